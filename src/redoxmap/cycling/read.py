@@ -1,0 +1,214 @@
+"""``read_cycling``: any cycler file to one canonical, segmented table with its metadata."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import asdict, dataclass, field
+from os import PathLike
+from pathlib import Path
+
+import pandas as pd
+
+from redoxmap.cycling.segment import segment
+from redoxmap.errors import AnalysisError, DataWarning
+from redoxmap.io import read_raw_cycling
+
+ELECTRODES = ("cathode", "anode")
+
+
+@dataclass
+class CellMetadata:
+    """What is known about the cell behind a cycling table.
+
+    Attributes
+    ----------
+    source_file : str
+    instrument : str
+        Instrument family (``"BioLogic"``, ``"Neware"``...).
+    reader : str
+        The reader that parsed the file.
+    name : str, optional
+        A label for the cell (the sample name in a study).
+    active_mass_mg : float, optional
+        Mass of active material in mg; specific quantities need it.
+    electrode : {"cathode", "anode"}
+        ``"cathode"``: a cycle is a charge followed by its discharge. ``"anode"``:
+        discharge first.
+    cell_type : str, optional
+        Free text: ``"all-solid-state"``, ``"liquid coin cell"``...
+    temperature_C : float, optional
+    specific_current_mA_g : float, optional
+        The specific current that defines 1 C (the reference study: 250 mA/g).
+    file_metadata : dict
+        What the file says about itself.
+    """
+
+    source_file: str
+    instrument: str
+    reader: str
+    name: str | None = None
+    active_mass_mg: float | None = None
+    electrode: str = "cathode"
+    cell_type: str | None = None
+    temperature_C: float | None = None
+    specific_current_mA_g: float | None = None
+    file_metadata: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """The name, or the file's name when there is none."""
+        return self.name or Path(self.source_file).name
+
+    @property
+    def active_mass_g(self) -> float | None:
+        """Active mass in g, or None."""
+        return None if self.active_mass_mg is None else self.active_mass_mg / 1000.0
+
+
+def cell_metadata(table: pd.DataFrame) -> CellMetadata:
+    """The :class:`CellMetadata` attached to a table from :func:`read_cycling`.
+
+    Raises
+    ------
+    AnalysisError
+        If the table carries none (it was not made by ``read_cycling``).
+    """
+    stored = table.attrs.get("redoxmap")
+    if stored is None:
+        raise AnalysisError(
+            "this table carries no redoxmap metadata; make it with redoxmap.read_cycling "
+            "or redoxmap.cycling.from_records"
+        )
+    return CellMetadata(**stored)
+
+
+def _checked_mass(mass_mg: float | None, source: str, file_mass_mg: float | None) -> float | None:
+    if mass_mg is None or (isinstance(mass_mg, float) and math.isnan(mass_mg)):
+        # A mass stored in the file is often the software's placeholder, so it is
+        # offered, not used.
+        hint = (f"; the file states {file_mass_mg:g} mg, pass active_mass_mg={file_mass_mg:g} "
+                "if that is right" if file_mass_mg else "")
+        warnings.warn(
+            f"{source}: no active mass given; capacities are reported in mAh only "
+            f"(give active_mass_mg for mAh/g{hint})",
+            DataWarning,
+            stacklevel=3,
+        )
+        return None
+    mass_mg = float(mass_mg)
+    if mass_mg < 0:
+        raise AnalysisError(f"active mass must be positive, got {mass_mg} mg", path=source)
+    if mass_mg == 0:
+        warnings.warn(
+            f"{source}: active mass is 0 mg; capacities are reported in mAh only",
+            DataWarning,
+            stacklevel=3,
+        )
+        return None
+    return mass_mg
+
+
+def from_records(
+    records: pd.DataFrame,
+    *,
+    source_file: str = "<memory>",
+    instrument: str = "unknown",
+    reader: str = "memory",
+    name: str | None = None,
+    active_mass_mg: float | None = None,
+    electrode: str = "cathode",
+    cell_type: str | None = None,
+    temperature_C: float | None = None,
+    specific_current_mA_g: float | None = None,
+    file_metadata: dict | None = None,
+    **segment_options,
+) -> pd.DataFrame:
+    """Segment records (``time_s``, ``voltage_V``, ``current_A``) and attach metadata.
+
+    The same as :func:`read_cycling` for data that is already in memory (a simulation,
+    a table from another tool). Parameters are those of :func:`read_cycling`.
+    """
+    if electrode not in ELECTRODES:
+        raise AnalysisError(f"electrode must be one of {ELECTRODES}, not {electrode!r}",
+                            path=source_file)
+    file_metadata = dict(file_metadata or {})
+    mass = _checked_mass(active_mass_mg, source_file, file_metadata.get("active_mass_mg"))
+    first = "charge" if electrode == "cathode" else "discharge"
+    table = segment(records, first=first, **segment_options)
+    meta = CellMetadata(
+        source_file=str(source_file), instrument=instrument, reader=reader, name=name,
+        active_mass_mg=mass, electrode=electrode, cell_type=cell_type,
+        temperature_C=temperature_C, specific_current_mA_g=specific_current_mA_g,
+        file_metadata=file_metadata,
+    )
+    table.attrs["redoxmap"] = asdict(meta)
+    return table
+
+
+def read_cycling(
+    path: str | PathLike,
+    *,
+    format: str | None = None,
+    name: str | None = None,
+    active_mass_mg: float | None = None,
+    electrode: str = "cathode",
+    cell_type: str | None = None,
+    temperature_C: float | None = None,
+    specific_current_mA_g: float | None = None,
+    reader_options: dict | None = None,
+    **segment_options,
+) -> pd.DataFrame:
+    """Read any supported cycler file into one canonical, segmented table.
+
+    Parameters
+    ----------
+    path : path-like
+        BioLogic ``.mpt``/``.mpr``, Neware ``.nda``/``.ndax``, Arbin CSV/XLSX, Maccor
+        text, LAND CSV/XLSX, BDF ``.bdf.csv``/``.bdf.parquet`` or a generic CSV.
+    format : str, optional
+        Force a reader (see ``redoxmap.io.readers()``); detected if omitted.
+    name : str, optional
+        Label for the cell.
+    active_mass_mg : float, optional
+        Active material mass in mg; without it capacities are in mAh only (a warning).
+    electrode : {"cathode", "anode"}
+        Whether a cycle opens with a charge (cathode) or a discharge (anode-first).
+    cell_type : str, optional
+        Free text describing the cell.
+    temperature_C : float, optional
+        Test temperature in °C.
+    specific_current_mA_g : float, optional
+        Specific current that defines 1 C, in mA/g.
+    reader_options : dict, optional
+        Options of the reader, e.g. ``{"columns": {"time": "t (h)"}}`` for ``format="csv"``.
+    **segment_options
+        ``rel_tol``, ``abs_tol_A``, ``pulse_fraction`` of :func:`redoxmap.cycling.segment`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``time_s``, ``voltage_V``, ``current_A`` (positive = charging), ``state``,
+        ``step``, ``half_cycle``, ``cycle``, ``capacity_Ah`` and, where the file has them,
+        ``temperature_C``, ``instrument_cycle``, ``instrument_step`` and the instrument's
+        capacity columns. ``table.attrs["redoxmap"]`` holds the metadata
+        (see :func:`cell_metadata`).
+
+    Raises
+    ------
+    redoxmap.errors.ReadError, redoxmap.errors.FormatError
+        For missing, empty, corrupted or unrecognised files.
+
+    Examples
+    --------
+    >>> table = redoxmap.read_cycling("cell.ndax", active_mass_mg=4.2)  # doctest: +SKIP
+    >>> table.groupby("cycle")["capacity_Ah"].max()  # doctest: +SKIP
+    """
+    raw = read_raw_cycling(path, format=format, **(reader_options or {}))
+    return from_records(
+        raw.table, source_file=str(raw.source_file), instrument=raw.instrument,
+        reader=raw.reader, name=name, active_mass_mg=active_mass_mg, electrode=electrode,
+        cell_type=cell_type, temperature_C=temperature_C,
+        specific_current_mA_g=specific_current_mA_g, file_metadata=raw.metadata,
+        **segment_options,
+    )

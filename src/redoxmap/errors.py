@@ -1,0 +1,77 @@
+"""Exception and warning types of redoxmap.
+
+Every failure that redoxmap can explain raises a subclass of :class:`RedoxmapError`,
+so that scripts can catch one type, and every message names the file and what is
+wrong with it. Suspicious but usable data produces a :class:`RedoxmapWarning`.
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+from pathlib import Path
+
+__all__ = [
+    "RedoxmapError",
+    "ReadError",
+    "FormatError",
+    "MissingDependencyError",
+    "ManifestError",
+    "AnalysisError",
+    "FitError",
+    "RedoxmapWarning",
+    "DataWarning",
+    "FitWarning",
+]
+
+
+class RedoxmapError(Exception):
+    """Base class of every error raised by redoxmap.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, in words a user can act on.
+    path : str or path-like, optional
+        The file the problem is about; it is put in front of the message.
+    """
+
+    def __init__(self, message: str, *, path: str | PathLike | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        self.message = message
+        super().__init__(f"{self.path}: {message}" if self.path is not None else message)
+
+
+class ReadError(RedoxmapError):
+    """A file cannot be read: missing, empty, truncated or corrupted."""
+
+
+class FormatError(ReadError):
+    """A file was read but is not in a format redoxmap knows, or lacks a needed column."""
+
+
+class MissingDependencyError(RedoxmapError, ImportError):
+    """An optional dependency is needed; the message names the extra that provides it."""
+
+
+class ManifestError(RedoxmapError):
+    """A study manifest (``study.toml``) is invalid or names files that do not exist."""
+
+
+class AnalysisError(RedoxmapError):
+    """An analysis was asked for something the data or its arguments cannot give."""
+
+
+class FitError(AnalysisError):
+    """A fit could not be carried out (too few points, no convergence)."""
+
+
+class RedoxmapWarning(UserWarning):
+    """Base class of redoxmap's warnings."""
+
+
+class DataWarning(RedoxmapWarning):
+    """Data that is usable but suspicious: a missing mass, an implausible capacity."""
+
+
+class FitWarning(RedoxmapWarning):
+    """A fit that finished but should not be trusted blindly (a parameter at its bound)."""

@@ -1,0 +1,158 @@
+"""BioLogic EC-Lab / BT-Lab files: the ``.mpt`` text export and the binary ``.mpr``.
+
+The text export is parsed here (a header whose second line gives its length,
+tab-separated columns, decimal commas in some locales, many column-name variants
+across EC-Lab and BT-Lab versions and techniques). The binary format changes with
+every EC-Lab release, so it is read through a maintained reader, the datalab-org fork
+of galvani (GPL-3.0-or-later, hence the optional extra ``redoxmap[biologic]``).
+Both share one column mapping.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from redoxmap.errors import FormatError, MissingDependencyError, ReadError
+from redoxmap.io.labels import choose_columns, extract
+from redoxmap.io.raw import RawCycling, checked
+from redoxmap.io.registry import Reader, register_reader
+from redoxmap.io.text import head_text, parse_table, read_text
+
+_SYNONYMS = {
+    "time": ["time"],
+    # Ewe is the working electrode against the reference (the cathode against Li in
+    # a half cell); Ecell is what BT-Lab calls the cell voltage.
+    "voltage": ["ewe", "ecell", "eweece"],
+    "current": ["i"],
+    "charge_increment": ["dq"],
+    "cycle": ["cyclenumber"],
+    "step": ["ns"],
+    "temperature": ["temperature"],
+    "charge_capacity": ["qcharge"],
+    "discharge_capacity": ["qdischarge"],
+    "frequency": ["freq"],
+}
+_HEADER_FIRST_LINE = ("EC-Lab ASCII FILE", "BT-Lab ASCII FILE")
+_MASS = re.compile(r"Characteristic mass\s*:\s*([-\d.,eE+]+)\s*(mg|g)", re.IGNORECASE)
+
+
+def _to_raw(frame: pd.DataFrame, *, path: Path, reader: str, metadata: dict) -> RawCycling:
+    chosen = choose_columns(list(frame.columns), _SYNONYMS, path=path, required=("time", "voltage"))
+    table = extract(frame, chosen)
+    if "frequency_Hz" in table:
+        # Modulo Bat files interleave impedance points (freq > 0) with cycling records.
+        impedance = (table.pop("frequency_Hz") > 0).to_numpy()
+        if impedance.all():
+            raise FormatError(
+                "holds only impedance points (a PEIS/GEIS record), no cycling data", path=path
+            )
+        table = table.loc[~impedance]
+    if "current_A" not in table:
+        table = _current_from_charge(table, path=path)
+    table = table.drop(columns=["instrument_dq_Ah"], errors="ignore")
+    return checked(
+        RawCycling(table, instrument="BioLogic", reader=reader, source_file=path, metadata=metadata)
+    )
+
+
+def _current_from_charge(table: pd.DataFrame, *, path: Path) -> pd.DataFrame:
+    """Current from the charge passed per record (GCPL ``.mpr`` files often store only dq)."""
+    if "instrument_dq_Ah" not in table:
+        raise FormatError("no current column and no charge increment (dq) to derive it", path=path)
+    dt = np.diff(table["time_s"].to_numpy(), prepend=np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        current = table["instrument_dq_Ah"].to_numpy() * 3600.0 / dt
+    current[~np.isfinite(current)] = 0.0
+    table = table.copy()
+    table["current_A"] = current
+    return table
+
+
+def _header_metadata(header_lines: list[str]) -> dict:
+    metadata: dict = {}
+    if len(header_lines) > 3 and header_lines[3].strip():
+        metadata["technique"] = header_lines[3].strip()
+    for line in header_lines:
+        if ":" not in line:
+            continue
+        key, _, value = line.partition(":")
+        key = key.strip()
+        if key in ("Acquisition started on", "Device", "Run on channel", "Cycle Definition"):
+            metadata[key.lower().replace(" ", "_")] = value.strip()
+        match = _MASS.search(line)
+        if match:
+            mass = float(match.group(1).replace(",", "."))
+            if mass > 0:
+                metadata["active_mass_mg"] = mass * (1000.0 if match.group(2).lower() == "g" else 1.0)
+    return metadata
+
+
+def _sniff_mpt(head: bytes, path: Path) -> bool:
+    text = head_text(head)
+    first = text.split("\n", 1)[0]
+    if first.startswith(_HEADER_FIRST_LINE):
+        return True
+    # Exports saved without their header start directly with the column line.
+    return "\t" in first and "time/s" in first and ("Ewe" in first or "Ecell" in first)
+
+
+def read_mpt(path: Path) -> RawCycling:
+    """Read a BioLogic ``.mpt`` (or ``.txt``) text export."""
+    text = read_text(path)
+    lines = text.splitlines()
+    header_lines: list[str] = []
+    skip = 0
+    if lines and lines[0].startswith(_HEADER_FIRST_LINE):
+        match = re.match(r"Nb header lines\s*:\s*(\d+)", lines[1] if len(lines) > 1 else "")
+        if not match:
+            raise FormatError("second line does not give the number of header lines", path=path)
+        skip = int(match.group(1)) - 1
+        header_lines = lines[:skip]
+    frame = parse_table(text, path=path, sep="\t", skip_lines=skip)
+    return _to_raw(frame, path=path, reader="biologic-mpt", metadata=_header_metadata(header_lines))
+
+
+def _sniff_mpr(head: bytes, path: Path) -> bool:
+    return head.startswith(b"BIO-LOGIC MODULAR FILE")
+
+
+def read_mpr(path: Path) -> RawCycling:
+    """Read a BioLogic binary ``.mpr`` file through the datalab-org fork of galvani."""
+    try:
+        from galvani import BioLogic
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "reading BioLogic .mpr files needs the optional extra: "
+            "pip install 'redoxmap[biologic]' (or export the file as .mpt from EC-Lab)",
+            path=path,
+        ) from exc
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mpr = BioLogic.MPRfile(str(path))
+    except Exception as exc:  # galvani raises bare ValueError/struct.error/KeyError on bad files
+        raise ReadError(f"not a readable BioLogic .mpr file ({type(exc).__name__}: {exc})", path=path) from exc
+    frame = pd.DataFrame(mpr.data)
+    if frame.empty:
+        raise ReadError("the .mpr file holds no data points", path=path)
+    metadata = {}
+    if getattr(mpr, "startdate", None):
+        metadata["start_date"] = str(mpr.startdate)
+    return _to_raw(frame, path=path, reader="biologic-mpr", metadata=metadata)
+
+
+register_reader(Reader(
+    name="biologic-mpt", instrument="BioLogic", extensions=(".mpt", ".txt"),
+    sniff=_sniff_mpt, read=read_mpt,
+    description="BioLogic EC-Lab/BT-Lab text export (.mpt), incl. Modulo Bat and decimal commas",
+))
+register_reader(Reader(
+    name="biologic-mpr", instrument="BioLogic", extensions=(".mpr",),
+    sniff=_sniff_mpr, read=read_mpr,
+    description="BioLogic EC-Lab binary file (.mpr); needs redoxmap[biologic]",
+))

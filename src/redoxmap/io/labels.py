@@ -1,0 +1,208 @@
+"""Column labels with units, as cyclers write them, mapped to canonical quantities.
+
+Cyclers name the same quantity in many ways (``Test Time (s)``, ``time/s``,
+``Test_Time(s)``, ``TestTime``, ``Voltage / V``, ``<Ewe>/V``, ``mAmps``...). This
+module splits a label into a name and a unit, normalises the name to a key, and
+finds, for each canonical quantity, the first label that a reader's synonym list
+accepts, with the factor that converts its unit to the canonical one. Every
+tabular reader uses it, so a new synonym or unit is added in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from os import PathLike
+
+import numpy as np
+import pandas as pd
+
+from redoxmap.errors import FormatError
+
+# Canonical quantity -> (canonical column, unit family).
+QUANTITIES: dict[str, tuple[str, str]] = {
+    "time": ("time_s", "time"),
+    "voltage": ("voltage_V", "voltage"),
+    "current": ("current_A", "current"),
+    "cycle": ("instrument_cycle", "count"),
+    "step": ("instrument_step", "count"),
+    "temperature": ("temperature_C", "temperature"),
+    "charge_capacity": ("instrument_charge_capacity_Ah", "capacity"),
+    "discharge_capacity": ("instrument_discharge_capacity_Ah", "capacity"),
+    "state": ("instrument_state", "text"),
+    "charge_increment": ("instrument_dq_Ah", "capacity"),
+    "frequency": ("frequency_Hz", "frequency"),
+}
+
+# Unit (lower case, as written after the name) -> factor to the canonical unit.
+# A label without a unit ("") is taken in the canonical (SI) unit; readers whose
+# instruments use other units say so in their synonym lists.
+# Garbled micro and degree signs ("�A", "ï¿½C") come from files saved in one
+# code page and read in another; they are common enough in real exports to list.
+_UNIT_FACTORS: dict[str, dict[str, float]] = {
+    "time": {"": 1.0, "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
+             "ms": 1e-3, "min": 60.0, "mins": 60.0, "minute": 60.0, "h": 3600.0,
+             "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0, "d": 86400.0},
+    "voltage": {"": 1.0, "v": 1.0, "volt": 1.0, "volts": 1.0, "mv": 1e-3},
+    "current": {"": 1.0, "a": 1.0, "amp": 1.0, "amps": 1.0, "ma": 1e-3, "mamps": 1e-3, "ua": 1e-6,
+                "µa": 1e-6, "μa": 1e-6, "�a": 1e-6, "ï¿½a": 1e-6, "na": 1e-9},
+    "capacity": {"": 1.0, "ah": 1.0, "a.h": 1.0, "amp-hr": 1.0, "mah": 1e-3, "ma.h": 1e-3,
+                 "mamp-hr": 1e-3, "uah": 1e-6, "µah": 1e-6, "as": 1 / 3600, "mas": 1e-3 / 3600,
+                 "c": 1 / 3600},
+    "temperature": {"": 1.0, "c": 1.0, "°c": 1.0, "degc": 1.0, "�c": 1.0, "ï¿½c": 1.0, "celsius": 1.0},
+    "frequency": {"hz": 1.0, "khz": 1e3},
+    "count": {"": 1.0, "1": 1.0},
+    "text": {"": 1.0},
+}
+
+_PAREN = re.compile(r"^(?P<name>.*?)\s*[(\[](?P<unit>[^()\[\]]*)[)\]]\s*$")
+_SLASH = re.compile(r"^(?P<name>.*?)\s*/\s*(?P<unit>[^/]*)$")
+
+
+def split_label(label: str) -> tuple[str, str]:
+    """Split a column label into a normalised name key and a unit.
+
+    Parameters
+    ----------
+    label : str
+        A column label such as ``"Test Time (s)"``, ``"<Ewe>/V"`` or ``"Amps"``.
+
+    Returns
+    -------
+    key, unit : str
+        The name lower-cased with everything but letters and digits removed, and the
+        unit as written (lower case, ``""`` when the label has none).
+
+    Examples
+    --------
+    >>> split_label("Test Time (s)")
+    ('testtime', 's')
+    >>> split_label("<Ewe/V>")
+    ('ewe', 'v')
+    """
+    text = str(label).replace("\ufeff", "").strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    text = text.replace("<", "").replace(">", "")
+    match = _PAREN.match(text) or _SLASH.match(text)
+    if match and match.group("name").strip():
+        name, unit = match.group("name"), match.group("unit")
+    else:
+        name, unit = text, ""
+    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    return key, unit.strip().lower().replace(" ", "")
+
+
+@dataclass(frozen=True)
+class ColumnChoice:
+    """One source column chosen for a canonical quantity."""
+
+    label: str
+    factor: float
+
+
+def choose_columns(
+    labels: list[str],
+    synonyms: dict[str, list[str | tuple[str, str]]],
+    *,
+    path: str | PathLike,
+    required: tuple[str, ...] = ("time", "voltage", "current"),
+) -> dict[str, ColumnChoice]:
+    """Pick, for each quantity, the first label that matches one of its synonyms.
+
+    Parameters
+    ----------
+    labels : list of str
+        The column labels of the file, in order.
+    synonyms : dict
+        Quantity name (a key of :data:`QUANTITIES`) -> accepted names, in order of
+        preference. A name is a normalised key (``"testtime"``) or a pair
+        ``(key, default_unit)`` for labels that carry no unit (``("amps", "a")``).
+    path : path-like
+        The file, for error messages.
+    required : tuple of str
+        Quantities whose absence is an error.
+
+    Returns
+    -------
+    dict
+        Quantity -> :class:`ColumnChoice`.
+
+    Raises
+    ------
+    FormatError
+        If a required quantity is missing or its unit is not understood.
+    """
+    parsed = [(label, *split_label(label)) for label in labels]
+    chosen: dict[str, ColumnChoice] = {}
+    for quantity, names in synonyms.items():
+        family = QUANTITIES[quantity][1]
+        for entry in names:
+            key, default_unit = (entry, "") if isinstance(entry, str) else entry
+            hit = next((p for p in parsed if p[1] == key), None)
+            if hit is None:
+                continue
+            label, _, unit = hit
+            unit = unit or default_unit
+            factors = _UNIT_FACTORS[family]
+            if unit not in factors:
+                raise FormatError(
+                    f"column {label!r} has unit {unit!r}, which redoxmap cannot convert "
+                    f"to {QUANTITIES[quantity][0]}",
+                    path=path,
+                )
+            chosen[quantity] = ColumnChoice(label, factors[unit])
+            break
+    missing = [q for q in required if q not in chosen]
+    if missing:
+        shown = ", ".join(repr(label) for label in labels[:30])
+        raise FormatError(
+            f"no {' or '.join(missing)} column found (columns: {shown})", path=path
+        )
+    return chosen
+
+
+_DURATION = re.compile(
+    r"^\s*(?:(?P<days>\d+)\s*d\s*)?(?P<h>\d+):(?P<m>\d{1,2}):(?P<s>\d{1,2}(?:\.\d*)?)\s*$"
+)
+
+
+def to_seconds(values: pd.Series) -> np.ndarray:
+    """Convert a time column to float seconds.
+
+    Accepts numbers, durations written ``[Nd ]HH:MM:SS.f`` and date-times (some
+    exports put the wall-clock time under a ``time/s`` label); date-times become
+    seconds since the first record.
+    """
+    if pd.api.types.is_numeric_dtype(values):
+        return values.to_numpy(dtype=float)
+    text = values.astype(str)
+    parts = text.str.extract(_DURATION)
+    seconds = (
+        parts["days"].astype(float).fillna(0.0) * 86400.0
+        + parts["h"].astype(float) * 3600.0
+        + parts["m"].astype(float) * 60.0
+        + parts["s"].astype(float)
+    )
+    seconds = seconds.fillna(pd.to_numeric(values, errors="coerce"))
+    if seconds.isna().mean() > 0.5:
+        stamps = pd.to_datetime(text, errors="coerce", format="mixed")
+        if stamps.notna().mean() > 0.5:
+            return (stamps - stamps.dropna().iloc[0]).dt.total_seconds().to_numpy(dtype=float)
+    return seconds.to_numpy(dtype=float)
+
+
+def extract(frame: pd.DataFrame, chosen: dict[str, ColumnChoice]) -> pd.DataFrame:
+    """Build a table with canonical column names and units from the chosen columns."""
+    out = {}
+    for quantity, choice in chosen.items():
+        column, family = QUANTITIES[quantity]
+        values = frame[choice.label]
+        if family == "time":
+            out[column] = to_seconds(values) * choice.factor
+        elif family == "text":
+            out[column] = values.astype(str).str.strip().to_numpy()
+        else:
+            numeric = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+            out[column] = numeric * choice.factor if choice.factor != 1.0 else numeric
+    return pd.DataFrame(out)

@@ -1,0 +1,94 @@
+"""Neware binary files (``.nda``, ``.ndax``) through fastnda.
+
+fastnda (BSD-3, Empa and SES AI) decodes every known NDA version in compiled code,
+an order of magnitude faster than the pure-Python readers; we only map its columns.
+"""
+
+from __future__ import annotations
+
+import logging
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from redoxmap.errors import ReadError
+from redoxmap.io.raw import RawCycling, checked
+from redoxmap.io.registry import Reader, register_reader
+
+_NDA_MAGIC = b"NEWARE"
+
+
+def _sniff(head: bytes, path: Path) -> bool:
+    if head.startswith(_NDA_MAGIC):
+        return True
+    # .ndax is a zip archive of .ndc members.
+    return head.startswith(b"PK\x03\x04") and b".ndc" in head
+
+
+def read_neware(path: Path) -> RawCycling:
+    """Read a Neware ``.nda`` or ``.ndax`` file."""
+    import fastnda
+
+    if head_is_zip(path) and not zipfile.is_zipfile(path):
+        raise ReadError("the .ndax archive is truncated or corrupted", path=path)
+    try:
+        with _quiet_fastnda():
+            frame = fastnda.read(str(path), cycle_mode="raw")
+    except Exception as exc:  # fastnda raises many types on damaged files
+        raise ReadError(f"not a readable Neware file ({type(exc).__name__}: {exc})", path=path) from exc
+    if frame.height == 0:
+        raise ReadError("the Neware file holds no records", path=path)
+    current = frame["current_mA"].to_numpy().astype(float) / 1000.0
+    capacity = np.abs(frame["capacity_mAh"].to_numpy().astype(float)) / 1000.0
+    table = pd.DataFrame({
+        "time_s": frame["total_time_s"].to_numpy().astype(float),
+        "voltage_V": frame["voltage_V"].to_numpy().astype(float),
+        "current_A": current,
+        "instrument_cycle": frame["cycle_count"].to_numpy().astype(np.int64),
+        "instrument_step": frame["step_count"].to_numpy().astype(np.int64),
+        # fastnda's capacity is the charge passed since the start of the step.
+        "instrument_charge_capacity_Ah": np.where(current > 0, capacity, 0.0),
+        "instrument_discharge_capacity_Ah": np.where(current < 0, capacity, 0.0),
+    })
+    for column in frame.columns:
+        if column.lower().startswith(("aux_temp", "temperature")):
+            table["temperature_C"] = frame[column].to_numpy().astype(float)
+            break
+    try:
+        with _quiet_fastnda():
+            metadata = fastnda.read_metadata(str(path))
+        metadata = {k: v for k, v in metadata.items() if not isinstance(v, dict)}
+    except Exception:  # metadata is optional; the records are what matter
+        metadata = {}
+    return checked(RawCycling(table, instrument="Neware", reader="neware", source_file=path,
+                              metadata=metadata))
+
+
+@contextmanager
+def _quiet_fastnda():
+    """Keep fastnda's log messages (about its own cycle modes and aux files) off the terminal.
+
+    We read ``total_time_s`` and use ``cycle_mode="raw"``, which is what those messages advise.
+    """
+    logger = logging.getLogger("fastnda")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def head_is_zip(path: Path) -> bool:
+    """Whether a file starts like a zip archive."""
+    with path.open("rb") as handle:
+        return handle.read(4) == b"PK\x03\x04"
+
+
+register_reader(Reader(
+    name="neware", instrument="Neware", extensions=(".nda", ".ndax"),
+    sniff=_sniff, read=read_neware, description="Neware binary .nda/.ndax (via fastnda)",
+))

@@ -1,0 +1,92 @@
+"""The table a reader returns, and the checks every reader's output goes through."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from redoxmap.errors import DataWarning, FormatError, ReadError
+
+REQUIRED_COLUMNS = ("time_s", "voltage_V", "current_A")
+
+
+@dataclass
+class RawCycling:
+    """A cycler file's records in canonical units, before segmentation.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        ``time_s``, ``voltage_V``, ``current_A`` (positive = charging) and, where the
+        file has them, ``instrument_cycle``, ``instrument_step``, ``temperature_C``,
+        ``instrument_charge_capacity_Ah``, ``instrument_discharge_capacity_Ah``.
+    instrument : str
+        The instrument family (``"BioLogic"``, ``"Neware"``...).
+    reader : str
+        The name of the reader that produced it.
+    source_file : Path
+    metadata : dict
+        What the file says about itself (mass, dates, technique), as found.
+    """
+
+    table: pd.DataFrame
+    instrument: str
+    reader: str
+    source_file: Path
+    metadata: dict = field(default_factory=dict)
+
+
+def checked(raw: RawCycling) -> RawCycling:
+    """Validate and tidy a reader's output; every reader's result passes through here.
+
+    Drops rows without time, voltage or current, converts voltages recorded in mV
+    under a ``V`` label, and warns where time runs backwards.
+
+    Raises
+    ------
+    FormatError
+        If a required column is missing.
+    ReadError
+        If no usable row remains (an empty or truncated file).
+    """
+    table, path = raw.table, raw.source_file
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
+    if missing:
+        raise FormatError(f"no {', '.join(missing)} column", path=path)
+    finite = np.isfinite(table[list(REQUIRED_COLUMNS)].to_numpy(dtype=float)).all(axis=1)
+    if not finite.all():
+        dropped = int((~finite).sum())
+        if dropped > 1:  # a single incomplete last line is what an interrupted export leaves
+            warnings.warn(
+                f"{path}: {dropped} rows without time, voltage or current were dropped",
+                DataWarning,
+                stacklevel=3,
+            )
+        table = table.loc[finite]
+    if table.empty:
+        raise ReadError("contains no data rows with time, voltage and current", path=path)
+    table = table.reset_index(drop=True)
+    voltage = table["voltage_V"].to_numpy()
+    if np.nanmax(np.abs(voltage)) > 100.0:
+        warnings.warn(
+            f"{path}: voltages up to {np.nanmax(np.abs(voltage)):.1f} look like millivolts "
+            "under a volt label; they were divided by 1000",
+            DataWarning,
+            stacklevel=3,
+        )
+        table["voltage_V"] = voltage / 1000.0
+    time = table["time_s"].to_numpy()
+    backwards = np.diff(time) < 0
+    if backwards.any():
+        warnings.warn(
+            f"{path}: time runs backwards at {int(backwards.sum())} rows (first at row "
+            f"{int(np.argmax(backwards)) + 1}); those intervals count as zero duration",
+            DataWarning,
+            stacklevel=3,
+        )
+    raw.table = table
+    return raw

@@ -1,0 +1,143 @@
+"""What the delimited-text and spreadsheet readers share: find the table, map its columns.
+
+Arbin, Maccor, LAND, BDF and generic exports differ in their preambles and column
+names, not in how a table is turned into canonical columns; this module does that
+part once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from redoxmap.errors import FormatError, ReadError
+from redoxmap.io.labels import choose_columns, extract, split_label
+from redoxmap.io.raw import RawCycling, checked
+from redoxmap.io.text import head_text, parse_table, read_text
+
+Synonyms = dict[str, list]
+
+
+def guess_separator(header_line: str) -> str:
+    """The delimiter of a header line: tab, then semicolon, then comma."""
+    for sep in ("\t", ";", ","):
+        if header_line.count(sep) >= 2:
+            return sep
+    return ","
+
+
+def header_keys(line: str, sep: str) -> list[str]:
+    """Normalised name keys of the labels in a header line."""
+    return [split_label(label)[0] for label in line.split(sep)]
+
+
+def matches(keys: list[str], synonyms: Synonyms, quantities=("time", "voltage", "current")) -> bool:
+    """Whether header keys name every one of ``quantities`` through ``synonyms``."""
+    names = set(keys)
+    for quantity in quantities:
+        accepted = {s if isinstance(s, str) else s[0] for s in synonyms[quantity]}
+        if not names & accepted:
+            return False
+    return True
+
+
+def find_table_header(text: str, synonyms: Synonyms, *, limit: int = 60) -> tuple[int, str] | None:
+    """The index and separator of the first line (within ``limit``) that is a table header."""
+    for index, line in enumerate(text.splitlines()[:limit]):
+        sep = guess_separator(line)
+        if matches(header_keys(line, sep), synonyms):
+            return index, sep
+    return None
+
+
+def sniff_header(head: bytes, synonyms: Synonyms, *, limit: int = 60) -> bool:
+    """Sniff helper: does a table header for these synonyms appear near the top of the file?"""
+    if head[:4] in (b"PK\x03\x04", b"PAR1") or b"\x00" in head[:2048]:
+        return False
+    return find_table_header(head_text(head), synonyms, limit=limit) is not None
+
+
+def read_delimited(path: Path, synonyms: Synonyms, *, limit: int = 60) -> pd.DataFrame:
+    """Read a delimited export whose header is the first line naming time, voltage and current."""
+    text = read_text(path)
+    found = find_table_header(text, synonyms, limit=limit)
+    if found is None:
+        raise FormatError("no table header with time, voltage and current columns found", path=path)
+    index, sep = found
+    return parse_table(text, path=path, sep=sep, skip_lines=index)
+
+
+def read_spreadsheet(
+    path: Path, synonyms: Synonyms, *, sheet_filter: Callable[[str], bool] = lambda name: True
+) -> pd.DataFrame:
+    """Read the data sheets of an Excel workbook whose header names time, voltage and current.
+
+    Sheets accepted by ``sheet_filter`` whose header matches are concatenated in order
+    (exports split long tests across sheets).
+    """
+    names = data_sheets(path, synonyms, sheet_filter=sheet_filter)
+    if not names:
+        raise FormatError("no sheet with time, voltage and current columns", path=path)
+    frames = [pd.read_excel(path, sheet_name=name, engine="openpyxl") for name in names]
+    frame = pd.concat(frames, ignore_index=True)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def data_sheets(
+    path: Path, synonyms: Synonyms, *, sheet_filter: Callable[[str], bool] = lambda name: True
+) -> list[str]:
+    """Names of the sheets whose first row names time, voltage and current (reads headers only)."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True)
+    except Exception as exc:  # openpyxl raises zip, XML and key errors on damaged files
+        raise ReadError(f"not a readable Excel workbook ({type(exc).__name__}: {exc})", path=path) from exc
+    try:
+        names = []
+        for sheet in workbook.worksheets:
+            if not sheet_filter(sheet.title):
+                continue
+            first = next(sheet.iter_rows(max_row=1, values_only=True), ())
+            keys = [split_label(str(c))[0] for c in first if c is not None]
+            if matches(keys, synonyms):
+                names.append(sheet.title)
+        return names
+    finally:
+        workbook.close()
+
+
+def table_to_raw(
+    frame: pd.DataFrame,
+    synonyms: Synonyms,
+    *,
+    path: Path,
+    instrument: str,
+    reader: str,
+    metadata: dict | None = None,
+    charge_states: tuple[str, ...] = (),
+    discharge_states: tuple[str, ...] = (),
+) -> RawCycling:
+    """Map a parsed table to canonical columns and check it.
+
+    Parameters
+    ----------
+    charge_states, discharge_states : tuple of str
+        For instruments that log current without sign and a state column (Maccor
+        ``C``/``D``): the state codes whose current is made positive or negative.
+    """
+    chosen = choose_columns(list(frame.columns), synonyms, path=path)
+    table = extract(frame, chosen)
+    if "instrument_state" in table and (charge_states or discharge_states):
+        state = table.pop("instrument_state").str.upper().to_numpy()
+        magnitude = np.abs(table["current_A"].to_numpy())
+        sign = np.where(np.isin(state, charge_states), 1.0,
+                        np.where(np.isin(state, discharge_states), -1.0, 0.0))
+        table["current_A"] = magnitude * sign
+    table = table.drop(columns=["instrument_state"], errors="ignore")
+    return checked(RawCycling(table, instrument=instrument, reader=reader, source_file=path,
+                              metadata=metadata or {}))
