@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from redoxmap.cycling.checks import warn_if_capacity_disagrees
 from redoxmap.cycling.segment import segment
 from redoxmap.errors import AnalysisError, DataWarning
 from redoxmap.io import read_raw_cycling
@@ -136,6 +137,7 @@ def from_records(
     mass = _checked_mass(active_mass_mg, source_file, file_metadata.get("active_mass_mg"))
     first = "charge" if electrode == "cathode" else "discharge"
     table = segment(records, first=first, **segment_options)
+    warn_if_capacity_disagrees(table, str(source_file))
     meta = CellMetadata(
         source_file=str(source_file), instrument=instrument, reader=reader, name=name,
         active_mass_mg=mass, electrode=electrode, cell_type=cell_type,

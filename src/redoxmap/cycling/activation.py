@@ -1,0 +1,208 @@
+"""Activation kinetics: how fast the discharge capacity rises to its activated value.
+
+Model (per cycle n >= 1)::
+
+    Q(n) = Q_inf - (Q_inf - Q_1) exp(-(n - 1) / N_act)  [- fade (n - 1)]
+
+``Q_1`` is the first discharge, ``Q_inf`` the activated capacity, ``N_act`` the
+activation constant in cycles, and the optional linear ``fade`` (capacity per cycle)
+separates slow degradation from activation. The fit is a weighted least-squares fit
+through lmfit, so every value comes with a standard error from the covariance.
+``n90``, the number of cycles to 90 % of the activation gain (from ``Q_1`` to
+``Q_inf``), is ``1 + N_act ln 10``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from redoxmap.errors import FitError, FitWarning
+
+_LN10 = math.log(10.0)
+
+
+def activation_curve(n, q_inf, q_1, n_act, fade=0.0):
+    """The saturating activation law (with an optional linear fade), vectorised in ``n``."""
+    n = np.asarray(n, dtype=float)
+    return q_inf - (q_inf - q_1) * np.exp(-(n - 1.0) / n_act) - fade * (n - 1.0)
+
+
+@dataclass
+class ActivationFit:
+    """Result of :func:`fit_activation`.
+
+    Values carry standard errors (``nan`` where the covariance could not be estimated);
+    ``r_squared`` and ``reduced_chi_square`` describe the fit quality.
+    """
+
+    name: str
+    unit: str
+    q_inf: float
+    q_inf_stderr: float
+    q_1: float
+    q_1_stderr: float
+    n_act: float
+    n_act_stderr: float
+    fade: float
+    fade_stderr: float
+    n90: float
+    n90_stderr: float
+    r_squared: float
+    reduced_chi_square: float
+    n_points: int
+    cycles: np.ndarray = field(repr=False)
+    capacity: np.ndarray = field(repr=False)
+    notes: list[str] = field(default_factory=list)
+    lmfit_result: object = field(default=None, repr=False)
+
+    def predict(self, cycles) -> np.ndarray:
+        """Capacity the fitted law gives at ``cycles``."""
+        return activation_curve(cycles, self.q_inf, self.q_1, self.n_act, self.fade)
+
+    def to_dict(self) -> dict:
+        """Scalar results as a plain dict (JSON-ready)."""
+        keys = ["name", "unit", "q_inf", "q_inf_stderr", "q_1", "q_1_stderr", "n_act",
+                "n_act_stderr", "fade", "fade_stderr", "n90", "n90_stderr", "r_squared",
+                "reduced_chi_square", "n_points"]
+        out = {k: getattr(self, k) for k in keys}
+        out["notes"] = list(self.notes)
+        return {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                for k, v in out.items()}
+
+    def report(self) -> str:
+        """A short text report of the fit."""
+        lines = [f"Activation fit: {self.name} ({self.n_points} cycles, {self.unit})"]
+        for key, label in (("q_1", "Q_1"), ("q_inf", "Q_inf"), ("n_act", "N_act (cycles)"),
+                           ("fade", "fade (per cycle)"), ("n90", "cycles to 90 % of gain")):
+            lines.append(f"  {label:24s} {getattr(self, key):10.4g} ± {getattr(self, key + '_stderr'):.3g}")
+        lines.append(f"  R^2 = {self.r_squared:.4f}, reduced chi^2 = {self.reduced_chi_square:.4g}")
+        lines.extend(f"  note: {note}" for note in self.notes)
+        return "\n".join(lines)
+
+
+def _stderr(params, name: str) -> float:
+    value = params[name].stderr
+    return float(value) if value is not None and np.isfinite(value) else float("nan")
+
+
+def fit_activation(
+    cycles,
+    capacity,
+    *,
+    name: str = "cell",
+    unit: str = "mAh/g",
+    linear_fade: bool = False,
+) -> ActivationFit:
+    """Fit the activation law to discharge capacity against cycle number.
+
+    Parameters
+    ----------
+    cycles : array-like of int
+        Cycle numbers (1 = first cycle).
+    capacity : array-like of float
+        Discharge capacity per cycle (``nan`` entries are dropped).
+    name : str
+        Label of the cell.
+    unit : str
+        Unit of ``capacity``, carried into the result.
+    linear_fade : bool
+        Also fit a linear fade term.
+
+    Returns
+    -------
+    ActivationFit
+
+    Raises
+    ------
+    FitError
+        With fewer cycles than parameters + 1, or if the fit fails.
+
+    Warns
+    -----
+    FitWarning
+        When a parameter ends at its bound, the covariance cannot be estimated, or the
+        capacity falls rather than rises.
+
+    Examples
+    --------
+    >>> n = np.arange(1, 41)
+    >>> fit = fit_activation(n, activation_curve(n, 222.0, 108.2, 8.0))
+    >>> round(fit.n_act, 2)
+    8.0
+    """
+    import lmfit
+
+    n = np.asarray(cycles, dtype=float)
+    q = np.asarray(capacity, dtype=float)
+    keep = np.isfinite(n) & np.isfinite(q) & (n >= 1)
+    n, q = n[keep], q[keep]
+    n_params = 4 if linear_fade else 3
+    if len(n) < n_params + 1:
+        raise FitError(f"{name}: {len(n)} cycles with a discharge capacity; the activation "
+                       f"fit needs at least {n_params + 1}")
+    span = max(float(n.max() - n.min()), 1.0)
+    q_scale = float(np.max(np.abs(q))) or 1.0
+    q_first, q_last = float(q[np.argmin(n)]), float(np.mean(q[np.argsort(n)[-3:]]))
+    gain = (q - q_first) / (q_last - q_first) if q_last != q_first else np.zeros_like(q)
+    reached = n[gain >= 1 - math.exp(-1)]
+    n_guess = float(np.clip((reached.min() - 1) if len(reached) else span / 3, 0.2, span))
+
+    model = lmfit.Model(activation_curve, independent_vars=["n"])
+    params = model.make_params(q_inf=q_last, q_1=q_first, n_act=n_guess, fade=0.0)
+    params["q_inf"].set(min=-10 * q_scale, max=10 * q_scale)
+    params["q_1"].set(min=-10 * q_scale, max=10 * q_scale)
+    params["n_act"].set(min=1e-3, max=100.0 * span)
+    params["fade"].set(vary=linear_fade)
+    try:
+        result = model.fit(q, params, n=n)
+    except (ValueError, TypeError) as exc:
+        raise FitError(f"{name}: activation fit failed ({exc})") from exc
+    p = result.params
+    notes = []
+    for key in ("n_act",):
+        par = p[key]
+        if np.isclose(par.value, par.min, rtol=1e-3) or np.isclose(par.value, par.max, rtol=1e-3):
+            notes.append(f"N_act ended at its bound ({par.value:.3g} cycles): the data do not "
+                         "fix the activation rate (already activated, or still far from saturation)")
+    if p["n_act"].stderr is None:
+        notes.append("standard errors could not be estimated (singular covariance)")
+    if p["q_inf"].value < p["q_1"].value:
+        notes.append("capacity falls over the cycles: this describes fade, not activation")
+    for note in notes:
+        warnings.warn(f"{name}: {note}", FitWarning, stacklevel=2)
+    residual = q - result.best_fit
+    total = float(np.sum((q - q.mean()) ** 2))
+    n_act, n_act_err = float(p["n_act"].value), _stderr(p, "n_act")
+    return ActivationFit(
+        name=name, unit=unit,
+        q_inf=float(p["q_inf"].value), q_inf_stderr=_stderr(p, "q_inf"),
+        q_1=float(p["q_1"].value), q_1_stderr=_stderr(p, "q_1"),
+        n_act=n_act, n_act_stderr=n_act_err,
+        fade=float(p["fade"].value), fade_stderr=_stderr(p, "fade") if linear_fade else 0.0,
+        n90=1.0 + n_act * _LN10, n90_stderr=n_act_err * _LN10,
+        r_squared=1.0 - float(np.sum(residual ** 2)) / total if total > 0 else float("nan"),
+        reduced_chi_square=float(result.redchi),
+        n_points=len(n), cycles=n, capacity=q, notes=notes, lmfit_result=result,
+    )
+
+
+def fit_activation_from_summary(summary: pd.DataFrame, *, name: str = "cell",
+                                linear_fade: bool = False) -> ActivationFit:
+    """Fit :func:`fit_activation` to a :func:`cycle_summary` (mAh/g when the mass is known)."""
+    column = ("discharge_capacity_mAh_g" if "discharge_capacity_mAh_g" in summary
+              else "discharge_capacity_mAh")
+    unit = "mAh/g" if column.endswith("_g") else "mAh"
+    return fit_activation(summary["cycle"], summary[column], name=name, unit=unit,
+                          linear_fade=linear_fade)
+
+
+def compare_activation(fits: Mapping[str, ActivationFit] | list[ActivationFit]) -> pd.DataFrame:
+    """One row per cell with the fitted activation parameters and their errors."""
+    items = fits.values() if isinstance(fits, Mapping) else fits
+    return pd.DataFrame([fit.to_dict() for fit in items]).drop(columns=["notes"])

@@ -1,0 +1,94 @@
+"""Everything the cycling section of a report shows, computed for one cell in one call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from redoxmap.cycling.activation import ActivationFit, fit_activation_from_summary
+from redoxmap.cycling.dqdv import DqdvResult, dqdv
+from redoxmap.cycling.peaks import find_dqdv_peaks, track_peaks
+from redoxmap.cycling.peaks import peak_windows as peak_windows_from
+from redoxmap.cycling.read import CellMetadata, cell_metadata
+from redoxmap.cycling.regions import DEFAULT_REGIONS, VoltageRegion, region_capacities
+from redoxmap.cycling.summary import cycle_summary, half_cycles
+from redoxmap.errors import FitError
+
+
+@dataclass
+class CyclingAnalysis:
+    """The analyses of one cell: summaries, regions, dQ/dV, peaks and activation kinetics."""
+
+    metadata: CellMetadata
+    table: pd.DataFrame = field(repr=False)
+    half_cycles: pd.DataFrame = field(repr=False)
+    summary: pd.DataFrame = field(repr=False)
+    regions: pd.DataFrame = field(repr=False)
+    dqdv: DqdvResult = field(repr=False)
+    peaks: pd.DataFrame = field(repr=False)
+    activation: ActivationFit | None = None
+    profile_cycles: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The cell's label."""
+        return self.metadata.label
+
+
+def analyze(
+    table: pd.DataFrame,
+    *,
+    profile_cycles: Sequence[int] = (1, 2, 5, 10, 20, 40),
+    regions: Sequence[VoltageRegion] = DEFAULT_REGIONS,
+    voltage_step_V: float = 0.005,
+    smoothing_V: float = 0.0075,
+    peak_prominence: float = 0.05,
+    peak_windows: str | dict | None = "reference",
+    exclude_cv: bool = True,
+    linear_fade: bool = False,
+) -> CyclingAnalysis:
+    """Run every cycling analysis on one cell.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table from :func:`redoxmap.read_cycling`.
+    profile_cycles : sequence of int
+        Cycles kept for voltage-profile and dQ/dV figures (those present are used).
+    regions, voltage_step_V, smoothing_V, peak_prominence, exclude_cv, linear_fade
+        See :func:`region_capacities`, :func:`dqdv`, :func:`find_dqdv_peaks` and
+        :func:`fit_activation`.
+    peak_windows : str or dict
+        See :func:`redoxmap.cycling.peaks.peak_windows`.
+
+    Returns
+    -------
+    CyclingAnalysis
+    """
+    meta = cell_metadata(table)
+    halves = half_cycles(table)
+    summary = cycle_summary(table, halves=halves)
+    present = set(halves["cycle"])
+    chosen = [c for c in profile_cycles if c in present] or sorted(present)[:3]
+    curves = dqdv(table, voltage_step_V=voltage_step_V, smoothing_V=smoothing_V,
+                  exclude_cv=exclude_cv)
+    peaks = track_peaks(find_dqdv_peaks(curves, prominence=peak_prominence,
+                                        windows=peak_windows_from(peak_windows)))
+    keep = curves.half_cycles["cycle"].isin(chosen).to_numpy()
+    profile_curves = DqdvResult(curves.voltage_V, curves.dqdv[keep],
+                                curves.half_cycles.loc[keep].reset_index(drop=True),
+                                curves.unit, curves.parameters)
+    notes, fit = [], None
+    try:
+        fit = fit_activation_from_summary(summary, name=meta.label, linear_fade=linear_fade)
+        notes.extend(fit.notes)
+    except FitError as exc:
+        notes.append(str(exc))
+    return CyclingAnalysis(
+        metadata=meta, table=table, half_cycles=halves, summary=summary,
+        regions=region_capacities(table, regions=regions), dqdv=profile_curves,
+        peaks=peaks, activation=fit, profile_cycles=chosen, notes=notes,
+    )

@@ -1,0 +1,172 @@
+"""Peaks of dQ/dV: detection, labelling by voltage window, tracking across cycles.
+
+Peaks are found with ``scipy.signal.find_peaks`` on ``|dQ/dV|`` with a prominence
+relative to the curve's maximum; the position is refined by a parabola through the
+three highest grid points; the area is the charge between the valleys that separate
+a peak from its neighbours (so the areas of one curve add up to its capacity).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.signal import find_peaks, peak_widths
+
+from redoxmap.cycling.dqdv import DqdvResult
+from redoxmap.cycling.regions import VoltageRegion
+from redoxmap.errors import AnalysisError
+
+# The reference study's peaks for a Li-rich layered oxide cathode (Hu et al. 2024):
+# Ox1 ~3.5 V electrolyte decomposition, Ox2/Ox3 Ni and Co oxidation, Ox4 O2- oxidation.
+DEFAULT_PEAK_WINDOWS: dict[str, tuple[VoltageRegion, ...]] = {
+    "charge": (
+        VoltageRegion("Ox1", 3.0, 3.9, "electrolyte decomposition"),
+        VoltageRegion("Ox2", 3.9, 4.15, "Ni2+ oxidation"),
+        VoltageRegion("Ox3", 4.15, 4.4, "Ni3+/Co3+ oxidation"),
+        VoltageRegion("Ox4", 4.4, 4.8, "O2- oxidation"),
+    ),
+    "discharge": (
+        VoltageRegion("Red1", 4.0, 4.8, "oxygen reduction"),
+        VoltageRegion("Red2", 3.5, 4.0, "Ni/Co reduction"),
+        VoltageRegion("Red3", 2.0, 3.5, "Mn reduction"),
+    ),
+}
+
+
+def peak_windows(spec: str | dict | None) -> dict[str, tuple[VoltageRegion, ...]]:
+    """Peak windows from a setting: ``"reference"``, ``"none"`` or ``{direction: {name: [lo, hi]}}``.
+
+    Raises
+    ------
+    AnalysisError
+        For an unknown keyword, direction or a window that is not ``[low, high]``.
+    """
+    if spec is None or spec == "reference":
+        return DEFAULT_PEAK_WINDOWS
+    if spec == "none":
+        return {}
+    if not isinstance(spec, dict):
+        raise AnalysisError(f"peak windows must be 'reference', 'none' or a table, not {spec!r}")
+    windows = {}
+    for direction, named in spec.items():
+        if direction not in ("charge", "discharge") or not isinstance(named, dict):
+            raise AnalysisError(f"peak windows: {direction!r} must be 'charge' or 'discharge' "
+                                "with a table of name = [low_V, high_V]")
+        regions = []
+        for name, bounds in named.items():
+            if not (isinstance(bounds, (list, tuple)) and len(bounds) == 2 and bounds[0] < bounds[1]):
+                raise AnalysisError(f"peak window {name!r} must be [low_V, high_V], not {bounds!r}")
+            regions.append(VoltageRegion(str(name), float(bounds[0]), float(bounds[1])))
+        windows[direction] = tuple(regions)
+    return windows
+
+
+def _refine(y: np.ndarray, i: int) -> float:
+    """Sub-grid offset of a maximum from a parabola through three points."""
+    if i <= 0 or i >= len(y) - 1:
+        return 0.0
+    left, mid, right = y[i - 1], y[i], y[i + 1]
+    denominator = left - 2 * mid + right
+    return 0.0 if denominator == 0 else float(np.clip(0.5 * (left - right) / denominator, -0.5, 0.5))
+
+
+def find_dqdv_peaks(
+    result: DqdvResult,
+    *,
+    prominence: float = 0.05,
+    windows: dict[str, Sequence[VoltageRegion]] | None = None,
+) -> pd.DataFrame:
+    """Peaks of every curve in a :class:`DqdvResult`.
+
+    Parameters
+    ----------
+    result : DqdvResult
+    prominence : float
+        Minimum prominence as a fraction of the curve's largest ``|dQ/dV|``.
+    windows : dict, optional
+        ``{"charge": [...], "discharge": [...]}`` of named :class:`VoltageRegion`; a peak
+        inside a window takes its name (the tallest one if several). Defaults to
+        :data:`DEFAULT_PEAK_WINDOWS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``half_cycle``, ``cycle``, ``direction``, ``label`` (None outside windows),
+        ``voltage_V``, ``height`` and ``area`` (in the result's units, area in mAh or
+        mAh/g), ``fwhm_V``, ``prominence``.
+    """
+    windows = DEFAULT_PEAK_WINDOWS if windows is None else windows
+    step = result.voltage_V[1] - result.voltage_V[0] if len(result.voltage_V) > 1 else 1.0
+    rows = []
+    for k, info in enumerate(result.half_cycles.itertuples(index=False)):
+        y = np.abs(result.dqdv[k])
+        top = y.max()
+        if top <= 0:
+            continue
+        peaks, props = find_peaks(y, prominence=prominence * top)
+        if not len(peaks):
+            continue
+        fwhm = peak_widths(y, peaks, rel_height=0.5)[0] * step
+        valleys = [int(a + np.argmin(y[a:b + 1])) for a, b in zip(peaks[:-1], peaks[1:])]
+        bounds = [0, *valleys, len(y) - 1]
+        for j, p in enumerate(peaks):
+            rows.append({
+                "half_cycle": info.half_cycle,
+                "cycle": info.cycle,
+                "direction": info.direction,
+                "voltage_V": result.voltage_V[p] + _refine(y, p) * step,
+                "height": y[p],
+                "area": y[bounds[j]:bounds[j + 1] + 1].sum() * step,
+                "fwhm_V": fwhm[j],
+                "prominence": props["prominences"][j],
+            })
+    peaks = pd.DataFrame(rows, columns=["half_cycle", "cycle", "direction", "voltage_V",
+                                        "height", "area", "fwhm_V", "prominence"])
+    peaks.insert(3, "label", _labels(peaks, windows))
+    return peaks
+
+
+def _labels(peaks: pd.DataFrame, windows: dict[str, Sequence[VoltageRegion]]) -> list:
+    labels: list = [None] * len(peaks)
+    for direction, regions in windows.items():
+        for region in regions:
+            inside = peaks.index[(peaks["direction"] == direction)
+                                 & (peaks["voltage_V"] >= region.low_V)
+                                 & (peaks["voltage_V"] < region.high_V)]
+            if not len(inside):
+                continue
+            tallest = peaks.loc[inside].groupby("half_cycle")["height"].idxmax()
+            for i in tallest:
+                labels[peaks.index.get_loc(i)] = region.name
+    return labels
+
+
+def track_peaks(peaks: pd.DataFrame, *, tolerance_V: float = 0.05) -> pd.DataFrame:
+    """Give every peak a track name so that it can be followed across cycles.
+
+    Labelled peaks keep their window name; unlabelled ones are grouped per direction
+    by position (a new group starts where consecutive sorted positions differ by more
+    than ``tolerance_V``) and named after the group's median position, e.g.
+    ``"charge@3.52V"``. Within a half cycle each track keeps its tallest peak.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``peaks`` with a ``track`` column, sorted by track and cycle.
+    """
+    out = peaks.copy()
+    track = out["label"].astype(object).copy()
+    for direction, group in out[out["label"].isna()].groupby("direction"):
+        order = group["voltage_V"].sort_values()
+        cluster = np.cumsum(np.concatenate([[0], np.diff(order.to_numpy()) > tolerance_V]))
+        names = pd.Series(cluster, index=order.index)
+        for c in np.unique(cluster):
+            members = names.index[names.to_numpy() == c]
+            centre = out.loc[members, "voltage_V"].median()
+            track.loc[members] = f"{direction}@{centre:.2f}V"
+    out["track"] = track
+    out = out.sort_values(["track", "half_cycle", "height"], ascending=[True, True, False])
+    out = out.drop_duplicates(["track", "half_cycle"]).sort_values(["track", "cycle"])
+    return out.reset_index(drop=True)

@@ -1,0 +1,160 @@
+"""Figures of the cycling analysis, as a scientist would put them in a paper."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from redoxmap.cycling.activation import activation_curve
+from redoxmap.cycling.analysis import CyclingAnalysis
+from redoxmap.report.style import COLORS
+
+
+def _specific(analyses: Sequence[CyclingAnalysis]) -> bool:
+    return all(a.metadata.active_mass_mg for a in analyses)
+
+
+def _capacity_column(specific: bool, direction: str) -> tuple[str, str]:
+    if specific:
+        return f"{direction}_capacity_mAh_g", "mAh g$^{-1}$"
+    return f"{direction}_capacity_mAh", "mAh"
+
+
+def capacity_figure(plt, analyses: Sequence[CyclingAnalysis]):
+    """Charge and discharge capacity and coulombic efficiency against cycle, all cells."""
+    specific = _specific(analyses)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(3.5, 4.2), sharex=True,
+                                      gridspec_kw={"height_ratios": [2.2, 1]})
+    n_max = max(len(a.summary) for a in analyses)
+    size = 4 if n_max <= 60 else (2 if n_max <= 500 else 0.5)
+    for color, analysis in zip(COLORS * 4, analyses):
+        s = analysis.summary[analysis.summary["cycle"] >= 1]
+        column, unit = _capacity_column(specific, "discharge")
+        top.plot(s["cycle"], s[column], "o", ms=size, color=color, label=analysis.name)
+        charge_column, _ = _capacity_column(specific, "charge")
+        top.plot(s["cycle"], s[charge_column], "o", ms=size, mfc="none", mew=0.6, color=color)
+        bottom.plot(s["cycle"], s["coulombic_efficiency_pct"], "-", lw=0.8, color=color)
+    top.set_ylabel(f"Capacity ({unit})")
+    top.legend(loc="best", title="filled: discharge, open: charge", title_fontsize=7)
+    bottom.set_ylabel("CE (%)")
+    bottom.set_xlabel("Cycle number")
+    finite = np.concatenate([a.summary["coulombic_efficiency_pct"].dropna().to_numpy() for a in analyses])
+    if len(finite):
+        lo, hi = np.percentile(finite, [5, 100])
+        bottom.set_ylim(max(0.0, min(lo, 95.0) - 2.0), min(max(hi, 100.0) + 2.0, 150.0))
+    return fig
+
+
+def voltage_profile_figure(plt, analysis: CyclingAnalysis):
+    """Voltage against capacity for the chosen cycles (charge and discharge)."""
+    specific = bool(analysis.metadata.active_mass_mg)
+    table = analysis.table
+    fig, ax = plt.subplots(figsize=(3.5, 2.8))
+    cmap = plt.get_cmap("viridis")
+    cycles = analysis.profile_cycles
+    for k, cycle in enumerate(cycles):
+        color = cmap(k / max(len(cycles) - 1, 1))
+        rows = table[(table["cycle"] == cycle) & table["state"].isin(["charge", "discharge"])]
+        for j, (_, part) in enumerate(rows.groupby("half_cycle", sort=True)):
+            q = part["capacity_Ah"].to_numpy() * 1000.0
+            if specific:
+                q = q / analysis.metadata.active_mass_g
+            ax.plot(q, part["voltage_V"], color=color, lw=1.0, label=f"cycle {cycle}" if j == 0 else None)
+    ax.set_xlabel("Capacity (mAh g$^{-1}$)" if specific else "Capacity (mAh)")
+    ax.set_ylabel("Voltage (V)")
+    ax.set_title(analysis.name, loc="left")
+    ax.legend(loc="best", ncols=2 if len(cycles) > 4 else 1)
+    return fig
+
+
+def dqdv_figure(plt, analysis: CyclingAnalysis):
+    """dQ/dV of the chosen cycles with their tracked peaks labelled."""
+    result = analysis.dqdv
+    fig, ax = plt.subplots(figsize=(3.5, 2.8))
+    cmap = plt.get_cmap("viridis")
+    cycles = analysis.profile_cycles
+    colors = {c: cmap(k / max(len(cycles) - 1, 1)) for k, c in enumerate(cycles)}
+    labelled = set()
+    for k, info in enumerate(result.half_cycles.itertuples(index=False)):
+        ax.plot(result.voltage_V, result.dqdv[k], color=colors.get(info.cycle, "grey"), lw=0.9,
+                label=f"cycle {info.cycle}" if info.cycle not in labelled else None)
+        labelled.add(info.cycle)
+    peaks = analysis.peaks
+    named = peaks[peaks["label"].notna() & peaks["half_cycle"].isin(result.half_cycles["half_cycle"])]
+    named = named.loc[named.groupby("label")["height"].idxmax()] if len(named) else named
+    for row in named.itertuples(index=False):
+        sign = 1.0 if row.direction == "charge" else -1.0
+        ax.annotate(row.label, (row.voltage_V, sign * row.height), textcoords="offset points",
+                    xytext=(0, 4 * sign), ha="center", va="bottom" if sign > 0 else "top", fontsize=6.5)
+    ax.axhline(0.0, color="0.6", lw=0.5)
+    ax.set_xlabel("Voltage (V)")
+    ax.set_ylabel(f"dQ/dV ({result.unit.replace('/g/V', ' g$^{-1}$ V$^{-1}$').replace('/V', ' V$^{-1}$')})")
+    ax.set_title(analysis.name, loc="left")
+    ax.legend(loc="best", ncols=2 if len(cycles) > 4 else 1)
+    lo = result.half_cycles["min_voltage_V"].min()
+    hi = result.half_cycles["max_voltage_V"].max()
+    ax.set_xlim(lo - 0.05, hi + 0.05)
+    return fig
+
+
+def regions_figure(plt, analysis: CyclingAnalysis, *, direction: str = "charge", max_cycles: int = 60):
+    """Capacity by voltage region, stacked per cycle."""
+    specific = bool(analysis.metadata.active_mass_mg)
+    column = "capacity_mAh_g" if specific else "capacity_mAh"
+    regions = analysis.regions[analysis.regions["direction"] == direction]
+    wide = regions.pivot_table(index="cycle", columns="region", values=column, aggfunc="sum", sort=False)
+    wide = wide[[r for r in dict.fromkeys(regions["region"])]].iloc[:max_cycles]
+    fig, ax = plt.subplots(figsize=(3.5, 2.6))
+    bottom = np.zeros(len(wide))
+    for color, region in zip(COLORS, wide.columns):
+        bounds = regions.loc[regions["region"] == region, ["low_V", "high_V"]].iloc[0]
+        span = f"{'' if np.isinf(bounds.low_V) else f'{bounds.low_V:g}'}–{'' if np.isinf(bounds.high_V) else f'{bounds.high_V:g}'} V"
+        ax.bar(wide.index, wide[region], bottom=bottom, color=color, width=0.8, label=f"{region}: {span}")
+        bottom += wide[region].fillna(0).to_numpy()
+    ax.set_xlabel("Cycle number")
+    ax.set_ylabel(f"{direction.capitalize()} capacity ({'mAh g$^{-1}$' if specific else 'mAh'})")
+    ax.set_title(analysis.name, loc="left")
+    ax.legend(loc="best")
+    return fig
+
+
+def peak_tracking_figure(plt, analysis: CyclingAnalysis, *, max_tracks: int = 6):
+    """Position and area of the most persistent dQ/dV peaks against cycle."""
+    peaks = analysis.peaks
+    counts = peaks.groupby("track").size().sort_values(ascending=False)
+    tracks = [t for t in counts.index if counts[t] >= 2][:max_tracks]
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(3.5, 3.8), sharex=True)
+    for color, track in zip(COLORS, tracks):
+        rows = peaks[peaks["track"] == track]
+        top.plot(rows["cycle"], rows["voltage_V"], "o-", ms=2.5, lw=0.7, color=color, label=track)
+        bottom.plot(rows["cycle"], rows["area"], "o-", ms=2.5, lw=0.7, color=color)
+    unit = "mAh g$^{-1}$" if analysis.metadata.active_mass_mg else "mAh"
+    top.set_ylabel("Peak voltage (V)")
+    bottom.set_ylabel(f"Peak area ({unit})")
+    bottom.set_xlabel("Cycle number")
+    top.set_title(analysis.name, loc="left")
+    if tracks:
+        top.legend(loc="best", fontsize=6.5)
+    return fig
+
+
+def activation_figure(plt, analyses: Sequence[CyclingAnalysis]):
+    """Discharge capacity against cycle with the fitted activation law for each cell."""
+    fig, ax = plt.subplots(figsize=(3.5, 2.8))
+    for color, analysis in zip(COLORS * 4, analyses):
+        fit = analysis.activation
+        if fit is None:
+            continue
+        ax.plot(fit.cycles, fit.capacity, "o", ms=3 if fit.n_points <= 100 else 1, color=color)
+        n = np.linspace(1, fit.cycles.max(), 300)
+        label = (f"{analysis.name}: $N_{{act}}$ = {fit.n_act:.3g} ± {fit.n_act_stderr:.2g}, "
+                 f"$Q_\\infty$ = {fit.q_inf:.4g}")
+        ax.plot(n, activation_curve(n, fit.q_inf, fit.q_1, fit.n_act, fit.fade), "-", color=color,
+                label=label)
+    units = {a.activation.unit for a in analyses if a.activation is not None}
+    unit = units.pop() if len(units) == 1 else "mixed units"
+    ax.set_xlabel("Cycle number")
+    ax.set_ylabel(f"Discharge capacity ({unit.replace('/g', ' g$^{-1}$')})")
+    ax.legend(loc="best", fontsize=6.5)
+    return fig

@@ -1,0 +1,118 @@
+"""The cycling section of the report: figures and tables from every cell's analysis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from redoxmap.cycling.analysis import CyclingAnalysis
+from redoxmap.report import cycling_figures as figs
+from redoxmap.report.elements import ReportSection, add_figure, add_table
+from redoxmap.study.executor import TaskOutcome
+
+
+def _stacked(analyses: list[CyclingAnalysis], attribute: str) -> pd.DataFrame:
+    frames = []
+    for analysis in analyses:
+        frame = getattr(analysis, attribute).copy()
+        frame.insert(0, "cell", analysis.name)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def overview_table(analyses: list[CyclingAnalysis]) -> pd.DataFrame:
+    """One row per cell: what it is and its headline numbers."""
+    rows = []
+    for a in analyses:
+        meta, s = a.metadata, a.summary[a.summary["cycle"] >= 1]
+        specific = bool(meta.active_mass_mg)
+        column = "discharge_capacity_mAh_g" if specific else "discharge_capacity_mAh"
+        discharge = s[column].dropna()
+        fit = a.activation
+        rows.append({
+            "cell": a.name,
+            "instrument": meta.instrument,
+            "file": Path(meta.source_file).name,
+            "active_mass_mg": meta.active_mass_mg,
+            "temperature_C": meta.temperature_C,
+            "cycles": int(s["cycle"].max()) if len(s) else 0,
+            "unit": "mAh/g" if specific else "mAh",
+            "first_discharge": discharge.iloc[0] if len(discharge) else None,
+            "max_discharge": discharge.max() if len(discharge) else None,
+            "cycle_of_max": int(s.loc[discharge.idxmax(), "cycle"]) if len(discharge) else None,
+            "ce_cycle1_pct": s["coulombic_efficiency_pct"].iloc[0] if len(s) else None,
+            "Q_inf": fit.q_inf if fit else None,
+            "Q_inf_stderr": fit.q_inf_stderr if fit else None,
+            "N_act_cycles": fit.n_act if fit else None,
+            "N_act_stderr": fit.n_act_stderr if fit else None,
+            "n90_cycles": fit.n90 if fit else None,
+            "fit_R2": fit.r_squared if fit else None,
+        })
+    return pd.DataFrame(rows)
+
+
+def build_cycling_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSection:
+    """Make the figures and tables of the cycling section (files go into ``out``)."""
+    section = ReportSection(
+        id="cycling", title="Galvanostatic cycling",
+        intro=("Capacity, efficiency and energy per cycle; voltage profiles; differential "
+               "capacity (dQ/dV) with peaks tracked across cycles; capacity by voltage region "
+               "(default: the reference study's regions I < 3.9 V, II 3.9–4.4 V, III > 4.4 V); "
+               "activation kinetics Q(n) = Q∞ − (Q∞ − Q₁)·exp(−(n−1)/N_act)."),
+    )
+    analyses = [o.value for o in outcomes if o.ok]
+    section.failures = [(o.label, o.error) for o in outcomes if not o.ok]
+    section.warnings = [(o.label, w) for o in outcomes for w in o.warnings]
+    if not analyses:
+        return section
+
+    add_figure(section, plt, figs.capacity_figure(plt, analyses), out, id="cycling_capacity",
+               title="Capacity and coulombic efficiency",
+               caption="Discharge (filled) and charge (open) capacity and coulombic efficiency against cycle number.")
+    if any(a.activation is not None for a in analyses):
+        add_figure(section, plt, figs.activation_figure(plt, analyses), out, id="cycling_activation",
+                   title="Activation kinetics",
+                   caption="Discharge capacity (points) and the fitted saturating activation law (lines), "
+                           "with the activation constant N_act and its standard error.")
+    for k, a in enumerate(analyses, start=1):
+        cell = f"cell{k}"
+        add_figure(section, plt, figs.voltage_profile_figure(plt, a), out, id=f"cycling_{cell}_profiles",
+                   title=f"{a.name}: voltage profiles",
+                   caption=f"Voltage against capacity, cycles {', '.join(map(str, a.profile_cycles))}.")
+        add_figure(section, plt, figs.dqdv_figure(plt, a), out, id=f"cycling_{cell}_dqdv",
+                   title=f"{a.name}: dQ/dV",
+                   caption="Differential capacity (Gaussian kernel, σ = "
+                           f"{a.dqdv.parameters['smoothing_V'] * 1000:g} mV; CV holds excluded: "
+                           f"{a.dqdv.parameters['exclude_cv']}); named peaks are those inside the voltage windows.")
+        add_figure(section, plt, figs.regions_figure(plt, a), out, id=f"cycling_{cell}_regions",
+                   title=f"{a.name}: charge capacity by voltage region",
+                   caption="Charge passed in each voltage region during each charge.")
+        add_figure(section, plt, figs.peak_tracking_figure(plt, a), out, id=f"cycling_{cell}_peaks",
+                   title=f"{a.name}: dQ/dV peaks across cycles",
+                   caption="Position and area of the dQ/dV peaks followed from cycle to cycle.")
+
+    overview = overview_table(analyses)
+    add_table(section, overview, out, id="cycling_overview", title="Cells",
+              caption="Headline numbers per cell; Q∞, N_act and n90 from the activation fit with standard errors.")
+    summary = _stacked(analyses, "summary")
+    key = summary[summary.groupby("cell")["cycle"].transform(
+        lambda c: c.isin([1, 2, 5, 10, 20, 40, 100]) | (c == c.max()))]
+    add_table(section, summary, out, id="cycling_summary", title="Per-cycle summary",
+              caption="Selected cycles shown; the full table is in the files.", shown=key)
+    regions = _stacked(analyses, "regions")
+    shown = regions[(regions["direction"] == "charge") & (regions["cycle"] <= 3)]
+    add_table(section, regions, out, id="cycling_regions", title="Capacity by voltage region",
+              caption="Charge half cycles of cycles 1–3 shown.", shown=shown)
+    peaks = _stacked(analyses, "peaks")
+    shown = peaks[peaks["label"].notna() & (peaks["cycle"] <= 3)]
+    add_table(section, peaks, out, id="cycling_peaks", title="dQ/dV peaks",
+              caption="Named peaks of cycles 1–3 shown; every peak of every cycle is in the files.",
+              shown=shown if len(shown) else peaks.head(12))
+    add_table(section, _stacked(analyses, "half_cycles"), out, id="cycling_half_cycles",
+              title="Half cycles", caption="One row per charge or discharge.",
+              shown=_stacked(analyses, "half_cycles").head(8))
+    dqdv = pd.concat([a.dqdv.to_frame().assign(cell=a.name) for a in analyses], ignore_index=True)
+    add_table(section, dqdv, out, id="cycling_dqdv", title="dQ/dV curves",
+              caption="dQ/dV of the profile cycles on the voltage grid.", shown=dqdv.head(5))
+    return section

@@ -1,0 +1,91 @@
+"""The building blocks of a report: figures, tables and sections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from redoxmap.io.tables import write_table
+from redoxmap.report.style import save_figure
+
+
+@dataclass
+class ReportFigure:
+    """A saved figure: its files and the base64 PNG embedded in the HTML."""
+
+    id: str
+    title: str
+    caption: str
+    data: str
+    files: dict[str, str]
+
+
+@dataclass
+class ReportTable:
+    """A result table: the full table on disk (Parquet and CSV) and an HTML view."""
+
+    id: str
+    title: str
+    caption: str
+    html: str
+    files: dict[str, str]
+    rows: int
+
+
+@dataclass
+class ReportSection:
+    """One section of the report (one modality)."""
+
+    id: str
+    title: str
+    intro: str = ""
+    figures: list[ReportFigure] = field(default_factory=list)
+    tables: list[ReportTable] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+
+def add_figure(section: ReportSection, plt, figure, out: Path, *, id: str, title: str,
+               caption: str) -> None:
+    """Save a figure into ``out/figures`` and add it to a section."""
+    saved = save_figure(figure, out / "figures", id)
+    plt.close(figure)
+    section.figures.append(ReportFigure(
+        id=id, title=title, caption=caption, data=saved["data"],
+        files={k: str(Path(v).relative_to(out)) for k, v in saved.items() if k != "data"},
+    ))
+
+
+def _display(frame: pd.DataFrame) -> str:
+    shown = frame.copy()
+    for column in shown.columns:
+        if pd.api.types.is_float_dtype(shown[column]):
+            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.4g}")
+    return shown.to_html(index=False, border=0, classes="data", na_rep="", escape=True)
+
+
+def add_table(section: ReportSection, frame: pd.DataFrame, out: Path, *, id: str, title: str,
+              caption: str, shown: pd.DataFrame | None = None) -> None:
+    """Write a table as Parquet and CSV into ``out/tables`` and add a view to a section.
+
+    ``shown`` is the part displayed in the HTML (the whole table if omitted).
+    """
+    files = {}
+    for extension in ("parquet", "csv"):
+        path = write_table(frame, out / "tables" / f"{id}.{extension}")
+        files[extension] = str(path.relative_to(out))
+    view = frame if shown is None else shown
+    section.tables.append(ReportTable(id=id, title=title, caption=caption, html=_display(view),
+                                      files=files, rows=len(frame)))
+
+
+def finite_or_none(value) -> float | None:
+    """A float, or None for NaN and infinities (for display and JSON)."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if np.isfinite(value) else None

@@ -1,0 +1,106 @@
+"""One interface for running independent analyses: serial now, parallel later.
+
+An executor maps a function over tasks and returns one :class:`TaskOutcome` per task,
+in order. A task that raises becomes a failed outcome that names the error; the
+others go on. Warnings raised inside a task are kept with its outcome so that the
+report can show them. A parallel or distributed engine only has to implement
+:meth:`Executor.map`.
+"""
+
+from __future__ import annotations
+
+import traceback
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from redoxmap.errors import RedoxmapError
+
+
+@dataclass
+class Task:
+    """A unit of work: a label for progress and reports, and the arguments of the function."""
+
+    label: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass
+class TaskOutcome:
+    """What came of a task: its value, or the error that stopped it, and its warnings."""
+
+    label: str
+    value: Any = None
+    error: str | None = None
+    error_type: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the task finished."""
+        return self.error is None
+
+
+class Executor(Protocol):
+    """What the study runner needs from an execution engine."""
+
+    def map(self, function: Callable[..., Any], tasks: Sequence[Task], *,
+            description: str = "") -> list[TaskOutcome]:
+        """Run ``function(*task.args, **task.kwargs)`` for every task; never raise for one task."""
+        ...
+
+
+def run_task(function: Callable[..., Any], task: Task) -> TaskOutcome:
+    """Run one task, capturing its warnings and turning an exception into a failed outcome."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            value = function(*task.args, **task.kwargs)
+        except RedoxmapError as exc:
+            outcome = TaskOutcome(task.label, error=str(exc), error_type=type(exc).__name__)
+        except Exception as exc:  # a bug or an unforeseen file: report it, keep going
+            detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            outcome = TaskOutcome(task.label, error=f"unexpected error: {detail}",
+                                  error_type=type(exc).__name__)
+        else:
+            outcome = TaskOutcome(task.label, value=value)
+    seen = []
+    for item in caught:
+        text = str(item.message)
+        if text not in seen:
+            seen.append(text)
+    outcome.warnings = seen
+    return outcome
+
+
+class SerialExecutor:
+    """Runs tasks one after the other, with a progress bar in terminals and notebooks.
+
+    Parameters
+    ----------
+    progress : bool
+        Show a progress bar (rich).
+    """
+
+    def __init__(self, *, progress: bool = True) -> None:
+        self.progress = progress
+
+    def map(self, function: Callable[..., Any], tasks: Sequence[Task], *,
+            description: str = "") -> list[TaskOutcome]:
+        if not self.progress or not tasks:
+            return [run_task(function, task) for task in tasks]
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        outcomes = []
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TextColumn("{task.fields[current]}"))
+        with Progress(*columns, transient=False) as bar:
+            job = bar.add_task(description or "working", total=len(tasks), current="")
+            for task in tasks:
+                bar.update(job, current=task.label)
+                outcomes.append(run_task(function, task))
+                bar.advance(job)
+            bar.update(job, current="")
+        return outcomes
