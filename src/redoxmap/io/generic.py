@@ -39,7 +39,7 @@ def _mapped_synonyms(columns: dict[str, str] | None, units: dict[str, str] | Non
     synonyms = dict(SYNONYMS)
     for quantity, label in columns.items():
         key, unit = split_label(label)
-        unit = (units or {}).get(quantity, unit)
+        unit = (units or {}).get(quantity, unit).lower().replace(" ", "")
         synonyms[_QUANTITY_OF_OPTION[quantity]] = [(key, unit)] if unit else [key]
     return synonyms
 
@@ -70,7 +70,7 @@ def read_generic(
         frame = read_spreadsheet(path, synonyms)
     else:
         frame = read_delimited(path, synonyms)
-    raw = table_to_raw(frame, synonyms, path=path, instrument="unknown", reader="generic")
+    raw = table_to_raw(frame, synonyms, path=path, instrument="unknown", reader="csv")
     if current_sign not in (1, -1):
         raise FormatError("current_sign must be 1 or -1", path=path)
     if current_sign == -1:

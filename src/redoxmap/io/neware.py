@@ -7,6 +7,7 @@ an order of magnitude faster than the pure-Python readers; we only map its colum
 from __future__ import annotations
 
 import logging
+import tempfile
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,8 +36,8 @@ def read_neware(path: Path) -> RawCycling:
     if head_is_zip(path) and not zipfile.is_zipfile(path):
         raise ReadError("the .ndax archive is truncated or corrupted", path=path)
     try:
-        with _quiet_fastnda():
-            frame = fastnda.read(str(path), cycle_mode="raw")
+        with _quiet_fastnda(), _with_neware_suffix(path) as readable:
+            frame = fastnda.read(str(readable), cycle_mode="raw")
     except Exception as exc:  # fastnda raises many types on damaged files
         raise ReadError(f"not a readable Neware file ({type(exc).__name__}: {exc})", path=path) from exc
     if frame.height == 0:
@@ -80,6 +81,23 @@ def _quiet_fastnda():
         yield
     finally:
         logger.setLevel(level)
+
+
+@contextmanager
+def _with_neware_suffix(path: Path):
+    """The file under a name fastnda accepts (it dispatches on the extension).
+
+    A mislabelled file is recognised by its content; a symbolic link with the right
+    extension lets fastnda read it without copying or touching the original.
+    """
+    suffix = ".ndax" if head_is_zip(path) else ".nda"
+    if path.suffix.lower() == suffix:
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="redoxmap-") as folder:
+        link = Path(folder) / f"data{suffix}"
+        link.symlink_to(path.resolve())
+        yield link
 
 
 def head_is_zip(path: Path) -> bool:

@@ -1,0 +1,91 @@
+"""dQ/dV: conservation of charge, known peak positions, peak labelling and tracking."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import redoxmap
+from redoxmap.cycling import from_records, half_cycles
+from redoxmap.cycling.dqdv import constant_voltage_rows, dqdv
+from redoxmap.cycling.peaks import find_dqdv_peaks, peak_windows, track_peaks
+from tests.cycling.synthetic import Protocol
+
+
+def _two_plateau_cell(centres=(3.9, 4.5), widths=(0.03, 0.05), weights=(0.6, 0.4), cycles=3):
+    """Galvanostatic cell whose Q(V) is a sum of logistic steps: dQ/dV peaks at ``centres``."""
+    v = np.linspace(3.0, 4.7, 4000)
+    q = sum(w / (1 + np.exp(-(v - c) / s)) for c, s, w in zip(centres, widths, weights))
+    q = (q - q[0]) / (q[-1] - q[0])
+    hours = 5.0
+    t_of_q = q * hours * 3600
+    frames, t0 = [], 0.0
+    for _ in range(cycles):
+        grid = np.linspace(0, hours * 3600, 3000)
+        v_up = np.interp(grid, t_of_q, v)
+        frames.append(pd.DataFrame({"time_s": t0 + grid, "voltage_V": v_up, "current_A": 1e-3}))
+        t0 += grid[-1] + 10
+        frames.append(pd.DataFrame({"time_s": t0 + grid, "voltage_V": v_up[::-1], "current_A": -1e-3}))
+        t0 += grid[-1] + 10
+    return from_records(pd.concat(frames, ignore_index=True), active_mass_mg=5.0)
+
+
+def test_dqdv_integrates_to_capacity_on_real_file(echem, quiet):
+    table = redoxmap.read_cycling(echem / "NewareNDA" / "BTS85-36-6-5-110-20240424.ndax")
+    result = dqdv(table, exclude_cv=False)
+    capacity = half_cycles(table).set_index("half_cycle").loc[result.half_cycles["half_cycle"], "capacity_mAh"]
+    integral = np.abs(result.dqdv).sum(axis=1) * result.parameters["voltage_step_V"]
+    np.testing.assert_allclose(integral, capacity.to_numpy(), rtol=1e-9)
+
+
+def test_peaks_found_at_known_positions_and_labelled():
+    table = _two_plateau_cell()
+    result = dqdv(table, cycles=[1, 2], smoothing_V=0.005, voltage_step_V=0.002)
+    assert result.unit == "mAh/g/V"
+    peaks = find_dqdv_peaks(result, windows=peak_windows(
+        {"charge": {"Ni": [3.8, 4.0], "O": [4.4, 4.6]}, "discharge": {"Ni'": [3.8, 4.0]}}))
+    charge = peaks[(peaks["direction"] == "charge") & (peaks["cycle"] == 1)].set_index("label")
+    assert charge.loc["Ni", "voltage_V"] == pytest.approx(3.9, abs=0.005)
+    assert charge.loc["O", "voltage_V"] == pytest.approx(4.5, abs=0.005)
+    # Areas add up to the capacity in mAh/g: 1 mAh over 5 h at 1 mA is 5 mAh = 1000 mAh/g.
+    assert charge["area"].sum() == pytest.approx(1000.0, rel=0.01)
+    assert charge.loc["Ni", "area"] / charge.loc["O", "area"] == pytest.approx(0.6 / 0.4, rel=0.1)
+
+
+def test_peaks_tracked_across_cycles_without_windows():
+    table = _two_plateau_cell(cycles=4)
+    peaks = track_peaks(find_dqdv_peaks(dqdv(table), windows={}))
+    tracks = peaks[peaks["direction"] == "charge"].groupby("track")["cycle"].nunique()
+    assert len(tracks) == 2 and (tracks == 4).all()
+    assert any(name.startswith("charge@3.9") for name in tracks.index)
+
+
+def test_constant_voltage_hold_detected_and_excluded():
+    p = Protocol()
+    p.cc(1e-3, 2.0, 3.0, 4.5).cv(4.5, 1e-3, 1.0).cc(-1e-3, 2.0, 4.5, 3.0)
+    table = from_records(p.frame(), active_mass_mg=1.0)
+    hold = constant_voltage_rows(table)
+    # 360 records in the hold, of which the first 5 (current still above 95 %) count as CC.
+    assert hold.sum() == pytest.approx(355, abs=1)
+    with_cv = np.abs(dqdv(table, exclude_cv=False, directions=["charge"]).dqdv).sum()
+    without = np.abs(dqdv(table, exclude_cv=True, directions=["charge"]).dqdv).sum()
+    assert without < with_cv
+
+
+def test_dqdv_rejects_missing_cycles_and_bad_settings(echem, quiet):
+    from redoxmap.errors import AnalysisError
+
+    table = redoxmap.read_cycling(echem / "navani" / "test.ndax")
+    with pytest.raises(AnalysisError, match="none of the cycles"):
+        dqdv(table, cycles=[99])
+    with pytest.raises(AnalysisError):
+        dqdv(table, voltage_step_V=0)
+    with pytest.raises(AnalysisError, match="direction"):
+        dqdv(table, directions=["up"])
+
+
+def test_long_frame_has_units_in_column_names(echem, quiet):
+    table = redoxmap.read_cycling(echem / "navani" / "test.ndax")
+    frame = dqdv(table).to_frame()
+    assert {"half_cycle", "cycle", "direction", "voltage_V", "dqdv_mAh_V"} <= set(frame.columns)

@@ -1,0 +1,43 @@
+"""Capacity by voltage region against exact synthetic values and the reference windows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from redoxmap.cycling import from_records
+from redoxmap.cycling.regions import DEFAULT_REGIONS, region_capacities, regions_from_bounds
+from redoxmap.errors import AnalysisError
+from tests.cycling.synthetic import Protocol
+
+
+def test_reference_regions_on_linear_charge():
+    # 1 mA for 3 h while the voltage rises linearly from 3.4 to 4.7 V: the charge in each
+    # window is proportional to the window's share of the voltage span.
+    p = Protocol(dt=1.0).cc(1e-3, 3.0, 3.4, 4.7).cc(-1e-3, 3.0, 4.7, 3.4)
+    table = from_records(p.frame(), active_mass_mg=10.0)
+    got = region_capacities(table, directions=["charge"]).set_index("region")["capacity_mAh"]
+    span = 4.7 - 3.4
+    expected = {"I": 3.0 * (3.9 - 3.4) / span, "II": 3.0 * 0.5 / span, "III": 3.0 * 0.3 / span}
+    for name, value in expected.items():
+        assert got[name] == pytest.approx(value, rel=2e-3)
+    assert [r.name for r in DEFAULT_REGIONS] == ["I", "II", "III"]
+
+
+def test_fractions_sum_to_100_and_specific_capacity():
+    p = Protocol().cc(1e-3, 2.0, 3.0, 4.6).cc(-1e-3, 2.0, 4.6, 3.0)
+    frame = region_capacities(from_records(p.frame(), active_mass_mg=8.0))
+    sums = frame.groupby("half_cycle")["fraction_pct"].sum()
+    np.testing.assert_allclose(sums, 100.0)
+    np.testing.assert_allclose(frame["capacity_mAh_g"], frame["capacity_mAh"] / 0.008)
+
+
+def test_custom_bounds_and_errors():
+    regions = regions_from_bounds([3.5, 4.0, 4.3], ["a", "b", "c", "d"])
+    assert [(r.low_V, r.high_V) for r in regions][1] == (3.5, 4.0)
+    with pytest.raises(AnalysisError):
+        regions_from_bounds([3.9], ["only-one"])
+    overlapping = [regions[0], regions[1], type(regions[0])("x", 3.8, 4.2)]
+    p = Protocol().cc(1e-3, 1.0, 3.0, 4.5)
+    with pytest.raises(AnalysisError, match="overlap"):
+        region_capacities(from_records(p.frame(), active_mass_mg=1.0), regions=overlapping)

@@ -1,0 +1,156 @@
+"""Bad files get a redoxmap error that names the file; inputs are never modified."""
+
+from __future__ import annotations
+
+import builtins
+import shutil
+
+import pytest
+
+import redoxmap
+from redoxmap.errors import FormatError, MissingDependencyError, ReadError, RedoxmapError
+from redoxmap.io import read_raw_cycling, write_table
+from tests.conftest import sha256
+
+
+@pytest.mark.parametrize("name", ["empty.mpt", "empty.ndax", "empty.csv", "empty.mpr", "empty.xlsx"])
+def test_empty_file(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(b"")
+    with pytest.raises(ReadError, match="empty") as info:
+        read_raw_cycling(path)
+    assert str(path) in str(info.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ReadError, match="does not exist"):
+        redoxmap.read_cycling(tmp_path / "nope.ndax")
+
+
+@pytest.mark.parametrize("name", ["NewareNDA/test_2.ndax",
+                                  "navani/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr"])
+def test_truncated_binary_file(echem, tmp_path, name):
+    source = echem / name
+    cut = tmp_path / source.name
+    cut.write_bytes(source.read_bytes()[: source.stat().st_size // 3])
+    with pytest.raises(RedoxmapError) as info:
+        read_raw_cycling(cut)
+    assert str(cut) in str(info.value)
+
+
+def test_truncated_nda_reads_the_records_before_the_cut(echem, tmp_path):
+    # .nda is a plain sequence of fixed-size records with no end marker, so a cut file
+    # cannot be told from a short test: what is there is read, and nothing more.
+    source = echem / "fastnda" / "nda_v23.nda"
+    cut = tmp_path / source.name
+    cut.write_bytes(source.read_bytes()[: source.stat().st_size // 3])
+    assert 0 < len(read_raw_cycling(cut).table) < len(read_raw_cycling(source).table)
+
+
+def test_corrupted_binary_file(echem, tmp_path):
+    source = echem / "navani" / "test.ndax"
+    data = bytearray(source.read_bytes())
+    data[200:4000] = bytes(3800)
+    broken = tmp_path / "broken.ndax"
+    broken.write_bytes(bytes(data))
+    with pytest.raises(ReadError, match="broken.ndax"):
+        read_raw_cycling(broken)
+
+
+def test_truncated_text_export_drops_partial_line_and_reads_the_rest(echem, tmp_path):
+    source = echem / "yadg" / "gcpl.issue_211.mpt"
+    text = source.read_bytes()
+    cut = tmp_path / "cut.mpt"
+    cut.write_bytes(text[: int(len(text) * 0.6)])
+    raw = read_raw_cycling(cut)
+    full = read_raw_cycling(source)
+    assert 0 < len(raw.table) < len(full.table)
+
+
+def test_text_export_cut_inside_its_header(echem, tmp_path):
+    source = echem / "yadg" / "gcpl.issue_211.mpt"
+    cut = tmp_path / "header_only.mpt"
+    cut.write_bytes(source.read_bytes()[:1500])
+    with pytest.raises(ReadError, match="header_only.mpt"):
+        read_raw_cycling(cut)
+
+
+def test_mislabelled_file_is_read_by_content(echem, tmp_path):
+    disguised = tmp_path / "really_a_neware_file.csv"
+    shutil.copy(echem / "navani" / "test.ndax", disguised)
+    assert read_raw_cycling(disguised).reader == "neware"
+
+
+def test_unrecognised_file(tmp_path):
+    path = tmp_path / "notes.csv"
+    path.write_text("sample,colour\nA,blue\nB,red\n")
+    with pytest.raises(FormatError, match="notes.csv"):
+        read_raw_cycling(path)
+
+
+def test_file_without_current_column(echem):
+    with pytest.raises(FormatError, match="no current"):
+        read_raw_cycling(echem / "yadg" / "ocv.mpt")
+
+
+def test_impedance_only_file(echem):
+    with pytest.raises(FormatError, match="impedance"):
+        read_raw_cycling(echem / "yadg" / "peis.mpt")
+
+
+def test_arbin_res_gets_actionable_error(echem):
+    with pytest.raises(FormatError, match="export"):
+        read_raw_cycling(echem / "cellpy" / "20160805_test001_45_cc_01.res")
+
+
+def test_mpr_without_the_extra_names_it(echem, monkeypatch):
+    real_import = builtins.__import__
+
+    def without_galvani(name, *args, **kwargs):
+        if name == "galvani" or name.startswith("galvani."):
+            raise ImportError("no galvani")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_galvani)
+    with pytest.raises(MissingDependencyError, match=r"redoxmap\[biologic\]"):
+        read_raw_cycling(echem / "yadg" / "gcpl.issue_211.mpr")
+
+
+def test_unknown_format_and_reader_options(echem):
+    path = echem / "navani" / "test.ndax"
+    with pytest.raises(FormatError, match="unknown format"):
+        read_raw_cycling(path, format="gamry")
+    with pytest.raises(FormatError, match="takes no option"):
+        read_raw_cycling(path, columns={"time": "t"})
+
+
+def test_reading_and_reporting_never_modify_inputs(echem, tmp_path, quiet):
+    files = [echem / "navani" / "test.ndax", echem / "yadg" / "gcpl.issue_211.mpt",
+             echem / "battery-data-toolkit" / "arbin_example.csv"]
+    before = [sha256(f) for f in files]
+    for f in files:
+        redoxmap.read_cycling(f, active_mass_mg=5.0)
+    assert [sha256(f) for f in files] == before
+
+
+def test_failed_write_leaves_previous_file_and_no_temporary(tmp_path, monkeypatch):
+    import pandas as pd
+
+    target = tmp_path / "table.csv"
+    target.write_text("old\n")
+
+    def explode(self, *args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", explode)
+    with pytest.raises(OSError):
+        write_table(pd.DataFrame({"a": [1]}), target)
+    assert target.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["table.csv"]
+
+
+def test_unsupported_output_extension(tmp_path):
+    import pandas as pd
+
+    with pytest.raises(FormatError, match="csv or .parquet"):
+        write_table(pd.DataFrame({"a": [1]}), tmp_path / "table.xls")
