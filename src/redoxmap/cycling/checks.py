@@ -28,22 +28,26 @@ def instrument_capacity_deviation(table: pd.DataFrame) -> float | None:
         ``median(ours / instrument - 1)``, or None when the file has no capacity columns,
         no step numbers, or no comparable half cycle.
     """
-    columns = {"charge": "instrument_charge_capacity_Ah",
-               "discharge": "instrument_discharge_capacity_Ah"}
-    if not set(columns.values()) <= set(table.columns) or "instrument_step" not in table:
+    columns = ("instrument_charge_capacity_Ah", "instrument_discharge_capacity_Ah")
+    if not set(columns) <= set(table.columns) or "instrument_step" not in table:
         return None
-    active = table[table["state"].isin(["charge", "discharge"])]
-    if active.empty:
+    codes = table["state"].cat.codes.to_numpy()
+    idx = np.flatnonzero((codes == 1) | (codes == 2))
+    if not len(idx):
         return None
-    grouped = active.groupby("half_cycle", sort=False)
-    single = grouped["instrument_step"].nunique() == 1
-    direction = grouped["state"].first().astype(str)
-    ours = grouped["capacity_Ah"].max()
-    theirs = pd.Series(np.where(direction == "charge",
-                                grouped[columns["charge"]].max(),
-                                grouped[columns["discharge"]].max()), index=ours.index)
+    # Half cycles are contiguous runs of records: reduce over each run.
+    hc = table["half_cycle"].to_numpy()[idx]
+    starts = np.flatnonzero(np.concatenate([[True], hc[1:] != hc[:-1]]))
+    sizes = np.diff(np.append(starts, len(idx)))
+    step = table["instrument_step"].to_numpy()[idx]
+    single = np.maximum.reduceat(step, starts) == np.minimum.reduceat(step, starts)
+    ours = np.maximum.reduceat(table["capacity_Ah"].to_numpy()[idx], starts)
+    charge = codes[idx][starts] == 1
+    theirs = np.where(charge,
+                      np.maximum.reduceat(table[columns[0]].to_numpy()[idx], starts),
+                      np.maximum.reduceat(table[columns[1]].to_numpy()[idx], starts))
     # Few-record half cycles integrate coarsely; they say nothing about the current's scale.
-    comparable = single & (theirs > 0) & (ours > 0.05 * ours.max()) & (grouped.size() >= MIN_RECORDS)
+    comparable = single & (theirs > 0) & (ours > 0.05 * ours.max()) & (sizes >= MIN_RECORDS)
     if not comparable.any():
         return None
     return float(np.median(ours[comparable] / theirs[comparable] - 1.0))

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.cycling.read import cell_metadata
-from redoxmap.cycling.segment import interval_table
+from redoxmap.cycling.segment import intervals
 from redoxmap.cycling.selection import DIRECTIONS, active_rows
 from redoxmap.errors import AnalysisError
 
@@ -89,10 +89,9 @@ def region_capacities(
         raise AnalysisError("voltage regions overlap")
     meta = cell_metadata(table)
     mask = active_rows(table, cycles=cycles, directions=directions)
-    steps = interval_table(table)
+    dq, v_mid = intervals(table)
     idx = np.flatnonzero(mask)
-    v = steps["v_mid_V"].to_numpy()[idx]
-    q = steps["dq_Ah"].to_numpy()[idx]
+    v, q = v_mid[idx], dq[idx]
     region = np.full(len(idx), -1)
     for k, r in enumerate(regions):
         region[(v >= r.low_V) & (v < r.high_V)] = k

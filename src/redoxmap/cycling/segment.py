@@ -198,19 +198,22 @@ def segment(
     return out
 
 
-def interval_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Per-record charge and energy increments inside half cycles, for summaries and dQ/dV.
+def intervals(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per-record charge increments and interval mean voltages, for summaries and dQ/dV.
 
-    Returns a frame aligned with ``table`` with ``dq_Ah`` (charge magnitude passed in
-    the interval ending at the record, zero across boundaries) and ``v_mid_V`` (the
-    interval's mean voltage).
+    Returns
+    -------
+    dq_Ah, v_mid_V : numpy.ndarray
+        ``dq_Ah``: the charge magnitude passed in the interval ending at each record
+        inside its half cycle (the first record of a half cycle carries its own charge);
+        ``v_mid_V``: the mean voltage of that interval.
     """
     capacity = table["capacity_Ah"].to_numpy()
     half_cycle = table["half_cycle"].to_numpy()
     dq = np.diff(capacity, prepend=0.0)
     boundary = np.concatenate([[True], half_cycle[1:] != half_cycle[:-1]])
-    dq[boundary] = capacity[boundary]  # the first record of a half cycle carries its own charge
-    dq[dq < 0] = 0.0
+    dq[boundary] = capacity[boundary]
+    np.maximum(dq, 0.0, out=dq)
     voltage = table["voltage_V"].to_numpy(dtype=float)
     v_mid = 0.5 * (voltage + np.concatenate([voltage[:1], voltage[:-1]]))
-    return pd.DataFrame({"dq_Ah": dq, "v_mid_V": v_mid}, index=table.index)
+    return dq, v_mid

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.cycling.read import cell_metadata
-from redoxmap.cycling.segment import interval_table
+from redoxmap.cycling.segment import intervals
 from redoxmap.errors import AnalysisError, DataWarning
 
 # Beyond these, a specific capacity says more about the mass than about the material.
@@ -52,9 +52,7 @@ def half_cycles(table: pd.DataFrame) -> pd.DataFrame:
     if not active.any():
         raise AnalysisError("no charge or discharge half cycle in this record",
                             path=meta.source_file)
-    steps = interval_table(table)
-    dq = steps["dq_Ah"].to_numpy()
-    v_mid = steps["v_mid_V"].to_numpy()
+    dq, v_mid = intervals(table)
     time = table["time_s"].to_numpy(dtype=float)
     voltage = table["voltage_V"].to_numpy(dtype=float)
     current = table["current_A"].to_numpy(dtype=float)

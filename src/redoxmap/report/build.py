@@ -27,12 +27,13 @@ def _samples_table(result: StudyResult) -> str:
             "1C_mA_g": s.specific_current_mA_g,
             "files": "; ".join(f"{m}: {', '.join(p.name for p in ps)}" for m, ps in s.files.items()),
         })
-    return pd.DataFrame(rows).to_html(index=False, border=0, classes="data", na_rep="")
+    frame = pd.DataFrame(rows).astype(object).where(lambda f: f.notna(), "")
+    return frame.to_html(index=False, border=0, classes="data text", na_rep="")
 
 
 def _parameters_tables(result: StudyResult) -> dict[str, str]:
     return {modality: pd.DataFrame([{"parameter": k, "value": str(v)} for k, v in params.items()])
-            .to_html(index=False, border=0, classes="data")
+            .to_html(index=False, border=0, classes="data text")
             for modality, params in result.study.parameters.items() if modality in result.sections}
 
 

@@ -21,6 +21,13 @@ def _capacity_column(specific: bool, direction: str) -> tuple[str, str]:
     return f"{direction}_capacity_mAh", "mAh"
 
 
+def _log_if_disparate(ax, maxima: list[float]) -> None:
+    """Log scale when the cells' capacities differ by more than two decades."""
+    maxima = [m for m in maxima if m and np.isfinite(m) and m > 0]
+    if len(maxima) > 1 and max(maxima) / min(maxima) > 100:
+        ax.set_yscale("log")
+
+
 def capacity_figure(plt, analyses: Sequence[CyclingAnalysis]):
     """Charge and discharge capacity and coulombic efficiency against cycle, all cells."""
     specific = _specific(analyses)
@@ -35,6 +42,7 @@ def capacity_figure(plt, analyses: Sequence[CyclingAnalysis]):
         charge_column, _ = _capacity_column(specific, "charge")
         top.plot(s["cycle"], s[charge_column], "o", ms=size, mfc="none", mew=0.6, color=color)
         bottom.plot(s["cycle"], s["coulombic_efficiency_pct"], "-", lw=0.8, color=color)
+    _log_if_disparate(top, [a.summary[_capacity_column(specific, "discharge")[0]].max() for a in analyses])
     top.set_ylabel(f"Capacity ({unit})")
     top.legend(loc="best", title="filled: discharge, open: charge", title_fontsize=7)
     bottom.set_ylabel("CE (%)")
@@ -152,6 +160,7 @@ def activation_figure(plt, analyses: Sequence[CyclingAnalysis]):
                  f"$Q_\\infty$ = {fit.q_inf:.4g}")
         ax.plot(n, activation_curve(n, fit.q_inf, fit.q_1, fit.n_act, fit.fade), "-", color=color,
                 label=label)
+    _log_if_disparate(ax, [a.activation.capacity.max() for a in analyses if a.activation is not None])
     units = {a.activation.unit for a in analyses if a.activation is not None}
     unit = units.pop() if len(units) == 1 else "mixed units"
     ax.set_xlabel("Cycle number")

@@ -1,0 +1,103 @@
+"""The report of the demo study: files, tables, figures, failures; and the page in a browser."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from redoxmap.demo import copy_demo_study
+from redoxmap.report import write_report
+from redoxmap.study import SerialExecutor, load_study, run_study
+from tests.conftest import sha256
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory, echem):
+    folder = tmp_path_factory.mktemp("demo")
+    manifest = copy_demo_study(folder / "study")
+    # Add a damaged file to show that one failure does not stop the report.
+    broken = folder / "study" / "cycling" / "broken.ndax"
+    broken.write_bytes((echem / "navani" / "test.ndax").read_bytes()[:3000])
+    text = manifest.read_text() + '\n[[sample]]\nname = "Damaged"\n[sample.files]\ncycling = "cycling/broken.ndax"\n'
+    manifest.write_text(text)
+    inputs = {p: sha256(p) for p in (folder / "study" / "cycling").iterdir()}
+    result = run_study(load_study(manifest), executor=SerialExecutor(progress=False))
+    index = write_report(result, folder / "report")
+    return index, result, inputs
+
+
+def test_report_files_exist(demo_report):
+    index, result, _ = demo_report
+    out = index.parent
+    summary = json.loads((out / "report.json").read_text())
+    section = summary["sections"][0]
+    assert section["id"] == "cycling"
+    for files in section["figures"]:
+        assert (out / files["png"]).stat().st_size > 10_000 and (out / files["svg"]).exists()
+    for files in section["tables"].values():
+        assert (out / files["csv"]).exists()
+        pd.read_parquet(out / files["parquet"])
+    assert [f["file"] for f in section["failures"]] == ["Damaged"]
+    assert any("mAh only" in w["warning"] for w in section["warnings"])
+
+
+def test_tables_hold_every_cell_and_units(demo_report):
+    index, result, _ = demo_report
+    summary = pd.read_parquet(index.parent / "tables" / "cycling_summary.parquet")
+    assert set(summary["cell"]) == {"Neware 54 cycles", "Maccor 14 cycles", "Arbin 2 cycles",
+                                    "Graphite half cell (LAND, BDF)"}
+    assert {"charge_capacity_mAh", "discharge_capacity_mAh", "coulombic_efficiency_pct"} <= set(summary)
+    assert not list(index.parent.rglob("*.tmp"))
+
+
+def test_report_does_not_touch_inputs(demo_report):
+    _, _, inputs = demo_report
+    assert {p: sha256(p) for p in inputs} == inputs
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium") or None
+
+
+def test_report_in_a_real_browser(demo_report):
+    """Headless Chromium (Debian's package, driven by Playwright) loads the page cleanly."""
+    chromium = _chromium()
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Debian's chromium (installed by .ci/run)")
+        pytest.skip("Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    index, result, _ = demo_report
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(Path(index).as_uri(), wait_until="load")
+        images = page.locator("figure img")
+        figures = json.loads((index.parent / "report.json").read_text())["sections"][0]["figures"]
+        assert images.count() == len(figures) >= 6
+        for k in range(images.count()):
+            image = images.nth(k)
+            image.scroll_into_view_if_needed()
+            assert image.is_visible()
+            assert image.evaluate("img => img.complete && img.naturalWidth > 500")
+        tables = page.locator("table.data")
+        assert tables.count() >= 7
+        for k in range(tables.count()):
+            tables.nth(k).scroll_into_view_if_needed()
+            assert tables.nth(k).is_visible()
+        assert page.locator(".failures").is_visible()
+        assert "Damaged" in page.locator(".failures").inner_text()
+        page.screenshot(path=str(index.parent / "screenshot.png"), full_page=False)
+        browser.close()
+    assert errors == []

@@ -1,0 +1,65 @@
+"""The study manifest: validation with errors that point at the problem."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from redoxmap.errors import ManifestError
+from redoxmap.study import load_study
+
+
+def _write(folder, text, files=("cell.ndax",)):
+    for name in files:
+        (folder / name).write_bytes(b"x")
+    path = folder / "study.toml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_relative_paths_resolve_against_the_manifest(tmp_path):
+    (tmp_path / "data").mkdir()
+    path = _write(tmp_path, """
+        [study]
+        name = "s"
+        [cycling]
+        profile_cycles = [1, 3]
+        [[sample]]
+        name = "A"
+        active_mass_mg = 4.2
+        temperature_C = 30
+        [sample.files]
+        cycling = ["data/cell.ndax"]
+    """, files=("data/cell.ndax",))
+    study = load_study(tmp_path)
+    sample = study.samples[0]
+    assert sample.files["cycling"] == [tmp_path / "data" / "cell.ndax"]
+    assert sample.active_mass_mg == 4.2
+    assert study.parameters["cycling"]["profile_cycles"] == [1, 3]
+    assert study.parameters["cycling"]["smoothing_V"] == 0.0075  # default kept
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ('[[sample]]\nname = "A"\nactive_mas_mg = 3\n', "did you mean 'active_mass_mg'"),
+    ('[cycling]\nsmoothing = 0.01\n[[sample]]\nname = "A"\n', "did you mean 'smoothing_V'"),
+    ('[xrd_stuff]\n[[sample]]\nname = "A"\n', "unknown key 'xrd_stuff'"),
+    ('[[sample]]\nname = "A"\n[sample.files]\ncycling = "missing.ndax"\n', "missing.ndax"),
+    ('[[sample]]\nname = "A"\n[sample.files]\nxas = "cell.ndax"\n', "unknown key 'xas'"),
+    ('[[sample]]\nname = "A"\nactive_mass_mg = "four"\n', "must be"),
+    ('[[sample]]\nname = "A"\n[[sample]]\nname = "A"\n', "two samples"),
+    ('[study]\nname = "empty"\n', "no [[sample]]"),
+    ('[[sample]]\nname = "A"\nelectrode = "both"\n', "electrode"),
+    ('[cycling]\npeak_windows = {charge = {Ox1 = [4.0, 3.0]}}\n[[sample]]\nname = "A"\n', "low_V, high_V"),
+    ('this is not toml = = =', "not valid TOML"),
+])
+def test_invalid_manifests(tmp_path, body, message):
+    path = _write(tmp_path, body)
+    with pytest.raises(ManifestError, match=message.replace("[", r"\[").replace("]", r"\]")) as info:
+        load_study(path)
+    assert str(path) in str(info.value)
+
+
+def test_missing_manifest(tmp_path):
+    with pytest.raises(ManifestError, match="study.toml"):
+        load_study(tmp_path)

@@ -1,0 +1,91 @@
+"""The command line: help with examples, JSON output, tables, clear errors."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from redoxmap.cli import app
+
+runner = CliRunner()
+COMMANDS = [[], ["demo"], ["report"], ["convert"], ["formats"], ["cycling"], ["cycling", "summary"],
+            ["cycling", "dqdv"], ["cycling", "regions"], ["cycling", "activation"], ["cycling", "plot"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "redoxmap")
+def test_every_command_has_help(command):
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    if len(command) == 2 or command in (["demo"], ["report"], ["convert"], ["formats"]):
+        assert "Example" in result.output
+
+
+def test_summary_json(echem):
+    result = runner.invoke(app, ["cycling", "summary", str(echem / "navani" / "test.ndax"),
+                                 "--mass-mg", "2.5", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["cell"]["active_mass_mg"] == 2.5
+    assert body["rows"][0]["cycle"] >= 0 and "discharge_capacity_mAh_g" in body["rows"][0]
+
+
+def test_summary_table_to_parquet_and_csv(echem, tmp_path):
+    for name in ("s.parquet", "s.csv"):
+        out = tmp_path / name
+        result = runner.invoke(app, ["cycling", "summary", str(echem / "navani" / "test.ndax"), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        frame = pd.read_parquet(out) if name.endswith("parquet") else pd.read_csv(out)
+        assert "coulombic_efficiency_pct" in frame
+
+
+def test_dqdv_peaks_regions_activation(echem, tmp_path):
+    file = str(echem / "NewareNDA" / "BTS85-36-6-5-110-20240424.ndax")
+    peaks = runner.invoke(app, ["cycling", "dqdv", file, "--cycles", "1,2", "--peaks", "--json"])
+    assert peaks.exit_code == 0, peaks.output
+    assert json.loads(peaks.stdout)["rows"]
+    regions = runner.invoke(app, ["cycling", "regions", file, "--bounds", "2.0,3.0", "--json"])
+    assert {r["region"] for r in json.loads(regions.stdout)["rows"]} == {"I", "II", "III"}
+    fit = runner.invoke(app, ["cycling", "activation", file, "-m", "10", "--json"])
+    assert fit.exit_code == 0, fit.output
+    assert json.loads(fit.stdout)["rows"][0]["unit"] == "mAh/g"
+    figure = tmp_path / "dqdv.svg"
+    plot = runner.invoke(app, ["cycling", "plot", file, "--kind", "dqdv", "-o", str(figure)])
+    assert plot.exit_code == 0 and figure.read_text().startswith("<?xml")
+
+
+def test_convert_to_bdf_round_trip(echem, tmp_path):
+    import redoxmap
+
+    out = tmp_path / "cell.bdf.parquet"
+    result = runner.invoke(app, ["convert", str(echem / "navani" / "test.ndax"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_parquet(out)
+    assert list(frame.columns[:3]) == ["Test Time / s", "Voltage / V", "Current / A"]
+    again = redoxmap.read_cycling(out, active_mass_mg=1.0)
+    first = redoxmap.read_cycling(echem / "navani" / "test.ndax", active_mass_mg=1.0)
+    pd.testing.assert_series_equal(again["capacity_Ah"], first["capacity_Ah"], check_exact=False)
+
+
+def test_bad_file_gives_one_line_error_and_exit_1(tmp_path):
+    bad = tmp_path / "empty.ndax"
+    bad.write_bytes(b"")
+    result = runner.invoke(app, ["cycling", "summary", str(bad)])
+    assert result.exit_code == 1
+    assert "error:" in result.output and "empty.ndax" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_formats_lists_readers():
+    result = runner.invoke(app, ["formats", "--json"])
+    names = {r["format"] for r in json.loads(result.stdout)["rows"]}
+    assert {"biologic-mpt", "biologic-mpr", "neware", "arbin-csv", "maccor", "landt-csv", "bdf", "csv"} <= names
+
+
+def test_demo_command_writes_report(tmp_path):
+    result = runner.invoke(app, ["demo", str(tmp_path / "demo"), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "demo" / "report" / "index.html").exists()
+    assert "Report written" in result.output

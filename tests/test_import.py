@@ -1,0 +1,11 @@
+"""Importing redoxmap stays cheap: heavy libraries load when they are used."""
+
+import subprocess
+import sys
+
+
+def test_import_does_not_load_heavy_modules():
+    code = ("import sys, redoxmap; heavy = [m for m in ('matplotlib', 'fastnda', 'polars', 'galvani', "
+            "'lmfit', 'openpyxl', 'typer', 'jinja2') if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
