@@ -54,9 +54,8 @@ def run_redoxmap(path: Path, repeat: int) -> dict:
 
 
 def run_navani(path: Path, limit: int | None) -> dict:
-    import numpy as np
-
     import navani.echem as ec
+    import numpy as np
 
     if not hasattr(np, "trapz"):  # navani calls np.trapz, removed in numpy 2.4; same function
         np.trapz = np.trapezoid
@@ -81,7 +80,7 @@ def run_navani(path: Path, limit: int | None) -> dict:
         part = groups.get_group(number)
         try:
             ec.dqdv_single_cycle(part["Capacity"], part["Voltage"])
-        except Exception:  # short or flat half cycles: navani raises; the time still counts
+        except Exception:  # noqa: BLE001 - navani raises various types on short half cycles
             failures += 1
     dqdv = (time.perf_counter() - start) * len(halves) / max(len(timed), 1)
     return {"read": read, "summary": summary, "dqdv": dqdv, "half_cycles": len(halves),
@@ -99,9 +98,8 @@ def _navani_on_fastnda_records(path: Path):
     from unittest import mock
 
     import fastnda
-    import pandas as pd
-
     import navani.echem as ec
+    import pandas as pd
 
     def newarenda_layout(filename, *args, **kwargs):
         f = fastnda.read(str(filename), cycle_mode="raw").to_pandas()
@@ -128,7 +126,7 @@ def main() -> None:
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     try:
-        import navani  # noqa: F401
+        import navani
     except ImportError:
         navani = None
         print("navani is not installed: redoxmap timings only (see this file's docstring)")

@@ -8,7 +8,7 @@ import math
 import sys
 import warnings
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -53,12 +53,12 @@ def command(function):
 # Shared options -------------------------------------------------------------------------
 
 FileArg = Annotated[Path, typer.Argument(help="A cycler file (.mpt, .mpr, .nda, .ndax, .csv, .xlsx, .txt, .bdf.*).")]
-MassOpt = Annotated[Optional[float], typer.Option("--mass-mg", "-m", help="Active mass in mg (for mAh/g).")]
+MassOpt = Annotated[float | None, typer.Option("--mass-mg", "-m", help="Active mass in mg (for mAh/g).")]
 ElectrodeOpt = Annotated[str, typer.Option(help="cathode: a cycle is charge then discharge; anode: discharge first.")]
-FormatOpt = Annotated[Optional[str], typer.Option("--format", help="Force a reader (see `redoxmap formats`).")]
+FormatOpt = Annotated[str | None, typer.Option("--format", help="Force a reader (see `redoxmap formats`).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
-OutOpt = Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the table to a .csv or .parquet file.")]
-CyclesOpt = Annotated[Optional[str], typer.Option("--cycles", "-c", help="Comma-separated cycles, e.g. 1,2,10.")]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write the table to a .csv or .parquet file.")]
+CyclesOpt = Annotated[str | None, typer.Option("--cycles", "-c", help="Comma-separated cycles, e.g. 1,2,10.")]
 
 
 def _cycles(text: str | None) -> list[int] | None:
@@ -172,7 +172,7 @@ def _report(manifest: Path, out: Path, *, progress: bool):
 @command
 def report(
     study: Annotated[Path, typer.Argument(help="A study.toml file or the folder holding it.")],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: STUDY/report).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: STUDY/report).")] = None,
     as_json: JsonOpt = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
@@ -278,7 +278,7 @@ def cycling_dqdv(
 def cycling_regions(
     file: FileArg,
     bounds: Annotated[str, typer.Option(help="Region boundaries in V, comma-separated.")] = "3.9,4.4",
-    names: Annotated[Optional[str], typer.Option(help="Region names, low to high, comma-separated.")] = None,
+    names: Annotated[str | None, typer.Option(help="Region names, low to high, comma-separated.")] = None,
     cycles: CyclesOpt = None,
     direction: Annotated[str, typer.Option(help="charge, discharge or both.")] = "charge",
     mass: MassOpt = None, electrode: ElectrodeOpt = "cathode", format: FormatOpt = None,
@@ -298,7 +298,7 @@ def cycling_regions(
 @command
 def cycling_activation(
     files: Annotated[list[Path], typer.Argument(help="One or more cycler files (one cell each).")],
-    mass: Annotated[Optional[list[float]], typer.Option("--mass-mg", "-m", help="Active mass in mg; once for all files or once per file.")] = None,
+    mass: Annotated[list[float] | None, typer.Option("--mass-mg", "-m", help="Active mass in mg; once for all files or once per file.")] = None,
     fade: Annotated[bool, typer.Option("--fade", help="Also fit a linear fade term.")] = False,
     electrode: ElectrodeOpt = "cathode", format: FormatOpt = None,
     as_json: JsonOpt = False, out: OutOpt = None,
@@ -332,7 +332,7 @@ def cycling_plot(
     out: Annotated[Path, typer.Option("--out", "-o", help="Figure file: .png, .svg or .pdf.")],
     kind: Annotated[str, typer.Option(help=f"One of: {', '.join(PLOTS)}.")] = "capacity",
     cycles: CyclesOpt = None,
-    mass: Annotated[Optional[list[float]], typer.Option("--mass-mg", "-m", help="Active mass in mg; once for all files or once per file.")] = None,
+    mass: Annotated[list[float] | None, typer.Option("--mass-mg", "-m", help="Active mass in mg; once for all files or once per file.")] = None,
     electrode: ElectrodeOpt = "cathode", format: FormatOpt = None,
 ) -> None:
     """Draw a publication figure (capacity, activation, profiles, dqdv, regions, peaks)."""

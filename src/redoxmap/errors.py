@@ -11,16 +11,16 @@ from os import PathLike
 from pathlib import Path
 
 __all__ = [
-    "RedoxmapError",
-    "ReadError",
-    "FormatError",
-    "MissingDependencyError",
-    "ManifestError",
     "AnalysisError",
-    "FitError",
-    "RedoxmapWarning",
     "DataWarning",
+    "FitError",
     "FitWarning",
+    "FormatError",
+    "ManifestError",
+    "MissingDependencyError",
+    "ReadError",
+    "RedoxmapError",
+    "RedoxmapWarning",
 ]
 
 

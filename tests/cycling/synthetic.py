@@ -21,16 +21,16 @@ class Protocol:
         return self
 
     def cc(self, current_A: float, hours: float, v_start: float, v_end: float):
-        n = int(round(hours * 3600 / self.dt))
+        n = round(hours * 3600 / self.dt)
         return self._add(n, np.linspace(v_start, v_end, n), current_A)
 
     def cv(self, voltage: float, current_start: float, hours: float, tau_h: float = 0.3):
-        n = int(round(hours * 3600 / self.dt))
+        n = round(hours * 3600 / self.dt)
         t = self.dt * np.arange(1, n + 1) / 3600.0
         return self._add(n, voltage, current_start * np.exp(-t / tau_h))
 
     def rest(self, hours: float, voltage: float):
-        return self._add(int(round(hours * 3600 / self.dt)), voltage, 0.0)
+        return self._add(round(hours * 3600 / self.dt), voltage, 0.0)
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame({"time_s": self.t, "voltage_V": self.v, "current_A": self.i})

@@ -32,7 +32,7 @@ def demo_report(tmp_path_factory, echem):
 
 
 def test_report_files_exist(demo_report):
-    index, result, _ = demo_report
+    index, _result, _ = demo_report
     out = index.parent
     summary = json.loads((out / "report.json").read_text())
     section = summary["sections"][0]
@@ -47,7 +47,7 @@ def test_report_files_exist(demo_report):
 
 
 def test_tables_hold_every_cell_and_units(demo_report):
-    index, result, _ = demo_report
+    index, _result, _ = demo_report
     summary = pd.read_parquet(index.parent / "tables" / "cycling_summary.parquet")
     assert set(summary["cell"]) == {"Neware 54 cycles", "Maccor 14 cycles", "Arbin 2 cycles",
                                     "Graphite half cell (LAND, BDF)"}
@@ -73,7 +73,7 @@ def test_report_in_a_real_browser(demo_report):
         pytest.skip("Debian's chromium is not installed")
     from playwright.sync_api import sync_playwright
 
-    index, result, _ = demo_report
+    index, _result, _ = demo_report
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking",

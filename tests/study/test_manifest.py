@@ -20,7 +20,7 @@ def _write(folder, text, files=("cell.ndax",)):
 
 def test_relative_paths_resolve_against_the_manifest(tmp_path):
     (tmp_path / "data").mkdir()
-    path = _write(tmp_path, """
+    _write(tmp_path, """
         [study]
         name = "s"
         [cycling]

@@ -64,7 +64,7 @@ class DqdvResult:
 
         Only voltages inside each half cycle's own range (plus the kernel's reach) are kept.
         """
-        n_half, n_v = self.dqdv.shape
+        _n_half, _n_v = self.dqdv.shape
         reach = 3.0 * self.parameters.get("smoothing_V", 0.0)
         lo = self.half_cycles["min_voltage_V"].to_numpy()[:, None] - reach
         hi = self.half_cycles["max_voltage_V"].to_numpy()[:, None] + reach

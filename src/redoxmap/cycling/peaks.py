@@ -8,6 +8,7 @@ a peak from its neighbours (so the areas of one curve add up to its capacity).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -109,7 +110,7 @@ def find_dqdv_peaks(
         if not len(peaks):
             continue
         fwhm = peak_widths(y, peaks, rel_height=0.5)[0] * step
-        valleys = [int(a + np.argmin(y[a:b + 1])) for a, b in zip(peaks[:-1], peaks[1:])]
+        valleys = [int(a + np.argmin(y[a:b + 1])) for a, b in itertools.pairwise(peaks)]
         bounds = [0, *valleys, len(y) - 1]
         for j, p in enumerate(peaks):
             rows.append({

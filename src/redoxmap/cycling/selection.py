@@ -33,7 +33,7 @@ def active_rows(
     codes = table["state"].cat.codes.to_numpy()
     mask = np.isin(codes, [_CODE[d] for d in directions])
     if cycles is not None:
-        wanted = np.asarray(sorted(set(int(c) for c in cycles)))
+        wanted = np.asarray(sorted({int(c) for c in cycles}))
         present = np.unique(table["cycle"].to_numpy()[mask])
         missing = np.setdiff1d(wanted, present)
         if len(missing) == len(wanted):

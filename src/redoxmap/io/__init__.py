@@ -12,7 +12,7 @@ from pathlib import Path
 
 from redoxmap.io.bdf import to_bdf, write_bdf
 from redoxmap.io.raw import RawCycling
-from redoxmap.io.registry import Reader, detect_reader, read_head, readers, register_reader
+from redoxmap.io.registry import Reader, detect_reader, readers, register_reader
 from redoxmap.io.tables import atomic_write, write_table
 
 __all__ = [

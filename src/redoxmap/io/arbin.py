@@ -54,7 +54,7 @@ def _sniff_xlsx(head: bytes, path: Path) -> bool:
         workbook = load_workbook(path, read_only=True)
         names = workbook.sheetnames
         workbook.close()
-    except Exception:
+    except Exception:  # noqa: BLE001 - sniffing: any failure means "not this format"
         return False
     return any(name.startswith("Channel") for name in names)
 

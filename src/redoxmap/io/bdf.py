@@ -16,8 +16,8 @@ import pandas as pd
 
 from redoxmap.errors import FormatError, ReadError
 from redoxmap.io.registry import Reader, register_reader
-from redoxmap.io.tabular import read_delimited, sniff_header, table_to_raw
 from redoxmap.io.tables import write_table
+from redoxmap.io.tabular import read_delimited, sniff_header, table_to_raw
 
 SYNONYMS = {
     "time": ["testtime", ("testtimesecond", "s")],

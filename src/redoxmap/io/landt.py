@@ -47,7 +47,7 @@ def _sniff_xlsx(head: bytes, path: Path) -> bool:
         return False
     try:
         return bool(data_sheets(path, SYNONYMS, sheet_filter=lambda n: not n.startswith("Channel")))
-    except Exception:
+    except Exception:  # noqa: BLE001 - sniffing: any failure means "not this format"
         return False
 
 

@@ -62,7 +62,7 @@ def read_neware(path: Path) -> RawCycling:
         with _quiet_fastnda():
             metadata = fastnda.read_metadata(str(path))
         metadata = {k: v for k, v in metadata.items() if not isinstance(v, dict)}
-    except Exception:  # metadata is optional; the records are what matter
+    except Exception:  # noqa: BLE001 - metadata is optional; the records are what matter
         metadata = {}
     return checked(RawCycling(table, instrument="Neware", reader="neware", source_file=path,
                               metadata=metadata))

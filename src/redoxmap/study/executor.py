@@ -60,7 +60,7 @@ def run_task(function: Callable[..., Any], task: Task) -> TaskOutcome:
             value = function(*task.args, **task.kwargs)
         except RedoxmapError as exc:
             outcome = TaskOutcome(task.label, error=str(exc), error_type=type(exc).__name__)
-        except Exception as exc:  # a bug or an unforeseen file: report it, keep going
+        except Exception as exc:  # noqa: BLE001 - a bug or unforeseen file: report it, go on
             detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
             outcome = TaskOutcome(task.label, error=f"unexpected error: {detail}",
                                   error_type=type(exc).__name__)
@@ -91,7 +91,13 @@ class SerialExecutor:
             description: str = "") -> list[TaskOutcome]:
         if not self.progress or not tasks:
             return [run_task(function, task) for task in tasks]
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         outcomes = []
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from redoxmap._version import __version__
@@ -74,12 +74,12 @@ def run_study(study: Study, *, executor: Executor | None = None) -> StudyResult:
     StudyResult
     """
     executor = executor or SerialExecutor()
-    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    started = datetime.now(UTC).isoformat(timespec="seconds")
     sections = {}
     for modality, function in ANALYSES.items():
         tasks = [Task(cell_label(sample, file, modality), (sample, file, study.parameters[modality]))
                  for sample in study.samples for file in sample.files.get(modality, [])]
         if tasks:
             sections[modality] = executor.map(function, tasks, description=f"{modality} analysis")
-    finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    finished = datetime.now(UTC).isoformat(timespec="seconds")
     return StudyResult(study=study, sections=sections, started=started, finished=finished)
