@@ -116,3 +116,11 @@ def test_from_records_keeps_metadata():
     meta = cell_metadata(table)
     assert (meta.name, meta.active_mass_mg, meta.temperature_C) == ("LLO-30", 4.0, 30.0)
     assert isinstance(table, pd.DataFrame)
+
+
+def test_unknown_metadata_key_is_named(echem):
+    import redoxmap
+    from redoxmap.errors import AnalysisError
+
+    with pytest.raises(AnalysisError, match="active_mass"):
+        redoxmap.read_cycling(echem / "navani" / "test.ndax", active_mass=4.0)

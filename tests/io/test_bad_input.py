@@ -98,9 +98,18 @@ def test_impedance_only_file(echem):
         read_raw_cycling(echem / "yadg" / "peis.mpt")
 
 
-def test_arbin_res_gets_actionable_error(echem):
-    with pytest.raises(FormatError, match="export"):
+def test_arbin_res_without_mdbtools_says_what_to_install(echem, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(MissingDependencyError, match="mdbtools"):
         read_raw_cycling(echem / "cellpy" / "20160805_test001_45_cc_01.res")
+
+
+def test_damaged_arbin_res(echem, tmp_path):
+    source = echem / "navani" / "arbin_example.res"
+    cut = tmp_path / "cut.res"
+    cut.write_bytes(source.read_bytes()[:8192])
+    with pytest.raises(RedoxmapError, match="cut.res"):
+        read_raw_cycling(cut)
 
 
 def test_mpr_without_the_extra_names_it(echem, monkeypatch):

@@ -17,6 +17,8 @@ FILES = [
     ("fastnda/nda_v26.nda", "neware", 222330),
     ("fastnda/nw4-120-1-6-53.ndax", "neware", 18700),
     ("battery-data-toolkit/arbin_example.csv", "arbin-csv", 2142),
+    ("cellpy/20160805_test001_45_cc_01.res", "arbin-res", 10261),
+    ("navani/arbin_example.res", "arbin-res", 2150),
     ("navani/bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx", "arbin-xlsx", 4526),
     ("beep/xTESLADIAG_000019_CH70.070", "maccor", 11669),
     ("cellpy/maccor_001.txt", "maccor", 6704),
@@ -125,3 +127,13 @@ def test_generic_csv_detected_from_common_header_names(tmp_path):
     assert raw.reader == "csv"
     np.testing.assert_allclose(raw.table["time_s"], [0, 3600, 7200])
     np.testing.assert_allclose(raw.table["current_A"], [0, 1e-3, 1e-3])
+
+
+def test_arbin_res_cycles_and_capacity_match_the_instrument(echem, quiet):
+    """18 cycles, as cellpy's summary of this file says; capacities as Arbin's counters."""
+    import redoxmap
+    from redoxmap.cycling.checks import instrument_capacity_deviation
+
+    table = redoxmap.read_cycling(echem / "cellpy" / "20160805_test001_45_cc_01.res")
+    assert table["cycle"].max() == 18
+    assert abs(instrument_capacity_deviation(table)) < 1e-3

@@ -110,40 +110,56 @@ def _checked_mass(mass_mg: float | None, source: str, file_mass_mg: float | None
     return mass_mg
 
 
+# The metadata a user gives (the rest of CellMetadata comes from the file).
+METADATA_KEYS = ("name", "active_mass_mg", "electrode", "cell_type", "temperature_C",
+                 "specific_current_mA_g")
+
+
 def from_records(
     records: pd.DataFrame,
     *,
     source_file: str = "<memory>",
     instrument: str = "unknown",
     reader: str = "memory",
-    name: str | None = None,
-    active_mass_mg: float | None = None,
-    electrode: str = "cathode",
-    cell_type: str | None = None,
-    temperature_C: float | None = None,
-    specific_current_mA_g: float | None = None,
     file_metadata: dict | None = None,
-    **segment_options,
+    segment_options: dict | None = None,
+    **metadata,
 ) -> pd.DataFrame:
     """Segment records (``time_s``, ``voltage_V``, ``current_A``) and attach metadata.
 
     The same as :func:`read_cycling` for data that is already in memory (a simulation,
-    a table from another tool). Parameters are those of :func:`read_cycling`.
+    a table from another tool).
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        ``time_s``, ``voltage_V``, ``current_A`` (positive = charging) in time order.
+    source_file, instrument, reader : str
+        Provenance, kept in the metadata.
+    file_metadata : dict, optional
+        What the source says about itself.
+    segment_options : dict, optional
+        ``rel_tol``, ``abs_tol_A``, ``pulse_fraction`` of :func:`redoxmap.cycling.segment`.
+    **metadata
+        ``name``, ``active_mass_mg``, ``electrode``, ``cell_type``, ``temperature_C``,
+        ``specific_current_mA_g`` (see :class:`CellMetadata`).
     """
+    unknown = set(metadata) - set(METADATA_KEYS)
+    if unknown:
+        raise AnalysisError(f"unknown metadata {', '.join(sorted(unknown))}; "
+                            f"known: {', '.join(METADATA_KEYS)}", path=source_file)
+    electrode = metadata.get("electrode", "cathode")
     if electrode not in ELECTRODES:
         raise AnalysisError(f"electrode must be one of {ELECTRODES}, not {electrode!r}",
                             path=source_file)
     file_metadata = dict(file_metadata or {})
-    mass = _checked_mass(active_mass_mg, source_file, file_metadata.get("active_mass_mg"))
+    metadata["active_mass_mg"] = _checked_mass(metadata.get("active_mass_mg"), source_file,
+                                               file_metadata.get("active_mass_mg"))
     first = "charge" if electrode == "cathode" else "discharge"
-    table = segment(records, first=first, **segment_options)
+    table = segment(records, first=first, **(segment_options or {}))
     warn_if_capacity_disagrees(table, str(source_file))
-    meta = CellMetadata(
-        source_file=str(source_file), instrument=instrument, reader=reader, name=name,
-        active_mass_mg=mass, electrode=electrode, cell_type=cell_type,
-        temperature_C=temperature_C, specific_current_mA_g=specific_current_mA_g,
-        file_metadata=file_metadata,
-    )
+    meta = CellMetadata(source_file=str(source_file), instrument=instrument, reader=reader,
+                        file_metadata=file_metadata, **metadata)
     table.attrs["redoxmap"] = asdict(meta)
     return table
 
@@ -152,14 +168,9 @@ def read_cycling(
     path: str | PathLike,
     *,
     format: str | None = None,
-    name: str | None = None,
-    active_mass_mg: float | None = None,
-    electrode: str = "cathode",
-    cell_type: str | None = None,
-    temperature_C: float | None = None,
-    specific_current_mA_g: float | None = None,
     reader_options: dict | None = None,
-    **segment_options,
+    segment_options: dict | None = None,
+    **metadata,
 ) -> pd.DataFrame:
     """Read any supported cycler file into one canonical, segmented table.
 
@@ -170,22 +181,21 @@ def read_cycling(
         text, LAND CSV/XLSX, BDF ``.bdf.csv``/``.bdf.parquet`` or a generic CSV.
     format : str, optional
         Force a reader (see ``redoxmap.io.readers()``); detected if omitted.
-    name : str, optional
-        Label for the cell.
-    active_mass_mg : float, optional
-        Active material mass in mg; without it capacities are in mAh only (a warning).
-    electrode : {"cathode", "anode"}
-        Whether a cycle opens with a charge (cathode) or a discharge (anode-first).
-    cell_type : str, optional
-        Free text describing the cell.
-    temperature_C : float, optional
-        Test temperature in °C.
-    specific_current_mA_g : float, optional
-        Specific current that defines 1 C, in mA/g.
     reader_options : dict, optional
         Options of the reader, e.g. ``{"columns": {"time": "t (h)"}}`` for ``format="csv"``.
-    **segment_options
+    segment_options : dict, optional
         ``rel_tol``, ``abs_tol_A``, ``pulse_fraction`` of :func:`redoxmap.cycling.segment`.
+    **metadata
+        What is known about the cell:
+
+        - ``name`` (str): a label for the cell;
+        - ``active_mass_mg`` (float): active material mass in mg; without it
+          capacities are in mAh only (a warning);
+        - ``electrode`` (``"cathode"`` or ``"anode"``): whether a cycle opens with a
+          charge (cathode, the default) or a discharge (anode-first);
+        - ``cell_type`` (str): free text describing the cell;
+        - ``temperature_C`` (float): test temperature in °C;
+        - ``specific_current_mA_g`` (float): specific current that defines 1 C.
 
     Returns
     -------
@@ -207,10 +217,6 @@ def read_cycling(
     >>> table.groupby("cycle")["capacity_Ah"].max()  # doctest: +SKIP
     """
     raw = read_raw_cycling(path, format=format, **(reader_options or {}))
-    return from_records(
-        raw.table, source_file=str(raw.source_file), instrument=raw.instrument,
-        reader=raw.reader, name=name, active_mass_mg=active_mass_mg, electrode=electrode,
-        cell_type=cell_type, temperature_C=temperature_C,
-        specific_current_mA_g=specific_current_mA_g, file_metadata=raw.metadata,
-        **segment_options,
-    )
+    return from_records(raw.table, source_file=str(raw.source_file), instrument=raw.instrument,
+                        reader=raw.reader, file_metadata=raw.metadata,
+                        segment_options=segment_options, **metadata)

@@ -1,15 +1,22 @@
-"""Arbin exports: MITS Pro / MITS 7 CSV and Excel files.
+"""Arbin files: MITS Pro / MITS 7 CSV and Excel exports, and the ``.res`` database.
 
-The binary ``.res`` file is a Microsoft Access database; no maintained Python reader
-opens it without the external ``mdbtools`` programs, so it gets a clear error that
-says how to export it instead.
+A ``.res`` file is a Microsoft Access (Jet) database. It is read through
+``mdb-export`` from mdbtools (a maintained C library and tools, Debian package
+``mdbtools``), whose CSV of ``Channel_Normal_Table`` carries the same column names as
+Arbin's own CSV export; without mdbtools the error says how to get it.
 """
 
 from __future__ import annotations
 
+import io
+import shutil
+import subprocess
+import warnings
 from pathlib import Path
 
-from redoxmap.errors import FormatError
+import pandas as pd
+
+from redoxmap.errors import DataWarning, MissingDependencyError, ReadError
 from redoxmap.io.registry import Reader, register_reader
 from redoxmap.io.tabular import read_delimited, read_spreadsheet, sniff_header, table_to_raw
 
@@ -69,13 +76,38 @@ def _sniff_res(head: bytes, path: Path) -> bool:
     return head[4:19] == b"Standard Jet DB"
 
 
+RES_TABLE = "Channel_Normal_Table"
+
+
 def read_arbin_res(path: Path):
-    """Refuse ``.res`` files with an actionable message (no maintained pure-Python reader)."""
-    raise FormatError(
-        "Arbin .res files are Microsoft Access databases that need the external mdbtools "
-        "programs; export the test from MITS Pro as CSV or Excel and read that",
-        path=path,
-    )
+    """Read an Arbin ``.res`` database through ``mdb-export`` (mdbtools)."""
+    program = shutil.which("mdb-export")
+    if program is None:
+        raise MissingDependencyError(
+            "Arbin .res files are Microsoft Access databases; reading them needs mdbtools "
+            "(e.g. apt-get install mdbtools), or export the test from MITS Pro as CSV/Excel",
+            path=path,
+        )
+    try:
+        done = subprocess.run([program, str(path), RES_TABLE], capture_output=True, text=True,
+                              timeout=600, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise ReadError("mdb-export did not finish within 10 minutes", path=path) from exc
+    if done.returncode != 0 or not done.stdout.strip():
+        detail = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "no output"
+        raise ReadError(f"not a readable Arbin .res database (mdb-export: {detail})", path=path)
+    frame = pd.read_csv(io.StringIO(done.stdout), low_memory=False)
+    if frame.empty:
+        raise ReadError(f"the database's {RES_TABLE} holds no records", path=path)
+    tests = frame["Test_ID"].unique() if "Test_ID" in frame else []
+    if len(tests) > 1:
+        warnings.warn(f"{path}: {len(tests)} tests in one .res file; reading Test_ID {tests[0]} only",
+                      DataWarning, stacklevel=2)
+        frame = frame[frame["Test_ID"] == tests[0]]
+    if "Data_Point" in frame:  # a database table has no row order: restore the logging order
+        frame = frame.sort_values("Data_Point", kind="stable")
+    return table_to_raw(frame.reset_index(drop=True), SYNONYMS, path=path, instrument="Arbin",
+                        reader="arbin-res")
 
 
 register_reader(Reader(
@@ -88,5 +120,5 @@ register_reader(Reader(
 ))
 register_reader(Reader(
     name="arbin-res", instrument="Arbin", extensions=(".res",),
-    sniff=_sniff_res, read=read_arbin_res, description="Arbin .res (refused with advice)",
+    sniff=_sniff_res, read=read_arbin_res, description="Arbin .res database (needs mdbtools)",
 ))
