@@ -89,3 +89,19 @@ def test_long_frame_has_units_in_column_names(echem, quiet):
     table = redoxmap.read_cycling(echem / "navani" / "test.ndax")
     frame = dqdv(table).to_frame()
     assert {"half_cycle", "cycle", "direction", "voltage_V", "dqdv_mAh_V"} <= set(frame.columns)
+
+
+def test_tracking_follows_drift_and_keeps_neighbours_apart():
+    # Two charge peaks 60 mV apart both drift up 2 mV per cycle over 100 cycles (0.2 V in
+    # all): clustering by position would chain them; linking cycle to cycle must not.
+    rows = []
+    for cycle in range(1, 101):
+        for base in (3.50, 3.56):
+            rows.append({"half_cycle": 2 * cycle - 1, "cycle": cycle, "direction": "charge", "label": None,
+                         "voltage_V": base + 0.002 * cycle, "height": 1.0, "area": 1.0,
+                         "fwhm_V": 0.02, "prominence": 1.0})
+    tracked = track_peaks(pd.DataFrame(rows), tolerance_V=0.02)
+    counts = tracked.groupby("track")["cycle"].nunique()
+    assert len(counts) == 2 and (counts == 100).all()
+    spans = tracked.groupby("track")["voltage_V"].agg(lambda v: v.max() - v.min())
+    np.testing.assert_allclose(spans, 0.198, atol=1e-9)

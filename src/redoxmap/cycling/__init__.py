@@ -1,15 +1,36 @@
-"""Galvanostatic cycling: segmentation, summaries, voltage regions, dQ/dV, activation."""
+"""Galvanostatic cycling: segmentation, summaries, voltage regions, dQ/dV, activation.
 
-from redoxmap.cycling.read import CellMetadata, cell_metadata, from_records, read_cycling
-from redoxmap.cycling.segment import segment
-from redoxmap.cycling.summary import cycle_summary, half_cycles
+Every public name is listed here and loaded on first use (PEP 562), so that
+``import redoxmap`` does not pay for scipy and lmfit until an analysis needs them.
+"""
 
-__all__ = [
-    "CellMetadata",
-    "cell_metadata",
-    "cycle_summary",
-    "from_records",
-    "half_cycles",
-    "read_cycling",
-    "segment",
-]
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {
+    "CellMetadata": "read", "cell_metadata": "read", "from_records": "read", "read_cycling": "read",
+    "segment": "segment",
+    "cycle_summary": "summary", "half_cycles": "summary",
+    "VoltageRegion": "regions", "DEFAULT_REGIONS": "regions", "region_capacities": "regions",
+    "regions_from_bounds": "regions",
+    "DqdvResult": "dqdv", "dqdv": "dqdv",
+    "find_dqdv_peaks": "peaks", "track_peaks": "peaks", "peak_windows": "peaks",
+    "ActivationFit": "activation", "fit_activation": "activation",
+    "fit_activation_from_summary": "activation", "compare_activation": "activation",
+    "CyclingAnalysis": "analysis", "analyze": "analysis",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'redoxmap.cycling' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"redoxmap.cycling.{_EXPORTS[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -144,29 +144,61 @@ def _labels(peaks: pd.DataFrame, windows: dict[str, Sequence[VoltageRegion]]) ->
     return labels
 
 
-def track_peaks(peaks: pd.DataFrame, *, tolerance_V: float = 0.05) -> pd.DataFrame:
+def track_peaks(peaks: pd.DataFrame, *, tolerance_V: float = 0.05, max_gap: int = 3) -> pd.DataFrame:
     """Give every peak a track name so that it can be followed across cycles.
 
-    Labelled peaks keep their window name; unlabelled ones are grouped per direction
-    by position (a new group starts where consecutive sorted positions differ by more
-    than ``tolerance_V``) and named after the group's median position, e.g.
-    ``"charge@3.52V"``. Within a half cycle each track keeps its tallest peak.
+    Labelled peaks keep their window name. Unlabelled peaks are linked from one half
+    cycle to the next of the same direction: each half cycle's peaks are matched to
+    the live tracks by an optimal assignment (``scipy.optimize.linear_sum_assignment``)
+    on the voltage distance, a match needs a distance within ``tolerance_V``, and a
+    track ends when it has not been matched for ``max_gap`` half cycles. A drifting
+    peak therefore stays one track, and two peaks never merge into one. Tracks are
+    named after their median position, e.g. ``"charge@3.52V"``.
 
     Returns
     -------
     pandas.DataFrame
         ``peaks`` with a ``track`` column, sorted by track and cycle.
     """
+    from scipy.optimize import linear_sum_assignment
+
     out = peaks.copy()
     track = out["label"].astype(object).copy()
-    for direction, group in out[out["label"].isna()].groupby("direction"):
-        order = group["voltage_V"].sort_values()
-        cluster = np.cumsum(np.concatenate([[0], np.diff(order.to_numpy()) > tolerance_V]))
-        names = pd.Series(cluster, index=order.index)
-        for c in np.unique(cluster):
-            members = names.index[names.to_numpy() == c]
-            centre = out.loc[members, "voltage_V"].median()
-            track.loc[members] = f"{direction}@{centre:.2f}V"
+    unlabelled = out[out["label"].isna()]
+    for direction, group in unlabelled.groupby("direction"):
+        ids = np.full(len(group), -1)
+        live_voltage: list[float] = []
+        live_seen: list[int] = []
+        half_cycles = group["half_cycle"].to_numpy()
+        voltages = group["voltage_V"].to_numpy()
+        order = np.argsort(half_cycles, kind="stable")
+        starts = np.flatnonzero(np.concatenate([[True], np.diff(half_cycles[order]) != 0]))
+        for k, (a, b) in enumerate(zip(starts, np.append(starts[1:], len(order)))):
+            rows = order[a:b]
+            live = [t for t in range(len(live_voltage)) if k - live_seen[t] <= max_gap]
+            matched = set()
+            if live:
+                cost = np.abs(voltages[rows][:, None] - np.array([live_voltage[t] for t in live])[None, :])
+                r, c = linear_sum_assignment(np.where(cost <= tolerance_V, cost, 1e6))
+                for i, j in zip(r, c):
+                    if cost[i, j] <= tolerance_V:
+                        ids[rows[i]] = live[j]
+                        matched.add(i)
+            for i, row in enumerate(rows):
+                if i not in matched:
+                    ids[row] = len(live_voltage)
+                    live_voltage.append(0.0)
+                    live_seen.append(k)
+                live_voltage[ids[row]] = voltages[row]
+                live_seen[ids[row]] = k
+        names = {}
+        for t in np.unique(ids):
+            centre = float(np.median(voltages[ids == t]))
+            name = f"{direction}@{centre:.2f}V"
+            while name in names.values():
+                name += "'"
+            names[t] = name
+        track.loc[group.index] = [names[t] for t in ids]
     out["track"] = track
     out = out.sort_values(["track", "half_cycle", "height"], ascending=[True, True, False])
     out = out.drop_duplicates(["track", "half_cycle"]).sort_values(["track", "cycle"])

@@ -133,17 +133,22 @@ def peak_tracking_figure(plt, analysis: CyclingAnalysis, *, max_tracks: int = 6)
     counts = peaks.groupby("track").size().sort_values(ascending=False)
     tracks = [t for t in counts.index if counts[t] >= 2][:max_tracks]
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(3.5, 3.8), sharex=True)
+    many = peaks["cycle"].nunique() > 60
+    style = {"ls": "none" if many else "-", "marker": "o", "ms": 1.0 if many else 2.5, "lw": 0.7}
     for color, track in zip(COLORS, tracks):
         rows = peaks[peaks["track"] == track]
-        top.plot(rows["cycle"], rows["voltage_V"], "o-", ms=2.5, lw=0.7, color=color, label=track)
-        bottom.plot(rows["cycle"], rows["area"], "o-", ms=2.5, lw=0.7, color=color)
+        top.plot(rows["cycle"], rows["voltage_V"], color=color, label=track, **style)
+        bottom.plot(rows["cycle"], rows["area"], color=color, **style)
     unit = "mAh g$^{-1}$" if analysis.metadata.active_mass_mg else "mAh"
     top.set_ylabel("Peak voltage (V)")
     bottom.set_ylabel(f"Peak area ({unit})")
     bottom.set_xlabel("Cycle number")
+    areas = peaks.loc[peaks["track"].isin(tracks), "area"]
+    if len(areas) and areas.min() > 0 and areas.max() / areas.median() > 30:
+        bottom.set_yscale("log")
     top.set_title(analysis.name, loc="left")
     if tracks:
-        top.legend(loc="best", fontsize=6.5)
+        fig.legend(loc="outside lower center", ncols=2, fontsize=6.5, markerscale=2)
     return fig
 
 
