@@ -42,7 +42,7 @@ def best(function, repeat: int) -> tuple[float, object]:
 def run_redoxmap(path: Path, repeat: int) -> dict:
     import redoxmap
     from redoxmap.cycling import cycle_summary, half_cycles
-    from redoxmap.cycling.dqdv import dqdv
+    from redoxmap.cycling.differential import dqdv
     from redoxmap.io import read_raw_cycling
 
     decode, _ = best(lambda: read_raw_cycling(path), repeat)

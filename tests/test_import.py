@@ -12,7 +12,7 @@ def test_import_does_not_load_heavy_modules():
 
 
 def test_cycling_lists_its_public_names():
-    import redoxmap.cycling as cycling
+    from redoxmap import cycling
 
     for name in cycling.__all__:
         assert getattr(cycling, name) is not None

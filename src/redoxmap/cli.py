@@ -257,7 +257,7 @@ def cycling_dqdv(
     as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
     """dQ/dV per half cycle on a voltage grid (kernel-smoothed), or its labelled peaks."""
-    from redoxmap.cycling.dqdv import dqdv
+    from redoxmap.cycling.differential import dqdv
     from redoxmap.cycling.peaks import find_dqdv_peaks, peak_windows
 
     table = _read(file, mass, electrode, format)

@@ -8,7 +8,7 @@ import pytest
 
 import redoxmap
 from redoxmap.cycling import from_records, half_cycles
-from redoxmap.cycling.dqdv import constant_voltage_rows, dqdv
+from redoxmap.cycling.differential import constant_voltage_rows, dqdv
 from redoxmap.cycling.peaks import find_dqdv_peaks, peak_windows, track_peaks
 from tests.cycling.synthetic import Protocol
 

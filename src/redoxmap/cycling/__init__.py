@@ -10,18 +10,18 @@ import importlib
 
 _EXPORTS = {
     "CellMetadata": "read", "cell_metadata": "read", "from_records": "read", "read_cycling": "read",
-    "segment": "segment",
+    "segment": "segmentation",
     "cycle_summary": "summary", "half_cycles": "summary",
     "VoltageRegion": "regions", "DEFAULT_REGIONS": "regions", "region_capacities": "regions",
     "regions_from_bounds": "regions",
-    "DqdvResult": "dqdv", "dqdv": "dqdv",
+    "DqdvResult": "differential", "dqdv": "differential",
     "find_dqdv_peaks": "peaks", "track_peaks": "peaks", "peak_windows": "peaks",
     "ActivationFit": "activation", "fit_activation": "activation",
     "fit_activation_from_summary": "activation", "compare_activation": "activation",
     "CyclingAnalysis": "analysis", "analyze": "analysis",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = list(_EXPORTS)
 
 
 def __getattr__(name: str):

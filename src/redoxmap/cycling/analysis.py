@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from redoxmap.cycling.activation import ActivationFit, fit_activation_from_summary
-from redoxmap.cycling.dqdv import DqdvResult, dqdv
+from redoxmap.cycling.differential import DqdvResult, dqdv
 from redoxmap.cycling.peaks import find_dqdv_peaks, track_peaks
 from redoxmap.cycling.peaks import peak_windows as peak_windows_from
 from redoxmap.cycling.read import CellMetadata, cell_metadata

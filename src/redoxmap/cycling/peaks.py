@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.signal import find_peaks, peak_widths
 
-from redoxmap.cycling.dqdv import DqdvResult
+from redoxmap.cycling.differential import DqdvResult
 from redoxmap.cycling.regions import VoltageRegion
 from redoxmap.errors import AnalysisError
 

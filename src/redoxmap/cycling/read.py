@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from redoxmap.cycling.checks import warn_if_capacity_disagrees
-from redoxmap.cycling.segment import segment
+from redoxmap.cycling.segmentation import segment
 from redoxmap.errors import AnalysisError, DataWarning
 from redoxmap.io import read_raw_cycling
 

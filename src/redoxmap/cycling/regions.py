@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.cycling.read import cell_metadata
-from redoxmap.cycling.segment import intervals
+from redoxmap.cycling.segmentation import intervals
 from redoxmap.cycling.selection import DIRECTIONS, active_rows
 from redoxmap.errors import AnalysisError
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.cycling.read import cell_metadata
-from redoxmap.cycling.segment import intervals
+from redoxmap.cycling.segmentation import intervals
 from redoxmap.errors import AnalysisError, DataWarning
 
 # Beyond these, a specific capacity says more about the mass than about the material.

@@ -25,7 +25,7 @@ import pandas as pd
 from scipy.ndimage import gaussian_filter1d
 
 from redoxmap.cycling.read import cell_metadata
-from redoxmap.cycling.segment import intervals
+from redoxmap.cycling.segmentation import intervals
 from redoxmap.cycling.selection import DIRECTIONS, active_rows, group_starts
 from redoxmap.errors import AnalysisError
 
