@@ -13,7 +13,13 @@ from redoxmap.errors import FormatError
 from redoxmap.io.labels import split_label
 from redoxmap.io.raw import RawCycling
 from redoxmap.io.registry import Reader, register_reader
-from redoxmap.io.tabular import read_delimited, read_spreadsheet, sniff_header, table_to_raw
+from redoxmap.io.tabular import (
+    data_sheets,
+    read_delimited,
+    read_spreadsheet,
+    sniff_header,
+    table_to_raw,
+)
 
 SYNONYMS = {
     "time": ["cumulativetime", "totaltime", "testtime", "elapsedtime", "runtime", "time"],
@@ -79,6 +85,11 @@ def read_generic(
 
 
 def _sniff(head: bytes, path: Path) -> bool:
+    if head.startswith(b"PK\x03\x04") and path.name.lower().endswith((".xlsx", ".xlsm")):
+        try:
+            return bool(data_sheets(path, SYNONYMS))
+        except Exception:  # noqa: BLE001 - sniffing: any failure means "not this format"
+            return False
     return sniff_header(head, SYNONYMS)
 
 

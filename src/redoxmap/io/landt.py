@@ -11,9 +11,9 @@ from pathlib import Path
 
 from redoxmap.io.registry import Reader, register_reader
 from redoxmap.io.tabular import (
-    data_sheets,
     read_delimited,
     read_spreadsheet,
+    sheet_headers,
     sniff_header,
     table_to_raw,
 )
@@ -42,13 +42,18 @@ def read_landt_csv(path: Path):
     return table_to_raw(frame, SYNONYMS, path=path, instrument="LAND", reader="landt-csv")
 
 
+# Column names only LAND's exports use; other workbooks go to the generic reader.
+_MARKERS = {"testtimes", "currenta", "voltagev", "stepname"}
+
+
 def _sniff_xlsx(head: bytes, path: Path) -> bool:
     if not head.startswith(b"PK\x03\x04") or not path.name.lower().endswith(".xlsx"):
         return False
     try:
-        return bool(data_sheets(path, SYNONYMS, sheet_filter=lambda n: not n.startswith("Channel")))
+        headers = sheet_headers(path)
     except Exception:  # noqa: BLE001 - sniffing: any failure means "not this format"
         return False
+    return any(len(_MARKERS & set(keys)) >= 2 for keys in headers.values())
 
 
 def read_landt_xlsx(path: Path):

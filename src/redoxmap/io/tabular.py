@@ -87,28 +87,30 @@ def read_spreadsheet(
     return frame
 
 
-def data_sheets(
-    path: Path, synonyms: Synonyms, *, sheet_filter: Callable[[str], bool] = lambda name: True
-) -> list[str]:
-    """Names of the sheets whose first row names time, voltage and current (reads headers only)."""
+def sheet_headers(path: Path) -> dict[str, list[str]]:
+    """Normalised name keys of the first row of every sheet of a workbook (reads headers only)."""
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(path, read_only=True)
-    except Exception as exc:  # openpyxl raises zip, XML and key errors on damaged files
+    except Exception as exc:
         raise ReadError(f"not a readable Excel workbook ({type(exc).__name__}: {exc})", path=path) from exc
     try:
-        names = []
+        headers = {}
         for sheet in workbook.worksheets:
-            if not sheet_filter(sheet.title):
-                continue
             first = next(sheet.iter_rows(max_row=1, values_only=True), ())
-            keys = [split_label(str(c))[0] for c in first if c is not None]
-            if matches(keys, synonyms):
-                names.append(sheet.title)
-        return names
+            headers[sheet.title] = [split_label(str(c))[0] for c in first if c is not None]
+        return headers
     finally:
         workbook.close()
+
+
+def data_sheets(
+    path: Path, synonyms: Synonyms, *, sheet_filter: Callable[[str], bool] = lambda name: True
+) -> list[str]:
+    """Names of the sheets whose first row names time, voltage and current."""
+    return [name for name, keys in sheet_headers(path).items()
+            if sheet_filter(name) and matches(keys, synonyms)]
 
 
 def table_to_raw(
