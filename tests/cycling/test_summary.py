@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import redoxmap
@@ -88,3 +89,21 @@ def test_summary_needs_active_half_cycles(echem, quiet):
     table = redoxmap.read_cycling(echem / "fastnda" / "21_10_7_85.ndax")  # a rest only
     with pytest.raises(AnalysisError, match="no charge or discharge"):
         half_cycles(table)
+
+
+def test_multi_step_half_cycles_sum_the_instruments_step_capacities(echem, quiet):
+    """A Neware BTSDA CSV export (generic reader): each lithiation is three CC steps at
+    falling current; the instrument resets its capacity counter at every step."""
+    path = echem / "cellpy" / "neware_uio.csv"
+    raw = pd.read_csv(path)
+    raw["block"] = (raw["Step Index"] != raw["Step Index"].shift()).cumsum()
+    steps = raw.groupby("block").agg(kind=("Step Type", "first"), charge=("Chg. Cap.(Ah)", "max"),
+                                     discharge=("DChg. Cap.(Ah)", "max"))
+    steps = steps[steps["kind"] != "Rest"]
+    direction = np.where(steps["kind"].str.contains("DChg"), "discharge", "charge")
+    half = np.cumsum(np.concatenate([[True], direction[1:] != direction[:-1]]))
+    expected = (steps["charge"] + steps["discharge"]).groupby(half).sum().to_numpy() * 1000.0
+
+    table = redoxmap.read_cycling(path, electrode="anode")
+    got = half_cycles(table)["capacity_mAh"].to_numpy()
+    np.testing.assert_allclose(got, expected, rtol=2e-3)
