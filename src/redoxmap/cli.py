@@ -161,7 +161,11 @@ def _report(manifest: Path, out: Path, *, progress: bool):
         err_console.print(f"[red]failed:[/red] {outcome.label}: {outcome.error}", highlight=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the tasks' warnings are already in the report
-        index = write_report(result, out)
+        if progress:
+            with err_console.status("writing figures and tables..."):
+                index = write_report(result, out)
+        else:
+            index = write_report(result, out)
     shown = {w for outcomes in result.sections.values() for o in outcomes for w in o.warnings}
     for text in sorted(shown):
         err_console.print(f"[yellow]warning:[/yellow] {text}", highlight=False)
