@@ -1,0 +1,85 @@
+"""From files to normalised spectra: the steps every XAS command shares."""
+
+from __future__ import annotations
+
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+
+from redoxmap.errors import AnalysisError, FormatError
+from redoxmap.io.xas_files import read_athena, read_spectrum_table
+from redoxmap.xas.channels import absorption, calibrate, reference_absorption
+from redoxmap.xas.merge import merge_scans
+from redoxmap.xas.normalize import Normalization, normalize_k_edge, normalize_soft
+
+# Channels that already hold an absorption spectrum (processed exports).
+MU_CHANNELS = ("mu", "xmu", "norm", "intensity", "column2", "column3")
+EDGE_KINDS = ("K", "L", "O-K")
+
+
+def edge_kind(edge: str) -> str:
+    """``"Mn-K"`` -> ``"K"``, ``"Mn-L3"`` -> ``"L"``, ``"O-K"`` -> ``"O-K"``."""
+    text = edge.strip().upper().replace("_", "-")
+    if text in ("O-K", "OK", "O K"):
+        return "O-K"
+    if text.endswith(("-L3", "-L2", "-L", "-L23", "-L2,3")) or text in ("L", "L3", "L23"):
+        return "L"
+    if text.endswith("-K") or text == "K":
+        return "K"
+    raise AnalysisError(f"unknown edge {edge!r}; use e.g. Mn-K, Mn-L3 or O-K")
+
+
+def load_mu(path: str | PathLike, *, mode: str | None = None, signal: str | None = None,
+            i0: str = "i0", reference_e0_eV: float | None = None, energy_shift_eV: float = 0.0):
+    """Absorption of one scan: ``(energy, mu)``.
+
+    ``path`` may name an Athena group as ``project.prj::group``. Without ``mode``, a
+    processed channel (``mu``, ``xmu``, ``norm``, ``intensity``) is used if the file has
+    one, else transmission. With ``reference_e0_eV`` the energy is calibrated on the
+    reference channel (``irefer``).
+    """
+    text = str(path)
+    if "::" in text:
+        project, group = text.split("::", 1)
+        groups = read_athena(project)
+        if group not in groups:
+            raise FormatError(f"no group {group!r} (groups: {', '.join(groups)})", path=project)
+        ds = groups[group]
+    else:
+        ds = read_spectrum_table(Path(path))
+    energy = ds["energy"].to_numpy().astype(float)
+    if mode is None and signal is None:
+        found = next((c for c in MU_CHANNELS if c in ds), None)
+        mu = ds[found].to_numpy().astype(float) if found else absorption(ds, "transmission", i0=i0).to_numpy()
+    else:
+        mu = absorption(ds, mode or "transmission", signal=signal, i0=i0).to_numpy()
+    shift = energy_shift_eV
+    if reference_e0_eV is not None:
+        if "irefer" not in ds:
+            raise FormatError("no reference channel 'irefer' to calibrate the energy with",
+                              path=ds.attrs.get("source_file"))
+        shift += calibrate(energy, reference_absorption(ds).to_numpy(), reference_e0_eV,
+                           search=(reference_e0_eV - 15, reference_e0_eV + 15))
+    return energy + shift, mu
+
+
+def load_merged(paths: list[str | PathLike], **options) -> tuple[np.ndarray, np.ndarray]:
+    """Load repeated scans and merge them with outlier rejection (one path: no merge)."""
+    scans = [load_mu(p, **options) for p in paths]
+    if len(scans) == 1:
+        return scans[0]
+    energy, mu, _ = merge_scans(scans, labels=[str(p) for p in paths])
+    return energy, mu
+
+
+def normalize(energy, mu, *, edge: str, window: tuple[float, float] | None = None,
+              pre: tuple[float, float] | None = None) -> Normalization:
+    """Normalise by edge type: K (edge step), L (area over ``window``), O-K (level at 540-545 eV)."""
+    kind = edge_kind(edge)
+    energy, mu = np.asarray(energy, float), np.asarray(mu, float)
+    if kind == "K":
+        return normalize_k_edge(energy, mu)
+    if kind == "L":
+        return normalize_soft(energy, mu, pre=pre, area=window or (float(energy[0]), float(energy[-1])))
+    return normalize_soft(energy, mu, pre=pre, level=window or (540.0, 545.0))

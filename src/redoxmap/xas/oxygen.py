@@ -1,0 +1,199 @@
+"""O K-edge pre-edge: peaks A, B, C, D on an arctan step, and the oxygen activation index.
+
+In a Li-rich layered oxide the O K pre-edge holds peak A (~529.5 eV, Mn4+ 3d - O 2p),
+B (~531 eV, oxidised oxygen O^n-, 0 < n < 2), C (Ni2+/Mn eg - O 2p) and D (products of
+the cathode-electrolyte reaction). Each is a Gaussian or pseudo-Voigt with bounded,
+adjustable priors; the edge jump is an arctan step. The activation index compares
+B with A and with B of the uncycled material measured in the same mode:
+``r = (b - b0) / a`` by default.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from redoxmap.errors import AnalysisError, DataWarning, FitError, FitWarning
+
+
+@dataclass(frozen=True)
+class PeakPrior:
+    """Starting centre and bounds (eV) and the width range (sigma, eV) of one peak."""
+
+    center: float
+    low: float
+    high: float
+    sigma: float = 0.5
+    sigma_max: float = 1.5
+
+
+DEFAULT_PRIORS: dict[str, PeakPrior] = {
+    "A": PeakPrior(529.5, 528.8, 530.3),
+    "B": PeakPrior(531.0, 530.4, 531.7),
+    "C": PeakPrior(532.2, 531.7, 533.0),
+    "D": PeakPrior(533.5, 533.0, 534.5),
+}
+STEP_PRIOR = PeakPrior(536.0, 534.5, 538.5, sigma=1.0, sigma_max=3.0)
+
+
+@dataclass
+class PreEdgeFit:
+    """Result of :func:`fit_pre_edge`: per-peak centre, height, area and their errors."""
+
+    peaks: dict[str, dict[str, float]]
+    r_squared: float
+    reduced_chi_square: float
+    energy: np.ndarray = field(repr=False)
+    data: np.ndarray = field(repr=False)
+    fit: np.ndarray = field(repr=False)
+    components: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
+    mode: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def height(self, peak: str) -> tuple[float, float]:
+        """Height of a peak and its standard error."""
+        return self.peaks[peak]["height"], self.peaks[peak]["height_stderr"]
+
+
+def fit_pre_edge(energy, mu, *, peaks: tuple[str, ...] = ("A", "B", "C", "D"),
+                 priors: dict[str, PeakPrior] | None = None, shape: str = "gaussian",
+                 window: tuple[float, float] = (526.0, 538.0), step: bool = True,
+                 mode: str | None = None) -> PreEdgeFit:
+    """Fit the O K pre-edge with named peaks on an arctan step (lmfit).
+
+    Parameters
+    ----------
+    energy, mu : array-like
+        A normalised O K-edge spectrum (eV).
+    peaks : tuple of str
+        Which of the priors to fit.
+    priors : dict, optional
+        Name -> :class:`PeakPrior`, overriding :data:`DEFAULT_PRIORS`.
+    shape : {"gaussian", "pseudo-voigt"}
+    window : (float, float)
+        Energy range fitted, in eV.
+    step : bool
+        Include the arctan edge step.
+    mode : str, optional
+        Detection mode (``"tey"``, ``"tfy"``...), carried into the result.
+
+    Raises
+    ------
+    AnalysisError, FitError
+        Too few points in the window, unknown peak or shape, or a failed fit.
+    """
+    import lmfit
+
+    priors = {**DEFAULT_PRIORS, **(priors or {})}
+    unknown = [p for p in peaks if p not in priors]
+    if unknown:
+        raise AnalysisError(f"no prior for peak(s) {unknown}; known: {', '.join(priors)}")
+    if shape not in ("gaussian", "pseudo-voigt"):
+        raise AnalysisError("shape must be 'gaussian' or 'pseudo-voigt'")
+    energy, mu = np.asarray(energy, float), np.asarray(mu, float)
+    inside = (energy >= window[0]) & (energy <= window[1])
+    n_params = 3 * len(peaks) + (3 if step else 0) + 1
+    if inside.sum() < n_params + 5:
+        raise AnalysisError(f"{int(inside.sum())} points in {window[0]}-{window[1]} eV: too few "
+                            f"for {n_params} parameters")
+    x, y = energy[inside], mu[inside]
+    model = lmfit.models.ConstantModel(prefix="bg_")
+    params = model.make_params(c=float(np.min(y[: max(3, len(y) // 10)])))
+    if step:
+        s = lmfit.models.StepModel(form="arctan", prefix="step_")
+        model = model + s
+        params.update(s.make_params(amplitude=max(float(y[-5:].mean() - y[:5].mean()), 1e-6) * 0.8,
+                                    center=STEP_PRIOR.center, sigma=STEP_PRIOR.sigma))
+        params["step_center"].set(min=STEP_PRIOR.low, max=STEP_PRIOR.high)
+        params["step_sigma"].set(min=0.1, max=STEP_PRIOR.sigma_max)
+        params["step_amplitude"].set(min=0.0)
+    top = float(np.ptp(y)) or 1.0
+    for name in peaks:
+        prior = priors[name]
+        cls = lmfit.models.GaussianModel if shape == "gaussian" else lmfit.models.PseudoVoigtModel
+        peak = cls(prefix=f"{name}_")
+        model = model + peak
+        local = y[np.argmin(np.abs(x - prior.center))] - y.min()
+        params.update(peak.make_params(center=prior.center, sigma=prior.sigma,
+                                       amplitude=max(local, 0.05 * top) * prior.sigma * 2.5))
+        params[f"{name}_center"].set(min=prior.low, max=prior.high)
+        params[f"{name}_sigma"].set(min=0.1, max=prior.sigma_max)
+        params[f"{name}_amplitude"].set(min=0.0)
+    try:
+        result = model.fit(y, params, x=x)
+    except (ValueError, TypeError) as exc:
+        raise FitError(f"O K pre-edge fit failed ({exc})") from exc
+    p = result.params
+    notes = []
+    table = {}
+    def value(name, key):
+        par = p[f"{name}_{key}"]
+        return float(par.value), (float(par.stderr) if par.stderr is not None else math.nan)
+
+    for name in peaks:
+        center, center_err = value(name, "center")
+        height, height_err = value(name, "height")
+        area, area_err = value(name, "amplitude")
+        table[name] = {"center_eV": center, "center_stderr": center_err, "height": height,
+                       "height_stderr": height_err, "area": area, "area_stderr": area_err}
+        for key in ("center", "sigma"):
+            par = p[f"{name}_{key}"]
+            if np.isclose(par.value, par.min, atol=1e-3) or np.isclose(par.value, par.max, atol=1e-3):
+                notes.append(f"peak {name} {key} ended at its bound ({par.value:.3f}): widen its prior or drop the peak")
+    for note in notes:
+        warnings.warn(note, FitWarning, stacklevel=2)
+    residual = y - result.best_fit
+    return PreEdgeFit(
+        peaks=table, r_squared=1 - float(np.sum(residual ** 2) / np.sum((y - y.mean()) ** 2)),
+        reduced_chi_square=float(result.redchi), energy=x, data=y, fit=result.best_fit,
+        components=result.eval_components(x=x), mode=mode, notes=notes,
+    )
+
+
+FORMULAS = {
+    "(b-b0)/a": lambda a, b, b0: (b - b0) / a,
+    "b/a": lambda a, b, b0: b / a,
+    "(b-b0)/b0": lambda a, b, b0: (b - b0) / b0,
+}
+
+
+def activation_index(fit: PreEdgeFit, pristine: PreEdgeFit | None = None, *,
+                     formula: str = "(b-b0)/a") -> tuple[float, float]:
+    """Oxygen activation index and its standard error (first-order propagation).
+
+    ``a`` and ``b`` are the heights of peaks A and B; ``b0`` is B of the uncycled
+    material. A warning is given when ``b0`` comes from another detection mode.
+    """
+    if formula not in FORMULAS:
+        raise AnalysisError(f"unknown formula {formula!r}; use one of {', '.join(FORMULAS)}")
+    for peak in ("A", "B"):
+        if peak not in fit.peaks:
+            raise AnalysisError(f"the fit has no peak {peak}; fit peaks A and B for the index")
+    a, sa = fit.height("A")
+    b, sb = fit.height("B")
+    b0, sb0 = (0.0, 0.0)
+    if "b0" in formula:
+        if pristine is None or "B" not in pristine.peaks:
+            raise AnalysisError(f"the formula {formula} needs the pristine spectrum's peak B")
+        b0, sb0 = pristine.height("B")
+        if fit.mode and pristine.mode and fit.mode != pristine.mode:
+            warnings.warn(f"b0 comes from the {pristine.mode} spectrum but the sample is {fit.mode}: "
+                          "the probing depths differ, so r mixes surface and bulk", DataWarning,
+                          stacklevel=2)
+    function = FORMULAS[formula]
+    value = function(a, b, b0)
+    # Numerical derivatives, then first-order propagation of independent errors.
+    errors = np.array([sa, sb, sb0], dtype=float)
+    point = np.array([a, b, b0], dtype=float)
+    gradient = []
+    for i in range(3):
+        h = 1e-6 * max(abs(point[i]), 1e-6)
+        up, down = point.copy(), point.copy()
+        up[i] += h
+        down[i] -= h
+        gradient.append((function(*up) - function(*down)) / (2 * h))
+    stderr = float(np.sqrt(np.nansum((np.array(gradient) * errors) ** 2)))
+    return float(value), stderr
