@@ -12,7 +12,8 @@ from redoxmap.cli import app
 
 runner = CliRunner()
 COMMANDS = [[], ["demo"], ["report"], ["convert"], ["formats"], ["cycling"], ["cycling", "summary"],
-            ["cycling", "dqdv"], ["cycling", "regions"], ["cycling", "activation"], ["cycling", "plot"]]
+            ["cycling", "dqdv"], ["cycling", "regions"], ["cycling", "activation"], ["cycling", "plot"],
+            ["xas"], ["xas", "normalize"], ["xas", "valence"], ["xas", "oxygen"], ["xas", "depth"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "redoxmap")
@@ -89,3 +90,33 @@ def test_demo_command_writes_report(tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "demo" / "report" / "index.html").exists()
     assert "Report written" in result.output
+
+
+def test_xas_valence_json(data):
+    folder = data / "xas" / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn"
+
+    def scans(stem):
+        return ",".join(str(folder / f"{stem}_rt_0{k}.xdi") for k in (1, 2, 3))
+
+    result = runner.invoke(app, ["xas", "valence", *scans("Mn3O4").split(","), "--ref", f"{scans('MnO')}=2",
+                                 "--ref", f"{scans('Mn2O3')}=3", "--ref", f"{scans('MnO2')}=4",
+                                 "--edge", "Mn-K", "--reference-e0", "6539", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert abs(body["valence"] - 8 / 3) < 0.1
+    assert sum(body["weights"].values()) == pytest.approx(1.0)
+    assert any(not row["represented"] for row in body["self_check"])
+
+
+def test_xas_depth_json():
+    result = runner.invoke(app, ["xas", "depth", "--tey", "3.84+-0.02", "--bulk", "3.99+-0.02", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    # The surface layer is more reduced than TEY shows; the bulk is about what iPFY shows.
+    assert body["surface"] < 3.84 and body["bulk"] == pytest.approx(3.99, abs=0.01)
+
+
+def test_xas_bad_channel_is_one_line(data):
+    file = data / "xas" / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn" / "MnO_rt_01.xdi"
+    result = runner.invoke(app, ["xas", "normalize", str(file), "--mode", "pfy"])
+    assert result.exit_code == 1 and "no channel 'pfy'" in result.output and "Traceback" not in result.output

@@ -37,7 +37,7 @@ err_console = Console(stderr=True)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
-    err_console.print(f"[yellow]warning:[/yellow] {message}", highlight=False)
+    err_console.print(f"[yellow]warning:[/yellow] {message}", highlight=False, soft_wrap=True)
 
 
 def command(function):
@@ -48,7 +48,7 @@ def command(function):
         try:
             return function(*args, **kwargs)
         except RedoxmapError as exc:
-            err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
     return wrapper
 
@@ -161,7 +161,8 @@ def _report(manifest: Path, out: Path, *, progress: bool):
     study = load_study(manifest)
     result = run_study(study, executor=SerialExecutor(progress=progress))
     for outcome in result.failures():
-        err_console.print(f"[red]failed:[/red] {outcome.label}: {outcome.error}", highlight=False)
+        err_console.print(f"[red]failed:[/red] {outcome.label}: {outcome.error}", highlight=False,
+                          soft_wrap=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the tasks' warnings are already in the report
         if progress:
@@ -171,7 +172,7 @@ def _report(manifest: Path, out: Path, *, progress: bool):
             index = write_report(result, out)
     shown = {w for outcomes in result.sections.values() for o in outcomes for w in o.warnings}
     for text in sorted(shown):
-        err_console.print(f"[yellow]warning:[/yellow] {text}", highlight=False)
+        err_console.print(f"[yellow]warning:[/yellow] {text}", highlight=False, soft_wrap=True)
     return index
 
 

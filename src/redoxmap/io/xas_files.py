@@ -192,7 +192,11 @@ def read_athena(path: str | PathLike) -> dict:
         try:
             current[name] = _perl_list(rhs)
         except (ValueError, SyntaxError) as exc:
-            raise ReadError(f"damaged Athena record @{name} ({exc})", path=path) from exc
+            if groups:  # a project cut short: keep the groups that are whole
+                warnings.warn(f"{path}: the project is cut inside a group; the {len(groups)} complete "
+                              "groups before it were read", DataWarning, stacklevel=2)
+                break
+            raise ReadError(f"damaged Athena record @{name} ({type(exc).__name__})", path=path) from exc
         if name == "y" and "args" in current and "x" in current:
             args = current["args"]
             meta = dict(zip(args[::2], args[1::2]))

@@ -40,7 +40,8 @@ def absorption(ds, mode: str, *, signal: str | None = None, i0: str = "i0",
         From :func:`redoxmap.io.xas_files.read_xdi` or ``read_columns``.
     mode : {"transmission", "tey", "tfy", "pfy", "ipfy"}
     signal : str, optional
-        The sample channel (default: ``itrans`` for transmission, else the mode's name).
+        The sample channel (default: ``itrans`` for transmission, ``pfy`` for iPFY, else
+        the mode's name).
     i0 : str
         The incident-flux channel.
     dark : dict, optional
@@ -56,7 +57,7 @@ def absorption(ds, mode: str, *, signal: str | None = None, i0: str = "i0",
     if mode not in MODES:
         raise AnalysisError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
     dark = dark or {}
-    signal = signal or ("itrans" if mode == "transmission" else mode)
+    signal = signal or {"transmission": "itrans", "ipfy": "pfy"}.get(mode, mode)
     flux = channel(ds, i0, dark=dark.get(i0))
     sample = channel(ds, signal, dark=dark.get(signal))
     with np.errstate(divide="ignore", invalid="ignore"):

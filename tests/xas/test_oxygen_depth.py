@@ -1,0 +1,79 @@
+"""O K pre-edge, activation index, two-layer inversion and edge-position valence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from redoxmap.errors import AnalysisError, DataWarning
+from redoxmap.io.xas_files import read_columns
+from redoxmap.xas import (
+    PeakPrior,
+    activation_index,
+    calibrate_edge_position,
+    fit_pre_edge,
+    fluorescence_probing_depth_nm,
+    half_edge_energy,
+    two_layer,
+)
+
+
+@pytest.mark.parametrize("name,mode", [("000001_O_CuO_TEY.txt", "tey"), ("000002_O_CuO_PFY.txt", "pfy")])
+def test_cuo_o_k_pre_peak_near_530_ev_in_both_modes(xas, name, mode):
+    ds = read_columns(xas / "alexeip100+flexpes-nexafs" / "extracted" / name)
+    energy, mu = ds["energy"].to_numpy(), ds["intensity"].to_numpy()
+    fit = fit_pre_edge(energy, mu / mu.max(), peaks=("A",), priors={"A": PeakPrior(530.0, 529.0, 531.0)},
+                       window=(527.0, 531.0), step=False, mode=mode)
+    assert fit.peaks["A"]["center_eV"] == pytest.approx(530.0, abs=0.25)
+    assert fit.peaks["A"]["center_stderr"] < 0.1 and fit.r_squared > 0.95
+
+
+def _o_k(heights, rng):
+    energy = np.linspace(524, 540, 400)
+    mu = 0.8 * (0.5 + np.arctan((energy - 536.0) / 1.0) / np.pi)
+    for height, center in zip(heights, (529.5, 531.0, 532.2)):
+        mu = mu + height * np.exp(-0.5 * ((energy - center) / 0.45) ** 2)
+    return energy, mu + rng.normal(0, 0.004, energy.size)
+
+
+def test_activation_index_from_known_peak_heights():
+    rng = np.random.default_rng(5)
+    pristine = fit_pre_edge(*_o_k((1.0, 0.10, 0.3), rng), peaks=("A", "B", "C"), mode="tey")
+    charged = fit_pre_edge(*_o_k((0.8, 0.30, 0.3), rng), peaks=("A", "B", "C"), mode="tey")
+    assert charged.peaks["A"]["height"] == pytest.approx(0.8, abs=0.03)
+    r, r_err = activation_index(charged, pristine)
+    assert r == pytest.approx((0.30 - 0.10) / 0.8, abs=0.05)
+    assert 0 < r_err < 0.05
+    other_mode = fit_pre_edge(*_o_k((1.0, 0.10, 0.3), rng), peaks=("A", "B", "C"), mode="tfy")
+    with pytest.warns(DataWarning, match="probing depths differ"):
+        activation_index(charged, other_mode)
+    with pytest.raises(AnalysisError, match="pristine"):
+        activation_index(charged, None)
+    assert activation_index(charged, formula="b/a")[0] == pytest.approx(0.3 / 0.8, abs=0.05)
+
+
+def test_two_layer_inversion_is_exact_and_propagates_errors():
+    surface, bulk, layer, depths = 3.70, 3.99, 5.0, (4.0, 150.0)
+    f = [1 - np.exp(-layer / d) for d in depths]
+    seen = [fi * surface + (1 - fi) * bulk for fi in f]
+    result = two_layer(*seen, surface_mode_stderr=0.01, bulk_mode_stderr=0.01, layer_nm=layer,
+                       surface_depth_nm=depths[0], bulk_depth_nm=depths[1])
+    assert result.surface == pytest.approx(surface) and result.bulk == pytest.approx(bulk)
+    assert result.asynchrony == pytest.approx(surface - bulk)
+    assert result.surface_stderr > 0.01 > result.bulk_stderr * 0.5
+    with pytest.raises(AnalysisError):
+        two_layer(1.0, 1.0, surface_depth_nm=200.0, bulk_depth_nm=150.0)
+
+
+def test_bulk_probing_depth_of_the_reference_cathode_is_100_to_200_nm():
+    depth = fluorescence_probing_depth_nm("Li1.2Ni0.16Co0.08Mn0.56O2", 4.2, 640.0, 525.0)
+    assert 100.0 < depth < 200.0
+
+
+def test_edge_position_valence_of_mn3o4(mn_k):
+    e0 = {s: half_edge_energy(mn_k[s][0], mn_k[s][1].norm) for s in ("MnO", "Mn2O3", "MnO2", "Mn3O4")}
+    calibration = calibrate_edge_position([e0["MnO"], e0["Mn2O3"], e0["MnO2"]], [2, 3, 4])
+    valence, error = calibration.valence(e0["Mn3O4"])
+    assert abs(valence - 8 / 3) < max(error, 0.15)
+    with pytest.raises(AnalysisError, match="three"):
+        calibrate_edge_position([1.0, 2.0], [2, 3])

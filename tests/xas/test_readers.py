@@ -1,0 +1,78 @@
+"""XAS readers against independent references, and bad input."""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pytest
+
+from redoxmap.errors import DataWarning, FormatError, ReadError
+from redoxmap.io.xas_files import read_athena, read_columns, read_xdi
+from redoxmap.xas import absorption
+
+
+def test_xdi_columns_and_metadata(xas):
+    ds = read_xdi(xas / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn" / "Mn3O4_rt_01.xdi")
+    assert set(ds.data_vars) == {"i0", "itrans", "irefer"} and ds.sizes["energy"] == 217
+    assert ds.attrs["Sample.formula"] == "Mn3O4"
+    raw = np.loadtxt(xas / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn" / "Mn3O4_rt_01.xdi")
+    np.testing.assert_allclose(absorption(ds, "transmission"), np.log(raw[:, 1] / raw[:, 2]))
+
+
+@pytest.mark.parametrize("group", ["Mn3O4", "MnO", "Li2MnO3", "Pyrolusite"])
+def test_athena_groups_carry_their_energy_shift(xas, group):
+    """Against larch's extraction of the same project (its raw energy plus Athena's eshift)."""
+    groups = read_athena(xas / "xraypy+xraylarch" / "Mn.prj")
+    reference = np.loadtxt(xas / "xraypy+xraylarch" / "extracted" / f"Mn__{group}.txt")
+    ds = groups[group]
+    np.testing.assert_allclose(ds["energy"], reference[:, 1], atol=1e-6)
+    np.testing.assert_allclose(ds["mu"], reference[:, 2], atol=2e-6)
+    if group == "Mn3O4":
+        assert ds.attrs["energy_shift_eV"] == pytest.approx(19.1)
+
+
+def test_column_file_with_comment_header(xas):
+    ds = read_columns(xas / "alexeip100+flexpes-nexafs" / "extracted" / "000001_O_CuO_TEY.txt")
+    assert "intensity" in ds and ds.sizes["energy"] == 501 and ds.attrs["mode"] == "TEY"
+
+
+def test_repeated_energies_are_merged_with_a_warning(xas):
+    with pytest.warns(DataWarning, match="not strictly increasing"):
+        ds = read_columns(xas / "xinhuolin+MnEdgeNet" / "test_Mn_spectra" / "Data2_MnO.csv")
+    assert np.all(np.diff(ds["energy"].to_numpy()) > 0)
+
+
+def test_nan_rows_dropped_with_warning(tmp_path):
+    path = tmp_path / "s.txt"
+    path.write_text("# energy mu\n1 0.1\n2 nan\n3 0.3\n4 0.4\n")
+    with pytest.warns(DataWarning, match="missing values"):
+        ds = read_columns(path)
+    assert ds.sizes["energy"] == 3
+
+
+@pytest.mark.parametrize("content", [b"", b"# only a header\n"])
+def test_empty_or_headless_file(tmp_path, content):
+    path = tmp_path / "empty.txt"
+    path.write_bytes(content)
+    with pytest.raises(ReadError, match="empty.txt"):
+        read_columns(path)
+
+
+def test_missing_channel_named(xas):
+    ds = read_xdi(xas / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn" / "MnO_rt_01.xdi")
+    with pytest.raises(FormatError, match="MnO_rt_01.xdi: no channel 'pfy'"):
+        absorption(ds, "pfy")
+
+
+def test_truncated_athena_project(xas, tmp_path):
+    source = (xas / "xraypy+xraylarch" / "Mn.prj").read_bytes()
+    cut = tmp_path / "cut.prj"
+    cut.write_bytes(source[: len(source) // 2])
+    with pytest.raises(ReadError, match="cut.prj"):
+        read_athena(cut)
+    plain = tmp_path / "plain.prj"
+    plain.write_bytes(gzip.decompress(source)[:200_000])
+    with pytest.warns(DataWarning, match="cut inside a group"):
+        groups = read_athena(plain)  # an uncompressed project cut inside a group keeps whole groups
+    assert 0 < len(groups) < 14
