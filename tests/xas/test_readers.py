@@ -76,3 +76,42 @@ def test_truncated_athena_project(xas, tmp_path):
     with pytest.warns(DataWarning, match="cut inside a group"):
         groups = read_athena(plain)  # an uncompressed project cut inside a group keeps whole groups
     assert 0 < len(groups) < 14
+
+
+def test_hdf5_through_a_channel_map_matches_the_text_export(xas, tmp_path):
+    from redoxmap.io.xas_files import load_channel_map
+    from redoxmap.xas import load_mu
+
+    library = xas / "alexeip100+flexpes-nexafs" / "src" / "flexpes_nexafs" / "library.h5"
+    channel_map = tmp_path / "flexpes.toml"
+    channel_map.write_text('[channels]\nenergy = "spectra/000002/x"\nmu = "spectra/000002/y"\n')
+    energy, mu = load_mu(library, channel_map=load_channel_map(channel_map))
+    text = np.loadtxt(xas / "alexeip100+flexpes-nexafs" / "extracted" / "000002_O_CuO_PFY.txt")
+    np.testing.assert_allclose(energy, text[:, 0], atol=1e-5)
+    np.testing.assert_allclose(mu, text[:, 1], atol=1e-5)
+
+
+def test_hdf5_needs_a_channel_map_and_existing_datasets(xas):
+    from redoxmap.io.xas_files import read_hdf5, read_spectrum_table
+
+    library = xas / "alexeip100+flexpes-nexafs" / "src" / "flexpes_nexafs" / "library.h5"
+    with pytest.raises(FormatError, match="channel map"):
+        read_spectrum_table(library)
+    with pytest.raises(FormatError, match="no dataset 'spectra/9/y'"):
+        read_hdf5(library, {"energy": "spectra/000001/x", "tey": "spectra/9/y"})
+
+
+def test_channel_map_renames_beamline_columns(tmp_path):
+    from redoxmap.xas import absorption
+
+    path = tmp_path / "scan.dat"
+    path.write_text("# Energy mesh drain roi_OKa\n" + "\n".join(
+        f"{e} {1000.0} {2.0 + (e > 640)} {50.0 - 5 * (e > 640)}" for e in range(630, 650)))
+    from redoxmap.io.xas_files import read_spectrum_table
+
+    ds = read_spectrum_table(path, channel_map={"energy": "Energy", "i0": "mesh", "tey": "drain", "pfy": "roi_OKa"})
+    assert set(ds.data_vars) == {"i0", "tey", "pfy"}
+    ipfy = absorption(ds, "ipfy").to_numpy()
+    assert ipfy[-1] > ipfy[0]
+    with pytest.raises(FormatError, match="not in the file: nope"):
+        read_spectrum_table(path, channel_map={"i0": "nope"})

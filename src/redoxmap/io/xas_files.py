@@ -218,10 +218,94 @@ def read_athena(path: str | PathLike) -> dict:
     return groups
 
 
-def read_spectrum_table(path: str | PathLike, **options):
-    """Read an XDI file or a column file, chosen by content."""
+HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+
+
+def load_channel_map(path: str | PathLike) -> dict[str, str]:
+    """A saved channel map: TOML or JSON, ``role = "column or dataset path"``.
+
+    A ``[channels]`` table is used if present. Roles are ``energy``, ``i0``, ``itrans``,
+    ``irefer``, ``tey``, ``tfy``, ``pfy``, ``mu`` or any name a command refers to.
+    """
+    import json
+    import tomllib
+
+    path = Path(path)
+    read_head(path)
+    try:
+        data = (json.loads(path.read_text()) if path.suffix.lower() == ".json"
+                else tomllib.loads(path.read_text()))
+    except (ValueError, tomllib.TOMLDecodeError) as exc:
+        raise FormatError(f"not a valid channel map ({exc})", path=path) from exc
+    data = data.get("channels", data)
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise FormatError("a channel map is a table of role = \"column name\"", path=path)
+    return {str(k).lower(): v for k, v in data.items()}
+
+
+def read_hdf5(path: str | PathLike, channels: dict[str, str]):
+    """Read channels from an HDF5/NeXus file through a channel map.
+
+    Parameters
+    ----------
+    channels : dict
+        Role -> dataset path inside the file; ``energy`` is required. The attributes of
+        the groups holding the datasets become the spectrum's metadata.
+    """
+    import h5py
+
     path = Path(path)
     head = read_head(path)
+    if not head.startswith(HDF5_MAGIC):
+        raise FormatError("not an HDF5 file", path=path)
+    if "energy" not in channels:
+        raise FormatError("the channel map must name the energy dataset", path=path)
+    try:
+        with h5py.File(path, "r") as handle:
+            values, attrs = {}, {}
+            for role, dataset in channels.items():
+                if dataset not in handle:
+                    raise FormatError(f"no dataset {dataset!r} for channel {role!r}", path=path)
+                values[role] = np.asarray(handle[dataset][()], dtype=float).ravel()
+                parent = handle[dataset].parent
+                attrs.update({k: (v.decode() if isinstance(v, bytes) else v.item() if hasattr(v, "item") else v)
+                              for k, v in parent.attrs.items()})
+    except OSError as exc:
+        raise ReadError(f"the HDF5 file cannot be read ({exc})", path=path) from exc
+    energy = values.pop("energy")
+    lengths = {k: len(v) for k, v in values.items()}
+    if any(n != len(energy) for n in lengths.values()):
+        raise FormatError(f"channels differ in length from energy ({len(energy)}): {lengths}", path=path)
+    return _dataset(energy, values, attrs, path)
+
+
+def read_spectrum_table(path: str | PathLike, *, channel_map: dict[str, str] | None = None, **options):
+    """Read an XDI, HDF5 (with a channel map) or column file, chosen by content.
+
+    With a channel map, the file's columns are renamed to the map's roles.
+    """
+    path = Path(path)
+    head = read_head(path)
+    if head.startswith(HDF5_MAGIC):
+        if not channel_map:
+            raise FormatError("an HDF5/NeXus file needs a channel map (energy = \"path/to/dataset\", ...)",
+                              path=path)
+        return read_hdf5(path, channel_map)
+    ds = _read_text_spectrum(path, head, **options)
+    if channel_map:
+        energy_label = channel_map.get("energy")
+        renames = {label.lower(): role for role, label in channel_map.items() if role != "energy"}
+        missing = [label for label in renames if label not in ds]
+        if missing:
+            raise FormatError(f"channel map names columns not in the file: {', '.join(missing)} "
+                              f"(columns: {', '.join(ds.data_vars)})", path=path)
+        ds = ds[list(renames)].rename(renames)
+        if energy_label:
+            ds.attrs["energy_column"] = energy_label
+    return ds
+
+
+def _read_text_spectrum(path: Path, head: bytes, **options):
     if head.lstrip().startswith(b"# XDI"):
         return read_xdi(path)
     if head[:2] == b"\x1f\x8b" or b"Athena project file" in head[:200]:

@@ -31,13 +31,15 @@ def edge_kind(edge: str) -> str:
 
 
 def load_mu(path: str | PathLike, *, mode: str | None = None, signal: str | None = None,
-            i0: str = "i0", reference_e0_eV: float | None = None, energy_shift_eV: float = 0.0):
+            i0: str = "i0", reference_e0_eV: float | None = None, energy_shift_eV: float = 0.0,
+            channel_map: dict[str, str] | None = None):
     """Absorption of one scan: ``(energy, mu)``.
 
     ``path`` may name an Athena group as ``project.prj::group``. Without ``mode``, a
     processed channel (``mu``, ``xmu``, ``norm``, ``intensity``) is used if the file has
     one, else transmission. With ``reference_e0_eV`` the energy is calibrated on the
-    reference channel (``irefer``).
+    reference channel (``irefer``). ``channel_map`` (role -> column or HDF5 dataset)
+    is needed for HDF5/NeXus files and renames the columns of text files.
     """
     text = str(path)
     if "::" in text:
@@ -47,7 +49,7 @@ def load_mu(path: str | PathLike, *, mode: str | None = None, signal: str | None
             raise FormatError(f"no group {group!r} (groups: {', '.join(groups)})", path=project)
         ds = groups[group]
     else:
-        ds = read_spectrum_table(Path(path))
+        ds = read_spectrum_table(Path(path), channel_map=channel_map)
     energy = ds["energy"].to_numpy().astype(float)
     if mode is None and signal is None:
         found = next((c for c in MU_CHANNELS if c in ds), None)
