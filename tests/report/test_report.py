@@ -46,6 +46,17 @@ def test_report_files_exist(demo_report):
     assert any("mAh only" in w["warning"] for w in section["warnings"])
 
 
+def test_xas_section_of_the_demo(demo_report):
+    """Mn3O4 against the MnO/Mn2O3/MnO2 references; CuO's O K pre-peak in TEY and PFY."""
+    index, result, _ = demo_report
+    valence = pd.read_parquet(index.parent / "tables" / "xas_valence.parquet")
+    assert valence.loc[0, "sample"] == "Mn3O4 (hausmannite)"
+    assert abs(valence.loc[0, "valence"] - 8 / 3) < 0.10
+    oxygen = pd.read_parquet(index.parent / "tables" / "xas_activation.parquet").set_index("mode")
+    assert abs(oxygen.loc["tey", "A_center_eV"] - 530.0) < 0.25
+    assert abs(oxygen.loc["pfy", "A_center_eV"] - 530.0) < 0.25
+
+
 def test_tables_hold_every_cell_and_units(demo_report):
     index, _result, _ = demo_report
     summary = pd.read_parquet(index.parent / "tables" / "cycling_summary.parquet")
@@ -84,8 +95,10 @@ def test_report_in_a_real_browser(demo_report):
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(Path(index).as_uri(), wait_until="load")
         images = page.locator("figure img")
-        figures = json.loads((index.parent / "report.json").read_text())["sections"][0]["figures"]
-        assert images.count() == len(figures) >= 6
+        sections = json.loads((index.parent / "report.json").read_text())["sections"]
+        figures = [f for section in sections for f in section["figures"]]
+        assert [s["id"] for s in sections] == ["cycling", "xas"]
+        assert images.count() == len(figures) >= 12
         for k in range(images.count()):
             image = images.nth(k)
             image.scroll_into_view_if_needed()

@@ -10,12 +10,13 @@ import pandas as pd
 
 from redoxmap.io.tables import atomic_write
 from redoxmap.report.cycling_section import build_cycling_section
+from redoxmap.report.xas_section import build_xas_section
 from redoxmap.report.elements import ReportSection
 from redoxmap.report.style import figure_style
 from redoxmap.study.run import StudyResult
 
 # modality -> builder of its report section; later modalities add theirs here.
-SECTION_BUILDERS = {"cycling": build_cycling_section}
+SECTION_BUILDERS = {"cycling": build_cycling_section, "xas": build_xas_section}
 
 
 def _samples_table(result: StudyResult) -> str:
@@ -81,6 +82,6 @@ def write_report(result: StudyResult, out: str | PathLike) -> Path:
         } for s in sections],
         "parameters": result.study.parameters,
     }
-    atomic_write(out / "report.json", lambda tmp: tmp.write_text(json.dumps(summary, indent=2)))
+    atomic_write(out / "report.json", lambda tmp: tmp.write_text(json.dumps(summary, indent=2, default=str)))
     html = render_html(result, sections)
     return atomic_write(out / "index.html", lambda tmp: tmp.write_text(html, encoding="utf-8"))

@@ -59,7 +59,28 @@ MODALITIES: dict[str, dict[str, Parameter]] = {
         "linear_fade": Parameter(False, "fit a linear fade term in the activation law", bool),
         "exclude_cv": Parameter(True, "leave constant-voltage holds out of dQ/dV", bool),
     },
+    "xas": {
+        "references": Parameter([], "reference spectra: [{file = ..., edge = 'Mn-L3', valence = 2, "
+                                "mode = 'tey'}]; file may be a list of repeated scans", list),
+        "fit_window_eV": Parameter([-20.0, 60.0], "K-edge LCF window relative to E0, in eV", list),
+        "reference_e0_eV": Parameter(0.0, "calibrate K-edge scans on their irefer channel to this "
+                                     "E0 (eV); 0 = no calibration", (int, float)),
+        "o_k_peaks": Parameter(["A", "B", "C", "D"], "O K pre-edge peaks to fit", list),
+        "o_k_window_eV": Parameter([526.0, 538.0], "O K pre-edge fit window, in eV", list),
+        "r_formula": Parameter("(b-b0)/a", "oxygen activation index: (b-b0)/a, b/a or (b-b0)/b0", str),
+        "layer_nm": Parameter(5.0, "surface-layer thickness of the two-layer inversion, nm", (int, float)),
+        "tey_depth_nm": Parameter(4.0, "TEY probing depth, nm", (int, float)),
+        "bulk_depth_nm": Parameter(150.0, "iPFY/TFY probing depth, nm", (int, float)),
+        "bootstrap": Parameter(200, "residual bootstrap refits per LCF", int),
+    },
 }
+
+# Keys a file entry may carry, per modality (a plain path string needs none).
+FILE_OPTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "cycling": {},
+    "xas": {"edge": str, "mode": str, "state": str, "pristine": bool, "channel_map": str},
+}
+REQUIRED_FILE_OPTIONS = {"xas": ("edge",)}
 
 SAMPLE_KEYS = {
     "name": str, "description": str, "active_mass_mg": (int, float), "electrode": str,
@@ -75,6 +96,7 @@ class Sample:
 
     name: str
     files: dict[str, list[Path]]
+    file_options: dict[str, list[dict]] = field(default_factory=dict)
     description: str = ""
     active_mass_mg: float | None = None
     electrode: str = "cathode"
@@ -163,6 +185,7 @@ def load_study(path: str | PathLike) -> Study:
                                 if key in section else p.default for key, p in spec.items()}
 
     _check_peak_windows(parameters["cycling"]["peak_windows"], path)
+    parameters["xas"]["references"] = _references(parameters["xas"]["references"], path)
 
     raw_samples = data.get("sample", [])
     if not isinstance(raw_samples, list) or not raw_samples:
@@ -178,9 +201,9 @@ def load_study(path: str | PathLike) -> Study:
         if name in names:
             raise ManifestError(f"two samples are called {name!r}", path=path)
         names.add(name)
-        files = _sample_files(raw.get("files", {}), path, where=f"sample {name!r}")
+        files, options = _sample_files(raw.get("files", {}), path, where=f"sample {name!r}")
         samples.append(Sample(
-            name=name, files=files, description=raw.get("description", ""),
+            name=name, files=files, file_options=options, description=raw.get("description", ""),
             active_mass_mg=raw.get("active_mass_mg"), electrode=raw.get("electrode", "cathode"),
             cell_type=raw.get("cell_type"), temperature_C=raw.get("temperature_C"),
             specific_current_mA_g=raw.get("specific_current_mA_g"), format=raw.get("format"),
@@ -202,21 +225,69 @@ def _check_peak_windows(spec, path: Path) -> None:
         raise ManifestError(f"[cycling] {exc.message}", path=path) from exc
 
 
-def _sample_files(raw: dict, manifest: Path, *, where: str) -> dict[str, list[Path]]:
-    _unknown(raw, MODALITIES, f"{where} files", manifest)
-    files = {}
-    for modality, entries in raw.items():
-        entries = [entries] if isinstance(entries, str) else entries
-        if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
-            raise ManifestError(f"{where}: files.{modality} must be a path or a list of paths",
+def _resolve(entry: str, manifest: Path, where: str, modality: str) -> Path:
+    file = Path(entry).expanduser()
+    file = file if file.is_absolute() else manifest.parent / file
+    if not file.exists():
+        raise ManifestError(f"{where}: {modality} file {entry!r} does not exist (looked for {file})",
+                            path=manifest)
+    return file
+
+
+def _file_entry(entry, manifest: Path, where: str, modality: str) -> tuple[list[Path], dict]:
+    """A file entry: a path, or a table ``{file = path or [paths], option = ...}``."""
+    if isinstance(entry, str):
+        if REQUIRED_FILE_OPTIONS.get(modality):
+            raise ManifestError(f"{where}: {modality} files are tables with "
+                                f"{', '.join(REQUIRED_FILE_OPTIONS[modality])} (e.g. "
+                                f'{{file = "{entry}", edge = "Mn-L3", mode = "tey", state = "pristine"}})',
                                 path=manifest)
-        resolved = []
+        return [_resolve(entry, manifest, where, modality)], {}
+    if not isinstance(entry, dict) or "file" not in entry:
+        raise ManifestError(f"{where}: each {modality} entry is a path or a table with 'file'", path=manifest)
+    allowed = FILE_OPTIONS.get(modality, {})
+    _unknown([k for k in entry if k != "file"], allowed, f"{where} {modality} entry", manifest)
+    for key in REQUIRED_FILE_OPTIONS.get(modality, ()):
+        if key not in entry:
+            raise ManifestError(f"{where}: a {modality} entry needs {key!r}", path=manifest)
+    for key, kind in allowed.items():
+        if key in entry:
+            _typed(entry[key], kind, key, f"{where} {modality}", manifest)
+    names = entry["file"] if isinstance(entry["file"], list) else [entry["file"]]
+    files = [_resolve(n, manifest, where, modality) for n in names]
+    options = {k: v for k, v in entry.items() if k != "file"}
+    if "channel_map" in options:
+        options["channel_map"] = str(_resolve(options["channel_map"], manifest, where, "channel map"))
+    return files, options
+
+
+def _sample_files(raw: dict, manifest: Path, *, where: str) -> tuple[dict[str, list[Path]], dict[str, list[dict]]]:
+    _unknown(raw, MODALITIES, f"{where} files", manifest)
+    files, options = {}, {}
+    for modality, entries in raw.items():
+        entries = entries if isinstance(entries, list) else [entries]
+        files[modality], options[modality] = [], []
         for entry in entries:
-            file = Path(entry).expanduser()
-            file = file if file.is_absolute() else manifest.parent / file
-            if not file.exists():
-                raise ManifestError(f"{where}: {modality} file {entry!r} does not exist "
-                                    f"(looked for {file})", path=manifest)
-            resolved.append(file)
-        files[modality] = resolved
-    return files
+            paths, extra = _file_entry(entry, manifest, where, modality)
+            if modality == "cycling":  # each cycling file is a cell of its own
+                files[modality].extend(paths)
+                options[modality].extend({} for _ in paths)
+            else:  # several files of one entry are repeated scans of one spectrum
+                files[modality].append(paths[0])
+                options[modality].append({**extra, "files": paths})
+    return files, options
+
+
+def _references(raw: list, manifest: Path) -> list[dict]:
+    """Validate and resolve the [xas] references."""
+    out = []
+    for number, entry in enumerate(raw, start=1):
+        where = f"[xas] reference {number}"
+        if not isinstance(entry, dict) or not {"file", "edge", "valence"} <= set(entry):
+            raise ManifestError(f"{where} needs file, edge and valence", path=manifest)
+        _unknown(entry, {"file", "edge", "valence", "mode", "name", "channel_map"}, where, manifest)
+        _typed(entry["valence"], (int, float), "valence", where, manifest)
+        names = entry["file"] if isinstance(entry["file"], list) else [entry["file"]]
+        out.append({**entry, "files": [_resolve(n, manifest, where, "reference") for n in names],
+                    "name": entry.get("name") or Path(names[0]).stem})
+    return out

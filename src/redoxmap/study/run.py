@@ -10,7 +10,7 @@ from redoxmap._version import __version__
 from redoxmap.cycling.analysis import analyze
 from redoxmap.cycling.read import read_cycling
 from redoxmap.cycling.regions import regions_from_bounds
-from redoxmap.study.executor import Executor, SerialExecutor, Task, TaskOutcome
+from redoxmap.study.executor import Executor, SerialExecutor, Task, TaskOutcome, run_task
 from redoxmap.study.manifest import Sample, Study
 
 
@@ -55,8 +55,74 @@ def analyze_cycling_file(sample: Sample, file: Path, parameters: dict):
     )
 
 
-# modality -> the function that analyses one file of a sample.
-ANALYSES = {"cycling": analyze_cycling_file}
+def _xas_entries(sample: Sample, parameters: dict):
+    from redoxmap.io.xas_files import load_channel_map
+    from redoxmap.xas.analysis import SpectrumEntry
+    from redoxmap.xas.files import edge_kind
+
+    e0 = parameters["reference_e0_eV"] or None
+    entries = []
+    for options in sample.file_options.get("xas", []):
+        channel_map = load_channel_map(options["channel_map"]) if options.get("channel_map") else None
+        entries.append(SpectrumEntry(files=options["files"], edge=options["edge"], mode=options.get("mode", "tey"),
+                                     state=options.get("state", "as measured"),
+                                     pristine=options.get("pristine", False), channel_map=channel_map,
+                                     reference_e0_eV=e0 if edge_kind(options["edge"]) == "K" else None))
+    return entries
+
+
+def prepare_xas(study: Study) -> dict:
+    """References (loaded once, with their self-check) and the pristine O K fits by mode."""
+    from redoxmap.xas.analysis import SpectrumEntry, fit_oxygen, prepare_references
+    from redoxmap.xas.files import edge_kind
+
+    parameters = study.parameters["xas"]
+    e0 = parameters["reference_e0_eV"] or None
+    references = prepare_references([
+        (SpectrumEntry(files=r["files"], edge=r["edge"], mode=r.get("mode", "transmission"),
+                       reference_e0_eV=e0 if edge_kind(r["edge"]) == "K" else None), r["name"], r["valence"])
+        for r in parameters["references"]])
+    pristine = {}
+    for sample in study.samples:
+        for entry in _xas_entries(sample, parameters):
+            if entry.pristine and edge_kind(entry.edge) == "O-K" and entry.mode not in pristine:
+                energy, norm = entry.load()
+                pristine[entry.mode] = fit_oxygen(entry, energy, norm.norm, peaks=parameters["o_k_peaks"],
+                                                  window=parameters["o_k_window_eV"])
+    return {"references": references, "pristine": pristine}
+
+
+def analyze_xas_sample(sample: Sample, parameters: dict, context: dict):
+    """Analyse every spectrum of a sample (the task the executor runs)."""
+    from redoxmap.xas.analysis import analyze_xas
+
+    return analyze_xas(
+        sample.name, _xas_entries(sample, parameters), references=context["references"],
+        pristine=context["pristine"], fit_window_eV=parameters["fit_window_eV"],
+        o_k_peaks=parameters["o_k_peaks"], o_k_window_eV=parameters["o_k_window_eV"],
+        r_formula=parameters["r_formula"], layer_nm=parameters["layer_nm"],
+        tey_depth_nm=parameters["tey_depth_nm"], bulk_depth_nm=parameters["bulk_depth_nm"],
+        bootstrap=parameters["bootstrap"],
+    )
+
+
+def _cycling_tasks(study: Study):
+    return analyze_cycling_file, [
+        Task(cell_label(sample, file, "cycling"), (sample, file, study.parameters["cycling"]))
+        for sample in study.samples for file in sample.files.get("cycling", [])]
+
+
+def _xas_tasks(study: Study):
+    samples = [s for s in study.samples if s.files.get("xas")]
+    if not samples:
+        return analyze_xas_sample, []
+    context = prepare_xas(study)
+    return analyze_xas_sample, [Task(s.name, (s, study.parameters["xas"], context)) for s in samples]
+
+
+# modality -> planner: (function, tasks) for the executor. A failure while planning
+# (a reference that cannot be read) becomes a failed outcome of its own.
+PLANNERS = {"cycling": _cycling_tasks, "xas": _xas_tasks}
 
 
 def run_study(study: Study, *, executor: Executor | None = None) -> StudyResult:
@@ -76,9 +142,12 @@ def run_study(study: Study, *, executor: Executor | None = None) -> StudyResult:
     executor = executor or SerialExecutor()
     started = datetime.now(UTC).isoformat(timespec="seconds")
     sections = {}
-    for modality, function in ANALYSES.items():
-        tasks = [Task(cell_label(sample, file, modality), (sample, file, study.parameters[modality]))
-                 for sample in study.samples for file in sample.files.get(modality, [])]
+    for modality, planner in PLANNERS.items():
+        planned = run_task(planner, Task(f"{modality} preparation", (study,)))
+        if not planned.ok:
+            sections[modality] = [planned]
+            continue
+        function, tasks = planned.value
         if tasks:
             sections[modality] = executor.map(function, tasks, description=f"{modality} analysis")
     finished = datetime.now(UTC).isoformat(timespec="seconds")

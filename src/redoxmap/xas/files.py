@@ -35,9 +35,10 @@ def load_mu(path: str | PathLike, *, mode: str | None = None, signal: str | None
             channel_map: dict[str, str] | None = None):
     """Absorption of one scan: ``(energy, mu)``.
 
-    ``path`` may name an Athena group as ``project.prj::group``. Without ``mode``, a
-    processed channel (``mu``, ``xmu``, ``norm``, ``intensity``) is used if the file has
-    one, else transmission. With ``reference_e0_eV`` the energy is calibrated on the
+    ``path`` may name an Athena group as ``project.prj::group``. The absorption is
+    computed from the raw channels of ``mode`` (transmission by default) when the file
+    has them; a file that holds a processed spectrum (``mu``, ``xmu``, ``norm``,
+    ``intensity``) instead is used as it is. With ``reference_e0_eV`` the energy is calibrated on the
     reference channel (``irefer``). ``channel_map`` (role -> column or HDF5 dataset)
     is needed for HDF5/NeXus files and renames the columns of text files.
     """
@@ -51,9 +52,11 @@ def load_mu(path: str | PathLike, *, mode: str | None = None, signal: str | None
     else:
         ds = read_spectrum_table(Path(path), channel_map=channel_map)
     energy = ds["energy"].to_numpy().astype(float)
-    if mode is None and signal is None:
-        found = next((c for c in MU_CHANNELS if c in ds), None)
-        mu = ds[found].to_numpy().astype(float) if found else absorption(ds, "transmission", i0=i0).to_numpy()
+    processed = next((c for c in MU_CHANNELS if c in ds), None)
+    raw_signal = signal or {"transmission": "itrans", "ipfy": "pfy", None: "itrans"}.get(mode, mode)
+    if signal is None and processed and raw_signal not in ds:
+        # A processed export (mu, intensity...) of a spectrum measured in ``mode``.
+        mu = ds[processed].to_numpy().astype(float)
     else:
         mu = absorption(ds, mode or "transmission", signal=signal, i0=i0).to_numpy()
     shift = energy_shift_eV

@@ -76,7 +76,7 @@ def fit_pre_edge(energy, mu, *, peaks: tuple[str, ...] = ("A", "B", "C", "D"),
     window : (float, float)
         Energy range fitted, in eV.
     step : bool
-        Include the arctan edge step.
+        Include the arctan edge step (only when the window reaches its prior range).
     mode : str, optional
         Detection mode (``"tey"``, ``"tfy"``...), carried into the result.
 
@@ -100,6 +100,8 @@ def fit_pre_edge(energy, mu, *, peaks: tuple[str, ...] = ("A", "B", "C", "D"),
         raise AnalysisError(f"{int(inside.sum())} points in {window[0]}-{window[1]} eV: too few "
                             f"for {n_params} parameters")
     x, y = energy[inside], mu[inside]
+    # A step outside the window cannot be determined and would pin the covariance.
+    step = step and window[1] > STEP_PRIOR.low
     model = lmfit.models.ConstantModel(prefix="bg_")
     params = model.make_params(c=float(np.min(y[: max(3, len(y) // 10)])))
     if step:
@@ -143,6 +145,13 @@ def fit_pre_edge(energy, mu, *, peaks: tuple[str, ...] = ("A", "B", "C", "D"),
             par = p[f"{name}_{key}"]
             if np.isclose(par.value, par.min, atol=1e-3) or np.isclose(par.value, par.max, atol=1e-3):
                 notes.append(f"peak {name} {key} ended at its bound ({par.value:.3f}): widen its prior or drop the peak")
+    if step:
+        for key in ("center", "sigma"):
+            par = p[f"step_{key}"]
+            if np.isclose(par.value, par.min, atol=1e-3) or np.isclose(par.value, par.max, atol=1e-3):
+                notes.append(f"edge step {key} ended at its bound ({par.value:.3f}): widen the window or its prior")
+    if any(p[name].stderr is None for name in p if p[name].vary):
+        notes.append("standard errors could not be estimated (a parameter is not determined by the data)")
     for note in notes:
         warnings.warn(note, FitWarning, stacklevel=2)
     residual = y - result.best_fit

@@ -1,0 +1,107 @@
+"""Figures of the XAS analysis, after the reference study's Figure 3."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from redoxmap.report.style import COLORS
+from redoxmap.xas.analysis import XasAnalysis
+from redoxmap.xas.lcf import LcfResult
+from redoxmap.xas.oxygen import PreEdgeFit
+
+MODE_STYLE = {"tey": ("o", "full", "TEY (surface)"), "ipfy": ("s", "none", "iPFY (bulk)"),
+              "tfy": ("D", "none", "TFY (bulk)"), "pfy": ("^", "none", "PFY"),
+              "transmission": ("v", "full", "transmission")}
+
+
+def stacked_spectra_figure(plt, analyses: Sequence[XasAnalysis], edge: str, mode: str):
+    """Normalised spectra of one edge and mode, one trace per sample and state, offset."""
+    fig, ax = plt.subplots(figsize=(3.5, 3.6))
+    k = 0
+    for analysis in analyses:
+        for (e, m, state), (energy, norm) in analysis.spectra.items():
+            if e != edge or m != mode:
+                continue
+            offset = 0.6 * k * (np.nanmax(norm) if np.isfinite(np.nanmax(norm)) else 1.0)
+            ax.plot(energy, norm + offset, color=COLORS[k % len(COLORS)], lw=1.0)
+            ax.annotate(f"{analysis.name}: {state}", (energy[-1], norm[-1] + offset), fontsize=6.5,
+                        ha="right", va="bottom", color=COLORS[k % len(COLORS)])
+            k += 1
+    ax.set_xlabel("Energy (eV)")
+    ax.set_ylabel("Normalised absorption (offset)")
+    ax.set_title(f"{edge}, {MODE_STYLE.get(mode, (None, None, mode))[2]}", loc="left")
+    ax.set_yticks([])
+    return fig
+
+
+def _by_state(plt, analyses, table_name, value, error, ylabel, split=None):
+    tables = [(a.name, getattr(a, table_name)) for a in analyses if not getattr(a, table_name).empty]
+    groups = sorted({row for _, t in tables for row in (t[split].unique() if split else ["all"])})
+    fig, axes = plt.subplots(1, len(groups), figsize=(3.5 * len(groups), 2.8), squeeze=False)
+    for ax, group in zip(axes[0], groups):
+        states = []
+        for name, table in tables:
+            part = table if split is None else table[table[split] == group]
+            states.extend(s for s in part["state"] if s not in states)
+        for k, (name, table) in enumerate(tables):
+            part = table if split is None else table[table[split] == group]
+            for mode, rows in part.groupby("mode", sort=False):
+                marker, fill, label = MODE_STYLE.get(mode, ("o", "full", mode))
+                x = [states.index(s) + 0.08 * (mode != "tey") for s in rows["state"]]
+                ax.errorbar(x, rows[value], yerr=rows[error].fillna(0), fmt=marker, fillstyle=fill,
+                            color=COLORS[k % len(COLORS)], capsize=2, ms=5,
+                            label=f"{name}, {label}" if len(tables) > 1 else label)
+        ax.set_xticks(range(len(states)), states, rotation=30, ha="right", fontsize=7)
+        ax.set_ylabel(ylabel)
+        if split:
+            ax.set_title(group, loc="left")
+        ax.legend(loc="best", fontsize=6.5)
+    return fig
+
+
+def valence_figure(plt, analyses: Sequence[XasAnalysis]):
+    """Average valence against state for each edge, surface (TEY) beside bulk modes."""
+    return _by_state(plt, analyses, "valence", "valence", "valence_stderr", "Average valence", split="edge")
+
+
+def activation_figure(plt, analyses: Sequence[XasAnalysis]):
+    """Oxygen activation index r against state, surface (TEY) beside bulk modes."""
+    return _by_state(plt, analyses, "activation", "r", "r_stderr", "O activation index r")
+
+
+def lcf_figure(plt, fit: LcfResult, title: str):
+    """A linear combination fit: data, fit, weighted components and residual."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(3.5, 3.6), sharex=True,
+                                      gridspec_kw={"height_ratios": [3, 1]})
+    top.plot(fit.energy, fit.data, "k.", ms=2, label="data")
+    top.plot(fit.energy, fit.fit, color=COLORS[1], lw=1.2, label=f"fit: v = {fit.valence:.2f} ± {fit.valence_stderr:.2f}")
+    for k, (name, component, weight) in enumerate(zip(fit.names, fit.components, fit.weights)):
+        if weight > 0:
+            top.plot(fit.energy, component, "--", lw=0.8, color=COLORS[(k + 2) % len(COLORS)],
+                     label=f"{weight:.2f} × {name}")
+    bottom.plot(fit.energy, fit.residual, color="0.3", lw=0.8)
+    bottom.axhline(0, color="0.6", lw=0.5)
+    top.set_ylabel("Normalised absorption")
+    bottom.set_ylabel("Residual")
+    bottom.set_xlabel("Energy (eV)")
+    top.set_title(title, loc="left")
+    top.legend(loc="best", fontsize=6.5)
+    return fig
+
+
+def oxygen_fit_figure(plt, fit: PreEdgeFit, title: str):
+    """The O K pre-edge fit with its peaks."""
+    fig, ax = plt.subplots(figsize=(3.5, 2.8))
+    ax.plot(fit.energy, fit.data, "k.", ms=2, label="data")
+    ax.plot(fit.energy, fit.fit, color=COLORS[1], lw=1.2, label="fit")
+    for k, (prefix, component) in enumerate(fit.components.items()):
+        name = prefix.rstrip("_")
+        if name in fit.peaks:
+            ax.fill_between(fit.energy, component, alpha=0.35, color=COLORS[(k + 2) % len(COLORS)], label=f"peak {name}")
+    ax.set_xlabel("Energy (eV)")
+    ax.set_ylabel("Normalised absorption")
+    ax.set_title(title, loc="left")
+    ax.legend(loc="best", fontsize=6.5)
+    return fig

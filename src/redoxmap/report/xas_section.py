@@ -1,0 +1,72 @@
+"""The X-ray absorption section of the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from redoxmap.report import xas_figures as figs
+from redoxmap.report.elements import ReportSection, add_figure, add_table
+from redoxmap.study.executor import TaskOutcome
+
+
+def _stacked(analyses, attribute: str) -> pd.DataFrame:
+    frames = [getattr(a, attribute).assign(sample=a.name) for a in analyses if not getattr(a, attribute).empty]
+    if not frames:
+        return pd.DataFrame()
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[["sample", *[c for c in frame.columns if c != "sample"]]]
+
+
+def build_xas_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSection:
+    """Figures and tables of the XAS section (files go into ``out``)."""
+    section = ReportSection(
+        id="xas", title="X-ray absorption: valence and oxygen activation, surface and bulk",
+        intro=("Average TM valence by linear combination of references (weights ≥ 0, summing to one, "
+               "solved exactly; errors from the fit covariance, a residual bootstrap and the fit-window "
+               "sensitivity), the O K pre-edge peaks and the activation index r, and surface-layer and "
+               "bulk values from TEY and a bulk mode by a two-layer inversion."),
+    )
+    analyses = [o.value for o in outcomes if o.ok]
+    section.failures = [(o.label, o.error) for o in outcomes if not o.ok]
+    section.warnings = [(o.label, w) for o in outcomes for w in o.warnings]
+    section.warnings += [(a.name, note) for a in analyses for note in a.notes]
+    if not analyses:
+        return section
+    pairs = sorted({(e, m) for a in analyses for (e, m, _) in a.spectra})
+    for k, (edge, mode) in enumerate(pairs, start=1):
+        add_figure(section, plt, figs.stacked_spectra_figure(plt, analyses, edge, mode), out,
+                   id=f"xas_spectra_{k}", title=f"{edge} spectra ({mode})",
+                   caption="Normalised spectra by sample and state, offset for clarity.")
+    if any(not a.valence.empty for a in analyses):
+        add_figure(section, plt, figs.valence_figure(plt, analyses), out, id="xas_valence",
+                   title="Average valence against state",
+                   caption="Filled: TEY (surface, ~4 nm); open: bulk modes (iPFY/TFY, 100–200 nm). "
+                           "Error bars: standard errors from the fit covariance.")
+    if any(not a.activation.empty and "r" in a.activation for a in analyses):
+        add_figure(section, plt, figs.activation_figure(plt, analyses), out, id="xas_oxygen_r",
+                   title="Oxygen activation index against state",
+                   caption="r = (b − b0)/a from the O K pre-edge peak heights; TEY beside bulk.")
+    shown = 0
+    for analysis in analyses:
+        for (edge, mode, state), fit in analysis.fits.items():
+            if shown < 6:
+                shown += 1
+                add_figure(section, plt, figs.lcf_figure(plt, fit, f"{analysis.name}: {state}, {edge} {mode}"),
+                           out, id=f"xas_lcf_{shown}", title=f"{analysis.name}: LCF of {state} ({edge}, {mode})",
+                           caption="Data, fit, weighted reference components and residual.")
+        for (mode, state), fit in list(analysis.oxygen.items())[:4]:
+            shown += 1
+            add_figure(section, plt, figs.oxygen_fit_figure(plt, fit, f"{analysis.name}: {state}, O K {mode}"),
+                       out, id=f"xas_ok_{shown}", title=f"{analysis.name}: O K pre-edge, {state} ({mode})",
+                       caption="Pre-edge peaks on the fitted background.")
+    for attribute, title, caption in (
+            ("valence", "Valences", "Valence by LCF with standard error, bootstrap spread, window sensitivity, "
+                                    "R-factor and the weights."),
+            ("activation", "O K pre-edge and activation index", "Peak centres, heights and areas with errors; r."),
+            ("depth", "Surface and bulk", "Two-layer inversion of TEY and bulk-mode values.")):
+        table = _stacked(analyses, attribute)
+        if not table.empty:
+            add_table(section, table, out, id=f"xas_{attribute}", title=title, caption=caption)
+    return section
