@@ -48,7 +48,7 @@ def test_report_files_exist(demo_report):
 
 def test_xas_section_of_the_demo(demo_report):
     """Mn3O4 against the MnO/Mn2O3/MnO2 references; CuO's O K pre-peak in TEY and PFY."""
-    index, result, _ = demo_report
+    index, _result, _ = demo_report
     valence = pd.read_parquet(index.parent / "tables" / "xas_valence.parquet")
     assert valence.loc[0, "sample"] == "Mn3O4 (hausmannite)"
     assert abs(valence.loc[0, "valence"] - 8 / 3) < 0.10

@@ -10,9 +10,9 @@ import pandas as pd
 
 from redoxmap.io.tables import atomic_write
 from redoxmap.report.cycling_section import build_cycling_section
-from redoxmap.report.xas_section import build_xas_section
 from redoxmap.report.elements import ReportSection
 from redoxmap.report.style import figure_style
+from redoxmap.report.xas_section import build_xas_section
 from redoxmap.study.run import StudyResult
 
 # modality -> builder of its report section; later modalities add theirs here.

@@ -62,8 +62,8 @@ def build_xas_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
                        out, id=f"xas_ok_{shown}", title=f"{analysis.name}: O K pre-edge, {state} ({mode})",
                        caption="Pre-edge peaks on the fitted background.")
     for attribute, title, caption in (
-            ("valence", "Valences", "Valence by LCF with standard error, bootstrap spread, window sensitivity, "
-                                    "R-factor and the weights."),
+            ("valence", "Valences", ("Valence by LCF with standard error, bootstrap spread, window sensitivity, "
+                                    "R-factor and the weights.")),
             ("activation", "O K pre-edge and activation index", "Peak centres, heights and areas with errors; r."),
             ("depth", "Surface and bulk", "Two-layer inversion of TEY and bulk-mode values.")):
         table = _stacked(analyses, attribute)

@@ -150,9 +150,7 @@ def _depth_table(result: XasAnalysis, **depths) -> pd.DataFrame:
             tey, bulk = modes.loc["tey"], modes.loc[bulk_mode]
             inverted = two_layer(float(tey[value]), float(bulk[value]),
                                  surface_mode_stderr=float(np.nan_to_num(tey[error])),
-                                 bulk_mode_stderr=float(np.nan_to_num(bulk[error])), **{
-                                     "layer_nm": depths["layer_nm"], "surface_depth_nm": depths["tey_depth_nm"],
-                                     "bulk_depth_nm": depths["bulk_depth_nm"]})
+                                 bulk_mode_stderr=float(np.nan_to_num(bulk[error])), layer_nm=depths["layer_nm"], surface_depth_nm=depths["tey_depth_nm"], bulk_depth_nm=depths["bulk_depth_nm"])
             keys = keys if isinstance(keys, tuple) else (keys,)
             rows.append({"quantity": quantity, "state": keys[0], "edge": keys[1] if len(keys) > 1 else "O-K",
                          "bulk_mode": bulk_mode, **inverted.to_dict()})
