@@ -53,7 +53,7 @@ def build_xas_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
         for (edge, mode, state), fit in analysis.fits.items():
             if shown < 6:
                 shown += 1
-                add_figure(section, plt, figs.lcf_figure(plt, fit, f"{analysis.name}: {state}, {edge} {mode}"),
+                add_figure(section, plt, figs.lcf_figure(plt, fit, f"{analysis.name}: {state}\n{edge}, {mode}"),
                            out, id=f"xas_lcf_{shown}", title=f"{analysis.name}: LCF of {state} ({edge}, {mode})",
                            caption="Data, fit, weighted reference components and residual.")
         for (mode, state), fit in list(analysis.oxygen.items())[:4]:
