@@ -13,7 +13,8 @@ from redoxmap.cli import app
 runner = CliRunner()
 COMMANDS = [[], ["demo"], ["report"], ["convert"], ["formats"], ["cycling"], ["cycling", "summary"],
             ["cycling", "dqdv"], ["cycling", "regions"], ["cycling", "activation"], ["cycling", "plot"],
-            ["xas"], ["xas", "normalize"], ["xas", "valence"], ["xas", "oxygen"], ["xas", "depth"]]
+            ["xas"], ["xas", "normalize"], ["xas", "valence"], ["xas", "edge"], ["xas", "oxygen"],
+            ["xas", "depth"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "redoxmap")
@@ -120,3 +121,17 @@ def test_xas_bad_channel_is_one_line(data):
     file = data / "xas" / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn" / "MnO_rt_01.xdi"
     result = runner.invoke(app, ["xas", "normalize", str(file), "--mode", "pfy"])
     assert result.exit_code == 1 and "no channel 'pfy'" in result.output and "Traceback" not in result.output
+
+
+def test_xas_edge_position_valence(data):
+    folder = data / "xas" / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn"
+
+    def scans(stem):
+        return ",".join(str(folder / f"{stem}_rt_0{k}.xdi") for k in (1, 2, 3))
+
+    result = runner.invoke(app, ["xas", "edge", *scans("Mn3O4").split(","), "--ref", f"{scans('MnO')}=2",
+                                 "--ref", f"{scans('Mn2O3')}=3", "--ref", f"{scans('MnO2')}=4",
+                                 "--reference-e0", "6539", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert abs(body["valence"] - 8 / 3) < max(body["valence_stderr"], 0.15)

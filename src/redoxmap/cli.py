@@ -457,6 +457,45 @@ def xas_valence(
         _emit(check, as_json=False, out=None, title="Self-check: each reference fitted with the others")
 
 
+@xas_app.command("edge", epilog="Example:  redoxmap xas edge Mn3O4_1.xdi --ref MnO_1.xdi=2 --ref Mn2O3_1.xdi=3 --ref MnO2_1.xdi=4 --reference-e0 6539")
+@command
+def xas_edge(
+    files: SpectrumArg,
+    ref: Annotated[list[str], typer.Option("--ref", help="Reference FILE=VALENCE (repeat; repeated scans as FILE1,FILE2,...=VALENCE).")],
+    level: Annotated[float, typer.Option(help="Normalised level that defines the edge position.")] = 0.5,
+    mode: ModeOpt = None, reference_e0: RefE0Opt = None, as_json: JsonOpt = False,
+) -> None:
+    """K-edge valence from the edge position (half height) against a line through references."""
+    import pandas as pd
+
+    from redoxmap.xas.edge_position import calibrate_edge_position
+    from redoxmap.xas.files import load_merged, normalize
+    from redoxmap.xas.normalize import half_edge_energy
+
+    options = {"mode": mode, "reference_e0_eV": reference_e0}
+
+    def position(paths):
+        energy, mu = load_merged(paths, **options)
+        return half_edge_energy(energy, normalize(energy, mu, edge="K").norm, level=level)
+
+    rows = []
+    for item in ref:
+        path, _, valence = item.rpartition("=")
+        try:
+            rows.append({"reference": Path(path.split(",")[0]).name, "valence": float(valence),
+                         "edge_eV": position(path.split(","))})
+        except ValueError:
+            raise typer.BadParameter(f"--ref takes FILE=VALENCE, not {item!r}") from None
+    frame = pd.DataFrame(rows)
+    calibration = calibrate_edge_position(frame["edge_eV"], frame["valence"])
+    e0 = position(files)
+    valence, error = calibration.valence(e0)
+    payload = {"spectrum": files, "edge_eV": e0, "valence": valence, "valence_stderr": error,
+               "slope_per_eV": calibration.slope_per_eV, "references": _records(frame)}
+    _emit(frame, as_json=as_json, out=None, payload=payload,
+          title=f"edge at {e0:.2f} eV: valence {valence:.2f} ± {error:.2f} ({calibration.slope_per_eV:.3f} per eV)")
+
+
 @xas_app.command("oxygen", epilog="Example:  redoxmap xas oxygen charged_TEY.txt --pristine pristine_TEY.txt --mode tey")
 @command
 def xas_oxygen(

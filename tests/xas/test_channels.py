@@ -61,3 +61,17 @@ def test_mn_foil_references_put_the_oxides_in_valence_order(mn_k):
 
     positions = [half_edge_energy(mn_k[s][0], mn_k[s][1].norm) for s in ("MnO", "Mn3O4", "Mn2O3", "MnO2")]
     assert positions == sorted(positions)
+
+
+def test_two_step_background_leaves_the_white_lines():
+    from redoxmap.xas import normalize_soft, two_step_background
+
+    energy = np.linspace(630, 670, 801)
+    lines = 3.0 * np.exp(-0.5 * ((energy - 641.0) / 0.6) ** 2) + 1.5 * np.exp(-0.5 * ((energy - 652.0) / 0.8) ** 2)
+    spectrum = 0.2 + 0.01 * (energy - 630) + lines + 0.7 * two_step_background(energy, 641.0, 652.0)
+    result = normalize_soft(energy, spectrum, pre=(630.0, 636.0), area=(636.0, 660.0),
+                            steps_eV=(641.0, 652.0), post=(662.0, 670.0))
+    expected = lines / np.trapezoid(lines[(energy >= 636) & (energy <= 660)], energy[(energy >= 636) & (energy <= 660)])
+    # The pre-edge line extrapolates slightly below the slope-free truth; the lines survive.
+    assert result.parameters["step_height"] == pytest.approx(0.7, rel=0.2)  # arctan tails reach the pre-edge
+    assert np.max(np.abs(result.norm - expected)) < 0.02

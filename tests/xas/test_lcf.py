@@ -107,3 +107,17 @@ def test_bad_reference_sets(mn_k):
         fit_lcf(energy + 5000, norm.norm, refs, valences=MN_K)
     with pytest.raises(AnalysisError, match="too few"):
         fit_lcf(energy, norm.norm, refs, valences=MN_K, window=(6550.0, 6550.5))
+
+
+def test_sensitivity_over_windows_and_normalisations(mn_k, xas):
+    from redoxmap.xas import load_merged
+    from redoxmap.xas.sensitivity import valence_sensitivity
+
+    folder = xas / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn"
+    energy, mu = load_merged([folder / f"Mn3O4_rt_0{k}.xdi" for k in (1, 2, 3)], reference_e0_eV=6539.0)
+    e0 = mn_k["Mn3O4"][1].e0
+    table = valence_sensitivity(energy, mu, _references(mn_k), MN_K, edge="Mn-K", window=(e0 - 20, e0 + 60))
+    assert len(table) == 3 * 2 * 3 * 3
+    assert set(table["post_order"]) == {1, 2}
+    # every reasonable choice still puts Mn3O4 within 0.15 of 8/3
+    assert (table["valence"] - 8 / 3).abs().max() < 0.15

@@ -105,3 +105,28 @@ def oxygen_fit_figure(plt, fit: PreEdgeFit, title: str):
     ax.set_title(title, loc="left")
     ax.legend(loc="best", fontsize=6.5)
     return fig
+
+
+def sensitivity_figure(plt, analyses: Sequence[XasAnalysis]):
+    """Valence of each fitted spectrum over fit-window and normalisation variants.
+
+    Grey points: every variant; black: the reported fit with its standard error. A
+    spread larger than the error bar says the choices matter more than the noise.
+    """
+    fig, ax = plt.subplots(figsize=(3.5, 2.8))
+    labels = []
+    for analysis in analyses:
+        if analysis.sensitivity.empty:
+            continue
+        for (state, edge, mode), variants in analysis.sensitivity.groupby(["state", "edge", "mode"], sort=False):
+            x = len(labels)
+            jitter = np.linspace(-0.2, 0.2, len(variants))
+            ax.plot(x + jitter, variants["valence"], ".", color="0.6", ms=3)
+            row = analysis.valence[(analysis.valence["state"] == state) & (analysis.valence["edge"] == edge)
+                                   & (analysis.valence["mode"] == mode)].iloc[0]
+            ax.errorbar([x], [row["valence"]], yerr=[row["valence_stderr"]], fmt="o", color="k", capsize=3, ms=4)
+            labels.append(f"{analysis.name}\n{state}, {mode}")
+    ax.set_xticks(range(len(labels)), labels, fontsize=6.5)
+    ax.set_ylabel("Average valence")
+    ax.set_xlim(-0.6, len(labels) - 0.4)
+    return fig

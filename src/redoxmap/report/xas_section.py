@@ -44,6 +44,12 @@ def build_xas_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
                    title="Average valence against state",
                    caption="Filled: TEY (surface, ~4 nm); open: bulk modes (iPFY/TFY, 100–200 nm). "
                            "Error bars: standard errors from the fit covariance.")
+    if any(not a.sensitivity.empty for a in analyses):
+        add_figure(section, plt, figs.sensitivity_figure(plt, analyses), out, id="xas_sensitivity",
+                   title="Valence against analysis choices",
+                   caption="Grey: refits with the fit-window edges moved by ±5 eV and, for K edges, post-edge "
+                           "normalisation from 20, 30 or 45 eV above E0 with a line or a quadratic; black: the "
+                           "reported valence and its standard error.")
     if any(not a.activation.empty and "r" in a.activation for a in analyses):
         add_figure(section, plt, figs.activation_figure(plt, analyses), out, id="xas_oxygen_r",
                    title="Oxygen activation index against state",
@@ -65,7 +71,8 @@ def build_xas_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
             ("valence", "Valences", ("Valence by LCF with standard error, bootstrap spread, window sensitivity, "
                                     "R-factor and the weights.")),
             ("activation", "O K pre-edge and activation index", "Peak centres, heights and areas with errors; r."),
-            ("depth", "Surface and bulk", "Two-layer inversion of TEY and bulk-mode values.")):
+            ("depth", "Surface and bulk", "Two-layer inversion of TEY and bulk-mode values."),
+            ("sensitivity", "Valence sensitivity", "Every fit-window and normalisation variant.")):
         table = _stacked(analyses, attribute)
         if not table.empty:
             add_table(section, table, out, id=f"xas_{attribute}", title=title, caption=caption)

@@ -86,7 +86,7 @@ def prepare_xas(study: Study) -> dict:
     for sample in study.samples:
         for entry in _xas_entries(sample, parameters):
             if entry.pristine and edge_kind(entry.edge) == "O-K" and entry.mode not in pristine:
-                energy, norm = entry.load()
+                energy, _, norm = entry.load()
                 pristine[entry.mode] = fit_oxygen(entry, energy, norm.norm, peaks=parameters["o_k_peaks"],
                                                   window=parameters["o_k_window_eV"])
     return {"references": references, "pristine": pristine}

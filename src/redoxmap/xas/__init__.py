@@ -13,6 +13,7 @@ from redoxmap.xas.normalize import (
     half_edge_energy,
     normalize_k_edge,
     normalize_soft,
+    two_step_background,
 )
 from redoxmap.xas.oxygen import (
     DEFAULT_PRIORS,

@@ -14,6 +14,7 @@ from redoxmap.xas.depth import two_layer
 from redoxmap.xas.files import edge_kind, load_merged, normalize
 from redoxmap.xas.lcf import LcfResult, fit_lcf, self_check
 from redoxmap.xas.oxygen import PreEdgeFit, activation_index, fit_pre_edge
+from redoxmap.xas.sensitivity import valence_sensitivity
 
 BULK_MODES = ("ipfy", "tfy", "pfy")  # in order of preference for the bulk value
 
@@ -31,10 +32,10 @@ class SpectrumEntry:
     reference_e0_eV: float | None = None
 
     def load(self):
-        """Energy and normalised spectrum."""
+        """Energy, absorption and its normalisation."""
         energy, mu = load_merged(self.files, mode=self.mode, channel_map=self.channel_map,
                                  reference_e0_eV=self.reference_e0_eV)
-        return energy, normalize(energy, mu, edge=self.edge)
+        return energy, mu, normalize(energy, mu, edge=self.edge)
 
 
 @dataclass
@@ -51,7 +52,7 @@ def prepare_references(entries: list[tuple[SpectrumEntry, str, float]]) -> dict[
     """Load references ``(entry, name, valence)`` grouped by edge, with their self-check."""
     sets: dict[str, ReferenceSet] = {}
     for entry, name, valence in entries:
-        energy, norm = entry.load()
+        energy, _, norm = entry.load()
         key = entry.edge.upper()
         sets.setdefault(key, ReferenceSet(entry.edge, {}, {}))
         sets[key].spectra[name] = (energy, norm.norm)
@@ -75,6 +76,7 @@ class XasAnalysis:
     valence: pd.DataFrame = field(default_factory=pd.DataFrame)
     activation: pd.DataFrame = field(default_factory=pd.DataFrame)
     depth: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
     states: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -93,13 +95,13 @@ def analyze_xas(name: str, entries: list[SpectrumEntry], *, references: dict[str
     A spectrum that cannot be analysed adds a note and the others go on.
     """
     result = XasAnalysis(name)
-    valence_rows, oxygen_rows = [], []
+    valence_rows, oxygen_rows, sensitivity = [], [], []
     for entry in entries:
         key = (entry.edge, entry.mode, entry.state)
         if entry.state not in result.states:
             result.states.append(entry.state)
         try:
-            energy, norm = entry.load()
+            energy, mu, norm = entry.load()
             result.spectra[key] = (energy, norm.norm)
             if edge_kind(entry.edge) == "O-K":
                 fit = fit_oxygen(entry, energy, norm.norm, peaks=o_k_peaks, window=o_k_window_eV)
@@ -120,17 +122,22 @@ def analyze_xas(name: str, entries: list[SpectrumEntry], *, references: dict[str
                 window = ((norm.e0 + fit_window_eV[0], norm.e0 + fit_window_eV[1])
                           if edge_kind(entry.edge) == "K" else None)
                 fit = fit_lcf(energy, norm.norm, refs.spectra, valences=refs.valences, window=window,
-                              bootstrap=bootstrap, window_sensitivity_eV=5.0)
+                              bootstrap=bootstrap)
                 result.fits[key] = fit
+                variants = valence_sensitivity(energy, mu, refs.spectra, refs.valences, edge=entry.edge,
+                                               window=window)
+                spread = float(np.ptp(variants["valence"])) if len(variants) else np.nan
+                sensitivity.append(variants.assign(state=entry.state, edge=entry.edge, mode=entry.mode))
                 valence_rows.append({"state": entry.state, "edge": entry.edge, "mode": entry.mode,
                                      "valence": fit.valence, "valence_stderr": fit.valence_stderr,
                                      "bootstrap_std": fit.bootstrap_valence_std,
-                                     "window_sensitivity": fit.window_sensitivity, "r_factor": fit.r_factor,
+                                     "choice_spread": spread, "r_factor": fit.r_factor,
                                      **{f"w_{n}": w for n, w in zip(fit.names, fit.weights)}})
                 result.notes.extend(f"{entry.state} {entry.edge} {entry.mode}: {n}" for n in fit.notes)
         except RedoxmapError as exc:
             result.notes.append(f"{entry.state} {entry.edge} {entry.mode}: {exc}")
     result.valence = pd.DataFrame(valence_rows)
+    result.sensitivity = pd.concat(sensitivity, ignore_index=True) if sensitivity else pd.DataFrame()
     result.activation = pd.DataFrame(oxygen_rows)
     result.depth = _depth_table(result, layer_nm=layer_nm, tey_depth_nm=tey_depth_nm, bulk_depth_nm=bulk_depth_nm)
     return result

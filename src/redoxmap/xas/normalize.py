@@ -112,9 +112,19 @@ def normalize_k_edge(energy, mu, *, e0: float | None = None, pre: tuple[float, f
         "pre_eV": (pre_lo, pre_hi), "post_eV": (post_lo, post_hi), "post_order": order})
 
 
+def two_step_background(energy, l3_eV: float, l2_eV: float, *, width_eV: float = 1.0) -> np.ndarray:
+    """Two arctan steps at the L3 and L2 edges with 2:1 heights (the 2p3/2 : 2p1/2 occupancy),
+    rising from 0 to 1 in total."""
+    energy = np.asarray(energy, float)
+    step = lambda e0: 0.5 + np.arctan((energy - e0) / width_eV) / np.pi
+    return (2.0 * step(l3_eV) + step(l2_eV)) / 3.0
+
+
 def normalize_soft(energy, mu, *, pre: tuple[float, float] | None = None,
                    level: tuple[float, float] | None = None,
-                   area: tuple[float, float] | None = None) -> Normalization:
+                   area: tuple[float, float] | None = None,
+                   steps_eV: tuple[float, float] | None = None, step_width_eV: float = 1.0,
+                   post: tuple[float, float] | None = None) -> Normalization:
     """Normalise a soft-XAS edge (TM L2,3 or O K): pre-edge line, then a level or an area.
 
     Parameters
@@ -126,6 +136,10 @@ def normalize_soft(energy, mu, *, pre: tuple[float, float] | None = None,
         Window whose mean is set to 1 (above L2; 540-545 eV for O K).
     area : (float, float), optional
         Window whose integral is set to 1. Exactly one of ``level`` and ``area``.
+    steps_eV : (float, float), optional
+        L3 and L2 edge energies: a two-arctan step background with 2:1 heights
+        (:func:`two_step_background`) is scaled to the level of the ``post`` window
+        (above L2) and subtracted, leaving the white lines.
     """
     energy, mu = np.asarray(energy, float), np.asarray(mu, float)
     if (level is None) == (area is None):
@@ -134,6 +148,18 @@ def normalize_soft(energy, mu, *, pre: tuple[float, float] | None = None,
     if pre is not None:
         background = np.polynomial.polynomial.polyval(energy, _line(energy, mu, *pre, 1, "pre-edge"))
     corrected = mu - background
+    parameters = {"pre_eV": pre}
+    if steps_eV is not None:
+        if post is None:
+            raise AnalysisError("a two-step background needs the post-edge window (post=) above L2")
+        shape = two_step_background(energy, *steps_eV, width_eV=step_width_eV)
+        above = (energy >= post[0]) & (energy <= post[1])
+        if above.sum() < 3:
+            raise AnalysisError(f"too few points in the post-edge window {post[0]}-{post[1]} eV")
+        height = float(np.mean(corrected[above]) / np.mean(shape[above]))
+        corrected = corrected - height * shape
+        parameters.update({"steps_eV": steps_eV, "step_width_eV": step_width_eV, "post_eV": post,
+                           "step_height": height})
     window = level or area
     inside = (energy >= window[0]) & (energy <= window[1])
     if inside.sum() < 3:
@@ -144,8 +170,8 @@ def normalize_soft(energy, mu, *, pre: tuple[float, float] | None = None,
         scale, method = float(np.trapezoid(corrected[inside], energy[inside])), "area"
     if not np.isfinite(scale) or scale <= 0:
         raise AnalysisError(f"normalisation {method} is {scale:.3g}: nothing to normalise by")
-    return Normalization(energy, corrected / scale, edge_energy(energy, corrected), scale, method,
-                         {"pre_eV": pre, f"{method}_eV": window})
+    parameters[f"{method}_eV"] = window
+    return Normalization(energy, corrected / scale, edge_energy(energy, corrected), scale, method, parameters)
 
 
 def half_edge_energy(energy, norm, *, level: float = 0.5, search: tuple[float, float] | None = None) -> float:
