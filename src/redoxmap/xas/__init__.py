@@ -52,4 +52,5 @@ __all__ = [
     "reference_absorption",
     "self_check",
     "two_layer",
+    "two_step_background",
 ]
