@@ -75,3 +75,29 @@ def test_two_step_background_leaves_the_white_lines():
     # The pre-edge line extrapolates slightly below the slope-free truth; the lines survive.
     assert result.parameters["step_height"] == pytest.approx(0.7, rel=0.2)  # arctan tails reach the pre-edge
     assert np.max(np.abs(result.norm - expected)) < 0.02
+
+
+def test_merge_rejects_a_glitched_scan(xas):
+    from redoxmap.errors import DataWarning
+    from redoxmap.xas import load_mu, merge_scans
+
+    folder = xas / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn"
+    scans = [load_mu(folder / f"MnO2_rt_0{k}.xdi", reference_e0_eV=6539.0) for k in (1, 2, 3)]
+    energy, mu = scans[0]
+    glitched = mu.copy()
+    glitched[100:110] += 0.5  # a beam dump
+    with pytest.warns(DataWarning, match="glitch"):
+        merged_energy, merged, kept = merge_scans([*scans, (energy, glitched)], labels=["1", "2", "3", "glitch"])
+    assert kept == [0, 1, 2]
+    clean = np.mean([np.interp(merged_energy, *s) for s in scans], axis=0)
+    np.testing.assert_allclose(merged, clean)
+
+
+def test_spectra_stack_along_state(xas):
+    from redoxmap.io.xas_files import read_xdi, stack
+
+    folder = xas / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn"
+    spectra = {f"scan {k}": absorption(read_xdi(folder / f"MnO_rt_0{k}.xdi"), "transmission") for k in (1, 2, 3)}
+    stacked = stack(spectra)
+    assert stacked.dims == ("state", "energy") and list(stacked["state"].values) == list(spectra)
+    assert stacked.attrs["mode"] == "transmission"
