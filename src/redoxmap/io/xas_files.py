@@ -23,10 +23,33 @@ from redoxmap.io.registry import read_head
 from redoxmap.io.text import decode
 
 
-def _dataset(energy: np.ndarray, channels: dict[str, np.ndarray], attrs: dict, path: Path):
-    """Build a clean Dataset: finite rows, increasing unique energies."""
-    import xarray as xr
+class SpectrumTable:
+    """A spectrum file's content as plain arrays: energy, channels and metadata.
 
+    The readers build this first (it is all that processing one scan needs); the public
+    readers wrap it into an :class:`xarray.Dataset`.
+    """
+
+    __slots__ = ("attrs", "channels", "energy")
+
+    def __init__(self, energy: np.ndarray, channels: dict[str, np.ndarray], attrs: dict):
+        self.energy, self.channels, self.attrs = energy, channels, attrs
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.channels
+
+    def to_dataset(self):
+        """The same content as an xarray Dataset with an ``energy`` coordinate in eV."""
+        import xarray as xr
+
+        ds = xr.Dataset({k: ("energy", v) for k, v in self.channels.items()}, coords={"energy": self.energy})
+        ds["energy"].attrs["units"] = "eV"
+        ds.attrs.update(self.attrs)
+        return ds
+
+
+def _clean(energy: np.ndarray, channels: dict[str, np.ndarray], attrs: dict, path: Path) -> SpectrumTable:
+    """Finite rows, strictly increasing energies (sorted, repeats averaged), with warnings."""
     energy = np.asarray(energy, dtype=float)
     values = {name: np.asarray(v, dtype=float) for name, v in channels.items()}
     finite = np.isfinite(energy)
@@ -46,10 +69,12 @@ def _dataset(energy: np.ndarray, channels: dict[str, np.ndarray], attrs: dict, p
         counts = np.bincount(inverse)
         values = {k: np.bincount(inverse, weights=v) / counts for k, v in values.items()}
         energy = unique
-    ds = xr.Dataset({k: ("energy", v) for k, v in values.items()}, coords={"energy": energy})
-    ds["energy"].attrs["units"] = "eV"
-    ds.attrs.update({**attrs, "source_file": str(path)})
-    return ds
+    return SpectrumTable(energy, values, {**attrs, "source_file": str(path)})
+
+
+def _dataset(energy: np.ndarray, channels: dict[str, np.ndarray], attrs: dict, path: Path):
+    """A clean Dataset (see :func:`_clean`)."""
+    return _clean(energy, channels, attrs, path).to_dataset()
 
 
 def read_xdi(path: str | PathLike):
@@ -60,6 +85,25 @@ def read_xdi(path: str | PathLike):
     xarray.Dataset
         Channels named after the ``Column.N`` labels (``energy`` is the coordinate).
     """
+    return xdi_table(path).to_dataset()
+
+
+def _numbers(lines: list[str], path: Path) -> np.ndarray:
+    """Parse whitespace-separated numeric lines into a 2-D array (fast path, then a strict one)."""
+    widths = {len(line.split()) for line in lines}
+    if len(widths) == 1:
+        try:
+            return np.array(" ".join(lines).split(), dtype=float).reshape(len(lines), widths.pop())
+        except ValueError:
+            pass
+    try:
+        return np.loadtxt(lines, ndmin=2)
+    except ValueError as exc:
+        raise ReadError(f"data lines cannot be parsed ({str(exc)[:120]})", path=path) from exc
+
+
+def xdi_table(path: str | PathLike) -> SpectrumTable:
+    """The content of an XDI file as plain arrays (see :func:`read_xdi`)."""
     path = Path(path)
     head = read_head(path)
     if not head.lstrip().startswith(b"# XDI"):
@@ -82,21 +126,39 @@ def read_xdi(path: str | PathLike):
             data_lines.append(line)
     if not columns:
         raise FormatError("XDI header names no columns", path=path)
-    try:
-        table = np.loadtxt(data_lines, ndmin=2)
-    except ValueError as exc:
-        raise ReadError(f"XDI data cannot be parsed ({exc})", path=path) from exc
+    if not data_lines:
+        raise ReadError("no data rows", path=path)
+    table = _numbers(data_lines, path)
     names = [columns.get(i + 1, f"column{i + 1}") for i in range(table.shape[1])]
     if "energy" not in names:
         raise FormatError(f"no energy column (columns: {', '.join(names)})", path=path)
     e = names.index("energy")
     channels = {n: table[:, i] for i, n in enumerate(names) if i != e}
-    return _dataset(table[:, e], channels, attrs, path)
+    return _clean(table[:, e], channels, attrs, path)
 
 
-def read_columns(path: str | PathLike, *, names: list[str] | None = None,
-                 energy: str | None = None):
+def read_columns(path: str | PathLike, *, names: list[str] | None = None, energy: str | None = None):
     """Read a beamline column file (whitespace or CSV, with or without ``#`` headers).
+
+    Parameters
+    ----------
+    path : path-like
+    names : list of str, optional
+        Column names, when the file has no header line.
+    energy : str, optional
+        Name of the energy column; default: the first column.
+
+    Returns
+    -------
+    xarray.Dataset
+        Channels named after the header (or ``names``), lower case.
+    """
+    return columns_table(path, names=names, energy=energy).to_dataset()
+
+
+def columns_table(path: str | PathLike, *, names: list[str] | None = None,
+                  energy: str | None = None) -> SpectrumTable:
+    """The content of a column file as plain arrays (see :func:`read_columns`).
 
     Parameters
     ----------
@@ -147,7 +209,7 @@ def read_columns(path: str | PathLike, *, names: list[str] | None = None,
     if energy and energy.lower() not in labels:
         raise FormatError(f"no column {energy!r} (columns: {', '.join(labels)})", path=path)
     channels = {n: table[:, i] for i, n in enumerate(labels) if i != e}
-    return _dataset(table[:, e], channels, attrs, path)
+    return _clean(table[:, e], channels, attrs, path)
 
 
 def _perl_list(text: str):
@@ -244,7 +306,15 @@ def load_channel_map(path: str | PathLike) -> dict[str, str]:
 
 
 def read_hdf5(path: str | PathLike, channels: dict[str, str]):
-    """Read channels from an HDF5/NeXus file through a channel map.
+    """Read channels from an HDF5/NeXus file through a channel map, as an xarray Dataset.
+
+    See :func:`hdf5_table` for the parameters.
+    """
+    return hdf5_table(path, channels).to_dataset()
+
+
+def hdf5_table(path: str | PathLike, channels: dict[str, str]) -> SpectrumTable:
+    """Channels of an HDF5/NeXus file through a channel map, as plain arrays.
 
     Parameters
     ----------
@@ -276,41 +346,45 @@ def read_hdf5(path: str | PathLike, channels: dict[str, str]):
     lengths = {k: len(v) for k, v in values.items()}
     if any(n != len(energy) for n in lengths.values()):
         raise FormatError(f"channels differ in length from energy ({len(energy)}): {lengths}", path=path)
-    return _dataset(energy, values, attrs, path)
+    return _clean(energy, values, attrs, path)
 
 
 def read_spectrum_table(path: str | PathLike, *, channel_map: dict[str, str] | None = None, **options):
-    """Read an XDI, HDF5 (with a channel map) or column file, chosen by content.
+    """Read an XDI, HDF5 (with a channel map) or column file, chosen by content, as a Dataset.
 
     With a channel map, the file's columns are renamed to the map's roles.
     """
+    return spectrum_table(path, channel_map=channel_map, **options).to_dataset()
+
+
+def spectrum_table(path: str | PathLike, *, channel_map: dict[str, str] | None = None,
+                   **options) -> SpectrumTable:
+    """The content of an XDI, HDF5 or column file as plain arrays (see :func:`read_spectrum_table`)."""
     path = Path(path)
     head = read_head(path)
     if head.startswith(HDF5_MAGIC):
         if not channel_map:
             raise FormatError("an HDF5/NeXus file needs a channel map (energy = \"path/to/dataset\", ...)",
                               path=path)
-        return read_hdf5(path, channel_map)
-    ds = _read_text_spectrum(path, head, **options)
+        return hdf5_table(path, channel_map)
+    table = _text_table(path, head, **options)
     if channel_map:
-        energy_label = channel_map.get("energy")
         renames = {label.lower(): role for role, label in channel_map.items() if role != "energy"}
-        missing = [label for label in renames if label not in ds]
+        missing = [label for label in renames if label not in table]
         if missing:
             raise FormatError(f"channel map names columns not in the file: {', '.join(missing)} "
-                              f"(columns: {', '.join(ds.data_vars)})", path=path)
-        ds = ds[list(renames)].rename(renames)
-        if energy_label:
-            ds.attrs["energy_column"] = energy_label
-    return ds
+                              f"(columns: {', '.join(table.channels)})", path=path)
+        table = SpectrumTable(table.energy, {role: table.channels[label] for label, role in renames.items()},
+                              table.attrs)
+    return table
 
 
-def _read_text_spectrum(path: Path, head: bytes, **options):
+def _text_table(path: Path, head: bytes, **options) -> SpectrumTable:
     if head.lstrip().startswith(b"# XDI"):
-        return read_xdi(path)
+        return xdi_table(path)
     if head[:2] == b"\x1f\x8b" or b"Athena project file" in head[:200]:
         raise FormatError("an Athena project holds several spectra: use read_athena", path=path)
-    return read_columns(path, **options)
+    return columns_table(path, **options)
 
 
 def stack(spectra: dict, *, dim: str = "state"):

@@ -20,11 +20,12 @@ MODES = ("transmission", "tey", "tfy", "pfy", "ipfy")
 
 
 def channel(ds, name: str, *, dark: float | str | None = None) -> np.ndarray:
-    """One channel of a spectrum Dataset, dark-subtracted, with an error naming the file."""
-    if name not in ds:
-        raise FormatError(f"no channel {name!r} (channels: {', '.join(ds.data_vars)})",
+    """One channel of a spectrum (Dataset or SpectrumTable), dark-subtracted, with an error naming the file."""
+    names = list(ds.channels) if hasattr(ds, "channels") else list(ds.data_vars)
+    if name not in names:
+        raise FormatError(f"no channel {name!r} (channels: {', '.join(names)})",
                           path=ds.attrs.get("source_file"))
-    values = ds[name].to_numpy().astype(float)
+    values = np.asarray(ds.channels[name] if hasattr(ds, "channels") else ds[name].to_numpy(), dtype=float)
     if dark is not None:
         values = values - (channel(ds, dark) if isinstance(dark, str) else float(dark))
     return values
@@ -54,6 +55,15 @@ def absorption(ds, mode: str, *, signal: str | None = None, i0: str = "i0",
     """
     import xarray as xr
 
+    mu = absorption_values(ds, mode, signal=signal, i0=i0, dark=dark)
+    signal = signal or {"transmission": "itrans", "ipfy": "pfy"}.get(mode, mode)
+    return xr.DataArray(mu, coords={"energy": ds["energy"]}, dims="energy", name="mu",
+                        attrs={**ds.attrs, "mode": mode, "signal": signal, "i0": i0})
+
+
+def absorption_values(ds, mode: str, *, signal: str | None = None, i0: str = "i0",
+                      dark: dict[str, float | str] | None = None) -> np.ndarray:
+    """:func:`absorption` as a plain array (for a Dataset or a SpectrumTable)."""
     if mode not in MODES:
         raise AnalysisError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
     dark = dark or {}
@@ -70,18 +80,21 @@ def absorption(ds, mode: str, *, signal: str | None = None, i0: str = "i0",
     if not np.isfinite(mu).all():
         raise AnalysisError(f"{ds.attrs.get('source_file')}: non-positive or zero {i0!r} or "
                             f"{signal!r} values make {mode} undefined")
-    return xr.DataArray(mu, coords={"energy": ds["energy"]}, dims="energy", name="mu",
-                        attrs={**ds.attrs, "mode": mode, "signal": signal, "i0": i0})
+    return mu
 
 
 def reference_absorption(ds, *, itrans: str = "itrans", iref: str = "irefer"):
-    """Absorption of the reference foil behind the sample: ``ln(It / Iref)``."""
+    """Absorption of the reference foil behind the sample: ``ln(It / Iref)``, as a DataArray."""
     import xarray as xr
 
+    return xr.DataArray(reference_values(ds, itrans=itrans, iref=iref), coords={"energy": ds["energy"]},
+                        dims="energy", name="mu_ref", attrs=dict(ds.attrs))
+
+
+def reference_values(ds, *, itrans: str = "itrans", iref: str = "irefer") -> np.ndarray:
+    """:func:`reference_absorption` as a plain array."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        mu = np.log(channel(ds, itrans) / channel(ds, iref))
-    return xr.DataArray(mu, coords={"energy": ds["energy"]}, dims="energy", name="mu_ref",
-                        attrs=dict(ds.attrs))
+        return np.log(channel(ds, itrans) / channel(ds, iref))
 
 
 def calibrate(energy, reference_mu, reference_e0_eV: float, *, search: tuple[float, float] | None = None,

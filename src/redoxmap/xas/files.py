@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from redoxmap.errors import AnalysisError, FormatError
-from redoxmap.io.xas_files import read_athena, read_spectrum_table
-from redoxmap.xas.channels import absorption, calibrate, reference_absorption
+from redoxmap.io.xas_files import read_athena, spectrum_table
+from redoxmap.xas.channels import absorption_values, calibrate, reference_values
 from redoxmap.xas.merge import merge_scans
 from redoxmap.xas.normalize import Normalization, normalize_k_edge, normalize_soft
 
@@ -49,22 +49,23 @@ def load_mu(path: str | PathLike, *, mode: str | None = None, signal: str | None
         if group not in groups:
             raise FormatError(f"no group {group!r} (groups: {', '.join(groups)})", path=project)
         ds = groups[group]
+        energy = ds["energy"].to_numpy().astype(float)
     else:
-        ds = read_spectrum_table(Path(path), channel_map=channel_map)
-    energy = ds["energy"].to_numpy().astype(float)
+        ds = spectrum_table(Path(path), channel_map=channel_map)
+        energy = ds.energy
     processed = next((c for c in MU_CHANNELS if c in ds), None)
     raw_signal = signal or {"transmission": "itrans", "ipfy": "pfy", None: "itrans"}.get(mode, mode)
     if signal is None and processed and raw_signal not in ds:
         # A processed export (mu, intensity...) of a spectrum measured in ``mode``.
-        mu = ds[processed].to_numpy().astype(float)
+        mu = np.asarray(ds.channels[processed] if hasattr(ds, "channels") else ds[processed].to_numpy(), float)
     else:
-        mu = absorption(ds, mode or "transmission", signal=signal, i0=i0).to_numpy()
+        mu = absorption_values(ds, mode or "transmission", signal=signal, i0=i0)
     shift = energy_shift_eV
     if reference_e0_eV is not None:
         if "irefer" not in ds:
             raise FormatError("no reference channel 'irefer' to calibrate the energy with",
                               path=ds.attrs.get("source_file"))
-        shift += calibrate(energy, reference_absorption(ds).to_numpy(), reference_e0_eV,
+        shift += calibrate(energy, reference_values(ds), reference_e0_eV,
                            search=(reference_e0_eV - 15, reference_e0_eV + 15))
     return energy + shift, mu
 

@@ -11,6 +11,7 @@ fraction of a second. (Practical for up to about ten references.)
 
 from __future__ import annotations
 
+import functools
 import itertools
 import warnings
 from dataclasses import dataclass, field
@@ -24,9 +25,10 @@ MAX_REFERENCES = 10
 POOR_FIT_R = 0.02
 
 
-def _supports(k: int):
-    for size in range(1, k + 1):
-        yield from itertools.combinations(range(k), size)
+@functools.lru_cache(maxsize=16)
+def _support_arrays(k: int) -> tuple[np.ndarray, ...]:
+    """Every non-empty subset of ``range(k)`` as an index array (cached per k)."""
+    return tuple(np.array(c) for size in range(1, k + 1) for c in itertools.combinations(range(k), size))
 
 
 def constrained_weights(A: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -61,23 +63,25 @@ def constrained_weights(A: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.nd
     yy = np.einsum("ij,ij->i", Y, Y)
     best_rss = np.full(len(Y), np.inf)
     best_W = np.zeros((len(Y), k))
-    for support in _supports(k):
-        s = list(support)
+    ones = np.ones((1, len(Y)))
+    for s in _support_arrays(k):
         size = len(s)
+        Gs = G[s[:, None], s]
         M = np.zeros((size + 1, size + 1))
-        M[:size, :size] = G[np.ix_(s, s)]
+        M[:size, :size] = Gs
         M[:size, size] = M[size, :size] = 1.0
-        rhs = np.empty((size + 1, len(Y)))
-        rhs[:size] = AtY[:, s].T
-        rhs[size] = 1.0
-        w = np.linalg.solve(M, rhs)[:size].T  # (m, size)
+        AtYs = AtY[:, s]
+        w = np.linalg.solve(M, np.vstack([AtYs.T, ones]))[:size].T  # (m, size)
         feasible = np.all(w >= -1e-12, axis=1)
-        rss = yy - 2 * np.einsum("ij,ij->i", w, AtY[:, s]) + np.einsum("ij,jk,ik->i", w, G[np.ix_(s, s)], w)
+        if not feasible.any():
+            continue
+        rss = yy - 2 * np.sum(w * AtYs, axis=1) + np.sum((w @ Gs) * w, axis=1)
         better = feasible & (rss < best_rss - 1e-15 * np.maximum(yy, 1.0))
         if better.any():
-            best_rss[better] = rss[better]
-            best_W[better] = 0.0
-            best_W[np.ix_(better, s)] = np.clip(w[better], 0.0, None)
+            rows = np.flatnonzero(better)
+            best_rss[rows] = rss[rows]
+            best_W[rows] = 0.0
+            best_W[rows[:, None], s] = np.clip(w[rows], 0.0, None)
     return best_W, np.maximum(best_rss, 0.0)
 
 
