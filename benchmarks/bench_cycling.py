@@ -26,17 +26,10 @@ import time
 import warnings
 from pathlib import Path
 
+from _timing import best
+
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "echem"
 FILES = ["NewareNDA/test_2.ndax", "NewareNDA/BTS85-36-6-5-110-20240424.ndax", "fastnda/nda_v26.nda"]
-
-
-def best(function, repeat: int) -> tuple[float, object]:
-    times, value = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        value = function()
-        times.append(time.perf_counter() - start)
-    return min(times), value
 
 
 def run_redoxmap(path: Path, repeat: int) -> dict:

@@ -22,6 +22,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from _timing import best
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "xas" / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn"
 VALENCES = {"MnO": 2.0, "Mn2O3": 3.0, "MnO2": 4.0}
@@ -60,15 +61,6 @@ def larch_one(path: Path, components: list):
 def larch_valence(result, names: list[str]) -> tuple[float, float]:
     weights = np.array([result.weights[n] for n in names])
     return float(weights @ np.array([VALENCES[n] for n in names])), float(weights.sum())
-
-
-def best(function, repeat=5):
-    times, value = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        value = function()
-        times.append(time.perf_counter() - start)
-    return min(times), value
 
 
 def main() -> None:

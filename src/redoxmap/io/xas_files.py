@@ -158,21 +158,7 @@ def read_columns(path: str | PathLike, *, names: list[str] | None = None, energy
 
 def columns_table(path: str | PathLike, *, names: list[str] | None = None,
                   energy: str | None = None) -> SpectrumTable:
-    """The content of a column file as plain arrays (see :func:`read_columns`).
-
-    Parameters
-    ----------
-    path : path-like
-    names : list of str, optional
-        Column names, when the file has no header line.
-    energy : str, optional
-        Name of the energy column; default: the first column.
-
-    Returns
-    -------
-    xarray.Dataset
-        Channels named after the header (or ``names``), lower case.
-    """
+    """The content of a column file as plain arrays; parameters as :func:`read_columns`."""
     path = Path(path)
     read_head(path)
     text = decode(path.read_bytes())

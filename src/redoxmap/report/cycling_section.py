@@ -8,7 +8,7 @@ import pandas as pd
 
 from redoxmap.cycling.analysis import CyclingAnalysis
 from redoxmap.report import cycling_figures as figs
-from redoxmap.report.elements import ReportSection, add_figure, add_table
+from redoxmap.report.elements import ReportSection, add_figure, add_table, section_from_outcomes
 from redoxmap.study.executor import TaskOutcome
 
 
@@ -54,16 +54,13 @@ def overview_table(analyses: list[CyclingAnalysis]) -> pd.DataFrame:
 
 def build_cycling_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSection:
     """Make the figures and tables of the cycling section (files go into ``out``)."""
-    section = ReportSection(
-        id="cycling", title="Galvanostatic cycling",
+    section, analyses = section_from_outcomes(
+        outcomes, id="cycling", title="Galvanostatic cycling",
         intro=("Capacity, efficiency and energy per cycle; voltage profiles; differential "
                "capacity (dQ/dV) with peaks tracked across cycles; capacity by voltage region "
                "(default: the reference study's regions I < 3.9 V, II 3.9–4.4 V, III > 4.4 V); "
                "activation kinetics Q(n) = Q∞ − (Q∞ − Q₁)·exp(−(n−1)/N_act)."),
     )
-    analyses = [o.value for o in outcomes if o.ok]
-    section.failures = [(o.label, o.error) for o in outcomes if not o.ok]
-    section.warnings = [(o.label, w) for o in outcomes for w in o.warnings]
     if not analyses:
         return section
 

@@ -48,6 +48,14 @@ class ReportSection:
     warnings: list[tuple[str, str]] = field(default_factory=list)
 
 
+def section_from_outcomes(outcomes, *, id: str, title: str, intro: str) -> tuple[ReportSection, list]:
+    """A section with the failures and warnings of a modality's tasks, and the finished values."""
+    section = ReportSection(id=id, title=title, intro=intro)
+    section.failures = [(o.label, o.error) for o in outcomes if not o.ok]
+    section.warnings = [(o.label, w) for o in outcomes for w in o.warnings]
+    return section, [o.value for o in outcomes if o.ok]
+
+
 def add_figure(section: ReportSection, plt, figure, out: Path, *, id: str, title: str,
                caption: str) -> None:
     """Save a figure into ``out/figures`` and add it to a section."""

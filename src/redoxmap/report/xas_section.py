@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from redoxmap.report import xas_figures as figs
-from redoxmap.report.elements import ReportSection, add_figure, add_table
+from redoxmap.report.elements import ReportSection, add_figure, add_table, section_from_outcomes
 from redoxmap.study.executor import TaskOutcome
 
 
@@ -21,16 +21,13 @@ def _stacked(analyses, attribute: str) -> pd.DataFrame:
 
 def build_xas_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSection:
     """Figures and tables of the XAS section (files go into ``out``)."""
-    section = ReportSection(
-        id="xas", title="X-ray absorption: valence and oxygen activation, surface and bulk",
+    section, analyses = section_from_outcomes(
+        outcomes, id="xas", title="X-ray absorption: valence and oxygen activation, surface and bulk",
         intro=("Average TM valence by linear combination of references (weights ≥ 0, summing to one, "
                "solved exactly; errors from the fit covariance, a residual bootstrap and the fit-window "
                "sensitivity), the O K pre-edge peaks and the activation index r, and surface-layer and "
                "bulk values from TEY and a bulk mode by a two-layer inversion."),
     )
-    analyses = [o.value for o in outcomes if o.ok]
-    section.failures = [(o.label, o.error) for o in outcomes if not o.ok]
-    section.warnings = [(o.label, w) for o in outcomes for w in o.warnings]
     section.warnings += [(a.name, note) for a in analyses for note in a.notes]
     if not analyses:
         return section
