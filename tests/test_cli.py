@@ -93,11 +93,15 @@ def test_demo_command_writes_report(tmp_path):
     assert "Report written" in result.output
 
 
-def test_xas_valence_json(data):
+def _mn_scans(data, stem: str) -> str:
+    """Comma-joined paths of the three Mn K-edge scans of an oxide."""
     folder = data / "xas" / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn"
+    return ",".join(str(folder / f"{stem}_rt_0{k}.xdi") for k in (1, 2, 3))
 
+
+def test_xas_valence_json(data):
     def scans(stem):
-        return ",".join(str(folder / f"{stem}_rt_0{k}.xdi") for k in (1, 2, 3))
+        return _mn_scans(data, stem)
 
     result = runner.invoke(app, ["xas", "valence", *scans("Mn3O4").split(","), "--ref", f"{scans('MnO')}=2",
                                  "--ref", f"{scans('Mn2O3')}=3", "--ref", f"{scans('MnO2')}=4",
@@ -124,10 +128,8 @@ def test_xas_bad_channel_is_one_line(data):
 
 
 def test_xas_edge_position_valence(data):
-    folder = data / "xas" / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn"
-
     def scans(stem):
-        return ",".join(str(folder / f"{stem}_rt_0{k}.xdi") for k in (1, 2, 3))
+        return _mn_scans(data, stem)
 
     result = runner.invoke(app, ["xas", "edge", *scans("Mn3O4").split(","), "--ref", f"{scans('MnO')}=2",
                                  "--ref", f"{scans('Mn2O3')}=3", "--ref", f"{scans('MnO2')}=4",
