@@ -137,3 +137,9 @@ def test_xas_edge_position_valence(data):
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
     assert abs(body["valence"] - 8 / 3) < max(body["valence_stderr"], 0.15)
+
+
+def test_xas_reference_without_valence_is_a_clear_error(data):
+    result = runner.invoke(app, ["xas", "valence", *_mn_scans(data, "Mn3O4").split(","), "--ref",
+                                 _mn_scans(data, "MnO"), "--edge", "Mn-K"])
+    assert result.exit_code == 1 and "FILE=VALENCE" in result.output and "Traceback" not in result.output

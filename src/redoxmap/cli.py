@@ -424,22 +424,17 @@ def xas_valence(
     """Average valence by linear combination of references (weights >= 0, summing to 1)."""
     import pandas as pd
 
-    from redoxmap.xas.files import edge_kind, load_merged, normalize
+    from redoxmap.xas.files import (
+        edge_kind,
+        load_merged,
+        load_references,
+        normalize,
+        parse_reference,
+    )
     from redoxmap.xas.lcf import fit_lcf, self_check
 
     options = {"mode": mode, "reference_e0_eV": reference_e0}
-    references, valences = {}, {}
-    for item in ref:
-        path, _, valence = item.rpartition("=")
-        if not path:
-            raise typer.BadParameter(f"--ref takes FILE=VALENCE, not {item!r}")
-        scans = path.split(",")
-        try:
-            valences[Path(scans[0]).name] = float(valence)
-        except ValueError:
-            raise typer.BadParameter(f"--ref takes FILE=VALENCE, not {item!r}") from None
-        energy, mu = load_merged(scans, **options)
-        references[Path(scans[0]).name] = (energy, normalize(energy, mu, edge=edge).norm)
+    references, valences = load_references([parse_reference(r) for r in ref], edge=edge, **options)
     energy, mu = load_merged(files, **options)
     norm = normalize(energy, mu, edge=edge)
     fit_window = _pair(window, "--window") if window else (
@@ -469,26 +464,14 @@ def xas_edge(
     import pandas as pd
 
     from redoxmap.xas.edge_position import calibrate_edge_position
-    from redoxmap.xas.files import load_merged, normalize
-    from redoxmap.xas.normalize import half_edge_energy
+    from redoxmap.xas.files import edge_position, parse_reference
 
-    options = {"mode": mode, "reference_e0_eV": reference_e0}
-
-    def position(paths):
-        energy, mu = load_merged(paths, **options)
-        return half_edge_energy(energy, normalize(energy, mu, edge="K").norm, level=level)
-
-    rows = []
-    for item in ref:
-        path, _, valence = item.rpartition("=")
-        try:
-            rows.append({"reference": Path(path.split(",")[0]).name, "valence": float(valence),
-                         "edge_eV": position(path.split(","))})
-        except ValueError:
-            raise typer.BadParameter(f"--ref takes FILE=VALENCE, not {item!r}") from None
-    frame = pd.DataFrame(rows)
+    options = {"mode": mode, "reference_e0_eV": reference_e0, "level": level}
+    frame = pd.DataFrame([{"reference": Path(paths[0]).name, "valence": valence,
+                           "edge_eV": edge_position(paths, **options)}
+                          for paths, valence in map(parse_reference, ref)])
     calibration = calibrate_edge_position(frame["edge_eV"], frame["valence"])
-    e0 = position(files)
+    e0 = edge_position(files, **options)
     valence, error = calibration.valence(e0)
     payload = {"spectrum": files, "edge_eV": e0, "valence": valence, "valence_stderr": error,
                "slope_per_eV": calibration.slope_per_eV, "references": _records(frame)}

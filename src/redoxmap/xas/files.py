@@ -89,3 +89,37 @@ def normalize(energy, mu, *, edge: str, window: tuple[float, float] | None = Non
     if kind == "L":
         return normalize_soft(energy, mu, pre=pre, area=window or (float(energy[0]), float(energy[-1])))
     return normalize_soft(energy, mu, pre=pre, level=window or (540.0, 545.0))
+
+
+def parse_reference(item: str) -> tuple[list[str], float]:
+    """``"scan1,scan2=VALENCE"`` -> ``(["scan1", "scan2"], valence)`` (the command-line form)."""
+    paths, _, valence = item.rpartition("=")
+    try:
+        return paths.split(","), float(valence)
+    except ValueError:
+        raise AnalysisError(f"a reference is FILE=VALENCE (repeated scans FILE1,FILE2=VALENCE), not {item!r}") from None
+
+
+def load_references(items: list[tuple[list[str | PathLike], float]], *, edge: str, **options):
+    """Load, merge and normalise reference spectra named after their first file.
+
+    Returns
+    -------
+    spectra, valences : dict, dict
+        Name -> ``(energy, normalised mu)`` and name -> valence, ready for :func:`fit_lcf`.
+    """
+    spectra, valences = {}, {}
+    for paths, valence in items:
+        name = Path(paths[0]).name.split("::")[-1]
+        energy, mu = load_merged(paths, **options)
+        spectra[name] = (energy, normalize(energy, mu, edge=edge).norm)
+        valences[name] = float(valence)
+    return spectra, valences
+
+
+def edge_position(paths: list[str | PathLike], *, level: float = 0.5, **options) -> float:
+    """Half-height (or ``level``) position of the normalised K edge of merged scans, in eV."""
+    from redoxmap.xas.normalize import half_edge_energy
+
+    energy, mu = load_merged(paths, **options)
+    return half_edge_energy(energy, normalize(energy, mu, edge="K").norm, level=level)
