@@ -54,6 +54,7 @@ def _by_state(plt, analyses, table_name, value, error, ylabel, split=None):
                             color=COLORS[k % len(COLORS)], capsize=2, ms=5,
                             label=f"{name}, {label}" if len(tables) > 1 else label)
         ax.set_xticks(range(len(states)), states, rotation=30, ha="right", fontsize=7)
+        ax.set_xlim(-0.5, len(states) - 0.5)
         ax.set_ylabel(ylabel)
         if split:
             ax.set_title(group, loc="left")
