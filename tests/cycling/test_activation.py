@@ -58,3 +58,14 @@ def test_falling_capacity_is_called_fade():
     n = np.arange(1, 40)
     with pytest.warns(FitWarning, match="fade"):
         fit_activation(n, activation_curve(n, 100.0, 150.0, 5.0))
+
+
+def test_bound_and_stderr_helpers():
+    import lmfit
+
+    from redoxmap.fitting import at_bound, stderr
+
+    p = lmfit.Parameter("x", value=530.3, min=528.8, max=530.3)
+    assert at_bound(p, atol=1e-3) and not at_bound(lmfit.Parameter("y", value=530.0, min=528.8, max=530.3), atol=1e-3)
+    assert not at_bound(lmfit.Parameter("z", value=5.0))  # no finite bounds
+    assert np.isnan(stderr(p))

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.errors import FitError, FitWarning
+from redoxmap.fitting import at_bound, stderr
 
 _LN10 = math.log(10.0)
 
@@ -84,11 +85,6 @@ class ActivationFit:
         lines.append(f"  R^2 = {self.r_squared:.4f}, reduced chi^2 = {self.reduced_chi_square:.4g}")
         lines.extend(f"  note: {note}" for note in self.notes)
         return "\n".join(lines)
-
-
-def _stderr(params, name: str) -> float:
-    value = params[name].stderr
-    return float(value) if value is not None and np.isfinite(value) else float("nan")
 
 
 def fit_activation(
@@ -165,11 +161,10 @@ def fit_activation(
         raise FitError(f"{name}: activation fit failed ({exc})") from exc
     p = result.params
     notes = []
-    for key in ("n_act",):
-        par = p[key]
-        if np.isclose(par.value, par.min, rtol=1e-3) or np.isclose(par.value, par.max, rtol=1e-3):
-            notes.append(f"N_act ended at its bound ({par.value:.3g} cycles): the data do not "
-                         "fix the activation rate (already activated, or still far from saturation)")
+    par = p["n_act"]
+    if at_bound(par, rtol=1e-3):
+        notes.append(f"N_act ended at its bound ({par.value:.3g} cycles): the data do not "
+                     "fix the activation rate (already activated, or still far from saturation)")
     if p["n_act"].stderr is None:
         notes.append("standard errors could not be estimated (singular covariance)")
     if p["q_inf"].value < p["q_1"].value:
@@ -178,13 +173,13 @@ def fit_activation(
         warnings.warn(f"{name}: {note}", FitWarning, stacklevel=2)
     residual = q - result.best_fit
     total = float(np.sum((q - q.mean()) ** 2))
-    n_act, n_act_err = float(p["n_act"].value), _stderr(p, "n_act")
+    n_act, n_act_err = float(p["n_act"].value), stderr(p["n_act"])
     return ActivationFit(
         name=name, unit=unit,
-        q_inf=float(p["q_inf"].value), q_inf_stderr=_stderr(p, "q_inf"),
-        q_1=float(p["q_1"].value), q_1_stderr=_stderr(p, "q_1"),
+        q_inf=float(p["q_inf"].value), q_inf_stderr=stderr(p["q_inf"]),
+        q_1=float(p["q_1"].value), q_1_stderr=stderr(p["q_1"]),
         n_act=n_act, n_act_stderr=n_act_err,
-        fade=float(p["fade"].value), fade_stderr=_stderr(p, "fade") if linear_fade else 0.0,
+        fade=float(p["fade"].value), fade_stderr=stderr(p["fade"]) if linear_fade else 0.0,
         n90=1.0 + n_act * _LN10, n90_stderr=n_act_err * _LN10,
         r_squared=1.0 - float(np.sum(residual ** 2)) / total if total > 0 else float("nan"),
         reduced_chi_square=float(result.redchi),

@@ -10,13 +10,13 @@ B with A and with B of the uncycled material measured in the same mode:
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from redoxmap.errors import AnalysisError, DataWarning, FitError, FitWarning
+from redoxmap.fitting import at_bound, stderr
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def fit_pre_edge(energy, mu, *, peaks: tuple[str, ...] = ("A", "B", "C", "D"),
     table = {}
     def value(name, key):
         par = p[f"{name}_{key}"]
-        return float(par.value), (float(par.stderr) if par.stderr is not None else math.nan)
+        return float(par.value), stderr(par)
 
     for name in peaks:
         center, center_err = value(name, "center")
@@ -143,12 +143,12 @@ def fit_pre_edge(energy, mu, *, peaks: tuple[str, ...] = ("A", "B", "C", "D"),
                        "height_stderr": height_err, "area": area, "area_stderr": area_err}
         for key in ("center", "sigma"):
             par = p[f"{name}_{key}"]
-            if np.isclose(par.value, par.min, atol=1e-3) or np.isclose(par.value, par.max, atol=1e-3):
+            if at_bound(par, atol=1e-3):
                 notes.append(f"peak {name} {key} ended at its bound ({par.value:.3f}): widen its prior or drop the peak")
     if step:
         for key in ("center", "sigma"):
             par = p[f"step_{key}"]
-            if np.isclose(par.value, par.min, atol=1e-3) or np.isclose(par.value, par.max, atol=1e-3):
+            if at_bound(par, atol=1e-3):
                 notes.append(f"edge step {key} ended at its bound ({par.value:.3f}): widen the window or its prior")
     if any(p[name].stderr is None for name in p if p[name].vary):
         notes.append("standard errors could not be estimated (a parameter is not determined by the data)")
