@@ -20,6 +20,24 @@ def test_xdi_columns_and_metadata(xas):
     np.testing.assert_allclose(absorption(ds, "transmission"), np.log(raw[:, 1] / raw[:, 2]))
 
 
+def test_xdi_with_gaps_comments_and_ragged_rows(xas, tmp_path):
+    """The fast parse path must not mis-shape a data block with blank lines or comments in it,
+    and a ragged block is an error naming the file (not a silently shifted table)."""
+    original = xas / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn" / "Mn3O4_rt_01.xdi"
+    lines = original.read_text().splitlines()
+    first_data = next(i for i, line in enumerate(lines) if not line.startswith("#"))
+    gappy = lines[:first_data + 5] + ["", "# beam dump", ""] + lines[first_data + 5:]
+    (tmp_path / "gappy.xdi").write_text("\n".join(gappy) + "\n\n")
+    ds = read_xdi(tmp_path / "gappy.xdi")
+    raw = np.loadtxt(original)
+    np.testing.assert_allclose(ds["itrans"], raw[:, 2])
+    ragged = lines[:first_data + 5] + [lines[first_data + 5] + " 1.0"] + lines[first_data + 6:-1] + [
+        " ".join(lines[-1].split()[:3])]
+    (tmp_path / "ragged.xdi").write_text("\n".join(ragged) + "\n")
+    with pytest.raises(ReadError, match="ragged.xdi"):
+        read_xdi(tmp_path / "ragged.xdi")
+
+
 @pytest.mark.parametrize("group", ["Mn3O4", "MnO", "Li2MnO3", "Pyrolusite"])
 def test_athena_groups_carry_their_energy_shift(xas, group):
     """Against larch's extraction of the same project (its raw energy plus Athena's eshift)."""

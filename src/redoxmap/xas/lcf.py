@@ -57,31 +57,36 @@ def constrained_weights(A: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.nd
     if k > MAX_REFERENCES:
         raise AnalysisError(f"{k} references; the exact solver handles up to {MAX_REFERENCES}")
     G = A.T @ A
-    if np.linalg.matrix_rank(G, tol=1e-10 * np.trace(G)) < k:
+    eigenvalues = np.linalg.eigvalsh(G)  # G is symmetric: cheaper than a rank from the SVD
+    if eigenvalues[0] <= 1e-10 * eigenvalues[-1]:
         raise AnalysisError("the references are linearly dependent (collinear): drop one of them")
     AtY = Y @ A  # (m, k)
     yy = np.einsum("ij,ij->i", Y, Y)
     best_rss = np.full(len(Y), np.inf)
     best_W = np.zeros((len(Y), k))
-    ones = np.ones((1, len(Y)))
-    for s in _support_arrays(k):
+    # The problem is convex: where the solution on the full support is feasible it is the
+    # optimum, so only the remaining rows need the other supports (most real spectra stop here).
+    todo = np.arange(len(Y))
+    for s in reversed(_support_arrays(k)):  # the full support comes first
         size = len(s)
         Gs = G[s[:, None], s]
         M = np.zeros((size + 1, size + 1))
         M[:size, :size] = Gs
         M[:size, size] = M[size, :size] = 1.0
-        AtYs = AtY[:, s]
-        w = np.linalg.solve(M, np.vstack([AtYs.T, ones]))[:size].T  # (m, size)
+        AtYs = AtY[todo][:, s]
+        w = np.linalg.solve(M, np.vstack([AtYs.T, np.ones((1, len(todo)))]))[:size].T  # (rows, size)
         feasible = np.all(w >= -1e-12, axis=1)
-        if not feasible.any():
-            continue
-        rss = yy - 2 * np.sum(w * AtYs, axis=1) + np.sum((w @ Gs) * w, axis=1)
-        better = feasible & (rss < best_rss - 1e-15 * np.maximum(yy, 1.0))
-        if better.any():
-            rows = np.flatnonzero(better)
-            best_rss[rows] = rss[rows]
+        if feasible.any():
+            rss = yy[todo] - 2 * np.sum(w * AtYs, axis=1) + np.sum((w @ Gs) * w, axis=1)
+            better = feasible & (rss < best_rss[todo] - 1e-15 * np.maximum(yy[todo], 1.0))
+            rows = todo[better]
+            best_rss[rows] = rss[better]
             best_W[rows] = 0.0
-            best_W[rows[:, None], s] = np.clip(w[rows], 0.0, None)
+            best_W[rows[:, None], s] = np.clip(w[better], 0.0, None)
+        if size == k:
+            todo = todo[~feasible]
+        if not len(todo):
+            break
     return best_W, np.maximum(best_rss, 0.0)
 
 
@@ -98,12 +103,17 @@ def weight_covariance(A: np.ndarray, w: np.ndarray, rss: float) -> np.ndarray:
     s = len(support)
     if s < 2:
         return cov
-    Z = np.linalg.svd(np.ones((1, s)))[2][1:].T  # (s, s-1), orthonormal, sums to zero
-    As = A[:, support]
+    Z = _sum_zero_basis(s)
+    AZ = A[:, support] @ Z
     dof = max(n - (s - 1), 1)
-    inner = np.linalg.inv(Z.T @ As.T @ As @ Z)
-    cov[np.ix_(support, support)] = Z @ inner @ Z.T * (rss / dof)
+    cov[np.ix_(support, support)] = Z @ np.linalg.solve(AZ.T @ AZ, Z.T) * (rss / dof)
     return cov
+
+
+@functools.lru_cache(maxsize=16)
+def _sum_zero_basis(s: int) -> np.ndarray:
+    """Orthonormal basis ``(s, s-1)`` of the vectors whose entries sum to zero."""
+    return np.linalg.svd(np.ones((1, s)))[2][1:].T
 
 
 @dataclass

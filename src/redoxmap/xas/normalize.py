@@ -37,13 +37,28 @@ def edge_energy(energy, mu, *, search: tuple[float, float] | None = None,
         Gaussian sigma applied before differentiating.
     """
     energy, mu = np.asarray(energy, float), np.asarray(mu, float)
-    step = max(float(np.median(np.diff(energy))) / 2, 0.05)
+    spacing = np.diff(energy)
+    step = max(float(np.partition(spacing, len(spacing) // 2)[len(spacing) // 2]) / 2, 0.05)  # median
+    if search is not None:  # smooth only around the window (4 sigma margin): calibration runs per scan
+        margin = 4 * smoothing_eV + 2 * step
+        near = (energy >= search[0] - margin) & (energy <= search[1] + margin)
+        if near.sum() >= 3:
+            energy, mu = energy[near], mu[near]
     grid, values = _uniform(energy, mu, step)
-    derivative = np.gradient(gaussian_filter1d(values, smoothing_eV / step), step)
-    inside = np.ones_like(grid, dtype=bool) if search is None else (grid >= search[0]) & (grid <= search[1])
-    if not inside.any():
-        raise AnalysisError(f"the E0 search window {search} lies outside the spectrum")
-    i = np.flatnonzero(inside)[np.argmax(derivative[inside])]
+    if len(grid) < 3:
+        raise AnalysisError(f"{len(energy)} points are too few to locate an edge")
+    smooth = gaussian_filter1d(values, smoothing_eV / step)
+    # Central differences (one-sided at the ends), as numpy.gradient, at a fraction of its call cost.
+    derivative = np.empty_like(smooth)
+    derivative[1:-1] = (smooth[2:] - smooth[:-2]) / (2 * step)
+    derivative[0], derivative[-1] = (smooth[1] - smooth[0]) / step, (smooth[-1] - smooth[-2]) / step
+    if search is None:
+        i = int(np.argmax(derivative))
+    else:
+        lo, hi = np.searchsorted(grid, search[0]), np.searchsorted(grid, search[1], side="right")
+        if hi <= lo:
+            raise AnalysisError(f"the E0 search window {search} lies outside the spectrum")
+        i = lo + int(np.argmax(derivative[lo:hi]))
     if 0 < i < len(grid) - 1:  # parabola through the maximum
         a, b, c = derivative[i - 1:i + 2]
         denominator = a - 2 * b + c
@@ -78,11 +93,20 @@ class Normalization:
 
 
 def _line(energy, mu, lo, hi, order, what):
+    """Least-squares polynomial through a window, returned as a function of energy.
+
+    Energies are centred on the window before fitting (6500 eV squared would make the
+    normal equations ill-conditioned); a plain lstsq is used instead of
+    ``numpy.polynomial.polyfit``, whose domain mapping costs more than the fit itself.
+    """
     inside = (energy >= lo) & (energy <= hi)
     if inside.sum() < order + 2:
         raise AnalysisError(f"too few points ({int(inside.sum())}) in the {what} window "
                             f"{lo:.1f}-{hi:.1f} eV")
-    return np.polynomial.polynomial.polyfit(energy[inside], mu[inside], order)
+    x = energy[inside]
+    centre = 0.5 * (x[0] + x[-1])
+    coef = np.linalg.lstsq(np.vander(x - centre, order + 1, increasing=True), mu[inside], rcond=None)[0]
+    return lambda e: np.polynomial.polynomial.polyval(np.asarray(e, float) - centre, coef)
 
 
 def normalize_k_edge(energy, mu, *, e0: float | None = None, pre: tuple[float, float] = (-150.0, -20.0),
@@ -101,13 +125,12 @@ def normalize_k_edge(energy, mu, *, e0: float | None = None, pre: tuple[float, f
     post_lo = e0 + post[0]
     post_hi = energy[-1] if post[1] is None else min(e0 + post[1], energy[-1])
     order = post_order if post_hi - post_lo > 60 else min(post_order, 1)
-    pre_coef = _line(energy, mu, pre_lo, pre_hi, 1, "pre-edge")
-    post_coef = _line(energy, mu, post_lo, post_hi, order, "post-edge")
-    pv = np.polynomial.polynomial.polyval
-    step = float(pv(e0, post_coef) - pv(e0, pre_coef))
+    pre_line = _line(energy, mu, pre_lo, pre_hi, 1, "pre-edge")
+    post_curve = _line(energy, mu, post_lo, post_hi, order, "post-edge")
+    step = float(post_curve(e0) - pre_line(e0))
     if not np.isfinite(step) or step <= 0:
         raise AnalysisError(f"edge step at E0 = {e0:.1f} eV is {step:.3g}: no absorption edge there")
-    norm = (mu - pv(energy, pre_coef)) / step
+    norm = (mu - pre_line(energy)) / step
     return Normalization(energy, norm, e0, step, "k-edge", {
         "pre_eV": (pre_lo, pre_hi), "post_eV": (post_lo, post_hi), "post_order": order})
 
@@ -146,7 +169,7 @@ def normalize_soft(energy, mu, *, pre: tuple[float, float] | None = None,
         raise AnalysisError("give exactly one of level= and area=")
     background = np.zeros_like(mu)
     if pre is not None:
-        background = np.polynomial.polynomial.polyval(energy, _line(energy, mu, *pre, 1, "pre-edge"))
+        background = _line(energy, mu, *pre, 1, "pre-edge")(energy)
     corrected = mu - background
     parameters = {"pre_eV": pre}
     if steps_eV is not None:
