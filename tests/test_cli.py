@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -14,7 +15,8 @@ runner = CliRunner()
 COMMANDS = [[], ["demo"], ["report"], ["convert"], ["formats"], ["cycling"], ["cycling", "summary"],
             ["cycling", "dqdv"], ["cycling", "regions"], ["cycling", "activation"], ["cycling", "plot"],
             ["xas"], ["xas", "normalize"], ["xas", "valence"], ["xas", "edge"], ["xas", "oxygen"],
-            ["xas", "depth"]]
+            ["xas", "depth"], ["xrd"], ["xrd", "peaks"], ["xrd", "lattice"], ["xrd", "series"], ["tem"],
+            ["tem", "fft"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "redoxmap")
@@ -143,3 +145,58 @@ def test_xas_reference_without_valence_is_a_clear_error(data):
     result = runner.invoke(app, ["xas", "valence", *_mn_scans(data, "Mn3O4").split(","), "--ref",
                                  _mn_scans(data, "MnO"), "--edge", "Mn-K"])
     assert result.exit_code == 1 and "FILE=VALENCE" in result.output and "Traceback" not in result.output
+
+
+XRD_DATA = ("xrd_eis", "jrneilson+dara", "dataset", "precursor_mixture")
+
+
+def test_xrd_peaks_json_and_figure(data, tmp_path):
+    pattern = data.joinpath(*XRD_DATA, "Nb2O5_CuO_LiCoO2.12-min.xrdml")
+    figure = tmp_path / "fits.png"
+    result = runner.invoke(app, ["xrd", "peaks", str(pattern), "--near", "18.99,45.3", "--json", "--plot", str(figure)])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["wavelength_A"] == pytest.approx(1.540598) and len(body["rows"]) == 2
+    assert abs(body["rows"][0]["center_deg"] - 18.99) < 0.02 and body["references"][0]["d_A"] > 4.6
+    assert figure.stat().st_size > 10_000
+
+
+def test_xrd_lattice_of_licoo2_agrees_with_its_literature_cell(data):
+    """LiCoO2 (R-3m): a = 2.8156 A, c = 14.0542 A (Akimoto et al., J. Solid State Chem. 141, 298, 1998);
+    five indexed peaks of a lab scan of a mixture, with a zero shift refined."""
+    pattern = data.joinpath(*XRD_DATA, "Nb2O5_CuO_LiCoO2.12-min.xrdml")
+    arguments = ["xrd", "lattice", str(pattern), "--zero-shift", "--json"]
+    for peak in ("0,0,3=19.0", "1,0,1=37.4", "1,0,4=45.3", "0,1,8=65.5", "1,1,0=66.4"):
+        arguments += ["--hkl", peak]
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    params = json.loads(result.stdout)["params"]
+    assert params["a"] == pytest.approx(2.8156, rel=1.5e-3) and params["c"] == pytest.approx(14.0542, rel=1.5e-3)
+
+
+def test_xrd_series_table(data, tmp_path):
+    scans = sorted(data.joinpath(*XRD_DATA).glob("*LiCoO2.12-min.xrdml"))
+    out = tmp_path / "series.csv"
+    result = runner.invoke(app, ["xrd", "series", *map(str, scans), "--near", "19.0,20.8", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert len(table) == len(scans) and table["c_A"].between(13.9, 14.1).all()  # LiCoO2, no zero correction
+    by_hand = 3 * 1.540598 / (2 * np.sin(np.radians(table["center_003_deg"] / 2)))
+    np.testing.assert_allclose(table["c_A"], by_hand, rtol=1e-9)
+
+
+def test_tem_fft_with_boxes_and_candidates(tmp_path):
+    from PIL import Image
+
+    from tests.tem.test_fringes import PIXEL_NM, fringes
+
+    path = tmp_path / "particle.png"
+    image = fringes([0.427, 0.232], [0.3, 1.4])
+    Image.fromarray(((image - image.min()) / np.ptp(image) * 255).astype(np.uint8)).save(path)
+    result = runner.invoke(app, ["tem", "fft", str(path), "--pixel-nm", str(PIXEL_NM), "--box", "bulk=0,0,512,512",
+                                 "--candidate", "Li2MnO3 (020)=0.427", "--candidate", "spinel (222)=0.232", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["rows"]
+    assert {r["phase"] for r in rows} == {"Li2MnO3 (020)", "spinel (222)"}
+    missing = runner.invoke(app, ["tem", "fft", str(path)])
+    assert missing.exit_code == 1 and "no pixel size" in missing.output

@@ -57,6 +57,18 @@ def test_xas_section_of_the_demo(demo_report):
     assert abs(oxygen.loc["pfy", "A_center_eV"] - 530.0) < 0.25
 
 
+def test_structure_section_of_the_demo(demo_report):
+    """The Li2MnO3 mixture: the (003)-type peak at 18.70 deg and (020) at 20.85 deg (XRD-AutoAnalyzer's
+    own listing), and the d-spacing check against Li2MnO3's CIF cell."""
+    index, _result, _ = demo_report
+    peaks = pd.read_parquet(index.parent / "tables" / "xrd_peaks.parquet").set_index("peak")
+    assert abs(peaks.loc["003", "center_deg"] - 18.70) < 0.01 and abs(peaks.loc["020", "center_deg"] - 20.85) < 0.01
+    check = pd.read_parquet(index.parent / "tables" / "xrd_consistency.parquet").set_index("peak")
+    assert check.loc["020", "hkl"] == "0 2 0" and abs(check.loc["020", "d_ref_A"] - 8.532 / 2) < 1e-3
+    summary = pd.read_parquet(index.parent / "tables" / "xrd_summary.parquet").iloc[0]
+    assert 0 < summary["ratio_020_003"] < 0.5 and summary["ratio_020_003_stderr"] > 0
+
+
 def test_tables_hold_every_cell_and_units(demo_report):
     index, _result, _ = demo_report
     summary = pd.read_parquet(index.parent / "tables" / "cycling_summary.parquet")
@@ -97,7 +109,7 @@ def test_report_in_a_real_browser(demo_report):
         images = page.locator("figure img")
         sections = json.loads((index.parent / "report.json").read_text())["sections"]
         figures = [f for section in sections for f in section["figures"]]
-        assert [s["id"] for s in sections] == ["cycling", "xas"]
+        assert [s["id"] for s in sections] == ["cycling", "xas", "structure"]
         assert images.count() == len(figures) >= 12
         for k in range(images.count()):
             image = images.nth(k)

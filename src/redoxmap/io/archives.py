@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import Self
 
 from redoxmap.errors import FormatError, ReadError
 
@@ -79,7 +80,7 @@ class SafeZip:
         """Close the archive."""
         self._zip.close()
 
-    def __enter__(self) -> SafeZip:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -18,6 +18,7 @@ instrument and the file. A file without a wavelength is given Cu K-alpha with a 
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 import xml.etree.ElementTree as ET
@@ -187,7 +188,7 @@ def xrd_format(path: Path, head: bytes) -> str:
         raise FormatError("a zip archive, but neither a Rigaku .rasx nor a Bruker .brml", path=path)
     if b"<xrdMeasurements" in head[:4096]:
         return "xrdml"
-    if text.startswith(b"*RAS_DATA_START") or text.startswith(b"*RAS_HEADER_START"):
+    if text.startswith((b"*RAS_DATA_START", b"*RAS_HEADER_START")):
         return "ras"
     if text.startswith(b"*TYPE") or (path.suffix.lower() == ".asc" and b"*BEGIN" in head):
         return "asc"
@@ -223,7 +224,7 @@ def _columns(path: Path) -> list[Pattern]:
     return [Pattern(table[:, 0], table[:, 1], sigma, {})]
 
 
-def _ras_header_value(header: dict, key: str):
+def _ras_header_value(header: dict, key: str) -> str | None:
     value = header.get(key)
     return value.strip('"') if value is not None else None
 
@@ -239,7 +240,7 @@ def _ras(path: Path) -> list[Pattern]:
                             path=path)
         values = _number_block(data.group(1), path)
         intensity = values[:, 1] * (values[:, 2] if values.shape[1] > 2 else 1.0)  # counts x attenuator
-        get = lambda key: _ras_header_value(header, key)  # noqa: E731
+        get = functools.partial(_ras_header_value, header)
         ka1, ka2 = get("HW_XG_WAVE_LENGTH_ALPHA1"), get("HW_XG_WAVE_LENGTH_ALPHA2")
         patterns.append(Pattern(values[:, 0], intensity, None, {
             "wavelength_A": _float(ka1), "wavelength2_A": _float(ka2),
@@ -285,7 +286,7 @@ def _rasx(path: Path) -> list[Pattern]:
             folder, index = name.split("/")[0], re.search(r"(\d+)\.txt$", name).group(1)
             conditions_name = f"{folder}/MesurementConditions{index}.xml"  # sic: Rigaku's spelling
             root = _xml(archive.read(conditions_name), path) if conditions_name in archive.names else None
-            find = (lambda tag: _text(root, f".//{tag}")) if root is not None else (lambda tag: None)  # noqa: E731
+            find = functools.partial(_descendant_text, root)
             wave_type = find("WaveType") or ""
             patterns.append(Pattern(values[:, 0], values[:, 1] * (values[:, 2] if values.shape[1] > 2 else 1.0),
                                     None, {
@@ -368,7 +369,7 @@ def _brml(path: Path) -> list[Pattern]:
             except ValueError as exc:
                 raise ReadError(f"{name}: unreadable <Datum> rows ({exc})", path=path) from exc
             # Datum: time per step, enabled flag, the scan axes in order, ..., counts last.
-            attr = lambda tag: next((e.get("Value") for e in root.iter(tag)), None)  # noqa: E731
+            attr = functools.partial(_value_attribute, root)
             patterns.append(Pattern(table[:, 2 + axes.index("TwoTheta")], table[:, -1], None, {
                 "wavelength_A": _float(attr("WaveLengthAlpha1")),
                 "wavelength2_A": _float(attr("WaveLengthAlpha2")),
@@ -420,6 +421,14 @@ def _first_text(element, tag: str) -> str | None:
 def _text(element, path: str) -> str | None:
     found = element.find(path) if element is not None else None
     return found.text.strip() if found is not None and found.text and found.text.strip() else None
+
+
+def _descendant_text(root, tag: str) -> str | None:
+    return _text(root, f".//{tag}") if root is not None else None
+
+
+def _value_attribute(root, tag: str) -> str | None:
+    return next((e.get("Value") for e in root.iter(tag)), None)
 
 
 def _float(value) -> float | None:

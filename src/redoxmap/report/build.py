@@ -11,12 +11,17 @@ import pandas as pd
 from redoxmap.io.tables import atomic_write
 from redoxmap.report.cycling_section import build_cycling_section
 from redoxmap.report.elements import ReportSection
+from redoxmap.report.structure_section import build_structure_section
 from redoxmap.report.style import figure_style
 from redoxmap.report.xas_section import build_xas_section
 from redoxmap.study.run import StudyResult
 
-# modality -> builder of its report section; later modalities add theirs here.
-SECTION_BUILDERS = {"cycling": build_cycling_section, "xas": build_xas_section}
+# Report sections in order: the modalities whose outcomes each one shows, and its builder.
+SECTION_BUILDERS = [
+    (("cycling",), build_cycling_section),
+    (("xas",), build_xas_section),
+    (("xrd", "images"), build_structure_section),
+]
 
 
 def _samples_table(result: StudyResult) -> str:
@@ -66,7 +71,9 @@ def write_report(result: StudyResult, out: str | PathLike) -> Path:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     with figure_style() as plt:
-        sections = [SECTION_BUILDERS[m](outcomes, out, plt) for m, outcomes in result.sections.items()]
+        sections = [builder([o for m in modalities for o in result.sections.get(m, [])], out, plt)
+                    for modalities, builder in SECTION_BUILDERS
+                    if any(m in result.sections for m in modalities)]
     summary = {
         "study": result.study.name,
         "manifest": str(result.study.path),

@@ -75,11 +75,33 @@ MODALITIES: dict[str, dict[str, Parameter]] = {
     },
 }
 
+MODALITIES["xrd"] = {
+    "peaks": Parameter([], "peaks to fit: [{label = '003', phase = 'R-3m', hkl = [0, 0, 3], near = 18.6}, ...] "
+                       "(default: LiTMO2 (003) and (104), Li2MnO3 (020))", list),
+    "half_width_deg": Parameter(0.5, "half width of each peak's fitting window, in degrees", (int, float)),
+    "cif": Parameter([], "CIF files of reference phases for the d-spacing check (needs the cif extra)", list),
+    "wavelength_A": Parameter(0.0, "wavelength in Angstrom for files without one (0 = the file's, else Cu K-alpha)",
+                              (int, float)),
+    "radiation": Parameter("", "'doublet' (K-alpha1 + K-alpha2), 'single', or '' for what the file says", str),
+}
+MODALITIES["images"] = {
+    "pixel_nm": Parameter(0.0, "pixel size in nm for images whose file gives none (0 = required from the file)",
+                          (int, float)),
+    "d_range_nm": Parameter([0.15, 1.5], "fringe spacings to look for, in nm", list),
+    "min_snr": Parameter(25.0, "a spot's power over the median power at its spatial frequency", (int, float)),
+    "max_spots": Parameter(6, "most spots per region", int),
+    "candidates": Parameter([], "reflections to match, 'NAME=D_NM' (default: built-in phases)", list),
+}
+
 # Keys a file entry may carry, per modality (a plain path string needs none).
 FILE_OPTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "cycling": {},
     "xas": {"edge": str, "mode": str, "state": str, "pristine": bool, "channel_map": str},
+    "xrd": {"state": str, "series": bool, "cycling": str, "time_offset_s": (int, float)},
+    "images": {"state": str, "pixel_nm": (int, float), "boxes": dict},
 }
+# File options that name files (resolved against the manifest's folder like the files).
+PATH_OPTIONS = ("channel_map", "cycling")
 REQUIRED_FILE_OPTIONS = {"xas": ("edge",)}
 
 SAMPLE_KEYS = {
@@ -186,6 +208,8 @@ def load_study(path: str | PathLike) -> Study:
 
     _check_peak_windows(parameters["cycling"]["peak_windows"], path)
     parameters["xas"]["references"] = _references(parameters["xas"]["references"], path)
+    parameters["xrd"]["peaks"] = _xrd_peaks(parameters["xrd"]["peaks"], path)
+    parameters["xrd"]["cif"] = [str(_resolve(f, path, "[xrd] cif", "CIF")) for f in parameters["xrd"]["cif"]]
 
     raw_samples = data.get("sample", [])
     if not isinstance(raw_samples, list) or not raw_samples:
@@ -256,8 +280,9 @@ def _file_entry(entry, manifest: Path, where: str, modality: str) -> tuple[list[
     names = entry["file"] if isinstance(entry["file"], list) else [entry["file"]]
     files = [_resolve(n, manifest, where, modality) for n in names]
     options = {k: v for k, v in entry.items() if k != "file"}
-    if "channel_map" in options:
-        options["channel_map"] = str(_resolve(options["channel_map"], manifest, where, "channel map"))
+    for key in PATH_OPTIONS:
+        if key in options:
+            options[key] = str(_resolve(options[key], manifest, where, key.replace("_", " ")))
     return files, options
 
 
@@ -276,6 +301,27 @@ def _sample_files(raw: dict, manifest: Path, *, where: str) -> tuple[dict[str, l
                 files[modality].append(paths[0])
                 options[modality].append({**extra, "files": paths})
     return files, options
+
+
+def _xrd_peaks(raw: list, manifest: Path) -> list[dict]:
+    """Validate the [xrd] peaks (an empty list keeps the default set)."""
+    from redoxmap.errors import AnalysisError
+    from redoxmap.xrd.phases import phase
+
+    for number, entry in enumerate(raw, start=1):
+        where = f"[xrd] peak {number}"
+        if not isinstance(entry, dict) or not {"label", "phase", "hkl", "near"} <= set(entry):
+            raise ManifestError(f"{where} needs label, phase, hkl and near", path=manifest)
+        _unknown(entry, {"label", "phase", "hkl", "near"}, where, manifest)
+        _typed(entry["near"], (int, float), "near", where, manifest)
+        if not (isinstance(entry["hkl"], list) and len(entry["hkl"]) == 3
+                and all(isinstance(v, int) for v in entry["hkl"])):
+            raise ManifestError(f"{where}: hkl must be three integers, like [0, 0, 3]", path=manifest)
+        try:
+            phase(entry["phase"])
+        except AnalysisError as exc:
+            raise ManifestError(f"{where}: {exc.message}", path=manifest) from exc
+    return raw
 
 
 def _references(raw: list, manifest: Path) -> list[dict]:

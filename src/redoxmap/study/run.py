@@ -120,9 +120,42 @@ def _xas_tasks(study: Study):
     return analyze_xas_sample, [Task(s.name, (s, study.parameters["xas"], context)) for s in samples]
 
 
+def analyze_xrd_sample(sample: Sample, parameters: dict):
+    """Analyse every diffraction pattern and series of a sample (the task the executor runs)."""
+    from redoxmap.xrd.analysis import PatternEntry, analyze_xrd
+
+    entries = [PatternEntry(files=o["files"], state=o.get("state", "as measured"), series=o.get("series", False),
+                            cycling=Path(o["cycling"]) if o.get("cycling") else None,
+                            time_offset_s=float(o.get("time_offset_s", 0.0)))
+               for o in sample.file_options.get("xrd", [])]
+    return analyze_xrd(sample.name, entries, peaks=parameters["peaks"] or None,
+                       half_width_deg=parameters["half_width_deg"], cif_files=parameters["cif"],
+                       wavelength_A=parameters["wavelength_A"] or None, radiation=parameters["radiation"] or None)
+
+
+def analyze_images_sample(sample: Sample, parameters: dict):
+    """Measure the lattice fringes of every micrograph of a sample (the task the executor runs)."""
+    from redoxmap.tem.analysis import ImageEntry, analyze_images
+
+    entries = [ImageEntry(file=o["files"][0], state=o.get("state", "as measured"), pixel_nm=o.get("pixel_nm"),
+                          boxes=o.get("boxes", {})) for o in sample.file_options.get("images", [])]
+    return analyze_images(sample.name, entries, pixel_nm=parameters["pixel_nm"] or None,
+                          d_range_nm=tuple(parameters["d_range_nm"]), min_snr=parameters["min_snr"],
+                          max_spots=parameters["max_spots"], candidates=parameters["candidates"] or None)
+
+
+def _per_sample_tasks(modality: str, function):
+    def planner(study: Study):
+        return function, [Task(s.name, (s, study.parameters[modality])) for s in study.samples
+                          if s.files.get(modality)]
+    return planner
+
+
 # modality -> planner: (function, tasks) for the executor. A failure while planning
 # (a reference that cannot be read) becomes a failed outcome of its own.
-PLANNERS = {"cycling": _cycling_tasks, "xas": _xas_tasks}
+PLANNERS = {"cycling": _cycling_tasks, "xas": _xas_tasks,
+            "xrd": _per_sample_tasks("xrd", analyze_xrd_sample),
+            "images": _per_sample_tasks("images", analyze_images_sample)}
 
 
 def run_study(study: Study, *, executor: Executor | None = None) -> StudyResult:

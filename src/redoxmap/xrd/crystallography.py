@@ -56,7 +56,7 @@ def _as_params(system: str, values) -> dict:
 
 def inverse_d_squared(hkl, system: str, params: dict) -> np.ndarray:
     """``1/d^2`` (1/Angstrom^2) of reflections ``hkl`` (shape ``(n, 3)``) in a lattice."""
-    h, k, l = np.asarray(hkl, float).T  # noqa: E741 (Miller index l)
+    h, k, l = np.asarray(hkl, float).T
     if system == "cubic":
         return (h ** 2 + k ** 2 + l ** 2) / params["a"] ** 2
     if system == "hexagonal":
@@ -80,7 +80,7 @@ def d_of(hkl, system: str, params: dict) -> np.ndarray:
 
 def _linear_start(hkl, d, system: str) -> dict:
     """Lattice parameters from the reciprocal metric, linear in 1/d^2 (unweighted start)."""
-    h, k, l = np.asarray(hkl, float).T  # noqa: E741
+    h, k, l = np.asarray(hkl, float).T
     q = 1 / np.asarray(d, float) ** 2
     columns = {"cubic": [h ** 2 + k ** 2 + l ** 2], "hexagonal": [4 / 3 * (h ** 2 + h * k + k ** 2), l ** 2],
                "tetragonal": [h ** 2 + k ** 2, l ** 2], "orthorhombic": [h ** 2, k ** 2, l ** 2],

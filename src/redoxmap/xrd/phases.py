@@ -129,7 +129,7 @@ def reflections_from_cif(path: str | PathLike, *, wavelength_A: float, two_theta
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             structure = CifParser(path).parse_structures(primitive=False)[0]
-    except Exception as exc:  # noqa: BLE001 - pymatgen raises many types for damaged CIFs
+    except Exception as exc:
         raise ReadError(f"pymatgen cannot build a structure from this CIF ({exc})", path=path) from exc
     stated = _formula_sum(text)
     if check_composition and stated:
@@ -139,7 +139,10 @@ def reflections_from_cif(path: str | PathLike, *, wavelength_A: float, two_theta
             raise AnalysisError(f"the structure expands to {found} but the CIF states {stated} ({expected}): "
                                 "a space-group-only CIF read in the wrong origin setting? Give a CIF with "
                                 "symmetry operations, or check_composition=False", path=path)
-    pattern = XRDCalculator(wavelength=wavelength_A).get_pattern(structure, two_theta_range=two_theta_range)
+    with warnings.catch_warnings():  # spglib's deprecation chatter about its own error handling
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pattern = XRDCalculator(wavelength=wavelength_A).get_pattern(structure, two_theta_range=two_theta_range)
+        space_group = structure.get_space_group_info()[0]
     rows = []
     for x, intensity, families, d in zip(pattern.x, pattern.y, pattern.hkls, pattern.d_hkls):
         if intensity < min_relative_intensity:
@@ -152,7 +155,7 @@ def reflections_from_cif(path: str | PathLike, *, wavelength_A: float, two_theta
     table = pd.DataFrame(rows)
     table.attrs.update(lattice=dict(zip(("a", "b", "c"), structure.lattice.abc)) | dict(
         zip(("alpha", "beta", "gamma"), structure.lattice.angles)),
-        space_group=structure.get_space_group_info()[0], source_file=str(path))
+        space_group=space_group, source_file=str(path))
     return table
 
 
@@ -173,7 +176,7 @@ def match_reflections(peaks: pd.DataFrame, references: pd.DataFrame, *, waveleng
     """
     rows = []
     for peak in peaks.itertuples():
-        center = getattr(peak, "center_deg")
+        center = peak.center_deg
         row = {"peak": peak.peak, "center_deg": center, "d_A": d_spacing(center, wavelength_A)}
         if not np.isfinite(center) or references.empty:
             rows.append(row | {"note": "no fitted centre" if not np.isfinite(center) else "no references"})

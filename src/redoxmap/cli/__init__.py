@@ -1,0 +1,150 @@
+"""The ``redoxmap`` command: a thin shell over the public API (no analysis lives here).
+
+Each modality's commands live in their own module (``cycling``, ``xas``, ``xrd``, ``tem``);
+this module holds the top-level commands and puts the groups together.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redoxmap._version import __version__
+from redoxmap.cli.common import (
+    ElectrodeOpt,
+    FileArg,
+    FormatOpt,
+    JsonOpt,
+    MassOpt,
+    command,
+    emit,
+    err_console,
+    out_console,
+    read_cell,
+)
+from redoxmap.cli.cycling import cycling_app
+from redoxmap.cli.structure import tem_app, xrd_app
+from redoxmap.cli.xas import xas_app
+
+app = typer.Typer(
+    name="redoxmap",
+    help="Which part of a cathode's redox is working, where in the particle, and since which cycle.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+app.add_typer(cycling_app, name="cycling")
+app.add_typer(xas_app, name="xas")
+app.add_typer(xrd_app, name="xrd")
+app.add_typer(tem_app, name="tem")
+
+
+# Top-level commands ---------------------------------------------------------------------
+
+@app.command(epilog="Example:  redoxmap demo ./redoxmap-demo")
+@command
+def demo(
+    folder: Annotated[Path, typer.Argument(help="Folder for the demo study and its report.")] = Path("redoxmap-demo"),
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Copy the bundled example study (real cycler files) into FOLDER and write its report."""
+    from redoxmap.demo import copy_demo_study
+
+    manifest = copy_demo_study(folder / "study")
+    index = _report(manifest, folder / "report", progress=progress)
+    out_console.print(f"Demo study: {manifest}")
+    out_console.print(f"[bold green]Report written:[/bold green] {index.resolve()}")
+
+
+def _report(manifest: Path, out: Path, *, progress: bool):
+    from redoxmap.report import write_report
+    from redoxmap.study import SerialExecutor, load_study, run_study
+
+    study = load_study(manifest)
+    result = run_study(study, executor=SerialExecutor(progress=progress))
+    for outcome in result.failures():
+        err_console.print(f"[red]failed:[/red] {outcome.label}: {outcome.error}", highlight=False,
+                          soft_wrap=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tasks' warnings are already in the report
+        if progress:
+            with err_console.status("writing figures and tables..."):
+                index = write_report(result, out)
+        else:
+            index = write_report(result, out)
+    shown = {w for outcomes in result.sections.values() for o in outcomes for w in o.warnings}
+    for text in sorted(shown):
+        err_console.print(f"[yellow]warning:[/yellow] {text}", highlight=False, soft_wrap=True)
+    return index
+
+
+@app.command(epilog="Example:  redoxmap report my-study/ -o my-study/report")
+@command
+def report(
+    study: Annotated[Path, typer.Argument(help="A study.toml file or the folder holding it.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: STUDY/report).")] = None,
+    as_json: JsonOpt = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Analyse every file of a study and write an HTML report, figures and tables."""
+    folder = study if study.is_dir() else study.parent
+    out = out or folder / "report"
+    index = _report(study, out, progress=progress and not as_json)
+    if as_json:
+        sys.stdout.write((out / "report.json").read_text() + "\n")
+    else:
+        out_console.print(f"[bold green]Report written:[/bold green] {index.resolve()}")
+
+
+@app.command(epilog="Example:  redoxmap convert cell.ndax -o cell.bdf.parquet --mass-mg 4.2")
+@command
+def convert(
+    file: FileArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output .bdf.csv or .bdf.parquet file.")],
+    mass: MassOpt = None,
+    electrode: ElectrodeOpt = "cathode",
+    format: FormatOpt = None,
+) -> None:
+    """Convert any supported cycler file to the Battery Data Format (BDF)."""
+    from redoxmap.io import write_bdf
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*no active mass.*")
+        table = read_cell(file, mass, electrode, format)
+    written = write_bdf(table, out)
+    out_console.print(f"wrote {written} ({len(table)} records)")
+
+
+@app.command(epilog="Example:  redoxmap formats --json")
+@command
+def formats(as_json: JsonOpt = False) -> None:
+    """List the file formats redoxmap reads."""
+    import pandas as pd
+
+    from redoxmap.io import readers
+
+    frame = pd.DataFrame([{"format": r.name, "instrument": r.instrument,
+                           "extensions": " ".join(r.extensions[:6]) + (" ..." if len(r.extensions) > 6 else ""),
+                           "description": r.description} for r in readers().values()])
+    emit(frame, as_json=as_json, out=None, title="Readers")
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    """redoxmap: from raw lab files to an activation map."""
+    if version:
+        out_console.print(f"redoxmap {__version__}")
+        raise typer.Exit()
+
+
+
+def main() -> None:
+    """Entry point of the ``redoxmap`` command."""
+    app()

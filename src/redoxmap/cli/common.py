@@ -1,0 +1,142 @@
+"""What every ``redoxmap`` command shares: error display, options, and output of tables."""
+
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import sys
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from redoxmap.errors import RedoxmapError
+
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None):
+    err_console.print(f"[yellow]warning:[/yellow] {message}", highlight=False, soft_wrap=True)
+
+
+def command(function):
+    """Run a command with redoxmap errors shown as one red line (exit code 1), no traceback."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        warnings.showwarning = show_warning
+        try:
+            return function(*args, **kwargs)
+        except RedoxmapError as exc:
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+    return wrapper
+
+
+# Shared options -------------------------------------------------------------------------
+
+FileArg = Annotated[Path, typer.Argument(help="A cycler file (.mpt, .mpr, .nda, .ndax, .csv, .xlsx, .txt, .bdf.*).")]
+MassOpt = Annotated[float | None, typer.Option("--mass-mg", "-m", help="Active mass in mg (for mAh/g).")]
+ElectrodeOpt = Annotated[str, typer.Option(help="cathode: a cycle is charge then discharge; anode: discharge first.")]
+FormatOpt = Annotated[str | None, typer.Option("--format", help="Force a reader (see `redoxmap formats`).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write the table to a .csv or .parquet file.")]
+CyclesOpt = Annotated[str | None, typer.Option("--cycles", "-c", help="Comma-separated cycles, e.g. 1,2,10.")]
+
+
+def parse_cycles(text: str | None) -> list[int] | None:
+    if not text:
+        return None
+    try:
+        return [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise typer.BadParameter(f"cycles must be integers separated by commas, not {text!r}") from None
+
+
+def parse_floats(text: str, what: str) -> list[float]:
+    try:
+        return [float(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise typer.BadParameter(f"{what} must be numbers separated by commas, not {text!r}") from None
+
+
+def read_cell(file: Path, mass: float | None, electrode: str, format: str | None):
+    from redoxmap.cycling import read_cycling
+
+    return read_cycling(file, format=format, active_mass_mg=mass, electrode=electrode)
+
+
+def json_clean(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_clean(v) for v in value]
+    if hasattr(value, "item"):
+        return json_clean(value.item())
+    return value
+
+
+def records(frame) -> list[dict]:
+    return json.loads(frame.to_json(orient="records", double_precision=10))
+
+
+def emit(frame, *, as_json: bool, out: Path | None, payload: dict | None = None,
+          title: str = "", max_rows: int = 25, columns: list[str] | None = None) -> None:
+    """Write the table if asked, then print JSON or a readable table.
+
+    ``columns`` limits the printed table (wide results); files and JSON hold every column.
+    """
+    if out is not None:
+        from redoxmap.io import write_table
+
+        written = write_table(frame, out)
+        err_console.print(f"wrote {written}", highlight=False)
+    if as_json:
+        body = dict(payload or {})
+        body.setdefault("rows", records(frame))
+        sys.stdout.write(json.dumps(json_clean(body), indent=1) + "\n")
+        return
+    if columns:
+        frame = frame[[c for c in columns if c in frame.columns]]
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in frame.columns:
+        table.add_column(str(column), justify="left" if frame[column].dtype == object else "right")
+    shown = frame if len(frame) <= max_rows else frame.head(max_rows)
+    for row in shown.itertuples(index=False):
+        table.add_row(*["" if (isinstance(v, float) and math.isnan(v)) else
+                        (f"{v:.5g}" if isinstance(v, float) else str(v)) for v in row])
+    out_console.print(table)
+    if len(frame) > max_rows:
+        out_console.print(f"... {len(frame) - max_rows} more rows (use -o FILE or --json for all)")
+
+
+def cell_meta(table) -> dict:
+    from dataclasses import asdict
+
+    from redoxmap.cycling import cell_metadata
+
+    meta = asdict(cell_metadata(table))
+    meta.pop("file_metadata", None)
+    return meta
+
+
+def parse_pair(text: str, what: str) -> tuple[float, float]:
+    values = parse_floats(text, what)
+    if len(values) != 2 or values[0] >= values[1]:
+        raise typer.BadParameter(f"{what} must be two increasing numbers, like 6530,6600")
+    return values[0], values[1]
+
+
+def parse_value_error(text: str, what: str) -> tuple[float, float]:
+    value, _, error = text.partition("+-")
+    try:
+        return float(value), float(error or 0.0)
+    except ValueError:
+        raise typer.BadParameter(f"{what} must be VALUE or VALUE+-ERROR, not {text!r}") from None

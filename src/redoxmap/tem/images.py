@@ -1,0 +1,150 @@
+"""Micrographs with their pixel size: TIFF, PNG/JPEG, and Gatan DM3/DM4.
+
+TIFF and PNG go through Pillow (a matplotlib dependency); the pixel size of a TIFF comes
+from ImageJ's ``unit=``/resolution tags or the TIFF resolution tags. DM3/DM4 files are read
+by RosettaSciIO (HyperSpy's reader, the ``tem`` extra), which knows Gatan's tag tree.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+
+from redoxmap.errors import AnalysisError, FormatError, MissingDependencyError, ReadError
+from redoxmap.io.registry import read_head
+
+IMAGE_EXTENSIONS = (".tif", ".tiff", ".png", ".jpg", ".jpeg", ".dm3", ".dm4")
+_UNIT_TO_NM = {"nm": 1.0, "nanometer": 1.0, "nanometre": 1.0, "a": 0.1, "å": 0.1, "angstrom": 0.1,
+               "um": 1e3, "µm": 1e3, "μm": 1e3, "micron": 1e3, "microns": 1e3, "mm": 1e6, "cm": 1e7,
+               "m": 1e9, "pm": 1e-3}
+
+
+@dataclass
+class Micrograph:
+    """A grey-scale image and its calibration.
+
+    Attributes
+    ----------
+    data : numpy.ndarray
+        2-D float array (rows = y).
+    pixel_nm : float or None
+        Pixel size in nm (None when neither the file nor the user gives it).
+    attrs : dict
+        ``source_file``, ``format``, ``pixel_source`` ("file" or "user").
+    """
+
+    data: np.ndarray = field(repr=False)
+    pixel_nm: float | None
+    attrs: dict = field(default_factory=dict)
+
+    def require_pixel_size(self) -> float:
+        """The pixel size, or an error that says how to give it."""
+        if self.pixel_nm is None:
+            raise AnalysisError("the image carries no pixel size: give it (--pixel-nm, or pixel_nm in the "
+                                "manifest)", path=self.attrs.get("source_file"))
+        return self.pixel_nm
+
+
+def read_image(path: str | PathLike, *, pixel_nm: float | None = None) -> Micrograph:
+    """Read a micrograph.
+
+    Parameters
+    ----------
+    path : path-like
+        ``.tif``/``.tiff``, ``.png``, ``.jpg`` or ``.dm3``/``.dm4``.
+    pixel_nm : float, optional
+        Pixel size in nm; overrides the file's.
+
+    Raises
+    ------
+    ReadError, FormatError
+        For missing, empty, damaged or unknown files.
+    MissingDependencyError
+        For DM3/DM4 without RosettaSciIO (``pip install "redoxmap[tem]"``).
+    """
+    path = Path(path)
+    head = read_head(path)
+    suffix = path.suffix.lower()
+    if suffix in (".dm3", ".dm4"):
+        data, file_pixel = _read_dm(path)
+        kind = "dm"
+    elif suffix in IMAGE_EXTENSIONS or head[:4] in (b"II*\x00", b"MM\x00*") or head[:8] == b"\x89PNG\r\n\x1a\n":
+        data, file_pixel = _read_pillow(path)
+        kind = "tiff" if head[:4] in (b"II*\x00", b"MM\x00*") else suffix.lstrip(".")
+    else:
+        raise FormatError(f"not an image redoxmap reads ({', '.join(IMAGE_EXTENSIONS)})", path=path)
+    if data.ndim == 3:  # colour or a stack of frames: average to one grey frame
+        data = data.mean(axis=-1) if data.shape[-1] in (3, 4) else data.mean(axis=0)
+    if data.ndim != 2 or min(data.shape) < 16:
+        raise FormatError(f"image of shape {data.shape} is not a 2-D micrograph of at least 16 x 16", path=path)
+    if not np.isfinite(data).all():
+        raise ReadError("image holds non-finite values", path=path)
+    if pixel_nm is not None and not pixel_nm > 0:
+        raise AnalysisError(f"pixel size must be positive, not {pixel_nm}", path=path)
+    chosen = pixel_nm if pixel_nm is not None else file_pixel
+    return Micrograph(data.astype(float), chosen, {
+        "source_file": str(path), "format": kind,
+        "pixel_source": "user" if pixel_nm is not None else ("file" if file_pixel else None)})
+
+
+def _read_pillow(path: Path):
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            frames = []
+            for index in range(getattr(image, "n_frames", 1)):
+                image.seek(index)
+                frames.append(np.asarray(image, dtype=float))
+            pixel = _tiff_pixel_nm(image) if image.format == "TIFF" else None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ReadError(f"damaged or unsupported image ({exc})", path=path) from exc
+    data = frames[0] if len(frames) == 1 else np.mean(frames, axis=0)
+    return data, pixel
+
+
+def _tiff_pixel_nm(image) -> float | None:
+    tags = image.tag_v2
+    description = str(tags.get(270, ""))
+    x_resolution = tags.get(282)
+    if x_resolution:
+        per_unit = float(x_resolution)
+        unit = re.search(r"unit=([^\s]+)", description)
+        if unit and per_unit > 0:  # ImageJ: pixels per 'unit'
+            factor = _UNIT_TO_NM.get(unit.group(1).strip().lower().replace("\\u00b5", "µ"))
+            if factor:
+                return factor / per_unit
+        resolution_unit = tags.get(296, 2)
+        if per_unit > 0 and resolution_unit == 3:  # pixels per cm
+            return 1e7 / per_unit
+    return None
+
+
+def _read_dm(path: Path):
+    try:
+        from rsciio.digitalmicrograph import file_reader
+    except ImportError as exc:
+        raise MissingDependencyError('DM3/DM4 files need RosettaSciIO: pip install "redoxmap[tem]"') from exc
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            signals = file_reader(str(path))
+    except Exception as exc:
+        raise ReadError(f"damaged or unsupported Gatan file ({exc})", path=path) from exc
+    images = [s for s in signals if np.asarray(s["data"]).ndim >= 2]
+    if not images:
+        raise FormatError("the Gatan file holds no image", path=path)
+    signal = images[0]
+    axes = signal.get("axes", [])
+    pixel = None
+    if axes:
+        axis = axes[-1]
+        factor = _UNIT_TO_NM.get(str(axis.get("units", "")).strip().lower())
+        if factor and axis.get("scale"):
+            pixel = float(axis["scale"]) * factor
+    return np.asarray(signal["data"], dtype=float), pixel
