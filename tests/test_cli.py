@@ -84,8 +84,11 @@ def test_bad_file_gives_one_line_error_and_exit_1(tmp_path):
 
 def test_formats_lists_readers():
     result = runner.invoke(app, ["formats", "--json"])
-    names = {r["format"] for r in json.loads(result.stdout)["rows"]}
+    rows = json.loads(result.stdout)["rows"]
+    names = {r["format"] for r in rows}
     assert {"biologic-mpt", "biologic-mpr", "neware", "arbin-csv", "maccor", "landt-csv", "bdf", "csv"} <= names
+    assert {(r["modality"], r["format"]) for r in rows} >= {("xrd", "xrdml"), ("xrd", "brml"), ("xas", "athena"),
+                                                          ("images", "dm")}
 
 
 def test_demo_command_writes_report(tmp_path):

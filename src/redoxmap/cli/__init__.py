@@ -123,14 +123,23 @@ def convert(
 @app.command(epilog="Example:  redoxmap formats --json")
 @command
 def formats(as_json: JsonOpt = False) -> None:
-    """List the file formats redoxmap reads."""
+    """List the file formats redoxmap reads, by modality."""
     import pandas as pd
 
     from redoxmap.io import readers
+    from redoxmap.io.xas_files import XAS_FORMATS
+    from redoxmap.io.xrd_files import XRD_FORMATS
+    from redoxmap.tem.images import IMAGE_FORMATS
 
-    frame = pd.DataFrame([{"format": r.name, "instrument": r.instrument,
-                           "extensions": " ".join(r.extensions[:6]) + (" ..." if len(r.extensions) > 6 else ""),
-                           "description": r.description} for r in readers().values()])
+    def shown(extensions):
+        return " ".join(extensions[:6]) + (" ..." if len(extensions) > 6 else "")
+
+    rows = [{"modality": "cycling", "format": r.name, "instrument": r.instrument, "extensions": shown(r.extensions),
+             "description": r.description} for r in readers().values()]
+    for modality, table in (("xas", XAS_FORMATS), ("xrd", XRD_FORMATS), ("images", IMAGE_FORMATS)):
+        rows += [{"modality": modality, "format": name, "instrument": instrument, "extensions": shown(extensions),
+                  "description": description} for name, (instrument, extensions, description) in table.items()]
+    frame = pd.DataFrame(rows)
     emit(frame, as_json=as_json, out=None, title="Readers")
 
 

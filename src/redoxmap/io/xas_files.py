@@ -22,6 +22,14 @@ from redoxmap.errors import DataWarning, FormatError, ReadError
 from redoxmap.io.registry import read_head
 from redoxmap.io.text import decode
 
+# reader -> (instrument, extensions, description), for ``redoxmap formats``.
+XAS_FORMATS = {
+    "xdi": ("any beamline", (".xdi",), "XAS Data Interchange, named columns and metadata"),
+    "columns": ("any beamline", (".txt", ".dat", ".csv"), "whitespace or CSV columns, named or via a channel map"),
+    "athena": ("Athena/Demeter", (".prj",), "projects; each group's energy shift applied"),
+    "hdf5": ("NeXus/HDF5", (".h5", ".hdf5", ".nxs"), "datasets named by a channel map"),
+}
+
 
 class SpectrumTable:
     """A spectrum file's content as plain arrays: energy, channels and metadata.

@@ -37,7 +37,15 @@ from redoxmap.io.text import decode
 CU_KA1_A = 1.540593  # Cu K-alpha1 and K-alpha2 (Angstrom; Hoelzer et al., PRA 56, 4554, 1997)
 CU_KA2_A = 1.544414
 KA2_RATIO = 0.5
-XRD_EXTENSIONS = (".xy", ".xye", ".csv", ".txt", ".dat", ".ras", ".asc", ".rasx", ".xrdml", ".brml")
+# reader -> (instrument, extensions, description), for ``redoxmap formats``.
+XRD_FORMATS = {
+    "columns": ("any", (".xy", ".xye", ".csv", ".txt", ".dat"), "2theta, intensity[, sigma] columns"),
+    "ras": ("Rigaku", (".ras",), "RAS text, one header and data block per scan"),
+    "asc": ("Rigaku", (".asc",), "ASCII groups (*START, *STEP, *COUNT)"),
+    "rasx": ("Rigaku SmartLab", (".rasx",), "zip of Profile and MesurementConditions files"),
+    "xrdml": ("Malvern PANalytical", (".xrdml",), "XRDML 1.x <intensities> and 2.x <counts>"),
+    "brml": ("Bruker", (".brml",), "zip of RawData XML"),
+}
 
 
 @dataclass

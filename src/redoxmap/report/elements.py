@@ -56,6 +56,15 @@ def section_from_outcomes(outcomes, *, id: str, title: str, intro: str) -> tuple
     return section, [o.value for o in outcomes if o.ok]
 
 
+def stacked_tables(analyses, attribute: str) -> pd.DataFrame:
+    """One table from the same table of several samples' analyses, with a leading ``sample`` column."""
+    frames = [getattr(a, attribute).assign(sample=a.name) for a in analyses if not getattr(a, attribute).empty]
+    if not frames:
+        return pd.DataFrame()
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[["sample", *[c for c in frame.columns if c != "sample"]]]
+
+
 def add_figure(section: ReportSection, plt, figure, out: Path, *, id: str, title: str,
                caption: str) -> None:
     """Save a figure into ``out/figures`` and add it to a section."""

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from redoxmap.report import structure_figures as figs
-from redoxmap.report.elements import ReportSection, add_figure, add_table, section_from_outcomes
+from redoxmap.report.elements import (
+    ReportSection,
+    add_figure,
+    add_table,
+    section_from_outcomes,
+    stacked_tables,
+)
 from redoxmap.study.executor import TaskOutcome
 from redoxmap.tem.analysis import TemAnalysis
 from redoxmap.xrd.analysis import XrdAnalysis
-
-
-def _stacked(analyses, attribute: str) -> pd.DataFrame:
-    frames = [getattr(a, attribute).assign(sample=a.name) for a in analyses if not getattr(a, attribute).empty]
-    if not frames:
-        return pd.DataFrame()
-    frame = pd.concat(frames, ignore_index=True)
-    return frame[["sample", *[c for c in frame.columns if c != "sample"]]]
 
 
 def build_structure_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSection:
@@ -63,14 +59,14 @@ def build_structure_section(outcomes: list[TaskOutcome], out: Path, plt) -> Repo
                        caption="Image (boxes: analysed regions) and the FFT of each region with the spots found, "
                                "their spacing and the nearest candidate reflection.")
     for frame, id_, title, caption in (
-            (_stacked(xrd, "summary"), "xrd_summary", "Lattice by state",
+            (stacked_tables(xrd, "summary"), "xrd_summary", "Lattice by state",
              ("c from (003), the (020)/(003) intensity ratio, and refined lattice parameters where enough "
               "indexed peaks were found.")),
-            (_stacked(xrd, "peaks"), "xrd_peaks", "Fitted peaks",
+            (stacked_tables(xrd, "peaks"), "xrd_peaks", "Fitted peaks",
              "Centre, FWHM, mixing, areas, d-spacing with errors; points per FWHM; reduced χ² and R_wp."),
-            (_stacked(xrd, "consistency"), "xrd_consistency", "d-spacings against references",
+            (stacked_tables(xrd, "consistency"), "xrd_consistency", "d-spacings against references",
              "The d each fitted peak implies, the nearest reference reflection and the shift between them."),
-            (_stacked(tem, "spots"), "tem_spots", "HRTEM fringe spacings",
+            (stacked_tables(tem, "spots"), "tem_spots", "HRTEM fringe spacings",
              "Spots of each region: spatial frequency, d with its standard error, and the matched reflection.")):
         if not frame.empty:
             add_table(section, frame, out, id=id_, title=title, caption=caption)

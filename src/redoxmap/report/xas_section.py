@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from redoxmap.report import xas_figures as figs
-from redoxmap.report.elements import ReportSection, add_figure, add_table, section_from_outcomes
+from redoxmap.report.elements import (
+    ReportSection,
+    add_figure,
+    add_table,
+    section_from_outcomes,
+    stacked_tables,
+)
 from redoxmap.study.executor import TaskOutcome
-
-
-def _stacked(analyses, attribute: str) -> pd.DataFrame:
-    frames = [getattr(a, attribute).assign(sample=a.name) for a in analyses if not getattr(a, attribute).empty]
-    if not frames:
-        return pd.DataFrame()
-    frame = pd.concat(frames, ignore_index=True)
-    return frame[["sample", *[c for c in frame.columns if c != "sample"]]]
 
 
 def build_xas_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSection:
@@ -70,7 +66,7 @@ def build_xas_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
             ("activation", "O K pre-edge and activation index", "Peak centres, heights and areas with errors; r."),
             ("depth", "Surface and bulk", "Two-layer inversion of TEY and bulk-mode values."),
             ("sensitivity", "Valence sensitivity", "Every fit-window and normalisation variant.")):
-        table = _stacked(analyses, attribute)
+        table = stacked_tables(analyses, attribute)
         if not table.empty:
             add_table(section, table, out, id=f"xas_{attribute}", title=title, caption=caption)
     return section

@@ -18,7 +18,13 @@ import numpy as np
 from redoxmap.errors import AnalysisError, FormatError, MissingDependencyError, ReadError
 from redoxmap.io.registry import read_head
 
-IMAGE_EXTENSIONS = (".tif", ".tiff", ".png", ".jpg", ".jpeg", ".dm3", ".dm4")
+# reader -> (instrument, extensions, description), for ``redoxmap formats``.
+IMAGE_FORMATS = {
+    "tiff": ("any", (".tif", ".tiff"), "TIFF; pixel size from ImageJ or resolution tags"),
+    "png": ("any", (".png", ".jpg", ".jpeg"), "8/16-bit images; pixel size from the user"),
+    "dm": ("Gatan", (".dm3", ".dm4"), "Digital Micrograph, through RosettaSciIO (tem extra)"),
+}
+IMAGE_EXTENSIONS = tuple(e for _, extensions, _ in IMAGE_FORMATS.values() for e in extensions)
 _UNIT_TO_NM = {"nm": 1.0, "nanometer": 1.0, "nanometre": 1.0, "a": 0.1, "å": 0.1, "angstrom": 0.1,
                "um": 1e3, "µm": 1e3, "μm": 1e3, "micron": 1e3, "microns": 1e3, "mm": 1e6, "cm": 1e7,
                "m": 1e9, "pm": 1e-3}
