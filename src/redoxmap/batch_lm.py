@@ -76,6 +76,7 @@ def fit_batch(residuals: Callable, p0: np.ndarray, lower: np.ndarray, upper: np.
     upper = np.broadcast_to(np.asarray(upper, float), params.shape)
     params = np.clip(params, lower, upper)
     damping = np.full(batch, 1e-3)
+    growth = np.full(batch, 2.0)  # Nielsen's factor for consecutive failures
     iterations = np.zeros(batch, dtype=int)
     converged = np.zeros(batch, dtype=bool)
     active = np.arange(batch)
@@ -109,18 +110,28 @@ def fit_batch(residuals: Callable, p0: np.ndarray, lower: np.ndarray, upper: np.
                 excess = np.nanmax(np.abs(step) / limit, axis=1)
             step = step / np.maximum(excess, 1.0)[:, None]
         trial = np.clip(params_before + step, lower[active], upper[active])
+        taken = trial - params_before
         r_new, J_new = residuals(trial, active)
         chi2_new = np.einsum("bn,bn->b", r_new, r_new)
         iterations[active] += 1
         better = chi2_new < chi2[active]
+        # Gain ratio: actual over predicted decrease of chi-square (predicted by the linear model).
+        predicted = np.einsum("bi,bi->b", taken, 2 * g - np.einsum("bij,bj->bi", a, taken))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gain = np.where(predicted > 0, (chi2[active] - chi2_new) / predicted, 0.0)
         rows = active[better]
         decrease = chi2[rows] - chi2_new[better]
         params[rows] = trial[better]
         chi2[rows] = chi2_new[better]
         JTJ[rows] = np.einsum("bni,bnj->bij", J_new[better], J_new[better])
         JTr[rows] = np.einsum("bni,bn->bi", J_new[better], r_new[better])
-        damping[rows] = np.maximum(damping[rows] / 10, 1e-12)
-        damping[active[~better]] *= 10
+        # Nielsen's update (Madsen, Nielsen and Tingleff, Methods for non-linear least squares
+        # problems, 2004): shrink the damping by how well the linear model predicted the step.
+        damping[rows] = np.maximum(damping[rows] * np.maximum(1 / 3, 1 - (2 * gain[better] - 1) ** 3), 1e-12)
+        growth[rows] = 2.0
+        failed = active[~better]
+        damping[failed] *= growth[failed]
+        growth[failed] *= 2
         done = np.zeros(len(active), dtype=bool)
         moved = np.abs(trial[better] - params_before[better])
         small_step = np.all(moved <= 1e-9 * (np.abs(params_before[better]) + step_scale[rows]), axis=1)

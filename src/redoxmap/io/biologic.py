@@ -101,8 +101,8 @@ def _sniff_mpt(head: bytes, path: Path) -> bool:
     return "\t" in first and "time/s" in first and ("Ewe" in first or "Ecell" in first)
 
 
-def read_mpt(path: Path) -> RawCycling:
-    """Read a BioLogic ``.mpt`` (or ``.txt``) text export."""
+def mpt_frame(path: Path) -> tuple[pd.DataFrame, dict]:
+    """The columns of a BioLogic ``.mpt`` text export as they are named there, and header metadata."""
     text = read_text(path)
     lines = text.splitlines()
     header_lines: list[str] = []
@@ -113,16 +113,21 @@ def read_mpt(path: Path) -> RawCycling:
             raise FormatError("second line does not give the number of header lines", path=path)
         skip = int(match.group(1)) - 1
         header_lines = lines[:skip]
-    frame = parse_table(text, path=path, sep="\t", skip_lines=skip)
-    return _to_raw(frame, path=path, reader="biologic-mpt", metadata=_header_metadata(header_lines))
+    return parse_table(text, path=path, sep="\t", skip_lines=skip), _header_metadata(header_lines)
+
+
+def read_mpt(path: Path) -> RawCycling:
+    """Read a BioLogic ``.mpt`` (or ``.txt``) text export."""
+    frame, metadata = mpt_frame(path)
+    return _to_raw(frame, path=path, reader="biologic-mpt", metadata=metadata)
 
 
 def _sniff_mpr(head: bytes, path: Path) -> bool:
     return head.startswith(b"BIO-LOGIC MODULAR FILE")
 
 
-def read_mpr(path: Path) -> RawCycling:
-    """Read a BioLogic binary ``.mpr`` file through the datalab-org fork of galvani."""
+def mpr_frame(path: Path) -> tuple[pd.DataFrame, dict]:
+    """The columns of a BioLogic binary ``.mpr`` file (through the datalab-org fork of galvani)."""
     try:
         from galvani import BioLogic
     except ImportError as exc:
@@ -143,6 +148,12 @@ def read_mpr(path: Path) -> RawCycling:
     metadata = {}
     if getattr(mpr, "startdate", None):
         metadata["start_date"] = str(mpr.startdate)
+    return frame, metadata
+
+
+def read_mpr(path: Path) -> RawCycling:
+    """Read a BioLogic binary ``.mpr`` file through the datalab-org fork of galvani."""
+    frame, metadata = mpr_frame(path)
     return _to_raw(frame, path=path, reader="biologic-mpr", metadata=metadata)
 
 

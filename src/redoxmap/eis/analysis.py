@@ -1,0 +1,160 @@
+"""Impedance of one sample: every spectrum checked (Kramers-Kronig), fitted and resolved (DRT).
+
+A sample's spectra (one file, a loop, or a cycling series) are fitted together in one
+batch, each seeded from its own data; the resistances are tabulated against the spectrum
+index (cycle) or the temperature, with an Arrhenius activation energy where several
+temperatures are given.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from redoxmap.eis.drt import DrtResult, drt
+from redoxmap.eis.fit import CircuitFit, fit_circuits
+from redoxmap.eis.validity import KramersKronig, kramers_kronig
+from redoxmap.errors import AnalysisError, FitWarning
+from redoxmap.io.eis_files import ImpedanceSpectrum, read_impedance
+
+BOLTZMANN_EV = 8.617333262e-5  # eV/K
+DEFAULT_CIRCUIT = "R0-p(R1,CPE1)-p(R2,CPE2)-W1"
+
+
+@dataclass
+class ImpedanceEntry:
+    """Impedance files of a sample in one state (several files, or a file with many spectra, form a series)."""
+
+    files: list[Path]
+    state: str = "as measured"
+    temperature_C: float | None = None
+
+
+@dataclass
+class EisAnalysis:
+    """Impedance results of one sample.
+
+    Attributes
+    ----------
+    name : str
+    spectra : list of ImpedanceSpectrum
+    fits : list of CircuitFit
+    kk : list of KramersKronig
+    drts : list of DrtResult (the first spectrum of each state)
+    resistances : pandas.DataFrame
+        Per spectrum: ``state``, ``spectrum``, ``temperature_C``, ``kk_valid``, ``kk_max_residual``,
+        ``reduced_chi_square``, ``R0_ohm`` and each RC pair's label, R and C.
+    arrhenius : pandas.DataFrame
+        Per RC label: ``Ea_eV`` (+ stderr) from ln(1/R) against 1/T, where several temperatures exist.
+    notes : list of str
+    """
+
+    name: str
+    spectra: list[ImpedanceSpectrum] = field(default_factory=list, repr=False)
+    fits: list[CircuitFit] = field(default_factory=list, repr=False)
+    kk: list[KramersKronig] = field(default_factory=list, repr=False)
+    drts: list[tuple[str, DrtResult]] = field(default_factory=list, repr=False)
+    resistances: pd.DataFrame = field(default_factory=pd.DataFrame)
+    arrhenius: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: list[str] = field(default_factory=list)
+
+
+def arrhenius(temperature_C, resistance_ohm, stderr_ohm=None) -> tuple[float, float]:
+    """Activation energy (eV) and its standard error from ``ln(1/R) = ln A - Ea / (k T)``."""
+    t = np.asarray(temperature_C, float) + 273.15
+    r = np.asarray(resistance_ohm, float)
+    if len(np.unique(t)) < 2:
+        raise AnalysisError("an Arrhenius fit needs at least two temperatures")
+    x = 1 / (BOLTZMANN_EV * t)
+    y = -np.log(r)
+    sigma = (np.asarray(stderr_ohm, float) / r) if stderr_ohm is not None else np.ones_like(r)
+    sigma = np.where(np.isfinite(sigma) & (sigma > 0), sigma, np.nanmedian(sigma[sigma > 0]) if np.any(sigma > 0)
+                     else 1.0)
+    (slope, _), cov = np.polyfit(x, y, 1, w=1 / sigma, cov="unscaled") if len(x) > 2 else (
+        np.polyfit(x, y, 1), np.full((2, 2), np.nan))
+    return float(-slope), float(np.sqrt(cov[0, 0])) if np.isfinite(cov[0, 0]) else float("nan")
+
+
+def analyze_eis(name: str, entries: list[ImpedanceEntry], *, circuit: str = DEFAULT_CIRCUIT,
+                weighting: str = "modulus", kk_threshold: float = 0.01, fit_invalid: bool = True) -> EisAnalysis:
+    """Read, check, fit and resolve every spectrum of a sample.
+
+    Parameters
+    ----------
+    name : str
+    entries : list of ImpedanceEntry
+    circuit : str
+        Equivalent circuit (see :mod:`redoxmap.eis.circuits`).
+    weighting : str
+        See :func:`redoxmap.eis.fit.fit_circuits`.
+    kk_threshold : float
+        Largest Kramers-Kronig residual (fraction of |Z|) for a valid spectrum.
+    fit_invalid : bool
+        Also fit spectra that fail the Kramers-Kronig test (flagged in the table).
+    """
+    result = EisAnalysis(name)
+    states, temperatures = [], []
+    for entry in entries:
+        for path in entry.files:
+            for spectrum in read_impedance(path):
+                result.spectra.append(spectrum)
+                states.append(entry.state)
+                temperatures.append(entry.temperature_C)
+    result.kk = [kramers_kronig(s.frequency_Hz, s.z_ohm, threshold=kk_threshold) for s in result.spectra]
+    chosen = [k for k, check in enumerate(result.kk) if check.valid or fit_invalid]
+    invalid = [result.spectra[k].label for k, check in enumerate(result.kk) if not check.valid]
+    if invalid:
+        result.notes.append(f"{len(invalid)} of {len(result.spectra)} spectra fail the Kramers-Kronig test "
+                            f"(residual > {100 * kk_threshold:g} %): " + ", ".join(invalid[:5])
+                            + (" ..." if len(invalid) > 5 else ""))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FitWarning)
+        fits = fit_circuits([result.spectra[k] for k in chosen], circuit, weighting=weighting)
+    flagged = sum(bool(f.notes) for f in fits)
+    if flagged:
+        result.notes.append(f"{flagged} of {len(fits)} fits are flagged (a parameter at a bound, undetermined, "
+                            f"or unphysical): {caught[0].message if caught else ''}")
+    result.fits = fits
+    rows = []
+    for k, fit in zip(chosen, fits):
+        row = {"state": states[k], "spectrum": result.spectra[k].label, "index": k, "temperature_C": temperatures[k],
+               "kk_valid": result.kk[k].valid, "kk_max_residual": result.kk[k].max_residual,
+               "reduced_chi_square": fit.reduced_chi_square, "R0_ohm": fit.values.get("R0", np.nan),
+               "flags": "; ".join(fit.notes)}
+        for pair in fit.rc.itertuples():
+            row[f"R_{pair.Index + 1}_ohm"] = pair.R_ohm
+            row[f"R_{pair.Index + 1}_stderr_ohm"] = pair.R_stderr_ohm
+            row[f"C_{pair.Index + 1}_F"] = pair.C_eff_F
+            row[f"label_{pair.Index + 1}"] = pair.label
+        rows.append(row)
+    result.resistances = pd.DataFrame(rows)
+    seen = set()
+    for k, spectrum in enumerate(result.spectra):
+        if states[k] not in seen:
+            seen.add(states[k])
+            result.drts.append((states[k], drt(spectrum.frequency_Hz, spectrum.z_ohm)))
+    result.arrhenius = _arrhenius_table(result.resistances)
+    for note in result.notes:
+        warnings.warn(f"{name}: {note}", FitWarning, stacklevel=2)
+    return result
+
+
+def _arrhenius_table(table: pd.DataFrame) -> pd.DataFrame:
+    if table.empty or table["temperature_C"].isna().all() or table["temperature_C"].nunique() < 2:
+        return pd.DataFrame()
+    rows = []
+    columns = ["R0_ohm"] + [c for c in table.columns if c.startswith("R_") and not c.endswith("stderr_ohm")]
+    for column in columns:
+        valid = table[column].notna() & table["temperature_C"].notna() & (table[column] > 0)
+        if table.loc[valid, "temperature_C"].nunique() < 2:
+            continue
+        error = table.loc[valid, column.replace("_ohm", "_stderr_ohm")] if column != "R0_ohm" else None
+        ea, ea_err = arrhenius(table.loc[valid, "temperature_C"], table.loc[valid, column], error)
+        label = column if column == "R0_ohm" else table.loc[valid, f"label_{column.split('_')[1]}"].iloc[0]
+        rows.append({"resistance": column, "label": label, "Ea_eV": ea, "Ea_stderr_eV": ea_err,
+                     "temperatures_C": sorted(table.loc[valid, "temperature_C"].unique().tolist())})
+    return pd.DataFrame(rows)
