@@ -16,7 +16,7 @@ COMMANDS = [[], ["demo"], ["report"], ["convert"], ["formats"], ["cycling"], ["c
             ["cycling", "dqdv"], ["cycling", "regions"], ["cycling", "activation"], ["cycling", "plot"],
             ["xas"], ["xas", "normalize"], ["xas", "valence"], ["xas", "edge"], ["xas", "oxygen"],
             ["xas", "depth"], ["xrd"], ["xrd", "peaks"], ["xrd", "lattice"], ["xrd", "series"], ["tem"],
-            ["tem", "fft"]]
+            ["tem", "fft"], ["eis"], ["eis", "fit"], ["eis", "kk"], ["eis", "drt"], ["eis", "series"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "redoxmap")
@@ -203,3 +203,46 @@ def test_tem_fft_with_boxes_and_candidates(tmp_path):
     assert {r["phase"] for r in rows} == {"Li2MnO3 (020)", "spinel (222)"}
     missing = runner.invoke(app, ["tem", "fft", str(path)])
     assert missing.exit_code == 1 and "no pixel size" in missing.output
+
+
+EIS_DATA = ("xrd_eis", "ECSHackWeek+impedance.py", "data")
+
+
+def test_eis_fit_kk_and_drt_commands(data, tmp_path):
+    spectrum = data.joinpath(*EIS_DATA, "exampleData.csv")
+    figure = tmp_path / "fit.png"
+    result = runner.invoke(app, ["eis", "fit", str(spectrum), "--circuit", "L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1",
+                                 "--json", "--plot", str(figure)])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["kramers_kronig"]["valid"] and [r["label"] for r in body["rc"]][-1] == "charge transfer"
+    assert figure.stat().st_size > 10_000
+    kk = runner.invoke(app, ["eis", "kk", str(data.joinpath(*EIS_DATA, "exampleDataGamry.DTA")), "--json"])
+    assert kk.exit_code == 0 and json.loads(kk.stdout)["rows"][0]["valid"] is False
+    drt_out = tmp_path / "drt.csv"
+    result = runner.invoke(app, ["eis", "drt", str(spectrum), "-o", str(drt_out), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["lambda_method"] == "GCV" and len(pd.read_csv(drt_out)) >= 60
+    bad = runner.invoke(app, ["eis", "fit", str(spectrum), "--circuit", "R0-p(R1,C1"])
+    assert bad.exit_code == 1 and "character" in bad.output
+
+
+def test_eis_series_with_temperatures_gives_activation_energies(tmp_path):
+    from redoxmap.eis.analysis import BOLTZMANN_EV
+    from redoxmap.eis.circuits import Circuit
+
+    circuit = Circuit("R0-p(R1,C1)-p(R2,C2)")
+    f = np.logspace(5, -2, 50)
+    files = []
+    for temperature in (30, 40, 50):
+        kT = BOLTZMANN_EV * (temperature + 273.15)
+        z = circuit.impedance([2, 1e-3 * np.exp(0.3 / kT), 1e-6, 1e-4 * np.exp(0.6 / kT), 1e-3], f)
+        path = tmp_path / f"cell_{temperature}C.csv"
+        np.savetxt(path, np.column_stack([f, z.real, z.imag]), delimiter=",")
+        files.append(str(path))
+    result = runner.invoke(app, ["eis", "series", *files, "--circuit", "R0-p(R1,C1)-p(R2,C2)",
+                                 "--temperatures", "30,40,50", "--json"])
+    assert result.exit_code == 0, result.output
+    energies = {row["label"]: row["Ea_eV"] for row in json.loads(result.stdout)["arrhenius"]}
+    assert energies["bulk / grain boundary"] == pytest.approx(0.3, abs=0.01)
+    assert energies["charge transfer"] == pytest.approx(0.6, abs=0.01)

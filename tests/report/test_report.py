@@ -7,6 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -69,6 +70,16 @@ def test_structure_section_of_the_demo(demo_report):
     assert 0 < summary["ratio_020_003"] < 0.5 and summary["ratio_020_003_stderr"] > 0
 
 
+def test_impedance_section_of_the_demo(demo_report):
+    """impedance.py's battery spectrum: valid by Kramers-Kronig, R0 near Z' where -Z'' crosses zero."""
+    index, result, _ = demo_report
+    table = pd.read_parquet(index.parent / "tables" / "eis_resistances.parquet").iloc[0]
+    spectrum = result.sections["eis"][0].value.spectra[0]
+    crossing = spectrum.z_ohm.real[np.argmin(np.abs(spectrum.z_ohm.imag[:20]))]
+    assert table["kk_valid"] and abs(table["R0_ohm"] - crossing) < 0.1 * crossing
+    assert table["label_2"] == "charge transfer" and table["R_2_stderr_ohm"] > 0
+
+
 def test_tables_hold_every_cell_and_units(demo_report):
     index, _result, _ = demo_report
     summary = pd.read_parquet(index.parent / "tables" / "cycling_summary.parquet")
@@ -109,7 +120,7 @@ def test_report_in_a_real_browser(demo_report):
         images = page.locator("figure img")
         sections = json.loads((index.parent / "report.json").read_text())["sections"]
         figures = [f for section in sections for f in section["figures"]]
-        assert [s["id"] for s in sections] == ["cycling", "xas", "structure"]
+        assert [s["id"] for s in sections] == ["cycling", "xas", "structure", "eis"]
         assert images.count() == len(figures) >= 12
         for k in range(images.count()):
             image = images.nth(k)

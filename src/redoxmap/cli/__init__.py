@@ -27,6 +27,7 @@ from redoxmap.cli.common import (
     read_cell,
 )
 from redoxmap.cli.cycling import cycling_app
+from redoxmap.cli.eis import eis_app
 from redoxmap.cli.structure import tem_app, xrd_app
 from redoxmap.cli.xas import xas_app
 
@@ -42,6 +43,7 @@ app.add_typer(cycling_app, name="cycling")
 app.add_typer(xas_app, name="xas")
 app.add_typer(xrd_app, name="xrd")
 app.add_typer(tem_app, name="tem")
+app.add_typer(eis_app, name="eis")
 
 
 # Top-level commands ---------------------------------------------------------------------
@@ -127,6 +129,7 @@ def formats(as_json: JsonOpt = False) -> None:
     import pandas as pd
 
     from redoxmap.io import readers
+    from redoxmap.io.eis_files import EIS_FORMATS
     from redoxmap.io.xas_files import XAS_FORMATS
     from redoxmap.io.xrd_files import XRD_FORMATS
     from redoxmap.tem.images import IMAGE_FORMATS
@@ -136,7 +139,8 @@ def formats(as_json: JsonOpt = False) -> None:
 
     rows = [{"modality": "cycling", "format": r.name, "instrument": r.instrument, "extensions": shown(r.extensions),
              "description": r.description} for r in readers().values()]
-    for modality, table in (("xas", XAS_FORMATS), ("xrd", XRD_FORMATS), ("images", IMAGE_FORMATS)):
+    for modality, table in (("xas", XAS_FORMATS), ("xrd", XRD_FORMATS), ("images", IMAGE_FORMATS),
+                            ("eis", EIS_FORMATS)):
         rows += [{"modality": modality, "format": name, "instrument": instrument, "extensions": shown(extensions),
                   "description": description} for name, (instrument, extensions, description) in table.items()]
     frame = pd.DataFrame(rows)

@@ -21,7 +21,7 @@ HalfWidthOpt = Annotated[float, typer.Option("--half-width", help="Half width of
 PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Also draw the figure to this .png, .svg or .pdf file.")]
 
 
-def _save_plot(path: Path | None, draw) -> None:
+def save_plot(path: Path | None, draw) -> None:
     """Draw a figure with the report's style and write it atomically."""
     if path is None:
         return
@@ -63,7 +63,7 @@ def xrd_peaks(
     payload = {"file": str(file), "wavelength_A": wavelength_A, "fit": fits.attrs, "references": records(check)}
     analysis = XrdAnalysis(file.name, peaks=table.assign(state=file.name),
                            windows={file.name: dict(zip(table["peak"], fits.windows))})
-    _save_plot(plot, lambda plt: peak_fits_figure(plt, analysis))
+    save_plot(plot, lambda plt: peak_fits_figure(plt, analysis))
     emit(table, as_json=as_json, out=out, payload=payload, title=f"{file.name}: peaks ({fits.attrs['profile']})",
          columns=["peak", "center_deg", "center_stderr_deg", "fwhm_deg", "eta", "integrated_area", "d_A",
                   "d_stderr_A", "points_per_fwhm", "reduced_chi_square", "note"])
@@ -141,7 +141,7 @@ def xrd_series(
     series = read_series(files, wavelength_A=wavelength, radiation=radiation)
     result = analyze_series(series, peak_003_deg=positions[0], peak_020_deg=positions[1], half_width_deg=half_width,
                             cycling=read_cycling(cycling) if cycling else None, time_offset_s=offset_s)
-    _save_plot(plot, lambda plt: series_map_figure(plt, result))
+    save_plot(plot, lambda plt: series_map_figure(plt, result))
     emit(result.table, as_json=as_json, out=out, payload={"files": [str(f) for f in files], **{
         k: v for k, v in result.attrs.items() if k != "notes"}, "notes": result.attrs["notes"]},
         title=f"In situ series: {len(result.table)} scans",
@@ -174,7 +174,7 @@ def tem_fft(
     span = parse_floats(d_range, "--d-range")
     analysis = analyze_images(image.name, [ImageEntry(image, state=image.stem, pixel_nm=pixel_nm, boxes=boxes)],
                               d_range_nm=(span[0], span[1]), min_snr=min_snr, candidates=candidate)
-    _save_plot(plot, lambda plt: fringes_figure(plt, analysis))
+    save_plot(plot, lambda plt: fringes_figure(plt, analysis))
     micrograph = analysis.images[0][1]
     emit(analysis.spots, as_json=as_json, out=out, payload={"image": str(image), "pixel_nm": micrograph.pixel_nm,
                                                             "pixel_source": micrograph.attrs["pixel_source"]},

@@ -56,16 +56,18 @@ class KramersKronig:
                 "rms_residual": self.rms_residual, "valid": self.valid, "threshold": self.threshold}
 
 
-def _design(w: np.ndarray, taus: np.ndarray, inductance: bool) -> np.ndarray:
-    """Complex columns: R_inf, the RC elements, and i w (inductance)."""
+def _design(w: np.ndarray, taus: np.ndarray, inductance: bool, capacitance: bool = False) -> np.ndarray:
+    """Complex columns: R_inf, the RC elements, i w (inductance) and 1/(i w) (series capacitance)."""
     columns = [np.ones_like(w, dtype=complex)] + [1 / (1 + 1j * w * t) for t in taus]
     if inductance:
         columns.append(1j * w)
+    if capacitance:
+        columns.append(1 / (1j * w))
     return np.column_stack(columns)
 
 
 def kramers_kronig(frequency_Hz, z, *, c: float = 0.85, threshold: float = 0.01, max_rc: int | None = None,
-                   inductance: bool = True) -> KramersKronig:
+                   inductance: bool = True, capacitance: bool = True) -> KramersKronig:
     """Linear Kramers-Kronig test with the mu criterion.
 
     Parameters
@@ -80,6 +82,9 @@ def kramers_kronig(frequency_Hz, z, *, c: float = 0.85, threshold: float = 0.01,
         Upper limit of M (default: 50, or the number of frequencies if fewer).
     inductance : bool
         Include a series inductance (cables, at high frequency).
+    capacitance : bool
+        Include a series capacitance: a blocking or diffusion tail at low frequency rises beyond
+        any RC element of the measured range (Schoenleber et al. add it for this reason).
     """
     f = np.asarray(frequency_Hz, float)
     z = np.asarray(z, complex)
@@ -91,7 +96,7 @@ def kramers_kronig(frequency_Hz, z, *, c: float = 0.85, threshold: float = 0.01,
     fits = []
     for m in range(1, min(max_rc or 50, len(f)) + 1):
         taus = np.logspace(np.log10(1 / w.max()), np.log10(1 / w.min()), m)
-        A = _design(w, taus, inductance)
+        A = _design(w, taus, inductance, capacitance)
         x = np.linalg.lstsq(np.vstack([A.real * weight[:, None], A.imag * weight[:, None]]), target, rcond=None)[0]
         r = x[1:1 + m]
         positive = np.abs(r[r >= 0]).sum()

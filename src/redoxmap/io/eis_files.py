@@ -13,6 +13,7 @@ series), and CSV or whitespace tables of frequency, Z' and Z'' in either sign co
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import warnings
@@ -131,7 +132,7 @@ def _sweeps(frequency: np.ndarray) -> list[slice]:
     direction = np.median(ratio)
     restarts = np.flatnonzero(ratio > 3.0) + 1 if direction < 1 else np.flatnonzero(ratio < 1 / 3.0) + 1
     bounds = [0, *restarts.tolist(), len(frequency)]
-    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b - a >= 3]
+    return [slice(a, b) for a, b in itertools.pairwise(bounds) if b - a >= 3]
 
 
 def _biologic(path: Path):

@@ -10,6 +10,7 @@ import pandas as pd
 
 from redoxmap.io.tables import atomic_write
 from redoxmap.report.cycling_section import build_cycling_section
+from redoxmap.report.eis_section import build_eis_section
 from redoxmap.report.elements import ReportSection
 from redoxmap.report.structure_section import build_structure_section
 from redoxmap.report.style import figure_style
@@ -21,6 +22,7 @@ SECTION_BUILDERS = [
     (("cycling",), build_cycling_section),
     (("xas",), build_xas_section),
     (("xrd", "images"), build_structure_section),
+    (("eis",), build_eis_section),
 ]
 
 

@@ -93,12 +93,20 @@ MODALITIES["images"] = {
     "candidates": Parameter([], "reflections to match, 'NAME=D_NM' (default: built-in phases)", list),
 }
 
+MODALITIES["eis"] = {
+    "circuit": Parameter("R0-p(R1,CPE1)-p(R2,CPE2)-W1", "equivalent circuit, impedance.py syntax", str),
+    "weighting": Parameter("modulus", "residual weighting: modulus, proportional or unit", str),
+    "kk_threshold": Parameter(0.01, "largest Kramers-Kronig residual (fraction of |Z|) of a valid spectrum",
+                              (int, float)),
+}
+
 # Keys a file entry may carry, per modality (a plain path string needs none).
 FILE_OPTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "cycling": {},
     "xas": {"edge": str, "mode": str, "state": str, "pristine": bool, "channel_map": str},
     "xrd": {"state": str, "series": bool, "cycling": str, "time_offset_s": (int, float)},
     "images": {"state": str, "pixel_nm": (int, float), "boxes": dict},
+    "eis": {"state": str, "temperature_C": (int, float)},
 }
 # File options that name files (resolved against the manifest's folder like the files).
 PATH_OPTIONS = ("channel_map", "cycling")

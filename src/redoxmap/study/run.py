@@ -144,6 +144,17 @@ def analyze_images_sample(sample: Sample, parameters: dict):
                           max_spots=parameters["max_spots"], candidates=parameters["candidates"] or None)
 
 
+def analyze_eis_sample(sample: Sample, parameters: dict):
+    """Check, fit and resolve every impedance spectrum of a sample (the task the executor runs)."""
+    from redoxmap.eis.analysis import ImpedanceEntry, analyze_eis
+
+    entries = [ImpedanceEntry(files=o["files"], state=o.get("state", "as measured"),
+                              temperature_C=o.get("temperature_C", sample.temperature_C))
+               for o in sample.file_options.get("eis", [])]
+    return analyze_eis(sample.name, entries, circuit=parameters["circuit"], weighting=parameters["weighting"],
+                       kk_threshold=parameters["kk_threshold"])
+
+
 def _per_sample_tasks(modality: str, function):
     def planner(study: Study):
         return function, [Task(s.name, (s, study.parameters[modality])) for s in study.samples
@@ -155,7 +166,8 @@ def _per_sample_tasks(modality: str, function):
 # (a reference that cannot be read) becomes a failed outcome of its own.
 PLANNERS = {"cycling": _cycling_tasks, "xas": _xas_tasks,
             "xrd": _per_sample_tasks("xrd", analyze_xrd_sample),
-            "images": _per_sample_tasks("images", analyze_images_sample)}
+            "images": _per_sample_tasks("images", analyze_images_sample),
+            "eis": _per_sample_tasks("eis", analyze_eis_sample)}
 
 
 def run_study(study: Study, *, executor: Executor | None = None) -> StudyResult:

@@ -1,0 +1,83 @@
+"""Figures of the impedance analysis: Nyquist and Bode with fit and residuals, DRT, resistances."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from redoxmap.eis.analysis import EisAnalysis
+from redoxmap.eis.drt import DrtResult
+from redoxmap.eis.fit import CircuitFit
+from redoxmap.report.style import COLORS
+
+
+def fit_figure(plt, fit: CircuitFit, kk=None, *, title: str = ""):
+    """Nyquist (equal axes) and Bode panels with the fit, and the relative residuals below."""
+    fig = plt.figure(figsize=(7.0, 4.2))
+    grid = fig.add_gridspec(2, 2, height_ratios=[3, 1.2])
+    nyquist = fig.add_subplot(grid[:, 0])
+    nyquist.plot(fit.z_data.real, -fit.z_data.imag, "o", ms=3, mfc="none", color=COLORS[0], label="data")
+    nyquist.plot(fit.z_fit.real, -fit.z_fit.imag, "-", color=COLORS[1], lw=1.2, label=fit.circuit)
+    nyquist.set_aspect("equal", adjustable="datalim")
+    nyquist.set_xlabel("Z' (Ω)")
+    nyquist.set_ylabel("−Z'' (Ω)")
+    nyquist.legend(loc="upper left")
+    bode = fig.add_subplot(grid[0, 1])
+    bode.loglog(fit.frequency_Hz, np.abs(fit.z_data), "o", ms=3, mfc="none", color=COLORS[0])
+    bode.loglog(fit.frequency_Hz, np.abs(fit.z_fit), "-", color=COLORS[1], lw=1.0)
+    bode.set_ylabel("|Z| (Ω)")
+    phase = bode.twinx()
+    phase.semilogx(fit.frequency_Hz, -np.degrees(np.angle(fit.z_data)), "s", ms=2.5, mfc="none", color=COLORS[2])
+    phase.semilogx(fit.frequency_Hz, -np.degrees(np.angle(fit.z_fit)), "-", color=COLORS[2], lw=0.8)
+    phase.set_ylabel("−phase (°)", color=COLORS[2])
+    bode.tick_params(labelbottom=False)
+    residual = fig.add_subplot(grid[1, 1], sharex=bode)
+    relative = fit.residuals
+    residual.semilogx(fit.frequency_Hz, 100 * relative.real, "o-", ms=2, lw=0.6, color=COLORS[0], label="Δ'")
+    residual.semilogx(fit.frequency_Hz, 100 * relative.imag, "s-", ms=2, lw=0.6, color=COLORS[1], label="Δ''")
+    if kk is not None:
+        residual.semilogx(kk.frequency_Hz, 100 * kk.residual_real, ":", color="0.5", lw=0.8, label="KK")
+    residual.axhline(0, color="0.7", lw=0.5)
+    residual.set_xlabel("Frequency (Hz)")
+    residual.set_ylabel("Residual (%)")
+    residual.legend(ncol=3, fontsize=6)
+    if title:
+        nyquist.set_title(title, loc="left")
+    return fig
+
+
+def drt_figure(plt, drts: list[tuple[str, DrtResult]], *, title: str = ""):
+    """gamma(tau) of each state, with the peaks marked."""
+    fig, ax = plt.subplots(figsize=(3.8, 2.8))
+    for k, (state, result) in enumerate(drts):
+        color = COLORS[k % len(COLORS)]
+        ax.semilogx(result.tau_s, result.gamma_ohm, color=color, lw=1.1, label=state)
+        ax.plot(result.peaks["tau_s"], result.peaks["gamma_ohm"], "v", color=color, ms=4)
+    ax.set_xlabel("τ (s)")
+    ax.set_ylabel("γ (Ω)")
+    ax.legend()
+    if title:
+        ax.set_title(title, loc="left")
+    return fig
+
+
+def resistances_figure(plt, analysis: EisAnalysis):
+    """Resistances of each RC pair (by its label) against the spectrum index or temperature."""
+    table = analysis.resistances
+    x_by_temperature = table["temperature_C"].notna().all() and table["temperature_C"].nunique() > 1
+    x = table["temperature_C"] if x_by_temperature else np.arange(len(table))
+    fig, ax = plt.subplots(figsize=(3.8, 2.8))
+    ax.plot(x, table["R0_ohm"], "o-", ms=3, lw=0.8, color="0.3", label="R0 (series)")
+    k = 1
+    while f"R_{k}_ohm" in table:
+        ax.errorbar(x, table[f"R_{k}_ohm"], yerr=table[f"R_{k}_stderr_ohm"].fillna(0), fmt="o-", ms=3, lw=0.8,
+                    capsize=1.5, color=COLORS[(k - 1) % len(COLORS)], label=str(table[f"label_{k}"].iloc[0]))
+        k += 1
+    invalid = ~table["kk_valid"].astype(bool)
+    if invalid.any():
+        ax.plot(np.asarray(x)[invalid], table.loc[invalid, "R0_ohm"], "x", color="red", ms=5, label="fails KK")
+    ax.set_yscale("log")
+    ax.set_xlabel("Temperature (°C)" if x_by_temperature else "Spectrum (cycle)")
+    ax.set_ylabel("R (Ω)")
+    ax.legend(fontsize=6)
+    ax.set_title(analysis.name, loc="left")
+    return fig

@@ -1,0 +1,55 @@
+"""The impedance section of the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from redoxmap.report import eis_figures as figs
+from redoxmap.report.elements import (
+    ReportSection,
+    add_figure,
+    add_table,
+    section_from_outcomes,
+    stacked_tables,
+)
+from redoxmap.study.executor import TaskOutcome
+
+MAX_FIT_FIGURES = 4  # per sample: the first spectrum of a series and a few more
+
+
+def build_eis_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSection:
+    """Figures and tables of the impedance section (files go into ``out``)."""
+    section, analyses = section_from_outcomes(
+        outcomes, id="eis", title="Impedance: bulk, interface and charge transfer",
+        intro=("Each spectrum is checked by the linear Kramers-Kronig test (Schönleber et al. 2014; flagged "
+               "above 1 % of |Z|), fitted to the equivalent circuit by complex least squares (|Z|-weighted, "
+               "seeded from its own data, standard errors from the covariance), and resolved by the "
+               "distribution of relaxation times (Tikhonov, λ by GCV). RC pairs are sorted by time constant: "
+               "the fastest is labelled bulk/grain boundary, the slowest charge transfer, those between "
+               "interface; each is also placed in the capacitance ranges of Irvine, Sinclair and West (1990)."),
+    )
+    section.warnings += [(a.name, note) for a in analyses for note in a.notes]
+    for k, analysis in enumerate(analyses, start=1):
+        shown = sorted({0, len(analysis.fits) // 2, len(analysis.fits) - 1})[:MAX_FIT_FIGURES]
+        for j in shown:
+            fit = analysis.fits[j]
+            index = analysis.resistances["index"].iloc[j]
+            add_figure(section, plt, figs.fit_figure(plt, fit, analysis.kk[index], title=f"{analysis.name}: {fit.label}"),
+                       out, id=f"eis_fit_{k}_{j + 1}", title=f"{analysis.name}: {fit.label}",
+                       caption="Nyquist and Bode plots with the fitted circuit; residuals relative to |Z| "
+                               "(dotted: the Kramers-Kronig test's).")
+        add_figure(section, plt, figs.drt_figure(plt, analysis.drts, title=analysis.name), out, id=f"eis_drt_{k}",
+                   title=f"{analysis.name}: distribution of relaxation times",
+                   caption="γ(τ) by Tikhonov regularisation (λ by GCV); triangles: peaks.")
+        if len(analysis.resistances) > 1:
+            add_figure(section, plt, figs.resistances_figure(plt, analysis), out, id=f"eis_resistances_{k}",
+                       title=f"{analysis.name}: resistances", caption="Fitted resistances with standard errors; "
+                       "crosses: spectra failing the Kramers-Kronig test.")
+    for attribute, title, caption in (
+            ("resistances", "Resistances", ("Per spectrum: Kramers-Kronig check, fit quality, R0 and each RC "
+                                            "pair's R (with standard error), effective C and label.")),
+            ("arrhenius", "Activation energies", "From ln(1/R) against 1/kT where several temperatures were given.")):
+        table = stacked_tables(analyses, attribute)
+        if not table.empty:
+            add_table(section, table, out, id=f"eis_{attribute}", title=title, caption=caption)
+    return section
