@@ -16,7 +16,8 @@ COMMANDS = [[], ["demo"], ["report"], ["convert"], ["formats"], ["cycling"], ["c
             ["cycling", "dqdv"], ["cycling", "regions"], ["cycling", "activation"], ["cycling", "plot"],
             ["xas"], ["xas", "normalize"], ["xas", "valence"], ["xas", "edge"], ["xas", "oxygen"],
             ["xas", "depth"], ["xrd"], ["xrd", "peaks"], ["xrd", "lattice"], ["xrd", "series"], ["tem"],
-            ["tem", "fft"], ["eis"], ["eis", "fit"], ["eis", "kk"], ["eis", "drt"], ["eis", "series"]]
+            ["tem", "fft"], ["eis"], ["eis", "fit"], ["eis", "kk"], ["eis", "drt"], ["eis", "series"], ["cv"],
+            ["cv", "analyze"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "redoxmap")
@@ -246,3 +247,19 @@ def test_eis_series_with_temperatures_gives_activation_energies(tmp_path):
     energies = {row["label"]: row["Ea_eV"] for row in json.loads(result.stdout)["arrhenius"]}
     assert energies["bulk / grain boundary"] == pytest.approx(0.3, abs=0.01)
     assert energies["charge transfer"] == pytest.approx(0.6, abs=0.01)
+
+
+def test_cv_analyze_simulated_records_from_files(tmp_path):
+    from tests.cv.test_voltammetry import simulated_cv
+
+    files = []
+    for rate in (0.005, 0.02, 0.08):
+        record = simulated_cv(rate, diffusive=1e-3, capacitive=1e-3)
+        path = tmp_path / f"cv_{rate * 1e3:g}.csv"
+        np.savetxt(path, np.column_stack([record.potential_V, record.current_A, record.time_s]), delimiter=",")
+        files.append(str(path))
+    result = runner.invoke(app, ["cv", "analyze", *files, "--json", "--plot", str(tmp_path / "cv.png")])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert all(abs(row["b"] - 0.5) < 0.02 for row in body["b_values"])
+    assert (tmp_path / "cv.png").stat().st_size > 10_000

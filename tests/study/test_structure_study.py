@@ -71,3 +71,33 @@ def test_structure_section_figures_and_tables(structure_report):
     spots = pd.read_parquet(index.parent / "tables" / "tem_spots.parquet")
     assert set(spots["region"]) == {"bulk"} and spots["d_nm"].max() == pytest.approx(0.427, rel=5e-3)
     assert "Structure" in index.read_text()
+
+
+def test_a_study_with_impedance_and_cv(tmp_path, data):
+    from tests.cv.test_voltammetry import simulated_cv
+
+    shutil.copy(data / "xrd_eis" / "ECSHackWeek+impedance.py" / "data" / "exampleData.csv", tmp_path / "eis.csv")
+    for rate in (0.005, 0.02, 0.08):
+        record = simulated_cv(rate, diffusive=1e-3, capacitive=1e-3)
+        np.savetxt(tmp_path / f"cv_{rate * 1e3:g}.csv", np.column_stack([record.potential_V, record.current_A,
+                                                                          record.time_s]), delimiter=",")
+    (tmp_path / "study.toml").write_text(textwrap.dedent("""
+        [eis]
+        circuit = "L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1"
+        [[sample]]
+        name = "cell"
+        temperature_C = 30
+        [sample.files]
+        eis = [{file = "eis.csv", state = "discharged"}]
+        cv = [{file = ["cv_5.csv", "cv_20.csv", "cv_80.csv"]}]
+    """))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = run_study(load_study(tmp_path), executor=SerialExecutor(progress=False))
+        index = write_report(result, tmp_path / "report")
+    assert not result.failures(), [o.error for o in result.failures()]
+    summary = json.loads((index.parent / "report.json").read_text())
+    ids = [s["id"] for s in summary["sections"]]
+    assert ids == ["eis", "cv"]
+    b_values = pd.read_parquet(next((index.parent / "tables").glob("cv_b_values_*.parquet")))
+    assert np.allclose(b_values["b"], 0.5, atol=0.02)

@@ -26,6 +26,7 @@ from redoxmap.cli.common import (
     out_console,
     read_cell,
 )
+from redoxmap.cli.cv import cv_app
 from redoxmap.cli.cycling import cycling_app
 from redoxmap.cli.eis import eis_app
 from redoxmap.cli.structure import tem_app, xrd_app
@@ -44,6 +45,7 @@ app.add_typer(xas_app, name="xas")
 app.add_typer(xrd_app, name="xrd")
 app.add_typer(tem_app, name="tem")
 app.add_typer(eis_app, name="eis")
+app.add_typer(cv_app, name="cv")
 
 
 # Top-level commands ---------------------------------------------------------------------

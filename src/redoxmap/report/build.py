@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from redoxmap.io.tables import atomic_write
+from redoxmap.report.cv_section import build_cv_section
 from redoxmap.report.cycling_section import build_cycling_section
 from redoxmap.report.eis_section import build_eis_section
 from redoxmap.report.elements import ReportSection
@@ -23,6 +24,7 @@ SECTION_BUILDERS = [
     (("xas",), build_xas_section),
     (("xrd", "images"), build_structure_section),
     (("eis",), build_eis_section),
+    (("cv",), build_cv_section),
 ]
 
 

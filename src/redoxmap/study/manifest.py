@@ -100,6 +100,14 @@ MODALITIES["eis"] = {
                               (int, float)),
 }
 
+MODALITIES["cv"] = {
+    "electrons": Parameter(1.0, "electrons per molecule, n, for Randles-Sevcik", (int, float)),
+    "area_cm2": Parameter(0.0, "electrode area in cm2 for Randles-Sevcik (0 = no D)", (int, float)),
+    "concentration_mol_cm3": Parameter(0.0, "bulk concentration in mol/cm3 for Randles-Sevcik (0 = no D)",
+                                       (int, float)),
+    "intercept": Parameter(False, "fit i_p against v^1/2 with an intercept", bool),
+}
+
 # Keys a file entry may carry, per modality (a plain path string needs none).
 FILE_OPTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "cycling": {},
@@ -107,6 +115,7 @@ FILE_OPTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "xrd": {"state": str, "series": bool, "cycling": str, "time_offset_s": (int, float)},
     "images": {"state": str, "pixel_nm": (int, float), "boxes": dict},
     "eis": {"state": str, "temperature_C": (int, float)},
+    "cv": {"scan_rate_mV_s": (int, float)},
 }
 # File options that name files (resolved against the manifest's folder like the files).
 PATH_OPTIONS = ("channel_map", "cycling")

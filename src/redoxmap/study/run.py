@@ -155,6 +155,18 @@ def analyze_eis_sample(sample: Sample, parameters: dict):
                        kk_threshold=parameters["kk_threshold"])
 
 
+def analyze_cv_sample(sample: Sample, parameters: dict):
+    """b-values, diffusion and capacitive share of a sample's CVs at several scan rates."""
+    from redoxmap.cv.voltammetry import analyze_scan_rates, read_voltammogram
+
+    records = [read_voltammogram(path, scan_rate_mV_s=o.get("scan_rate_mV_s"))
+               for o in sample.file_options.get("cv", []) for path in o["files"]]
+    analysis = analyze_scan_rates(records, n=parameters["electrons"], area_cm2=parameters["area_cm2"] or None,
+                                  concentration_mol_cm3=parameters["concentration_mol_cm3"] or None,
+                                  temperature_C=sample.temperature_C or 25.0, intercept=parameters["intercept"])
+    return sample.name, analysis
+
+
 def _per_sample_tasks(modality: str, function):
     def planner(study: Study):
         return function, [Task(s.name, (s, study.parameters[modality])) for s in study.samples
@@ -167,7 +179,8 @@ def _per_sample_tasks(modality: str, function):
 PLANNERS = {"cycling": _cycling_tasks, "xas": _xas_tasks,
             "xrd": _per_sample_tasks("xrd", analyze_xrd_sample),
             "images": _per_sample_tasks("images", analyze_images_sample),
-            "eis": _per_sample_tasks("eis", analyze_eis_sample)}
+            "eis": _per_sample_tasks("eis", analyze_eis_sample),
+            "cv": _per_sample_tasks("cv", analyze_cv_sample)}
 
 
 def run_study(study: Study, *, executor: Executor | None = None) -> StudyResult:

@@ -1,0 +1,302 @@
+"""Cyclic voltammetry: sweeps, peaks, and what the scan-rate dependence of the peaks says.
+
+* Sweeps are split where the potential reverses; each has a direction (anodic: rising
+  potential) and a scan rate (median |dE/dt|).
+* Peaks per sweep: the largest anodic (cathodic) excess over a baseline extrapolated from the
+  start of the sweep, where the current is capacitive; per cycle the peak separation and E1/2.
+* Across scan rates: b from log|i_p| against log v (b = 1 surface-limited / capacitive, b = 0.5
+  diffusion-limited); D from the Randles-Sevcik slope of i_p against v^1/2,
+  ``i_p = 0.4463 n F A C sqrt(n F v D / (R T))`` (reversible, planar, semi-infinite diffusion),
+  with a warning where the peak separation shows the couple is not reversible; and the
+  capacitive/diffusive split ``i(E) = k1 v + k2 v^1/2`` of Dunn and co-workers (Wang et al.,
+  J. Phys. Chem. C 111, 14925, 2007).
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.ndimage import uniform_filter1d
+
+from redoxmap.errors import AnalysisError, DataWarning, FormatError
+
+FARADAY = 96485.33212  # C/mol
+GAS_CONSTANT = 8.314462618  # J/(mol K)
+
+
+@dataclass
+class Voltammogram:
+    """A CV record: time (s), potential (V), current (A; positive = anodic) and metadata."""
+
+    time_s: np.ndarray = field(repr=False)
+    potential_V: np.ndarray = field(repr=False)
+    current_A: np.ndarray = field(repr=False)
+    attrs: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return Path(self.attrs.get("source_file", "cv")).name
+
+
+def read_voltammogram(path: str | PathLike, *, scan_rate_mV_s: float | None = None) -> Voltammogram:
+    """Read a CV file: any potentiostat file redoxmap's cycler readers know (BioLogic CV/CVA
+    ``.mpt``/``.mpr``, ...), or a plain table of potential (V) and current (A) with an optional
+    time column; a table without time needs ``scan_rate_mV_s``.
+    """
+    from redoxmap.io import read_raw_cycling
+    from redoxmap.io.registry import read_head
+
+    path = Path(path)
+    head = read_head(path)
+    try:
+        raw = read_raw_cycling(path)
+        table = raw.table
+        time, potential, current = (table[c].to_numpy(float) for c in ("time_s", "voltage_V", "current_A"))
+    except FormatError:
+        if b"\x00" in head:
+            raise
+        values = pd.read_csv(path, header=None, sep=None, engine="python", comment="#").apply(
+            pd.to_numeric, errors="coerce").dropna().to_numpy(float)
+        if values.shape[1] < 2 or len(values) < 10:
+            raise FormatError("not a CV record: expected potential and current columns", path=path) from None
+        potential, current = values[:, 0], values[:, 1]
+        if values.shape[1] >= 3:
+            time = values[:, 2]
+        elif scan_rate_mV_s:
+            time = np.concatenate([[0.0], np.cumsum(np.abs(np.diff(potential)))]) / (scan_rate_mV_s * 1e-3)
+        else:
+            raise FormatError("a table without a time column: give the scan rate (scan_rate_mV_s)",
+                              path=path) from None
+    if scan_rate_mV_s and len(time) > 1:  # the user's rate wins; keep the file's sweep shape
+        time = np.concatenate([[0.0], np.cumsum(np.abs(np.diff(potential)))]) / (scan_rate_mV_s * 1e-3)
+    return Voltammogram(time, potential, current, {"source_file": str(path)})
+
+
+def sweeps(cv: Voltammogram, *, min_points: int = 10) -> pd.DataFrame:
+    """Sweeps between potential reversals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``sweep``, ``cycle`` (an anodic and the following cathodic sweep), ``direction``
+        ("anodic"/"cathodic"), ``start``, ``stop`` (indices), ``E_start_V``, ``E_stop_V``,
+        ``scan_rate_mV_s``.
+
+    Raises
+    ------
+    AnalysisError
+        When the record holds fewer than two sweeps (a CV needs a reversal).
+    """
+    potential = np.asarray(cv.potential_V, float)
+    dE = np.diff(uniform_filter1d(potential, 5, mode="nearest"))
+    sign = np.sign(dE)
+    for k in range(1, len(sign)):  # flat steps keep the previous direction
+        if sign[k] == 0:
+            sign[k] = sign[k - 1]
+    turns = np.flatnonzero(np.diff(sign) != 0) + 1
+    bounds = [0, *turns.tolist(), len(potential) - 1]
+    rows = []
+    for a, b in itertools.pairwise(bounds):
+        if b - a < min_points:
+            continue
+        duration = cv.time_s[b] - cv.time_s[a]
+        rate = abs(potential[b] - potential[a]) / duration if duration > 0 else np.nan
+        rows.append({"start": a, "stop": b, "direction": "anodic" if potential[b] > potential[a] else "cathodic",
+                     "E_start_V": potential[a], "E_stop_V": potential[b], "scan_rate_mV_s": 1e3 * rate})
+    table = pd.DataFrame(rows)
+    if len(table) < 2:
+        raise AnalysisError(f"{len(table)} sweep(s): a cyclic voltammogram needs at least one reversal",
+                            path=cv.attrs.get("source_file"))
+    table.insert(0, "sweep", np.arange(len(table)))
+    first_anodic = int(np.argmax(table["direction"] == "anodic"))
+    table.insert(1, "cycle", np.maximum((table["sweep"] - first_anodic) // 2 + 1, 0))
+    return table
+
+
+def _sweep_peak(potential, current, direction: str, baseline_fraction: float):
+    """Peak of one sweep above a line fitted to its first ``baseline_fraction``."""
+    n = len(potential)
+    head = slice(0, max(int(baseline_fraction * n), 3))
+    slope, intercept = np.polyfit(potential[head], current[head], 1)
+    baseline = slope * potential + intercept
+    excess = (current - baseline) if direction == "anodic" else (baseline - current)
+    interior = slice(max(int(0.05 * n), 1), n - max(int(0.02 * n), 1))
+    i = interior.start + int(np.argmax(excess[interior]))
+    return potential[i], current[i] - baseline[i], current[i], excess[i] > 0
+
+
+def cv_peaks(cv: Voltammogram, *, baseline_fraction: float = 0.15) -> pd.DataFrame:
+    """Anodic and cathodic peak of every sweep, and per cycle the separation and E1/2.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per sweep: ``sweep``, ``cycle``, ``direction``, ``scan_rate_mV_s``, ``E_peak_V``,
+        ``i_peak_A`` (above the baseline, signed), ``i_raw_A``, and per cycle ``delta_Ep_V``,
+        ``E_half_V``.
+    """
+    table = sweeps(cv)
+    rows = []
+    for sweep in table.itertuples():
+        part = slice(sweep.start, sweep.stop + 1)
+        e, i, raw, found = _sweep_peak(cv.potential_V[part], cv.current_A[part], sweep.direction, baseline_fraction)
+        rows.append({"sweep": sweep.sweep, "cycle": sweep.cycle, "direction": sweep.direction,
+                     "scan_rate_mV_s": sweep.scan_rate_mV_s, "E_peak_V": e if found else np.nan,
+                     "i_peak_A": i if found else np.nan, "i_raw_A": raw if found else np.nan})
+    peaks = pd.DataFrame(rows)
+    by_cycle = peaks.pivot_table(index="cycle", columns="direction", values="E_peak_V")
+    if {"anodic", "cathodic"} <= set(by_cycle.columns):
+        separation = (by_cycle["anodic"] - by_cycle["cathodic"]).rename("delta_Ep_V")
+        half = ((by_cycle["anodic"] + by_cycle["cathodic"]) / 2).rename("E_half_V")
+        peaks = peaks.merge(pd.concat([separation, half], axis=1), left_on="cycle", right_index=True, how="left")
+    return peaks
+
+
+@dataclass
+class ScanRateAnalysis:
+    """What the peaks of CVs at several scan rates say.
+
+    Attributes
+    ----------
+    peaks : pandas.DataFrame
+        One row per record and direction (the last full cycle of each record).
+    b_values : pandas.DataFrame
+        Per direction: ``b`` and its standard error from log|i_p| = b log v + a.
+    diffusion : pandas.DataFrame
+        Per direction: Randles-Sevcik slope (A (V/s)^-1/2, + stderr), intercept, and ``D_cm2_s``
+        (+ stderr) under the stated assumptions (``n``, ``area_cm2``, ``concentration_mol_cm3``,
+        ``temperature_C``); NaN where those are not given.
+    capacitive : pandas.DataFrame
+        Per scan rate: the capacitive fraction of the anodic charge, ``k1 v / i``.
+    notes : list of str
+    """
+
+    peaks: pd.DataFrame
+    b_values: pd.DataFrame
+    diffusion: pd.DataFrame
+    capacitive: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    records: list[Voltammogram] = field(default_factory=list, repr=False)
+
+
+def _line_fit(x, y):
+    """Least-squares line with standard errors of slope and intercept."""
+    A = np.column_stack([x, np.ones_like(x)])
+    coefficients, residual, *_ = np.linalg.lstsq(A, y, rcond=None)
+    dof = max(len(x) - 2, 1)
+    sigma2 = float(residual[0]) / dof if len(residual) and len(x) > 2 else 0.0
+    covariance = np.linalg.inv(A.T @ A) * sigma2
+    return coefficients, np.sqrt(np.diag(covariance))
+
+
+def analyze_scan_rates(records: list[Voltammogram], *, n: float = 1.0, area_cm2: float | None = None,
+                       concentration_mol_cm3: float | None = None, temperature_C: float = 25.0,
+                       intercept: bool = False) -> ScanRateAnalysis:
+    """b-values, Randles-Sevcik diffusion coefficients and the capacitive share across scan rates.
+
+    Parameters
+    ----------
+    records : list of Voltammogram
+        CVs of one electrode at different scan rates (one rate per record).
+    n : float
+        Electrons per molecule (Randles-Sevcik).
+    area_cm2, concentration_mol_cm3 : float, optional
+        Electrode area and bulk concentration; D is reported only with both.
+    temperature_C : float
+    intercept : bool
+        Fit i_p = slope v^1/2 + intercept (else through the origin).
+    """
+    if len(records) < 2:
+        raise AnalysisError("a scan-rate analysis needs CVs at two or more scan rates")
+    rows = []
+    for record in records:
+        peaks = cv_peaks(record)
+        last = peaks[peaks["cycle"] == peaks.loc[peaks["cycle"] > 0, "cycle"].max()] if (peaks["cycle"] > 0).any() \
+            else peaks
+        for peak in last.itertuples():
+            rows.append({"record": record.label, "direction": peak.direction, "scan_rate_mV_s": peak.scan_rate_mV_s,
+                         "E_peak_V": peak.E_peak_V, "i_peak_A": peak.i_peak_A,
+                         "delta_Ep_V": getattr(peak, "delta_Ep_V", np.nan)})
+    table = pd.DataFrame(rows).sort_values(["direction", "scan_rate_mV_s"], ignore_index=True)
+    if table["scan_rate_mV_s"].round(6).nunique() < 2:
+        raise AnalysisError("the records share one scan rate; give CVs at different rates")
+    notes, b_rows, d_rows = [], [], []
+    temperature = temperature_C + 273.15
+    for direction, group in table.groupby("direction"):
+        group = group.dropna(subset=["i_peak_A"])
+        if len(group) < 2:
+            continue
+        v = group["scan_rate_mV_s"].to_numpy() * 1e-3
+        ip = np.abs(group["i_peak_A"].to_numpy())
+        (b, a), (b_err, _) = _line_fit(np.log10(v), np.log10(ip))
+        b_rows.append({"direction": direction, "b": b, "b_stderr": b_err, "log10_a": a})
+        root = np.sqrt(v)
+        if intercept:
+            (slope, offset), (slope_err, offset_err) = _line_fit(root, ip)
+        else:
+            slope = float(root @ ip / (root @ root))
+            residual = ip - slope * root
+            slope_err = float(np.sqrt(residual @ residual / max(len(ip) - 1, 1) / (root @ root)))
+            offset, offset_err = 0.0, np.nan
+        d, d_err = np.nan, np.nan
+        if area_cm2 and concentration_mol_cm3:
+            # i_p = 0.4463 n F A C sqrt(n F D / (R T)) sqrt(v)  ->  D = (slope / (0.4463 n F A C))^2 R T / (n F)
+            k = 0.4463 * n * FARADAY * area_cm2 * concentration_mol_cm3
+            d = (slope / k) ** 2 * GAS_CONSTANT * temperature / (n * FARADAY)
+            d_err = 2 * d * slope_err / slope
+        d_rows.append({"direction": direction, "slope_A_per_sqrtV_s": slope, "slope_stderr": slope_err,
+                       "intercept_A": offset, "intercept_stderr_A": offset_err, "D_cm2_s": d, "D_stderr_cm2_s": d_err,
+                       "n": n, "area_cm2": area_cm2, "concentration_mol_cm3": concentration_mol_cm3,
+                       "temperature_C": temperature_C})
+    separation = table["delta_Ep_V"].dropna()
+    reversible_limit = 2.3 * GAS_CONSTANT * temperature / (n * FARADAY)  # 59 mV / n at 25 C
+    if len(separation) and separation.median() > 1.5 * reversible_limit:
+        notes.append(f"peak separation {1e3 * separation.median():.0f} mV exceeds 1.5 x {1e3 * reversible_limit:.0f} "
+                     "mV / n: the couple is not reversible, so Randles-Sevcik D is only indicative")
+    for row in b_rows:
+        if not 0.4 <= row["b"] <= 1.1:
+            notes.append(f"{row['direction']} b = {row['b']:.2f} lies outside 0.5-1: check the peak assignment")
+    capacitive = _capacitive(records)
+    if not capacitive.empty and (capacitive["capacitive_fraction"] > 1).any():
+        notes.append("the capacitive share exceeds 1: i = k1 v + k2 v^1/2 does not describe these records "
+                     "(different electrodes or changing ones?)")
+    result = ScanRateAnalysis(table, pd.DataFrame(b_rows), pd.DataFrame(d_rows), capacitive, notes, records)
+    for note in notes:
+        warnings.warn(note, DataWarning, stacklevel=2)
+    return result
+
+
+def _capacitive(records: list[Voltammogram], points: int = 200) -> pd.DataFrame:
+    """k1 v / i on a common potential grid of the last anodic sweeps (Dunn's method)."""
+    curves, rates = [], []
+    for record in records:
+        table = sweeps(record)
+        anodic = table[table["direction"] == "anodic"]
+        if anodic.empty:
+            continue
+        sweep = anodic.iloc[-1]
+        part = slice(int(sweep.start), int(sweep.stop) + 1)
+        curves.append((record.potential_V[part], record.current_A[part]))
+        rates.append(sweep.scan_rate_mV_s * 1e-3)
+    if len(curves) < 2:
+        return pd.DataFrame()
+    lo = max(c[0].min() for c in curves)
+    hi = min(c[0].max() for c in curves)
+    grid = np.linspace(lo, hi, points)
+    currents = np.array([np.interp(grid, e, i) for e, i in curves])  # (rates, points)
+    v = np.array(rates)
+    # i / v^1/2 = k1 v^1/2 + k2 at each potential: a line across the scan rates.
+    design = np.column_stack([np.sqrt(v), np.ones_like(v)])
+    k1 = np.linalg.lstsq(design, (currents / np.sqrt(v)[:, None]), rcond=None)[0][0]  # k2 is the diffusive part
+    rows = []
+    for rate, current in zip(v, currents):
+        capacitive = np.trapezoid(np.abs(k1 * rate), grid)
+        total = np.trapezoid(np.abs(current), grid)
+        rows.append({"scan_rate_mV_s": 1e3 * rate, "capacitive_fraction": capacitive / total if total else np.nan})
+    return pd.DataFrame(rows)
