@@ -49,7 +49,7 @@ class BatchFit:
 
 def fit_batch(residuals: Callable, p0: np.ndarray, lower: np.ndarray, upper: np.ndarray, n_points: np.ndarray,
               *, max_step: Callable | None = None, max_iterations: int = 200,
-              tolerance: float = 1e-10) -> BatchFit:
+              tolerance: float = 1e-10, statistical_tolerance: float = 0.0) -> BatchFit:
     """Minimise ``sum(r^2)`` for every problem of a batch.
 
     Parameters
@@ -69,6 +69,11 @@ def fit_batch(residuals: Callable, p0: np.ndarray, lower: np.ndarray, upper: np.
     max_iterations : int
     tolerance : float
         Relative decrease of chi-square below which a problem has converged.
+    statistical_tolerance : float
+        Also converged when a step lowers chi-square by less than this many times the
+        reduced chi-square: parameters then move by ~sqrt(this) standard errors, so 1e-3
+        stops long, useless creeping along a nearly flat valley (a parameter that the data
+        hardly determine).
     """
     params = np.array(p0, dtype=float)
     batch, k = params.shape
@@ -135,7 +140,9 @@ def fit_batch(residuals: Callable, p0: np.ndarray, lower: np.ndarray, upper: np.
         done = np.zeros(len(active), dtype=bool)
         moved = np.abs(trial[better] - params_before[better])
         small_step = np.all(moved <= 1e-9 * (np.abs(params_before[better]) + step_scale[rows]), axis=1)
-        done[better] = (decrease <= tolerance * np.maximum(chi2[rows], 1e-300)) | small_step
+        reduced_now = chi2[rows] / np.maximum(np.asarray(n_points)[rows] - k, 1)
+        done[better] = ((decrease <= tolerance * np.maximum(chi2[rows], 1e-300))
+                        | (decrease <= statistical_tolerance * reduced_now) | small_step)
         done |= damping[active] > 1e12  # no step lowers chi-square: a minimum (or a bound) was reached
         converged[active[done]] = True
         active = active[~done]

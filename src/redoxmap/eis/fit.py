@@ -237,7 +237,7 @@ def fit_circuits(spectra, circuit: str | Circuit, *, weighting: str = "modulus",
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         result = fit_batch(residuals, theta0, lower, upper, np.array(n_points), max_iterations=300,
-                           tolerance=1e-8)
+                           tolerance=1e-10, statistical_tolerance=1e-3)
     owner = np.array(owner)
     fits = []
     for index, (f, z, label) in enumerate(data):
