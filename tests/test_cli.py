@@ -242,11 +242,12 @@ def test_eis_series_with_temperatures_gives_activation_energies(tmp_path):
         np.savetxt(path, np.column_stack([f, z.real, z.imag]), delimiter=",")
         files.append(str(path))
     result = runner.invoke(app, ["eis", "series", *files, "--circuit", "R0-p(R1,C1)-p(R2,C2)",
-                                 "--temperatures", "30,40,50", "--json"])
+                                 "--temperatures", "30,40,50", "--json", "--plot", str(tmp_path / "arrhenius.png")])
     assert result.exit_code == 0, result.output
     energies = {row["label"]: row["Ea_eV"] for row in json.loads(result.stdout)["arrhenius"]}
     assert energies["bulk / grain boundary"] == pytest.approx(0.3, abs=0.01)
     assert energies["charge transfer"] == pytest.approx(0.6, abs=0.01)
+    assert (tmp_path / "arrhenius.png").stat().st_size > 10_000
 
 
 def test_cv_analyze_simulated_records_from_files(tmp_path):

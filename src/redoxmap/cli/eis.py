@@ -107,17 +107,21 @@ def eis_series(
     temperatures: Annotated[str | None, typer.Option(help="Temperature in °C of each file, comma-separated (for Arrhenius).")] = None,
     weighting: WeightingOpt = "modulus", plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
-    """Check and fit every spectrum of a series (each seeded from its own data); resistances by cycle or T."""
+    """Check and fit every spectrum of a series (each seeded from its own data); resistances by cycle or T.
+
+    With --temperatures, --plot draws the Arrhenius plot; otherwise resistances against the spectrum.
+    """
     from redoxmap.cli.common import parse_floats
     from redoxmap.eis.analysis import ImpedanceEntry, analyze_eis
-    from redoxmap.report.eis_figures import resistances_figure
+    from redoxmap.report.eis_figures import arrhenius_figure, resistances_figure
 
     temps = parse_floats(temperatures, "--temperatures") if temperatures else [None] * len(files)
     if len(temps) != len(files):
         raise typer.BadParameter("give one temperature per file")
     entries = [ImpedanceEntry([f], state=f.stem, temperature_C=t) for f, t in zip(files, temps)]
     analysis = analyze_eis("series", entries, circuit=circuit, weighting=weighting)
-    save_plot(plot, lambda plt: resistances_figure(plt, analysis))
+    by_temperature = not analysis.arrhenius.empty
+    save_plot(plot, lambda plt: (arrhenius_figure if by_temperature else resistances_figure)(plt, analysis))
     payload = {"files": [str(f) for f in files], "circuit": circuit, "notes": analysis.notes,
                "arrhenius": analysis.arrhenius.to_dict(orient="records")}
     emit(analysis.resistances, as_json=as_json, out=out, payload=payload,

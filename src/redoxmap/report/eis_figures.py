@@ -81,3 +81,25 @@ def resistances_figure(plt, analysis: EisAnalysis):
     ax.legend(fontsize=6)
     ax.set_title(analysis.name, loc="left")
     return fig
+
+
+def arrhenius_figure(plt, analysis: EisAnalysis):
+    """ln(1/R) against 1000/T per resistance, with the fitted activation energies."""
+    from redoxmap.eis.analysis import BOLTZMANN_EV
+
+    table = analysis.resistances
+    fig, ax = plt.subplots(figsize=(3.6, 2.8))
+    inverse_t = 1000 / (table["temperature_C"].to_numpy(float) + 273.15)
+    for k, row in enumerate(analysis.arrhenius.itertuples()):
+        color = COLORS[k % len(COLORS)]
+        y = -np.log(table[row.resistance].to_numpy(float))
+        ax.plot(inverse_t, y, "o", color=color, ms=4)
+        line = np.linspace(inverse_t.min(), inverse_t.max(), 10)
+        slope = -row.Ea_eV / (BOLTZMANN_EV * 1000)
+        ax.plot(line, y.mean() + slope * (line - inverse_t.mean()), "-", color=color, lw=1,
+                label=f"{row.label}: {row.Ea_eV:.2f} ± {row.Ea_stderr_eV:.2f} eV")
+    ax.set_xlabel("1000 / T (1/K)")
+    ax.set_ylabel("ln(1/R) (ln S)")
+    ax.legend(fontsize=6)
+    ax.set_title(f"{analysis.name}: Arrhenius", loc="left")
+    return fig

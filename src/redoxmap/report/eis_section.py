@@ -45,6 +45,10 @@ def build_eis_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
             add_figure(section, plt, figs.resistances_figure(plt, analysis), out, id=f"eis_resistances_{k}",
                        title=f"{analysis.name}: resistances", caption="Fitted resistances with standard errors; "
                        "crosses: spectra failing the Kramers-Kronig test.")
+    for k, analysis in enumerate((a for a in analyses if not a.arrhenius.empty), start=1):
+        add_figure(section, plt, figs.arrhenius_figure(plt, analysis), out, id=f"eis_arrhenius_{k}",
+                   title=f"{analysis.name}: Arrhenius plot", caption="ln(1/R) against 1000/T; lines: the fitted "
+                   "activation energies (the mean line through the points with the fitted slope).")
     for attribute, title, caption in (
             ("resistances", "Resistances", ("Per spectrum: Kramers-Kronig check, fit quality, R0 and each RC "
                                             "pair's R (with standard error), effective C and label.")),
