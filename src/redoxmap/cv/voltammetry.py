@@ -263,7 +263,7 @@ def analyze_scan_rates(records: list[Voltammogram], *, n: float = 1.0, area_cm2:
         if not 0.4 <= row["b"] <= 1.1:
             notes.append(f"{row['direction']} b = {row['b']:.2f} lies outside 0.5-1: check the peak assignment")
     capacitive = _capacitive(records)
-    if not capacitive.empty and (capacitive["capacitive_fraction"] > 1).any():
+    if not capacitive.empty and (capacitive["capacitive_fraction"] > 1.05).any():
         notes.append("the capacitive share exceeds 1: i = k1 v + k2 v^1/2 does not describe these records "
                      "(different electrodes or changing ones?)")
     result = ScanRateAnalysis(table, pd.DataFrame(b_rows), pd.DataFrame(d_rows), capacitive, notes, records)
