@@ -17,7 +17,7 @@ COMMANDS = [[], ["demo"], ["report"], ["convert"], ["formats"], ["cycling"], ["c
             ["xas"], ["xas", "normalize"], ["xas", "valence"], ["xas", "edge"], ["xas", "oxygen"],
             ["xas", "depth"], ["xrd"], ["xrd", "peaks"], ["xrd", "lattice"], ["xrd", "series"], ["tem"],
             ["tem", "fft"], ["eis"], ["eis", "fit"], ["eis", "kk"], ["eis", "drt"], ["eis", "series"], ["cv"],
-            ["cv", "analyze"]]
+            ["cv", "analyze"], ["model"], ["model", "simulate"], ["model", "validate"], ["model", "fit"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "redoxmap")
@@ -264,3 +264,23 @@ def test_cv_analyze_simulated_records_from_files(tmp_path):
     body = json.loads(result.stdout)
     assert all(abs(row["b"] - 0.5) < 0.02 for row in body["b_values"])
     assert (tmp_path / "cv.png").stat().st_size > 10_000
+
+
+def test_model_simulate_and_fit_commands(tmp_path):
+    result = runner.invoke(app, ["model", "simulate", "--cycles", "20", "--temperature", "30", "--temperature", "50",
+                                 "--set", "phi_c=0.5", "--json", "--plot", str(tmp_path / "capacity.png")])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["parameters"]["phi_c"] == 0.5 and len(body["rows"]) == 40
+    assert (tmp_path / "capacity.png").stat().st_size > 10_000
+    observations = tmp_path / "observations.json"
+    rows = [row for row in body["rows"] if row["cycle"] in (1, 5, 10, 20)]
+    observations.write_text(json.dumps([{"kind": "capacity", "value": r["capacity_mAh_g"], "stderr": 1.0,
+                                         "temperature_C": r["temperature_C"], "cycle": r["cycle"]} for r in rows]))
+    fitted = runner.invoke(app, ["model", "fit", str(observations), "--vary", "kappa_ref,q_o_mAh_g",
+                                 "--set", "phi_c=0.5", "--json"])
+    assert fitted.exit_code == 0, fitted.output
+    values = {row["name"]: row["value"] for row in json.loads(fitted.stdout)["rows"]}
+    assert values["kappa_ref"] == pytest.approx(0.25, rel=1e-3) and values["q_o_mAh_g"] == pytest.approx(170, rel=1e-3)
+    bad = runner.invoke(app, ["model", "simulate", "--set", "nonsense=1"])
+    assert bad.exit_code != 0 and "unknown parameter" in bad.output

@@ -1,0 +1,107 @@
+"""``redoxmap model ...``: the activation model from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redoxmap.cli.common import JsonOpt, OutOpt, command, emit, records
+from redoxmap.cli.structure import PlotOpt, save_plot
+
+model_app = typer.Typer(help="The physical model of asynchronous activation: simulate, fit, validate.",
+                        no_args_is_help=True, rich_markup_mode="rich")
+
+ParamsOpt = Annotated[list[str] | None, typer.Option("--set", help="Parameter NAME=VALUE (repeat), e.g. --set phi_c=0.5.")]
+
+
+def _parameters(items: list[str] | None):
+    from redoxmap.model.cycle_model import ActivationParameters
+
+    values = {}
+    known = ActivationParameters().to_dict()
+    for item in items or []:
+        name, _, value = item.partition("=")
+        if name not in known:
+            raise typer.BadParameter(f"unknown parameter {name!r}; known: {', '.join(known)}")
+        try:
+            values[name] = float(value)
+        except ValueError:
+            raise typer.BadParameter(f"--set {item!r}: the value must be a number") from None
+    return ActivationParameters(**values)
+
+
+@model_app.command("simulate", epilog="Example:  redoxmap model simulate --cycles 40 --temperature 30 --temperature 50 --set phi_c=0.5 --plot map.png")
+@command
+def model_simulate(
+    cycles: Annotated[int, typer.Option(help="Number of cycles.")] = 40,
+    temperature: Annotated[list[float] | None, typer.Option(help="Temperature in °C (repeat to compare).")] = None,
+    liquid: Annotated[bool, typer.Option("--liquid", help="A liquid cell: no interfacial loss.")] = False,
+    parameters: ParamsOpt = None, plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+) -> None:
+    """Run the cycle-resolved model: capacity (TM/O), activated fraction, front depth, r by XAS mode."""
+    import pandas as pd
+
+    from redoxmap.model.cycle_model import simulate_cycles
+    from redoxmap.report.model_figures import activation_map_figure, capacity_split_figure
+
+    chosen = _parameters(parameters)
+    temperatures = temperature or [30.0]
+    runs = {f"{t:g} C": simulate_cycles(chosen, cycles, temperature_C=t, liquid=liquid) for t in temperatures}
+    table = pd.concat([run.table for run in runs.values()], ignore_index=True)
+    first = next(iter(runs.values()))
+    save_plot(plot, lambda plt: activation_map_figure(plt, first, title=next(iter(runs))) if len(runs) == 1
+              else capacity_split_figure(plt, runs))
+    emit(table, as_json=as_json, out=out, payload={"parameters": chosen.to_dict()},
+         title=f"Activation model, {cycles} cycles", columns=["cycle", "temperature_C", "capacity_mAh_g",
+                                                            "capacity_o_mAh_g", "activated_fraction", "front_nm",
+                                                            "r_tey", "r_bulk"])
+
+
+@model_app.command("validate", epilog="Example:  redoxmap model validate --json")
+@command
+def model_validate(
+    liquid_radius_nm: Annotated[float, typer.Option(help="Radius that activates as a unit in the liquid cell (nm).")] = 1000.0,
+    plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+) -> None:
+    """The reference study's protocol: train on capacities (30 and 50 C) and bulk r; predict the
+    surface r-values and the liquid cell's first discharge, and print each against the measurement."""
+    from redoxmap.model.fit import validate_reference
+    from redoxmap.report.model_figures import xas_modes_figure
+
+    result = validate_reference(liquid_radius_nm=liquid_radius_nm)
+    save_plot(plot, lambda plt: xas_modes_figure(plt, result.predictions, title="held-out predictions"))
+    payload = {"fit": records(result.fit.table), "training_residuals": records(result.fit.residuals),
+               "identifiability": result.fit.identifiability, "notes": result.notes}
+    emit(result.predictions, as_json=as_json, out=out, payload=payload,
+         title=f"Held-out predictions (training χ² = {result.fit.chi_square:.2f})")
+    if not as_json:
+        emit(result.fit.table, as_json=False, out=None, title="Fitted parameters")
+        for note in result.fit.identifiability:
+            typer.echo(f"identifiability: {note}", err=True)
+
+
+@model_app.command("fit", epilog="Example:  redoxmap model fit observations.json --vary kappa_ref,l_ref_nm,q_o_mAh_g,r_max")
+@command
+def model_fit(
+    observations: Annotated[Path, typer.Argument(help='JSON list of {kind, value, stderr, temperature_C, cycle[, mode, cell]}.')],
+    vary: Annotated[str | None, typer.Option(help="Parameters to fit, comma-separated (default: the standard set).")] = None,
+    parameters: ParamsOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+) -> None:
+    """Fit the model to your observations: parameters with errors, correlations, identifiability."""
+    from redoxmap.errors import ReadError
+    from redoxmap.model.fit import FITTED, Observation, fit_model
+
+    try:
+        raw = json.loads(observations.read_text())
+        observed = [Observation(**item) for item in raw]
+    except (OSError, ValueError, TypeError) as exc:
+        raise ReadError(f"not a JSON list of observations ({exc})", path=observations) from exc
+    names = tuple(v.strip() for v in vary.split(",")) if vary else FITTED
+    fit = fit_model(observed, start=_parameters(parameters), vary=names)
+    emit(fit.table, as_json=as_json, out=out, payload={"residuals": records(fit.residuals),
+                                                       "identifiability": fit.identifiability,
+                                                       "chi_square": fit.chi_square},
+         title=f"Model fit: χ² = {fit.chi_square:.3g} for {len(observed)} observations")

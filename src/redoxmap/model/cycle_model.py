@@ -1,0 +1,201 @@
+"""Cycle-resolved model of spatially asynchronous activation in a Li-rich cathode particle.
+
+A sphere of radius R (the domain that activates as a unit) is resolved in depth z from its
+surface, on a grid a fraction of a nanometre fine at the surface and geometric inwards.
+State: ``a(z)``, the activated fraction of the Li2MnO3 domains at depth z, and ``u``, the
+utilisation of transition-metal redox (reached in the first charge).
+
+Per charge at temperature T:
+
+* delithiation reaches depth z with weight ``E(z) = exp(-integral_0^z dz'/l(z'))``, with a
+  penetration length ``l = l_u(T) [1 + (rho - 1) a]`` that grows where material has activated
+  (activated material carries Li better: each cycle reaches deeper, the moving front);
+* ``a <- 1 - (1 - a) exp(-kappa(T) E(z))``;
+* ``kappa(T) = kappa_ref A(T) exp(-alpha F eta_int(T) / (R_g T))``, ``A(T)`` Arrhenius, and
+  ``eta_int(T) = eta_ref (R_int(T) / R_int(T_ref)) / phi_c`` the interfacial loss that eats into
+  the margin between the cut-off and the oxygen plateau (zero in a liquid cell).
+
+Outputs per cycle: the discharge capacity ``u [Q_TM + Q_O <a>]`` split into TM and O parts
+(``<a>`` the volume average), the depth profile and the front (where a = 1/2), and what each
+XAS mode sees: ``r_max`` times the average of a weighted by ``exp(-z/lambda)`` (lambda ~4 nm for
+TEY, 100-200 nm for the bulk modes). numpy only: 40 cycles take well under 10 ms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+FARADAY = 96485.33212
+GAS_CONSTANT = 8.314462618
+T_REF_K = 303.15  # 30 C, the reference study's lower temperature
+# Ni2+ -> Ni4+ and Co3+ -> Co4+ in Li1.2Ni0.16Co0.08Mn0.56O2: (2 x 0.16 + 0.08) F / M, M = 85.45 g/mol.
+Q_TM_MAH_G = 125.8
+
+
+@dataclass(frozen=True)
+class ActivationParameters:
+    """Parameters of the cycle-resolved model (units in the names).
+
+    Attributes
+    ----------
+    kappa_ref : float
+        Activation rate per charge at the surface, at T_ref, without interfacial loss.
+    activation_energy_eV : float
+        Arrhenius energy of kappa.
+    l_ref_nm : float
+        Penetration length of delithiation into unactivated material at T_ref.
+    l_activation_energy_eV : float
+        Arrhenius energy of that length (Li transport).
+    rho : float
+        How much farther delithiation reaches in activated material (l ratio).
+    eta_ref_V : float
+        Interfacial voltage loss at T_ref with the reference contact (phi_c = 1); 0 for a liquid cell.
+    r_int_activation_energy_eV : float
+        Arrhenius energy of the interfacial resistance (eta_int scales with it).
+    phi_c : float
+        Contacted fraction of the particle surface (relative to the reference composite).
+    alpha : float
+        Transfer coefficient in exp(-alpha F eta / R T).
+    u_ref : float
+        TM utilisation at T_ref (reached in the first charge).
+    u_activation_energy_eV : float
+        Arrhenius energy of the TM utilisation (capped at 1).
+    q_o_mAh_g : float
+        Oxygen capacity of fully activated material.
+    q_tm_mAh_g : float
+        TM capacity (from the composition).
+    r_max : float
+        Oxygen activation index r of fully activated material.
+    radius_nm : float
+        Radius of the domain that activates as a unit.
+    """
+
+    kappa_ref: float = 0.25
+    activation_energy_eV: float = 0.6
+    l_ref_nm: float = 40.0
+    l_activation_energy_eV: float = 0.4
+    rho: float = 8.0
+    eta_ref_V: float = 0.05
+    r_int_activation_energy_eV: float = 0.3
+    phi_c: float = 1.0
+    alpha: float = 0.5
+    u_ref: float = 0.8
+    u_activation_energy_eV: float = 0.2
+    q_o_mAh_g: float = 170.0
+    q_tm_mAh_g: float = Q_TM_MAH_G
+    r_max: float = 0.45
+    radius_nm: float = 1000.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def with_values(self, **values) -> ActivationParameters:
+        return replace(self, **values)
+
+
+def _arrhenius(energy_eV: float, temperature_K: float) -> float:
+    return float(np.exp(-energy_eV * FARADAY / GAS_CONSTANT * (1 / temperature_K - 1 / T_REF_K)))
+
+
+def depth_grid(radius_nm: float, *, surface_step_nm: float = 0.25, points: int = 160) -> tuple[np.ndarray, np.ndarray]:
+    """Depths (cell centres, nm) from the surface and the sphere-shell volume fraction of each cell.
+
+    Cells grow geometrically from ``surface_step_nm`` at the surface so that ``points`` of them
+    fill the radius (the ratio found by bisection).
+    """
+    ratio = 1.0
+    if radius_nm > surface_step_nm * points:
+        lo, hi = 1.0, 2.0
+        while surface_step_nm * (hi ** points - 1) / (hi - 1) < radius_nm:
+            hi *= 2
+        for _ in range(60):
+            ratio = 0.5 * (lo + hi)
+            if surface_step_nm * (ratio ** points - 1) / (ratio - 1) < radius_nm:
+                lo = ratio
+            else:
+                hi = ratio
+    widths = surface_step_nm * ratio ** np.arange(points)
+    widths *= radius_nm / widths.sum()
+    edges = np.concatenate([[0.0], np.cumsum(widths)])
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    volume = (radius_nm - edges[:-1]) ** 3 - (radius_nm - edges[1:]) ** 3
+    return centres, volume / volume.sum()
+
+
+@dataclass
+class ActivationRun:
+    """The model's cycle-by-cycle output.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Per cycle: ``cycle``, ``temperature_C``, ``capacity_mAh_g``, ``capacity_tm_mAh_g``,
+        ``capacity_o_mAh_g``, ``activated_fraction`` (volume), ``front_nm`` (deepest a >= 1/2; NaN before
+        the surface reaches it),
+        ``r_tey``, ``r_bulk`` (after that cycle's charge).
+    depth_nm : numpy.ndarray
+    profiles : numpy.ndarray
+        a(z) after each charge, ``(cycles, depth)``.
+    """
+
+    table: pd.DataFrame
+    depth_nm: np.ndarray = field(repr=False)
+    profiles: np.ndarray = field(repr=False)
+    parameters: ActivationParameters | None = None
+
+
+def kappa(parameters: ActivationParameters, temperature_K: float, *, liquid: bool = False) -> float:
+    """Activation rate per charge at the surface at a temperature."""
+    eta = 0.0 if liquid else parameters.eta_ref_V * _arrhenius(-parameters.r_int_activation_energy_eV,
+                                                               temperature_K) / max(parameters.phi_c, 1e-9)
+    return float(parameters.kappa_ref * _arrhenius(parameters.activation_energy_eV, temperature_K)
+                 * np.exp(-parameters.alpha * FARADAY * eta / (GAS_CONSTANT * temperature_K)))
+
+
+def simulate_cycles(parameters: ActivationParameters, cycles: int = 40, *, temperature_C=30.0,
+                    liquid: bool = False, tey_nm: float = 4.0, bulk_nm: float = 150.0,
+                    initial_profile: np.ndarray | None = None) -> ActivationRun:
+    """Run the cycle-resolved model.
+
+    Parameters
+    ----------
+    parameters : ActivationParameters
+    cycles : int
+    temperature_C : float or sequence
+        One temperature, or one per cycle (a cell moved from 30 to 50 C after two cycles).
+    liquid : bool
+        A liquid-electrolyte cell: no interfacial loss (eta_int = 0).
+    tey_nm, bulk_nm : float
+        Probing depths of the surface (TEY) and bulk (iPFY/TFY) modes.
+    initial_profile : numpy.ndarray, optional
+        a(z) to start from (default: unactivated).
+    """
+    temperatures = np.broadcast_to(np.asarray(temperature_C, float), (cycles,)) + 273.15
+    depth, volume = depth_grid(parameters.radius_nm)
+    spacing = np.diff(np.concatenate([[0.0], depth]))  # steps from the surface to each cell centre
+    tey_weight = volume * np.exp(-depth / tey_nm)
+    bulk_weight = volume * np.exp(-depth / bulk_nm)
+    tey_weight /= tey_weight.sum()
+    bulk_weight /= bulk_weight.sum()
+    a = np.zeros_like(depth) if initial_profile is None else np.array(initial_profile, float)
+    profiles = np.empty((cycles, len(depth)))
+    rows = []
+    for n in range(cycles):
+        t = temperatures[n]
+        l_u = parameters.l_ref_nm * _arrhenius(parameters.l_activation_energy_eV, t)
+        length = l_u * (1 + (parameters.rho - 1) * a)
+        reach = np.exp(-np.cumsum(spacing / length))
+        a = 1 - (1 - a) * np.exp(-kappa(parameters, t, liquid=liquid) * reach)
+        profiles[n] = a
+        u = min(parameters.u_ref * _arrhenius(parameters.u_activation_energy_eV, t), 1.0)
+        mean_a = float(volume @ a)
+        half = np.flatnonzero(a >= 0.5)
+        rows.append({"cycle": n + 1, "temperature_C": t - 273.15, "capacity_mAh_g": u * (parameters.q_tm_mAh_g
+                     + parameters.q_o_mAh_g * mean_a), "capacity_tm_mAh_g": u * parameters.q_tm_mAh_g,
+                     "capacity_o_mAh_g": u * parameters.q_o_mAh_g * mean_a, "activated_fraction": mean_a,
+                     "front_nm": float(depth[half[-1]]) if len(half) else float("nan"),
+                     "r_tey": parameters.r_max * float(tey_weight @ a), "r_bulk": parameters.r_max * float(bulk_weight @ a)})
+    return ActivationRun(pd.DataFrame(rows), depth, profiles, parameters)

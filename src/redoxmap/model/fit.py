@@ -1,0 +1,247 @@
+"""Fit the cycle-resolved activation model to measurements, and say what the data cannot tell apart.
+
+Observations (capacities by cycle and temperature, r-values by mode, each with its
+uncertainty; liquid or solid-state cells) are fitted jointly by weighted least squares
+(``scipy.optimize.least_squares``, positive parameters on a log scale). The result carries
+standard errors and correlations from the Jacobian at the optimum, the eigen-directions
+the data barely constrain, and a plain-language identifiability warning; a profile of chi-square
+over one parameter (the others refitted) gives an interval that does not assume linearity.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import least_squares
+
+from redoxmap.errors import AnalysisError, FitWarning
+from redoxmap.model.cycle_model import ActivationParameters, simulate_cycles
+
+FITTED = ("kappa_ref", "activation_energy_eV", "l_ref_nm", "rho", "u_ref", "u_activation_energy_eV",
+          "q_o_mAh_g", "r_max")
+# Parameters that may be negative or are bounded above: fitted linearly between these bounds.
+LINEAR_BOUNDS = {"activation_energy_eV": (-1.0, 3.0), "l_activation_energy_eV": (-1.0, 3.0),
+                 "u_activation_energy_eV": (-1.0, 3.0), "r_int_activation_energy_eV": (-1.0, 3.0),
+                 "u_ref": (0.05, 1.0), "alpha": (0.05, 1.0), "phi_c": (0.01, 10.0), "rho": (1.0, 1e4)}
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One measured number the model should reproduce.
+
+    Attributes
+    ----------
+    kind : {"capacity", "capacity_o", "r"}
+        Discharge capacity (mAh/g), its oxygen part, or the O activation index.
+    value, stderr : float
+    temperature_C : float
+    cycle : int
+        The cycle (for r: the charge after which the spectrum was taken).
+    mode : {"tey", "bulk"} or None
+        For r-values.
+    cell : {"solid", "liquid"}
+    """
+
+    kind: str
+    value: float
+    stderr: float
+    temperature_C: float
+    cycle: int
+    mode: str | None = None
+    cell: str = "solid"
+
+    @property
+    def label(self) -> str:
+        what = f"r ({self.mode})" if self.kind == "r" else self.kind
+        return f"{what}, {self.temperature_C:g} C, cycle {self.cycle}{', liquid' if self.cell == 'liquid' else ''}"
+
+
+def reference_study() -> dict[str, list[Observation]]:
+    """The reference study's numbers (Hu et al., Adv. Energy Mater. 2024; ../shared/SCIENCE.md).
+
+    Capacities: 108.2 -> 221.7 mAh/g (cycles 1 and 40, 30 C), 170.7 -> 285.4 (cycles 1 and 14, 50 C),
+    taken as +-3 mAh/g; r after the 1st charge at 30 C and the 1st, 12th and 22nd at 50 C, taken as
+    +-0.02; the liquid cell's first discharge 257.8 mAh/g.
+    """
+    capacities = [Observation("capacity", 108.2, 3.0, 30, 1), Observation("capacity", 221.7, 3.0, 30, 40),
+                  Observation("capacity", 170.7, 3.0, 50, 1), Observation("capacity", 285.4, 3.0, 50, 14)]
+    states = [(30, 1), (50, 1), (50, 12), (50, 22)]
+    bulk = [Observation("r", v, 0.02, t, c, "bulk") for (t, c), v in zip(states, (0.03, 0.18, 0.21, 0.22))]
+    tey = [Observation("r", v, 0.02, t, c, "tey") for (t, c), v in zip(states, (0.13, 0.26, 0.29, 0.42))]
+    liquid = [Observation("capacity", 257.8, 3.0, 30, 1, cell="liquid")]
+    return {"capacities": capacities, "bulk_r": bulk, "surface_r": tey, "liquid": liquid}
+
+
+def predict(parameters: ActivationParameters, observations: list[Observation], *,
+            liquid_radius_nm: float | None = None) -> np.ndarray:
+    """The model's value for each observation (one simulation per temperature and cell type)."""
+    runs = {}
+    values = []
+    for obs in observations:
+        key = (obs.temperature_C, obs.cell)
+        if key not in runs:
+            cycles = max(o.cycle for o in observations if (o.temperature_C, o.cell) == key)
+            used = parameters if obs.cell == "solid" or liquid_radius_nm is None else parameters.with_values(
+                radius_nm=liquid_radius_nm)
+            runs[key] = simulate_cycles(used, cycles, temperature_C=obs.temperature_C,
+                                        liquid=obs.cell == "liquid").table.set_index("cycle")
+        row = runs[key].loc[obs.cycle]
+        values.append({"capacity": row["capacity_mAh_g"], "capacity_o": row["capacity_o_mAh_g"],
+                       "r": row["r_tey"] if obs.mode == "tey" else row["r_bulk"]}[obs.kind])
+    return np.array(values)
+
+
+@dataclass
+class ModelFit:
+    """A fitted model and how well the data pin it down.
+
+    Attributes
+    ----------
+    parameters : ActivationParameters
+    table : pandas.DataFrame
+        ``name``, ``value``, ``stderr``, ``relative_error``.
+    correlations : pandas.DataFrame
+    residuals : pandas.DataFrame
+        Per observation: measured, model, (model - measured) / stderr.
+    chi_square, reduced_chi_square : float
+    identifiability : list of str
+        Plain-language warnings: strongly correlated pairs, undetermined parameters, directions
+        the data do not constrain.
+    """
+
+    parameters: ActivationParameters
+    table: pd.DataFrame
+    correlations: pd.DataFrame
+    residuals: pd.DataFrame
+    chi_square: float
+    reduced_chi_square: float
+    identifiability: list[str] = field(default_factory=list)
+    names: tuple[str, ...] = FITTED
+
+
+def _encode(parameters: ActivationParameters, names) -> np.ndarray:
+    values = parameters.to_dict()
+    return np.array([values[n] if n in LINEAR_BOUNDS else np.log(values[n]) for n in names])
+
+
+def _decode(x, names, base: ActivationParameters) -> ActivationParameters:
+    return base.with_values(**{n: (float(v) if n in LINEAR_BOUNDS else float(np.exp(v))) for n, v in zip(names, x)})
+
+
+def fit_model(observations: list[Observation], *, start: ActivationParameters | None = None,
+              vary: tuple[str, ...] = FITTED, liquid_radius_nm: float | None = None,
+              correlation_limit: float = 0.95) -> ModelFit:
+    """Fit the model's ``vary`` parameters to the observations.
+
+    Raises
+    ------
+    AnalysisError
+        With no observations or an unknown parameter name.
+    """
+    if not observations:
+        raise AnalysisError("no observations to fit")
+    base = start or ActivationParameters()
+    unknown = [n for n in vary if n not in base.to_dict()]
+    if unknown:
+        raise AnalysisError(f"unknown model parameters: {', '.join(unknown)}")
+    names = tuple(vary)
+    measured = np.array([o.value for o in observations])
+    sigma = np.array([o.stderr for o in observations])
+    lower = np.array([LINEAR_BOUNDS[n][0] if n in LINEAR_BOUNDS else -np.inf for n in names])
+    upper = np.array([LINEAR_BOUNDS[n][1] if n in LINEAR_BOUNDS else np.inf for n in names])
+
+    def residuals(x):
+        return (predict(_decode(x, names, base), observations, liquid_radius_nm=liquid_radius_nm) - measured) / sigma
+
+    x0 = np.clip(_encode(base, names), lower + 1e-9, upper - 1e-9)
+    solution = least_squares(residuals, x0, bounds=(lower, upper), x_scale="jac", diff_step=1e-4)
+    fitted = _decode(solution.x, names, base)
+    dof = max(len(observations) - len(names), 0)
+    chi2 = float(np.sum(solution.fun ** 2))
+    reduced = chi2 / dof if dof else float("nan")
+    J = solution.jac
+    covariance = np.linalg.pinv(J.T @ J)
+    error_encoded = np.sqrt(np.clip(np.diag(covariance), 0, None))
+    values = np.array([getattr(fitted, n) for n in names])
+    stderr = np.where([n in LINEAR_BOUNDS for n in names], error_encoded, values * error_encoded)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        correlation = covariance / np.outer(error_encoded, error_encoded)
+    table = pd.DataFrame({"name": names, "value": values, "stderr": stderr,
+                          "relative_error": np.abs(stderr / values)})
+    model = predict(fitted, observations, liquid_radius_nm=liquid_radius_nm)
+    residual_table = pd.DataFrame({"observation": [o.label for o in observations], "measured": measured,
+                                   "stderr": sigma, "model": model, "normalised_residual": (model - measured) / sigma})
+    notes = _identifiability(names, table, correlation, J, len(observations), correlation_limit)
+    for note in notes:
+        warnings.warn(note, FitWarning, stacklevel=2)
+    return ModelFit(fitted, table, pd.DataFrame(correlation, index=names, columns=names), residual_table, chi2,
+                    reduced, notes, names)
+
+
+def _identifiability(names, table, correlation, J, n_obs, limit) -> list[str]:
+    notes = []
+    if n_obs < len(names):
+        notes.append(f"{n_obs} observations for {len(names)} parameters: at least {len(names) - n_obs} "
+                     "combinations of parameters are not determined by these data at all")
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            if abs(correlation[i, j]) > limit:
+                notes.append(f"{names[i]} and {names[j]} trade off (correlation {correlation[i, j]:+.2f}): the data "
+                             "fix a combination of the two, not each")
+    loose = table.loc[table["relative_error"] > 1.0, "name"].tolist()
+    if loose:
+        notes.append(f"undetermined (standard error above 100 %): {', '.join(loose)}")
+    singular = np.linalg.svd(J, compute_uv=False)
+    if len(singular) and singular[-1] < 1e-6 * singular[0]:
+        notes.append("the fit has directions of almost zero curvature: treat the errors as lower bounds and use "
+                     "profile_chi_square for the parameters that matter")
+    return notes
+
+
+def profile_chi_square(observations: list[Observation], fit: ModelFit, name: str, values,
+                       *, liquid_radius_nm: float | None = None) -> pd.DataFrame:
+    """chi-square with ``name`` held at each of ``values`` and the other fitted parameters refitted.
+
+    The 95 % interval is where the profile stays within 3.84 of its minimum; unlike the standard
+    error it does not assume the model is linear in its parameters.
+    """
+    others = tuple(n for n in fit.names if n != name)
+    rows = []
+    for value in values:
+        start = fit.parameters.with_values(**{name: float(value)})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FitWarning)
+            refit = fit_model(observations, start=start, vary=others, liquid_radius_nm=liquid_radius_nm)
+        rows.append({name: float(value), "chi_square": refit.chi_square})
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class Validation:
+    """The reference study's protocol: what the model trained on some numbers predicts for others."""
+
+    fit: ModelFit
+    predictions: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def validate_reference(*, liquid_radius_nm: float = 1000.0) -> Validation:
+    """Train on the capacities at both temperatures and the bulk r-values; predict the surface
+    r-values and the liquid cell's first discharge (eta_int = 0, ``liquid_radius_nm``)."""
+    data = reference_study()
+    training = data["capacities"] + data["bulk_r"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        fit = fit_model(training)
+    held_out = data["surface_r"] + data["liquid"]
+    model = predict(fit.parameters, held_out, liquid_radius_nm=liquid_radius_nm)
+    table = pd.DataFrame({"observation": [o.label for o in held_out], "measured": [o.value for o in held_out],
+                          "predicted": model, "difference": model - np.array([o.value for o in held_out]),
+                          "within_2_sigma": np.abs(model - np.array([o.value for o in held_out]))
+                          <= 2 * np.array([o.stderr for o in held_out])})
+    notes = [f"{row.observation}: predicted {row.predicted:.3g}, measured {row.measured:.3g}"
+             for row in table.itertuples() if not row.within_2_sigma]
+    return Validation(fit, table, notes)

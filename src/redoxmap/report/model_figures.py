@@ -1,0 +1,60 @@
+"""Figures of the activation model: the activation map over depth and cycle, capacities split TM/O."""
+
+from __future__ import annotations
+
+from redoxmap.model.cycle_model import ActivationRun
+from redoxmap.report.style import COLORS
+
+
+def activation_map_figure(plt, run: ActivationRun, *, title: str = "", max_depth_nm: float | None = None):
+    """a(z) after each charge as a heat map over depth and cycle, with the front (a = 1/2)."""
+    fig, ax = plt.subplots(figsize=(4.2, 3.0))
+    depth = run.depth_nm
+    shown = depth <= (max_depth_nm or depth.max())
+    cycles = run.table["cycle"].to_numpy()
+    mesh = ax.pcolormesh(cycles, depth[shown], run.profiles[:, shown].T, shading="nearest", cmap="magma",
+                         vmin=0, vmax=1, rasterized=True)
+    ax.plot(cycles, run.table["front_nm"], color="cyan", lw=1.0, label="front (a = 1/2)")
+    ax.set_yscale("symlog", linthresh=10)
+    ax.invert_yaxis()
+    ax.set_xlabel("Cycle")
+    ax.set_ylabel("Depth from the surface (nm)")
+    fig.colorbar(mesh, ax=ax, label="activated fraction a")
+    ax.legend(loc="lower right", fontsize=6, labelcolor="white")
+    if title:
+        ax.set_title(title, loc="left")
+    return fig
+
+
+def capacity_split_figure(plt, runs: dict[str, ActivationRun], data: dict[str, tuple] | None = None):
+    """Discharge capacity by cycle, split into TM and O parts, per condition; measured points on top."""
+    fig, ax = plt.subplots(figsize=(4.0, 3.0))
+    for k, (label, run) in enumerate(runs.items()):
+        color = COLORS[k % len(COLORS)]
+        t = run.table
+        ax.plot(t["cycle"], t["capacity_mAh_g"], color=color, lw=1.2, label=f"{label}: total")
+        ax.plot(t["cycle"], t["capacity_tm_mAh_g"], color=color, lw=0.8, ls=":", label=f"{label}: TM")
+        ax.fill_between(t["cycle"], t["capacity_tm_mAh_g"], t["capacity_mAh_g"], color=color, alpha=0.15)
+        if data and label in data:
+            cycles, values, errors = data[label]
+            ax.errorbar(cycles, values, yerr=errors, fmt="o", color=color, ms=4, capsize=2)
+    ax.set_xlabel("Cycle")
+    ax.set_ylabel("Discharge capacity (mAh g$^{-1}$)")
+    ax.legend(fontsize=6)
+    return fig
+
+
+def xas_modes_figure(plt, predictions, title: str = ""):
+    """Model against measured r by mode (held-out points marked)."""
+    fig, ax = plt.subplots(figsize=(3.6, 3.0))
+    lo = min(predictions["measured"].min(), predictions["predicted"].min())
+    hi = max(predictions["measured"].max(), predictions["predicted"].max())
+    ax.plot([lo, hi], [lo, hi], color="0.7", lw=0.8)
+    for k, (kind, rows) in enumerate(predictions.groupby(predictions["observation"].str.split(",").str[0])):
+        ax.plot(rows["measured"], rows["predicted"], "o", color=COLORS[k % len(COLORS)], label=kind)
+    ax.set_xlabel("Measured")
+    ax.set_ylabel("Model")
+    ax.legend(fontsize=6)
+    if title:
+        ax.set_title(title, loc="left")
+    return fig

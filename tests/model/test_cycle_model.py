@@ -1,0 +1,107 @@
+"""The cycle-resolved activation model: physics it must obey, and the reference-study protocol."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from redoxmap.errors import FitWarning
+from redoxmap.model.cycle_model import Q_TM_MAH_G, ActivationParameters, depth_grid, simulate_cycles
+from redoxmap.model.fit import (
+    Observation,
+    fit_model,
+    predict,
+    profile_chi_square,
+    reference_study,
+    validate_reference,
+)
+
+BASE = ActivationParameters()
+
+
+def test_q_tm_follows_from_the_composition():
+    """Li1.2Ni0.16Co0.08Mn0.56O2: (2 x 0.16 + 0.08) e- per formula unit of 85.45 g/mol, by hand."""
+    molar_mass = 1.2 * 6.941 + 0.16 * 58.693 + 0.08 * 58.933 + 0.56 * 54.938 + 2 * 15.999
+    assert Q_TM_MAH_G == pytest.approx(0.40 * 96485.33 / 3.6 / molar_mass, rel=2e-3)
+
+
+def test_depth_grid_resolves_the_surface_and_fills_the_sphere():
+    depth, volume = depth_grid(1000.0)
+    assert depth[0] < 0.2 and depth[-1] < 1000 and volume.sum() == pytest.approx(1.0)
+    # the outer 4 nm hold 1 - (996/1000)^3 of the volume, by hand
+    assert volume[depth < 4.0].sum() == pytest.approx(1 - 0.996 ** 3, rel=0.05)
+
+
+def test_activation_never_increases_with_depth_and_capacity_never_falls():
+    for temperature in (20, 30, 50, 70):
+        run = simulate_cycles(BASE, 60, temperature_C=temperature)
+        assert np.all(np.diff(run.profiles, axis=1) <= 1e-12)
+        assert np.all(np.diff(run.table["capacity_mAh_g"]) >= -1e-9)
+        assert np.all(run.table["r_tey"] >= run.table["r_bulk"] - 1e-12)
+
+
+def test_limits_of_kappa():
+    none = simulate_cycles(BASE.with_values(kappa_ref=1e-12), 10)
+    assert np.allclose(none.table["capacity_o_mAh_g"], 0, atol=1e-6)
+    assert np.allclose(none.table["capacity_mAh_g"], none.table["capacity_tm_mAh_g"])
+    full = simulate_cycles(BASE.with_values(kappa_ref=1e6, l_ref_nm=1e7), 2)
+    assert full.table["activated_fraction"].iloc[-1] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_a_hotter_cell_never_activates_less_and_better_contact_helps():
+    cold = simulate_cycles(BASE, 40, temperature_C=30).table["activated_fraction"]
+    hot = simulate_cycles(BASE, 40, temperature_C=50).table["activated_fraction"]
+    assert np.all(hot >= cold - 1e-12)
+    poor = simulate_cycles(BASE.with_values(phi_c=0.3), 40).table["activated_fraction"]
+    assert np.all(cold >= poor - 1e-12)
+
+
+def test_the_front_moves_inwards():
+    front = simulate_cycles(BASE, 40, temperature_C=30).table["front_nm"].dropna().to_numpy()
+    assert len(front) > 5 and np.all(np.diff(front) >= 0)
+
+
+def test_a_synthetic_truth_is_recovered_by_the_fit():
+    truth = BASE.with_values(kappa_ref=0.4, l_ref_nm=60.0, q_o_mAh_g=160.0, r_max=0.4)
+    observations = []
+    for temperature in (30, 50):
+        run = simulate_cycles(truth, 30, temperature_C=temperature).table.set_index("cycle")
+        for cycle in (1, 3, 6, 10, 15, 20, 30):
+            observations.append(Observation("capacity", run.loc[cycle, "capacity_mAh_g"], 1.0, temperature, cycle))
+            observations.append(Observation("r", run.loc[cycle, "r_bulk"], 0.005, temperature, cycle, "bulk"))
+            observations.append(Observation("r", run.loc[cycle, "r_tey"], 0.005, temperature, cycle, "tey"))
+    fit = fit_model(observations, vary=("kappa_ref", "l_ref_nm", "q_o_mAh_g", "r_max"))
+    values = fit.table.set_index("name")
+    for name in ("kappa_ref", "l_ref_nm", "q_o_mAh_g", "r_max"):
+        assert values.loc[name, "value"] == pytest.approx(getattr(truth, name), rel=1e-3), name
+    assert fit.chi_square < 1e-6 and not fit.identifiability
+
+
+def test_reference_protocol_reports_what_it_cannot_do():
+    """Trained on the capacities and bulk r-values, the model reproduces them; its surface r-values
+    and the liquid cell's capacity are then printed against the measurements, whatever they are."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        result = validate_reference()
+    assert np.all(np.abs(result.fit.residuals["normalised_residual"]) < 2.5)
+    assert result.fit.identifiability  # 8 observations for 8 parameters: it must say so
+    assert len(result.predictions) == 5 and set(result.predictions["measured"]) >= {0.42, 257.8}
+
+
+def test_profile_chi_square_has_its_minimum_at_the_fit():
+    data = reference_study()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        fit = fit_model(data["capacities"] + data["bulk_r"], vary=("kappa_ref", "q_o_mAh_g", "r_max", "u_ref"))
+        best = fit.parameters.q_o_mAh_g
+        profile = profile_chi_square(data["capacities"] + data["bulk_r"], fit, "q_o_mAh_g",
+                                     [best * 0.9, best, best * 1.1])
+    assert profile["chi_square"].iloc[1] <= profile["chi_square"].min() + 1e-6
+
+
+def test_predict_matches_simulate():
+    observation = Observation("capacity", 0.0, 1.0, 50, 7)
+    assert predict(BASE, [observation])[0] == pytest.approx(
+        simulate_cycles(BASE, 7, temperature_C=50).table["capacity_mAh_g"].iloc[-1])
