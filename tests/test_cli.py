@@ -17,7 +17,8 @@ COMMANDS = [[], ["demo"], ["report"], ["convert"], ["formats"], ["cycling"], ["c
             ["xas"], ["xas", "normalize"], ["xas", "valence"], ["xas", "edge"], ["xas", "oxygen"],
             ["xas", "depth"], ["xrd"], ["xrd", "peaks"], ["xrd", "lattice"], ["xrd", "series"], ["tem"],
             ["tem", "fft"], ["eis"], ["eis", "fit"], ["eis", "kk"], ["eis", "drt"], ["eis", "series"], ["cv"],
-            ["cv", "analyze"], ["model"], ["model", "simulate"], ["model", "validate"], ["model", "fit"]]
+            ["cv", "analyze"], ["model"], ["model", "simulate"], ["model", "validate"], ["model", "fit"],
+            ["simulate"], ["simulate", "study"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "redoxmap")

@@ -16,7 +16,8 @@ def demo_source() -> Path:
 
 
 def copy_demo_study(destination: str | PathLike) -> Path:
-    """Copy the demo study (``study.toml``, cycler files, sources, licenses) to a folder.
+    """Copy the demo study (``study.toml``, real instrument files, sources, licenses) to a folder,
+    and write two virtual cells from the activation model beside them (``virtual/``).
 
     Parameters
     ----------
@@ -36,4 +37,11 @@ def copy_demo_study(destination: str | PathLike) -> Path:
     destination.mkdir(parents=True, exist_ok=True)
     shutil.copytree(source, destination, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    return destination / "study.toml"
+    # Beside the real files: two virtual cells from the activation model (with their truth),
+    # which the model section fits back.
+    from redoxmap.model.virtual import model_section, write_virtual_cells
+
+    manifest = destination / "study.toml"
+    samples = write_virtual_cells(destination / "virtual", prefix="virtual/")
+    manifest.write_text(manifest.read_text() + model_section(40) + samples)
+    return manifest

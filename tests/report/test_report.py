@@ -80,11 +80,20 @@ def test_impedance_section_of_the_demo(demo_report):
     assert table["label_2"] == "charge transfer" and table["R_2_stderr_ohm"] > 0
 
 
+def test_model_section_of_the_demo_fits_the_virtual_cells(demo_report):
+    """The demo's two virtual cells come from known model parameters; the model section finds them."""
+    index, _result, _ = demo_report
+    truth = json.loads((index.parent.parent / "study" / "virtual" / "truth.json").read_text())["parameters"]
+    parameters = pd.read_parquet(index.parent / "tables" / "model_parameters.parquet").set_index("name")
+    for name, row in parameters.iterrows():
+        assert abs(row["value"] - truth[name]) <= max(3 * row["stderr"], 1e-3 * abs(row["value"])), name
+
+
 def test_tables_hold_every_cell_and_units(demo_report):
     index, _result, _ = demo_report
     summary = pd.read_parquet(index.parent / "tables" / "cycling_summary.parquet")
     assert set(summary["cell"]) == {"Neware 54 cycles", "Maccor 14 cycles", "Arbin 2 cycles",
-                                    "Graphite half cell (LAND, BDF)"}
+                                    "Graphite half cell (LAND, BDF)", "virtual LLO-30", "virtual LLO-50"}
     assert {"charge_capacity_mAh", "discharge_capacity_mAh", "coulombic_efficiency_pct"} <= set(summary)
     assert not list(index.parent.rglob("*.tmp"))
 
@@ -120,7 +129,7 @@ def test_report_in_a_real_browser(demo_report):
         images = page.locator("figure img")
         sections = json.loads((index.parent / "report.json").read_text())["sections"]
         figures = [f for section in sections for f in section["figures"]]
-        assert [s["id"] for s in sections] == ["cycling", "xas", "structure", "eis"]
+        assert [s["id"] for s in sections] == ["cycling", "xas", "structure", "eis", "model"]
         assert images.count() == len(figures) >= 12
         for k in range(images.count()):
             image = images.nth(k)

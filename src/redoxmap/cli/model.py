@@ -14,6 +14,9 @@ from redoxmap.cli.structure import PlotOpt, save_plot
 model_app = typer.Typer(help="The physical model of asynchronous activation: simulate, fit, validate.",
                         no_args_is_help=True, rich_markup_mode="rich")
 
+simulate_app = typer.Typer(help="Virtual studies: instrument files written from the model, with their truth.",
+                           no_args_is_help=True, rich_markup_mode="rich")
+
 ParamsOpt = Annotated[list[str] | None, typer.Option("--set", help="Parameter NAME=VALUE (repeat), e.g. --set phi_c=0.5.")]
 
 
@@ -105,3 +108,22 @@ def model_fit(
                                                        "identifiability": fit.identifiability,
                                                        "chi_square": fit.chi_square},
          title=f"Model fit: χ² = {fit.chi_square:.3g} for {len(observed)} observations")
+
+
+@simulate_app.command("study", epilog="Example:  redoxmap simulate study virtual/ --temperature 30 --temperature 50 && redoxmap report virtual/")
+@command
+def simulate_study_command(
+    out: Annotated[Path, typer.Argument(help="Folder for the virtual study.")],
+    cycles: Annotated[int, typer.Option(help="Cycles per cell.")] = 40,
+    temperature: Annotated[list[float] | None, typer.Option(help="Cell temperature in °C (repeat).")] = None,
+    mass_mg: Annotated[float, typer.Option("--mass-mg", help="Active mass of each virtual cell.")] = 4.0,
+    seed: Annotated[int, typer.Option(help="Noise seed.")] = 0,
+    parameters: ParamsOpt = None,
+) -> None:
+    """Write cycler (BDF) and impedance files of virtual cells, study.toml and truth.json."""
+    from redoxmap.cli.common import out_console
+    from redoxmap.model.virtual import simulate_study
+
+    manifest = simulate_study(out, parameters=_parameters(parameters), cycles=cycles,
+                              temperatures_C=tuple(temperature or (30.0, 50.0)), mass_mg=mass_mg, seed=seed)
+    out_console.print(f"wrote {manifest} (truth in {manifest.parent / 'truth.json'})")

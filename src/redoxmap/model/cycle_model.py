@@ -96,7 +96,8 @@ class ActivationParameters:
         return replace(self, **values)
 
 
-def _arrhenius(energy_eV: float, temperature_K: float) -> float:
+def arrhenius_factor(energy_eV: float, temperature_K: float) -> float:
+    """``exp(-E/R (1/T - 1/T_ref))``: a rate at T relative to 30 C (E in eV)."""
     return float(np.exp(-energy_eV * FARADAY / GAS_CONSTANT * (1 / temperature_K - 1 / T_REF_K)))
 
 
@@ -149,9 +150,9 @@ class ActivationRun:
 
 def kappa(parameters: ActivationParameters, temperature_K: float, *, liquid: bool = False) -> float:
     """Activation rate per charge at the surface at a temperature."""
-    eta = 0.0 if liquid else parameters.eta_ref_V * _arrhenius(-parameters.r_int_activation_energy_eV,
+    eta = 0.0 if liquid else parameters.eta_ref_V * arrhenius_factor(-parameters.r_int_activation_energy_eV,
                                                                temperature_K) / max(parameters.phi_c, 1e-9)
-    return float(parameters.kappa_ref * _arrhenius(parameters.activation_energy_eV, temperature_K)
+    return float(parameters.kappa_ref * arrhenius_factor(parameters.activation_energy_eV, temperature_K)
                  * np.exp(-parameters.alpha * FARADAY * eta / (GAS_CONSTANT * temperature_K)))
 
 
@@ -185,12 +186,12 @@ def simulate_cycles(parameters: ActivationParameters, cycles: int = 40, *, tempe
     rows = []
     for n in range(cycles):
         t = temperatures[n]
-        l_u = parameters.l_ref_nm * _arrhenius(parameters.l_activation_energy_eV, t)
+        l_u = parameters.l_ref_nm * arrhenius_factor(parameters.l_activation_energy_eV, t)
         length = l_u * (1 + (parameters.rho - 1) * a)
         reach = np.exp(-np.cumsum(spacing / length))
         a = 1 - (1 - a) * np.exp(-kappa(parameters, t, liquid=liquid) * reach)
         profiles[n] = a
-        u = min(parameters.u_ref * _arrhenius(parameters.u_activation_energy_eV, t), 1.0)
+        u = min(parameters.u_ref * arrhenius_factor(parameters.u_activation_energy_eV, t), 1.0)
         mean_a = float(volume @ a)
         half = np.flatnonzero(a >= 0.5)
         rows.append({"cycle": n + 1, "temperature_C": t - 273.15, "capacity_mAh_g": u * (parameters.q_tm_mAh_g

@@ -78,20 +78,22 @@ def reference_study() -> dict[str, list[Observation]]:
 def predict(parameters: ActivationParameters, observations: list[Observation], *,
             liquid_radius_nm: float | None = None) -> np.ndarray:
     """The model's value for each observation (one simulation per temperature and cell type)."""
-    runs = {}
-    values = []
-    for obs in observations:
-        key = (obs.temperature_C, obs.cell)
-        if key not in runs:
-            cycles = max(o.cycle for o in observations if (o.temperature_C, o.cell) == key)
-            used = parameters if obs.cell == "solid" or liquid_radius_nm is None else parameters.with_values(
-                radius_nm=liquid_radius_nm)
-            runs[key] = simulate_cycles(used, cycles, temperature_C=obs.temperature_C,
-                                        liquid=obs.cell == "liquid").table.set_index("cycle")
-        row = runs[key].loc[obs.cycle]
-        values.append({"capacity": row["capacity_mAh_g"], "capacity_o": row["capacity_o_mAh_g"],
-                       "r": row["r_tey"] if obs.mode == "tey" else row["r_bulk"]}[obs.kind])
-    return np.array(values)
+    groups: dict[tuple, list[int]] = {}
+    for index, obs in enumerate(observations):
+        groups.setdefault((obs.temperature_C, obs.cell), []).append(index)
+    values = np.empty(len(observations))
+    for (temperature, cell), indices in groups.items():
+        cycles = max(observations[i].cycle for i in indices)
+        used = parameters if cell == "solid" or liquid_radius_nm is None else parameters.with_values(
+            radius_nm=liquid_radius_nm)
+        table = simulate_cycles(used, cycles, temperature_C=temperature, liquid=cell == "liquid").table
+        columns = {"capacity": table["capacity_mAh_g"].to_numpy(), "capacity_o": table["capacity_o_mAh_g"].to_numpy(),
+                   "tey": table["r_tey"].to_numpy(), "bulk": table["r_bulk"].to_numpy()}
+        for i in indices:
+            obs = observations[i]
+            column = columns[obs.mode if obs.kind == "r" else obs.kind]
+            values[i] = column[obs.cycle - 1]
+    return values
 
 
 @dataclass
@@ -157,24 +159,32 @@ def fit_model(observations: list[Observation], *, start: ActivationParameters | 
         return (predict(_decode(x, names, base), observations, liquid_radius_nm=liquid_radius_nm) - measured) / sigma
 
     x0 = np.clip(_encode(base, names), lower + 1e-9, upper - 1e-9)
-    solution = least_squares(residuals, x0, bounds=(lower, upper), x_scale="jac", diff_step=1e-4)
+    solution = least_squares(residuals, x0, bounds=(lower, upper), diff_step=1e-4, max_nfev=100 * (len(names) + 1))
     fitted = _decode(solution.x, names, base)
     dof = max(len(observations) - len(names), 0)
     chi2 = float(np.sum(solution.fun ** 2))
     reduced = chi2 / dof if dof else float("nan")
     J = solution.jac
+    column_norm = np.linalg.norm(J, axis=0)
+    inert = column_norm <= 1e-9 * max(column_norm.max(), 1e-300)  # no effect on any observation
     covariance = np.linalg.pinv(J.T @ J)
-    error_encoded = np.sqrt(np.clip(np.diag(covariance), 0, None))
+    error_encoded = np.where(inert, np.inf, np.sqrt(np.clip(np.diag(covariance), 0, None)))
     values = np.array([getattr(fitted, n) for n in names])
     stderr = np.where([n in LINEAR_BOUNDS for n in names], error_encoded, values * error_encoded)
     with np.errstate(invalid="ignore", divide="ignore"):
         correlation = covariance / np.outer(error_encoded, error_encoded)
+    correlation[inert, :] = correlation[:, inert] = np.nan
     table = pd.DataFrame({"name": names, "value": values, "stderr": stderr,
                           "relative_error": np.abs(stderr / values)})
     model = predict(fitted, observations, liquid_radius_nm=liquid_radius_nm)
     residual_table = pd.DataFrame({"observation": [o.label for o in observations], "measured": measured,
                                    "stderr": sigma, "model": model, "normalised_residual": (model - measured) / sigma})
     notes = _identifiability(names, table, correlation, J, len(observations), correlation_limit)
+    if inert.any():
+        notes.insert(0, f"no effect on these observations: {', '.join(np.array(names)[inert])} (kept at the start "
+                        "value; e.g. a TM utilisation already capped at one)")
+    if not solution.success:
+        notes.insert(0, f"the fit stopped before converging ({solution.message})")
     for note in notes:
         warnings.warn(note, FitWarning, stacklevel=2)
     return ModelFit(fitted, table, pd.DataFrame(correlation, index=names, columns=names), residual_table, chi2,

@@ -13,6 +13,7 @@ from redoxmap.report.cv_section import build_cv_section
 from redoxmap.report.cycling_section import build_cycling_section
 from redoxmap.report.eis_section import build_eis_section
 from redoxmap.report.elements import ReportSection
+from redoxmap.report.model_section import build_model_section
 from redoxmap.report.structure_section import build_structure_section
 from redoxmap.report.style import figure_style
 from redoxmap.report.xas_section import build_xas_section
@@ -25,6 +26,7 @@ SECTION_BUILDERS = [
     (("xrd", "images"), build_structure_section),
     (("eis",), build_eis_section),
     (("cv",), build_cv_section),
+    (("model",), build_model_section),
 ]
 
 

@@ -108,6 +108,18 @@ MODALITIES["cv"] = {
     "intercept": Parameter(False, "fit i_p against v^1/2 with an intercept", bool),
 }
 
+# Study-wide analyses without files of their own.
+ANALYSES: dict[str, dict[str, Parameter]] = {
+    "model": {
+        "run": Parameter(False, "fit the activation model to the cells' capacities", bool),
+        "vary": Parameter(["kappa_ref", "activation_energy_eV", "q_o_mAh_g", "u_ref"],
+                          "model parameters to fit (the others keep their values)", list),
+        "parameters": Parameter({}, "model parameter values, e.g. {phi_c = 0.8, radius_nm = 1500}", dict),
+        "cycles": Parameter(40, "cycles to simulate", int),
+        "capacity_stderr_pct": Parameter(1.0, "uncertainty of a measured capacity, in %", (int, float)),
+    },
+}
+
 # Keys a file entry may carry, per modality (a plain path string needs none).
 FILE_OPTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "cycling": {},
@@ -206,7 +218,7 @@ def load_study(path: str | PathLike) -> Study:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ManifestError(f"not valid TOML: {exc}", path=path) from exc
-    _unknown(data, {"study", "sample", *MODALITIES}, "the manifest", path)
+    _unknown(data, {"study", "sample", *MODALITIES, *ANALYSES}, "the manifest", path)
 
     head = data.get("study", {})
     _unknown(head, STUDY_KEYS, "[study]", path)
@@ -215,7 +227,7 @@ def load_study(path: str | PathLike) -> Study:
             _typed(head[key], kind, key, "study", path)
 
     parameters = {}
-    for modality, spec in MODALITIES.items():
+    for modality, spec in {**MODALITIES, **ANALYSES}.items():
         section = data.get(modality, {})
         if not isinstance(section, dict):
             raise ManifestError(f"[{modality}] must be a table of parameters", path=path)
@@ -226,6 +238,7 @@ def load_study(path: str | PathLike) -> Study:
     _check_peak_windows(parameters["cycling"]["peak_windows"], path)
     parameters["xas"]["references"] = _references(parameters["xas"]["references"], path)
     parameters["xrd"]["peaks"] = _xrd_peaks(parameters["xrd"]["peaks"], path)
+    _model_parameters(parameters["model"], path)
     parameters["xrd"]["cif"] = [str(_resolve(f, path, "[xrd] cif", "CIF")) for f in parameters["xrd"]["cif"]]
 
     raw_samples = data.get("sample", [])
@@ -318,6 +331,17 @@ def _sample_files(raw: dict, manifest: Path, *, where: str) -> tuple[dict[str, l
                 files[modality].append(paths[0])
                 options[modality].append({**extra, "files": paths})
     return files, options
+
+
+def _model_parameters(section: dict, manifest: Path) -> None:
+    from redoxmap.model.cycle_model import ActivationParameters
+
+    known = ActivationParameters().to_dict()
+    for key in [*section["vary"], *section["parameters"]]:
+        if key not in known:
+            close = difflib.get_close_matches(key, list(known), n=1)
+            raise ManifestError(f"[model] names an unknown model parameter {key!r}"
+                                + (f" (did you mean {close[0]!r}?)" if close else ""), path=manifest)
 
 
 def _xrd_peaks(raw: list, manifest: Path) -> list[dict]:

@@ -167,6 +167,30 @@ def analyze_cv_sample(sample: Sample, parameters: dict):
     return sample.name, analysis
 
 
+def analyze_model_study(study: Study, parameters: dict):
+    """Fit the activation model to every cell with a temperature and a mass (the task the executor runs)."""
+    from redoxmap.cycling import cycle_summary
+    from redoxmap.model.study import analyze_model
+
+    cells = []
+    for sample in study.samples:
+        for file in sample.files.get("cycling", []):
+            if sample.temperature_C is None or not sample.active_mass_mg:
+                continue
+            table = read_cycling(file, format=sample.format, name=cell_label(sample, file, "cycling"),
+                                 active_mass_mg=sample.active_mass_mg, electrode=sample.electrode,
+                                 temperature_C=sample.temperature_C)
+            cells.append((cell_label(sample, file, "cycling"), sample.temperature_C, cycle_summary(table)))
+    return analyze_model(cells, vary=tuple(parameters["vary"]), parameters=parameters["parameters"],
+                         cycles=parameters["cycles"], stderr_pct=parameters["capacity_stderr_pct"])
+
+
+def _model_tasks(study: Study):
+    if not study.parameters["model"]["run"]:
+        return analyze_model_study, []
+    return analyze_model_study, [Task("activation model", (study, study.parameters["model"]))]
+
+
 def _per_sample_tasks(modality: str, function):
     def planner(study: Study):
         return function, [Task(s.name, (s, study.parameters[modality])) for s in study.samples
@@ -180,7 +204,8 @@ PLANNERS = {"cycling": _cycling_tasks, "xas": _xas_tasks,
             "xrd": _per_sample_tasks("xrd", analyze_xrd_sample),
             "images": _per_sample_tasks("images", analyze_images_sample),
             "eis": _per_sample_tasks("eis", analyze_eis_sample),
-            "cv": _per_sample_tasks("cv", analyze_cv_sample)}
+            "cv": _per_sample_tasks("cv", analyze_cv_sample),
+            "model": _model_tasks}
 
 
 def run_study(study: Study, *, executor: Executor | None = None) -> StudyResult:

@@ -1,0 +1,80 @@
+"""The activation model fitted to a study's cells: their per-cycle capacities at their temperatures."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from redoxmap.errors import AnalysisError, FitWarning
+from redoxmap.model.cycle_model import ActivationParameters, ActivationRun, simulate_cycles
+from redoxmap.model.fit import ModelFit, Observation, fit_model
+
+
+@dataclass
+class ModelAnalysis:
+    """The model fitted to a study.
+
+    Attributes
+    ----------
+    fit : ModelFit
+    runs : dict
+        Temperature label -> the fitted model's run.
+    data : dict
+        Temperature label -> (cycles, capacities, errors) measured.
+    cells : pandas.DataFrame
+        Which cells were used (name, temperature, cycles).
+    notes : list of str
+    """
+
+    fit: ModelFit
+    runs: dict[str, ActivationRun] = field(repr=False)
+    data: dict[str, tuple] = field(repr=False)
+    cells: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def capacity_observations(cells, *, stderr_pct: float = 1.0, floor_mAh_g: float = 1.0) -> list[Observation]:
+    """Observations from ``(temperature_C, cycle summary)`` pairs: every cycle's discharge capacity."""
+    observations = []
+    for temperature, summary in cells:
+        rows = summary.dropna(subset=["discharge_capacity_mAh_g"])
+        rows = rows[rows["cycle"] >= 1]
+        for row in rows.itertuples():
+            value = float(row.discharge_capacity_mAh_g)
+            observations.append(Observation("capacity", value, max(stderr_pct / 100 * value, floor_mAh_g),
+                                            float(temperature), int(row.cycle)))
+    return observations
+
+
+def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[str, ...],
+                  parameters: dict | None = None, cycles: int = 40, stderr_pct: float = 1.0) -> ModelAnalysis:
+    """Fit the cycle-resolved model to cells ``(name, temperature_C, cycle summary)`` jointly.
+
+    Raises
+    ------
+    AnalysisError
+        Without cells that have a temperature and specific capacities (an active mass).
+    """
+    usable = [(n, t, s) for n, t, s in cells if t is not None and "discharge_capacity_mAh_g" in s
+              and s["discharge_capacity_mAh_g"].notna().any()]
+    if not usable:
+        raise AnalysisError("the model needs cells with a temperature_C and an active mass (capacities in mAh/g)")
+    observations = capacity_observations([(t, s) for _, t, s in usable], stderr_pct=stderr_pct)
+    start = ActivationParameters(**(parameters or {}))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FitWarning)
+        fit = fit_model(observations, start=start, vary=tuple(vary))
+    runs, data = {}, {}
+    for name, temperature, summary in usable:
+        label = f"{temperature:g} C"
+        last = int(max(cycles, summary["cycle"].max()))
+        runs[label] = simulate_cycles(fit.parameters, last, temperature_C=temperature)
+        rows = summary[summary["cycle"] >= 1]
+        data[label] = (rows["cycle"].to_numpy(), rows["discharge_capacity_mAh_g"].to_numpy(),
+                       np.maximum(stderr_pct / 100 * rows["discharge_capacity_mAh_g"].to_numpy(), 1.0))
+    cells_table = pd.DataFrame([{"cell": n, "temperature_C": t, "cycles": int(s["cycle"].max())}
+                                for n, t, s in usable])
+    return ModelAnalysis(fit, runs, data, cells_table, [str(w.message) for w in caught])

@@ -1,0 +1,37 @@
+"""The model section of the report: the activation model fitted to the study's cells."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from redoxmap.report import model_figures as figs
+from redoxmap.report.elements import ReportSection, add_figure, add_table, section_from_outcomes
+from redoxmap.study.executor import TaskOutcome
+
+
+def build_model_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSection:
+    """Figures and tables of the model section (files go into ``out``)."""
+    section, analyses = section_from_outcomes(
+        outcomes, id="model", title="Model: spatially asynchronous activation",
+        intro=("The cycle-resolved model (TM redox fast and uniform; oxygen activating from the surface inwards, "
+               "throttled by the interfaces) fitted jointly to every cell's per-cycle discharge capacity at its "
+               "temperature. Parameters come with standard errors and correlations; pairs the data cannot tell "
+               "apart are named below."),
+    )
+    for analysis in analyses:
+        section.warnings += [("model", note) for note in analysis.fit.identifiability]
+        add_figure(section, plt, figs.capacity_split_figure(plt, analysis.runs, analysis.data), out,
+                   id="model_capacity", title="Capacity by cycle: model (TM and O) and data",
+                   caption="Lines: the fitted model's discharge capacity and its TM part (dotted); shaded: the "
+                           "oxygen part; points: measured, with the uncertainty used in the fit.")
+        for k, (label, run) in enumerate(analysis.runs.items(), start=1):
+            add_figure(section, plt, figs.activation_map_figure(plt, run, title=label), out, id=f"model_map_{k}",
+                       title=f"Activation map, {label}", caption="Activated fraction of the Li2MnO3 domains over "
+                       "depth and cycle; cyan: the front (a = 1/2).")
+        add_table(section, analysis.fit.table, out, id="model_parameters", title="Fitted parameters",
+                  caption="Values and standard errors (from the Jacobian at the optimum).")
+        add_table(section, analysis.fit.correlations.reset_index(names="parameter"), out, id="model_correlations",
+                  title="Parameter correlations", caption="Values near ±1 mean the data fix a combination only.")
+        add_table(section, analysis.fit.residuals, out, id="model_residuals", title="Model against data",
+                  caption="Each observation, the model's value and the normalised residual.")
+    return section

@@ -1,0 +1,55 @@
+"""The virtual study: files written from the model, analysed by redoxmap, give back the truth."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from redoxmap.cli import app
+from redoxmap.study import SerialExecutor, load_study, run_study
+
+
+@pytest.fixture(scope="module")
+def virtual(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("virtual")
+    result = CliRunner().invoke(app, ["simulate", "study", str(folder), "--cycles", "30"])
+    assert result.exit_code == 0, result.output
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        study = run_study(load_study(folder), executor=SerialExecutor(progress=False))
+    return json.loads((folder / "truth.json").read_text()), study
+
+
+def test_every_analysis_ran(virtual):
+    _, study = virtual
+    assert set(study.sections) == {"cycling", "eis", "model"} and not study.failures()
+
+
+def test_cycling_recovers_the_simulated_capacities(virtual):
+    truth, study = virtual
+    for outcome in study.sections["cycling"]:
+        analysis = outcome.value
+        cell = truth["cells"][outcome.label]
+        measured = analysis.summary.set_index("cycle")["discharge_capacity_mAh_g"]
+        expected = np.array(cell["capacity_mAh_g"])
+        np.testing.assert_allclose(measured.loc[1:len(expected)].to_numpy(), expected, rtol=5e-3)
+
+
+def test_model_fit_recovers_the_truth_within_its_errors(virtual):
+    truth, study = virtual
+    fit = study.sections["model"][0].value.fit
+    for row in fit.table.itertuples():
+        assert abs(row.value - truth["parameters"][row.name]) <= max(3 * row.stderr, 1e-3 * abs(row.value)), row.name
+
+
+def test_impedance_recovers_the_interfacial_resistance(virtual):
+    truth, study = virtual
+    for outcome in study.sections["eis"]:
+        table = outcome.value.resistances.iloc[0]
+        expected = truth["cells"][outcome.label]["eis"]["R_int_ohm"]
+        assert table["label_2"] == "charge transfer"
+        assert abs(table["R_2_ohm"] - expected) <= max(3 * table["R_2_stderr_ohm"], 0.02 * expected)
