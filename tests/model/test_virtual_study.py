@@ -26,7 +26,7 @@ def virtual(tmp_path_factory):
 
 def test_every_analysis_ran(virtual):
     _, study = virtual
-    assert set(study.sections) == {"cycling", "eis", "model"} and not study.failures()
+    assert set(study.sections) == {"cycling", "eis", "model", "xas"} and not study.failures()
 
 
 def test_cycling_recovers_the_simulated_capacities(virtual):
@@ -53,3 +53,19 @@ def test_impedance_recovers_the_interfacial_resistance(virtual):
         expected = truth["cells"][outcome.label]["eis"]["R_int_ohm"]
         assert table["label_2"] == "charge transfer"
         assert abs(table["R_2_ohm"] - expected) <= max(3 * table["R_2_stderr_ohm"], 0.02 * expected)
+
+
+def test_xas_recovers_the_oxygen_activation_by_mode(virtual):
+    """O K spectra carry the model's r in TEY (surface) and iPFY (bulk): the pre-edge fit finds them."""
+    truth, study = virtual
+    checked = 0
+    for outcome in study.sections["xas"]:
+        cell = truth["cells"].get(outcome.label)
+        if cell is None:
+            continue
+        for row in outcome.value.activation.itertuples():
+            cycle = int(row.state.split()[-1])
+            expected = cell["r_tey" if row.mode == "tey" else "r_bulk"][cycle - 1]
+            assert abs(row.r - expected) <= max(3 * row.r_stderr, 0.005), (outcome.label, row.state, row.mode)
+            checked += 1
+    assert checked == 12

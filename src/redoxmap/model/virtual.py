@@ -11,10 +11,13 @@ written as a lab would have them:
 * an impedance spectrum of the discharged cell from ``L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1`` whose
   charge-transfer resistance follows the interfacial resistance R_int(T) of the model, with
   0.3 % noise;
+* O K-edge spectra in TEY and iPFY after the 1st, 12th and 22nd charge (the reference study's
+  states), and of the uncycled material: pre-peaks A (529.6 eV) and B (531.0 eV) whose heights
+  carry the model's r by mode, ``b = b0 + r a``, peak C and the edge step, with 0.3 % noise;
 * ``study.toml`` (ready for ``redoxmap report``, with a ``[model]`` section that fits the model
-  back) and ``truth.json`` (parameters, per-cycle capacities, the impedance truth).
+  back) and ``truth.json`` (parameters, per-cycle capacities and r, the impedance truth).
 
-XAS spectra and in situ XRD patterns of the virtual cells are not written yet.
+In situ XRD patterns of the virtual cells are not written yet.
 """
 
 from __future__ import annotations
@@ -34,6 +37,20 @@ from redoxmap.model.cycle_model import ActivationParameters, arrhenius_factor, s
 SPECIFIC_1C_MA_G = 250.0
 EIS_CIRCUIT = "L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1"
 R_INT_REF_OHM = 120.0  # charge-transfer (interfacial) resistance of the virtual cell at 30 C
+O_K_STATES = (1, 12, 22)  # charges after which O K spectra are taken (the reference study's)
+O_K_A, O_K_B0 = 1.0, 0.35  # pre-peak heights of the uncycled material (normalised to the edge step)
+
+
+def o_k_spectrum(r: float, rng) -> tuple[np.ndarray, np.ndarray]:
+    """A normalised O K pre-edge: A, B = b0 + r a, C and an arctan step, with 0.3 % noise."""
+    energy = np.arange(524.0, 548.0, 0.1)
+
+    def gauss(center, height, sigma=0.45):
+        return height * np.exp(-0.5 * ((energy - center) / sigma) ** 2)
+
+    mu = (gauss(529.6, O_K_A) + gauss(531.0, O_K_B0 + r * O_K_A) + gauss(532.4, 0.4)
+          + 0.5 + np.arctan((energy - 536.0) / 1.0) / np.pi)
+    return energy, mu + 0.003 * rng.normal(size=len(energy))
 
 
 def cycler_table(run, *, mass_mg: float, c_rate: float = 0.1, points: int = 120) -> pd.DataFrame:
@@ -76,10 +93,19 @@ cycles = {cycles}
 """
 
 
+def _write_o_k(path: Path, r: float, rng) -> None:
+    energy, mu = o_k_spectrum(r, rng)
+    text = "# O K edge, virtual\n# energy mu\n" + "\n".join(f"{e:.2f} {m:.6f}" for e, m in zip(energy, mu)) + "\n"
+    atomic_write(path, lambda tmp: tmp.write_text(text))
+
+
 def write_virtual_cells(out: str | PathLike, *, parameters: ActivationParameters | None = None,
                         temperatures_C=(30.0, 50.0), cycles: int = 40, mass_mg: float = 4.0, seed: int = 0,
-                        prefix: str = "") -> str:
+                        prefix: str = "", xas: bool = False) -> str:
     """Write the virtual cells' files and ``truth.json`` into ``out``.
+
+    With ``xas``, O K spectra by mode and state are written too (and an uncycled sample that
+    gives b0); their manifest needs ``[xas] o_k_peaks = ["A", "B", "C"]``.
 
     Returns
     -------
@@ -108,6 +134,16 @@ def write_virtual_cells(out: str | PathLike, *, parameters: ActivationParameters
         eis_file = out / "eis" / f"virtual_{temperature:g}C.csv"
         frame = pd.DataFrame({"freq/Hz": frequency, "Re(Z)/Ohm": z.real, "-Im(Z)/Ohm": -z.imag})
         atomic_write(eis_file, lambda tmp, frame=frame: frame.to_csv(tmp, index=False))
+        xas_entries = []
+        if xas:
+            (out / "xas").mkdir(exist_ok=True)
+            for cycle in (c for c in O_K_STATES if c <= cycles):
+                row = run.table.iloc[cycle - 1]
+                for mode, column in (("tey", "r_tey"), ("ipfy", "r_bulk")):
+                    xas_file = out / "xas" / f"virtual_{temperature:g}C_charge{cycle}_O-K_{mode}.txt"
+                    _write_o_k(xas_file, float(row[column]), rng)
+                    xas_entries.append(f'{{file = "{prefix}xas/{xas_file.name}", edge = "O-K", mode = "{mode}", '
+                                       f'state = "charge {cycle}"}}')
         truth["cells"][name] = {
             "temperature_C": temperature, "mass_mg": mass_mg,
             "capacity_mAh_g": run.table["capacity_mAh_g"].round(6).tolist(),
@@ -125,6 +161,20 @@ cell_type = "all-solid-state (virtual)"
 [sample.files]
 cycling = "{prefix}cycling/{cycling_file.name}"
 eis = [{{file = "{prefix}eis/{eis_file.name}", state = "discharged", temperature_C = {temperature:g}}}]
+""" + (f"xas = [{', '.join(xas_entries)}]\n" if xas_entries else ""))
+    if xas:
+        pristine = []
+        for mode in ("tey", "ipfy"):
+            xas_file = out / "xas" / f"virtual_pristine_O-K_{mode}.txt"
+            _write_o_k(xas_file, 0.0, rng)
+            pristine.append(f'{{file = "{prefix}xas/{xas_file.name}", edge = "O-K", mode = "{mode}", '
+                            'state = "uncycled", pristine = true}')
+        samples.append(f"""
+[[sample]]
+name = "virtual LLO, uncycled"
+description = "virtual uncycled material: gives b0 of the O K pre-edge"
+[sample.files]
+xas = [{', '.join(pristine)}]
 """)
     atomic_write(out / "truth.json", lambda tmp: tmp.write_text(json.dumps(truth, indent=1)))
     return "".join(samples)
@@ -136,7 +186,7 @@ def simulate_study(out: str | PathLike, *, cycles: int = 40, temperatures_C=(30.
     Options are those of :func:`write_virtual_cells`. Returns the ``study.toml``.
     """
     out = Path(out)
-    samples = write_virtual_cells(out, cycles=cycles, temperatures_C=temperatures_C, **options)
+    samples = write_virtual_cells(out, cycles=cycles, temperatures_C=temperatures_C, xas=True, **options)
     manifest = f"""# A virtual study written by `redoxmap simulate study`: every file comes from the activation
 # model, and truth.json holds what each analysis should find.
 [study]
@@ -147,5 +197,10 @@ profile_cycles = [1, 2, 5, 10, 20, {cycles}]
 
 [eis]
 circuit = "{EIS_CIRCUIT}"
+
+[xas]
+o_k_peaks = ["A", "B", "C"]
+tey_depth_nm = 4.0
+bulk_depth_nm = 150.0
 """ + model_section(cycles) + samples
     return atomic_write(out / "study.toml", lambda tmp: tmp.write_text(manifest))
