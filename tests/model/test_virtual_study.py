@@ -26,7 +26,7 @@ def virtual(tmp_path_factory):
 
 def test_every_analysis_ran(virtual):
     _, study = virtual
-    assert set(study.sections) == {"cycling", "eis", "model", "xas"} and not study.failures()
+    assert set(study.sections) == {"cycling", "eis", "model", "xas", "xrd"} and not study.failures()
 
 
 def test_cycling_recovers_the_simulated_capacities(virtual):
@@ -69,3 +69,16 @@ def test_xas_recovers_the_oxygen_activation_by_mode(virtual):
             assert abs(row.r - expected) <= max(3 * row.r_stderr, 0.005), (outcome.label, row.state, row.mode)
             checked += 1
     assert checked == 12
+
+
+def test_in_situ_xrd_recovers_the_003_shift_and_the_020_fade(virtual):
+    truth, study = virtual
+    scans = truth["in_situ_xrd"]["scans"]
+    series = study.sections["xrd"][0].value.series[0].table
+    expected = np.array([scan["center_003_deg"] for scan in scans])
+    assert np.all(np.abs(series["center_003_deg"] - expected) <= 4 * series["center_003_stderr_deg"] + 2e-4)
+    relative = series["intensity_020"] / series["intensity_020"].iloc[0]
+    relative_error = series["intensity_020_stderr"] / series["intensity_020"].iloc[0]
+    fade = np.array([scan["relative_020"] for scan in scans])
+    assert np.mean(np.abs(relative - fade) <= 3 * relative_error) > 0.9
+    assert series["voltage_V"].notna().all()  # the scans are placed on the cycler's clock

@@ -17,7 +17,9 @@ written as a lab would have them:
 * ``study.toml`` (ready for ``redoxmap report``, with a ``[model]`` section that fits the model
   back) and ``truth.json`` (parameters, per-cycle capacities and r, the impedance truth).
 
-In situ XRD patterns of the virtual cells are not written yet.
+* in situ XRD scans (Rigaku ``.ras`` with their start times) through the first cycle of the hottest
+  cell: the (003) peak moving to lower angle as c expands on charge and back on discharge, the
+  Li2MnO3 (020) peak fading as the oxygen plateau activates the domains (to ``1 - <a>``).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ EIS_CIRCUIT = "L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1"
 R_INT_REF_OHM = 120.0  # charge-transfer (interfacial) resistance of the virtual cell at 30 C
 O_K_STATES = (1, 12, 22)  # charges after which O K spectra are taken (the reference study's)
 O_K_A, O_K_B0 = 1.0, 0.35  # pre-peak heights of the uncycled material (normalised to the edge step)
+XRD_003_DEG, XRD_020_DEG, XRD_SHIFT_DEG = 18.65, 20.85, 0.20  # (003) moves by -0.20 deg at full charge
 
 
 def o_k_spectrum(r: float, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -93,6 +96,44 @@ cycles = {cycles}
 """
 
 
+def _pseudo_voigt_doublet(x, center, area, fwhm=0.12, eta=0.5):
+    from redoxmap.xrd.profile import ka2_center
+
+    def line(c):
+        g = np.sqrt(4 * np.log(2) / np.pi) / fwhm * np.exp(-4 * np.log(2) * (x - c) ** 2 / fwhm ** 2)
+        lorentz = 2 / (np.pi * fwhm) / (1 + 4 * (x - c) ** 2 / fwhm ** 2)
+        return eta * lorentz + (1 - eta) * g
+    return area * (line(center) + 0.5 * line(ka2_center(center, 1.544414 / 1.540593)))
+
+
+def write_in_situ_xrd(out: Path, cycler: pd.DataFrame, activated: float, rng, *, scans: int = 40) -> list[dict]:
+    """Rigaku .ras scans through the first cycle; returns the truth of each scan."""
+    first = cycler[cycler["cycle"] == 1]
+    time, current = first["time_s"].to_numpy(), first["current_A"].to_numpy()
+    charge = np.concatenate([[0.0], np.cumsum(current[1:] * np.diff(time))])  # passed charge, A s
+    charge_fraction = charge / charge.max()
+    plateau = (first["voltage_V"].to_numpy() > 4.4) & (current > 0)
+    o_progress = np.cumsum(plateau) / max(plateau.sum(), 1)  # share of the first plateau passed
+    x = np.arange(17.5, 22.0, 0.01)
+    start = pd.Timestamp("2026-01-05 09:00:00")
+    truths = []
+    for k, t in enumerate(np.linspace(time[0], time[-1], scans, endpoint=False)):
+        i = int(np.searchsorted(time, t))
+        center = XRD_003_DEG - XRD_SHIFT_DEG * charge_fraction[i]
+        relative_020 = 1 - activated * o_progress[i]
+        counts = 300 + _pseudo_voigt_doublet(x, center, 600.0) + _pseudo_voigt_doublet(x, XRD_020_DEG,
+                                                                                        60.0 * relative_020)
+        stamp = (start + pd.Timedelta(seconds=float(t))).strftime("%m/%d/%y %H:%M:%S")
+        body = "\n".join(f"{a:.4f} {c:.0f} 1.0000" for a, c in zip(x, rng.poisson(counts)))
+        text = (f'*RAS_DATA_START\n*RAS_HEADER_START\n*FILE_SAMPLE "virtual LLO"\n*HW_XG_WAVE_LENGTH_ALPHA1 "1.540593"\n'
+                f'*HW_XG_WAVE_LENGTH_ALPHA2 "1.544414"\n*MEAS_SCAN_START_TIME "{stamp}"\n*MEAS_SCAN_UNIT_Y "counts"\n'
+                f"*RAS_HEADER_END\n*RAS_INT_START\n{body}\n*RAS_INT_END\n*RAS_DATA_END\n")
+        path = out / f"scan_{k:03d}.ras"
+        atomic_write(path, lambda tmp, text=text: tmp.write_text(text))
+        truths.append({"file": path.name, "time_s": float(t), "center_003_deg": center, "relative_020": relative_020})
+    return truths
+
+
 def _write_o_k(path: Path, r: float, rng) -> None:
     energy, mu = o_k_spectrum(r, rng)
     text = "# O K edge, virtual\n# energy mu\n" + "\n".join(f"{e:.2f} {m:.6f}" for e, m in zip(energy, mu)) + "\n"
@@ -101,11 +142,12 @@ def _write_o_k(path: Path, r: float, rng) -> None:
 
 def write_virtual_cells(out: str | PathLike, *, parameters: ActivationParameters | None = None,
                         temperatures_C=(30.0, 50.0), cycles: int = 40, mass_mg: float = 4.0, seed: int = 0,
-                        prefix: str = "", xas: bool = False) -> str:
+                        prefix: str = "", xas: bool = False, xrd: bool = False) -> str:
     """Write the virtual cells' files and ``truth.json`` into ``out``.
 
     With ``xas``, O K spectra by mode and state are written too (and an uncycled sample that
-    gives b0); their manifest needs ``[xas] o_k_peaks = ["A", "B", "C"]``.
+    gives b0); their manifest needs ``[xas] o_k_peaks = ["A", "B", "C"]``. With ``xrd``, in situ
+    scans through the first cycle of the last (hottest) cell.
 
     Returns
     -------
@@ -126,7 +168,16 @@ def write_virtual_cells(out: str | PathLike, *, parameters: ActivationParameters
         name = f"virtual LLO-{temperature:g}"
         run = simulate_cycles(parameters, cycles, temperature_C=temperature)
         cycling_file = out / "cycling" / f"virtual_{temperature:g}C.bdf.csv"
-        write_bdf(cycler_table(run, mass_mg=mass_mg), cycling_file)
+        cycler = cycler_table(run, mass_mg=mass_mg)
+        write_bdf(cycler, cycling_file)
+        xrd_entry = ""
+        if xrd and temperature == max(temperatures_C):
+            (out / "xrd").mkdir(exist_ok=True)
+            scans = write_in_situ_xrd(out / "xrd", cycler, float(run.table["activated_fraction"].iloc[0]), rng)
+            truth["in_situ_xrd"] = {"cell": name, "scans": scans}
+            names = ", ".join(f'"{prefix}xrd/{scan["file"]}"' for scan in scans)
+            xrd_entry = (f'xrd = [{{file = [{names}], series = true, cycling = "{prefix}cycling/{cycling_file.name}"}}]'
+                         "\n")
         r_ct = r_int_ohm(parameters, temperature)
         eis_parameters = [1e-6, 8.0, 25.0, 2e-6, 0.9, r_ct, 5e-3, 0.8, 5.0]
         z = circuit.impedance(eis_parameters, frequency)
@@ -161,7 +212,7 @@ cell_type = "all-solid-state (virtual)"
 [sample.files]
 cycling = "{prefix}cycling/{cycling_file.name}"
 eis = [{{file = "{prefix}eis/{eis_file.name}", state = "discharged", temperature_C = {temperature:g}}}]
-""" + (f"xas = [{', '.join(xas_entries)}]\n" if xas_entries else ""))
+""" + (f"xas = [{', '.join(xas_entries)}]\n" if xas_entries else "") + xrd_entry)
     if xas:
         pristine = []
         for mode in ("tey", "ipfy"):
@@ -186,7 +237,7 @@ def simulate_study(out: str | PathLike, *, cycles: int = 40, temperatures_C=(30.
     Options are those of :func:`write_virtual_cells`. Returns the ``study.toml``.
     """
     out = Path(out)
-    samples = write_virtual_cells(out, cycles=cycles, temperatures_C=temperatures_C, xas=True, **options)
+    samples = write_virtual_cells(out, cycles=cycles, temperatures_C=temperatures_C, xas=True, xrd=True, **options)
     manifest = f"""# A virtual study written by `redoxmap simulate study`: every file comes from the activation
 # model, and truth.json holds what each analysis should find.
 [study]
@@ -197,6 +248,11 @@ profile_cycles = [1, 2, 5, 10, 20, {cycles}]
 
 [eis]
 circuit = "{EIS_CIRCUIT}"
+
+[xrd]
+peaks = [{{label = "003", phase = "R-3m", hkl = [0, 0, 3], near = {XRD_003_DEG}}},
+         {{label = "020", phase = "C2/m", hkl = [0, 2, 0], near = {XRD_020_DEG}}}]
+half_width_deg = 0.5
 
 [xas]
 o_k_peaks = ["A", "B", "C"]
