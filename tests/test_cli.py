@@ -17,7 +17,7 @@ COMMANDS = [[], ["demo"], ["report"], ["convert"], ["formats"], ["cycling"], ["c
             ["xas"], ["xas", "normalize"], ["xas", "valence"], ["xas", "edge"], ["xas", "oxygen"],
             ["xas", "depth"], ["xrd"], ["xrd", "peaks"], ["xrd", "lattice"], ["xrd", "series"], ["tem"],
             ["tem", "fft"], ["eis"], ["eis", "fit"], ["eis", "kk"], ["eis", "drt"], ["eis", "series"], ["cv"],
-            ["cv", "analyze"], ["model"], ["model", "simulate"], ["model", "validate"], ["model", "fit"],
+            ["cv", "analyze"], ["model"], ["model", "simulate"], ["model", "validate"], ["model", "fit"], ["model", "whatif"],
             ["simulate"], ["simulate", "study"]]
 
 
@@ -285,3 +285,17 @@ def test_model_simulate_and_fit_commands(tmp_path):
     assert values["kappa_ref"] == pytest.approx(0.25, rel=1e-3) and values["q_o_mAh_g"] == pytest.approx(170, rel=1e-3)
     bad = runner.invoke(app, ["model", "simulate", "--set", "nonsense=1"])
     assert bad.exit_code != 0 and "unknown parameter" in bad.output
+
+
+def test_model_whatif_and_fit_of_a_study(tmp_path):
+    result = runner.invoke(app, ["model", "whatif", "--change", "phi_c=0.3,1,3", "--cycles", "20", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = [r for r in json.loads(result.stdout)["rows"] if r["cycle"] == 20]
+    fractions = [r["activated_fraction"] for r in rows]
+    assert fractions == sorted(fractions)  # better contact, more activation
+    simulated = runner.invoke(app, ["simulate", "study", str(tmp_path / "virtual"), "--cycles", "20"])
+    assert simulated.exit_code == 0, simulated.output
+    fitted = runner.invoke(app, ["model", "fit", str(tmp_path / "virtual"), "--vary", "kappa_ref,q_o_mAh_g", "--json"])
+    assert fitted.exit_code == 0, fitted.output
+    values = {r["name"]: r["value"] for r in json.loads(fitted.stdout)["rows"]}
+    assert values["kappa_ref"] == pytest.approx(0.25, rel=0.02) and values["q_o_mAh_g"] == pytest.approx(170, rel=0.01)

@@ -20,7 +20,8 @@ simulate_app = typer.Typer(help="Virtual studies: instrument files written from 
 ParamsOpt = Annotated[list[str] | None, typer.Option("--set", help="Parameter NAME=VALUE (repeat), e.g. --set phi_c=0.5.")]
 
 
-def _parameters(items: list[str] | None):
+def _overrides(items: list[str] | None) -> dict[str, float]:
+    """``NAME=VALUE`` options as a dict, each name checked against the model's parameters."""
     from redoxmap.model.cycle_model import ActivationParameters
 
     values = {}
@@ -33,7 +34,13 @@ def _parameters(items: list[str] | None):
             values[name] = float(value)
         except ValueError:
             raise typer.BadParameter(f"--set {item!r}: the value must be a number") from None
-    return ActivationParameters(**values)
+    return values
+
+
+def _parameters(items: list[str] | None):
+    from redoxmap.model.cycle_model import ActivationParameters
+
+    return ActivationParameters(**_overrides(items))
 
 
 @model_app.command("simulate", epilog="Example:  redoxmap model simulate --cycles 40 --temperature 30 --temperature 50 --set phi_c=0.5 --plot map.png")
@@ -86,28 +93,74 @@ def model_validate(
             typer.echo(f"identifiability: {note}", err=True)
 
 
-@model_app.command("fit", epilog="Example:  redoxmap model fit observations.json --vary kappa_ref,l_ref_nm,q_o_mAh_g,r_max")
+@model_app.command("fit", epilog="Example:  redoxmap model fit my-study/ --vary kappa_ref,activation_energy_eV,q_o_mAh_g,u_ref")
 @command
 def model_fit(
-    observations: Annotated[Path, typer.Argument(help='JSON list of {kind, value, stderr, temperature_C, cycle[, mode, cell]}.')],
-    vary: Annotated[str | None, typer.Option(help="Parameters to fit, comma-separated (default: the standard set).")] = None,
-    parameters: ParamsOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+    source: Annotated[Path, typer.Argument(help="A study (folder or study.toml: its cells with temperature and mass), "
+                                                "or a JSON list of {kind, value, stderr, temperature_C, cycle[, mode, cell]}.")],
+    vary: Annotated[str | None, typer.Option(help="Parameters to fit, comma-separated (default: the manifest's or the standard set).")] = None,
+    parameters: ParamsOpt = None, plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
-    """Fit the model to your observations: parameters with errors, correlations, identifiability."""
+    """Fit the model to a study's cells or to listed observations: values, errors, identifiability."""
     from redoxmap.errors import ReadError
     from redoxmap.model.fit import FITTED, Observation, fit_model
 
-    try:
-        raw = json.loads(observations.read_text())
-        observed = [Observation(**item) for item in raw]
-    except (OSError, ValueError, TypeError) as exc:
-        raise ReadError(f"not a JSON list of observations ({exc})", path=observations) from exc
-    names = tuple(v.strip() for v in vary.split(",")) if vary else FITTED
-    fit = fit_model(observed, start=_parameters(parameters), vary=names)
+    if source.is_dir() or source.suffix.lower() == ".toml":
+        from redoxmap.report.model_figures import capacity_split_figure
+        from redoxmap.study import load_study
+        from redoxmap.study.run import analyze_model_study
+
+        study = load_study(source)
+        settings = dict(study.parameters["model"])
+        if vary:
+            settings["vary"] = [v.strip() for v in vary.split(",")]
+        settings["parameters"] = {**settings["parameters"], **_overrides(parameters)}
+        analysis = analyze_model_study(study, settings)
+        fit = analysis.fit
+        save_plot(plot, lambda plt: capacity_split_figure(plt, analysis.runs, analysis.data))
+    else:
+        try:
+            observed = [Observation(**item) for item in json.loads(source.read_text())]
+        except (OSError, ValueError, TypeError) as exc:
+            raise ReadError(f"not a JSON list of observations ({exc})", path=source) from exc
+        names = tuple(v.strip() for v in vary.split(",")) if vary else FITTED
+        fit = fit_model(observed, start=_parameters(parameters), vary=names)
     emit(fit.table, as_json=as_json, out=out, payload={"residuals": records(fit.residuals),
                                                        "identifiability": fit.identifiability,
                                                        "chi_square": fit.chi_square},
-         title=f"Model fit: χ² = {fit.chi_square:.3g} for {len(observed)} observations")
+         title=f"Model fit: χ² = {fit.chi_square:.3g} for {len(fit.residuals)} observations")
+
+
+@model_app.command("whatif", epilog="Example:  redoxmap model whatif --change phi_c=0.5,1,2 --temperature 30 --plot phi_c.png")
+@command
+def model_whatif(
+    change: Annotated[str, typer.Option(help="NAME=V1,V2,... a parameter and the values to compare.")],
+    cycles: Annotated[int, typer.Option(help="Number of cycles.")] = 40,
+    temperature: Annotated[float, typer.Option(help="Temperature in °C.")] = 30.0,
+    parameters: ParamsOpt = None, plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+) -> None:
+    """Compare activation curves and fronts when one parameter (contact, R_int energy, radius, ...) changes."""
+    import pandas as pd
+
+    from redoxmap.cli.common import parse_floats
+    from redoxmap.model.cycle_model import simulate_cycles
+    from redoxmap.report.model_figures import capacity_split_figure
+
+    name, _, values = change.partition("=")
+    base = _parameters(parameters)
+    if name not in base.to_dict():
+        raise typer.BadParameter(f"unknown parameter {name!r}")
+    runs = {f"{name} = {v:g}": simulate_cycles(base.with_values(**{name: v}), cycles, temperature_C=temperature)
+            for v in parse_floats(values, "--change")}
+    table = pd.concat([run.table.assign(case=label) for label, run in runs.items()], ignore_index=True)
+    save_plot(plot, lambda plt: capacity_split_figure(plt, runs))
+    last = table[table["cycle"] == cycles][["case", "capacity_mAh_g", "activated_fraction", "front_nm", "r_tey", "r_bulk"]]
+    if as_json:
+        emit(table, as_json=True, out=out, payload={"parameters": base.to_dict(), "change": name})
+    else:  # every cycle goes to the file; the screen shows where each case ends
+        if out is not None:
+            emit(table, as_json=False, out=out, max_rows=0, title="")
+        emit(last, as_json=False, out=None, title=f"What if {name} changes ({temperature:g} C, after cycle {cycles})")
 
 
 @simulate_app.command("study", epilog="Example:  redoxmap simulate study virtual/ --temperature 30 --temperature 50 && redoxmap report virtual/")
