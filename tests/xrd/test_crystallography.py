@@ -12,6 +12,7 @@ from redoxmap.xrd.crystallography import (
     d_spacing,
     d_spacing_stderr,
     fit_lattice,
+    instrument_correction,
     two_theta,
     zero_shift_from_reference,
 )
@@ -83,3 +84,15 @@ def test_too_few_or_degenerate_peaks_are_refused():
         fit_lattice([(0, 0, 3), (0, 0, 6)], [18.6, 37.8], [0.001, 0.001], wavelength_A=1.5406, system="R-3m")
     with pytest.raises(AnalysisError, match="unknown crystal system"):
         fit_lattice([(1, 1, 1)], [18.6], [0.001], wavelength_A=1.5406, system="P1")
+
+
+def test_internal_standard_gives_zero_shift_and_displacement():
+    """Si (a = 5.43102 A) peaks moved by a known zero shift and displacement come back exactly."""
+    hkl = [(1, 1, 1), (2, 2, 0), (3, 1, 1), (4, 0, 0), (3, 3, 1)]
+    d = d_of(hkl, "cubic", {"a": 5.43102})
+    true = two_theta(d, 1.540593)
+    observed = true + 0.03 - np.degrees(2 * 2e-4 * np.cos(np.radians(true) / 2))
+    correction = instrument_correction(observed, d, 1.540593)
+    assert correction.zero_shift_deg == pytest.approx(0.03, abs=1e-9)
+    assert correction.displacement == pytest.approx(2e-4, rel=1e-6)
+    np.testing.assert_allclose(correction.apply(observed), true, atol=1e-4)

@@ -208,3 +208,49 @@ def c_from_003(two_theta_deg, two_theta_stderr_deg, wavelength_A: float):
 def zero_shift_from_reference(observed_deg, reference_d_A, wavelength_A: float):
     """The 2theta shift (observed minus expected, degrees) that a reference peak of known d shows."""
     return np.asarray(observed_deg, float) - two_theta(reference_d_A, wavelength_A)
+
+
+@dataclass
+class InstrumentCorrection:
+    """A zero shift ``z`` (degrees) and a sample displacement ``s/R`` found from an internal standard.
+
+    The observed position of a peak is ``2theta_true + z - 2 (s/R) cos(theta)`` (in radians for
+    the displacement term); :meth:`apply` removes both from measured angles.
+    """
+
+    zero_shift_deg: float
+    displacement: float
+    zero_shift_stderr_deg: float
+    displacement_stderr: float
+
+    def apply(self, two_theta_deg) -> np.ndarray:
+        """Corrected angles (degrees); the displacement term is evaluated at the corrected angle
+        (two passes: it changes the angle by a few thousandths of a degree)."""
+        angles = np.asarray(two_theta_deg, float)
+        corrected = angles
+        for _ in range(2):
+            corrected = angles - self.zero_shift_deg + np.degrees(2 * self.displacement * np.cos(np.radians(corrected) / 2))
+        return corrected
+
+
+def instrument_correction(observed_deg, reference_d_A, wavelength_A: float, *, displacement: bool = True,
+                          stderr_deg=None) -> InstrumentCorrection:
+    """Zero shift (and displacement) from peaks of an internal standard of known d (e.g. Si, LaB6).
+
+    Linear least squares of ``observed - expected = z - 2 (s/R) cos(theta)``; one peak gives the
+    zero shift only.
+    """
+    observed = np.asarray(observed_deg, float)
+    expected = two_theta(reference_d_A, wavelength_A)
+    shift = observed - expected
+    theta = np.radians(expected) / 2  # the displacement term belongs to the true angle
+    use_displacement = displacement and len(observed) >= 2
+    A = np.column_stack([np.ones_like(observed)] + ([np.degrees(-2 * np.cos(theta))] if use_displacement else []))
+    weights = 1 / np.asarray(stderr_deg, float) if stderr_deg is not None else np.ones_like(observed)
+    solution, residual, *_ = np.linalg.lstsq(A * weights[:, None], shift * weights, rcond=None)
+    dof = len(observed) - A.shape[1]
+    scale = float(residual[0]) / dof if dof > 0 and len(residual) else (1.0 if stderr_deg is not None else 0.0)
+    covariance = np.linalg.inv((A * weights[:, None]).T @ (A * weights[:, None])) * scale
+    errors = np.sqrt(np.diag(covariance))
+    return InstrumentCorrection(float(solution[0]), float(solution[1]) if use_displacement else 0.0,
+                                float(errors[0]), float(errors[1]) if use_displacement else float("nan"))
