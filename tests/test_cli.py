@@ -299,3 +299,16 @@ def test_model_whatif_and_fit_of_a_study(tmp_path):
     assert fitted.exit_code == 0, fitted.output
     values = {r["name"]: r["value"] for r in json.loads(fitted.stdout)["rows"]}
     assert values["kappa_ref"] == pytest.approx(0.25, rel=0.02) and values["q_o_mAh_g"] == pytest.approx(170, rel=0.01)
+
+
+def test_time_resolved_simulation_writes_a_cycler_record(tmp_path):
+    record = tmp_path / "particle.bdf.csv"
+    result = runner.invoke(app, ["model", "simulate", "--time-resolved", "--cycles", "2", "--temperature", "50",
+                                 "--record", str(record), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["rows"]
+    assert len(rows) == 2 and rows[1]["discharge_capacity_mAh_g"] > rows[0]["discharge_capacity_mAh_g"] * 0.9
+    from redoxmap.cycling import read_cycling
+
+    table = read_cycling(record, active_mass_mg=1000.0)
+    assert table["voltage_V"].max() == pytest.approx(4.7, abs=0.01)

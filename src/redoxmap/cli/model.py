@@ -49,16 +49,38 @@ def model_simulate(
     cycles: Annotated[int, typer.Option(help="Number of cycles.")] = 40,
     temperature: Annotated[list[float] | None, typer.Option(help="Temperature in °C (repeat to compare).")] = None,
     liquid: Annotated[bool, typer.Option("--liquid", help="A liquid cell: no interfacial loss.")] = False,
+    time_resolved: Annotated[bool, typer.Option("--time-resolved", help="Run the particle model under galvanostatic cycling instead (its own parameters: --set names from CellParameters).")] = False,
+    record: Annotated[Path | None, typer.Option(help="With --time-resolved: write the voltage record as a BDF cycler file (.bdf.csv), per gram of active material.")] = None,
     parameters: ParamsOpt = None, plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
-    """Run the cycle-resolved model: capacity (TM/O), activated fraction, front depth, r by XAS mode."""
+    """Run the cycle-resolved model (capacity TM/O, activated fraction, front, r by XAS mode),
+    or with --time-resolved the particle model (voltage curves, capacities, activation by depth)."""
     import pandas as pd
 
+    temperatures = temperature or [30.0]
+    if time_resolved:
+        from redoxmap.io.bdf import write_bdf
+        from redoxmap.model.time_model import CellParameters, simulate_time_resolved
+
+        known = CellParameters().to_dict()
+        values = {}
+        for item in parameters or []:
+            name, _, value = item.partition("=")
+            if name not in known:
+                raise typer.BadParameter(f"unknown parameter {name!r}; known: {', '.join(known)}")
+            values[name] = int(value) if name == "shells" else float(value)
+        chosen = CellParameters(**values)
+        results = [(t, *simulate_time_resolved(chosen, cycles, temperature_C=t)) for t in temperatures]
+        if record is not None:
+            write_bdf(results[0][1], record)
+        table = pd.concat([c.assign(temperature_C=t) for t, _, c in results], ignore_index=True)
+        emit(table, as_json=as_json, out=out, payload={"parameters": chosen.to_dict()},
+             title=f"Particle model, {cycles} cycles")
+        return
     from redoxmap.model.cycle_model import simulate_cycles
     from redoxmap.report.model_figures import activation_map_figure, capacity_split_figure
 
     chosen = _parameters(parameters)
-    temperatures = temperature or [30.0]
     runs = {f"{t:g} C": simulate_cycles(chosen, cycles, temperature_C=t, liquid=liquid) for t in temperatures}
     table = pd.concat([run.table for run in runs.values()], ignore_index=True)
     first = next(iter(runs.values()))
