@@ -61,3 +61,9 @@ def test_the_record_is_analysed_like_a_measured_cell(runs):
     regions = region_capacities(table, cycles=[1])
     region_iii = regions[(regions["direction"] == "charge") & (regions["region"] == "III")]
     assert region_iii["capacity_mAh_g"].iloc[0] > 80  # the oxygen plateau above 4.4 V
+
+
+def test_a_faster_charge_activates_less():
+    _, slow = simulate_time_resolved(BASE, 2, c_rate=0.1)
+    _, fast = simulate_time_resolved(BASE, 2, c_rate=0.5)
+    assert (fast["activated_fraction"] <= slow["activated_fraction"] + 1e-9).all()

@@ -51,6 +51,7 @@ def model_simulate(
     liquid: Annotated[bool, typer.Option("--liquid", help="A liquid cell: no interfacial loss.")] = False,
     time_resolved: Annotated[bool, typer.Option("--time-resolved", help="Run the particle model under galvanostatic cycling instead (its own parameters: --set names from CellParameters).")] = False,
     record: Annotated[Path | None, typer.Option(help="With --time-resolved: write the voltage record as a BDF cycler file (.bdf.csv), per gram of active material.")] = None,
+    c_rate: Annotated[float, typer.Option("--c-rate", help="With --time-resolved: the C-rate (1 C = 250 mA/g).")] = 0.1,
     parameters: ParamsOpt = None, plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
     """Run the cycle-resolved model (capacity TM/O, activated fraction, front, r by XAS mode),
@@ -70,7 +71,7 @@ def model_simulate(
                 raise typer.BadParameter(f"unknown parameter {name!r}; known: {', '.join(known)}")
             values[name] = int(value) if name == "shells" else float(value)
         chosen = CellParameters(**values)
-        results = [(t, *simulate_time_resolved(chosen, cycles, temperature_C=t)) for t in temperatures]
+        results = [(t, *simulate_time_resolved(chosen, cycles, temperature_C=t, c_rate=c_rate)) for t in temperatures]
         if record is not None:
             write_bdf(results[0][1], record)
         table = pd.concat([c.assign(temperature_C=t) for t, _, c in results], ignore_index=True)
