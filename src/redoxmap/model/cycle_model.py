@@ -35,8 +35,20 @@ T_REF_K = 303.15  # 30 C, the reference study's lower temperature
 Q_TM_MAH_G = 125.8
 
 
+class ParameterSet:
+    """What the models' frozen parameter dataclasses share: a dict view and modified copies."""
+
+    def to_dict(self) -> dict:
+        """Every parameter by name."""
+        return asdict(self)
+
+    def with_values(self, **values):
+        """A copy with some parameters changed."""
+        return replace(self, **values)
+
+
 @dataclass(frozen=True)
-class ActivationParameters:
+class ActivationParameters(ParameterSet):
     """Parameters of the cycle-resolved model (units in the names).
 
     Attributes
@@ -88,12 +100,6 @@ class ActivationParameters:
     q_tm_mAh_g: float = Q_TM_MAH_G
     r_max: float = 0.45
     radius_nm: float = 1000.0
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    def with_values(self, **values) -> ActivationParameters:
-        return replace(self, **values)
 
 
 def arrhenius_factor(energy_eV: float, temperature_K: float) -> float:

@@ -22,20 +22,26 @@ the cycling analysis (capacities by region, dQ/dV) can be run on it as on a meas
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy.integrate import solve_ivp
 from scipy.sparse import bmat, diags
 
-from redoxmap.model.cycle_model import FARADAY, GAS_CONSTANT, Q_TM_MAH_G, arrhenius_factor
+from redoxmap.model.cycle_model import (
+    FARADAY,
+    GAS_CONSTANT,
+    Q_TM_MAH_G,
+    ParameterSet,
+    arrhenius_factor,
+)
 
 ONE_C_MA_G = 250.0  # the reference study's 1 C
 
 
 @dataclass(frozen=True)
-class CellParameters:
+class CellParameters(ParameterSet):
     """Parameters of the time-resolved model (units in the names)."""
 
     radius_um: float = 1.0
@@ -52,12 +58,6 @@ class CellParameters:
     r_int_ohm_g: float = 2.0  # interfacial resistance x active mass (ohm g): I R = (mA/g)(ohm g) mV
     r_int_activation_energy_eV: float = 0.3
     shells: int = 24
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    def with_values(self, **values) -> CellParameters:
-        return replace(self, **values)
 
 
 def _ocv(x, a, p: CellParameters):
