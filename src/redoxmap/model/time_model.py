@@ -7,9 +7,9 @@ the activated fraction of its Li2MnO3 domains.
 * Vacancies diffuse: ``dx/dt = (1/r^2) d/dr (r^2 D dx/dr)`` with ``D = D_0(T) [1 + (rho - 1) a]``
   (activated material carries Li better), fed at the surface by the applied current.
 * Local open-circuit potential: the TM reservoir (a share Q_TM of the capacity) on a slope
-  from 3.0 to 4.4 V (falling steeply below it when every site is lithiated); the activated oxygen reservoir (Q_O a) on a slope from 4.25 to 4.45 V;
-  beyond what is available the potential climbs steeply from the plateau ``U_plateau``
-  (4.5 V), where the domains activate: ``da/dt = k_a(T) (1 - a) max(0, U - U_plateau) / 50 mV``.
+  from 3.0 to 4.3 V (falling steeply below it when every site is lithiated); the activated
+  oxygen reservoir (Q_O a) on to 4.45 V; beyond what is available the potential climbs
+  steeply through the plateau ``U_plateau`` (4.5 V), where the domains activate: ``da/dt = k_a(T) (1 - a) max(0, U - U_plateau) / 50 mV``.
   Activating adds oxygen capacity, which pulls U back down: the plateau of the first charge.
 * Terminal voltage: surface U + Butler-Volmer overpotential on the contacted fraction phi_c of
   the surface (``eta = 2 R T / F asinh(i / (2 i0 phi_c))``) + ``I R_int(T)``.
@@ -61,17 +61,21 @@ class CellParameters(ParameterSet):
 
 
 def _ocv(x, a, p: CellParameters):
-    """Local open-circuit potential (V) of shells with extracted fraction ``x`` and activation ``a``."""
+    """Local open-circuit potential (V) of shells with extracted fraction ``x`` and activation ``a``.
+
+    Continuous in x (a jump would make the stiff solver crawl): TM sites from 3.0 to 4.3 V,
+    activated oxygen on to 4.45 V (over at least 2 % of the oxygen capacity, so that a barely
+    activated shell has no vertical step), then a steep rise where no site is left, through the
+    plateau at which the domains activate; below x = 0 (all lithiated) a steep fall.
+    """
     total = p.q_tm_mAh_g + p.q_o_mAh_g
     f_tm, f_o = p.q_tm_mAh_g / total, p.q_o_mAh_g / total
-    available = f_tm + f_o * a
-    # TM slope 3.0 -> 4.4 V, steep below x = 0 (every site lithiated)
-    u = np.where(x < 0, 3.0 + 200.0 * x / f_tm, 3.0 + 1.4 * np.minimum(x / f_tm, 1.0))
-    # activated oxygen 4.25 -> 4.45 V, then pinned at and above the plateau where nothing is left
-    o_part = x - f_tm
-    u = np.where(o_part > 0, 4.25 + 0.2 * o_part / np.maximum(f_o * a, 1e-6), u)
-    beyond = x - available
-    return np.where(beyond > 0, max(4.45, p.u_plateau_V - 0.05) + 100.0 * beyond / f_o, u)
+    tm = np.where(x < 0, 3.0 + 200.0 * x / f_tm, 3.0 + 1.3 * np.minimum(x / f_tm, 1.0))
+    o_part = np.maximum(x - f_tm, 0.0)
+    width = f_o * a
+    o_potential = (0.15 * np.minimum(o_part, width) / np.maximum(width, 0.02 * f_o)
+                   + 100.0 * np.maximum(o_part - width, 0.0) / f_o)
+    return tm + o_potential
 
 
 class ParticleModel:
@@ -103,7 +107,7 @@ class ParticleModel:
         x, a = state[:n], state[n:]
         d = self.d0 * (1 + (p.rho - 1) * np.clip(a, 0, 1))
         d_face = 2 * d[1:] * d[:-1] / (d[1:] + d[:-1])
-        flux = d_face * self.face_area * (x[1:] - x[:-1]) / self.spacing  # outward vacancy flux... inward Li
+        flux = d_face * self.face_area * (x[1:] - x[:-1]) / self.spacing  # vacancies move towards the centre
         dx = np.zeros(n)
         dx[:-1] += flux / self.volume[:-1] * 3
         dx[1:] -= flux / self.volume[1:] * 3
