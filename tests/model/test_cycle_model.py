@@ -40,6 +40,7 @@ def test_activation_never_increases_with_depth_and_capacity_never_falls():
         assert np.all(np.diff(run.profiles, axis=1) <= 1e-12)
         assert np.all(np.diff(run.table["capacity_mAh_g"]) >= -1e-9)
         assert np.all(run.table["r_tey"] >= run.table["r_bulk"] - 1e-12)
+        assert np.all(run.table["mn_valence_tey"] <= run.table["mn_valence_bulk"] + 1e-12)
 
 
 def test_limits_of_kappa():

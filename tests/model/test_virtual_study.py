@@ -85,3 +85,20 @@ def test_in_situ_xrd_recovers_the_003_shift_and_the_020_fade(virtual):
     assert abs(relative[after].mean() - fade[after].mean()) <= 3 * noise / np.sqrt(10) + 3 * noise / np.sqrt(
         before.sum())
     assert series["voltage_V"].notna().all()  # the scans are placed on the cycler's clock
+
+
+def test_xas_recovers_the_mn_valence_by_mode(virtual):
+    """Mn L2,3 spectra mixed from the bundled Mn3+/Mn4+ references to the model's valence by mode:
+    the LCF against MnO/LaMnO3/SrMnO3 finds it within its standard error."""
+    truth, study = virtual
+    checked = 0
+    for outcome in study.sections["xas"]:
+        cell = truth["cells"].get(outcome.label)
+        if cell is None:
+            continue
+        for row in outcome.value.valence.itertuples():
+            cycle = int(row.state.split()[-1])
+            expected = cell["mn_valence_tey" if row.mode == "tey" else "mn_valence_bulk"][cycle - 1]
+            assert abs(row.valence - expected) <= 3 * row.valence_stderr, (outcome.label, row.state, row.mode)
+            checked += 1
+    assert checked == 12

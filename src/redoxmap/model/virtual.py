@@ -11,6 +11,9 @@ written as a lab would have them:
 * an impedance spectrum of the discharged cell from ``L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1`` whose
   charge-transfer resistance follows the interfacial resistance R_int(T) of the model, with
   0.3 % noise;
+* Mn L2,3 spectra in TEY and iPFY at the same states: the bundled Mn3+ (LaMnO3) and Mn4+ (SrMnO3)
+  references (area-normalised) mixed to the model's Mn valence by mode, with 0.3 % noise, and the
+  references themselves (MnO, LaMnO3, SrMnO3) for the LCF;
 * O K-edge spectra in TEY and iPFY after the 1st, 12th and 22nd charge (the reference study's
   states), and of the uncycled material: pre-peaks A (529.6 eV) and B (531.0 eV) whose heights
   carry the model's r by mode, ``b = b0 + r a``, peak C and the edge step, with 0.3 % noise;
@@ -134,6 +137,52 @@ def write_in_situ_xrd(out: Path, cycler: pd.DataFrame, activated: float, rng, *,
     return truths
 
 
+MN_L_REFERENCES = {"MnO": 2.0, "LaMnO3": 3.0, "SrMnO3": 4.0}  # bundled in demo_data/xas/mn_l (MIT)
+
+
+def _mn_l_references() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The bundled Mn L2,3 references, normalised as the analysis normalises them (area over each
+    file's range), on a 0.05 eV grid inside the range all three share."""
+    import warnings
+
+    from redoxmap.demo import demo_source
+    from redoxmap.xas.files import load_mu, normalize
+
+    spectra, ranges = {}, []
+    for name in MN_L_REFERENCES:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # digitised: repeated energies are averaged
+            energy, mu = load_mu(demo_source() / "xas" / "mn_l" / f"{name}.csv")
+        spectra[name] = (energy, normalize(energy, mu, edge="Mn-L3").norm)
+        ranges.append((energy[0], energy[-1]))
+    grid = np.arange(max(r[0] for r in ranges) + 0.05, min(r[1] for r in ranges) - 0.05, 0.05)
+    return {name: (grid, np.interp(grid, *spectrum)) for name, spectrum in spectra.items()}
+
+
+def _write_mn_l(path: Path, valence: float, references, rng) -> None:
+    """A Mn L2,3 spectrum of average valence 3-4: Mn3+ and Mn4+ references mixed, noise added."""
+    grid, mn3 = references["LaMnO3"]
+    _, mn4 = references["SrMnO3"]
+    mu = (4 - valence) * mn3 + (valence - 3) * mn4
+    mu = mu + 0.003 * mu.max() * rng.normal(size=len(mu))
+    text = "# Mn L2,3, virtual\n# energy mu\n" + "\n".join(f"{e:.3f} {m:.6g}" for e, m in zip(grid, mu)) + "\n"
+    atomic_write(path, lambda tmp: tmp.write_text(text))
+
+
+def mn_l_references_toml(out: Path, prefix: str = "") -> str:
+    """Copy the Mn L references into ``out/xas/refs`` and return their ``[xas] references`` entries."""
+    import shutil
+
+    from redoxmap.demo import demo_source
+
+    (out / "xas" / "refs").mkdir(parents=True, exist_ok=True)
+    entries = []
+    for name, valence in MN_L_REFERENCES.items():
+        shutil.copyfile(demo_source() / "xas" / "mn_l" / f"{name}.csv", out / "xas" / "refs" / f"{name}.csv")
+        entries.append(f'{{file = "{prefix}xas/refs/{name}.csv", edge = "Mn-L3", valence = {valence:g}, name = "{name}"}}')
+    return "references = [" + ", ".join(entries) + "]"
+
+
 def _write_o_k(path: Path, r: float, rng) -> None:
     energy, mu = o_k_spectrum(r, rng)
     text = "# O K edge, virtual\n# energy mu\n" + "\n".join(f"{e:.2f} {m:.6f}" for e, m in zip(energy, mu)) + "\n"
@@ -188,18 +237,24 @@ def write_virtual_cells(out: str | PathLike, *, parameters: ActivationParameters
         xas_entries = []
         if xas:
             (out / "xas").mkdir(exist_ok=True)
+            references = _mn_l_references()
             for cycle in (c for c in O_K_STATES if c <= cycles):
                 row = run.table.iloc[cycle - 1]
-                for mode, column in (("tey", "r_tey"), ("ipfy", "r_bulk")):
+                for mode, suffix in (("tey", "tey"), ("ipfy", "bulk")):
                     xas_file = out / "xas" / f"virtual_{temperature:g}C_charge{cycle}_O-K_{mode}.txt"
-                    _write_o_k(xas_file, float(row[column]), rng)
-                    xas_entries.append(f'{{file = "{prefix}xas/{xas_file.name}", edge = "O-K", mode = "{mode}", '
-                                       f'state = "charge {cycle}"}}')
+                    _write_o_k(xas_file, float(row[f"r_{suffix}"]), rng)
+                    mn_file = out / "xas" / f"virtual_{temperature:g}C_charge{cycle}_Mn-L_{mode}.txt"
+                    _write_mn_l(mn_file, float(row[f"mn_valence_{suffix}"]), references, rng)
+                    for path, edge in ((xas_file, "O-K"), (mn_file, "Mn-L3")):
+                        xas_entries.append(f'{{file = "{prefix}xas/{path.name}", edge = "{edge}", mode = "{mode}", '
+                                           f'state = "charge {cycle}"}}')
         truth["cells"][name] = {
             "temperature_C": temperature, "mass_mg": mass_mg,
             "capacity_mAh_g": run.table["capacity_mAh_g"].round(6).tolist(),
             "capacity_o_mAh_g": run.table["capacity_o_mAh_g"].round(6).tolist(),
             "r_tey": run.table["r_tey"].round(6).tolist(), "r_bulk": run.table["r_bulk"].round(6).tolist(),
+            "mn_valence_tey": run.table["mn_valence_tey"].round(6).tolist(),
+            "mn_valence_bulk": run.table["mn_valence_bulk"].round(6).tolist(),
             "eis": {"circuit": EIS_CIRCUIT, "parameters": eis_parameters, "R_int_ohm": r_ct}}
         samples.append(f"""
 [[sample]]
@@ -256,6 +311,8 @@ half_width_deg = 0.5
 
 [xas]
 o_k_peaks = ["A", "B", "C"]
+bootstrap = 50
+{mn_l_references_toml(out)}
 tey_depth_nm = 4.0
 bulk_depth_nm = 150.0
 """ + model_section(cycles) + samples
