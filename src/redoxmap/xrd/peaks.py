@@ -48,7 +48,7 @@ class PeakFits:
     attrs: dict = field(default_factory=dict)
 
 
-def _windows(two_theta: np.ndarray, spectra: np.ndarray, near: list[float], half_width: float):
+def _windows(two_theta: np.ndarray, near: list[float], half_width: float):
     """Index ranges of each window; the same for every scan of a series (one grid)."""
     ranges = []
     for target in near:
@@ -142,7 +142,7 @@ def fit_peaks(two_theta, intensity, near, *, wavelength_A: float, wavelength2_A:
     labels = labels or [f"{v:g}" for v in near]
     ratio = ka2_ratio if wavelength2_A else 0.0
     wavelength_ratio = wavelength2_A / wavelength_A if wavelength2_A else 1.0
-    ranges = _windows(x_all, Y, near, half_width_deg)
+    ranges = _windows(x_all, near, half_width_deg)
     n_max = max(hi - lo for lo, hi in ranges)
     n_scans, n_peaks = len(Y), len(near)
     batch = n_scans * n_peaks
