@@ -14,7 +14,7 @@ In one process:
    spectra one by one, timed on 10 and scaled (its ``linKK`` fails with NumPy 2 -- it evaluates
    a string that names ``np`` -- so impedance.py's side has no validity test).
 
-Install impedance.py beside redoxmap (``pip install impedance==1.7.1 altair``) and run
+Install the anchors with ``pip install ".[bench]"`` (impedance.py 1.7.1) and run
 ``python benchmarks/bench_eis.py``. A benchmark, not a test: nothing asserts a timing.
 """
 

@@ -4,7 +4,7 @@
 2. a joint fit of two temperatures: the reference study's capacities at 30 and 50 C and its bulk
    r-values, eight parameters (goal: < 30 s);
 3. 40 cycles of the time-resolved particle model at 0.1 C (24 shells, BDF), against PyBaMM's SPMe for
-   40 cycles when PyBaMM is installed (``pip install pybamm``); otherwise only ours is timed.
+   40 cycles when PyBaMM is installed (``pip install ".[bench]"``); otherwise only ours is timed.
 
 Run ``python benchmarks/bench_model.py``. A benchmark, not a test: nothing asserts a timing.
 """
