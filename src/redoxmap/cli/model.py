@@ -20,18 +20,19 @@ simulate_app = typer.Typer(help="Virtual studies: instrument files written from 
 ParamsOpt = Annotated[list[str] | None, typer.Option("--set", help="Parameter NAME=VALUE (repeat), e.g. --set phi_c=0.5.")]
 
 
-def _overrides(items: list[str] | None) -> dict[str, float]:
-    """``NAME=VALUE`` options as a dict, each name checked against the model's parameters."""
+def _overrides(items: list[str] | None, parameter_class=None) -> dict[str, float]:
+    """``NAME=VALUE`` options as a dict, each name and type checked against a parameter dataclass
+    (default: the cycle-resolved model's)."""
     from redoxmap.model.cycle_model import ActivationParameters
 
+    known = (parameter_class or ActivationParameters)().to_dict()
     values = {}
-    known = ActivationParameters().to_dict()
     for item in items or []:
         name, _, value = item.partition("=")
         if name not in known:
             raise typer.BadParameter(f"unknown parameter {name!r}; known: {', '.join(known)}")
         try:
-            values[name] = float(value)
+            values[name] = type(known[name])(float(value))
         except ValueError:
             raise typer.BadParameter(f"--set {item!r}: the value must be a number") from None
     return values
@@ -63,14 +64,7 @@ def model_simulate(
         from redoxmap.io.bdf import write_bdf
         from redoxmap.model.time_model import CellParameters, simulate_time_resolved
 
-        known = CellParameters().to_dict()
-        values = {}
-        for item in parameters or []:
-            name, _, value = item.partition("=")
-            if name not in known:
-                raise typer.BadParameter(f"unknown parameter {name!r}; known: {', '.join(known)}")
-            values[name] = int(value) if name == "shells" else float(value)
-        chosen = CellParameters(**values)
+        chosen = CellParameters(**_overrides(parameters, CellParameters))
         results = [(t, *simulate_time_resolved(chosen, cycles, temperature_C=t, c_rate=c_rate)) for t in temperatures]
         if record is not None:
             write_bdf(results[0][1], record)

@@ -84,36 +84,21 @@ def xrd_lattice(
     as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
     """Lattice parameters by least squares from the fitted, indexed peaks of one phase."""
-    import numpy as np
-
-    from redoxmap.errors import AnalysisError
     from redoxmap.io.xrd_files import read_pattern
-    from redoxmap.xrd.crystallography import fit_lattice
-    from redoxmap.xrd.peaks import fit_pattern_peaks
-    from redoxmap.xrd.phases import phase as builtin_phase
+    from redoxmap.xrd.analysis import pattern_lattice
 
-    pattern = read_pattern(file, wavelength_A=wavelength, radiation=radiation)
-    reference = builtin_phase(phase)
+    peaks = None
     if hkl:
-        wanted = []
+        peaks = []
         for item in hkl:
             indices, _, position = item.partition("=")
             try:
-                wanted.append(([int(v) for v in indices.split(",")], float(position)))
+                peaks.append((tuple(int(v) for v in indices.split(",")), float(position)))
             except ValueError:
                 raise typer.BadParameter(f"--hkl must look like 1,0,4=44.5, not {item!r}") from None
-    else:
-        table = reference.table(pattern.attrs["wavelength_A"])
-        inside = table["two_theta_deg"].between(pattern.two_theta[0] + half_width, pattern.two_theta[-1] - half_width)
-        wanted = [([int(v) for v in row.hkl.split()], row.two_theta_deg) for row in table[inside].itertuples()]
-    if not wanted:
-        raise AnalysisError(f"no {phase} reflection lies in the pattern's range", path=file)
-    fits = fit_pattern_peaks(pattern, [w[1] for w in wanted], half_width_deg=half_width,
-                             labels=[" ".join(map(str, w[0])) for w in wanted]).table
-    found = fits["found"].to_numpy()
-    result = fit_lattice(np.array([w[0] for w in wanted])[found], fits["center_deg"][found],
-                         fits["center_stderr_deg"][found], wavelength_A=pattern.attrs["wavelength_A"],
-                         system=reference.system, zero_shift=zero_shift, displacement=displacement)
+    pattern = read_pattern(file, wavelength_A=wavelength, radiation=radiation)
+    result = pattern_lattice(pattern, phase, peaks=peaks, half_width_deg=half_width, zero_shift=zero_shift,
+                             displacement=displacement)
     values = ", ".join(f"{k} = {v:.5g} ± {result.stderr[k]:.2g}" for k, v in result.params.items())
     emit(result.peaks, as_json=as_json, out=out, payload={"file": str(file), "phase": phase, **result.to_dict()},
          title=f"{file.name}: {phase} {values}")

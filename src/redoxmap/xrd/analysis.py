@@ -111,6 +111,46 @@ def _summary_row(state: str, table: pd.DataFrame, wavelength: float, peaks_spec:
     return row
 
 
+def pattern_lattice(pattern: Pattern, phase_name: str, *, peaks: list[tuple[tuple[int, int, int], float]] | None = None,
+                    half_width_deg: float = 0.4, zero_shift: bool = False, displacement: bool = False):
+    """Fit the peaks of one phase in a pattern and refine its lattice from them.
+
+    Parameters
+    ----------
+    pattern : Pattern
+    phase_name : str
+        A built-in phase (``R-3m``, ``C2/m``, ``Fd-3m``): its system, and its reflections in the
+        pattern's range when ``peaks`` is not given.
+    peaks : list of (hkl, near_deg), optional
+        Indexed peaks to fit.
+
+    Returns
+    -------
+    LatticeFit
+
+    Raises
+    ------
+    AnalysisError
+        When no reflection of the phase lies in the pattern's range.
+    """
+    reference = phase(phase_name)
+    wavelength = pattern.attrs["wavelength_A"]
+    if peaks is None:
+        table = reference.table(wavelength)
+        inside = table["two_theta_deg"].between(pattern.two_theta[0] + half_width_deg,
+                                                pattern.two_theta[-1] - half_width_deg)
+        peaks = [(tuple(int(v) for v in row.hkl.split()), row.two_theta_deg) for row in table[inside].itertuples()]
+    if not peaks:
+        raise AnalysisError(f"no {phase_name} reflection lies in the pattern's range",
+                            path=pattern.attrs.get("source_file"))
+    fits = fit_pattern_peaks(pattern, [near for _, near in peaks], half_width_deg=half_width_deg,
+                             labels=[" ".join(map(str, hkl)) for hkl, _ in peaks]).table
+    found = fits["found"].to_numpy()
+    return fit_lattice(np.array([hkl for hkl, _ in peaks])[found], fits["center_deg"][found],
+                       fits["center_stderr_deg"][found], wavelength_A=wavelength, system=reference.system,
+                       zero_shift=zero_shift, displacement=displacement)
+
+
 def analyze_xrd(name: str, entries: list[PatternEntry], *, peaks: list[dict] | None = None,
                 half_width_deg: float = 0.5, cif_files=(), wavelength_A: float | None = None,
                 radiation: str | None = None) -> XrdAnalysis:
