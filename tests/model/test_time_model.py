@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from redoxmap.errors import AnalysisError, FitWarning
 from redoxmap.model.cycle_model import ActivationParameters, simulate_cycles
+from redoxmap.model.fit import Observation, fit_model, fit_time_resolved, predict_time_resolved
 from redoxmap.model.time_model import CellParameters, ParticleModel, simulate_time_resolved
 
 BASE = CellParameters()
@@ -61,6 +63,64 @@ def test_the_record_is_analysed_like_a_measured_cell(runs):
     regions = region_capacities(table, cycles=[1])
     region_iii = regions[(regions["direction"] == "charge") & (regions["region"] == "III")]
     assert region_iii["capacity_mAh_g"].iloc[0] > 80  # the oxygen plateau above 4.4 V
+    # The model's own region III column is what the cycling analysis measures on its record.
+    assert cycles["region_iii_charge_mAh_g"].iloc[0] == pytest.approx(region_iii["capacity_mAh_g"].iloc[0], rel=0.01)
+
+
+@pytest.mark.parametrize("current", [25.0, -25.0])
+def test_the_analytic_jacobian_matches_central_differences(current):
+    model = ParticleModel(BASE, 50.0)
+    rng = np.random.default_rng(3)
+    n = BASE.shells
+    state = np.concatenate([np.linspace(0.25, 0.7, n) + 0.01 * rng.normal(size=n), rng.uniform(0, 1, n)])
+    step = 1e-7
+    numeric = np.column_stack([(model.rhs(0, state + step * e, current) - model.rhs(0, state - step * e, current))
+                               / (2 * step) for e in np.eye(2 * n)])
+    np.testing.assert_allclose(model.jacobian(0, state, current), numeric, atol=1e-8 * np.abs(numeric).max())
+
+
+def test_the_solution_is_converged_in_time_and_depth(runs):
+    _, default = runs[30]
+    _, tight = simulate_time_resolved(BASE, 4, temperature_C=30, tolerance=1e-7)
+    _, fine = simulate_time_resolved(BASE.with_values(shells=48, surface_step_nm=1.0), 4, temperature_C=30)
+    for other, rel in ((tight, 1e-3), (fine, 1e-2)):  # 24 shells: within 0.7 % of 48 in the first cycle
+        np.testing.assert_allclose(default["discharge_capacity_mAh_g"], other["discharge_capacity_mAh_g"], rtol=rel)
+
+
+def test_the_surface_mode_sees_more_activation_than_the_bulk(runs):
+    for _, cycles in runs.values():
+        assert (cycles["r_tey"] >= cycles["r_bulk"]).all()
+        assert cycles["front_nm"].dropna().is_monotonic_increasing  # the front moves inwards
+
+
+def test_impossible_requests_are_refused():
+    with pytest.raises(AnalysisError, match="cycles >= 1"):
+        simulate_time_resolved(BASE, 0)
+    with pytest.raises(AnalysisError, match="lower < upper"):
+        simulate_time_resolved(BASE, 1, lower_V=4.8)
+
+
+def test_the_time_resolved_fit_recovers_a_known_truth():
+    """Capacities and region III charge of two cycles made by known parameters, fitted from another start."""
+    truth = BASE.with_values(diffusivity_cm2_s=3e-14, q_o_mAh_g=150.0)
+    template = [Observation(kind, 0.0, 2.0, 30, cycle) for cycle in (1, 2) for kind in ("capacity", "region_iii")]
+    values = predict_time_resolved(truth, template)
+    observations = [Observation(o.kind, v, o.stderr, o.temperature_C, o.cycle) for o, v in zip(template, values)]
+    seen = []
+    with pytest.warns(FitWarning, match="trade off"):
+        fit = fit_time_resolved(observations, vary=("diffusivity_cm2_s", "q_o_mAh_g"),
+                                on_evaluation=lambda count, chi2: seen.append(count))
+    table = fit.table.set_index("name")
+    for name in ("diffusivity_cm2_s", "q_o_mAh_g"):
+        assert abs(table.loc[name, "value"] - getattr(truth, name)) < 0.2 * table.loc[name, "stderr"]
+    assert fit.chi_square < 1e-2 and seen == list(range(1, len(seen) + 1))
+
+
+def test_each_model_refuses_observations_it_cannot_make():
+    with pytest.raises(AnalysisError, match="cycle-resolved model does not give 'region_iii'"):
+        fit_model([Observation("region_iii", 100.0, 2.0, 30, 1)], vary=("q_o_mAh_g",))
+    with pytest.raises(AnalysisError, match="time-resolved model does not give 'capacity_o'"):
+        predict_time_resolved(BASE, [Observation("capacity_o", 50.0, 2.0, 30, 1)])
 
 
 def test_a_faster_charge_activates_less():

@@ -111,11 +111,11 @@ def arrhenius_factor(energy_eV: float, temperature_K: float) -> float:
     return float(np.exp(-energy_eV * FARADAY / GAS_CONSTANT * (1 / temperature_K - 1 / T_REF_K)))
 
 
-def depth_grid(radius_nm: float, *, surface_step_nm: float = 0.25, points: int = 160) -> tuple[np.ndarray, np.ndarray]:
-    """Depths (cell centres, nm) from the surface and the sphere-shell volume fraction of each cell.
+def depth_edges(radius_nm: float, *, surface_step_nm: float = 0.25, points: int = 160) -> np.ndarray:
+    """Cell boundaries (nm from the surface, ``points + 1`` of them) for a depth grid.
 
     Cells grow geometrically from ``surface_step_nm`` at the surface so that ``points`` of them
-    fill the radius (the ratio found by bisection).
+    fill the radius (the ratio found by bisection); both models resolve the surface this way.
     """
     ratio = 1.0
     if radius_nm > surface_step_nm * points:
@@ -130,10 +130,28 @@ def depth_grid(radius_nm: float, *, surface_step_nm: float = 0.25, points: int =
                 hi = ratio
     widths = surface_step_nm * ratio ** np.arange(points)
     widths *= radius_nm / widths.sum()
-    edges = np.concatenate([[0.0], np.cumsum(widths)])
+    return np.concatenate([[0.0], np.cumsum(widths)])
+
+
+def depth_grid(radius_nm: float, *, surface_step_nm: float = 0.25, points: int = 160) -> tuple[np.ndarray, np.ndarray]:
+    """Depths (cell centres, nm) from the surface and the sphere-shell volume fraction of each cell
+    (the cells of :func:`depth_edges`)."""
+    edges = depth_edges(radius_nm, surface_step_nm=surface_step_nm, points=points)
     centres = 0.5 * (edges[1:] + edges[:-1])
     volume = (radius_nm - edges[:-1]) ** 3 - (radius_nm - edges[1:]) ** 3
     return centres, volume / volume.sum()
+
+
+def probe_weights(depth_nm: np.ndarray, volume: np.ndarray, probe_nm: float) -> np.ndarray:
+    """What an XAS mode of probing depth ``probe_nm`` sees of each cell: volume x exp(-z/lambda), normalised."""
+    weights = volume * np.exp(-depth_nm / probe_nm)
+    return weights / weights.sum()
+
+
+def front_depth(a: np.ndarray, depth_nm: np.ndarray) -> float:
+    """The activation front: the deepest cell with a >= 1/2 (NaN before the surface gets there)."""
+    half = np.flatnonzero(a >= 0.5)
+    return float(depth_nm[half[-1]]) if len(half) else float("nan")
 
 
 @dataclass
@@ -188,10 +206,7 @@ def simulate_cycles(parameters: ActivationParameters, cycles: int = 40, *, tempe
     temperatures = np.broadcast_to(np.asarray(temperature_C, float), (cycles,)) + 273.15
     depth, volume = depth_grid(parameters.radius_nm)
     spacing = np.diff(np.concatenate([[0.0], depth]))  # steps from the surface to each cell centre
-    tey_weight = volume * np.exp(-depth / tey_nm)
-    bulk_weight = volume * np.exp(-depth / bulk_nm)
-    tey_weight /= tey_weight.sum()
-    bulk_weight /= bulk_weight.sum()
+    tey_weight, bulk_weight = probe_weights(depth, volume, tey_nm), probe_weights(depth, volume, bulk_nm)
     a = np.zeros_like(depth) if initial_profile is None else np.array(initial_profile, float)
     profiles = np.empty((cycles, len(depth)))
     rows = []
@@ -204,11 +219,10 @@ def simulate_cycles(parameters: ActivationParameters, cycles: int = 40, *, tempe
         profiles[n] = a
         u = min(parameters.u_ref * arrhenius_factor(parameters.u_activation_energy_eV, t), 1.0)
         mean_a = float(volume @ a)
-        half = np.flatnonzero(a >= 0.5)
         rows.append({"cycle": n + 1, "temperature_C": t - 273.15, "capacity_mAh_g": u * (parameters.q_tm_mAh_g
                      + parameters.q_o_mAh_g * mean_a), "capacity_tm_mAh_g": u * parameters.q_tm_mAh_g,
                      "capacity_o_mAh_g": u * parameters.q_o_mAh_g * mean_a, "activated_fraction": mean_a,
-                     "front_nm": float(depth[half[-1]]) if len(half) else float("nan"),
+                     "front_nm": front_depth(a, depth),
                      "r_tey": parameters.r_max * float(tey_weight @ a), "r_bulk": parameters.r_max * float(bulk_weight @ a),
                      "mn_valence_tey": 4 - parameters.mn_reduction * float(tey_weight @ a),
                      "mn_valence_bulk": 4 - parameters.mn_reduction * float(bulk_weight @ a)})
