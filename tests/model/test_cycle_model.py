@@ -13,7 +13,9 @@ from redoxmap.model.fit import (
     Observation,
     fit_model,
     predict,
+    poorly_identified,
     profile_chi_square,
+    profile_interval,
     reference_study,
     validate_reference,
 )
@@ -102,7 +104,38 @@ def test_profile_chi_square_has_its_minimum_at_the_fit():
     assert profile["chi_square"].iloc[1] <= profile["chi_square"].min() + 1e-6
 
 
+def test_a_profile_of_a_linear_parameter_gives_the_linearised_interval():
+    """Capacity is linear in q_o, so with q_o alone fitted chi-square is an exact parabola: the profile's
+    95 % interval must be the fit's +-1.96 standard errors (up to the interpolation between 9 points)."""
+    run = simulate_cycles(BASE, 10, temperature_C=30).table.set_index("cycle")
+    rng = np.random.default_rng(5)
+    observations = [Observation("capacity", run.loc[c, "capacity_mAh_g"] + 2.0 * rng.normal(), 2.0, 30, c)
+                    for c in range(1, 11)]
+    fit = fit_model(observations, vary=("q_o_mAh_g",))
+    profile = profile_interval(observations, fit, "q_o_mAh_g")
+    value, stderr = fit.table.loc[0, ["value", "stderr"]]
+    assert profile.low == pytest.approx(value - 1.96 * stderr, abs=0.05 * stderr)
+    assert profile.high == pytest.approx(value + 1.96 * stderr, abs=0.05 * stderr)
+    assert profile.table["delta_chi_square"].min() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_the_trading_pair_is_profiled():
+    data = reference_study()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        fit = fit_model(data["capacities"] + data["bulk_r"], vary=("kappa_ref", "activation_energy_eV", "q_o_mAh_g",
+                                                                   "u_ref"))
+    assert set(poorly_identified(fit)) == {"kappa_ref", "activation_energy_eV"}  # correlation -0.97
+
+
 def test_predict_matches_simulate():
     observation = Observation("capacity", 0.0, 1.0, 50, 7)
     assert predict(BASE, [observation])[0] == pytest.approx(
         simulate_cycles(BASE, 7, temperature_C=50).table["capacity_mAh_g"].iloc[-1])
+
+
+def test_a_fit_that_cannot_describe_its_data_says_so():
+    observations = [Observation("capacity", v, 1.0, 30, c) for c, v in ((1, 300.0), (2, 80.0), (3, 310.0), (4, 90.0))]
+    with pytest.warns(FitWarning, match="does not describe these data"):
+        fit = fit_model(observations, vary=("q_o_mAh_g",))
+    assert fit.reduced_chi_square > 100

@@ -110,20 +110,72 @@ def model_validate(
             typer.echo(f"identifiability: {note}", err=True)
 
 
-@model_app.command("fit", epilog="Example:  redoxmap model fit my-study/ --vary kappa_ref,activation_energy_eV,q_o_mAh_g,u_ref")
+def _observations_json(source: Path) -> list:
+    """Observations listed in a JSON file."""
+    from redoxmap.errors import ReadError
+    from redoxmap.model.fit import Observation
+
+    try:
+        return [Observation(**item) for item in json.loads(source.read_text())]
+    except (OSError, ValueError, TypeError) as exc:
+        raise ReadError(f"not a JSON list of observations ({exc})", path=source) from exc
+
+
+def _is_study(source: Path) -> bool:
+    return source.is_dir() or source.suffix.lower() == ".toml"
+
+
+def _fit_time_resolved(source: Path, vary: str | None, parameters: list[str] | None, c_rate: float):
+    """The particle model fitted to a study's capacities and region III charge, or to listed observations."""
+    from redoxmap.cli.common import err_console
+    from redoxmap.errors import AnalysisError
+    from redoxmap.model.fit import TIME_FITTED, fit_time_resolved
+    from redoxmap.model.time_model import CellParameters
+
+    if _is_study(source):
+        from redoxmap.cycling import cycle_summary, region_capacities
+        from redoxmap.model.study import capacity_observations, region_iii_observations
+        from redoxmap.study import load_study
+        from redoxmap.study.run import model_cells
+
+        study = load_study(source)
+        cells = model_cells(study)
+        if not cells:
+            raise AnalysisError("the model needs cells with a temperature_C and an active mass (capacities in mAh/g)")
+        stderr = study.parameters["model"]["capacity_stderr_pct"]
+        observed = (capacity_observations([(t, cycle_summary(table)) for _, t, table in cells], stderr_pct=stderr)
+                    + region_iii_observations([(t, region_capacities(table)) for _, t, table in cells],
+                                              stderr_pct=stderr))
+    else:
+        observed = _observations_json(source)
+    names = tuple(v.strip() for v in vary.split(",")) if vary else TIME_FITTED
+    start = CellParameters(**_overrides(parameters, CellParameters))
+    with err_console.status("fitting the particle model") as status:
+        return fit_time_resolved(observed, start=start, vary=names, c_rate=c_rate, on_evaluation=lambda n, chi2:
+                                 status.update(f"fitting the particle model: evaluation {n}, χ² = {chi2:.4g}"))
+
+
+@model_app.command("fit", epilog="Examples:  redoxmap model fit my-study/ --vary kappa_ref,activation_energy_eV,q_o_mAh_g,u_ref\n\n"
+                   "redoxmap model fit my-study/ --time-resolved --vary k_activation_per_h,q_o_mAh_g --plot fit.png")
 @command
 def model_fit(
     source: Annotated[Path, typer.Argument(help="A study (folder or study.toml: its cells with temperature and mass), "
                                                 "or a JSON list of {kind, value, stderr, temperature_C, cycle[, mode, cell]}.")],
     vary: Annotated[str | None, typer.Option(help="Parameters to fit, comma-separated (default: the manifest's or the standard set).")] = None,
+    time_resolved: Annotated[bool, typer.Option("--time-resolved", help="Fit the particle model under galvanostatic cycling instead: "
+                                                "capacities and region III charge (from a study) or any listed observation; "
+                                                "--set/--vary names from CellParameters; minutes, with progress.")] = False,
+    c_rate: Annotated[float, typer.Option("--c-rate", help="With --time-resolved: the cells' C-rate (1 C = 250 mA/g).")] = 0.1,
     parameters: ParamsOpt = None, plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
     """Fit the model to a study's cells or to listed observations: values, errors, identifiability."""
-    from redoxmap.errors import ReadError
-    from redoxmap.model.fit import FITTED, Observation, fit_model
+    from redoxmap.model.fit import FITTED, fit_model
+    from redoxmap.report.model_figures import capacity_split_figure, fit_by_cycle_figure
 
-    if source.is_dir() or source.suffix.lower() == ".toml":
-        from redoxmap.report.model_figures import capacity_split_figure
+    if time_resolved:
+        fit = _fit_time_resolved(source, vary, parameters, c_rate)
+        save_plot(plot, lambda plt: fit_by_cycle_figure(plt, fit.residuals, title="particle model"))
+    elif _is_study(source):
         from redoxmap.study import load_study
         from redoxmap.study.run import analyze_model_study
 
@@ -136,13 +188,12 @@ def model_fit(
         fit = analysis.fit
         save_plot(plot, lambda plt: capacity_split_figure(plt, analysis.runs, analysis.data))
     else:
-        try:
-            observed = [Observation(**item) for item in json.loads(source.read_text())]
-        except (OSError, ValueError, TypeError) as exc:
-            raise ReadError(f"not a JSON list of observations ({exc})", path=source) from exc
         names = tuple(v.strip() for v in vary.split(",")) if vary else FITTED
-        fit = fit_model(observed, start=_parameters(parameters), vary=names)
-    emit(fit.table, as_json=as_json, out=out, payload={"residuals": records(fit.residuals),
+        fit = fit_model(_observations_json(source), start=_parameters(parameters), vary=names)
+        save_plot(plot, lambda plt: fit_by_cycle_figure(plt, fit.residuals))
+    emit(fit.table, as_json=as_json, out=out, payload={"parameters": fit.parameters.to_dict(),
+                                                       "residuals": records(fit.residuals),
+                                                       "correlations": records(fit.correlations.reset_index()),
                                                        "identifiability": fit.identifiability,
                                                        "chi_square": fit.chi_square},
          title=f"Model fit: χ² = {fit.chi_square:.3g} for {len(fit.residuals)} observations")

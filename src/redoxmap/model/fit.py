@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ from redoxmap.model.time_model import CellParameters, simulate_time_resolved
 
 FITTED = ("kappa_ref", "activation_energy_eV", "l_ref_nm", "rho", "u_ref", "u_activation_energy_eV",
           "q_o_mAh_g", "r_max")
+POOR_FIT_REDUCED_CHI2 = 4.0  # above this the residuals are not noise (p < 1e-3 for 5+ degrees of freedom)
 TIME_FITTED = ("k_activation_per_h", "activation_energy_eV", "diffusivity_cm2_s", "q_o_mAh_g")
 # Parameters that may be negative or are bounded above: fitted linearly between these bounds.
 LINEAR_BOUNDS = {"activation_energy_eV": (-1.0, 3.0), "l_activation_energy_eV": (-1.0, 3.0),
@@ -153,7 +155,8 @@ class ModelFit:
         ``name``, ``value``, ``stderr``, ``relative_error``.
     correlations : pandas.DataFrame
     residuals : pandas.DataFrame
-        Per observation: measured, model, (model - measured) / stderr.
+        Per observation: its label, kind, mode, cell, temperature and cycle; measured, stderr,
+        model, (model - measured) / stderr.
     chi_square, reduced_chi_square : float
     identifiability : list of str
         Plain-language warnings: strongly correlated pairs, undetermined parameters, directions
@@ -204,7 +207,7 @@ def fit_model(observations: list[Observation], *, start: ActivationParameters | 
 def fit_time_resolved(observations: list[Observation], *, start: CellParameters | None = None,
                       vary: tuple[str, ...] = TIME_FITTED, c_rate: float = 0.1,
                       liquid_radius_um: float | None = None, correlation_limit: float = 0.95,
-                      on_evaluation: Callable[[int, float], None] | None = None) -> ModelFit:
+                      on_evaluation: Callable[[int, float], None] | None = None, seed: bool = True) -> ModelFit:
     """Fit the time-resolved particle model to capacities, region III charge and r-values.
 
     Each evaluation cycles the particle as far as the latest observed cycle (about 0.1 s per
@@ -212,15 +215,56 @@ def fit_time_resolved(observations: list[Observation], *, start: CellParameters 
     minutes, not seconds: ``on_evaluation(count, chi_square)`` is called after each, for progress.
     The derivatives are taken over 2 % steps, well above the solver's noise.
 
+    The particle model switches regime steeply: below a critical diffusivity the surface shell
+    fills and the charge hits its cut-off within minutes, and too slow an activation never
+    passes the plateau. A local fit started on the wrong side of either edge stays there, so with
+    ``seed`` the diffusivity and the activation rate (those of them in ``vary``) are first scanned
+    over a log grid on the observations of the first two cycles, and the fit starts from the best.
+
     Raises
     ------
     AnalysisError
         As :func:`fit_model`, or when the particle model fails for the parameters tried.
     """
     predictor = partial(predict_time_resolved, c_rate=c_rate, liquid_radius_um=liquid_radius_um)
-    return fit_parameters(observations, predictor, start or CellParameters(), vary,
+    start = start or CellParameters()
+    evaluations = 0
+
+    def progress(_count, chi2):  # one count over the scan and the fit
+        nonlocal evaluations
+        evaluations += 1
+        if on_evaluation is not None:
+            on_evaluation(evaluations, chi2)
+    if seed:
+        start = _scan_start(observations, predictor, start, vary, progress)
+    return fit_parameters(observations, predictor, start, vary,
                           correlation_limit=correlation_limit, diff_step=2e-2, tolerance=1e-4,
-                          on_evaluation=on_evaluation)
+                          on_evaluation=progress)
+
+
+SCAN_DECADES = {"diffusivity_cm2_s": np.arange(-1.5, 1.6, 0.5), "k_activation_per_h": np.arange(-1.0, 1.1, 1.0)}
+
+
+def _scan_start(observations, predictor, start: ParameterSet, vary, progress) -> ParameterSet:
+    """The grid point (``SCAN_DECADES`` around the start, for the scanned names in ``vary``) whose
+    chi-square over the first two cycles' observations is lowest."""
+    scanned = [name for name in SCAN_DECADES if name in vary]
+    early = [o for o in observations if o.cycle <= 2]
+    if not scanned or not early:
+        return start
+    sigma = np.array([o.stderr for o in early])
+    measured = np.array([o.value for o in early])
+    best, best_chi2 = start, np.inf
+    for decades in np.stack(np.meshgrid(*(SCAN_DECADES[n] for n in scanned)), -1).reshape(-1, len(scanned)):
+        trial = start.with_values(**{n: getattr(start, n) * 10 ** d for n, d in zip(scanned, decades)})
+        try:
+            chi2 = float(np.sum(((predictor(trial, early) - measured) / sigma) ** 2))
+        except AnalysisError:
+            continue  # a corner of the grid the model cannot run: not a start
+        progress(0, chi2)
+        if chi2 < best_chi2:
+            best, best_chi2 = trial, chi2
+    return best
 
 
 def fit_parameters(observations: list[Observation], predictor: Callable, start: ParameterSet,
@@ -292,9 +336,18 @@ def fit_parameters(observations: list[Observation], predictor: Callable, start: 
     table = pd.DataFrame({"name": names, "value": values, "stderr": stderr,
                           "relative_error": np.abs(stderr / values)})
     model = predictor(fitted, observations)
-    residual_table = pd.DataFrame({"observation": [o.label for o in observations], "measured": measured,
+    residual_table = pd.DataFrame({"observation": [o.label for o in observations],
+                                   "kind": [o.kind for o in observations], "mode": [o.mode for o in observations],
+                                   "cell": [o.cell for o in observations],
+                                   "temperature_C": [o.temperature_C for o in observations],
+                                   "cycle": [o.cycle for o in observations], "measured": measured,
                                    "stderr": sigma, "model": model, "normalised_residual": (model - measured) / sigma})
     notes = _identifiability(names, table, correlation, J, len(observations), correlation_limit)
+    if dof and reduced > POOR_FIT_REDUCED_CHI2:
+        worst = residual_table.loc[residual_table["normalised_residual"].abs().idxmax()]
+        notes.insert(0, f"reduced chi-square {reduced:.3g}: the model does not describe these data within their "
+                        f"errors (worst: {worst['observation']}, {worst['normalised_residual']:+.1f} sigma); "
+                        "its parameters and errors describe the best compromise, not the cell")
     if inert.any():
         notes.insert(0, f"no effect on these observations: {', '.join(np.array(names)[inert])} (kept at the start "
                         "value; e.g. a TM utilisation already capped at one)")
@@ -338,14 +391,76 @@ def profile_chi_square(observations: list[Observation], fit: ModelFit, name: str
     error it does not assume the model is linear in its parameters.
     """
     others = tuple(n for n in fit.names if n != name)
+    measured = np.array([o.value for o in observations])
+    sigma = np.array([o.stderr for o in observations])
     rows = []
     for value in values:
         start = fit.parameters.with_values(**{name: float(value)})
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FitWarning)
-            refit = fit_parameters(observations, fit.predictor, start, others, **fit.settings)
-        rows.append({name: float(value), "chi_square": refit.chi_square})
+        if others:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FitWarning)
+                chi2 = fit_parameters(observations, fit.predictor, start, others, **fit.settings).chi_square
+        else:
+            chi2 = float(np.sum(((fit.predictor(start, observations) - measured) / sigma) ** 2))
+        rows.append({name: float(value), "chi_square": chi2})
     return pd.DataFrame(rows)
+
+
+@dataclass
+class Profile:
+    """A chi-square profile of one parameter and the 95 % interval it gives.
+
+    Attributes
+    ----------
+    name : str
+    table : pandas.DataFrame
+        ``value``, ``chi_square``, ``delta_chi_square`` (above the fit's minimum).
+    low, high : float
+        Where the profile crosses 3.84 above the minimum; NaN where it stays below within the
+        scanned range (the data do not bound the parameter on that side).
+    """
+
+    name: str
+    table: pd.DataFrame
+    low: float
+    high: float
+
+
+def poorly_identified(fit: ModelFit, *, limit: int = 2, correlation_limit: float = 0.95) -> list[str]:
+    """The fitted parameters the data pin down worst: in a strongly correlated pair or with a
+    standard error above 50 %, largest relative error first (at most ``limit``)."""
+    table = fit.table.set_index("name")
+    correlated = (fit.correlations.abs() > correlation_limit).sum(axis=1) > 1  # the diagonal counts once
+    loose = table.index[(table["relative_error"] > 0.5) | correlated.reindex(table.index, fill_value=False)]
+    return list(table.loc[loose].sort_values("relative_error", ascending=False).index[:limit])
+
+
+def profile_interval(observations: list[Observation], fit: ModelFit, name: str, *, points: int = 9,
+                     span_sigma: float = 3.0) -> Profile:
+    """Profile ``name`` over ``span_sigma`` standard errors either side of the fit (on the log scale
+    for positive parameters, the relative error taken between 5 % and 100 %; within the bounds for
+    the others) and read off the 95 % interval (delta chi-square 3.84)."""
+    row = fit.table.set_index("name").loc[name]
+    steps = np.linspace(-span_sigma, span_sigma, points)
+    if name in LINEAR_BOUNDS:
+        lo, hi = LINEAR_BOUNDS[name]
+        spread = row["stderr"] if np.isfinite(row["stderr"]) and row["stderr"] > 0 else 0.1 * (hi - lo)
+        values = np.clip(row["value"] + steps * spread, lo, hi)
+    else:
+        relative = float(np.clip(np.nan_to_num(row["relative_error"], nan=1.0), 0.05, 1.0))
+        values = row["value"] * np.exp(steps * relative)
+    table = profile_chi_square(observations, fit, name, np.unique(values)).rename(columns={name: "value"})
+    table["delta_chi_square"] = table["chi_square"] - min(fit.chi_square, table["chi_square"].min())
+    inside = table["delta_chi_square"].to_numpy() <= 3.84
+    v, d = table["value"].to_numpy(), table["delta_chi_square"].to_numpy()
+    best = int(np.argmin(d))
+
+    def crossing(indices):
+        for i, j in pairwise(indices):
+            if inside[i] and not inside[j]:
+                return float(v[i] + (3.84 - d[i]) * (v[j] - v[i]) / (d[j] - d[i]))
+        return float("nan")
+    return Profile(name, table, crossing(list(range(best, -1, -1))), crossing(list(range(best, len(v)))))
 
 
 @dataclass

@@ -10,7 +10,14 @@ import pandas as pd
 
 from redoxmap.errors import AnalysisError, FitWarning
 from redoxmap.model.cycle_model import ActivationParameters, ActivationRun, simulate_cycles
-from redoxmap.model.fit import ModelFit, Observation, fit_model
+from redoxmap.model.fit import (
+    ModelFit,
+    Observation,
+    Profile,
+    fit_model,
+    poorly_identified,
+    profile_interval,
+)
 
 
 @dataclass
@@ -27,6 +34,8 @@ class ModelAnalysis:
     cells : pandas.DataFrame
         Which cells were used (name, temperature, cycles).
     notes : list of str
+    profiles : list of Profile
+        chi-square profiles of the parameters the data pin down worst (:func:`poorly_identified`).
     """
 
     fit: ModelFit
@@ -34,18 +43,38 @@ class ModelAnalysis:
     data: dict[str, tuple] = field(repr=False)
     cells: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    profiles: list[Profile] = field(default_factory=list)
+
+    def intervals(self) -> pd.DataFrame:
+        """Per profiled parameter: the fit, its linearised 95 % interval (+-1.96 stderr) and the profile's."""
+        table = self.fit.table.set_index("name")
+        return pd.DataFrame([{"name": p.name, "value": table.loc[p.name, "value"],
+                              "linear_low": table.loc[p.name, "value"] - 1.96 * table.loc[p.name, "stderr"],
+                              "linear_high": table.loc[p.name, "value"] + 1.96 * table.loc[p.name, "stderr"],
+                              "profile_low": p.low, "profile_high": p.high} for p in self.profiles])
+
+
+def _observations(kind: str, temperature, cycles, values, stderr_pct: float, floor_mAh_g: float) -> list[Observation]:
+    """One observation per cycle >= 1 with a value; its error ``stderr_pct`` of it, at least the floor."""
+    return [Observation(kind, float(v), max(stderr_pct / 100 * float(v), floor_mAh_g), float(temperature), int(c))
+            for c, v in zip(cycles, values) if c >= 1 and np.isfinite(v)]
 
 
 def capacity_observations(cells, *, stderr_pct: float = 1.0, floor_mAh_g: float = 1.0) -> list[Observation]:
     """Observations from ``(temperature_C, cycle summary)`` pairs: every cycle's discharge capacity."""
+    return [obs for temperature, summary in cells
+            for obs in _observations("capacity", temperature, summary["cycle"], summary["discharge_capacity_mAh_g"],
+                                     stderr_pct, floor_mAh_g)]
+
+
+def region_iii_observations(cells, *, stderr_pct: float = 1.0, floor_mAh_g: float = 1.0) -> list[Observation]:
+    """Observations from ``(temperature_C, region table)`` pairs (:func:`redoxmap.cycling.region_capacities`):
+    every charge's region III capacity, for the time-resolved model."""
     observations = []
-    for temperature, summary in cells:
-        rows = summary.dropna(subset=["discharge_capacity_mAh_g"])
-        rows = rows[rows["cycle"] >= 1]
-        for row in rows.itertuples():
-            value = float(row.discharge_capacity_mAh_g)
-            observations.append(Observation("capacity", value, max(stderr_pct / 100 * value, floor_mAh_g),
-                                            float(temperature), int(row.cycle)))
+    for temperature, regions in cells:
+        rows = regions[(regions["direction"] == "charge") & (regions["region"] == "III")]
+        observations += _observations("region_iii", temperature, rows["cycle"], rows["capacity_mAh_g"],
+                                      stderr_pct, floor_mAh_g)
     return observations
 
 
@@ -67,6 +96,7 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FitWarning)
         fit = fit_model(observations, start=start, vary=tuple(vary))
+    profiles = [profile_interval(observations, fit, name) for name in poorly_identified(fit)]
     runs, data = {}, {}
     for name, temperature, summary in usable:
         label = f"{temperature:g} C"
@@ -77,4 +107,4 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
                        np.maximum(stderr_pct / 100 * rows["discharge_capacity_mAh_g"].to_numpy(), 1.0))
     cells_table = pd.DataFrame([{"cell": n, "temperature_C": t, "cycles": int(s["cycle"].max())}
                                 for n, t, s in usable])
-    return ModelAnalysis(fit, runs, data, cells_table, [str(w.message) for w in caught])
+    return ModelAnalysis(fit, runs, data, cells_table, [str(w.message) for w in caught], profiles)

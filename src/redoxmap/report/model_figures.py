@@ -1,6 +1,9 @@
-"""Figures of the activation model: the activation map over depth and cycle, capacities split TM/O."""
+"""Figures of the activation model: the activation map over depth and cycle, capacities split TM/O,
+a fit against its data by cycle, chi-square profiles."""
 
 from __future__ import annotations
+
+import math
 
 from redoxmap.model.cycle_model import ActivationRun
 from redoxmap.report.style import COLORS
@@ -57,4 +60,42 @@ def xas_modes_figure(plt, predictions, title: str = ""):
     ax.legend(fontsize=6)
     if title:
         ax.set_title(title, loc="left")
+    return fig
+
+
+def fit_by_cycle_figure(plt, residuals, title: str = ""):
+    """A fit's observations by cycle (points with error bars) and the model's values (lines), one
+    series per kind, temperature, mode and cell (``ModelFit.residuals``)."""
+    fig, ax = plt.subplots(figsize=(4.2, 3.0))
+    keys = ["kind", "temperature_C", "mode", "cell"]
+    for k, (key, rows) in enumerate(residuals.fillna({"mode": ""}).groupby(keys, sort=False)):
+        kind, temperature, mode, cell = key
+        label = f"{kind}{f' ({mode})' if mode else ''}, {temperature:g} C{', liquid' if cell == 'liquid' else ''}"
+        color = COLORS[k % len(COLORS)]
+        rows = rows.sort_values("cycle")
+        ax.errorbar(rows["cycle"], rows["measured"], yerr=rows["stderr"], fmt="o", ms=3, capsize=2, color=color,
+                    label=label)
+        ax.plot(rows["cycle"], rows["model"], color=color, lw=1.0)
+    ax.set_xlabel("Cycle")
+    ax.set_ylabel("Value (mAh g$^{-1}$ or r)")
+    ax.legend(fontsize=6)
+    if title:
+        ax.set_title(title, loc="left")
+    return fig
+
+
+def profile_figure(plt, profiles):
+    """chi-square profiles (delta above the minimum) of the poorly identified parameters, with the
+    95 % line (3.84); each parameter on its own axis, relative to its fitted value."""
+    fig, axes = plt.subplots(1, len(profiles), figsize=(3.0 * len(profiles), 2.8), squeeze=False)
+    for ax, profile, color in zip(axes[0], profiles, COLORS):
+        table = profile.table
+        ax.plot(table["value"], table["delta_chi_square"], "o-", color=color, ms=3)
+        ax.axhline(3.84, color="0.5", lw=0.8, ls="--")
+        for edge in (profile.low, profile.high):
+            if math.isfinite(edge):  # the profile crosses the line there
+                ax.axvline(edge, color=color, lw=0.8, ls=":")
+        ax.set_xlabel(profile.name)
+        ax.set_ylabel("Δχ² (others refitted)")
+    fig.tight_layout()
     return fig

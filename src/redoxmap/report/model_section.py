@@ -32,6 +32,15 @@ def build_model_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSe
                   caption="Values and standard errors (from the Jacobian at the optimum).")
         add_table(section, analysis.fit.correlations.reset_index(names="parameter"), out, id="model_correlations",
                   title="Parameter correlations", caption="Values near ±1 mean the data fix a combination only.")
+        if analysis.profiles:
+            add_figure(section, plt, figs.profile_figure(plt, analysis.profiles), out, id="model_profiles",
+                       title="Profile likelihood of the poorly identified parameters",
+                       caption="χ² above its minimum with the parameter held and the others refitted; dashed: "
+                               "3.84 (95 %); dotted: where the profile crosses it. A profile that stays below the "
+                               "line on one side means the data do not bound the parameter there.")
+            add_table(section, analysis.intervals(), out, id="model_intervals", title="95 % intervals",
+                      caption="Linearised (±1.96 standard errors) against the profile's; NaN: not bounded "
+                              "within the scanned ±3 standard errors.")
         add_table(section, analysis.fit.residuals, out, id="model_residuals", title="Model against data",
                   caption="Each observation, the model's value and the normalised residual.")
     return section

@@ -167,20 +167,27 @@ def analyze_cv_sample(sample: Sample, parameters: dict):
     return sample.name, analysis
 
 
+def model_cells(study: Study) -> list[tuple]:
+    """``(label, temperature_C, cycling table)`` of every cell with a temperature and an active mass:
+    the cells the activation models are fitted to."""
+    cells = []
+    for sample in study.samples:
+        if sample.temperature_C is None or not sample.active_mass_mg:
+            continue
+        for file in sample.files.get("cycling", []):
+            label = cell_label(sample, file, "cycling")
+            cells.append((label, sample.temperature_C, read_cycling(
+                file, format=sample.format, name=label, active_mass_mg=sample.active_mass_mg,
+                electrode=sample.electrode, temperature_C=sample.temperature_C)))
+    return cells
+
+
 def analyze_model_study(study: Study, parameters: dict):
     """Fit the activation model to every cell with a temperature and a mass (the task the executor runs)."""
     from redoxmap.cycling import cycle_summary
     from redoxmap.model.study import analyze_model
 
-    cells = []
-    for sample in study.samples:
-        for file in sample.files.get("cycling", []):
-            if sample.temperature_C is None or not sample.active_mass_mg:
-                continue
-            table = read_cycling(file, format=sample.format, name=cell_label(sample, file, "cycling"),
-                                 active_mass_mg=sample.active_mass_mg, electrode=sample.electrode,
-                                 temperature_C=sample.temperature_C)
-            cells.append((cell_label(sample, file, "cycling"), sample.temperature_C, cycle_summary(table)))
+    cells = [(label, temperature, cycle_summary(table)) for label, temperature, table in model_cells(study)]
     return analyze_model(cells, vary=tuple(parameters["vary"]), parameters=parameters["parameters"],
                          cycles=parameters["cycles"], stderr_pct=parameters["capacity_stderr_pct"])
 
