@@ -98,6 +98,11 @@ def test_demo_command_writes_report(tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "demo" / "report" / "index.html").exists()
     assert "Report written" in result.output
+    # The complete virtual study beside it: every section, and the truth its numbers come from.
+    virtual = tmp_path / "demo" / "virtual"
+    sections = [s["id"] for s in json.loads((virtual / "report" / "report.json").read_text())["sections"]]
+    assert sections == ["cycling", "xas", "structure", "eis", "model"]
+    assert (virtual / "truth.json").exists() and "Virtual study" in result.output
 
 
 def _mn_scans(data, stem: str) -> str:

@@ -12,8 +12,8 @@ from redoxmap.model.cycle_model import Q_TM_MAH_G, ActivationParameters, depth_g
 from redoxmap.model.fit import (
     Observation,
     fit_model,
-    predict,
     poorly_identified,
+    predict,
     profile_chi_square,
     profile_interval,
     reference_study,

@@ -59,13 +59,19 @@ def demo(
     folder: Annotated[Path, typer.Argument(help="Folder for the demo study and its report.")] = Path("redoxmap-demo"),
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
-    """Copy the bundled example study (real cycler files) into FOLDER and write its report."""
+    """Copy the bundled example study (real instrument files, two virtual cells) into FOLDER and write
+    its report; then write a complete virtual study (every modality, from the activation model, with
+    its truth) into FOLDER/virtual and report it too."""
     from redoxmap.demo import copy_demo_study
+    from redoxmap.model.virtual import simulate_study
 
     manifest = copy_demo_study(folder / "study")
     index = _report(manifest, folder / "report", progress=progress)
+    virtual = simulate_study(folder / "virtual")
+    virtual_index = _report(virtual, folder / "virtual" / "report", progress=progress)
     out_console.print(f"Demo study: {manifest}")
     out_console.print(f"[bold green]Report written:[/bold green] {index.resolve()}")
+    out_console.print(f"Virtual study (truth in {virtual.parent / 'truth.json'}): {virtual_index.resolve()}")
 
 
 def _report(manifest: Path, out: Path, *, progress: bool):
