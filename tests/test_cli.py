@@ -317,3 +317,32 @@ def test_time_resolved_simulation_writes_a_cycler_record(tmp_path):
 
     table = read_cycling(record, active_mass_mg=1000.0)
     assert table["voltage_V"].max() == pytest.approx(4.7, abs=0.01)
+
+
+def test_time_resolved_whatif_and_fits(tmp_path):
+    """A slower charge activates more; the particle model fits listed observations and a study's cells
+    (their capacities and region III charge, from the cycling analysis)."""
+    result = runner.invoke(app, ["model", "whatif", "--time-resolved", "--change", "c_rate=0.05,0.1", "--cycles", "2",
+                                 "--json", "--plot", str(tmp_path / "rate.png")])
+    assert result.exit_code == 0, result.output
+    last = [r for r in json.loads(result.stdout)["rows"] if r["cycle"] == 2]
+    assert last[0]["activated_fraction"] > last[1]["activated_fraction"]
+    assert (tmp_path / "rate.png").stat().st_size > 10_000
+    from redoxmap.model.fit import Observation, predict_time_resolved
+    from redoxmap.model.time_model import CellParameters
+
+    truth = CellParameters(q_o_mAh_g=150.0)
+    template = [Observation(kind, 0.0, 1.0, 50, 1) for kind in ("capacity", "region_iii")]
+    values = predict_time_resolved(truth, template)
+    observations = tmp_path / "observations.json"
+    observations.write_text(json.dumps([{"kind": o.kind, "value": v, "stderr": 1.0, "temperature_C": 50, "cycle": 1}
+                                        for o, v in zip(template, values)]))
+    fitted = runner.invoke(app, ["model", "fit", str(observations), "--time-resolved", "--vary", "q_o_mAh_g", "--json"])
+    assert fitted.exit_code == 0, fitted.output
+    assert json.loads(fitted.stdout)["rows"][0]["value"] == pytest.approx(150.0, rel=2e-3)
+    assert runner.invoke(app, ["simulate", "study", str(tmp_path / "virtual"), "--cycles", "2"]).exit_code == 0
+    study = runner.invoke(app, ["model", "fit", str(tmp_path / "virtual"), "--time-resolved", "--vary", "q_o_mAh_g",
+                                "--json"])
+    assert study.exit_code == 0, study.output
+    kinds = {(r["kind"], r["temperature_C"]) for r in json.loads(study.stdout)["residuals"]}
+    assert kinds == {("capacity", 30.0), ("capacity", 50.0), ("region_iii", 30.0), ("region_iii", 50.0)}

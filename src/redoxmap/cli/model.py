@@ -199,30 +199,53 @@ def model_fit(
          title=f"Model fit: χ² = {fit.chi_square:.3g} for {len(fit.residuals)} observations")
 
 
-@model_app.command("whatif", epilog="Example:  redoxmap model whatif --change phi_c=0.5,1,2 --temperature 30 --plot phi_c.png")
+@model_app.command("whatif", epilog="Examples:  redoxmap model whatif --change phi_c=0.5,1,2 --temperature 30 --plot phi_c.png\n\n"
+                   "redoxmap model whatif --time-resolved --change c_rate=0.05,0.1,0.5 --cycles 10 --plot rate.png")
 @command
 def model_whatif(
-    change: Annotated[str, typer.Option(help="NAME=V1,V2,... a parameter and the values to compare.")],
+    change: Annotated[str, typer.Option(help="NAME=V1,V2,... a parameter (or temperature_C, or with --time-resolved c_rate) "
+                                             "and the values to compare.")],
     cycles: Annotated[int, typer.Option(help="Number of cycles.")] = 40,
     temperature: Annotated[float, typer.Option(help="Temperature in °C.")] = 30.0,
+    time_resolved: Annotated[bool, typer.Option("--time-resolved", help="Compare runs of the particle model under "
+                                                "galvanostatic cycling (its own parameters, and c_rate).")] = False,
+    c_rate: Annotated[float, typer.Option("--c-rate", help="With --time-resolved: the C-rate (1 C = 250 mA/g).")] = 0.1,
     parameters: ParamsOpt = None, plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
-    """Compare activation curves and fronts when one parameter (contact, R_int energy, radius, ...) changes."""
+    """Compare activation curves and fronts when one parameter (contact, R_int, radius, temperature,
+    C-rate, ...) changes."""
     import pandas as pd
 
     from redoxmap.cli.common import parse_floats
-    from redoxmap.model.cycle_model import simulate_cycles
-    from redoxmap.report.model_figures import capacity_split_figure
+    from redoxmap.report.model_figures import capacity_split_figure, cycle_curves_figure
 
     name, _, values = change.partition("=")
-    base = _parameters(parameters)
-    if name not in base.to_dict():
-        raise typer.BadParameter(f"unknown parameter {name!r}")
-    runs = {f"{name} = {v:g}": simulate_cycles(base.with_values(**{name: v}), cycles, temperature_C=temperature)
-            for v in parse_floats(values, "--change")}
-    table = pd.concat([run.table.assign(case=label) for label, run in runs.items()], ignore_index=True)
-    save_plot(plot, lambda plt: capacity_split_figure(plt, runs))
-    last = table[table["cycle"] == cycles][["case", "capacity_mAh_g", "activated_fraction", "front_nm", "r_tey", "r_bulk"]]
+    if time_resolved:
+        from redoxmap.model.time_model import CellParameters, simulate_time_resolved
+
+        base = CellParameters(**_overrides(parameters, CellParameters))
+        conditions = {"temperature_C": temperature, "c_rate": c_rate}
+    else:
+        from redoxmap.model.cycle_model import simulate_cycles
+
+        base = _parameters(parameters)
+        conditions = {"temperature_C": temperature}
+    if name not in base.to_dict() and name not in conditions:
+        raise typer.BadParameter(f"unknown parameter {name!r}; known: {', '.join([*base.to_dict(), *conditions])}")
+    tables, runs = {}, {}
+    for value in parse_floats(values, "--change"):
+        label = f"{name} = {value:g}"
+        chosen = base if name in conditions else base.with_values(**{name: value})
+        settings = {**conditions, **({name: value} if name in conditions else {})}
+        if time_resolved:
+            tables[label] = simulate_time_resolved(chosen, cycles, **settings)[1]
+        else:
+            runs[label] = simulate_cycles(chosen, cycles, **settings)
+            tables[label] = runs[label].table
+    table = pd.concat([t.assign(case=label) for label, t in tables.items()], ignore_index=True)
+    save_plot(plot, lambda plt: cycle_curves_figure(plt, tables) if time_resolved else capacity_split_figure(plt, runs))
+    capacity = "discharge_capacity_mAh_g" if time_resolved else "capacity_mAh_g"
+    last = table[table["cycle"] == cycles][["case", capacity, "activated_fraction", "front_nm", "r_tey", "r_bulk"]]
     if as_json:
         emit(table, as_json=True, out=out, payload={"parameters": base.to_dict(), "change": name})
     else:  # every cycle goes to the file; the screen shows where each case ends

@@ -97,5 +97,18 @@ def profile_figure(plt, profiles):
                 ax.axvline(edge, color=color, lw=0.8, ls=":")
         ax.set_xlabel(profile.name)
         ax.set_ylabel("Δχ² (others refitted)")
-    fig.tight_layout()
+    return fig
+
+
+def cycle_curves_figure(plt, tables: dict):
+    """Discharge capacity and activated fraction by cycle, one line per case (particle-model runs)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(6.4, 2.8))
+    for color, (label, table) in zip(COLORS * (len(tables) // len(COLORS) + 1), tables.items()):
+        left.plot(table["cycle"], table["discharge_capacity_mAh_g"], "o-", ms=2, color=color, label=label)
+        right.plot(table["cycle"], table["activated_fraction"], "o-", ms=2, color=color, label=label)
+    left.set_ylabel("Discharge capacity (mAh g$^{-1}$)")
+    right.set_ylabel("Activated fraction ⟨a⟩")
+    for ax in (left, right):
+        ax.set_xlabel("Cycle")
+    left.legend(fontsize=6)
     return fig
