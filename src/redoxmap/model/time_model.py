@@ -170,6 +170,9 @@ class ParticleModel:
         self.k_activation = p.k_activation_per_h / 3600 * arrhenius_factor(p.activation_energy_eV, t)
         self.r_int = p.r_int_ohm_g * arrhenius_factor(-p.r_int_activation_energy_eV, t) / max(p.phi_c, 1e-9)
         self.q_total = p.q_tm_mAh_g + p.q_o_mAh_g
+        # Below this extracted fraction every shell is on its TM slope (U < 4.3 V) and the drive is
+        # below 1e-18: the potential need not be computed (a third of the solver's calls).
+        self.quiet_below = p.q_tm_mAh_g / self.q_total - 5 * ROUNDING
         # The current extracts charge through the surface shell: d<x>/dt = I / (3600 Q_total).
         self.feed = 1 / (3600 * self.q_total) / self.volume_fraction[-1]
         # Where each face's terms go in the flattened Jacobian: the rows of the shells inside and
@@ -189,7 +192,7 @@ class ParticleModel:
         rate[:n - 1] = flux * self.inner_gain
         rate[1:n] -= flux * self.outer_gain
         rate[n - 1] += current_mA_g * self.feed
-        if current_mA_g > 0:
+        if current_mA_g > 0 and x.max() > self.quiet_below:
             drive, _ = _drive(open_circuit_potential(x, a, p), p.u_plateau_V)
             rate[n:] = self.k_activation * (1 - a) * drive
         return rate
@@ -208,7 +211,7 @@ class ParticleModel:
                                 2 * d[:-1] ** 2 / total ** 2 * slope * gap])
         weights = np.concatenate([terms * self._inner_gain4, -terms * self._outer_gain4])
         jac = np.bincount(self._face_index, weights, minlength=4 * n * n).reshape(2 * n, 2 * n)
-        if current_mA_g > 0:
+        if current_mA_g > 0 and x.max() > self.quiet_below:
             u, du_dx, du_da = open_circuit_potential(x, a, p, gradient=True)
             drive, d_drive = _drive(u, p.u_plateau_V, gradient=True)
             k, i = self.k_activation, self._diagonal
