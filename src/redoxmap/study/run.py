@@ -126,7 +126,7 @@ def analyze_xrd_sample(sample: Sample, parameters: dict):
 
     entries = [PatternEntry(files=o["files"], state=o.get("state", "as measured"), series=o.get("series", False),
                             cycling=Path(o["cycling"]) if o.get("cycling") else None,
-                            time_offset_s=float(o.get("time_offset_s", 0.0)))
+                            time_offset_s=float(o.get("time_offset_s", 0.0)), active_mass_mg=sample.active_mass_mg)
                for o in sample.file_options.get("xrd", [])]
     return analyze_xrd(sample.name, entries, peaks=parameters["peaks"] or None,
                        half_width_deg=parameters["half_width_deg"], cif_files=parameters["cif"],

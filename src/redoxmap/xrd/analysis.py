@@ -33,13 +33,15 @@ DEFAULT_PEAKS = [
 
 @dataclass
 class PatternEntry:
-    """One diffraction measurement of a sample: an ex situ pattern or an in situ series."""
+    """One diffraction measurement of a sample: an ex situ pattern or an in situ series (with the
+    cycler file that gives its voltage, read with the cell's active mass)."""
 
     files: list[Path]
     state: str = "as measured"
     series: bool = False
     cycling: Path | None = None
     time_offset_s: float = 0.0
+    active_mass_mg: float | None = None
 
 
 @dataclass
@@ -178,7 +180,7 @@ def analyze_xrd(name: str, entries: list[PatternEntry], *, peaks: list[dict] | N
     references = None
     for entry in entries:
         if entry.series:
-            cycling = read_cycling(entry.cycling) if entry.cycling else None
+            cycling = read_cycling(entry.cycling, active_mass_mg=entry.active_mass_mg) if entry.cycling else None
             near = {p["label"]: p["near"] for p in peaks}
             result.series.append(analyze_series(read_series(entry.files, **options),
                                                 peak_003_deg=near.get("003", 18.6), peak_020_deg=near.get("020", 20.8),
