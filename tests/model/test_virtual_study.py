@@ -46,6 +46,21 @@ def test_model_fit_recovers_the_truth_within_its_errors(virtual):
         assert abs(row.value - truth["parameters"][row.name]) <= max(3 * row.stderr, 1e-3 * abs(row.value)), row.name
 
 
+def test_the_model_is_fitted_to_the_spectra_too(virtual):
+    """The O K spectra after charges 1, 12 and 22 enter the model fit by mode, at the truth within errors."""
+    truth, study = virtual
+    analysis = study.sections["model"][0].value
+    r_values = analysis.r_values
+    assert set(zip(r_values["temperature_C"], r_values["cycle"], r_values["mode"])) == {
+        (t, c, m) for t in (30.0, 50.0) for c in (1, 12, 22) for m in ("tey", "bulk")}
+    for row in r_values.itertuples():
+        cell = next(c for c in truth["cells"].values() if c["temperature_C"] == row.temperature_C)
+        expected = cell[f"r_{row.mode}"][row.cycle - 1]
+        assert abs(row.r - expected) <= max(3 * row.r_stderr, 0.015), row
+    residuals = analysis.fit.residuals
+    assert (residuals["kind"] == "r").sum() == 12 and residuals["normalised_residual"].abs().max() < 3
+
+
 def test_impedance_recovers_the_interfacial_resistance(virtual):
     truth, study = virtual
     for outcome in study.sections["eis"]:

@@ -75,3 +75,13 @@ def test_invalid_manifests(tmp_path, body, message):
 def test_missing_manifest(tmp_path):
     with pytest.raises(ManifestError, match="study.toml"):
         load_study(tmp_path)
+
+
+@pytest.mark.parametrize(("options", "cycle"), [
+    ({"state": "charge 12"}, 12), ({"state": "1st charge"}, 1), ({"state": "22nd Charge"}, 22),
+    ({"state": "charged, cycle 3", "cycle": 3}, 3), ({"state": "after 40 cycles", "cycle": 40}, 40),
+    ({"state": "pristine"}, None), ({"state": "discharged"}, None), ({}, None)])
+def test_which_charge_a_spectrum_follows(options, cycle):
+    from redoxmap.study.run import charge_cycle
+
+    assert charge_cycle(options) == cycle

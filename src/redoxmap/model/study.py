@@ -1,4 +1,5 @@
-"""The activation model fitted to a study's cells: their per-cycle capacities at their temperatures."""
+"""The activation model fitted to a study's cells: their per-cycle capacities at their temperatures and
+the O activation index of their spectra by XAS mode."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from redoxmap.model.fit import (
     profile_interval,
 )
 
+R_STDERR_FLOOR = 0.005  # a pre-edge fit's r is not known better than this (normalisation, b0)
+
 
 @dataclass
 class ModelAnalysis:
@@ -36,6 +39,8 @@ class ModelAnalysis:
     notes : list of str
     profiles : list of Profile
         chi-square profiles of the parameters the data pin down worst (:func:`poorly_identified`).
+    r_values : pandas.DataFrame
+        The O activation indices fitted with the capacities (empty when there were none).
     """
 
     fit: ModelFit
@@ -44,6 +49,7 @@ class ModelAnalysis:
     cells: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     profiles: list[Profile] = field(default_factory=list)
+    r_values: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def intervals(self) -> pd.DataFrame:
         """Per profiled parameter: the fit, its linearised 95 % interval (+-1.96 stderr) and the profile's."""
@@ -78,9 +84,20 @@ def region_iii_observations(cells, *, stderr_pct: float = 1.0, floor_mAh_g: floa
     return observations
 
 
+def r_observations(r_values: pd.DataFrame | None, *, floor: float = R_STDERR_FLOOR) -> list[Observation]:
+    """Observations from a table of O activation indices (``temperature_C``, ``cycle``, ``mode`` tey or
+    bulk, ``r``, ``r_stderr``); an error below ``floor`` (or missing) is raised to it."""
+    if r_values is None or r_values.empty:
+        return []
+    return [Observation("r", float(row.r), max(float(np.nan_to_num(row.r_stderr, nan=floor)), floor),
+                        float(row.temperature_C), int(row.cycle), row.mode) for row in r_values.itertuples()]
+
+
 def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[str, ...],
-                  parameters: dict | None = None, cycles: int = 40, stderr_pct: float = 1.0) -> ModelAnalysis:
-    """Fit the cycle-resolved model to cells ``(name, temperature_C, cycle summary)`` jointly.
+                  parameters: dict | None = None, cycles: int = 40, stderr_pct: float = 1.0,
+                  r_values: pd.DataFrame | None = None) -> ModelAnalysis:
+    """Fit the cycle-resolved model to cells ``(name, temperature_C, cycle summary)`` jointly, and to
+    the O activation indices ``r_values`` (see :func:`r_observations`) of the same cells if given.
 
     Raises
     ------
@@ -91,7 +108,8 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
               and s["discharge_capacity_mAh_g"].notna().any()]
     if not usable:
         raise AnalysisError("the model needs cells with a temperature_C and an active mass (capacities in mAh/g)")
-    observations = capacity_observations([(t, s) for _, t, s in usable], stderr_pct=stderr_pct)
+    observations = (capacity_observations([(t, s) for _, t, s in usable], stderr_pct=stderr_pct)
+                    + r_observations(r_values))
     start = ActivationParameters(**(parameters or {}))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FitWarning)
@@ -107,4 +125,5 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
                        np.maximum(stderr_pct / 100 * rows["discharge_capacity_mAh_g"].to_numpy(), 1.0))
     cells_table = pd.DataFrame([{"cell": n, "temperature_C": t, "cycles": int(s["cycle"].max())}
                                 for n, t, s in usable])
-    return ModelAnalysis(fit, runs, data, cells_table, [str(w.message) for w in caught], profiles)
+    return ModelAnalysis(fit, runs, data, cells_table, [str(w.message) for w in caught], profiles,
+                         r_values if r_values is not None else pd.DataFrame())

@@ -112,3 +112,23 @@ def cycle_curves_figure(plt, tables: dict):
         ax.set_xlabel("Cycle")
     left.legend(fontsize=6)
     return fig
+
+
+def r_by_cycle_figure(plt, runs: dict, r_values):
+    """The O activation index by cycle: the fitted model's r seen by TEY (solid) and the bulk modes
+    (dashed) per temperature, and the measured values (points with error bars)."""
+    fig, ax = plt.subplots(figsize=(4.0, 3.0))
+    for color, (label, run) in zip(COLORS * (len(runs) // len(COLORS) + 1), runs.items()):
+        table = run.table
+        ax.plot(table["cycle"], table["r_tey"], color=color, lw=1.2, label=f"{label}: TEY")
+        ax.plot(table["cycle"], table["r_bulk"], color=color, lw=1.2, ls="--", label=f"{label}: bulk")
+        temperature = float(label.split()[0])
+        for mode, marker in (("tey", "o"), ("bulk", "s")):
+            rows = r_values[(r_values["temperature_C"] == temperature) & (r_values["mode"] == mode)]
+            if len(rows):
+                ax.errorbar(rows["cycle"], rows["r"], yerr=rows["r_stderr"], fmt=marker, color=color, ms=4,
+                            capsize=2, mfc="white" if mode == "bulk" else color)
+    ax.set_xlabel("Cycle (spectrum after its charge)")
+    ax.set_ylabel("O activation index r")
+    ax.legend(fontsize=6)
+    return fig

@@ -15,8 +15,9 @@ def build_model_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSe
         outcomes, id="model", title="Model: spatially asynchronous activation",
         intro=("The cycle-resolved model (TM redox fast and uniform; oxygen activating from the surface inwards, "
                "throttled by the interfaces) fitted jointly to every cell's per-cycle discharge capacity at its "
-               "temperature. Parameters come with standard errors and correlations; pairs the data cannot tell "
-               "apart are named below."),
+               "temperature and, where O K spectra were taken after numbered charges, to their r by mode. "
+               "Parameters come with standard errors and correlations; pairs the data cannot tell apart are named "
+               "below, with their likelihood profiles."),
     )
     for analysis in analyses:
         section.warnings += [("model", note) for note in analysis.fit.identifiability]
@@ -24,6 +25,12 @@ def build_model_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSe
                    id="model_capacity", title="Capacity by cycle: model (TM and O) and data",
                    caption="Lines: the fitted model's discharge capacity and its TM part (dotted); shaded: the "
                            "oxygen part; points: measured, with the uncertainty used in the fit.")
+        if not analysis.r_values.empty:
+            add_figure(section, plt, figs.r_by_cycle_figure(plt, analysis.runs, analysis.r_values), out,
+                       id="model_r", title="Oxygen activation by XAS mode: model and data",
+                       caption="Lines: the fitted model's r as TEY (solid, ~4 nm) and the bulk modes (dashed) see "
+                               "it; points: r from the O K pre-edge fits (filled TEY, open bulk), fitted jointly "
+                               "with the capacities.")
         for k, (label, run) in enumerate(analysis.runs.items(), start=1):
             add_figure(section, plt, figs.activation_map_figure(plt, run, title=label), out, id=f"model_map_{k}",
                        title=f"Activation map, {label}", caption="Activated fraction of the Li2MnO3 domains over "

@@ -123,7 +123,7 @@ ANALYSES: dict[str, dict[str, Parameter]] = {
 # Keys a file entry may carry, per modality (a plain path string needs none).
 FILE_OPTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "cycling": {},
-    "xas": {"edge": str, "mode": str, "state": str, "pristine": bool, "channel_map": str},
+    "xas": {"edge": str, "mode": str, "state": str, "pristine": bool, "channel_map": str, "cycle": int},
     "xrd": {"state": str, "series": bool, "cycling": str, "time_offset_s": (int, float)},
     "images": {"state": str, "pixel_nm": (int, float), "boxes": dict},
     "eis": {"state": str, "temperature_C": (int, float)},

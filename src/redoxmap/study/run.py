@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pandas as pd
 
 from redoxmap._version import __version__
 from redoxmap.cycling.analysis import analyze
@@ -73,7 +76,7 @@ def _xas_entries(sample: Sample, parameters: dict):
 
 def prepare_xas(study: Study) -> dict:
     """References (loaded once, with their self-check) and the pristine O K fits by mode."""
-    from redoxmap.xas.analysis import SpectrumEntry, fit_oxygen, prepare_references
+    from redoxmap.xas.analysis import SpectrumEntry, prepare_references
     from redoxmap.xas.files import edge_kind
 
     parameters = study.parameters["xas"]
@@ -82,6 +85,15 @@ def prepare_xas(study: Study) -> dict:
         (SpectrumEntry(files=r["files"], edge=r["edge"], mode=r.get("mode", "transmission"),
                        reference_e0_eV=e0 if edge_kind(r["edge"]) == "K" else None), r["name"], r["valence"])
         for r in parameters["references"]])
+    return {"references": references, "pristine": pristine_oxygen(study)}
+
+
+def pristine_oxygen(study: Study) -> dict:
+    """The pre-edge fits of the pristine O K spectra, by mode (the first of each mode gives b0)."""
+    from redoxmap.xas.analysis import fit_oxygen
+    from redoxmap.xas.files import edge_kind
+
+    parameters = study.parameters["xas"]
     pristine = {}
     for sample in study.samples:
         for entry in _xas_entries(sample, parameters):
@@ -89,7 +101,53 @@ def prepare_xas(study: Study) -> dict:
                 energy, _, norm = entry.load()
                 pristine[entry.mode] = fit_oxygen(entry, energy, norm.norm, peaks=parameters["o_k_peaks"],
                                                   window=parameters["o_k_window_eV"])
-    return {"references": references, "pristine": pristine}
+    return pristine
+
+
+CHARGE_NUMBER = re.compile(r"charge\D{0,3}(\d+)|(\d+)\s*(?:st|nd|rd|th)?\s*charge", re.IGNORECASE)
+SURFACE_MODES = ("tey", "pey")  # electron yields: the surface; fluorescence and transmission: the bulk
+
+
+def charge_cycle(options: dict) -> int | None:
+    """After which charge a spectrum was taken: the entry's ``cycle``, or a number in a state like
+    "charge 12" or "1st charge"; None for anything else."""
+    if options.get("cycle") is not None:
+        return int(options["cycle"])
+    found = CHARGE_NUMBER.search(options.get("state", ""))
+    return int(found.group(1) or found.group(2)) if found else None
+
+
+def model_r_values(study: Study) -> pd.DataFrame:
+    """The O activation index r of every O K spectrum taken after a numbered charge of a cell with a
+    temperature, by the model's mode (``tey`` or ``bulk``): the XAS values the model is fitted to.
+
+    Columns: ``temperature_C``, ``cycle``, ``mode``, ``r``, ``r_stderr``, ``sample``.
+    """
+    from redoxmap.xas.analysis import analyze_xas
+    from redoxmap.xas.files import edge_kind
+
+    parameters = study.parameters["xas"]
+    rows, pristine = [], None
+    for sample in study.samples:
+        if sample.temperature_C is None:
+            continue
+        chosen = [(entry, charge_cycle(options)) for entry, options
+                  in zip(_xas_entries(sample, parameters), sample.file_options.get("xas", []))
+                  if edge_kind(entry.edge) == "O-K" and not entry.pristine and charge_cycle(options)]
+        if not chosen:
+            continue
+        pristine = pristine_oxygen(study) if pristine is None else pristine
+        result = analyze_xas(sample.name, [entry for entry, _ in chosen], references={}, pristine=pristine,
+                             o_k_peaks=parameters["o_k_peaks"], o_k_window_eV=parameters["o_k_window_eV"],
+                             r_formula=parameters["r_formula"])
+        if "r" not in result.activation:
+            continue
+        cycles = {(entry.mode, entry.state): cycle for entry, cycle in chosen}
+        for row in result.activation.dropna(subset=["r"]).itertuples():
+            rows.append({"temperature_C": sample.temperature_C, "cycle": cycles[(row.mode, row.state)],
+                         "mode": "tey" if row.mode.lower() in SURFACE_MODES else "bulk", "r": row.r,
+                         "r_stderr": row.r_stderr, "sample": sample.name})
+    return pd.DataFrame(rows, columns=["temperature_C", "cycle", "mode", "r", "r_stderr", "sample"])
 
 
 def analyze_xas_sample(sample: Sample, parameters: dict, context: dict):
@@ -188,7 +246,8 @@ def analyze_model_study(study: Study, parameters: dict):
     from redoxmap.model.study import analyze_model
 
     cells = [(label, temperature, cycle_summary(table)) for label, temperature, table in model_cells(study)]
-    return analyze_model(cells, vary=tuple(parameters["vary"]), parameters=parameters["parameters"],
+    return analyze_model(cells, r_values=model_r_values(study), vary=tuple(parameters["vary"]),
+                         parameters=parameters["parameters"],
                          cycles=parameters["cycles"], stderr_pct=parameters["capacity_stderr_pct"])
 
 
