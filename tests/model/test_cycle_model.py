@@ -7,11 +7,12 @@ import warnings
 import numpy as np
 import pytest
 
-from redoxmap.errors import FitWarning
+from redoxmap.errors import AnalysisError, FitWarning
 from redoxmap.model.cycle_model import Q_TM_MAH_G, ActivationParameters, depth_grid, simulate_cycles
 from redoxmap.model.fit import (
     Observation,
     fit_model,
+    fit_parameters,
     poorly_identified,
     predict,
     profile_chi_square,
@@ -139,3 +140,28 @@ def test_a_fit_that_cannot_describe_its_data_says_so():
     with pytest.warns(FitWarning, match="does not describe these data"):
         fit = fit_model(observations, vary=("q_o_mAh_g",))
     assert fit.reduced_chi_square > 100
+
+
+def test_a_trial_the_model_cannot_run_does_not_stop_the_fit():
+    """A model that fails at one trial point (a solver that cannot reach its cut-off) is treated as a
+    very poor fit there; the fit goes on, converges and says what happened. A start that fails is an error."""
+    observations = [Observation("capacity", v, 1.0, 30, c) for c, v in ((1, 120.0), (10, 160.0), (20, 180.0))]
+    calls = []
+
+    def flaky(parameters, observed):
+        calls.append(parameters.q_o_mAh_g)
+        if len(calls) == 2:
+            raise AnalysisError("particle model, cycle 1 charge at 30 C: 4.7 V was never reached")
+        return predict(parameters, observed)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        fit = fit_parameters(observations, flaky, BASE, ("q_o_mAh_g", "kappa_ref"))
+        reference = fit_model(observations, vary=("q_o_mAh_g", "kappa_ref"))
+    assert any("could not be run for 1 of" in note for note in fit.identifiability)
+    assert fit.chi_square == pytest.approx(reference.chi_square, rel=1e-3)
+
+    def broken(parameters, observed):
+        raise AnalysisError("cannot run")
+    with pytest.raises(AnalysisError, match="cannot run"):
+        fit_parameters(observations, broken, BASE, ("q_o_mAh_g",))

@@ -28,6 +28,7 @@ from redoxmap.model.time_model import CellParameters, simulate_time_resolved
 
 FITTED = ("kappa_ref", "activation_energy_eV", "l_ref_nm", "rho", "u_ref", "u_activation_energy_eV",
           "q_o_mAh_g", "r_max")
+FAILED_RESIDUAL = 1e3  # each normalised residual of a trial the model cannot run
 POOR_FIT_REDUCED_CHI2 = 4.0  # above this the residuals are not noise (p < 1e-3 for 5+ degrees of freedom)
 TIME_FITTED = ("k_activation_per_h", "activation_energy_eV", "diffusivity_cm2_s", "q_o_mAh_g")
 # Parameters that may be negative or are bounded above: fitted linearly between these bounds.
@@ -306,11 +307,19 @@ def fit_parameters(observations: list[Observation], predictor: Callable, start: 
     lower = np.array([LINEAR_BOUNDS[n][0] if n in LINEAR_BOUNDS else -np.inf for n in names])
     upper = np.array([LINEAR_BOUNDS[n][1] if n in LINEAR_BOUNDS else np.inf for n in names])
 
-    evaluations = 0
+    evaluations, failures = 0, []
 
     def residuals(x):
         nonlocal evaluations
-        normalised = (predictor(_decode(x, names, start), observations) - measured) / sigma
+        try:
+            normalised = (predictor(_decode(x, names, start), observations) - measured) / sigma
+        except AnalysisError as exc:
+            if not evaluations:
+                raise  # the start itself cannot be run: nothing to fit from
+            # A trial step where the model cannot run counts as a very poor fit, so the optimiser
+            # steps back instead of stopping the whole fit.
+            failures.append(str(exc))
+            normalised = np.full(len(observations), FAILED_RESIDUAL)
         evaluations += 1
         if on_evaluation is not None:
             on_evaluation(evaluations, float(normalised @ normalised))
@@ -356,6 +365,9 @@ def fit_parameters(observations: list[Observation], predictor: Callable, start: 
     if at_bound:
         notes.insert(0, f"stuck at a bound of its range: {', '.join(at_bound)} (the data push it beyond what is "
                         "physical, or the model lacks something they need)")
+    if failures:
+        notes.append(f"the model could not be run for {len(failures)} of the parameter sets tried (treated as a very "
+                     f"poor fit), e.g. {failures[0]}")
     if not solution.success:
         notes.insert(0, f"the fit stopped before converging ({solution.message})")
     for note in notes:

@@ -287,7 +287,7 @@ def simulate_time_resolved(parameters: CellParameters | None = None, cycles: int
     bulk = probe_weights(model.depth_nm, model.volume_fraction, bulk_nm)
     state = np.zeros(2 * n)
     current = c_rate * ONE_C_MA_G
-    horizon = 3600 * model.q_total / current * 1.5  # longer than any half cycle can last
+    horizon = 3600 * model.q_total / current * 2.5  # longer than any half cycle can last
     records, rows, clock = [], [], 0.0
     for cycle in range(1, cycles + 1):
         row = {"cycle": cycle, "temperature_C": temperature_C}
