@@ -87,18 +87,27 @@ def model_simulate(
                                                             "r_tey", "r_bulk"])
 
 
-@model_app.command("validate", epilog="Example:  redoxmap model validate --json")
+@model_app.command("validate", epilog="Examples:  redoxmap model validate --json\n\n"
+                   "redoxmap model validate --time-resolved --plot held_out.png")
 @command
 def model_validate(
     liquid_radius_nm: Annotated[float, typer.Option(help="Radius that activates as a unit in the liquid cell (nm).")] = 1000.0,
+    time_resolved: Annotated[bool, typer.Option("--time-resolved", help="Train and predict with the particle model "
+                                                "under galvanostatic cycling (a few minutes, with progress).")] = False,
     plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
     """The reference study's protocol: train on capacities (30 and 50 C) and bulk r; predict the
     surface r-values and the liquid cell's first discharge, and print each against the measurement."""
+    from redoxmap.cli.common import err_console
     from redoxmap.model.fit import validate_reference
     from redoxmap.report.model_figures import xas_modes_figure
 
-    result = validate_reference(liquid_radius_nm=liquid_radius_nm)
+    if time_resolved:
+        with err_console.status("training the particle model") as status:
+            result = validate_reference(liquid_radius_nm=liquid_radius_nm, time_resolved=True, on_evaluation=lambda n, chi2:
+                                        status.update(f"training the particle model: run {n}, χ² = {chi2:.4g}"))
+    else:
+        result = validate_reference(liquid_radius_nm=liquid_radius_nm)
     save_plot(plot, lambda plt: xas_modes_figure(plt, result.predictions, title="held-out predictions"))
     payload = {"fit": records(result.fit.table), "training_residuals": records(result.fit.residuals),
                "identifiability": result.fit.identifiability, "notes": result.notes}

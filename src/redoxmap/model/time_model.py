@@ -61,6 +61,7 @@ O_SPAN_V = 0.15  # activated oxygen from 4.3 to 4.45 V
 BEYOND_V = 100.0  # volts per unit of the capacity beyond every available site
 LITHIATED_V = 200.0  # volts per unit below x = 0 (every site lithiated)
 ROUNDING = 0.002  # corners of U(x) rounded over this fraction of the capacity
+TM_ONLY_MARGIN = 12 * ROUNDING  # below f_TM by this much, the rounded oxygen terms are < exp(-12)
 DRIVE_V = 0.05  # Tafel width of the activation kinetics (RT / alpha F at 30 C, alpha = 1/2)
 DRIVE_CAP = 12.0  # exp() capped 0.6 V above the plateau, far above any cut-off: no overflow
 
@@ -68,6 +69,11 @@ DRIVE_CAP = 12.0  # exp() capped 0.6 V above the plateau, far above any cut-off:
 @dataclass(frozen=True)
 class CellParameters(ParameterSet):
     """Parameters of the time-resolved model (units in the names).
+
+    The defaults of the diffusivity, activation rate and energy, interfacial resistance and its
+    energy and r_max are the model fitted to the reference study's capacities at 30 and 50 C and
+    its bulk r-values (:func:`redoxmap.model.fit.validate_reference`), rounded; the others are
+    set, not fitted.
 
     Attributes
     ----------
@@ -95,19 +101,19 @@ class CellParameters(ParameterSet):
     """
 
     radius_um: float = 1.0
-    diffusivity_cm2_s: float = 2e-14
+    diffusivity_cm2_s: float = 4.0e-13
     diffusion_activation_energy_eV: float = 0.4
     rho: float = 8.0
-    k_activation_per_h: float = 0.3
-    activation_energy_eV: float = 0.6
+    k_activation_per_h: float = 0.17
+    activation_energy_eV: float = 0.27
     u_plateau_V: float = 4.5
     q_o_mAh_g: float = 170.0
     q_tm_mAh_g: float = Q_TM_MAH_G
     exchange_current_mA_g: float = 50.0
     phi_c: float = 1.0
-    r_int_ohm_g: float = 2.0
-    r_int_activation_energy_eV: float = 0.3
-    r_max: float = 0.45
+    r_int_ohm_g: float = 9.2
+    r_int_activation_energy_eV: float = 0.04
+    r_max: float = 0.25
     shells: int = 24
     surface_step_nm: float = 2.0
 
@@ -127,10 +133,22 @@ def open_circuit_potential(x, a, parameters: CellParameters, *, gradient: bool =
     f_tm, f_o = p.q_tm_mAh_g / total, p.q_o_mAh_g / total
     floor = 0.02 * f_o  # a barely activated shell gets no vertical step
     width = f_o * a  # oxygen capacity activated in the shell
-    o_part, s_o = _rounded_max0(x - f_tm, gradient)  # charge beyond the TM sites
     below, s_below = _rounded_max0(-x, gradient)
+    if np.max(x) < f_tm - TM_ONLY_MARGIN:
+        # Every shell on its TM slope: the oxygen terms are below 1e-6 V, so they are not computed
+        # (on charge, about half of the solver's calls).
+        u = TM_START_V + TM_SPAN_V * x / f_tm - (LITHIATED_V - TM_SPAN_V) * below / f_tm
+        if not gradient:
+            return u
+        return u, (TM_SPAN_V + (LITHIATED_V - TM_SPAN_V) * s_below) / f_tm, np.zeros_like(u)
+    o_part, s_o = _rounded_max0(x - f_tm, gradient)  # charge beyond the TM sites
     extra, s_extra = _rounded_max0(width - floor, gradient)
-    over, s_over = _rounded_max0(o_part - width, gradient)  # beyond the activated oxygen too
+    # Charge beyond the activated oxygen too: max(0, o - w), rounded and shifted to be exactly zero
+    # at o = 0 (a rounded max of a rounded max would otherwise lift an unactivated shell's U by
+    # BEYOND_V x ROUNDING ln 2 / f_o, a quarter of a volt, over its whole TM slope).
+    over, s_over = _rounded_max0(o_part - width, gradient)
+    offset, s_offset = _rounded_max0(-width, gradient)
+    over = over - offset
     filled, denom = o_part - over, floor + extra
     u = (TM_START_V + TM_SPAN_V * (x - o_part) / f_tm - (LITHIATED_V - TM_SPAN_V) * below / f_tm
          + O_SPAN_V * filled / denom + BEYOND_V * over / f_o)
@@ -138,7 +156,8 @@ def open_circuit_potential(x, a, parameters: CellParameters, *, gradient: bool =
         return u
     du_do = O_SPAN_V * (1 - s_over) / denom + BEYOND_V * s_over / f_o
     du_dx = (TM_SPAN_V * (1 - s_o) + (LITHIATED_V - TM_SPAN_V) * s_below) / f_tm + du_do * s_o
-    du_dw = O_SPAN_V * (s_over / denom - filled * s_extra / denom ** 2) - BEYOND_V * s_over / f_o
+    d_over_dw = s_offset - s_over
+    du_dw = O_SPAN_V * (-d_over_dw / denom - filled * s_extra / denom ** 2) + BEYOND_V * d_over_dw / f_o
     return u, du_dx, du_dw * f_o
 
 
