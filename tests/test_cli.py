@@ -331,13 +331,14 @@ def test_time_resolved_whatif_and_fits(tmp_path):
     from redoxmap.model.fit import Observation, predict_time_resolved
     from redoxmap.model.time_model import CellParameters
 
-    truth = CellParameters(q_o_mAh_g=150.0)
+    truth = CellParameters(q_o_mAh_g=150.0, r_int_ohm_g=2.0)  # a small interface loss: a smooth regime
     template = [Observation(kind, 0.0, 1.0, 50, 1) for kind in ("capacity", "region_iii")]
     values = predict_time_resolved(truth, template)
     observations = tmp_path / "observations.json"
     observations.write_text(json.dumps([{"kind": o.kind, "value": v, "stderr": 1.0, "temperature_C": 50, "cycle": 1}
                                         for o, v in zip(template, values)]))
-    fitted = runner.invoke(app, ["model", "fit", str(observations), "--time-resolved", "--vary", "q_o_mAh_g", "--json"])
+    fitted = runner.invoke(app, ["model", "fit", str(observations), "--time-resolved", "--vary", "q_o_mAh_g",
+                                 "--set", "r_int_ohm_g=2", "--json"])
     assert fitted.exit_code == 0, fitted.output
     assert json.loads(fitted.stdout)["rows"][0]["value"] == pytest.approx(150.0, rel=2e-3)
     assert runner.invoke(app, ["simulate", "study", str(tmp_path / "virtual"), "--cycles", "2"]).exit_code == 0

@@ -101,19 +101,19 @@ class CellParameters(ParameterSet):
     """
 
     radius_um: float = 1.0
-    diffusivity_cm2_s: float = 4.0e-13
+    diffusivity_cm2_s: float = 4.8e-13
     diffusion_activation_energy_eV: float = 0.4
     rho: float = 8.0
-    k_activation_per_h: float = 0.17
-    activation_energy_eV: float = 0.27
+    k_activation_per_h: float = 0.19
+    activation_energy_eV: float = 0.24
     u_plateau_V: float = 4.5
     q_o_mAh_g: float = 170.0
     q_tm_mAh_g: float = Q_TM_MAH_G
     exchange_current_mA_g: float = 50.0
     phi_c: float = 1.0
-    r_int_ohm_g: float = 9.2
-    r_int_activation_energy_eV: float = 0.04
-    r_max: float = 0.25
+    r_int_ohm_g: float = 9.45
+    r_int_activation_energy_eV: float = 0.05
+    r_max: float = 0.24
     shells: int = 24
     surface_step_nm: float = 2.0
 
