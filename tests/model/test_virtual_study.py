@@ -59,6 +59,7 @@ def test_the_model_is_fitted_to_the_spectra_too(virtual):
         assert abs(row.r - expected) <= max(3 * row.r_stderr, 0.015), row
     residuals = analysis.fit.residuals
     assert (residuals["kind"] == "r").sum() == 12 and residuals["normalised_residual"].abs().max() < 3
+    assert "r_max" in analysis.fit.names and any("r_max is fitted too" in note for note in analysis.notes)
 
 
 def test_impedance_recovers_the_interfacial_resistance(virtual):

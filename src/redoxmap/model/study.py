@@ -108,8 +108,12 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
               and s["discharge_capacity_mAh_g"].notna().any()]
     if not usable:
         raise AnalysisError("the model needs cells with a temperature_C and an active mass (capacities in mAh/g)")
-    observations = (capacity_observations([(t, s) for _, t, s in usable], stderr_pct=stderr_pct)
-                    + r_observations(r_values))
+    from_spectra = r_observations(r_values)
+    observations = capacity_observations([(t, s) for _, t, s in usable], stderr_pct=stderr_pct) + from_spectra
+    notes = []
+    if from_spectra and "r_max" not in vary:  # r = r_max x activation: a fixed scale would force the fit
+        vary = (*vary, "r_max")
+        notes.append("r_max is fitted too: the study's O K spectra give r-values, and r_max sets their scale")
     start = ActivationParameters(**(parameters or {}))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FitWarning)
@@ -125,5 +129,5 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
                        np.maximum(stderr_pct / 100 * rows["discharge_capacity_mAh_g"].to_numpy(), 1.0))
     cells_table = pd.DataFrame([{"cell": n, "temperature_C": t, "cycles": int(s["cycle"].max())}
                                 for n, t, s in usable])
-    return ModelAnalysis(fit, runs, data, cells_table, [str(w.message) for w in caught], profiles,
+    return ModelAnalysis(fit, runs, data, cells_table, notes + [str(w.message) for w in caught], profiles,
                          r_values if r_values is not None else pd.DataFrame())

@@ -20,7 +20,7 @@ def build_model_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSe
                "below, with their likelihood profiles."),
     )
     for analysis in analyses:
-        section.warnings += [("model", note) for note in analysis.fit.identifiability]
+        section.warnings += [("model", note) for note in analysis.notes]
         add_figure(section, plt, figs.capacity_split_figure(plt, analysis.runs, analysis.data), out,
                    id="model_capacity", title="Capacity by cycle: model (TM and O) and data",
                    caption="Lines: the fitted model's discharge capacity and its TM part (dotted); shaded: the "
