@@ -219,11 +219,11 @@ def fit_time_resolved(observations: list[Observation], *, start: CellParameters 
     minutes, not seconds: ``on_evaluation(count, chi_square)`` is called after each, for progress.
     The derivatives are taken over 2 % steps, well above the solver's noise.
 
-    The particle model switches regime steeply: below a critical diffusivity the surface shell
-    fills and the charge hits its cut-off within minutes, and too slow an activation never
-    passes the plateau. A local fit started on the wrong side of either edge stays there, so with
-    ``seed`` the diffusivity and the activation rate (those of them in ``vary``) are first scanned
-    over a log grid on the observations of the first two cycles, and the fit starts from the best.
+    The particle model switches regime steeply where the first charge can or cannot sustain the
+    oxygen plateau (set by transport, the activation rate and the interfacial loss); a local fit
+    started on the wrong side of that edge stays there, so with ``seed`` the diffusivity and the
+    activation rate (those of them in ``vary``) are first scanned over a log grid on the
+    observations of the first two cycles, and the fit starts from the best.
 
     Raises
     ------
@@ -249,6 +249,13 @@ def fit_time_resolved(observations: list[Observation], *, start: CellParameters 
 SCAN_DECADES = {"diffusivity_cm2_s": np.arange(-1.5, 1.6, 0.5), "k_activation_per_h": np.arange(-1.0, 1.1, 1.0)}
 
 
+def _chi_square(predictor, parameters: ParameterSet, observations: list[Observation]) -> float:
+    """chi-square of the model at fixed parameters."""
+    measured = np.array([o.value for o in observations])
+    sigma = np.array([o.stderr for o in observations])
+    return float(np.sum(((predictor(parameters, observations) - measured) / sigma) ** 2))
+
+
 def _scan_start(observations, predictor, start: ParameterSet, vary, progress) -> ParameterSet:
     """The grid point (``SCAN_DECADES`` around the start, for the scanned names in ``vary``) whose
     chi-square over the first two cycles' observations is lowest."""
@@ -256,13 +263,11 @@ def _scan_start(observations, predictor, start: ParameterSet, vary, progress) ->
     early = [o for o in observations if o.cycle <= 2]
     if not scanned or not early:
         return start
-    sigma = np.array([o.stderr for o in early])
-    measured = np.array([o.value for o in early])
     best, best_chi2 = start, np.inf
     for decades in np.stack(np.meshgrid(*(SCAN_DECADES[n] for n in scanned)), -1).reshape(-1, len(scanned)):
         trial = start.with_values(**{n: getattr(start, n) * 10 ** d for n, d in zip(scanned, decades)})
         try:
-            chi2 = float(np.sum(((predictor(trial, early) - measured) / sigma) ** 2))
+            chi2 = _chi_square(predictor, trial, early)
         except AnalysisError:
             continue  # a corner of the grid the model cannot run: not a start
         progress(0, chi2)
@@ -406,8 +411,6 @@ def profile_chi_square(observations: list[Observation], fit: ModelFit, name: str
     error it does not assume the model is linear in its parameters.
     """
     others = tuple(n for n in fit.names if n != name)
-    measured = np.array([o.value for o in observations])
-    sigma = np.array([o.stderr for o in observations])
     rows = []
     for value in values:
         start = fit.parameters.with_values(**{name: float(value)})
@@ -416,7 +419,7 @@ def profile_chi_square(observations: list[Observation], fit: ModelFit, name: str
                 warnings.simplefilter("ignore", FitWarning)
                 chi2 = fit_parameters(observations, fit.predictor, start, others, **fit.settings).chi_square
         else:
-            chi2 = float(np.sum(((fit.predictor(start, observations) - measured) / sigma) ** 2))
+            chi2 = _chi_square(fit.predictor, start, observations)
         rows.append({name: float(value), "chi_square": chi2})
     return pd.DataFrame(rows)
 

@@ -131,9 +131,9 @@ def model_r_values(study: Study) -> pd.DataFrame:
     for sample in study.samples:
         if sample.temperature_C is None:
             continue
-        chosen = [(entry, charge_cycle(options)) for entry, options
-                  in zip(_xas_entries(sample, parameters), sample.file_options.get("xas", []))
-                  if edge_kind(entry.edge) == "O-K" and not entry.pristine and charge_cycle(options)]
+        chosen = [(entry, cycle) for entry, cycle
+                  in zip(_xas_entries(sample, parameters), map(charge_cycle, sample.file_options.get("xas", [])))
+                  if edge_kind(entry.edge) == "O-K" and not entry.pristine and cycle]
         if not chosen:
             continue
         pristine = pristine_oxygen(study) if pristine is None else pristine
