@@ -12,6 +12,21 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
+def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true", help="also run the tests marked slow (CI always does)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked slow run under CI (the CI variable set) or with --run-slow; otherwise they are skipped
+    with a reason saying how to run them."""
+    if config.getoption("--run-slow") or os.environ.get("CI"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow (CI runs it)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 def _data_root() -> Path:
     configured = os.environ.get("REDOXMAP_TEST_DATA")
     return Path(configured) if configured else REPO.parent / "shared" / "data"
@@ -41,3 +56,31 @@ def quiet():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """One run of ``redoxmap demo`` for the whole suite (about 40 s): the demo study and the virtual
+    study, each with its report. Returns the demo folder and what the command printed."""
+    from typer.testing import CliRunner
+
+    from redoxmap.cli import app
+
+    folder = tmp_path_factory.mktemp("demo") / "redoxmap-demo"
+    result = CliRunner().invoke(app, ["demo", str(folder), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    return folder, result.output
+
+
+@pytest.fixture(scope="session")
+def virtual_study(demo_run):
+    """The demo's virtual study analysed again in this process: its truth and its StudyResult."""
+    import json
+
+    from redoxmap.study import SerialExecutor, load_study, run_study
+
+    folder = demo_run[0] / "virtual"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = run_study(load_study(folder), executor=SerialExecutor(progress=False))
+    return json.loads((folder / "truth.json").read_text()), result

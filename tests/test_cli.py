@@ -93,16 +93,35 @@ def test_formats_lists_readers():
                                                           ("images", "dm")}
 
 
-def test_demo_command_writes_report(tmp_path):
-    result = runner.invoke(app, ["demo", str(tmp_path / "demo"), "--no-progress"])
-    assert result.exit_code == 0, result.output
-    assert (tmp_path / "demo" / "report" / "index.html").exists()
-    assert "Report written" in result.output
+def test_demo_command_writes_report(demo_run):
+    folder, output = demo_run
+    assert (folder / "report" / "index.html").exists()
+    assert "Report written" in output
     # The complete virtual study beside it: every section, and the truth its numbers come from.
-    virtual = tmp_path / "demo" / "virtual"
+    virtual = folder / "virtual"
     sections = [s["id"] for s in json.loads((virtual / "report" / "report.json").read_text())["sections"]]
-    assert sections == ["cycling", "xas", "structure", "eis", "model"]
-    assert (virtual / "truth.json").exists() and "Virtual study" in result.output
+    assert sections == ["findings", "cycling", "xas", "structure", "eis", "model"]
+    assert (virtual / "truth.json").exists() and "Virtual study" in output
+    assert (virtual / "report" / "tables" / "activation_map.nc").stat().st_size > 10_000
+
+
+def test_demo_keeps_an_edited_manifest(tmp_path):
+    """The demo invites editing its study.toml: a second run keeps an edited one (with a warning) and
+    refreshes an untouched one."""
+    import warnings
+
+    from redoxmap.demo import copy_demo_study
+    from redoxmap.errors import RedoxmapWarning
+
+    manifest = copy_demo_study(tmp_path / "study")
+    fresh = manifest.read_text()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert copy_demo_study(tmp_path / "study").read_text() == fresh  # untouched: refreshed, no warning
+    manifest.write_text(fresh.replace('name = "Arbin 2 cycles"', 'name = "my Arbin cell"'))
+    with pytest.warns(RedoxmapWarning, match="edited"):
+        copy_demo_study(tmp_path / "study")
+    assert 'name = "my Arbin cell"' in manifest.read_text()
 
 
 def _mn_scans(data, stem: str) -> str:
@@ -218,7 +237,7 @@ EIS_DATA = ("xrd_eis", "ECSHackWeek+impedance.py", "data")
 def test_eis_fit_kk_and_drt_commands(data, tmp_path):
     spectrum = data.joinpath(*EIS_DATA, "exampleData.csv")
     figure = tmp_path / "fit.png"
-    result = runner.invoke(app, ["eis", "fit", str(spectrum), "--circuit", "L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1",
+    result = runner.invoke(app, ["eis", "fit", str(spectrum), "--solid-state", "--circuit", "L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1",
                                  "--json", "--plot", str(figure)])
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
@@ -247,7 +266,7 @@ def test_eis_series_with_temperatures_gives_activation_energies(tmp_path):
         path = tmp_path / f"cell_{temperature}C.csv"
         np.savetxt(path, np.column_stack([f, z.real, z.imag]), delimiter=",")
         files.append(str(path))
-    result = runner.invoke(app, ["eis", "series", *files, "--circuit", "R0-p(R1,C1)-p(R2,C2)",
+    result = runner.invoke(app, ["eis", "series", *files, "--circuit", "R0-p(R1,C1)-p(R2,C2)", "--solid-state",
                                  "--temperatures", "30,40,50", "--json", "--plot", str(tmp_path / "arrhenius.png")])
     assert result.exit_code == 0, result.output
     energies = {row["label"]: row["Ea_eV"] for row in json.loads(result.stdout)["arrhenius"]}

@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
+import warnings
 from importlib import resources
 from os import PathLike
 from pathlib import Path
 
-from redoxmap.errors import RedoxmapError
+from redoxmap.errors import RedoxmapError, RedoxmapWarning
 
 
 def demo_source() -> Path:
     """The folder of the bundled demo study inside the installed package."""
     return Path(str(resources.files("redoxmap") / "demo_data"))
+
+
+MANIFEST_STAMP = ".study.toml.sha256"  # the hash of the manifest as the demo wrote it
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def manifest_was_edited(manifest: Path) -> bool:
+    """Whether a demo's ``study.toml`` differs from what the demo wrote (or has no record of it)."""
+    stamp = manifest.parent / MANIFEST_STAMP
+    if not manifest.is_file():
+        return False
+    if not stamp.is_file():
+        return True  # written by hand, or by an older redoxmap: keep it to be safe
+    return stamp.read_text().strip() != _digest(manifest.read_text(encoding="utf-8"))
 
 
 def copy_demo_study(destination: str | PathLike) -> Path:
@@ -22,26 +41,36 @@ def copy_demo_study(destination: str | PathLike) -> Path:
     Parameters
     ----------
     destination : path-like
-        Folder to create; an existing demo copy there is refreshed, any other content
-        is left alone.
+        Folder to create; an existing demo copy there is refreshed, any other content is left
+        alone. A ``study.toml`` that was edited since the demo wrote it is kept as it is (with a
+        warning): the demo invites editing it.
 
     Returns
     -------
     Path
-        The copied ``study.toml``.
+        The ``study.toml``.
     """
+    from redoxmap.io.tables import atomic_write
+
     destination = Path(destination)
     source = demo_source()
     if not (source / "study.toml").is_file():
         raise RedoxmapError(f"the demo data is missing from the installation ({source})")
+    manifest = destination / "study.toml"
+    keep = manifest_was_edited(manifest)
     destination.mkdir(parents=True, exist_ok=True)
     shutil.copytree(source, destination, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", *(["study.toml"] if keep else [])))
     # Beside the real files: two virtual cells from the activation model (with their truth),
     # which the model section fits back.
     from redoxmap.model.virtual import model_section, write_virtual_cells
 
-    manifest = destination / "study.toml"
     samples = write_virtual_cells(destination / "virtual", prefix="virtual/")
-    manifest.write_text(manifest.read_text() + model_section(40) + samples)
+    if keep:
+        warnings.warn(f"{manifest} was edited since the demo wrote it: it is kept as it is (delete it, or "
+                      f"{destination / MANIFEST_STAMP}, for a fresh copy)", RedoxmapWarning, stacklevel=2)
+        return manifest
+    text = (source / "study.toml").read_text(encoding="utf-8") + model_section(40) + samples
+    atomic_write(manifest, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    atomic_write(destination / MANIFEST_STAMP, lambda tmp: tmp.write_text(_digest(text) + "\n"))
     return manifest

@@ -106,6 +106,7 @@ def test_impossible_requests_are_refused():
         simulate_time_resolved(BASE, 1, lower_V=4.8)
 
 
+@pytest.mark.slow
 def test_the_time_resolved_fit_recovers_a_known_truth():
     """Capacities and region III charge of two cycles made by known parameters, fitted from another start
     (a small interfacial loss: the regime where the first charge activates, and the outputs move smoothly)."""
@@ -149,6 +150,7 @@ def test_activation_can_creep_up_cycle_by_cycle():
     assert capacity[-1] > 2.5 * capacity[0]
 
 
+@pytest.mark.slow
 def test_the_reference_protocol_runs_with_the_particle_model(monkeypatch):
     """The particle model trained on the reference numbers (here only r_max, to keep the test short) predicts
     the held-out ones; without the interface, the liquid cell's first discharge beats the solid cell's."""

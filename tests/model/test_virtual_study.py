@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import warnings
-
 import numpy as np
 import pytest
-from typer.testing import CliRunner
-
-from redoxmap.cli import app
-from redoxmap.study import SerialExecutor, load_study, run_study
 
 
 @pytest.fixture(scope="module")
-def virtual(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("virtual")
-    result = CliRunner().invoke(app, ["simulate", "study", str(folder), "--cycles", "30"])
-    assert result.exit_code == 0, result.output
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        study = run_study(load_study(folder), executor=SerialExecutor(progress=False))
-    return json.loads((folder / "truth.json").read_text()), study
+def virtual(virtual_study):
+    """The demo's virtual study (written by the model, 40 cycles at 30 and 50 C) analysed here."""
+    return virtual_study
 
 
 def test_every_analysis_ran(virtual):

@@ -98,6 +98,6 @@ def test_a_study_with_impedance_and_cv(tmp_path, data):
     assert not result.failures(), [o.error for o in result.failures()]
     summary = json.loads((index.parent / "report.json").read_text())
     ids = [s["id"] for s in summary["sections"]]
-    assert ids == ["eis", "cv"]
+    assert ids == ["findings", "eis", "cv"]
     b_values = pd.read_parquet(next((index.parent / "tables").glob("cv_b_values_*.parquet")))
     assert np.allclose(b_values["b"], 0.5, atol=0.02)

@@ -6,6 +6,7 @@ this module holds the top-level commands and puts the groups together.
 
 from __future__ import annotations
 
+import json
 import sys
 import warnings
 from pathlib import Path
@@ -25,6 +26,7 @@ from redoxmap.cli.common import (
     err_console,
     out_console,
     read_cell,
+    say,
 )
 from redoxmap.cli.cv import cv_app
 from redoxmap.cli.cycling import cycling_app
@@ -61,7 +63,8 @@ def demo(
 ) -> None:
     """Copy the bundled example study (real instrument files, two virtual cells) into FOLDER and write
     its report; then write a complete virtual study (every modality, from the activation model, with
-    its truth) into FOLDER/virtual and report it too."""
+    its truth) into FOLDER/virtual and report it too. A study.toml you edited is kept and reported as
+    it is."""
     from redoxmap.demo import copy_demo_study
     from redoxmap.model.virtual import simulate_study
 
@@ -70,7 +73,7 @@ def demo(
     virtual = simulate_study(folder / "virtual")
     virtual_index = _report(virtual, folder / "virtual" / "report", progress=progress)
     out_console.print(f"Demo study: {manifest}")
-    out_console.print(f"[bold green]Report written:[/bold green] {index.resolve()}")
+    say("Report written:", str(index.resolve()), style="bold green", error=False)
     out_console.print(f"Virtual study (truth in {virtual.parent / 'truth.json'}): {virtual_index.resolve()}")
 
 
@@ -81,18 +84,19 @@ def _report(manifest: Path, out: Path, *, progress: bool):
     study = load_study(manifest)
     result = run_study(study, executor=SerialExecutor(progress=progress))
     for outcome in result.failures():
-        err_console.print(f"[red]failed:[/red] {outcome.label}: {outcome.error}", highlight=False,
-                          soft_wrap=True)
+        say("failed:", f"{outcome.label}: {outcome.error}", style="red")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the tasks' warnings are already in the report
         if progress:
-            with err_console.status("writing figures and tables..."):
-                index = write_report(result, out)
+            from redoxmap.study.executor import progress_bar
+
+            with progress_bar("figures and tables") as update:
+                index = write_report(result, out, progress=update)
         else:
             index = write_report(result, out)
     shown = {w for outcomes in result.sections.values() for o in outcomes for w in o.warnings}
     for text in sorted(shown):
-        err_console.print(f"[yellow]warning:[/yellow] {text}", highlight=False, soft_wrap=True)
+        say("warning:", text, style="yellow")
     return index
 
 
@@ -104,14 +108,58 @@ def report(
     as_json: JsonOpt = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
-    """Analyse every file of a study and write an HTML report, figures and tables."""
+    """Analyse every file of a study and write an HTML report (it opens with the findings), figures,
+    tables and the activation map."""
     folder = study if study.is_dir() else study.parent
     out = out or folder / "report"
     index = _report(study, out, progress=progress and not as_json)
     if as_json:
         sys.stdout.write((out / "report.json").read_text() + "\n")
     else:
-        out_console.print(f"[bold green]Report written:[/bold green] {index.resolve()}")
+        say("Report written:", str(index.resolve()), style="bold green", error=False)
+
+
+@app.command("map", epilog="Examples:  redoxmap map my-study/   ·   redoxmap map my-study/ -o map.nc   ·   "
+                           "redoxmap map my-study/ --json   ·   redoxmap map map.nc")
+@command
+def map_command(
+    study: Annotated[Path, typer.Argument(help="A study folder or study.toml (analysed), or a map saved as .nc.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the map: .nc (NetCDF, CF attributes), "
+                                                                "or its long table as .csv or .parquet.")] = None,
+    as_json: JsonOpt = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Join every measurement of a study per sample, state and probing depth (the activation map), and
+    print what it says: since which cycle, where in the particle, how fast, with the numbers behind it."""
+    from redoxmap.study.activation_map import ActivationMap, activation_map, check_map_path
+
+    if out is not None:
+        check_map_path(out)
+    if study.suffix.lower() == ".nc":
+        amap = ActivationMap.read(study)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the analyses' warnings belong to `redoxmap report`
+            amap = activation_map(study, progress=progress and not as_json)
+    findings = amap.findings()
+    if out is not None:
+        err_console.print(f"wrote {amap.save(out)}")
+    if as_json:
+        from redoxmap.cli.common import json_clean, records
+
+        body = {"study": amap.dataset.attrs.get("study", ""), **findings.to_dict(),
+                "missing": records(amap.missing()), "map": records(amap.table())}
+        sys.stdout.write(json.dumps(json_clean(body), indent=1, default=str) + "\n")
+        return
+    out_console.print(findings.text() or "no findings")
+    table = amap.table()
+    if not table.empty:
+        from redoxmap.formatting import value_error_table
+
+        shown = value_error_table(table, value="value", error="stderr",
+                                  keys=["sample", "state", "probe", "variable", "value", "unit"])
+        emit(shown[["sample", "state", "probe", "variable", "value", "unit"]], as_json=False, out=None,
+             title="The activation map (every number: -o map.csv)", max_rows=40)
 
 
 @app.command(epilog="Example:  redoxmap convert cell.ndax -o cell.bdf.parquet --mass-mg 4.2")

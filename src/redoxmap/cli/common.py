@@ -14,15 +14,23 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from redoxmap.errors import RedoxmapError
 
-out_console = Console()
-err_console = Console(stderr=True)
+# Markup off: messages carry file names and extras such as "redoxmap[biologic]" or "[[sample]]",
+# whose brackets rich would read as styles and drop. Styles are given as Text objects instead.
+out_console = Console(markup=False, highlight=False)
+err_console = Console(stderr=True, markup=False, highlight=False)
+
+
+def say(label: str, text: str, *, style: str = "", error: bool = True) -> None:
+    """Print ``label text`` with the label styled and the text exactly as given."""
+    (err_console if error else out_console).print(Text(label, style=style) + Text(f" {text}"), soft_wrap=True)
 
 
 def show_warning(message, category, filename, lineno, file=None, line=None):
-    err_console.print(f"[yellow]warning:[/yellow] {message}", highlight=False, soft_wrap=True)
+    say("warning:", str(message), style="yellow")
 
 
 def command(function):
@@ -33,16 +41,27 @@ def command(function):
         try:
             return function(*args, **kwargs)
         except RedoxmapError as exc:
-            err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            say("error:", str(exc), style="red")
             raise typer.Exit(1) from None
     return wrapper
+
+
+def choice(*values: str) -> dict:
+    """Option settings that accept only ``values``: anything else is a usage error that lists them."""
+    def check(value):
+        if value is None or value in values:
+            return value
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(repr(v) for v in values)}")
+
+    return {"callback": check}
 
 
 # Shared options -------------------------------------------------------------------------
 
 FileArg = Annotated[Path, typer.Argument(help="A cycler file (.mpt, .mpr, .nda, .ndax, .csv, .xlsx, .txt, .bdf.*).")]
 MassOpt = Annotated[float | None, typer.Option("--mass-mg", "-m", help="Active mass in mg (for mAh/g).")]
-ElectrodeOpt = Annotated[str, typer.Option(help="cathode: a cycle is charge then discharge; anode: discharge first.")]
+ElectrodeOpt = Annotated[str, typer.Option(help="cathode: a cycle is charge then discharge; anode: discharge first.",
+                                            **choice("cathode", "anode"))]
 FormatOpt = Annotated[str | None, typer.Option("--format", help="Force a reader (see `redoxmap formats`).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write the table to a .csv or .parquet file.")]
@@ -97,7 +116,7 @@ def emit(frame, *, as_json: bool, out: Path | None, payload: dict | None = None,
         from redoxmap.io import write_table
 
         written = write_table(frame, out)
-        err_console.print(f"wrote {written}", highlight=False)
+        err_console.print(f"wrote {written}")
     if as_json:
         body = dict(payload or {})
         body.setdefault("rows", records(frame))

@@ -16,6 +16,7 @@ from redoxmap.cli.common import (
     MassOpt,
     OutOpt,
     cell_meta,
+    choice,
     command,
     emit,
     out_console,
@@ -45,11 +46,11 @@ def cycling_summary(file: FileArg, mass: MassOpt = None, electrode: ElectrodeOpt
 def cycling_dqdv(
     file: FileArg,
     cycles: CyclesOpt = None,
-    direction: Annotated[str, typer.Option(help="charge, discharge or both.")] = "both",
+    direction: Annotated[str, typer.Option(help="charge, discharge or both.", **choice("charge", "discharge", "both"))] = "both",
     step: Annotated[float, typer.Option("--step", help="Voltage grid spacing in V.")] = 0.005,
     smoothing: Annotated[float, typer.Option("--smoothing", help="Gaussian kernel sigma in V.")] = 0.0075,
     peaks: Annotated[bool, typer.Option("--peaks", help="Return the peaks instead of the curves.")] = False,
-    windows: Annotated[str, typer.Option(help="Peak windows: reference (Li-rich cathode) or none.")] = "reference",
+    windows: Annotated[str, typer.Option(help="Peak windows: none (peaks tracked by position) or reference (the Li-rich cathode's Ox1-Ox4, Red1-Red3).", **choice("none", "reference"))] = "none",
     mass: MassOpt = None, electrode: ElectrodeOpt = "cathode", format: FormatOpt = None,
     as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
@@ -77,7 +78,7 @@ def cycling_regions(
     bounds: Annotated[str, typer.Option(help="Region boundaries in V, comma-separated.")] = "3.9,4.4",
     names: Annotated[str | None, typer.Option(help="Region names, low to high, comma-separated.")] = None,
     cycles: CyclesOpt = None,
-    direction: Annotated[str, typer.Option(help="charge, discharge or both.")] = "charge",
+    direction: Annotated[str, typer.Option(help="charge, discharge or both.", **choice("charge", "discharge", "both"))] = "charge",
     mass: MassOpt = None, electrode: ElectrodeOpt = "cathode", format: FormatOpt = None,
     as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
@@ -127,7 +128,7 @@ PLOTS = ("capacity", "activation", "profiles", "dqdv", "regions", "peaks")
 def cycling_plot(
     files: Annotated[list[Path], typer.Argument(help="One or more cycler files.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Figure file: .png, .svg or .pdf.")],
-    kind: Annotated[str, typer.Option(help=f"One of: {', '.join(PLOTS)}.")] = "capacity",
+    kind: Annotated[str, typer.Option(help=f"One of: {', '.join(PLOTS)}.", **choice(*PLOTS))] = "capacity",
     cycles: CyclesOpt = None,
     mass: Annotated[list[float] | None, typer.Option("--mass-mg", "-m", help="Active mass in mg; once for all files or once per file.")] = None,
     electrode: ElectrodeOpt = "cathode", format: FormatOpt = None,
@@ -148,7 +149,7 @@ def cycling_plot(
         cell_mass = masses[k] if len(masses) == len(files) else (masses[0] if masses else None)
         table = read_cell(file, cell_mass, electrode, format)
         options = {"profile_cycles": parse_cycles(cycles)} if cycles else {}
-        analyses.append(analyze(table, peak_windows="none" if kind == "peaks" else "reference", **options))
+        analyses.append(analyze(table, peak_windows="none", **options))
     with figure_style() as plt:
         if kind in ("capacity", "activation"):
             figure = getattr(figs, f"{kind}_figure")(plt, analyses)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from redoxmap.cli.common import JsonOpt, OutOpt, command, emit, err_console
+from redoxmap.cli.common import JsonOpt, OutOpt, choice, command, emit, err_console
 from redoxmap.cli.structure import PlotOpt, save_plot
 
 eis_app = typer.Typer(help="Impedance: circuit fits, Kramers-Kronig test, DRT, series.",
@@ -16,7 +16,8 @@ eis_app = typer.Typer(help="Impedance: circuit fits, Kramers-Kronig test, DRT, s
 SpectrumFile = Annotated[Path, typer.Argument(help="An impedance file: .mpt/.mpr, .DTA, .z, .par, .pssession, .npy, .csv/.txt.")]
 IndexOpt = Annotated[int, typer.Option("--index", help="Which spectrum of a multi-spectrum file (0 = first).")]
 CircuitOpt = Annotated[str, typer.Option(help="Equivalent circuit, e.g. R0-p(R1,CPE1)-p(R2,CPE2)-W1.")]
-WeightingOpt = Annotated[str, typer.Option(help="modulus, proportional or unit.")]
+WeightingOpt = Annotated[str, typer.Option(help="modulus, proportional or unit.", **choice("modulus", "proportional", "unit"))]
+SolidStateOpt = Annotated[bool, typer.Option("--solid-state", help="Name the arcs as an all-solid-state cell's (bulk / grain boundary, interface, charge transfer) instead of numbering them by time constant.")]
 
 
 @eis_app.command("fit", epilog='Example:  redoxmap eis fit cell_PEIS.mpt --circuit "R0-p(R1,CPE1)-p(R2,CPE2)-W1" --plot fit.png')
@@ -26,10 +27,10 @@ def eis_fit(
     circuit: CircuitOpt = "R0-p(R1,CPE1)-p(R2,CPE2)-W1",
     initial: Annotated[str | None, typer.Option(help="Your start values, comma-separated, in circuit order.")] = None,
     starts: Annotated[int, typer.Option(help="Data-derived starts (0 with --initial: only yours).")] = 8,
-    weighting: WeightingOpt = "modulus", index: IndexOpt = 0, plot: PlotOpt = None,
-    as_json: JsonOpt = False, out: OutOpt = None,
+    weighting: WeightingOpt = "modulus", index: IndexOpt = 0, solid_state: SolidStateOpt = False,
+    plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
-    """Fit an equivalent circuit; parameters with standard errors, chi-square, labelled RC pairs."""
+    """Fit an equivalent circuit; parameters with standard errors, chi-square, RC pairs by time constant."""
     from redoxmap.cli.common import parse_floats
     from redoxmap.eis.fit import fit_circuit
     from redoxmap.eis.validity import kramers_kronig
@@ -38,7 +39,8 @@ def eis_fit(
 
     spectrum = read_impedance(file)[index]
     fit = fit_circuit(spectrum, circuit, weighting=weighting, starts=starts,
-                      initial=parse_floats(initial, "--initial") if initial else None)
+                      initial=parse_floats(initial, "--initial") if initial else None,
+                      arc_names="solid-state" if solid_state else "time constant")
     kk = kramers_kronig(spectrum.frequency_Hz, spectrum.z_ohm)
     save_plot(plot, lambda plt: fit_figure(plt, fit, kk, title=spectrum.label))
     emit(fit.parameters, as_json=as_json, out=out, payload={"file": str(file), **fit.to_dict(),
@@ -92,7 +94,7 @@ def eis_drt(
         from redoxmap.io import write_table
 
         written = write_table(pd.DataFrame({"tau_s": result.tau_s, "gamma_ohm": result.gamma_ohm}), out)
-        err_console.print(f"wrote {written}", highlight=False)
+        err_console.print(f"wrote {written}")
     emit(result.peaks, as_json=as_json, out=None, payload={
         "file": str(file), "r_inf_ohm": result.r_inf_ohm, "inductance_H": result.inductance_H,
         "lambda": result.lambda_, "lambda_method": result.method},
@@ -105,7 +107,8 @@ def eis_series(
     files: Annotated[list[Path], typer.Argument(help="Impedance files (each may hold many spectra), in order.")],
     circuit: CircuitOpt = "R0-p(R1,CPE1)-p(R2,CPE2)-W1",
     temperatures: Annotated[str | None, typer.Option(help="Temperature in °C of each file, comma-separated (for Arrhenius).")] = None,
-    weighting: WeightingOpt = "modulus", plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+    weighting: WeightingOpt = "modulus", solid_state: SolidStateOpt = False, plot: PlotOpt = None,
+    as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
     """Check and fit every spectrum of a series (each seeded from its own data); resistances by cycle or T.
 
@@ -119,7 +122,7 @@ def eis_series(
     if len(temps) != len(files):
         raise typer.BadParameter("give one temperature per file")
     entries = [ImpedanceEntry([f], state=f.stem, temperature_C=t) for f, t in zip(files, temps)]
-    analysis = analyze_eis("series", entries, circuit=circuit, weighting=weighting)
+    analysis = analyze_eis("series", entries, circuit=circuit, weighting=weighting, solid_state=solid_state)
     by_temperature = not analysis.arrhenius.empty
     save_plot(plot, lambda plt: (arrhenius_figure if by_temperature else resistances_figure)(plt, analysis))
     payload = {"files": [str(f) for f in files], "circuit": circuit, "notes": analysis.notes,

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from redoxmap.cli.common import JsonOpt, OutOpt, command, emit, err_console, parse_floats, records
+from redoxmap.cli.common import (
+    JsonOpt,
+    OutOpt,
+    choice,
+    command,
+    emit,
+    err_console,
+    parse_floats,
+    records,
+)
 
 xrd_app = typer.Typer(help="X-ray diffraction: peaks, lattice parameters, in situ series.",
                       no_args_is_help=True, rich_markup_mode="rich")
@@ -16,7 +25,7 @@ tem_app = typer.Typer(help="HRTEM: lattice-fringe spacings from the FFT of an im
 
 PatternArg = Annotated[Path, typer.Argument(help="A pattern: .xy/.xye/.csv, Rigaku .ras/.rasx/.asc, .xrdml, .brml.")]
 WavelengthOpt = Annotated[float | None, typer.Option("--wavelength", help="Wavelength in Angstrom (K-alpha1), if the file has none or a wrong one.")]
-RadiationOpt = Annotated[str | None, typer.Option(help="doublet (K-alpha1 + K-alpha2) or single (monochromator, synchrotron).")]
+RadiationOpt = Annotated[str | None, typer.Option(help="doublet (K-alpha1 + K-alpha2) or single (monochromator, synchrotron).", **choice("doublet", "single"))]
 HalfWidthOpt = Annotated[float, typer.Option("--half-width", help="Half width of each fitting window in degrees.")]
 PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Also draw the figure to this .png, .svg or .pdf file.")]
 
@@ -76,7 +85,7 @@ def xrd_peaks(
 @command
 def xrd_lattice(
     file: PatternArg,
-    phase: Annotated[str, typer.Option(help="R-3m, C2/m or Fd-3m (built-in starting lattices).")] = "R-3m",
+    phase: Annotated[str, typer.Option(help="R-3m, C2/m or Fd-3m (built-in starting lattices).", **choice("R-3m", "C2/m", "Fd-3m"))] = "R-3m",
     hkl: Annotated[list[str] | None, typer.Option("--hkl", help="Peak as H,K,L=NEAR_DEG (repeat); default: the phase's reflections in range.")] = None,
     zero_shift: Annotated[bool, typer.Option("--zero-shift", help="Also refine a 2theta zero shift.")] = False,
     displacement: Annotated[bool, typer.Option("--displacement", help="Also refine a sample displacement.")] = False,

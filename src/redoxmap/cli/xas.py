@@ -10,6 +10,7 @@ import typer
 from redoxmap.cli.common import (
     JsonOpt,
     OutOpt,
+    choice,
     command,
     emit,
     parse_pair,
@@ -21,7 +22,7 @@ xas_app = typer.Typer(help="X-ray absorption: normalisation, valence, O K pre-ed
                       no_args_is_help=True, rich_markup_mode="rich")
 
 SpectrumArg = Annotated[list[str], typer.Argument(help="Spectrum file(s): XDI, column text, or project.prj::group; several are merged.")]
-ModeOpt = Annotated[str | None, typer.Option(help="Detection mode: transmission, tey, tfy, pfy or ipfy (default: the file's mu, else transmission).")]
+ModeOpt = Annotated[str | None, typer.Option(help="Detection mode: transmission, tey, tfy, pfy or ipfy (default: the file's mu, else transmission).", **choice("transmission", "tey", "tfy", "pfy", "ipfy"))]
 RefE0Opt = Annotated[float | None, typer.Option("--reference-e0", help="Calibrate on the irefer channel to this E0 (eV), e.g. 6539.0 for Mn foil.")]
 
 
@@ -120,8 +121,8 @@ def xas_oxygen(
     pristine: Annotated[str | None, typer.Option(help="Uncycled material's O K spectrum, same mode (for b0).")] = None,
     peaks: Annotated[str, typer.Option(help="Peaks to fit, from A,B,C,D.")] = "A,B,C,D",
     window: Annotated[str, typer.Option(help="Fit window in eV.")] = "526,538",
-    formula: Annotated[str, typer.Option(help="(b-b0)/a, b/a or (b-b0)/b0.")] = "(b-b0)/a",
-    shape: Annotated[str, typer.Option(help="gaussian or pseudo-voigt.")] = "gaussian",
+    formula: Annotated[str, typer.Option(help="(b-b0)/a, b/a or (b-b0)/b0.", **choice("(b-b0)/a", "b/a", "(b-b0)/b0"))] = "(b-b0)/a",
+    shape: Annotated[str, typer.Option(help="gaussian or pseudo-voigt.", **choice("gaussian", "pseudo-voigt"))] = "gaussian",
     mode: ModeOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
     """Fit the O K pre-edge peaks and compute the oxygen activation index r."""

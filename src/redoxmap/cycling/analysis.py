@@ -46,7 +46,7 @@ def analyze(
     voltage_step_V: float = 0.005,
     smoothing_V: float = 0.0075,
     peak_prominence: float = 0.05,
-    peak_windows: str | dict | None = "reference",
+    peak_windows: str | dict | None = "none",
     exclude_cv: bool = True,
     linear_fade: bool = False,
 ) -> CyclingAnalysis:

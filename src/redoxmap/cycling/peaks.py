@@ -88,8 +88,9 @@ def find_dqdv_peaks(
         Minimum prominence as a fraction of the curve's largest ``|dQ/dV|``.
     windows : dict, optional
         ``{"charge": [...], "discharge": [...]}`` of named :class:`VoltageRegion`; a peak
-        inside a window takes its name (the tallest one if several). Defaults to
-        :data:`DEFAULT_PEAK_WINDOWS`.
+        inside a window takes its name (the tallest one if several). Default: none, so no peak is
+        named for a chemistry it may not have (``peak_windows("reference")`` gives the reference
+        study's Li-rich cathode windows, :data:`DEFAULT_PEAK_WINDOWS`).
 
     Returns
     -------
@@ -98,7 +99,7 @@ def find_dqdv_peaks(
         ``voltage_V``, ``height`` and ``area`` (in the result's units, area in mAh or
         mAh/g), ``fwhm_V``, ``prominence``.
     """
-    windows = DEFAULT_PEAK_WINDOWS if windows is None else windows
+    windows = {} if windows is None else windows
     step = result.voltage_V[1] - result.voltage_V[0] if len(result.voltage_V) > 1 else 1.0
     rows = []
     for k, info in enumerate(result.half_cycles.itertuples(index=False)):

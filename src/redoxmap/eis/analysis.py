@@ -80,7 +80,8 @@ def arrhenius(temperature_C, resistance_ohm, stderr_ohm=None) -> tuple[float, fl
 
 
 def analyze_eis(name: str, entries: list[ImpedanceEntry], *, circuit: str = DEFAULT_CIRCUIT,
-                weighting: str = "modulus", kk_threshold: float = 0.01, fit_invalid: bool = True) -> EisAnalysis:
+                weighting: str = "modulus", kk_threshold: float = 0.01, fit_invalid: bool = True,
+                solid_state: bool = False) -> EisAnalysis:
     """Read, check, fit and resolve every spectrum of a sample.
 
     Parameters
@@ -95,6 +96,9 @@ def analyze_eis(name: str, entries: list[ImpedanceEntry], *, circuit: str = DEFA
         Largest Kramers-Kronig residual (fraction of |Z|) for a valid spectrum.
     fit_invalid : bool
         Also fit spectra that fail the Kramers-Kronig test (flagged in the table).
+    solid_state : bool
+        Name the arcs as an all-solid-state cell's (bulk / grain boundary, interface, charge transfer);
+        otherwise they are numbered by time constant.
     """
     result = EisAnalysis(name)
     states, temperatures = [], []
@@ -113,7 +117,8 @@ def analyze_eis(name: str, entries: list[ImpedanceEntry], *, circuit: str = DEFA
                             + (" ..." if len(invalid) > 5 else ""))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FitWarning)
-        fits = fit_circuits([result.spectra[k] for k in chosen], circuit, weighting=weighting)
+        fits = fit_circuits([result.spectra[k] for k in chosen], circuit, weighting=weighting,
+                            arc_names="solid-state" if solid_state else "time constant")
     flagged = sum(bool(f.notes) for f in fits)
     if flagged:
         result.notes.append(f"{flagged} of {len(fits)} fits are flagged (a parameter at a bound, undetermined, "

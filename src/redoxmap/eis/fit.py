@@ -167,7 +167,8 @@ def _starts(guess: np.ndarray, circuit: Circuit, n: int, rng) -> np.ndarray:
 
 
 def fit_circuits(spectra, circuit: str | Circuit, *, weighting: str = "modulus", initial=None,
-                 starts: int = 8, seed: int = 0, labels: list[str] | None = None) -> list[CircuitFit]:
+                 starts: int = 8, seed: int = 0, labels: list[str] | None = None,
+                 arc_names: str = "time constant") -> list[CircuitFit]:
     """Fit one circuit to many spectra at once.
 
     Parameters
@@ -182,6 +183,9 @@ def fit_circuits(spectra, circuit: str | Circuit, *, weighting: str = "modulus",
     starts : int
         Starts per spectrum: the data guess and random variations of it (0 with ``initial``:
         only your start values).
+    arc_names : {"time constant", "solid-state"}
+        How the RC arcs are named: numbered by time constant, or as an all-solid-state cell's
+        (bulk / grain boundary, interface, charge transfer; :func:`solid_state_labels`).
 
     Returns
     -------
@@ -244,7 +248,7 @@ def fit_circuits(spectra, circuit: str | Circuit, *, weighting: str = "modulus",
         rows = np.flatnonzero(owner == index)
         chi2 = np.where(np.isfinite(result.chi_square[rows]), result.chi_square[rows], np.inf)
         best = rows[int(np.argmin(chi2))]
-        fits.append(_result(circuit, result, best, f, z, weighting, labels[index] if labels else label))
+        fits.append(_result(circuit, result, best, f, z, weighting, labels[index] if labels else label, arc_names))
     return fits
 
 
@@ -253,7 +257,7 @@ def fit_circuit(spectrum, circuit: str | Circuit, **options) -> CircuitFit:
     return fit_circuits([spectrum], circuit, **options)[0]
 
 
-def _result(circuit: Circuit, result, row: int, f, z, weighting: str, label: str) -> CircuitFit:
+def _result(circuit: Circuit, result, row: int, f, z, weighting: str, label: str, arc_names: str) -> CircuitFit:
     positive = circuit.positive
     theta = result.params[row]
     values = _from_theta(theta, positive)
@@ -277,7 +281,7 @@ def _result(circuit: Circuit, result, row: int, f, z, weighting: str, label: str
         if name.endswith("_alpha") and value < 0.5:
             notes.append(f"{name} = {value:.2f}: below 0.5 a CPE is more diffusion than capacitance")
     fit = CircuitFit(circuit.text, parameters, float(result.chi_square[row]), float(result.reduced_chi_square[row]),
-                     weighting, _rc_table(circuit, values, stderr), f, z, z_fit, notes, label)
+                     weighting, _rc_table(circuit, values, stderr, arc_names), f, z, z_fit, notes, label)
     for note in notes:
         warnings.warn(f"{label or circuit.text}: {note}", FitWarning, stacklevel=3)
     return fit
@@ -288,7 +292,7 @@ def effective_capacitance(q: float, alpha: float, r: float) -> float:
     return (q * r) ** (1 / alpha) / r
 
 
-def _rc_table(circuit: Circuit, values, stderr) -> pd.DataFrame:
+def _rc_table(circuit: Circuit, values, stderr, arc_names: str = "time constant") -> pd.DataFrame:
     rows = []
     for resistor, capacitor in circuit.rc_pairs():
         r = values[resistor.start]
@@ -304,13 +308,22 @@ def _rc_table(circuit: Circuit, values, stderr) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=["resistor", "capacitor", "R_ohm", "R_stderr_ohm", "C_eff_F", "tau_s",
                                         "f_apex_Hz", "capacitance_range"])
     table = table.sort_values("tau_s", ignore_index=True)
-    table.insert(len(table.columns), "label", _labels(len(table)))
+    names = solid_state_labels(len(table)) if arc_names == "solid-state" else _labels(len(table))
+    table.insert(len(table.columns), "label", names)
     return table
 
 
 def _labels(n: int) -> list[str]:
-    """Arcs by time constant: the fastest is bulk/grain boundary, the slowest charge transfer,
-    those between interfaces (the reference study's R_bulk, R_int, R_ct)."""
+    """Arcs by time constant, named for nothing but that (a liquid cell's arcs are not a solid-state
+    cell's; see :func:`solid_state_labels`)."""
+    if n == 1:
+        return ["arc 1"]
+    return [f"arc {k + 1}" + (" (fastest)" if k == 0 else " (slowest)" if k == n - 1 else "") for k in range(n)]
+
+
+def solid_state_labels(n: int) -> list[str]:
+    """The arcs of an all-solid-state cell by time constant: the fastest is bulk/grain boundary, the
+    slowest charge transfer, those between interfaces (the reference study's R_bulk, R_int, R_ct)."""
     if n == 0:
         return []
     if n == 1:

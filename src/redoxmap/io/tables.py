@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Callable
@@ -13,10 +14,20 @@ import pandas as pd
 from redoxmap.errors import FormatError
 
 
+@functools.cache
+def _file_mode() -> int:
+    """The mode a new file gets from the process's umask (0644 for the usual 022)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write(path: str | PathLike, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place.
 
-    A crash or an error leaves no half-written file: either the old file or the new one.
+    A crash or an error leaves no half-written file: either the old file or the new one. The file
+    gets the permissions the umask gives any new file (a temporary file alone would be owner-only,
+    and a report on a shared drive must open for colleagues).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -25,6 +36,7 @@ def atomic_write(path: str | PathLike, write: Callable[[Path], None]) -> Path:
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     finally:
         if tmp.exists():

@@ -194,6 +194,29 @@ def _decode(x, names, base: ParameterSet) -> ParameterSet:
     return base.with_values(**{n: (float(v) if n in LINEAR_BOUNDS else float(np.exp(v))) for n, v in zip(names, x)})
 
 
+def parameter_draws(fit: ModelFit, count: int = 200, *, seed: int = 0) -> list[ParameterSet]:
+    """Parameter sets drawn from the fit's covariance, to propagate its uncertainty into predictions.
+
+    Draws are normal on the scale the fit works on (log for positive parameters, linear for
+    those in ``LINEAR_BOUNDS``, clipped to those bounds); a parameter the data do not constrain
+    (infinite error) keeps its fitted value, and undefined correlations count as zero.
+    """
+    names = list(fit.table["name"])
+    values = fit.parameters.to_dict()
+    center = _encode(fit.parameters, names)
+    error = np.array([row.stderr if n in LINEAR_BOUNDS else row.stderr / values[n]
+                      for n, row in zip(names, fit.table.itertuples())], float)
+    error = np.where(np.isfinite(error), error, 0.0)
+    correlation = np.nan_to_num(fit.correlations.reindex(index=names, columns=names).to_numpy(float), nan=0.0)
+    np.fill_diagonal(correlation, 1.0)
+    covariance = correlation * np.outer(error, error)
+    draws = np.random.default_rng(seed).multivariate_normal(center, covariance, size=count, method="eigh")
+    for k, name in enumerate(names):
+        if name in LINEAR_BOUNDS:
+            draws[:, k] = np.clip(draws[:, k], *LINEAR_BOUNDS[name])
+    return [_decode(x, names, fit.parameters) for x in draws]
+
+
 def fit_model(observations: list[Observation], *, start: ActivationParameters | None = None,
               vary: tuple[str, ...] = FITTED, liquid_radius_nm: float | None = None,
               correlation_limit: float = 0.95) -> ModelFit:

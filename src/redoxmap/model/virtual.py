@@ -266,6 +266,7 @@ active_mass_mg = {mass_mg}
 temperature_C = {temperature:g}
 specific_current_mA_g = {SPECIFIC_1C_MA_G:g}
 cell_type = "all-solid-state (virtual)"
+chemistry = "li-rich"
 [sample.files]
 cycling = "{prefix}cycling/{cycling_file.name}"
 eis = [{{file = "{prefix}eis/{eis_file.name}", state = "discharged", temperature_C = {temperature:g}}}]

@@ -1,8 +1,10 @@
-"""Write a study's report: a self-contained HTML page, figures, and every result table."""
+"""Write a study's report: a self-contained HTML page that opens with its findings, figures, and
+every result table."""
 
 from __future__ import annotations
 
 import json
+import os
 from os import PathLike
 from pathlib import Path
 
@@ -12,14 +14,16 @@ from redoxmap.io.tables import atomic_write
 from redoxmap.report.cv_section import build_cv_section
 from redoxmap.report.cycling_section import build_cycling_section
 from redoxmap.report.eis_section import build_eis_section
-from redoxmap.report.elements import ReportSection
+from redoxmap.report.elements import ReportSection, finish_figures
+from redoxmap.report.findings_section import build_findings_section, findings_frame, write_map_files
 from redoxmap.report.model_section import build_model_section
+from redoxmap.report.rendering import Progress, figure_pool
 from redoxmap.report.structure_section import build_structure_section
 from redoxmap.report.style import figure_style
 from redoxmap.report.xas_section import build_xas_section
 from redoxmap.study.run import StudyResult
 
-# Report sections in order: the modalities whose outcomes each one shows, and its builder.
+# Report sections after the findings, in order: the modalities whose outcomes each one shows, and its builder.
 SECTION_BUILDERS = [
     (("cycling",), build_cycling_section),
     (("xas",), build_xas_section),
@@ -32,60 +36,131 @@ SECTION_BUILDERS = [
 
 def _samples_table(result: StudyResult) -> str:
     rows = []
+    folder = result.study.folder
     for s in result.study.samples:
         rows.append({
             "sample": s.name, "description": s.description, "active_mass_mg": s.active_mass_mg,
-            "electrode": s.electrode, "cell_type": s.cell_type, "temperature_C": s.temperature_C,
-            "1C_mA_g": s.specific_current_mA_g,
-            "files": "; ".join(f"{m}: {', '.join(p.name for p in ps)}" for m, ps in s.files.items()),
+            "electrode": s.electrode, "cell_type": s.cell_type, "chemistry": s.chemistry,
+            "temperature_C": s.temperature_C, "1C_mA_g": s.specific_current_mA_g,
+            "files": "; ".join(f"{m}: {', '.join(_relative(p, folder) for p in ps)}" for m, ps in s.files.items()),
         })
     frame = pd.DataFrame(rows).astype(object).where(lambda f: f.notna(), "")
     return frame.to_html(index=False, border=0, classes="data text", na_rep="")
 
 
+def _relative(path, folder: Path) -> str:
+    """A path as the manifest would write it: relative to the study's folder where it lies inside it."""
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def readable(value, folder: Path) -> str:
+    """A parameter value as a scientist would write it in the manifest (no Python reprs)."""
+    if isinstance(value, (str, Path)) and (isinstance(value, Path) or os.sep in value):
+        return _relative(value, folder)
+    if isinstance(value, dict):
+        shown = {k: v for k, v in value.items() if k != "files"} if "files" in value else value
+        files = ", ".join(_relative(f, folder) for f in value.get("files", []))
+        text = ", ".join(f"{k} = {readable(v, folder)}" for k, v in shown.items() if k != "file")
+        return f"{files}: {text}" if files else "{" + text + "}"
+    if isinstance(value, (list, tuple)):
+        parts = [readable(v, folder) for v in value]
+        joiner = "<br>" if any(isinstance(v, dict) for v in value) else ", "
+        return joiner.join(parts) if value else "(none)"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
 def _parameters_tables(result: StudyResult) -> dict[str, str]:
-    return {modality: pd.DataFrame([{"parameter": k, "value": str(v)} for k, v in params.items()])
-            .to_html(index=False, border=0, classes="data text")
-            for modality, params in result.study.parameters.items() if modality in result.sections}
+    from html import escape
+
+    folder = result.study.folder
+    tables = {}
+    for modality, params in result.study.parameters.items():
+        if modality not in result.sections and modality != "map":
+            continue
+        rows = "".join(f"<tr><td>{escape(k)}</td><td>{escape(readable(v, folder)).replace('&lt;br&gt;', '<br>')}"
+                       "</td></tr>" for k, v in params.items())
+        tables[modality] = (f'<table class="data text params"><thead><tr><th>parameter</th><th>value</th></tr>'
+                            f"</thead><tbody>{rows}</tbody></table>")
+    return tables
 
 
-def render_html(result: StudyResult, sections: list[ReportSection]) -> str:
-    """The report page as a string."""
+def render_html(result: StudyResult, sections: list[ReportSection], *, out: Path | None = None) -> str:
+    """The report page as a string (``out``: the report's folder, for links relative to it)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     environment = Environment(loader=PackageLoader("redoxmap.report", "templates"),
                               autoescape=select_autoescape(["html", "j2"]))
     template = environment.get_template("report.html.j2")
+    manifest = os.path.relpath(result.study.path, out) if out is not None else result.study.path.name
     return template.render(
         study=result.study, version=result.version, finished=result.finished,
-        manifest=str(result.study.path), sections=sections,
+        manifest=Path(manifest).as_posix(), sections=sections,
         samples_html=_samples_table(result), parameters=_parameters_tables(result),
     )
 
 
-def write_report(result: StudyResult, out: str | PathLike) -> Path:
-    """Write ``index.html``, ``figures/``, ``tables/`` and ``report.json`` into ``out``.
+def _truth(result: StudyResult) -> dict | None:
+    """A virtual study's truth (``truth.json`` beside its manifest), if there is one."""
+    path = result.study.folder / "truth.json"
+    if not path.is_file():
+        return None
+    from redoxmap.study.truth import read_truth
+
+    return read_truth(path)
+
+
+def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress | None = None,
+                 workers: int | None = None, amap=None) -> Path:
+    """Write ``index.html``, ``figures/``, ``tables/`` (with ``activation_map.nc``) and ``report.json``
+    into ``out``.
 
     Each file is written to a temporary name and renamed, and ``index.html`` comes last,
     so an interrupted run never leaves a page that points at missing files.
+
+    Parameters
+    ----------
+    result : StudyResult
+    out : path-like
+        The report's folder.
+    progress : callable, optional
+        ``progress(done, submitted, label)`` as figures are saved.
+    workers : int, optional
+        Processes that save figures (default: the machine's cores, at most four; 1: none).
+    amap : ActivationMap, optional
+        The study's activation map, if already built.
 
     Returns
     -------
     Path
         The ``index.html`` file.
     """
+    from redoxmap.study.activation_map import activation_map
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    with figure_style() as plt:
-        sections = [builder([o for m in modalities for o in result.sections.get(m, [])], out, plt)
-                    for modalities, builder in SECTION_BUILDERS
-                    if any(m in result.sections for m in modalities)]
+    amap = amap if amap is not None else activation_map(result)
+    findings = amap.findings()
+    with figure_pool(workers, progress), figure_style() as plt:
+        sections = [build_findings_section(amap, out, plt, findings=findings, truth=_truth(result))]
+        sections += [builder([o for m in modalities for o in result.sections.get(m, [])], out, plt)
+                     for modalities, builder in SECTION_BUILDERS
+                     if any(m in result.sections for m in modalities)]
+        map_files = write_map_files(amap, out)
+        finish_figures(sections)
     summary = {
         "study": result.study.name,
         "manifest": str(result.study.path),
         "redoxmap_version": result.version,
         "started": result.started,
         "finished": result.finished,
+        "activation_map": map_files,
+        "verdicts": findings_frame(findings).to_dict("records"),
         "sections": [{
             "id": s.id,
             "figures": [f.files for f in s.figures],
@@ -96,5 +171,6 @@ def write_report(result: StudyResult, out: str | PathLike) -> Path:
         "parameters": result.study.parameters,
     }
     atomic_write(out / "report.json", lambda tmp: tmp.write_text(json.dumps(summary, indent=2, default=str)))
-    html = render_html(result, sections)
+    html = render_html(result, sections, out=out)
     return atomic_write(out / "index.html", lambda tmp: tmp.write_text(html, encoding="utf-8"))
+

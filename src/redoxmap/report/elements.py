@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from redoxmap.io.tables import write_table
-from redoxmap.report.style import save_figure
 
 
 @dataclass
@@ -21,6 +19,8 @@ class ReportFigure:
     caption: str
     data: str
     files: dict[str, str]
+    wide: bool = False
+    pending: object = field(default=None, repr=False)
 
 
 @dataclass
@@ -46,6 +46,7 @@ class ReportSection:
     tables: list[ReportTable] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    verdicts: list = field(default_factory=list)
 
 
 def section_from_outcomes(outcomes, *, id: str, title: str, intro: str) -> tuple[ReportSection, list]:
@@ -66,43 +67,49 @@ def stacked_tables(analyses, attribute: str) -> pd.DataFrame:
 
 
 def add_figure(section: ReportSection, plt, figure, out: Path, *, id: str, title: str,
-               caption: str) -> None:
-    """Save a figure into ``out/figures`` and add it to a section."""
-    saved = save_figure(figure, out / "figures", id)
+               caption: str, wide: bool = False) -> None:
+    """Save a figure into ``out/figures`` (in the background inside
+    :func:`redoxmap.report.rendering.figure_pool`) and add it to a section (``wide``: a full row of the page).
+    """
+    from redoxmap.report.rendering import submit
+
+    pending = submit(figure, out / "figures", id, label=title)
     plt.close(figure)
-    section.figures.append(ReportFigure(
-        id=id, title=title, caption=caption, data=saved["data"],
-        files={k: str(Path(v).relative_to(out)) for k, v in saved.items() if k != "data"},
-    ))
+    section.figures.append(ReportFigure(id=id, title=title, caption=caption, data="", wide=wide,
+                                        files={"png": f"figures/{id}.png", "svg": f"figures/{id}.svg"},
+                                        pending=pending))
 
 
-def _display(frame: pd.DataFrame) -> str:
-    shown = frame.copy()
-    for column in shown.columns:
-        if pd.api.types.is_float_dtype(shown[column]):
-            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.4g}")
-    return shown.to_html(index=False, border=0, classes="data", na_rep="", escape=True)
+def finish_figures(sections: list[ReportSection]) -> None:
+    """Wait for every figure of the sections to be saved and put its preview into the page."""
+    for section in sections:
+        for figure in section.figures:
+            if figure.pending is not None:
+                figure.data = figure.pending.result()["data"]
+                figure.pending = None
+
+
+def display_table(frame: pd.DataFrame, keys: list[str] | None = None) -> str:
+    """A table as HTML for reading: ``value ± error`` in one column, sensible digits, key columns first."""
+    from redoxmap.formatting import value_error_table
+
+    return value_error_table(frame, keys=keys).to_html(index=False, border=0, classes="data", na_rep="",
+                                                        escape=True)
 
 
 def add_table(section: ReportSection, frame: pd.DataFrame, out: Path, *, id: str, title: str,
-              caption: str, shown: pd.DataFrame | None = None) -> None:
+              caption: str, shown: pd.DataFrame | None = None, keys: list[str] | None = None) -> None:
     """Write a table as Parquet and CSV into ``out/tables`` and add a view to a section.
 
-    ``shown`` is the part displayed in the HTML (the whole table if omitted).
+    ``shown`` is the part displayed in the HTML (the whole table if omitted); ``keys`` are the columns
+    shown first (identifiers and the numbers most read).
     """
     files = {}
     for extension in ("parquet", "csv"):
         path = write_table(frame, out / "tables" / f"{id}.{extension}")
         files[extension] = str(path.relative_to(out))
     view = frame if shown is None else shown
-    section.tables.append(ReportTable(id=id, title=title, caption=caption, html=_display(view),
+    section.tables.append(ReportTable(id=id, title=title, caption=caption, html=display_table(view, keys),
                                       files=files, rows=len(frame)))
 
 
-def finite_or_none(value) -> float | None:
-    """A float, or None for NaN and infinities (for display and JSON)."""
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return None
-    return value if np.isfinite(value) else None

@@ -45,8 +45,12 @@ def figure_style():
         yield plt
 
 
+PREVIEW_WIDTH_PX = 1600  # the page embeds this; the 300 dpi file is one click away
+
+
 def save_figure(figure, folder: Path, stem: str) -> dict[str, object]:
-    """Save a figure as PNG (300 dpi) and SVG into ``folder``; return paths and a base64 PNG.
+    """Save a figure as PNG (300 dpi) and SVG into ``folder``; return paths and a base64 PNG preview
+    (at most ``PREVIEW_WIDTH_PX`` wide) for embedding.
 
     Files are written to temporary names and renamed, so an interrupted run leaves no
     truncated image.
@@ -56,5 +60,23 @@ def save_figure(figure, folder: Path, stem: str) -> dict[str, object]:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=300)
     png = atomic_write(folder / f"{stem}.png", lambda tmp: tmp.write_bytes(buffer.getvalue()))
+    try:
+        figure.set_layout_engine("none")  # laid out by the PNG: the SVG need not solve the layout again
+    except RuntimeError:
+        pass  # an engine that cannot be switched off (colorbars of some layouts): lay out again
     svg = atomic_write(folder / f"{stem}.svg", lambda tmp: figure.savefig(tmp, format="svg"))
-    return {"png": png, "svg": svg, "data": base64.b64encode(buffer.getvalue()).decode("ascii")}
+    return {"png": png, "svg": svg, "data": base64.b64encode(_preview(buffer.getvalue())).decode("ascii")}
+
+
+def _preview(png: bytes) -> bytes:
+    """The PNG scaled down to ``PREVIEW_WIDTH_PX`` wide (unchanged when it is narrower)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        if image.width <= PREVIEW_WIDTH_PX:
+            return png
+        height = round(image.height * PREVIEW_WIDTH_PX / image.width)
+        small = image.resize((PREVIEW_WIDTH_PX, height), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        small.save(out, format="PNG", optimize=False)
+        return out.getvalue()

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import traceback
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -75,6 +76,25 @@ def run_task(function: Callable[..., Any], task: Task) -> TaskOutcome:
     return outcome
 
 
+@contextmanager
+def progress_bar(description: str, total: int | None = None) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress bar in terminals and notebooks (rich); yields ``update(done, total, label)``.
+
+    Labels are shown as they are (file names with brackets stay intact)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn(), TextColumn("{task.fields[current]}", markup=False))
+    with Progress(*columns, transient=False) as bar:
+        job = bar.add_task(description, total=total, current="")
+
+        def update(done: int, count: int, label: str = "") -> None:
+            bar.update(job, completed=done, total=count, current=label)
+
+        yield update
+        bar.update(job, current="")
+
+
 class SerialExecutor:
     """Runs tasks one after the other, with a progress bar in terminals and notebooks.
 
@@ -91,22 +111,10 @@ class SerialExecutor:
             description: str = "") -> list[TaskOutcome]:
         if not self.progress or not tasks:
             return [run_task(function, task) for task in tasks]
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
         outcomes = []
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn(), TextColumn("{task.fields[current]}"))
-        with Progress(*columns, transient=False) as bar:
-            job = bar.add_task(description or "working", total=len(tasks), current="")
-            for task in tasks:
-                bar.update(job, current=task.label)
+        with progress_bar(description or "working", len(tasks)) as update:
+            for done, task in enumerate(tasks):
+                update(done, len(tasks), task.label)
                 outcomes.append(run_task(function, task))
-                bar.advance(job)
-            bar.update(job, current="")
+            update(len(tasks), len(tasks))
         return outcomes

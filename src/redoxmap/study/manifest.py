@@ -53,9 +53,10 @@ MODALITIES: dict[str, dict[str, Parameter]] = {
         "voltage_step_V": Parameter(0.005, "dQ/dV grid spacing, in V", (int, float)),
         "smoothing_V": Parameter(0.0075, "dQ/dV Gaussian kernel sigma, in V", (int, float)),
         "peak_prominence": Parameter(0.05, "minimum dQ/dV peak prominence (fraction of max)", (int, float)),
-        "peak_windows": Parameter("reference", "named dQ/dV peak windows: 'reference' (the Li-rich "
-                                  "cathode's Ox1-Ox4, Red1-Red3), 'none', or "
-                                  "{charge = {Ox1 = [3.0, 3.9], ...}, discharge = {...}}", (str, dict)),
+        "peak_windows": Parameter("auto", "named dQ/dV peak windows: 'auto' (the reference windows Ox1-Ox4, "
+                                  "Red1-Red3 for samples with chemistry = 'li-rich', none for others), "
+                                  "'reference', 'none', or {charge = {Ox1 = [3.0, 3.9], ...}, discharge = {...}}",
+                                  (str, dict)),
         "linear_fade": Parameter(False, "fit a linear fade term in the activation law", bool),
         "exclude_cv": Parameter(True, "leave constant-voltage holds out of dQ/dV", bool),
     },
@@ -98,6 +99,9 @@ MODALITIES["eis"] = {
     "weighting": Parameter("modulus", "residual weighting: modulus, proportional or unit", str),
     "kk_threshold": Parameter(0.01, "largest Kramers-Kronig residual (fraction of |Z|) of a valid spectrum",
                               (int, float)),
+    "arc_labels": Parameter("auto", "names of the RC arcs: 'auto' (bulk / interface / charge transfer for a "
+                            "cell_type that says solid-state, numbered by time constant otherwise), 'solid-state' "
+                            "or 'time constant'", str),
 }
 
 MODALITIES["cv"] = {
@@ -118,6 +122,20 @@ ANALYSES: dict[str, dict[str, Parameter]] = {
         "cycles": Parameter(40, "cycles to simulate", int),
         "capacity_stderr_pct": Parameter(1.0, "uncertainty of a measured capacity, in %", (int, float)),
     },
+    "map": {
+        "significance_sigma": Parameter(3.0, "a difference is significant above this many standard errors",
+                                        (int, float)),
+        "capacity_accuracy_pct": Parameter(1.0, "relative standard error of a specific capacity, in %",
+                                           (int, float)),
+        "redox_regions": Parameter("auto", "voltage region of each couple's charge: 'auto' (TM = II, O = III for "
+                                   "samples with chemistry = 'li-rich'), 'none', or {TM = 'II', O = 'III'}",
+                                   (str, dict)),
+        "fast_cycles": Parameter(2.0, "a couple reaching 90 % of its final activation within this many cycles "
+                                 "is 'fast'", (int, float)),
+        "onset_share": Parameter(0.05, "electrochemical onset: first charge with this share in the couple's "
+                                 "region", (int, float)),
+        "model_draws": Parameter(200, "parameter draws for the model's intervals in the map", int),
+    },
 }
 
 # Keys a file entry may carry, per modality (a plain path string needs none).
@@ -136,7 +154,7 @@ REQUIRED_FILE_OPTIONS = {"xas": ("edge",)}
 SAMPLE_KEYS = {
     "name": str, "description": str, "active_mass_mg": (int, float), "electrode": str,
     "cell_type": str, "temperature_C": (int, float), "specific_current_mA_g": (int, float),
-    "format": str, "files": dict,
+    "format": str, "files": dict, "chemistry": str,
 }
 STUDY_KEYS = {"name": str, "description": str, "authors": list}
 
@@ -155,6 +173,7 @@ class Sample:
     temperature_C: float | None = None
     specific_current_mA_g: float | None = None
     format: str | None = None
+    chemistry: str | None = None
 
 
 @dataclass
@@ -236,6 +255,7 @@ def load_study(path: str | PathLike) -> Study:
                                 if key in section else p.default for key, p in spec.items()}
 
     _check_peak_windows(parameters["cycling"]["peak_windows"], path)
+    _check_choices(parameters, path)
     parameters["xas"]["references"] = _references(parameters["xas"]["references"], path)
     parameters["xrd"]["peaks"] = _xrd_peaks(parameters["xrd"]["peaks"], path)
     _model_parameters(parameters["model"], path)
@@ -261,6 +281,7 @@ def load_study(path: str | PathLike) -> Study:
             active_mass_mg=raw.get("active_mass_mg"), electrode=raw.get("electrode", "cathode"),
             cell_type=raw.get("cell_type"), temperature_C=raw.get("temperature_C"),
             specific_current_mA_g=raw.get("specific_current_mA_g"), format=raw.get("format"),
+            chemistry=raw.get("chemistry"),
         ))
         if samples[-1].electrode not in ("cathode", "anode"):
             raise ManifestError(f"{where}: electrode must be 'cathode' or 'anode'", path=path)
@@ -269,10 +290,24 @@ def load_study(path: str | PathLike) -> Study:
                  authors=head.get("authors", []))
 
 
+def _check_choices(parameters: dict, path: Path) -> None:
+    """Keyword parameters must be one of their keywords."""
+    allowed = {("eis", "arc_labels"): ("auto", "solid-state", "time constant"),
+               ("eis", "weighting"): ("modulus", "proportional", "unit"),
+               ("map", "redox_regions"): ("auto", "none"), ("xrd", "radiation"): ("", "doublet", "single")}
+    for (section, key), choices in allowed.items():
+        value = parameters[section][key]
+        if isinstance(value, str) and value not in choices:
+            raise ManifestError(f"[{section}] {key} must be one of {', '.join(repr(c) for c in choices)}"
+                                + (" or a table" if key == "redox_regions" else "") + f", not {value!r}", path=path)
+
+
 def _check_peak_windows(spec, path: Path) -> None:
     from redoxmap.cycling.peaks import peak_windows
     from redoxmap.errors import AnalysisError
 
+    if spec == "auto":
+        return
     try:
         peak_windows(spec)
     except AnalysisError as exc:

@@ -52,10 +52,22 @@ def analyze_cycling_file(sample: Sample, file: Path, parameters: dict):
     return analyze(
         table, profile_cycles=parameters["profile_cycles"], regions=regions,
         voltage_step_V=parameters["voltage_step_V"], smoothing_V=parameters["smoothing_V"],
-        peak_prominence=parameters["peak_prominence"], peak_windows=parameters["peak_windows"],
+        peak_prominence=parameters["peak_prominence"], peak_windows=sample_peak_windows(sample, parameters),
         exclude_cv=parameters["exclude_cv"],
         linear_fade=parameters["linear_fade"],
     )
+
+
+def sample_peak_windows(sample: Sample, parameters: dict):
+    """A sample's dQ/dV peak windows: ``"auto"`` names peaks Ox1-Ox4 / Red1-Red3 by the reference study's
+    windows only for a Li-rich cathode (``chemistry = "li-rich"``); other cells' peaks are tracked by
+    position, unlabelled."""
+    from redoxmap.study.activation_map import is_li_rich
+
+    spec = parameters["peak_windows"]
+    if spec == "auto":
+        return "reference" if is_li_rich(sample.chemistry) and sample.electrode == "cathode" else "none"
+    return spec
 
 
 def _xas_entries(sample: Sample, parameters: dict):
@@ -209,8 +221,10 @@ def analyze_eis_sample(sample: Sample, parameters: dict):
     entries = [ImpedanceEntry(files=o["files"], state=o.get("state", "as measured"),
                               temperature_C=o.get("temperature_C", sample.temperature_C))
                for o in sample.file_options.get("eis", [])]
+    labels = parameters["arc_labels"]
+    solid = labels == "solid-state" or (labels == "auto" and "solid" in (sample.cell_type or "").lower())
     return analyze_eis(sample.name, entries, circuit=parameters["circuit"], weighting=parameters["weighting"],
-                       kk_threshold=parameters["kk_threshold"])
+                       kk_threshold=parameters["kk_threshold"], solid_state=solid)
 
 
 def analyze_cv_sample(sample: Sample, parameters: dict):

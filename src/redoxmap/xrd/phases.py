@@ -196,4 +196,6 @@ def match_reflections(peaks: pd.DataFrame, references: pd.DataFrame, *, waveleng
                        f"a shift of {shift:+.3f} deg" + (" (a zero-shift, displacement or lattice change?)"
                                                         if abs(shift) > 0.05 else ""))
         rows.append(row)
-    return pd.DataFrame(rows)
+    columns = ["peak", "center_deg", "d_A", "phase", "hkl", "d_ref_A", "two_theta_ref_deg", "shift_deg", "shift_sigma",
+               "note"]
+    return pd.DataFrame(rows).reindex(columns=columns)  # every column, even when no peak has a reference

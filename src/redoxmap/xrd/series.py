@@ -62,7 +62,8 @@ class SeriesResult:
         Per scan: ``scan``, ``time_s`` (cycler clock), ``time_h``, ``voltage_V`` (NaN without
         cycling), ``center_003_deg`` (+ stderr), ``c_A`` (+ stderr), ``fwhm_003_deg`` (+ stderr),
         ``area_003``, ``center_020_deg``, ``area_020`` (fitted, + stderr),
-        ``intensity_020`` (integrated, + stderr), ``ratio_020_003`` (+ stderr), ``notes``.
+        ``intensity_020`` (integrated, + stderr), ``ratio_020_003`` (+ stderr), ``notes``; with a
+        segmented cycler table also ``cycle`` and ``direction`` of the half cycle at each scan's middle.
     fits : PeakFits
         Every peak fit of every scan.
     two_theta, intensity : numpy.ndarray
@@ -159,6 +160,7 @@ def analyze_series(series, *, peak_003_deg: float = 18.6, peak_020_deg: float = 
             if outside:
                 notes.append(f"{outside} scans lie outside the cycler record (check time_offset_s)")
             out["voltage_V"] = voltage
+            out = out.join(_half_cycle_of_scans(cycling, middle))
     else:
         out["voltage_V"] = np.nan
     for message in notes:
@@ -167,3 +169,21 @@ def analyze_series(series, *, peak_003_deg: float = 18.6, peak_020_deg: float = 
         "wavelength_A": wavelength, "wavelength2_A": wavelength2, "time_offset_s": time_offset_s,
         "peak_003_deg": peak_003_deg, "peak_020_deg": peak_020_deg,
         "integration_offset_020_deg": offset, "notes": notes})
+
+
+def _half_cycle_of_scans(cycling: pd.DataFrame, time_s: np.ndarray) -> pd.DataFrame:
+    """The cycle and direction (charge, discharge) of the half cycle each scan's middle falls in
+    (NaN outside the record or where the cycler table is not segmented)."""
+    if not {"half_cycle", "cycle"} <= set(cycling):
+        return pd.DataFrame(index=range(len(time_s)))
+    from redoxmap.cycling.summary import half_cycles
+
+    halves = half_cycles(cycling).set_index("half_cycle")
+    clock = cycling["time_s"].to_numpy()
+    row = np.clip(np.searchsorted(clock, time_s, side="right") - 1, 0, len(clock) - 1)
+    inside = (time_s >= clock[0]) & (time_s <= clock[-1])
+    half = np.where(inside, cycling["half_cycle"].to_numpy()[row], 0)
+    known = inside & np.isin(half, halves.index)
+    cycle = np.where(known, halves["cycle"].reindex(half, fill_value=0).to_numpy(), np.nan)
+    direction = np.where(known, halves["direction"].reindex(half, fill_value="").to_numpy(), None)
+    return pd.DataFrame({"cycle": cycle, "direction": direction})

@@ -1,0 +1,117 @@
+"""Numbers as a scientist writes them: ``0.200 ± 0.004``, ``(2.85 ± 0.03)×10⁻⁵``.
+
+The error keeps two significant digits and the value is rounded to the same decimal place; a
+number without an error keeps four significant digits. Very large or very small numbers share one
+power of ten between value and error.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def format_number(value, digits: int = 4) -> str:
+    """A number with ``digits`` significant digits, in scientific notation when it is very large or
+    small (empty for NaN)."""
+    if not _finite(value):
+        return ""
+    value = float(value)
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    if -3 <= exponent < 5:
+        decimals = max(digits - 1 - exponent, 0)
+        return f"{value:.{decimals}f}"
+    mantissa = value / 10 ** exponent
+    return f"{mantissa:.{digits - 1}f}×10{str(exponent).translate(_SUPERSCRIPT)}"
+
+
+def format_value_error(value, error, *, digits: int = 2) -> str:
+    """``value ± error`` with the error to ``digits`` significant digits and the value to the same place.
+
+    Examples
+    --------
+    >>> format_value_error(0.20037, 0.00412)
+    '0.2004 ± 0.0041'
+    >>> format_value_error(2.849e-05, 3.1e-07)
+    '(2.849 ± 0.031)×10⁻⁵'
+    >>> format_value_error(3.84, float("nan"))
+    '3.840'
+    """
+    if not _finite(value):
+        return ""
+    if not _finite(error) or float(error) <= 0:
+        return format_number(value)
+    value, error = float(value), float(error)
+    scale = max(abs(value), error)
+    exponent = math.floor(math.log10(scale)) if scale > 0 else 0
+    shift = exponent if not -3 <= exponent < 5 else 0
+    v, e = value / 10 ** shift, error / 10 ** shift
+    place = math.floor(math.log10(e)) - (digits - 1)
+    decimals = max(-place, 0)
+    v_text, e_text = f"{round(v, -place):.{decimals}f}", f"{round(e, -place):.{decimals}f}"
+    if shift:
+        return f"({v_text} ± {e_text})×10{str(shift).translate(_SUPERSCRIPT)}"
+    return f"{v_text} ± {e_text}"
+
+
+ERROR_SUFFIXES = ("_stderr", "_err", "_error")
+
+
+def error_column(frame: pd.DataFrame, column: str) -> str | None:
+    """The column holding ``column``'s standard error, by the project's naming conventions
+    (``x_stderr``, ``x_stderr_unit`` for ``x_unit``, ``x_err``), or None."""
+    stem, _, unit = column.rpartition("_")
+    candidates = [f"{column}{s}" for s in ERROR_SUFFIXES]
+    if stem:
+        candidates += [f"{stem}_stderr_{unit}", f"{stem}_err_{unit}"]
+    return next((c for c in candidates if c in frame.columns), None)
+
+
+def value_error_table(frame: pd.DataFrame, *, keys: list[str] | None = None, value: str | None = None,
+                      error: str | None = None) -> pd.DataFrame:
+    """A table for reading: each number column merged with its error column as ``x ± y`` text.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    keys : list of str, optional
+        Columns to put first (identifiers and the most read numbers), in this order.
+    value, error : str, optional
+        A single value/error pair to merge (others are found by their names).
+    """
+    shown = pd.DataFrame(index=frame.index)
+    errors = {error} if error else set()
+    pairs = {value: error} if value and error else {}
+    for column in frame.columns:
+        if column in pairs or column in errors:
+            continue
+        found = error_column(frame, column)
+        if found and pd.api.types.is_numeric_dtype(frame[column]):
+            pairs[column] = found
+            errors.add(found)
+    for column in frame.columns:
+        if column in errors:
+            continue
+        data = frame[column]
+        if column in pairs:
+            shown[column] = [format_value_error(v, e) for v, e in zip(data, frame[pairs[column]])]
+        elif pd.api.types.is_bool_dtype(data):
+            shown[column] = data.map({True: "yes", False: "no"})
+        elif pd.api.types.is_float_dtype(data):
+            shown[column] = data.map(format_number)
+        else:
+            shown[column] = data.astype(object).where(data.notna(), "")
+    first = [k for k in (keys or []) if k in shown.columns]
+    return shown[first + [c for c in shown.columns if c not in first]]

@@ -1,0 +1,95 @@
+"""The report's first section: the answer. Verdicts, the activation map at a glance, the capacity by
+voltage region and cycle, and (for a virtual study) the truth beside what was recovered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from redoxmap.report import map_figures as figs
+from redoxmap.report.elements import ReportSection, add_figure, add_table
+
+
+def build_findings_section(amap, out: Path, plt, *, findings=None, truth: dict | None = None) -> ReportSection:
+    """The Findings section of a study's activation map (files go into ``out``).
+
+    Parameters
+    ----------
+    amap : redoxmap.study.ActivationMap
+    findings : redoxmap.study.Findings, optional
+        The map's findings, if already derived.
+    truth : dict, optional
+        A virtual study's ``truth.json``: adds a table of truth against recovered values.
+    """
+    findings = findings if findings is not None else amap.findings()
+    ds = amap.dataset
+    section = ReportSection(
+        id="findings", title="Findings",
+        intro=(f"What the measurements say, from the activation map of every sample, state and probing depth "
+               f"({ds.attrs.get('depth_note', '')}). A difference counts when it exceeds "
+               f"{amap.options.significance_sigma:g} standard errors; a couple is fast when it reaches 90 % of its "
+               f"final activation within {amap.options.fast_cycles:g} cycles ([map] in study.toml sets both)."))
+    section.verdicts = findings.verdicts
+    if figs.map_rows(ds):
+        add_figure(section, plt, figs.map_figure(plt, amap, findings), out, id="findings_map",
+                   title="Activation map: surface and bulk by sample and state",
+                   caption="Each cell is split into the surface probe (TEY, left) and the bulk probe (iPFY/TFY, "
+                           "right); colour and number give the value. Hatched: r not above zero by the significance "
+                           "threshold; ≈, > and < compare surface with bulk; whole-electrode quantities (XRD, "
+                           "EIS) fill a cell.", wide=figs.map_state_count(ds) > 5)
+    if any(str(v).startswith("charge_region_") for v in ds.data_vars):
+        add_figure(section, plt, figs.region_capacity_figure(plt, amap), out, id="findings_regions",
+                   title="Charge capacity by voltage region and cycle",
+                   caption="The charge passed in each voltage region of every charge, per sample (the region "
+                           "bounds are in the cycling parameters).")
+    if truth is not None:
+        from redoxmap.study.truth import truth_table, truth_verdicts
+
+        verdicts = truth_verdicts(findings, truth, amap)
+        if not verdicts.empty:
+            add_table(section, verdicts, out, id="findings_truth_verdicts",
+                      title="Virtual study: the verdicts against the truth",
+                      caption=f"The verdicts found here against those found on the same map filled with the true "
+                              f"values; {int(verdicts['agree'].sum())} of {len(verdicts)} agree.")
+        table = truth_table(amap, findings, truth)
+        if not table.empty:
+            add_table(section, table, out, id="findings_truth", title="Virtual study: the numbers against the truth",
+                      caption=f"Every number the truth knows, recovered ± standard error; "
+                              f"{int(table['within_2_sigma'].sum())} of {len(table)} within 2σ.",
+                      keys=["sample", "quantity", "truth", "recovered"])
+    for name, title, caption, keys in (
+            ("summary", "Verdicts by couple", "Where each couple works and how fast; the onsets by probe.",
+             ["sample", "couple", "where", "speed"]),
+            ("differences", "Surface against bulk", "Surface minus bulk at each state, its error and z.",
+             ["sample", "variable", "state", "difference"]),
+            ("kinetics", "Since which cycle", "Cycles to 50 % and 90 % of the final value by couple and source.",
+             ["sample", "couple", "source", "probe", "n50", "n90"]),
+            ("onsets", "Onsets", "The first state (or charge) where each couple's activation is significant.",
+             ["sample", "couple", "probe", "onset_state"])):
+        frame = getattr(findings, name)
+        if not frame.empty:
+            add_table(section, frame, out, id=f"findings_{name}", title=title, caption=caption, keys=keys)
+    missing = amap.missing()
+    if not missing.empty:
+        add_table(section, missing, out, id="findings_missing", title="What more measurements would answer",
+                  caption="Per sample, each missing kind of measurement and the question it would answer.")
+    table = amap.table()
+    if not table.empty:
+        add_table(section, table, out, id="activation_map", title="The activation map, every number",
+                  caption="Every measured number by sample, state and probe, with its error and files "
+                          "(also activation_map.nc, NetCDF with CF attributes).",
+                  keys=["sample", "state", "probe", "variable", "value"], shown=table.head(60))
+    return section
+
+
+def write_map_files(amap, out: Path) -> dict[str, str]:
+    """The map as NetCDF beside the report's tables."""
+    path = amap.save(out / "tables" / "activation_map.nc")
+    return {"nc": str(path.relative_to(out))}
+
+
+def findings_frame(findings) -> pd.DataFrame:
+    """The verdicts as a table (for report.json)."""
+    return pd.DataFrame([{"sample": v.sample, "couple": v.couple, "aspect": v.aspect, "sentence": v.sentence,
+                          "evidence": v.evidence, "determined": v.determined} for v in findings.verdicts])

@@ -1,0 +1,161 @@
+"""Figures of the activation map: the map at a glance, and the capacity by voltage region per cycle."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from redoxmap.formatting import format_number
+from redoxmap.report.style import COLORS
+
+# Whole-electrode quantities drawn as one undivided cell, with their labels.
+ELECTRODE_ROWS = {"ratio_020_003": "(020)/(003)", "c_A": "c (Å)", "R_interface_ohm": "R interface (Ω)"}
+
+
+def map_rows(ds) -> list[tuple[str, str]]:
+    """``(sample, variable)`` rows of the map figure: r and each valence where a sample has them at the
+    surface or in the bulk, then the whole-electrode quantities it has."""
+    depth = ["r"] if "r" in ds else []
+    depth += sorted(str(v) for v in ds.data_vars if str(v).startswith("valence_")
+                    and not str(v).endswith(("_stderr", "_source", "_layer")))
+    rows = []
+    for sample in ds["sample"].to_numpy():
+        for variable in depth:
+            if np.isfinite(ds[variable].sel(sample=sample, probe=["surface", "bulk"])).any():
+                rows.append((str(sample), variable))
+        if any(v == str(sample) for v, _ in rows):
+            rows += [(str(sample), v) for v in ELECTRODE_ROWS
+                     if v in ds and np.isfinite(ds[v].sel(sample=sample, probe="electrode")).any()]
+    return rows
+
+
+def _label(variable: str) -> str:
+    if variable in ELECTRODE_ROWS:
+        return ELECTRODE_ROWS[variable]
+    return "r (O)" if variable == "r" else f"{variable.split('_')[1]} valence"
+
+
+def map_state_count(ds) -> int:
+    """How many states (columns) the map figure has."""
+    rows = map_rows(ds)
+    return sum(any(np.isfinite(ds[v].sel(sample=smp, state=s)).any() for smp, v in rows)
+               for s in ds["state"].to_numpy())
+
+
+def map_figure(plt, amap, findings):
+    """Samples (and quantities) as rows, states as columns; each cell split into surface (left) and
+    bulk (right), coloured by value. Hatched: r not significantly above zero; between the halves,
+    ``>``/``<`` where surface and bulk differ significantly and ``≈`` where they do not."""
+    from matplotlib.colors import Normalize
+    from matplotlib.patches import Rectangle
+
+    ds = amap.dataset
+    sigma = amap.options.significance_sigma
+    rows = map_rows(ds)
+    states = [s for s in ds["state"].to_numpy() if any(np.isfinite(ds[v].sel(sample=smp, state=s)).any()
+                                                       for smp, v in rows)]
+    width, height = max(4.2, 1.25 * len(states) + 2.6), max(1.6, 0.42 * len(rows) + 1.2)
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    scales = {}
+    for _, variable in rows:
+        values = ds[variable].to_numpy()
+        lo, hi = np.nanmin(values), np.nanmax(values)
+        scales[variable] = Normalize(min(lo, 0.0) if variable == "r" else lo, hi if hi > lo else lo + 1e-9)
+    colormaps = {"r": plt.get_cmap("YlOrRd")}
+    for i, (sample, variable) in enumerate(rows):
+        cmap = colormaps.get(variable, plt.get_cmap("Greens" if variable in ELECTRODE_ROWS else "PuBu"))
+        y = len(rows) - 1 - i
+        for j, state in enumerate(states):
+            cell = ds.sel(sample=sample, state=state)
+            if variable in ELECTRODE_ROWS:
+                _electrode_cell(ax, cell, variable, j, y, cmap(scales[variable](float(
+                    cell[variable].sel(probe="electrode")))) if np.isfinite(cell[variable].sel(probe="electrode"))
+                    else None)
+                continue
+            for k, probe in enumerate(("surface", "bulk")):
+                value = float(cell[variable].sel(probe=probe))
+                error = float(cell[f"{variable}_stderr"].sel(probe=probe))
+                x = j + 0.5 * k
+                if not np.isfinite(value):
+                    ax.add_patch(Rectangle((x, y), 0.5, 1, facecolor="white", edgecolor="0.85", lw=0.5))
+                    ax.text(x + 0.25, y + 0.5, "–", ha="center", va="center", fontsize=7, color="0.6")
+                    continue
+                weak = variable == "r" and not (np.isfinite(error) and error > 0 and value / error >= sigma)
+                color = cmap(scales[variable](value))
+                ax.add_patch(Rectangle((x, y), 0.5, 1, facecolor=color, edgecolor="white", lw=0.8,
+                                       hatch="////" if weak else None))
+                dark = sum(color[:3]) / 3 < 0.5
+                ax.text(x + 0.25, y + 0.5, format_number(value, 3), ha="center", va="center", fontsize=6.5,
+                        color="white" if dark else "black", style="italic" if weak else "normal")
+            mark = _difference_mark(findings, sample, variable, state)
+            if mark:
+                ax.text(j + 0.5, y + 0.5, mark, ha="center", va="center", fontsize=8, fontweight="bold",
+                        color="black", bbox={"boxstyle": "circle,pad=0.12", "fc": "white", "ec": "0.4", "lw": 0.5})
+    ax.set_xlim(0, len(states))
+    ax.set_ylim(0, len(rows))
+    ax.set_xticks(np.arange(len(states)) + 0.5, [str(s) for s in states], rotation=30, ha="right")
+    ax.set_yticks(np.arange(len(rows)) + 0.5, [f"{s} · {_label(v)}" for s, v in reversed(rows)])
+    ax.tick_params(length=0, top=False, right=False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_title("Each cell: surface (TEY, left) | bulk (right).  ≈ not different, > / < different at "
+                 f"{sigma:g}σ; hatched: r not above 0 at {sigma:g}σ", loc="left", fontsize=7)
+    return fig
+
+
+def _electrode_cell(ax, cell, variable: str, x: int, y: int, color) -> None:
+    """One undivided cell of a whole-electrode quantity (value ± error)."""
+    from matplotlib.patches import Rectangle
+
+    from redoxmap.formatting import format_value_error
+
+    if color is None:
+        ax.add_patch(Rectangle((x, y), 1, 1, facecolor="white", edgecolor="0.85", lw=0.5))
+        ax.text(x + 0.5, y + 0.5, "–", ha="center", va="center", fontsize=7, color="0.6")
+        return
+    value = float(cell[variable].sel(probe="electrode"))
+    error = float(cell[f"{variable}_stderr"].sel(probe="electrode"))
+    ax.add_patch(Rectangle((x, y), 1, 1, facecolor=color, edgecolor="white", lw=0.8))
+    dark = sum(color[:3]) / 3 < 0.5
+    ax.text(x + 0.5, y + 0.5, format_value_error(value, error, digits=1), ha="center", va="center", fontsize=6.3,
+            color="white" if dark else "black")
+
+
+def _difference_mark(findings, sample: str, variable: str, state: str) -> str:
+    table = findings.differences
+    if table.empty:
+        return ""
+    row = table[(table["sample"] == sample) & (table["variable"] == variable) & (table["state"] == state)]
+    if row.empty or not np.isfinite(row["z"].iat[0]):
+        return ""
+    if not row["significant"].iat[0]:
+        return "≈"
+    return ">" if row["difference"].iat[0] > 0 else "<"
+
+
+def region_capacity_figure(plt, amap):
+    """Charge capacity in each voltage region against cycle, per sample (solid: the highest region)."""
+    ds = amap.dataset
+    regions = sorted({str(v).split("_")[2] for v in ds.data_vars if str(v).startswith("charge_region_")
+                      and not str(v).endswith("_stderr")}, key=_roman)
+    fig, ax = plt.subplots(figsize=(4.4, 3.2), layout="constrained")
+    styles = ["-", "--", ":", "-."]
+    shown = 0
+    for k, sample in enumerate(ds["sample"].to_numpy()):
+        color = COLORS[k % len(COLORS)]
+        for m, region in enumerate(reversed(regions)):
+            values = ds[f"charge_region_{region}_mAh_g"].sel(sample=sample)
+            if not np.isfinite(values).any():
+                continue
+            ax.plot(ds["cycle"], values, styles[m % len(styles)], color=color, lw=1.1,
+                    label=f"{sample}: region {region}")
+            shown += 1
+    ax.set_xlabel("Cycle")
+    ax.set_ylabel("Charge capacity in region (mAh g$^{-1}$)")
+    if shown:
+        fig.legend(loc="outside lower center", ncols=2, fontsize=6)
+    return fig
+
+
+def _roman(text: str) -> tuple:
+    values = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
+    return (values.get(text, 99), text)

@@ -1,0 +1,102 @@
+"""Saving a report's figures in parallel, with progress.
+
+Drawing and saving a figure (a 300 dpi PNG and an SVG) costs about a second here, most of a report's
+time, while building it costs little. So each figure is pickled as soon as it is built and saved by a
+pool of worker processes while the report goes on. Outside :func:`figure_pool` (a plain call of
+:func:`submit`) figures are saved in the calling process.
+
+The workers are forked (Linux): a spawned worker would re-import the user's script, which breaks a
+script without an ``if __name__ == "__main__":`` guard. Where fork is not the safe default (macOS,
+Windows) figures are saved in the calling process.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from redoxmap.report.style import save_figure
+
+Progress = Callable[[int, int, str], None]  # (done, submitted, label)
+
+
+@dataclass
+class _Pool:
+    executor: ProcessPoolExecutor | None
+    progress: Progress | None
+    submitted: int = 0
+    done: int = 0
+    pending: list[Future] = field(default_factory=list)
+
+    def finished(self, label: str) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.submitted, label)
+
+
+_ACTIVE: ContextVar[_Pool | None] = ContextVar("redoxmap_figure_pool", default=None)
+
+
+def _save_pickled(data: bytes, folder: str, stem: str) -> dict:
+    import matplotlib
+
+    matplotlib.use("Agg")  # a worker process has no display; this never touches the user's session
+    return save_figure(pickle.loads(data), Path(folder), stem)
+
+
+def default_workers() -> int:
+    """Worker processes for figures: the machine's cores, at most four (1, in this process, without fork)."""
+    if not sys.platform.startswith("linux"):
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+@contextmanager
+def figure_pool(workers: int | None = None, progress: Progress | None = None) -> Iterator[None]:
+    """Save the figures submitted inside this block in ``workers`` processes (1: in this process)."""
+    import multiprocessing
+
+    workers = default_workers() if workers is None else workers
+    fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux")
+    executor = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+                if workers > 1 and fork else None)
+    pool = _Pool(executor, progress)
+    token = _ACTIVE.set(pool)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+def submit(figure, folder: Path, stem: str, label: str = "") -> Future:
+    """Save ``figure`` as ``folder/stem.png`` and ``.svg``; the future's result is what
+    :func:`redoxmap.report.style.save_figure` returns. The caller may close the figure at once."""
+    pool = _ACTIVE.get()
+    if pool is not None:
+        pool.submitted += 1
+        if pool.progress:
+            pool.progress(pool.done, pool.submitted, label or stem)
+    future: Future = Future()
+    if pool is None or pool.executor is None:
+        future.set_result(save_figure(figure, folder, stem))
+        if pool is not None:
+            pool.finished(label or stem)
+        return future
+    try:
+        data = pickle.dumps(figure)
+    except Exception:  # noqa: BLE001 - an artist that does not pickle: save it here instead
+        future.set_result(save_figure(figure, folder, stem))
+        pool.finished(label or stem)
+        return future
+    remote = pool.executor.submit(_save_pickled, data, str(folder), stem)
+    remote.add_done_callback(lambda _f: pool.finished(label or stem))
+    return remote

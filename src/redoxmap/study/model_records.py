@@ -1,0 +1,92 @@
+"""The fitted activation model's picture of each sample, for the activation map: a(z) by cycle, the
+front and r by probe, with intervals from the fit's parameter uncertainty.
+
+The model is not a measurement: these arrays enter the map as ``model_*`` variables, beside (never
+in place of) the measured ones.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from redoxmap.model.cycle_model import simulate_cycles
+from redoxmap.model.fit import parameter_draws
+
+
+def _run_arrays(parameters, cycles: int, temperature_C: float, tey_nm: float, bulk_nm: float):
+    run = simulate_cycles(parameters, cycles, temperature_C=temperature_C, tey_nm=tey_nm, bulk_nm=bulk_nm)
+    table = run.table
+    return (run.depth_nm, run.profiles, table["front_nm"].to_numpy(),
+            np.column_stack([table["r_tey"].to_numpy(), table["r_bulk"].to_numpy()]))
+
+
+def front_speed(cycles: np.ndarray, front_nm: np.ndarray) -> float:
+    """The mean speed of the activation front, nm per cycle: the slope of its depth over the cycles
+    since it formed (NaN with fewer than two such cycles)."""
+    known = np.isfinite(front_nm)
+    if known.sum() < 2:
+        return float("nan")
+    return float(np.polyfit(cycles[known], front_nm[known], 1)[0])
+
+
+def model_arrays(analysis, sample_temperatures: dict[str, float], *, cycles: int, draws: int = 200,
+                 tey_nm: float = 4.0, bulk_nm: float = 150.0) -> dict:
+    """The fitted model's arrays for every sample whose temperature the model was fitted at.
+
+    Parameters
+    ----------
+    analysis : redoxmap.model.study.ModelAnalysis
+    sample_temperatures : dict
+        Sample name -> temperature in C.
+    cycles : int
+        Cycles to simulate.
+    draws : int
+        Parameter sets drawn from the fit's covariance for the intervals (0: none).
+
+    Returns
+    -------
+    dict
+        ``samples``, ``cycle``, ``depth_nm``; per sample (first axis): ``a`` and ``a_stderr``
+        (cycle, depth), ``front_nm`` and its ``front_stderr_nm``, ``front_low_nm``, ``front_high_nm``
+        (2.5 and 97.5 % of the draws), ``r`` and ``r_stderr`` (cycle, probe: surface, bulk);
+        ``front_speed_nm_cycle`` with ``front_speed_low``/``high`` (95 %); ``parameters`` (the fit's
+        table as text) and ``draws``.
+    """
+    fitted = {round(float(t), 6) for t in analysis.cells["temperature_C"]}
+    chosen = {name: t for name, t in sample_temperatures.items() if t is not None and round(float(t), 6) in fitted}
+    if not chosen:
+        return {}
+    sets = parameter_draws(analysis.fit, draws) if draws else []
+    by_temperature = {}
+    for temperature in sorted(set(chosen.values())):
+        depth, profiles, front, r = _run_arrays(analysis.fit.parameters, cycles, temperature, tey_nm, bulk_nm)
+        runs = [_run_arrays(p, cycles, temperature, tey_nm, bulk_nm) for p in sets]
+        numbered = np.arange(1, cycles + 1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a front not yet formed in every draw
+            spread = {
+                "a_stderr": np.std([x[1] for x in runs], axis=0) if runs else np.full_like(profiles, np.nan),
+                "front_stderr_nm": np.nanstd([x[2] for x in runs], axis=0) if runs else np.full_like(front, np.nan),
+                "front_low_nm": np.nanpercentile([x[2] for x in runs], 2.5, axis=0) if runs else front * np.nan,
+                "front_high_nm": np.nanpercentile([x[2] for x in runs], 97.5, axis=0) if runs else front * np.nan,
+                "r_stderr": np.std([x[3] for x in runs], axis=0) if runs else np.full_like(r, np.nan),
+            }
+            speeds = np.array([front_speed(numbered, x[2]) for x in runs])
+            speeds = speeds[np.isfinite(speeds)]
+        by_temperature[temperature] = {
+            "a": profiles, "front_nm": front, "r": r, **spread, "depth_nm": depth,
+            "front_speed_nm_cycle": front_speed(numbered, front),
+            "front_speed_low": float(np.percentile(speeds, 2.5)) if len(speeds) else np.nan,
+            "front_speed_high": float(np.percentile(speeds, 97.5)) if len(speeds) else np.nan,
+        }
+    samples = list(chosen)
+    first = by_temperature[chosen[samples[0]]]
+    out = {"samples": samples, "cycle": np.arange(1, cycles + 1), "depth_nm": first["depth_nm"],
+           "draws": len(sets), "parameters": analysis.fit.table.to_string(index=False),
+           "radius_nm": analysis.fit.parameters.radius_nm}
+    for key in ("a", "a_stderr", "front_nm", "front_stderr_nm", "front_low_nm", "front_high_nm", "r", "r_stderr",
+                "front_speed_nm_cycle", "front_speed_low", "front_speed_high"):
+        out[key] = np.stack([np.asarray(by_temperature[chosen[s]][key], float) for s in samples])
+    return out

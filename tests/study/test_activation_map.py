@@ -1,0 +1,232 @@
+"""The activation map and its findings: against a virtual study's truth, a uniform virtual study, the
+reference paper's published numbers, exact synthetic kinetics, and partial studies."""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from redoxmap.cycling.activation import activation_curve
+from redoxmap.model.cycle_model import ActivationParameters
+from redoxmap.model.virtual import simulate_study
+from redoxmap.study import ActivationMap, SerialExecutor, activation_map, load_study, map_from_table, run_study
+from redoxmap.study.kinetics import capacity_kinetics, saturating_kinetics
+from redoxmap.study.truth import truth_table, truth_verdicts
+
+
+@pytest.fixture(scope="module")
+def virtual_map(virtual_study):
+    truth, result = virtual_study
+    amap = activation_map(result)
+    return truth, amap, amap.findings()
+
+
+def test_the_map_joins_every_modality_by_sample_state_and_probe(virtual_map):
+    _, amap, _ = virtual_map
+    ds = amap.dataset
+    assert list(ds["probe"].to_numpy()) == ["surface", "bulk", "electrode"]
+    assert list(ds["probing_depth_nm"].to_numpy()[:2]) == [4.0, 150.0]
+    assert list(ds["state"].to_numpy()[:5]) == ["pristine", "charge 1", "discharge 1", "charge 12", "charge 22"]
+    for variable in ("r", "valence_Mn", "r_layer", "c_A", "ratio_020_003", "R_interface_ohm"):
+        assert {"units", "long_name", "method"} <= set(ds[variable].attrs), variable
+        assert f"{variable}_stderr" in ds and f"{variable}_source" in ds
+    assert "charge_share_III" in ds and "discharge_capacity_mAh_g" in ds
+    # The model is there, labelled as the model, beside the measurements.
+    assert "MODEL, not a measurement" in ds["model_activated_fraction"].attrs["long_name"]
+    assert ds["model_activated_fraction"].dims == ("sample", "cycle", "model_depth_nm")
+    source = str(ds["r_source"].sel(sample="virtual LLO-30", state="charge 12", probe="surface").item())
+    assert source == "virtual_30C_charge12_O-K_tey.txt (tey)"
+
+
+def test_surface_and_bulk_r_recovered_within_two_sigma(virtual_map):
+    """At least 90 % of the r cells (two cells, three states, two probes) within 2 sigma of the truth."""
+    truth, amap, findings = virtual_map
+    table = truth_table(amap, findings, truth)
+    r = table[table["quantity"].str.startswith("r (")]
+    assert len(r) == 12 and r["within_2_sigma"].mean() >= 0.9
+    half = table[table["quantity"].str.startswith("cycles to half")]
+    assert len(half) == 4 and half["within_2_sigma"].all()
+
+
+def test_verdicts_and_onsets_match_the_truth(virtual_map):
+    truth, amap, findings = virtual_map
+    verdicts = truth_verdicts(findings, truth, amap)
+    assert len(verdicts) >= 12 and verdicts["agree"].all(), verdicts[~verdicts["agree"]]
+    classes = findings.classes()
+    for cell in ("virtual LLO-30", "virtual LLO-50"):
+        assert classes[(cell, "O")] == ("surface-first", "slow")
+        assert classes[(cell, "TM")][1] == "fast"
+    faster = [v for v in findings.verdicts if v.aspect == "comparison"]
+    assert len(faster) == 1 and "faster at 50 °C than at 30 °C" in faster[0].headline
+
+
+def test_the_verdict_carries_its_numbers_and_thresholds(virtual_map):
+    _, _, findings = virtual_map
+    sentence = next(v.sentence for v in findings.verdicts if v.sample == "virtual LLO-50" and v.couple == "O")
+    assert "r(TEY) − r(iPFY) = " in sentence and "significant at 3σ" in sentence
+    assert "the bulk reaches half its final r" in sentence and " ± " in sentence
+    fronts = findings.fronts.set_index("sample")
+    assert fronts.loc["virtual LLO-30", "speed_low"] < fronts.loc["virtual LLO-30", "speed_nm_cycle"] < \
+        fronts.loc["virtual LLO-30", "speed_high"]
+
+
+def test_the_map_round_trips_through_netcdf_and_csv(virtual_map, tmp_path):
+    import xarray as xr
+
+    _, amap, findings = virtual_map
+    path = amap.save(tmp_path / "map.nc")
+    with xr.open_dataset(path, engine="h5netcdf") as opened:
+        assert opened.attrs["Conventions"] == "CF-1.10" and opened["r"].attrs["units"] == "1"
+        assert opened["R_interface_ohm"].attrs["units"] == "ohm"
+    again = ActivationMap.read(path)
+    assert again.findings().text() == findings.text()
+    table = pd.read_csv(amap.save(tmp_path / "map.csv"))
+    row = table[(table["sample"] == "virtual LLO-50") & (table["state"] == "charge 1") & (table["variable"] == "r")
+                & (table["probe"] == "surface")].iloc[0]
+    assert row["value"] == pytest.approx(float(amap.dataset["r"].sel(sample="virtual LLO-50", state="charge 1",
+                                                                      probe="surface")))
+    assert "<b>Activation map</b>" in amap._repr_html_()
+
+
+def test_a_uniform_virtual_study_gives_uniform_verdicts(tmp_path):
+    """Activation that reaches every depth at once (a penetration length far beyond the particle): no
+    false asynchrony in O or in Mn."""
+    uniform = ActivationParameters(l_ref_nm=1e7)
+    manifest = simulate_study(tmp_path, cycles=22, parameters=uniform)
+    manifest.write_text(manifest.read_text().replace("run = true", "run = false"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = run_study(load_study(manifest), executor=SerialExecutor(progress=False))
+    findings = activation_map(result).findings()
+    truth = json.loads((tmp_path / "truth.json").read_text())
+    for cell in truth["cells"]:
+        assert findings.classes()[(cell, "O")][0] == "uniform"
+        assert findings.classes()[(cell, "TM")][0] == "uniform"
+    cycled = findings.differences[findings.differences["cycle"] > 0]
+    assert len(cycled) == 12 and not cycled["significant"].any()
+
+
+def _reference_map() -> ActivationMap:
+    """The reference study's published numbers (../shared/SCIENCE.md), with +-0.02 taken as the error of
+    each valence and r (the paper gives none), and per-cycle discharge capacities shaped by the
+    activation law through its published end points, saturated (99 %) where the paper says."""
+    rows = []
+
+    def add(sample, state, probe, variable, value, error=0.02):
+        rows.append({"sample": sample, "state": state, "probe": probe, "variable": variable, "value": value,
+                     "stderr": error, "source": "Hu et al. 2024"})
+
+    for sample in ("LLO-30", "LLO-50"):  # the same pristine composite
+        add(sample, "pristine", "surface", "valence_Ni", 2.02)
+        add(sample, "pristine", "bulk", "valence_Ni", 2.04)
+        add(sample, "pristine", "surface", "valence_Mn", 3.84)
+        add(sample, "pristine", "bulk", "valence_Mn", 3.99)
+    add("LLO-30", "1st charge", "surface", "valence_Ni", 3.34)
+    add("LLO-30", "1st charge", "bulk", "valence_Ni", 3.30)
+    add("LLO-50", "1st charge", "surface", "valence_Ni", 3.39)
+    add("LLO-50", "1st charge", "bulk", "valence_Ni", 3.37)
+    add("LLO-50", "12th charge", "surface", "valence_Ni", 2.62)
+    add("LLO-50", "22nd charge", "surface", "valence_Ni", 2.50)
+    add("LLO-30", "1st charge", "surface", "valence_Mn", 4.00)
+    add("LLO-50", "1st charge", "surface", "valence_Mn", 3.99)
+    add("LLO-50", "1st charge", "bulk", "valence_Mn", 3.91)
+    add("LLO-30", "1st charge", "surface", "r", 0.13)
+    add("LLO-30", "1st charge", "bulk", "r", 0.03)
+    for state, surface, bulk in (("1st charge", 0.26, 0.18), ("12th charge", 0.29, 0.21), ("22nd charge", 0.42, 0.22)):
+        add("LLO-50", state, "surface", "r", surface)
+        add("LLO-50", state, "bulk", "r", bulk)
+    for sample, first, saturated, at in (("LLO-30", 108.2, 221.7, 40), ("LLO-50", 170.7, 285.4, 14)):
+        q_inf = saturated / 0.99
+        n_act = (at - 1) / math.log((q_inf - first) / (q_inf - saturated))
+        for cycle in range(1, 41):
+            value = round(float(activation_curve(cycle, q_inf, first, n_act)), 1)  # as published: 0.1 mAh/g
+            rows.append({"sample": sample, "cycle": cycle, "variable": "discharge_capacity_mAh_g", "value": value,
+                         "stderr": 0.01 * value, "source": "Hu et al. 2024 (law through the end points)"})
+    samples = pd.DataFrame({"name": ["LLO-30", "LLO-50"], "temperature_C": [30.0, 50.0],
+                            "chemistry": ["li-rich", "li-rich"], "cell_type": ["all-solid-state"] * 2})
+    return map_from_table(pd.DataFrame(rows), samples, name="Hu et al. 2024, published numbers")
+
+
+def test_the_reference_papers_numbers_give_its_conclusion():
+    """TM fast and uniform; O surface-first and slow, faster at 50 °C (the paper's mechanism)."""
+    findings = _reference_map().findings()
+    classes = findings.classes()
+    for sample in ("LLO-30", "LLO-50"):
+        assert classes[(sample, "TM")] == ("uniform", "fast"), sample
+        assert classes[(sample, "O")] == ("surface-first", "slow"), sample
+    tm = next(v for v in findings.verdicts if v.sample == "LLO-30" and v.couple == "TM")
+    assert tm.headline.startswith("TM redox (Ni) fast")
+    comparison = next(v for v in findings.verdicts if v.aspect == "comparison")
+    assert comparison.headline == "O redox activates faster at 50 °C than at 30 °C"
+
+
+def test_significance_at_the_threshold():
+    """2.5 sigma apart is not a finding at 3 sigma; 4 sigma apart is, and the verdict says which state."""
+    rows = []
+    for sample, difference in (("A", 0.025), ("B", 0.04)):
+        for state, scale in (("charge 1", 1.0), ("charge 5", 1.0)):
+            rows += [{"sample": sample, "state": state, "probe": "surface", "variable": "r",
+                      "value": 0.2 + difference * scale, "stderr": 0.01 / math.sqrt(2)},
+                     {"sample": sample, "state": state, "probe": "bulk", "variable": "r", "value": 0.2,
+                      "stderr": 0.01 / math.sqrt(2)}]
+    findings = map_from_table(pd.DataFrame(rows), pd.DataFrame({"name": ["A", "B"]})).findings()
+    assert findings.classes()[("A", "O")][0] == "uniform"
+    assert findings.classes()[("B", "O")][0] == "surface-first"
+    z = findings.differences.set_index(["sample", "state"])["z"]
+    assert z[("A", "charge 1")] == pytest.approx(2.5) and z[("B", "charge 5")] == pytest.approx(4.0)
+
+
+def test_saturating_kinetics_of_exact_states():
+    """x = 0.4 (1 - exp(-n/5)) at charges 1, 5, 12 and 22: N = 5, so half by 5 ln 2 and 90 % by 5 ln 10."""
+    n = np.array([1, 5, 12, 22])
+    found = saturating_kinetics(n, 0.4 * -np.expm1(-n / 5), np.full(4, 0.005))
+    assert found.determined
+    assert found.n50 == pytest.approx(5 * math.log(2), rel=1e-6) and found.n90 == pytest.approx(5 * math.log(10), rel=1e-6)
+    assert found.final == pytest.approx(0.4, rel=1e-6) and found.n50_stderr > 0
+    rising = saturating_kinetics(n, 0.001 * n, np.full(4, 0.001))  # a straight line: no final value in sight
+    assert not rising.determined and "not yet in sight" in rising.note
+
+
+def test_capacity_kinetics_of_an_exact_law():
+    """Q(n) = 250 - 150 exp(-(n-1)/8): Q reaches 125 (50 % of 250) at 1 + 8 ln(150/125), 225 at 1 + 8 ln 6."""
+    n = np.arange(1, 61)
+    found = capacity_kinetics(n, activation_curve(n, 250.0, 100.0, 8.0))
+    assert found.n50 == pytest.approx(1 + 8 * math.log(150 / 125), rel=1e-4)
+    assert found.n90 == pytest.approx(1 + 8 * math.log(6), rel=1e-4)
+    flat = capacity_kinetics(n, np.full(60, 120.0) + 0.01 * np.sin(n))
+    assert (flat.n50, flat.n90, flat.note) == (1.0, 1.0, "reached in the first cycle")
+
+
+def test_partial_studies_say_what_is_missing(demo_run, tmp_path):
+    """Cycling alone fills the electrochemical rows, XAS alone the spectroscopic ones; each map says which
+    question the missing measurements would answer."""
+    virtual = demo_run[0] / "virtual"
+    cycling = ('[[sample]]\nname = "cell"\nactive_mass_mg = 4.0\nchemistry = "li-rich"\n[sample.files]\n'
+               f'cycling = "{virtual / "cycling" / "virtual_50C.bdf.csv"}"\n')
+    xas = ('[xas]\no_k_peaks = ["A", "B", "C"]\n[[sample]]\nname = "cell"\n[sample.files]\nxas = [' + ", ".join(
+        f'{{file = "{virtual / "xas" / name}", edge = "O-K", mode = "{mode}", state = "{state}"{pristine}}}'
+        for name, mode, state, pristine in (
+            ("virtual_pristine_O-K_tey.txt", "tey", "pristine", ", pristine = true"),
+            ("virtual_pristine_O-K_ipfy.txt", "ipfy", "pristine", ", pristine = true"),
+            ("virtual_50C_charge1_O-K_tey.txt", "tey", "charge 1", ""),
+            ("virtual_50C_charge1_O-K_ipfy.txt", "ipfy", "charge 1", ""))) + "]\n")
+    maps = {}
+    for name, text in (("cycling", cycling), ("xas", xas)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "study.toml").write_text(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            maps[name] = activation_map(tmp_path / name)
+    electro, spectra = maps["cycling"], maps["xas"]
+    assert "charge_share_III" in electro.dataset and "r" not in electro.dataset
+    assert "r" in spectra.dataset and "discharge_capacity_mAh_g" not in spectra.dataset
+    assert set(electro.missing()["missing"]) == {"o_k", "tm", "xrd", "eis"}
+    assert set(spectra.missing()["missing"]) == {"cycling", "tm", "xrd", "eis"}
+    o_verdict = next(v for v in electro.findings().verdicts if v.couple == "O")
+    assert "where in the particle: not determined" in o_verdict.sentence
+    assert spectra.findings().classes()[("cell", "O")][0] == "surface-first"
