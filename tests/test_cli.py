@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from redoxmap.cli import app
 
 runner = CliRunner()
-COMMANDS = [[], ["demo"], ["report"], ["convert"], ["formats"], ["cycling"], ["cycling", "summary"],
+COMMANDS = [[], ["demo"], ["report"], ["map"], ["convert"], ["formats"], ["cycling"], ["cycling", "summary"],
             ["cycling", "dqdv"], ["cycling", "regions"], ["cycling", "activation"], ["cycling", "plot"],
             ["xas"], ["xas", "normalize"], ["xas", "valence"], ["xas", "edge"], ["xas", "oxygen"],
             ["xas", "depth"], ["xrd"], ["xrd", "peaks"], ["xrd", "lattice"], ["xrd", "series"], ["tem"],
@@ -25,7 +25,7 @@ COMMANDS = [[], ["demo"], ["report"], ["convert"], ["formats"], ["cycling"], ["c
 def test_every_command_has_help(command):
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0
-    if len(command) == 2 or command in (["demo"], ["report"], ["convert"], ["formats"]):
+    if len(command) == 2 or command in (["demo"], ["report"], ["map"], ["convert"], ["formats"]):
         assert "Example" in result.output
 
 
@@ -366,3 +366,50 @@ def test_time_resolved_whatif_and_fits(tmp_path):
     assert study.exit_code == 0, study.output
     kinds = {(r["kind"], r["temperature_C"]) for r in json.loads(study.stdout)["residuals"]}
     assert kinds == {("capacity", 30.0), ("capacity", 50.0), ("region_iii", 30.0), ("region_iii", 50.0)}
+
+
+def test_map_command_prints_verdicts_and_writes_the_map(demo_run, tmp_path):
+    virtual = demo_run[0] / "virtual"
+    result = runner.invoke(app, ["map", str(virtual), "--json", "-o", str(tmp_path / "map.nc"), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    o_redox = [v for v in body["verdicts"] if v["couple"] == "O" and v["aspect"] == "summary"]
+    assert len(o_redox) == 2 and all(v["headline"].startswith("O redox surface-first") for v in o_redox)
+    assert {"summary", "differences", "kinetics", "onsets", "map", "missing"} <= set(body)
+    again = runner.invoke(app, ["map", str(tmp_path / "map.nc")])
+    assert again.exit_code == 0 and "O redox surface-first" in again.output
+    bad = runner.invoke(app, ["map", str(virtual), "-o", str(tmp_path / "map.txt")])
+    assert bad.exit_code == 1 and "map.txt" in bad.output and ".nc" in bad.output
+
+
+def test_messages_keep_their_brackets(tmp_path):
+    """Rich markup must not eat brackets: file names and extras such as redoxmap[biologic] stay whole."""
+    missing = tmp_path / "cell[1] [biologic].mpr"
+    result = runner.invoke(app, ["cycling", "summary", str(missing)])
+    assert result.exit_code == 1 and "cell[1] [biologic].mpr" in result.output
+
+
+def test_invalid_option_values_are_refused():
+    result = runner.invoke(app, ["xas", "oxygen", "spectrum.txt", "--mode", "banana"])
+    assert result.exit_code == 2 and "banana" in result.output
+    result = runner.invoke(app, ["eis", "fit", "x.csv", "--weighting", "loud"])
+    assert result.exit_code == 2 and "modulus" in result.output
+
+
+def test_xrd_peaks_without_a_reference_or_a_peak(data):
+    """A real peak with no built-in reference (25.3 deg) and a window without a peak (80 deg) are results,
+    not tracebacks."""
+    file = data / "xrd_eis" / "njszym+XRD-AutoAnalyzer" / "Example" / "Spectra" / "Li2MnO3+MnO+TiO2.xy"
+    for near in ("25.3", "80"):
+        result = runner.invoke(app, ["xrd", "peaks", str(file), "--near", near, "--json"])
+        assert result.exit_code == 0, result.output
+        body = json.loads(result.stdout)
+        assert len(body["references"]) == 1 and body["references"][0]["phase"] is None
+
+
+def test_simulate_study_writes_a_study_with_its_truth(tmp_path):
+    result = runner.invoke(app, ["simulate", "study", str(tmp_path / "v"), "--cycles", "3"])
+    assert result.exit_code == 0, result.output
+    truth = json.loads((tmp_path / "v" / "truth.json").read_text())
+    assert len(truth["cells"]) == 2 and all(len(c["capacity_mAh_g"]) == 3 for c in truth["cells"].values())
+    assert 'chemistry = "li-rich"' in (tmp_path / "v" / "study.toml").read_text()

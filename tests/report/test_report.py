@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

@@ -14,7 +14,14 @@ import pytest
 from redoxmap.cycling.activation import activation_curve
 from redoxmap.model.cycle_model import ActivationParameters
 from redoxmap.model.virtual import simulate_study
-from redoxmap.study import ActivationMap, SerialExecutor, activation_map, load_study, map_from_table, run_study
+from redoxmap.study import (
+    ActivationMap,
+    SerialExecutor,
+    activation_map,
+    load_study,
+    map_from_table,
+    run_study,
+)
 from redoxmap.study.kinetics import capacity_kinetics, saturating_kinetics
 from redoxmap.study.truth import truth_table, truth_verdicts
 

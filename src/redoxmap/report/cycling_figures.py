@@ -91,10 +91,12 @@ def dqdv_figure(plt, analysis: CyclingAnalysis):
     peaks = analysis.peaks
     named = peaks[peaks["label"].notna() & peaks["half_cycle"].isin(result.half_cycles["half_cycle"])]
     named = named.loc[named.groupby("label")["height"].idxmax()] if len(named) else named
+    ax.margins(y=0.14)  # room inside the frame for the labels above and below the tallest peaks
     for row in named.itertuples(index=False):
         sign = 1.0 if row.direction == "charge" else -1.0
         ax.annotate(row.label, (row.voltage_V, sign * row.height), textcoords="offset points",
-                    xytext=(0, 4 * sign), ha="center", va="bottom" if sign > 0 else "top", fontsize=6.5)
+                    xytext=(0, 3 * sign), ha="center", va="bottom" if sign > 0 else "top", fontsize=6.5,
+                    annotation_clip=True)
     ax.axhline(0.0, color="0.6", lw=0.5)
     ax.set_xlabel("Voltage (V)")
     ax.set_ylabel(f"dQ/dV ({result.unit.replace('/g/V', ' g$^{-1}$ V$^{-1}$').replace('/V', ' V$^{-1}$')})")

@@ -23,7 +23,9 @@ def activation_map_figure(plt, run: ActivationRun, *, title: str = "", max_depth
     ax.set_xlabel("Cycle")
     ax.set_ylabel("Depth from the surface (nm)")
     fig.colorbar(mesh, ax=ax, label="activated fraction a")
-    ax.legend(loc="lower right", fontsize=6, labelcolor="white")
+    # A dark box keeps the white label legible on the pale (activated) colours as on the dark ones.
+    ax.legend(loc="lower right", fontsize=6, labelcolor="white", frameon=True, facecolor="black", framealpha=0.6,
+              edgecolor="none")
     if title:
         ax.set_title(title, loc="left")
     return fig

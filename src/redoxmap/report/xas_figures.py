@@ -39,7 +39,7 @@ def stacked_spectra_figure(plt, analyses: Sequence[XasAnalysis], edge: str, mode
 def _by_state(plt, analyses, table_name, value, error, ylabel, split=None):
     tables = [(a.name, getattr(a, table_name)) for a in analyses if not getattr(a, table_name).empty]
     groups = sorted({row for _, t in tables for row in (t[split].unique() if split else ["all"])})
-    fig, axes = plt.subplots(1, len(groups), figsize=(3.5 * len(groups), 2.8), squeeze=False)
+    fig, axes = plt.subplots(1, len(groups), figsize=(3.5 * len(groups), 3.2), squeeze=False, layout="constrained")
     for ax, group in zip(axes[0], groups):
         states = []
         for name, table in tables:
@@ -58,7 +58,13 @@ def _by_state(plt, analyses, table_name, value, error, ylabel, split=None):
         ax.set_ylabel(ylabel)
         if split:
             ax.set_title(group, loc="left")
-        ax.legend(loc="best", fontsize=6.5)
+    # One legend for all panels, below them: inside an axes it would cover points.
+    shown = {}
+    for ax in axes[0]:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            shown.setdefault(label, handle)
+    wide = len(groups) > 1 or max(map(len, shown), default=0) < 28  # two columns only where they fit
+    fig.legend(list(shown.values()), list(shown), loc="outside lower center", ncols=2 if wide else 1, fontsize=6.5)
     return fig
 
 
@@ -111,23 +117,22 @@ def oxygen_fit_figure(plt, fit: PreEdgeFit, title: str):
 def sensitivity_figure(plt, analyses: Sequence[XasAnalysis]):
     """Valence of each fitted spectrum over fit-window and normalisation variants.
 
-    Grey points: every variant; black: the reported fit with its standard error. A
-    spread larger than the error bar says the choices matter more than the noise.
+    One row per spectrum (sample, state, mode), so that long labels never overlap. Grey points: every
+    variant; black: the reported fit with its standard error. A spread larger than the error bar says
+    the choices matter more than the noise.
     """
-    fig, ax = plt.subplots(figsize=(3.5, 2.8))
+    rows = [(analysis, key, variants) for analysis in analyses if not analysis.sensitivity.empty
+            for key, variants in analysis.sensitivity.groupby(["state", "edge", "mode"], sort=False)]
+    fig, ax = plt.subplots(figsize=(4.2, max(2.2, 0.26 * len(rows) + 1.0)), layout="constrained")
     labels = []
-    for analysis in analyses:
-        if analysis.sensitivity.empty:
-            continue
-        for (state, edge, mode), variants in analysis.sensitivity.groupby(["state", "edge", "mode"], sort=False):
-            x = len(labels)
-            jitter = np.linspace(-0.2, 0.2, len(variants))
-            ax.plot(x + jitter, variants["valence"], ".", color="0.6", ms=3)
-            row = analysis.valence[(analysis.valence["state"] == state) & (analysis.valence["edge"] == edge)
-                                   & (analysis.valence["mode"] == mode)].iloc[0]
-            ax.errorbar([x], [row["valence"]], yerr=[row["valence_stderr"]], fmt="o", color="k", capsize=3, ms=4)
-            labels.append(f"{analysis.name}\n{state}, {mode}")
-    ax.set_xticks(range(len(labels)), labels, fontsize=6.5)
-    ax.set_ylabel("Average valence")
-    ax.set_xlim(-0.6, len(labels) - 0.4)
+    for y, (analysis, (state, edge, mode), variants) in enumerate(rows):
+        jitter = np.linspace(-0.2, 0.2, len(variants))
+        ax.plot(variants["valence"], y + jitter, ".", color="0.6", ms=3)
+        row = analysis.valence[(analysis.valence["state"] == state) & (analysis.valence["edge"] == edge)
+                               & (analysis.valence["mode"] == mode)].iloc[0]
+        ax.errorbar([row["valence"]], [y], xerr=[row["valence_stderr"]], fmt="o", color="k", capsize=3, ms=4)
+        labels.append(f"{analysis.name}: {state}, {edge} {mode}")
+    ax.set_yticks(range(len(labels)), labels, fontsize=6.5)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xlabel("Average valence")
     return fig

@@ -18,21 +18,9 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.study.states import State, parse_state
+from redoxmap.xas.channels import BULK_MODES, SURFACE_MODES
 
 PROBES = ("surface", "bulk", "electrode")
-SURFACE_MODES = ("tey", "pey", "aey")
-# Bulk modes in order of preference: iPFY is free of self-absorption, TFY and PFY are not.
-BULK_MODES = ("ipfy", "tfy", "pfy", "fy", "transmission")
-
-
-def probe_of_mode(mode: str) -> str | None:
-    """``surface`` for electron yields, ``bulk`` for fluorescence and transmission, else None."""
-    mode = mode.lower()
-    if mode in SURFACE_MODES:
-        return "surface"
-    if mode in BULK_MODES:
-        return "bulk"
-    return None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -116,17 +115,14 @@ def pristine_oxygen(study: Study) -> dict:
     return pristine
 
 
-CHARGE_NUMBER = re.compile(r"charge\D{0,3}(\d+)|(\d+)\s*(?:st|nd|rd|th)?\s*charge", re.IGNORECASE)
-SURFACE_MODES = ("tey", "pey")  # electron yields: the surface; fluorescence and transmission: the bulk
-
-
 def charge_cycle(options: dict) -> int | None:
-    """After which charge a spectrum was taken: the entry's ``cycle``, or a number in a state like
-    "charge 12" or "1st charge"; None for anything else."""
-    if options.get("cycle") is not None:
-        return int(options["cycle"])
-    found = CHARGE_NUMBER.search(options.get("state", ""))
-    return int(found.group(1) or found.group(2)) if found else None
+    """After which charge a spectrum was taken: the cycle of its state ("charge 12", "1st charge",
+    "after 12 cycles", or the entry's ``cycle``; :func:`redoxmap.study.states.parse_state`); None for
+    pristine and unnumbered states."""
+    from redoxmap.study.states import parse_state
+
+    state = parse_state(options.get("state", ""), options.get("cycle"))
+    return int(state.cycle) if state.cycle == state.cycle and state.cycle >= 1 else None
 
 
 def model_r_values(study: Study) -> pd.DataFrame:
@@ -136,6 +132,7 @@ def model_r_values(study: Study) -> pd.DataFrame:
     Columns: ``temperature_C``, ``cycle``, ``mode``, ``r``, ``r_stderr``, ``sample``.
     """
     from redoxmap.xas.analysis import analyze_xas
+    from redoxmap.xas.channels import probe_of_mode
     from redoxmap.xas.files import edge_kind
 
     parameters = study.parameters["xas"]
@@ -157,7 +154,7 @@ def model_r_values(study: Study) -> pd.DataFrame:
         cycles = {(entry.mode, entry.state): cycle for entry, cycle in chosen}
         for row in result.activation.dropna(subset=["r"]).itertuples():
             rows.append({"temperature_C": sample.temperature_C, "cycle": cycles[(row.mode, row.state)],
-                         "mode": "tey" if row.mode.lower() in SURFACE_MODES else "bulk", "r": row.r,
+                         "mode": "tey" if probe_of_mode(row.mode) == "surface" else "bulk", "r": row.r,
                          "r_stderr": row.r_stderr, "sample": sample.name})
     return pd.DataFrame(rows, columns=["temperature_C", "cycle", "mode", "r", "r_stderr", "sample"])
 

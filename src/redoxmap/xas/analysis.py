@@ -10,13 +10,12 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.errors import AnalysisError, RedoxmapError
+from redoxmap.xas.channels import BULK_MODES
 from redoxmap.xas.depth import two_layer
 from redoxmap.xas.files import edge_kind, load_merged, normalize
 from redoxmap.xas.lcf import LcfResult, fit_lcf, self_check
 from redoxmap.xas.oxygen import PreEdgeFit, activation_index, fit_pre_edge
 from redoxmap.xas.sensitivity import valence_sensitivity
-
-BULK_MODES = ("ipfy", "tfy", "pfy")  # in order of preference for the bulk value
 
 
 @dataclass
@@ -151,7 +150,7 @@ def _depth_table(result: XasAnalysis, **depths) -> pd.DataFrame:
             continue
         for keys, part in table.groupby(group, sort=False):
             modes = part.set_index("mode")
-            bulk_mode = next((m for m in BULK_MODES if m in modes.index), None)
+            bulk_mode = next((m for m in BULK_MODES if m in modes.index), None)  # the preferred one
             if "tey" not in modes.index or bulk_mode is None:
                 continue
             tey, bulk = modes.loc["tey"], modes.loc[bulk_mode]

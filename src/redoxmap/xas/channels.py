@@ -17,6 +17,20 @@ import numpy as np
 from redoxmap.errors import AnalysisError, FormatError
 
 MODES = ("transmission", "tey", "tfy", "pfy", "ipfy")
+# What each mode probes: electron yields the surface (a few nm); fluorescence yields and transmission
+# the bulk (~100 nm and more), in order of preference (iPFY is free of self-absorption, TFY and PFY not).
+SURFACE_MODES = ("tey", "pey", "aey")
+BULK_MODES = ("ipfy", "tfy", "pfy", "fy", "transmission")
+
+
+def probe_of_mode(mode: str) -> str | None:
+    """``surface`` for electron yields, ``bulk`` for fluorescence and transmission, else None."""
+    mode = mode.lower()
+    if mode in SURFACE_MODES:
+        return "surface"
+    if mode in BULK_MODES:
+        return "bulk"
+    return None
 
 
 def channel(ds, name: str, *, dark: float | str | None = None) -> np.ndarray:
