@@ -54,9 +54,11 @@ def xas_valence(
     window: Annotated[str | None, typer.Option(help="Fit window in eV, e.g. 6530,6600 (default: E0-20 to E0+60 for K edges).")] = None,
     shifts: Annotated[float, typer.Option(help="Refine each reference's energy shift within +- this many eV.")] = 0.0,
     bootstrap: Annotated[int, typer.Option(help="Residual block-bootstrap refits for the valence spread.")] = 200,
+    scale: Annotated[str, typer.Option(help="The spectrum's amplitude: fit (free: soft edges, normalised over a window), fixed (weights sum to one on the normalised data: K edges) or auto (by the edge).", **choice("auto", "fit", "fixed"))] = "auto",
     mode: ModeOpt = None, reference_e0: RefE0Opt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
-    """Average valence by linear combination of references (weights >= 0, summing to 1)."""
+    """Average valence by linear combination of references (weights >= 0, summing to 1); the references
+    are normalised alike, on the energy window they all cover."""
     import pandas as pd
 
     from redoxmap.xas.files import (
@@ -75,8 +77,9 @@ def xas_valence(
     fit_window = parse_pair(window, "--window") if window else (
         (norm.e0 - 20.0, norm.e0 + 60.0) if edge_kind(edge) == "K" else None)
     result = fit_lcf(energy, norm.norm, references, valences=valences, window=fit_window,
-                     refine_shifts_eV=shifts, bootstrap=bootstrap, window_sensitivity_eV=5.0)
-    check = self_check(references, valences=valences, window=fit_window)
+                     refine_shifts_eV=shifts, bootstrap=bootstrap, window_sensitivity_eV=5.0, edge=edge,
+                     scale=scale)
+    check = self_check(references, valences=valences, window=fit_window, edge=edge)
     frame = pd.DataFrame({"reference": result.names, "valence": [valences[n] for n in result.names],
                           "weight": result.weights, "weight_stderr": result.weights_stderr,
                           "energy_shift_eV": result.energy_shifts_eV})

@@ -141,21 +141,21 @@ MN_L_REFERENCES = {"MnO": 2.0, "LaMnO3": 3.0, "SrMnO3": 4.0}  # bundled in demo_
 
 
 def _mn_l_references() -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """The bundled Mn L2,3 references, normalised as the analysis normalises them (area over each
-    file's range), on a 0.05 eV grid inside the range all three share."""
+    """The bundled Mn L2,3 references, normalised as the analysis normalises them (alike, on the range
+    all three cover: :func:`redoxmap.xas.files.normalize_references`), on a 0.05 eV grid inside it."""
     import warnings
 
     from redoxmap.demo import demo_source
-    from redoxmap.xas.files import load_mu, normalize
+    from redoxmap.xas.files import load_mu, normalize_references
 
-    spectra, ranges = {}, []
+    raw = {}
     for name in MN_L_REFERENCES:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # digitised: repeated energies are averaged
-            energy, mu = load_mu(demo_source() / "xas" / "mn_l" / f"{name}.csv")
-        spectra[name] = (energy, normalize(energy, mu, edge="Mn-L3").norm)
-        ranges.append((energy[0], energy[-1]))
-    grid = np.arange(max(r[0] for r in ranges) + 0.05, min(r[1] for r in ranges) - 0.05, 0.05)
+            raw[name] = load_mu(demo_source() / "xas" / "mn_l" / f"{name}.csv")
+    spectra = normalize_references(raw, edge="Mn-L3")
+    grid = np.arange(max(e[0] for e, _ in spectra.values()) + 0.05, min(e[-1] for e, _ in spectra.values()) - 0.05,
+                     0.05)
     return {name: (grid, np.interp(grid, *spectrum)) for name, spectrum in spectra.items()}
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 from redoxmap.errors import AnalysisError, RedoxmapError
 from redoxmap.xas.channels import BULK_MODES
 from redoxmap.xas.depth import two_layer
-from redoxmap.xas.files import edge_kind, load_merged, normalize
+from redoxmap.xas.files import edge_kind, load_merged, normalize, normalize_references
 from redoxmap.xas.lcf import LcfResult, fit_lcf, self_check
 from redoxmap.xas.oxygen import PreEdgeFit, activation_index, fit_pre_edge
 from redoxmap.xas.sensitivity import valence_sensitivity
@@ -48,19 +48,24 @@ class ReferenceSet:
 
 
 def prepare_references(entries: list[tuple[SpectrumEntry, str, float]]) -> dict[str, ReferenceSet]:
-    """Load references ``(entry, name, valence)`` grouped by edge, with their self-check."""
+    """Load references ``(entry, name, valence)`` grouped by edge, normalised alike (on the window
+    all of an edge's references cover: :func:`redoxmap.xas.files.normalize_references`), with their
+    self-check."""
     sets: dict[str, ReferenceSet] = {}
+    raw: dict[str, dict] = {}
     for entry, name, valence in entries:
-        energy, _, norm = entry.load()
         key = entry.edge.upper()
         sets.setdefault(key, ReferenceSet(entry.edge, {}, {}))
-        sets[key].spectra[name] = (energy, norm.norm)
+        raw.setdefault(key, {})[name] = load_merged(entry.files, mode=entry.mode, channel_map=entry.channel_map,
+                                                    reference_e0_eV=entry.reference_e0_eV)
         sets[key].valences[name] = float(valence)
+    for key, ref in sets.items():
+        ref.spectra = normalize_references(raw[key], edge=ref.edge)
     for ref in sets.values():
         if len(ref.spectra) >= 2:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                ref.check = self_check(ref.spectra, valences=ref.valences)
+                ref.check = self_check(ref.spectra, valences=ref.valences, edge=ref.edge)
     return sets
 
 
@@ -121,7 +126,7 @@ def analyze_xas(name: str, entries: list[SpectrumEntry], *, references: dict[str
                 window = ((norm.e0 + fit_window_eV[0], norm.e0 + fit_window_eV[1])
                           if edge_kind(entry.edge) == "K" else None)
                 fit = fit_lcf(energy, norm.norm, refs.spectra, valences=refs.valences, window=window,
-                              bootstrap=bootstrap)
+                              bootstrap=bootstrap, edge=entry.edge)
                 result.fits[key] = fit
                 variants = valence_sensitivity(energy, mu, refs.spectra, refs.valences, edge=entry.edge,
                                                window=window)

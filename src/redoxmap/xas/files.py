@@ -100,21 +100,57 @@ def parse_reference(item: str) -> tuple[list[str], float]:
         raise AnalysisError(f"a reference is FILE=VALENCE (repeated scans FILE1,FILE2=VALENCE), not {item!r}") from None
 
 
+def normalize_references(raw: dict[str, tuple[np.ndarray, np.ndarray]], *, edge: str) -> dict[str, tuple]:
+    """Normalise references alike: each on the energy window that all of them cover.
+
+    Spectra that span different energies would otherwise be normalised over different ranges (an
+    area over 635-665 eV is not an area over 639-657 eV), which changes their relative scales and
+    with it the weights of any combination of them.
+
+    Parameters
+    ----------
+    raw : dict
+        Name -> ``(energy, mu)``.
+    edge : str
+
+    Returns
+    -------
+    dict
+        Name -> ``(energy, normalised mu)`` on the common window.
+
+    Raises
+    ------
+    AnalysisError
+        When the references share no energy window.
+    """
+    lo = max(float(np.min(e)) for e, _ in raw.values())
+    hi = min(float(np.max(e)) for e, _ in raw.values())
+    if hi <= lo:
+        raise AnalysisError(f"the references share no energy window ({lo:.1f} eV > {hi:.1f} eV): they cannot "
+                            "be normalised alike")
+    out = {}
+    for name, (energy, mu) in raw.items():
+        energy, mu = np.asarray(energy, float), np.asarray(mu, float)
+        inside = (energy >= lo) & (energy <= hi)
+        out[name] = (energy[inside], normalize(energy[inside], mu[inside], edge=edge).norm)
+    return out
+
+
 def load_references(items: list[tuple[list[str | PathLike], float]], *, edge: str, **options):
-    """Load, merge and normalise reference spectra named after their first file.
+    """Load, merge and normalise reference spectra named after their first file (normalised alike,
+    on the window they all cover: :func:`normalize_references`).
 
     Returns
     -------
     spectra, valences : dict, dict
         Name -> ``(energy, normalised mu)`` and name -> valence, ready for :func:`fit_lcf`.
     """
-    spectra, valences = {}, {}
+    raw, valences = {}, {}
     for paths, valence in items:
         name = Path(paths[0]).name.split("::")[-1]
-        energy, mu = load_merged(paths, **options)
-        spectra[name] = (energy, normalize(energy, mu, edge=edge).norm)
+        raw[name] = load_merged(paths, **options)
         valences[name] = float(valence)
-    return spectra, valences
+    return normalize_references(raw, edge=edge), valences
 
 
 def edge_position(paths: list[str | PathLike], *, level: float = 0.5, **options) -> float:

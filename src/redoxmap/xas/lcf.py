@@ -1,12 +1,30 @@
 """Linear combination fitting with weights that are non-negative and sum to one, exactly.
 
 A popular tool fits without constraints and clips, which gives weights summing to 1.19.
-Here the constrained least-squares problem (weights >= 0, sum = 1) is solved exactly:
-its optimum has some support S (the references with non-zero weight), and on S it is
-the equality-constrained solution, which has a closed form (KKT system). Enumerating
-the supports and keeping the best feasible one is exact, and every support is solved
-for a whole stack of spectra in one matrix operation, so 100,000 spectra take a
-fraction of a second. (Practical for up to about ten references.)
+Here the constrained least-squares problem is solved exactly: its optimum has some support S
+(the references with non-zero weight), and on S it is the solution of a linear system in
+closed form. Enumerating the supports and keeping the best feasible one is exact, and every
+support is solved for a whole stack of spectra in one matrix operation, so 100,000 spectra take
+a fraction of a second. (Practical for up to about ten references.)
+
+**Convention.** The references are normalised alike (:func:`redoxmap.xas.files.load_references`
+normalises them on the energy window they all cover). How the sample's amplitude is treated
+depends on what its normalisation means:
+
+* soft edges (TM L2,3, O K), normalised by an area or a level over a window: the amplitude is a
+  free parameter (``scale="fit"``): the fit is ``data = k * sum(c_i ref_i)`` with ``c_i >= 0``,
+  and the weights are the fractions ``w_i = c_i / sum(c)``. A sample normalised over another range
+  than the references (or cut to part of it) then changes ``k`` only, never the weights, and an
+  exact mixture of the references is recovered exactly;
+* K edges, normalised to a unit edge step (per absorbing atom, whatever the range): the weights
+  sum to one on the data as normalised (``scale="fixed"``, ``k = 1``), which uses that information
+  (a free amplitude would let shape mismatch trade against it).
+
+``scale="auto"`` (the default) picks by ``edge``; without an edge, ``"fit"``.
+
+**Errors** come from the covariance of the linearised fit scaled by the residual variance
+(``rss / (n - parameters)``): the noise of a spectrum is not known, so it is estimated from the
+residual. Weights at zero (an active bound) carry no variance.
 """
 
 from __future__ import annotations
@@ -31,8 +49,54 @@ def _support_arrays(k: int) -> tuple[np.ndarray, ...]:
     return tuple(np.array(c) for size in range(1, k + 1) for c in itertools.combinations(range(k), size))
 
 
+def _best_support(A: np.ndarray, Y: np.ndarray, *, sum_to_one: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Non-negative coefficients minimising ``|A c - y|^2`` for every row of ``Y``, with
+    ``sum(c) = 1`` or free, by the exact enumeration of supports."""
+    A = np.asarray(A, float)
+    Y = np.atleast_2d(np.asarray(Y, float))
+    k = A.shape[1]
+    if k > MAX_REFERENCES:
+        raise AnalysisError(f"{k} references; the exact solver handles up to {MAX_REFERENCES}")
+    G = A.T @ A
+    eigenvalues = np.linalg.eigvalsh(G)  # G is symmetric: cheaper than a rank from the SVD
+    if eigenvalues[0] <= 1e-10 * eigenvalues[-1]:
+        raise AnalysisError("the references are linearly dependent (collinear): drop one of them")
+    AtY = Y @ A  # (m, k)
+    yy = np.einsum("ij,ij->i", Y, Y)
+    best_rss = np.full(len(Y), np.inf)
+    best_C = np.zeros((len(Y), k))
+    # The problem is convex: where the solution on the full support is feasible it is the
+    # optimum, so only the remaining rows need the other supports (most real spectra stop here).
+    todo = np.arange(len(Y))
+    extra = 1 if sum_to_one else 0
+    for s in reversed(_support_arrays(k)):  # the full support comes first
+        size = len(s)
+        Gs = G[s[:, None], s]
+        M = np.zeros((size + extra, size + extra))
+        M[:size, :size] = Gs
+        if sum_to_one:
+            M[:size, size] = M[size, :size] = 1.0
+        AtYs = AtY[todo][:, s]
+        right = np.vstack([AtYs.T, np.ones((1, len(todo)))]) if sum_to_one else AtYs.T
+        c = np.linalg.solve(M, right)[:size].T  # (rows, size)
+        feasible = np.all(c >= -1e-12 * np.maximum(np.abs(c).max(axis=1, keepdims=True), 1e-300), axis=1)
+        if feasible.any():
+            rss = yy[todo] - 2 * np.sum(c * AtYs, axis=1) + np.sum((c @ Gs) * c, axis=1)
+            better = feasible & (rss < best_rss[todo] - 1e-15 * np.maximum(yy[todo], 1.0))
+            rows = todo[better]
+            best_rss[rows] = rss[better]
+            best_C[rows] = 0.0
+            best_C[rows[:, None], s] = np.clip(c[better], 0.0, None)
+        if size == k:
+            todo = todo[~feasible]
+        if not len(todo):
+            break
+    return best_C, np.maximum(best_rss, 0.0)
+
+
 def constrained_weights(A: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weights ``w >= 0`` with ``sum(w) = 1`` minimising ``|A w - y|^2`` for every row of ``Y``.
+    """Weights ``w >= 0`` with ``sum(w) = 1`` minimising ``|A w - y|^2`` for every row of ``Y``
+    (the data's amplitude fixed: ``scale="fixed"``).
 
     Parameters
     ----------
@@ -51,51 +115,39 @@ def constrained_weights(A: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.nd
     AnalysisError
         For more than ``MAX_REFERENCES`` references or linearly dependent references.
     """
-    A = np.asarray(A, float)
-    Y = np.atleast_2d(np.asarray(Y, float))
-    k = A.shape[1]
-    if k > MAX_REFERENCES:
-        raise AnalysisError(f"{k} references; the exact solver handles up to {MAX_REFERENCES}")
-    G = A.T @ A
-    eigenvalues = np.linalg.eigvalsh(G)  # G is symmetric: cheaper than a rank from the SVD
-    if eigenvalues[0] <= 1e-10 * eigenvalues[-1]:
-        raise AnalysisError("the references are linearly dependent (collinear): drop one of them")
-    AtY = Y @ A  # (m, k)
-    yy = np.einsum("ij,ij->i", Y, Y)
-    best_rss = np.full(len(Y), np.inf)
-    best_W = np.zeros((len(Y), k))
-    # The problem is convex: where the solution on the full support is feasible it is the
-    # optimum, so only the remaining rows need the other supports (most real spectra stop here).
-    todo = np.arange(len(Y))
-    for s in reversed(_support_arrays(k)):  # the full support comes first
-        size = len(s)
-        Gs = G[s[:, None], s]
-        M = np.zeros((size + 1, size + 1))
-        M[:size, :size] = Gs
-        M[:size, size] = M[size, :size] = 1.0
-        AtYs = AtY[todo][:, s]
-        w = np.linalg.solve(M, np.vstack([AtYs.T, np.ones((1, len(todo)))]))[:size].T  # (rows, size)
-        feasible = np.all(w >= -1e-12, axis=1)
-        if feasible.any():
-            rss = yy[todo] - 2 * np.sum(w * AtYs, axis=1) + np.sum((w @ Gs) * w, axis=1)
-            better = feasible & (rss < best_rss[todo] - 1e-15 * np.maximum(yy[todo], 1.0))
-            rows = todo[better]
-            best_rss[rows] = rss[better]
-            best_W[rows] = 0.0
-            best_W[rows[:, None], s] = np.clip(w[better], 0.0, None)
-        if size == k:
-            todo = todo[~feasible]
-        if not len(todo):
-            break
-    return best_W, np.maximum(best_rss, 0.0)
+    return _best_support(A, Y, sum_to_one=True)
 
 
-def weight_covariance(A: np.ndarray, w: np.ndarray, rss: float) -> np.ndarray:
-    """Covariance of the weights on their support, from the linearised constrained fit.
+def scaled_weights(A: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weights of every row of ``Y`` with the data's amplitude free: ``y = k A w``, ``w >= 0``,
+    ``sum(w) = 1`` (non-negative least squares, then ``w = c / sum(c)``).
 
-    With the sum constraint the weights move in the null space Z of ``1^T``:
-    ``cov(w) = Z (Z^T A^T A Z)^-1 Z^T sigma^2``, ``sigma^2 = rss / (n - (s - 1))``.
-    Weights at zero (an active bound) carry no variance.
+    Returns
+    -------
+    W, scale, rss : numpy.ndarray
+        Weights ``(m, k)``, amplitudes ``k`` ``(m,)`` and residual sums of squares ``(m,)``.
+
+    Raises
+    ------
+    AnalysisError
+        As :func:`constrained_weights`, and for a row that no reference represents (all weights 0).
+    """
+    C, rss = _best_support(A, Y, sum_to_one=False)
+    scale = C.sum(axis=1)
+    if np.any(scale <= 0):
+        raise AnalysisError("no non-negative combination of the references represents the spectrum "
+                            "(is it an absorption spectrum of the same edge?)")
+    return C / scale[:, None], scale, rss
+
+
+def weight_covariance(A: np.ndarray, w: np.ndarray, rss: float, *, scale: float | None = None) -> np.ndarray:
+    """Covariance of the weights on their support, from the linearised fit (residual variance
+    ``rss / (n - parameters)``).
+
+    With the amplitude fixed (``scale=None``) the weights move in the null space Z of ``1^T``:
+    ``cov(w) = Z (Z^T A^T A Z)^-1 Z^T sigma^2``. With the amplitude ``k`` fitted, the coefficients
+    ``c = k w`` have ``cov(c) = (A_s^T A_s)^-1 sigma^2`` and ``w = c / sum(c)`` has
+    ``J cov(c) J^T`` with ``J = (I - w 1^T) / k``. Weights at zero (an active bound) carry no variance.
     """
     n, k = A.shape
     support = np.flatnonzero(w > 0)
@@ -103,10 +155,15 @@ def weight_covariance(A: np.ndarray, w: np.ndarray, rss: float) -> np.ndarray:
     s = len(support)
     if s < 2:
         return cov
-    Z = _sum_zero_basis(s)
-    AZ = A[:, support] @ Z
-    dof = max(n - (s - 1), 1)
-    cov[np.ix_(support, support)] = Z @ np.linalg.solve(AZ.T @ AZ, Z.T) * (rss / dof)
+    As = A[:, support]
+    if scale is None:
+        Z = _sum_zero_basis(s)
+        AZ = As @ Z
+        cov[np.ix_(support, support)] = Z @ np.linalg.solve(AZ.T @ AZ, Z.T) * (rss / max(n - (s - 1), 1))
+        return cov
+    cov_c = np.linalg.inv(As.T @ As) * (rss / max(n - s, 1))
+    J = (np.eye(s) - np.outer(w[support], np.ones(s))) / scale
+    cov[np.ix_(support, support)] = J @ cov_c @ J.T
     return cov
 
 
@@ -143,6 +200,10 @@ class LcfResult:
     window_sensitivity : float
         Largest change of the valence when the fit window edges move (``nan`` if not run).
     notes : list of str
+    scale : float
+        The data's fitted amplitude ``k`` relative to the references (1 with ``scale="fixed"``).
+    convention : str
+        How the weights and their errors were obtained, in words.
     """
 
     names: list[str]
@@ -161,6 +222,8 @@ class LcfResult:
     bootstrap_valence_std: float = float("nan")
     window_sensitivity: float = float("nan")
     notes: list[str] = field(default_factory=list)
+    scale: float = 1.0
+    convention: str = ""
 
     def to_dict(self) -> dict:
         """Scalars and weights as a plain dict."""
@@ -174,30 +237,68 @@ class LcfResult:
             "weights": {n: clean(w) for n, w in zip(self.names, self.weights)},
             "weights_stderr": {n: clean(e) for n, e in zip(self.names, self.weights_stderr)},
             "energy_shifts_eV": {n: clean(s) for n, s in zip(self.names, self.energy_shifts_eV)},
+            "scale": clean(self.scale), "convention": self.convention,
             "notes": list(self.notes),
         }
 
 
-def _block_bootstrap(A, fit, residual, valences, n_boot, block, rng):
+SCALES = ("auto", "fit", "fixed")
+CONVENTIONS = {
+    "fit": ("weights: fractions c/sum(c) of a non-negative fit data = k sum(c ref) with the data's "
+            "amplitude k free; errors from the covariance scaled by the residual variance"),
+    "fixed": ("weights: non-negative and summing to one on the data as normalised (amplitude fixed); "
+              "errors from the covariance scaled by the residual variance"),
+}
+
+
+def resolve_scale(scale: str, edge: str | None) -> str:
+    """``"fit"`` or ``"fixed"`` from a scale setting and the edge (see the module's convention)."""
+    if scale not in SCALES:
+        raise AnalysisError(f"scale must be one of {', '.join(SCALES)}, not {scale!r}")
+    if scale != "auto":
+        return scale
+    if edge is None:
+        return "fit"
+    from redoxmap.xas.files import edge_kind
+
+    return "fixed" if edge_kind(edge) == "K" else "fit"
+
+
+def _weights(A: np.ndarray, Y: np.ndarray, scale: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(W, amplitudes, rss)`` of every row of ``Y`` under the chosen convention."""
+    if scale == "fit":
+        return scaled_weights(A, Y)
+    W, rss = constrained_weights(A, Y)
+    return W, np.ones(len(W)), rss
+
+
+def _block_bootstrap(A, fit, residual, valences, n_boot, block, rng, scale):
     n = len(residual)
     starts = rng.integers(0, max(n - block, 1), size=(n_boot, int(np.ceil(n / block))))
     index = (starts[:, :, None] + np.arange(block)[None, None, :]).reshape(n_boot, -1)[:, :n]
-    W, _ = constrained_weights(A, fit[None, :] + residual[index])
+    W, _, _ = _weights(A, fit[None, :] + residual[index], scale)
     return float(np.std(W @ valences, ddof=1))
 
 
 def fit_lcf(energy, data, references: dict[str, tuple[np.ndarray, np.ndarray]], *,
             valences: dict[str, float] | None = None, window: tuple[float, float] | None = None,
             refine_shifts_eV: float = 0.0, bootstrap: int = 0, seed: int = 0,
-            window_sensitivity_eV: float = 0.0) -> LcfResult:
+            window_sensitivity_eV: float = 0.0, scale: str = "auto", edge: str | None = None) -> LcfResult:
     """Fit a spectrum with non-negative weights summing to one.
 
     Parameters
     ----------
     energy, data : array-like
-        The normalised spectrum.
+        The spectrum (normalised, or any multiple of it with ``scale="fit"``).
     references : dict
-        Name -> ``(energy, normalised mu)`` of each reference.
+        Name -> ``(energy, normalised mu)`` of each reference, normalised alike (e.g. by
+        :func:`redoxmap.xas.files.load_references`).
+    scale : {"auto", "fit", "fixed"}
+        ``"fit"``: the data's amplitude is a free parameter; ``"fixed"``: the weights sum to one on
+        the data as given; ``"auto"``: ``"fixed"`` for K edges, ``"fit"`` otherwise (the module's
+        convention).
+    edge : str, optional
+        The edge (``"Mn-K"``, ``"Mn-L3"``, ``"O-K"``), for ``scale="auto"``.
     valences : dict, optional
         Name -> formal valence, for the average valence.
     window : (float, float), optional
@@ -214,7 +315,18 @@ def fit_lcf(energy, data, references: dict[str, tuple[np.ndarray, np.ndarray]], 
     AnalysisError
         When the spectrum and references do not overlap, the window holds too few
         points, or references are collinear.
+
+    Examples
+    --------
+    An exact mixture, at any amplitude, comes back exactly:
+
+    >>> x = np.linspace(0, 10, 200)
+    >>> refs = {"a": (x, np.exp(-(x - 3) ** 2)), "b": (x, np.exp(-(x - 6) ** 2))}
+    >>> fit = fit_lcf(x, 5.0 * (0.3 * refs["a"][1] + 0.7 * refs["b"][1]), refs, valences={"a": 2, "b": 4})
+    >>> round(fit.valence, 6), round(fit.scale, 6)
+    (3.4, 5.0)
     """
+    scale = resolve_scale(scale, edge)
     energy, data = np.asarray(energy, float), np.asarray(data, float)
     names = list(references)
     if not names:
@@ -239,27 +351,28 @@ def fit_lcf(energy, data, references: dict[str, tuple[np.ndarray, np.ndarray]], 
         from scipy.optimize import minimize
 
         def cost(s):
-            return constrained_weights(design(s), y[None, :])[1][0]
+            return _weights(design(s), y[None, :], scale)[2][0]
 
         found = minimize(cost, shifts, method="L-BFGS-B",
                          bounds=[(-refine_shifts_eV, refine_shifts_eV)] * len(names))
         shifts = found.x
     A = design(shifts)
-    W, rss = constrained_weights(A, y[None, :])
-    w, rss = W[0], float(rss[0])
-    fit = A @ w
+    W, amplitude, rss = _weights(A, y[None, :], scale)
+    w, k, rss = W[0], float(amplitude[0]), float(rss[0])
+    fit = k * (A @ w)
     residual = y - fit
-    free = int((w > 0).sum()) - 1 + (len(names) if refine_shifts_eV > 0 else 0)
-    cov = weight_covariance(A, w, rss)
+    free = int((w > 0).sum()) - (1 if scale == "fixed" else 0) + (len(names) if refine_shifts_eV > 0 else 0)
+    cov = weight_covariance(A, w, rss, scale=k if scale == "fit" else None)
     result = LcfResult(
         names=names, weights=w, weights_stderr=np.sqrt(np.clip(np.diag(cov), 0, None)),
         valence=float(w @ v), valence_stderr=float(np.sqrt(max(v @ cov @ v, 0.0))) if np.isfinite(v).all() else float("nan"),
         r_factor=float(rss / np.sum(y ** 2)), reduced_chi_square=rss / max(len(y) - free, 1),
-        energy=x, data=y, fit=fit, residual=residual, components=(A * w).T, energy_shifts_eV=shifts,
+        energy=x, data=y, fit=fit, residual=residual, components=(A * (k * w)).T, energy_shifts_eV=shifts,
+        scale=k, convention=CONVENTIONS[scale],
     )
     if bootstrap and np.isfinite(v).all():
         result.bootstrap_valence_std = _block_bootstrap(A, fit, residual, v, bootstrap, 5,
-                                                        np.random.default_rng(seed))
+                                                        np.random.default_rng(seed), scale)
     if window_sensitivity_eV > 0 and np.isfinite(v).all():
         d = window_sensitivity_eV
         values = []
@@ -269,7 +382,7 @@ def fit_lcf(energy, data, references: dict[str, tuple[np.ndarray, np.ndarray]], 
                 xa = energy[part]
                 Aa = np.column_stack([np.interp(xa, np.asarray(e) + s, np.asarray(m))
                                       for (e, m), s in zip(references.values(), shifts)])
-                values.append(float(constrained_weights(Aa, data[part][None, :])[0][0] @ v))
+                values.append(float(_weights(Aa, data[part][None, :], scale)[0][0] @ v))
         result.window_sensitivity = float(np.max(np.abs(np.array(values) - result.valence))) if values else float("nan")
     if result.r_factor > POOR_FIT_R:
         result.notes.append(f"R-factor {result.r_factor:.3g}: the references do not represent this "
@@ -280,8 +393,11 @@ def fit_lcf(energy, data, references: dict[str, tuple[np.ndarray, np.ndarray]], 
 
 
 def fit_stack(energy, spectra: np.ndarray, references: dict[str, tuple[np.ndarray, np.ndarray]], *,
-              valences: dict[str, float], window: tuple[float, float] | None = None):
-    """Fit many spectra on one energy grid at once; returns (weights, valences, r_factors)."""
+              valences: dict[str, float], window: tuple[float, float] | None = None, scale: str = "auto",
+              edge: str | None = None):
+    """Fit many spectra on one energy grid at once (the conventions of :func:`fit_lcf`); returns
+    (weights, valences, r_factors)."""
+    scale = resolve_scale(scale, edge)
     energy = np.asarray(energy, float)
     spectra = np.atleast_2d(np.asarray(spectra, float))
     lo = max([energy[0]] + [np.asarray(e)[0] for e, _ in references.values()])
@@ -294,13 +410,13 @@ def fit_stack(energy, spectra: np.ndarray, references: dict[str, tuple[np.ndarra
     x = energy[inside]
     A = np.column_stack([np.interp(x, np.asarray(e), np.asarray(m)) for e, m in references.values()])
     Y = spectra[:, inside]
-    W, rss = constrained_weights(A, Y)
+    W, _, rss = _weights(A, Y, scale)
     v = np.array([valences[n] for n in references], dtype=float)
     return W, W @ v, rss / np.einsum("ij,ij->i", Y, Y)
 
 
 def self_check(references: dict[str, tuple[np.ndarray, np.ndarray]], *, valences: dict[str, float],
-               window: tuple[float, float] | None = None, valence_tolerance: float = 0.1):
+               window: tuple[float, float] | None = None, valence_tolerance: float = 0.1, edge: str | None = None):
     """Fit each reference with the others: which ones the rest of the set can represent.
 
     Returns
@@ -321,7 +437,7 @@ def self_check(references: dict[str, tuple[np.ndarray, np.ndarray]], *, valences
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FitWarning)
-            result = fit_lcf(e, m, others, valences=valences, window=window)
+            result = fit_lcf(e, m, others, valences=valences, window=window, edge=edge)
         rows.append({"reference": name, "valence": valences.get(name, np.nan),
                      "valence_from_others": result.valence, "r_factor": result.r_factor,
                      "represented": bool(result.r_factor < POOR_FIT_R and abs(

@@ -50,7 +50,7 @@ def valence_sensitivity(energy, mu, references, valences, *, edge: str,
             span = (base[0] + low, base[1] + high)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FitWarning)
-                fit = fit_lcf(energy, norm, references, valences=valences, window=span)
+                fit = fit_lcf(energy, norm, references, valences=valences, window=span, edge=edge)
         except RedoxmapError:
             continue
         rows.append({"post_start_eV": start, "post_order": order, "window_low_eV": span[0],
