@@ -279,6 +279,25 @@ class Circuit:
             factor = multiplier if isinstance(node, Series) else multiplier * (z / values[id(part)][0]) ** 2
             self._backward(part, factor, values, dz)
 
+    def exchangeable_blocks(self) -> list[list[tuple[Element, Element]]]:
+        """Groups of interchangeable blocks: parallel ``p(R, C)`` or ``p(R, CPE)`` of the same kind in
+        series with the rest. Swapping two of them leaves the impedance unchanged, so a start that
+        gives them equal values sits on a symmetric saddle of the fit."""
+        groups: dict[str, list] = {}
+
+        def visit(node):
+            if isinstance(node, Parallel) and len(node.parts) == 2 and all(isinstance(x, Element) for x in node.parts):
+                kinds = {x.kind: x for x in node.parts}
+                capacitive = next((k for k in ("C", "CPE") if k in kinds), None)
+                if "R" in kinds and capacitive:
+                    groups.setdefault(capacitive, []).append((kinds["R"], kinds[capacitive]))
+            if isinstance(node, Series):
+                for part in node.parts:
+                    visit(part)
+
+        visit(self.tree)
+        return [blocks for blocks in groups.values() if len(blocks) > 1]
+
     def rc_pairs(self) -> list[tuple[Element, Element]]:
         """Parallel blocks of a resistor and a capacitive element (C or CPE), in string order."""
         pairs = []

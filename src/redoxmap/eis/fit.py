@@ -2,10 +2,22 @@
 
 Strictly positive parameters are fitted on a log scale (resistances and capacitances
 span decades), CPE exponents between 0 and 1. Every spectrum is seeded from its own data
-(high-frequency intercept, arc apex frequencies and widths, the low-frequency tail) and
-from a few variations of that guess; all starts of all spectra are solved together by the
-batched Levenberg-Marquardt of :mod:`redoxmap.batch_lm`, and the best start of each
-spectrum is kept. RC pairs are then sorted by time constant and labelled.
+(high-frequency intercept, arc apex frequencies and widths, the low-frequency tail), from a
+few variations of that guess and from the user's own start; all starts of all spectra are
+solved together by the batched Levenberg-Marquardt of :mod:`redoxmap.batch_lm`.
+
+The search guards against the ways such fits stop short:
+
+* **exchange symmetry**: two blocks of the same kind (``p(R1,CPE1)``, ``p(R2,CPE2)``) started
+  alike stay alike under a gradient step, on a symmetric saddle; every start that gives them
+  (nearly) equal values is also tried with their time constants a decade apart;
+* **saddles and shallow local minima**: the best solution of each spectrum is perturbed and
+  refitted (0.3 decades on positive parameters, 0.05 on exponents) until a round brings no
+  improvement, so that a point the optimiser stopped at without being a minimum is left;
+* **several minima**: how many distinct minima the starts ended in is reported with the fit.
+
+RC pairs are then sorted by time constant and labelled. Standard errors come from the
+covariance scaled by the reduced chi-square (the convention of :mod:`redoxmap.batch_lm`).
 """
 
 from __future__ import annotations
@@ -46,6 +58,12 @@ class CircuitFit:
     frequency_Hz, z_data, z_fit : numpy.ndarray
     notes : list of str
     label : str
+    starts : int
+        Starts tried (data-seeded, the user's, their symmetry-broken copies and the polishing
+        perturbations).
+    minima : int
+        Distinct minima those starts ended in (chi-square apart by more than 0.1 %); more than one
+        says the landscape has other valleys, the best of which is reported.
     """
 
     circuit: str
@@ -59,6 +77,8 @@ class CircuitFit:
     z_fit: np.ndarray = field(repr=False)
     notes: list[str] = field(default_factory=list)
     label: str = ""
+    starts: int = 1
+    minima: int = 1
 
     @property
     def values(self) -> dict[str, float]:
@@ -75,7 +95,7 @@ class CircuitFit:
         return {"circuit": self.circuit, "label": self.label, "weighting": self.weighting,
                 "chi_square": self.chi_square, "reduced_chi_square": self.reduced_chi_square,
                 "parameters": self.parameters.to_dict(orient="records"), "rc": self.rc.to_dict(orient="records"),
-                "notes": list(self.notes)}
+                "starts": self.starts, "minima": self.minima, "notes": list(self.notes)}
 
 
 def _sigma(z: np.ndarray, weighting: str) -> tuple[np.ndarray, np.ndarray]:
@@ -90,11 +110,15 @@ def _sigma(z: np.ndarray, weighting: str) -> tuple[np.ndarray, np.ndarray]:
     raise AnalysisError(f"weighting must be one of {', '.join(WEIGHTINGS)}, not {weighting!r}")
 
 
-def initial_guess(circuit: Circuit, frequency_Hz, z) -> np.ndarray:
+def initial_guess(circuit: Circuit, frequency_Hz, z, assignment: tuple[int, ...] | None = None,
+                  unseen: str = "below") -> np.ndarray:
     """Start values from the data: intercept, arcs (apex frequency and width), tails.
 
-    RC blocks take the arcs in order from high to low frequency; a block without an arc of
-    its own is placed a decade below the last one.
+    RC blocks take the arcs in order from high to low frequency (or in the ``assignment`` given,
+    a permutation of the blocks: which block meets which arc). A block without an arc of its own
+    (an arc too small or too close to another to show an apex) is placed a decade below the last
+    arc with its width (``unseen="below"``), or a decade above the first with a tenth of its width
+    (``"above"``).
     """
     f = np.asarray(frequency_Hz, float)
     z = np.asarray(z, complex)
@@ -113,6 +137,11 @@ def initial_guess(circuit: Circuit, frequency_Hz, z) -> np.ndarray:
     guess = np.zeros(len(circuit))
     assigned = {}
     pairs = circuit.rc_pairs()
+    if assignment is not None:
+        pairs = [pairs[i] for i in assignment]
+    if unseen == "above" and len(pairs) > len(arcs):
+        extra = len(pairs) - len(arcs)
+        arcs = [(arcs[0][0] * 10 ** (extra - j), 0.1 * arcs[0][1]) for j in range(extra)] + arcs
     for k, (resistor, capacitor) in enumerate(pairs):
         if k < len(arcs):
             f_apex, width = arcs[k]
@@ -155,20 +184,123 @@ def _from_theta(theta, positive):
     return np.where(positive, 10.0 ** np.where(positive, theta, 0.0), theta)
 
 
-def _starts(guess: np.ndarray, circuit: Circuit, n: int, rng) -> np.ndarray:
-    """The data guess and ``n - 1`` variations (each positive parameter x 10^U(-1, 1))."""
+MAX_ASSIGNMENTS = 6  # ways of assigning the arcs to the blocks tried (all of them for up to three blocks)
+
+
+def _starts(circuit: Circuit, frequency_Hz, z, n: int, rng) -> np.ndarray:
+    """``n`` starts from the data: the guess for every assignment of the arcs to the RC blocks (a
+    block may own the high- or the low-frequency arc: the fits of the two assignments lie in
+    different valleys), then random variations of them (each positive parameter x 10^U(-1, 1))."""
+    import itertools
+
     positive = circuit.positive
-    theta = _to_theta(guess, positive)
-    starts = [theta]
-    for _ in range(max(n, 1) - 1):
-        trial = theta + np.where(positive, rng.uniform(-1, 1, len(theta)), 0.0)
-        starts.append(trial)
+    pairs = circuit.rc_pairs()
+    kinds, orders = set(), []
+    for order in itertools.permutations(range(len(pairs))):
+        signature = tuple(pairs[i][1].kind for i in order)  # blocks of one kind: the same assignment
+        if signature not in kinds:
+            kinds.add(signature)
+            orders.append(order)
+        if len(orders) == MAX_ASSIGNMENTS:
+            break
+    guesses = [_to_theta(initial_guess(circuit, frequency_Hz, z, order, unseen), positive)
+               for unseen in ("below", "above") for order in orders]
+    guesses = list({tuple(np.round(g, 6)): g for g in guesses}.values())  # "above" equals "below" when no arc is unseen
+    starts = list(guesses[:n])
+    for k in range(n - len(starts)):
+        base = guesses[k % len(guesses)]
+        starts.append(base + np.where(positive, rng.uniform(-1, 1, len(base)), 0.0))
     return np.array(starts)
 
 
+SYMMETRIC_DECADES = 0.1  # blocks whose log-parameters all agree this well start on a symmetric saddle
+SPREAD_DECADES = 1.0  # time constants of such blocks are set this far apart
+
+
+def _break_symmetry(theta: np.ndarray, circuit: Circuit) -> np.ndarray | None:
+    """A copy of a start with interchangeable blocks that start alike moved a decade apart in time
+    constant (R and C, or R and Q, each by half of it); None when no blocks start alike."""
+    changed = theta.copy()
+    moved = False
+    for group in circuit.exchangeable_blocks():
+        values = np.array([[theta[r.start], theta[c.start]] for r, c in group])
+        if np.ptp(values, axis=0).max() > SYMMETRIC_DECADES:
+            continue
+        for rank, (resistor, capacitor) in enumerate(group):
+            offset = SPREAD_DECADES * (rank - (len(group) - 1) / 2)
+            changed[resistor.start] += offset / 2
+            changed[capacitor.start] += offset / 2
+        moved = True
+    return changed if moved else None
+
+
+DEAD_DECADES = 3.0  # a positive parameter this far from the data's guess has left the spectrum's scale
+
+
+def _perturbations(theta: np.ndarray, guess: np.ndarray, positive: np.ndarray, lower, upper, n: int,
+                   rng) -> np.ndarray:
+    """Neighbours of a solution to restart from: ``n`` random ones (0.3 decades on positive parameters,
+    0.05 on the others) and, where parameters went dead (at a bound, or decades from the data's guess:
+    an element switched off, which no small step revives), the solution with them put back at the
+    guess, and random neighbours of that."""
+    scale = np.where(positive, 0.3, 0.05)
+    out = [theta[None, :] + rng.normal(size=(n, len(theta))) * scale[None, :]]
+    span = np.maximum(upper - lower, 1e-12)
+    dead = (np.minimum(theta - lower, upper - theta) < 1e-6 * span) | (positive & (np.abs(theta - guess) > DEAD_DECADES))
+    if dead.any():  # back at the guess, and a decade or two either side of it (one of them may be the valley)
+        for decades in (0.0, -1.0, 1.0, 2.0):
+            revived = np.where(dead, guess + np.where(positive, decades, 0.0), theta)
+            out += [revived[None, :], revived[None, :] + rng.normal(size=(max(n // 2, 1), len(theta))) * scale[None, :]]
+    return np.vstack(out)
+
+
+@dataclass
+class _Problem:
+    """One spectrum's data arranged for the batched solver (padded to the longest spectrum)."""
+
+    frequency: np.ndarray
+    z: np.ndarray
+    weight: np.ndarray
+    n_points: int
+
+
+def _solve(circuit: Circuit, problems: list[_Problem], thetas: list[np.ndarray], lower, upper):
+    """Run the batched solver on start ``thetas[i]`` (a 2-D array of starts) of every problem ``i``;
+    returns the fit and the problem each row belongs to."""
+    positive = circuit.positive
+    rows = [(i, t) for i, starts in enumerate(thetas) for t in starts]
+    owner = np.array([i for i, _ in rows])
+    F = np.array([problems[i].frequency for i in owner])
+    Zd = np.array([problems[i].z for i in owner])
+    S = np.array([problems[i].weight for i in owner])
+    theta0 = np.clip(np.array([t for _, t in rows]), lower, upper)
+
+    def residuals(theta, index):
+        params = _from_theta(theta, positive)
+        z, dz = circuit.impedance(params, F[index], jacobian=True)
+        scale = np.where(positive, params * LN10, 1.0)[:, None, :]
+        dz = dz * scale  # d/dtheta
+        r = np.concatenate([(Zd[index] - z).real, (Zd[index] - z).imag], axis=1) * S[index]
+        J = np.concatenate([dz.real, dz.imag], axis=1) * S[index][:, :, None]
+        return r, J
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        result = fit_batch(residuals, theta0, lower, upper, np.array([problems[i].n_points for i in owner]),
+                           max_iterations=300, tolerance=1e-10, statistical_tolerance=1e-3)
+    return result, owner
+
+
+def _distinct(chi_square: np.ndarray, relative: float = 1e-3) -> int:
+    """How many distinct minima a set of final chi-squares holds (apart by more than ``relative``)."""
+    values = np.sort(chi_square[np.isfinite(chi_square)])
+    if not len(values):
+        return 0
+    return 1 + int(np.sum(np.diff(values) > relative * np.maximum(values[1:], 1e-300)))
+
+
 def fit_circuits(spectra, circuit: str | Circuit, *, weighting: str = "modulus", initial=None,
-                 starts: int = 8, seed: int = 0, labels: list[str] | None = None,
-                 arc_names: str = "time constant") -> list[CircuitFit]:
+                 starts: int = 24, seed: int = 0, labels: list[str] | None = None,
+                 arc_names: str = "time constant", polish: int = 6, max_rounds: int = 4) -> list[CircuitFit]:
     """Fit one circuit to many spectra at once.
 
     Parameters
@@ -179,13 +311,17 @@ def fit_circuits(spectra, circuit: str | Circuit, *, weighting: str = "modulus",
     weighting : {"modulus", "proportional", "unit"}
         Residuals divided by |Z|, by |Z'| and |Z''| separately, or not at all.
     initial : array-like, optional
-        Your own start values (added to the data-derived starts).
+        Your own start values: always tried, beside the data-derived starts.
     starts : int
-        Starts per spectrum: the data guess and random variations of it (0 with ``initial``:
-        only your start values).
+        Data-derived starts per spectrum: the data guess and random variations of it (0 with
+        ``initial``: only your start values, and their symmetry-broken copy).
     arc_names : {"time constant", "solid-state"}
         How the RC arcs are named: numbered by time constant, or as an all-solid-state cell's
         (bulk / grain boundary, interface, charge transfer; :func:`solid_state_labels`).
+    polish : int
+        Perturbed restarts around each spectrum's best solution per round (0: none).
+    max_rounds : int
+        Polishing rounds at most; a round that improves no spectrum ends them.
 
     Returns
     -------
@@ -202,53 +338,60 @@ def fit_circuits(spectra, circuit: str | Circuit, *, weighting: str = "modulus",
             for s in spectra]
     if not data:
         raise AnalysisError("no spectra to fit")
+    if starts == 0 and initial is None:
+        raise AnalysisError("starts = 0 needs initial values")
     k = len(circuit)
     rng = np.random.default_rng(seed)
     n_max = max(len(f) for f, _, _ in data)
     positive = circuit.positive
     low, high = circuit.bounds
     lower, upper = _to_theta(low, positive), np.where(positive, np.log10(high), high)
-    F, Zd, S, theta0, owner, n_points = [], [], [], [], [], []
-    for index, (f, z, label) in enumerate(data):
+    problems, first = [], []
+    for f, z, label in data:
         if 2 * len(f) <= k:
             raise AnalysisError(f"{len(f)} impedance points cannot fix {k} parameters of {circuit.text}"
                                 + (f" ({label})" if label else ""))
         pad = n_max - len(f)
         sigma_re, sigma_im = _sigma(z, weighting)
-        weight = np.concatenate([1 / sigma_re, np.zeros(pad), 1 / sigma_im, np.zeros(pad)])
-        guesses = _starts(initial_guess(circuit, f, z), circuit, starts, rng)[:starts]
+        problems.append(_Problem(np.concatenate([f, np.full(pad, f[-1])]), np.concatenate([z, np.full(pad, z[-1])]),
+                                 np.concatenate([1 / sigma_re, np.zeros(pad), 1 / sigma_im, np.zeros(pad)]),
+                                 2 * len(f)))
+        guesses = list(_starts(circuit, f, z, starts, rng)) if starts else []
         if initial is not None:
-            guesses = np.vstack([guesses, _to_theta(np.asarray(initial, float), positive)[None]])
-        if not len(guesses):
-            raise AnalysisError("starts = 0 needs initial values")
-        for theta in guesses:
-            F.append(np.concatenate([f, np.full(pad, f[-1])]))
-            Zd.append(np.concatenate([z, np.full(pad, z[-1])]))
-            S.append(weight)
-            theta0.append(np.clip(theta, lower, upper))
-            owner.append(index)
-            n_points.append(2 * len(f))
-    F, Zd, S, theta0 = np.array(F), np.array(Zd), np.array(S), np.array(theta0)
-
-    def residuals(theta, rows):
-        params = _from_theta(theta, positive)
-        z, dz = circuit.impedance(params, F[rows], jacobian=True)
-        scale = np.where(positive, params * LN10, 1.0)[:, None, :]
-        dz = dz * scale  # d/dtheta
-        r = np.concatenate([(Zd[rows] - z).real, (Zd[rows] - z).imag], axis=1) * S[rows]
-        J = np.concatenate([dz.real, dz.imag], axis=1) * S[rows][:, :, None]
-        return r, J
-
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        result = fit_batch(residuals, theta0, lower, upper, np.array(n_points), max_iterations=300,
-                           tolerance=1e-10, statistical_tolerance=1e-3)
-    owner = np.array(owner)
-    fits = []
-    for index, (f, z, label) in enumerate(data):
+            guesses.append(_to_theta(np.asarray(initial, float), positive))
+        guesses += [b for b in (_break_symmetry(g, circuit) for g in guesses) if b is not None]
+        first.append(np.clip(np.array(guesses), lower, upper))
+    result, owner = _solve(circuit, problems, first, lower, upper)
+    best, tried, finals = [], [len(g) for g in first], [[] for _ in data]
+    for index in range(len(data)):
         rows = np.flatnonzero(owner == index)
         chi2 = np.where(np.isfinite(result.chi_square[rows]), result.chi_square[rows], np.inf)
-        best = rows[int(np.argmin(chi2))]
-        fits.append(_result(circuit, result, best, f, z, weighting, labels[index] if labels else label, arc_names))
+        finals[index] += list(chi2)
+        row = rows[int(np.argmin(chi2))]
+        best.append((result, row))
+    todo = list(range(len(data))) if polish else []
+    for _ in range(max_rounds if polish else 0):
+        if not todo:
+            break
+        neighbours = [_perturbations(best[i][0].params[best[i][1]], first[i][0], positive, lower, upper, polish, rng)
+                      for i in todo]
+        trial, owner = _solve(circuit, [problems[i] for i in todo], neighbours, lower, upper)
+        improved = []
+        for position, index in enumerate(todo):
+            rows = np.flatnonzero(owner == position)
+            chi2 = np.where(np.isfinite(trial.chi_square[rows]), trial.chi_square[rows], np.inf)
+            finals[index] += list(chi2)
+            tried[index] += len(rows)
+            current = best[index][0].chi_square[best[index][1]]
+            if chi2.min() < current * (1 - 1e-7) - 1e-300:
+                best[index] = (trial, rows[int(np.argmin(chi2))])
+                improved.append(index)
+        todo = improved
+    fits = []
+    for index, (f, z, label) in enumerate(data):
+        fit = _result(circuit, *best[index], f, z, weighting, labels[index] if labels else label, arc_names)
+        fit.starts, fit.minima = tried[index], _distinct(np.array(finals[index]))
+        fits.append(fit)
     return fits
 
 
