@@ -81,18 +81,19 @@ def xrd_peaks(
              title="Against reference reflections")
 
 
-@xrd_app.command("lattice", epilog="Example:  redoxmap xrd lattice pattern.xy --phase R-3m --zero-shift")
+@xrd_app.command("lattice", epilog="Example:  redoxmap xrd lattice pattern.xrdml --phase R-3m --displacement")
 @command
 def xrd_lattice(
     file: PatternArg,
     phase: Annotated[str, typer.Option(help="R-3m, C2/m or Fd-3m (built-in starting lattices).", **choice("R-3m", "C2/m", "Fd-3m"))] = "R-3m",
-    hkl: Annotated[list[str] | None, typer.Option("--hkl", help="Peak as H,K,L=NEAR_DEG (repeat); default: the phase's reflections in range.")] = None,
+    hkl: Annotated[list[str] | None, typer.Option("--hkl", help="Peak as H,K,L=NEAR_DEG (repeat); default: the pattern indexes itself (R-3m from its (003), cubic by a scan), or the built-in cell's reflections (C2/m).")] = None,
     zero_shift: Annotated[bool, typer.Option("--zero-shift", help="Also refine a 2theta zero shift.")] = False,
-    displacement: Annotated[bool, typer.Option("--displacement", help="Also refine a sample displacement.")] = False,
+    displacement: Annotated[bool, typer.Option("--displacement", help="Also refine a sample displacement (a lab powder's usual error; best not with --zero-shift).")] = False,
     half_width: HalfWidthOpt = 0.4, wavelength: WavelengthOpt = None, radiation: RadiationOpt = None,
     as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
-    """Lattice parameters by least squares from the fitted, indexed peaks of one phase."""
+    """Lattice parameters by least squares from the fitted, indexed peaks of one phase; a layered (R-3m) or cubic
+    phase indexes the pattern itself, and too few reflections are an error."""
     from redoxmap.io.xrd_files import read_pattern
     from redoxmap.xrd.analysis import pattern_lattice
 
@@ -108,8 +109,13 @@ def xrd_lattice(
     pattern = read_pattern(file, wavelength_A=wavelength, radiation=radiation)
     result = pattern_lattice(pattern, phase, peaks=peaks, half_width_deg=half_width, zero_shift=zero_shift,
                              displacement=displacement)
-    values = ", ".join(f"{k} = {v:.5g} ± {result.stderr[k]:.2g}" for k, v in result.params.items())
-    emit(result.peaks, as_json=as_json, out=out, payload={"file": str(file), "phase": phase, **result.to_dict()},
+    fit = result.fit
+    values = ", ".join(f"{k} = {v:.5g} ± {fit.stderr[k]:.2g}" for k, v in fit.params.items())
+    for note in result.notes:
+        err_console.print(f"note: {note}")
+    emit(result.reflections, as_json=as_json, out=out,
+         payload={"file": str(file), "phase": phase, **fit.to_dict(), "notes": result.notes,
+                  "indexed": "by hand (--hkl)" if peaks else "from the pattern"},
          title=f"{file.name}: {phase} {values}")
 
 

@@ -115,28 +115,39 @@ def _summary_row(state: str, table: pd.DataFrame, wavelength: float, peaks_spec:
 
 def pattern_lattice(pattern: Pattern, phase_name: str, *, peaks: list[tuple[tuple[int, int, int], float]] | None = None,
                     half_width_deg: float = 0.4, zero_shift: bool = False, displacement: bool = False):
-    """Fit the peaks of one phase in a pattern and refine its lattice from them.
+    """Refine one phase's lattice from a pattern.
+
+    Without ``peaks``, an R-3m or cubic phase indexes the pattern itself
+    (:func:`redoxmap.xrd.indexing.index_pattern`: the (003) found, the cell scanned, reflections
+    added as they are predicted within their errors, outliers dropped); another phase fits the
+    reflections its built-in cell predicts.
 
     Parameters
     ----------
     pattern : Pattern
     phase_name : str
-        A built-in phase (``R-3m``, ``C2/m``, ``Fd-3m``): its system, and its reflections in the
-        pattern's range when ``peaks`` is not given.
+        A built-in phase (``R-3m``, ``C2/m``, ``Fd-3m``).
     peaks : list of (hkl, near_deg), optional
-        Indexed peaks to fit.
+        Indexed peaks to fit (your indexing).
+    zero_shift, displacement : bool
+        Also refine a 2theta zero shift and/or a sample displacement.
 
     Returns
     -------
-    LatticeFit
+    redoxmap.xrd.indexing.IndexedLattice
 
     Raises
     ------
     AnalysisError
-        When no reflection of the phase lies in the pattern's range.
+        When no reflection of the phase lies in the pattern's range, or too few are found.
     """
+    from redoxmap.xrd.indexing import IndexedLattice, index_pattern
+
     reference = phase(phase_name)
     wavelength = pattern.attrs["wavelength_A"]
+    if peaks is None and reference.system in ("hexagonal", "cubic"):
+        return index_pattern(pattern, phase_name, zero_shift=zero_shift, displacement=displacement,
+                             max_half_width_deg=half_width_deg)
     if peaks is None:
         table = reference.table(wavelength)
         inside = table["two_theta_deg"].between(pattern.two_theta[0] + half_width_deg,
@@ -148,9 +159,14 @@ def pattern_lattice(pattern: Pattern, phase_name: str, *, peaks: list[tuple[tupl
     fits = fit_pattern_peaks(pattern, [near for _, near in peaks], half_width_deg=half_width_deg,
                              labels=[" ".join(map(str, hkl)) for hkl, _ in peaks]).table
     found = fits["found"].to_numpy()
-    return fit_lattice(np.array([hkl for hkl, _ in peaks])[found], fits["center_deg"][found],
-                       fits["center_stderr_deg"][found], wavelength_A=wavelength, system=reference.system,
-                       zero_shift=zero_shift, displacement=displacement)
+    fit = fit_lattice(np.array([hkl for hkl, _ in peaks])[found], fits["center_deg"][found],
+                      fits["center_stderr_deg"][found], wavelength_A=wavelength, system=reference.system,
+                      zero_shift=zero_shift, displacement=displacement)
+    rows = pd.DataFrame({"hkl": [" ".join(map(str, hkl)) for hkl, _ in peaks],
+                         "two_theta_obs_deg": fits["center_deg"], "stderr_deg": fits["center_stderr_deg"],
+                         "status": np.where(found, "used", "no peak")})
+    return IndexedLattice(fit, rows.merge(fit.peaks[["hkl", "two_theta_calc_deg", "residual_deg"]], on="hkl",
+                                          how="left"), 1, [])
 
 
 def analyze_xrd(name: str, entries: list[PatternEntry], *, peaks: list[dict] | None = None,

@@ -48,10 +48,10 @@ class PeakFits:
     attrs: dict = field(default_factory=dict)
 
 
-def _windows(two_theta: np.ndarray, near: list[float], half_width: float):
+def _windows(two_theta: np.ndarray, near: list[float], half_widths: np.ndarray):
     """Index ranges of each window; the same for every scan of a series (one grid)."""
     ranges = []
-    for target in near:
+    for target, half_width in zip(near, half_widths):
         lo, hi = np.searchsorted(two_theta, target - half_width), np.searchsorted(two_theta, target + half_width)
         if hi - lo < 12:
             raise AnalysisError(f"the window {target - half_width:.2f}-{target + half_width:.2f} deg holds "
@@ -98,7 +98,7 @@ def _max_step(params: np.ndarray) -> np.ndarray:
 
 
 def fit_peaks(two_theta, intensity, near, *, wavelength_A: float, wavelength2_A: float | None = None,
-              ka2_ratio: float = 0.5, sigma=None, half_width_deg: float = 0.6, background_order: int = 1,
+              ka2_ratio: float = 0.5, sigma=None, half_width_deg=0.6, background_order: int = 1,
               labels: list[str] | None = None, warn: bool = True) -> PeakFits:
     """Fit one peak near each given angle, in one pattern or every scan of a series.
 
@@ -116,8 +116,8 @@ def fit_peaks(two_theta, intensity, near, *, wavelength_A: float, wavelength2_A:
         K-alpha2/K-alpha1 intensity ratio.
     sigma : array-like, optional
         Intensity uncertainties (default: Poisson, sqrt(counts), for count data).
-    half_width_deg : float
-        Half width of each fitting window.
+    half_width_deg : float or sequence of float
+        Half width of the fitting windows (one for all, or one per peak).
     background_order : {0, 1, 2}
         Degree of the local background polynomial.
     labels : list of str, optional
@@ -142,7 +142,8 @@ def fit_peaks(two_theta, intensity, near, *, wavelength_A: float, wavelength2_A:
     labels = labels or [f"{v:g}" for v in near]
     ratio = ka2_ratio if wavelength2_A else 0.0
     wavelength_ratio = wavelength2_A / wavelength_A if wavelength2_A else 1.0
-    ranges = _windows(x_all, near, half_width_deg)
+    half_widths = np.broadcast_to(np.asarray(half_width_deg, float), (len(near),))
+    ranges = _windows(x_all, near, half_widths)
     n_max = max(hi - lo for lo, hi in ranges)
     n_scans, n_peaks = len(Y), len(near)
     batch = n_scans * n_peaks
@@ -177,9 +178,10 @@ def fit_peaks(two_theta, intensity, near, *, wavelength_A: float, wavelength2_A:
     upper = np.full_like(p0, np.inf)
     for k, target in enumerate(near):
         rows = np.arange(k, batch, n_peaks)
-        lower[rows, 1], upper[rows, 1] = target - half_width_deg, target + half_width_deg
+        lower[rows, 1], upper[rows, 1] = target - half_widths[k], target + half_widths[k]
+        upper[rows, 2] = half_widths[k]  # a wider peak is the background's business
     lower[:, 0] = 0.0
-    lower[:, 2], upper[:, 2] = 0.5 * steps, half_width_deg  # a wider peak is the background's business
+    lower[:, 2] = 0.5 * steps
     lower[:, 3], upper[:, 3] = 0.0, 1.0
     found = significance >= DETECTION_SIGMA
 
@@ -251,7 +253,7 @@ def fit_peaks(two_theta, intensity, near, *, wavelength_A: float, wavelength2_A:
         shown = messages[:3] + ([f"... and {len(messages) - 3} more"] if len(messages) > 3 else [])
         warnings.warn("; ".join(shown), FitWarning if all(found) else DataWarning, stacklevel=2)
     attrs = {"wavelength_A": wavelength_A, "wavelength2_A": wavelength2_A, "ka2_ratio": ratio or None,
-             "half_width_deg": half_width_deg, "background_order": background_order,
+             "half_width_deg": np.asarray(half_width_deg, float).tolist(), "background_order": background_order,
              "profile": "pseudo-Voigt" + (" K-alpha1/K-alpha2 doublet" if ratio else " single line")}
     return PeakFits(pd.DataFrame(rows), windows, attrs)
 
