@@ -105,3 +105,46 @@ def test_tracking_follows_drift_and_keeps_neighbours_apart():
     assert len(counts) == 2 and (counts == 100).all()
     spans = tracked.groupby("track")["voltage_V"].agg(lambda v: v.max() - v.min())
     np.testing.assert_allclose(spans, 0.198, atol=1e-9)
+
+
+def _logged_cell(points: int, resolution_V: float, centres=(3.9, 4.5), widths=(0.03, 0.05), weights=(0.6, 0.4)):
+    """One galvanostatic charge and discharge (0.5 mA for 5 h, 5 mg: 500 mAh/g) whose Q(V) is a sum of
+    logistic steps, logged at ``points`` readings per half cycle with voltages rounded to
+    ``resolution_V`` (0: exact). Returns the table and the analytic dQ/dV (mAh/g/V) on a fine grid."""
+    v = np.linspace(3.0, 4.7, 20001)
+    q = sum(w / (1 + np.exp(-(v - c) / s)) for c, s, w in zip(centres, widths, weights))
+    q = (q - q[0]) / (q[-1] - q[0])
+    seconds = 5.0 * 3600
+    grid = np.linspace(0, seconds, points)
+    v_up = np.interp(grid, q * seconds, v)
+    if resolution_V:
+        v_up = np.round(v_up / resolution_V) * resolution_V
+    frame = pd.concat([pd.DataFrame({"time_s": grid, "voltage_V": v_up, "current_A": 5e-4}),
+                       pd.DataFrame({"time_s": grid + seconds + 10, "voltage_V": v_up[::-1], "current_A": -5e-4})],
+                      ignore_index=True)
+    return from_records(frame, active_mass_mg=5.0), v, np.gradient(q, v) * 500.0
+
+
+@pytest.mark.parametrize("points", [150, 20000], ids=["sparse", "dense"])
+@pytest.mark.parametrize("resolution_V", [0.0, 0.001, 0.005], ids=["exact", "1mV", "5mV"])
+def test_dqdv_of_a_known_curve_at_any_sampling_and_resolution(points, resolution_V):
+    """Two peaks, and only two, on charge and discharge, each within 3 % of the analytic dQ/dV seen
+    through the same kernel (Gaussian of the smoothing reported, and the resolution's box)."""
+    table, v, truth = _logged_cell(points, resolution_V)
+    result = dqdv(table)
+    sigma = result.parameters["smoothing_V"]
+    assert sigma >= 2 * resolution_V - 1e-9 and result.parameters["voltage_resolution_V"] <= resolution_V + 1e-9
+    step = v[1] - v[0]
+    kernel = np.exp(-0.5 * (np.arange(-5 * sigma, 5 * sigma + step, step) / sigma) ** 2)
+    seen = np.convolve(truth, kernel / kernel.sum(), mode="same")
+    if resolution_V:
+        box = np.ones(max(int(round(resolution_V / step)), 1))
+        seen = np.convolve(seen, box / box.sum(), mode="same")
+    peaks = find_dqdv_peaks(result)
+    for direction in ("charge", "discharge"):
+        found = peaks[peaks["direction"] == direction].sort_values("voltage_V")
+        assert len(found) == 2, (direction, found)
+        for centre, width, row in zip((3.9, 4.5), (0.03, 0.05), found.itertuples()):
+            expected = seen[np.argmin(np.abs(v - centre))]
+            assert abs(row.voltage_V - centre) < max(0.004, 0.03 * 3.525 * width)  # 3 % of the peak's FWHM
+            assert row.height == pytest.approx(expected, rel=0.03)

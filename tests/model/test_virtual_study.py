@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from redoxmap.cycling.differential import dqdv
+from redoxmap.cycling.peaks import find_dqdv_peaks, peak_windows
+
 
 @pytest.fixture(scope="module")
 def virtual(virtual_study):
@@ -101,3 +104,19 @@ def test_xas_recovers_the_mn_valence_by_mode(virtual):
     the LCF against MnO/LaMnO3/SrMnO3 finds it within its standard error."""
     for row, expected in _xas_against_truth(virtual, "valence", "mn_valence"):
         assert abs(row.valence - expected) <= 3 * row.valence_stderr, (row.state, row.mode)
+
+
+def test_dqdv_of_the_virtual_cells_has_exactly_the_model_features(virtual):
+    """The virtual cycler files carry the TM capacity on a slope from 3.6 to 4.4 V (a flat band of
+    dQ/dV, centred at 4.0 V), the oxygen capacity on a plateau from 4.45 to 4.55 V, and a discharge
+    that falls steepest at its top: every charge has exactly those two features, every discharge one,
+    at the same place in every cycle (no ripple read as a peak)."""
+    _, study = virtual
+    for outcome in study.sections["cycling"]:
+        peaks = find_dqdv_peaks(dqdv(outcome.value.table), windows=peak_windows("reference"))
+        per_half = peaks.groupby(["cycle", "direction"]).size().unstack()
+        assert (per_half["charge"] == 2).all() and (per_half["discharge"] == 1).all(), outcome.label
+        charge = peaks[peaks["direction"] == "charge"]
+        assert set(charge["label"]) == {"Ox2", "Ox4"}
+        assert charge[charge["label"] == "Ox2"]["voltage_V"].between(3.99, 4.01).all()
+        assert charge[charge["label"] == "Ox4"]["voltage_V"].between(4.49, 4.51).all()

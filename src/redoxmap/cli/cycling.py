@@ -48,7 +48,7 @@ def cycling_dqdv(
     cycles: CyclesOpt = None,
     direction: Annotated[str, typer.Option(help="charge, discharge or both.", **choice("charge", "discharge", "both"))] = "both",
     step: Annotated[float, typer.Option("--step", help="Voltage grid spacing in V.")] = 0.005,
-    smoothing: Annotated[float, typer.Option("--smoothing", help="Gaussian kernel sigma in V.")] = 0.0075,
+    smoothing: Annotated[str, typer.Option("--smoothing", help="Gaussian kernel sigma in V, or auto (7.5 mV, at least twice the log's voltage resolution).")] = "auto",
     peaks: Annotated[bool, typer.Option("--peaks", help="Return the peaks instead of the curves.")] = False,
     windows: Annotated[str, typer.Option(help="Peak windows: none (peaks tracked by position) or reference (the Li-rich cathode's Ox1-Ox4, Red1-Red3).", **choice("none", "reference"))] = "none",
     mass: MassOpt = None, electrode: ElectrodeOpt = "cathode", format: FormatOpt = None,
@@ -61,7 +61,7 @@ def cycling_dqdv(
     table = read_cell(file, mass, electrode, format)
     directions = ("charge", "discharge") if direction == "both" else (direction,)
     result = dqdv(table, cycles=parse_cycles(cycles), directions=directions, voltage_step_V=step,
-                  smoothing_V=smoothing)
+                  smoothing_V=smoothing if smoothing == "auto" else parse_floats(smoothing, "--smoothing")[0])
     payload = {"cell": cell_meta(table), "unit": result.unit, "parameters": result.parameters}
     if peaks:
         frame = find_dqdv_peaks(result, windows=peak_windows(windows))

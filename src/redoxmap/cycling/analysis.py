@@ -44,7 +44,7 @@ def analyze(
     profile_cycles: Sequence[int] = (1, 2, 5, 10, 20, 40),
     regions: Sequence[VoltageRegion] = DEFAULT_REGIONS,
     voltage_step_V: float = 0.005,
-    smoothing_V: float = 0.0075,
+    smoothing_V: float | str = "auto",
     peak_prominence: float = 0.05,
     peak_windows: str | dict | None = "none",
     exclude_cv: bool = True,

@@ -73,6 +73,26 @@ def _refine(y: np.ndarray, i: int) -> float:
     return 0.0 if denominator == 0 else float(np.clip(0.5 * (left - right) / denominator, -0.5, 0.5))
 
 
+def _noise(y: np.ndarray) -> float:
+    """The curve's point-to-point scatter (robust): ripples below a few times it are not peaks."""
+    return float(1.4826 * np.median(np.abs(np.diff(y, 2)))) / np.sqrt(6) if len(y) > 2 else 0.0
+
+
+def _position(y: np.ndarray, peak: int, left: int, right: int, step: float, voltage: np.ndarray) -> float:
+    """A peak's voltage: the sub-grid maximum, or, for a flat top (a plateau of dQ/dV, a box in
+    Q(V)), the middle of the top, where the curve stays within 2 % of its maximum, so that a flat
+    feature is placed alike from cycle to cycle."""
+    level = y[peak] * 0.98
+    lo, hi = peak, peak
+    while lo > left and y[lo - 1] >= level:
+        lo -= 1
+    while hi < right and y[hi + 1] >= level:
+        hi += 1
+    if (hi - lo) * step > 0.05:
+        return float(0.5 * (voltage[lo] + voltage[hi]))
+    return float(voltage[peak] + _refine(y, peak) * step)
+
+
 def find_dqdv_peaks(
     result: DqdvResult,
     *,
@@ -85,7 +105,8 @@ def find_dqdv_peaks(
     ----------
     result : DqdvResult
     prominence : float
-        Minimum prominence as a fraction of the curve's largest ``|dQ/dV|``.
+        Minimum prominence as a fraction of the curve's largest ``|dQ/dV|`` (and at least five times
+        the curve's point-to-point scatter); peaks closer than twice the smoothing are one peak.
     windows : dict, optional
         ``{"charge": [...], "discharge": [...]}`` of named :class:`VoltageRegion`; a peak
         inside a window takes its name (the tallest one if several). Default: none, so no peak is
@@ -101,13 +122,15 @@ def find_dqdv_peaks(
     """
     windows = {} if windows is None else windows
     step = result.voltage_V[1] - result.voltage_V[0] if len(result.voltage_V) > 1 else 1.0
+    sigma = result.parameters.get("smoothing_V", 0.0) or step
+    separation = max(int(2 * sigma / step), 1)  # the kernel cannot resolve peaks closer than ~2 sigma
     rows = []
     for k, info in enumerate(result.half_cycles.itertuples(index=False)):
         y = np.abs(result.dqdv[k])
         top = y.max()
         if top <= 0:
             continue
-        peaks, props = find_peaks(y, prominence=prominence * top)
+        peaks, props = find_peaks(y, prominence=max(prominence * top, 5 * _noise(y)), distance=separation)
         if not len(peaks):
             continue
         fwhm = peak_widths(y, peaks, rel_height=0.5)[0] * step
@@ -118,7 +141,7 @@ def find_dqdv_peaks(
                 "half_cycle": info.half_cycle,
                 "cycle": info.cycle,
                 "direction": info.direction,
-                "voltage_V": result.voltage_V[p] + _refine(y, p) * step,
+                "voltage_V": _position(y, p, bounds[j], bounds[j + 1], step, result.voltage_V),
                 "height": y[p],
                 "area": y[bounds[j]:bounds[j + 1] + 1].sum() * step,
                 "fwhm_V": fwhm[j],

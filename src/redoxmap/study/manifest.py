@@ -51,7 +51,8 @@ MODALITIES: dict[str, dict[str, Parameter]] = {
         "region_bounds_V": Parameter([3.9, 4.4], "voltage boundaries between regions, in V", list),
         "region_names": Parameter(["I", "II", "III"], "names of the regions, low to high", list),
         "voltage_step_V": Parameter(0.005, "dQ/dV grid spacing, in V", (int, float)),
-        "smoothing_V": Parameter(0.0075, "dQ/dV Gaussian kernel sigma, in V", (int, float)),
+        "smoothing_V": Parameter("auto", "dQ/dV Gaussian kernel sigma, in V, or 'auto' (7.5 mV, at least twice "
+                                 "the log's voltage resolution)", (str, int, float)),
         "peak_prominence": Parameter(0.05, "minimum dQ/dV peak prominence (fraction of max)", (int, float)),
         "peak_windows": Parameter("auto", "named dQ/dV peak windows: 'auto' (the reference windows Ox1-Ox4, "
                                   "Red1-Red3 for samples with chemistry = 'li-rich', none for others), "
@@ -294,7 +295,8 @@ def _check_choices(parameters: dict, path: Path) -> None:
     """Keyword parameters must be one of their keywords."""
     allowed = {("eis", "arc_labels"): ("auto", "solid-state", "time constant"),
                ("eis", "weighting"): ("modulus", "proportional", "unit"),
-               ("map", "redox_regions"): ("auto", "none"), ("xrd", "radiation"): ("", "doublet", "single")}
+               ("map", "redox_regions"): ("auto", "none"), ("xrd", "radiation"): ("", "doublet", "single"),
+               ("cycling", "smoothing_V"): ("auto",)}
     for (section, key), choices in allowed.items():
         value = parameters[section][key]
         if isinstance(value, str) and value not in choices:
