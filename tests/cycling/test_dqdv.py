@@ -138,7 +138,7 @@ def test_dqdv_of_a_known_curve_at_any_sampling_and_resolution(points, resolution
     kernel = np.exp(-0.5 * (np.arange(-5 * sigma, 5 * sigma + step, step) / sigma) ** 2)
     seen = np.convolve(truth, kernel / kernel.sum(), mode="same")
     if resolution_V:
-        box = np.ones(max(int(round(resolution_V / step)), 1))
+        box = np.ones(max(round(resolution_V / step), 1))
         seen = np.convolve(seen, box / box.sum(), mode="same")
     peaks = find_dqdv_peaks(result)
     for direction in ("charge", "discharge"):
