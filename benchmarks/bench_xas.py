@@ -34,7 +34,8 @@ def ours_one(path: Path, references: dict):
 
     energy, mu = load_mu(path, reference_e0_eV=FOIL_E0)  # read, absorption, calibration
     norm = normalize_k_edge(energy, mu)
-    return fit_lcf(energy, norm.norm, references, valences=VALENCES, window=(norm.e0 - 20, norm.e0 + 60))
+    return fit_lcf(energy, norm.norm, references, valences=VALENCES, window=(norm.e0 - 20, norm.e0 + 60),
+                   edge="Mn-K")
 
 
 def larch_group(path: Path):
@@ -99,7 +100,7 @@ def main() -> None:
     truth = weights @ np.array(list(VALENCES.values()))
     start = time.perf_counter()
     _, valences, _ = fit_stack(grid, stack, {n: (grid, basis[:, k]) for k, n in enumerate(VALENCES)},
-                               valences=VALENCES)
+                               valences=VALENCES, edge="Mn-K")
     ours_stack = time.perf_counter() - start
 
     from larch import Group

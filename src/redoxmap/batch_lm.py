@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from redoxmap.fitting import error_scale
+
 
 @dataclass
 class BatchFit:
@@ -23,7 +25,9 @@ class BatchFit:
     Attributes
     ----------
     params, stderr : numpy.ndarray
-        ``(batch, n_params)``; the standard errors are scaled by sqrt(reduced chi-square).
+        ``(batch, n_params)``; standard errors under the convention of :mod:`redoxmap.fitting`
+        (scaled by sqrt(reduced chi-square), or by sqrt(max(1, reduced chi-square)) when the
+        weights are the data's known errors).
     covariance : numpy.ndarray
         ``(batch, n_params, n_params)``, scaled likewise.
     chi_square, reduced_chi_square : numpy.ndarray
@@ -49,7 +53,7 @@ class BatchFit:
 
 def fit_batch(residuals: Callable, p0: np.ndarray, lower: np.ndarray, upper: np.ndarray, n_points: np.ndarray,
               *, max_step: Callable | None = None, max_iterations: int = 200,
-              tolerance: float = 1e-10, statistical_tolerance: float = 0.0) -> BatchFit:
+              tolerance: float = 1e-10, statistical_tolerance: float = 0.0, errors_known: bool = False) -> BatchFit:
     """Minimise ``sum(r^2)`` for every problem of a batch.
 
     Parameters
@@ -74,6 +78,8 @@ def fit_batch(residuals: Callable, p0: np.ndarray, lower: np.ndarray, upper: np.
         reduced chi-square: parameters then move by ~sqrt(this) standard errors, so 1e-3
         stops long, useless creeping along a nearly flat valley (a parameter that the data
         hardly determine).
+    errors_known : bool
+        Whether the weights are the inverse of the data's known errors (see :mod:`redoxmap.fitting`).
     """
     params = np.array(p0, dtype=float)
     batch, k = params.shape
@@ -150,7 +156,8 @@ def fit_batch(residuals: Callable, p0: np.ndarray, lower: np.ndarray, upper: np.
     reduced = chi2 / dof
     covariance = np.full((batch, k, k), np.nan)
     for b in range(batch):  # small k x k inverses; pinv copes with a parameter pinned at a bound
-        covariance[b] = np.linalg.pinv(JTJ[b]) * reduced[b]
+        covariance[b] = np.linalg.pinv(JTJ[b]) * error_scale(float(reduced[b]), errors_known=errors_known,
+                                                             dof=int(dof[b]))
     stderr = np.sqrt(np.clip(np.einsum("bii->bi", covariance), 0, None))
     span = np.where(np.isfinite(upper - lower), upper - lower, np.abs(params) + 1.0)
     pinned = (np.isfinite(lower) & (params - lower <= 1e-6 * span)) | (np.isfinite(upper) & (upper - params <= 1e-6 * span))

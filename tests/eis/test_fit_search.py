@@ -126,11 +126,11 @@ def _by_time_constant(circuit: Circuit, theta: np.ndarray, values: np.ndarray) -
     return out
 
 
-def _coverage(trials: int, seed: int) -> tuple[float, int]:
-    """Share of parameters of identifiable synthetic spectra (1 % noise) whose 95 % interval
-    (1.96 standard errors, on the fit's scale) covers the truth, and how many spectra counted."""
+def _coverage(trials: int, seed: int) -> tuple[float, float, int]:
+    """Shares of parameters of identifiable synthetic spectra (1 % noise) whose 68 % and 95 % intervals
+    (1 and 1.96 standard errors, on the fit's scale) cover the truth, and how many spectra counted."""
     rng = np.random.default_rng(seed)
-    hits, cases = [], 0
+    pulls, cases = [], 0
     for template in TEMPLATES:
         circuit = Circuit(template)
         positive = circuit.positive
@@ -155,18 +155,20 @@ def _coverage(trials: int, seed: int) -> tuple[float, int]:
             truth = np.where(positive, np.log10(p), p)
             theta, sigma = _by_time_constant(circuit, theta, values), _by_time_constant(circuit, sigma, values)
             truth = _by_time_constant(circuit, truth, p)
-            hits += list(np.abs(theta - truth) <= 1.96 * sigma)
-    return float(np.mean(hits)), cases
+            pulls += list(np.abs(theta - truth) / sigma)
+    pulls = np.array(pulls)
+    return float((pulls <= 1).mean()), float((pulls <= 1.96).mean()), cases
 
 
 def test_synthetic_spectra_are_covered_by_their_intervals():
     """40 random spectra: the 95 % intervals cover the truth near their nominal rate."""
-    share, cases = _coverage(40, seed=11)
-    assert cases >= 25 and 0.88 <= share <= 1.0
+    one, two, cases = _coverage(40, seed=11)
+    assert cases >= 25 and 0.55 <= one <= 0.8 and 0.88 <= two <= 1.0
 
 
 @pytest.mark.slow
 def test_synthetic_spectra_are_covered_at_the_nominal_rate():
-    """200 random spectra of seven circuits of the supported elements, 1 % noise: 95 ± 3 % coverage."""
-    share, cases = _coverage(200, seed=7)
-    assert cases >= 120 and 0.92 <= share <= 0.98, share
+    """200 random spectra of seven circuits of the supported elements, 1 % noise: 95 ± 3 % coverage (the 68 %
+    interval of a nonlinear circuit's linearised errors varies more from one set to the next: 61-69 %)."""
+    one, two, cases = _coverage(200, seed=7)
+    assert cases >= 120 and 0.92 <= two <= 0.98 and 0.6 <= one <= 0.76, (one, two)

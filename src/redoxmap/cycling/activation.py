@@ -6,8 +6,10 @@ Model (per cycle n >= 1)::
 
 ``Q_1`` is the first discharge, ``Q_inf`` the activated capacity, ``N_act`` the
 activation constant in cycles, and the optional linear ``fade`` (capacity per cycle)
-separates slow degradation from activation. The fit is a weighted least-squares fit
-through lmfit, so every value comes with a standard error from the covariance.
+separates slow degradation from activation. The fit is an unweighted least-squares fit
+through lmfit (a cycler logs capacities without errors), so the covariance is scaled by the
+reduced chi-square (the convention of :mod:`redoxmap.fitting`) and ``reduced_chi_square`` is in
+(mAh/g)^2: the scatter of the capacities about the law.
 ``n90``, the number of cycles to 90 % of the activation gain (from ``Q_1`` to
 ``Q_inf``), is ``1 + N_act ln 10``.
 """
@@ -23,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.errors import FitError, FitWarning
-from redoxmap.fitting import at_bound, stderr
+from redoxmap.fitting import SCALED, at_bound, stderr
 
 _LN10 = math.log(10.0)
 
@@ -38,8 +40,9 @@ def activation_curve(n, q_inf, q_1, n_act, fade=0.0):
 class ActivationFit:
     """Result of :func:`fit_activation`.
 
-    Values carry standard errors (``nan`` where the covariance could not be estimated);
-    ``r_squared`` and ``reduced_chi_square`` describe the fit quality.
+    Values carry standard errors (``nan`` where the covariance could not be estimated; scaled by
+    the reduced chi-square, as ``errors`` says); ``r_squared`` and ``reduced_chi_square`` describe
+    the fit quality.
     """
 
     name: str
@@ -61,6 +64,7 @@ class ActivationFit:
     capacity: np.ndarray = field(repr=False)
     notes: list[str] = field(default_factory=list)
     lmfit_result: object = field(default=None, repr=False)
+    errors: str = SCALED
 
     def predict(self, cycles) -> np.ndarray:
         """Capacity the fitted law gives at ``cycles``."""
@@ -70,7 +74,7 @@ class ActivationFit:
         """Scalar results as a plain dict (JSON-ready)."""
         keys = ["name", "unit", "q_inf", "q_inf_stderr", "q_1", "q_1_stderr", "n_act",
                 "n_act_stderr", "fade", "fade_stderr", "n90", "n90_stderr", "r_squared",
-                "reduced_chi_square", "n_points"]
+                "reduced_chi_square", "n_points", "errors"]
         out = {k: getattr(self, k) for k in keys}
         out["notes"] = list(self.notes)
         return {k: (None if isinstance(v, float) and not math.isfinite(v) else v)

@@ -19,6 +19,7 @@ from redoxmap.eis.drt import DrtResult, drt
 from redoxmap.eis.fit import CircuitFit, fit_circuits
 from redoxmap.eis.validity import KramersKronig, kramers_kronig
 from redoxmap.errors import AnalysisError, FitWarning
+from redoxmap.fitting import error_scale
 from redoxmap.io.eis_files import ImpedanceSpectrum, read_impedance
 
 BOLTZMANN_EV = 8.617333262e-5  # eV/K
@@ -74,8 +75,13 @@ def arrhenius(temperature_C, resistance_ohm, stderr_ohm=None) -> tuple[float, fl
     sigma = (np.asarray(stderr_ohm, float) / r) if stderr_ohm is not None else np.ones_like(r)
     sigma = np.where(np.isfinite(sigma) & (sigma > 0), sigma, np.nanmedian(sigma[sigma > 0]) if np.any(sigma > 0)
                      else 1.0)
-    (slope, _), cov = np.polyfit(x, y, 1, w=1 / sigma, cov="unscaled") if len(x) > 2 else (
-        np.polyfit(x, y, 1), np.full((2, 2), np.nan))
+    if len(x) <= 2:
+        slope = np.polyfit(x, y, 1)[0]
+        return float(-slope), float("nan")
+    (slope, intercept), cov = np.polyfit(x, y, 1, w=1 / sigma, cov="unscaled")
+    reduced = float(np.sum(((y - slope * x - intercept) / sigma) ** 2) / (len(x) - 2))
+    known = stderr_ohm is not None  # the resistances' own errors; else equal weights (redoxmap.fitting)
+    cov = cov * error_scale(reduced, errors_known=known, dof=len(x) - 2)
     return float(-slope), float(np.sqrt(cov[0, 0])) if np.isfinite(cov[0, 0]) else float("nan")
 
 

@@ -32,6 +32,7 @@ from scipy.signal import find_peaks
 from redoxmap.batch_lm import fit_batch
 from redoxmap.eis.circuits import Circuit
 from redoxmap.errors import AnalysisError, FitWarning
+from redoxmap.fitting import SCALED
 
 WEIGHTINGS = ("modulus", "proportional", "unit")
 LN10 = np.log(10.0)
@@ -61,6 +62,9 @@ class CircuitFit:
     starts : int
         Starts tried (data-seeded, the user's, their symmetry-broken copies and the polishing
         perturbations).
+    errors : str
+        The convention of the standard errors (:mod:`redoxmap.fitting`: the weights are relative,
+        so the covariance is scaled by the reduced chi-square).
     minima : int
         Distinct minima those starts ended in (chi-square apart by more than 0.1 %); more than one
         says the landscape has other valleys, the best of which is reported.
@@ -79,6 +83,7 @@ class CircuitFit:
     label: str = ""
     starts: int = 1
     minima: int = 1
+    errors: str = SCALED
 
     @property
     def values(self) -> dict[str, float]:
@@ -95,7 +100,7 @@ class CircuitFit:
         return {"circuit": self.circuit, "label": self.label, "weighting": self.weighting,
                 "chi_square": self.chi_square, "reduced_chi_square": self.reduced_chi_square,
                 "parameters": self.parameters.to_dict(orient="records"), "rc": self.rc.to_dict(orient="records"),
-                "starts": self.starts, "minima": self.minima, "notes": list(self.notes)}
+                "starts": self.starts, "minima": self.minima, "errors": self.errors, "notes": list(self.notes)}
 
 
 def _sigma(z: np.ndarray, weighting: str) -> tuple[np.ndarray, np.ndarray]:

@@ -23,6 +23,7 @@ import pandas as pd
 from scipy.optimize import least_squares
 
 from redoxmap.errors import AnalysisError, FitWarning
+from redoxmap.fitting import error_scale
 from redoxmap.model.cycle_model import ActivationParameters, ParameterSet, simulate_cycles
 from redoxmap.model.time_model import CellParameters, simulate_time_resolved
 
@@ -366,7 +367,8 @@ def fit_parameters(observations: list[Observation], predictor: Callable, start: 
     J = solution.jac
     column_norm = np.linalg.norm(J, axis=0)
     inert = column_norm <= 1e-9 * max(column_norm.max(), 1e-300)  # no effect on any observation
-    covariance = np.linalg.pinv(J.T @ J)
+    # The observations carry their errors: covariance scaled by max(1, reduced chi-square) (redoxmap.fitting)
+    covariance = np.linalg.pinv(J.T @ J) * error_scale(reduced, errors_known=True, dof=dof)
     error_encoded = np.where(inert, np.inf, np.sqrt(np.clip(np.diag(covariance), 0, None)))
     values = np.array([getattr(fitted, n) for n in names])
     stderr = np.where([n in LINEAR_BOUNDS for n in names], error_encoded, values * error_encoded)
@@ -480,7 +482,9 @@ def profile_interval(observations: list[Observation], fit: ModelFit, name: str, 
                      span_sigma: float = 3.0) -> Profile:
     """Profile ``name`` over ``span_sigma`` standard errors either side of the fit (on the log scale
     for positive parameters, the relative error taken between 5 % and 100 %; within the bounds for
-    the others) and read off the 95 % interval (delta chi-square 3.84)."""
+    the others) and read off the 95 % interval (delta chi-square 3.84, times the reduced chi-square
+    when the fit is significantly worse than its data's errors allow: the convention of
+    :mod:`redoxmap.fitting`, so that the profile and the linearised interval agree)."""
     row = fit.table.set_index("name").loc[name]
     steps = np.linspace(-span_sigma, span_sigma, points)
     if name in LINEAR_BOUNDS:
@@ -492,14 +496,16 @@ def profile_interval(observations: list[Observation], fit: ModelFit, name: str, 
         values = row["value"] * np.exp(steps * relative)
     table = profile_chi_square(observations, fit, name, np.unique(values)).rename(columns={name: "value"})
     table["delta_chi_square"] = table["chi_square"] - min(fit.chi_square, table["chi_square"].min())
-    inside = table["delta_chi_square"].to_numpy() <= 3.84
+    dof = len(observations) - len(fit.names)
+    threshold = 3.84 * error_scale(fit.reduced_chi_square, errors_known=True, dof=dof)
+    inside = table["delta_chi_square"].to_numpy() <= threshold
     v, d = table["value"].to_numpy(), table["delta_chi_square"].to_numpy()
     best = int(np.argmin(d))
 
     def crossing(indices):
         for i, j in pairwise(indices):
             if inside[i] and not inside[j]:
-                return float(v[i] + (3.84 - d[i]) * (v[j] - v[i]) / (d[j] - d[i]))
+                return float(v[i] + (threshold - d[i]) * (v[j] - v[i]) / (d[j] - d[i]))
         return float("nan")
     return Profile(name, table, crossing(list(range(best, -1, -1))), crossing(list(range(best, len(v)))))
 

@@ -4,7 +4,8 @@ Two laws, one for each kind of series the map holds:
 
 * a quantity that is zero in the pristine material and saturates, sampled at a few states (the O
   activation index r, or a valence change from pristine): ``x(n) = x_inf (1 - exp(-n / N))``, fitted by
-  weighted least squares with the measurements' own errors (not rescaled: they are known);
+  weighted least squares with the measurements' own errors (known: the covariance is scaled by
+  max(1, reduced chi-square), the convention of :mod:`redoxmap.fitting`);
   ``n_f = N ln(1 / (1 - f))``;
 * a capacity measured every cycle: the activation law of :mod:`redoxmap.cycling.activation`,
   ``Q(n) = Q_inf - (Q_inf - Q_1) exp(-(n - 1) / N)``; the cycle where it reaches a fraction f of
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from redoxmap.errors import FitError
+from redoxmap.fitting import error_scale
 
 FRACTIONS = (0.5, 0.9)
 MAX_RELATIVE_ERROR = 1.0  # an N known worse than this is "not determined"
@@ -105,6 +107,9 @@ def saturating_kinetics(cycles, values, errors) -> Kinetics:
                                                       bounds=bounds, max_nfev=2000)
     except (RuntimeError, ValueError) as exc:
         return _undetermined(law, last, f"the fit failed ({exc})")
+    dof = len(n) - 2
+    reduced = float(np.sum(((law_of(n, final, constant) - x) / s) ** 2) / dof) if dof > 0 else math.nan
+    covariance = covariance * error_scale(reduced, errors_known=True, dof=dof)
     errors = np.sqrt(np.clip(np.diag(covariance), 0, None)) if np.all(np.isfinite(covariance)) else [math.inf] * 2
     if constant >= 0.99 * bounds[1][1] or not np.isfinite(errors[1]) or errors[1] > MAX_RELATIVE_ERROR * constant:
         return _undetermined(law, last, "still rising in the last state: its final value is not yet in sight",

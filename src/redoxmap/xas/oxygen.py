@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from redoxmap.errors import AnalysisError, DataWarning, FitError, FitWarning
-from redoxmap.fitting import at_bound, stderr
+from redoxmap.fitting import SCALED, at_bound, stderr
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,8 @@ STEP_PRIOR = PeakPrior(536.0, 534.5, 538.5, sigma=1.0, sigma_max=3.0)
 
 @dataclass
 class PreEdgeFit:
-    """Result of :func:`fit_pre_edge`: per-peak centre, height, area and their errors."""
+    """Result of :func:`fit_pre_edge`: per-peak centre, height, area and their errors (unweighted:
+    a spectrum's noise is not known, so scaled by the reduced chi-square, as ``errors`` says)."""
 
     peaks: dict[str, dict[str, float]]
     r_squared: float
@@ -52,6 +53,7 @@ class PreEdgeFit:
     components: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
     mode: str | None = None
     notes: list[str] = field(default_factory=list)
+    errors: str = SCALED
 
     def height(self, peak: str) -> tuple[float, float]:
         """Height of a peak and its standard error."""

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy.optimize import least_squares
 
 from redoxmap.errors import AnalysisError
+from redoxmap.fitting import error_scale
 
 SYSTEMS = {
     "cubic": ("a",),
@@ -109,7 +110,8 @@ class LatticeFit:
     system : str
     params, stderr : dict
         Lattice parameters (Angstrom, beta in degrees) and, where refined, ``zero_shift_deg``
-        and ``displacement`` (s/R); standard errors scaled by sqrt(max(1, reduced chi-square)).
+        and ``displacement`` (s/R); standard errors from the peaks' errors, scaled by
+        sqrt(max(1, reduced chi-square)) (the convention of :mod:`redoxmap.fitting`).
     reduced_chi_square : float
         Of the 2theta residuals in units of their standard errors (NaN with no spare peak).
     peaks : pandas.DataFrame
@@ -185,7 +187,7 @@ def fit_lattice(hkl, two_theta_deg, two_theta_stderr_deg, *, wavelength_A: float
     chi2 = float(np.sum(solution.fun ** 2))
     reduced = chi2 / dof if dof > 0 else float("nan")
     try:
-        covariance = np.linalg.inv(solution.jac.T @ solution.jac) * (max(reduced, 1.0) if dof > 0 else 1.0)
+        covariance = np.linalg.inv(solution.jac.T @ solution.jac) * error_scale(reduced, errors_known=True, dof=dof)
         errs = np.sqrt(np.clip(np.diag(covariance), 0, None))
     except np.linalg.LinAlgError:
         errs = np.full(len(names), np.nan)
@@ -249,7 +251,11 @@ def instrument_correction(observed_deg, reference_d_A, wavelength_A: float, *, d
     weights = 1 / np.asarray(stderr_deg, float) if stderr_deg is not None else np.ones_like(observed)
     solution, residual, *_ = np.linalg.lstsq(A * weights[:, None], shift * weights, rcond=None)
     dof = len(observed) - A.shape[1]
-    scale = float(residual[0]) / dof if dof > 0 and len(residual) else (1.0 if stderr_deg is not None else 0.0)
+    reduced = float(residual[0]) / dof if dof > 0 and len(residual) else float("nan")
+    if stderr_deg is not None:
+        scale = error_scale(reduced, errors_known=True, dof=dof)
+    else:  # no errors given: equal weights, the residuals estimate the noise (none without a spare peak)
+        scale = reduced if np.isfinite(reduced) else 0.0
     covariance = np.linalg.inv((A * weights[:, None]).T @ (A * weights[:, None])) * scale
     errors = np.sqrt(np.diag(covariance))
     return InstrumentCorrection(float(solution[0]), float(solution[1]) if use_displacement else 0.0,

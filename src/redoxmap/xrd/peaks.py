@@ -17,6 +17,7 @@ import pandas as pd
 
 from redoxmap.batch_lm import fit_batch
 from redoxmap.errors import AnalysisError, DataWarning, FitWarning
+from redoxmap.fitting import error_convention
 from redoxmap.xrd.crystallography import d_spacing, d_spacing_stderr
 from redoxmap.xrd.profile import PARAMETERS, model
 
@@ -156,6 +157,7 @@ def fit_peaks(two_theta, intensity, near, *, wavelength_A: float, wavelength2_A:
     steps = np.zeros(batch)
     counts_like = Y.min() >= 0 and Y.max() > 50
     S = None if sigma is None else np.atleast_2d(np.asarray(sigma, float))
+    errors_known = S is not None or counts_like  # the file's errors, or counting statistics
     for s in range(n_scans):
         for k, (lo, hi) in enumerate(ranges):
             b = s * n_peaks + k
@@ -200,7 +202,7 @@ def fit_peaks(two_theta, intensity, near, *, wavelength_A: float, wavelength2_A:
     pinned = np.zeros_like(p0, dtype=bool)
     if len(fitted):
         result = fit_batch(lambda p, rows: residuals(p, fitted[rows]), p0[fitted], lower[fitted], upper[fitted],
-                           n_points[fitted], max_step=_max_step)
+                           n_points[fitted], max_step=_max_step, errors_known=errors_known)
         params[fitted], stderr[fitted] = result.params, result.stderr
         redchi[fitted], converged[fitted], pinned[fitted] = (result.reduced_chi_square, result.converged,
                                                               result.at_bound)
@@ -254,7 +256,8 @@ def fit_peaks(two_theta, intensity, near, *, wavelength_A: float, wavelength2_A:
         warnings.warn("; ".join(shown), FitWarning if all(found) else DataWarning, stacklevel=2)
     attrs = {"wavelength_A": wavelength_A, "wavelength2_A": wavelength2_A, "ka2_ratio": ratio or None,
              "half_width_deg": np.asarray(half_width_deg, float).tolist(), "background_order": background_order,
-             "profile": "pseudo-Voigt" + (" K-alpha1/K-alpha2 doublet" if ratio else " single line")}
+             "profile": "pseudo-Voigt" + (" K-alpha1/K-alpha2 doublet" if ratio else " single line"),
+             "errors": error_convention(errors_known)}
     return PeakFits(pd.DataFrame(rows), windows, attrs)
 
 
