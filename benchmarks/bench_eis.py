@@ -61,10 +61,10 @@ def main() -> None:
     from impedance import preprocessing
     from impedance.models.circuits import CustomCircuit
 
-    from redoxmap.eis.analysis import ImpedanceEntry, analyze_eis
     from redoxmap.eis.circuits import Circuit
     from redoxmap.eis.fit import fit_circuit
     from redoxmap.io.eis_files import read_impedance
+    from redoxmap.study.analyses.eis import ImpedanceEntry, analyze_eis
 
     frequency, z = preprocessing.ignoreBelowX(*preprocessing.readCSV(str(EXAMPLE)))
     print(f"Per fit, impedance.py's example spectrum ({len(frequency)} points), same start, unweighted:")

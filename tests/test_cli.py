@@ -13,7 +13,7 @@ from redoxmap.cli import app
 
 runner = CliRunner()
 COMMANDS = [[], ["demo"], ["report"], ["map"], ["convert"], ["formats"], ["cycling"], ["cycling", "summary"],
-            ["cycling", "dqdv"], ["cycling", "regions"], ["cycling", "activation"], ["cycling", "plot"],
+            ["cycling", "dqdv"], ["cycling", "regions"], ["cycling", "capacity-rise"], ["cycling", "plot"],
             ["xas"], ["xas", "normalize"], ["xas", "valence"], ["xas", "edge"], ["xas", "oxygen"],
             ["xas", "depth"], ["xrd"], ["xrd", "peaks"], ["xrd", "lattice"], ["xrd", "series"], ["tem"],
             ["tem", "fft"], ["eis"], ["eis", "fit"], ["eis", "kk"], ["eis", "drt"], ["eis", "series"], ["cv"],
@@ -54,7 +54,7 @@ def test_dqdv_peaks_regions_activation(echem, tmp_path):
     assert json.loads(peaks.stdout)["rows"]
     regions = runner.invoke(app, ["cycling", "regions", file, "--bounds", "2.0,3.0", "--json"])
     assert {r["region"] for r in json.loads(regions.stdout)["rows"]} == {"I", "II", "III"}
-    fit = runner.invoke(app, ["cycling", "activation", file, "-m", "10", "--json"])
+    fit = runner.invoke(app, ["cycling", "capacity-rise", file, "-m", "10", "--json"])
     assert fit.exit_code == 0, fit.output
     assert json.loads(fit.stdout)["rows"][0]["unit"] == "mAh/g"
     figure = tmp_path / "dqdv.svg"
@@ -254,8 +254,8 @@ def test_eis_fit_kk_and_drt_commands(data, tmp_path):
 
 
 def test_eis_series_with_temperatures_gives_activation_energies(tmp_path):
-    from redoxmap.eis.analysis import BOLTZMANN_EV
-    from redoxmap.eis.circuits import Circuit
+    from redoxmap.eis import Circuit
+    from redoxmap.eis.temperature import BOLTZMANN_EV
 
     circuit = Circuit("R0-p(R1,C1)-p(R2,C2)")
     f = np.logspace(5, -2, 50)
@@ -347,8 +347,7 @@ def test_time_resolved_whatif_and_fits(tmp_path):
     last = [r for r in json.loads(result.stdout)["rows"] if r["cycle"] == 2]
     assert last[0]["activated_fraction"] > last[1]["activated_fraction"]
     assert (tmp_path / "rate.png").stat().st_size > 10_000
-    from redoxmap.model.fit import Observation, predict_time_resolved
-    from redoxmap.model.time_model import CellParameters
+    from redoxmap.model import CellParameters, Observation, predict_time_resolved
 
     truth = CellParameters(q_o_mAh_g=150.0, r_int_ohm_g=2.0)  # a small interface loss: a smooth regime
     template = [Observation(kind, 0.0, 1.0, 50, 1) for kind in ("capacity", "region_iii")]

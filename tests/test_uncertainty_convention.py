@@ -36,7 +36,7 @@ def test_the_convention_in_numbers():
 @pytest.mark.parametrize(("trials", "one", "two"), TRIALS)
 def test_xrd_peak_centres(trials, one, two):
     """A K-alpha doublet on a background with Poisson counts (known errors)."""
-    from redoxmap.xrd.peaks import fit_peaks
+    from redoxmap.xrd import fit_peaks
     from redoxmap.xrd.profile import ka2_center
 
     rng = np.random.default_rng(1)
@@ -74,7 +74,7 @@ def test_lattice_parameters(trials, one, two):
 @pytest.mark.parametrize(("trials", "one", "two"), TRIALS)
 def test_capacity_rise(trials, one, two):
     """Discharge capacities on the activation law with 2 mAh/g of noise the fit is not told."""
-    from redoxmap.cycling.activation import activation_curve, fit_activation
+    from redoxmap.cycling.capacity_rise import capacity_rise_curve, fit_capacity_rise
 
     rng = np.random.default_rng(3)
     n = np.arange(1, 41)
@@ -82,8 +82,8 @@ def test_capacity_rise(trials, one, two):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for _ in range(trials):
-            capacity = activation_curve(n, 222.0, 108.0, 8.0) + rng.normal(0, 2.0, n.size)
-            fit = fit_activation(n, capacity)
+            capacity = capacity_rise_curve(n, 222.0, 108.0, 8.0) + rng.normal(0, 2.0, n.size)
+            fit = fit_capacity_rise(n, capacity)
             z += [(fit.n_act - 8.0) / fit.n_act_stderr, (fit.q_inf - 222.0) / fit.q_inf_stderr]
     _check(z, one, two)
 
@@ -91,8 +91,8 @@ def test_capacity_rise(trials, one, two):
 @pytest.mark.parametrize(("trials", "one", "two"), TRIALS)
 def test_o_k_pre_edge_heights(trials, one, two):
     """O K pre-peaks A, B, C on a step with Gaussian noise of unknown size (scaled errors)."""
-    from redoxmap.model.virtual import o_k_spectrum
-    from redoxmap.xas.oxygen import fit_pre_edge
+    from redoxmap.study.virtual import o_k_spectrum
+    from redoxmap.xas import fit_pre_edge
 
     rng = np.random.default_rng(4)
     z = []
@@ -125,8 +125,7 @@ def test_saturating_kinetics_of_the_map(trials, one, two):
     pytest.param(200, (0.65, 0.71), (0.92, 0.98), id="200-trials", marks=SLOW)])
 def test_activation_model_parameters(trials, one, two):
     """The cycle-resolved model fitted to capacities at 30 and 50 C with their known errors (1 %)."""
-    from redoxmap.model.cycle_model import ActivationParameters, simulate_cycles
-    from redoxmap.model.fit import Observation, fit_model
+    from redoxmap.model import ActivationParameters, Observation, fit_model, simulate_cycles
 
     rng = np.random.default_rng(6)
     truth = ActivationParameters()

@@ -1,20 +1,26 @@
 """redoxmap: which part of a cathode's redox is working, where in the particle, since which cycle.
 
-The public entry points for scripts are :func:`read_cycling`, :func:`activation_map` and the
-analysis subpackages (:mod:`redoxmap.cycling`, :mod:`redoxmap.study`, :mod:`redoxmap.report`).
-Importing ``redoxmap`` is cheap: plotting, fitting and file-format libraries load on use.
+From raw lab files to an activation map. The whole study in three calls::
+
+    import redoxmap
+    result = redoxmap.run_study("my-study/")          # every file of the manifest, analysed
+    amap = redoxmap.activation_map(result)             # joined per sample, state and probe
+    redoxmap.write_report(result, "report/")           # HTML report that opens with the findings
+
+Each modality has its subpackage (:mod:`redoxmap.cycling`, :mod:`redoxmap.cv`,
+:mod:`redoxmap.eis`, :mod:`redoxmap.xas`, :mod:`redoxmap.xrd`, :mod:`redoxmap.tem`), the
+physical model of activation is :mod:`redoxmap.model`, file readers are :mod:`redoxmap.io`.
+Importing ``redoxmap`` is cheap: every name loads on first use.
 """
 
-from redoxmap._version import __version__
-from redoxmap.cycling.read import cell_metadata, read_cycling
+from redoxmap._lazy import attach
 
-__all__ = ["__version__", "activation_map", "cell_metadata", "read_cycling"]
-
-
-def __getattr__(name: str):
-    # The activation map pulls in the study machinery: load it on first use, not on import.
-    if name == "activation_map":
-        from redoxmap.study.activation_map import activation_map
-
-        return activation_map
-    raise AttributeError(f"module 'redoxmap' has no attribute {name!r}")
+__getattr__, __dir__, __all__ = attach(__name__, {
+    "redoxmap._version": ["__version__"],
+    "redoxmap.cycling.read": ["read_cycling", "cell_metadata"],
+    "redoxmap.study.map_dataset": ["activation_map", "ActivationMap"],
+    "redoxmap.study.manifest": ["load_study"],
+    "redoxmap.study.run": ["run_study"],
+    "redoxmap.report.build": ["write_report"],
+    "redoxmap.results": ["load_result"],
+}, submodules=("cv", "cycling", "eis", "errors", "io", "model", "report", "study", "tem", "xas", "xrd"))

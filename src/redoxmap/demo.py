@@ -5,17 +5,11 @@ from __future__ import annotations
 import hashlib
 import shutil
 import warnings
-from importlib import resources
 from os import PathLike
 from pathlib import Path
 
 from redoxmap.errors import RedoxmapError, RedoxmapWarning
-
-
-def demo_source() -> Path:
-    """The folder of the bundled demo study inside the installed package."""
-    return Path(str(resources.files("redoxmap") / "demo_data"))
-
+from redoxmap.resources import demo_source
 
 MANIFEST_STAMP = ".study.toml.sha256"  # the hash of the manifest as the demo wrote it
 
@@ -63,7 +57,7 @@ def copy_demo_study(destination: str | PathLike) -> Path:
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc", *(["study.toml"] if keep else [])))
     # Beside the real files: two virtual cells from the activation model (with their truth),
     # which the model section fits back.
-    from redoxmap.model.virtual import model_section, write_virtual_cells
+    from redoxmap.study.virtual import model_section, write_virtual_cells
 
     samples = write_virtual_cells(destination / "virtual", prefix="virtual/")
     if keep:

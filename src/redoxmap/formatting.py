@@ -115,3 +115,21 @@ def value_error_table(frame: pd.DataFrame, *, keys: list[str] | None = None, val
             shown[column] = data.astype(object).where(data.notna(), "")
     first = [k for k in (keys or []) if k in shown.columns]
     return shown[first + [c for c in shown.columns if c not in first]]
+
+
+# Name suffixes (the project's column and parameter names carry their unit) and the unit they mean.
+_UNIT_SUFFIXES = (("_mAh_g", "mAh/g"), ("_mA_g", "mA/g"), ("_ohm_g", "Ω g"), ("_cm2_s", "cm²/s"), ("_per_h", "1/h"),
+                  ("_eV", "eV"), ("_nm", "nm"), ("_um", "µm"), ("_V", "V"), ("_s", "s"), ("_ohm", "Ω"),
+                  ("_deg", "deg"), ("_A", "Å"), ("_C", "°C"), ("_K", "K"))
+
+
+def unit_of(name: str) -> str:
+    """The unit a ``quantity_unit`` name carries (``"activation_energy_eV"`` -> ``"eV"``; ``""`` for none).
+
+    Examples
+    --------
+    >>> unit_of("q_o_mAh_g"), unit_of("k_activation_per_h"), unit_of("phi_c")
+    ('mAh/g', '1/h', '')
+    """
+    return next((unit for suffix, unit in _UNIT_SUFFIXES if name.endswith(suffix)), "")
+

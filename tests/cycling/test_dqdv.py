@@ -7,9 +7,8 @@ import pandas as pd
 import pytest
 
 import redoxmap
-from redoxmap.cycling import from_records, half_cycles
+from redoxmap.cycling import find_dqdv_peaks, from_records, half_cycles, peak_windows, track_peaks
 from redoxmap.cycling.differential import constant_voltage_rows, dqdv
-from redoxmap.cycling.peaks import find_dqdv_peaks, peak_windows, track_peaks
 from tests.cycling.synthetic import Protocol
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from redoxmap.cycling import from_records
-from redoxmap.cycling.regions import DEFAULT_REGIONS, region_capacities, regions_from_bounds
+from redoxmap.cycling import DEFAULT_REGIONS, from_records, region_capacities, regions_from_bounds
 from redoxmap.errors import AnalysisError
 from tests.cycling.synthetic import Protocol
 

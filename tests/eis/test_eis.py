@@ -8,12 +8,8 @@ import warnings
 import numpy as np
 import pytest
 
-from redoxmap.eis.circuits import Circuit
-from redoxmap.eis.drt import drt
-from redoxmap.eis.fit import fit_circuit, fit_circuits
-from redoxmap.eis.validity import kramers_kronig
+from redoxmap.eis import Circuit, drt, fit_circuit, fit_circuits, kramers_kronig, read_impedance
 from redoxmap.errors import AnalysisError, DataWarning, FormatError, ReadError
-from redoxmap.io.eis_files import read_impedance
 
 IMPEDANCE_PY = ("xrd_eis", "ECSHackWeek+impedance.py", "data")
 
@@ -139,7 +135,7 @@ def test_drt_of_two_rc_elements_has_two_peaks_at_their_time_constants():
 
 
 def test_the_130_spectrum_series_is_fitted_spectrum_by_spectrum(data):
-    from redoxmap.eis.analysis import ImpedanceEntry, analyze_eis
+    from redoxmap.study.analyses.eis import ImpedanceEntry, analyze_eis
 
     path = data / "xrd_eis" / "AUTODIAL+AutoEIS" / "src" / "autoeis" / "assets" / "battery_data.npy"
     with warnings.catch_warnings():
@@ -161,7 +157,7 @@ def test_the_130_spectrum_series_is_fitted_spectrum_by_spectrum(data):
 
 
 def test_arrhenius_recovers_a_known_activation_energy():
-    from redoxmap.eis.analysis import BOLTZMANN_EV, arrhenius
+    from redoxmap.eis.temperature import BOLTZMANN_EV, arrhenius
 
     temperatures = np.array([30.0, 40.0, 50.0, 60.0])
     resistance = 2e-3 * np.exp(0.45 / (BOLTZMANN_EV * (temperatures + 273.15)))

@@ -8,8 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
-from redoxmap.eis.circuits import Circuit
-from redoxmap.eis.fit import fit_circuit, fit_circuits
+from redoxmap.eis import Circuit, fit_circuit, fit_circuits
 
 IMPEDANCE_PY = ("xrd_eis", "ECSHackWeek+impedance.py", "data")
 # Every circuit and start of impedance.py's documentation and examples (getting started, fitting
@@ -67,7 +66,7 @@ def test_a_symmetric_start_is_left(data):
     assert fit.chi_square == pytest.approx(9.569e-6, rel=2e-3)
     values = fit.values
     assert abs(np.log10(values["R1"] / values["R2"])) > 0.1  # the blocks are apart
-    assert fit.starts > 2 and fit.minima >= 1 and {"starts", "minima"} <= set(fit.to_dict())
+    assert fit.starts > 2 and fit.minima >= 1 and {"starts", "minima"} <= set(fit.summary())
 
 
 TEMPLATES = ["R0-p(R1,C1)", "R0-p(R1,CPE1)", "R0-p(R1,CPE1)-W1", "R0-p(R1,CPE1)-p(R2,CPE2)",

@@ -7,9 +7,17 @@ import numpy as np
 import pytest
 
 from redoxmap.errors import AnalysisError
-from redoxmap.model.cycle_model import ActivationParameters, simulate_cycles
-from redoxmap.model.fit import Observation, fit_model, fit_time_resolved, predict_time_resolved
-from redoxmap.model.time_model import CellParameters, ParticleModel, simulate_time_resolved
+from redoxmap.model import (
+    ActivationParameters,
+    CellParameters,
+    Observation,
+    ParticleModel,
+    fit_model,
+    fit_time_resolved,
+    predict_time_resolved,
+    simulate_cycles,
+    simulate_time_resolved,
+)
 
 BASE = CellParameters()
 
@@ -58,8 +66,7 @@ def test_the_profile_never_rises_with_depth():
 
 
 def test_the_record_is_analysed_like_a_measured_cell(runs):
-    from redoxmap.cycling import cycle_summary, region_capacities
-    from redoxmap.cycling.read import from_records
+    from redoxmap.cycling import cycle_summary, from_records, region_capacities
 
     record, cycles = runs[50]
     table = from_records(record[["time_s", "voltage_V", "current_A"]], active_mass_mg=1000.0)  # currents are per gram

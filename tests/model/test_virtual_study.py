@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from redoxmap.cycling.differential import dqdv
-from redoxmap.cycling.peaks import find_dqdv_peaks, peak_windows
+from redoxmap.cycling import dqdv, find_dqdv_peaks, peak_windows
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from redoxmap.demo import demo_source
 from redoxmap.report import write_report
+from redoxmap.resources import demo_source
 from redoxmap.study import SerialExecutor, load_study, run_study
 from tests.conftest import sha256
 

@@ -11,9 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from redoxmap.cycling.activation import activation_curve
-from redoxmap.model.cycle_model import ActivationParameters
-from redoxmap.model.virtual import simulate_study
+from redoxmap.cycling.capacity_rise import capacity_rise_curve
+from redoxmap.model import ActivationParameters
 from redoxmap.study import (
     ActivationMap,
     SerialExecutor,
@@ -21,6 +20,7 @@ from redoxmap.study import (
     load_study,
     map_from_table,
     run_study,
+    simulate_study,
 )
 from redoxmap.study.kinetics import capacity_kinetics, saturating_kinetics
 from redoxmap.study.truth import truth_table, truth_verdicts
@@ -151,7 +151,7 @@ def _reference_map() -> ActivationMap:
         q_inf = saturated / 0.99
         n_act = (at - 1) / math.log((q_inf - first) / (q_inf - saturated))
         for cycle in range(1, 41):
-            value = round(float(activation_curve(cycle, q_inf, first, n_act)), 1)  # as published: 0.1 mAh/g
+            value = round(float(capacity_rise_curve(cycle, q_inf, first, n_act)), 1)  # as published: 0.1 mAh/g
             rows.append({"sample": sample, "cycle": cycle, "variable": "discharge_capacity_mAh_g", "value": value,
                          "stderr": 0.01 * value, "source": "Hu et al. 2024 (law through the end points)"})
     samples = pd.DataFrame({"name": ["LLO-30", "LLO-50"], "temperature_C": [30.0, 50.0],
@@ -202,7 +202,7 @@ def test_saturating_kinetics_of_exact_states():
 def test_capacity_kinetics_of_an_exact_law():
     """Q(n) = 250 - 150 exp(-(n-1)/8): Q reaches 125 (50 % of 250) at 1 + 8 ln(150/125), 225 at 1 + 8 ln 6."""
     n = np.arange(1, 61)
-    found = capacity_kinetics(n, activation_curve(n, 250.0, 100.0, 8.0))
+    found = capacity_kinetics(n, capacity_rise_curve(n, 250.0, 100.0, 8.0))
     assert found.n50 == pytest.approx(1 + 8 * math.log(150 / 125), rel=1e-4)
     assert found.n90 == pytest.approx(1 + 8 * math.log(6), rel=1e-4)
     flat = capacity_kinetics(n, np.full(60, 120.0) + 0.01 * np.sin(n))

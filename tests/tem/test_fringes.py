@@ -7,9 +7,8 @@ import pytest
 from PIL import Image
 
 from redoxmap.errors import AnalysisError, MissingDependencyError, ReadError
-from redoxmap.tem.analysis import ImageEntry, analyze_images
-from redoxmap.tem.fft import fringe_spacings, parse_candidates
-from redoxmap.tem.images import Micrograph, read_image
+from redoxmap.study.analyses.images import ImageEntry, analyze_images
+from redoxmap.tem import Micrograph, fringe_spacings, parse_candidates, read_image
 
 PIXEL_NM = 0.0105
 

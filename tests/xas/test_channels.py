@@ -94,7 +94,7 @@ def test_merge_rejects_a_glitched_scan(xas):
 
 
 def test_spectra_stack_along_state(xas):
-    from redoxmap.io.xas_files import read_xdi, stack
+    from redoxmap.xas import read_xdi, stack
 
     folder = xas / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn"
     spectra = {f"scan {k}": absorption(read_xdi(folder / f"MnO_rt_0{k}.xdi"), "transmission") for k in (1, 2, 3)}

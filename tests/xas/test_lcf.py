@@ -10,8 +10,14 @@ import pytest
 from scipy.optimize import minimize
 
 from redoxmap.errors import AnalysisError, FitWarning
-from redoxmap.io.xas_files import read_columns
-from redoxmap.xas import constrained_weights, fit_lcf, fit_stack, normalize, self_check
+from redoxmap.xas import (
+    constrained_weights,
+    fit_lcf,
+    fit_stack,
+    normalize,
+    read_columns,
+    self_check,
+)
 from tests.xas.conftest import MN_K
 
 
@@ -111,8 +117,7 @@ def test_bad_reference_sets(mn_k):
 
 
 def test_sensitivity_over_windows_and_normalisations(mn_k, xas):
-    from redoxmap.xas import load_merged
-    from redoxmap.xas.sensitivity import valence_sensitivity
+    from redoxmap.xas import load_merged, valence_sensitivity
 
     folder = xas / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn"
     energy, mu = load_merged([folder / f"Mn3O4_rt_0{k}.xdi" for k in (1, 2, 3)], reference_e0_eV=6539.0)
@@ -135,7 +140,7 @@ def _mn_l_files(xas):
 def _area_normalised_by_hand(files):
     """Each reference divided by its area (trapezoid) over the window all three cover: the convention
     of load_references, written out here."""
-    from redoxmap.xas.files import load_mu
+    from redoxmap.xas import load_mu
 
     raw = {}
     with warnings.catch_warnings():
@@ -155,7 +160,7 @@ def _area_normalised_by_hand(files):
 def test_exact_l_edge_mixtures_come_back_exactly(xas, weights, span):
     """Mn L2,3 references spanning different energies (MnEdgeNet Data3 MnO, LaMnO3, MnO2): an exact
     mixture, at any amplitude and cut to any sub-range, gives its weights back and R ~ 0."""
-    from redoxmap.xas.files import load_references
+    from redoxmap.xas import load_references
 
     files = _mn_l_files(xas)
     truth = _area_normalised_by_hand(files)
@@ -173,7 +178,7 @@ def test_exact_l_edge_mixtures_come_back_exactly(xas, weights, span):
 @pytest.mark.parametrize("span", [(6530.0, 6600.0), (6538.0, 6570.0)])
 def test_exact_k_edge_mixtures_come_back_exactly(xas, span):
     """Mn K references normalised alike to a unit edge step: a mixture on any sub-range is exact."""
-    from redoxmap.xas.files import load_references
+    from redoxmap.xas import load_references
 
     folder = xas / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn"
     with warnings.catch_warnings():
@@ -191,7 +196,7 @@ def test_exact_k_edge_mixtures_come_back_exactly(xas, span):
 def test_noisy_mixtures_are_covered_at_the_nominal_rate(xas):
     """1 % noise on an exact L-edge mixture, 200 trials: the 95 % intervals (1.96 standard errors) of
     the valence and of each weight cover the truth in 95 ± 3 % of them."""
-    from redoxmap.xas.files import load_references
+    from redoxmap.xas import load_references
 
     files = _mn_l_files(xas)
     truth = _area_normalised_by_hand(files)

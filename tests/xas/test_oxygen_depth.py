@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from redoxmap.errors import AnalysisError, DataWarning
-from redoxmap.io.xas_files import read_columns
 from redoxmap.xas import (
     PeakPrior,
     activation_index,
@@ -14,6 +13,7 @@ from redoxmap.xas import (
     fit_pre_edge,
     fluorescence_probing_depth_nm,
     half_edge_energy,
+    read_columns,
     two_layer,
 )
 

@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from redoxmap.errors import DataWarning, FormatError, ReadError
-from redoxmap.io.xas_files import read_athena, read_columns, read_xdi
-from redoxmap.xas import absorption
+from redoxmap.xas import absorption, read_athena, read_columns, read_xdi
 
 
 def test_xdi_columns_and_metadata(xas):
@@ -97,8 +96,7 @@ def test_truncated_athena_project(xas, tmp_path):
 
 
 def test_hdf5_through_a_channel_map_matches_the_text_export(xas, tmp_path):
-    from redoxmap.io.xas_files import load_channel_map
-    from redoxmap.xas import load_mu
+    from redoxmap.xas import load_channel_map, load_mu
 
     library = xas / "alexeip100+flexpes-nexafs" / "src" / "flexpes_nexafs" / "library.h5"
     channel_map = tmp_path / "flexpes.toml"
@@ -110,7 +108,7 @@ def test_hdf5_through_a_channel_map_matches_the_text_export(xas, tmp_path):
 
 
 def test_hdf5_needs_a_channel_map_and_existing_datasets(xas):
-    from redoxmap.io.xas_files import read_hdf5, read_spectrum_table
+    from redoxmap.xas import read_hdf5, read_spectrum_table
 
     library = xas / "alexeip100+flexpes-nexafs" / "src" / "flexpes_nexafs" / "library.h5"
     with pytest.raises(FormatError, match="channel map"):
@@ -125,7 +123,7 @@ def test_channel_map_renames_beamline_columns(tmp_path):
     path = tmp_path / "scan.dat"
     path.write_text("# Energy mesh drain roi_OKa\n" + "\n".join(
         f"{e} {1000.0} {2.0 + (e > 640)} {50.0 - 5 * (e > 640)}" for e in range(630, 650)))
-    from redoxmap.io.xas_files import read_spectrum_table
+    from redoxmap.xas import read_spectrum_table
 
     ds = read_spectrum_table(path, channel_map={"energy": "Energy", "i0": "mesh", "tey": "drain", "pfy": "roi_OKa"})
     assert set(ds.data_vars) == {"i0", "tey", "pfy"}

@@ -6,7 +6,7 @@ import warnings
 
 import pytest
 
-from redoxmap.io.xrd_files import read_pattern
+from redoxmap.xrd import read_pattern
 
 
 @pytest.fixture(scope="session")

@@ -64,7 +64,7 @@ def test_zero_shift_is_recovered_beside_the_lattice():
 
 def test_monoclinic_li2mno3_from_its_cif_reflection_positions(xrd):
     """pymatgen's XRDCalculator positions for the Li2MnO3 CIF give back the CIF's cell."""
-    from redoxmap.xrd.phases import reflections_from_cif
+    from redoxmap.xrd import reflections_from_cif
 
     table = reflections_from_cif(xrd / "njszym+XRD-AutoAnalyzer" / "Example" / "References" / "Li2MnO3_12.cif",
                                  wavelength_A=1.540593, two_theta_range=(15, 70))

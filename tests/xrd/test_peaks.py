@@ -9,7 +9,7 @@ import pytest
 from scipy.optimize import curve_fit
 
 from redoxmap.errors import AnalysisError, DataWarning, FitWarning
-from redoxmap.xrd.peaks import fit_pattern_peaks, fit_peaks
+from redoxmap.xrd import fit_pattern_peaks, fit_peaks
 from redoxmap.xrd.profile import ka2_center, model
 
 KA1, KA2 = 1.540593, 1.544414
@@ -82,7 +82,7 @@ def test_same_centres_as_lmfit_on_a_real_pattern(li2mno3):
 
 def test_single_line_against_plain_scipy_on_a_monochromatic_scan(xrd):
     """A K-alpha1-only rasx scan: one pseudo-Voigt on a line, cross-checked with scipy.optimize.curve_fit."""
-    from redoxmap.io.xrd_files import read_pattern
+    from redoxmap.xrd import read_pattern
 
     pattern = read_pattern(xrd / "FAIRmat-NFDI+readers-xrd" / "tests" / "data" / "TwoTheta_scan_powder.rasx")
     assert not pattern.doublet
@@ -106,7 +106,7 @@ def test_single_line_against_plain_scipy_on_a_monochromatic_scan(xrd):
 
 def test_fast_scan_is_flagged_as_undersampled(xrd):
     """The 2-minute scan (0.043 deg steps) of the same mixture: few points per FWHM, flagged."""
-    from redoxmap.io.xrd_files import read_pattern
+    from redoxmap.xrd import read_pattern
 
     fast = read_pattern(xrd / "jrneilson+dara" / "dataset" / "precursor_mixture" / "Nb2O5_CuO_LiCoO2.2-min.xrdml")
     with pytest.warns(FitWarning, match="undersampled"):

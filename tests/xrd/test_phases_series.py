@@ -11,9 +11,8 @@ import pytest
 import xarray as xr
 
 from redoxmap.errors import AnalysisError, DataWarning, MissingDependencyError
-from redoxmap.xrd.crystallography import d_spacing, two_theta
+from redoxmap.xrd import analyze_series, d_spacing, integrated_intensity, two_theta
 from redoxmap.xrd.phases import PHASES, match_reflections, reflections_from_cif
-from redoxmap.xrd.series import analyze_series, integrated_intensity
 
 REFERENCES = "njszym+XRD-AutoAnalyzer/Example/References"
 

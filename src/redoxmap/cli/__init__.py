@@ -14,7 +14,6 @@ from typing import Annotated
 
 import typer
 
-from redoxmap._version import __version__
 from redoxmap.cli.common import (
     ElectrodeOpt,
     FileArg,
@@ -39,7 +38,7 @@ app = typer.Typer(
     name="redoxmap",
     help="Which part of a cathode's redox is working, where in the particle, and since which cycle.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
@@ -66,7 +65,7 @@ def demo(
     its truth) into FOLDER/virtual and report it too. A study.toml you edited is kept and reported as
     it is."""
     from redoxmap.demo import copy_demo_study
-    from redoxmap.model.virtual import simulate_study
+    from redoxmap.study.virtual import simulate_study
 
     manifest = copy_demo_study(folder / "study")
     index = _report(manifest, folder / "report", progress=progress)
@@ -131,7 +130,7 @@ def map_command(
 ) -> None:
     """Join every measurement of a study per sample, state and probing depth (the activation map), and
     print what it says: since which cycle, where in the particle, how fast, with the numbers behind it."""
-    from redoxmap.study.activation_map import ActivationMap, activation_map, check_map_path
+    from redoxmap.study.map_dataset import ActivationMap, activation_map, check_map_path
 
     if out is not None:
         check_map_path(out)
@@ -187,21 +186,14 @@ def formats(as_json: JsonOpt = False) -> None:
     """List the file formats redoxmap reads, by modality."""
     import pandas as pd
 
-    from redoxmap.io import readers
-    from redoxmap.io.eis_files import EIS_FORMATS
-    from redoxmap.io.xas_files import XAS_FORMATS
-    from redoxmap.io.xrd_files import XRD_FORMATS
-    from redoxmap.tem.images import IMAGE_FORMATS
+    from redoxmap.io import MODALITIES, readers
 
     def shown(extensions):
         return " ".join(extensions[:6]) + (" ..." if len(extensions) > 6 else "")
 
-    rows = [{"modality": "cycling", "format": r.name, "instrument": r.instrument, "extensions": shown(r.extensions),
-             "description": r.description} for r in readers().values()]
-    for modality, table in (("xas", XAS_FORMATS), ("xrd", XRD_FORMATS), ("images", IMAGE_FORMATS),
-                            ("eis", EIS_FORMATS)):
-        rows += [{"modality": modality, "format": name, "instrument": instrument, "extensions": shown(extensions),
-                  "description": description} for name, (instrument, extensions, description) in table.items()]
+    rows = [{"modality": r.modality, "format": r.name, "instrument": r.instrument,
+             "extensions": shown(r.extensions), "description": r.description}
+            for r in sorted(readers().values(), key=lambda r: MODALITIES.index(r.modality))]
     frame = pd.DataFrame(rows)
     emit(frame, as_json=as_json, out=None, title="Readers")
 
@@ -212,11 +204,25 @@ def main_callback(
 ) -> None:
     """redoxmap: from raw lab files to an activation map."""
     if version:
+        from redoxmap._version import __version__
+
         out_console.print(f"redoxmap {__version__}")
         raise typer.Exit()
 
+
+def _examples_as_written(typer_app: typer.Typer) -> None:
+    """Keep every command's examples on their own lines: click rewraps help paragraphs unless they
+    start with ``\\b``, which would break a long example command in the middle."""
+    for info in typer_app.registered_commands:
+        if info.epilog and not info.epilog.startswith("\b"):
+            info.epilog = "\n\n".join(f"\b\n{part}" for part in info.epilog.split("\n\n"))
+    for group in typer_app.registered_groups:
+        _examples_as_written(group.typer_instance)
 
 
 def main() -> None:
     """Entry point of the ``redoxmap`` command."""
     app()
+
+
+_examples_as_written(app)

@@ -11,7 +11,7 @@ from redoxmap.cli.common import JsonOpt, OutOpt, command, emit, records
 from redoxmap.cli.structure import PlotOpt, save_plot
 
 cv_app = typer.Typer(help="Cyclic voltammetry: peaks, b-values, diffusion, capacitive share.",
-                     no_args_is_help=True, rich_markup_mode="rich")
+                     no_args_is_help=True, rich_markup_mode=None)
 
 
 @cv_app.command("analyze", epilog="Example:  redoxmap cv analyze cv_0.1mVs.mpr cv_0.5mVs.mpr cv_1mVs.mpr --area-cm2 1.13 --concentration 1e-5 --plot cv.png")

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from redoxmap import defaults
 from redoxmap.cli.common import (
     CyclesOpt,
     ElectrodeOpt,
@@ -25,8 +26,8 @@ from redoxmap.cli.common import (
     read_cell,
 )
 
-cycling_app = typer.Typer(help="Galvanostatic cycling: summaries, dQ/dV, regions, activation.",
-                          no_args_is_help=True, rich_markup_mode="rich")
+cycling_app = typer.Typer(help="Galvanostatic cycling: summaries, dQ/dV, regions, capacity rise.",
+                          no_args_is_help=True, rich_markup_mode=None)
 
 
 @cycling_app.command("summary", epilog="Example:  redoxmap cycling summary cell.mpr --mass-mg 4.2 -o summary.csv")
@@ -47,8 +48,8 @@ def cycling_dqdv(
     file: FileArg,
     cycles: CyclesOpt = None,
     direction: Annotated[str, typer.Option(help="charge, discharge or both.", **choice("charge", "discharge", "both"))] = "both",
-    step: Annotated[float, typer.Option("--step", help="Voltage grid spacing in V.")] = 0.005,
-    smoothing: Annotated[str, typer.Option("--smoothing", help="Gaussian kernel sigma in V, or auto (7.5 mV, at least twice the log's voltage resolution).")] = "auto",
+    step: Annotated[float, typer.Option("--step", help="Voltage grid spacing in V.")] = defaults.DQDV_VOLTAGE_STEP_V,
+    smoothing: Annotated[str, typer.Option("--smoothing", help="Gaussian kernel sigma in V, or auto (7.5 mV, at least twice the log's voltage resolution).")] = defaults.DQDV_SMOOTHING_V,
     peaks: Annotated[bool, typer.Option("--peaks", help="Return the peaks instead of the curves.")] = False,
     windows: Annotated[str, typer.Option(help="Peak windows: none (peaks tracked by position) or reference (the Li-rich cathode's Ox1-Ox4, Red1-Red3).", **choice("none", "reference"))] = "none",
     mass: MassOpt = None, electrode: ElectrodeOpt = "cathode", format: FormatOpt = None,
@@ -92,18 +93,19 @@ def cycling_regions(
     emit(frame, as_json=as_json, out=out, payload={"cell": cell_meta(table)}, title=f"{file.name}: regions")
 
 
-@cycling_app.command("activation", epilog="Example:  redoxmap cycling activation llo30.ndax llo50.ndax -m 4.1 -m 3.9")
+@cycling_app.command("capacity-rise", epilog="Example:  redoxmap cycling capacity-rise llo30.ndax llo50.ndax -m 4.1 -m 3.9")
 @command
-def cycling_activation(
+def cycling_capacity_rise(
     files: Annotated[list[Path], typer.Argument(help="One or more cycler files (one cell each).")],
     mass: Annotated[list[float] | None, typer.Option("--mass-mg", "-m", help="Active mass in mg; once for all files or once per file.")] = None,
     fade: Annotated[bool, typer.Option("--fade", help="Also fit a linear fade term.")] = False,
     electrode: ElectrodeOpt = "cathode", format: FormatOpt = None,
     as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
-    """Fit Q(n) = Q_inf - (Q_inf - Q_1) exp(-(n-1)/N_act) to each cell and compare them."""
+    """Fit the capacity rise Q(n) = Q_inf - (Q_inf - Q_1) exp(-(n-1)/N_act) to each cell and compare them
+    (empirical; the physical model of activation is `redoxmap model fit`)."""
     from redoxmap.cycling import cycle_summary
-    from redoxmap.cycling.activation import compare_activation, fit_activation_from_summary
+    from redoxmap.cycling.capacity_rise import compare_capacity_rise, fit_capacity_rise_from_summary
 
     masses = list(mass or [])
     if len(masses) not in (0, 1, len(files)):
@@ -112,15 +114,15 @@ def cycling_activation(
     for k, file in enumerate(files):
         cell_mass = masses[k] if len(masses) == len(files) else (masses[0] if masses else None)
         table = read_cell(file, cell_mass, electrode, format)
-        fits.append(fit_activation_from_summary(cycle_summary(table), name=file.name, linear_fade=fade))
-    frame = compare_activation(fits)
-    emit(frame, as_json=as_json, out=out, title="Activation fits")
+        fits.append(fit_capacity_rise_from_summary(cycle_summary(table), name=file.name, linear_fade=fade))
+    frame = compare_capacity_rise(fits)
+    emit(frame, as_json=as_json, out=out, title="Capacity-rise fits")
     if not as_json:
         for fit in fits:
             out_console.print(fit.report(), highlight=False)
 
 
-PLOTS = ("capacity", "activation", "profiles", "dqdv", "regions", "peaks")
+PLOTS = ("capacity", "capacity-rise", "profiles", "dqdv", "regions", "peaks")
 
 
 @cycling_app.command("plot", epilog="Example:  redoxmap cycling plot cell.ndax --kind dqdv --cycles 1,2,10 -o dqdv.svg")
@@ -133,11 +135,11 @@ def cycling_plot(
     mass: Annotated[list[float] | None, typer.Option("--mass-mg", "-m", help="Active mass in mg; once for all files or once per file.")] = None,
     electrode: ElectrodeOpt = "cathode", format: FormatOpt = None,
 ) -> None:
-    """Draw a publication figure (capacity, activation, profiles, dqdv, regions, peaks)."""
-    from redoxmap.cycling.analysis import analyze
+    """Draw a publication figure (capacity, capacity-rise, profiles, dqdv, regions, peaks)."""
     from redoxmap.io import atomic_write
     from redoxmap.report import cycling_figures as figs
     from redoxmap.report.style import figure_style
+    from redoxmap.study.analyses.cycling import analyze_cycling
 
     if kind not in PLOTS:
         raise typer.BadParameter(f"--kind must be one of {', '.join(PLOTS)}")
@@ -149,9 +151,9 @@ def cycling_plot(
         cell_mass = masses[k] if len(masses) == len(files) else (masses[0] if masses else None)
         table = read_cell(file, cell_mass, electrode, format)
         options = {"profile_cycles": parse_cycles(cycles)} if cycles else {}
-        analyses.append(analyze(table, peak_windows="none", **options))
+        analyses.append(analyze_cycling(table, peak_windows="none", **options))
     with figure_style() as plt:
-        if kind in ("capacity", "activation"):
+        if kind in ("capacity", "capacity-rise"):
             figure = getattr(figs, f"{kind}_figure")(plt, analyses)
         else:
             name = {"profiles": "voltage_profile", "peaks": "peak_tracking"}.get(kind, kind)

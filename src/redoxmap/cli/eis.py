@@ -7,11 +7,12 @@ from typing import Annotated
 
 import typer
 
+from redoxmap import defaults
 from redoxmap.cli.common import JsonOpt, OutOpt, choice, command, emit, err_console
 from redoxmap.cli.structure import PlotOpt, save_plot
 
 eis_app = typer.Typer(help="Impedance: circuit fits, Kramers-Kronig test, DRT, series.",
-                      no_args_is_help=True, rich_markup_mode="rich")
+                      no_args_is_help=True, rich_markup_mode=None)
 
 SpectrumFile = Annotated[Path, typer.Argument(help="An impedance file: .mpt/.mpr, .DTA, .z, .par, .pssession, .npy, .csv/.txt.")]
 IndexOpt = Annotated[int, typer.Option("--index", help="Which spectrum of a multi-spectrum file (0 = first).")]
@@ -24,10 +25,10 @@ SolidStateOpt = Annotated[bool, typer.Option("--solid-state", help="Name the arc
 @command
 def eis_fit(
     file: SpectrumFile,
-    circuit: CircuitOpt = "R0-p(R1,CPE1)-p(R2,CPE2)-W1",
+    circuit: CircuitOpt = defaults.CIRCUIT,
     initial: Annotated[str | None, typer.Option(help="Your start values, comma-separated, in circuit order.")] = None,
     starts: Annotated[int, typer.Option(help="Data-derived starts (0 with --initial: only yours).")] = 8,
-    weighting: WeightingOpt = "modulus", index: IndexOpt = 0, solid_state: SolidStateOpt = False,
+    weighting: WeightingOpt = defaults.EIS_WEIGHTING, index: IndexOpt = 0, solid_state: SolidStateOpt = False,
     plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
     """Fit an equivalent circuit; parameters with standard errors, chi-square, RC pairs by time constant."""
@@ -43,8 +44,8 @@ def eis_fit(
                       arc_names="solid-state" if solid_state else "time constant")
     kk = kramers_kronig(spectrum.frequency_Hz, spectrum.z_ohm)
     save_plot(plot, lambda plt: fit_figure(plt, fit, kk, title=spectrum.label))
-    emit(fit.parameters, as_json=as_json, out=out, payload={"file": str(file), **fit.to_dict(),
-                                                            "kramers_kronig": kk.to_dict()},
+    emit(fit.parameters, as_json=as_json, out=out, payload={"file": str(file), **fit.summary(),
+                                                            "kramers_kronig": kk.summary()},
          title=f"{spectrum.label}: {circuit}, reduced χ² = {fit.reduced_chi_square:.3g}"
                + ("" if kk.valid else f" (fails Kramers-Kronig: {100 * kk.max_residual:.1f} %)"))
     if not as_json:
@@ -68,7 +69,7 @@ def eis_kk(
     rows = []
     for spectrum in read_impedance(file):
         result = kramers_kronig(spectrum.frequency_Hz, spectrum.z_ohm, threshold=threshold, c=c)
-        rows.append({"spectrum": spectrum.label, **result.to_dict()})
+        rows.append({"spectrum": spectrum.label, **result.summary()})
     frame = pd.DataFrame(rows)
     emit(frame, as_json=as_json, out=out, title=f"{file.name}: {int(frame['valid'].sum())} of {len(frame)} valid")
 
@@ -83,7 +84,7 @@ def eis_drt(
     """Distribution of relaxation times (Tikhonov, non-negative) and its peaks."""
     import pandas as pd
 
-    from redoxmap.eis.drt import drt
+    from redoxmap.eis.relaxation import drt
     from redoxmap.io.eis_files import read_impedance
     from redoxmap.report.eis_figures import drt_figure
 
@@ -105,9 +106,9 @@ def eis_drt(
 @command
 def eis_series(
     files: Annotated[list[Path], typer.Argument(help="Impedance files (each may hold many spectra), in order.")],
-    circuit: CircuitOpt = "R0-p(R1,CPE1)-p(R2,CPE2)-W1",
+    circuit: CircuitOpt = defaults.CIRCUIT,
     temperatures: Annotated[str | None, typer.Option(help="Temperature in °C of each file, comma-separated (for Arrhenius).")] = None,
-    weighting: WeightingOpt = "modulus", solid_state: SolidStateOpt = False, plot: PlotOpt = None,
+    weighting: WeightingOpt = defaults.EIS_WEIGHTING, solid_state: SolidStateOpt = False, plot: PlotOpt = None,
     as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
     """Check and fit every spectrum of a series (each seeded from its own data); resistances by cycle or T.
@@ -115,8 +116,8 @@ def eis_series(
     With --temperatures, --plot draws the Arrhenius plot; otherwise resistances against the spectrum.
     """
     from redoxmap.cli.common import parse_floats
-    from redoxmap.eis.analysis import ImpedanceEntry, analyze_eis
     from redoxmap.report.eis_figures import arrhenius_figure, resistances_figure
+    from redoxmap.study.analyses.eis import ImpedanceEntry, analyze_eis
 
     temps = parse_floats(temperatures, "--temperatures") if temperatures else [None] * len(files)
     if len(temps) != len(files):

@@ -12,10 +12,10 @@ from redoxmap.cli.common import JsonOpt, OutOpt, command, emit, records
 from redoxmap.cli.structure import PlotOpt, save_plot
 
 model_app = typer.Typer(help="The physical model of asynchronous activation: simulate, fit, validate.",
-                        no_args_is_help=True, rich_markup_mode="rich")
+                        no_args_is_help=True, rich_markup_mode=None)
 
 simulate_app = typer.Typer(help="Virtual studies: instrument files written from the model, with their truth.",
-                           no_args_is_help=True, rich_markup_mode="rich")
+                           no_args_is_help=True, rich_markup_mode=None)
 
 ParamsOpt = Annotated[list[str] | None, typer.Option("--set", help="Parameter NAME=VALUE (repeat), e.g. --set phi_c=0.5.")]
 
@@ -143,7 +143,7 @@ def _fit_time_resolved(source: Path, vary: str | None, parameters: list[str] | N
 
     if _is_study(source):
         from redoxmap.cycling import cycle_summary, region_capacities
-        from redoxmap.model.study import capacity_observations, region_iii_observations
+        from redoxmap.model.observations import capacity_observations, region_iii_observations
         from redoxmap.study import load_study
         from redoxmap.study.run import model_cells
 
@@ -183,7 +183,7 @@ def model_fit(
 
     if time_resolved:
         fit = _fit_time_resolved(source, vary, parameters, c_rate)
-        save_plot(plot, lambda plt: fit_by_cycle_figure(plt, fit.residuals, title="particle model"))
+        save_plot(plot, lambda plt: fit_by_cycle_figure(plt, fit, title="particle model"))
     elif _is_study(source):
         from redoxmap.study import load_study
         from redoxmap.study.run import analyze_model_study
@@ -199,7 +199,7 @@ def model_fit(
     else:
         names = tuple(v.strip() for v in vary.split(",")) if vary else FITTED
         fit = fit_model(_observations_json(source), start=_parameters(parameters), vary=names)
-        save_plot(plot, lambda plt: fit_by_cycle_figure(plt, fit.residuals))
+        save_plot(plot, lambda plt: fit_by_cycle_figure(plt, fit))
     emit(fit.table, as_json=as_json, out=out, payload={"parameters": fit.parameters.to_dict(),
                                                        "residuals": records(fit.residuals),
                                                        "correlations": records(fit.correlations.reset_index()),
@@ -275,7 +275,7 @@ def simulate_study_command(
 ) -> None:
     """Write cycler (BDF) and impedance files of virtual cells, study.toml and truth.json."""
     from redoxmap.cli.common import out_console
-    from redoxmap.model.virtual import simulate_study
+    from redoxmap.study.virtual import simulate_study
 
     manifest = simulate_study(out, parameters=_parameters(parameters), cycles=cycles,
                               temperatures_C=tuple(temperature or (30.0, 50.0)), mass_mg=mass_mg, seed=seed)

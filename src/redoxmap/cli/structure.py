@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from redoxmap import defaults
 from redoxmap.cli.common import (
     JsonOpt,
     OutOpt,
@@ -19,9 +20,9 @@ from redoxmap.cli.common import (
 )
 
 xrd_app = typer.Typer(help="X-ray diffraction: peaks, lattice parameters, in situ series.",
-                      no_args_is_help=True, rich_markup_mode="rich")
+                      no_args_is_help=True, rich_markup_mode=None)
 tem_app = typer.Typer(help="HRTEM: lattice-fringe spacings from the FFT of an image.",
-                      no_args_is_help=True, rich_markup_mode="rich")
+                      no_args_is_help=True, rich_markup_mode=None)
 
 PatternArg = Annotated[Path, typer.Argument(help="A pattern: .xy/.xye/.csv, Rigaku .ras/.rasx/.asc, .xrdml, .brml.")]
 WavelengthOpt = Annotated[float | None, typer.Option("--wavelength", help="Wavelength in Angstrom (K-alpha1), if the file has none or a wrong one.")]
@@ -51,7 +52,7 @@ def save_plot(path: Path | None, draw) -> None:
 def xrd_peaks(
     file: PatternArg,
     near: Annotated[str, typer.Option(help="Approximate peak positions in degrees, comma-separated.")],
-    half_width: HalfWidthOpt = 0.5,
+    half_width: HalfWidthOpt = defaults.XRD_HALF_WIDTH_DEG,
     background: Annotated[int, typer.Option(help="Background polynomial degree (0, 1 or 2).")] = 1,
     wavelength: WavelengthOpt = None, radiation: RadiationOpt = None, plot: PlotOpt = None,
     as_json: JsonOpt = False, out: OutOpt = None,
@@ -59,7 +60,7 @@ def xrd_peaks(
     """Fit pseudo-Voigt peaks (K-alpha doublet or one line); d-spacings and the nearest reference reflection."""
     from redoxmap.io.xrd_files import read_pattern
     from redoxmap.report.structure_figures import peak_fits_figure
-    from redoxmap.xrd.analysis import XrdAnalysis, reference_table
+    from redoxmap.xrd.lattice import reference_table
     from redoxmap.xrd.peaks import fit_pattern_peaks
     from redoxmap.xrd.phases import match_reflections
 
@@ -70,9 +71,7 @@ def xrd_peaks(
     wavelength_A = pattern.attrs["wavelength_A"]
     check = match_reflections(table, reference_table(wavelength_A), wavelength_A=wavelength_A)
     payload = {"file": str(file), "wavelength_A": wavelength_A, "fit": fits.attrs, "references": records(check)}
-    analysis = XrdAnalysis(file.name, peaks=table.assign(state=file.name),
-                           windows={file.name: dict(zip(table["peak"], fits.windows))})
-    save_plot(plot, lambda plt: peak_fits_figure(plt, analysis))
+    save_plot(plot, lambda plt: peak_fits_figure(plt, {file.name: fits}))
     emit(table, as_json=as_json, out=out, payload=payload, title=f"{file.name}: peaks ({fits.attrs['profile']})",
          columns=["peak", "center_deg", "center_stderr_deg", "fwhm_deg", "eta", "integrated_area", "d_A",
                   "d_stderr_A", "points_per_fwhm", "reduced_chi_square", "note"])
@@ -89,13 +88,13 @@ def xrd_lattice(
     hkl: Annotated[list[str] | None, typer.Option("--hkl", help="Peak as H,K,L=NEAR_DEG (repeat); default: the pattern indexes itself (R-3m from its (003), cubic by a scan), or the built-in cell's reflections (C2/m).")] = None,
     zero_shift: Annotated[bool, typer.Option("--zero-shift", help="Also refine a 2theta zero shift.")] = False,
     displacement: Annotated[bool, typer.Option("--displacement", help="Also refine a sample displacement (a lab powder's usual error; best not with --zero-shift).")] = False,
-    half_width: HalfWidthOpt = 0.4, wavelength: WavelengthOpt = None, radiation: RadiationOpt = None,
+    half_width: HalfWidthOpt = defaults.XRD_LATTICE_HALF_WIDTH_DEG, wavelength: WavelengthOpt = None, radiation: RadiationOpt = None,
     as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
     """Lattice parameters by least squares from the fitted, indexed peaks of one phase; a layered (R-3m) or cubic
     phase indexes the pattern itself, and too few reflections are an error."""
     from redoxmap.io.xrd_files import read_pattern
-    from redoxmap.xrd.analysis import pattern_lattice
+    from redoxmap.xrd.lattice import pattern_lattice
 
     peaks = None
     if hkl:
@@ -114,7 +113,7 @@ def xrd_lattice(
     for note in result.notes:
         err_console.print(f"note: {note}")
     emit(result.reflections, as_json=as_json, out=out,
-         payload={"file": str(file), "phase": phase, **fit.to_dict(), "notes": result.notes,
+         payload={"file": str(file), "phase": phase, **fit.summary(), "notes": result.notes,
                   "indexed": "by hand (--hkl)" if peaks else "from the pattern"},
          title=f"{file.name}: {phase} {values}")
 
@@ -126,7 +125,7 @@ def xrd_series(
     cycling: Annotated[Path | None, typer.Option(help="The cycler file of the same cell, for the voltage.")] = None,
     offset_s: Annotated[float, typer.Option("--offset-s", help="Cycler time (s) at which the first scan started.")] = 0.0,
     near: Annotated[str, typer.Option(help="Approximate (003) and (020) positions in degrees.")] = "18.6,20.8",
-    half_width: HalfWidthOpt = 0.5, wavelength: WavelengthOpt = None, radiation: RadiationOpt = None,
+    half_width: HalfWidthOpt = defaults.XRD_HALF_WIDTH_DEG, wavelength: WavelengthOpt = None, radiation: RadiationOpt = None,
     plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
     """(003) position, c and width, and the (020) intensity through an in situ series."""
@@ -156,13 +155,13 @@ def tem_fft(
     pixel_nm: Annotated[float | None, typer.Option("--pixel-nm", help="Pixel size in nm (required when the file has none).")] = None,
     box: Annotated[list[str] | None, typer.Option("--box", help="Region NAME=X0,Y0,WIDTH,HEIGHT in pixels (repeat).")] = None,
     candidate: Annotated[list[str] | None, typer.Option("--candidate", help="Reflection NAME=D_NM to match (repeat); default: built-in phases.")] = None,
-    d_range: Annotated[str, typer.Option(help="Spacings to look for, in nm.")] = "0.15,1.5",
-    min_snr: Annotated[float, typer.Option(help="Spot power over the median at its spatial frequency.")] = 25.0,
+    d_range: Annotated[str, typer.Option(help="Spacings to look for, in nm.")] = ",".join(map(str, defaults.FRINGE_D_RANGE_NM)),
+    min_snr: Annotated[float, typer.Option(help="Spot power over the median at its spatial frequency.")] = defaults.FRINGE_MIN_SNR,
     plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
     """Lattice-fringe spacings (d = 1/|k|) from the FFT of an image or of boxes in it."""
     from redoxmap.report.structure_figures import fringes_figure
-    from redoxmap.tem.analysis import ImageEntry, analyze_images
+    from redoxmap.study.analyses.images import ImageEntry, analyze_images
 
     boxes = {}
     for item in box or []:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from redoxmap import defaults
 from redoxmap.cli.common import (
     JsonOpt,
     OutOpt,
@@ -19,7 +20,7 @@ from redoxmap.cli.common import (
 )
 
 xas_app = typer.Typer(help="X-ray absorption: normalisation, valence, O K pre-edge, surface/bulk.",
-                      no_args_is_help=True, rich_markup_mode="rich")
+                      no_args_is_help=True, rich_markup_mode=None)
 
 SpectrumArg = Annotated[list[str], typer.Argument(help="Spectrum file(s): XDI, column text, or project.prj::group; several are merged.")]
 ModeOpt = Annotated[str | None, typer.Option(help="Detection mode: transmission, tey, tfy, pfy or ipfy (default: the file's mu, else transmission).", **choice("transmission", "tey", "tfy", "pfy", "ipfy"))]
@@ -53,7 +54,7 @@ def xas_valence(
     edge: Annotated[str, typer.Option(help="Mn-K, Mn-L3, Ni-L3, ...")] = "K",
     window: Annotated[str | None, typer.Option(help="Fit window in eV, e.g. 6530,6600 (default: E0-20 to E0+60 for K edges).")] = None,
     shifts: Annotated[float, typer.Option(help="Refine each reference's energy shift within +- this many eV.")] = 0.0,
-    bootstrap: Annotated[int, typer.Option(help="Residual block-bootstrap refits for the valence spread.")] = 200,
+    bootstrap: Annotated[int, typer.Option(help="Residual block-bootstrap refits for the valence spread.")] = defaults.LCF_BOOTSTRAP,
     scale: Annotated[str, typer.Option(help="The spectrum's amplitude: fit (free: soft edges, normalised over a window), fixed (weights sum to one on the normalised data: K edges) or auto (by the edge).", **choice("auto", "fit", "fixed"))] = "auto",
     mode: ModeOpt = None, reference_e0: RefE0Opt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
@@ -83,7 +84,7 @@ def xas_valence(
     frame = pd.DataFrame({"reference": result.names, "valence": [valences[n] for n in result.names],
                           "weight": result.weights, "weight_stderr": result.weights_stderr,
                           "energy_shift_eV": result.energy_shifts_eV})
-    payload = {"spectrum": files, **result.to_dict(), "self_check": records(check)}
+    payload = {"spectrum": files, **result.summary(), "self_check": records(check)}
     emit(frame, as_json=as_json, out=out, payload=payload,
           title=f"valence {result.valence:.3f} ± {result.valence_stderr:.3f} (bootstrap ± {result.bootstrap_valence_std:.3f}), R = {result.r_factor:.2g}")
     if not as_json:
@@ -122,9 +123,9 @@ def xas_edge(
 def xas_oxygen(
     files: SpectrumArg,
     pristine: Annotated[str | None, typer.Option(help="Uncycled material's O K spectrum, same mode (for b0).")] = None,
-    peaks: Annotated[str, typer.Option(help="Peaks to fit, from A,B,C,D.")] = "A,B,C,D",
-    window: Annotated[str, typer.Option(help="Fit window in eV.")] = "526,538",
-    formula: Annotated[str, typer.Option(help="(b-b0)/a, b/a or (b-b0)/b0.", **choice("(b-b0)/a", "b/a", "(b-b0)/b0"))] = "(b-b0)/a",
+    peaks: Annotated[str, typer.Option(help="Peaks to fit, from A,B,C,D.")] = ",".join(defaults.O_K_PEAKS),
+    window: Annotated[str, typer.Option(help="Fit window in eV.")] = ",".join(f"{e:g}" for e in defaults.O_K_WINDOW_EV),
+    formula: Annotated[str, typer.Option(help="(b-b0)/a, b/a or (b-b0)/b0.", **choice("(b-b0)/a", "b/a", "(b-b0)/b0"))] = defaults.R_FORMULA,
     shape: Annotated[str, typer.Option(help="gaussian or pseudo-voigt.", **choice("gaussian", "pseudo-voigt"))] = "gaussian",
     mode: ModeOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
@@ -159,8 +160,8 @@ def xas_oxygen(
 def xas_depth(
     tey: Annotated[str, typer.Option(help="Value in the surface mode, VALUE or VALUE+-ERROR.")],
     bulk: Annotated[str, typer.Option(help="Value in the bulk mode (iPFY/TFY), VALUE or VALUE+-ERROR.")],
-    layer_nm: Annotated[float, typer.Option(help="Surface layer thickness in nm.")] = 5.0,
-    tey_depth_nm: Annotated[float, typer.Option(help="TEY probing depth in nm.")] = 4.0,
+    layer_nm: Annotated[float, typer.Option(help="Surface layer thickness in nm.")] = defaults.SURFACE_LAYER_NM,
+    tey_depth_nm: Annotated[float, typer.Option(help="TEY probing depth in nm.")] = defaults.TEY_DEPTH_NM,
     bulk_depth_nm: Annotated[float | None, typer.Option(help="Bulk-mode probing depth in nm (or give the composition).")] = None,
     formula: Annotated[str | None, typer.Option(help="Composition, for the bulk depth from attenuation (xraydb).")] = None,
     density: Annotated[float, typer.Option(help="Density in g/cm3, with --formula.")] = 4.2,
@@ -175,12 +176,12 @@ def xas_depth(
 
     if bulk_depth_nm is None:
         bulk_depth_nm = (fluorescence_probing_depth_nm(formula, density, incident_ev, emission_ev)
-                         if formula else 150.0)
+                         if formula else defaults.BULK_DEPTH_NM)
     (s, s_err), (b, b_err) = parse_value_error(tey, "--tey"), parse_value_error(bulk, "--bulk")
     result = two_layer(s, b, surface_mode_stderr=s_err, bulk_mode_stderr=b_err, layer_nm=layer_nm,
                        surface_depth_nm=tey_depth_nm, bulk_depth_nm=bulk_depth_nm)
     frame = pd.DataFrame([{"layer": "surface", "value": result.surface, "stderr": result.surface_stderr},
                           {"layer": "bulk", "value": result.bulk, "stderr": result.bulk_stderr},
                           {"layer": "surface - bulk", "value": result.asynchrony, "stderr": result.asynchrony_stderr}])
-    emit(frame, as_json=as_json, out=None, payload=result.to_dict(),
+    emit(frame, as_json=as_json, out=None, payload=result.summary(),
           title=f"two-layer inversion: layer {layer_nm:g} nm, depths {tey_depth_nm:g} / {bulk_depth_nm:.0f} nm")

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy.ndimage import uniform_filter1d
 
-from redoxmap.errors import AnalysisError, DataWarning, FormatError
+from redoxmap.errors import AnalysisError, DataWarning
 
 FARADAY = 96485.33212  # C/mol
 GAS_CONSTANT = 8.314462618  # J/(mol K)
@@ -44,38 +44,32 @@ class Voltammogram:
         return Path(self.attrs.get("source_file", "cv")).name
 
 
-def read_voltammogram(path: str | PathLike, *, scan_rate_mV_s: float | None = None) -> Voltammogram:
-    """Read a CV file: any potentiostat file redoxmap's cycler readers know (BioLogic CV/CVA
-    ``.mpt``/``.mpr``, ...), or a plain table of potential (V) and current (A) with an optional
-    time column; a table without time needs ``scan_rate_mV_s``.
+def read_voltammogram(path: str | PathLike, *, scan_rate_mV_s: float | None = None,
+                      format: str | None = None) -> Voltammogram:
+    """Read a CV record.
+
+    Parameters
+    ----------
+    path : path-like
+        Any potentiostat file redoxmap's cycler readers know (BioLogic CV/CVA ``.mpt``/``.mpr``,
+        ...), or a table of potential (V) and current (A) with an optional time column.
+    scan_rate_mV_s : float, optional
+        The scan rate; it replaces the file's time base (keeping its sweep shape), and a
+        table without time needs it.
+    format : str, optional
+        Force a reader by name (see ``redoxmap formats``).
     """
-    from redoxmap.io import read_raw_cycling
-    from redoxmap.io.registry import read_head
+    from redoxmap.io.potential_table import swept_time
+    from redoxmap.io.registry import detect_reader
 
     path = Path(path)
-    head = read_head(path)
-    try:
-        raw = read_raw_cycling(path)
-        table = raw.table
-        time, potential, current = (table[c].to_numpy(float) for c in ("time_s", "voltage_V", "current_A"))
-    except FormatError:
-        if b"\x00" in head:
-            raise
-        values = pd.read_csv(path, header=None, sep=None, engine="python", comment="#").apply(
-            pd.to_numeric, errors="coerce").dropna().to_numpy(float)
-        if values.shape[1] < 2 or len(values) < 10:
-            raise FormatError("not a CV record: expected potential and current columns", path=path) from None
-        potential, current = values[:, 0], values[:, 1]
-        if values.shape[1] >= 3:
-            time = values[:, 2]
-        elif scan_rate_mV_s:
-            time = np.concatenate([[0.0], np.cumsum(np.abs(np.diff(potential)))]) / (scan_rate_mV_s * 1e-3)
-        else:
-            raise FormatError("a table without a time column: give the scan rate (scan_rate_mV_s)",
-                              path=path) from None
+    reader = detect_reader(path, modality=("cycling", "cv"), format=format)
+    options = {"scan_rate_mV_s": scan_rate_mV_s} if "scan_rate_mV_s" in reader.options else {}
+    table = reader.read(path, **options).table
+    time, potential, current = (table[c].to_numpy(float) for c in ("time_s", "voltage_V", "current_A"))
     if scan_rate_mV_s and len(time) > 1:  # the user's rate wins; keep the file's sweep shape
-        time = np.concatenate([[0.0], np.cumsum(np.abs(np.diff(potential)))]) / (scan_rate_mV_s * 1e-3)
-    return Voltammogram(time, potential, current, {"source_file": str(path)})
+        time = swept_time(potential, scan_rate_mV_s)
+    return Voltammogram(time, potential, current, {"source_file": str(path), "format": reader.name})
 
 
 def sweeps(cv: Voltammogram, *, min_points: int = 10) -> pd.DataFrame:

@@ -1,36 +1,16 @@
-"""Galvanostatic cycling: segmentation, summaries, voltage regions, dQ/dV, activation.
+"""Galvanostatic cycling: reading, segmentation, summaries, voltage regions, dQ/dV and its
+peaks, and the capacity rise over the first cycles."""
 
-Every public name is listed here and loaded on first use (PEP 562), so that
-``import redoxmap`` does not pay for scipy and lmfit until an analysis needs them.
-"""
+from redoxmap._lazy import attach
 
-from __future__ import annotations
-
-import importlib
-
-_EXPORTS = {
-    "CellMetadata": "read", "cell_metadata": "read", "from_records": "read", "read_cycling": "read",
-    "segment": "segmentation",
-    "cycle_summary": "summary", "half_cycles": "summary",
-    "VoltageRegion": "regions", "DEFAULT_REGIONS": "regions", "region_capacities": "regions",
-    "regions_from_bounds": "regions",
-    "DqdvResult": "differential", "dqdv": "differential",
-    "find_dqdv_peaks": "peaks", "track_peaks": "peaks", "peak_windows": "peaks",
-    "ActivationFit": "activation", "fit_activation": "activation",
-    "fit_activation_from_summary": "activation", "compare_activation": "activation",
-    "CyclingAnalysis": "analysis", "analyze": "analysis",
-}
-
-__all__ = list(_EXPORTS)
-
-
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'redoxmap.cycling' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"redoxmap.cycling.{_EXPORTS[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__, __all__ = attach(__name__, {
+    "redoxmap.cycling.read": ["CellMetadata", "cell_metadata", "from_records", "read_cycling"],
+    "redoxmap.cycling.segmentation": ["segment"],
+    "redoxmap.cycling.summary": ["cycle_summary", "half_cycles"],
+    "redoxmap.cycling.regions": ["DEFAULT_REGIONS", "VoltageRegion", "region_capacities", "regions_from_bounds"],
+    "redoxmap.cycling.differential": ["DqdvResult", "dqdv"],
+    "redoxmap.cycling.peaks": ["find_dqdv_peaks", "peak_windows", "track_peaks"],
+    "redoxmap.cycling.capacity_rise": ["CapacityRiseFit", "compare_capacity_rise", "fit_capacity_rise",
+                                       "fit_capacity_rise_from_summary"],
+    "redoxmap.io": ["RawCycling", "read_raw_cycling", "write_bdf"],
+})

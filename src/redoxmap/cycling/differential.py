@@ -31,6 +31,7 @@ from scipy.ndimage import gaussian_filter1d
 from redoxmap.cycling.read import cell_metadata
 from redoxmap.cycling.segmentation import intervals
 from redoxmap.cycling.selection import DIRECTIONS, active_rows, group_starts
+from redoxmap.defaults import DQDV_SMOOTHING_V, DQDV_VOLTAGE_STEP_V
 from redoxmap.errors import AnalysisError
 
 
@@ -137,8 +138,8 @@ def dqdv(
     *,
     cycles: Iterable[int] | None = None,
     directions: Iterable[str] = DIRECTIONS,
-    voltage_step_V: float = 0.005,
-    smoothing_V: float | str = "auto",
+    voltage_step_V: float = DQDV_VOLTAGE_STEP_V,
+    smoothing_V: float | str = DQDV_SMOOTHING_V,
     exclude_cv: bool = True,
     voltage_range: tuple[float, float] | None = None,
 ) -> DqdvResult:

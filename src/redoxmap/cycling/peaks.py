@@ -17,6 +17,7 @@ from scipy.signal import find_peaks, peak_widths
 
 from redoxmap.cycling.differential import DqdvResult
 from redoxmap.cycling.regions import VoltageRegion
+from redoxmap.defaults import DQDV_PEAK_PROMINENCE
 from redoxmap.errors import AnalysisError
 
 # The reference study's peaks for a Li-rich layered oxide cathode (Hu et al. 2024):
@@ -96,7 +97,7 @@ def _position(y: np.ndarray, peak: int, left: int, right: int, step: float, volt
 def find_dqdv_peaks(
     result: DqdvResult,
     *,
-    prominence: float = 0.05,
+    prominence: float = DQDV_PEAK_PROMINENCE,
     windows: dict[str, Sequence[VoltageRegion]] | None = None,
 ) -> pd.DataFrame:
     """Peaks of every curve in a :class:`DqdvResult`.

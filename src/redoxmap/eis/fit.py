@@ -30,9 +30,12 @@ import pandas as pd
 from scipy.signal import find_peaks
 
 from redoxmap.batch_lm import fit_batch
+from redoxmap.defaults import EIS_WEIGHTING
 from redoxmap.eis.circuits import Circuit
 from redoxmap.errors import AnalysisError, FitWarning
 from redoxmap.fitting import SCALED
+from redoxmap.palette import COLORS
+from redoxmap.results import FitResult
 
 WEIGHTINGS = ("modulus", "proportional", "unit")
 LN10 = np.log(10.0)
@@ -43,7 +46,7 @@ CAPACITANCE_RANGES = [(1e-11, "bulk"), (1e-8, "grain boundary"), (1e-7, "surface
 
 
 @dataclass
-class CircuitFit:
+class CircuitFit(FitResult):
     """A circuit fitted to one spectrum.
 
     Attributes
@@ -95,12 +98,77 @@ class CircuitFit:
         """``(Z_data - Z_fit) / |Z_data|`` (complex)."""
         return (self.z_data - self.z_fit) / np.abs(self.z_data)
 
-    def to_dict(self) -> dict:
-        """Parameters, fit quality, RC pairs and notes as plain values."""
+    title = "Equivalent-circuit fit"
+
+    def summary(self) -> dict:
+        """Parameters, fit quality, RC pairs and notes as plain values (a JSON-ready dict)."""
         return {"circuit": self.circuit, "label": self.label, "weighting": self.weighting,
                 "chi_square": self.chi_square, "reduced_chi_square": self.reduced_chi_square,
                 "parameters": self.parameters.to_dict(orient="records"), "rc": self.rc.to_dict(orient="records"),
                 "starts": self.starts, "minima": self.minima, "errors": self.errors, "notes": list(self.notes)}
+
+    def parameter_table(self) -> pd.DataFrame:
+        """Every element's parameters with standard errors and units."""
+        return self.parameters.rename(columns={"name": "parameter"})[["parameter", "value", "stderr", "unit"]]
+
+    def statistics(self) -> dict:
+        """Chi-square and its reduced value (of the weighted residuals), weighting, points, the starts
+        tried and the distinct minima they ended in, and the error convention."""
+        return {"chi_square": self.chi_square, "reduced_chi_square": self.reduced_chi_square,
+                "weighting": self.weighting, "points": len(self.frequency_Hz), "starts": self.starts,
+                "minima": self.minima, "errors": self.errors}
+
+    def _draw(self, ax) -> None:
+        """The Nyquist plot of data and fit, on equal axes."""
+        ax.plot(self.z_data.real, -self.z_data.imag, "o", ms=3, mfc="none", color=COLORS[0], label="data")
+        ax.plot(self.z_fit.real, -self.z_fit.imag, "-", color=COLORS[1], lw=1.2, label=self.circuit)
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.set_xlabel("Z' (Ω)")
+        ax.set_ylabel("−Z'' (Ω)")
+        ax.legend(loc="upper left")
+
+    def plot_bode(self, ax=None):
+        """|Z| (left axis) and the phase (right axis) of data and fit against frequency.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The |Z| axes (the phase axes is its twin).
+        """
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots(figsize=(4.0, 3.0), layout="constrained")
+        ax.loglog(self.frequency_Hz, np.abs(self.z_data), "o", ms=3, mfc="none", color=COLORS[0])
+        ax.loglog(self.frequency_Hz, np.abs(self.z_fit), "-", color=COLORS[1], lw=1.0)
+        ax.set_ylabel("|Z| (Ω)")
+        ax.set_xlabel("Frequency (Hz)")
+        phase = ax.twinx()
+        phase.semilogx(self.frequency_Hz, -np.degrees(np.angle(self.z_data)), "s", ms=2.5, mfc="none",
+                       color=COLORS[2])
+        phase.semilogx(self.frequency_Hz, -np.degrees(np.angle(self.z_fit)), "-", color=COLORS[2], lw=0.8)
+        phase.set_ylabel("−phase (°)", color=COLORS[2])
+        return ax
+
+    def plot_residuals(self, ax=None):
+        """Relative residuals of the real and imaginary parts (%) against frequency.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots(figsize=(4.0, 1.8), layout="constrained")
+        relative = self.residuals
+        ax.semilogx(self.frequency_Hz, 100 * relative.real, "o-", ms=2, lw=0.6, color=COLORS[0], label="Δ'")
+        ax.semilogx(self.frequency_Hz, 100 * relative.imag, "s-", ms=2, lw=0.6, color=COLORS[1], label="Δ''")
+        ax.axhline(0, color="0.7", lw=0.5)
+        ax.set_xlabel("Frequency (Hz)")
+        ax.set_ylabel("Residual (%)")
+        ax.legend(ncol=3, fontsize=6)
+        return ax
 
 
 def _sigma(z: np.ndarray, weighting: str) -> tuple[np.ndarray, np.ndarray]:
@@ -303,7 +371,7 @@ def _distinct(chi_square: np.ndarray, relative: float = 1e-3) -> int:
     return 1 + int(np.sum(np.diff(values) > relative * np.maximum(values[1:], 1e-300)))
 
 
-def fit_circuits(spectra, circuit: str | Circuit, *, weighting: str = "modulus", initial=None,
+def fit_circuits(spectra, circuit: str | Circuit, *, weighting: str = EIS_WEIGHTING, initial=None,
                  starts: int = 24, seed: int = 0, labels: list[str] | None = None,
                  arc_names: str = "time constant", polish: int = 6, max_rounds: int = 4) -> list[CircuitFit]:
     """Fit one circuit to many spectra at once.

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from redoxmap.defaults import KK_THRESHOLD
 from redoxmap.errors import AnalysisError
 
 
@@ -50,7 +51,7 @@ class KramersKronig:
     frequency_Hz: np.ndarray = field(repr=False)
     z_kk: np.ndarray = field(repr=False)
 
-    def to_dict(self) -> dict:
+    def summary(self) -> dict:
         """Scalars as plain values."""
         return {"n_rc": self.n_rc, "mu": self.mu, "max_residual": self.max_residual,
                 "rms_residual": self.rms_residual, "valid": self.valid, "threshold": self.threshold}
@@ -66,7 +67,7 @@ def _design(w: np.ndarray, taus: np.ndarray, inductance: bool, capacitance: bool
     return np.column_stack(columns)
 
 
-def kramers_kronig(frequency_Hz, z, *, c: float = 0.85, threshold: float = 0.01, max_rc: int | None = None,
+def kramers_kronig(frequency_Hz, z, *, c: float = 0.85, threshold: float = KK_THRESHOLD, max_rc: int | None = None,
                    inductance: bool = True, capacitance: bool = True) -> KramersKronig:
     """Linear Kramers-Kronig test with the mu criterion.
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from redoxmap.errors import DataWarning, MissingDependencyError, ReadError
-from redoxmap.io.registry import Reader, register_reader
+from redoxmap.io.reader import Reader
 from redoxmap.io.tabular import read_delimited, read_spreadsheet, sniff_header, table_to_raw
 
 SYNONYMS = {
@@ -110,15 +110,17 @@ def read_arbin_res(path: Path):
                         reader="arbin-res")
 
 
-register_reader(Reader(
-    name="arbin-csv", instrument="Arbin", extensions=(".csv",),
-    sniff=_sniff_csv, read=read_arbin_csv, description="Arbin MITS CSV export",
-))
-register_reader(Reader(
-    name="arbin-xlsx", instrument="Arbin", extensions=(".xlsx",),
-    sniff=_sniff_xlsx, read=read_arbin_xlsx, description="Arbin Excel export (Channel_* sheets)",
-))
-register_reader(Reader(
-    name="arbin-res", instrument="Arbin", extensions=(".res",),
-    sniff=_sniff_res, read=read_arbin_res, description="Arbin .res database (needs mdbtools)",
-))
+READERS = (
+    Reader(
+        name="arbin-csv", modality="cycling", instrument="Arbin", extensions=(".csv",),
+        sniff=_sniff_csv, read=read_arbin_csv, description="Arbin MITS CSV export",
+    ),
+    Reader(
+        name="arbin-xlsx", modality="cycling", instrument="Arbin", extensions=(".xlsx",),
+        sniff=_sniff_xlsx, read=read_arbin_xlsx, description="Arbin Excel export (Channel_* sheets)",
+    ),
+    Reader(
+        name="arbin-res", modality="cycling", instrument="Arbin", extensions=(".res",),
+        sniff=_sniff_res, read=read_arbin_res, description="Arbin .res database (needs mdbtools)",
+    ),
+)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.errors import FormatError, ReadError
-from redoxmap.io.registry import Reader, register_reader
+from redoxmap.io.reader import Reader
 from redoxmap.io.tables import write_table
 from redoxmap.io.tabular import read_delimited, sniff_header, table_to_raw
 
@@ -101,7 +101,9 @@ def write_bdf(table: pd.DataFrame, path: str | PathLike) -> Path:
     return write_table(to_bdf(table), path, csv_extensions=(".csv", ".bdf"))
 
 
-register_reader(Reader(
-    name="bdf", instrument="BDF", extensions=(".bdf", ".bdf.csv", ".bdf.gz", ".bdf.parquet"),
-    sniff=_sniff, read=read_bdf, description="Battery Data Format table (CSV or Parquet)",
-))
+READERS = (
+    Reader(
+        name="bdf", modality="cycling", instrument="BDF", extensions=(".bdf", ".bdf.csv", ".bdf.gz", ".bdf.parquet"),
+        sniff=_sniff, read=read_bdf, description="Battery Data Format table (CSV or Parquet)",
+    ),
+)

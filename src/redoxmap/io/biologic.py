@@ -1,4 +1,5 @@
-"""BioLogic EC-Lab / BT-Lab files: the ``.mpt`` text export and the binary ``.mpr``.
+"""BioLogic EC-Lab / BT-Lab files: the ``.mpt`` text export and the binary ``.mpr``, as
+cycling (and voltammetry) records or as impedance spectra (PEIS/GEIS, Modulo Bat).
 
 The text export is parsed here (a header whose second line gives its length,
 tab-separated columns, decimal commas in some locales, many column-name variants
@@ -18,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.errors import FormatError, MissingDependencyError, ReadError
+from redoxmap.io.eis_files import split_sweeps
 from redoxmap.io.labels import choose_columns, extract
 from redoxmap.io.raw import RawCycling, checked
-from redoxmap.io.registry import Reader, register_reader
+from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.text import head_text, parse_table, read_text
 
 _SYNONYMS = {
@@ -157,13 +159,52 @@ def read_mpr(path: Path) -> RawCycling:
     return _to_raw(frame, path=path, reader="biologic-mpr", metadata=metadata)
 
 
-register_reader(Reader(
-    name="biologic-mpt", instrument="BioLogic", extensions=(".mpt", ".txt"),
-    sniff=_sniff_mpt, read=read_mpt,
-    description="BioLogic EC-Lab/BT-Lab text export (.mpt), incl. Modulo Bat and decimal commas",
-))
-register_reader(Reader(
-    name="biologic-mpr", instrument="BioLogic", extensions=(".mpr",),
-    sniff=_sniff_mpr, read=read_mpr,
-    description="BioLogic EC-Lab binary file (.mpr); needs redoxmap[biologic]",
-))
+def _sniff_eis(head: bytes, path: Path) -> bool:
+    if _sniff_mpr(head, path) or head_text(head).startswith(_HEADER_FIRST_LINE):
+        return True
+    first = head_text(head).split("\n", 1)[0]
+    return "\t" in first and "freq/Hz" in first and "Re(Z)" in first  # an export without its header
+
+
+def read_biologic_eis(path: Path) -> list[tuple]:
+    """The impedance sweeps of a BioLogic ``.mpt``/``.mpr`` as ``(frequency_Hz, z_ohm, attrs)``,
+    split where the frequency sweep starts again (a PEIS loop, a Modulo Bat series)."""
+    binary = path.suffix.lower() == ".mpr" or _sniff_mpr(read_head(path), path)
+    frame, metadata = (mpr_frame if binary else mpt_frame)(path)
+    columns = {re.sub(r"[^a-z]", "", str(c).lower()): c for c in frame.columns}
+    try:
+        frequency, real, minus_imag = (pd.to_numeric(frame[columns[key]], errors="coerce").to_numpy(float)
+                                       for key in ("freqhz", "rezohm", "imzohm"))
+    except KeyError:
+        raise FormatError("no freq/Hz, Re(Z)/Ohm and -Im(Z)/Ohm columns: not an impedance record",
+                          path=path) from None
+    time = pd.to_numeric(frame[columns["times"]], errors="coerce").to_numpy(float) if "times" in columns else None
+    keep = np.isfinite(frequency) & (frequency > 0)  # Modulo Bat: cycling records carry freq = 0
+    frequency, real, minus_imag = frequency[keep], real[keep], minus_imag[keep]
+    time = time[keep] if time is not None else None
+    sweeps = []
+    for part in split_sweeps(frequency):
+        attrs = dict(metadata)
+        if time is not None:
+            attrs["time_s"] = float(time[part][0])
+        sweeps.append((frequency[part], real[part] - 1j * minus_imag[part], attrs))
+    return sweeps
+
+
+READERS = (
+    Reader(
+        name="biologic-mpt", modality="cycling", instrument="BioLogic", extensions=(".mpt", ".txt"),
+        sniff=_sniff_mpt, read=read_mpt,
+        description="BioLogic EC-Lab/BT-Lab text export (.mpt), incl. Modulo Bat and decimal commas",
+    ),
+    Reader(
+        name="biologic-mpr", modality="cycling", instrument="BioLogic", extensions=(".mpr",),
+        sniff=_sniff_mpr, read=read_mpr,
+        description="BioLogic EC-Lab binary file (.mpr); needs redoxmap[biologic]",
+    ),
+    Reader(
+        name="biologic", modality="eis", instrument="BioLogic", extensions=(".mpt", ".mpr"),
+        sniff=_sniff_eis, read=read_biologic_eis,
+        description="PEIS/GEIS exports and binaries (.mpr: biologic extra), Modulo Bat series",
+    ),
+)

@@ -1,20 +1,19 @@
-"""Impedance spectra: BioLogic, Gamry, ZPlot, VersaStudio, PalmSens, and plain tables.
+"""Impedance spectra: what every impedance reader returns, and reading a file into spectra.
 
-Every reader returns a list of :class:`ImpedanceSpectrum`: frequency in Hz (high to low),
-the complex impedance ``Z = Z' + i Z''`` in ohm with the physics sign (``Z'' < 0`` for a
-capacitive arc), and attributes. Files that hold several spectra (a PEIS loop, a cycling
-series) give one spectrum each, split where the frequency sweep starts again.
+Every impedance file becomes a list of :class:`ImpedanceSpectrum`: frequency in Hz (high
+to low), the complex impedance ``Z = Z' + i Z''`` in ohm with the physics sign (``Z'' < 0``
+for a capacitive arc), and attributes. Files that hold several spectra (a PEIS loop, a
+cycling series) give one spectrum each, split where the frequency sweep starts again.
 
-Formats: BioLogic ``.mpt`` (PEIS/GEIS, Modulo Bat) and ``.mpr`` (the ``biologic`` extra),
-Gamry ``.DTA`` (``ZCURVE`` table), ZPlot ``.z``, VersaStudio ``.par``, PalmSens
-``.pssession`` (JSON), NumPy ``.npy`` arrays ``(n, 2, m)`` of frequency and Z (AutoEIS's
+The instrument formats are read by their family's module (``biologic``, ``gamry``,
+``scribner``, ``ametek``, ``palmsens``), found through the reader registry; this module
+reads the generic ones: NumPy ``.npy`` arrays ``(n, 2, m)`` of frequency and Z (AutoEIS's
 series), and CSV or whitespace tables of frequency, Z' and Z'' in either sign convention.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -25,19 +24,8 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.errors import DataWarning, FormatError, ReadError
-from redoxmap.io.registry import read_head
+from redoxmap.io.reader import Reader
 from redoxmap.io.text import decode
-
-# reader -> (instrument, extensions, description), for ``redoxmap formats``.
-EIS_FORMATS = {
-    "biologic": ("BioLogic", (".mpt", ".mpr"), "PEIS/GEIS exports and binaries (.mpr: biologic extra)"),
-    "gamry": ("Gamry", (".dta",), "ZCURVE table of EIS experiments"),
-    "zplot": ("Scribner ZPlot", (".z",), "columns after 'End Comments'"),
-    "versastudio": ("Ametek VersaStudio", (".par",), "EIS segments"),
-    "palmsens": ("PalmSens", (".pssession",), "PSTrace session (JSON)"),
-    "numpy": ("any", (".npy",), "array (n, 2, m): frequency and Z of n spectra"),
-    "table": ("any", (".csv", ".txt", ".dat"), "frequency, Z', Z'' columns, either sign of Z''"),
-}
 
 
 @dataclass
@@ -72,21 +60,33 @@ class ImpedanceSpectrum:
                              "phase_deg": np.degrees(np.angle(self.z_ohm))})
 
 
-def read_impedance(path: str | PathLike) -> list[ImpedanceSpectrum]:
+def read_impedance(path: str | PathLike, *, format: str | None = None) -> list[ImpedanceSpectrum]:
     """Read every impedance spectrum of a file.
+
+    Parameters
+    ----------
+    path : path-like
+        Any impedance file ``redoxmap formats`` lists under ``eis``; the reader is chosen
+        by content, then name.
+    format : str, optional
+        Force a reader by name (``"gamry"``, ``"table"``, ...).
+
+    Returns
+    -------
+    list of ImpedanceSpectrum
+        One per frequency sweep, in file order.
 
     Raises
     ------
     ReadError, FormatError
         For missing, empty, damaged or unknown files, or files without impedance data.
     """
+    from redoxmap.io.registry import read_with
+
     path = Path(path)
-    head = read_head(path)
-    kind = _kind(path, head)
-    spectra = []
-    for index, (frequency, z, attrs) in enumerate(_READERS[kind](path)):
-        spectra.append(_clean(frequency, z, {**attrs, "format": kind, "source_file": str(path), "spectrum": index},
-                              path))
+    reader, sweeps = read_with(path, modality="eis", format=format)
+    spectra = [_clean(frequency, z, {**attrs, "format": reader.name, "source_file": str(path), "spectrum": index},
+                      path) for index, (frequency, z, attrs) in enumerate(sweeps)]
     if not spectra:
         raise ReadError("no impedance spectrum found", path=path)
     return spectra
@@ -103,28 +103,7 @@ def read_spectrum(path: str | PathLike, index: int = 0) -> ImpedanceSpectrum:
     return spectra[index]
 
 
-def _kind(path: Path, head: bytes) -> str:
-    suffix = path.suffix.lower()
-    text = head.decode("utf-16", errors="ignore") if head[:2] in (b"\xff\xfe", b"\xfe\xff") else \
-        head.decode("latin-1")
-    if head.startswith(b"BIO-LOGIC MODULAR FILE") or text.startswith(("EC-Lab ASCII FILE", "BT-Lab ASCII FILE")):
-        return "biologic"
-    if head.startswith(b"\x93NUMPY"):
-        return "numpy"
-    if "PalmSens" in text[:400]:
-        return "palmsens"
-    if text.startswith("EXPLAIN") or suffix == ".dta":
-        return "gamry"
-    if "ZPlot" in text[:2000] or suffix == ".z":
-        return "zplot"
-    if "<Segment" in text or "VersaStudio" in text[:2000] or suffix == ".par":
-        return "versastudio"
-    if b"\x00" in head[:2048]:
-        raise FormatError("a binary file that is not a known impedance format", path=path)
-    return "table"
-
-
-def _sweeps(frequency: np.ndarray) -> list[slice]:
+def split_sweeps(frequency: np.ndarray) -> list[slice]:
     """Split a record where the frequency sweep starts again (a jump up after going down)."""
     if len(frequency) < 3:
         return [slice(0, len(frequency))]
@@ -135,111 +114,8 @@ def _sweeps(frequency: np.ndarray) -> list[slice]:
     return [slice(a, b) for a, b in itertools.pairwise(bounds) if b - a >= 3]
 
 
-def _biologic(path: Path):
-    from redoxmap.io.biologic import mpr_frame, mpt_frame
-
-    frame, metadata = (mpr_frame if path.suffix.lower() == ".mpr" or read_head(path).startswith(b"BIO-LOGIC")
-                       else mpt_frame)(path)
-    columns = {re.sub(r"[^a-z]", "", str(c).lower()): c for c in frame.columns}
-    try:
-        frequency = pd.to_numeric(frame[columns["freqhz"]], errors="coerce").to_numpy(float)
-        real = pd.to_numeric(frame[columns["rezohm"]], errors="coerce").to_numpy(float)
-        minus_imag = pd.to_numeric(frame[columns["imzohm"]], errors="coerce").to_numpy(float)
-    except KeyError:
-        raise FormatError("no freq/Hz, Re(Z)/Ohm and -Im(Z)/Ohm columns: not an impedance record",
-                          path=path) from None
-    time = pd.to_numeric(frame[columns["times"]], errors="coerce").to_numpy(float) if "times" in columns else None
-    keep = np.isfinite(frequency) & (frequency > 0)  # Modulo Bat: cycling records carry freq = 0
-    frequency, real, minus_imag = frequency[keep], real[keep], minus_imag[keep]
-    time = time[keep] if time is not None else None
-    for part in _sweeps(frequency):
-        attrs = dict(metadata)
-        if time is not None:
-            attrs["time_s"] = float(time[part][0])
-        yield frequency[part], real[part] - 1j * minus_imag[part], attrs
-
-
-def _table_after(lines: list[str], start: int, path: Path) -> np.ndarray:
-    rows = []
-    for line in lines[start:]:
-        fields = line.replace(",", " ").split() if "\t" not in line else line.split("\t")
-        try:
-            rows.append([float(v) for v in fields if v.strip()])
-        except ValueError:
-            if rows:
-                break
-            continue
-        if not rows[-1]:
-            rows.pop()
-            if len(rows) > 2:
-                break
-    if not rows:
-        raise ReadError("no numeric rows after the table header", path=path)
-    width = min(len(r) for r in rows)
-    return np.array([r[:width] for r in rows])
-
-
-def _gamry(path: Path):
-    lines = decode(path.read_bytes()).splitlines()
-    starts = [i for i, line in enumerate(lines) if line.startswith("ZCURVE")]
-    if not starts:
-        raise FormatError("no ZCURVE table: not a Gamry EIS file", path=path)
-    for start in starts:
-        header = lines[start + 1].split("\t")
-        names = [h.strip().lower() for h in header]
-        table = _table_after(lines, start + 3, path)
-        index = {n: k - 1 for k, n in enumerate(names) if n}  # the data rows lose the leading tab column
-        try:
-            f, re_, im = (table[:, index[n]] for n in ("freq", "zreal", "zimag"))
-        except (KeyError, IndexError):
-            raise FormatError(f"ZCURVE columns {names} lack Freq, Zreal or Zimag", path=path) from None
-        yield f, re_ + 1j * im, {"instrument": "Gamry"}
-
-
-def _zplot(path: Path):
-    lines = decode(path.read_bytes()).splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip().startswith("End Comments")), None)
-    if start is None:
-        raise FormatError("no 'End Comments' line: not a ZPlot file", path=path)
-    table = _table_after(lines, start + 1, path)
-    if table.shape[1] < 6:
-        raise FormatError(f"ZPlot rows have {table.shape[1]} columns, expected Freq ... Z' Z''", path=path)
-    yield table[:, 0], table[:, 4] + 1j * table[:, 5], {"instrument": "ZPlot"}
-
-
-def _versastudio(path: Path):
-    text = decode(path.read_bytes())
-    for segment in re.findall(r"<Segment\d+>(.*?)</Segment\d+>", text, re.DOTALL):
-        definition = re.search(r"Definition=(.*)", segment)
-        if not definition:
-            continue
-        names = [n.strip().lower() for n in definition.group(1).split(",")]
-        if "frequency(hz)" not in names:
-            continue
-        lines = segment[definition.end():].strip().splitlines()
-        table = _table_after(lines, 0, path)
-        f, zr, zi = (table[:, names.index(n)] for n in ("frequency(hz)", "z real", "z imag"))
-        yield f, zr + 1j * zi, {"instrument": "VersaStudio"}
-
-
-def _palmsens(path: Path):
-    raw = path.read_bytes()
-    text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8-sig")
-    try:
-        session = json.loads(text[:text.rfind("}") + 1])
-    except json.JSONDecodeError as exc:
-        raise ReadError(f"damaged PalmSens session ({exc})", path=path) from exc
-    for measurement in session.get("Measurements", []):
-        arrays = {a.get("Description"): a for a in measurement.get("DataSet", {}).get("Values", [])}
-        if not {"Frequency", "ZRe", "ZIm"} <= set(arrays):
-            continue
-        values = {k: np.array([v["V"] for v in arrays[k]["DataValues"]], float) for k in ("Frequency", "ZRe", "ZIm")}
-        # PSTrace stores -Z'' as ZIm (its phase is positive for a capacitive cell).
-        yield values["Frequency"], values["ZRe"] - 1j * values["ZIm"], {
-            "instrument": "PalmSens", "title": measurement.get("Title")}
-
-
-def _numpy(path: Path):
+def read_npy(path: Path) -> list[tuple]:
+    """Spectra stored as an array ``(n, 2, m)`` (or ``(2, m)``) of frequency and complex Z."""
     try:
         array = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
@@ -249,8 +125,8 @@ def _numpy(path: Path):
     if array.ndim != 3 or array.shape[1] != 2:
         raise FormatError(f"array of shape {array.shape}; expected (n, 2, m): frequency and Z of n spectra",
                           path=path)
-    for k, (frequency, z) in enumerate(array):
-        yield np.real(frequency).astype(float), np.asarray(z, complex), {"series_index": k}
+    return [(np.real(frequency).astype(float), np.asarray(z, complex), {"series_index": k})
+            for k, (frequency, z) in enumerate(array)]
 
 
 _NAMES = {"frequency": ("freq", "frequency", "f", "freqhz", "frequencyhz"),
@@ -258,7 +134,9 @@ _NAMES = {"frequency": ("freq", "frequency", "f", "freqhz", "frequencyhz"),
           "imag": ("zimag", "imag", "imz", "imzohm", "z''", "zim", "im")}
 
 
-def _table(path: Path):
+
+def read_impedance_table(path: Path) -> list[tuple]:
+    """A table of frequency, Z' and Z'' (named columns, or three unnamed ones), either sign of Z''."""
     text = decode(path.read_bytes())
     lines = [line for line in text.splitlines() if line.strip()]
     separator = "," if lines and lines[0].count(",") >= 2 else None
@@ -296,11 +174,7 @@ def _table(path: Path):
         if minus:
             warnings.warn(f"{path}: the imaginary column is mostly positive, so it was read as -Z''", DataWarning,
                           stacklevel=4)
-    yield f, zr - 1j * zi if minus else zr + 1j * zi, {}
-
-
-_READERS = {"biologic": _biologic, "gamry": _gamry, "zplot": _zplot, "versastudio": _versastudio,
-            "palmsens": _palmsens, "numpy": _numpy, "table": _table}
+    return [(f, zr - 1j * zi if minus else zr + 1j * zi, {})]
 
 
 def _clean(frequency, z, attrs: dict, path: Path) -> ImpedanceSpectrum:
@@ -324,3 +198,20 @@ def _clean(frequency, z, attrs: dict, path: Path) -> ImpedanceSpectrum:
     if len(frequency) < 5:
         raise ReadError(f"only {len(frequency)} impedance points", path=path)
     return ImpedanceSpectrum(frequency, z, attrs)
+
+
+def _sniff_npy(head: bytes, path: Path) -> bool:
+    return head.startswith(b"\x93NUMPY")
+
+
+def _sniff_table(head: bytes, path: Path) -> bool:
+    return b"\x00" not in head[:2048]
+
+
+READERS = (
+    Reader(name="numpy", modality="eis", instrument="any", extensions=(".npy",), sniff=_sniff_npy,
+           read=read_npy, description="array (n, 2, m): frequency and Z of n spectra"),
+    Reader(name="table", modality="eis", instrument="any", extensions=(".csv", ".txt", ".dat"),
+           sniff=_sniff_table, read=read_impedance_table, fallback=True,
+           description="frequency, Z', Z'' columns, either sign of Z''"),
+)

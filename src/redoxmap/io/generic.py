@@ -12,7 +12,7 @@ from pathlib import Path
 from redoxmap.errors import FormatError
 from redoxmap.io.labels import split_label
 from redoxmap.io.raw import RawCycling
-from redoxmap.io.registry import Reader, register_reader
+from redoxmap.io.reader import Reader
 from redoxmap.io.tabular import (
     data_sheets,
     read_delimited,
@@ -93,9 +93,11 @@ def _sniff(head: bytes, path: Path) -> bool:
     return sniff_header(head, SYNONYMS)
 
 
-register_reader(Reader(
-    name="csv", instrument="unknown", extensions=(".csv", ".txt", ".tsv", ".xlsx"),
-    sniff=_sniff, read=read_generic,
-    description="generic table with time, voltage and current (column mapping optional)",
-    options=("columns", "units", "current_sign"), fallback=True,
-))
+READERS = (
+    Reader(
+        name="csv", modality="cycling", instrument="unknown", extensions=(".csv", ".txt", ".tsv", ".xlsx"),
+        sniff=_sniff, read=read_generic,
+        description="generic table with time, voltage and current (column mapping optional)",
+        options=("columns", "units", "current_sign"), fallback=True,
+    ),
+)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from redoxmap.io.registry import Reader, register_reader
+from redoxmap.io.reader import Reader
 from redoxmap.io.tabular import (
     read_delimited,
     read_spreadsheet,
@@ -62,11 +62,13 @@ def read_landt_xlsx(path: Path):
     return table_to_raw(frame, SYNONYMS, path=path, instrument="LAND", reader="landt-xlsx")
 
 
-register_reader(Reader(
-    name="landt-csv", instrument="LAND", extensions=(".csv",),
-    sniff=_sniff_csv, read=read_landt_csv, description="LAND (Landt) CSV export",
-))
-register_reader(Reader(
-    name="landt-xlsx", instrument="LAND", extensions=(".xlsx",),
-    sniff=_sniff_xlsx, read=read_landt_xlsx, description="LAND (Landt) Excel export",
-))
+READERS = (
+    Reader(
+        name="landt-csv", modality="cycling", instrument="LAND", extensions=(".csv",),
+        sniff=_sniff_csv, read=read_landt_csv, description="LAND (Landt) CSV export",
+    ),
+    Reader(
+        name="landt-xlsx", modality="cycling", instrument="LAND", extensions=(".xlsx",),
+        sniff=_sniff_xlsx, read=read_landt_xlsx, description="LAND (Landt) Excel export",
+    ),
+)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from redoxmap.io.registry import Reader, register_reader
+from redoxmap.io.reader import Reader
 from redoxmap.io.tabular import (
     find_table_header,
     header_keys,
@@ -47,8 +47,10 @@ def read_maccor(path: Path):
     )
 
 
-register_reader(Reader(
-    name="maccor", instrument="Maccor",
-    extensions=(".txt", ".csv") + tuple(f".{n:03d}" for n in range(1000)),
-    sniff=_sniff, read=read_maccor, description="Maccor MIMS text, MIMS Client and CSV exports",
-))
+READERS = (
+    Reader(
+        name="maccor", modality="cycling", instrument="Maccor",
+        extensions=(".txt", ".csv") + tuple(f".{n:03d}" for n in range(1000)),
+        sniff=_sniff, read=read_maccor, description="Maccor MIMS text, MIMS Client and CSV exports",
+    ),
+)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from redoxmap.errors import ReadError
 from redoxmap.io.raw import RawCycling, checked
-from redoxmap.io.registry import Reader, register_reader
+from redoxmap.io.reader import Reader
 
 _NDA_MAGIC = b"NEWARE"
 
@@ -106,7 +106,9 @@ def head_is_zip(path: Path) -> bool:
         return handle.read(4) == b"PK\x03\x04"
 
 
-register_reader(Reader(
-    name="neware", instrument="Neware", extensions=(".nda", ".ndax"),
-    sniff=_sniff, read=read_neware, description="Neware binary .nda/.ndax (via fastnda)",
-))
+READERS = (
+    Reader(
+        name="neware", modality="cycling", instrument="Neware", extensions=(".nda", ".ndax"),
+        sniff=_sniff, read=read_neware, description="Neware binary .nda/.ndax (via fastnda)",
+    ),
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from os import PathLike
 from pathlib import Path
 
 import numpy as np
@@ -90,3 +91,24 @@ def checked(raw: RawCycling) -> RawCycling:
         )
     raw.table = table
     return raw
+
+
+def read_raw_cycling(path: str | PathLike, *, format: str | None = None, **options) -> RawCycling:
+    """Read a cycler file into canonical columns and units, without segmentation.
+
+    Parameters
+    ----------
+    path : path-like
+        The cycler file.
+    format : str, optional
+        Reader name (see :func:`readers`); detected from content and name if omitted.
+    **options
+        Reader options, e.g. ``columns=`` and ``units=`` for the generic ``"csv"`` reader.
+
+    Returns
+    -------
+    RawCycling
+    """
+    from redoxmap.io.registry import read_with
+
+    return read_with(path, modality="cycling", format=format, **options)[1]

@@ -1,95 +1,94 @@
-"""The registry of cycler-file readers and the detection of a file's format.
+"""One registry of file readers for every modality, and the detection of a file's format.
 
-A reader is registered once with the extensions it claims and a ``sniff`` function
-that looks at the first bytes of a file. :func:`detect_reader` asks the readers that
-claim the extension first, then every reader, so that a mislabelled file is still
-recognised and a file nobody recognises gets an error that lists what was tried.
+The built-in readers live in one module per instrument family (or generic format) under
+:mod:`redoxmap.io`, each listing them in a ``READERS`` tuple; they are imported by name
+the first time a reader is needed, so ``import redoxmap`` stays light. Other packages add
+readers through the ``redoxmap.readers`` entry point group (as xarray's backends do): an
+entry point names a :class:`Reader` or an iterable of them, e.g. in ``pyproject.toml``::
+
+    [project.entry-points."redoxmap.readers"]
+    mylab = "mylab_redoxmap:READERS"
+
+Detection is by content first: the readers that claim the file's extension are asked
+first (longest extension first, so ``.bdf.csv`` beats ``.csv``), then every other reader
+of the modality, then the generic fallbacks; a file nobody recognises gets an error that
+lists what was tried.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import importlib
+import warnings
+from collections.abc import Iterable
+from importlib import metadata
 from os import PathLike
 from pathlib import Path
 
 from redoxmap.errors import FormatError, ReadError
+from redoxmap.io.reader import MODALITIES, Reader, read_head
 
-HEAD_BYTES = 65536
-
-
-@dataclass(frozen=True)
-class Reader:
-    """A registered cycler-file reader.
-
-    Attributes
-    ----------
-    name : str
-        Short identifier, usable as ``format=`` in :func:`redoxmap.read_cycling`.
-    instrument : str
-        The instrument family, recorded in the metadata of what it reads.
-    extensions : tuple of str
-        Lower-case file name endings it claims (``".mpt"``, ``".bdf.csv"``).
-    sniff : callable
-        ``sniff(head: bytes, path: Path) -> bool``: does the file look like this format?
-    read : callable
-        ``read(path: Path, **options) -> RawCycling``.
-    """
-
-    name: str
-    instrument: str
-    extensions: tuple[str, ...]
-    sniff: Callable[[bytes, Path], bool]
-    read: Callable[..., object]
-    description: str = ""
-    options: tuple[str, ...] = field(default_factory=tuple)
-    fallback: bool = False  # tried only after every instrument-specific reader
-
-
-_READERS: dict[str, Reader] = {}
+ENTRY_POINT_GROUP = "redoxmap.readers"
+_BUILTIN_MODULES = (
+    # cycler and potentiostat files
+    "redoxmap.io.biologic", "redoxmap.io.arbin", "redoxmap.io.neware", "redoxmap.io.maccor",
+    "redoxmap.io.landt", "redoxmap.io.bdf", "redoxmap.io.generic", "redoxmap.io.potential_table",
+    # impedance
+    "redoxmap.io.gamry", "redoxmap.io.scribner", "redoxmap.io.ametek", "redoxmap.io.palmsens",
+    "redoxmap.io.eis_files",
+    # X-ray absorption
+    "redoxmap.io.xdi", "redoxmap.io.athena", "redoxmap.io.nexus", "redoxmap.io.xas_files",
+    # X-ray diffraction
+    "redoxmap.io.rigaku", "redoxmap.io.panalytical", "redoxmap.io.bruker", "redoxmap.io.xrd_files",
+    # images
+    "redoxmap.io.gatan", "redoxmap.io.images",
+)
+_NOUNS = {"cycling": "cycler file", "cv": "voltammetry file", "eis": "impedance file",
+          "xas": "X-ray absorption file", "xrd": "diffraction file", "images": "image"}
+_REGISTERED: dict[tuple[str, str], Reader] = {}
+_loaded = False
 
 
 def register_reader(reader: Reader) -> Reader:
-    """Add a reader to the registry (replacing one of the same name) and return it."""
-    _READERS[reader.name] = reader
+    """Add a reader (replacing one of the same modality and name) and return it."""
+    if not isinstance(reader, Reader):
+        raise TypeError(f"register_reader takes a redoxmap.io.Reader, not {type(reader).__name__}")
+    _load()
+    _REGISTERED[(reader.modality, reader.name)] = reader
     return reader
 
 
-def readers() -> dict[str, Reader]:
-    """All registered readers by name, in registration order."""
-    _load_builtin_readers()
-    return dict(_READERS)
+def readers(modality: str | None = None) -> dict[str, Reader]:
+    """The registered readers by name, for one modality (or all, keyed ``"modality:name"``).
+
+    Parameters
+    ----------
+    modality : str, optional
+        One of ``"cycling"``, ``"cv"``, ``"eis"``, ``"xas"``, ``"xrd"``, ``"images"``.
+
+    Returns
+    -------
+    dict of str to Reader
+        In registration order (built-in readers first, then entry points, then readers
+        registered at run time).
+    """
+    _load()
+    if modality is None:
+        return {f"{m}:{n}": r for (m, n), r in _REGISTERED.items()}
+    _check_modality(modality)
+    return {n: r for (m, n), r in _REGISTERED.items() if m == modality}
 
 
-def _load_builtin_readers() -> None:
-    # Importing the modules registers their readers; done lazily so that importing
-    # redoxmap stays cheap.
-    from redoxmap.io import arbin, bdf, biologic, generic, landt, maccor, neware  # noqa: F401
-
-
-def read_head(path: Path) -> bytes:
-    """The first bytes of a file, with clear errors for missing, unreadable or empty files."""
-    if not path.exists():
-        raise ReadError("file does not exist", path=path)
-    if path.is_dir():
-        raise ReadError("is a folder, not a file", path=path)
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(HEAD_BYTES)
-    except OSError as exc:
-        raise ReadError(f"cannot be opened ({exc.strerror})", path=path) from exc
-    if not head.strip():
-        raise ReadError("file is empty", path=path)
-    return head
-
-
-def detect_reader(path: str | PathLike, *, format: str | None = None) -> Reader:
-    """Choose the reader for a file from its name and content.
+def detect_reader(path: str | PathLike, *, modality: str | Iterable[str] = "cycling",
+                  format: str | None = None) -> Reader:
+    """Choose the reader for a file from its content and name.
 
     Parameters
     ----------
     path : path-like
         The file.
+    modality : str or iterable of str
+        What the file should hold (``"cycling"`` by default); with several, their readers
+        are tried in that order (fallbacks of all of them last).
     format : str, optional
         A reader name that overrides detection.
 
@@ -100,33 +99,93 @@ def detect_reader(path: str | PathLike, *, format: str | None = None) -> Reader:
     Raises
     ------
     ReadError
-        If the file is missing or empty.
+        If the file is missing, a folder or empty.
     FormatError
         If ``format`` is unknown or no reader recognises the file.
     """
     path = Path(path)
-    known = readers()
-    if format is not None:
-        if format not in known:
-            raise FormatError(
-                f"unknown format {format!r}; known formats: {', '.join(known)}", path=path
-            )
-        read_head(path)
-        return known[format]
+    modalities = (modality,) if isinstance(modality, str) else tuple(modality)
+    known = [r for m in modalities for r in readers(m).values()]
     head = read_head(path)
+    if format is not None:
+        chosen = [r for r in known if r.name == format]
+        if not chosen:
+            raise FormatError(f"unknown format {format!r}; known formats: {', '.join(r.name for r in known)}",
+                              path=path)
+        return chosen[0]
     name = path.name.lower()
-    by_extension = [r for r in known.values() if any(name.endswith(e) for e in r.extensions)]
-    # Longest matching extension first, so ".bdf.csv" beats ".csv".
-    by_extension.sort(key=lambda r: -max(len(e) for e in r.extensions if name.endswith(e)))
-    others = [r for r in known.values() if r not in by_extension]
-    order = [r for r in by_extension if not r.fallback] + [r for r in others if not r.fallback]
-    order += [r for r in by_extension + others if r.fallback]
+    claims = [r for r in known if any(name.endswith(e) for e in r.extensions)]
+    claims.sort(key=lambda r: -max(len(e) for e in r.extensions if name.endswith(e)))  # stable: order kept
+    others = [r for r in known if r not in claims]
+    order = [r for r in claims + others if not r.fallback] + [r for r in known if r.fallback]
     for reader in order:
-        if reader.sniff(head, path):
+        if _sniffs(reader, head, path):
             return reader
-    claimed = ", ".join(r.name for r in by_extension) or "none"
-    raise FormatError(
-        "not a cycler file redoxmap recognises (readers claiming its extension: "
-        f"{claimed}); pass format=... or use the generic CSV reader with a column mapping",
-        path=path,
-    )
+    hint = ("; pass format=... or use the generic CSV reader with a column mapping" if "cycling" in modalities
+            else "")
+    specific = [f"{r.name} ({r.instrument})" for r in claims if not r.fallback]
+    if specific:
+        raise FormatError(f"named like a {', '.join(specific)} file, but its content is not that format "
+                          f"(damaged, mislabelled, or a variant redoxmap does not know){hint}", path=path)
+    content = "binary content" if b"\x00" in head[:4096] else "content"
+    raise FormatError(f"{content} that no {_NOUNS[modalities[0]]} reader recognises (`redoxmap formats` lists "
+                      f"what redoxmap reads){hint}", path=path)
+
+
+def read_with(path: str | PathLike, *, modality: str | Iterable[str], format: str | None = None,
+              **options) -> tuple[Reader, object]:
+    """Detect a file's reader and read it, checking the options against what the reader takes.
+
+    Returns
+    -------
+    tuple of (Reader, object)
+        The reader and what it returned.
+    """
+    path = Path(path)
+    reader = detect_reader(path, modality=modality, format=format)
+    check_options(reader, options, path)
+    return reader, reader.read(path, **options)
+
+
+def check_options(reader: Reader, options: dict, path: Path) -> None:
+    """Refuse options a reader does not take (a typo must not be ignored silently)."""
+    unknown = set(options) - set(reader.options)
+    if unknown:
+        raise FormatError(f"the {reader.name} reader takes no option(s) {', '.join(sorted(unknown))}"
+                          f"{'; it takes ' + ', '.join(reader.options) if reader.options else ''}", path=path)
+
+
+def _sniffs(reader: Reader, head: bytes, path: Path) -> bool:
+    try:
+        return bool(reader.sniff(head, path))
+    except ReadError:  # recognised, but damaged or unsafe (a zip entry escaping its archive): say so
+        raise
+    except Exception:  # noqa: BLE001 - any other failure of a sniffer means "not this format"
+        return False
+
+
+def _check_modality(modality: str) -> None:
+    if modality not in MODALITIES:
+        raise ValueError(f"modality must be one of {', '.join(MODALITIES)}, not {modality!r}")
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    for module in _BUILTIN_MODULES:
+        for reader in importlib.import_module(module).READERS:
+            _REGISTERED.setdefault((reader.modality, reader.name), reader)
+    for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            loaded = entry_point.load()
+            plugin_readers = [loaded] if isinstance(loaded, Reader) else list(loaded)
+            if not all(isinstance(r, Reader) for r in plugin_readers):
+                raise TypeError("it does not name a Reader or an iterable of Readers")
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the built-in readers
+            warnings.warn(f"redoxmap reader plugin {entry_point.name!r} ({entry_point.value}) was skipped: {exc}",
+                          RuntimeWarning, stacklevel=3)
+            continue
+        for reader in plugin_readers:
+            _REGISTERED[(reader.modality, reader.name)] = reader

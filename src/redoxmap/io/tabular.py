@@ -44,11 +44,12 @@ def matches(keys: list[str], synonyms: Synonyms, quantities=("time", "voltage", 
     return True
 
 
-def find_table_header(text: str, synonyms: Synonyms, *, limit: int = 60) -> tuple[int, str] | None:
-    """The index and separator of the first line (within ``limit``) that is a table header."""
+def find_table_header(text: str, synonyms: Synonyms, *, limit: int = 60,
+                      quantities=("time", "voltage", "current")) -> tuple[int, str] | None:
+    """The index and separator of the first line (within ``limit``) that names ``quantities``."""
     for index, line in enumerate(text.splitlines()[:limit]):
         sep = guess_separator(line)
-        if matches(header_keys(line, sep), synonyms):
+        if matches(header_keys(line, sep), synonyms, quantities):
             return index, sep
     return None
 

@@ -1,4 +1,4 @@
-"""Helpers for text exports: decoding, and locating the header line of a table."""
+"""Helpers for text exports: decoding, locating a table's header line, numeric blocks and values."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import io
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from redoxmap.errors import FormatError, ReadError
@@ -28,7 +29,10 @@ def read_text(path: Path) -> str:
 
 
 def head_text(head: bytes) -> str:
-    """Decode the first bytes of a file for sniffing (tolerant of a cut multibyte character)."""
+    """Decode the first bytes of a file for sniffing (tolerant of a cut multibyte character;
+    UTF-16 when the file starts with its byte-order mark, as some Windows programs write)."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return head.decode("utf-16", errors="replace")
     return head.decode("utf-8", errors="replace")
 
 
@@ -86,3 +90,56 @@ def find_header_line(lines: list[str], must_contain: list[str], *, path: Path, l
         if all(n in lowered for n in needles):
             return index
     raise FormatError(f"no table header with {', '.join(must_contain)} found", path=path)
+
+
+def numeric_rows_after(lines: list[str], start: int, path: Path) -> np.ndarray:
+    """The block of numeric rows that begins at or after ``lines[start]`` (tab-, comma- or
+    space-separated), up to the first non-numeric line after it; as wide as its narrowest row."""
+    rows = []
+    for line in lines[start:]:
+        fields = line.replace(",", " ").split() if "\t" not in line else line.split("\t")
+        try:
+            rows.append([float(v) for v in fields if v.strip()])
+        except ValueError:
+            if rows:
+                break
+            continue
+        if not rows[-1]:
+            rows.pop()
+            if len(rows) > 2:
+                break
+    if not rows:
+        raise ReadError("no numeric rows after the table header", path=path)
+    width = min(len(r) for r in rows)
+    return np.array([r[:width] for r in rows])
+
+
+def number_block(text: str, path: Path) -> np.ndarray:
+    """A whitespace-separated block of numbers (every line a row), as wide as its narrowest row."""
+    rows = [line.split() for line in text.strip().splitlines() if line.strip()]
+    if not rows:
+        raise ReadError("a data block without rows", path=path)
+    width = min(len(r) for r in rows)
+    try:
+        return np.array([r[:width] for r in rows], dtype=float)
+    except ValueError as exc:
+        raise ReadError(f"unreadable data rows ({str(exc)[:80]})", path=path) from exc
+
+
+def positive_float(value) -> float | None:
+    """A header value as a positive finite number, or None (quotes and blanks tolerated)."""
+    try:
+        number = float(str(value).strip().strip('"'))
+    except (TypeError, ValueError):
+        return None
+    return number if np.isfinite(number) and number > 0 else None
+
+
+def timestamp(value: str | None, fmt: str) -> str | None:
+    """A header date in ``fmt`` as ISO 8601, or None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return pd.to_datetime(value, format=fmt).isoformat()
+    except (ValueError, TypeError):
+        return None

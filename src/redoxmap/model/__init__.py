@@ -1,0 +1,14 @@
+"""The physical model of asynchronous activation: simulate it per cycle or in time, fit it to a
+study's observations, profile its parameters, and validate it against the reference study."""
+
+from redoxmap._lazy import attach
+
+__getattr__, __dir__, __all__ = attach(__name__, {
+    "redoxmap.model.cycle_model": ["ActivationParameters", "ActivationRun", "ParameterSet", "depth_grid",
+                                   "front_depth", "probe_weights", "simulate_cycles"],
+    "redoxmap.model.fit": ["ModelFit", "Observation", "Profile", "Validation", "fit_model", "fit_time_resolved",
+                           "parameter_draws", "predict", "predict_time_resolved", "profile_interval",
+                           "reference_study", "validate_reference"],
+    "redoxmap.model.time_model": ["CellParameters", "ParticleModel", "simulate_time_resolved"],
+    "redoxmap.model.observations": ["capacity_observations", "r_observations", "region_iii_observations"],
+})

@@ -23,9 +23,12 @@ import pandas as pd
 from scipy.optimize import least_squares
 
 from redoxmap.errors import AnalysisError, FitWarning
-from redoxmap.fitting import error_scale
+from redoxmap.fitting import KNOWN, error_scale
+from redoxmap.formatting import unit_of
 from redoxmap.model.cycle_model import ActivationParameters, ParameterSet, simulate_cycles
 from redoxmap.model.time_model import CellParameters, simulate_time_resolved
+from redoxmap.palette import COLORS
+from redoxmap.results import FitResult
 
 FITTED = ("kappa_ref", "activation_energy_eV", "l_ref_nm", "rho", "u_ref", "u_activation_energy_eV",
           "q_o_mAh_g", "r_max")
@@ -150,7 +153,7 @@ def predict_time_resolved(parameters: CellParameters, observations: list[Observa
 
 
 @dataclass
-class ModelFit:
+class ModelFit(FitResult):
     """A fitted model and how well the data pin it down.
 
     Attributes
@@ -184,6 +187,35 @@ class ModelFit:
     names: tuple[str, ...] = FITTED
     predictor: Callable = field(default=predict, repr=False)
     settings: dict = field(default_factory=dict, repr=False)
+
+    title = "Activation model fit"
+
+    def parameter_table(self) -> pd.DataFrame:
+        """The fitted parameters with standard errors and the units their names carry."""
+        return pd.DataFrame({"parameter": self.table["name"], "value": self.table["value"],
+                             "stderr": self.table["stderr"], "unit": [unit_of(n) for n in self.table["name"]]})
+
+    def statistics(self) -> dict:
+        """Chi-square and its reduced value, observations, the model fitted and the error convention."""
+        return {"chi_square": self.chi_square, "reduced_chi_square": self.reduced_chi_square,
+                "observations": len(self.residuals), "model": type(self.parameters).__name__, "errors": KNOWN,
+                **{f"identifiability {k + 1}": text for k, text in enumerate(self.identifiability)}}
+
+    def _draw(self, ax) -> None:
+        """Observations by cycle (points with error bars) and the model's values (lines), one series
+        per kind, temperature, mode and cell."""
+        keys = ["kind", "temperature_C", "mode", "cell"]
+        for k, (key, rows) in enumerate(self.residuals.fillna({"mode": ""}).groupby(keys, sort=False)):
+            kind, temperature, mode, cell = key
+            label = f"{kind}{f' ({mode})' if mode else ''}, {temperature:g} C{', liquid' if cell == 'liquid' else ''}"
+            color = COLORS[k % len(COLORS)]
+            rows = rows.sort_values("cycle")
+            ax.errorbar(rows["cycle"], rows["measured"], yerr=rows["stderr"], fmt="o", ms=3, capsize=2, color=color,
+                        label=label)
+            ax.plot(rows["cycle"], rows["model"], color=color, lw=1.0)
+        ax.set_xlabel("Cycle")
+        ax.set_ylabel("Value (mAh g$^{-1}$ or r)")
+        ax.legend(fontsize=6)
 
 
 def _encode(parameters: ParameterSet, names) -> np.ndarray:

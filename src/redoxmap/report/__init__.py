@@ -1,5 +1,7 @@
 """Figures and the HTML report of a study."""
 
-from redoxmap.report.build import SECTION_BUILDERS, render_html, write_report
+from redoxmap._lazy import attach
 
-__all__ = ["SECTION_BUILDERS", "render_html", "write_report"]
+__getattr__, __dir__, __all__ = attach(__name__, {
+    "redoxmap.report.build": ["render_html", "write_report"],
+})

@@ -140,7 +140,7 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
     Path
         The ``index.html`` file.
     """
-    from redoxmap.study.activation_map import activation_map
+    from redoxmap.study.map_dataset import activation_map
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -6,9 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from redoxmap.cycling.activation import activation_curve
-from redoxmap.cycling.analysis import CyclingAnalysis
 from redoxmap.report.style import COLORS
+from redoxmap.study.analyses.cycling import CyclingAnalysis
 
 
 def _specific(analyses: Sequence[CyclingAnalysis]) -> bool:
@@ -154,21 +153,14 @@ def peak_tracking_figure(plt, analysis: CyclingAnalysis, *, max_tracks: int = 6)
     return fig
 
 
-def activation_figure(plt, analyses: Sequence[CyclingAnalysis]):
+def capacity_rise_figure(plt, analyses: Sequence[CyclingAnalysis]):
     """Discharge capacity against cycle with the fitted activation law for each cell."""
     fig, ax = plt.subplots(figsize=(3.5, 2.8))
-    for color, analysis in zip(COLORS * 4, analyses):
-        fit = analysis.activation
-        if fit is None:
-            continue
-        ax.plot(fit.cycles, fit.capacity, "o", ms=3 if fit.n_points <= 100 else 1, color=color)
-        n = np.linspace(1, fit.cycles.max(), 300)
-        label = (f"{analysis.name}: $N_{{act}}$ = {fit.n_act:.3g} ± {fit.n_act_stderr:.2g}, "
-                 f"$Q_\\infty$ = {fit.q_inf:.4g}")
-        ax.plot(n, activation_curve(n, fit.q_inf, fit.q_1, fit.n_act, fit.fade), "-", color=color,
-                label=label)
-    _log_if_disparate(ax, [a.activation.capacity.max() for a in analyses if a.activation is not None])
-    units = {a.activation.unit for a in analyses if a.activation is not None}
+    for analysis in analyses:
+        if analysis.capacity_rise is not None:
+            analysis.capacity_rise.plot(ax=ax)
+    _log_if_disparate(ax, [a.capacity_rise.capacity.max() for a in analyses if a.capacity_rise is not None])
+    units = {a.capacity_rise.unit for a in analyses if a.capacity_rise is not None}
     unit = units.pop() if len(units) == 1 else "mixed units"
     ax.set_xlabel("Cycle number")
     ax.set_ylabel(f"Discharge capacity ({unit.replace('/g', ' g$^{-1}$')})")

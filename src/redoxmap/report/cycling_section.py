@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from redoxmap.cycling.analysis import CyclingAnalysis
 from redoxmap.report import cycling_figures as figs
 from redoxmap.report.elements import ReportSection, add_figure, add_table, section_from_outcomes
+from redoxmap.study.analyses.cycling import CyclingAnalysis
 from redoxmap.study.executor import TaskOutcome
 
 
@@ -29,7 +29,7 @@ def overview_table(analyses: list[CyclingAnalysis]) -> pd.DataFrame:
         specific = bool(meta.active_mass_mg)
         column = "discharge_capacity_mAh_g" if specific else "discharge_capacity_mAh"
         discharge = s[column].dropna()
-        fit = a.activation
+        fit = a.capacity_rise
         rows.append({
             "cell": a.name,
             "instrument": meta.instrument,
@@ -67,8 +67,8 @@ def build_cycling_section(outcomes: list[TaskOutcome], out: Path, plt) -> Report
     add_figure(section, plt, figs.capacity_figure(plt, analyses), out, id="cycling_capacity",
                title="Capacity and coulombic efficiency",
                caption="Discharge (filled) and charge (open) capacity and coulombic efficiency against cycle number.")
-    if any(a.activation is not None for a in analyses):
-        add_figure(section, plt, figs.activation_figure(plt, analyses), out, id="cycling_activation",
+    if any(a.capacity_rise is not None for a in analyses):
+        add_figure(section, plt, figs.capacity_rise_figure(plt, analyses), out, id="cycling_capacity_rise",
                    title="Activation kinetics",
                    caption="Discharge capacity (points) and the fitted saturating activation law (lines), "
                            "with the activation constant N_act and its standard error.")

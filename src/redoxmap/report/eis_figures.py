@@ -4,42 +4,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from redoxmap.eis.analysis import EisAnalysis
-from redoxmap.eis.drt import DrtResult
 from redoxmap.eis.fit import CircuitFit
+from redoxmap.eis.relaxation import DrtResult
 from redoxmap.report.style import COLORS
+from redoxmap.study.analyses.eis import EisAnalysis
 
 
 def fit_figure(plt, fit: CircuitFit, kk=None, *, title: str = ""):
     """Nyquist (equal axes) and Bode panels with the fit, and the relative residuals below."""
     fig = plt.figure(figsize=(7.0, 4.2))
     grid = fig.add_gridspec(2, 2, height_ratios=[3, 1.2])
-    nyquist = fig.add_subplot(grid[:, 0])
-    nyquist.plot(fit.z_data.real, -fit.z_data.imag, "o", ms=3, mfc="none", color=COLORS[0], label="data")
-    nyquist.plot(fit.z_fit.real, -fit.z_fit.imag, "-", color=COLORS[1], lw=1.2, label=fit.circuit)
-    nyquist.set_aspect("equal", adjustable="datalim")
-    nyquist.set_xlabel("Z' (Ω)")
-    nyquist.set_ylabel("−Z'' (Ω)")
-    nyquist.legend(loc="upper left")
-    bode = fig.add_subplot(grid[0, 1])
-    bode.loglog(fit.frequency_Hz, np.abs(fit.z_data), "o", ms=3, mfc="none", color=COLORS[0])
-    bode.loglog(fit.frequency_Hz, np.abs(fit.z_fit), "-", color=COLORS[1], lw=1.0)
-    bode.set_ylabel("|Z| (Ω)")
-    phase = bode.twinx()
-    phase.semilogx(fit.frequency_Hz, -np.degrees(np.angle(fit.z_data)), "s", ms=2.5, mfc="none", color=COLORS[2])
-    phase.semilogx(fit.frequency_Hz, -np.degrees(np.angle(fit.z_fit)), "-", color=COLORS[2], lw=0.8)
-    phase.set_ylabel("−phase (°)", color=COLORS[2])
+    nyquist = fit.plot(ax=fig.add_subplot(grid[:, 0]))
+    bode = fit.plot_bode(ax=fig.add_subplot(grid[0, 1]))
     bode.tick_params(labelbottom=False)
+    bode.set_xlabel("")
     residual = fig.add_subplot(grid[1, 1], sharex=bode)
-    relative = fit.residuals
-    residual.semilogx(fit.frequency_Hz, 100 * relative.real, "o-", ms=2, lw=0.6, color=COLORS[0], label="Δ'")
-    residual.semilogx(fit.frequency_Hz, 100 * relative.imag, "s-", ms=2, lw=0.6, color=COLORS[1], label="Δ''")
     if kk is not None:
         residual.semilogx(kk.frequency_Hz, 100 * kk.residual_real, ":", color="0.5", lw=0.8, label="KK")
-    residual.axhline(0, color="0.7", lw=0.5)
-    residual.set_xlabel("Frequency (Hz)")
-    residual.set_ylabel("Residual (%)")
-    residual.legend(ncol=3, fontsize=6)
+    fit.plot_residuals(ax=residual)
     if title:
         nyquist.set_title(title, loc="left")
     return fig
@@ -48,12 +30,9 @@ def fit_figure(plt, fit: CircuitFit, kk=None, *, title: str = ""):
 def drt_figure(plt, drts: list[tuple[str, DrtResult]], *, title: str = ""):
     """gamma(tau) of each state, with the peaks marked."""
     fig, ax = plt.subplots(figsize=(3.8, 2.8))
-    for k, (state, result) in enumerate(drts):
-        color = COLORS[k % len(COLORS)]
-        ax.semilogx(result.tau_s, result.gamma_ohm, color=color, lw=1.1, label=state)
-        ax.plot(result.peaks["tau_s"], result.peaks["gamma_ohm"], "v", color=color, ms=4)
-    ax.set_xlabel("τ (s)")
-    ax.set_ylabel("γ (Ω)")
+    for state, result in drts:
+        result.plot(ax=ax)
+        ax.lines[-2].set_label(state)
     ax.legend()
     if title:
         ax.set_title(title, loc="left")
@@ -85,7 +64,7 @@ def resistances_figure(plt, analysis: EisAnalysis):
 
 def arrhenius_figure(plt, analysis: EisAnalysis):
     """ln(1/R) against 1000/T per resistance, with the fitted activation energies."""
-    from redoxmap.eis.analysis import BOLTZMANN_EV
+    from redoxmap.eis.temperature import BOLTZMANN_EV
 
     table = analysis.resistances
     fig, ax = plt.subplots(figsize=(3.6, 2.8))

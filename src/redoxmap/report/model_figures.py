@@ -65,22 +65,10 @@ def xas_modes_figure(plt, predictions, title: str = ""):
     return fig
 
 
-def fit_by_cycle_figure(plt, residuals, title: str = ""):
-    """A fit's observations by cycle (points with error bars) and the model's values (lines), one
-    series per kind, temperature, mode and cell (``ModelFit.residuals``)."""
+def fit_by_cycle_figure(plt, fit, title: str = ""):
+    """A model fit's observations by cycle and the model's values (:meth:`ModelFit.plot`)."""
     fig, ax = plt.subplots(figsize=(4.2, 3.0))
-    keys = ["kind", "temperature_C", "mode", "cell"]
-    for k, (key, rows) in enumerate(residuals.fillna({"mode": ""}).groupby(keys, sort=False)):
-        kind, temperature, mode, cell = key
-        label = f"{kind}{f' ({mode})' if mode else ''}, {temperature:g} C{', liquid' if cell == 'liquid' else ''}"
-        color = COLORS[k % len(COLORS)]
-        rows = rows.sort_values("cycle")
-        ax.errorbar(rows["cycle"], rows["measured"], yerr=rows["stderr"], fmt="o", ms=3, capsize=2, color=color,
-                    label=label)
-        ax.plot(rows["cycle"], rows["model"], color=color, lw=1.0)
-    ax.set_xlabel("Cycle")
-    ax.set_ylabel("Value (mAh g$^{-1}$ or r)")
-    ax.legend(fontsize=6)
+    fit.plot(ax=ax)
     if title:
         ax.set_title(title, loc="left")
     return fig

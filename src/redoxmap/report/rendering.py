@@ -45,9 +45,6 @@ _ACTIVE: ContextVar[_Pool | None] = ContextVar("redoxmap_figure_pool", default=N
 
 
 def _save_pickled(data: bytes, folder: str, stem: str) -> dict:
-    import matplotlib
-
-    matplotlib.use("Agg")  # a worker process has no display; this never touches the user's session
     return save_figure(pickle.loads(data), Path(folder), stem)
 
 

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from redoxmap.report.style import COLORS
-from redoxmap.tem.analysis import TemAnalysis
-from redoxmap.xrd.analysis import XrdAnalysis
+from redoxmap.study.analyses.images import TemAnalysis
+from redoxmap.study.analyses.xrd import XrdAnalysis
+from redoxmap.xrd.peaks import PeakFits
 from redoxmap.xrd.series import SeriesResult
 
 
@@ -34,36 +35,31 @@ def patterns_figure(plt, analyses: Sequence[XrdAnalysis], marks: dict[str, float
     return fig
 
 
-def peak_fits_figure(plt, analysis: XrdAnalysis):
-    """Every fitted window of every state: data, fit, background and residual."""
-    states = list(analysis.windows)
-    labels = sorted({p for windows in analysis.windows.values() for p in windows})
+def peak_fits_figure(plt, fits: dict[str, PeakFits]):
+    """Every fitted window of every state (``state -> PeakFits``): data, fit, background and residual."""
+    states = list(fits)
+    labels = sorted({str(p) for f in fits.values() for p in f.table["peak"]})
     fig = plt.figure(figsize=(2.2 * len(labels) + 0.6, 2.3 * len(states)))
     grid = fig.add_gridspec(2 * len(states), len(labels), height_ratios=[3, 1] * len(states))
-    table = analysis.peaks.set_index(["state", "peak"])
     for i, state in enumerate(states):
+        table = fits[state].table.assign(peak=fits[state].table["peak"].astype(str)).set_index("peak")
         for j, label in enumerate(labels):
-            window = analysis.windows[state].get(label)
             top = fig.add_subplot(grid[2 * i, j])
             bottom = fig.add_subplot(grid[2 * i + 1, j], sharex=top)
-            if window is None:
+            if label not in table.index:
                 top.set_axis_off()
                 bottom.set_axis_off()
                 continue
-            x = window["two_theta"]
-            top.plot(x, window["data"], ".", ms=2, color="0.3")
-            if np.isfinite(window["fit"]).any():
-                top.plot(x, window["fit"], color=COLORS[0], lw=1.0)
-                top.plot(x, window["background"], color=COLORS[1], lw=0.7, ls="--")
-                bottom.plot(x, window["data"] - window["fit"], color="0.3", lw=0.6)
-            row = table.loc[(state, label)]
+            fits[state].plot(ax=top, peak=label)
+            fits[state].plot_residuals(ax=bottom, peak=label)
+            row = table.loc[label]
             text = (f"({label}) {row['center_deg']:.3f}±{row['center_stderr_deg']:.3f}°" if row["found"]
                     else f"({label}) not found")
             top.set_title(f"{state}\n{text}" if j == 0 else text, loc="left", fontsize=7)
             top.tick_params(labelbottom=False)
-            bottom.axhline(0, color="0.7", lw=0.5)
-            bottom.set_xlabel("2θ (°)")
-        fig.axes[2 * i * len(labels)].set_ylabel("Counts")
+            top.set_xlabel("")
+            top.set_ylabel("Counts" if j == 0 else "")
+            bottom.set_ylabel("")
     return fig
 
 

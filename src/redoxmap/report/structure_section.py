@@ -12,9 +12,9 @@ from redoxmap.report.elements import (
     section_from_outcomes,
     stacked_tables,
 )
+from redoxmap.study.analyses.images import TemAnalysis
+from redoxmap.study.analyses.xrd import XrdAnalysis
 from redoxmap.study.executor import TaskOutcome
-from redoxmap.tem.analysis import TemAnalysis
-from redoxmap.xrd.analysis import XrdAnalysis
 
 
 def build_structure_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSection:
@@ -35,8 +35,8 @@ def build_structure_section(outcomes: list[TaskOutcome], out: Path, plt) -> Repo
                    id="xrd_patterns", title="Patterns by state",
                    caption="Each pattern normalised to its maximum and offset; dotted: where LiTMO2 (003) "
                            "and Li2MnO3 (020) are expected with Cu K-α.")
-    for k, analysis in enumerate(a for a in xrd if a.windows):
-        add_figure(section, plt, figs.peak_fits_figure(plt, analysis), out, id=f"xrd_fits_{k + 1}",
+    for k, analysis in enumerate(a for a in xrd if a.fits):
+        add_figure(section, plt, figs.peak_fits_figure(plt, analysis.fits), out, id=f"xrd_fits_{k + 1}",
                    title=f"{analysis.name}: peak fits",
                    caption="Data (points), fit (line), background (dashed) and residual below each window.")
     n = 0

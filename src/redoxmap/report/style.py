@@ -7,8 +7,7 @@ import io
 from contextlib import contextmanager
 from pathlib import Path
 
-# Okabe-Ito: distinguishable with every common colour-vision deficiency.
-COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+from redoxmap.palette import COLORS
 
 RC = {
     "figure.dpi": 100,
@@ -32,17 +31,45 @@ RC = {
 }
 
 
+class FigureFactory:
+    """Makes figures that belong to no window and no backend (:class:`matplotlib.figure.Figure`
+    without pyplot), so that writing a report from a notebook never switches the notebook's backend
+    nor leaves figures behind in pyplot. Offers the few pyplot calls the figure functions use."""
+
+    @staticmethod
+    def figure(figsize=None, **options):
+        """A new empty figure."""
+        from matplotlib.figure import Figure
+
+        return Figure(figsize=figsize, **options)
+
+    def subplots(self, nrows: int = 1, ncols: int = 1, *, figsize=None, layout=None, **options):
+        """A new figure and its grid of axes, as :func:`matplotlib.pyplot.subplots` returns them."""
+        figure = self.figure(figsize=figsize, layout=layout)
+        return figure, figure.subplots(nrows, ncols, **options)
+
+    @staticmethod
+    def get_cmap(name: str):
+        """A registered colormap."""
+        import matplotlib
+
+        return matplotlib.colormaps[name]
+
+    @staticmethod
+    def close(figure) -> None:
+        """Release a figure's drawing (there is no pyplot registry to remove it from)."""
+        figure.clear()
+
+
 @contextmanager
 def figure_style():
-    """Matplotlib settings for publication figures (Agg backend, no display needed)."""
+    """The publication style (:data:`RC`, :data:`COLORS`) for the figures made inside the block, and
+    the :class:`FigureFactory` that makes them. The Matplotlib backend is not touched."""
     import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
     from cycler import cycler
 
-    with plt.rc_context({**RC, "axes.prop_cycle": cycler(color=COLORS)}):
-        yield plt
+    with matplotlib.rc_context({**RC, "axes.prop_cycle": cycler(color=COLORS)}):
+        yield FigureFactory()
 
 
 PREVIEW_WIDTH_PX = 1600  # the page embeds this; the 300 dpi file is one click away

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from redoxmap.report.style import COLORS
-from redoxmap.xas.analysis import XasAnalysis
+from redoxmap.study.analyses.xas import XasAnalysis
 from redoxmap.xas.lcf import LcfResult
 from redoxmap.xas.oxygen import PreEdgeFit
 
@@ -80,37 +80,15 @@ def activation_figure(plt, analyses: Sequence[XasAnalysis]):
 
 def lcf_figure(plt, fit: LcfResult, title: str):
     """A linear combination fit: data, fit, weighted components and residual."""
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(3.5, 3.6), sharex=True,
-                                      gridspec_kw={"height_ratios": [3, 1]})
-    top.plot(fit.energy, fit.data, "k.", ms=2, label="data")
-    top.plot(fit.energy, fit.fit, color=COLORS[1], lw=1.2, label=f"fit: v = {fit.valence:.2f} ± {fit.valence_stderr:.2f}")
-    for k, (name, component, weight) in enumerate(zip(fit.names, fit.components, fit.weights)):
-        if weight > 0:
-            top.plot(fit.energy, component, "--", lw=0.8, color=COLORS[(k + 2) % len(COLORS)],
-                     label=f"{weight:.2f} × {name}")
-    bottom.plot(fit.energy, fit.residual, color="0.3", lw=0.8)
-    bottom.axhline(0, color="0.6", lw=0.5)
-    top.set_ylabel("Normalised absorption")
-    bottom.set_ylabel("Residual")
-    bottom.set_xlabel("Energy (eV)")
-    top.set_title(title, loc="left")
-    top.legend(loc="best", fontsize=6.5)
+    fig = fit.plot_with_residuals(plt.figure(figsize=(3.5, 3.6)))
+    fig.axes[0].set_title(title, loc="left")
     return fig
 
 
 def oxygen_fit_figure(plt, fit: PreEdgeFit, title: str):
     """The O K pre-edge fit with its peaks."""
     fig, ax = plt.subplots(figsize=(3.5, 2.8))
-    ax.plot(fit.energy, fit.data, "k.", ms=2, label="data")
-    ax.plot(fit.energy, fit.fit, color=COLORS[1], lw=1.2, label="fit")
-    for k, (prefix, component) in enumerate(fit.components.items()):
-        name = prefix.rstrip("_")
-        if name in fit.peaks:
-            ax.fill_between(fit.energy, component, alpha=0.35, color=COLORS[(k + 2) % len(COLORS)], label=f"peak {name}")
-    ax.set_xlabel("Energy (eV)")
-    ax.set_ylabel("Normalised absorption")
-    ax.set_title(title, loc="left")
-    ax.legend(loc="best", fontsize=6.5)
+    fit.plot(ax=ax).set_title(title, loc="left")
     return fig
 
 

@@ -1,30 +1,14 @@
-"""Studies: the manifest, the executor that runs analyses, the results, and the activation map that
-joins them per sample, state and probing depth."""
+"""Studies: the manifest, the executor that runs each sample's analyses, the results, and the
+activation map that joins them per sample, state and probing depth, with its findings."""
 
-from redoxmap.study.activation_map import ActivationMap, MapOptions, activation_map, map_from_table
-from redoxmap.study.executor import Executor, SerialExecutor, Task, TaskOutcome
-from redoxmap.study.findings import Findings, Verdict
-from redoxmap.study.manifest import MODALITIES, Sample, Study, load_study
-from redoxmap.study.run import StudyResult, run_study
-from redoxmap.study.states import State, parse_state
+from redoxmap._lazy import attach
 
-__all__ = [
-    "MODALITIES",
-    "ActivationMap",
-    "Executor",
-    "Findings",
-    "MapOptions",
-    "Sample",
-    "SerialExecutor",
-    "State",
-    "Study",
-    "StudyResult",
-    "Task",
-    "TaskOutcome",
-    "Verdict",
-    "activation_map",
-    "load_study",
-    "map_from_table",
-    "parse_state",
-    "run_study",
-]
+__getattr__, __dir__, __all__ = attach(__name__, {
+    "redoxmap.study.map_dataset": ["ActivationMap", "MapOptions", "activation_map", "map_from_table"],
+    "redoxmap.study.executor": ["Executor", "SerialExecutor", "Task", "TaskOutcome"],
+    "redoxmap.study.findings": ["Findings", "Verdict"],
+    "redoxmap.study.manifest": ["MODALITIES", "Sample", "Study", "load_study"],
+    "redoxmap.study.run": ["StudyResult", "run_study"],
+    "redoxmap.study.states": ["State", "parse_state"],
+    "redoxmap.study.virtual": ["simulate_study"],
+})

@@ -1,6 +1,6 @@
 """What an activation map says: since which cycle, where in the particle, how fast; and in words.
 
-Everything here is computed from the map alone (:class:`redoxmap.study.activation_map.ActivationMap`),
+Everything here is computed from the map alone (:class:`redoxmap.study.map_dataset.ActivationMap`),
 so a map read back from a file, or built from published numbers, gives the same findings.
 
 Tests and thresholds (the manifest's ``[map]`` section overrides them):
@@ -219,7 +219,7 @@ def _regions(ds, sample: str) -> dict[str, str]:
 
 
 def _li_rich(ds, sample: str) -> bool:
-    from redoxmap.study.activation_map import is_li_rich
+    from redoxmap.study.chemistry import is_li_rich
 
     return "chemistry" in ds.coords and is_li_rich(str(ds["chemistry"].sel(sample=sample).item()))
 

@@ -7,7 +7,7 @@ Two laws, one for each kind of series the map holds:
   weighted least squares with the measurements' own errors (known: the covariance is scaled by
   max(1, reduced chi-square), the convention of :mod:`redoxmap.fitting`);
   ``n_f = N ln(1 / (1 - f))``;
-* a capacity measured every cycle: the activation law of :mod:`redoxmap.cycling.activation`,
+* a capacity measured every cycle: the activation law of :mod:`redoxmap.cycling.capacity_rise`,
   ``Q(n) = Q_inf - (Q_inf - Q_1) exp(-(n - 1) / N)``; the cycle where it reaches a fraction f of
   ``Q_inf`` is ``1 + N ln((Q_inf - Q_1) / ((1 - f) Q_inf))`` (1 when ``Q_1`` is already there). Its
   errors come from the fit's covariance by drawing parameter sets (the relation is not linear).
@@ -129,7 +129,7 @@ def capacity_kinetics(cycles, capacity, *, name: str = "capacity", draws: int = 
     name : str
         For messages.
     """
-    from redoxmap.cycling.activation import fit_activation
+    from redoxmap.cycling.capacity_rise import fit_capacity_rise
 
     law = "Q(n) = Q_inf - (Q_inf - Q_1) exp(-(n-1)/N)"
     n = np.asarray(cycles, float)
@@ -137,7 +137,7 @@ def capacity_kinetics(cycles, capacity, *, name: str = "capacity", draws: int = 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fit = fit_activation(cycles, capacity, name=name)
+            fit = fit_capacity_rise(cycles, capacity, name=name)
     except FitError as exc:
         return _undetermined(law, last, str(exc))
     if fit.q_inf <= 0:

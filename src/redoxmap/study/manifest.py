@@ -32,6 +32,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+from redoxmap import defaults
 from redoxmap.errors import ManifestError
 
 
@@ -50,10 +51,10 @@ MODALITIES: dict[str, dict[str, Parameter]] = {
         "profile_cycles": Parameter([1, 2, 5, 10, 20, 40], "cycles drawn as voltage profiles and dQ/dV", list),
         "region_bounds_V": Parameter([3.9, 4.4], "voltage boundaries between regions, in V", list),
         "region_names": Parameter(["I", "II", "III"], "names of the regions, low to high", list),
-        "voltage_step_V": Parameter(0.005, "dQ/dV grid spacing, in V", (int, float)),
-        "smoothing_V": Parameter("auto", "dQ/dV Gaussian kernel sigma, in V, or 'auto' (7.5 mV, at least twice "
+        "voltage_step_V": Parameter(defaults.DQDV_VOLTAGE_STEP_V, "dQ/dV grid spacing, in V", (int, float)),
+        "smoothing_V": Parameter(defaults.DQDV_SMOOTHING_V, "dQ/dV Gaussian kernel sigma, in V, or 'auto' (7.5 mV, at least twice "
                                  "the log's voltage resolution)", (str, int, float)),
-        "peak_prominence": Parameter(0.05, "minimum dQ/dV peak prominence (fraction of max)", (int, float)),
+        "peak_prominence": Parameter(defaults.DQDV_PEAK_PROMINENCE, "minimum dQ/dV peak prominence (fraction of max)", (int, float)),
         "peak_windows": Parameter("auto", "named dQ/dV peak windows: 'auto' (the reference windows Ox1-Ox4, "
                                   "Red1-Red3 for samples with chemistry = 'li-rich', none for others), "
                                   "'reference', 'none', or {charge = {Ox1 = [3.0, 3.9], ...}, discharge = {...}}",
@@ -67,20 +68,20 @@ MODALITIES: dict[str, dict[str, Parameter]] = {
         "fit_window_eV": Parameter([-20.0, 60.0], "K-edge LCF window relative to E0, in eV", list),
         "reference_e0_eV": Parameter(0.0, "calibrate K-edge scans on their irefer channel to this "
                                      "E0 (eV); 0 = no calibration", (int, float)),
-        "o_k_peaks": Parameter(["A", "B", "C", "D"], "O K pre-edge peaks to fit", list),
-        "o_k_window_eV": Parameter([526.0, 538.0], "O K pre-edge fit window, in eV", list),
-        "r_formula": Parameter("(b-b0)/a", "oxygen activation index: (b-b0)/a, b/a or (b-b0)/b0", str),
-        "layer_nm": Parameter(5.0, "surface-layer thickness of the two-layer inversion, nm", (int, float)),
-        "tey_depth_nm": Parameter(4.0, "TEY probing depth, nm", (int, float)),
-        "bulk_depth_nm": Parameter(150.0, "iPFY/TFY probing depth, nm", (int, float)),
-        "bootstrap": Parameter(200, "residual bootstrap refits per LCF", int),
+        "o_k_peaks": Parameter(list(defaults.O_K_PEAKS), "O K pre-edge peaks to fit", list),
+        "o_k_window_eV": Parameter(list(defaults.O_K_WINDOW_EV), "O K pre-edge fit window, in eV", list),
+        "r_formula": Parameter(defaults.R_FORMULA, "oxygen activation index: (b-b0)/a, b/a or (b-b0)/b0", str),
+        "layer_nm": Parameter(defaults.SURFACE_LAYER_NM, "surface-layer thickness of the two-layer inversion, nm", (int, float)),
+        "tey_depth_nm": Parameter(defaults.TEY_DEPTH_NM, "TEY probing depth, nm", (int, float)),
+        "bulk_depth_nm": Parameter(defaults.BULK_DEPTH_NM, "iPFY/TFY probing depth, nm", (int, float)),
+        "bootstrap": Parameter(defaults.LCF_BOOTSTRAP, "residual bootstrap refits per LCF", int),
     },
 }
 
 MODALITIES["xrd"] = {
     "peaks": Parameter([], "peaks to fit: [{label = '003', phase = 'R-3m', hkl = [0, 0, 3], near = 18.6}, ...] "
                        "(default: LiTMO2 (003) and (104), Li2MnO3 (020))", list),
-    "half_width_deg": Parameter(0.5, "half width of each peak's fitting window, in degrees", (int, float)),
+    "half_width_deg": Parameter(defaults.XRD_HALF_WIDTH_DEG, "half width of each peak's fitting window, in degrees", (int, float)),
     "cif": Parameter([], "CIF files of reference phases for the d-spacing check (needs the cif extra)", list),
     "wavelength_A": Parameter(0.0, "wavelength in Angstrom for files without one (0 = the file's, else Cu K-alpha)",
                               (int, float)),
@@ -89,16 +90,16 @@ MODALITIES["xrd"] = {
 MODALITIES["images"] = {
     "pixel_nm": Parameter(0.0, "pixel size in nm for images whose file gives none (0 = required from the file)",
                           (int, float)),
-    "d_range_nm": Parameter([0.15, 1.5], "fringe spacings to look for, in nm", list),
-    "min_snr": Parameter(25.0, "a spot's power over the median power at its spatial frequency", (int, float)),
-    "max_spots": Parameter(6, "most spots per region", int),
+    "d_range_nm": Parameter(list(defaults.FRINGE_D_RANGE_NM), "fringe spacings to look for, in nm", list),
+    "min_snr": Parameter(defaults.FRINGE_MIN_SNR, "a spot's power over the median power at its spatial frequency", (int, float)),
+    "max_spots": Parameter(defaults.FRINGE_MAX_SPOTS, "most spots per region", int),
     "candidates": Parameter([], "reflections to match, 'NAME=D_NM' (default: built-in phases)", list),
 }
 
 MODALITIES["eis"] = {
-    "circuit": Parameter("R0-p(R1,CPE1)-p(R2,CPE2)-W1", "equivalent circuit, impedance.py syntax", str),
-    "weighting": Parameter("modulus", "residual weighting: modulus, proportional or unit", str),
-    "kk_threshold": Parameter(0.01, "largest Kramers-Kronig residual (fraction of |Z|) of a valid spectrum",
+    "circuit": Parameter(defaults.CIRCUIT, "equivalent circuit, impedance.py syntax", str),
+    "weighting": Parameter(defaults.EIS_WEIGHTING, "residual weighting: modulus, proportional or unit", str),
+    "kk_threshold": Parameter(defaults.KK_THRESHOLD, "largest Kramers-Kronig residual (fraction of |Z|) of a valid spectrum",
                               (int, float)),
     "arc_labels": Parameter("auto", "names of the RC arcs: 'auto' (bulk / interface / charge transfer for a "
                             "cell_type that says solid-state, numbered by time constant otherwise), 'solid-state' "

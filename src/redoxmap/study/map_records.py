@@ -2,7 +2,7 @@
 
 Each collector reads one modality's results and yields rows: which sample, state (or cycle) and
 probe a number belongs to, the number with its standard error, its unit, the files it came from
-and the method that made it. :mod:`redoxmap.study.activation_map` turns the rows into arrays.
+and the method that made it. :mod:`redoxmap.study.map_dataset` turns the rows into arrays.
 
 Probes: ``surface`` (electron yields, a few nm), ``bulk`` (fluorescence yields and transmission,
 ~100 nm and more) and ``electrode`` (the whole electrode: electrochemistry, XRD, EIS).

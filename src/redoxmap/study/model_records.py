@@ -37,7 +37,7 @@ def model_arrays(analysis, sample_temperatures: dict[str, float], *, cycles: int
 
     Parameters
     ----------
-    analysis : redoxmap.model.study.ModelAnalysis
+    analysis : redoxmap.study.analyses.model.ModelAnalysis
     sample_temperatures : dict
         Sample name -> temperature in C.
     cycles : int

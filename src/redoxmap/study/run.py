@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from os import PathLike
 from pathlib import Path
 
 import pandas as pd
 
 from redoxmap._version import __version__
-from redoxmap.cycling.analysis import analyze
 from redoxmap.cycling.read import read_cycling
 from redoxmap.cycling.regions import regions_from_bounds
+from redoxmap.study.analyses.cycling import analyze_cycling
 from redoxmap.study.executor import Executor, SerialExecutor, Task, TaskOutcome, run_task
-from redoxmap.study.manifest import Sample, Study
+from redoxmap.study.manifest import Sample, Study, load_study
 
 
 @dataclass
@@ -48,7 +49,7 @@ def analyze_cycling_file(sample: Sample, file: Path, parameters: dict):
         specific_current_mA_g=sample.specific_current_mA_g,
     )
     regions = regions_from_bounds(parameters["region_bounds_V"], parameters["region_names"])
-    return analyze(
+    return analyze_cycling(
         table, profile_cycles=parameters["profile_cycles"], regions=regions,
         voltage_step_V=parameters["voltage_step_V"], smoothing_V=parameters["smoothing_V"],
         peak_prominence=parameters["peak_prominence"], peak_windows=sample_peak_windows(sample, parameters),
@@ -61,7 +62,7 @@ def sample_peak_windows(sample: Sample, parameters: dict):
     """A sample's dQ/dV peak windows: ``"auto"`` names peaks Ox1-Ox4 / Red1-Red3 by the reference study's
     windows only for a Li-rich cathode (``chemistry = "li-rich"``); other cells' peaks are tracked by
     position, unlabelled."""
-    from redoxmap.study.activation_map import is_li_rich
+    from redoxmap.study.chemistry import is_li_rich
 
     spec = parameters["peak_windows"]
     if spec == "auto":
@@ -71,7 +72,7 @@ def sample_peak_windows(sample: Sample, parameters: dict):
 
 def _xas_entries(sample: Sample, parameters: dict):
     from redoxmap.io.xas_files import load_channel_map
-    from redoxmap.xas.analysis import SpectrumEntry
+    from redoxmap.study.analyses.xas import SpectrumEntry
     from redoxmap.xas.files import edge_kind
 
     e0 = parameters["reference_e0_eV"] or None
@@ -87,7 +88,7 @@ def _xas_entries(sample: Sample, parameters: dict):
 
 def prepare_xas(study: Study) -> dict:
     """References (loaded once, with their self-check) and the pristine O K fits by mode."""
-    from redoxmap.xas.analysis import SpectrumEntry, prepare_references
+    from redoxmap.study.analyses.xas import SpectrumEntry, prepare_references
     from redoxmap.xas.files import edge_kind
 
     parameters = study.parameters["xas"]
@@ -101,7 +102,7 @@ def prepare_xas(study: Study) -> dict:
 
 def pristine_oxygen(study: Study) -> dict:
     """The pre-edge fits of the pristine O K spectra, by mode (the first of each mode gives b0)."""
-    from redoxmap.xas.analysis import fit_oxygen
+    from redoxmap.study.analyses.xas import fit_oxygen
     from redoxmap.xas.files import edge_kind
 
     parameters = study.parameters["xas"]
@@ -131,7 +132,7 @@ def model_r_values(study: Study) -> pd.DataFrame:
 
     Columns: ``temperature_C``, ``cycle``, ``mode``, ``r``, ``r_stderr``, ``sample``.
     """
-    from redoxmap.xas.analysis import analyze_xas
+    from redoxmap.study.analyses.xas import analyze_xas
     from redoxmap.xas.channels import probe_of_mode
     from redoxmap.xas.files import edge_kind
 
@@ -161,7 +162,7 @@ def model_r_values(study: Study) -> pd.DataFrame:
 
 def analyze_xas_sample(sample: Sample, parameters: dict, context: dict):
     """Analyse every spectrum of a sample (the task the executor runs)."""
-    from redoxmap.xas.analysis import analyze_xas
+    from redoxmap.study.analyses.xas import analyze_xas
 
     return analyze_xas(
         sample.name, _xas_entries(sample, parameters), references=context["references"],
@@ -189,7 +190,7 @@ def _xas_tasks(study: Study):
 
 def analyze_xrd_sample(sample: Sample, parameters: dict):
     """Analyse every diffraction pattern and series of a sample (the task the executor runs)."""
-    from redoxmap.xrd.analysis import PatternEntry, analyze_xrd
+    from redoxmap.study.analyses.xrd import PatternEntry, analyze_xrd
 
     entries = [PatternEntry(files=o["files"], state=o.get("state", "as measured"), series=o.get("series", False),
                             cycling=Path(o["cycling"]) if o.get("cycling") else None,
@@ -202,7 +203,7 @@ def analyze_xrd_sample(sample: Sample, parameters: dict):
 
 def analyze_images_sample(sample: Sample, parameters: dict):
     """Measure the lattice fringes of every micrograph of a sample (the task the executor runs)."""
-    from redoxmap.tem.analysis import ImageEntry, analyze_images
+    from redoxmap.study.analyses.images import ImageEntry, analyze_images
 
     entries = [ImageEntry(file=o["files"][0], state=o.get("state", "as measured"), pixel_nm=o.get("pixel_nm"),
                           boxes=o.get("boxes", {})) for o in sample.file_options.get("images", [])]
@@ -213,7 +214,7 @@ def analyze_images_sample(sample: Sample, parameters: dict):
 
 def analyze_eis_sample(sample: Sample, parameters: dict):
     """Check, fit and resolve every impedance spectrum of a sample (the task the executor runs)."""
-    from redoxmap.eis.analysis import ImpedanceEntry, analyze_eis
+    from redoxmap.study.analyses.eis import ImpedanceEntry, analyze_eis
 
     entries = [ImpedanceEntry(files=o["files"], state=o.get("state", "as measured"),
                               temperature_C=o.get("temperature_C", sample.temperature_C))
@@ -254,7 +255,7 @@ def model_cells(study: Study) -> list[tuple]:
 def analyze_model_study(study: Study, parameters: dict):
     """Fit the activation model to every cell with a temperature and a mass (the task the executor runs)."""
     from redoxmap.cycling import cycle_summary
-    from redoxmap.model.study import analyze_model
+    from redoxmap.study.analyses.model import analyze_model
 
     cells = [(label, temperature, cycle_summary(table)) for label, temperature, table in model_cells(study)]
     return analyze_model(cells, r_values=model_r_values(study), vary=tuple(parameters["vary"]),
@@ -285,20 +286,28 @@ PLANNERS = {"cycling": _cycling_tasks, "xas": _xas_tasks,
             "model": _model_tasks}
 
 
-def run_study(study: Study, *, executor: Executor | None = None) -> StudyResult:
+def run_study(study: Study | str | PathLike, *, executor: Executor | None = None) -> StudyResult:
     """Analyse every file of every sample; a failing file is recorded, not fatal.
 
     Parameters
     ----------
-    study : Study
-        From :func:`redoxmap.study.load_study`.
+    study : Study or path-like
+        From :func:`redoxmap.study.load_study`, or a study folder or its ``study.toml``.
     executor : Executor, optional
         Defaults to a :class:`SerialExecutor` with a progress bar.
 
     Returns
     -------
     StudyResult
+
+    Examples
+    --------
+    >>> result = run_study("redoxmap-demo/virtual")    # doctest: +SKIP
+    >>> result.failures()                              # doctest: +SKIP
+    []
     """
+    if not isinstance(study, Study):
+        study = load_study(study)
     executor = executor or SerialExecutor()
     started = datetime.now(UTC).isoformat(timespec="seconds")
     sections = {}

@@ -40,7 +40,7 @@ def _true_value(cell: dict, variable: str, probe: str, cycle: float) -> float:
 
 def truth_map(amap, truth: dict):
     """The map with the true values of every number the truth knows (errors as measured)."""
-    from redoxmap.study.activation_map import ActivationMap
+    from redoxmap.study.map_dataset import ActivationMap
 
     ds = amap.dataset.copy(deep=True)
     for sample, cell in truth.get("cells", {}).items():

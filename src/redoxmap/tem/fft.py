@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 from scipy.ndimage import maximum_filter
 
+from redoxmap.defaults import FRINGE_D_RANGE_NM, FRINGE_MAX_SPOTS, FRINGE_MIN_SNR
 from redoxmap.errors import AnalysisError
-from redoxmap.tem.images import Micrograph
+from redoxmap.io.images import Micrograph
 
 HANN_LOBE_FWHM_BINS = 2.0  # main-lobe FWHM of a Hann-windowed sinusoid in the power spectrum
 UPSAMPLE = 40  # refinement grid: 1/40 of an FFT bin
@@ -69,7 +70,8 @@ def _local_dft(windowed: np.ndarray, u0: float, v0: float, span: float = 1.5) ->
 
 
 def fringe_spacings(micrograph: Micrograph, *, box: tuple[int, int, int, int] | None = None, label: str = "image",
-                    d_range_nm: tuple[float, float] = (0.15, 1.5), max_spots: int = 6, min_snr: float = 25.0,
+                    d_range_nm: tuple[float, float] = FRINGE_D_RANGE_NM, max_spots: int = FRINGE_MAX_SPOTS,
+                    min_snr: float = FRINGE_MIN_SNR,
                     candidates: pd.DataFrame | None = None, tolerance_percent: float = 3.0,
                     pixel_relative_error: float = 0.0) -> FringeResult:
     """Find lattice-fringe spots in the FFT of a micrograph box and measure their spacings.

@@ -117,7 +117,7 @@ def calibrate(energy, reference_mu, reference_e0_eV: float, *, search: tuple[flo
 
     Add the returned shift to the energies of the scan that was measured with it.
     """
-    from redoxmap.xas.normalize import edge_energy
+    from redoxmap.xas.normalization import edge_energy
 
     return float(reference_e0_eV - edge_energy(energy, reference_mu, search=search,
                                               smoothing_eV=smoothing_eV))

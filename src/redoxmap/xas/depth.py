@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from redoxmap.defaults import BULK_DEPTH_NM, SURFACE_LAYER_NM, TEY_DEPTH_NM
 from redoxmap.errors import AnalysisError, MissingDependencyError
 
 
@@ -30,15 +31,16 @@ class DepthResult:
     layer_nm: float
     depths_nm: tuple[float, float]
 
-    def to_dict(self) -> dict:
+    def summary(self) -> dict:
+        """Layer and bulk values, their errors, the layer thickness and probing depths (flat dict)."""
         return {k: getattr(self, k) for k in ("surface", "surface_stderr", "bulk", "bulk_stderr",
                                                "asynchrony", "asynchrony_stderr", "layer_nm")} | {
             "probing_depths_nm": list(self.depths_nm)}
 
 
 def two_layer(surface_mode_value: float, bulk_mode_value: float, *, surface_mode_stderr: float = 0.0,
-              bulk_mode_stderr: float = 0.0, layer_nm: float = 5.0, surface_depth_nm: float = 4.0,
-              bulk_depth_nm: float = 150.0) -> DepthResult:
+              bulk_mode_stderr: float = 0.0, layer_nm: float = SURFACE_LAYER_NM, surface_depth_nm: float = TEY_DEPTH_NM,
+              bulk_depth_nm: float = BULK_DEPTH_NM) -> DepthResult:
     """Invert a surface-sensitive and a bulk-sensitive value into layer and bulk values.
 
     Parameters

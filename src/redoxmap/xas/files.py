@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 
 from redoxmap.errors import AnalysisError, FormatError
-from redoxmap.io.xas_files import read_athena, spectrum_table
+from redoxmap.io.athena import athena_tables
+from redoxmap.io.xas_files import spectrum_table
 from redoxmap.xas.channels import absorption_values, calibrate, reference_values
 from redoxmap.xas.merge import merge_scans
-from redoxmap.xas.normalize import Normalization, normalize_k_edge, normalize_soft
+from redoxmap.xas.normalization import Normalization, normalize_k_edge, normalize_soft
 
 # Channels that already hold an absorption spectrum (processed exports).
 MU_CHANNELS = ("mu", "xmu", "norm", "intensity", "column2", "column3")
@@ -45,19 +46,18 @@ def load_mu(path: str | PathLike, *, mode: str | None = None, signal: str | None
     text = str(path)
     if "::" in text:
         project, group = text.split("::", 1)
-        groups = read_athena(project)
+        groups = athena_tables(project)
         if group not in groups:
             raise FormatError(f"no group {group!r} (groups: {', '.join(groups)})", path=project)
         ds = groups[group]
-        energy = ds["energy"].to_numpy().astype(float)
     else:
         ds = spectrum_table(Path(path), channel_map=channel_map)
-        energy = ds.energy
+    energy = ds.energy
     processed = next((c for c in MU_CHANNELS if c in ds), None)
     raw_signal = signal or {"transmission": "itrans", "ipfy": "pfy", None: "itrans"}.get(mode, mode)
     if signal is None and processed and raw_signal not in ds:
         # A processed export (mu, intensity...) of a spectrum measured in ``mode``.
-        mu = np.asarray(ds.channels[processed] if hasattr(ds, "channels") else ds[processed].to_numpy(), float)
+        mu = np.asarray(ds.channels[processed], float)
     else:
         mu = absorption_values(ds, mode or "transmission", signal=signal, i0=i0)
     shift = energy_shift_eV
@@ -155,7 +155,7 @@ def load_references(items: list[tuple[list[str | PathLike], float]], *, edge: st
 
 def edge_position(paths: list[str | PathLike], *, level: float = 0.5, **options) -> float:
     """Half-height (or ``level``) position of the normalised K edge of merged scans, in eV."""
-    from redoxmap.xas.normalize import half_edge_energy
+    from redoxmap.xas.normalization import half_edge_energy
 
     energy, mu = load_merged(paths, **options)
     return half_edge_energy(energy, normalize(energy, mu, edge="K").norm, level=level)

@@ -35,8 +35,11 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from redoxmap.errors import AnalysisError, FitWarning
+from redoxmap.palette import COLORS
+from redoxmap.results import FitResult
 
 MAX_REFERENCES = 10
 # R-factor (sum r^2 / sum y^2) above which references do not represent a normalised XANES.
@@ -174,7 +177,7 @@ def _sum_zero_basis(s: int) -> np.ndarray:
 
 
 @dataclass
-class LcfResult:
+class LcfResult(FitResult):
     """A linear combination fit of one spectrum.
 
     Attributes
@@ -225,8 +228,10 @@ class LcfResult:
     scale: float = 1.0
     convention: str = ""
 
-    def to_dict(self) -> dict:
-        """Scalars and weights as a plain dict."""
+    title = "Linear combination fit"
+
+    def summary(self) -> dict:
+        """The headline numbers (valence, weights, errors, fit quality) as a flat, JSON-ready dict."""
         def clean(x):
             return None if not np.isfinite(x) else float(x)
         return {
@@ -240,6 +245,37 @@ class LcfResult:
             "scale": clean(self.scale), "convention": self.convention,
             "notes": list(self.notes),
         }
+
+    def parameter_table(self) -> pd.DataFrame:
+        """Weight of each reference, its energy shift where refined, and the valence they give."""
+        rows = [{"parameter": f"weight {n}", "value": w, "stderr": e, "unit": ""}
+                for n, w, e in zip(self.names, self.weights, self.weights_stderr)]
+        rows += [{"parameter": f"shift {n}", "value": s, "stderr": np.nan, "unit": "eV"}
+                 for n, s in zip(self.names, self.energy_shifts_eV) if s != 0]
+        rows.append({"parameter": "valence", "value": self.valence, "stderr": self.valence_stderr, "unit": ""})
+        rows.append({"parameter": "amplitude", "value": self.scale, "stderr": np.nan, "unit": ""})
+        return pd.DataFrame(rows)
+
+    def statistics(self) -> dict:
+        """R-factor, reduced chi-square, points, the valence's bootstrap and window spreads, convention."""
+        return {"r_factor": self.r_factor, "reduced_chi_square": self.reduced_chi_square,
+                "points": len(self.energy), "bootstrap_valence_std": self.bootstrap_valence_std,
+                "window_sensitivity": self.window_sensitivity, "errors": self.convention}
+
+    def _draw(self, ax) -> None:
+        ax.plot(self.energy, self.data, "k.", ms=2, label="data")
+        ax.plot(self.energy, self.fit, color=COLORS[1], lw=1.2,
+                label=f"fit: v = {self.valence:.2f} ± {self.valence_stderr:.2f}")
+        for k, (name, component, weight) in enumerate(zip(self.names, self.components, self.weights)):
+            if weight > 0:
+                ax.plot(self.energy, component, "--", lw=0.8, color=COLORS[(k + 2) % len(COLORS)],
+                        label=f"{weight:.2f} × {name}")
+        ax.set_xlabel("Energy (eV)")
+        ax.set_ylabel("Normalised absorption")
+        ax.legend(loc="best", fontsize=6.5)
+
+    def _residual(self):
+        return self.energy, self.residual, "Energy (eV)"
 
 
 SCALES = ("auto", "fit", "fixed")

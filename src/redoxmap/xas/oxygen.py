@@ -14,9 +14,13 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
+from redoxmap.defaults import O_K_PEAKS, O_K_WINDOW_EV, R_FORMULA
 from redoxmap.errors import AnalysisError, DataWarning, FitError, FitWarning
 from redoxmap.fitting import SCALED, at_bound, stderr
+from redoxmap.palette import COLORS
+from redoxmap.results import FitResult
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ STEP_PRIOR = PeakPrior(536.0, 534.5, 538.5, sigma=1.0, sigma_max=3.0)
 
 
 @dataclass
-class PreEdgeFit:
+class PreEdgeFit(FitResult):
     """Result of :func:`fit_pre_edge`: per-peak centre, height, area and their errors (unweighted:
     a spectrum's noise is not known, so scaled by the reduced chi-square, as ``errors`` says)."""
 
@@ -55,14 +59,44 @@ class PreEdgeFit:
     notes: list[str] = field(default_factory=list)
     errors: str = SCALED
 
+    title = "O K pre-edge fit"
+
     def height(self, peak: str) -> tuple[float, float]:
         """Height of a peak and its standard error."""
         return self.peaks[peak]["height"], self.peaks[peak]["height_stderr"]
 
+    def parameter_table(self) -> pd.DataFrame:
+        """Centre, height and area of each peak with their standard errors."""
+        units = {"center_eV": "eV", "height": "", "area": "eV"}
+        errors = {"center_eV": "center_stderr", "height": "height_stderr", "area": "area_stderr"}
+        return pd.DataFrame([{"parameter": f"{name} {key.removesuffix('_eV')}", "value": values[key],
+                              "stderr": values[errors[key]], "unit": units[key]}
+                             for name, values in self.peaks.items() for key in units])
 
-def fit_pre_edge(energy, mu, *, peaks: tuple[str, ...] = ("A", "B", "C", "D"),
+    def statistics(self) -> dict:
+        """R-squared, reduced chi-square, points, detection mode and the error convention."""
+        return {"r_squared": self.r_squared, "reduced_chi_square": self.reduced_chi_square,
+                "points": len(self.energy), "mode": self.mode or "", "errors": self.errors}
+
+    def _draw(self, ax) -> None:
+        ax.plot(self.energy, self.data, "k.", ms=2, label="data")
+        ax.plot(self.energy, self.fit, color=COLORS[1], lw=1.2, label="fit")
+        for k, (prefix, component) in enumerate(self.components.items()):
+            name = prefix.rstrip("_")
+            if name in self.peaks:
+                ax.fill_between(self.energy, component, alpha=0.35, color=COLORS[(k + 2) % len(COLORS)],
+                                label=f"peak {name}")
+        ax.set_xlabel("Energy (eV)")
+        ax.set_ylabel("Normalised absorption")
+        ax.legend(loc="best", fontsize=6.5)
+
+    def _residual(self):
+        return self.energy, self.data - self.fit, "Energy (eV)"
+
+
+def fit_pre_edge(energy, mu, *, peaks: tuple[str, ...] = O_K_PEAKS,
                  priors: dict[str, PeakPrior] | None = None, shape: str = "gaussian",
-                 window: tuple[float, float] = (526.0, 538.0), step: bool = True,
+                 window: tuple[float, float] = O_K_WINDOW_EV, step: bool = True,
                  mode: str | None = None) -> PreEdgeFit:
     """Fit the O K pre-edge with named peaks on an arctan step (lmfit).
 
@@ -172,7 +206,7 @@ FORMULAS = {
 
 
 def activation_index(fit: PreEdgeFit, pristine: PreEdgeFit | None = None, *,
-                     formula: str = "(b-b0)/a") -> tuple[float, float]:
+                     formula: str = R_FORMULA) -> tuple[float, float]:
     """Oxygen activation index and its standard error (first-order propagation).
 
     ``a`` and ``b`` are the heights of peaks A and B; ``b0`` is B of the uncycled

@@ -11,7 +11,7 @@ import pandas as pd
 from redoxmap.errors import FitWarning, RedoxmapError
 from redoxmap.xas.files import edge_kind
 from redoxmap.xas.lcf import fit_lcf
-from redoxmap.xas.normalize import normalize_k_edge
+from redoxmap.xas.normalization import normalize_k_edge
 
 POST_STARTS_EV = (20.0, 30.0, 45.0)
 POST_ORDERS = (1, 2)

@@ -16,7 +16,9 @@ import pandas as pd
 from scipy.optimize import least_squares
 
 from redoxmap.errors import AnalysisError
-from redoxmap.fitting import error_scale
+from redoxmap.fitting import KNOWN, error_scale
+from redoxmap.palette import COLORS
+from redoxmap.results import FitResult
 
 SYSTEMS = {
     "cubic": ("a",),
@@ -102,7 +104,7 @@ def _linear_start(hkl, d, system: str) -> dict:
 
 
 @dataclass
-class LatticeFit:
+class LatticeFit(FitResult):
     """Refined lattice parameters.
 
     Attributes
@@ -124,13 +126,39 @@ class LatticeFit:
     reduced_chi_square: float
     peaks: pd.DataFrame
 
-    def to_dict(self) -> dict:
-        """Parameters, errors and fit quality as plain numbers."""
+    title = "Lattice refinement"
+
+    def summary(self) -> dict:
+        """Parameters, errors and fit quality as plain numbers (a flat, JSON-ready dict)."""
         def clean(v):
             return None if v is None or not np.isfinite(v) else float(v)
         return {"system": self.system, "params": {k: clean(v) for k, v in self.params.items()},
                 "stderr": {k: clean(v) for k, v in self.stderr.items()},
                 "reduced_chi_square": clean(self.reduced_chi_square)}
+
+    def parameter_table(self) -> pd.DataFrame:
+        """The cell parameters (and zero shift, displacement where refined) with standard errors."""
+        def unit(name):
+            return "deg" if name.endswith("_deg") or name in ("alpha", "beta", "gamma") else (
+                "" if name == "displacement" else "Å")
+        return pd.DataFrame([{"parameter": k, "value": v, "stderr": self.stderr.get(k, np.nan), "unit": unit(k)}
+                             for k, v in self.params.items()])
+
+    def statistics(self) -> dict:
+        """Crystal system, reflections used, reduced chi-square of the positions, error convention."""
+        return {"system": self.system, "reflections": len(self.peaks),
+                "reduced_chi_square": self.reduced_chi_square, "errors": KNOWN}
+
+    def _draw(self, ax) -> None:
+        """Observed minus calculated position of each reflection, labelled by its indices."""
+        ax.axhline(0, color="0.6", lw=0.5)
+        ax.plot(self.peaks["two_theta_obs_deg"], 1e3 * self.peaks["residual_deg"], "o", color=COLORS[0])
+        for x, y, hkl in zip(self.peaks["two_theta_obs_deg"], 1e3 * self.peaks["residual_deg"], self.peaks["hkl"]):
+            ax.annotate(f"({hkl.replace(' ', '')})", (x, y), xytext=(2, 3), textcoords="offset points", fontsize=6.5)
+        ax.set_xlabel("2θ (°)")
+        ax.set_ylabel("Observed − calculated 2θ (m°)")
+        shown = ", ".join(f"{k} = {v:.5g}" for k, v in self.params.items() if k in ("a", "b", "c"))
+        ax.set_title(f"{self.system}: {shown} Å", loc="left", fontsize=8)
 
 
 def fit_lattice(hkl, two_theta_deg, two_theta_stderr_deg, *, wavelength_A: float, system: str,

@@ -31,6 +31,7 @@ from scipy.ndimage import gaussian_filter1d
 from scipy.signal import find_peaks
 
 from redoxmap.errors import AnalysisError, FitWarning
+from redoxmap.results import FitResult
 from redoxmap.xrd.crystallography import (
     SYSTEMS,
     LatticeFit,
@@ -152,7 +153,7 @@ def _score(predicted: np.ndarray, expected: np.ndarray, found: FoundPeaks, toler
 
 
 @dataclass
-class IndexedLattice:
+class IndexedLattice(FitResult):
     """A lattice refined from the peaks a pattern indexes itself.
 
     Attributes
@@ -169,6 +170,21 @@ class IndexedLattice:
     reflections: pd.DataFrame
     rounds: int
     notes: list[str]
+
+    title = "Lattice from the indexed pattern"
+
+    def parameter_table(self) -> pd.DataFrame:
+        """The refined cell (see :meth:`LatticeFit.parameter_table`)."""
+        return self.fit.parameter_table()
+
+    def statistics(self) -> dict:
+        """The refinement's statistics, the reflections by status and the rounds it took."""
+        counts = self.reflections["status"].value_counts()
+        return {**self.fit.statistics(), **{f"reflections {k}": int(v) for k, v in counts.items()},
+                "rounds": self.rounds}
+
+    def _draw(self, ax) -> None:
+        self.fit._draw(ax)
 
 
 def index_pattern(pattern, phase_name: str = "R-3m", *, zero_shift: bool = False, displacement: bool = False,

@@ -16,8 +16,11 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.batch_lm import fit_batch
+from redoxmap.defaults import XRD_HALF_WIDTH_DEG
 from redoxmap.errors import AnalysisError, DataWarning, FitWarning
 from redoxmap.fitting import error_convention
+from redoxmap.palette import COLORS
+from redoxmap.results import FitResult
 from redoxmap.xrd.crystallography import d_spacing, d_spacing_stderr
 from redoxmap.xrd.profile import PARAMETERS, model
 
@@ -27,7 +30,7 @@ DETECTION_SIGMA = 3.0  # a peak must rise this many noise standard deviations ab
 
 
 @dataclass
-class PeakFits:
+class PeakFits(FitResult):
     """Fitted peaks.
 
     Attributes
@@ -47,6 +50,75 @@ class PeakFits:
     table: pd.DataFrame
     windows: list[dict] = field(repr=False)
     attrs: dict = field(default_factory=dict)
+
+    title = "XRD peak fits"
+
+    def parameter_table(self) -> pd.DataFrame:
+        """Centre, FWHM, eta, area and d of every peak (and scan), with standard errors."""
+        quantities = (("center", "center_deg", "center_stderr_deg", "deg"),
+                      ("fwhm", "fwhm_deg", "fwhm_stderr_deg", "deg"), ("eta", "eta", "eta_stderr", ""),
+                      ("area", "area", "area_stderr", "counts deg"), ("d", "d_A", "d_stderr_A", "Å"))
+        several = self.table["scan"].nunique() > 1
+        return pd.DataFrame([
+            {"parameter": f"({row['peak']}){f' scan {row.scan}' if several else ''} {name}",
+             "value": row[value], "stderr": row[error], "unit": unit}
+            for _, row in self.table.iterrows() for name, value, error, unit in quantities])
+
+    def statistics(self) -> dict:
+        """Peaks fitted and found, the worst reduced chi-square and R_wp, profile and error convention."""
+        return {"peaks": len(self.table), "found": int(self.table["found"].sum()),
+                "max_reduced_chi_square": float(self.table["reduced_chi_square"].max()),
+                "max_r_wp_percent": float(self.table["r_wp"].max()), "profile": self.attrs.get("profile", ""),
+                "errors": self.attrs.get("errors", "")}
+
+    def _rows(self, peak: str | None, scan: int) -> list[int]:
+        rows = [i for i, (p, s) in enumerate(zip(self.table["peak"], self.table["scan"]))
+                if s == scan and (peak is None or str(p) == str(peak))]
+        if not rows:
+            raise KeyError(f"no fitted peak {peak!r} in scan {scan}; peaks: {', '.join(map(str, self.table['peak']))}")
+        return rows
+
+    def plot(self, ax=None, *, peak: str | None = None, scan: int = 0):
+        """Data, fit and background of every window of a scan (or of one ``peak``).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots(figsize=(4.0, 3.0), layout="constrained")
+        for i in self._rows(peak, scan):
+            window = self.windows[i]
+            x = window["two_theta"]
+            ax.plot(x, window["data"], ".", ms=2, color="0.3")
+            if np.isfinite(window["fit"]).any():
+                ax.plot(x, window["fit"], color=COLORS[0], lw=1.0)
+                ax.plot(x, window["background"], color=COLORS[1], lw=0.7, ls="--")
+        ax.set_xlabel("2θ (°)")
+        ax.set_ylabel("Counts")
+        return ax
+
+    def plot_residuals(self, ax=None, *, peak: str | None = None, scan: int = 0):
+        """Data minus fit of every window of a scan (or of one ``peak``).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots(figsize=(4.0, 1.6), layout="constrained")
+        for i in self._rows(peak, scan):
+            window = self.windows[i]
+            if np.isfinite(window["fit"]).any():
+                ax.plot(window["two_theta"], window["data"] - window["fit"], color="0.3", lw=0.6)
+        ax.axhline(0, color="0.7", lw=0.5)
+        ax.set_xlabel("2θ (°)")
+        ax.set_ylabel("Residual")
+        return ax
 
 
 def _windows(two_theta: np.ndarray, near: list[float], half_widths: np.ndarray):
@@ -99,7 +171,7 @@ def _max_step(params: np.ndarray) -> np.ndarray:
 
 
 def fit_peaks(two_theta, intensity, near, *, wavelength_A: float, wavelength2_A: float | None = None,
-              ka2_ratio: float = 0.5, sigma=None, half_width_deg=0.6, background_order: int = 1,
+              ka2_ratio: float = 0.5, sigma=None, half_width_deg=XRD_HALF_WIDTH_DEG, background_order: int = 1,
               labels: list[str] | None = None, warn: bool = True) -> PeakFits:
     """Fit one peak near each given angle, in one pattern or every scan of a series.
 

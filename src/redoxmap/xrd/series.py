@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from redoxmap.defaults import XRD_HALF_WIDTH_DEG
 from redoxmap.errors import AnalysisError, DataWarning
 from redoxmap.xrd.crystallography import c_from_003
 from redoxmap.xrd.peaks import PeakFits, fit_peaks
@@ -82,7 +83,7 @@ class SeriesResult:
 
 
 def analyze_series(series, *, peak_003_deg: float = 18.6, peak_020_deg: float = 20.8,
-                   half_width_deg: float = 0.5, cycling: pd.DataFrame | None = None,
+                   half_width_deg: float = XRD_HALF_WIDTH_DEG, cycling: pd.DataFrame | None = None,
                    time_offset_s: float = 0.0) -> SeriesResult:
     """(003) and (020) through an in situ series, on the cycler's clock.
 

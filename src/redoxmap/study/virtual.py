@@ -145,7 +145,7 @@ def _mn_l_references() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     all three cover: :func:`redoxmap.xas.files.normalize_references`), on a 0.05 eV grid inside it."""
     import warnings
 
-    from redoxmap.demo import demo_source
+    from redoxmap.resources import demo_source
     from redoxmap.xas.files import load_mu, normalize_references
 
     raw = {}
@@ -173,7 +173,7 @@ def mn_l_references_toml(out: Path, prefix: str = "") -> str:
     """Copy the Mn L references into ``out/xas/refs`` and return their ``[xas] references`` entries."""
     import shutil
 
-    from redoxmap.demo import demo_source
+    from redoxmap.resources import demo_source
 
     (out / "xas" / "refs").mkdir(parents=True, exist_ok=True)
     entries = []

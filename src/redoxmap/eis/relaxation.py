@@ -19,10 +19,11 @@ from scipy.optimize import nnls
 from scipy.signal import find_peaks
 
 from redoxmap.errors import AnalysisError
+from redoxmap.results import FitResult
 
 
 @dataclass
-class DrtResult:
+class DrtResult(FitResult):
     """A distribution of relaxation times.
 
     Attributes
@@ -35,7 +36,8 @@ class DrtResult:
     peaks : pandas.DataFrame
         ``tau_s``, ``f_Hz`` (= 1/(2 pi tau)), ``gamma_ohm``, ``R_ohm`` (area between the
         neighbouring minima).
-    z_fit : numpy.ndarray
+    frequency_Hz, z_data, z_fit : numpy.ndarray
+        The spectrum and the impedance the distribution gives back.
     """
 
     tau_s: np.ndarray = field(repr=False)
@@ -47,6 +49,39 @@ class DrtResult:
     peaks: pd.DataFrame
     frequency_Hz: np.ndarray = field(repr=False)
     z_fit: np.ndarray = field(repr=False)
+    z_data: np.ndarray = field(repr=False, default=None)
+
+    title = "Distribution of relaxation times"
+
+    def parameter_table(self) -> pd.DataFrame:
+        """R_inf, the inductance, and each peak's time constant and resistance (a regularised
+        inversion has no standard errors: its ``lambda_`` sets the smoothness instead)."""
+        rows = [{"parameter": "R_inf", "value": self.r_inf_ohm, "stderr": np.nan, "unit": "Ω"},
+                {"parameter": "L", "value": self.inductance_H, "stderr": np.nan, "unit": "H"}]
+        for k, peak in enumerate(self.peaks.itertuples(index=False), start=1):
+            rows += [{"parameter": f"peak {k} tau", "value": peak.tau_s, "stderr": np.nan, "unit": "s"},
+                     {"parameter": f"peak {k} R", "value": peak.R_ohm, "stderr": np.nan, "unit": "Ω"}]
+        return pd.DataFrame(rows)
+
+    def statistics(self) -> dict:
+        """Regularisation (lambda and how it was chosen), points, and the relative misfit of Z."""
+        stats = {"lambda": self.lambda_, "lambda_method": self.method, "points": len(self.frequency_Hz),
+                 "peaks": len(self.peaks)}
+        if self.z_data is not None:
+            relative = np.abs(self.z_data - self.z_fit) / np.abs(self.z_data)
+            stats["rms_relative_residual"] = float(np.sqrt(np.mean(relative ** 2)))
+        return stats
+
+    def _draw(self, ax) -> None:
+        (line,) = ax.semilogx(self.tau_s, self.gamma_ohm, lw=1.1)  # the axes' next colour: DRTs overlay
+        ax.plot(self.peaks["tau_s"], self.peaks["gamma_ohm"], "v", color=line.get_color(), ms=4)
+        ax.set_xlabel("τ (s)")
+        ax.set_ylabel("γ (Ω)")
+
+    def _residual(self):
+        if self.z_data is None:
+            return None
+        return self.frequency_Hz, 100 * (self.z_data - self.z_fit).real / np.abs(self.z_data), "Frequency (Hz)"
 
 
 def _second_difference(n: int) -> np.ndarray:
@@ -117,7 +152,7 @@ def drt(frequency_Hz, z, *, n_tau: int | None = None, lambda_: float | None = No
     gamma = x[1:n + 1]
     z_fit = A_complex @ x
     return DrtResult(tau, gamma, float(x[0]), float(x[-1]) if inductance else 0.0, lambda_, method,
-                     _peaks(tau, gamma, d_ln_tau, min_prominence), f, z_fit)
+                     _peaks(tau, gamma, d_ln_tau, min_prominence), f, z_fit, z)
 
 
 def _peaks(tau, gamma, d_ln_tau, min_prominence) -> pd.DataFrame:

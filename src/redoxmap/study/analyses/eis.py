@@ -15,15 +15,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from redoxmap.eis.drt import DrtResult, drt
+from redoxmap.defaults import CIRCUIT, EIS_WEIGHTING, KK_THRESHOLD
 from redoxmap.eis.fit import CircuitFit, fit_circuits
+from redoxmap.eis.relaxation import DrtResult, drt
+from redoxmap.eis.temperature import arrhenius
 from redoxmap.eis.validity import KramersKronig, kramers_kronig
-from redoxmap.errors import AnalysisError, FitWarning
-from redoxmap.fitting import error_scale
+from redoxmap.errors import FitWarning
 from redoxmap.io.eis_files import ImpedanceSpectrum, read_impedance
 
-BOLTZMANN_EV = 8.617333262e-5  # eV/K
-DEFAULT_CIRCUIT = "R0-p(R1,CPE1)-p(R2,CPE2)-W1"
+DEFAULT_CIRCUIT = CIRCUIT
 
 
 @dataclass
@@ -64,29 +64,8 @@ class EisAnalysis:
     notes: list[str] = field(default_factory=list)
 
 
-def arrhenius(temperature_C, resistance_ohm, stderr_ohm=None) -> tuple[float, float]:
-    """Activation energy (eV) and its standard error from ``ln(1/R) = ln A - Ea / (k T)``."""
-    t = np.asarray(temperature_C, float) + 273.15
-    r = np.asarray(resistance_ohm, float)
-    if len(np.unique(t)) < 2:
-        raise AnalysisError("an Arrhenius fit needs at least two temperatures")
-    x = 1 / (BOLTZMANN_EV * t)
-    y = -np.log(r)
-    sigma = (np.asarray(stderr_ohm, float) / r) if stderr_ohm is not None else np.ones_like(r)
-    sigma = np.where(np.isfinite(sigma) & (sigma > 0), sigma, np.nanmedian(sigma[sigma > 0]) if np.any(sigma > 0)
-                     else 1.0)
-    if len(x) <= 2:
-        slope = np.polyfit(x, y, 1)[0]
-        return float(-slope), float("nan")
-    (slope, intercept), cov = np.polyfit(x, y, 1, w=1 / sigma, cov="unscaled")
-    reduced = float(np.sum(((y - slope * x - intercept) / sigma) ** 2) / (len(x) - 2))
-    known = stderr_ohm is not None  # the resistances' own errors; else equal weights (redoxmap.fitting)
-    cov = cov * error_scale(reduced, errors_known=known, dof=len(x) - 2)
-    return float(-slope), float(np.sqrt(cov[0, 0])) if np.isfinite(cov[0, 0]) else float("nan")
-
-
 def analyze_eis(name: str, entries: list[ImpedanceEntry], *, circuit: str = DEFAULT_CIRCUIT,
-                weighting: str = "modulus", kk_threshold: float = 0.01, fit_invalid: bool = True,
+                weighting: str = EIS_WEIGHTING, kk_threshold: float = KK_THRESHOLD, fit_invalid: bool = True,
                 solid_state: bool = False) -> EisAnalysis:
     """Read, check, fit and resolve every spectrum of a sample.
 

@@ -29,11 +29,9 @@ import pandas as pd
 
 from redoxmap._version import __version__
 from redoxmap.errors import AnalysisError, FormatError, ReadError
+from redoxmap.study.chemistry import REFERENCE_REGIONS, is_li_rich
 from redoxmap.study.map_records import PROBES, Records, collect, quantity
 from redoxmap.study.states import State
-
-LI_RICH = ("li-rich", "lrlo", "llo", "li-rich layered oxide", "lithium-rich")
-REFERENCE_REGIONS = {"TM": "II", "O": "III"}  # the reference study's: Ni/Co in 3.9-4.4 V, O above 4.4 V
 
 
 @dataclass(frozen=True)
@@ -82,11 +80,6 @@ class MapOptions:
         if self.redox_regions == "auto" and is_li_rich(getattr(sample, "chemistry", None)):
             return dict(REFERENCE_REGIONS)
         return {}
-
-
-def is_li_rich(chemistry: str | None) -> bool:
-    """Whether a sample's ``chemistry`` names a Li-rich layered oxide (the reference study's)."""
-    return bool(chemistry) and chemistry.strip().lower() in LI_RICH
 
 
 def _sample_coordinates(samples, options: MapOptions) -> dict[str, tuple]:

@@ -1,31 +1,23 @@
-"""Micrographs with their pixel size: TIFF, PNG/JPEG, and Gatan DM3/DM4.
+"""Micrographs with their pixel size: what every image reader returns, and reading a file into one.
 
-TIFF and PNG go through Pillow (a matplotlib dependency); the pixel size of a TIFF comes
-from ImageJ's ``unit=``/resolution tags or the TIFF resolution tags. DM3/DM4 files are read
-by RosettaSciIO (HyperSpy's reader, the ``tem`` extra), which knows Gatan's tag tree.
+TIFF, PNG and JPEG go through Pillow (a matplotlib dependency); the pixel size of a TIFF
+comes from ImageJ's ``unit=``/resolution tags or the TIFF resolution tags. Gatan DM3/DM4
+files are read by :mod:`redoxmap.io.gatan`. Each reader returns ``(data, pixel_nm)``.
 """
 
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
 import numpy as np
 
-from redoxmap.errors import AnalysisError, FormatError, MissingDependencyError, ReadError
-from redoxmap.io.registry import read_head
+from redoxmap.errors import AnalysisError, FormatError, ReadError
+from redoxmap.io.reader import Reader
 
-# reader -> (instrument, extensions, description), for ``redoxmap formats``.
-IMAGE_FORMATS = {
-    "tiff": ("any", (".tif", ".tiff"), "TIFF; pixel size from ImageJ or resolution tags"),
-    "png": ("any", (".png", ".jpg", ".jpeg"), "8/16-bit images; pixel size from the user"),
-    "dm": ("Gatan", (".dm3", ".dm4"), "Digital Micrograph, through RosettaSciIO (tem extra)"),
-}
-IMAGE_EXTENSIONS = tuple(e for _, extensions, _ in IMAGE_FORMATS.values() for e in extensions)
-_UNIT_TO_NM = {"nm": 1.0, "nanometer": 1.0, "nanometre": 1.0, "a": 0.1, "å": 0.1, "angstrom": 0.1,
+LENGTH_UNIT_NM = {"nm": 1.0, "nanometer": 1.0, "nanometre": 1.0, "a": 0.1, "å": 0.1, "angstrom": 0.1,
                "um": 1e3, "µm": 1e3, "μm": 1e3, "micron": 1e3, "microns": 1e3, "mm": 1e6, "cm": 1e7,
                "m": 1e9, "pm": 1e-3}
 
@@ -56,7 +48,7 @@ class Micrograph:
         return self.pixel_nm
 
 
-def read_image(path: str | PathLike, *, pixel_nm: float | None = None) -> Micrograph:
+def read_image(path: str | PathLike, *, pixel_nm: float | None = None, format: str | None = None) -> Micrograph:
     """Read a micrograph.
 
     Parameters
@@ -65,6 +57,8 @@ def read_image(path: str | PathLike, *, pixel_nm: float | None = None) -> Microg
         ``.tif``/``.tiff``, ``.png``, ``.jpg`` or ``.dm3``/``.dm4``.
     pixel_nm : float, optional
         Pixel size in nm; overrides the file's.
+    format : str, optional
+        Force a reader by name (``"tiff"``, ``"pillow"``, ``"dm"``).
 
     Raises
     ------
@@ -73,17 +67,10 @@ def read_image(path: str | PathLike, *, pixel_nm: float | None = None) -> Microg
     MissingDependencyError
         For DM3/DM4 without RosettaSciIO (``pip install "redoxmap[tem]"``).
     """
+    from redoxmap.io.registry import read_with
+
     path = Path(path)
-    head = read_head(path)
-    suffix = path.suffix.lower()
-    if suffix in (".dm3", ".dm4"):
-        data, file_pixel = _read_dm(path)
-        kind = "dm"
-    elif suffix in IMAGE_EXTENSIONS or head[:4] in (b"II*\x00", b"MM\x00*") or head[:8] == b"\x89PNG\r\n\x1a\n":
-        data, file_pixel = _read_pillow(path)
-        kind = "tiff" if head[:4] in (b"II*\x00", b"MM\x00*") else suffix.lstrip(".")
-    else:
-        raise FormatError(f"not an image redoxmap reads ({', '.join(IMAGE_EXTENSIONS)})", path=path)
+    reader, (data, file_pixel) = read_with(path, modality="images", format=format)
     if data.ndim == 3:  # colour or a stack of frames: average to one grey frame
         data = data.mean(axis=-1) if data.shape[-1] in (3, 4) else data.mean(axis=0)
     if data.ndim != 2 or min(data.shape) < 16:
@@ -94,11 +81,12 @@ def read_image(path: str | PathLike, *, pixel_nm: float | None = None) -> Microg
         raise AnalysisError(f"pixel size must be positive, not {pixel_nm}", path=path)
     chosen = pixel_nm if pixel_nm is not None else file_pixel
     return Micrograph(data.astype(float), chosen, {
-        "source_file": str(path), "format": kind,
+        "source_file": str(path), "format": reader.name,
         "pixel_source": "user" if pixel_nm is not None else ("file" if file_pixel else None)})
 
 
-def _read_pillow(path: Path):
+def read_pillow(path: Path) -> tuple:
+    """An image through Pillow (frames of a stack averaged) and its pixel size in nm, if tagged."""
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -122,7 +110,7 @@ def _tiff_pixel_nm(image) -> float | None:
         per_unit = float(x_resolution)
         unit = re.search(r"unit=([^\s]+)", description)
         if unit and per_unit > 0:  # ImageJ: pixels per 'unit'
-            factor = _UNIT_TO_NM.get(unit.group(1).strip().lower().replace("\\u00b5", "µ"))
+            factor = LENGTH_UNIT_NM.get(unit.group(1).strip().lower().replace("\\u00b5", "µ"))
             if factor:
                 return factor / per_unit
         resolution_unit = tags.get(296, 2)
@@ -131,26 +119,20 @@ def _tiff_pixel_nm(image) -> float | None:
     return None
 
 
-def _read_dm(path: Path):
-    try:
-        from rsciio.digitalmicrograph import file_reader
-    except ImportError as exc:
-        raise MissingDependencyError('DM3/DM4 files need RosettaSciIO: pip install "redoxmap[tem]"') from exc
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            signals = file_reader(str(path))
-    except Exception as exc:
-        raise ReadError(f"damaged or unsupported Gatan file ({exc})", path=path) from exc
-    images = [s for s in signals if np.asarray(s["data"]).ndim >= 2]
-    if not images:
-        raise FormatError("the Gatan file holds no image", path=path)
-    signal = images[0]
-    axes = signal.get("axes", [])
-    pixel = None
-    if axes:
-        axis = axes[-1]
-        factor = _UNIT_TO_NM.get(str(axis.get("units", "")).strip().lower())
-        if factor and axis.get("scale"):
-            pixel = float(axis["scale"]) * factor
-    return np.asarray(signal["data"], dtype=float), pixel
+_TIFF_MAGIC = (b"II*\x00", b"MM\x00*")
+
+
+def _sniff_tiff(head: bytes, path: Path) -> bool:
+    return head[:4] in _TIFF_MAGIC
+
+
+def _sniff_pillow(head: bytes, path: Path) -> bool:
+    return head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"))
+
+
+READERS = (
+    Reader(name="tiff", modality="images", instrument="any", extensions=(".tif", ".tiff"), sniff=_sniff_tiff,
+           read=read_pillow, description="TIFF; pixel size from ImageJ or resolution tags"),
+    Reader(name="pillow", modality="images", instrument="any", extensions=(".png", ".jpg", ".jpeg"),
+           sniff=_sniff_pillow, read=read_pillow, description="8/16-bit PNG and JPEG; pixel size from the user"),
+)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from redoxmap.defaults import O_K_WINDOW_EV, R_FORMULA, SURFACE_LAYER_NM, TEY_DEPTH_NM
 from redoxmap.errors import AnalysisError, RedoxmapError
 from redoxmap.xas.channels import BULK_MODES
 from redoxmap.xas.depth import two_layer
@@ -92,7 +93,7 @@ def fit_oxygen(entry: SpectrumEntry, energy, norm, *, peaks, window, shape="gaus
 
 def analyze_xas(name: str, entries: list[SpectrumEntry], *, references: dict[str, ReferenceSet],
                 pristine: dict[str, PreEdgeFit], fit_window_eV=(-20.0, 60.0), o_k_peaks=("A", "B", "C", "D"),
-                o_k_window_eV=(526.0, 538.0), r_formula="(b-b0)/a", layer_nm=5.0, tey_depth_nm=4.0,
+                o_k_window_eV=O_K_WINDOW_EV, r_formula=R_FORMULA, layer_nm=SURFACE_LAYER_NM, tey_depth_nm=TEY_DEPTH_NM,
                 bulk_depth_nm=150.0, bootstrap=200) -> XasAnalysis:
     """Valence (LCF) for TM edges, pre-edge fit and r for O K, then surface/bulk inversion.
 
@@ -164,7 +165,7 @@ def _depth_table(result: XasAnalysis, **depths) -> pd.DataFrame:
                                  bulk_mode_stderr=float(np.nan_to_num(bulk[error])), layer_nm=depths["layer_nm"], surface_depth_nm=depths["tey_depth_nm"], bulk_depth_nm=depths["bulk_depth_nm"])
             keys = keys if isinstance(keys, tuple) else (keys,)
             rows.append({"quantity": quantity, "state": keys[0], "edge": keys[1] if len(keys) > 1 else "O-K",
-                         "bulk_mode": bulk_mode, **inverted.to_dict()})
+                         "bulk_mode": bulk_mode, **inverted.summary()})
     frame = pd.DataFrame(rows)
     if not frame.empty:
         frame = frame.drop(columns=["probing_depths_nm"])

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from redoxmap.defaults import FRINGE_D_RANGE_NM, FRINGE_MAX_SPOTS, FRINGE_MIN_SNR
+from redoxmap.io.images import Micrograph, read_image
 from redoxmap.tem.fft import FringeResult, fringe_spacings, parse_candidates
-from redoxmap.tem.images import Micrograph, read_image
 
 
 @dataclass
@@ -39,7 +40,8 @@ class TemAnalysis:
 
 
 def analyze_images(name: str, entries: list[ImageEntry], *, pixel_nm: float | None = None,
-                   d_range_nm: tuple[float, float] = (0.15, 1.5), min_snr: float = 25.0, max_spots: int = 6,
+                   d_range_nm: tuple[float, float] = FRINGE_D_RANGE_NM, min_snr: float = FRINGE_MIN_SNR,
+                   max_spots: int = FRINGE_MAX_SPOTS,
                    candidates: list[str] | None = None) -> TemAnalysis:
     """Measure fringe spacings in every image (and box) of a sample.
 

@@ -15,11 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from redoxmap.defaults import XRD_HALF_WIDTH_DEG
 from redoxmap.errors import AnalysisError, DataWarning
 from redoxmap.io.xrd_files import Pattern, read_pattern, read_series
 from redoxmap.xrd.crystallography import SYSTEMS, c_from_003, fit_lattice
+from redoxmap.xrd.lattice import reference_table
 from redoxmap.xrd.peaks import fit_pattern_peaks
-from redoxmap.xrd.phases import match_reflections, phase, reflections_from_cif
+from redoxmap.xrd.phases import match_reflections, phase
 from redoxmap.xrd.series import SeriesResult, analyze_series
 
 # The peaks that say whether Li2MnO3 took part (reference study, Figure 2), plus (104) so
@@ -61,8 +63,8 @@ class XrdAnalysis:
     consistency : pandas.DataFrame
         Per state and peak: implied d, nearest reference, suggested shift.
     series : list of SeriesResult
-    windows : dict
-        State -> the fitted windows, for the peak figure.
+    fits : dict
+        State -> its :class:`~redoxmap.xrd.peaks.PeakFits` (data, fit and background of each window).
     notes : list of str
     """
 
@@ -72,15 +74,8 @@ class XrdAnalysis:
     summary: pd.DataFrame = field(default_factory=pd.DataFrame)
     consistency: pd.DataFrame = field(default_factory=pd.DataFrame)
     series: list[SeriesResult] = field(default_factory=list, repr=False)
-    windows: dict = field(default_factory=dict, repr=False)
+    fits: dict = field(default_factory=dict, repr=False)
     notes: list[str] = field(default_factory=list)
-
-
-def reference_table(wavelength_A: float, *, phases=("R-3m", "C2/m", "Fd-3m"), cif_files=()) -> pd.DataFrame:
-    """Reference reflections: the built-in phases, plus those computed from CIF files."""
-    tables = [phase(p).table(wavelength_A) for p in phases]
-    tables += [reflections_from_cif(f, wavelength_A=wavelength_A) for f in cif_files]
-    return pd.concat(tables, ignore_index=True)
 
 
 def _summary_row(state: str, table: pd.DataFrame, wavelength: float, peaks_spec: list[dict]) -> dict:
@@ -113,64 +108,8 @@ def _summary_row(state: str, table: pd.DataFrame, wavelength: float, peaks_spec:
     return row
 
 
-def pattern_lattice(pattern: Pattern, phase_name: str, *, peaks: list[tuple[tuple[int, int, int], float]] | None = None,
-                    half_width_deg: float = 0.4, zero_shift: bool = False, displacement: bool = False):
-    """Refine one phase's lattice from a pattern.
-
-    Without ``peaks``, an R-3m or cubic phase indexes the pattern itself
-    (:func:`redoxmap.xrd.indexing.index_pattern`: the (003) found, the cell scanned, reflections
-    added as they are predicted within their errors, outliers dropped); another phase fits the
-    reflections its built-in cell predicts.
-
-    Parameters
-    ----------
-    pattern : Pattern
-    phase_name : str
-        A built-in phase (``R-3m``, ``C2/m``, ``Fd-3m``).
-    peaks : list of (hkl, near_deg), optional
-        Indexed peaks to fit (your indexing).
-    zero_shift, displacement : bool
-        Also refine a 2theta zero shift and/or a sample displacement.
-
-    Returns
-    -------
-    redoxmap.xrd.indexing.IndexedLattice
-
-    Raises
-    ------
-    AnalysisError
-        When no reflection of the phase lies in the pattern's range, or too few are found.
-    """
-    from redoxmap.xrd.indexing import IndexedLattice, index_pattern
-
-    reference = phase(phase_name)
-    wavelength = pattern.attrs["wavelength_A"]
-    if peaks is None and reference.system in ("hexagonal", "cubic"):
-        return index_pattern(pattern, phase_name, zero_shift=zero_shift, displacement=displacement,
-                             max_half_width_deg=half_width_deg)
-    if peaks is None:
-        table = reference.table(wavelength)
-        inside = table["two_theta_deg"].between(pattern.two_theta[0] + half_width_deg,
-                                                pattern.two_theta[-1] - half_width_deg)
-        peaks = [(tuple(int(v) for v in row.hkl.split()), row.two_theta_deg) for row in table[inside].itertuples()]
-    if not peaks:
-        raise AnalysisError(f"no {phase_name} reflection lies in the pattern's range",
-                            path=pattern.attrs.get("source_file"))
-    fits = fit_pattern_peaks(pattern, [near for _, near in peaks], half_width_deg=half_width_deg,
-                             labels=[" ".join(map(str, hkl)) for hkl, _ in peaks]).table
-    found = fits["found"].to_numpy()
-    fit = fit_lattice(np.array([hkl for hkl, _ in peaks])[found], fits["center_deg"][found],
-                      fits["center_stderr_deg"][found], wavelength_A=wavelength, system=reference.system,
-                      zero_shift=zero_shift, displacement=displacement)
-    rows = pd.DataFrame({"hkl": [" ".join(map(str, hkl)) for hkl, _ in peaks],
-                         "two_theta_obs_deg": fits["center_deg"], "stderr_deg": fits["center_stderr_deg"],
-                         "status": np.where(found, "used", "no peak")})
-    return IndexedLattice(fit, rows.merge(fit.peaks[["hkl", "two_theta_calc_deg", "residual_deg"]], on="hkl",
-                                          how="left"), 1, [])
-
-
 def analyze_xrd(name: str, entries: list[PatternEntry], *, peaks: list[dict] | None = None,
-                half_width_deg: float = 0.5, cif_files=(), wavelength_A: float | None = None,
+                half_width_deg: float = XRD_HALF_WIDTH_DEG, cif_files=(), wavelength_A: float | None = None,
                 radiation: str | None = None) -> XrdAnalysis:
     """Analyse a sample's ex situ patterns and in situ series.
 
@@ -219,7 +158,7 @@ def analyze_xrd(name: str, entries: list[PatternEntry], *, peaks: list[dict] | N
         table = fits.table.drop(columns="scan").assign(state=entry.state)
         rows.append(table)
         result.patterns[entry.state] = pattern
-        result.windows[entry.state] = dict(zip(table["peak"], fits.windows))
+        result.fits[entry.state] = fits
         summaries.append(_summary_row(entry.state, table, wavelength, inside))
         if references is None:
             references = reference_table(wavelength, cif_files=cif_files)

@@ -1,4 +1,7 @@
-"""Activation kinetics: how fast the discharge capacity rises to its activated value.
+"""The capacity rise: how fast a cell's discharge capacity rises to its activated value.
+
+An empirical description of the cycling data alone (the physical model of activation,
+which explains it, is :func:`redoxmap.model.fit_model`).
 
 Model (per cycle n >= 1)::
 
@@ -26,19 +29,20 @@ import pandas as pd
 
 from redoxmap.errors import FitError, FitWarning
 from redoxmap.fitting import SCALED, at_bound, stderr
+from redoxmap.results import FitResult
 
 _LN10 = math.log(10.0)
 
 
-def activation_curve(n, q_inf, q_1, n_act, fade=0.0):
+def capacity_rise_curve(n, q_inf, q_1, n_act, fade=0.0):
     """The saturating activation law (with an optional linear fade), vectorised in ``n``."""
     n = np.asarray(n, dtype=float)
     return q_inf - (q_inf - q_1) * np.exp(-(n - 1.0) / n_act) - fade * (n - 1.0)
 
 
 @dataclass
-class ActivationFit:
-    """Result of :func:`fit_activation`.
+class CapacityRiseFit(FitResult):
+    """Result of :func:`fit_capacity_rise`.
 
     Values carry standard errors (``nan`` where the covariance could not be estimated; scaled by
     the reduced chi-square, as ``errors`` says); ``r_squared`` and ``reduced_chi_square`` describe
@@ -63,14 +67,16 @@ class ActivationFit:
     cycles: np.ndarray = field(repr=False)
     capacity: np.ndarray = field(repr=False)
     notes: list[str] = field(default_factory=list)
-    lmfit_result: object = field(default=None, repr=False)
+    lmfit_result: object = field(default=None, repr=False, metadata={"serialize": False})
     errors: str = SCALED
 
     def predict(self, cycles) -> np.ndarray:
         """Capacity the fitted law gives at ``cycles``."""
-        return activation_curve(cycles, self.q_inf, self.q_1, self.n_act, self.fade)
+        return capacity_rise_curve(cycles, self.q_inf, self.q_1, self.n_act, self.fade)
 
-    def to_dict(self) -> dict:
+    title = "Capacity rise"
+
+    def summary(self) -> dict:
         """Scalar results as a plain dict (JSON-ready)."""
         keys = ["name", "unit", "q_inf", "q_inf_stderr", "q_1", "q_1_stderr", "n_act",
                 "n_act_stderr", "fade", "fade_stderr", "n90", "n90_stderr", "r_squared",
@@ -80,25 +86,41 @@ class ActivationFit:
         return {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
                 for k, v in out.items()}
 
-    def report(self) -> str:
-        """A short text report of the fit."""
-        lines = [f"Activation fit: {self.name} ({self.n_points} cycles, {self.unit})"]
-        for key, label in (("q_1", "Q_1"), ("q_inf", "Q_inf"), ("n_act", "N_act (cycles)"),
-                           ("fade", "fade (per cycle)"), ("n90", "cycles to 90 % of gain")):
-            lines.append(f"  {label:24s} {getattr(self, key):10.4g} ± {getattr(self, key + '_stderr'):.3g}")
-        lines.append(f"  R^2 = {self.r_squared:.4f}, reduced chi^2 = {self.reduced_chi_square:.4g}")
-        lines.extend(f"  note: {note}" for note in self.notes)
-        return "\n".join(lines)
+    def parameter_table(self) -> pd.DataFrame:
+        """Q_1, Q_inf, N_act, the fade and n90 (derived) with standard errors."""
+        return pd.DataFrame([
+            {"parameter": label, "value": getattr(self, key), "stderr": getattr(self, f"{key}_stderr"), "unit": unit}
+            for key, label, unit in (("q_1", "Q_1", self.unit), ("q_inf", "Q_inf", self.unit),
+                                     ("n_act", "N_act", "cycles"), ("fade", "fade", f"{self.unit} per cycle"),
+                                     ("n90", "n90", "cycles"))])
+
+    def statistics(self) -> dict:
+        """Cell, cycles fitted, R-squared, reduced chi-square (in the capacity's unit squared), convention."""
+        return {"cell": self.name, "cycles": self.n_points, "r_squared": self.r_squared,
+                "reduced_chi_square": self.reduced_chi_square, "errors": self.errors}
+
+    def _draw(self, ax) -> None:
+        (points,) = ax.plot(self.cycles, self.capacity, "o", ms=3 if self.n_points <= 100 else 1)
+        n = np.linspace(1, self.cycles.max(), 300)
+        ax.plot(n, self.predict(n), "-", color=points.get_color(),
+                label=(f"{self.name}: $N_{{act}}$ = {self.n_act:.3g} ± {self.n_act_stderr:.2g}, "
+                       f"$Q_\\infty$ = {self.q_inf:.4g}"))
+        ax.set_xlabel("Cycle number")
+        ax.set_ylabel(f"Discharge capacity ({self.unit.replace('/g', ' g$^{-1}$')})")
+        ax.legend(loc="best", fontsize=6.5)
+
+    def _residual(self):
+        return self.cycles, self.capacity - self.predict(self.cycles), "Cycle number"
 
 
-def fit_activation(
+def fit_capacity_rise(
     cycles,
     capacity,
     *,
     name: str = "cell",
     unit: str = "mAh/g",
     linear_fade: bool = False,
-) -> ActivationFit:
+) -> CapacityRiseFit:
     """Fit the activation law to discharge capacity against cycle number.
 
     Parameters
@@ -116,7 +138,7 @@ def fit_activation(
 
     Returns
     -------
-    ActivationFit
+    CapacityRiseFit
 
     Raises
     ------
@@ -132,7 +154,7 @@ def fit_activation(
     Examples
     --------
     >>> n = np.arange(1, 41)
-    >>> fit = fit_activation(n, activation_curve(n, 222.0, 108.2, 8.0))
+    >>> fit = fit_capacity_rise(n, capacity_rise_curve(n, 222.0, 108.2, 8.0))
     >>> round(fit.n_act, 2)
     8.0
     """
@@ -153,7 +175,7 @@ def fit_activation(
     reached = n[gain >= 1 - math.exp(-1)]
     n_guess = float(np.clip((reached.min() - 1) if len(reached) else span / 3, 0.2, span))
 
-    model = lmfit.Model(activation_curve, independent_vars=["n"])
+    model = lmfit.Model(capacity_rise_curve, independent_vars=["n"])
     params = model.make_params(q_inf=q_last, q_1=q_first, n_act=n_guess, fade=0.0)
     params["q_inf"].set(min=-10 * q_scale, max=10 * q_scale)
     params["q_1"].set(min=-10 * q_scale, max=10 * q_scale)
@@ -178,7 +200,7 @@ def fit_activation(
     residual = q - result.best_fit
     total = float(np.sum((q - q.mean()) ** 2))
     n_act, n_act_err = float(p["n_act"].value), stderr(p["n_act"])
-    return ActivationFit(
+    return CapacityRiseFit(
         name=name, unit=unit,
         q_inf=float(p["q_inf"].value), q_inf_stderr=stderr(p["q_inf"]),
         q_1=float(p["q_1"].value), q_1_stderr=stderr(p["q_1"]),
@@ -191,17 +213,17 @@ def fit_activation(
     )
 
 
-def fit_activation_from_summary(summary: pd.DataFrame, *, name: str = "cell",
-                                linear_fade: bool = False) -> ActivationFit:
-    """Fit :func:`fit_activation` to a :func:`cycle_summary` (mAh/g when the mass is known)."""
+def fit_capacity_rise_from_summary(summary: pd.DataFrame, *, name: str = "cell",
+                                linear_fade: bool = False) -> CapacityRiseFit:
+    """Fit :func:`fit_capacity_rise` to a :func:`cycle_summary` (mAh/g when the mass is known)."""
     column = ("discharge_capacity_mAh_g" if "discharge_capacity_mAh_g" in summary
               else "discharge_capacity_mAh")
     unit = "mAh/g" if column.endswith("_g") else "mAh"
-    return fit_activation(summary["cycle"], summary[column], name=name, unit=unit,
+    return fit_capacity_rise(summary["cycle"], summary[column], name=name, unit=unit,
                           linear_fade=linear_fade)
 
 
-def compare_activation(fits: Mapping[str, ActivationFit] | list[ActivationFit]) -> pd.DataFrame:
+def compare_capacity_rise(fits: Mapping[str, CapacityRiseFit] | list[CapacityRiseFit]) -> pd.DataFrame:
     """One row per cell with the fitted activation parameters and their errors."""
     items = fits.values() if isinstance(fits, Mapping) else fits
-    return pd.DataFrame([fit.to_dict() for fit in items]).drop(columns=["notes"])
+    return pd.DataFrame([fit.summary() for fit in items]).drop(columns=["notes"])

@@ -7,19 +7,20 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from redoxmap.cycling.activation import ActivationFit, fit_activation_from_summary
+from redoxmap.cycling.capacity_rise import CapacityRiseFit, fit_capacity_rise_from_summary
 from redoxmap.cycling.differential import DqdvResult, dqdv
 from redoxmap.cycling.peaks import find_dqdv_peaks, track_peaks
 from redoxmap.cycling.peaks import peak_windows as peak_windows_from
 from redoxmap.cycling.read import CellMetadata, cell_metadata
 from redoxmap.cycling.regions import DEFAULT_REGIONS, VoltageRegion, region_capacities
 from redoxmap.cycling.summary import cycle_summary, half_cycles
+from redoxmap.defaults import DQDV_PEAK_PROMINENCE, DQDV_SMOOTHING_V, DQDV_VOLTAGE_STEP_V
 from redoxmap.errors import FitError
 
 
 @dataclass
 class CyclingAnalysis:
-    """The analyses of one cell: summaries, regions, dQ/dV, peaks and activation kinetics."""
+    """The analyses of one cell: summaries, regions, dQ/dV, peaks and the capacity rise."""
 
     metadata: CellMetadata
     table: pd.DataFrame = field(repr=False)
@@ -28,7 +29,7 @@ class CyclingAnalysis:
     regions: pd.DataFrame = field(repr=False)
     dqdv: DqdvResult = field(repr=False)
     peaks: pd.DataFrame = field(repr=False)
-    activation: ActivationFit | None = None
+    capacity_rise: CapacityRiseFit | None = None
     profile_cycles: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -38,14 +39,14 @@ class CyclingAnalysis:
         return self.metadata.label
 
 
-def analyze(
+def analyze_cycling(
     table: pd.DataFrame,
     *,
     profile_cycles: Sequence[int] = (1, 2, 5, 10, 20, 40),
     regions: Sequence[VoltageRegion] = DEFAULT_REGIONS,
-    voltage_step_V: float = 0.005,
-    smoothing_V: float | str = "auto",
-    peak_prominence: float = 0.05,
+    voltage_step_V: float = DQDV_VOLTAGE_STEP_V,
+    smoothing_V: float | str = DQDV_SMOOTHING_V,
+    peak_prominence: float = DQDV_PEAK_PROMINENCE,
     peak_windows: str | dict | None = "none",
     exclude_cv: bool = True,
     linear_fade: bool = False,
@@ -60,7 +61,7 @@ def analyze(
         Cycles kept for voltage-profile and dQ/dV figures (those present are used).
     regions, voltage_step_V, smoothing_V, peak_prominence, exclude_cv, linear_fade
         See :func:`region_capacities`, :func:`dqdv`, :func:`find_dqdv_peaks` and
-        :func:`fit_activation`.
+        :func:`fit_capacity_rise`.
     peak_windows : str or dict
         See :func:`redoxmap.cycling.peaks.peak_windows`.
 
@@ -83,12 +84,12 @@ def analyze(
                                 curves.unit, curves.parameters)
     notes, fit = [], None
     try:
-        fit = fit_activation_from_summary(summary, name=meta.label, linear_fade=linear_fade)
+        fit = fit_capacity_rise_from_summary(summary, name=meta.label, linear_fade=linear_fade)
         notes.extend(fit.notes)
     except FitError as exc:
         notes.append(str(exc))
     return CyclingAnalysis(
         metadata=meta, table=table, half_cycles=halves, summary=summary,
         regions=region_capacities(table, regions=regions), dqdv=profile_curves,
-        peaks=peaks, activation=fit, profile_cycles=chosen, notes=notes,
+        peaks=peaks, capacity_rise=fit, profile_cycles=chosen, notes=notes,
     )

@@ -1,0 +1,111 @@
+"""Athena (Demeter) project files: every group, with the energy shift its user applied."""
+
+from __future__ import annotations
+
+import ast
+import gzip
+import re
+import warnings
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+
+from redoxmap.errors import DataWarning, FormatError, ReadError
+from redoxmap.io.reader import Reader, read_head
+from redoxmap.io.text import decode
+from redoxmap.io.xas_files import SpectrumTable, clean_spectrum
+
+
+def read_athena(path: str | PathLike) -> dict:
+    """Read every group of an Athena project, applying each group's stored energy shift.
+
+    Athena keeps the energy shift a user applied (``bkg_eshift``) beside the unshifted
+    energies; a popular reader ignores it (its Mn3O4 then sits 19 eV off). Here the
+    returned energies are ``raw + eshift``, and the shift is kept in ``attrs``.
+
+    Returns
+    -------
+    dict
+        Group label -> :class:`xarray.Dataset` with ``mu`` (and ``i0`` where stored).
+    """
+    return {label: table.to_dataset() for label, table in athena_tables(path).items()}
+
+
+def athena_tables(path: str | PathLike) -> dict[str, SpectrumTable]:
+    """Every group of an Athena project as plain arrays (see :func:`read_athena`)."""
+    path = Path(path)
+    head = read_head(path)
+    try:
+        raw = gzip.decompress(path.read_bytes()) if head[:2] == b"\x1f\x8b" else path.read_bytes()
+    except (OSError, EOFError) as exc:
+        raise ReadError(f"the Athena project is truncated or corrupted ({exc})", path=path) from exc
+    text = decode(raw)
+    if "Athena project file" not in text[:200]:
+        raise FormatError("not an Athena project (no 'Athena project file' header)", path=path)
+    groups, current = {}, None
+    for line in text.splitlines():
+        if line.startswith("$old_group"):
+            current = {}
+            continue
+        match = re.match(r"@(\w+)\s*=\s*(.*)$", line)
+        if current is None or not match:
+            continue
+        name, rhs = match.groups()
+        if name not in ("args", "x", "y", "i0"):
+            continue
+        try:
+            current[name] = _perl_list(rhs)
+        except (ValueError, SyntaxError) as exc:
+            if groups:  # a project cut short: keep the groups that are whole
+                warnings.warn(f"{path}: the project is cut inside a group; the {len(groups)} complete "
+                              "groups before it were read", DataWarning, stacklevel=2)
+                break
+            raise ReadError(f"damaged Athena record @{name} ({type(exc).__name__})", path=path) from exc
+        if name == "y" and "args" in current and "x" in current:
+            args = current["args"]
+            meta = dict(zip(args[::2], args[1::2]))
+            label = str(meta.get("label", f"group{len(groups) + 1}"))
+            shift = float(meta.get("bkg_eshift") or 0.0)
+            energy = np.asarray(current["x"], dtype=float) + shift
+            channels = {"mu": np.asarray(current["y"], dtype=float)}
+            if "i0" in current and len(current["i0"]) == len(energy):
+                channels["i0"] = np.asarray(current["i0"], dtype=float)
+            attrs = {"label": label, "energy_shift_eV": shift,
+                     "athena_e0_eV": float(meta.get("bkg_e0") or np.nan),
+                     "element": str(meta.get("bkg_z", "")), "edge": str(meta.get("fft_edge", ""))}
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DataWarning)
+                groups[label] = clean_spectrum(energy, channels, attrs, path)
+            current = None
+    if not groups:
+        raise ReadError("the Athena project holds no groups with data", path=path)
+    return groups
+
+
+def athena_table(path: str | PathLike) -> SpectrumTable:
+    """The one group of a single-group project; a project of several names them (read one
+    as ``project.prj::group``)."""
+    groups = athena_tables(path)
+    if len(groups) > 1:
+        raise FormatError(f"an Athena project of {len(groups)} groups ({', '.join(list(groups)[:6])}"
+                          f"{' ...' if len(groups) > 6 else ''}): name one as project.prj::group, or use read_athena",
+                          path=path)
+    return next(iter(groups.values()))
+
+
+def _perl_list(text: str):
+    """Parse the right-hand side of an Athena ``@name = (...);`` line without evaluating code."""
+    body = text.strip().rstrip(";").strip()
+    body = re.sub(r"\bundef\b", "None", body)
+    return ast.literal_eval(body if body.startswith("(") else f"({body})")
+
+
+def _sniff(head: bytes, path: Path) -> bool:
+    return head[:2] == b"\x1f\x8b" or b"Athena project file" in head[:200]
+
+
+READERS = (
+    Reader(name="athena", modality="xas", instrument="Athena/Demeter", extensions=(".prj",), sniff=_sniff,
+           read=athena_table, description="projects; each group's energy shift applied"),
+)

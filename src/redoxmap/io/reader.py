@@ -1,0 +1,83 @@
+"""What a reader is: a named parser of one file format, for one modality.
+
+Every format module under :mod:`redoxmap.io` declares its readers in a module-level
+``READERS`` tuple of :class:`Reader`; the registry (:mod:`redoxmap.io.registry`) collects
+them, so a format module never imports the registry (and the registry imports the
+format modules only by name, when a file is first read).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from redoxmap.errors import ReadError
+
+HEAD_BYTES = 65536
+MODALITIES = ("cycling", "cv", "eis", "xas", "xrd", "images")  # as a study manifest names its sections
+"""The kinds of measurement a reader can serve, in the order ``redoxmap formats`` lists them."""
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A file-format reader.
+
+    Attributes
+    ----------
+    name : str
+        Short identifier, unique within its modality; usable as ``format=`` where a reader
+        can be forced (``redoxmap.read_cycling(path, format="arbin-csv")``).
+    modality : str
+        What the file holds: one of :data:`MODALITIES`.
+    instrument : str
+        The instrument family, recorded in the metadata of what it reads.
+    extensions : tuple of str
+        Lower-case file name endings it claims (``".mpt"``, ``".bdf.csv"``).
+    sniff : callable
+        ``sniff(head: bytes, path: Path) -> bool``: does the file look like this format? It
+        sees the file's first 64 kB; it raises :class:`~redoxmap.errors.ReadError` only for a
+        file that is this format but damaged or unsafe (any other exception counts as "no").
+    read : callable
+        ``read(path: Path, **options)``; what it returns depends on the modality (a
+        ``RawCycling`` table, a list of ``Pattern``, of ``ImpedanceSpectrum``, a
+        ``SpectrumTable`` or a ``Micrograph``).
+    description : str
+        One line for ``redoxmap formats``.
+    options : tuple of str
+        Keyword options ``read`` accepts beyond the path.
+    fallback : bool
+        Tried only after every instrument-specific reader of its modality (generic tables).
+    """
+
+    name: str
+    modality: str
+    instrument: str
+    extensions: tuple[str, ...]
+    sniff: Callable[[bytes, Path], bool]
+    read: Callable[..., object]
+    description: str = ""
+    options: tuple[str, ...] = field(default_factory=tuple)
+    fallback: bool = False
+
+    def __post_init__(self):
+        if self.modality not in MODALITIES:
+            raise ValueError(f"reader {self.name!r}: modality must be one of {', '.join(MODALITIES)}, "
+                             f"not {self.modality!r}")
+
+
+def read_head(path: Path) -> bytes:
+    """The first bytes of a file, with clear errors for missing, unreadable or empty files."""
+    path = Path(path)
+    if not path.exists():
+        raise ReadError("file does not exist", path=path)
+    if path.is_dir():
+        raise ReadError("is a folder, not a file", path=path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+    except OSError as exc:
+        raise ReadError(f"cannot be opened ({exc.strerror})", path=path) from exc
+    if not head.strip():
+        raise ReadError("file is empty", path=path)
+    return head

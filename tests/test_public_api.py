@@ -1,0 +1,102 @@
+"""The public face of the library: every subpackage lists its names, each resolves, none is shadowed
+by a submodule; ``import redoxmap`` stays light; the README uses public names only."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import redoxmap
+
+ROOT = Path(__file__).resolve().parents[1]
+SUBPACKAGES = ["cv", "cycling", "eis", "io", "model", "report", "study", "tem", "xas", "xrd"]
+
+
+@pytest.mark.parametrize("name", SUBPACKAGES)
+def test_every_public_name_resolves_and_is_documented(name):
+    package = importlib.import_module(f"redoxmap.{name}")
+    assert package.__all__, f"redoxmap.{name} exports nothing"
+    for public in package.__all__:
+        value = getattr(package, public)
+        if callable(value) and not isinstance(value, type(redoxmap)):
+            assert (value.__doc__ or "").strip(), f"redoxmap.{name}.{public} has no docstring"
+    assert set(package.__all__) <= set(dir(package))
+
+
+@pytest.mark.parametrize("name", SUBPACKAGES)
+def test_no_public_name_is_also_a_submodule(name):
+    """A submodule named like a function replaces it on the package once it is imported."""
+    package = importlib.import_module(f"redoxmap.{name}")
+    submodules = {m.name for m in pkgutil.iter_modules(package.__path__)}
+    assert not submodules & set(package.__all__)
+
+
+def test_subpackages_are_reachable_from_the_top():
+    for name in SUBPACKAGES:
+        assert getattr(redoxmap, name).__name__ == f"redoxmap.{name}"
+    assert callable(redoxmap.read_cycling) and callable(redoxmap.activation_map)
+    with pytest.raises(AttributeError):
+        redoxmap.no_such_name  # noqa: B018
+
+
+def test_import_redoxmap_is_light():
+    code = ("import sys, redoxmap, redoxmap.xas, redoxmap.xrd, redoxmap.eis; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('numpy', 'pandas', 'scipy', 'matplotlib', 'xarray', 'lmfit', 'redoxmap')))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    heavy = [m for m in eval(loaded) if not m.startswith("redoxmap")]  # noqa: S307 - our own output
+    ours = [m for m in eval(loaded) if m.startswith("redoxmap")]  # noqa: S307
+    assert heavy == []
+    assert len(ours) <= 8, ours
+
+
+def _documented_imports(text: str) -> list[tuple[str, str]]:
+    """``(module, name)`` of every ``from redoxmap... import`` and ``redoxmap.x.y`` use in code blocks."""
+    found = []
+    for block in re.findall(r"```python\n(.*?)```", text, re.DOTALL):
+        for node in ast.walk(ast.parse(block)):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("redoxmap"):
+                found += [(node.module, alias.name) for alias in node.names]
+            elif isinstance(node, ast.Import):
+                found += [(alias.name, "") for alias in node.names if alias.name.startswith("redoxmap")]
+    return found
+
+
+def test_the_readme_uses_public_names_only():
+    imports = _documented_imports((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert imports, "the README shows no Python example"
+    for module, name in imports:
+        assert module.count(".") <= 1, f"the README imports from a deep module: {module}"
+        if name:
+            package = importlib.import_module(module)
+            assert name in getattr(package, "__all__", ()), f"{module}.{name} is not public"
+
+
+def test_the_api_the_command_and_the_manifest_share_their_defaults():
+    import inspect
+
+    import typer
+
+    from redoxmap import defaults
+    from redoxmap.cli.structure import xrd_peaks
+    from redoxmap.study.manifest import MODALITIES
+    from redoxmap.xrd import fit_peaks
+
+    def option_default(command, name):
+        value = inspect.signature(command).parameters[name].default
+        return value.default if isinstance(value, typer.models.OptionInfo) else value
+
+    assert (inspect.signature(fit_peaks).parameters["half_width_deg"].default
+            == option_default(xrd_peaks, "half_width")
+            == MODALITIES["xrd"]["half_width_deg"].default == defaults.XRD_HALF_WIDTH_DEG)
+    for section, key, value in [("cycling", "smoothing_V", defaults.DQDV_SMOOTHING_V),
+                                ("xas", "o_k_window_eV", list(defaults.O_K_WINDOW_EV)),
+                                ("eis", "circuit", defaults.CIRCUIT)]:
+        assert MODALITIES[section][key].default == value

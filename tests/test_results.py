@@ -1,0 +1,135 @@
+"""Every fit result follows one protocol: a parameter table with errors and units, statistics, a
+text report, an HTML view, a plot on a given axes that leaves the backend alone, and JSON that loads
+back to the same numbers."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+import redoxmap
+from redoxmap.cycling import fit_capacity_rise
+from redoxmap.eis import Circuit, drt, fit_circuit
+from redoxmap.model import ActivationParameters, Observation, fit_model, simulate_cycles
+from redoxmap.results import FitResult
+from redoxmap.xas import fit_lcf, fit_pre_edge
+from redoxmap.xrd import CU_KA1_A, Pattern, fit_lattice, fit_pattern_peaks, two_theta
+
+
+def _lcf():
+    energy = np.linspace(6530, 6600, 300)
+    references = {name: (energy, 1 / (1 + np.exp(-(energy - e0) / 2.0)) + 0.3 * np.exp(-0.5 * ((energy - e0 - 8) / 3) ** 2))
+                  for name, e0 in (("MnO", 6544.0), ("Mn2O3", 6548.0), ("MnO2", 6552.0))}
+    mixture = sum(w * references[n][1] for n, w in zip(references, (0.2, 0.3, 0.5)))
+    return fit_lcf(energy, mixture + 0.002 * np.random.default_rng(1).normal(size=energy.size), references,
+                   valences={"MnO": 2, "Mn2O3": 3, "MnO2": 4}, edge="Mn-K")
+
+
+def _pre_edge():
+    energy = np.arange(524.0, 540.0, 0.1)
+    mu = (0.5 * np.exp(-0.5 * ((energy - 529.6) / 0.45) ** 2) + 0.3 * np.exp(-0.5 * ((energy - 531.0) / 0.45) ** 2)
+          + 0.5 + np.arctan(energy - 536.0) / np.pi)
+    return fit_pre_edge(energy, mu + 0.003 * np.random.default_rng(2).normal(size=energy.size), peaks=("A", "B"))
+
+
+def _peaks():
+    x = np.arange(17.0, 20.0, 0.01)
+    rng = np.random.default_rng(3)
+    y = rng.poisson(50 + 2000 * np.exp(-0.5 * ((x - 18.6) / 0.04) ** 2)).astype(float)
+    pattern = Pattern(x, y, None, {"wavelength_A": CU_KA1_A, "wavelength2_A": None, "ka2_ratio": None})
+    return fit_pattern_peaks(pattern, [18.6], labels=["003"])
+
+
+def _lattice():
+    hkl = np.array([[0, 0, 3], [1, 0, 1], [0, 0, 6], [1, 0, 4], [1, 0, 8], [1, 1, 0]])
+    d = 1 / np.sqrt(4 / 3 * (hkl[:, 0] ** 2 + hkl[:, 0] * hkl[:, 1] + hkl[:, 1] ** 2) / 2.85 ** 2
+                    + hkl[:, 2] ** 2 / 14.2 ** 2)
+    positions = two_theta(d, CU_KA1_A) + np.random.default_rng(4).normal(0, 0.002, len(d))
+    return fit_lattice(hkl, positions, np.full(len(d), 0.002), wavelength_A=CU_KA1_A, system="hexagonal")
+
+
+def _spectrum():
+    f = np.logspace(5, -2, 60)
+    z = np.asarray(Circuit("R0-p(R1,CPE1)").impedance(np.array([[5.0, 40.0, 1e-4, 0.9]]), f))[0]
+    return f, z * (1 + 0.002 * np.random.default_rng(5).normal(size=f.size))
+
+
+def _circuit():
+    return fit_circuit(_spectrum(), "R0-p(R1,CPE1)")
+
+
+def _drt():
+    return drt(*_spectrum())
+
+
+def _capacity_rise():
+    n = np.arange(1, 30)
+    q = 250 - 100 * np.exp(-(n - 1) / 5) + np.random.default_rng(6).normal(0, 1, n.size)
+    return fit_capacity_rise(n, q, name="cell A")
+
+
+def _model():
+    run = simulate_cycles(ActivationParameters(), 10, temperature_C=30).table.set_index("cycle")
+    rng = np.random.default_rng(7)
+    observations = [Observation("capacity", run.loc[c, "capacity_mAh_g"] + 2.0 * rng.normal(), 2.0, 30, c)
+                    for c in range(1, 11)]
+    return fit_model(observations, vary=("q_o_mAh_g",))
+
+
+MAKERS = [_lcf, _pre_edge, _peaks, _lattice, _circuit, _drt, _capacity_rise, _model]
+
+
+@pytest.fixture(scope="module", params=MAKERS, ids=lambda maker: maker.__name__.strip("_"))
+def result(request):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return request.param()
+
+
+def test_parameters_statistics_and_views(result):
+    assert isinstance(result, FitResult)
+    table = result.parameter_table()
+    assert list(table.columns) == ["parameter", "value", "stderr", "unit"] and len(table)
+    assert np.isfinite(table["value"].astype(float)).any()
+    statistics = result.statistics()
+    assert statistics and all(isinstance(k, str) for k in statistics)
+    text = result.report()
+    assert result.title in text and str(table["parameter"].iloc[0]) in text and "[statistics]" in text
+    assert "<table>" in result._repr_html_() and result.title in result._repr_html_()
+
+
+def test_plot_draws_on_the_given_axes_and_leaves_the_backend_alone(result):
+    import matplotlib.pyplot as plt
+
+    backend, figures = matplotlib.get_backend(), plt.get_fignums()
+    ax = Figure().add_subplot()
+    assert result.plot(ax=ax) is ax
+    assert ax.lines or ax.collections
+    assert matplotlib.get_backend() == backend and plt.get_fignums() == figures
+
+
+def test_json_loads_back_to_the_same_result(result, tmp_path):
+    path = tmp_path / "fit.json"
+    result.to_json(path)
+    back = redoxmap.load_result(path)
+    assert type(back) is type(result)
+    pd.testing.assert_frame_equal(back.parameter_table(), result.parameter_table())
+    for key, value in result.statistics().items():
+        other = back.statistics()[key]
+        assert other == value or (isinstance(value, float) and math.isnan(value) and math.isnan(other))
+    assert type(result).from_dict(result.to_dict()).report() == result.report()
+
+
+def test_a_saved_result_cannot_name_code_outside_redoxmap():
+    data = _capacity_rise().to_dict()
+    data["type"] = "os:system"
+    with pytest.raises(ValueError, match="redoxmap's own types"):
+        redoxmap.load_result(data)
+    with pytest.raises(ValueError, match="not a saved redoxmap result"):
+        redoxmap.load_result({"type": "x"})
