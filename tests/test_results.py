@@ -133,3 +133,10 @@ def test_a_saved_result_cannot_name_code_outside_redoxmap():
         redoxmap.load_result(data)
     with pytest.raises(ValueError, match="not a saved redoxmap result"):
         redoxmap.load_result({"type": "x"})
+
+
+def test_a_study_result_shows_itself_in_a_line(virtual_study):
+    _, result = virtual_study
+    text = repr(result)
+    assert len(text) < 400 and "samples" in text and "cycling" in text
+    assert "StudyResult" in result._repr_html_()

@@ -22,5 +22,6 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "redoxmap.study.manifest": ["load_study"],
     "redoxmap.study.run": ["run_study"],
     "redoxmap.report.build": ["write_report"],
+    "redoxmap.resources": ["demo_source"],
     "redoxmap.results": ["load_result"],
 }, submodules=("cv", "cycling", "eis", "errors", "io", "model", "report", "study", "tem", "xas", "xrd"))

@@ -15,6 +15,7 @@ from redoxmap.errors import FormatError, ReadError
 from redoxmap.io import MODALITIES, Reader, detect_reader, readers, register_reader
 from redoxmap.io import registry as registry_module
 
+
 def test_every_modality_has_readers_and_every_reader_its_modality():
     everything = readers()
     for modality in MODALITIES:

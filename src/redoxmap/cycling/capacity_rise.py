@@ -195,6 +195,9 @@ def fit_capacity_rise(
         notes.append("standard errors could not be estimated (singular covariance)")
     if p["q_inf"].value < p["q_1"].value:
         notes.append("capacity falls over the cycles: this describes fade, not activation")
+    elif 1.0 + p["n_act"].value * _LN10 > n.max():
+        notes.append(f"90 % of the rise would be reached only after cycle {1.0 + p['n_act'].value * _LN10:.0f}, "
+                     f"beyond the {n.max():.0f} cycles fitted: Q_inf is an extrapolation")
     for note in notes:
         warnings.warn(f"{name}: {note}", FitWarning, stacklevel=2)
     residual = q - result.best_fit

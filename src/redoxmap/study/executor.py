@@ -9,6 +9,7 @@ report can show them. A parallel or distributed engine only has to implement
 
 from __future__ import annotations
 
+import sys
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -81,8 +82,21 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Callabl
     """A progress bar in terminals and notebooks (rich); yields ``update(done, total, label)``.
 
     Labels are shown as they are (file names with brackets stay intact)."""
+    import importlib.util
+
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    if Console().is_jupyter and importlib.util.find_spec("ipywidgets") is None:
+        # rich draws a live bar in a notebook only through ipywidgets; without them, one line at the end.
+        state = {"done": 0, "count": total or 0}
+
+        def record(done: int, count: int, label: str = "") -> None:
+            state.update(done=done, count=count)
+
+        yield record
+        print(f"{description}: {state['done']} of {state['count']} done", file=sys.stderr)
+        return
     columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("{task.fields[current]}", markup=False))
     with Progress(*columns, transient=False) as bar:

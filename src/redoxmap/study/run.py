@@ -32,6 +32,25 @@ class StudyResult:
         """Every task that did not finish."""
         return [o for outcomes in self.sections.values() for o in outcomes if not o.ok]
 
+    def summary(self) -> str:
+        """One line: the study, its samples, and per modality the tasks that finished and failed."""
+        parts = [f"{name} {sum(o.ok for o in outcomes)}/{len(outcomes)}" for name, outcomes in self.sections.items()]
+        failed = len(self.failures())
+        return (f"{self.study.name!r}: {len(self.study.samples)} samples; analyses done: {', '.join(parts) or 'none'}"
+                + (f"; {failed} failed (see .failures())" if failed else ""))
+
+    def __repr__(self) -> str:  # the generated one prints every table of every outcome
+        return f"<StudyResult {self.summary()}>"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        rows = "".join(f"<tr><td>{html.escape(o.label)}</td><td>{html.escape(name)}</td>"
+                       f"<td>{html.escape(o.error or '')}</td></tr>" for name, outcomes in self.sections.items()
+                       for o in outcomes if not o.ok)
+        failures = (f"<table><tr><th>task</th><th>modality</th><th>error</th></tr>{rows}</table>" if rows else "")
+        return f"<div><strong>StudyResult</strong> {html.escape(self.summary())}{failures}</div>"
+
 
 def cell_label(sample: Sample, file: Path, modality: str) -> str:
     """The sample name, with the file name when the sample has several files of a modality."""
