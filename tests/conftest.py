@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import warnings
 from pathlib import Path
 
@@ -44,6 +45,25 @@ def data() -> Path:
 @pytest.fixture(scope="session")
 def echem(data) -> Path:
     return data / "echem"
+
+
+def require_program(program: str, package: str) -> str:
+    """The path of a system program a test needs. Outside CI a missing one skips the test with the line
+    that installs it; under CI (which installs it) it fails the test."""
+    found = shutil.which(program) or (os.path.exists(f"/usr/bin/{program}") and f"/usr/bin/{program}")
+    if found:
+        return found
+    message = f"{program} is not installed: apt-get install {package}"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must have {program} (.ci/run installs it); {message}")
+    pytest.skip(message)
+
+
+def require_program_for(path, program: str = "mdb-export", package: str = "mdbtools",
+                        suffixes: tuple[str, ...] = (".res",)) -> None:
+    """:func:`require_program` when the file is one only that program reads (Arbin .res: mdbtools)."""
+    if str(path).lower().endswith(suffixes):
+        require_program(program, package)
 
 
 def sha256(path: Path) -> str:

@@ -155,7 +155,7 @@ def test_xas_depth_json():
 def test_xas_bad_channel_is_one_line(data):
     file = data / "xas" / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn" / "MnO_rt_01.xdi"
     result = runner.invoke(app, ["xas", "normalize", str(file), "--mode", "pfy"])
-    assert result.exit_code == 1 and "no channel 'pfy'" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 1 and "no raw channels for pfy" in result.output and "Traceback" not in result.output
 
 
 def test_xas_edge_position_valence(data):

@@ -32,6 +32,16 @@ FORMAT_VERSION = 1
 _TRUSTED_PREFIX = "redoxmap."  # only redoxmap's own types are rebuilt from a file
 
 
+def axes_for(ax, figsize: tuple[float, float] = (4.0, 3.0)):
+    """``ax``, or a new axes on a new pyplot figure (so that a notebook shows it); the backend is never
+    changed."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(figsize=figsize, layout="constrained")[1]
+
+
 class FitResult:
     """The mixin every fit result implements (see the module docstring).
 
@@ -111,10 +121,7 @@ class FitResult:
         -------
         matplotlib.axes.Axes
         """
-        if ax is None:
-            import matplotlib.pyplot as plt
-
-            _, ax = plt.subplots(figsize=(4.0, 3.0), layout="constrained")
+        ax = axes_for(ax)
         self._draw(ax)
         return ax
 
@@ -128,10 +135,7 @@ class FitResult:
         residual = self._residual()
         if residual is None:
             raise NotImplementedError(f"a {type(self).__name__} has no residual to plot")
-        if ax is None:
-            import matplotlib.pyplot as plt
-
-            _, ax = plt.subplots(figsize=(4.0, 1.6), layout="constrained")
+        ax = axes_for(ax, (4.0, 1.6))
         x, values, label = residual
         ax.plot(x, values, color="0.3", lw=0.8)
         ax.axhline(0, color="0.6", lw=0.5)

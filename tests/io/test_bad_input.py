@@ -10,7 +10,7 @@ import pytest
 import redoxmap
 from redoxmap.errors import FormatError, MissingDependencyError, ReadError, RedoxmapError
 from redoxmap.io import read_raw_cycling, write_table
-from tests.conftest import sha256
+from tests.conftest import require_program_for, sha256
 
 
 @pytest.mark.parametrize("name", ["empty.mpt", "empty.ndax", "empty.csv", "empty.mpr", "empty.xlsx"])
@@ -38,6 +38,7 @@ CUTS = [
 
 @pytest.mark.parametrize(("name", "keep"), CUTS)
 def test_cut_file_gives_an_error_naming_it(echem, tmp_path, name, keep):
+    require_program_for(name)
     source = echem / name
     size = int(source.stat().st_size * keep) if keep < 1 else keep
     cut = tmp_path / f"cut{source.suffix}"

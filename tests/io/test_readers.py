@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from redoxmap.io import detect_reader, read_raw_cycling
+from tests.conftest import require_program, require_program_for
 
 pytestmark = pytest.mark.usefixtures("quiet")
 
@@ -34,6 +35,7 @@ FILES = [
 @pytest.mark.parametrize(("name", "reader", "rows"), FILES)
 def test_reader_detected_and_rows_match_published_counts(echem, name, reader, rows):
     path = echem / name
+    require_program_for(path)
     assert detect_reader(path).name == reader
     raw = read_raw_cycling(path)
     # LAND CSV: one record fewer than the BDF reference (which repeats the first one).
@@ -134,6 +136,19 @@ def test_arbin_res_cycles_and_capacity_match_the_instrument(echem, quiet):
     import redoxmap
     from redoxmap.cycling.checks import instrument_capacity_deviation
 
+    require_program("mdb-export", "mdbtools")
     table = redoxmap.read_cycling(echem / "cellpy" / "20160805_test001_45_cc_01.res")
     assert table["cycle"].max() == 18
     assert abs(instrument_capacity_deviation(table)) < 1e-3
+
+
+def test_gzipped_bdf_equals_the_plain_file(echem, tmp_path):
+    """A .bdf.gz written by gzip itself reads as the CSV it packs."""
+    import gzip
+
+    source = echem / "cellpy" / "batmo_bdf.csv"
+    packed = tmp_path / "batmo.bdf.gz"
+    packed.write_bytes(gzip.compress(source.read_bytes()))
+    plain, unpacked = read_raw_cycling(source), read_raw_cycling(packed)
+    assert unpacked.reader == "bdf"
+    pd.testing.assert_frame_equal(unpacked.table, plain.table)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import warnings
 
 import numpy as np
@@ -14,7 +13,7 @@ import pytest
 from redoxmap.report import write_report
 from redoxmap.resources import demo_source
 from redoxmap.study import SerialExecutor, load_study, run_study
-from tests.conftest import sha256
+from tests.conftest import require_program, sha256
 
 
 @pytest.fixture(scope="module")
@@ -140,20 +139,12 @@ def test_chemistry_names_only_where_the_study_says_so(demo_report):
     assert set(named["cell"]) <= {"virtual LLO-30", "virtual LLO-50"} and not named.empty
 
 
-def _chromium() -> str | None:
-    return shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium") or None
-
-
 @pytest.mark.slow
 def test_reports_in_a_real_browser(demo_run):
     """Headless Chromium (Debian's package, driven by Playwright) at 1400 px: both reports of the demo
     open with their findings; the verdicts and the map figure are there; every figure enlarges to at
     least 600 px; no table is wider than the page without a sticky first column; no script errors."""
-    chromium = _chromium()
-    if chromium is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must have Debian's chromium (installed by .ci/run)")
-        pytest.skip("Debian's chromium is not installed: apt-get install chromium")
+    chromium = require_program("chromium", "chromium")
     from playwright.sync_api import sync_playwright
 
     folder, _ = demo_run

@@ -22,25 +22,40 @@ from redoxmap.cli.common import (
 xas_app = typer.Typer(help="X-ray absorption: normalisation, valence, O K pre-edge, surface/bulk.",
                       no_args_is_help=True, rich_markup_mode=None)
 
-SpectrumArg = Annotated[list[str], typer.Argument(help="Spectrum file(s): XDI, column text, or project.prj::group; several are merged.")]
+SpectrumArg = Annotated[list[str], typer.Argument(help="Spectrum file(s): XDI, column text, Athena or Larch exports, SPEC (file::N for scan N), project.prj::group; several are merged.")]
 ModeOpt = Annotated[str | None, typer.Option(help="Detection mode: transmission, tey, tfy, pfy or ipfy (default: the file's mu, else transmission).", **choice("transmission", "tey", "tfy", "pfy", "ipfy"))]
-RefE0Opt = Annotated[float | None, typer.Option("--reference-e0", help="Calibrate on the irefer channel to this E0 (eV), e.g. 6539.0 for Mn foil.")]
+RefE0Opt = Annotated[float | None, typer.Option("--reference-e0", help="Calibrate on the reference (murefer, else ln(It/Iref)) to this E0 (eV), e.g. 6539.0 for Mn foil.")]
+MuOpt = Annotated[str | None, typer.Option("--mu", help="A column that holds the absorption itself (mutrans, mufluor, norm, ...), used as it is.")]
+ReferenceOpt = Annotated[str | None, typer.Option("--reference", help="The reference foil's column: a ready-made absorption (murefer) or the raw channel.")]
+ChannelOpt = Annotated[list[str] | None, typer.Option("--channel", help="Raw channel ROLE=COLUMN (repeat), e.g. --channel i0=Mon --channel itrans=Ion1.")]
+
+
+def spectrum_options(mode, mu, reference, channels, reference_e0=None) -> dict:
+    """The options of :func:`redoxmap.xas.load_mu` that every XAS command takes."""
+    channel_map = {}
+    for item in channels or []:
+        role, _, column = item.partition("=")
+        if not role.strip() or not column.strip():
+            raise typer.BadParameter(f"--channel takes ROLE=COLUMN (e.g. i0=Mon), not {item!r}")
+        channel_map[role.strip().lower()] = column.strip()
+    return {"mode": mode, "mu": mu, "reference": reference, "channel_map": channel_map or None,
+            "reference_e0_eV": reference_e0}
 
 
 
 @xas_app.command("normalize", epilog="Example:  redoxmap xas normalize MnO_rt_01.xdi --edge Mn-K --reference-e0 6539 -o mno.csv")
 @command
 def xas_normalize(files: SpectrumArg, edge: Annotated[str, typer.Option(help="Mn-K, Mn-L3, O-K...")] = "K",
-                  mode: ModeOpt = None, reference_e0: RefE0Opt = None, as_json: JsonOpt = False,
-                  out: OutOpt = None) -> None:
+                  mode: ModeOpt = None, mu: MuOpt = None, reference: ReferenceOpt = None, channel: ChannelOpt = None,
+                  reference_e0: RefE0Opt = None, as_json: JsonOpt = False, out: OutOpt = None) -> None:
     """Normalise a spectrum (K: edge step; L: area; O-K: level at 540-545 eV)."""
     import pandas as pd
 
     from redoxmap.xas.files import load_merged, normalize
 
-    energy, mu = load_merged(files, mode=mode, reference_e0_eV=reference_e0)
-    result = normalize(energy, mu, edge=edge)
-    frame = pd.DataFrame({"energy_eV": energy, "mu": mu, "norm": result.norm})
+    energy, values = load_merged(files, **spectrum_options(mode, mu, reference, channel, reference_e0))
+    result = normalize(energy, values, edge=edge)
+    frame = pd.DataFrame({"energy_eV": energy, "mu": values, "norm": result.norm})
     payload = {"e0_eV": result.e0, "edge_step": result.edge_step, "method": result.method,
                "parameters": {k: (list(v) if isinstance(v, tuple) else v) for k, v in result.parameters.items()}}
     emit(frame, as_json=as_json, out=out, payload=payload, title=f"normalised ({result.method}), E0 = {result.e0:.2f} eV")
@@ -56,7 +71,8 @@ def xas_valence(
     shifts: Annotated[float, typer.Option(help="Refine each reference's energy shift within +- this many eV.")] = 0.0,
     bootstrap: Annotated[int, typer.Option(help="Residual block-bootstrap refits for the valence spread.")] = defaults.LCF_BOOTSTRAP,
     scale: Annotated[str, typer.Option(help="The spectrum's amplitude: fit (free: soft edges, normalised over a window), fixed (weights sum to one on the normalised data: K edges) or auto (by the edge).", **choice("auto", "fit", "fixed"))] = "auto",
-    mode: ModeOpt = None, reference_e0: RefE0Opt = None, as_json: JsonOpt = False, out: OutOpt = None,
+    mode: ModeOpt = None, mu: MuOpt = None, reference: ReferenceOpt = None, channel: ChannelOpt = None,
+    reference_e0: RefE0Opt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
     """Average valence by linear combination of references (weights >= 0, summing to 1); the references
     are normalised alike, on the energy window they all cover."""
@@ -71,10 +87,10 @@ def xas_valence(
     )
     from redoxmap.xas.lcf import fit_lcf, self_check
 
-    options = {"mode": mode, "reference_e0_eV": reference_e0}
+    options = spectrum_options(mode, mu, reference, channel, reference_e0)
     references, valences = load_references([parse_reference(r) for r in ref], edge=edge, **options)
-    energy, mu = load_merged(files, **options)
-    norm = normalize(energy, mu, edge=edge)
+    energy, values = load_merged(files, **options)
+    norm = normalize(energy, values, edge=edge)
     fit_window = parse_pair(window, "--window") if window else (
         (norm.e0 - 20.0, norm.e0 + 60.0) if edge_kind(edge) == "K" else None)
     result = fit_lcf(energy, norm.norm, references, valences=valences, window=fit_window,
@@ -97,7 +113,8 @@ def xas_edge(
     files: SpectrumArg,
     ref: Annotated[list[str], typer.Option("--ref", help="Reference FILE=VALENCE (repeat; repeated scans as FILE1,FILE2,...=VALENCE).")],
     level: Annotated[float, typer.Option(help="Normalised level that defines the edge position.")] = 0.5,
-    mode: ModeOpt = None, reference_e0: RefE0Opt = None, as_json: JsonOpt = False,
+    mode: ModeOpt = None, mu: MuOpt = None, reference: ReferenceOpt = None, channel: ChannelOpt = None,
+    reference_e0: RefE0Opt = None, as_json: JsonOpt = False,
 ) -> None:
     """K-edge valence from the edge position (half height) against a line through references."""
     import pandas as pd
@@ -105,7 +122,7 @@ def xas_edge(
     from redoxmap.xas.edge_position import calibrate_edge_position
     from redoxmap.xas.files import edge_position, parse_reference
 
-    options = {"mode": mode, "reference_e0_eV": reference_e0, "level": level}
+    options = {**spectrum_options(mode, mu, reference, channel, reference_e0), "level": level}
     frame = pd.DataFrame([{"reference": Path(paths[0]).name, "valence": valence,
                            "edge_eV": edge_position(paths, **options)}
                           for paths, valence in map(parse_reference, ref)])
@@ -127,7 +144,8 @@ def xas_oxygen(
     window: Annotated[str, typer.Option(help="Fit window in eV.")] = ",".join(f"{e:g}" for e in defaults.O_K_WINDOW_EV),
     formula: Annotated[str, typer.Option(help="(b-b0)/a, b/a or (b-b0)/b0.", **choice("(b-b0)/a", "b/a", "(b-b0)/b0"))] = defaults.R_FORMULA,
     shape: Annotated[str, typer.Option(help="gaussian or pseudo-voigt.", **choice("gaussian", "pseudo-voigt"))] = "gaussian",
-    mode: ModeOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+    mode: ModeOpt = None, mu: MuOpt = None, channel: ChannelOpt = None, as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """Fit the O K pre-edge peaks and compute the oxygen activation index r."""
     import pandas as pd
@@ -138,9 +156,11 @@ def xas_oxygen(
     names = tuple(p.strip().upper() for p in peaks.split(",") if p.strip())
     span = parse_pair(window, "--window")
 
+    options = spectrum_options(mode, mu, None, channel)
+
     def fitted(paths):
-        energy, mu = load_merged(paths, mode=mode)
-        norm = normalize(energy, mu, edge="O-K")
+        energy, values = load_merged(paths, **options)
+        norm = normalize(energy, values, edge="O-K")
         return fit_pre_edge(energy, norm.norm, peaks=names, window=span, shape=shape, mode=mode)
 
     sample = fitted(files)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -41,6 +42,8 @@ class CellMetadata:
     temperature_C : float, optional
     specific_current_mA_g : float, optional
         The specific current that defines 1 C (the reference study: 250 mA/g).
+    electrode_area_cm2 : float, optional
+        Area of the electrode in cm2; areal capacities (mAh/cm2) need it.
     file_metadata : dict
         What the file says about itself.
     """
@@ -54,6 +57,7 @@ class CellMetadata:
     cell_type: str | None = None
     temperature_C: float | None = None
     specific_current_mA_g: float | None = None
+    electrode_area_cm2: float | None = None
     file_metadata: dict = field(default_factory=dict)
 
     @property
@@ -112,7 +116,7 @@ def _checked_mass(mass_mg: float | None, source: str, file_mass_mg: float | None
 
 # The metadata a user gives (the rest of CellMetadata comes from the file).
 METADATA_KEYS = ("name", "active_mass_mg", "electrode", "cell_type", "temperature_C",
-                 "specific_current_mA_g")
+                 "specific_current_mA_g", "electrode_area_cm2")
 
 
 def from_records(
@@ -155,6 +159,9 @@ def from_records(
     file_metadata = dict(file_metadata or {})
     metadata["active_mass_mg"] = _checked_mass(metadata.get("active_mass_mg"), source_file,
                                                file_metadata.get("active_mass_mg"))
+    area = metadata.get("electrode_area_cm2")
+    if area is not None and not (isinstance(area, (int, float)) and 0 < area < 1e4):
+        raise AnalysisError(f"electrode_area_cm2 must be a positive area in cm2, not {area!r}", path=source_file)
     first = "charge" if electrode == "cathode" else "discharge"
     table = segment(records, first=first, **(segment_options or {}))
     warn_if_capacity_disagrees(table, str(source_file))
@@ -165,7 +172,7 @@ def from_records(
 
 
 def read_cycling(
-    path: str | PathLike,
+    path: str | PathLike | Sequence[str | PathLike],
     *,
     format: str | None = None,
     reader_options: dict | None = None,
@@ -176,9 +183,12 @@ def read_cycling(
 
     Parameters
     ----------
-    path : path-like
+    path : path-like or list of path-like
         BioLogic ``.mpt``/``.mpr``, Neware ``.nda``/``.ndax``, Arbin CSV/XLSX, Maccor
-        text, LAND CSV/XLSX, BDF ``.bdf.csv``/``.bdf.parquet`` or a generic CSV.
+        text, LAND CSV/XLSX, BDF ``.bdf.csv``/``.bdf.parquet`` or a generic CSV. Several files of one
+        cell (a test resumed after a power cut, exported in parts) are joined on one clock, cycles and
+        capacities continuing (:func:`redoxmap.io.join.join_raw`: ordered by their start times, with a
+        warning where they overlap or leave a gap).
     format : str, optional
         Force a reader (see ``redoxmap.io.readers()``); detected if omitted.
     reader_options : dict, optional
@@ -195,7 +205,8 @@ def read_cycling(
           charge (cathode, the default) or a discharge (anode-first);
         - ``cell_type`` (str): free text describing the cell;
         - ``temperature_C`` (float): test temperature in °C;
-        - ``specific_current_mA_g`` (float): specific current that defines 1 C.
+        - ``specific_current_mA_g`` (float): specific current that defines 1 C;
+        - ``electrode_area_cm2`` (float): electrode area, for areal capacities (mAh/cm2).
 
     Returns
     -------
@@ -216,7 +227,14 @@ def read_cycling(
     >>> table = redoxmap.read_cycling("cell.ndax", active_mass_mg=4.2)  # doctest: +SKIP
     >>> table.groupby("cycle")["capacity_Ah"].max()  # doctest: +SKIP
     """
-    raw = read_raw_cycling(path, format=format, **(reader_options or {}))
-    return from_records(raw.table, source_file=str(raw.source_file), instrument=raw.instrument,
+    if isinstance(path, (str, PathLike)):
+        raw = read_raw_cycling(path, format=format, **(reader_options or {}))
+        source = str(raw.source_file)
+    else:
+        from redoxmap.io.join import join_raw
+
+        raw = join_raw([read_raw_cycling(p, format=format, **(reader_options or {})) for p in path])
+        source = " + ".join(f["file"] for f in raw.metadata["files"])
+    return from_records(raw.table, source_file=source, instrument=raw.instrument,
                         reader=raw.reader, file_metadata=raw.metadata,
                         segment_options=segment_options, **metadata)

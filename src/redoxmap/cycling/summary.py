@@ -134,8 +134,8 @@ def cycle_summary(table: pd.DataFrame, *, halves: pd.DataFrame | None = None) ->
         for an anode-first cell), ``charge_energy_mWh``, ``discharge_energy_mWh``,
         ``energy_efficiency_pct``, ``mean_charge_voltage_V``, ``mean_discharge_voltage_V``,
         ``hysteresis_V`` (their difference), ``retention_pct`` (discharge capacity relative
-        to the first cycle with one) and, with a mass, the ``..._mAh_g`` and ``..._mWh_g``
-        columns. Cycle 0 holds half cycles before the first opening half cycle.
+        to the first cycle with one), with a mass the ``..._mAh_g`` and ``..._mWh_g`` columns, and with an
+        electrode area the areal ``charge_capacity_mAh_cm2`` and ``discharge_capacity_mAh_cm2``. Cycle 0 holds half cycles before the first opening half cycle.
 
     Warns
     -----
@@ -174,4 +174,7 @@ def cycle_summary(table: pd.DataFrame, *, halves: pd.DataFrame | None = None) ->
     if meta.active_mass_g is not None:
         both = pd.concat([out["charge_capacity_mAh_g"], out["discharge_capacity_mAh_g"]])
         _warn_if_implausible(both, meta.source_file, meta.active_mass_mg)
+    if meta.electrode_area_cm2:
+        for direction in ("charge", "discharge"):
+            out[f"{direction}_capacity_mAh_cm2"] = out[f"{direction}_capacity_mAh"] / meta.electrode_area_cm2
     return out

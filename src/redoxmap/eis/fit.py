@@ -35,7 +35,7 @@ from redoxmap.eis.circuits import Circuit
 from redoxmap.errors import AnalysisError, FitWarning
 from redoxmap.fitting import SCALED
 from redoxmap.palette import COLORS
-from redoxmap.results import FitResult
+from redoxmap.results import FitResult, axes_for
 
 WEIGHTINGS = ("modulus", "proportional", "unit")
 LN10 = np.log(10.0)
@@ -135,10 +135,7 @@ class CircuitFit(FitResult):
         matplotlib.axes.Axes
             The |Z| axes (the phase axes is its twin).
         """
-        if ax is None:
-            import matplotlib.pyplot as plt
-
-            _, ax = plt.subplots(figsize=(4.0, 3.0), layout="constrained")
+        ax = axes_for(ax)
         ax.loglog(self.frequency_Hz, np.abs(self.z_data), "o", ms=3, mfc="none", color=COLORS[0])
         ax.loglog(self.frequency_Hz, np.abs(self.z_fit), "-", color=COLORS[1], lw=1.0)
         ax.set_ylabel("|Z| (Ω)")
@@ -157,10 +154,7 @@ class CircuitFit(FitResult):
         -------
         matplotlib.axes.Axes
         """
-        if ax is None:
-            import matplotlib.pyplot as plt
-
-            _, ax = plt.subplots(figsize=(4.0, 1.8), layout="constrained")
+        ax = axes_for(ax, (4.0, 1.8))
         relative = self.residuals
         ax.semilogx(self.frequency_Hz, 100 * relative.real, "o-", ms=2, lw=0.6, color=COLORS[0], label="Δ'")
         ax.semilogx(self.frequency_Hz, 100 * relative.imag, "s-", ms=2, lw=0.6, color=COLORS[1], label="Δ''")

@@ -79,8 +79,8 @@ def _sniff_res(head: bytes, path: Path) -> bool:
 RES_TABLE = "Channel_Normal_Table"
 
 
-def read_arbin_res(path: Path):
-    """Read an Arbin ``.res`` database through ``mdb-export`` (mdbtools)."""
+def _export(path: Path, table: str, *, required: bool = True) -> pd.DataFrame | None:
+    """One table of a ``.res`` database through ``mdb-export`` (None for a missing optional table)."""
     program = shutil.which("mdb-export")
     if program is None:
         raise MissingDependencyError(
@@ -89,14 +89,44 @@ def read_arbin_res(path: Path):
             path=path,
         )
     try:
-        done = subprocess.run([program, str(path), RES_TABLE], capture_output=True, text=True,
+        done = subprocess.run([program, str(path), table], capture_output=True, text=True,
                               timeout=600, check=False)
     except subprocess.TimeoutExpired as exc:
         raise ReadError("mdb-export did not finish within 10 minutes", path=path) from exc
     if done.returncode != 0 or not done.stdout.strip():
+        if not required:
+            return None
         detail = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "no output"
         raise ReadError(f"not a readable Arbin .res database (mdb-export: {detail})", path=path)
-    frame = pd.read_csv(io.StringIO(done.stdout), low_memory=False)
+    try:
+        return pd.read_csv(io.StringIO(done.stdout), low_memory=False)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise ReadError(f"the database's {table} cannot be parsed ({str(exc)[:100]})", path=path) from exc
+
+
+# Arbin's auxiliary data types, and the canonical quantity of each.
+_AUX_TYPES = {0: "voltage_V", 1: "temperature_C"}
+
+
+def _aux_columns(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
+    """The auxiliary channels (``Auxiliary_Table``: voltage and temperature inputs) as ``aux<n>_...``
+    columns beside the records, matched on the data point."""
+    aux = _export(path, "Auxiliary_Table", required=False)
+    if aux is None or aux.empty or "Data_Point" not in frame or not {"Data_Point", "Auxiliary_Index", "Data_Type",
+                                                                    "X"} <= set(aux.columns):
+        return frame
+    aux = aux[aux["Data_Type"].isin(list(_AUX_TYPES))]
+    if "Test_ID" in frame and "Test_ID" in aux:
+        aux = aux[aux["Test_ID"] == frame["Test_ID"].iloc[0]]
+    aux = aux.assign(column=[f"aux{int(i) + 1}_{_AUX_TYPES[int(t)]}" for i, t in zip(aux["Auxiliary_Index"],
+                                                                                       aux["Data_Type"])])
+    wide = aux.pivot_table(index="Data_Point", columns="column", values="X", aggfunc="first")
+    return frame.join(wide, on="Data_Point")
+
+
+def read_arbin_res(path: Path):
+    """Read an Arbin ``.res`` database through ``mdb-export`` (mdbtools), with its auxiliary channels."""
+    frame = _export(path, RES_TABLE)
     if frame.empty:
         raise ReadError(f"the database's {RES_TABLE} holds no records", path=path)
     tests = frame["Test_ID"].unique() if "Test_ID" in frame else []
@@ -106,8 +136,12 @@ def read_arbin_res(path: Path):
         frame = frame[frame["Test_ID"] == tests[0]]
     if "Data_Point" in frame:  # a database table has no row order: restore the logging order
         frame = frame.sort_values("Data_Point", kind="stable")
-    return table_to_raw(frame.reset_index(drop=True), SYNONYMS, path=path, instrument="Arbin",
-                        reader="arbin-res")
+    frame = _aux_columns(path, frame.reset_index(drop=True))
+    raw = table_to_raw(frame, SYNONYMS, path=path, instrument="Arbin", reader="arbin-res")
+    temperatures = sorted(c for c in raw.table.columns if c.startswith("aux") and c.endswith("_temperature_C"))
+    if temperatures and "temperature_C" not in raw.table:
+        raw.table["temperature_C"] = raw.table[temperatures[0]]  # the first thermocouple: the cell's
+    return raw
 
 
 READERS = (

@@ -1,4 +1,4 @@
-"""Zip containers (Rigaku .rasx, Bruker .brml), opened defensively.
+"""Zip containers (Rigaku .rasx, Bruker .brml, Neware .ndax, Excel .xlsx), opened defensively.
 
 Instrument archives are read member by member into memory, never extracted, and refused
 when they look hostile or broken: too many members, too much uncompressed data, a
@@ -37,8 +37,9 @@ class SafeZip:
         try:
             self._zip = zipfile.ZipFile(path)
             infos = self._zip.infolist()
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise ReadError(f"damaged or truncated archive ({exc})", path=path) from exc
+        except Exception as exc:
+            # NotImplementedError (a "version" byte flipped), struct.error, ...
+            raise ReadError(f"damaged or truncated archive ({type(exc).__name__}: {exc})", path=path) from exc
         if len(infos) > MAX_MEMBERS:
             raise ReadError(f"archive holds {len(infos)} members (limit {MAX_MEMBERS})", path=path)
         total = sum(info.file_size for info in infos)
@@ -73,8 +74,21 @@ class SafeZip:
             raise FormatError(f"archive has no member {name!r}", path=self.path)
         try:
             return self._zip.read(name)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise ReadError(f"archive member {name!r} is damaged ({exc})", path=self.path) from exc
+        except Exception as exc:
+            raise ReadError(f"archive member {name!r} is damaged ({type(exc).__name__}: {exc})",
+                            path=self.path) from exc
+
+    def verify(self) -> None:
+        """Decompress every member once (checking its CRC), so that a damaged one is found before a
+        third-party decoder meets it.
+
+        Raises
+        ------
+        ReadError
+            Naming the first damaged member.
+        """
+        for name in self._names:
+            self.read(name)
 
     def close(self) -> None:
         """Close the archive."""
@@ -85,3 +99,44 @@ class SafeZip:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def zip_holds(head: bytes, path: Path, pattern) -> bool:
+    """Sniff helper: is the file a zip archive with a member whose name matches ``pattern`` (a compiled
+    regular expression)? A damaged or hostile archive raises :class:`ReadError` (see :class:`SafeZip`)."""
+    if not head.startswith(b"PK\x03\x04"):
+        return False
+    with SafeZip(path) as archive:
+        return any(pattern.fullmatch(n) for n in archive.names)
+
+
+def check_archive(path: Path, *, verify: bool = False) -> None:
+    """Refuse a zip container that is damaged, hostile (a bomb, escaping names) or, with ``verify``,
+    holds a member that does not decompress; for readers that hand the file to another library."""
+    with SafeZip(path) as archive:
+        if verify:
+            archive.verify()
+
+
+MAX_GUNZIPPED_BYTES = 500_000_000  # an Athena project of a thousand spectra is ~100 MB unpacked
+
+
+def gunzip(data: bytes, path: Path, *, limit: int = MAX_GUNZIPPED_BYTES) -> bytes:
+    """Unpack gzip data, refusing a damaged stream or one that unpacks beyond ``limit`` bytes (a bomb),
+    without ever holding more than that in memory."""
+    import zlib
+
+    unpacker = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    try:
+        out = unpacker.decompress(data, limit + 1)
+        if len(out) > limit or unpacker.unconsumed_tail:
+            raise ReadError(f"unpacks to more than {limit / 1e6:.0f} MB: refused as a likely gzip bomb", path=path)
+        out += unpacker.flush()
+    except ReadError:
+        raise
+    except Exception as exc:
+        raise ReadError(f"damaged gzip data ({type(exc).__name__}: {exc})", path=path) from exc
+    if not unpacker.eof:
+        raise ReadError("the gzip data end early (a truncated file)", path=path)
+    return out
+

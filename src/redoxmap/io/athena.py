@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-import gzip
+import json
 import re
 import warnings
 from os import PathLike
@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from redoxmap.errors import DataWarning, FormatError, ReadError
+from redoxmap.io.archives import gunzip
 from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.text import decode
 from redoxmap.io.xas_files import SpectrumTable, clean_spectrum
@@ -33,17 +34,41 @@ def read_athena(path: str | PathLike) -> dict:
 
 
 def athena_tables(path: str | PathLike) -> dict[str, SpectrumTable]:
-    """Every group of an Athena project as plain arrays (see :func:`read_athena`)."""
+    """Every group of an Athena project as plain arrays (see :func:`read_athena`): the Perl-record projects
+    of Athena and Demeter, and the JSON projects of Demeter 0.9.26 and later."""
     path = Path(path)
     head = read_head(path)
-    try:
-        raw = gzip.decompress(path.read_bytes()) if head[:2] == b"\x1f\x8b" else path.read_bytes()
-    except (OSError, EOFError) as exc:
-        raise ReadError(f"the Athena project is truncated or corrupted ({exc})", path=path) from exc
-    text = decode(raw)
-    if "Athena project file" not in text[:200]:
+    text = decode(gunzip(path.read_bytes(), path) if head[:2] == b"\x1f\x8b" else path.read_bytes())
+    if "Athena project file" not in text[:400]:
         raise FormatError("not an Athena project (no 'Athena project file' header)", path=path)
-    groups, current = {}, None
+    records = _json_records(text, path) if text.lstrip().startswith("{") else _perl_records(text, path)
+    groups = {}
+    for meta, x, y, i0 in records:
+        label = str(meta.get("label") or f"group{len(groups) + 1}")
+        try:
+            shift = float(meta.get("bkg_eshift") or 0.0)
+            energy = np.asarray(x, dtype=float) + shift
+            channels = {"mu": np.asarray(y, dtype=float)}
+            if i0 is not None and len(i0) == len(energy):
+                channels["i0"] = np.asarray(i0, dtype=float)
+            e0 = float(meta.get("bkg_e0") or np.nan)
+        except (TypeError, ValueError) as exc:
+            raise ReadError(f"group {label!r} holds values that are not numbers ({exc})", path=path) from exc
+        if len(channels["mu"]) != len(energy):
+            raise ReadError(f"group {label!r} has {len(energy)} energies for {len(channels['mu'])} values", path=path)
+        attrs = {"label": label, "energy_shift_eV": shift, "athena_e0_eV": e0,
+                 "element": str(meta.get("bkg_z", "")), "edge": str(meta.get("fft_edge", ""))}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            groups[label] = clean_spectrum(energy, channels, attrs, path)
+    if not groups:
+        raise ReadError("the Athena project holds no groups with data", path=path)
+    return groups
+
+
+def _perl_records(text: str, path: Path):
+    """``(args, x, y, i0)`` of each group of a Perl-record project (``$old_group`` ... ``@y``)."""
+    records, current = [], None
     for line in text.splitlines():
         if line.startswith("$old_group"):
             current = {}
@@ -56,31 +81,36 @@ def athena_tables(path: str | PathLike) -> dict[str, SpectrumTable]:
             continue
         try:
             current[name] = _perl_list(rhs)
-        except (ValueError, SyntaxError) as exc:
-            if groups:  # a project cut short: keep the groups that are whole
-                warnings.warn(f"{path}: the project is cut inside a group; the {len(groups)} complete "
-                              "groups before it were read", DataWarning, stacklevel=2)
+        except (ValueError, SyntaxError, MemoryError, RecursionError) as exc:
+            if records:  # a project cut short: keep the groups that are whole
+                warnings.warn(f"{path}: the project is cut inside a group; the {len(records)} complete "
+                              "groups before it were read", DataWarning, stacklevel=3)
                 break
             raise ReadError(f"damaged Athena record @{name} ({type(exc).__name__})", path=path) from exc
         if name == "y" and "args" in current and "x" in current:
             args = current["args"]
-            meta = dict(zip(args[::2], args[1::2]))
-            label = str(meta.get("label", f"group{len(groups) + 1}"))
-            shift = float(meta.get("bkg_eshift") or 0.0)
-            energy = np.asarray(current["x"], dtype=float) + shift
-            channels = {"mu": np.asarray(current["y"], dtype=float)}
-            if "i0" in current and len(current["i0"]) == len(energy):
-                channels["i0"] = np.asarray(current["i0"], dtype=float)
-            attrs = {"label": label, "energy_shift_eV": shift,
-                     "athena_e0_eV": float(meta.get("bkg_e0") or np.nan),
-                     "element": str(meta.get("bkg_z", "")), "edge": str(meta.get("fft_edge", ""))}
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DataWarning)
-                groups[label] = clean_spectrum(energy, channels, attrs, path)
+            records.append((dict(zip(args[::2], args[1::2])), current["x"], current["y"], current.get("i0")))
             current = None
-    if not groups:
-        raise ReadError("the Athena project holds no groups with data", path=path)
-    return groups
+    return records
+
+
+def _json_records(text: str, path: Path):
+    """``(args, x, y, i0)`` of each group of a JSON project (keys other than the ``_____`` headers)."""
+    try:
+        project = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise ReadError(f"a damaged JSON Athena project ({str(exc)[:100]})", path=path) from exc
+    if not isinstance(project, dict):
+        raise FormatError("a JSON Athena project is an object of groups", path=path)
+    records = []
+    for key, group in project.items():
+        if key.startswith("_____"):
+            continue
+        if not isinstance(group, dict) or not {"x", "y"} <= set(group):
+            raise ReadError(f"group {key!r} has no x and y arrays", path=path)
+        args = group.get("args") if isinstance(group.get("args"), dict) else {}
+        records.append(({"label": key, **args}, group["x"], group["y"], group.get("i0")))
+    return records
 
 
 def athena_table(path: str | PathLike) -> SpectrumTable:

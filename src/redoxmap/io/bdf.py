@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.errors import FormatError, ReadError
-from redoxmap.io.reader import Reader
+from redoxmap.io.archives import gunzip
+from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.tables import write_table
 from redoxmap.io.tabular import read_delimited, sniff_header, table_to_raw
+from redoxmap.io.text import decode
 
 SYNONYMS = {
     "time": ["testtime", ("testtimesecond", "s")],
@@ -43,9 +45,14 @@ PREFERRED_LABELS = {
 }
 
 
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
 def _sniff(head: bytes, path: Path) -> bool:
     name = path.name.lower()
     if head.startswith(b"PAR1"):
+        return ".bdf" in name
+    if head.startswith(_GZIP_MAGIC):
         return ".bdf" in name
     return sniff_header(head, SYNONYMS, limit=3) and (
         ".bdf" in name or b"Test Time / " in head or b"test_time_second" in head
@@ -60,6 +67,8 @@ def read_bdf(path: Path):
         except Exception as exc:  # pyarrow raises ArrowInvalid/OSError on damaged files
             raise ReadError(f"not a readable Parquet file ({type(exc).__name__}: {exc})", path=path) from exc
         frame.attrs = {}
+    elif read_head(path).startswith(_GZIP_MAGIC):
+        frame = read_delimited(path, SYNONYMS, limit=3, text=decode(gunzip(path.read_bytes(), path)))
     else:
         frame = read_delimited(path, SYNONYMS, limit=3)
     return table_to_raw(frame, SYNONYMS, path=path, instrument="BDF", reader="bdf")

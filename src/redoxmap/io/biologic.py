@@ -23,7 +23,7 @@ from redoxmap.io.eis_files import split_sweeps
 from redoxmap.io.labels import choose_columns, extract
 from redoxmap.io.raw import RawCycling, checked
 from redoxmap.io.reader import Reader, read_head
-from redoxmap.io.text import head_text, parse_table, read_text
+from redoxmap.io.text import head_text, parse_table, read_text, timestamp
 
 _SYNONYMS = {
     "time": ["time"],
@@ -86,6 +86,10 @@ def _header_metadata(header_lines: list[str]) -> dict:
         key = key.strip()
         if key in ("Acquisition started on", "Device", "Run on channel", "Cycle Definition"):
             metadata[key.lower().replace(" ", "_")] = value.strip()
+        if key == "Acquisition started on":
+            started = timestamp(value.strip(), "%m/%d/%Y %H:%M:%S.%f") or timestamp(value.strip(), "%m/%d/%Y %H:%M:%S")
+            if started:
+                metadata["start_time"] = started  # the time column counts from here
         match = _MASS.search(line)
         if match:
             mass = float(match.group(1).replace(",", "."))

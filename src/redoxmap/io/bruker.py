@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from redoxmap.errors import FormatError, ReadError
-from redoxmap.io.archives import SafeZip
+from redoxmap.io.archives import SafeZip, zip_holds
 from redoxmap.io.reader import Reader
 from redoxmap.io.text import positive_float
 from redoxmap.io.xmltree import parse_xml, text_at, value_attribute
@@ -47,10 +47,7 @@ def read_brml(path: Path) -> list[Pattern]:
 
 
 def _sniff(head: bytes, path: Path) -> bool:
-    if not head.startswith(b"PK\x03\x04"):
-        return False
-    with SafeZip(path) as archive:
-        return any(_RAW_DATA.fullmatch(n) for n in archive.names)
+    return zip_holds(head, path, _RAW_DATA)
 
 
 READERS = (

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.errors import DataWarning, FormatError, ReadError
+from redoxmap.io.raw import refuse_implausible
 from redoxmap.io.reader import Reader
 from redoxmap.io.text import decode
 
@@ -106,7 +107,7 @@ def read_spectrum(path: str | PathLike, index: int = 0) -> ImpedanceSpectrum:
 def split_sweeps(frequency: np.ndarray) -> list[slice]:
     """Split a record where the frequency sweep starts again (a jump up after going down)."""
     if len(frequency) < 3:
-        return [slice(0, len(frequency))]
+        return [slice(0, len(frequency))] if len(frequency) else []
     ratio = frequency[1:] / frequency[:-1]
     direction = np.median(ratio)
     restarts = np.flatnonzero(ratio > 3.0) + 1 if direction < 1 else np.flatnonzero(ratio < 1 / 3.0) + 1
@@ -151,11 +152,41 @@ def read_impedance_table(path: Path) -> list[tuple]:
                             comment="#")
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise FormatError(f"not a table of frequency, Z', Z'' ({str(exc)[:100]})", path=path) from exc
+    return [spectrum_from_frame(frame, path, named=header is not None)]
+
+
+def read_impedance_workbook(path: Path) -> list[tuple]:
+    """One spectrum per sheet of an Excel (``.xlsx``) or OpenDocument (``.ods``) workbook whose first row
+    names frequency, Z' and Z'' (sheets without them are skipped)."""
+    from redoxmap.io.archives import check_archive
+    from redoxmap.io.tabular import workbook_errors
+
+    check_archive(path, verify=True)
+    engine = "odf" if _is_ods(path) else "openpyxl"  # by content: the name may not say
+    with workbook_errors(path):
+        sheets = pd.read_excel(path, sheet_name=None, engine=engine)
+    spectra = []
+    for name, frame in sheets.items():
+        try:
+            f, z, attrs = spectrum_from_frame(frame, path, named=True)
+        except FormatError:
+            continue
+        spectra.append((f, z, {**attrs, "sheet": str(name)}))
+    if not spectra:
+        raise FormatError(f"no sheet names frequency, Z' and Z'' columns (sheets: {', '.join(map(str, sheets))})",
+                          path=path)
+    return spectra
+
+
+def spectrum_from_frame(frame: pd.DataFrame, path: Path, *, named: bool) -> tuple:
+    """``(frequency_Hz, z_ohm, attrs)`` from a table: its columns found by name (``freq``, ``Z'``,
+    ``-Z''``, ``Re(Z)/Ohm``...), or, for an unnamed table, the first three in that order; the sign of Z''
+    from the name (a leading minus) or, without one, from the data (capacitive spectra have Z'' < 0)."""
     frame = frame.loc[:, [not str(c).startswith("Unnamed") and str(c) != "" for c in frame.columns]]
-    if header is None:
+    if not named:
         if frame.shape[1] < 3:
             raise FormatError("needs three columns: frequency, Z', Z''", path=path)
-        f, zr, zi = (frame.iloc[:, k].to_numpy(float) for k in range(3))
+        f, zr, zi = (pd.to_numeric(frame.iloc[:, k], errors="coerce").to_numpy(float) for k in range(3))
         minus = None
     else:
         simple = {re.sub(r"[\s()/_\-]|ohm|hz", "", str(c).lower()): c for c in frame.columns}
@@ -174,7 +205,16 @@ def read_impedance_table(path: Path) -> list[tuple]:
         if minus:
             warnings.warn(f"{path}: the imaginary column is mostly positive, so it was read as -Z''", DataWarning,
                           stacklevel=4)
-    return [(f, zr - 1j * zi if minus else zr + 1j * zi, {})]
+    return f, zr - 1j * zi if minus else zr + 1j * zi, {}
+
+
+_ODS_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
+
+
+def _is_ods(path: Path) -> bool:
+    from redoxmap.io.reader import read_head
+
+    return _ODS_MIMETYPE in read_head(path)[:200]
 
 
 def _clean(frequency, z, attrs: dict, path: Path) -> ImpedanceSpectrum:
@@ -187,6 +227,8 @@ def _clean(frequency, z, attrs: dict, path: Path) -> ImpedanceSpectrum:
         frequency, z = frequency[finite], z[finite]
     if np.any(frequency <= 0):
         raise FormatError(f"{int((frequency <= 0).sum())} non-positive frequencies", path=path)
+    refuse_implausible(frequency, 1e10, "frequency (Hz)", path)
+    refuse_implausible(np.abs(z), 1e15, "|Z| (ohm)", path)
     order = np.argsort(-frequency, kind="stable")
     frequency, z = frequency[order], z[order]
     if np.any(np.diff(frequency) == 0):
@@ -208,7 +250,15 @@ def _sniff_table(head: bytes, path: Path) -> bool:
     return b"\x00" not in head[:2048]
 
 
+def _sniff_workbook(head: bytes, path: Path) -> bool:
+    """A zip that is an Excel workbook (its ``xl/`` part is named near the start) or an OpenDocument sheet."""
+    return head.startswith(b"PK\x03\x04") and (b"xl/" in head[:4096] or b"[Content_Types].xml" in head[:4096]
+                                                 or _ODS_MIMETYPE in head[:200])
+
+
 READERS = (
+    Reader(name="workbook", modality="eis", instrument="any", extensions=(".xlsx", ".ods"), sniff=_sniff_workbook,
+           read=read_impedance_workbook, description="Excel or OpenDocument workbooks, a spectrum per sheet"),
     Reader(name="numpy", modality="eis", instrument="any", extensions=(".npy",), sniff=_sniff_npy,
            read=read_npy, description="array (n, 2, m): frequency and Z of n spectra"),
     Reader(name="table", modality="eis", instrument="any", extensions=(".csv", ".txt", ".dat"),

@@ -15,11 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from redoxmap.errors import AnalysisError, FormatError, ReadError
+from redoxmap.io.labels import LENGTH_UNIT_NM
+from redoxmap.io.raw import refuse_implausible
 from redoxmap.io.reader import Reader
-
-LENGTH_UNIT_NM = {"nm": 1.0, "nanometer": 1.0, "nanometre": 1.0, "a": 0.1, "å": 0.1, "angstrom": 0.1,
-               "um": 1e3, "µm": 1e3, "μm": 1e3, "micron": 1e3, "microns": 1e3, "mm": 1e6, "cm": 1e7,
-               "m": 1e9, "pm": 1e-3}
 
 
 @dataclass
@@ -77,6 +75,7 @@ def read_image(path: str | PathLike, *, pixel_nm: float | None = None, format: s
         raise FormatError(f"image of shape {data.shape} is not a 2-D micrograph of at least 16 x 16", path=path)
     if not np.isfinite(data).all():
         raise ReadError("image holds non-finite values", path=path)
+    refuse_implausible(data, 1e20, "pixel value", path)  # a camera counts to ~1e9; beyond, a damaged file
     if pixel_nm is not None and not pixel_nm > 0:
         raise AnalysisError(f"pixel size must be positive, not {pixel_nm}", path=path)
     chosen = pixel_nm if pixel_nm is not None else file_pixel
@@ -99,6 +98,21 @@ def read_pillow(path: Path) -> tuple:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ReadError(f"damaged or unsupported image ({exc})", path=path) from exc
     data = frames[0] if len(frames) == 1 else np.mean(frames, axis=0)
+    return data, pixel
+
+
+def read_tiff(path: Path) -> tuple:
+    """A TIFF through Pillow; where ImageJ's and the resolution tags give no pixel size, the vendor
+    metadata RosettaSciIO reads (FEI/Thermo and Zeiss SEMs, Olympus, Hamamatsu...), if it is installed."""
+    data, pixel = read_pillow(path)
+    if pixel is None:
+        from redoxmap.errors import RedoxmapError
+        from redoxmap.io.rosettasciio import rsciio_image
+
+        try:
+            pixel = rsciio_image(path, "tiff", what="TIFF")[1]
+        except RedoxmapError:  # no vendor metadata, or RosettaSciIO absent: the user gives the pixel size
+            pixel = None
     return data, pixel
 
 
@@ -132,7 +146,8 @@ def _sniff_pillow(head: bytes, path: Path) -> bool:
 
 READERS = (
     Reader(name="tiff", modality="images", instrument="any", extensions=(".tif", ".tiff"), sniff=_sniff_tiff,
-           read=read_pillow, description="TIFF; pixel size from ImageJ or resolution tags"),
+           read=read_tiff, description="TIFF; pixel size from ImageJ or resolution tags, or the SEM metadata of "
+           "FEI/Thermo, Zeiss and others (tem extra)"),
     Reader(name="pillow", modality="images", instrument="any", extensions=(".png", ".jpg", ".jpeg"),
            sniff=_sniff_pillow, read=read_pillow, description="8/16-bit PNG and JPEG; pixel size from the user"),
 )

@@ -192,9 +192,15 @@ def to_seconds(values: pd.Series) -> np.ndarray:
     return seconds.to_numpy(dtype=float)
 
 
+AUX_COLUMN = re.compile(r"^aux\d+_(voltage_V|temperature_C)$")
+"""Auxiliary channels (a reference electrode's voltage, thermocouples) that readers name themselves."""
+
+
 def extract(frame: pd.DataFrame, chosen: dict[str, ColumnChoice]) -> pd.DataFrame:
-    """Build a table with canonical column names and units from the chosen columns."""
-    out = {}
+    """Build a table with canonical column names and units from the chosen columns (auxiliary channels a
+    reader already named ``aux<n>_voltage_V`` / ``aux<n>_temperature_C`` are kept as they are)."""
+    out = {column: pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+           for column in frame.columns if AUX_COLUMN.match(str(column))}
     for quantity, choice in chosen.items():
         column, family = QUANTITIES[quantity]
         values = frame[choice.label]
@@ -206,3 +212,9 @@ def extract(frame: pd.DataFrame, chosen: dict[str, ColumnChoice]) -> pd.DataFram
             numeric = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
             out[column] = numeric * choice.factor if choice.factor != 1.0 else numeric
     return pd.DataFrame(out)
+
+
+# Length units of image calibrations (ImageJ, vendor metadata) -> nm.
+LENGTH_UNIT_NM = {"nm": 1.0, "nanometer": 1.0, "nanometre": 1.0, "a": 0.1, "å": 0.1, "angstrom": 0.1,
+               "um": 1e3, "µm": 1e3, "μm": 1e3, "micron": 1e3, "microns": 1e3, "mm": 1e6, "cm": 1e7,
+               "m": 1e9, "pm": 1e-3}

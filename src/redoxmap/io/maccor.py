@@ -6,6 +6,7 @@ Maccor logs current without sign in many exports and a state column (``C`` charg
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from redoxmap.io.reader import Reader
@@ -16,7 +17,7 @@ from redoxmap.io.tabular import (
     sniff_header,
     table_to_raw,
 )
-from redoxmap.io.text import head_text
+from redoxmap.io.text import head_text, read_text, timestamp
 
 SYNONYMS = {
     "time": [("testtime", "s"), ("test", "s")],
@@ -40,11 +41,24 @@ def _sniff(head: bytes, path: Path) -> bool:
 
 def read_maccor(path: Path):
     """Read a Maccor text export."""
-    frame = read_delimited(path, SYNONYMS)
+    text = read_text(path)
+    frame = read_delimited(path, SYNONYMS, text=text)
     return table_to_raw(
         frame, SYNONYMS, path=path, instrument="Maccor", reader="maccor",
-        charge_states=("C",), discharge_states=("D",),
+        charge_states=("C",), discharge_states=("D",), metadata=_start(text, frame),
     )
+
+
+def _start(text: str, frame) -> dict:
+    """The start of the test: MIMS's "Date of Test" with the first record's time of day ("DPt Time")."""
+    date = re.search(r"Date of Test:\s*(\d{1,2}/\d{1,2}/\d{4})", text[:2000])
+    column = next((c for c in frame.columns if c.replace(" ", "").lower() == "dpttime"), None)
+    if date is None or column is None or frame.empty:
+        return {}
+    first = str(frame[column].iloc[0]).strip()
+    clock = first.split()[-1]  # "03/31/2016 16:05:31" or "16:05:31"
+    started = timestamp(f"{date.group(1)} {clock}", "%m/%d/%Y %H:%M:%S")
+    return {"start_time": started} if started else {}
 
 
 READERS = (

@@ -7,8 +7,8 @@ an order of magnitude faster than the pure-Python readers; we only map its colum
 from __future__ import annotations
 
 import logging
+import re
 import tempfile
-import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.errors import ReadError
+from redoxmap.io.archives import check_archive
 from redoxmap.io.raw import RawCycling, checked
 from redoxmap.io.reader import Reader
 
@@ -33,8 +34,8 @@ def read_neware(path: Path) -> RawCycling:
     """Read a Neware ``.nda`` or ``.ndax`` file."""
     import fastnda
 
-    if head_is_zip(path) and not zipfile.is_zipfile(path):
-        raise ReadError("the .ndax archive is truncated or corrupted", path=path)
+    if head_is_zip(path):
+        check_archive(path)  # a damaged archive or a zip bomb is refused before fastnda unpacks it
     try:
         with _quiet_fastnda(), _with_neware_suffix(path) as readable:
             frame = fastnda.read(str(readable), cycle_mode="raw")
@@ -54,10 +55,16 @@ def read_neware(path: Path) -> RawCycling:
         "instrument_charge_capacity_Ah": np.where(current > 0, capacity, 0.0),
         "instrument_discharge_capacity_Ah": np.where(current < 0, capacity, 0.0),
     })
-    for column in frame.columns:
-        if column.lower().startswith(("aux_temp", "temperature")):
-            table["temperature_C"] = frame[column].to_numpy().astype(float)
-            break
+    for column in frame.columns:  # fastnda: aux1_voltage_V, aux1_temperature_degC, ...
+        match = re.fullmatch(r"aux(\d+)_(voltage_V|temperature_degC)", column)
+        if match:
+            quantity = "voltage_V" if match.group(2) == "voltage_V" else "temperature_C"
+            values = frame[column].to_numpy().astype(float)
+            if np.any(values != 0):  # an input that logs zero throughout is not connected
+                table[f"aux{match.group(1)}_{quantity}"] = values
+    temperatures = sorted(c for c in table.columns if c.endswith("_temperature_C"))
+    if temperatures:
+        table["temperature_C"] = table[temperatures[0]]  # the first thermocouple: the cell's
     try:
         with _quiet_fastnda():
             metadata = fastnda.read_metadata(str(path))

@@ -10,7 +10,7 @@ import numpy as np
 
 from redoxmap.errors import FormatError, ReadError
 from redoxmap.io.reader import Reader
-from redoxmap.io.text import positive_float
+from redoxmap.io.text import numbers, positive_float
 from redoxmap.io.xmltree import first, first_text, parse_xml, text_at
 from redoxmap.io.xrd_files import Pattern
 
@@ -38,10 +38,10 @@ def read_xrdml(path: Path) -> list[Pattern]:
                 counts_element = first(points, "intensities")
             if counts_element is None or not (counts_element.text or "").strip():
                 raise ReadError("a scan without <counts> or <intensities>", path=path)
-            counts = np.array(counts_element.text.split(), dtype=float)
+            counts = numbers(counts_element.text, path, "counts")
             attenuation = first(points, "beamAttenuationFactors")
             if attenuation is not None and (attenuation.text or "").strip():
-                factors = np.array(attenuation.text.split(), dtype=float)
+                factors = numbers(attenuation.text, path, "beam attenuation factors")
                 if len(factors) == len(counts):
                     counts = counts * factors
             two_theta = _positions(points, len(counts), path)
@@ -60,7 +60,7 @@ def _positions(points, n: int, path: Path) -> np.ndarray:
             continue
         listed = first(positions, "listPositions")
         if listed is not None:
-            values = np.array(listed.text.split(), dtype=float)
+            values = numbers(listed.text, path, "2theta positions")
             if len(values) != n:
                 raise ReadError(f"{len(values)} listed 2theta positions for {n} counts", path=path)
             return values

@@ -71,6 +71,8 @@ def checked(raw: RawCycling) -> RawCycling:
     if table.empty:
         raise ReadError("contains no data rows with time, voltage and current", path=path)
     table = table.reset_index(drop=True)
+    refuse_implausible(table["voltage_V"], 1e5, "voltage (V)", path)  # 1e5: mV under a V label passes to below
+    refuse_implausible(table["current_A"], 1e4, "current (A)", path)
     voltage = table["voltage_V"].to_numpy()
     if np.nanmax(np.abs(voltage)) > 100.0:
         warnings.warn(
@@ -112,3 +114,26 @@ def read_raw_cycling(path: str | PathLike, *, format: str | None = None, **optio
     from redoxmap.io.registry import read_with
 
     return read_with(path, modality="cycling", format=format, **options)[1]
+
+
+def refuse_implausible(values, limit: float, what: str, path) -> None:
+    """Refuse magnitudes no instrument writes (``1e308`` from a damaged or mis-parsed file).
+
+    Parameters
+    ----------
+    values : array-like
+        The values (non-finite ones are ignored: those are dropped elsewhere, with a warning).
+    limit : float
+        The largest magnitude a real file of this kind holds, with its unit, far beyond any measurement.
+    what : str
+        The quantity with its unit, for the message (``"voltage (V)"``).
+
+    Raises
+    ------
+    FormatError
+    """
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values)]
+    if finite.size and np.max(np.abs(finite)) > limit:
+        raise FormatError(f"{what} reaches {np.max(np.abs(finite)):.3g}, beyond {limit:g}: not a measurement "
+                          "(a damaged file, or a column read as the wrong quantity)", path=path)

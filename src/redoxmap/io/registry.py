@@ -36,11 +36,12 @@ _BUILTIN_MODULES = (
     "redoxmap.io.gamry", "redoxmap.io.scribner", "redoxmap.io.ametek", "redoxmap.io.palmsens",
     "redoxmap.io.eis_files",
     # X-ray absorption
-    "redoxmap.io.xdi", "redoxmap.io.athena", "redoxmap.io.nexus", "redoxmap.io.xas_files",
+    "redoxmap.io.xdi", "redoxmap.io.athena", "redoxmap.io.spec", "redoxmap.io.nexus", "redoxmap.io.xas_files",
     # X-ray diffraction
     "redoxmap.io.rigaku", "redoxmap.io.panalytical", "redoxmap.io.bruker", "redoxmap.io.xrd_files",
     # images
-    "redoxmap.io.gatan", "redoxmap.io.images",
+    "redoxmap.io.gatan", "redoxmap.io.thermofisher", "redoxmap.io.mrc", "redoxmap.io.hyperspy",
+    "redoxmap.io.images",
 )
 _NOUNS = {"cycling": "cycler file", "cv": "voltammetry file", "eis": "impedance file",
           "xas": "X-ray absorption file", "xrd": "diffraction file", "images": "image"}

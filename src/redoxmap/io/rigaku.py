@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from redoxmap.errors import FormatError, ReadError
-from redoxmap.io.archives import SafeZip
+from redoxmap.io.archives import SafeZip, zip_holds
 from redoxmap.io.reader import Reader
 from redoxmap.io.text import decode, number_block, positive_float, timestamp
 from redoxmap.io.xmltree import descendant_text, parse_xml
@@ -35,7 +35,7 @@ def read_ras(path: Path) -> list[Pattern]:
         if data is None:
             raise ReadError(f"scan {len(patterns)} has no *RAS_INT_START ... *RAS_INT_END block (truncated?)",
                             path=path)
-        values = number_block(data.group(1), path)
+        values = number_block(data.group(1), path, min_columns=2)
         intensity = values[:, 1] * (values[:, 2] if values.shape[1] > 2 else 1.0)  # counts x attenuator
         get = functools.partial(_ras_header_value, header)
         ka1, ka2 = get("HW_XG_WAVE_LENGTH_ALPHA1"), get("HW_XG_WAVE_LENGTH_ALPHA2")
@@ -81,7 +81,7 @@ def read_rasx(path: Path) -> list[Pattern]:
     with SafeZip(path) as archive:
         profiles = sorted(n for n in archive.names if _PROFILE.fullmatch(n))
         for name in profiles:
-            values = number_block(decode(archive.read(name)), path)
+            values = number_block(decode(archive.read(name)), path, min_columns=2)
             folder, index = name.split("/")[0], re.search(r"(\d+)\.txt$", name).group(1)
             conditions_name = f"{folder}/MesurementConditions{index}.xml"  # sic: Rigaku's spelling
             root = parse_xml(archive.read(conditions_name), path) if conditions_name in archive.names else None
@@ -110,10 +110,7 @@ def _sniff_asc(head: bytes, path: Path) -> bool:
 
 
 def _sniff_rasx(head: bytes, path: Path) -> bool:
-    if not head.startswith(b"PK\x03\x04"):
-        return False
-    with SafeZip(path) as archive:
-        return any(_PROFILE.fullmatch(n) for n in archive.names)
+    return zip_holds(head, path, _PROFILE)
 
 
 READERS = (

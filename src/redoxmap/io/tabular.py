@@ -7,18 +7,21 @@ part once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from redoxmap.errors import FormatError, ReadError
+from redoxmap.errors import FormatError, ReadError, RedoxmapError
+from redoxmap.io.archives import check_archive
 from redoxmap.io.labels import choose_columns, extract, split_label
 from redoxmap.io.raw import RawCycling, checked
-from redoxmap.io.text import head_text, parse_table, read_text
+from redoxmap.io.text import head_text, parse_table, read_text, unique_names
 
 Synonyms = dict[str, list]
+MAX_HEADER_CHARS = 20_000  # the widest real export header (Arbin with aux channels) is ~2,000
 
 
 def guess_separator(header_line: str) -> str:
@@ -48,6 +51,8 @@ def find_table_header(text: str, synonyms: Synonyms, *, limit: int = 60,
                       quantities=("time", "voltage", "current")) -> tuple[int, str] | None:
     """The index and separator of the first line (within ``limit``) that names ``quantities``."""
     for index, line in enumerate(text.splitlines()[:limit]):
+        if len(line) > MAX_HEADER_CHARS:
+            continue  # not a header (a damaged line would otherwise cost a label parse per character)
         sep = guess_separator(line)
         if matches(header_keys(line, sep), synonyms, quantities):
             return index, sep
@@ -61,9 +66,10 @@ def sniff_header(head: bytes, synonyms: Synonyms, *, limit: int = 60) -> bool:
     return find_table_header(head_text(head), synonyms, limit=limit) is not None
 
 
-def read_delimited(path: Path, synonyms: Synonyms, *, limit: int = 60) -> pd.DataFrame:
-    """Read a delimited export whose header is the first line naming time, voltage and current."""
-    text = read_text(path)
+def read_delimited(path: Path, synonyms: Synonyms, *, limit: int = 60, text: str | None = None) -> pd.DataFrame:
+    """Read a delimited export whose header is the first line naming time, voltage and current (``text``:
+    the file's content when the caller has already decoded or unpacked it)."""
+    text = read_text(path) if text is None else text
     found = find_table_header(text, synonyms, limit=limit)
     if found is None:
         raise FormatError("no table header with time, voltage and current columns found", path=path)
@@ -82,9 +88,10 @@ def read_spreadsheet(
     names = data_sheets(path, synonyms, sheet_filter=sheet_filter)
     if not names:
         raise FormatError("no sheet with time, voltage and current columns", path=path)
-    frames = [pd.read_excel(path, sheet_name=name, engine="openpyxl") for name in names]
+    with workbook_errors(path):
+        frames = [pd.read_excel(path, sheet_name=name, engine="openpyxl") for name in names]
     frame = pd.concat(frames, ignore_index=True)
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.columns = unique_names(frame.columns)
     return frame
 
 
@@ -92,18 +99,31 @@ def sheet_headers(path: Path) -> dict[str, list[str]]:
     """Normalised name keys of the first row of every sheet of a workbook (reads headers only)."""
     from openpyxl import load_workbook
 
-    try:
+    check_archive(path, verify=True)
+    with workbook_errors(path):
         workbook = load_workbook(path, read_only=True)
-    except Exception as exc:
-        raise ReadError(f"not a readable Excel workbook ({type(exc).__name__}: {exc})", path=path) from exc
+        try:
+            headers = {}
+            for sheet in workbook.worksheets:
+                first = next(sheet.iter_rows(max_row=1, values_only=True), ())
+                headers[sheet.title] = [split_label(str(c))[0] for c in first if c is not None]
+            return headers
+        finally:
+            workbook.close()
+
+
+@contextmanager
+def workbook_errors(path: Path) -> Iterator[None]:
+    """A workbook openpyxl cannot parse (a damaged sheet's XML, a missing part) as a :class:`ReadError`.
+
+    openpyxl raises whatever its XML and zip layers raise; any of it means a damaged workbook."""
     try:
-        headers = {}
-        for sheet in workbook.worksheets:
-            first = next(sheet.iter_rows(max_row=1, values_only=True), ())
-            headers[sheet.title] = [split_label(str(c))[0] for c in first if c is not None]
-        return headers
-    finally:
-        workbook.close()
+        yield
+    except RedoxmapError:
+        raise
+    except Exception as exc:
+        raise ReadError(f"not a readable Excel workbook ({type(exc).__name__}: {str(exc)[:120]})",
+                        path=path) from exc
 
 
 def data_sheets(

@@ -75,11 +75,23 @@ def parse_table(
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise ReadError(f"table cannot be parsed: {exc}", path=path) from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.columns = unique_names(frame.columns)
     frame = frame.loc[:, [c for c in frame.columns if c and not c.startswith("Unnamed:")]]
     if frame.empty:
         raise ReadError("the table has a header but no data rows", path=path)
     return frame
+
+
+def unique_names(labels) -> list[str]:
+    """Column labels stripped of surrounding spaces, a repeated one suffixed ``.1``, ``.2``... (the first
+    keeps its name, as pandas does): two labels that differ only by a trailing space stay two columns."""
+    seen: dict[str, int] = {}
+    names = []
+    for label in (str(c).strip() for c in labels):
+        count = seen.get(label, 0)
+        seen[label] = count + 1
+        names.append(label if count == 0 else f"{label}.{count}")
+    return names
 
 
 def find_header_line(lines: list[str], must_contain: list[str], *, path: Path, limit: int = 200) -> int:
@@ -90,6 +102,20 @@ def find_header_line(lines: list[str], must_contain: list[str], *, path: Path, l
         if all(n in lowered for n in needles):
             return index
     raise FormatError(f"no table header with {', '.join(must_contain)} found", path=path)
+
+
+_DECIMAL_COMMA_NUMBER = re.compile(r"^\s*[-+]?\d+,\d*(?:[eE][-+]?\d+)?\s*$")
+
+
+def locale_float(text) -> float:
+    """A number as a Windows locale writes it: ``0.5``, or ``0,5`` / ``5,00000E-001`` with a decimal comma;
+    NaN for anything else."""
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        if isinstance(text, str) and _DECIMAL_COMMA_NUMBER.match(text):
+            return float(text.replace(",", "."))
+        return float("nan")
 
 
 def numeric_rows_after(lines: list[str], start: int, path: Path) -> np.ndarray:
@@ -114,16 +140,27 @@ def numeric_rows_after(lines: list[str], start: int, path: Path) -> np.ndarray:
     return np.array([r[:width] for r in rows])
 
 
-def number_block(text: str, path: Path) -> np.ndarray:
-    """A whitespace-separated block of numbers (every line a row), as wide as its narrowest row."""
+def number_block(text: str, path: Path, *, min_columns: int = 1) -> np.ndarray:
+    """A whitespace-separated block of numbers (every line a row), as wide as its narrowest row, which
+    must hold at least ``min_columns``."""
     rows = [line.split() for line in text.strip().splitlines() if line.strip()]
     if not rows:
         raise ReadError("a data block without rows", path=path)
     width = min(len(r) for r in rows)
+    if width < min_columns:
+        raise ReadError(f"a data row holds {width} value(s), {min_columns} expected (a damaged block?)", path=path)
     try:
         return np.array([r[:width] for r in rows], dtype=float)
     except ValueError as exc:
         raise ReadError(f"unreadable data rows ({str(exc)[:80]})", path=path) from exc
+
+
+def numbers(text: str | None, path: Path, what: str) -> np.ndarray:
+    """Whitespace-separated numbers of one XML element or field, or a :class:`ReadError` naming ``what``."""
+    try:
+        return np.array((text or "").split(), dtype=float)
+    except ValueError as exc:
+        raise ReadError(f"unreadable {what} ({str(exc)[:80]})", path=path) from exc
 
 
 def positive_float(value) -> float | None:

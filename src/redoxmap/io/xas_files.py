@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.errors import DataWarning, FormatError, ReadError
+from redoxmap.io.raw import refuse_implausible
 from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.text import decode
 
@@ -65,6 +66,9 @@ def clean_spectrum(energy: np.ndarray, channels: dict[str, np.ndarray], attrs: d
     values = {k: v[finite] for k, v in values.items()}
     if len(energy) < 2:
         raise ReadError("fewer than two data points", path=path)
+    refuse_implausible(energy, 1e6, "energy (eV)", path)
+    for name, v in values.items():
+        refuse_implausible(v, 1e100, f"channel {name!r}", path)
     if np.any(np.diff(energy) <= 0):
         warnings.warn(f"{path}: energy is not strictly increasing; points were sorted and "
                       "points at the same energy averaged", DataWarning, stacklevel=3)
@@ -192,15 +196,17 @@ def spectrum_table(path: str | PathLike, *, channel_map: dict[str, str] | None =
         options = {**options, "channels": channel_map}
     check_options(reader, options, path)
     table = reader.read(path, **options)
-    if channel_map and "channels" not in reader.options:
-        renames = {label.lower(): role for role, label in channel_map.items() if role != "energy"}
-        missing = [label for label in renames if label not in table]
-        if missing:
-            raise FormatError(f"channel map names columns not in the file: {', '.join(missing)} "
-                              f"(columns: {', '.join(table.channels)})", path=path)
-        table = SpectrumTable(table.energy, {role: table.channels[label] for label, role in renames.items()},
-                              table.attrs)
-    return table
+    return rename_channels(table, channel_map, path) if channel_map and "channels" not in reader.options else table
+
+
+def rename_channels(table: SpectrumTable, channel_map: dict[str, str], path: Path) -> SpectrumTable:
+    """The channels a map names (``role -> column``), under their roles (``{"i0": "Mon", "itrans": "Ion1"}``)."""
+    renames = {label.lower(): role for role, label in channel_map.items() if role != "energy"}
+    missing = [label for label in renames if label not in table]
+    if missing:
+        raise FormatError(f"channel map names columns not in the file: {', '.join(missing)} "
+                          f"(columns: {', '.join(table.channels)})", path=path)
+    return SpectrumTable(table.energy, {role: table.channels[label] for label, role in renames.items()}, table.attrs)
 
 
 def stack(spectra: dict, *, dim: str = "state"):

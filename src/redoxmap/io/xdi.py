@@ -55,7 +55,7 @@ def _numbers(block: str, path: Path) -> np.ndarray:
         raise ReadError(f"data lines cannot be parsed ({str(exc)[:120]})", path=path) from exc
 
 
-_XDI_FIELD = re.compile(r"^#\s*([\w.]+)\s*:[ \t]*(.*?)\s*$", re.MULTILINE)
+_XDI_FIELD = re.compile(r"^#[ \t]*([\w.]+)[ \t]*:[ \t]*(.*?)[ \t\r]*$", re.MULTILINE)
 
 
 def xdi_table(path: str | PathLike) -> SpectrumTable:

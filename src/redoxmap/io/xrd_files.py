@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.errors import DataWarning, FormatError, ReadError
+from redoxmap.io.raw import refuse_implausible
 from redoxmap.io.reader import Reader
 from redoxmap.io.text import decode
 
@@ -226,6 +227,7 @@ def _apply_wavelength(pattern: Pattern, path: Path, wavelength_A: float | None, 
 
 def _clean(pattern: Pattern, path: Path) -> None:
     x, y, s = pattern.two_theta, pattern.intensity, pattern.sigma
+    refuse_implausible(y, 1e15, "intensity", path)
     finite = np.isfinite(x) & np.isfinite(y)
     if not finite.all():
         warnings.warn(f"{path}: {int((~finite).sum())} points with missing values were dropped",

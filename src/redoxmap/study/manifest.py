@@ -156,7 +156,7 @@ REQUIRED_FILE_OPTIONS = {"xas": ("edge",)}
 SAMPLE_KEYS = {
     "name": str, "description": str, "active_mass_mg": (int, float), "electrode": str,
     "cell_type": str, "temperature_C": (int, float), "specific_current_mA_g": (int, float),
-    "format": str, "files": dict, "chemistry": str,
+    "electrode_area_cm2": (int, float), "format": str, "files": dict, "chemistry": str,
 }
 STUDY_KEYS = {"name": str, "description": str, "authors": list}
 
@@ -174,6 +174,7 @@ class Sample:
     cell_type: str | None = None
     temperature_C: float | None = None
     specific_current_mA_g: float | None = None
+    electrode_area_cm2: float | None = None
     format: str | None = None
     chemistry: str | None = None
 
@@ -283,7 +284,7 @@ def load_study(path: str | PathLike) -> Study:
             active_mass_mg=raw.get("active_mass_mg"), electrode=raw.get("electrode", "cathode"),
             cell_type=raw.get("cell_type"), temperature_C=raw.get("temperature_C"),
             specific_current_mA_g=raw.get("specific_current_mA_g"), format=raw.get("format"),
-            chemistry=raw.get("chemistry"),
+            chemistry=raw.get("chemistry"), electrode_area_cm2=raw.get("electrode_area_cm2"),
         ))
         if samples[-1].electrode not in ("cathode", "anode"):
             raise ManifestError(f"{where}: electrode must be 'cathode' or 'anode'", path=path)

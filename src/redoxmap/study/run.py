@@ -65,7 +65,7 @@ def analyze_cycling_file(sample: Sample, file: Path, parameters: dict):
         file, format=sample.format, name=cell_label(sample, file, "cycling"),
         active_mass_mg=sample.active_mass_mg, electrode=sample.electrode,
         cell_type=sample.cell_type, temperature_C=sample.temperature_C,
-        specific_current_mA_g=sample.specific_current_mA_g,
+        specific_current_mA_g=sample.specific_current_mA_g, electrode_area_cm2=sample.electrode_area_cm2,
     )
     regions = regions_from_bounds(parameters["region_bounds_V"], parameters["region_names"])
     return analyze_cycling(

@@ -33,13 +33,45 @@ def probe_of_mode(mode: str) -> str | None:
     return None
 
 
+# Raw channels under the names beamlines and their software write (XDI's dictionary name first).
+ALIASES = {"i0": ("i0", "io", "imon", "mon", "monitor"), "itrans": ("itrans", "it", "i1", "itr"),
+           "irefer": ("irefer", "iref", "ir", "i2"), "ifluor": ("ifluor", "if", "fluor")}
+# Columns that already hold an absorption spectrum (Athena, Demeter, Larch and beamline exports), by the
+# detection they come from, then any; and the reference foil's absorption.
+READY = {"transmission": ("mutrans", "normtrans", "flattrans"),
+         "fluorescence": ("mufluor", "normfluor", "flatfluor"),
+         "any": ("xmu", "mu", "norm", "flat", "nor", "intensity", "mutrans", "mufluor", "normtrans", "normfluor")}
+READY_REFERENCE = ("murefer", "normrefer", "flatrefer", "muref")
+
+
+def _names(ds) -> list[str]:
+    return list(ds.channels) if hasattr(ds, "channels") else list(ds.data_vars)
+
+
+def find_channel(ds, name: str) -> str | None:
+    """The column that holds channel ``name``: itself, or one of its :data:`ALIASES` (``it`` for ``itrans``)."""
+    names = _names(ds)
+    return next((n for n in (name, *ALIASES.get(name, ())) if n in names), None)
+
+
+def ready_absorption(ds, mode: str | None = None) -> str | None:
+    """The column holding a ready-made absorption spectrum (``mutrans``, ``xmu``, ``norm``...) measured in
+    ``mode`` (any mode when None), or the only column of a one-spectrum export (Athena's ``.nor``)."""
+    names = _names(ds)
+    preferred = (READY["transmission"] if mode == "transmission" else
+                 READY["fluorescence"] if mode in ("tfy", "pfy", "ipfy", "fluorescence") else ())
+    found = next((n for n in (*preferred, *READY["any"]) if n in names), None)
+    return found if found is not None or len(names) != 1 else names[0]
+
+
 def channel(ds, name: str, *, dark: float | str | None = None) -> np.ndarray:
-    """One channel of a spectrum (Dataset or SpectrumTable), dark-subtracted, with an error naming the file."""
-    names = list(ds.channels) if hasattr(ds, "channels") else list(ds.data_vars)
-    if name not in names:
-        raise FormatError(f"no channel {name!r} (channels: {', '.join(names)})",
+    """One channel of a spectrum (Dataset or SpectrumTable; a raw channel also under its :data:`ALIASES`),
+    dark-subtracted, with an error naming the file."""
+    found = find_channel(ds, name)
+    if found is None:
+        raise FormatError(f"no channel {name!r} (channels: {', '.join(_names(ds))})",
                           path=ds.attrs.get("source_file"))
-    values = np.asarray(ds.channels[name] if hasattr(ds, "channels") else ds[name].to_numpy(), dtype=float)
+    values = np.asarray(ds.channels[found] if hasattr(ds, "channels") else ds[found].to_numpy(), dtype=float)
     if dark is not None:
         values = values - (channel(ds, dark) if isinstance(dark, str) else float(dark))
     return values
@@ -105,8 +137,15 @@ def reference_absorption(ds, *, itrans: str = "itrans", iref: str = "irefer"):
                         dims="energy", name="mu_ref", attrs=dict(ds.attrs))
 
 
-def reference_values(ds, *, itrans: str = "itrans", iref: str = "irefer") -> np.ndarray:
-    """:func:`reference_absorption` as a plain array."""
+def reference_values(ds, *, itrans: str = "itrans", iref: str = "irefer", reference: str | None = None) -> np.ndarray:
+    """:func:`reference_absorption` as a plain array: the column ``reference`` when given (a ready-made
+    absorption such as ``murefer``, used as it is), else a ready-made reference column of the file, else
+    ``ln(It / Iref)`` from the raw channels."""
+    if reference is not None:
+        return channel(ds, reference)
+    ready = next((n for n in READY_REFERENCE if n in _names(ds)), None)
+    if ready is not None:
+        return channel(ds, ready)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.log(channel(ds, itrans) / channel(ds, iref))
 

@@ -9,13 +9,20 @@ import numpy as np
 
 from redoxmap.errors import AnalysisError, FormatError
 from redoxmap.io.athena import athena_tables
-from redoxmap.io.xas_files import spectrum_table
-from redoxmap.xas.channels import absorption_values, calibrate, reference_values
+from redoxmap.io.spec import spec_tables
+from redoxmap.io.xas_files import rename_channels, spectrum_table
+from redoxmap.xas.channels import (
+    READY,
+    absorption_values,
+    calibrate,
+    channel,
+    find_channel,
+    ready_absorption,
+    reference_values,
+)
 from redoxmap.xas.merge import merge_scans
 from redoxmap.xas.normalization import Normalization, normalize_k_edge, normalize_soft
 
-# Channels that already hold an absorption spectrum (processed exports).
-MU_CHANNELS = ("mu", "xmu", "norm", "intensity", "column2", "column3")
 EDGE_KINDS = ("K", "L", "O-K")
 
 
@@ -32,42 +39,83 @@ def edge_kind(edge: str) -> str:
 
 
 def load_mu(path: str | PathLike, *, mode: str | None = None, signal: str | None = None,
-            i0: str = "i0", reference_e0_eV: float | None = None, energy_shift_eV: float = 0.0,
+            i0: str = "i0", mu: str | None = None, reference: str | None = None,
+            reference_e0_eV: float | None = None, energy_shift_eV: float = 0.0,
             channel_map: dict[str, str] | None = None):
     """Absorption of one scan: ``(energy, mu)``.
 
-    ``path`` may name an Athena group as ``project.prj::group``. The absorption is
-    computed from the raw channels of ``mode`` (transmission by default) when the file
-    has them; a file that holds a processed spectrum (``mu``, ``xmu``, ``norm``,
-    ``intensity``) instead is used as it is. With ``reference_e0_eV`` the energy is calibrated on the
-    reference channel (``irefer``). ``channel_map`` (role -> column or HDF5 dataset)
-    is needed for HDF5/NeXus files and renames the columns of text files.
+    Parameters
+    ----------
+    path : path-like
+        A spectrum file; ``project.prj::group`` names an Athena group, ``file.spec::3`` a SPEC scan.
+    mode : {"transmission", "tey", "tfy", "pfy", "ipfy"}, optional
+        How it was measured. Without a mode, the file's ready-made absorption (``mutrans``, ``mufluor``,
+        ``xmu``, ``mu``, ``norm``, ...: :data:`redoxmap.xas.channels.READY`) is used where it has one,
+        else transmission from the raw channels; with a mode, the raw channels of that mode (``i0``,
+        ``itrans``/``it``, ``tey``, ``pfy``...) where present, else the mode's ready-made column.
+    signal, i0 : str
+        The raw sample and flux channels, where they are not the mode's usual names.
+    mu : str, optional
+        A column that holds the absorption itself; used as it is.
+    reference : str, optional
+        The column of the reference foil: a ready-made absorption (``murefer``) or, without one, the raw
+        ``irefer`` with ``itrans`` (``ln(It / Iref)``).
+    reference_e0_eV : float, optional
+        Calibrate the energy on the reference to this E0.
+    channel_map : dict, optional
+        Role -> column (renames a text file's columns) or HDF5 dataset (needed for HDF5/NeXus).
     """
-    text = str(path)
-    if "::" in text:
-        project, group = text.split("::", 1)
-        groups = athena_tables(project)
-        if group not in groups:
-            raise FormatError(f"no group {group!r} (groups: {', '.join(groups)})", path=project)
-        ds = groups[group]
-    else:
-        ds = spectrum_table(Path(path), channel_map=channel_map)
+    ds = _spectrum(path, channel_map)
     energy = ds.energy
-    processed = next((c for c in MU_CHANNELS if c in ds), None)
     raw_signal = signal or {"transmission": "itrans", "ipfy": "pfy", None: "itrans"}.get(mode, mode)
-    if signal is None and processed and raw_signal not in ds:
-        # A processed export (mu, intensity...) of a spectrum measured in ``mode``.
-        mu = np.asarray(ds.channels[processed], float)
+    has_raw = find_channel(ds, raw_signal) is not None and find_channel(ds, i0) is not None
+    ready = ready_absorption(ds, mode)
+    if mu is not None:
+        values = channel(ds, mu)
+    elif signal is None and ready is not None and (mode is None or not has_raw):
+        values = channel(ds, ready)  # a processed export of a spectrum measured in ``mode``
+    elif has_raw or signal is not None:
+        values = absorption_values(ds, mode or "transmission", signal=signal, i0=i0)
     else:
-        mu = absorption_values(ds, mode or "transmission", signal=signal, i0=i0)
+        raise FormatError(f"no raw channels for {mode or 'transmission'} ({i0}, {raw_signal}) and no "
+                          f"absorption column ({', '.join(READY['any'][:6])}, ...): name the columns (mu=..., "
+                          f"signal=... / --mu, --channel; channels: {', '.join(ds.channels)})",
+                          path=ds.attrs.get("source_file"))
     shift = energy_shift_eV
     if reference_e0_eV is not None:
-        if "irefer" not in ds:
-            raise FormatError("no reference channel 'irefer' to calibrate the energy with",
+        try:
+            reference_mu = reference_values(ds, reference=reference)
+        except FormatError as exc:
+            raise FormatError(f"no reference to calibrate the energy with ({exc.message}); "
+                              "name it with reference=... / --reference", path=ds.attrs.get("source_file")) from exc
+        if not np.isfinite(reference_mu).all():
+            raise FormatError("the reference absorption is undefined at some energies (a zero or negative "
+                              "reference channel): name a usable reference column (reference=... / --reference)",
                               path=ds.attrs.get("source_file"))
-        shift += calibrate(energy, reference_values(ds), reference_e0_eV,
+        shift += calibrate(energy, reference_mu, reference_e0_eV,
                            search=(reference_e0_eV - 15, reference_e0_eV + 15))
-    return energy + shift, mu
+    return energy + shift, values
+
+
+def _spectrum(path, channel_map):
+    """The table of one spectrum; ``file::group`` picks an Athena group or a SPEC scan."""
+    from redoxmap.io.registry import detect_reader
+
+    text = str(path)
+    if "::" not in text:
+        return spectrum_table(Path(path), channel_map=channel_map)
+    source, member = text.split("::", 1)
+    reader = detect_reader(source, modality="xas")
+    if reader.name == "athena":
+        groups = athena_tables(source)
+    elif reader.name == "spec":
+        groups = spec_tables(source)
+    else:
+        raise FormatError(f"'::{member}' names a group of an Athena project or a scan of a SPEC file; this is "
+                          f"a {reader.name} file", path=source)
+    if member not in groups:
+        raise FormatError(f"no group {member!r} (groups: {', '.join(list(groups)[:20])})", path=source)
+    return rename_channels(groups[member], channel_map, Path(source)) if channel_map else groups[member]
 
 
 def load_merged(paths: list[str | PathLike], **options) -> tuple[np.ndarray, np.ndarray]:

@@ -20,7 +20,7 @@ from redoxmap.defaults import XRD_HALF_WIDTH_DEG
 from redoxmap.errors import AnalysisError, DataWarning, FitWarning
 from redoxmap.fitting import error_convention
 from redoxmap.palette import COLORS
-from redoxmap.results import FitResult
+from redoxmap.results import FitResult, axes_for
 from redoxmap.xrd.crystallography import d_spacing, d_spacing_stderr
 from redoxmap.xrd.profile import PARAMETERS, model
 
@@ -85,10 +85,7 @@ class PeakFits(FitResult):
         -------
         matplotlib.axes.Axes
         """
-        if ax is None:
-            import matplotlib.pyplot as plt
-
-            _, ax = plt.subplots(figsize=(4.0, 3.0), layout="constrained")
+        ax = axes_for(ax)
         for i in self._rows(peak, scan):
             window = self.windows[i]
             x = window["two_theta"]
@@ -107,10 +104,7 @@ class PeakFits(FitResult):
         -------
         matplotlib.axes.Axes
         """
-        if ax is None:
-            import matplotlib.pyplot as plt
-
-            _, ax = plt.subplots(figsize=(4.0, 1.6), layout="constrained")
+        ax = axes_for(ax, (4.0, 1.6))
         for i in self._rows(peak, scan):
             window = self.windows[i]
             if np.isfinite(window["fit"]).any():
