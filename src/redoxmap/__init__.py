@@ -8,7 +8,8 @@ From raw lab files to an activation map. The whole study in three calls::
     redoxmap.write_report(result, "report/")           # HTML report that opens with the findings
 
 Each modality has its subpackage (:mod:`redoxmap.cycling`, :mod:`redoxmap.cv`,
-:mod:`redoxmap.eis`, :mod:`redoxmap.xas`, :mod:`redoxmap.xrd`, :mod:`redoxmap.tem`), the
+:mod:`redoxmap.eis`, :mod:`redoxmap.xas`, :mod:`redoxmap.xrd`, :mod:`redoxmap.tem`,
+:mod:`redoxmap.xps`), the
 physical model of activation is :mod:`redoxmap.model`, file readers are :mod:`redoxmap.io`.
 Importing ``redoxmap`` is cheap: every name loads on first use.
 """
@@ -24,4 +25,4 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "redoxmap.report.build": ["write_report"],
     "redoxmap.resources": ["demo_source"],
     "redoxmap.results": ["load_result"],
-}, submodules=("cv", "cycling", "eis", "errors", "io", "model", "report", "study", "tem", "xas", "xrd"))
+}, submodules=("cv", "cycling", "eis", "errors", "io", "model", "report", "study", "tem", "xas", "xps", "xrd"))

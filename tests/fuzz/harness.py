@@ -105,6 +105,10 @@ def _read(family: str, path: Path):
     if family == "images":
         image = redoxmap.tem.read_image(path)
         return _finite(image.data), _plausible(image.data, 1e30)
+    if family == "xps":
+        spectra = redoxmap.io.read_xps(path)
+        return (all(_finite(s.binding_energy_eV, s.intensity_cps) for s in spectra),
+                all(_plausible(s.intensity_cps, 1e15) for s in spectra))
     raise ValueError(family)
 
 

@@ -50,6 +50,10 @@ SOURCES = {
                for name in ("tiff/test_dm_image_um_unit.dm3", "tiff/tiff_Zeiss_SEM/test_tiff_Zeiss_SEM_512pix.tif",
                             "mrc/HAADFscan.mrc", "tia/old/64x64_TEM_images_acquire_1.ser")]
               + [DATA / "images" / "ercius+openNCEM" / "ncempy" / "data" / "STEM HAADF Diffraction Micro.emd"],
+    "xps": [DATA / "xps" / "matkrin+vamas" / "tests" / "test_files" / "xps_eis.vms",
+            DATA / "xps" / "FAIRmat-NFDI+pynxtools-xps" / "tests" / "data" / "vms_irregular" / "irregular.vms",
+            DATA / "xps" / "FAIRmat-NFDI+pynxtools-xps" / "tests" / "data" / "specs_xy" / "MgFe2O4_small.xy",
+            DATA / "xps" / "hidecode221b+LG4X" / "Example" / "C1s_sample.csv"],
 }
 ZIP_SUFFIXES = (".ndax", ".xlsx", ".rasx", ".brml")
 XML_SUFFIXES = (".xrdml",)

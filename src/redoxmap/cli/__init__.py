@@ -33,6 +33,7 @@ from redoxmap.cli.eis import eis_app
 from redoxmap.cli.model import model_app, simulate_app
 from redoxmap.cli.structure import tem_app, xrd_app
 from redoxmap.cli.xas import xas_app
+from redoxmap.cli.xps import xps_app
 
 app = typer.Typer(
     name="redoxmap",
@@ -48,6 +49,7 @@ app.add_typer(xrd_app, name="xrd")
 app.add_typer(tem_app, name="tem")
 app.add_typer(eis_app, name="eis")
 app.add_typer(cv_app, name="cv")
+app.add_typer(xps_app, name="xps")
 app.add_typer(model_app, name="model")
 app.add_typer(simulate_app, name="simulate")
 

@@ -42,9 +42,12 @@ _BUILTIN_MODULES = (
     # images
     "redoxmap.io.gatan", "redoxmap.io.thermofisher", "redoxmap.io.mrc", "redoxmap.io.hyperspy",
     "redoxmap.io.images",
+    # photoelectron spectra
+    "redoxmap.io.vamas", "redoxmap.io.specs", "redoxmap.io.xps_files",
 )
 _NOUNS = {"cycling": "cycler file", "cv": "voltammetry file", "eis": "impedance file",
-          "xas": "X-ray absorption file", "xrd": "diffraction file", "images": "image"}
+          "xas": "X-ray absorption file", "xrd": "diffraction file", "images": "image",
+          "xps": "photoelectron spectrum", "dems": "mass-spectrometer file"}
 _REGISTERED: dict[tuple[str, str], Reader] = {}
 _loaded = False
 
@@ -64,7 +67,7 @@ def readers(modality: str | None = None) -> dict[str, Reader]:
     Parameters
     ----------
     modality : str, optional
-        One of ``"cycling"``, ``"cv"``, ``"eis"``, ``"xas"``, ``"xrd"``, ``"images"``.
+        One of ``"cycling"``, ``"cv"``, ``"eis"``, ``"xas"``, ``"xrd"``, ``"images"``, ``"xps"``, ``"dems"``.
 
     Returns
     -------

@@ -1,0 +1,107 @@
+"""``redoxmap xps ...``: photoelectron spectra from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redoxmap.cli.common import JsonOpt, OutOpt, choice, command, emit
+from redoxmap.cli.structure import PlotOpt, save_plot
+
+xps_app = typer.Typer(help="XPS: regions, doublet fits over Shirley/Tougaard backgrounds, series.",
+                      no_args_is_help=True, rich_markup_mode=None)
+
+XpsFile = Annotated[Path, typer.Argument(help="An XPS file: VAMAS .vms/.npl, SpecsLab .xy, or a two-column CSV.")]
+RegionOpt = Annotated[str, typer.Option(help="Region by name (\"S 2p\") or position (0 = first).")]
+PresetOpt = Annotated[str, typer.Option(help="Component preset: argyrodite-S2p, argyrodite-P2p, adventitious-C1s.")]
+BackgroundOpt = Annotated[str, typer.Option(help="shirley, tougaard or linear.", **choice("shirley", "tougaard", "linear"))]
+FixedOpt = Annotated[bool, typer.Option("--fixed-background", help="Compute the background from the data before the fit instead of fitting its scale with the peaks.")]
+ShapeOpt = Annotated[str, typer.Option(help="Line shape in CasaXPS notation: SGL(m) (sum) or GL(m) (product), m = % Lorentzian.")]
+ReferenceOpt = Annotated[str | None, typer.Option("--charge-reference", help="Region holding adventitious C 1s for the charge correction (e.g. \"C 1s\"); none by default.")]
+ReferenceEnergyOpt = Annotated[float, typer.Option("--reference-ev", help="Binding energy adventitious C-C/C-H is put at.")]
+ShiftOpt = Annotated[float | None, typer.Option("--shift", help="A known charge correction in eV, added to every binding energy.")]
+
+
+@xps_app.command("regions", epilog="Example:  redoxmap xps regions cathode_S2p.vms")
+@command
+def xps_regions(file: XpsFile, as_json: JsonOpt = False, out: OutOpt = None) -> None:
+    """List a file's regions: name, energy range, points, and what the file says about them."""
+    import pandas as pd
+
+    from redoxmap.io.xps_files import read_xps
+
+    rows = [{"index": i, "region": s.region, "points": len(s), "from_eV": s.binding_energy_eV[0],
+             "to_eV": s.binding_energy_eV[-1], "excitation_eV": s.excitation_energy_eV,
+             "charge_shift_eV": s.charge_shift_eV, "counts_known": s.counts_per_unit is not None,
+             "pass_energy_eV": s.metadata.get("pass_energy_eV")} for i, s in enumerate(read_xps(file))]
+    emit(pd.DataFrame(rows), as_json=as_json, out=out, payload={"file": str(file)}, title=f"{file.name}: regions")
+
+
+def _charge_corrected(file: Path, reference: str | None, reference_ev: float, shift: float | None):
+    from redoxmap.io.xps_files import read_xps
+    from redoxmap.xps.quantify import charge_correct
+
+    spectra = read_xps(file)
+    if reference is None and shift is None:
+        return spectra, 0.0, 0.0
+    return charge_correct(spectra, reference_region=reference or "C 1s", reference_eV=reference_ev, shift_eV=shift)
+
+
+@xps_app.command("fit", epilog='Example:  redoxmap xps fit cycled.vms --region "S 2p" --preset argyrodite-S2p '
+                                '--charge-reference "C 1s" --plot s2p.png --json')
+@command
+def xps_fit(
+    file: XpsFile, region: RegionOpt = "S 2p", preset: PresetOpt = "argyrodite-S2p",
+    background: BackgroundOpt = "shirley", fixed_background: FixedOpt = False, line_shape: ShapeOpt = "SGL(30)",
+    window: Annotated[str | None, typer.Option(help="Binding-energy range to fit, LOW,HIGH in eV.")] = None,
+    charge_reference: ReferenceOpt = None, reference_ev: ReferenceEnergyOpt = 284.8, shift: ShiftOpt = None,
+    plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+) -> None:
+    """Fit a region with a component preset; shares with errors that include the background choice."""
+    from redoxmap.cli.common import parse_floats
+    from redoxmap.io.xps_files import select_region
+    from redoxmap.xps.fit import fit_xps
+
+    spectra, _applied, applied_error = _charge_corrected(file, charge_reference, reference_ev, shift)
+    spectrum = select_region(spectra, region, path=file)
+    limits = parse_floats(window, "--window") if window else None
+    if limits is not None and len(limits) != 2:
+        raise typer.BadParameter("--window takes LOW,HIGH")
+    fit = fit_xps(spectrum, preset, window=tuple(limits) if limits else None, background=background,
+                  fit_background=not fixed_background, line_shape=line_shape)
+    save_plot(plot, lambda plt: fit.plot_with_residuals(plt.figure(figsize=(4.2, 4.0), layout="constrained")))
+    emit(fit.table, as_json=as_json, out=out,
+         payload={"file": str(file), "region": spectrum.region, "charge_shift_eV": spectrum.charge_shift_eV,
+                  "charge_shift_stderr_eV": applied_error, "statistics": fit.statistics(),
+                  "families": fit.family_shares().to_dict(orient="records"), "notes": fit.notes},
+         columns=["component", "family", "position_eV", "fwhm_eV", "share", "share_stderr"],
+         title=f"{file.name}: {spectrum.region} ({background} background, shift {spectrum.charge_shift_eV:+.2f} eV)")
+    if not as_json:
+        emit(fit.family_shares(), as_json=False, out=None, title="Shares by family")
+
+
+@xps_app.command("series", epilog='Example:  redoxmap xps series pristine.vms 30C.vms 50C.vms --labels pristine,30C,50C '
+                                   '--region "S 2p" --plot shares.png -o shares.csv')
+@command
+def xps_series(
+    files: Annotated[list[Path], typer.Argument(help="XPS files of one sample series, in order.")],
+    labels: Annotated[str | None, typer.Option(help="A label per file, comma-separated (default: file names).")] = None,
+    region: RegionOpt = "S 2p", preset: PresetOpt = "argyrodite-S2p", background: BackgroundOpt = "shirley",
+    line_shape: ShapeOpt = "SGL(30)", charge_reference: ReferenceOpt = None, reference_ev: ReferenceEnergyOpt = 284.8,
+    plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+) -> None:
+    """Fit the same components to one region of every file; family shares against the series."""
+    from redoxmap.io.xps_files import select_region
+    from redoxmap.xps.series import fit_xps_series
+
+    names = [n.strip() for n in labels.split(",")] if labels else [f.stem for f in files]
+    if len(names) != len(files):
+        raise typer.BadParameter(f"{len(names)} labels for {len(files)} files")
+    spectra = {name: select_region(_charge_corrected(f, charge_reference, reference_ev, None)[0], region, path=f)
+               for name, f in zip(names, files)}
+    series = fit_xps_series(spectra, preset, background=background, line_shape=line_shape)
+    save_plot(plot, lambda plt: series.plot(plt.figure(figsize=(4.0, 3.0), layout="constrained").subplots()).figure)
+    emit(series.family_table(), as_json=as_json, out=out, payload={"files": [str(f) for f in files], "region": region},
+         title=f"{region}: shares by family across {len(files)} spectra")
