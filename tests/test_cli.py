@@ -18,7 +18,8 @@ COMMANDS = [[], ["demo"], ["report"], ["map"], ["convert"], ["formats"], ["cycli
             ["xas", "depth"], ["xrd"], ["xrd", "peaks"], ["xrd", "lattice"], ["xrd", "series"], ["tem"],
             ["tem", "fft"], ["eis"], ["eis", "fit"], ["eis", "kk"], ["eis", "drt"], ["eis", "series"], ["cv"],
             ["cv", "analyze"], ["model"], ["model", "simulate"], ["model", "validate"], ["model", "fit"], ["model", "whatif"],
-            ["simulate"], ["simulate", "study"]]
+            ["simulate"], ["simulate", "study"], ["xps"], ["xps", "regions"], ["xps", "fit"], ["xps", "series"],
+            ["dems"], ["dems", "channels"], ["dems", "calibrate"], ["dems", "quantify"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "redoxmap")
@@ -100,7 +101,7 @@ def test_demo_command_writes_report(demo_run):
     # The complete virtual study beside it: every section, and the truth its numbers come from.
     virtual = folder / "virtual"
     sections = [s["id"] for s in json.loads((virtual / "report" / "report.json").read_text())["sections"]]
-    assert sections == ["findings", "cycling", "xas", "structure", "eis", "model"]
+    assert sections == ["findings", "cycling", "xas", "structure", "eis", "interface", "model"]
     assert (virtual / "truth.json").exists() and "Virtual study" in output
     assert (virtual / "report" / "tables" / "activation_map.nc").stat().st_size > 10_000
 

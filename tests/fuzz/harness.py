@@ -109,6 +109,10 @@ def _read(family: str, path: Path):
         spectra = redoxmap.io.read_xps(path)
         return (all(_finite(s.binding_energy_eV, s.intensity_cps) for s in spectra),
                 all(_plausible(s.intensity_cps, 1e15) for s in spectra))
+    if family == "dems":
+        recording = redoxmap.io.read_ms(path)
+        arrays = [a for t, v in recording.channels.values() for a in (t, v)]
+        return _finite(*arrays), all(_plausible(a, 1e12) for a in arrays)
     raise ValueError(family)
 
 

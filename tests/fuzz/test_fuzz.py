@@ -54,10 +54,14 @@ SOURCES = {
             DATA / "xps" / "FAIRmat-NFDI+pynxtools-xps" / "tests" / "data" / "vms_irregular" / "irregular.vms",
             DATA / "xps" / "FAIRmat-NFDI+pynxtools-xps" / "tests" / "data" / "specs_xy" / "MgFe2O4_small.xy",
             DATA / "xps" / "hidecode221b+LG4X" / "Example" / "C1s_sample.csv"],
+    "dems": [DATA / "dems" / "ixdat+ixdat-large-test-files" / "failing_datasets" / "2024-01-17 15_21_57 ec-included"
+             / "2024-01-17 15_21_57 ec-included.tsv",
+             DATA / "dems" / "ScottSoren+EC_MS" / "_tests_" / "20C02_Spectrum_demo" / "1_SEM_5E-6.dat",
+             DATA / "dems" / "hyperspy+rosettasciio" / "rsciio" / "tests" / "data" / "quadstar" / "airdemo.sac"],
 }
 ZIP_SUFFIXES = (".ndax", ".xlsx", ".rasx", ".brml")
 XML_SUFFIXES = (".xrdml",)
-BINARY_SUFFIXES = (".mpr", ".npy", ".h5", ".dm3", ".tif", ".prj", ".mrc", ".ser", ".emd", *ZIP_SUFFIXES)
+BINARY_SUFFIXES = (".mpr", ".npy", ".h5", ".dm3", ".tif", ".prj", ".mrc", ".ser", ".emd", ".sac", *ZIP_SUFFIXES)
 DEFAULT_CASES, SLOW_CASES = 150, 1000
 
 

@@ -16,7 +16,32 @@ def virtual(virtual_study):
 
 def test_every_analysis_ran(virtual):
     _, study = virtual
-    assert set(study.sections) == {"cycling", "eis", "model", "xas", "xrd"} and not study.failures()
+    assert set(study.sections) == {"cycling", "dems", "eis", "model", "xas", "xps", "xrd"} and not study.failures()
+
+
+def test_xps_recovers_the_decomposition_and_the_charging(virtual):
+    """Each cell's S 2p after charges 1, 12 and 22: family shares within three standard errors of the truth,
+    the charging shift found from C 1s within 0.05 eV."""
+    truth, study = virtual
+    for outcome in study.sections["xps"]:
+        cell = truth["cells"][outcome.value.name]["xps"]
+        for row in outcome.value.shares.itertuples():
+            expected = cell[row.state]
+            assert abs(row.share - expected["shares"][row.family]) <= 3 * row.share_stderr + 0.01, row
+            assert row.charge_shift_eV == pytest.approx(-expected["charging_eV"], abs=0.05)
+
+
+def test_dems_recovers_the_gas_of_the_first_charge(virtual):
+    truth, study = virtual
+    released = {}
+    for outcome in study.sections["dems"]:
+        cell = truth["cells"][outcome.value.name]["dems"]
+        charge = outcome.value.totals.query("direction == 'charge' and cycle == 1").set_index("gas")
+        for gas in ("O2", "CO2"):
+            assert charge.loc[gas, "amount_umol_g"] == pytest.approx(cell[f"{gas}_umol_g"],
+                                                                     abs=3 * charge.loc[gas, "amount_stderr_umol_g"])
+        released[outcome.value.name] = charge.loc["O2", "amount_umol_g"]
+    assert released["virtual LLO-50"] > 3 * released["virtual LLO-30"]  # more surface oxygen lost at 50 C
 
 
 def test_cycling_recovers_the_simulated_capacities(virtual):

@@ -33,6 +33,18 @@ def virtual_map(virtual_study):
     return truth, amap, amap.findings()
 
 
+def test_interface_chemistry_enters_the_map(virtual_map):
+    truth, amap, _ = virtual_map
+    ds = amap.dataset
+    share = ds["xps_share_sulfite_sulfate"].sel(sample="virtual LLO-50", probe="surface")
+    assert float(share.sel(state="charge 22")) > float(share.sel(state="charge 1"))  # grows with cycling
+    assert ds["xps_share_sulfite_sulfate"].sel(probe="bulk").isnull().all()  # a surface measurement only
+    o2 = ds["gas_O2_umol_g"].sel(cycle=1)
+    assert float(o2.sel(sample="virtual LLO-50")) == pytest.approx(
+        truth["cells"]["virtual LLO-50"]["dems"]["O2_umol_g"], rel=0.05)
+    assert ds["lattice_oxygen_lost_umol_g"].attrs["units"] == "umol/g"
+
+
 def test_the_map_joins_every_modality_by_sample_state_and_probe(virtual_map):
     _, amap, _ = virtual_map
     ds = amap.dataset

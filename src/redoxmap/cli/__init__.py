@@ -29,6 +29,7 @@ from redoxmap.cli.common import (
 )
 from redoxmap.cli.cv import cv_app
 from redoxmap.cli.cycling import cycling_app
+from redoxmap.cli.dems import dems_app
 from redoxmap.cli.eis import eis_app
 from redoxmap.cli.model import model_app, simulate_app
 from redoxmap.cli.structure import tem_app, xrd_app
@@ -50,6 +51,7 @@ app.add_typer(tem_app, name="tem")
 app.add_typer(eis_app, name="eis")
 app.add_typer(cv_app, name="cv")
 app.add_typer(xps_app, name="xps")
+app.add_typer(dems_app, name="dems")
 app.add_typer(model_app, name="model")
 app.add_typer(simulate_app, name="simulate")
 

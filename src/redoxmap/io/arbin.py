@@ -43,7 +43,7 @@ def _sniff_csv(head: bytes, path: Path) -> bool:
         return False
     index, sep = find_table_header(head_text(head), SYNONYMS)
     keys = header_keys(head_text(head).splitlines()[index], sep)
-    return sum(marker in keys for marker in _MARKERS) >= 2
+    return "datapoint" in keys and sum(marker in keys for marker in _MARKERS) >= 2  # Arbin always writes Data_Point
 
 
 def read_arbin_csv(path: Path):

@@ -56,6 +56,10 @@ _UNIT_FACTORS: dict[str, dict[str, float]] = {
 }
 
 _PAREN = re.compile(r"^(?P<name>.*?)\s*[(\[](?P<unit>[^()\[\]]*)[)\]]\s*$")
+# redoxmap's own one-word labels (time_s, voltage_V, current_mA); a longer name keeps its underscores
+# (LAND's test_time_s, charge_capacity_Ah are matched whole by their readers)
+_SUFFIX = re.compile(r"^(?P<name>[^\W_]+)_(?P<unit>[^\W\d_]+)$")
+_KNOWN_UNITS = {unit for family in _UNIT_FACTORS.values() for unit in family if unit not in ("", "1")}
 _SLASH = re.compile(r"^(?P<name>.*?)\s*/\s*(?P<unit>[^/]*)$")
 
 
@@ -79,12 +83,17 @@ def split_label(label: str) -> tuple[str, str]:
     ('testtime', 's')
     >>> split_label("<Ewe/V>")
     ('ewe', 'v')
+    >>> split_label("current_mA")
+    ('current', 'ma')
     """
     text = str(label).replace("\ufeff", "").strip()
     if text.startswith("<") and text.endswith(">"):
         text = text[1:-1]
     text = text.replace("<", "").replace(">", "")
     match = _PAREN.match(text) or _SLASH.match(text)
+    if not match:
+        suffix = _SUFFIX.match(text)
+        match = suffix if suffix and suffix.group("unit").lower() in _KNOWN_UNITS else None
     if match and match.group("name").strip():
         name, unit = match.group("name"), match.group("unit")
     else:

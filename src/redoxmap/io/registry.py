@@ -44,6 +44,8 @@ _BUILTIN_MODULES = (
     "redoxmap.io.images",
     # photoelectron spectra
     "redoxmap.io.vamas", "redoxmap.io.specs", "redoxmap.io.xps_files",
+    # mass spectrometry (DEMS, EC-MS)
+    "redoxmap.io.zilien", "redoxmap.io.pfeiffer", "redoxmap.io.ms_files",
 )
 _NOUNS = {"cycling": "cycler file", "cv": "voltammetry file", "eis": "impedance file",
           "xas": "X-ray absorption file", "xrd": "diffraction file", "images": "image",

@@ -1,6 +1,7 @@
-"""Images through RosettaSciIO (HyperSpy's readers, the ``tem`` extra): the first 2-D image of a file and
+"""Files through RosettaSciIO (HyperSpy's readers, the ``tem`` extra): the first 2-D image of a file and
 its pixel size, for the vendor formats whose tag trees RosettaSciIO knows (Gatan, Thermo Fisher / FEI,
-MRC, HyperSpy, and the SEM metadata of FEI and Zeiss TIFFs)."""
+MRC, HyperSpy, and the SEM metadata of FEI and Zeiss TIFFs), and the signals of other formats
+(Pfeiffer Quadstar mass spectra)."""
 
 from __future__ import annotations
 
@@ -20,14 +21,14 @@ def length_nm(scale, units) -> float | None:
     return float(scale) * factor if factor and scale and np.isfinite(float(scale)) and float(scale) > 0 else None
 
 
-def rsciio_image(path: Path, plugin: str, *, what: str) -> tuple[np.ndarray, float | None]:
-    """The first signal of at least two dimensions that a RosettaSciIO plugin reads from ``path``, with the
-    pixel size of its last axis in nm.
+def rsciio_signals(path: Path, plugin: str, *, what: str) -> list[dict]:
+    """Every signal a RosettaSciIO plugin reads from ``path`` (its ``data``, ``axes``, ``metadata``).
 
     Parameters
     ----------
     plugin : str
-        The ``rsciio`` subpackage (``"digitalmicrograph"``, ``"tia"``, ``"emd"``, ``"mrc"``, ``"hspy"``, ``"tiff"``).
+        The ``rsciio`` subpackage (``"digitalmicrograph"``, ``"tia"``, ``"emd"``, ``"mrc"``, ``"hspy"``,
+        ``"tiff"``, ``"quadstar"``).
     what : str
         The format, for messages (``"Gatan file"``).
 
@@ -35,8 +36,8 @@ def rsciio_image(path: Path, plugin: str, *, what: str) -> tuple[np.ndarray, flo
     ------
     MissingDependencyError
         Without RosettaSciIO (``pip install "redoxmap[tem]"``).
-    ReadError, FormatError
-        For a damaged file, or one that holds no image (a spectrum).
+    ReadError
+        For a damaged file.
     """
     try:
         reader = importlib.import_module(f"rsciio.{plugin}").file_reader
@@ -46,9 +47,23 @@ def rsciio_image(path: Path, plugin: str, *, what: str) -> tuple[np.ndarray, flo
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            signals = reader(str(path))
+            return list(reader(str(path)))
     except Exception as exc:
         raise ReadError(f"damaged or unsupported {what} ({type(exc).__name__}: {str(exc)[:120]})", path=path) from exc
+
+
+def rsciio_image(path: Path, plugin: str, *, what: str) -> tuple[np.ndarray, float | None]:
+    """The first signal of at least two dimensions that a RosettaSciIO plugin reads from ``path``, with the
+    pixel size of its last axis in nm.
+
+    Raises
+    ------
+    MissingDependencyError
+        Without RosettaSciIO (``pip install "redoxmap[tem]"``).
+    ReadError, FormatError
+        For a damaged file, or one that holds no image (a spectrum).
+    """
+    signals = rsciio_signals(path, plugin, what=what)
     images = [s for s in signals if np.asarray(s["data"]).ndim >= 2]
     if not images:
         kinds = sorted({str(s.get("metadata", {}).get("Signal", {}).get("signal_type") or "spectrum") for s in signals})

@@ -343,6 +343,47 @@ def _spectrum(block: dict, header: dict, path: Path, index: int, excitation: flo
                          metadata=metadata, block=str(index))
 
 
+def write_vamas(spectra, path: str | PathLike, *, sample: str = "sample", excitation_energy_eV: float = 1486.6,
+                source: str = "Al") -> Path:
+    """Write XPS regions as a REGULAR VAMAS file (kinetic-energy abscissa, counts, dwell and scans).
+
+    Each spectrum must be on a uniform binding-energy grid and know its counts
+    (``counts_per_unit``); the counts are written, rounded to whole numbers. The file is written
+    atomically and reads back with :func:`read_vamas` (and CasaXPS).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    from redoxmap.io.tables import atomic_write
+
+    path = Path(path)
+    lines = [MAGIC, "redoxmap", "redoxmap virtual instrument", "redoxmap", sample, "1",
+             "written by redoxmap.io.vamas.write_vamas", "NORM", "REGULAR", str(len(spectra)), "0", "0", "0", "0",
+             "0", str(len(spectra))]
+    for spectrum in spectra:
+        energy = spectrum.binding_energy_eV
+        steps = np.diff(energy)
+        if not np.allclose(steps, steps[0], rtol=1e-6):
+            raise ValueError(f"{spectrum.region}: a REGULAR VAMAS block needs a uniform energy grid")
+        if not spectrum.counts_per_unit:
+            raise ValueError(f"{spectrum.region}: counts are not known (counts_per_unit)")
+        dwell = float(spectrum.metadata.get("collection_time_s") or spectrum.counts_per_unit)
+        scans = int(spectrum.metadata.get("scans") or 1)
+        species, _, transition = spectrum.region.partition(" ")
+        counts = np.rint(spectrum.intensity_cps[::-1] * spectrum.counts_per_unit)  # kinetic energy ascending
+        lines += [spectrum.region, sample, "2026", "1", "1", "0", "0", "0", "0", "0", "XPS", source,
+                  f"{excitation_energy_eV}", "1e37", "1e37", "1e37", "1e37", "1e37", "FAT", "20", "1e37", "4.5",
+                  "1e37", "1e37", "1e37", "1e37", "1e37", species, transition or " ", "-1", "kinetic energy", "eV",
+                  f"{excitation_energy_eV - energy[-1]:.6f}", f"{steps[0]:.6f}", "1", "counts", "d",
+                  "pulse counting", f"{dwell / scans:.6g}", str(scans), "0", "1e37", "1e37", "1e37", "0",
+                  str(len(counts)), f"{counts.min():.0f}", f"{counts.max():.0f}"]
+        lines += [f"{c:.0f}" for c in counts]
+    lines.append("end of experiment")
+    atomic_write(path, lambda tmp: tmp.write_text("\n".join(lines) + "\n", encoding="utf-8"))
+    return path
+
+
 READERS = (
     Reader("vamas", "xps", "VAMAS (ISO 14976)", (".vms", ".npl"), _sniff, read_vamas,
            "VAMAS .vms/.npl, REGULAR and IRREGULAR (CasaXPS, Kratos, SpecsLab, PHI MultiPak)",

@@ -16,6 +16,7 @@ from redoxmap.report.cycling_section import build_cycling_section
 from redoxmap.report.eis_section import build_eis_section
 from redoxmap.report.elements import ReportSection, finish_figures
 from redoxmap.report.findings_section import build_findings_section, findings_frame, write_map_files
+from redoxmap.report.interface_section import build_interface_section
 from redoxmap.report.model_section import build_model_section
 from redoxmap.report.rendering import Progress, figure_pool
 from redoxmap.report.structure_section import build_structure_section
@@ -29,6 +30,7 @@ SECTION_BUILDERS = [
     (("xas",), build_xas_section),
     (("xrd", "images"), build_structure_section),
     (("eis",), build_eis_section),
+    (("xps", "dems"), build_interface_section),
     (("cv",), build_cv_section),
     (("model",), build_model_section),
 ]

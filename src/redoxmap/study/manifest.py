@@ -114,6 +114,24 @@ MODALITIES["cv"] = {
     "intercept": Parameter(False, "fit i_p against v^1/2 with an intercept", bool),
 }
 
+MODALITIES["xps"] = {
+    "regions": Parameter(["S 2p", "P 2p"], "regions to fit (each needs a preset)", list),
+    "presets": Parameter({"S 2p": "argyrodite-S2p", "P 2p": "argyrodite-P2p"},
+                         "component preset of each region (redoxmap.xps.PRESETS)", dict),
+    "background": Parameter("shirley", "shirley, tougaard or linear", str),
+    "fit_background": Parameter(True, "fit the background's scale with the peaks (false: fix it from the data)", bool),
+    "line_shape": Parameter("SGL(30)", "SGL(m) or GL(m), m = % Lorentzian", str),
+    "charge_reference": Parameter("C 1s", "region with adventitious carbon for the charge correction ('' = none)", str),
+    "reference_eV": Parameter(284.8, "binding energy of adventitious C-C/C-H", (int, float)),
+}
+MODALITIES["dems"] = {
+    "calibration": Parameter("", "sensitivity factors (JSON from `redoxmap dems calibrate`), for entries without one",
+                             str),
+    "delay_s": Parameter(0.0, "inlet delay from the cell to the spectrometer, s", (int, float)),
+    "lag_s": Parameter(0.0, "headspace time constant (volume / flow), s; 0 = no correction", (int, float)),
+    "count_co2": Parameter(False, "count CO2's oxygen as lattice oxygen lost (an upper bound)", bool),
+}
+
 # Study-wide analyses without files of their own.
 ANALYSES: dict[str, dict[str, Parameter]] = {
     "model": {
@@ -148,9 +166,11 @@ FILE_OPTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "images": {"state": str, "pixel_nm": (int, float), "boxes": dict},
     "eis": {"state": str, "temperature_C": (int, float)},
     "cv": {"scan_rate_mV_s": (int, float)},
+    "xps": {"state": str, "cycle": int, "temperature_C": (int, float), "shift_eV": (int, float)},
+    "dems": {"state": str, "cycling": str, "calibration": str, "offset_s": (int, float)},
 }
 # File options that name files (resolved against the manifest's folder like the files).
-PATH_OPTIONS = ("channel_map", "cycling")
+PATH_OPTIONS = ("channel_map", "cycling", "calibration")
 REQUIRED_FILE_OPTIONS = {"xas": ("edge",)}
 
 SAMPLE_KEYS = {
@@ -263,6 +283,10 @@ def load_study(path: str | PathLike) -> Study:
     parameters["xrd"]["peaks"] = _xrd_peaks(parameters["xrd"]["peaks"], path)
     _model_parameters(parameters["model"], path)
     parameters["xrd"]["cif"] = [str(_resolve(f, path, "[xrd] cif", "CIF")) for f in parameters["xrd"]["cif"]]
+    if parameters["dems"]["calibration"]:
+        parameters["dems"]["calibration"] = str(_resolve(parameters["dems"]["calibration"], path, "[dems] calibration",
+                                                         "calibration"))
+    _check_xps(parameters["xps"], path)
 
     raw_samples = data.get("sample", [])
     if not isinstance(raw_samples, list) or not raw_samples:
@@ -316,6 +340,19 @@ def _check_peak_windows(spec, path: Path) -> None:
         peak_windows(spec)
     except AnalysisError as exc:
         raise ManifestError(f"[cycling] {exc.message}", path=path) from exc
+
+
+def _check_xps(parameters: dict, path: Path) -> None:
+    from redoxmap.xps.components import PRESETS
+
+    for region in parameters["regions"]:
+        preset = parameters["presets"].get(region)
+        if preset not in PRESETS:
+            raise ManifestError(f"[xps] region {region!r} needs a preset in [xps] presets (one of "
+                                f"{', '.join(PRESETS)}), not {preset!r}", path=path)
+    if parameters["background"] not in ("shirley", "tougaard", "linear"):
+        raise ManifestError(f"[xps] background must be shirley, tougaard or linear, not {parameters['background']!r}",
+                            path=path)
 
 
 def _resolve(entry: str, manifest: Path, where: str, modality: str) -> Path:

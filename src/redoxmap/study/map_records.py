@@ -46,6 +46,16 @@ def quantity(variable: str) -> Quantity:
         region = variable.rsplit("_", 1)[1]
         return Quantity(f"share of the charge capacity in voltage region {region}", "1",
                         "capacity by voltage region of each charge (cycling.region_capacities)")
+    if variable.startswith("xps_share_"):
+        family = variable[len("xps_share_"):].replace("_", " ")
+        return Quantity(f"share of the {family} family in the electrolyte's XPS region", "1",
+                        "spin-orbit doublets over a fitted Shirley/Tougaard background; errors include the "
+                        "background choice (xps.fit_xps)")
+    if variable.startswith("gas_") and variable.endswith("_umol_g"):
+        gas = variable.split("_")[1]
+        return Quantity(f"{gas} released during the charge", "umol/g",
+                        "ion current over the sensitivity factor, baseline-, delay- and lag-corrected, integrated "
+                        "over the half cycle (dems.quantify_gases)")
     if variable.startswith("charge_region_"):
         region = variable.split("_")[2]
         return Quantity(f"charge capacity in voltage region {region}", "mAh/g",
@@ -64,6 +74,9 @@ QUANTITIES = {
                               "integrated (020) over fitted (003) area (xrd)"),
     "R_interface_ohm": Quantity("interface resistance: R of the slowest RC arc (charge transfer)", "ohm",
                                 "equivalent-circuit fit, arcs sorted by time constant (eis.fit_circuits)"),
+    "lattice_oxygen_lost_umol_g": Quantity("lattice oxygen released as gas during the charge (O atoms)", "umol/g",
+                                           "2 O per O2 (and per CO2 where counted) from DEMS "
+                                           "(dems.GasEvolution.lattice_oxygen)"),
     "discharge_capacity_mAh_g": Quantity("discharge capacity", "mAh/g", "integrated current (cycling.cycle_summary)"),
     "discharge_capacity_mAh": Quantity("discharge capacity (no active mass)", "mAh",
                                        "integrated current (cycling.cycle_summary)"),
@@ -192,6 +205,34 @@ def eis_records(records: Records, sample, analysis) -> None:
                           f"{_files(options, state=state_name)} ({row['spectrum']})")
 
 
+def xps_records(records: Records, sample, analysis) -> None:
+    """Family shares of each XPS region by state: a surface probe (photoelectrons escape from a few nm)."""
+    options = sample.file_options.get("xps", [])
+    if analysis.shares.empty:
+        return
+    for row in analysis.shares.to_dict("records"):
+        if row["family"] == "electrolyte":
+            continue  # the complement of the others: not a separate measurement
+        state = _entry_state(options, row["state"])
+        family = row["family"].replace("/", " ").replace("-", " ").replace(" ", "_").lower()
+        records.add_state(sample.name, state, "surface", f"xps_share_{family}", row["share"], row["share_stderr"],
+                          f"{row['file']} ({row['region']})")
+
+
+def dems_records(records: Records, sample, analysis) -> None:
+    """Gas released in each charge and the lattice oxygen it carries, per cycle (the whole electrode)."""
+    if analysis.totals.empty:
+        return
+    for row in analysis.totals.to_dict("records"):
+        if row["direction"] == "charge" and row["cycle"] >= 1:
+            records.add_cycle(sample.name, row["cycle"], f"gas_{row['gas']}_umol_g", row["amount_umol_g"],
+                              row["amount_stderr_umol_g"], row["file"])
+    for row in analysis.oxygen.to_dict("records"):
+        if row["direction"] == "charge" and row["cycle"] >= 1:
+            records.add_cycle(sample.name, row["cycle"], "lattice_oxygen_lost_umol_g", row["oxygen_umol_g"],
+                              row["oxygen_stderr_umol_g"], row["file"])
+
+
 def cycling_records(records: Records, sample, analysis, *, accuracy_pct: float) -> None:
     """Per cycle: the discharge capacity, and the charge capacity and its share in each voltage region.
 
@@ -241,7 +282,8 @@ def collect(result, *, accuracy_pct: float = 1.0) -> Records:
                                  "does not)")
             continue
         cycling_records(records, sample, outcome.value, accuracy_pct=accuracy_pct)
-    for modality, collector in (("xas", xas_records), ("xrd", xrd_records), ("eis", eis_records)):
+    for modality, collector in (("xas", xas_records), ("xrd", xrd_records), ("eis", eis_records),
+                                ("xps", xps_records), ("dems", dems_records)):
         for outcome in result.sections.get(modality, []):
             if not outcome.ok or outcome.label not in samples:
                 continue

@@ -256,6 +256,32 @@ def analyze_cv_sample(sample: Sample, parameters: dict):
     return sample.name, analysis
 
 
+def analyze_xps_sample(sample: Sample, parameters: dict):
+    """Fit the named regions of every XPS file of a sample (the task the executor runs)."""
+    from redoxmap.study.analyses.xps import XpsEntry, analyze_xps
+
+    entries = [XpsEntry(file=path, state=o.get("state", "as measured"), cycle=o.get("cycle"),
+                        temperature_C=o.get("temperature_C"), shift_eV=o.get("shift_eV"))
+               for o in sample.file_options.get("xps", []) for path in o["files"]]
+    return analyze_xps(sample.name, entries, regions=parameters["regions"], presets=parameters["presets"],
+                       background=parameters["background"], fit_background=parameters["fit_background"],
+                       line_shape=parameters["line_shape"], charge_reference=parameters["charge_reference"],
+                       reference_eV=parameters["reference_eV"], temperature_C=sample.temperature_C)
+
+
+def analyze_dems_sample(sample: Sample, parameters: dict):
+    """Quantify every gas recording of a sample against its cell's cycler file (the task the executor runs)."""
+    from redoxmap.study.analyses.dems import DemsEntry, analyze_dems
+
+    entries = [DemsEntry(file=path, cycling=Path(o["cycling"]) if o.get("cycling") else None,
+                         calibration=Path(o["calibration"]) if o.get("calibration") else None,
+                         offset_s=o.get("offset_s"), state=o.get("state", "as measured"))
+               for o in sample.file_options.get("dems", []) for path in o["files"]]
+    return analyze_dems(sample.name, entries, calibration=parameters["calibration"], delay_s=parameters["delay_s"],
+                        lag_s=parameters["lag_s"], count_co2=parameters["count_co2"],
+                        active_mass_mg=sample.active_mass_mg, electrode=sample.electrode)
+
+
 def model_cells(study: Study) -> list[tuple]:
     """``(label, temperature_C, cycling table)`` of every cell with a temperature and an active mass:
     the cells the activation models are fitted to."""
@@ -302,6 +328,8 @@ PLANNERS = {"cycling": _cycling_tasks, "xas": _xas_tasks,
             "images": _per_sample_tasks("images", analyze_images_sample),
             "eis": _per_sample_tasks("eis", analyze_eis_sample),
             "cv": _per_sample_tasks("cv", analyze_cv_sample),
+            "xps": _per_sample_tasks("xps", analyze_xps_sample),
+            "dems": _per_sample_tasks("dems", analyze_dems_sample),
             "model": _model_tasks}
 
 

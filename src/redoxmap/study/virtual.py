@@ -22,7 +22,13 @@ written as a lab would have them:
 
 * in situ XRD scans (Rigaku ``.ras`` with their start times) through the first cycle of the hottest
   cell: the (003) peak moving to lower angle as c expands on charge and back on discharge, the
-  Li2MnO3 (020) peak fading as the oxygen plateau activates the domains (to ``1 - <a>``).
+  Li2MnO3 (020) peak fading as the oxygen plateau activates the domains (to ``1 - <a>``);
+* a DEMS recording of each cell's first cycle (:mod:`redoxmap.dems.virtual`): O2 released on the
+  region III plateau (a temperature-dependent share of that charge), CO2 above 4.2 V, through an
+  inlet delay and a headspace lag, with the sensitivity factors in ``dems/calibration.json``;
+* VAMAS files of each cell's C 1s and S 2p after the O K states' charges (:mod:`redoxmap.xps.virtual`):
+  the electrolyte's decomposition shares growing with cycles and temperature, each sample charged
+  by a known shift that the C 1s reveals.
 """
 
 from __future__ import annotations
@@ -191,12 +197,15 @@ def _write_o_k(path: Path, r: float, rng) -> None:
 
 def write_virtual_cells(out: str | PathLike, *, parameters: ActivationParameters | None = None,
                         temperatures_C=(30.0, 50.0), cycles: int = 40, mass_mg: float = 4.0, seed: int = 0,
-                        prefix: str = "", xas: bool = False, xrd: bool = False) -> str:
+                        prefix: str = "", xas: bool = False, xrd: bool = False, dems: bool = False,
+                        xps: bool = False) -> str:
     """Write the virtual cells' files and ``truth.json`` into ``out``.
 
     With ``xas``, O K spectra by mode and state are written too (and an uncycled sample that
     gives b0); their manifest needs ``[xas] o_k_peaks = ["A", "B", "C"]``. With ``xrd``, in situ
-    scans through the first cycle of the last (hottest) cell.
+    scans through the first cycle of the last (hottest) cell. With ``dems``, each cell's first cycle
+    as a spectrometer records its gas; their manifest needs the ``[dems]`` delay and lag of
+    :func:`dems_section`. With ``xps``, C 1s and S 2p after the O K states' charges.
 
     Returns
     -------
@@ -250,6 +259,11 @@ def write_virtual_cells(out: str | PathLike, *, parameters: ActivationParameters
                     for path, edge in ((xas_file, "O-K"), (mn_file, "Mn-L3")):
                         xas_entries.append(f'{{file = "{prefix}xas/{path.name}", edge = "{edge}", mode = "{mode}", '
                                            f'state = "charge {cycle}"}}')
+        extra_entries, dems_truth, xps_truth = "", {}, {}
+        if dems:
+            extra_entries += _write_dems(out, cycler, temperature, mass_mg, rng, prefix, dems_truth)
+        if xps:
+            extra_entries += _write_xps(out, temperature, cycles, rng, prefix, xps_truth)
         truth["cells"][name] = {
             "temperature_C": temperature, "mass_mg": mass_mg,
             "capacity_mAh_g": run.table["capacity_mAh_g"].round(6).tolist(),
@@ -258,6 +272,10 @@ def write_virtual_cells(out: str | PathLike, *, parameters: ActivationParameters
             "mn_valence_tey": run.table["mn_valence_tey"].round(6).tolist(),
             "mn_valence_bulk": run.table["mn_valence_bulk"].round(6).tolist(),
             "eis": {"circuit": EIS_CIRCUIT, "parameters": eis_parameters, "R_int_ohm": r_ct}}
+        if dems:
+            truth["cells"][name]["dems"] = dems_truth
+        if xps:
+            truth["cells"][name]["xps"] = xps_truth
         samples.append(f"""
 [[sample]]
 name = "{name}"
@@ -270,7 +288,7 @@ chemistry = "li-rich"
 [sample.files]
 cycling = "{prefix}cycling/{cycling_file.name}"
 eis = [{{file = "{prefix}eis/{eis_file.name}", state = "discharged", temperature_C = {temperature:g}}}]
-""" + (f"xas = [{', '.join(xas_entries)}]\n" if xas_entries else "") + xrd_entry)
+""" + (f"xas = [{', '.join(xas_entries)}]\n" if xas_entries else "") + xrd_entry + extra_entries)
     if xas:
         pristine = []
         for mode in ("tey", "ipfy"):
@@ -289,13 +307,59 @@ xas = [{', '.join(pristine)}]
     return "".join(samples)
 
 
+DEMS_DELAY_S, DEMS_LAG_S = 40.0, 90.0
+
+
+def dems_section(prefix: str = "") -> str:
+    """The ``[dems]`` section for the virtual cells' recordings."""
+    return (f'\n[dems]\ncalibration = "{prefix}dems/calibration.json"\ndelay_s = {DEMS_DELAY_S}\n'
+            f"lag_s = {DEMS_LAG_S}\n")
+
+
+def _write_dems(out: Path, cycler: pd.DataFrame, temperature: float, mass_mg: float, rng, prefix: str,
+                truth: dict) -> str:
+    """The first cycle of a cell as a spectrometer records its gas; returns the manifest line."""
+    from redoxmap.dems.calibration import save_calibration
+    from redoxmap.dems.virtual import gas_recording, sensitivities, write_columns
+
+    (out / "dems").mkdir(exist_ok=True)
+    first = cycler[cycler["cycle"] == 1] if "cycle" in cycler else cycler
+    columns, found = gas_recording(cycler["time_s"], cycler["voltage_V"], cycler["current_A"], mass_g=mass_mg / 1000,
+                                   temperature_C=temperature, rng=rng, delay_s=DEMS_DELAY_S, lag_s=DEMS_LAG_S,
+                                   until_s=float(first["time_s"].iloc[-1]))
+    file = out / "dems" / f"virtual_{temperature:g}C_ms.csv"
+    write_columns(file, columns)
+    save_calibration(sensitivities(), out / "dems" / "calibration.json")
+    truth.update(found)
+    return (f'dems = [{{file = "{prefix}dems/{file.name}", cycling = "{prefix}cycling/virtual_{temperature:g}C.bdf.csv", '
+            f'offset_s = {found["offset_s"]}, state = "cycle 1"}}]\n')
+
+
+def _write_xps(out: Path, temperature: float, cycles: int, rng, prefix: str, truth: dict) -> str:
+    """C 1s and S 2p after the O K states' charges; returns the manifest line."""
+    from redoxmap.io.vamas import write_vamas
+    from redoxmap.xps.virtual import decomposition_shares, virtual_regions
+
+    (out / "xps").mkdir(exist_ok=True)
+    entries = []
+    for cycle in (c for c in O_K_STATES if c <= cycles):
+        shares = decomposition_shares(cycle, temperature)
+        shift = float(rng.uniform(0.3, 1.5))  # the sample charged positive: lines appear at higher BE
+        file = out / "xps" / f"virtual_{temperature:g}C_charge{cycle}.vms"
+        write_vamas(virtual_regions(shares, charge_shift_eV=shift, rng=rng), file, sample=file.stem)
+        truth[f"charge {cycle}"] = {"shares": shares, "charging_eV": shift}
+        entries.append(f'{{file = "{prefix}xps/{file.name}", state = "charge {cycle}", cycle = {cycle}}}')
+    return f"xps = [{', '.join(entries)}]\n"
+
+
 def simulate_study(out: str | PathLike, *, cycles: int = 40, temperatures_C=(30.0, 50.0), **options) -> Path:
     """Write a complete virtual study (files, ``truth.json``, ``study.toml``) into ``out``.
 
     Options are those of :func:`write_virtual_cells`. Returns the ``study.toml``.
     """
     out = Path(out)
-    samples = write_virtual_cells(out, cycles=cycles, temperatures_C=temperatures_C, xas=True, xrd=True, **options)
+    samples = write_virtual_cells(out, cycles=cycles, temperatures_C=temperatures_C, xas=True, xrd=True, dems=True,
+                                  xps=True, **options)
     manifest = f"""# A virtual study written by `redoxmap simulate study`: every file comes from the activation
 # model, and truth.json holds what each analysis should find.
 [study]
@@ -318,5 +382,8 @@ bootstrap = 50
 {mn_l_references_toml(out)}
 tey_depth_nm = 4.0
 bulk_depth_nm = 150.0
-""" + model_section(cycles) + samples
+
+[xps]
+regions = ["S 2p"]
+""" + dems_section() + model_section(cycles) + samples
     return atomic_write(out / "study.toml", lambda tmp: tmp.write_text(manifest))
