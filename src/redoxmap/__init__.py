@@ -9,7 +9,7 @@ From raw lab files to an activation map. The whole study in three calls::
 
 Each modality has its subpackage (:mod:`redoxmap.cycling`, :mod:`redoxmap.cv`,
 :mod:`redoxmap.eis`, :mod:`redoxmap.xas`, :mod:`redoxmap.xrd`, :mod:`redoxmap.tem`,
-:mod:`redoxmap.xps`, :mod:`redoxmap.dems`), the
+:mod:`redoxmap.xps`, :mod:`redoxmap.dems`, :mod:`redoxmap.sem`), the
 physical model of activation is :mod:`redoxmap.model`, file readers are :mod:`redoxmap.io`.
 Importing ``redoxmap`` is cheap: every name loads on first use.
 """
@@ -25,4 +25,4 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "redoxmap.report.build": ["write_report"],
     "redoxmap.resources": ["demo_source"],
     "redoxmap.results": ["load_result"],
-}, submodules=("cv", "cycling", "dems", "eis", "errors", "io", "model", "report", "study", "tem", "xas", "xps", "xrd"))
+}, submodules=("cv", "cycling", "dems", "eis", "errors", "io", "model", "report", "sem", "study", "tem", "xas", "xps", "xrd"))

@@ -109,6 +109,10 @@ def _read(family: str, path: Path):
         spectra = redoxmap.io.read_xps(path)
         return (all(_finite(s.binding_energy_eV, s.intensity_cps) for s in spectra),
                 all(_plausible(s.intensity_cps, 1e15) for s in spectra))
+    if family == "sem":
+        section = redoxmap.io.read_sem(path)
+        arrays = [section.image] + ([section.cube] if section.cube is not None else [])
+        return _finite(*arrays), all(_plausible(a, 1e30) for a in arrays)
     if family == "dems":
         recording = redoxmap.io.read_ms(path)
         arrays = [a for t, v in recording.channels.values() for a in (t, v)]

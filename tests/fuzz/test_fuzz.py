@@ -54,6 +54,8 @@ SOURCES = {
             DATA / "xps" / "FAIRmat-NFDI+pynxtools-xps" / "tests" / "data" / "vms_irregular" / "irregular.vms",
             DATA / "xps" / "FAIRmat-NFDI+pynxtools-xps" / "tests" / "data" / "specs_xy" / "MgFe2O4_small.xy",
             DATA / "xps" / "hidecode221b+LG4X" / "Example" / "C1s_sample.csv"],
+    "sem": [DATA / "images" / "hyperspy+rosettasciio" / "rsciio" / "tests" / "data" / "bruker"
+            / "30x30_instructively_packed_16bit_compressed.bcf"],
     "dems": [DATA / "dems" / "ixdat+ixdat-large-test-files" / "failing_datasets" / "2024-01-17 15_21_57 ec-included"
              / "2024-01-17 15_21_57 ec-included.tsv",
              DATA / "dems" / "ScottSoren+EC_MS" / "_tests_" / "20C02_Spectrum_demo" / "1_SEM_5E-6.dat",
@@ -61,7 +63,8 @@ SOURCES = {
 }
 ZIP_SUFFIXES = (".ndax", ".xlsx", ".rasx", ".brml")
 XML_SUFFIXES = (".xrdml",)
-BINARY_SUFFIXES = (".mpr", ".npy", ".h5", ".dm3", ".tif", ".prj", ".mrc", ".ser", ".emd", ".sac", *ZIP_SUFFIXES)
+BINARY_SUFFIXES = (".mpr", ".npy", ".h5", ".dm3", ".tif", ".prj", ".mrc", ".ser", ".emd", ".sac", ".bcf",
+                   *ZIP_SUFFIXES)
 DEFAULT_CASES, SLOW_CASES = 150, 1000
 
 

@@ -16,7 +16,7 @@ def virtual(virtual_study):
 
 def test_every_analysis_ran(virtual):
     _, study = virtual
-    assert set(study.sections) == {"cycling", "dems", "eis", "model", "xas", "xps", "xrd"} and not study.failures()
+    assert set(study.sections) == {"cycling", "dems", "eis", "model", "sem", "xas", "xps", "xrd"} and not study.failures()
 
 
 def test_xps_recovers_the_decomposition_and_the_charging(virtual):
@@ -29,6 +29,27 @@ def test_xps_recovers_the_decomposition_and_the_charging(virtual):
             expected = cell[row.state]
             assert abs(row.share - expected["shares"][row.family]) <= 3 * row.share_stderr + 0.01, row
             assert row.charge_shift_eV == pytest.approx(-expected["charging_eV"], abs=0.05)
+
+
+def test_sem_gives_the_contact_and_the_model_predicts_the_better_mixed_cell(virtual):
+    """Each composite's section gives its contact fraction; the better-mixed cell is left out of the model fit,
+    and the model run with its measured phi_c predicts its capacities within 1 %."""
+    from redoxmap.study.contact import contact_predictions
+    from redoxmap.study.run import model_cells
+
+    truth, study = virtual
+    for outcome in study.sections["sem"]:
+        measured = outcome.value.results[0][1]
+        row = measured.table.query("metric == 'contact' and phase == 'electrolyte'").iloc[0]
+        assert row.value == pytest.approx(truth["sem"][outcome.value.name]["contact"], abs=3 * row.stderr + 0.02)
+    better = "virtual LLO-30, liquid-phase mixed"
+    assert better not in [label for label, _, _ in model_cells(study.study)]
+    predictions = contact_predictions(study)
+    assert set(predictions["sample"]) == {better}
+    assert predictions["phi_c"].iloc[0] == pytest.approx(truth["cells"][better]["phi_c"], abs=3 * predictions[
+        "phi_c_stderr"].iloc[0] + 0.03)
+    last = predictions.iloc[-1]
+    assert last.predicted_mAh_g == pytest.approx(last.measured_mAh_g, rel=0.01)
 
 
 def test_dems_recovers_the_gas_of_the_first_charge(virtual):

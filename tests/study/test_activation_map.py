@@ -80,7 +80,7 @@ def test_verdicts_and_onsets_match_the_truth(virtual_map):
     for cell in ("virtual LLO-30", "virtual LLO-50"):
         assert classes[(cell, "O")] == ("surface-first", "slow")
         assert classes[(cell, "TM")][1] == "fast"
-    faster = [v for v in findings.verdicts if v.aspect == "comparison"]
+    faster = [v for v in findings.verdicts if v.aspect == "comparison" and v.sample == "virtual LLO-30 vs virtual LLO-50"]
     assert len(faster) == 1 and "faster at 50 °C than at 30 °C" in faster[0].headline
 
 
@@ -123,7 +123,7 @@ def test_a_uniform_virtual_study_gives_uniform_verdicts(tmp_path):
         result = run_study(load_study(manifest), executor=SerialExecutor(progress=False))
     findings = activation_map(result).findings()
     truth = json.loads((tmp_path / "truth.json").read_text())
-    for cell in truth["cells"]:
+    for cell in (c for c, known in truth["cells"].items() if "r_tey" in known):  # the cells with spectra
         assert findings.classes()[(cell, "O")][0] == "uniform"
         assert findings.classes()[(cell, "TM")][0] == "uniform"
     cycled = findings.differences[findings.differences["cycle"] > 0]

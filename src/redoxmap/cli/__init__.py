@@ -32,6 +32,7 @@ from redoxmap.cli.cycling import cycling_app
 from redoxmap.cli.dems import dems_app
 from redoxmap.cli.eis import eis_app
 from redoxmap.cli.model import model_app, simulate_app
+from redoxmap.cli.sem import sem_app
 from redoxmap.cli.structure import tem_app, xrd_app
 from redoxmap.cli.xas import xas_app
 from redoxmap.cli.xps import xps_app
@@ -52,6 +53,7 @@ app.add_typer(eis_app, name="eis")
 app.add_typer(cv_app, name="cv")
 app.add_typer(xps_app, name="xps")
 app.add_typer(dems_app, name="dems")
+app.add_typer(sem_app, name="sem")
 app.add_typer(model_app, name="model")
 app.add_typer(simulate_app, name="simulate")
 

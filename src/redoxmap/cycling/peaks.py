@@ -94,6 +94,20 @@ def _position(y: np.ndarray, peak: int, left: int, right: int, step: float, volt
     return float(voltage[peak] + _refine(y, peak) * step)
 
 
+def _merge_flat(y: np.ndarray, peaks: np.ndarray, props: dict, threshold: float) -> tuple[np.ndarray, dict]:
+    """One peak for maxima that no real dip separates: on a flat top (a plateau's dQ/dV) two equal maxima
+    each get the full prominence, but the curve between them stays within ``threshold`` of the lower."""
+    keep = list(range(len(peaks)))
+    k = 0
+    while k < len(keep) - 1:
+        a, b = peaks[keep[k]], peaks[keep[k + 1]]
+        if min(y[a], y[b]) - y[a:b + 1].min() < threshold:
+            keep.pop(k + 1 if y[a] >= y[b] else k)
+        else:
+            k += 1
+    return peaks[keep], {name: values[keep] for name, values in props.items()}
+
+
 def find_dqdv_peaks(
     result: DqdvResult,
     *,
@@ -131,7 +145,9 @@ def find_dqdv_peaks(
         top = y.max()
         if top <= 0:
             continue
-        peaks, props = find_peaks(y, prominence=max(prominence * top, 5 * _noise(y)), distance=separation)
+        threshold = max(prominence * top, 5 * _noise(y))
+        peaks, props = find_peaks(y, prominence=threshold, distance=separation)
+        peaks, props = _merge_flat(y, peaks, props, threshold)
         if not len(peaks):
             continue
         fwhm = peak_widths(y, peaks, rel_height=0.5)[0] * step

@@ -18,4 +18,5 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "redoxmap.io.tables": ["atomic_write", "write_table"],
     "redoxmap.io.xps_files": ["XpsSpectrum", "read_xps", "select_region"],
     "redoxmap.io.ms_files": ["MsRecording", "read_ms"],
+    "redoxmap.io.sem_files": ["SemSection", "read_sem"],
 })

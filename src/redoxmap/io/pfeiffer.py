@@ -28,6 +28,8 @@ from redoxmap.io.ms_files import MsRecording, nonempty, scans_to_channels
 from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.text import decode, head_text
 
+MAX_COLUMNS = 64_004  # 1,000 amu at 64 points per amu, and the time and step columns
+
 
 def _sniff(head: bytes, path: Path) -> bool:
     text = head_text(head)
@@ -54,6 +56,11 @@ def read_pv_massspec(path: str | PathLike) -> MsRecording:
     if not _:
         raise ReadError("no 'Time Relative (sec)' table header", path=path)
     start = text.index("Time Relative (sec)")
+    header_end = text.find("\n", start)
+    columns = text.count("\t", start, header_end if header_end >= 0 else len(text)) + 1
+    if columns > MAX_COLUMNS:
+        raise ReadError(f"a scan table header of {columns:,} columns (at most {MAX_COLUMNS:,}: 1,000 amu at "
+                        "64 points per amu): damaged", path=path)
     try:
         table = pd.read_csv(io.StringIO(text[start:]), sep="\t", na_values=["-nan", "nan", "NaN"], engine="c")
     except (ValueError, pd.errors.ParserError) as exc:

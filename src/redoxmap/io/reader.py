@@ -15,7 +15,7 @@ from pathlib import Path
 from redoxmap.errors import ReadError
 
 HEAD_BYTES = 65536
-MODALITIES = ("cycling", "cv", "eis", "xas", "xrd", "images", "xps", "dems")  # as a study manifest names its sections
+MODALITIES = ("cycling", "cv", "eis", "xas", "xrd", "images", "sem", "xps", "dems")  # as a study manifest names its sections
 """The kinds of measurement a reader can serve, in the order ``redoxmap formats`` lists them."""
 
 
@@ -41,8 +41,8 @@ class Reader:
     read : callable
         ``read(path: Path, **options)``; what it returns depends on the modality (a
         ``RawCycling`` table, a list of ``Pattern``, of ``ImpedanceSpectrum``, a
-        ``SpectrumTable``, a ``Micrograph``, a list of ``XpsSpectrum`` or an
-        ``MsRecording``).
+        ``SpectrumTable``, a ``Micrograph``, a ``SemSection``, a list of ``XpsSpectrum``
+        or an ``MsRecording``).
     description : str
         One line for ``redoxmap formats``.
     options : tuple of str

@@ -42,13 +42,15 @@ _BUILTIN_MODULES = (
     # images
     "redoxmap.io.gatan", "redoxmap.io.thermofisher", "redoxmap.io.mrc", "redoxmap.io.hyperspy",
     "redoxmap.io.images",
+    # SEM sections with EDS
+    "redoxmap.io.sem_files",
     # photoelectron spectra
     "redoxmap.io.vamas", "redoxmap.io.specs", "redoxmap.io.xps_files",
     # mass spectrometry (DEMS, EC-MS)
     "redoxmap.io.zilien", "redoxmap.io.pfeiffer", "redoxmap.io.ms_files",
 )
 _NOUNS = {"cycling": "cycler file", "cv": "voltammetry file", "eis": "impedance file",
-          "xas": "X-ray absorption file", "xrd": "diffraction file", "images": "image",
+          "xas": "X-ray absorption file", "xrd": "diffraction file", "images": "image", "sem": "SEM/EDS file",
           "xps": "photoelectron spectrum", "dems": "mass-spectrometer file"}
 _REGISTERED: dict[tuple[str, str], Reader] = {}
 _loaded = False
@@ -69,7 +71,7 @@ def readers(modality: str | None = None) -> dict[str, Reader]:
     Parameters
     ----------
     modality : str, optional
-        One of ``"cycling"``, ``"cv"``, ``"eis"``, ``"xas"``, ``"xrd"``, ``"images"``, ``"xps"``, ``"dems"``.
+        One of ``"cycling"``, ``"cv"``, ``"eis"``, ``"xas"``, ``"xrd"``, ``"images"``, ``"sem"``, ``"xps"``, ``"dems"``.
 
     Returns
     -------

@@ -48,6 +48,9 @@ def rsciio_signals(path: Path, plugin: str, *, what: str) -> list[dict]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return list(reader(str(path)))
+    except ImportError as exc:  # a part of the format needs a library RosettaSciIO leaves optional
+        raise MissingDependencyError(f"this {what} needs a library that is not installed: {str(exc)[:160]}",
+                                     path=path) from exc
     except Exception as exc:
         raise ReadError(f"damaged or unsupported {what} ({type(exc).__name__}: {str(exc)[:120]})", path=path) from exc
 

@@ -80,6 +80,9 @@ def read_zilien(path: str | PathLike) -> MsRecording:
         start = end + 1
     fields, offsets = _header(lines[:header_length], path)
     groups_row, names_row = lines[header_length].split("\t"), lines[header_length + 1].split("\t")
+    if len(names_row) > 10_000:
+        raise ReadError(f"a column header of {len(names_row):,} columns: damaged (Zilien writes a few hundred)",
+                        path=path)
     body = text[start:]
     try:
         table = pd.read_csv(io.StringIO(body), sep="\t", header=None, dtype=float, names=range(len(names_row)),

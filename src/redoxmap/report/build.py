@@ -17,6 +17,7 @@ from redoxmap.report.eis_section import build_eis_section
 from redoxmap.report.elements import ReportSection, finish_figures
 from redoxmap.report.findings_section import build_findings_section, findings_frame, write_map_files
 from redoxmap.report.interface_section import build_interface_section
+from redoxmap.report.microstructure_section import build_microstructure_section
 from redoxmap.report.model_section import build_model_section
 from redoxmap.report.rendering import Progress, figure_pool
 from redoxmap.report.structure_section import build_structure_section
@@ -31,6 +32,7 @@ SECTION_BUILDERS = [
     (("xrd", "images"), build_structure_section),
     (("eis",), build_eis_section),
     (("xps", "dems"), build_interface_section),
+    (("sem",), build_microstructure_section),
     (("cv",), build_cv_section),
     (("model",), build_model_section),
 ]
@@ -92,6 +94,16 @@ def _parameters_tables(result: StudyResult) -> dict[str, str]:
     return tables
 
 
+def _study_context(builder, result: StudyResult) -> dict:
+    """What a section needs beyond its own outcomes: the microstructure section shows the model's
+    predictions with each sample's measured contact."""
+    if builder is build_microstructure_section:
+        from redoxmap.study.contact import contact_predictions
+
+        return {"predictions": contact_predictions(result)}
+    return {}
+
+
 def render_html(result: StudyResult, sections: list[ReportSection], *, out: Path | None = None) -> str:
     """The report page as a string (``out``: the report's folder, for links relative to it)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
@@ -150,7 +162,8 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
     findings = amap.findings()
     with figure_pool(workers, progress), figure_style() as plt:
         sections = [build_findings_section(amap, out, plt, findings=findings, truth=_truth(result))]
-        sections += [builder([o for m in modalities for o in result.sections.get(m, [])], out, plt)
+        sections += [builder([o for m in modalities for o in result.sections.get(m, [])], out, plt,
+                             **_study_context(builder, result))
                      for modalities, builder in SECTION_BUILDERS
                      if any(m in result.sections for m in modalities)]
         map_files = write_map_files(amap, out)

@@ -132,6 +132,20 @@ MODALITIES["dems"] = {
     "count_co2": Parameter(False, "count CO2's oxygen as lattice oxygen lost (an upper bound)", bool),
 }
 
+MODALITIES["sem"] = {
+    "phases": Parameter({"cathode": ["Mn", "Ni", "Co"], "electrolyte": ["S", "P", "Cl"], "carbon": ["C"]},
+                        "phases and their marker elements", dict),
+    "active_phase": Parameter("cathode", "the active material (contact, particle sizes)", str),
+    "transport_phase": Parameter("electrolyte", "the phase whose tortuosity is measured", str),
+    "method": Parameter("likelihood", "likelihood (Poisson mixture) or random_walker for ambiguous pixels", str),
+    "pixel_nm": Parameter(0.0, "pixel size in nm for files without one (0 = required from the file)", (int, float)),
+    "bootstrap": Parameter(200, "bootstrap resamples over fields of view", int),
+    "reference_sample": Parameter("", "the composite whose contact fraction defines phi_c = 1 (its cells are the "
+                                  "model's); '' = none", str),
+    "predict": Parameter([], "samples the model predicts from their SEM contact (left out of the model fit; their "
+                         "cycling is the check)", list),
+}
+
 # Study-wide analyses without files of their own.
 ANALYSES: dict[str, dict[str, Parameter]] = {
     "model": {
@@ -168,6 +182,7 @@ FILE_OPTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "cv": {"scan_rate_mV_s": (int, float)},
     "xps": {"state": str, "cycle": int, "temperature_C": (int, float), "shift_eV": (int, float)},
     "dems": {"state": str, "cycling": str, "calibration": str, "offset_s": (int, float)},
+    "sem": {"state": str, "pixel_nm": (int, float), "maps": dict},
 }
 # File options that name files (resolved against the manifest's folder like the files).
 PATH_OPTIONS = ("channel_map", "cycling", "calibration")
@@ -287,6 +302,9 @@ def load_study(path: str | PathLike) -> Study:
         parameters["dems"]["calibration"] = str(_resolve(parameters["dems"]["calibration"], path, "[dems] calibration",
                                                          "calibration"))
     _check_xps(parameters["xps"], path)
+    if parameters["sem"]["method"] not in ("likelihood", "random_walker"):
+        raise ManifestError(f"[sem] method must be likelihood or random_walker, not {parameters['sem']['method']!r}",
+                            path=path)
 
     raw_samples = data.get("sample", [])
     if not isinstance(raw_samples, list) or not raw_samples:
@@ -312,6 +330,11 @@ def load_study(path: str | PathLike) -> Study:
         ))
         if samples[-1].electrode not in ("cathode", "anode"):
             raise ManifestError(f"{where}: electrode must be 'cathode' or 'anode'", path=path)
+    for key in ("reference_sample", "predict"):
+        named = parameters["sem"][key]
+        for sample_name in [named] if isinstance(named, str) else named:
+            if sample_name and sample_name not in names:
+                raise ManifestError(f"[sem] {key} names {sample_name!r}, which is not a sample", path=path)
     return Study(name=head.get("name", path.parent.name), path=path.resolve(), samples=samples,
                  parameters=parameters, description=head.get("description", ""),
                  authors=head.get("authors", []))
@@ -389,6 +412,9 @@ def _file_entry(entry, manifest: Path, where: str, modality: str) -> tuple[list[
     for key in PATH_OPTIONS:
         if key in options:
             options[key] = str(_resolve(options[key], manifest, where, key.replace("_", " ")))
+    if "maps" in options:  # element maps of an SEM image: {Mn = "mn.tif", ...}
+        options["maps"] = {str(element): str(_resolve(str(file), manifest, where, f"{element} map"))
+                           for element, file in options["maps"].items()}
     return files, options
 
 

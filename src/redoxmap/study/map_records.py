@@ -51,6 +51,11 @@ def quantity(variable: str) -> Quantity:
         return Quantity(f"share of the {family} family in the electrolyte's XPS region", "1",
                         "spin-orbit doublets over a fitted Shirley/Tougaard background; errors include the "
                         "background choice (xps.fit_xps)")
+    if variable.startswith("sem_"):
+        metric = variable[len("sem_"):]
+        return Quantity(f"microstructure: {metric.replace('_', ' ')}", "um" if metric.endswith("_um") else "1",
+                        "SEM/EDS fields segmented by a Poisson mixture of the element maps; bootstrap over "
+                        "fields of view (sem.analyze_microstructure)")
     if variable.startswith("gas_") and variable.endswith("_umol_g"):
         gas = variable.split("_")[1]
         return Quantity(f"{gas} released during the charge", "umol/g",
@@ -219,6 +224,24 @@ def xps_records(records: Records, sample, analysis) -> None:
                           f"{row['file']} ({row['region']})")
 
 
+SEM_MAP_METRICS = {("contact", "electrolyte"): "sem_contact_electrolyte", ("area_fraction", "void"): "sem_void_fraction",
+                   ("d50_um", "cathode"): "sem_d50_um", ("tortuosity_x", "electrolyte"): "sem_tortuosity_electrolyte",
+                   ("fraction_cv", "cathode"): "sem_dispersion_cv"}
+
+
+def sem_records(records: Records, sample, analysis) -> None:
+    """The microstructure figures that explain activation, by state (the whole electrode's section)."""
+    options = sample.file_options.get("sem", [])
+    if analysis.metrics.empty:
+        return
+    for row in analysis.metrics.to_dict("records"):
+        variable = SEM_MAP_METRICS.get((row["metric"], row["phase"]))
+        if variable is None or not np.isfinite(row["value"]):
+            continue
+        records.add_state(sample.name, _entry_state(options, row["state"]), "electrode", variable, row["value"],
+                          row["stderr"], _files(options, state=row["state"]))
+
+
 def dems_records(records: Records, sample, analysis) -> None:
     """Gas released in each charge and the lattice oxygen it carries, per cycle (the whole electrode)."""
     if analysis.totals.empty:
@@ -283,7 +306,7 @@ def collect(result, *, accuracy_pct: float = 1.0) -> Records:
             continue
         cycling_records(records, sample, outcome.value, accuracy_pct=accuracy_pct)
     for modality, collector in (("xas", xas_records), ("xrd", xrd_records), ("eis", eis_records),
-                                ("xps", xps_records), ("dems", dems_records)):
+                                ("xps", xps_records), ("dems", dems_records), ("sem", sem_records)):
         for outcome in result.sections.get(modality, []):
             if not outcome.ok or outcome.label not in samples:
                 continue

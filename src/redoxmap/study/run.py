@@ -157,8 +157,9 @@ def model_r_values(study: Study) -> pd.DataFrame:
 
     parameters = study.parameters["xas"]
     rows, pristine = [], None
+    held_out = predicted_samples(study)
     for sample in study.samples:
-        if sample.temperature_C is None:
+        if sample.temperature_C is None or sample.name in held_out:
             continue
         chosen = [(entry, cycle) for entry, cycle
                   in zip(_xas_entries(sample, parameters), map(charge_cycle, sample.file_options.get("xas", [])))
@@ -282,12 +283,32 @@ def analyze_dems_sample(sample: Sample, parameters: dict):
                         active_mass_mg=sample.active_mass_mg, electrode=sample.electrode)
 
 
+def analyze_sem_sample(sample: Sample, parameters: dict):
+    """Segment and measure a sample's SEM/EDS fields of view, state by state (the task the executor runs)."""
+    from redoxmap.study.analyses.sem import SemEntry, analyze_sem
+
+    entries = [SemEntry(files=o["files"], state=o.get("state", "as made"), pixel_nm=o.get("pixel_nm"),
+                        maps=o.get("maps"))
+               for o in sample.file_options.get("sem", [])]
+    return analyze_sem(sample.name, entries, phases=parameters["phases"], active_phase=parameters["active_phase"],
+                       transport_phase=parameters["transport_phase"], method=parameters["method"],
+                       pixel_nm=parameters["pixel_nm"] or None, bootstrap=parameters["bootstrap"])
+
+
+def predicted_samples(study: Study) -> set[str]:
+    """Samples the model predicts rather than learns from (``[sem] predict``, with a ``reference_sample``):
+    their SEM contact gives their phi_c, their cycling is the check."""
+    parameters = study.parameters["sem"]
+    return set(parameters["predict"]) if parameters["reference_sample"] else set()
+
+
 def model_cells(study: Study) -> list[tuple]:
     """``(label, temperature_C, cycling table)`` of every cell with a temperature and an active mass:
-    the cells the activation models are fitted to."""
+    the cells the activation models are fitted to (not those it is to predict: :func:`predicted_samples`)."""
     cells = []
+    held_out = predicted_samples(study)
     for sample in study.samples:
-        if sample.temperature_C is None or not sample.active_mass_mg:
+        if sample.temperature_C is None or not sample.active_mass_mg or sample.name in held_out:
             continue
         for file in sample.files.get("cycling", []):
             label = cell_label(sample, file, "cycling")
@@ -330,6 +351,7 @@ PLANNERS = {"cycling": _cycling_tasks, "xas": _xas_tasks,
             "cv": _per_sample_tasks("cv", analyze_cv_sample),
             "xps": _per_sample_tasks("xps", analyze_xps_sample),
             "dems": _per_sample_tasks("dems", analyze_dems_sample),
+            "sem": _per_sample_tasks("sem", analyze_sem_sample),
             "model": _model_tasks}
 
 

@@ -101,6 +101,7 @@ def truth_table(amap, findings, truth: dict) -> pd.DataFrame:
                 error = ds["R_interface_ohm_stderr"].sel(sample=sample, probe="electrode")[finite[0]]
                 rows.append(_number_row(sample, "interface resistance (ohm)", cell["eis"]["R_int_ohm"],
                                         float(values[finite[0]]), float(error)))
+        rows += _interface_rows(ds, sample, cell, truth.get("sem", {}).get(sample))
     rows += _kinetics_rows(findings, truth_map(amap, truth).findings(), truth)
     return pd.DataFrame(rows, columns=["sample", "quantity", "truth", "recovered", "recovered_stderr", "within_2_sigma"])
 
@@ -129,6 +130,34 @@ def truth_verdicts(findings, truth: dict, amap) -> pd.DataFrame:
                          "truth": expected_state or "none", "recovered": row["onset_state"] or "none",
                          "agree": row["onset_state"] == expected_state})
     return pd.DataFrame(rows, columns=["sample", "quantity", "truth", "recovered", "agree"])
+
+
+def _interface_rows(ds, sample: str, cell: dict, sem: dict | None) -> list[dict]:
+    """The gas of the first charge, the decomposition shares by state and the contact fraction, where the
+    virtual study wrote them."""
+    rows = []
+    if "dems" in cell and "gas_O2_umol_g" in ds and 1 in ds["cycle"]:
+        value = float(ds["gas_O2_umol_g"].sel(sample=sample, cycle=1))
+        if np.isfinite(value):
+            rows.append(_number_row(sample, "O2 released in the 1st charge (umol/g)", cell["dems"]["O2_umol_g"], value,
+                                    float(ds["gas_O2_umol_g_stderr"].sel(sample=sample, cycle=1))))
+    for state, known in cell.get("xps", {}).items():
+        if "xps_share_sulfite_sulfate" in ds and state in ds["state"]:
+            value = float(ds["xps_share_sulfite_sulfate"].sel(sample=sample, state=state, probe="surface"))
+            if np.isfinite(value):
+                rows.append(_number_row(sample, f"sulfite/sulfate share of S 2p, {state}",
+                                        known["shares"]["sulfite/sulfate"], value,
+                                        float(ds["xps_share_sulfite_sulfate_stderr"].sel(sample=sample, state=state,
+                                                                                           probe="surface"))))
+    if sem and "sem_contact_electrolyte" in ds:
+        values = ds["sem_contact_electrolyte"].sel(sample=sample, probe="electrode")
+        finite = np.flatnonzero(np.isfinite(values.to_numpy()))
+        if len(finite):
+            rows.append(_number_row(sample, "contact fraction with the electrolyte (SEM)", sem["contact"],
+                                    float(values[finite[0]]),
+                                    float(ds["sem_contact_electrolyte_stderr"].sel(sample=sample,
+                                                                                   probe="electrode")[finite[0]])))
+    return rows
 
 
 def _number_row(sample, quantity, true, value, error) -> dict:

@@ -28,7 +28,11 @@ written as a lab would have them:
   inlet delay and a headspace lag, with the sensitivity factors in ``dems/calibration.json``;
 * VAMAS files of each cell's C 1s and S 2p after the O K states' charges (:mod:`redoxmap.xps.virtual`):
   the electrolyte's decomposition shares growing with cycles and temperature, each sample charged
-  by a known shift that the C 1s reveals.
+  by a known shift that the C 1s reveals;
+* an SEM backscatter image with Mn, S, P, Cl and C maps of each composite (:mod:`redoxmap.sem.synthetic`):
+  discs of active material whose contact with the electrolyte is ``SEM_CONTACT x phi_c``; and a third
+  cell, a better-mixed composite (liquid-phase method) at 30 C with ``phi_c = LPM_PHI_C``, whose SEM
+  gives its phi_c and whose cycling the model must predict from it (it is left out of the fit).
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ R_INT_REF_OHM = 120.0  # charge-transfer (interfacial) resistance of the virtual
 O_K_STATES = (1, 12, 22)  # charges after which O K spectra are taken (the reference study's)
 O_K_A, O_K_B0 = 1.0, 0.35  # pre-peak heights of the uncycled material (normalised to the edge step)
 XRD_003_DEG, XRD_020_DEG, XRD_SHIFT_DEG = 18.65, 20.85, 0.20  # (003) moves by -0.20 deg at full charge
+SEM_CONTACT, LPM_PHI_C, SEM_PIXEL_NM = 0.45, 1.4, 100.0  # contact of the reference composite (phi_c = 1)
 
 
 def o_k_spectrum(r: float, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -198,14 +203,15 @@ def _write_o_k(path: Path, r: float, rng) -> None:
 def write_virtual_cells(out: str | PathLike, *, parameters: ActivationParameters | None = None,
                         temperatures_C=(30.0, 50.0), cycles: int = 40, mass_mg: float = 4.0, seed: int = 0,
                         prefix: str = "", xas: bool = False, xrd: bool = False, dems: bool = False,
-                        xps: bool = False) -> str:
+                        xps: bool = False, sem: bool = False) -> str:
     """Write the virtual cells' files and ``truth.json`` into ``out``.
 
     With ``xas``, O K spectra by mode and state are written too (and an uncycled sample that
     gives b0); their manifest needs ``[xas] o_k_peaks = ["A", "B", "C"]``. With ``xrd``, in situ
     scans through the first cycle of the last (hottest) cell. With ``dems``, each cell's first cycle
     as a spectrometer records its gas; their manifest needs the ``[dems]`` delay and lag of
-    :func:`dems_section`. With ``xps``, C 1s and S 2p after the O K states' charges.
+    :func:`dems_section`. With ``xps``, C 1s and S 2p after the O K states' charges. With ``sem``, a
+    section of each composite, and the better-mixed cell at 30 C (see the module docstring).
 
     Returns
     -------
@@ -260,6 +266,8 @@ def write_virtual_cells(out: str | PathLike, *, parameters: ActivationParameters
                         xas_entries.append(f'{{file = "{prefix}xas/{path.name}", edge = "{edge}", mode = "{mode}", '
                                            f'state = "charge {cycle}"}}')
         extra_entries, dems_truth, xps_truth = "", {}, {}
+        if sem:
+            extra_entries += _write_sem(out, name, parameters.phi_c, prefix, truth, seed=int(temperature))
         if dems:
             extra_entries += _write_dems(out, cycler, temperature, mass_mg, rng, prefix, dems_truth)
         if xps:
@@ -289,6 +297,8 @@ chemistry = "li-rich"
 cycling = "{prefix}cycling/{cycling_file.name}"
 eis = [{{file = "{prefix}eis/{eis_file.name}", state = "discharged", temperature_C = {temperature:g}}}]
 """ + (f"xas = [{', '.join(xas_entries)}]\n" if xas_entries else "") + xrd_entry + extra_entries)
+    if sem:
+        samples.append(_write_better_mixed_cell(out, parameters, cycles, mass_mg, prefix, truth))
     if xas:
         pristine = []
         for mode in ("tey", "ipfy"):
@@ -335,6 +345,56 @@ def _write_dems(out: Path, cycler: pd.DataFrame, temperature: float, mass_mg: fl
             f'offset_s = {found["offset_s"]}, state = "cycle 1"}}]\n')
 
 
+def _write_sem(out: Path, name: str, phi_c: float, prefix: str, truth: dict, *, seed: int) -> str:
+    """A backscatter image and element maps of a composite whose contact is ``SEM_CONTACT x phi_c``;
+    returns the manifest line."""
+    from PIL import Image
+
+    from redoxmap.sem.synthetic import backscatter_image, element_count_maps, packed_discs
+
+    (out / "sem").mkdir(exist_ok=True)
+    contact = SEM_CONTACT * phi_c
+    labels, found = packed_discs((160, 160), radius_px=10.0, contact=contact, seed=seed)
+    stem = name.replace("virtual ", "").replace(",", "").replace(" ", "_")
+    image_file = out / "sem" / f"{stem}_bse.png"
+    atomic_write(image_file, lambda tmp: Image.fromarray(backscatter_image(labels, seed=seed).astype(np.uint8)).save(
+        tmp, format="PNG"))
+    maps = []
+    for element, counts in element_count_maps(labels, seed=seed).items():
+        map_file = out / "sem" / f"{stem}_{element}.png"
+        atomic_write(map_file, lambda tmp, counts=counts: Image.fromarray(counts).save(tmp, format="PNG"))
+        maps.append(f'{element} = "{prefix}sem/{map_file.name}"')
+    truth.setdefault("sem", {})[name] = {"contact": contact, "phi_c": phi_c,
+                                         "cathode_fraction": found["cathode_fraction"],
+                                         "diameter_um": found["diameter_px"] * SEM_PIXEL_NM / 1000}
+    return (f'sem = [{{file = "{prefix}sem/{image_file.name}", pixel_nm = {SEM_PIXEL_NM}, state = "as made", '
+            f'maps = {{{", ".join(maps)}}}}}]\n')
+
+
+def _write_better_mixed_cell(out: Path, parameters: ActivationParameters, cycles: int, mass_mg: float, prefix: str,
+                             truth: dict) -> str:
+    """The composite made by the liquid-phase method: better contact (phi_c = LPM_PHI_C), cycled at 30 C."""
+    name = "virtual LLO-30, liquid-phase mixed"
+    run = simulate_cycles(parameters.with_values(phi_c=LPM_PHI_C), cycles, temperature_C=30.0)
+    cycling_file = out / "cycling" / "virtual_30C_LPM.bdf.csv"
+    write_bdf(cycler_table(run, mass_mg=mass_mg), cycling_file)
+    entry = _write_sem(out, name, LPM_PHI_C, prefix, truth, seed=303)
+    truth["cells"][name] = {"temperature_C": 30.0, "mass_mg": mass_mg, "phi_c": LPM_PHI_C, "predicted_not_fitted": True,
+                            "capacity_mAh_g": run.table["capacity_mAh_g"].round(6).tolist()}
+    return f"""
+[[sample]]
+name = "{name}"
+description = "virtual composite mixed in the liquid phase: its SEM gives phi_c, its cycling checks the prediction"
+active_mass_mg = {mass_mg}
+temperature_C = 30
+specific_current_mA_g = {SPECIFIC_1C_MA_G:g}
+cell_type = "all-solid-state (virtual)"
+chemistry = "li-rich"
+[sample.files]
+cycling = "{prefix}cycling/{cycling_file.name}"
+""" + entry
+
+
 def _write_xps(out: Path, temperature: float, cycles: int, rng, prefix: str, truth: dict) -> str:
     """C 1s and S 2p after the O K states' charges; returns the manifest line."""
     from redoxmap.io.vamas import write_vamas
@@ -359,7 +419,7 @@ def simulate_study(out: str | PathLike, *, cycles: int = 40, temperatures_C=(30.
     """
     out = Path(out)
     samples = write_virtual_cells(out, cycles=cycles, temperatures_C=temperatures_C, xas=True, xrd=True, dems=True,
-                                  xps=True, **options)
+                                  xps=True, sem=True, **options)
     manifest = f"""# A virtual study written by `redoxmap simulate study`: every file comes from the activation
 # model, and truth.json holds what each analysis should find.
 [study]
@@ -385,5 +445,10 @@ bulk_depth_nm = 150.0
 
 [xps]
 regions = ["S 2p"]
+
+[sem]
+phases = {{cathode = ["Mn"], electrolyte = ["S", "P", "Cl"], carbon = ["C"]}}
+reference_sample = "virtual LLO-{min(temperatures_C):g}"
+predict = ["virtual LLO-30, liquid-phase mixed"]
 """ + dems_section() + model_section(cycles) + samples
     return atomic_write(out / "study.toml", lambda tmp: tmp.write_text(manifest))
