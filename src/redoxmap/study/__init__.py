@@ -6,6 +6,8 @@ from redoxmap._lazy import attach
 __getattr__, __dir__, __all__ = attach(__name__, {
     "redoxmap.study.map_dataset": ["ActivationMap", "MapOptions", "activation_map", "map_from_table"],
     "redoxmap.study.executor": ["Executor", "SerialExecutor", "Task", "TaskOutcome"],
+    "redoxmap.study.dask_executor": ["DaskExecutor", "choose_executor"],
+    "redoxmap.study.contact": ["contact_predictions"],
     "redoxmap.study.findings": ["Findings", "Verdict"],
     "redoxmap.study.manifest": ["MODALITIES", "Sample", "Study", "load_study"],
     "redoxmap.study.run": ["StudyResult", "run_study"],

@@ -193,7 +193,8 @@ SAMPLE_KEYS = {
     "cell_type": str, "temperature_C": (int, float), "specific_current_mA_g": (int, float),
     "electrode_area_cm2": (int, float), "format": str, "files": dict, "chemistry": str,
 }
-STUDY_KEYS = {"name": str, "description": str, "authors": list}
+STUDY_KEYS = {"name": str, "description": str, "authors": list, "workers": int, "scheduler": str,
+              "task_timeout_s": (int, float)}
 
 
 @dataclass
@@ -224,6 +225,8 @@ class Study:
     parameters: dict[str, dict[str, Any]]
     description: str = ""
     authors: list[str] = field(default_factory=list)
+    execution: dict = field(default_factory=dict)
+    """How to run it: ``workers`` (a local Dask cluster), ``scheduler`` (a running one), ``task_timeout_s``."""
 
     @property
     def folder(self) -> Path:
@@ -337,7 +340,8 @@ def load_study(path: str | PathLike) -> Study:
                 raise ManifestError(f"[sem] {key} names {sample_name!r}, which is not a sample", path=path)
     return Study(name=head.get("name", path.parent.name), path=path.resolve(), samples=samples,
                  parameters=parameters, description=head.get("description", ""),
-                 authors=head.get("authors", []))
+                 authors=head.get("authors", []),
+                 execution={k: head[k] for k in ("workers", "scheduler", "task_timeout_s") if k in head})
 
 
 def _check_choices(parameters: dict, path: Path) -> None:

@@ -355,6 +355,15 @@ PLANNERS = {"cycling": _cycling_tasks, "xas": _xas_tasks,
             "model": _model_tasks}
 
 
+def count_tasks(study: Study) -> int:
+    """How many analysis tasks a study makes (files of cycling, samples of the other modalities), without
+    reading any file: what decides serial or parallel execution."""
+    cycling = sum(len(s.files.get("cycling", [])) for s in study.samples)
+    others = sum(1 for s in study.samples for modality in PLANNERS if modality not in ("cycling", "model")
+                 and s.files.get(modality))
+    return cycling + others
+
+
 def run_study(study: Study | str | PathLike, *, executor: Executor | None = None) -> StudyResult:
     """Analyse every file of every sample; a failing file is recorded, not fatal.
 

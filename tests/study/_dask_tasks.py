@@ -1,0 +1,17 @@
+"""Module-level task functions for the Dask executor tests (workers import them by name)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+
+def square_or_die(value: int) -> int:
+    """A task that kills its worker process for -1, hangs for -2, fails for -3."""
+    if value == -1:
+        os._exit(1)
+    if value == -2:
+        time.sleep(600)
+    if value == -3:
+        raise ValueError("a bad file")
+    return value * value
