@@ -248,7 +248,7 @@ def quantify_gases(recording, sensitivities, *, cycling=None, active_mass_g: flo
     start = max(t[0] for t, _ in series.values())
     end = min(t[-1] for t, _ in series.values())
     if not end > start + 10 * step:
-        raise AnalysisError(f"{Path(recording.source_file).name}: the gases' channels overlap for less than ten samples")
+        raise AnalysisError("the gases' channels overlap for less than ten samples", path=recording.source_file)
     grid = np.arange(start, end, step)
     if cycling is not None:
         cycler_time = cycling["time_s"].to_numpy()
@@ -266,7 +266,7 @@ def quantify_gases(recording, sensitivities, *, cycling=None, active_mass_g: flo
         notes.append("no quiet period before the current: the baseline is the first tenth of the recording; "
                      "give baseline_window_s if gas was already evolving")
     if quiet.sum() < 5:
-        raise AnalysisError("the baseline window holds fewer than 5 samples")
+        raise AnalysisError("the baseline window holds fewer than 5 samples", path=recording.source_file)
     rates, noise = [], {}
     for s in sensitivities:
         time_s, signal = series[s.gas]

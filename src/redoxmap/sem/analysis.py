@@ -168,14 +168,12 @@ def analyze_microstructure(sections, *, name: str = "sample", phases: dict | Non
         fields.append(result)
         if len(result["particles"]):
             particles.append(result["particles"].assign(field=k))
-    units = [fields]
+    units = fields  # the bootstrap's units: fields, or the tiles of a single field
     if len(sections) == 1:
         units = [field_metrics(t, sections[0].pixel_nm, active=active, transport=transport, tortuosity=tortuosity)
                  for t in _tiles(segmentations[0], tiles)]
         notes.append(f"one field: its {tiles}x{tiles} tiles stand in for fields in the bootstrap (a lower bound "
                      "on the error: tiles of one field are not independent samples of the electrode)")
-    else:
-        units = fields
     rng = np.random.default_rng(seed)
     keys = list(fields[0]["values"])
     rows = []
