@@ -1,7 +1,8 @@
-"""Timing helper shared by the benchmarks."""
+"""Timing and memory helpers shared by the benchmarks."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 
@@ -44,3 +45,37 @@ def threads_note() -> str:
     keys = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
     set_ = {k: os.environ[k] for k in keys if k in os.environ}
     return f"BLAS threads: {set_ or 'library default'}; cores: {os.cpu_count()}"
+
+
+def _sample_peak(stop: threading.Event, out: list, children: bool) -> None:
+    import psutil
+
+    me = psutil.Process()
+    total = single = 0
+    while not stop.is_set():
+        try:
+            sizes = [me.memory_info().rss]
+            if children:
+                sizes += [c.memory_info().rss for c in me.children(recursive=True)]
+        except psutil.Error:
+            sizes = [0]
+        total, single = max(total, sum(sizes)), max(single, max(sizes))
+        time.sleep(0.05)
+    out.append((total, single))
+
+
+def with_peak_memory(function, *, children: bool = True) -> tuple[float, dict, object]:
+    """Run ``function()`` once: wall time (s); the peak resident memory (MiB, psutil, sampled every
+    0.05 s) of this process and its child processes together (``total``) and of the largest single
+    process among them (``process``: the main process or one worker); and the function's value."""
+    stop, peak = threading.Event(), []
+    watcher = threading.Thread(target=_sample_peak, args=(stop, peak, children))
+    watcher.start()
+    start = time.perf_counter()
+    try:
+        value = function()
+    finally:
+        elapsed = time.perf_counter() - start
+        stop.set()
+        watcher.join()
+    return elapsed, {"total": peak[0][0] / 2**20, "process": peak[0][1] / 2**20}, value

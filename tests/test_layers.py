@@ -14,6 +14,7 @@ LAYERS = {
     "results": 1,  # saves through io.tables
     "io": 1,
     "cycling": 2, "xas": 2, "xrd": 2, "tem": 2, "eis": 2, "cv": 2, "model": 2, "xps": 2, "dems": 2, "sem": 2,
+    "store": 2,  # keeps what cycling.read decodes
     "study": 3,
     "report": 4,
     "cli": 5, "demo": 5,

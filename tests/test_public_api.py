@@ -13,7 +13,7 @@ import pytest
 
 import redoxmap
 
-SUBPACKAGES = ["cv", "cycling", "eis", "io", "model", "report", "study", "tem", "xas", "xrd"]
+SUBPACKAGES = ["cv", "cycling", "dems", "eis", "io", "model", "report", "sem", "store", "study", "tem", "xas", "xps", "xrd"]
 
 
 @pytest.mark.parametrize("name", SUBPACKAGES)

@@ -25,4 +25,5 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "redoxmap.report.build": ["write_report"],
     "redoxmap.resources": ["demo_source"],
     "redoxmap.results": ["load_result"],
-}, submodules=("cv", "cycling", "dems", "eis", "errors", "io", "model", "report", "sem", "study", "tem", "xas", "xps", "xrd"))
+}, submodules=("cv", "cycling", "dems", "eis", "errors", "io", "model", "report", "sem", "store", "study", "tem",
+                                  "xas", "xps", "xrd"))

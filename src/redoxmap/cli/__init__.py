@@ -34,6 +34,7 @@ from redoxmap.cli.dems import dems_app
 from redoxmap.cli.eis import eis_app
 from redoxmap.cli.model import model_app, simulate_app
 from redoxmap.cli.sem import sem_app
+from redoxmap.cli.store import store_app
 from redoxmap.cli.structure import tem_app, xrd_app
 from redoxmap.cli.xas import xas_app
 from redoxmap.cli.xps import xps_app
@@ -55,6 +56,7 @@ app.add_typer(cv_app, name="cv")
 app.add_typer(xps_app, name="xps")
 app.add_typer(dems_app, name="dems")
 app.add_typer(sem_app, name="sem")
+app.add_typer(store_app, name="store")
 app.add_typer(model_app, name="model")
 app.add_typer(simulate_app, name="simulate")
 
@@ -84,7 +86,7 @@ def demo(
 
 
 def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = None, scheduler: str | None = None,
-            task_timeout_s: float | None = None):
+            task_timeout_s: float | None = None, store: Path | bool | None = None):
     from redoxmap.report import write_report
     from redoxmap.study import load_study, run_study
     from redoxmap.study.dask_executor import DEFAULT_TIMEOUT_S, choose_executor
@@ -96,18 +98,19 @@ def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = 
                                scheduler=scheduler or execution.get("scheduler"), progress=progress,
                                timeout_s=task_timeout_s or execution.get("task_timeout_s", DEFAULT_TIMEOUT_S))
     with executor if hasattr(executor, "__enter__") else nullcontext(executor):
-        result = run_study(study, executor=executor)
-    for outcome in result.failures():
-        say("failed:", f"{outcome.label}: {outcome.error}", style="red")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the tasks' warnings are already in the report
-        if progress:
-            from redoxmap.study.executor import progress_bar
+        result = run_study(study, executor=executor, store=store)
+        for outcome in result.failures():
+            say("failed:", f"{outcome.label}: {outcome.error}", style="red")
+        client = getattr(executor, "client", None)  # on Dask, the figures are tasks of the same cluster
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tasks' warnings are already in the report
+            if progress:
+                from redoxmap.study.executor import progress_bar
 
-            with progress_bar("figures and tables") as update:
-                index = write_report(result, out, progress=update)
-        else:
-            index = write_report(result, out)
+                with progress_bar("figures and tables") as update:
+                    index = write_report(result, out, progress=update, client=client)
+            else:
+                index = write_report(result, out, client=client)
     shown = {w for outcomes in result.sections.values() for o in outcomes for w in o.warnings}
     for text in sorted(shown):
         say("warning:", text, style="yellow")
@@ -126,6 +129,9 @@ def report(
                                                        "must be on a filesystem its workers share.")] = None,
     task_timeout: Annotated[float | None, typer.Option("--task-timeout", help="On Dask: a task running longer (s) "
                                                        "fails and its worker restarts.")] = None,
+    store: Annotated[Path | None, typer.Option(help="Keep decoded cycler files here, so the next report does not "
+                                                    "decode them again (default: STUDY/.redoxmap-store).")] = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Decode every cycler file, keep nothing.")] = False,
     as_json: JsonOpt = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
@@ -134,7 +140,7 @@ def report(
     folder = study if study.is_dir() else study.parent
     out = out or folder / "report"
     index = _report(study, out, progress=progress and not as_json, workers=workers, scheduler=scheduler,
-                    task_timeout_s=task_timeout)
+                    task_timeout_s=task_timeout, store=False if no_store else store)
     if as_json:
         sys.stdout.write((out / "report.json").read_text() + "\n")
     else:

@@ -119,6 +119,38 @@ METADATA_KEYS = ("name", "active_mass_mg", "electrode", "cell_type", "temperatur
                  "specific_current_mA_g", "electrode_area_cm2")
 
 
+def check_metadata(metadata: dict, source: str) -> None:
+    """Refuse unknown metadata keys and an unknown electrode before any file is decoded."""
+    unknown = set(metadata) - set(METADATA_KEYS)
+    if unknown:
+        raise AnalysisError(f"unknown metadata {', '.join(sorted(unknown))}; "
+                            f"known: {', '.join(METADATA_KEYS)}", path=source)
+    electrode = metadata.get("electrode", "cathode")
+    if electrode not in ELECTRODES:
+        raise AnalysisError(f"electrode must be one of {ELECTRODES}, not {electrode!r}", path=source)
+
+
+def attach_metadata(table: pd.DataFrame, *, source_file: str, instrument: str, reader: str,
+                    file_metadata: dict | None = None, **metadata) -> pd.DataFrame:
+    """Check what the user says about a cell (mass, area) and attach it, with the file's provenance,
+    to a segmented table as ``table.attrs["redoxmap"]`` (see :func:`cell_metadata`); returns the table.
+
+    The half of :func:`from_records` that does not depend on the data: a stored decoded table
+    (:class:`redoxmap.store.CellStore`) is given its cell's metadata by it.
+    """
+    check_metadata(metadata, source_file)
+    file_metadata = dict(file_metadata or {})
+    metadata["active_mass_mg"] = _checked_mass(metadata.get("active_mass_mg"), source_file,
+                                               file_metadata.get("active_mass_mg"))
+    area = metadata.get("electrode_area_cm2")
+    if area is not None and not (isinstance(area, (int, float)) and 0 < area < 1e4):
+        raise AnalysisError(f"electrode_area_cm2 must be a positive area in cm2, not {area!r}", path=source_file)
+    meta = CellMetadata(source_file=str(source_file), instrument=instrument, reader=reader,
+                        file_metadata=file_metadata, **metadata)
+    table.attrs["redoxmap"] = asdict(meta)
+    return table
+
+
 def from_records(
     records: pd.DataFrame,
     *,
@@ -148,27 +180,42 @@ def from_records(
         ``name``, ``active_mass_mg``, ``electrode``, ``cell_type``, ``temperature_C``,
         ``specific_current_mA_g`` (see :class:`CellMetadata`).
     """
-    unknown = set(metadata) - set(METADATA_KEYS)
-    if unknown:
-        raise AnalysisError(f"unknown metadata {', '.join(sorted(unknown))}; "
-                            f"known: {', '.join(METADATA_KEYS)}", path=source_file)
-    electrode = metadata.get("electrode", "cathode")
-    if electrode not in ELECTRODES:
-        raise AnalysisError(f"electrode must be one of {ELECTRODES}, not {electrode!r}",
-                            path=source_file)
-    file_metadata = dict(file_metadata or {})
-    metadata["active_mass_mg"] = _checked_mass(metadata.get("active_mass_mg"), source_file,
-                                               file_metadata.get("active_mass_mg"))
-    area = metadata.get("electrode_area_cm2")
-    if area is not None and not (isinstance(area, (int, float)) and 0 < area < 1e4):
-        raise AnalysisError(f"electrode_area_cm2 must be a positive area in cm2, not {area!r}", path=source_file)
-    first = "charge" if electrode == "cathode" else "discharge"
-    table = segment(records, first=first, **(segment_options or {}))
+    check_metadata(metadata, source_file)
+    table = segment_records(records, source_file, electrode=metadata.get("electrode", "cathode"),
+                            segment_options=segment_options)
+    return attach_metadata(table, source_file=source_file, instrument=instrument, reader=reader,
+                           file_metadata=file_metadata, **metadata)
+
+
+def segment_records(records: pd.DataFrame, source_file: str, *, electrode: str = "cathode",
+                    segment_options: dict | None = None) -> pd.DataFrame:
+    """Segment raw records into half cycles and cycles (a cathode's cycle opens with a charge, an
+    anode's with a discharge) and warn where the instrument's own capacities disagree."""
+    table = segment(records, first="charge" if electrode == "cathode" else "discharge", **(segment_options or {}))
     warn_if_capacity_disagrees(table, str(source_file))
-    meta = CellMetadata(source_file=str(source_file), instrument=instrument, reader=reader,
-                        file_metadata=file_metadata, **metadata)
-    table.attrs["redoxmap"] = asdict(meta)
     return table
+
+
+def decode_cycling(path: str | PathLike | Sequence[str | PathLike], *, format: str | None = None,
+                   reader_options: dict | None = None, segment_options: dict | None = None,
+                   electrode: str = "cathode") -> tuple[pd.DataFrame, dict]:
+    """Read one cycler file (or the parts of one cell) and segment it, without the cell's metadata.
+
+    Returns the segmented table and its provenance (``source_file``, ``instrument``, ``reader``,
+    ``file_metadata``): what :func:`attach_metadata` needs besides the user's metadata. The costly
+    half of :func:`read_cycling`, the half a :class:`redoxmap.store.CellStore` keeps.
+    """
+    if isinstance(path, (str, PathLike)):
+        raw = read_raw_cycling(path, format=format, **(reader_options or {}))
+        source = str(raw.source_file)
+    else:
+        from redoxmap.io.join import join_raw
+
+        raw = join_raw([read_raw_cycling(p, format=format, **(reader_options or {})) for p in path])
+        source = " + ".join(f["file"] for f in raw.metadata["files"])
+    table = segment_records(raw.table, source, electrode=electrode, segment_options=segment_options)
+    return table, {"source_file": source, "instrument": raw.instrument, "reader": raw.reader,
+                   "file_metadata": raw.metadata}
 
 
 def read_cycling(
@@ -227,14 +274,7 @@ def read_cycling(
     >>> table = redoxmap.read_cycling("cell.ndax", active_mass_mg=4.2)  # doctest: +SKIP
     >>> table.groupby("cycle")["capacity_Ah"].max()  # doctest: +SKIP
     """
-    if isinstance(path, (str, PathLike)):
-        raw = read_raw_cycling(path, format=format, **(reader_options or {}))
-        source = str(raw.source_file)
-    else:
-        from redoxmap.io.join import join_raw
-
-        raw = join_raw([read_raw_cycling(p, format=format, **(reader_options or {})) for p in path])
-        source = " + ".join(f["file"] for f in raw.metadata["files"])
-    return from_records(raw.table, source_file=source, instrument=raw.instrument,
-                        reader=raw.reader, file_metadata=raw.metadata,
-                        segment_options=segment_options, **metadata)
+    check_metadata(metadata, str(path))
+    table, provenance = decode_cycling(path, format=format, reader_options=reader_options,
+                                       segment_options=segment_options, electrode=metadata.get("electrode", "cathode"))
+    return attach_metadata(table, **provenance, **metadata)

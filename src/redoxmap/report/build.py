@@ -130,7 +130,7 @@ def _truth(result: StudyResult) -> dict | None:
 
 
 def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress | None = None,
-                 workers: int | None = None, amap=None) -> Path:
+                 workers: int | None = None, amap=None, client=None) -> Path:
     """Write ``index.html``, ``figures/``, ``tables/`` (with ``activation_map.nc``) and ``report.json``
     into ``out``.
 
@@ -148,6 +148,10 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
         Processes that save figures (default: the machine's cores, at most four; 1: none).
     amap : ActivationMap, optional
         The study's activation map, if already built.
+    client : distributed.Client, optional
+        Save the figures as tasks on this Dask cluster (e.g. ``DaskExecutor.client``, the cluster
+        that ran the study) instead of local processes; ``out`` must then be on a filesystem its
+        workers share.
 
     Returns
     -------
@@ -160,7 +164,7 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
     out.mkdir(parents=True, exist_ok=True)
     amap = amap if amap is not None else activation_map(result)
     findings = amap.findings()
-    with figure_pool(workers, progress), figure_style() as plt:
+    with figure_pool(workers, progress, client=client), figure_style() as plt:
         sections = [build_findings_section(amap, out, plt, findings=findings, truth=_truth(result))]
         sections += [builder([o for m in modalities for o in result.sections.get(m, [])], out, plt,
                              **_study_context(builder, result))

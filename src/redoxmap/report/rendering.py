@@ -7,7 +7,9 @@ pool of worker processes while the report goes on. Outside :func:`figure_pool` (
 
 The workers are forked (Linux): a spawned worker would re-import the user's script, which breaks a
 script without an ``if __name__ == "__main__":`` guard. Where fork is not the safe default (macOS,
-Windows) figures are saved in the calling process.
+Windows) figures are saved in the calling process. A study run on Dask saves its figures as tasks
+on the same cluster instead (``client``): they then need the report's folder on a filesystem the
+workers share, as the study's files do.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ Progress = Callable[[int, int, str], None]  # (done, submitted, label)
 
 @dataclass
 class _Pool:
-    executor: ProcessPoolExecutor | None
+    executor: ProcessPoolExecutor | None  # or a distributed.Client: both submit and return futures
     progress: Progress | None
     submitted: int = 0
     done: int = 0
@@ -56,22 +58,23 @@ def default_workers() -> int:
 
 
 @contextmanager
-def figure_pool(workers: int | None = None, progress: Progress | None = None) -> Iterator[None]:
-    """Save the figures submitted inside this block in ``workers`` processes (1: in this process)."""
+def figure_pool(workers: int | None = None, progress: Progress | None = None, *, client=None) -> Iterator[None]:
+    """Save the figures submitted inside this block in ``workers`` processes (1: in this process), or
+    as tasks of a Dask ``client``'s cluster (which is left running)."""
     import multiprocessing
 
     workers = default_workers() if workers is None else workers
     fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux")
-    executor = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-                if workers > 1 and fork else None)
-    pool = _Pool(executor, progress)
+    local = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+             if client is None and workers > 1 and fork else None)
+    pool = _Pool(client if client is not None else local, progress)
     token = _ACTIVE.set(pool)
     try:
         yield
     finally:
         _ACTIVE.reset(token)
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        if local is not None:
+            local.shutdown(wait=True, cancel_futures=True)
 
 
 def submit(figure, folder: Path, stem: str, label: str = "") -> Future:

@@ -99,6 +99,13 @@ class DaskExecutor:
             raise RedoxmapError(f"cannot reach the Dask scheduler {self.scheduler or 'of the local cluster'}: {exc}") \
                 from exc
 
+    @property
+    def client(self):
+        """The ``distributed.Client`` (connected on first use): other work, such as a report's figures
+        (:func:`redoxmap.write_report`), can be submitted to the same cluster."""
+        self.start()
+        return self._client
+
     def close(self) -> None:
         """Close the client, and the local cluster if this executor started it (never a user's cluster)."""
         if self._client is not None:

@@ -194,7 +194,7 @@ SAMPLE_KEYS = {
     "electrode_area_cm2": (int, float), "format": str, "files": dict, "chemistry": str,
 }
 STUDY_KEYS = {"name": str, "description": str, "authors": list, "workers": int, "scheduler": str,
-              "task_timeout_s": (int, float)}
+              "task_timeout_s": (int, float), "store": (str, bool)}
 
 
 @dataclass
@@ -226,7 +226,8 @@ class Study:
     description: str = ""
     authors: list[str] = field(default_factory=list)
     execution: dict = field(default_factory=dict)
-    """How to run it: ``workers`` (a local Dask cluster), ``scheduler`` (a running one), ``task_timeout_s``."""
+    """How to run it: ``workers`` (a local Dask cluster), ``scheduler`` (a running one), ``task_timeout_s``,
+    ``store`` (where decoded cycler files are kept: a folder, or false for none; :func:`redoxmap.study.run.study_store`)."""
 
     @property
     def folder(self) -> Path:
@@ -341,7 +342,7 @@ def load_study(path: str | PathLike) -> Study:
     return Study(name=head.get("name", path.parent.name), path=path.resolve(), samples=samples,
                  parameters=parameters, description=head.get("description", ""),
                  authors=head.get("authors", []),
-                 execution={k: head[k] for k in ("workers", "scheduler", "task_timeout_s") if k in head})
+                 execution={k: head[k] for k in ("workers", "scheduler", "task_timeout_s", "store") if k in head})
 
 
 def _check_choices(parameters: dict, path: Path) -> None:

@@ -12,6 +12,7 @@ import pandas as pd
 from redoxmap._version import __version__
 from redoxmap.cycling.read import read_cycling
 from redoxmap.cycling.regions import regions_from_bounds
+from redoxmap.store.cells import CellStore
 from redoxmap.study.analyses.cycling import analyze_cycling
 from redoxmap.study.executor import Executor, SerialExecutor, Task, TaskOutcome, run_task
 from redoxmap.study.manifest import Sample, Study, load_study
@@ -59,21 +60,50 @@ def cell_label(sample: Sample, file: Path, modality: str) -> str:
     return sample.name
 
 
-def analyze_cycling_file(sample: Sample, file: Path, parameters: dict):
-    """Read and analyse one cycling file of a sample (the task the executor runs)."""
-    table = read_cycling(
-        file, format=sample.format, name=cell_label(sample, file, "cycling"),
-        active_mass_mg=sample.active_mass_mg, electrode=sample.electrode,
-        cell_type=sample.cell_type, temperature_C=sample.temperature_C,
-        specific_current_mA_g=sample.specific_current_mA_g, electrode_area_cm2=sample.electrode_area_cm2,
-    )
+DEFAULT_STORE = ".redoxmap-store"  # in the study's folder
+
+
+def study_store(study: Study, store: CellStore | str | PathLike | bool | None = None) -> CellStore | None:
+    """The store a run of ``study`` keeps decoded cycler files in: ``store`` if given (a folder, or
+    False for none), else ``[study] store`` of its manifest (relative to the study), else
+    ``.redoxmap-store`` in the study's folder. None when that folder cannot be written (a read-only
+    study): files are then decoded on every run."""
+    import os
+
+    # A path in study.toml is relative to the study, one given here to the working folder.
+    chosen, base = (study.execution.get("store", True), study.folder) if store is None else (store, Path.cwd())
+    if chosen is False:
+        return None
+    if isinstance(chosen, CellStore):
+        return chosen
+    root = study.folder / DEFAULT_STORE if chosen is True else base / Path(chosen)
+    probe = root if root.exists() else root.parent
+    while not probe.exists():
+        probe = probe.parent
+    return CellStore(root) if os.access(probe, os.W_OK) else None
+
+
+def read_sample_cycling(sample: Sample, file: Path, store: CellStore | None = None) -> pd.DataFrame:
+    """A sample's cycling file read with the sample's metadata, through ``store`` when there is one."""
+    reader = store.read_cycling if store is not None else read_cycling
+    return reader(file, format=sample.format, name=cell_label(sample, file, "cycling"),
+                  active_mass_mg=sample.active_mass_mg, electrode=sample.electrode, cell_type=sample.cell_type,
+                  temperature_C=sample.temperature_C, specific_current_mA_g=sample.specific_current_mA_g,
+                  electrode_area_cm2=sample.electrode_area_cm2)
+
+
+def analyze_cycling_file(sample: Sample, file: Path, parameters: dict, store: CellStore | None = None):
+    """Read (through ``store``, if any) and analyse one cycling file of a sample (the task the executor
+    runs); the analysis keeps the rows of its profile cycles only (the whole table is in the store),
+    so that a study's memory does not grow with its files' lengths."""
+    table = read_sample_cycling(sample, file, store)
     regions = regions_from_bounds(parameters["region_bounds_V"], parameters["region_names"])
     return analyze_cycling(
         table, profile_cycles=parameters["profile_cycles"], regions=regions,
         voltage_step_V=parameters["voltage_step_V"], smoothing_V=parameters["smoothing_V"],
         peak_prominence=parameters["peak_prominence"], peak_windows=sample_peak_windows(sample, parameters),
         exclude_cv=parameters["exclude_cv"],
-        linear_fade=parameters["linear_fade"],
+        linear_fade=parameters["linear_fade"], keep_rows="profiles",
     )
 
 
@@ -194,13 +224,13 @@ def analyze_xas_sample(sample: Sample, parameters: dict, context: dict):
     )
 
 
-def _cycling_tasks(study: Study):
+def _cycling_tasks(study: Study, store: CellStore | None = None):
     return analyze_cycling_file, [
-        Task(cell_label(sample, file, "cycling"), (sample, file, study.parameters["cycling"]))
+        Task(cell_label(sample, file, "cycling"), (sample, file, study.parameters["cycling"], store))
         for sample in study.samples for file in sample.files.get("cycling", [])]
 
 
-def _xas_tasks(study: Study):
+def _xas_tasks(study: Study, store: CellStore | None = None):
     samples = [s for s in study.samples if s.files.get("xas")]
     if not samples:
         return analyze_xas_sample, []
@@ -302,41 +332,40 @@ def predicted_samples(study: Study) -> set[str]:
     return set(parameters["predict"]) if parameters["reference_sample"] else set()
 
 
-def model_cells(study: Study) -> list[tuple]:
+def model_cells(study: Study, store: CellStore | None = None) -> list[tuple]:
     """``(label, temperature_C, cycling table)`` of every cell with a temperature and an active mass:
-    the cells the activation models are fitted to (not those it is to predict: :func:`predicted_samples`)."""
+    the cells the activation models are fitted to (not those it is to predict: :func:`predicted_samples`);
+    read through ``store`` when there is one."""
     cells = []
     held_out = predicted_samples(study)
     for sample in study.samples:
         if sample.temperature_C is None or not sample.active_mass_mg or sample.name in held_out:
             continue
         for file in sample.files.get("cycling", []):
-            label = cell_label(sample, file, "cycling")
-            cells.append((label, sample.temperature_C, read_cycling(
-                file, format=sample.format, name=label, active_mass_mg=sample.active_mass_mg,
-                electrode=sample.electrode, temperature_C=sample.temperature_C)))
+            cells.append((cell_label(sample, file, "cycling"), sample.temperature_C,
+                          read_sample_cycling(sample, file, store)))
     return cells
 
 
-def analyze_model_study(study: Study, parameters: dict):
+def analyze_model_study(study: Study, parameters: dict, store: CellStore | None = None):
     """Fit the activation model to every cell with a temperature and a mass (the task the executor runs)."""
     from redoxmap.cycling import cycle_summary
     from redoxmap.study.analyses.model import analyze_model
 
-    cells = [(label, temperature, cycle_summary(table)) for label, temperature, table in model_cells(study)]
+    cells = [(label, temperature, cycle_summary(table)) for label, temperature, table in model_cells(study, store)]
     return analyze_model(cells, r_values=model_r_values(study), vary=tuple(parameters["vary"]),
                          parameters=parameters["parameters"],
                          cycles=parameters["cycles"], stderr_pct=parameters["capacity_stderr_pct"])
 
 
-def _model_tasks(study: Study):
+def _model_tasks(study: Study, store: CellStore | None = None):
     if not study.parameters["model"]["run"]:
         return analyze_model_study, []
-    return analyze_model_study, [Task("activation model", (study, study.parameters["model"]))]
+    return analyze_model_study, [Task("activation model", (study, study.parameters["model"], store))]
 
 
 def _per_sample_tasks(modality: str, function):
-    def planner(study: Study):
+    def planner(study: Study, store: CellStore | None = None):
         return function, [Task(s.name, (s, study.parameters[modality])) for s in study.samples
                           if s.files.get(modality)]
     return planner
@@ -364,7 +393,8 @@ def count_tasks(study: Study) -> int:
     return cycling + others
 
 
-def run_study(study: Study | str | PathLike, *, executor: Executor | None = None) -> StudyResult:
+def run_study(study: Study | str | PathLike, *, executor: Executor | None = None,
+              store: CellStore | str | PathLike | bool | None = None) -> StudyResult:
     """Analyse every file of every sample; a failing file is recorded, not fatal.
 
     Parameters
@@ -373,6 +403,10 @@ def run_study(study: Study | str | PathLike, *, executor: Executor | None = None
         From :func:`redoxmap.study.load_study`, or a study folder or its ``study.toml``.
     executor : Executor, optional
         Defaults to a :class:`SerialExecutor` with a progress bar.
+    store : CellStore, path-like or bool, optional
+        Where decoded cycler files are kept, so that the next run does not decode them again
+        (:func:`study_store`: by default ``[study] store``, or ``.redoxmap-store`` in the study's
+        folder; False for none).
 
     Returns
     -------
@@ -387,10 +421,11 @@ def run_study(study: Study | str | PathLike, *, executor: Executor | None = None
     if not isinstance(study, Study):
         study = load_study(study)
     executor = executor or SerialExecutor()
+    store = study_store(study, store)
     started = datetime.now(UTC).isoformat(timespec="seconds")
     sections = {}
     for modality, planner in PLANNERS.items():
-        planned = run_task(planner, Task(f"{modality} preparation", (study,)))
+        planned = run_task(planner, Task(f"{modality} preparation", (study, store)))
         if not planned.ok:
             sections[modality] = [planned]
             continue

@@ -15,12 +15,16 @@ from redoxmap.cycling.read import CellMetadata, cell_metadata
 from redoxmap.cycling.regions import DEFAULT_REGIONS, VoltageRegion, region_capacities
 from redoxmap.cycling.summary import cycle_summary, half_cycles
 from redoxmap.defaults import DQDV_PEAK_PROMINENCE, DQDV_SMOOTHING_V, DQDV_VOLTAGE_STEP_V
-from redoxmap.errors import FitError
+from redoxmap.errors import AnalysisError, FitError
 
 
 @dataclass
 class CyclingAnalysis:
-    """The analyses of one cell: summaries, regions, dQ/dV, peaks and the capacity rise."""
+    """The analyses of one cell: summaries, regions, dQ/dV, peaks and the capacity rise.
+
+    ``table`` holds the cell's rows: all of them, or in a study only those of ``profile_cycles``
+    (``keep_rows``; the whole table is in the study's :class:`redoxmap.store.CellStore`).
+    """
 
     metadata: CellMetadata
     table: pd.DataFrame = field(repr=False)
@@ -50,6 +54,7 @@ def analyze_cycling(
     peak_windows: str | dict | None = "none",
     exclude_cv: bool = True,
     linear_fade: bool = False,
+    keep_rows: str = "all",
 ) -> CyclingAnalysis:
     """Run every cycling analysis on one cell.
 
@@ -64,11 +69,16 @@ def analyze_cycling(
         :func:`fit_capacity_rise`.
     peak_windows : str or dict
         See :func:`redoxmap.cycling.peaks.peak_windows`.
+    keep_rows : {"all", "profiles"}
+        Keep every row of the table in the result, or only those of the profile cycles (what the
+        report draws): a study of many long files then holds summaries, not every file's rows.
 
     Returns
     -------
     CyclingAnalysis
     """
+    if keep_rows not in ("all", "profiles"):
+        raise AnalysisError(f"keep_rows must be 'all' or 'profiles', not {keep_rows!r}")
     meta = cell_metadata(table)
     halves = half_cycles(table)
     summary = cycle_summary(table, halves=halves)
@@ -88,8 +98,13 @@ def analyze_cycling(
         notes.extend(fit.notes)
     except FitError as exc:
         notes.append(str(exc))
+    by_region = region_capacities(table, regions=regions)
+    if keep_rows == "profiles":
+        kept = table[table["cycle"].isin(chosen).to_numpy()].reset_index(drop=True)
+        kept.attrs = table.attrs
+        table = kept
     return CyclingAnalysis(
         metadata=meta, table=table, half_cycles=halves, summary=summary,
-        regions=region_capacities(table, regions=regions), dqdv=profile_curves,
+        regions=by_region, dqdv=profile_curves,
         peaks=peaks, capacity_rise=fit, profile_cycles=chosen, notes=notes,
     )
