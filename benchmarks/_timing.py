@@ -67,7 +67,11 @@ def _sample_peak(stop: threading.Event, out: list, children: bool) -> None:
 def with_peak_memory(function, *, children: bool = True) -> tuple[float, dict, object]:
     """Run ``function()`` once: wall time (s); the peak resident memory (MiB, psutil, sampled every
     0.05 s) of this process and its child processes together (``total``) and of the largest single
-    process among them (``process``: the main process or one worker); and the function's value."""
+    process among them (``process``: the main process or one worker), and this process's before the
+    call (``start``); and the function's value."""
+    import psutil
+
+    before = psutil.Process().memory_info().rss
     stop, peak = threading.Event(), []
     watcher = threading.Thread(target=_sample_peak, args=(stop, peak, children))
     watcher.start()
@@ -78,4 +82,4 @@ def with_peak_memory(function, *, children: bool = True) -> tuple[float, dict, o
         elapsed = time.perf_counter() - start
         stop.set()
         watcher.join()
-    return elapsed, {"total": peak[0][0] / 2**20, "process": peak[0][1] / 2**20}, value
+    return elapsed, {"total": peak[0][0] / 2**20, "process": peak[0][1] / 2**20, "start": before / 2**20}, value

@@ -36,7 +36,7 @@ def test_the_second_run_of_a_study_decodes_nothing(echem, tmp_path, monkeypatch,
     assert all(o.ok for o in second.sections["cycling"])
     for a, b in zip(_summaries(first), _summaries(second)):
         pd.testing.assert_frame_equal(a, b)
-    # The analysis keeps the rows of its profile cycles only; the store has them all.
+    # The analysis keeps what its profile figure draws (thinned rows of its profile cycles); the store has all.
     analysis = second.sections["cycling"][0].value
     assert set(analysis.table["cycle"]) == set(analysis.profile_cycles)
     assert store.catalog()["rows"].iloc[0] > len(analysis.table)

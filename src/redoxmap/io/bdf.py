@@ -19,7 +19,7 @@ from redoxmap.io.archives import gunzip
 from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.tables import write_table
 from redoxmap.io.tabular import read_delimited, sniff_header, table_to_raw
-from redoxmap.io.text import decode
+from redoxmap.io.text import TextFile
 
 SYNONYMS = {
     "time": ["testtime", ("testtimesecond", "s")],
@@ -68,7 +68,7 @@ def read_bdf(path: Path):
             raise ReadError(f"not a readable Parquet file ({type(exc).__name__}: {exc})", path=path) from exc
         frame.attrs = {}
     elif read_head(path).startswith(_GZIP_MAGIC):
-        frame = read_delimited(path, SYNONYMS, limit=3, text=decode(gunzip(path.read_bytes(), path)))
+        frame = read_delimited(path, SYNONYMS, limit=3, source=TextFile.read(path, gunzip(path.read_bytes(), path)))
     else:
         frame = read_delimited(path, SYNONYMS, limit=3)
     return table_to_raw(frame, SYNONYMS, path=path, instrument="BDF", reader="bdf")

@@ -23,7 +23,7 @@ from redoxmap.io.eis_files import split_sweeps
 from redoxmap.io.labels import choose_columns, extract
 from redoxmap.io.raw import RawCycling, checked
 from redoxmap.io.reader import Reader, read_head
-from redoxmap.io.text import head_text, parse_table, read_text, timestamp
+from redoxmap.io.text import TextFile, head_text, parse_table, timestamp
 
 _SYNONYMS = {
     "time": ["time"],
@@ -109,8 +109,8 @@ def _sniff_mpt(head: bytes, path: Path) -> bool:
 
 def mpt_frame(path: Path) -> tuple[pd.DataFrame, dict]:
     """The columns of a BioLogic ``.mpt`` text export as they are named there, and header metadata."""
-    text = read_text(path)
-    lines = text.splitlines()
+    source = TextFile.read(path)
+    lines = source.head(2)
     header_lines: list[str] = []
     skip = 0
     if lines and lines[0].startswith(_HEADER_FIRST_LINE):
@@ -118,8 +118,8 @@ def mpt_frame(path: Path) -> tuple[pd.DataFrame, dict]:
         if not match:
             raise FormatError("second line does not give the number of header lines", path=path)
         skip = int(match.group(1)) - 1
-        header_lines = lines[:skip]
-    return parse_table(text, path=path, sep="\t", skip_lines=skip), _header_metadata(header_lines)
+        header_lines = source.head(skip)
+    return parse_table(source, sep="\t", skip_lines=skip), _header_metadata(header_lines)
 
 
 def read_mpt(path: Path) -> RawCycling:

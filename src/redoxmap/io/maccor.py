@@ -17,7 +17,7 @@ from redoxmap.io.tabular import (
     sniff_header,
     table_to_raw,
 )
-from redoxmap.io.text import head_text, read_text, timestamp
+from redoxmap.io.text import TextFile, head_text, timestamp
 
 SYNONYMS = {
     "time": [("testtime", "s"), ("test", "s")],
@@ -41,11 +41,11 @@ def _sniff(head: bytes, path: Path) -> bool:
 
 def read_maccor(path: Path):
     """Read a Maccor text export."""
-    text = read_text(path)
-    frame = read_delimited(path, SYNONYMS, text=text)
+    source = TextFile.read(path)
+    frame = read_delimited(path, SYNONYMS, source=source)
     return table_to_raw(
         frame, SYNONYMS, path=path, instrument="Maccor", reader="maccor",
-        charge_states=("C",), discharge_states=("D",), metadata=_start(text, frame),
+        charge_states=("C",), discharge_states=("D",), metadata=_start(source.prefix(2000), frame),
     )
 
 

@@ -20,7 +20,7 @@ from redoxmap.io.labels import choose_columns, extract
 from redoxmap.io.raw import RawCycling, checked
 from redoxmap.io.reader import Reader
 from redoxmap.io.tabular import find_table_header
-from redoxmap.io.text import parse_table, read_text
+from redoxmap.io.text import TextFile, parse_table
 
 _NUMBER_LINE = re.compile(r"^\s*[-+]?(\d|\.\d)")
 
@@ -39,16 +39,16 @@ def read_potential_table(path: Path, *, scan_rate_mV_s: float | None = None) -> 
     RawCycling
         ``time_s``, ``voltage_V``, ``current_A``.
     """
-    text = read_text(path)
-    found = find_table_header(text, SYNONYMS, quantities=("voltage", "current"))
+    source = TextFile.read(path)
+    found = find_table_header(source.head(60), SYNONYMS, quantities=("voltage", "current"))
     if found is not None:
         index, sep = found
-        frame = parse_table(text, path=path, sep=sep, skip_lines=index)
+        frame = parse_table(source, sep=sep, skip_lines=index)
         table = extract(frame, choose_columns(list(frame.columns), SYNONYMS, path=path,
                                               required=("voltage", "current")))
         table = table.apply(pd.to_numeric, errors="coerce")
     else:
-        table = _positional(text, path)
+        table = _positional(source.text(), path)
     if "time_s" not in table:
         if not scan_rate_mV_s:
             raise FormatError("a table without a time column: give the scan rate (scan_rate_mV_s)", path=path)

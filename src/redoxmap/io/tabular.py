@@ -18,7 +18,7 @@ from redoxmap.errors import FormatError, ReadError, RedoxmapError
 from redoxmap.io.archives import check_archive
 from redoxmap.io.labels import choose_columns, extract, split_label
 from redoxmap.io.raw import RawCycling, checked
-from redoxmap.io.text import head_text, parse_table, read_text, unique_names
+from redoxmap.io.text import TextFile, head_text, parse_table, unique_names
 
 Synonyms = dict[str, list]
 MAX_HEADER_CHARS = 20_000  # the widest real export header (Arbin with aux channels) is ~2,000
@@ -47,10 +47,12 @@ def matches(keys: list[str], synonyms: Synonyms, quantities=("time", "voltage", 
     return True
 
 
-def find_table_header(text: str, synonyms: Synonyms, *, limit: int = 60,
+def find_table_header(text: str | list[str], synonyms: Synonyms, *, limit: int = 60,
                       quantities=("time", "voltage", "current")) -> tuple[int, str] | None:
-    """The index and separator of the first line (within ``limit``) that names ``quantities``."""
-    for index, line in enumerate(text.splitlines()[:limit]):
+    """The index and separator of the first line (within ``limit``) that names ``quantities``
+    (``text``: the file's head, or its first lines)."""
+    lines = text.splitlines() if isinstance(text, str) else text
+    for index, line in enumerate(lines[:limit]):
         if len(line) > MAX_HEADER_CHARS:
             continue  # not a header (a damaged line would otherwise cost a label parse per character)
         sep = guess_separator(line)
@@ -66,15 +68,15 @@ def sniff_header(head: bytes, synonyms: Synonyms, *, limit: int = 60) -> bool:
     return find_table_header(head_text(head), synonyms, limit=limit) is not None
 
 
-def read_delimited(path: Path, synonyms: Synonyms, *, limit: int = 60, text: str | None = None) -> pd.DataFrame:
-    """Read a delimited export whose header is the first line naming time, voltage and current (``text``:
-    the file's content when the caller has already decoded or unpacked it)."""
-    text = read_text(path) if text is None else text
-    found = find_table_header(text, synonyms, limit=limit)
+def read_delimited(path: Path, synonyms: Synonyms, *, limit: int = 60, source: TextFile | None = None) -> pd.DataFrame:
+    """Read a delimited export whose header is the first line naming time, voltage and current (``source``:
+    the file when the caller has already read or unpacked it)."""
+    source = TextFile.read(path) if source is None else source
+    found = find_table_header(source.head(limit), synonyms, limit=limit)
     if found is None:
         raise FormatError("no table header with time, voltage and current columns found", path=path)
     index, sep = found
-    return parse_table(text, path=path, sep=sep, skip_lines=index)
+    return parse_table(source, sep=sep, skip_lines=index)
 
 
 def read_spreadsheet(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,14 +19,6 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
-
-
-def read_text(path: Path) -> str:
-    """Read a whole text file, with a :class:`ReadError` for unreadable files."""
-    try:
-        return decode(path.read_bytes())
-    except OSError as exc:
-        raise ReadError(f"cannot be read ({exc.strerror})", path=path) from exc
 
 
 def head_text(head: bytes) -> str:
@@ -44,10 +37,123 @@ def uses_decimal_comma(sample_line: str, sep: str) -> bool:
     return sep != "," and bool(_DECIMAL_COMMA.search(sample_line.strip()))
 
 
-def parse_table(
+# Line breaks Python's str.splitlines knows and pandas' tokenizer does not (both break at \n, \r\n
+# and a lone \r): a data block holding one is parsed the old way (decoded, split, rejoined) so that
+# both ways always give one table. The UTF-8 ones are looked for only in a UTF-8 file that is not
+# plain ASCII, and only where their last byte occurs (a one-byte search is ten times faster).
+_ODD_BYTES = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e")
+_ODD_UTF8 = ((b"\x85", b"\xc2\x85"), (b"\xa8", b"\xe2\x80\xa8"), (b"\xa9", b"\xe2\x80\xa9"))
+DECIMAL_SAMPLE_LINES = 50  # data lines after the header looked at for a decimal comma
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """A text export read once as bytes, decoded only where a reader looks (its preamble and header);
+    the table itself goes to pandas' C parser straight from the bytes.
+
+    A cycler's text export is mostly its table: decoding it, splitting it into lines and joining them
+    again before pandas parses it cost 2-5x pandas' own time (issue 19). The encoding is decided on
+    the whole file as :func:`decode` does (UTF-8 when valid, else Windows-1252), so a file reads the
+    same either way.
+
+    Attributes
+    ----------
+    path : Path
+    data : bytes
+        The file's bytes (decompressed, for a gzipped export).
+    encoding : {"utf-8-sig", "cp1252"}
+    """
+
+    path: Path
+    data: bytes
+    encoding: str
+
+    @classmethod
+    def read(cls, path: Path, data: bytes | None = None) -> TextFile:
+        """Read a file (or take its already unpacked ``data``), with a :class:`ReadError` if it cannot be read."""
+        if data is None:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise ReadError(f"cannot be read ({exc.strerror})", path=path) from exc
+        return cls(path, data, "utf-8-sig" if data.isascii() or _is_utf8(data) else "cp1252")
+
+    def _decode(self, data: bytes) -> str:
+        return data.decode(self.encoding, errors="replace")
+
+    def text(self) -> str:
+        """The whole file decoded (as :func:`decode`)."""
+        return self._decode(self.data)
+
+    def _end_of_line(self, index: int, start: int = 0) -> int:
+        """The byte offset just past the ``index``-th newline from ``start`` (-1 if the file has fewer)."""
+        position = start
+        for _ in range(index):
+            found = self.data.find(b"\n", position)
+            if found < 0:
+                return -1
+            position = found + 1
+        return position
+
+    def prefix(self, characters: int) -> str:
+        """The first ``characters`` characters of the decoded file (decoding at most 4 bytes each)."""
+        return self._decode(self.data[:4 * characters])[:characters]
+
+    def head(self, lines: int) -> list[str]:
+        """The first ``lines`` lines, decoding only their bytes."""
+        end = self._end_of_line(lines)
+        return (self._decode(self.data[:end]) if end >= 0 else self.text()).splitlines()[:lines]
+
+    def line_offset(self, index: int) -> int | None:
+        """The byte offset of line ``index`` (counted as str.splitlines counts), or None where bytes
+        and lines do not map one to one (a lone carriage return, a form feed...): then the caller
+        decodes the file instead."""
+        offset = self._end_of_line(index)
+        if offset < 0 or len(self._decode(self.data[:offset]).splitlines()) != index:
+            return None
+        data = self.data
+        if any(data.find(mark, offset) >= 0 for mark in _ODD_BYTES):
+            return None
+        if self.encoding != "cp1252" and not data.isascii() and any(
+                data.find(last, offset) >= 0 and data.find(mark, offset) >= 0 for last, mark in _ODD_UTF8):
+            return None
+        return offset
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str | None = None) -> pd.DataFrame:
+    """Parse a delimited table whose header line follows ``skip_lines`` lines of preamble: pandas' C
+    parser reads it from the file's bytes, from the header line on.
+
+    Raises
+    ------
+    ReadError
+        If the table cannot be parsed (a corrupted or truncated export).
+    """
+    offset = source.line_offset(skip_lines)
+    if offset is None:
+        return parse_text_table(source.text(), path=source.path, sep=sep, skip_lines=skip_lines, decimal=decimal)
+    if decimal is None:
+        end = source._end_of_line(DECIMAL_SAMPLE_LINES, offset)
+        body = source._decode(source.data[offset:end if end >= 0 else len(source.data)]).splitlines()
+        sample = next((line for line in body[1:DECIMAL_SAMPLE_LINES] if line.strip()), "")
+        decimal = "," if uses_decimal_comma(sample, sep) else "."
+    handle = io.BytesIO(source.data)  # shares the bytes, no copy
+    handle.seek(offset)
+    return _read_table(handle, source.path, sep=sep, decimal=decimal, encoding=source.encoding)
+
+
+def parse_text_table(
     text: str, *, path: Path, sep: str, skip_lines: int = 0, decimal: str | None = None
 ) -> pd.DataFrame:
-    """Parse a delimited table whose header line follows ``skip_lines`` lines of preamble.
+    """:func:`parse_table` for a table already decoded to text.
 
     Raises
     ------
@@ -62,17 +168,16 @@ def parse_table(
         )
     body = lines[skip_lines:]
     if decimal is None:
-        sample = next((line for line in body[1:50] if line.strip()), "")
+        sample = next((line for line in body[1:DECIMAL_SAMPLE_LINES] if line.strip()), "")
         decimal = "," if uses_decimal_comma(sample, sep) else "."
+    return _read_table(io.StringIO("\n".join(body)), path, sep=sep, decimal=decimal)
+
+
+def _read_table(handle, path: Path, *, sep: str, decimal: str, encoding: str | None = None) -> pd.DataFrame:
+    """pandas' C parser on a header line and its rows; labels made unique, unnamed columns dropped."""
     try:
-        frame = pd.read_csv(
-            io.StringIO("\n".join(body)),
-            sep=sep,
-            decimal=decimal,
-            index_col=False,
-            low_memory=False,
-            skipinitialspace=True,
-        )
+        frame = pd.read_csv(handle, sep=sep, decimal=decimal, index_col=False, low_memory=False,
+                            skipinitialspace=True, encoding=encoding, encoding_errors="replace")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise ReadError(f"table cannot be parsed: {exc}", path=path) from exc
     frame.columns = unique_names(frame.columns)

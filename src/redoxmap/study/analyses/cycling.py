@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from redoxmap.cycling.capacity_rise import CapacityRiseFit, fit_capacity_rise_from_summary
@@ -17,13 +18,27 @@ from redoxmap.cycling.summary import cycle_summary, half_cycles
 from redoxmap.defaults import DQDV_PEAK_PROMINENCE, DQDV_SMOOTHING_V, DQDV_VOLTAGE_STEP_V
 from redoxmap.errors import AnalysisError, FitError
 
+PROFILE_POINTS = 1000  # rows per half cycle a voltage-profile panel needs (3.5 in at 300 dpi: ~1,000 px)
+
+
+def profile_rows(table: pd.DataFrame, cycles: Sequence[int], points: int = PROFILE_POINTS) -> pd.DataFrame:
+    """The rows of ``cycles``, thinned to at most about ``points`` evenly spaced rows per half cycle (its
+    first and last kept): what a voltage-profile figure draws, a few per cent of a long file."""
+    chosen = table[table["cycle"].isin(cycles).to_numpy()]
+    groups = chosen.groupby("half_cycle", sort=False)["half_cycle"]
+    rank, size = groups.cumcount().to_numpy(), groups.transform("size").to_numpy()
+    step = np.maximum(1, np.ceil(size / points)).astype(int)
+    kept = chosen[(rank % step == 0) | (rank == size - 1)].reset_index(drop=True)
+    kept.attrs = table.attrs
+    return kept
+
 
 @dataclass
 class CyclingAnalysis:
     """The analyses of one cell: summaries, regions, dQ/dV, peaks and the capacity rise.
 
-    ``table`` holds the cell's rows: all of them, or in a study only those of ``profile_cycles``
-    (``keep_rows``; the whole table is in the study's :class:`redoxmap.store.CellStore`).
+    ``table`` holds the cell's rows: all of them, or in a study only what its voltage-profile figure
+    draws (:func:`profile_rows`; the whole table is in the study's :class:`redoxmap.store.CellStore`).
     """
 
     metadata: CellMetadata
@@ -70,8 +85,8 @@ def analyze_cycling(
     peak_windows : str or dict
         See :func:`redoxmap.cycling.peaks.peak_windows`.
     keep_rows : {"all", "profiles"}
-        Keep every row of the table in the result, or only those of the profile cycles (what the
-        report draws): a study of many long files then holds summaries, not every file's rows.
+        Keep every row of the table in the result, or only what the report draws of it
+        (:func:`profile_rows`): a study of many long files then holds summaries, not every file's rows.
 
     Returns
     -------
@@ -100,9 +115,7 @@ def analyze_cycling(
         notes.append(str(exc))
     by_region = region_capacities(table, regions=regions)
     if keep_rows == "profiles":
-        kept = table[table["cycle"].isin(chosen).to_numpy()].reset_index(drop=True)
-        kept.attrs = table.attrs
-        table = kept
+        table = profile_rows(table, chosen)
     return CyclingAnalysis(
         metadata=meta, table=table, half_cycles=halves, summary=summary,
         regions=by_region, dqdv=profile_curves,

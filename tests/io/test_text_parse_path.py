@@ -1,0 +1,87 @@
+"""The text readers parse their table from the file's bytes (issue 19); the way they did before
+(decode the whole file, split it into lines, join the table's lines, parse the string) is kept as
+the fallback for files whose bytes and lines do not map one to one. Both ways must give the same
+output (columns, values, dtypes, metadata) or the same error, on every real file of the modalities
+whose readers parse text tables."""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from redoxmap.errors import RedoxmapError
+from redoxmap.io import text
+from redoxmap.io.registry import read_with
+from tests.conftest import _data_root
+
+MODALITIES = ("cycling", "cv", "eis")  # the readers built on redoxmap.io.text.parse_table
+# One file of each reader built on parse_table runs by default; every file (231 of them reach a text
+# reader) under the slow marker.
+QUICK = {"echem/yadg/gcpl.issue_149.mpt", ("dems/ixdat+ixdat-large-test-files/zilien_version_1/"
+                                           "2022-04-06 16_17_23 full set_01_01_CP_DUSB0_C01.mpt"), "echem/PyProBE/sample_data_arbin.csv",
+         "echem/PyProBE/sample_data_basytec.txt", "echem/PyProBE/sample_data_maccor.csv",
+         "echem/battery-data-format/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.bdf.csv",
+         "echem/battery-data-format/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv",
+         "echem/ixdat-large-test-files/dataset_with_loop_01_05_PEIS_DUSB0_C01.mpt"}
+FILES = [pytest.param(p, id=str(p.relative_to(_data_root())),
+                      marks=() if str(p.relative_to(_data_root())) in QUICK else pytest.mark.slow)
+         for p in sorted(_data_root().rglob("*"))
+         if p.is_file() and p.suffix.lower() not in (".md", ".yaml", ".json")]
+
+
+def _outcome(path: Path, modality: str):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            reader, value = read_with(path, modality=modality)
+        except RedoxmapError as exc:
+            return type(exc).__name__, str(exc)
+    return reader.name, value
+
+
+def _assert_same(new, old, where: str) -> None:
+    if isinstance(new, pd.DataFrame):
+        pd.testing.assert_frame_equal(new, old, check_exact=True, obj=where)
+    elif isinstance(new, np.ndarray):
+        np.testing.assert_array_equal(new, old, err_msg=where)
+        assert new.dtype == old.dtype, where
+    elif dataclasses.is_dataclass(new):
+        _assert_same(vars(new), vars(old), where)
+    elif isinstance(new, dict):
+        assert new.keys() == old.keys(), where
+        for key in new:
+            _assert_same(new[key], old[key], f"{where}[{key!r}]")
+    elif isinstance(new, (list, tuple)):
+        assert len(new) == len(old), where
+        for k, (a, b) in enumerate(zip(new, old)):
+            _assert_same(a, b, f"{where}[{k}]")
+    else:
+        assert new == old or (pd.isna(new) and pd.isna(old)), where
+
+
+@pytest.mark.parametrize("path", FILES)
+def test_bytes_and_decoded_text_give_one_output(path, monkeypatch):
+    for modality in MODALITIES:
+        new = _outcome(path, modality)
+        with monkeypatch.context() as patched:
+            patched.setattr(text.TextFile, "line_offset", lambda self, index: None)  # the old way
+            old = _outcome(path, modality)
+        _assert_same(new, old, f"{path.name} as {modality}")
+
+
+def test_the_byte_path_is_taken_for_plain_files_and_left_for_odd_line_breaks(tmp_path):
+    plain = text.TextFile(tmp_path / "a.csv", b"note\r\ntime_s,voltage_V\r\n1,2\r\n", "utf-8-sig")
+    assert plain.line_offset(1) == 6
+    for odd in (b"note\rtime_s,voltage_V\n1,2\n", b"note\ntime_s,voltage_V\n1,2\x0c\n3,4\n"):
+        assert text.TextFile(tmp_path / "b.csv", odd, "utf-8-sig").line_offset(1) is None
+    table = text.parse_table(text.TextFile.read(tmp_path / "c.csv", b"x\ny;z\n1,5;2\n"), sep=";", skip_lines=1)
+    assert table.to_dict("list") == {"y": [1.5], "z": [2]}  # the decimal comma found in the data lines
+    latin = "T/°C\tE/V\n25,5\t3,1\n".encode("cp1252")
+    source = text.TextFile.read(tmp_path / "d.txt", latin)
+    assert source.encoding == "cp1252"
+    assert list(text.parse_table(source, sep="\t").columns) == ["T/°C", "E/V"]
