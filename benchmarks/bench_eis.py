@@ -15,18 +15,20 @@ In one process:
    spectra one by one, timed on 10 and scaled (its ``linKK`` fails with NumPy 2 -- it evaluates
    a string that names ``np`` -- so impedance.py's side has no validity test).
 
+Every pair is timed alike: one warm-up of each, then A B A B, median and spread (5 rounds per fit,
+3 for the series).
+
 Install the anchors with ``pip install ".[bench]"`` (impedance.py 1.7.1) and run
 ``python benchmarks/bench_eis.py``. A benchmark, not a test: nothing asserts a timing.
 """
 
 from __future__ import annotations
 
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
-from _timing import best
+from _timing import interleaved, threads_note
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "xrd_eis"
 EXAMPLE = DATA / "ECSHackWeek+impedance.py" / "data" / "exampleData.csv"
@@ -66,38 +68,47 @@ def main() -> None:
     from redoxmap.io.eis_files import read_impedance
     from redoxmap.study.analyses.eis import ImpedanceEntry, analyze_eis
 
+    print(threads_note())
     frequency, z = preprocessing.ignoreBelowX(*preprocessing.readCSV(str(EXAMPLE)))
-    print(f"Per fit, impedance.py's example spectrum ({len(frequency)} points), same start, unweighted:")
+    print(f"Per fit, impedance.py's example spectrum ({len(frequency)} points), same start, unweighted "
+          "(median ± spread of 5, interleaved):")
     for circuit, guess in CASES:
         theirs = CustomCircuit(circuit, initial_guess=guess)
-        their_time, _ = best(lambda theirs=theirs: theirs.fit(frequency, z), repeat=3)
-        our_time, ours = best(lambda circuit=circuit, guess=guess: fit_circuit(
-            (frequency, z), circuit, weighting="unit", initial=guess, starts=0), repeat=5)
-        multi_time, multi = best(lambda circuit=circuit: fit_circuit((frequency, z), circuit, weighting="unit"),
-                                 repeat=3)
+        their, our = interleaved(lambda theirs=theirs: theirs.fit(frequency, z),
+                                 lambda circuit=circuit, guess=guess: fit_circuit(
+                                     (frequency, z), circuit, weighting="unit", initial=guess, starts=0))
+        _, multi_timing = interleaved(lambda theirs=theirs: theirs.fit(frequency, z),
+                                      lambda circuit=circuit: fit_circuit((frequency, z), circuit, weighting="unit"),
+                                      repeat=3)
+        their_time, our_time, multi_time = their["median"], our["median"], multi_timing["median"]
+        ours, multi = our["value"], multi_timing["value"]
         model = Circuit(circuit)
         their_chi2 = float(np.sum(np.abs(z - model.impedance(theirs.parameters_, frequency)) ** 2))
         difference = np.abs(canonical(circuit, ours.parameters["value"]) / canonical(circuit, theirs.parameters_) - 1)
         print(f"  {circuit}")
-        print(f"    impedance.py {their_time * 1e3:7.1f} ms  chi2 {their_chi2:.6e}")
-        print(f"    redoxmap     {our_time * 1e3:7.1f} ms  chi2 {ours.chi_square:.6e}   speed-up "
+        print(f"    impedance.py {their_time * 1e3:7.1f} ± {their['spread'] * 1e3:.1f} ms  chi2 {their_chi2:.6e}")
+        print(f"    redoxmap     {our_time * 1e3:7.1f} ± {our['spread'] * 1e3:.1f} ms  chi2 {ours.chi_square:.6e}   speed-up "
               f"{their_time / our_time:.1f}x (goal 10x); largest parameter difference {100 * difference.max():.2f} %"
               f" ({ours.parameters['name'][int(np.argmax(difference))]})")
         print(f"    redoxmap, 24 data-seeded starts {multi_time * 1e3:7.1f} ms  chi2 {multi.chi_square:.6e} "
               f"({their_time / multi_time:.1f}x)")
 
     spectra = read_impedance(SERIES)
-    start = time.perf_counter()
-    analysis = analyze_eis("series", [ImpedanceEntry([SERIES], "cycling")], circuit=SERIES_CIRCUIT[0])
-    ours_series = time.perf_counter() - start
     n_theirs = 10
-    start = time.perf_counter()
-    for spectrum in spectra[:n_theirs]:
-        CustomCircuit(SERIES_CIRCUIT[0], initial_guess=SERIES_CIRCUIT[1]).fit(spectrum.frequency_Hz, spectrum.z_ohm)
-    theirs_series = (time.perf_counter() - start) / n_theirs * len(spectra)
+
+    def their_ten():
+        for spectrum in spectra[:n_theirs]:
+            CustomCircuit(SERIES_CIRCUIT[0], initial_guess=SERIES_CIRCUIT[1]).fit(spectrum.frequency_Hz,
+                                                                                   spectrum.z_ohm)
+
+    ours_timing, theirs_timing = interleaved(
+        lambda: analyze_eis("series", [ImpedanceEntry([SERIES], "cycling")], circuit=SERIES_CIRCUIT[0]), their_ten,
+        repeat=3)
+    analysis, ours_series = ours_timing["value"], ours_timing["median"]
+    theirs_series = theirs_timing["median"] / n_theirs * len(spectra)
     flagged = int(analysis.resistances["flags"].astype(bool).sum())
     print(f"\nSeries of {len(spectra)} spectra ({SERIES.name}), {SERIES_CIRCUIT[0]}:")
-    print(f"  redoxmap     {ours_series:7.2f} s  (read, Kramers-Kronig, 24-start polished fits, DRT; {flagged} fits flagged, "
+    print(f"  redoxmap     {ours_series:7.2f} ± {ours_timing['spread']:.2f} s  (read, Kramers-Kronig, 24-start polished fits, DRT; {flagged} fits flagged, "
           f"{int(analysis.resistances['kk_valid'].sum())} spectra pass Kramers-Kronig)")
     print(f"  impedance.py {theirs_series:7.1f} s  (one fit per spectrum, timed on {n_theirs}, scaled)")
     print(f"  speed-up {theirs_series / ours_series:.0f}x")

@@ -8,10 +8,15 @@ serially and on a 2-process ``LocalCluster`` (started inside the timing: what a 
 both without the store (every file decoded); wall time, speed-up, and the peak resident memory
 (psutil, every 0.05 s) of all processes together and of the largest single one (the main process
 or a worker). Up to 100 files the store is measured too: the first run fills it, the second reads
-from it. The issue's 100,000-spectrum XAS study is not run here (see the closing note).
+from it.
 
-Run ``python benchmarks/bench_scale.py [sizes...]`` (1,000 files take about 25 min here). A benchmark,
-not a test.
+With ``--xas``: 100,000 Mn K-edge spectra (mixtures of the real MnO, Mn2O3 and MnO2 references with
+noise, as in ``bench_xas.py``), made and fitted by 3-reference LCF (``fit_stack``) in chunks of
+10,000: serially, and as one Dask task per chunk on the 2-process cluster (each task makes its own
+spectra, as a worker would read its own files); the same valences either way.
+
+Run ``python benchmarks/bench_scale.py [sizes...]`` (1,000 files take about 12 min here) or
+``python benchmarks/bench_scale.py --xas``. A benchmark, not a test.
 """
 
 from __future__ import annotations
@@ -37,6 +42,49 @@ def _write_study(folder: Path, copies: int) -> Path:
                       for k in range(copies))
     (folder / "study.toml").write_text('[study]\nname = "scale"\n' + samples)
     return folder / "study.toml"
+
+
+def _xas_chunk(seed: int, size: int, grid, basis):
+    """Make ``size`` noisy mixtures of the references and fit them; their valences."""
+    import numpy as np
+    from bench_xas import VALENCES
+
+    from redoxmap.xas import fit_stack
+
+    rng = np.random.default_rng(seed)
+    stack = rng.dirichlet(np.ones(3), size=size) @ basis.T + rng.normal(0, 0.005, (size, grid.size))
+    return fit_stack(grid, stack, {n: (grid, basis[:, k]) for k, n in enumerate(VALENCES)}, valences=VALENCES,
+                     edge="Mn-K")[1]
+
+
+def xas_scale(spectra: int = 100_000, chunk: int = 10_000) -> None:
+    """100,000 spectra by LCF, serially and on 2 Dask workers (see the module docstring)."""
+    import numpy as np
+    from bench_xas import DATA as XAS
+    from bench_xas import FOIL_E0, VALENCES
+
+    from redoxmap.study.dask_executor import DaskExecutor
+    from redoxmap.xas import load_merged, normalize
+
+    grid = np.linspace(6530, 6600, 300)
+    columns = []
+    for name in VALENCES:
+        energy, mu = load_merged([XAS / f"{name}_rt_01.xdi"], reference_e0_eV=FOIL_E0)
+        columns.append(np.interp(grid, energy, normalize(energy, mu, edge="Mn-K").norm))
+    basis = np.column_stack(columns)
+    seeds = range(spectra // chunk)
+    serial, serial_mib, first = with_peak_memory(lambda: [_xas_chunk(k, chunk, grid, basis) for k in seeds])
+
+    def on_dask():
+        with DaskExecutor(workers=2, progress=False) as executor:
+            futures = executor.client.map(_xas_chunk, list(seeds), size=chunk, grid=grid, basis=basis, pure=False)
+            return executor.client.gather(futures)
+
+    parallel, dask_mib, second = with_peak_memory(on_dask)
+    assert all(np.array_equal(a, b) for a, b in zip(first, second))
+    print(f"\n{spectra:,} XAS spectra (LCF, {spectra // chunk} chunks) | serial {serial:.1f} s, peak {serial_mib['total']:.0f} "
+          f"MiB | Dask, 2 workers {parallel:.1f} s, peak {dask_mib['total']:.0f} / {dask_mib['process']:.0f} MiB | "
+          f"speed-up {serial / parallel:.2f}x", flush=True)
 
 
 def main(sizes) -> None:
@@ -70,4 +118,8 @@ def main(sizes) -> None:
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [1, 10, 100, 1000])
+    if "--xas" in sys.argv:
+        warnings.simplefilter("ignore")
+        xas_scale()
+    else:
+        main([int(a) for a in sys.argv[1:]] or [1, 10, 100, 1000])

@@ -102,18 +102,18 @@ def _memory_in_child(way: str, store: Path) -> float:
 
 
 def _measure(way: str, store) -> None:
-    """In a fresh process: the peak resident memory one query adds (getrusage's maximum, Linux KiB)."""
+    """In a fresh process: how far the resident memory rises above its level before one query (psutil,
+    sampled every 0.05 s)."""
     import json
-    import resource
+
+    from _timing import with_peak_memory
 
     from redoxmap.store import cycle_capacities
 
-    store.catalog()
     cycle_capacities(store, 1, cells=[store.catalog()["cell"].iloc[0]])  # imports and first-call set-up
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    cycle_capacities(store, CYCLE, temperature_C=50) if way == "lazy" else _eager(store)
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"added_MiB": (after - before) / 1024}))
+    _, memory, _ = with_peak_memory(lambda: cycle_capacities(store, CYCLE, temperature_C=50) if way == "lazy"
+                                    else _eager(store), children=False)
+    print(json.dumps({"added_MiB": memory["process"] - memory["start"]}))
 
 
 def main() -> None:

@@ -11,18 +11,20 @@ In one process, on the Mn K-edge XANES of MnO, Mn2O3, MnO2 (references) and Mn3O
    spectra and scaled;
 3. agreement: the valence and weights each gives for Mn3O4, and for mixtures of known valence.
 
+Both sides are timed alike: one warm-up of each, then A B A B, median and spread (20 rounds for
+one spectrum, 5 for the stack against 200 larch fits).
+
 Install larch beside redoxmap (``pip install xraylarch``) and run
 ``python benchmarks/bench_xas.py``. A benchmark, not a test: nothing asserts a timing.
 """
 
 from __future__ import annotations
 
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
-from _timing import best
+from _timing import interleaved, threads_note
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "xas" / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn"
 VALENCES = {"MnO": 2.0, "Mn2O3": 3.0, "MnO2": 4.0}
@@ -80,15 +82,15 @@ def main() -> None:
         components.append(group)
     sample = DATA / "Mn3O4_rt_01.xdi"
 
-    # Best of 20 for both: single runs of a few milliseconds are at the mercy of the machine.
-    ours_time, ours = best(lambda: ours_one(sample, references), repeat=20)
-    larch_time, theirs = best(lambda: larch_one(sample, components), repeat=20)
+    print(threads_note())
+    our, their = interleaved(lambda: ours_one(sample, references), lambda: larch_one(sample, components), repeat=20)
+    ours_time, ours, larch_time, theirs = our["median"], our["value"], their["median"], their["value"]
     names = [g.filename for g in components]
     their_valence, their_sum = larch_valence(theirs, names)
     print("One spectrum end to end (read, absorption, normalise, 3-reference LCF), Mn3O4_rt_01:")
-    print(f"  redoxmap {ours_time * 1e3:8.2f} ms   valence {ours.valence:.3f} ± {ours.valence_stderr:.3f}, "
+    print(f"  redoxmap {ours_time * 1e3:8.2f} ± {our['spread'] * 1e3:.2f} ms   valence {ours.valence:.3f} ± {ours.valence_stderr:.3f}, "
           f"weights sum {ours.weights.sum():.3f}")
-    print(f"  larch    {larch_time * 1e3:8.2f} ms   valence {their_valence:.3f}, weights sum {their_sum:.3f}")
+    print(f"  larch    {larch_time * 1e3:8.2f} ± {their['spread'] * 1e3:.2f} ms   valence {their_valence:.3f}, weights sum {their_sum:.3f}")
     print(f"  speed-up {larch_time / ours_time:.0f}x (goal 20x)")
 
     grid = np.linspace(6530, 6600, 300)
@@ -98,26 +100,26 @@ def main() -> None:
     weights = rng.dirichlet(np.ones(3), size=n_stack)
     stack = weights @ basis.T + rng.normal(0, 0.005, (n_stack, grid.size))
     truth = weights @ np.array(list(VALENCES.values()))
-    start = time.perf_counter()
-    _, valences, _ = fit_stack(grid, stack, {n: (grid, basis[:, k]) for k, n in enumerate(VALENCES)},
-                               valences=VALENCES, edge="Mn-K")
-    ours_stack = time.perf_counter() - start
 
     from larch import Group
 
-    component_groups = []
-    for k, name in enumerate(VALENCES):
-        component_groups.append(Group(energy=grid, norm=basis[:, k], filename=name, groupname=name))
+    component_groups = [Group(energy=grid, norm=basis[:, k], filename=name, groupname=name)
+                        for k, name in enumerate(VALENCES)]
     n_larch = 200
-    larch_valences = []
-    start = time.perf_counter()
-    for row in stack[:n_larch]:
-        result = lincombo_fit(Group(energy=grid, norm=row), component_groups)
-        larch_valences.append(larch_valence(result, list(VALENCES))[0])
-    per_fit = (time.perf_counter() - start) / n_larch
+
+    def larch_some():
+        return [larch_valence(lincombo_fit(Group(energy=grid, norm=row), component_groups), list(VALENCES))[0]
+                for row in stack[:n_larch]]
+
+    stack_timing, larch_timing = interleaved(
+        lambda: fit_stack(grid, stack, {n: (grid, basis[:, k]) for k, n in enumerate(VALENCES)},
+                          valences=VALENCES, edge="Mn-K"), larch_some, repeat=5)
+    ours_stack, valences = stack_timing["median"], stack_timing["value"][1]
+    per_fit = larch_timing["median"] / n_larch
+    larch_valences = larch_timing["value"]
     larch_stack = per_fit * n_stack
     print(f"\nStack of {n_stack:,} spectra (3 references, {grid.size} points):")
-    print(f"  redoxmap {ours_stack:8.2f} s   ({ours_stack / n_stack * 1e6:.1f} µs per spectrum), "
+    print(f"  redoxmap {ours_stack:8.2f} ± {stack_timing['spread']:.2f} s   ({ours_stack / n_stack * 1e6:.1f} µs per spectrum), "
           f"max |valence - truth| {np.abs(valences - truth).max():.4f}")
     print(f"  larch    {larch_stack:8.0f} s   ({per_fit * 1e3:.1f} ms per fit, timed on {n_larch}, scaled), "
           f"max |valence - truth| {np.abs(np.array(larch_valences) - truth[:n_larch]).max():.4f}")

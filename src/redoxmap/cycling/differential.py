@@ -8,6 +8,12 @@ each half cycle's capacity, needs no monotonic voltage, no interpolation of Q(V)
 of noisy data, and all half cycles are computed in a few ``bincount`` calls and one filter call
 (which is why it is fast enough for files with thousands of cycles).
 
+Each half cycle's density is kept on its own stretch of the common grid (its voltages, widened by
+the kernel's reach): a file of 290,000 short half cycles would otherwise hold a dense grid of every
+half cycle on the whole voltage axis (556 MB for 16 copies of a real Neware file); the stretches hold
+what the half cycles cover. Inside its stretch a row is computed exactly as on the dense grid (the
+same deposits, the same sums), in blocks of rows so that no step holds more than a block at once.
+
 Why spread and not bin at the interval's mean voltage: logs sampled sparsely (a point every few
 mV) or with quantised voltages (1-5 mV steps are common in Maccor and LAND files) put the charge
 of a flat plateau on a comb of discrete voltages, which a narrow kernel turns into ripples that a
@@ -37,16 +43,20 @@ from redoxmap.errors import AnalysisError
 
 @dataclass
 class DqdvResult:
-    """dQ/dV of several half cycles on one voltage grid.
+    """dQ/dV of several half cycles, each on its own stretch of one voltage grid.
 
     Attributes
     ----------
     voltage_V : numpy.ndarray
-        Bin centres, shape ``(n_voltages,)``.
-    dqdv : numpy.ndarray
-        Shape ``(n_half_cycles, n_voltages)``, in ``unit``; negative for discharge.
+        Bin centres of the common grid, shape ``(n_voltages,)``.
+    values : numpy.ndarray
+        The half cycles' densities one after the other (row ``k`` covers the bins
+        ``windows[k, 0]`` to ``windows[k, 1]`` of the grid, zero outside), in ``unit``; negative for
+        discharge.
+    windows : numpy.ndarray
+        ``(n_half_cycles, 2)`` first and stop bin of each row.
     half_cycles : pandas.DataFrame
-        ``half_cycle``, ``cycle``, ``direction`` of each row of ``dqdv``.
+        ``half_cycle``, ``cycle``, ``direction``, ``min_voltage_V``, ``max_voltage_V`` of each row.
     unit : str
         ``"mAh/g/V"`` when the mass is known, else ``"mAh/V"``.
     parameters : dict
@@ -54,7 +64,8 @@ class DqdvResult:
     """
 
     voltage_V: np.ndarray
-    dqdv: np.ndarray
+    values: np.ndarray = field(repr=False)
+    windows: np.ndarray = field(repr=False)
     half_cycles: pd.DataFrame
     unit: str
     parameters: dict = field(default_factory=dict)
@@ -64,20 +75,50 @@ class DqdvResult:
         """Column name of the values in :meth:`to_frame`."""
         return "dqdv_mAh_g_V" if self.unit == "mAh/g/V" else "dqdv_mAh_V"
 
+    @property
+    def offsets(self) -> np.ndarray:
+        """Where each row starts in ``values`` (and where the last ends)."""
+        return np.concatenate([[0], np.cumsum(self.windows[:, 1] - self.windows[:, 0])])
+
+    def row(self, k: int) -> np.ndarray:
+        """Row ``k`` on the whole grid (zero outside its stretch), shape ``(n_voltages,)``."""
+        start, stop = self.windows[k]
+        offsets = self.offsets
+        out = np.zeros(len(self.voltage_V))
+        out[start:stop] = self.values[offsets[k]:offsets[k + 1]]
+        return out
+
+    @property
+    def dqdv(self) -> np.ndarray:
+        """Every row on the whole grid, ``(n_half_cycles, n_voltages)``: for a few half cycles (a figure),
+        not for a file of thousands (use :meth:`row` or :meth:`to_frame`)."""
+        return np.array([self.row(k) for k in range(len(self.windows))]).reshape(len(self.windows),
+                                                                                 len(self.voltage_V))
+
+    def select(self, keep: np.ndarray) -> DqdvResult:
+        """The rows where ``keep`` (a boolean per half cycle) is true."""
+        keep = np.asarray(keep, bool)
+        offsets = self.offsets
+        parts = [self.values[offsets[k]:offsets[k + 1]] for k in np.flatnonzero(keep)]
+        return DqdvResult(self.voltage_V, np.concatenate(parts) if parts else np.zeros(0), self.windows[keep],
+                          self.half_cycles.loc[keep].reset_index(drop=True), self.unit, self.parameters)
+
     def to_frame(self) -> pd.DataFrame:
         """Long table: ``half_cycle``, ``cycle``, ``direction``, ``voltage_V`` and the values.
 
         Only voltages inside each half cycle's own range (plus the kernel's reach) are kept.
         """
-        _n_half, _n_v = self.dqdv.shape
         reach = 3.0 * self.parameters.get("smoothing_V", 0.0)
-        lo = self.half_cycles["min_voltage_V"].to_numpy()[:, None] - reach
-        hi = self.half_cycles["max_voltage_V"].to_numpy()[:, None] + reach
-        inside = (self.voltage_V[None, :] >= lo) & (self.voltage_V[None, :] <= hi)
-        rows, cols = np.nonzero(inside)
-        frame = self.half_cycles.iloc[rows][["half_cycle", "cycle", "direction"]].reset_index(drop=True)
-        frame["voltage_V"] = self.voltage_V[cols]
-        frame[self.column] = self.dqdv[rows, cols]
+        lengths = self.windows[:, 1] - self.windows[:, 0]
+        rows = np.repeat(np.arange(len(lengths)), lengths)
+        bins = np.arange(lengths.sum()) - np.repeat(self.offsets[:-1], lengths) + np.repeat(self.windows[:, 0], lengths)
+        voltage = self.voltage_V[bins]
+        lo = self.half_cycles["min_voltage_V"].to_numpy()[rows] - reach
+        hi = self.half_cycles["max_voltage_V"].to_numpy()[rows] + reach
+        inside = (voltage >= lo) & (voltage <= hi)
+        frame = self.half_cycles.iloc[rows[inside]][["half_cycle", "cycle", "direction"]].reset_index(drop=True)
+        frame["voltage_V"] = voltage[inside]
+        frame[self.column] = self.values[inside]
         return frame
 
 
@@ -124,12 +165,13 @@ def voltage_resolution(voltage: np.ndarray) -> float:
 
 
 def _ramp_deposits(x: np.ndarray, weight: np.ndarray, origin: float, step: float, rows: np.ndarray,
-                   n_edges: int) -> tuple[np.ndarray, np.ndarray]:
+                   n_edges: int, shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Indices and weights that, summed and integrated twice along a row, give ``weight * (e - x)+``
-    at every grid edge e (the exact second difference of a ramp starting between two edges)."""
+    at every grid edge e (the exact second difference of a ramp starting between two edges), for rows
+    whose first column is grid edge ``shift``."""
     m = np.floor((x - origin) / step).astype(np.int64)
     t = origin + (m + 1) * step - x  # distance to the next edge, in (0, step]
-    index = np.concatenate([rows * n_edges + m + 1, rows * n_edges + m + 2])
+    index = np.concatenate([rows * n_edges + m - shift + 1, rows * n_edges + m - shift + 2])
     return index, np.concatenate([weight * t, weight * (step - t)])
 
 
@@ -212,24 +254,11 @@ def dqdv(
     # weights, so the density comes out in its final units.
     scale = 1000.0 / meta.active_mass_g if meta.active_mass_g else 1000.0
     q = dq[idx] * np.where(charge, scale, -scale)[local]
-    width = high - low
-    wide = width > 1e-12
-    n_edges = n_bins + 3
-    slope = q[wide] / width[wide]
-    index_a, weight_a = _ramp_deposits(low[wide], slope, origin, voltage_step_V, local[wide], n_edges)
-    index_b, weight_b = _ramp_deposits(high[wide], -slope, origin, voltage_step_V, local[wide], n_edges)
-    second = np.bincount(np.concatenate([index_a, index_b]), weights=np.concatenate([weight_a, weight_b]),
-                         minlength=len(ids) * n_edges).reshape(len(ids), n_edges)
-    cumulative = np.cumsum(np.cumsum(second, axis=1), axis=1)  # charge below each edge
-    density = np.diff(cumulative[:, :n_bins + 1], axis=1)
-    if (~wide).any():  # an interval without a voltage change: its charge where it was logged
-        bins = np.floor((low[~wide] - origin) / voltage_step_V).astype(np.int64)
-        density += np.bincount(local[~wide] * n_bins + bins, weights=q[~wide],
-                               minlength=len(ids) * n_bins).reshape(len(ids), n_bins)
-    density /= voltage_step_V
-    if smoothing_V > 0:
-        gaussian_filter1d(density, smoothing_V / voltage_step_V, axis=1, mode="constant",
-                          truncate=4.0, output=density)
+    reach = int(4.0 * smoothing_V / voltage_step_V + 0.5) + 2  # the kernel's radius, and the ramps' two edges
+    first = np.floor((np.minimum.reduceat(low, starts) - origin) / voltage_step_V).astype(np.int64) - reach
+    last = np.floor((np.maximum.reduceat(high, starts) - origin) / voltage_step_V).astype(np.int64) + 1 + reach
+    windows = np.column_stack([np.clip(first, 0, n_bins), np.clip(last, 0, n_bins)])
+    values = _densities(low, high, q, local, windows, origin, voltage_step_V, smoothing_V)
 
     v_mid_chosen = v_mid[idx]
     info = pd.DataFrame({
@@ -241,9 +270,58 @@ def dqdv(
     })
     return DqdvResult(
         voltage_V=origin + voltage_step_V * (np.arange(n_bins) + 0.5),
-        dqdv=density,
+        values=values,
+        windows=windows,
         half_cycles=info,
         unit="mAh/g/V" if meta.active_mass_g else "mAh/V",
         parameters={"voltage_step_V": voltage_step_V, "smoothing_V": float(smoothing_V),
                     "voltage_resolution_V": resolution, "exclude_cv": exclude_cv},
     )
+
+
+BLOCK_CELLS = 4_000_000  # grid cells (rows x bins) a block of half cycles may hold at once: 32 MB
+
+
+def _densities(low, high, q, local, windows, origin: float, step: float, smoothing_V: float) -> np.ndarray:
+    """Each half cycle's smoothed density over its window of the grid, concatenated: the intervals'
+    charge spread exactly over the bins they cover (ramps deposited as second differences and summed
+    twice), then the Gaussian kernel; computed in blocks of consecutive half cycles."""
+    n_rows = len(windows)
+    widths = windows[:, 1] - windows[:, 0]
+    row_of = np.searchsorted(local, np.arange(n_rows + 1))  # each half cycle's intervals: row_of[k]:row_of[k+1]
+    out, begin = [], 0
+    while begin < n_rows:
+        end = begin + 1
+        while end < n_rows and (end + 1 - begin) * widths[begin:end + 1].max() <= BLOCK_CELLS:
+            end += 1
+        out.extend(_block(low, high, q, local, windows, row_of, begin, end, origin, step, smoothing_V))
+        begin = end
+    return np.concatenate(out) if out else np.zeros(0)
+
+
+def _block(low, high, q, local, windows, row_of, begin: int, end: int, origin: float, step: float,
+           smoothing_V: float) -> list[np.ndarray]:
+    """The rows ``begin:end`` (see :func:`_densities`), each cut to its window."""
+    span = slice(row_of[begin], row_of[end])
+    low, high, q, rows = low[span], high[span], q[span], local[span] - begin
+    first = windows[begin:end, 0]
+    n_rows, width = end - begin, int((windows[begin:end, 1] - first).max())
+    shift = first[rows]  # each interval's row starts its window at this bin
+    n_edges = width + 3
+    size = high - low
+    wide = size > 1e-12
+    slope = q[wide] / size[wide]
+    index_a, weight_a = _ramp_deposits(low[wide], slope, origin, step, rows[wide], n_edges, shift[wide])
+    index_b, weight_b = _ramp_deposits(high[wide], -slope, origin, step, rows[wide], n_edges, shift[wide])
+    second = np.bincount(np.concatenate([index_a, index_b]), weights=np.concatenate([weight_a, weight_b]),
+                         minlength=n_rows * n_edges).reshape(n_rows, n_edges)
+    cumulative = np.cumsum(np.cumsum(second, axis=1), axis=1)  # charge below each edge
+    density = np.diff(cumulative[:, :width + 1], axis=1)
+    if (~wide).any():  # an interval without a voltage change: its charge where it was logged
+        bins = np.floor((low[~wide] - origin) / step).astype(np.int64) - shift[~wide]
+        density += np.bincount(rows[~wide] * width + bins, weights=q[~wide],
+                               minlength=n_rows * width).reshape(n_rows, width)
+    density /= step
+    if smoothing_V > 0:
+        gaussian_filter1d(density, smoothing_V / step, axis=1, mode="constant", truncate=4.0, output=density)
+    return [density[k, :windows[begin + k, 1] - first[k]] for k in range(n_rows)]

@@ -141,7 +141,7 @@ def find_dqdv_peaks(
     separation = max(int(2 * sigma / step), 1)  # the kernel cannot resolve peaks closer than ~2 sigma
     rows = []
     for k, info in enumerate(result.half_cycles.itertuples(index=False)):
-        y = np.abs(result.dqdv[k])
+        y = np.abs(result.row(k))
         top = y.max()
         if top <= 0:
             continue

@@ -55,14 +55,15 @@ def _to_raw(frame: pd.DataFrame, *, path: Path, reader: str, metadata: dict) -> 
             )
         table = table.loc[~impedance]
     if "current_A" not in table:
-        table = _current_from_charge(table, path=path)
-    table = table.drop(columns=["instrument_dq_Ah"], errors="ignore")
+        table["current_A"] = _current_from_charge(table, path=path)
+    if "instrument_dq_Ah" in table:
+        del table["instrument_dq_Ah"]
     return checked(
         RawCycling(table, instrument="BioLogic", reader=reader, source_file=path, metadata=metadata)
     )
 
 
-def _current_from_charge(table: pd.DataFrame, *, path: Path) -> pd.DataFrame:
+def _current_from_charge(table: pd.DataFrame, *, path: Path) -> np.ndarray:
     """Current from the charge passed per record (GCPL ``.mpr`` files often store only dq)."""
     if "instrument_dq_Ah" not in table:
         raise FormatError("no current column and no charge increment (dq) to derive it", path=path)
@@ -70,9 +71,7 @@ def _current_from_charge(table: pd.DataFrame, *, path: Path) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         current = table["instrument_dq_Ah"].to_numpy() * 3600.0 / dt
     current[~np.isfinite(current)] = 0.0
-    table = table.copy()
-    table["current_A"] = current
-    return table
+    return current
 
 
 def _header_metadata(header_lines: list[str]) -> dict:

@@ -215,11 +215,17 @@ AUX_COLUMN = re.compile(r"^aux\d+_(voltage_V|temperature_C)$")
 """Auxiliary channels (a reference electrode's voltage, thermocouples) that readers name themselves."""
 
 
+def as_float(values: pd.Series) -> np.ndarray:
+    """A column as float64, anything that is not a number as NaN (numeric columns without a parse)."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
 def extract(frame: pd.DataFrame, chosen: dict[str, ColumnChoice]) -> pd.DataFrame:
     """Build a table with canonical column names and units from the chosen columns (auxiliary channels a
     reader already named ``aux<n>_voltage_V`` / ``aux<n>_temperature_C`` are kept as they are)."""
-    out = {column: pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
-           for column in frame.columns if AUX_COLUMN.match(str(column))}
+    out = {column: as_float(frame[column]) for column in frame.columns if AUX_COLUMN.match(str(column))}
     for quantity, choice in chosen.items():
         column, family = QUANTITIES[quantity]
         values = frame[choice.label]
@@ -228,9 +234,9 @@ def extract(frame: pd.DataFrame, chosen: dict[str, ColumnChoice]) -> pd.DataFram
         elif family == "text":
             out[column] = values.astype(str).str.strip().to_numpy()
         else:
-            numeric = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+            numeric = as_float(values)
             out[column] = numeric * choice.factor if choice.factor != 1.0 else numeric
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)
 
 
 # Length units of image calibrations (ImageJ, vendor metadata) -> nm.

@@ -43,34 +43,38 @@ def read_neware(path: Path) -> RawCycling:
         raise ReadError(f"not a readable Neware file ({type(exc).__name__}: {exc})", path=path) from exc
     if frame.height == 0:
         raise ReadError("the Neware file holds no records", path=path)
-    current = frame["current_mA"].to_numpy().astype(float) / 1000.0
-    capacity = np.abs(frame["capacity_mAh"].to_numpy().astype(float)) / 1000.0
+    def column(name: str, dtype=float) -> np.ndarray:  # a polars column as numpy, converted only if needed
+        return np.asarray(frame[name].to_numpy(), dtype=dtype)
+
+    current = column("current_mA") / 1000.0
+    capacity = np.abs(column("capacity_mAh")) / 1000.0
     table = pd.DataFrame({
-        "time_s": frame["total_time_s"].to_numpy().astype(float),
-        "voltage_V": frame["voltage_V"].to_numpy().astype(float),
+        "time_s": column("total_time_s"),
+        "voltage_V": column("voltage_V"),
         "current_A": current,
-        "instrument_cycle": frame["cycle_count"].to_numpy().astype(np.int64),
-        "instrument_step": frame["step_count"].to_numpy().astype(np.int64),
+        "instrument_cycle": column("cycle_count", np.int64),
+        "instrument_step": column("step_count", np.int64),
         # fastnda's capacity is the charge passed since the start of the step.
         "instrument_charge_capacity_Ah": np.where(current > 0, capacity, 0.0),
         "instrument_discharge_capacity_Ah": np.where(current < 0, capacity, 0.0),
-    })
+    }, copy=False)
     for column in frame.columns:  # fastnda: aux1_voltage_V, aux1_temperature_degC, ...
         match = re.fullmatch(r"aux(\d+)_(voltage_V|temperature_degC)", column)
         if match:
             quantity = "voltage_V" if match.group(2) == "voltage_V" else "temperature_C"
-            values = frame[column].to_numpy().astype(float)
+            values = np.asarray(frame[column].to_numpy(), dtype=float)
             if np.any(values != 0):  # an input that logs zero throughout is not connected
                 table[f"aux{match.group(1)}_{quantity}"] = values
     temperatures = sorted(c for c in table.columns if c.endswith("_temperature_C"))
     if temperatures:
         table["temperature_C"] = table[temperatures[0]]  # the first thermocouple: the cell's
-    try:
-        with _quiet_fastnda():
-            metadata = fastnda.read_metadata(str(path))
-        metadata = {k: v for k, v in metadata.items() if not isinstance(v, dict)}
-    except Exception:  # noqa: BLE001 - metadata is optional; the records are what matter
-        metadata = {}
+    metadata = {}
+    if not head_is_zip(path):  # an .ndax's metadata is nested XML, none of it a plain value: not read
+        try:
+            with _quiet_fastnda():
+                metadata = {k: v for k, v in fastnda.read_metadata(str(path)).items() if not isinstance(v, dict)}
+        except Exception:  # noqa: BLE001 - metadata is optional; the records are what matter
+            metadata = {}
     return checked(RawCycling(table, instrument="Neware", reader="neware", source_file=path,
                               metadata=metadata))
 

@@ -58,7 +58,7 @@ def checked(raw: RawCycling) -> RawCycling:
     missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
     if missing:
         raise FormatError(f"no {', '.join(missing)} column", path=path)
-    finite = np.isfinite(table[list(REQUIRED_COLUMNS)].to_numpy(dtype=float)).all(axis=1)
+    finite = np.logical_and.reduce([np.isfinite(table[c].to_numpy(dtype=float)) for c in REQUIRED_COLUMNS])
     if not finite.all():
         dropped = int((~finite).sum())
         if dropped > 1:  # a single incomplete last line is what an interrupted export leaves
@@ -70,7 +70,8 @@ def checked(raw: RawCycling) -> RawCycling:
         table = table.loc[finite]
     if table.empty:
         raise ReadError("contains no data rows with time, voltage and current", path=path)
-    table = table.reset_index(drop=True)
+    if not (isinstance(table.index, pd.RangeIndex) and table.index.start == 0 and table.index.step == 1):
+        table = table.reset_index(drop=True)
     refuse_implausible(table["voltage_V"], 1e5, "voltage (V)", path)  # 1e5: mV under a V label passes to below
     refuse_implausible(table["current_A"], 1e4, "current (A)", path)
     voltage = table["voltage_V"].to_numpy()

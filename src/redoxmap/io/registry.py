@@ -122,7 +122,7 @@ def detect_reader(path: str | PathLike, *, modality: str | Iterable[str] = "cycl
                               path=path)
         return chosen[0]
     name = path.name.lower()
-    claims = [r for r in known if any(name.endswith(e) for e in r.extensions)]
+    claims = [r for r in known if name.endswith(tuple(r.extensions))]  # str.endswith takes them all at once
     claims.sort(key=lambda r: -max(len(e) for e in r.extensions if name.endswith(e)))  # stable: order kept
     others = [r for r in known if r not in claims]
     order = [r for r in claims + others if not r.fallback] + [r for r in known if r.fallback]

@@ -84,7 +84,7 @@ def dqdv_figure(plt, analysis: CyclingAnalysis):
     colors = {c: cmap(k / max(len(cycles) - 1, 1)) for k, c in enumerate(cycles)}
     labelled = set()
     for k, info in enumerate(result.half_cycles.itertuples(index=False)):
-        ax.plot(result.voltage_V, result.dqdv[k], color=colors.get(info.cycle, "grey"), lw=0.9,
+        ax.plot(result.voltage_V, result.row(k), color=colors.get(info.cycle, "grey"), lw=0.9,
                 label=f"cycle {info.cycle}" if info.cycle not in labelled else None)
         labelled.add(info.cycle)
     peaks = analysis.peaks

@@ -103,10 +103,7 @@ def analyze_cycling(
                   exclude_cv=exclude_cv)
     peaks = track_peaks(find_dqdv_peaks(curves, prominence=peak_prominence,
                                         windows=peak_windows_from(peak_windows)))
-    keep = curves.half_cycles["cycle"].isin(chosen).to_numpy()
-    profile_curves = DqdvResult(curves.voltage_V, curves.dqdv[keep],
-                                curves.half_cycles.loc[keep].reset_index(drop=True),
-                                curves.unit, curves.parameters)
+    profile_curves = curves.select(curves.half_cycles["cycle"].isin(chosen).to_numpy())
     notes, fit = [], None
     try:
         fit = fit_capacity_rise_from_summary(summary, name=meta.label, linear_fade=linear_fade)
