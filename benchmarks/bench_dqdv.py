@@ -53,9 +53,10 @@ def main() -> None:
         tracemalloc.stop()
         n_half, n_bins = len(result.half_cycles), len(result.voltage_V)
         median = statistics.median(times)
+        # An older redoxmap (PYTHONPATH=old/src) holds the dense grid itself.
+        kept = result.values.nbytes + result.windows.nbytes if hasattr(result, "windows") else result.dqdv.nbytes
         print(f"{factor:6d} | {len(table):,} | {n_half:,} | {median:.2f} | {median / len(table) * 1e6:.2f} | "
-              f"{peak / 1e6:.0f} | {(result.values.nbytes + result.windows.nbytes) / 1e6:.1f} | "
-              f"{n_half * n_bins * 8 / 1e6:.0f}", flush=True)
+              f"{peak / 1e6:.0f} | {kept / 1e6:.1f} | {n_half * n_bins * 8 / 1e6:.0f}", flush=True)
 
 
 if __name__ == "__main__":

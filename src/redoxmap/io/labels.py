@@ -10,6 +10,7 @@ tabular reader uses it, so a new synonym or unit is added in one place.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from os import PathLike
@@ -64,7 +65,8 @@ _SLASH = re.compile(r"^(?P<name>.*?)\s*/\s*(?P<unit>[^/]*)$")
 
 
 def split_label(label: str) -> tuple[str, str]:
-    """Split a column label into a normalised name key and a unit.
+    """Split a column label into a normalised name key and a unit (remembered for short labels: detection
+    asks every reader's sniffer about the same header lines, 1,400 labels for one file).
 
     Parameters
     ----------
@@ -86,6 +88,13 @@ def split_label(label: str) -> tuple[str, str]:
     >>> split_label("current_mA")
     ('current', 'ma')
     """
+    if isinstance(label, str) and len(label) <= 200:
+        return _split_label(label)
+    return _split_label.__wrapped__(label)
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_label(label: str) -> tuple[str, str]:
     text = str(label).replace("\ufeff", "").strip()
     if text.startswith("<") and text.endswith(">"):
         text = text[1:-1]

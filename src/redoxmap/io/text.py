@@ -181,7 +181,9 @@ def _read_table(handle, path: Path, *, sep: str, decimal: str, encoding: str | N
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise ReadError(f"table cannot be parsed: {exc}", path=path) from exc
     frame.columns = unique_names(frame.columns)
-    frame = frame.loc[:, [c for c in frame.columns if c and not c.startswith("Unnamed:")]]
+    unnamed = [c for c in frame.columns if not c or c.startswith("Unnamed:")]
+    if unnamed:  # a trailing separator's empty column; selecting the others would copy every column
+        frame = frame.drop(columns=unnamed)
     if frame.empty:
         raise ReadError("the table has a header but no data rows", path=path)
     return frame
