@@ -14,7 +14,6 @@ store, e.g. ``PYTHONPATH=old/src``) the same way, without store options. A bench
 from __future__ import annotations
 
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -22,21 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from _studies import copies_study
 from _timing import threads_note
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "echem"
 SIZES = (2, 8)
-
-
-def _study(folder: Path, copies: int) -> Path:
-    source = next(DATA.rglob("test_2.ndax"))
-    (folder / "cycling").mkdir(parents=True)
-    for k in range(copies):
-        shutil.copy(source, folder / "cycling" / f"cell_{k:02d}.ndax")
-    samples = "".join(f'\n[[sample]]\nname = "cell {k}"\nactive_mass_mg = 5\ntemperature_C = 30\n'
-                      f'[sample.files]\ncycling = "cycling/cell_{k:02d}.ndax"\n' for k in range(copies))
-    (folder / "study.toml").write_text('[study]\nname = "report cost"\n[model]\nrun = false\n' + samples)
-    return folder
 
 
 def _report(folder: Path, *options: str) -> tuple[float, float, float]:
@@ -65,7 +53,8 @@ def main() -> None:
         for label, options in variants:
             points = {}
             for copies in SIZES:
-                folder = _study(Path(tmp) / f"{label[:2]}{copies}", copies)
+                folder = copies_study(Path(tmp) / f"{label[:2]}{copies}", copies, name="report cost", mass_mg=5,
+                                      temperature_C=30, model=False).parent
                 if options == ():
                     _report(folder)  # fills the store
                 runs = [_report(folder, *(options or ())) for _ in range(3)]

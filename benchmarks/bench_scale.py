@@ -21,27 +21,15 @@ Run ``python benchmarks/bench_scale.py [sizes...]`` (1,000 files take about 12 m
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 import warnings
 from pathlib import Path
 
+from _studies import copies_study
 from _timing import threads_note, with_peak_memory
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "echem"
 STORE_UP_TO = 100
-
-
-def _write_study(folder: Path, copies: int) -> Path:
-    source = next(DATA.rglob("test_2.ndax"))
-    (folder / "cycling").mkdir(parents=True)
-    for k in range(copies):
-        shutil.copy(source, folder / "cycling" / f"cell_{k:04d}.ndax")
-    samples = "".join(f'\n[[sample]]\nname = "cell {k}"\n[sample.files]\ncycling = "cycling/cell_{k:04d}.ndax"\n'
-                      for k in range(copies))
-    (folder / "study.toml").write_text('[study]\nname = "scale"\n' + samples)
-    return folder / "study.toml"
 
 
 def _xas_chunk(seed: int, size: int, grid, basis):
@@ -97,7 +85,7 @@ def main(sizes) -> None:
           "process) | store: fill, then second run (s)")
     for copies in sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            study = load_study(_write_study(Path(tmp), copies))
+            study = load_study(copies_study(Path(tmp), copies, name="scale"))
             serial, serial_mib, first = with_peak_memory(lambda study=study: run_study(
                 study, executor=SerialExecutor(progress=False), store=False))
 
