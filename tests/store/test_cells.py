@@ -107,9 +107,25 @@ def test_an_unwritable_store_warns_and_reads_anyway(echem, tmp_path):
     blocker = tmp_path / "a file"
     blocker.write_text("not a folder")
     path = echem / "NewareNDA" / "test_2.ndax"
-    with pytest.warns(DataWarning, match="cannot be written"):
+    with pytest.warns(DataWarning, match="cannot keep this table"):
         table = CellStore(blocker / "store").read_cycling(path, active_mass_mg=5)
     pd.testing.assert_frame_equal(table, redoxmap.read_cycling(path, active_mass_mg=5))
+
+
+def test_a_table_parquet_cannot_hold_is_read_without_the_store(echem, tmp_path, monkeypatch, quiet):
+    path = echem / "NewareNDA" / "test_2.ndax"
+    original = cells.decode_cycling
+
+    def mixed_column(*args, **kwargs):  # an object column of numbers and text: Arrow refuses it
+        table, provenance = original(*args, **kwargs)
+        return table.assign(note=[1 if k % 2 else "x" for k in range(len(table))]), provenance
+
+    monkeypatch.setattr(cells, "decode_cycling", mixed_column)
+    store = CellStore(tmp_path / "store")
+    with pytest.warns(DataWarning, match="cannot keep this table"):
+        table = store.read_cycling(path)
+    assert len(table) == len(redoxmap.read_cycling(path)) and store.catalog().empty
+    assert not any(store.tables.iterdir())  # no staging folder left behind
 
 
 def test_two_processes_storing_the_same_table_keep_one(echem, tmp_path, quiet):

@@ -206,7 +206,7 @@ class CellStore:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        folder = self.tables / key
+        folder, staging = self.tables / key, None
         try:
             self.tables.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(dir=self.tables, prefix=f".{key}."))
@@ -224,8 +224,10 @@ class CellStore:
                 os.replace(staging, folder)
             except OSError:  # another process stored the same table first: keep theirs
                 shutil.rmtree(staging, ignore_errors=True)
-        except OSError as exc:
-            warnings.warn(f"{self.root}: the store cannot be written ({exc}); the file was read without it",
+        except (OSError, pa.ArrowException) as exc:  # a full disk, or a column Parquet cannot hold
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+            warnings.warn(f"{self.root}: the store cannot keep this table ({exc}); it was read without the store",
                           DataWarning, stacklevel=3)
             return None
         return StoredTable(key, folder, json.loads(json.dumps(provenance, default=str)), raised, len(table),
