@@ -80,7 +80,7 @@ def quiet():
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory):
-    """One run of ``redoxmap demo`` for the whole suite (about 70 s): the demo study and the virtual
+    """One run of ``redoxmap demo`` for the whole suite (about 75 s): the demo study and the virtual
     study, each with its report. Returns the demo folder and what the command printed."""
     from typer.testing import CliRunner
 

@@ -61,6 +61,8 @@ class DqdvResult:
         ``"mAh/g/V"`` when the mass is known, else ``"mAh/V"``.
     parameters : dict
         The settings used.
+    offsets : numpy.ndarray
+        Where each row starts in ``values`` (and, last, where the last row ends); set from ``windows``.
     """
 
     voltage_V: np.ndarray
@@ -69,23 +71,21 @@ class DqdvResult:
     half_cycles: pd.DataFrame
     unit: str
     parameters: dict = field(default_factory=dict)
+    offsets: np.ndarray = field(init=False, repr=False)
 
     @property
     def column(self) -> str:
         """Column name of the values in :meth:`to_frame`."""
         return "dqdv_mAh_g_V" if self.unit == "mAh/g/V" else "dqdv_mAh_V"
 
-    @property
-    def offsets(self) -> np.ndarray:
-        """Where each row starts in ``values`` (and where the last ends)."""
-        return np.concatenate([[0], np.cumsum(self.windows[:, 1] - self.windows[:, 0])])
+    def __post_init__(self) -> None:
+        self.offsets = np.concatenate([[0], np.cumsum(self.windows[:, 1] - self.windows[:, 0])])
 
     def row(self, k: int) -> np.ndarray:
         """Row ``k`` on the whole grid (zero outside its stretch), shape ``(n_voltages,)``."""
         start, stop = self.windows[k]
-        offsets = self.offsets
         out = np.zeros(len(self.voltage_V))
-        out[start:stop] = self.values[offsets[k]:offsets[k + 1]]
+        out[start:stop] = self.values[self.offsets[k]:self.offsets[k + 1]]
         return out
 
     @property
