@@ -141,6 +141,8 @@ def test_bad_requests_fail_clearly(echem, tmp_path):
     store = CellStore(tmp_path / "store")
     with pytest.raises(ReadError, match="no such file"):
         store.read_cycling(tmp_path / "missing.ndax")
+    with pytest.raises(ReadError, match="is a folder"):
+        store.read_cycling(tmp_path)
     with pytest.raises(AnalysisError, match="unknown metadata"):
         store.read_cycling(echem / "navani" / "test.ndax", active_mass=4.0)
     assert not store.root.exists()  # nothing was written for a refused read
@@ -163,3 +165,17 @@ def test_a_table_made_in_memory_can_be_kept(tmp_path):
     assert row["key"] == key and row["rows"] == len(table) and row["cycles"] == 1
     found = cycle_capacities(store, 1).set_index("cell")
     assert found.loc["simulated", "capacity_mAh"] == pytest.approx(1.0, rel=2e-3)  # 1 mA for one hour
+
+
+def test_a_copy_elsewhere_keeps_its_own_provenance(echem, tmp_path, quiet):
+    """Two files of one content are two tables: each read names its own file (found on nda files that two
+    projects both publish)."""
+    for k in range(2):
+        shutil.copy(echem / "NewareNDA" / "test_2.ndax", tmp_path / f"copy{k}.ndax")
+    store = CellStore(tmp_path / "store")
+    for k in range(2):
+        store.read_cycling(tmp_path / f"copy{k}.ndax")
+    for k in range(2):
+        table = store.read_cycling(tmp_path / f"copy{k}.ndax")
+        assert table.attrs["redoxmap"]["source_file"] == str(tmp_path / f"copy{k}.ndax")
+    assert store.catalog()["key"].nunique() == 2

@@ -76,3 +76,27 @@ def test_the_store_commands(store, tmp_path):
     wrong = runner.invoke(app, ["store", "catalog", str(tmp_path)])
     assert wrong.exit_code == 1 and "not a redoxmap store" in wrong.output
     assert "Example" in runner.invoke(app, ["store", "query", "--help"]).output
+
+
+def test_lost_or_damaged_tables_give_a_warning_or_a_clear_error(echem, tmp_path, quiet):
+    import shutil
+    import warnings
+
+    from redoxmap.errors import DataWarning, ReadError
+
+    store = CellStore(tmp_path / "store")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        store.read_cycling(echem / "NewareNDA" / "test_2.ndax", name="kept", active_mass_mg=5.0)
+        store.read_cycling(echem / "navani" / "test.ndax", name="lost", active_mass_mg=3.0)
+    catalog = store.catalog().set_index("cell")
+    shutil.rmtree(store.tables / catalog.loc["lost", "key"])
+    with pytest.warns(DataWarning, match="left out: lost"):
+        assert list(cycle_capacities(store, 1)["cell"]) == ["kept"]
+    with pytest.raises(AnalysisError, match="no stored table"):
+        cycle_capacities(store, 1, cells=["lost"])
+    part = store.table_files(catalog.loc["kept", "key"])[0]
+    part.write_bytes(part.read_bytes()[:2000])  # truncated on disk
+    with pytest.raises(ReadError, match="cannot be read") as caught:
+        cycle_capacities(store, 1, cells=["kept"])
+    assert str(store.root) in str(caught.value)

@@ -30,7 +30,7 @@ def test_the_second_run_of_a_study_decodes_nothing(echem, tmp_path, monkeypatch,
     first = run_study(study, executor=SerialExecutor(progress=False))
     store = cells.CellStore(tmp_path / "study" / DEFAULT_STORE)
     assert sorted(store.catalog()["cell"]) == ["cell 0", "cell 1"]
-    assert store.catalog()["key"].nunique() == 1  # two copies of one file: one stored table
+    assert store.catalog()["key"].nunique() == 2  # two copies: two tables, each naming its own file
     monkeypatch.setattr(cells, "decode_cycling", lambda *a, **k: (_ for _ in ()).throw(AssertionError("decoded")))
     second = run_study(study, executor=SerialExecutor(progress=False))
     assert all(o.ok for o in second.sections["cycling"])

@@ -108,13 +108,18 @@ def _sniff_bcf(head: bytes, path: Path) -> bool:
     return path.suffix.lower() == ".bcf" and head.startswith(b"AAMVHFSS")
 
 
-def read_bcf(path: str | PathLike, *, pixel_nm: float | None = None) -> SemSection:
-    """A Bruker Esprit ``.bcf``: its image and EDS hypermap (through RosettaSciIO)."""
+def _rsciio_section(path: str | PathLike, plugin: str, what: str, label: str, pixel_nm: float | None) -> SemSection:
+    """A section from a file RosettaSciIO's ``plugin`` reads (its image and EDS cube)."""
     from redoxmap.io.rosettasciio import rsciio_signals
 
     path = Path(path)
     read_head(path)
-    return _from_signals(rsciio_signals(path, "bruker", what="Bruker .bcf file"), path, pixel_nm, "Bruker .bcf")
+    return _from_signals(rsciio_signals(path, plugin, what=what), path, pixel_nm, label)
+
+
+def read_bcf(path: str | PathLike, *, pixel_nm: float | None = None) -> SemSection:
+    """A Bruker Esprit ``.bcf``: its image and EDS hypermap (through RosettaSciIO)."""
+    return _rsciio_section(path, "bruker", "Bruker .bcf file", "Bruker .bcf", pixel_nm)
 
 
 def _sniff_emd(head: bytes, path: Path) -> bool:
@@ -123,11 +128,7 @@ def _sniff_emd(head: bytes, path: Path) -> bool:
 
 def read_velox_eds(path: str | PathLike, *, pixel_nm: float | None = None) -> SemSection:
     """A Thermo Fisher Velox ``.emd``: its image and EDS spectrum image (through RosettaSciIO)."""
-    from redoxmap.io.rosettasciio import rsciio_signals
-
-    path = Path(path)
-    read_head(path)
-    return _from_signals(rsciio_signals(path, "emd", what="Velox file"), path, pixel_nm, "Velox .emd")
+    return _rsciio_section(path, "emd", "Velox file", "Velox .emd", pixel_nm)
 
 
 def _sniff_image(head: bytes, path: Path) -> bool:

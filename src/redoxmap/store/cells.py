@@ -2,10 +2,11 @@
 
 Decoding and segmenting a cycler file is most of what a study spends on it (0.7 s for a 100k-row
 ``.ndax``, 10 s for a 700k-row BDF CSV here); reading the same table back from Parquet costs a few
-per cent of that. A :class:`CellStore` keeps each decoded table once, under a key made of the
-file's content hash and everything that shapes the table (reader, reader options, segmentation
+per cent of that. A :class:`CellStore` keeps each decoded table under a key made of the file's
+path, its content hash and everything that shapes the table (reader, reader options, segmentation
 options, electrode, redoxmap's version), so a second report of a study decodes nothing and a
-changed file, or a new redoxmap, is decoded again. What the user says about a cell (name, mass,
+changed file, a moved one or a new redoxmap is decoded again (the table's provenance names its file:
+a copy elsewhere is a table of its own). What the user says about a cell (name, mass,
 temperature) is not part of the table: it is attached on every read, and recorded in the catalog.
 
 Layout of the store's folder::
@@ -129,10 +130,12 @@ class CellStore:
         check_metadata(metadata, " + ".join(map(str, paths)))
         for file in paths:
             if not file.is_file():
-                raise ReadError("no such file", path=file)
+                raise ReadError("is a folder, not a file" if file.is_dir() else "no such file", path=file)
         electrode = metadata.get("electrode", "cathode")
         content = file_digest(paths)
-        recipe = {"hash": content, "format": format, "reader_options": reader_options,
+        # The paths belong to the key: a table's provenance names its file, so a copy elsewhere is its own table.
+        recipe = {"hash": content, "files": [str(p.resolve()) for p in paths], "format": format,
+                  "reader_options": reader_options,
                   "segment_options": segment_options, "electrode": electrode, "version": __version__}
         key = hashlib.blake2b(json.dumps(recipe, sort_keys=True, default=str).encode(), digest_size=12).hexdigest()
         loaded = self._load(key)
@@ -268,10 +271,25 @@ class CellStore:
         return frame.sort_values("cell", kind="stable").reset_index(drop=True)
 
     def table_files(self, key: str) -> list[Path]:
-        """The Parquet parts of a stored table (for queries across cells)."""
+        """The Parquet parts of a stored table (for queries across cells).
+
+        Raises
+        ------
+        redoxmap.errors.ReadError
+            When the table is gone or its description unreadable (removed, or damaged and not yet read again).
+        """
         folder = self.tables / key
-        decoded = json.loads((folder / "decoded.json").read_text(encoding="utf-8"))
-        return [folder / name for name in decoded["parts"]]
+        try:
+            decoded = json.loads((folder / "decoded.json").read_text(encoding="utf-8"))
+            parts = [folder / name for name in decoded["parts"]]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ReadError(f"the stored table {key} is missing or damaged ({exc}); a report of its study "
+                            "decodes the file again", path=self.root) from exc
+        missing = [part.name for part in parts if not part.is_file()]
+        if missing:
+            raise ReadError(f"the stored table {key} has lost {', '.join(missing)}; a report of its study decodes "
+                            "the file again", path=self.root)
+        return parts
 
     def save_catalog(self, path: str | PathLike | None = None) -> Path:
         """Write the catalog as one Parquet table (default: ``catalog.parquet`` in the store)."""

@@ -9,11 +9,12 @@ rows (``benchmarks/bench_store.py``). polars comes with fastnda, a core dependen
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import pandas as pd
 
-from redoxmap.errors import AnalysisError
+from redoxmap.errors import AnalysisError, DataWarning, ReadError
 from redoxmap.store.cells import CellStore
 
 DIRECTIONS = ("charge", "discharge")
@@ -63,7 +64,16 @@ def scan_cells(store: CellStore, *, cells: Sequence[str] | None = None, temperat
     catalog = _chosen(store, cells, temperature_C, tolerance_C)
     if catalog.empty:
         raise AnalysisError("no cell of the store matches the query", path=store.root)
-    files = {str(path): key for key in catalog["key"].unique() for path in store.table_files(key)}
+    files = {}
+    for key in catalog["key"].unique():
+        try:
+            files.update({str(path): key for path in store.table_files(key)})
+        except ReadError as exc:  # one lost table does not stop a query over the others
+            warnings.warn(f"{exc}; its cells are left out: {', '.join(catalog.loc[catalog['key'] == key, 'cell'])}",
+                          DataWarning, stacklevel=2)
+    catalog = catalog[catalog["key"].isin(set(files.values()))]
+    if catalog.empty:
+        raise AnalysisError("no stored table of the chosen cells can be read", path=store.root)
     owners = pl.DataFrame({"_file": list(files), "key": list(files.values())}).join(
         pl.from_pandas(catalog[["key", "cell", "active_mass_mg", "temperature_C"]].astype(
             {"active_mass_mg": float, "temperature_C": float})).rename({"temperature_C": "cell_temperature_C"}),
@@ -104,7 +114,12 @@ def cycle_capacities(store: CellStore, cycle: int, *, direction: str = "discharg
              .group_by("cell")
              .agg(pl.col("capacity_Ah").abs().max().alias("capacity_Ah"),
                   pl.col("active_mass_mg").first(), pl.col("cell_temperature_C").first().alias("temperature_C"))
-             .sort("cell").collect().to_pandas())
+             .sort("cell"))
+    try:
+        found = found.collect().to_pandas()
+    except (pl.exceptions.PolarsError, OSError) as exc:  # a stored part damaged on disk
+        raise ReadError(f"a stored table cannot be read ({str(exc).splitlines()[0]}); a report of its study "
+                        "decodes the file again", path=store.root) from exc
     capacity_mAh = found["capacity_Ah"] * 1000.0
     return pd.DataFrame({"cell": found["cell"], "temperature_C": found["temperature_C"], "cycle": int(cycle),
                          "capacity_mAh": capacity_mAh, "capacity_mAh_g": capacity_mAh / (found["active_mass_mg"] / 1000)})
