@@ -161,11 +161,11 @@ def test_activation_can_creep_up_cycle_by_cycle():
 def test_the_reference_protocol_runs_with_the_particle_model(monkeypatch):
     """The particle model trained on the reference numbers (here only r_max, to keep the test short) predicts
     the held-out ones; without the interface, the liquid cell's first discharge beats the solid cell's."""
-    import redoxmap.model.fit as fit_module
+    import redoxmap.model.validation as validation
 
-    monkeypatch.setattr(fit_module, "TIME_VALIDATION_VARY", ("r_max",))
+    monkeypatch.setattr(validation, "TIME_VALIDATION_VARY", ("r_max",))
     seen = []
-    result = fit_module.validate_reference(time_resolved=True, on_evaluation=lambda n, chi2: seen.append(n))
+    result = validation.validate_reference(time_resolved=True, draws=2, on_evaluation=lambda n, chi2: seen.append(n))
     assert len(result.predictions) == 5 and seen
     liquid = result.predictions.set_index("observation").loc["capacity, 30 C, cycle 1, liquid", "predicted"]
     solid = result.fit.residuals.set_index("observation").loc["capacity, 30 C, cycle 1", "model"]

@@ -122,6 +122,16 @@ def test_model_section_of_the_demo_fits_the_virtual_cells(demo_report):
         assert abs(row["value"] - truth[name]) <= max(3 * row["stderr"], 1e-3 * abs(row["value"])), name
 
 
+def test_model_section_shows_held_out_predictions_with_intervals(demo_report):
+    """The reference protocol's held-out numbers, each with its interval, against the published measurements."""
+    index, _result = demo_report
+    held_out = pd.read_parquet(index.parent / "tables" / "model_held_out_table.parquet")
+    assert list(held_out["measured"]) == [0.13, 0.26, 0.29, 0.42, 257.8]
+    assert (held_out["low_95"] < held_out["predicted"]).all() and (held_out["predicted"] < held_out["high_95"]).all()
+    html = index.read_text()
+    assert "What the model predicts and was not shown" in html and "model_held_out" in html
+
+
 def test_tables_hold_every_cell_and_units(demo_report):
     index, _result = demo_report
     summary = pd.read_parquet(index.parent / "tables" / "cycling_summary.parquet")

@@ -15,10 +15,20 @@ Per charge at temperature T:
   ``eta_int(T) = eta_ref (R_int(T) / R_int(T_ref)) / phi_c`` the interfacial loss that eats into
   the margin between the cut-off and the oxygen plateau (zero in a liquid cell).
 
-Outputs per cycle: the discharge capacity ``u [Q_TM + Q_O <a>]`` split into TM and O parts
+Outputs per cycle: the discharge capacity ``u Q_TM + Q_O <a>`` split into TM and O parts
 (``<a>`` the volume average), the depth profile and the front (where a = 1/2), and what each
 XAS mode sees: ``r_max`` times the average of a weighted by ``exp(-z/lambda)`` (lambda ~4 nm for
-TEY, 100-200 nm for the bulk modes). numpy only: 40 cycles take well under 10 ms.
+TEY, 100-200 nm for the bulk modes), and at the surface the oxygen that takes over the charge of
+a surface layer losing its TM redox (:mod:`redoxmap.model.surface`). numpy only: 40 cycles take
+well under 10 ms.
+
+``u`` multiplies the TM part only: it is what a separate measurement gives, the share of the
+Ni2+/Co3+ redox done by the end of the first charge (the bulk Ni valence after it, 2.04 -> 3.30 at
+30 C: 0.63 of the two electrons), while the oxygen part is already counted where delithiation
+reaches, by a(z). (Scaling the oxygen part by u as well would need Q_O above 300 mAh/g to give
+the reference study's 285 mAh/g at 50 C, more than the 250 mAh/g that extracting all 1.2 Li
+leaves beside Q_TM.) A liquid cell is the limit of full contact and no interfacial loss:
+``u = 1`` and ``eta_int = 0``.
 """
 
 from __future__ import annotations
@@ -27,6 +37,8 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+
+from redoxmap.model.surface import surface_deactivation, surface_oxygen_excess
 
 FARADAY = 96485.33212
 GAS_CONSTANT = 8.314462618
@@ -86,6 +98,10 @@ class ActivationParameters(ParameterSet):
     mn_reduction : float
         Drop of the Mn valence from 4 in fully activated material (oxygen loss leaves Mn reduced;
         the reference study's bulk Mn goes 3.99 -> 3.91 with its bulk activation at 50 C).
+    surface_loss_per_cycle : float
+        Share of the surface layer that loses its TM redox per charge at T_ref (Arrhenius with
+        ``activation_energy_eV``); from the surface TM valence, not fitted
+        (:func:`redoxmap.model.surface.surface_loss_from_valence`). 0: no surface process.
     """
 
     kappa_ref: float = 0.25
@@ -104,6 +120,7 @@ class ActivationParameters(ParameterSet):
     r_max: float = 0.45
     radius_nm: float = 1000.0
     mn_reduction: float = 0.1
+    surface_loss_per_cycle: float = 0.0
 
 
 def arrhenius_factor(energy_eV: float, temperature_K: float) -> float:
@@ -164,8 +181,9 @@ class ActivationRun:
         Per cycle: ``cycle``, ``temperature_C``, ``capacity_mAh_g``, ``capacity_tm_mAh_g``,
         ``capacity_o_mAh_g``, ``activated_fraction`` (volume), ``front_nm`` (deepest a >= 1/2; NaN before
         the surface reaches it),
-        ``r_tey``, ``r_bulk`` (after that cycle's charge), ``mn_valence_tey``, ``mn_valence_bulk``
-        (4 minus ``mn_reduction`` times the mode-weighted activation).
+        ``r_tey``, ``r_bulk`` (after that cycle's charge; TEY with the surface process),
+        ``surface_deactivated`` (share of the surface layer without TM redox), ``mn_valence_tey``,
+        ``mn_valence_bulk`` (4 minus ``mn_reduction`` times the mode-weighted activation).
     depth_nm : numpy.ndarray
     profiles : numpy.ndarray
         a(z) after each charge, ``(cycles, depth)``.
@@ -185,6 +203,11 @@ def kappa(parameters: ActivationParameters, temperature_K: float, *, liquid: boo
                  * np.exp(-parameters.alpha * FARADAY * eta / (GAS_CONSTANT * temperature_K)))
 
 
+def tm_utilisation(parameters: ActivationParameters, temperature_K: float) -> float:
+    """The share of the TM redox reached in a charge at a temperature (Arrhenius, capped at 1)."""
+    return min(parameters.u_ref * arrhenius_factor(parameters.u_activation_energy_eV, temperature_K), 1.0)
+
+
 def simulate_cycles(parameters: ActivationParameters, cycles: int = 40, *, temperature_C=30.0,
                     liquid: bool = False, tey_nm: float = 4.0, bulk_nm: float = 150.0,
                     initial_profile: np.ndarray | None = None) -> ActivationRun:
@@ -197,33 +220,39 @@ def simulate_cycles(parameters: ActivationParameters, cycles: int = 40, *, tempe
     temperature_C : float or sequence
         One temperature, or one per cycle (a cell moved from 30 to 50 C after two cycles).
     liquid : bool
-        A liquid-electrolyte cell: no interfacial loss (eta_int = 0).
+        A liquid-electrolyte cell: full contact and no interfacial loss (u = 1, eta_int = 0).
     tey_nm, bulk_nm : float
         Probing depths of the surface (TEY) and bulk (iPFY/TFY) modes.
     initial_profile : numpy.ndarray, optional
         a(z) to start from (default: unactivated).
     """
     temperatures = np.broadcast_to(np.asarray(temperature_C, float), (cycles,)) + 273.15
-    depth, volume = depth_grid(parameters.radius_nm)
+    p = parameters
+    depth, volume = depth_grid(p.radius_nm)
     spacing = np.diff(np.concatenate([[0.0], depth]))  # steps from the surface to each cell centre
     tey_weight, bulk_weight = probe_weights(depth, volume, tey_nm), probe_weights(depth, volume, bulk_nm)
     a = np.zeros_like(depth) if initial_profile is None else np.array(initial_profile, float)
     profiles = np.empty((cycles, len(depth)))
+    utilisation = np.array([1.0 if liquid else tm_utilisation(p, t) for t in temperatures])
+    deactivated = surface_deactivation([p.surface_loss_per_cycle * arrhenius_factor(p.activation_energy_eV, t)
+                                        for t in temperatures])
+    surface_excess = surface_oxygen_excess(deactivated, tm_utilisation=utilisation, q_tm_mAh_g=p.q_tm_mAh_g,
+                                           q_o_mAh_g=p.q_o_mAh_g, r_max=p.r_max)
     rows = []
     for n in range(cycles):
         t = temperatures[n]
-        l_u = parameters.l_ref_nm * arrhenius_factor(parameters.l_activation_energy_eV, t)
-        length = l_u * (1 + (parameters.rho - 1) * a)
+        l_u = p.l_ref_nm * arrhenius_factor(p.l_activation_energy_eV, t)
+        length = l_u * (1 + (p.rho - 1) * a)
         reach = np.exp(-np.cumsum(spacing / length))
-        a = 1 - (1 - a) * np.exp(-kappa(parameters, t, liquid=liquid) * reach)
+        a = 1 - (1 - a) * np.exp(-kappa(p, t, liquid=liquid) * reach)
         profiles[n] = a
-        u = min(parameters.u_ref * arrhenius_factor(parameters.u_activation_energy_eV, t), 1.0)
         mean_a = float(volume @ a)
-        rows.append({"cycle": n + 1, "temperature_C": t - 273.15, "capacity_mAh_g": u * (parameters.q_tm_mAh_g
-                     + parameters.q_o_mAh_g * mean_a), "capacity_tm_mAh_g": u * parameters.q_tm_mAh_g,
-                     "capacity_o_mAh_g": u * parameters.q_o_mAh_g * mean_a, "activated_fraction": mean_a,
+        capacity_tm, capacity_o = utilisation[n] * p.q_tm_mAh_g, p.q_o_mAh_g * mean_a
+        rows.append({"cycle": n + 1, "temperature_C": t - 273.15, "capacity_mAh_g": capacity_tm + capacity_o,
+                     "capacity_tm_mAh_g": capacity_tm, "capacity_o_mAh_g": capacity_o, "activated_fraction": mean_a,
                      "front_nm": front_depth(a, depth),
-                     "r_tey": parameters.r_max * float(tey_weight @ a), "r_bulk": parameters.r_max * float(bulk_weight @ a),
-                     "mn_valence_tey": 4 - parameters.mn_reduction * float(tey_weight @ a),
-                     "mn_valence_bulk": 4 - parameters.mn_reduction * float(bulk_weight @ a)})
+                     "r_tey": p.r_max * float(tey_weight @ a) + surface_excess[n],
+                     "r_bulk": p.r_max * float(bulk_weight @ a), "surface_deactivated": deactivated[n],
+                     "mn_valence_tey": 4 - p.mn_reduction * float(tey_weight @ a),
+                     "mn_valence_bulk": 4 - p.mn_reduction * float(bulk_weight @ a)})
     return ActivationRun(pd.DataFrame(rows), depth, profiles, parameters)

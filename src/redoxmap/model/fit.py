@@ -30,13 +30,13 @@ from redoxmap.model.time_model import CellParameters, simulate_time_resolved
 from redoxmap.palette import COLORS
 from redoxmap.results import FitResult
 
-FITTED = ("kappa_ref", "activation_energy_eV", "l_ref_nm", "rho", "u_ref", "u_activation_energy_eV",
-          "q_o_mAh_g", "r_max")
+# What capacities at two temperatures and bulk r-values determine (on the reference study every pair's
+# correlation stays below 0.95): the surface activation rate, the interfacial loss that gives its
+# temperature dependence, the front's acceleration, the oxygen capacity and r of activated material.
+# The TM utilisation comes from the Ni valence and the rest from stated values (redoxmap.model.validation).
+FITTED = ("kappa_ref", "eta_ref_V", "rho", "q_o_mAh_g", "r_max")
 FAILED_RESIDUAL = 1e3  # each normalised residual of a trial the model cannot run
 POOR_FIT_REDUCED_CHI2 = 4.0  # above this the residuals are not noise (p < 1e-3 for 5+ degrees of freedom)
-# What the particle model's validation fits: transport, activation and interface (Q_O stays at 170).
-TIME_VALIDATION_VARY = ("k_activation_per_h", "activation_energy_eV", "diffusivity_cm2_s", "r_int_ohm_g",
-                        "r_int_activation_energy_eV", "r_max")
 TIME_FITTED = ("k_activation_per_h", "activation_energy_eV", "diffusivity_cm2_s", "q_o_mAh_g")
 # Parameters that may be negative or are bounded above: fitted linearly between these bounds.
 LINEAR_BOUNDS = {"activation_energy_eV": (-1.0, 3.0), "l_activation_energy_eV": (-1.0, 3.0),
@@ -51,9 +51,11 @@ class Observation:
 
     Attributes
     ----------
-    kind : {"capacity", "capacity_o", "r", "charge_capacity", "region_iii"}
+    kind : {"capacity", "capacity_o", "r", "charge_capacity", "region_iii", "ni_valence"}
         Discharge capacity (mAh/g), its oxygen part (cycle-resolved model only), the O activation
-        index, or the charge capacity and its part above 4.4 V (region III; time-resolved model only).
+        index, or the charge capacity and its part above 4.4 V (region III; time-resolved model only);
+        ``ni_valence`` is a separate measurement that fixes parameters (:mod:`redoxmap.model.validation`),
+        never a fitted value.
     value, stderr : float
     temperature_C : float
     cycle : int
@@ -75,22 +77,6 @@ class Observation:
     def label(self) -> str:
         what = f"r ({self.mode})" if self.kind == "r" else self.kind
         return f"{what}, {self.temperature_C:g} C, cycle {self.cycle}{', liquid' if self.cell == 'liquid' else ''}"
-
-
-def reference_study() -> dict[str, list[Observation]]:
-    """The reference study's numbers (Hu et al., Adv. Energy Mater. 2024; ../shared/SCIENCE.md).
-
-    Capacities: 108.2 -> 221.7 mAh/g (cycles 1 and 40, 30 C), 170.7 -> 285.4 (cycles 1 and 14, 50 C),
-    taken as +-3 mAh/g; r after the 1st charge at 30 C and the 1st, 12th and 22nd at 50 C, taken as
-    +-0.02; the liquid cell's first discharge 257.8 mAh/g.
-    """
-    capacities = [Observation("capacity", 108.2, 3.0, 30, 1), Observation("capacity", 221.7, 3.0, 30, 40),
-                  Observation("capacity", 170.7, 3.0, 50, 1), Observation("capacity", 285.4, 3.0, 50, 14)]
-    states = [(30, 1), (50, 1), (50, 12), (50, 22)]
-    bulk = [Observation("r", v, 0.02, t, c, "bulk") for (t, c), v in zip(states, (0.03, 0.18, 0.21, 0.22))]
-    tey = [Observation("r", v, 0.02, t, c, "tey") for (t, c), v in zip(states, (0.13, 0.26, 0.29, 0.42))]
-    liquid = [Observation("capacity", 257.8, 3.0, 30, 1, cell="liquid")]
-    return {"capacities": capacities, "bulk_r": bulk, "surface_r": tey, "liquid": liquid}
 
 
 def _groups(observations: list[Observation]) -> dict[tuple, list[int]]:
@@ -175,6 +161,9 @@ class ModelFit(FitResult):
         ``predictor(parameters, observations)``: the model the fit used (for profiles).
     settings : dict
         How the fit was run (derivative step, tolerance), for refits in profiles.
+    fixed : pandas.DataFrame
+        Parameters held at values from separate measurements: ``name``, ``value``, ``stderr``,
+        ``source`` (their errors are propagated by :func:`parameter_draws`; empty when none).
     """
 
     parameters: ParameterSet
@@ -187,6 +176,7 @@ class ModelFit(FitResult):
     names: tuple[str, ...] = FITTED
     predictor: Callable = field(default=predict, repr=False)
     settings: dict = field(default_factory=dict, repr=False)
+    fixed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["name", "value", "stderr", "source"]))
 
     title = "Activation model fit"
 
@@ -232,15 +222,21 @@ def parameter_draws(fit: ModelFit, count: int = 200, *, seed: int = 0) -> list[P
 
     Draws are normal on the scale the fit works on (log for positive parameters, linear for
     those in ``LINEAR_BOUNDS``, clipped to those bounds); a parameter the data do not constrain
-    (infinite error) keeps its fitted value, and undefined correlations count as zero.
+    (infinite error) keeps its fitted value, and undefined correlations count as zero. Parameters
+    fixed from separate measurements (``fit.fixed``) are drawn too, independently, with their errors.
     """
-    names = list(fit.table["name"])
-    values = fit.parameters.to_dict()
+    table = pd.concat([fit.table[["name", "value", "stderr"]], fit.fixed[["name", "value", "stderr"]]],
+                      ignore_index=True) if len(fit.fixed) else fit.table
+    names = list(table["name"])
+    fitted = len(fit.table)
     center = _encode(fit.parameters, names)
-    error = np.array([row.stderr if n in LINEAR_BOUNDS else row.stderr / values[n]
-                      for n, row in zip(names, fit.table.itertuples())], float)
+    values = np.asarray(table["value"], float)
+    stderr = np.asarray(table["stderr"], float)
+    error = np.array([e if n in LINEAR_BOUNDS else e / abs(v) for n, v, e in zip(names, values, stderr)])
     error = np.where(np.isfinite(error), error, 0.0)
-    correlation = np.nan_to_num(fit.correlations.reindex(index=names, columns=names).to_numpy(float), nan=0.0)
+    correlation = np.eye(len(names))
+    correlation[:fitted, :fitted] = np.nan_to_num(
+        fit.correlations.reindex(index=names[:fitted], columns=names[:fitted]).to_numpy(float), nan=0.0)
     np.fill_diagonal(correlation, 1.0)
     covariance = correlation * np.outer(error, error)
     draws = np.random.default_rng(seed).multivariate_normal(center, covariance, size=count, method="eigh")
@@ -540,43 +536,3 @@ def profile_interval(observations: list[Observation], fit: ModelFit, name: str, 
                 return float(v[i] + (threshold - d[i]) * (v[j] - v[i]) / (d[j] - d[i]))
         return float("nan")
     return Profile(name, table, crossing(list(range(best, -1, -1))), crossing(list(range(best, len(v)))))
-
-
-@dataclass
-class Validation:
-    """The reference study's protocol: what the model trained on some numbers predicts for others."""
-
-    fit: ModelFit
-    predictions: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
-
-
-def validate_reference(*, liquid_radius_nm: float = 1000.0, time_resolved: bool = False,
-                       on_evaluation: Callable[[int, float], None] | None = None) -> Validation:
-    """Train on the capacities at both temperatures and the bulk r-values; predict the surface
-    r-values and the liquid cell's first discharge (eta_int = 0, ``liquid_radius_nm``).
-
-    With ``time_resolved`` the particle model is trained instead (``TIME_VALIDATION_VARY``, from
-    its defaults, which are this fit's result: a few minutes, ``on_evaluation`` reports progress)
-    and the liquid cell is the same particle without interfacial resistance and with full contact.
-    """
-    data = reference_study()
-    training = data["capacities"] + data["bulk_r"]
-    held_out = data["surface_r"] + data["liquid"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FitWarning)
-        if time_resolved:
-            fit = fit_time_resolved(training, vary=TIME_VALIDATION_VARY, seed=False, on_evaluation=on_evaluation)
-        else:
-            fit = fit_model(training)
-    if time_resolved:
-        model = predict_time_resolved(fit.parameters, held_out, liquid_radius_um=liquid_radius_nm / 1000)
-    else:
-        model = predict(fit.parameters, held_out, liquid_radius_nm=liquid_radius_nm)
-    table = pd.DataFrame({"observation": [o.label for o in held_out], "measured": [o.value for o in held_out],
-                          "predicted": model, "difference": model - np.array([o.value for o in held_out]),
-                          "within_2_sigma": np.abs(model - np.array([o.value for o in held_out]))
-                          <= 2 * np.array([o.stderr for o in held_out])})
-    notes = [f"{row.observation}: predicted {row.predicted:.3g}, measured {row.measured:.3g}"
-             for row in table.itertuples() if not row.within_2_sigma]
-    return Validation(fit, table, notes)

@@ -29,7 +29,9 @@ switching; its step loop is compiled, which here makes it about twice as fast as
 BDF) given the analytic Jacobian and the cut-offs as events. It yields the voltage curve of
 every cycle, so the cycling analysis (capacities by region, dQ/dV) can be run on it as on a
 measured cell; the per-cycle table also gives the region III charge (above the lower bound of the
-cycling analysis' region III) and what each XAS mode would see.
+cycling analysis' region III) and what each XAS mode would see, the surface with the surface
+process of :mod:`redoxmap.model.surface` (its TM utilisation: the surface shell's at the top of
+charge).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from redoxmap.model.cycle_model import (
     front_depth,
     probe_weights,
 )
+from redoxmap.model.surface import surface_deactivation, surface_oxygen_excess
 
 ONE_C_MA_G = 250.0  # the reference study's 1 C
 REGION_III_V = next(r.low_V for r in DEFAULT_REGIONS if r.name == "III")
@@ -72,7 +75,7 @@ class CellParameters(ParameterSet):
 
     The defaults of the diffusivity, activation rate and energy, interfacial resistance and its
     energy and r_max are the model fitted to the reference study's capacities at 30 and 50 C and
-    its bulk r-values (:func:`redoxmap.model.fit.validate_reference`), rounded; the others are
+    its bulk r-values (:func:`redoxmap.model.validation.validate_reference`), rounded; the others are
     set, not fitted.
 
     Attributes
@@ -96,6 +99,9 @@ class CellParameters(ParameterSet):
         (``I R = (mA/g)(ohm g)`` mV) and its Arrhenius energy.
     r_max : float
         O activation index r of fully activated material (for the XAS modes).
+    surface_loss_per_cycle : float
+        Share of the surface layer that loses its TM redox per charge at 30 C (Arrhenius with
+        ``activation_energy_eV``; :mod:`redoxmap.model.surface`). 0: no surface process.
     shells, surface_step_nm : int, float
         Depth grid: number of shells and the thickness of the outermost one.
     """
@@ -114,6 +120,7 @@ class CellParameters(ParameterSet):
     r_int_ohm_g: float = 9.45
     r_int_activation_energy_eV: float = 0.05
     r_max: float = 0.24
+    surface_loss_per_cycle: float = 0.0
     shells: int = 24
     surface_step_nm: float = 2.0
 
@@ -308,6 +315,9 @@ def simulate_time_resolved(parameters: CellParameters | None = None, cycles: int
     current = c_rate * ONE_C_MA_G
     horizon = 3600 * model.q_total / current * 2.5  # longer than any half cycle can last
     records, rows, clock = [], [], 0.0
+    deactivated = surface_deactivation(np.full(cycles, p.surface_loss_per_cycle
+                                               * arrhenius_factor(p.activation_energy_eV, temperature_C + 273.15)))
+    f_tm = p.q_tm_mAh_g / model.q_total
     for cycle in range(1, cycles + 1):
         row = {"cycle": cycle, "temperature_C": temperature_C}
         for sign, limit, name in ((1.0, upper_V, "charge"), (-1.0, lower_V, "discharge")):
@@ -332,9 +342,13 @@ def simulate_time_resolved(parameters: CellParameters | None = None, cycles: int
             row[f"{name}_capacity_mAh_g"] = abs(model.volume_fraction @ state[:n] - start_x) * model.q_total
             if name == "charge":
                 row["region_iii_charge_mAh_g"] = current * _time_above(times, voltage, REGION_III_V) / 3600
+                surface_tm = min(max(state[n - 1] / f_tm, 0.0), 1.0)  # TM redox done in the surface shell
         a = np.clip(state[n:], 0, 1)
         row.update(activated_fraction=float(model.volume_fraction @ a), activated_surface=float(a[-1]),
                    activated_centre=float(a[0]), front_nm=front_depth(a[::-1], model.depth_nm[::-1]),
-                   r_tey=p.r_max * float(tey @ a), r_bulk=p.r_max * float(bulk @ a))
+                   r_tey=p.r_max * float(tey @ a) + float(surface_oxygen_excess(
+                       deactivated[cycle - 1], tm_utilisation=surface_tm, q_tm_mAh_g=p.q_tm_mAh_g,
+                       q_o_mAh_g=p.q_o_mAh_g, r_max=p.r_max)),
+                   r_bulk=p.r_max * float(bulk @ a), surface_deactivated=deactivated[cycle - 1])
         rows.append(row)
     return pd.concat(records, ignore_index=True), pd.DataFrame(rows)

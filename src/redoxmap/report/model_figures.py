@@ -49,17 +49,28 @@ def capacity_split_figure(plt, runs: dict[str, ActivationRun], data: dict[str, t
     return fig
 
 
-def xas_modes_figure(plt, predictions, title: str = ""):
-    """Model against measured r by mode (held-out points marked)."""
-    fig, ax = plt.subplots(figsize=(3.6, 3.0))
-    lo = min(predictions["measured"].min(), predictions["predicted"].min())
-    hi = max(predictions["measured"].max(), predictions["predicted"].max())
-    ax.plot([lo, hi], [lo, hi], color="0.7", lw=0.8)
-    for k, (kind, rows) in enumerate(predictions.groupby(predictions["observation"].str.split(",").str[0])):
-        ax.plot(rows["measured"], rows["predicted"], "o", color=COLORS[k % len(COLORS)], label=kind)
-    ax.set_xlabel("Measured")
-    ax.set_ylabel("Model")
-    ax.legend(fontsize=6)
+def held_out_figure(plt, predictions, title: str = "", *, agreement_pct: float = 15.0):
+    """Each held-out prediction over its measurement, with its 95 % interval (error bar), the +-15 %
+    band and the measurement's own 95 % error (grey bar at 1); blue agrees, vermilion misses."""
+    fig, ax = plt.subplots(figsize=(max(3.6, 0.9 * len(predictions) + 1.4), 3.0))
+    x = range(len(predictions))
+    measured = predictions["measured"].to_numpy()
+    ratio = predictions["predicted"].to_numpy() / measured
+    low, high = predictions["low_95"].to_numpy() / measured, predictions["high_95"].to_numpy() / measured
+    ax.axhspan(1 - agreement_pct / 100, 1 + agreement_pct / 100, color="0.9", label=f"±{agreement_pct:g} %")
+    ax.axhline(1.0, color="0.5", lw=0.8)
+    colors = [COLORS[0] if agrees else COLORS[1] for agrees in predictions["agrees"]]
+    own = 1.96 * predictions["measured_stderr"].to_numpy() / measured
+    for k, (r, lo, hi, color) in enumerate(zip(ratio, low, high, colors)):
+        ax.errorbar([k - 0.08], [1.0], yerr=[[own[k]], [own[k]]], fmt="_", color="0.45", capsize=2, lw=1.2,
+                    label="measured (95 %)" if k == 0 else None)
+        ax.errorbar([k + 0.08], [r], yerr=[[r - lo], [hi - r]], fmt="o", color=color, capsize=3, ms=4,
+                    label="predicted (95 %)" if k == 0 else None)
+    ax.set_xticks(list(x))
+    ax.set_xticklabels([label.replace(", cycle ", "\ncycle ").replace(", liquid", "\nliquid")
+                        for label in predictions["observation"]], fontsize=6)
+    ax.set_ylabel("Predicted / measured")
+    ax.legend(fontsize=6, loc="best")
     if title:
         ax.set_title(title, loc="left")
     return fig

@@ -5,8 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from redoxmap.report import model_figures as figs
+from redoxmap.model.validation import Validation
 from redoxmap.report.elements import ReportSection, add_figure, add_table, section_from_outcomes
 from redoxmap.study.executor import TaskOutcome
+
+
+def add_held_out(section: ReportSection, validation: Validation, out: Path, plt) -> None:
+    """The reference study's protocol: held-out predictions with their intervals against the measurements."""
+    predictions = validation.predictions
+    agreed = int(predictions["agrees"].sum())
+    add_figure(section, plt, figs.held_out_figure(plt, predictions), out, id="model_held_out",
+               title=f"What the model predicts and was not shown: {agreed} of {len(predictions)} agree",
+               caption="The model trained on the reference study's capacities at 30 and 50 °C and its bulk r only "
+                       "(TM utilisation and surface loss fixed from the bulk and surface Ni valences); each point is "
+                       "a held-out number's prediction over its measurement, the bar its 95 % interval from the fit's "
+                       "uncertainty. Blue: within 15 % or within the interval and the measurement's error; vermilion: missed.")
+    add_table(section, predictions, out, id="model_held_out_table", title="Held-out predictions",
+              caption="Surface (TEY) r-values and the liquid cell's first discharge, never seen by the fit.")
+    add_table(section, validation.fit.fixed, out, id="model_fixed", title="Fixed from separate measurements",
+              caption="Parameters the training numbers cannot determine, and where their values come from.")
 
 
 def build_model_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSection:
@@ -50,4 +67,6 @@ def build_model_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSe
                               "within the scanned ±3 standard errors.")
         add_table(section, analysis.fit.residuals, out, id="model_residuals", title="Model against data",
                   caption="Each observation, the model's value and the normalised residual.")
+        if analysis.validation is not None:
+            add_held_out(section, analysis.validation, out, plt)
     return section

@@ -152,6 +152,8 @@ ANALYSES: dict[str, dict[str, Parameter]] = {
         "run": Parameter(False, "fit the activation model to the cells' capacities", bool),
         "vary": Parameter(["kappa_ref", "activation_energy_eV", "q_o_mAh_g", "u_ref"],
                           "model parameters to fit (the others keep their values)", list),
+        "reference_protocol": Parameter(True, "show the model's held-out predictions on the reference study "
+                                        "(trained on its capacities and bulk r) in the model section", bool),
         "parameters": Parameter({}, "model parameter values, e.g. {phi_c = 0.8, radius_nm = 1500}", dict),
         "cycles": Parameter(40, "cycles to simulate", int),
         "capacity_stderr_pct": Parameter(1.0, "uncertainty of a measured capacity, in %", (int, float)),

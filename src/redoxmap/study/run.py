@@ -355,7 +355,8 @@ def analyze_model_study(study: Study, parameters: dict, store: CellStore | None 
     cells = [(label, temperature, cycle_summary(table)) for label, temperature, table in model_cells(study, store)]
     return analyze_model(cells, r_values=model_r_values(study), vary=tuple(parameters["vary"]),
                          parameters=parameters["parameters"],
-                         cycles=parameters["cycles"], stderr_pct=parameters["capacity_stderr_pct"])
+                         cycles=parameters["cycles"], stderr_pct=parameters["capacity_stderr_pct"],
+                         reference_protocol=parameters["reference_protocol"])
 
 
 def _model_tasks(study: Study, store: CellStore | None = None):

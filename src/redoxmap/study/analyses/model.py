@@ -19,6 +19,7 @@ from redoxmap.model.fit import (
     profile_interval,
 )
 from redoxmap.model.observations import capacity_observations, r_observations
+from redoxmap.model.validation import Validation, validate_reference
 
 
 @dataclass
@@ -39,6 +40,8 @@ class ModelAnalysis:
         chi-square profiles of the parameters the data pin down worst (:func:`poorly_identified`).
     r_values : pandas.DataFrame
         The O activation indices fitted with the capacities (empty when there were none).
+    validation : Validation or None
+        The reference study's protocol (held-out predictions with intervals), when asked for.
     """
 
     fit: ModelFit
@@ -48,6 +51,7 @@ class ModelAnalysis:
     notes: list[str] = field(default_factory=list)
     profiles: list[Profile] = field(default_factory=list)
     r_values: pd.DataFrame = field(default_factory=pd.DataFrame)
+    validation: Validation | None = None
 
     def intervals(self) -> pd.DataFrame:
         """Per profiled parameter: the fit, its linearised 95 % interval (+-1.96 stderr) and the profile's."""
@@ -60,9 +64,11 @@ class ModelAnalysis:
 
 def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[str, ...],
                   parameters: dict | None = None, cycles: int = 40, stderr_pct: float = 1.0,
-                  r_values: pd.DataFrame | None = None) -> ModelAnalysis:
+                  r_values: pd.DataFrame | None = None, reference_protocol: bool = False) -> ModelAnalysis:
     """Fit the cycle-resolved model to cells ``(name, temperature_C, cycle summary)`` jointly, and to
     the O activation indices ``r_values`` (see :func:`r_observations`) of the same cells if given.
+    With ``reference_protocol`` the reference study's protocol is run too (:func:`validate_reference`,
+    100 parameter draws for its intervals): the model's held-out predictions for the report.
 
     Raises
     ------
@@ -94,5 +100,6 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
                        np.maximum(stderr_pct / 100 * rows["discharge_capacity_mAh_g"].to_numpy(), 1.0))
     cells_table = pd.DataFrame([{"cell": n, "temperature_C": t, "cycles": int(s["cycle"].max())}
                                 for n, t, s in usable])
+    validation = validate_reference(draws=100) if reference_protocol else None
     return ModelAnalysis(fit, runs, data, cells_table, notes + [str(w.message) for w in caught], profiles,
-                         r_values if r_values is not None else pd.DataFrame())
+                         r_values if r_values is not None else pd.DataFrame(), validation)

@@ -1,0 +1,98 @@
+"""The surface process both activation models share: the surface layer loses its TM redox, and
+oxygen carries the charge it no longer does.
+
+Physical argument
+-----------------
+At the surface (the few nanometres a TEY spectrum sees) activated oxygen can leave the lattice:
+O2 is released (DEMS), the layer densifies towards spinel or rock salt (HRTEM), and the TM
+it leaves behind are reduced and no longer take part in the redox (Mn2+/Mn3+ growing in TEY,
+the surface Ni after a charge falling from 3.39 to 2.62 and 2.50 over 12 and 22 cycles at
+50 C). Each charge converts a fixed share ``gamma`` of what is left of the layer, so the
+deactivated fraction after the n-th charge is ``d_n = 1 - exp(-sum_{k<n} gamma_k)`` (zero after
+the first charge: the surface Ni of the first charge is the reference).
+
+The layer is still delithiated to the cut-off on every charge, so by charge neutrality the holes
+the lost TM redox no longer takes (``u Q_TM d`` in mAh/g) are taken by oxygen: oxidised O^n-
+species that the pre-peak B of the O K edge counts. Fully activated oxygen (capacity ``Q_O``)
+gives ``r_max``, so the surface r rises by ``r_max u Q_TM d / Q_O``: oxygen redox at the surface
+keeps growing after the bulk has saturated, with no new parameter beyond ``gamma``.
+
+``gamma`` is not fitted to the surface r (held out): it comes from a separate measurement, the
+surface (TEY) TM valence after numbered charges (:func:`surface_loss_from_valence`). Its
+temperature dependence is that of the model's activation step (oxygen is lost from activated
+oxygen through the same O-O bond formation). The layer is a few nanometres thick: the bulk modes
+(100-200 nm) give it under 3 % of their weight, so the bulk r and the capacity are left as the
+bulk model gives them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import least_squares
+
+from redoxmap.errors import AnalysisError
+
+
+def surface_deactivation(loss_per_cycle) -> np.ndarray:
+    """The deactivated fraction of the surface layer after each charge.
+
+    Parameters
+    ----------
+    loss_per_cycle : array_like
+        ``gamma`` of each cycle (it depends on that cycle's temperature).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``d_n = 1 - exp(-sum_{k<n} gamma_k)``: 0 after the first charge.
+    """
+    gamma = np.asarray(loss_per_cycle, float)
+    lost = np.concatenate([[0.0], np.cumsum(gamma)[:-1]]) if gamma.size else gamma
+    return -np.expm1(-lost)
+
+
+def surface_oxygen_excess(deactivated, *, tm_utilisation, q_tm_mAh_g: float, q_o_mAh_g: float,
+                          r_max: float) -> np.ndarray:
+    """The rise of the surface r from oxygen taking the holes of the deactivated TM redox:
+    ``r_max u Q_TM d / Q_O`` (see the module docstring)."""
+    return r_max * np.asarray(tm_utilisation, float) * q_tm_mAh_g * np.asarray(deactivated, float) / q_o_mAh_g
+
+
+def surface_loss_from_valence(cycles, valences, stderr, *, pristine: float, electrons: float = 2.0) -> tuple[float, float]:
+    """The surface loss per cycle ``gamma`` (and its standard error) from the surface TM valence after
+    numbered charges at one temperature.
+
+    The TM utilisation of the layer after charge n is ``(v_n - pristine) / electrons`` (Ni2+ to
+    Ni4+: two electrons) and falls as ``u_1 exp(-gamma (n - 1))``; ``u_1`` and ``gamma`` are fitted
+    by weighted least squares to the valences.
+
+    Parameters
+    ----------
+    cycles : array_like of int
+        The charges after which the spectra were taken (the first one included).
+    valences, stderr : array_like
+        Surface (TEY) valence after each and its standard error.
+    pristine : float
+        Valence of the uncharged material.
+    electrons : float
+        Electrons per TM between the discharged and fully charged state.
+
+    Raises
+    ------
+    AnalysisError
+        With fewer than two charges, or no charge after the first.
+    """
+    cycles, valences, stderr = (np.asarray(v, float) for v in (cycles, valences, stderr))
+    if len(cycles) < 2 or np.all(cycles == cycles.min()):
+        raise AnalysisError("the surface loss needs the surface valence after at least two different charges")
+    first = (valences[np.argmin(cycles)] - pristine) / electrons
+
+    def residuals(x):
+        u1, gamma = x
+        return (pristine + electrons * u1 * np.exp(-gamma * (cycles - 1)) - valences) / stderr
+    solution = least_squares(residuals, [max(first, 1e-3), 0.05], bounds=([0.0, 0.0], [1.0, 5.0]))
+    jac = solution.jac
+    dof = max(len(cycles) - 2, 0)
+    scale = max(1.0, float(solution.fun @ solution.fun) / dof) if dof else 1.0
+    covariance = np.linalg.pinv(jac.T @ jac) * scale
+    return float(solution.x[1]), float(np.sqrt(max(covariance[1, 1], 0.0)))

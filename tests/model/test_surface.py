@@ -1,0 +1,80 @@
+"""The surface process both models share: hand-computed cases and synthetic truths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from redoxmap.errors import AnalysisError
+from redoxmap.model.cycle_model import ActivationParameters, simulate_cycles
+from redoxmap.model.surface import surface_deactivation, surface_loss_from_valence, surface_oxygen_excess
+from redoxmap.model.time_model import CellParameters, simulate_time_resolved
+from redoxmap.model.validation import reference_study, tm_utilisation_from_valence
+
+
+def test_deactivation_is_first_order_from_the_second_charge():
+    np.testing.assert_allclose(surface_deactivation([0.1, 0.1, 0.2, 0.0]),
+                               [0.0, 1 - np.exp(-0.1), 1 - np.exp(-0.2), 1 - np.exp(-0.4)], rtol=1e-12)
+
+
+def test_charge_neutrality_gives_the_oxygen_excess():
+    """A layer that lost all its TM redox (d = 1) with Q_TM = Q_O passes all that charge to oxygen: r_max more;
+    half of it with half the utilisation: a quarter."""
+    assert surface_oxygen_excess(1.0, tm_utilisation=1.0, q_tm_mAh_g=150, q_o_mAh_g=150, r_max=0.3) == pytest.approx(0.3)
+    assert surface_oxygen_excess(0.5, tm_utilisation=0.5, q_tm_mAh_g=150, q_o_mAh_g=150,
+                                 r_max=0.3) == pytest.approx(0.075)
+
+
+def test_the_loss_rate_is_recovered_from_synthetic_valences():
+    cycles = np.array([1, 5, 12, 22])
+    valences = 2.04 + 2 * 0.65 * np.exp(-0.07 * (cycles - 1))
+    gamma, error = surface_loss_from_valence(cycles, valences, np.full(4, 0.03), pristine=2.04)
+    assert gamma == pytest.approx(0.07, rel=1e-6) and 0 < error < 0.02
+    with pytest.raises(AnalysisError, match="at least two different charges"):
+        surface_loss_from_valence([1], [3.3], [0.03], pristine=2.04)
+
+
+def test_tm_utilisation_from_the_bulk_ni_valence_by_hand():
+    """3.30 and 3.37 after the first charge from 2.04: 0.63 and 0.665 of Ni2+ -> Ni4+."""
+    fixed = tm_utilisation_from_valence(reference_study()["bulk_ni"])
+    parameters = ActivationParameters(u_ref=fixed["u_ref"][0], u_activation_energy_eV=fixed["u_activation_energy_eV"][0])
+    table = {t: simulate_cycles(parameters, 1, temperature_C=t).table for t in (30, 50)}
+    assert table[30]["capacity_tm_mAh_g"].iloc[0] == pytest.approx(0.63 * parameters.q_tm_mAh_g, rel=1e-9)
+    assert table[50]["capacity_tm_mAh_g"].iloc[0] == pytest.approx(0.665 * parameters.q_tm_mAh_g, rel=1e-9)
+
+
+def test_a_liquid_cell_has_full_tm_utilisation_and_no_interfacial_loss():
+    solid = simulate_cycles(ActivationParameters(), 3).table
+    liquid = simulate_cycles(ActivationParameters(), 3, liquid=True).table
+    assert np.allclose(liquid["capacity_tm_mAh_g"], ActivationParameters().q_tm_mAh_g)
+    assert np.all(liquid["capacity_mAh_g"] > solid["capacity_mAh_g"])
+
+
+def test_the_cycle_model_surface_process_touches_only_the_surface_r():
+    base = ActivationParameters()
+    plain = simulate_cycles(base, 20, temperature_C=50).table
+    with_loss = simulate_cycles(base.with_values(surface_loss_per_cycle=0.05), 20, temperature_C=50).table
+    for column in ("capacity_mAh_g", "r_bulk", "activated_fraction"):
+        np.testing.assert_array_equal(plain[column], with_loss[column])
+    u = min(base.u_ref * np.exp(-base.u_activation_energy_eV * 96485.33212 / 8.314462618 * (1 / 323.15 - 1 / 303.15)), 1)
+    d = 1 - np.exp(-0.05 * np.exp(-base.activation_energy_eV * 96485.33212 / 8.314462618 * (1 / 323.15 - 1 / 303.15))
+                   * np.arange(20))
+    expected = plain["r_tey"] + base.r_max * u * base.q_tm_mAh_g * d / base.q_o_mAh_g
+    np.testing.assert_allclose(with_loss["r_tey"], expected, rtol=1e-12)
+    np.testing.assert_allclose(with_loss["surface_deactivated"], d, rtol=1e-12)
+
+
+def test_both_models_share_the_surface_process():
+    """Fast transport and instant activation with the same loss per cycle: the particle model's surface
+    shell is fully delithiated, so both models' surface r rise by r_max Q_TM d / Q_O (u = 1)."""
+    fast = CellParameters(diffusivity_cm2_s=1e-9, k_activation_per_h=1e4, surface_loss_per_cycle=0.1,
+                          activation_energy_eV=0.0)
+    _, particle = simulate_time_resolved(fast, 3)
+    _, plain = simulate_time_resolved(fast.with_values(surface_loss_per_cycle=0.0), 3)
+    rise = particle["r_tey"] - plain["r_tey"]
+    cycle = ActivationParameters(kappa_ref=1e6, l_ref_nm=1e7, u_ref=1.0, surface_loss_per_cycle=0.1,
+                                 activation_energy_eV=0.0, r_max=fast.r_max, q_o_mAh_g=fast.q_o_mAh_g)
+    cycle_rise = simulate_cycles(cycle, 3).table["r_tey"] - simulate_cycles(
+        cycle.with_values(surface_loss_per_cycle=0.0), 3).table["r_tey"]
+    np.testing.assert_allclose(rise, cycle_rise, atol=2e-3)
+    assert rise.iloc[-1] > 0.02
