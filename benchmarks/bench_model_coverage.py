@@ -29,7 +29,12 @@ def trial(seed: int) -> dict:
     """One virtual study: coverage flags per parameter and per held-out prediction."""
     from redoxmap.errors import FitWarning
     from redoxmap.model.fit import FITTED, LINEAR_BOUNDS, Observation, fit_model, predict
-    from redoxmap.model.validation import REFERENCE_STATED, prediction_table, reference_evidence, reference_study
+    from redoxmap.model.validation import (
+        REFERENCE_STATED,
+        prediction_table,
+        reference_evidence,
+        reference_study,
+    )
 
     rng = np.random.default_rng(seed)
     data = reference_study()

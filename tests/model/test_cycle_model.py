@@ -102,7 +102,7 @@ def test_reference_protocol_fits_determined_parameters_and_predicts_with_interva
 def test_the_held_out_numbers_never_reach_the_fit(monkeypatch):
     """The protocol is fixed: changing the held-out measurements changes nothing the fit sees, only the
     comparison; the fit's residuals are the training numbers and nothing else."""
-    import redoxmap.model.validation as validation
+    from redoxmap.model import validation
 
     original = validation.reference_study()
     result = validate_reference(draws=0)

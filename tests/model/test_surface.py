@@ -7,7 +7,11 @@ import pytest
 
 from redoxmap.errors import AnalysisError
 from redoxmap.model.cycle_model import ActivationParameters, simulate_cycles
-from redoxmap.model.surface import surface_deactivation, surface_loss_from_valence, surface_oxygen_excess
+from redoxmap.model.surface import (
+    surface_deactivation,
+    surface_loss_from_valence,
+    surface_oxygen_excess,
+)
 from redoxmap.model.time_model import CellParameters, simulate_time_resolved
 from redoxmap.model.validation import reference_study, tm_utilisation_from_valence
 

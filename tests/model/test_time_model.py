@@ -161,7 +161,7 @@ def test_activation_can_creep_up_cycle_by_cycle():
 def test_the_reference_protocol_runs_with_the_particle_model(monkeypatch):
     """The particle model trained on the reference numbers (here only r_max, to keep the test short) predicts
     the held-out ones; without the interface, the liquid cell's first discharge beats the solid cell's."""
-    import redoxmap.model.validation as validation
+    from redoxmap.model import validation
 
     monkeypatch.setattr(validation, "TIME_VALIDATION_VARY", ("r_max",))
     seen = []

@@ -40,10 +40,10 @@ AGREEMENT_PCT = 15.0  # a held-out prediction within this of the measurement agr
 # Stated, not fitted (the training numbers cannot split the temperature dependence of the activation
 # rate between the interface and the activation step): see reference_evidence.
 REFERENCE_STATED = {
-    "activation_energy_eV": (0.0, "stated: the activation step itself is not what 30 C lacks; a liquid cell "
-                                  "activates at 30 C (257.8 mAh/g in its first discharge)"),
-    "r_int_activation_energy_eV": (0.4, "stated: a sulfide|oxide charge-transfer resistance (0.3-0.5 eV); "
-                                        "replace it with the Arrhenius energy of your EIS fits"),
+    "activation_energy_eV": (0.0, ("stated: the activation step itself is not what 30 C lacks; a liquid cell "
+                                   "activates at 30 C (257.8 mAh/g in its first discharge)")),
+    "r_int_activation_energy_eV": (0.4, ("stated: a sulfide|oxide charge-transfer resistance (0.3-0.5 eV); "
+                                         "replace it with the Arrhenius energy of your EIS fits")),
 }
 
 

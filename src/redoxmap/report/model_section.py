@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from redoxmap.report import model_figures as figs
 from redoxmap.model.validation import Validation
+from redoxmap.report import model_figures as figs
 from redoxmap.report.elements import ReportSection, add_figure, add_table, section_from_outcomes
 from redoxmap.study.executor import TaskOutcome
 
