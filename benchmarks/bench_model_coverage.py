@@ -33,16 +33,14 @@ def trial(seed: int) -> dict:
         REFERENCE_STATED,
         prediction_table,
         reference_evidence,
+        reference_start,
         reference_study,
     )
 
     rng = np.random.default_rng(seed)
     data = reference_study()
     fixed = reference_evidence(data, activation_energy_eV=REFERENCE_STATED["activation_energy_eV"][0])
-    from redoxmap.model.cycle_model import ActivationParameters
-
-    base = ActivationParameters(**{n: v for n, (v, _) in REFERENCE_STATED.items()},
-                                **dict(zip(fixed["name"], fixed["value"])))
+    base = reference_start(fixed)
     truth = base.with_values(**{n: float(np.exp(rng.uniform(np.log(lo), np.log(hi))) if scale == "log"
                                          else rng.uniform(lo, hi)) for n, (lo, hi, scale) in PRIOR.items()})
     template = data["capacities"] + data["bulk_r"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ import pandas as pd
 
 from redoxmap.errors import FormatError, MissingDependencyError, ReadError
 from redoxmap.io.eis_files import split_sweeps
-from redoxmap.io.labels import choose_columns, extract
+from redoxmap.io.labels import choose_columns, extract_arrays
 from redoxmap.io.raw import RawCycling, checked
 from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.text import TextFile, head_text, parse_table, timestamp
@@ -43,33 +44,37 @@ _HEADER_FIRST_LINE = ("EC-Lab ASCII FILE", "BT-Lab ASCII FILE")
 _MASS = re.compile(r"Characteristic mass\s*:\s*([-\d.,eE+]+)\s*(mg|g)", re.IGNORECASE)
 
 
-def _to_raw(frame: pd.DataFrame, *, path: Path, reader: str, metadata: dict) -> RawCycling:
-    chosen = choose_columns(list(frame.columns), _SYNONYMS, path=path, required=("time", "voltage"))
-    table = extract(frame, chosen)
-    if "frequency_Hz" in table:
+def _choose(labels: list[str], *, path: Path) -> dict:
+    """The columns a cycling record needs, by quantity."""
+    return choose_columns(labels, _SYNONYMS, path=path, required=("time", "voltage"))
+
+
+def _to_raw(source, *, path: Path, reader: str, metadata: dict) -> RawCycling:
+    """The cycling records of an export (a DataFrame) or of a binary file (a dict of column arrays)."""
+    columns = extract_arrays(source, _choose(list(source), path=path))
+    if "frequency_Hz" in columns:
         # Modulo Bat files interleave impedance points (freq > 0) with cycling records.
-        impedance = (table.pop("frequency_Hz") > 0).to_numpy()
-        if impedance.all():
+        cycling = ~(columns.pop("frequency_Hz") > 0)
+        if not cycling.any():
             raise FormatError(
                 "holds only impedance points (a PEIS/GEIS record), no cycling data", path=path
             )
-        table = table.loc[~impedance]
-    if "current_A" not in table:
-        table["current_A"] = _current_from_charge(table, path=path)
-    if "instrument_dq_Ah" in table:
-        del table["instrument_dq_Ah"]
+        columns = {name: values[cycling] for name, values in columns.items()}
+    dq = columns.pop("instrument_dq_Ah", None)
+    if "current_A" not in columns:
+        columns["current_A"] = _current_from_charge(columns["time_s"], dq, path=path)
     return checked(
-        RawCycling(table, instrument="BioLogic", reader=reader, source_file=path, metadata=metadata)
+        RawCycling(columns, instrument="BioLogic", reader=reader, source_file=path, metadata=metadata)
     )
 
 
-def _current_from_charge(table: pd.DataFrame, *, path: Path) -> np.ndarray:
+def _current_from_charge(time_s: np.ndarray, dq_Ah: np.ndarray | None, *, path: Path) -> np.ndarray:
     """Current from the charge passed per record (GCPL ``.mpr`` files often store only dq)."""
-    if "instrument_dq_Ah" not in table:
+    if dq_Ah is None:
         raise FormatError("no current column and no charge increment (dq) to derive it", path=path)
-    dt = np.diff(table["time_s"].to_numpy(), prepend=np.nan)
+    dt = np.diff(time_s, prepend=np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
-        current = table["instrument_dq_Ah"].to_numpy() * 3600.0 / dt
+        current = dq_Ah * 3600.0 / dt
     current[~np.isfinite(current)] = 0.0
     return current
 
@@ -106,8 +111,9 @@ def _sniff_mpt(head: bytes, path: Path) -> bool:
     return "\t" in first and "time/s" in first and ("Ewe" in first or "Ecell" in first)
 
 
-def mpt_frame(path: Path) -> tuple[pd.DataFrame, dict]:
-    """The columns of a BioLogic ``.mpt`` text export as they are named there, and header metadata."""
+def mpt_frame(path: Path, columns=None) -> tuple[pd.DataFrame, dict]:
+    """The columns of a BioLogic ``.mpt`` text export as they are named there, and header metadata
+    (``columns``: which of them are needed, as :func:`redoxmap.io.text.parse_table` takes it)."""
     source = TextFile.read(path)
     lines = source.head(2)
     header_lines: list[str] = []
@@ -118,12 +124,17 @@ def mpt_frame(path: Path) -> tuple[pd.DataFrame, dict]:
             raise FormatError("second line does not give the number of header lines", path=path)
         skip = int(match.group(1)) - 1
         header_lines = source.head(skip)
-    return parse_table(source, sep="\t", skip_lines=skip), _header_metadata(header_lines)
+    return parse_table(source, sep="\t", skip_lines=skip, columns=columns), _header_metadata(header_lines)
+
+
+def _cycling_columns(labels: list[str], *, path: Path) -> set[str]:
+    """The labels :func:`_to_raw` takes from an export."""
+    return {choice.label for choice in _choose(labels, path=path).values()}
 
 
 def read_mpt(path: Path) -> RawCycling:
     """Read a BioLogic ``.mpt`` (or ``.txt``) text export."""
-    frame, metadata = mpt_frame(path)
+    frame, metadata = mpt_frame(path, partial(_cycling_columns, path=path))
     return _to_raw(frame, path=path, reader="biologic-mpt", metadata=metadata)
 
 
@@ -131,8 +142,9 @@ def _sniff_mpr(head: bytes, path: Path) -> bool:
     return head.startswith(b"BIO-LOGIC MODULAR FILE")
 
 
-def mpr_frame(path: Path) -> tuple[pd.DataFrame, dict]:
-    """The columns of a BioLogic binary ``.mpr`` file (through the datalab-org fork of galvani)."""
+def mpr_columns(path: Path) -> tuple[dict[str, np.ndarray], dict]:
+    """The columns of a BioLogic binary ``.mpr`` file by their names there, as arrays (through the
+    datalab-org fork of galvani), and what the file says of its start."""
     try:
         from galvani import BioLogic
     except ImportError as exc:
@@ -147,19 +159,25 @@ def mpr_frame(path: Path) -> tuple[pd.DataFrame, dict]:
             mpr = BioLogic.MPRfile(str(path))
     except Exception as exc:  # galvani raises bare ValueError/struct.error/KeyError on bad files
         raise ReadError(f"not a readable BioLogic .mpr file ({type(exc).__name__}: {exc})", path=path) from exc
-    frame = pd.DataFrame(mpr.data)
-    if frame.empty:
+    records = mpr.data
+    if records is None or not len(records) or not records.dtype.names:
         raise ReadError("the .mpr file holds no data points", path=path)
     metadata = {}
     if getattr(mpr, "startdate", None):
         metadata["start_date"] = str(mpr.startdate)
-    return frame, metadata
+    return {name: records[name] for name in records.dtype.names}, metadata
+
+
+def mpr_frame(path: Path) -> tuple[pd.DataFrame, dict]:
+    """:func:`mpr_columns` as a DataFrame."""
+    columns, metadata = mpr_columns(path)
+    return pd.DataFrame(columns), metadata
 
 
 def read_mpr(path: Path) -> RawCycling:
     """Read a BioLogic binary ``.mpr`` file through the datalab-org fork of galvani."""
-    frame, metadata = mpr_frame(path)
-    return _to_raw(frame, path=path, reader="biologic-mpr", metadata=metadata)
+    columns, metadata = mpr_columns(path)
+    return _to_raw(columns, path=path, reader="biologic-mpr", metadata=metadata)
 
 
 def _sniff_eis(head: bytes, path: Path) -> bool:

@@ -201,13 +201,17 @@ def _durations(text: pd.Series) -> np.ndarray:
     return days * 86400.0 + number("h") * 3600.0 + number("m") * 60.0 + number("s")
 
 
-def to_seconds(values: pd.Series) -> np.ndarray:
-    """Convert a time column to float seconds.
+def to_seconds(values) -> np.ndarray:
+    """Convert a time column (Series or array) to float seconds.
 
     Accepts numbers, durations written ``[Nd ]HH:MM:SS.f`` and date-times (some
     exports put the wall-clock time under a ``time/s`` label); date-times become
     seconds since the first record.
     """
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
+        return values.astype(float)
+    if not isinstance(values, pd.Series):
+        values = pd.Series(values)
     if pd.api.types.is_numeric_dtype(values):
         return values.to_numpy(dtype=float)
     text = values.astype(str)
@@ -224,28 +228,37 @@ AUX_COLUMN = re.compile(r"^aux\d+_(voltage_V|temperature_C)$")
 """Auxiliary channels (a reference electrode's voltage, thermocouples) that readers name themselves."""
 
 
-def as_float(values: pd.Series) -> np.ndarray:
-    """A column as float64, anything that is not a number as NaN (numeric columns without a parse)."""
+def as_float(values) -> np.ndarray:
+    """A column (Series or array) as float64, anything that is not a number as NaN (numeric columns
+    without a parse)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
+        return values.astype(float, copy=False)
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.to_numpy(dtype=float, na_value=np.nan)
     return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def extract(frame: pd.DataFrame, chosen: dict[str, ColumnChoice]) -> pd.DataFrame:
-    """Build a table with canonical column names and units from the chosen columns (auxiliary channels a
-    reader already named ``aux<n>_voltage_V`` / ``aux<n>_temperature_C`` are kept as they are)."""
-    out = {column: as_float(frame[column]) for column in frame.columns if AUX_COLUMN.match(str(column))}
+def extract_arrays(source, chosen: dict[str, ColumnChoice]) -> dict[str, np.ndarray]:
+    """The chosen columns of ``source`` (a DataFrame, or a dict of arrays as a binary reader has them)
+    with canonical names and units, as arrays (auxiliary channels a reader already named
+    ``aux<n>_voltage_V`` / ``aux<n>_temperature_C`` are kept as they are)."""
+    out = {column: as_float(source[column]) for column in source if AUX_COLUMN.match(str(column))}
     for quantity, choice in chosen.items():
         column, family = QUANTITIES[quantity]
-        values = frame[choice.label]
+        values = source[choice.label]
         if family == "time":
             out[column] = to_seconds(values) * choice.factor
         elif family == "text":
-            out[column] = values.astype(str).str.strip().to_numpy()
+            out[column] = pd.Series(values).astype(str).str.strip().to_numpy()
         else:
             numeric = as_float(values)
             out[column] = numeric * choice.factor if choice.factor != 1.0 else numeric
-    return pd.DataFrame(out, copy=False)
+    return out
+
+
+def extract(frame: pd.DataFrame, chosen: dict[str, ColumnChoice]) -> pd.DataFrame:
+    """:func:`extract_arrays` as a DataFrame."""
+    return pd.DataFrame(extract_arrays(frame, chosen), copy=False)
 
 
 # Length units of image calibrations (ImageJ, vendor metadata) -> nm.

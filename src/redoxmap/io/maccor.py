@@ -42,17 +42,22 @@ def _sniff(head: bytes, path: Path) -> bool:
 def read_maccor(path: Path):
     """Read a Maccor text export."""
     source = TextFile.read(path)
-    frame = read_delimited(path, SYNONYMS, source=source)
+    frame = read_delimited(path, SYNONYMS, source=source, also=_is_clock)
     return table_to_raw(
         frame, SYNONYMS, path=path, instrument="Maccor", reader="maccor",
         charge_states=("C",), discharge_states=("D",), metadata=_start(source.prefix(2000), frame),
     )
 
 
+def _is_clock(label: str) -> bool:
+    """The column of each record's time of day ("DPt Time")."""
+    return label.replace(" ", "").lower() == "dpttime"
+
+
 def _start(text: str, frame) -> dict:
     """The start of the test: MIMS's "Date of Test" with the first record's time of day ("DPt Time")."""
     date = re.search(r"Date of Test:\s*(\d{1,2}/\d{1,2}/\d{4})", text[:2000])
-    column = next((c for c in frame.columns if c.replace(" ", "").lower() == "dpttime"), None)
+    column = next((c for c in frame.columns if _is_clock(c)), None)
     if date is None or column is None or frame.empty:
         return {}
     first = str(frame[column].iloc[0]).strip()

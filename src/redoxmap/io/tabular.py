@@ -16,7 +16,7 @@ import pandas as pd
 
 from redoxmap.errors import FormatError, ReadError, RedoxmapError
 from redoxmap.io.archives import check_archive
-from redoxmap.io.labels import choose_columns, extract, split_label
+from redoxmap.io.labels import AUX_COLUMN, choose_columns, extract, split_label
 from redoxmap.io.raw import RawCycling, checked
 from redoxmap.io.text import TextFile, head_text, parse_table, unique_names
 
@@ -68,15 +68,21 @@ def sniff_header(head: bytes, synonyms: Synonyms, *, limit: int = 60) -> bool:
     return find_table_header(head_text(head), synonyms, limit=limit) is not None
 
 
-def read_delimited(path: Path, synonyms: Synonyms, *, limit: int = 60, source: TextFile | None = None) -> pd.DataFrame:
+def read_delimited(path: Path, synonyms: Synonyms, *, limit: int = 60, source: TextFile | None = None,
+                   also: Callable[[str], bool] = lambda label: False) -> pd.DataFrame:
     """Read a delimited export whose header is the first line naming time, voltage and current (``source``:
-    the file when the caller has already read or unpacked it)."""
+    the file when the caller has already read or unpacked it). Only the columns :func:`table_to_raw` will
+    choose through ``synonyms`` (and auxiliary channels, and those ``also`` accepts) need to be parsed."""
     source = TextFile.read(path) if source is None else source
     found = find_table_header(source.head(limit), synonyms, limit=limit)
     if found is None:
         raise FormatError("no table header with time, voltage and current columns found", path=path)
     index, sep = found
-    return parse_table(source, sep=sep, skip_lines=index)
+
+    def needed(labels: list[str]) -> set[str]:
+        chosen = {choice.label for choice in choose_columns(labels, synonyms, path=path).values()}
+        return chosen | {label for label in labels if AUX_COLUMN.match(label) or also(label)}
+    return parse_table(source, sep=sep, skip_lines=index, columns=needed)
 
 
 def read_spreadsheet(

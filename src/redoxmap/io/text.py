@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,7 @@ def uses_decimal_comma(sample_line: str, sep: str) -> bool:
 # plain ASCII, and only where their last byte occurs (a one-byte search is ten times faster).
 _ODD_BYTES = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e")
 _ODD_UTF8 = ((b"\x85", b"\xc2\x85"), (b"\xa8", b"\xe2\x80\xa8"), (b"\xa9", b"\xe2\x80\xa9"))
+NARROW_BYTES = 256 * 1024  # above this, a reader's columns are chosen from the header before the parse
 DECIMAL_SAMPLE_LINES = 50  # data lines after the header looked at for a decimal comma
 
 
@@ -128,9 +130,14 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str | None = None) -> pd.DataFrame:
+def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str | None = None,
+                columns: Callable[[list[str]], set[str]] | None = None) -> pd.DataFrame:
     """Parse a delimited table whose header line follows ``skip_lines`` lines of preamble: pandas' C
     parser reads it from the file's bytes, from the header line on.
+
+    ``columns``, given the table's (unique) labels, names those the caller needs; in a file above
+    ``NARROW_BYTES`` only those are parsed (a wide export such as Maccor's spends most of its parse
+    on text columns no reader uses). The labels are those of the whole header either way.
 
     Raises
     ------
@@ -139,7 +146,8 @@ def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str
     """
     offset = source.line_offset(skip_lines)
     if offset is None:
-        return parse_text_table(source.text(), path=source.path, sep=sep, skip_lines=skip_lines, decimal=decimal)
+        return parse_text_table(source.text(), path=source.path, sep=sep, skip_lines=skip_lines, decimal=decimal,
+                                columns=columns)
     if decimal is None:
         end = source._end_of_line(DECIMAL_SAMPLE_LINES, offset)
         body = source._decode(source.data[offset:end if end >= 0 else len(source.data)]).splitlines()
@@ -147,11 +155,13 @@ def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str
         decimal = "," if uses_decimal_comma(sample, sep) else "."
     handle = io.BytesIO(source.data)  # shares the bytes, no copy
     handle.seek(offset)
-    return _read_table(handle, source.path, sep=sep, decimal=decimal, encoding=source.encoding)
+    return _read_table(handle, source.path, sep=sep, decimal=decimal, encoding=source.encoding,
+                       columns=columns if len(source.data) > NARROW_BYTES else None)
 
 
 def parse_text_table(
-    text: str, *, path: Path, sep: str, skip_lines: int = 0, decimal: str | None = None
+    text: str, *, path: Path, sep: str, skip_lines: int = 0, decimal: str | None = None,
+    columns: Callable[[list[str]], set[str]] | None = None,
 ) -> pd.DataFrame:
     """:func:`parse_table` for a table already decoded to text.
 
@@ -170,23 +180,39 @@ def parse_text_table(
     if decimal is None:
         sample = next((line for line in body[1:DECIMAL_SAMPLE_LINES] if line.strip()), "")
         decimal = "," if uses_decimal_comma(sample, sep) else "."
-    return _read_table(io.StringIO("\n".join(body)), path, sep=sep, decimal=decimal)
+    return _read_table(io.StringIO("\n".join(body)), path, sep=sep, decimal=decimal,
+                       columns=columns if len(text) > NARROW_BYTES else None)
 
 
-def _read_table(handle, path: Path, *, sep: str, decimal: str, encoding: str | None = None) -> pd.DataFrame:
-    """pandas' C parser on a header line and its rows; labels made unique, unnamed columns dropped."""
+def _read_table(handle, path: Path, *, sep: str, decimal: str, encoding: str | None = None,
+                columns: Callable[[list[str]], set[str]] | None = None) -> pd.DataFrame:
+    """pandas' C parser on a header line and its rows; labels made unique, unnamed columns (a trailing
+    separator's) left out by the parser itself (dropping them afterwards copies every column); with
+    ``columns``, only the columns it names."""
+    options = {"sep": sep, "index_col": False, "skipinitialspace": True, "encoding": encoding, "encoding_errors": "replace"}
     try:
-        frame = pd.read_csv(handle, sep=sep, decimal=decimal, index_col=False, low_memory=False,
-                            skipinitialspace=True, encoding=encoding, encoding_errors="replace")
+        if columns is None:
+            frame = pd.read_csv(handle, decimal=decimal, low_memory=False, usecols=_named, **options)
+            frame.columns = unique_names(frame.columns)
+        else:
+            start = handle.tell()
+            names = unique_names(pd.read_csv(handle, nrows=0, **options).columns)
+            handle.seek(start)
+            wanted = columns([n for n in names if _named(n)])
+            positions = [i for i, name in enumerate(names) if name in wanted and _named(name)]
+            frame = pd.read_csv(handle, decimal=decimal, low_memory=False, usecols=positions, **options)
+            frame.columns = [names[i] for i in positions]
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise ReadError(f"table cannot be parsed: {exc}", path=path) from exc
-    frame.columns = unique_names(frame.columns)
-    unnamed = [c for c in frame.columns if not c or c.startswith("Unnamed:")]
-    if unnamed:  # a trailing separator's empty column; selecting the others would copy every column
-        frame = frame.drop(columns=unnamed)
     if frame.empty:
         raise ReadError("the table has a header but no data rows", path=path)
     return frame
+
+
+def _named(label) -> bool:
+    """A column the header names (pandas calls a blank label ``Unnamed: <n>``)."""
+    label = str(label).strip()
+    return bool(label) and not label.startswith("Unnamed:")
 
 
 def unique_names(labels) -> list[str]:

@@ -165,7 +165,9 @@ class Validation:
     notes: list[str] = field(default_factory=list)
 
 
-def _cycle_start(fixed: pd.DataFrame) -> ActivationParameters:
+def reference_start(fixed: pd.DataFrame) -> ActivationParameters:
+    """The cycle-resolved model's start for the protocol: the stated energies and the fixed parameters
+    (:func:`reference_evidence`) in, the fitted ones at their defaults."""
     stated = {name: value for name, (value, _) in REFERENCE_STATED.items()}
     return ActivationParameters(**stated, **dict(zip(fixed["name"], fixed["value"])))
 
@@ -203,7 +205,7 @@ def validate_reference(*, liquid_radius_nm: float = 1000.0, time_resolved: bool 
             predictor = partial(predict_time_resolved, liquid_radius_um=liquid_radius_nm / 1000)
         else:
             fixed = reference_evidence(data, activation_energy_eV=REFERENCE_STATED["activation_energy_eV"][0])
-            fit = fit_model(training, start=_cycle_start(fixed), vary=FITTED)
+            fit = fit_model(training, start=reference_start(fixed), vary=FITTED)
             predictor = partial(predict, liquid_radius_nm=liquid_radius_nm)
     stated = pd.DataFrame([{"name": n, "value": v, "stderr": 0.0, "source": s} for n, (v, s) in REFERENCE_STATED.items()
                            if not time_resolved])
