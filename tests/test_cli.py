@@ -312,6 +312,19 @@ def test_model_simulate_and_fit_commands(tmp_path):
     assert bad.exit_code != 0 and "unknown parameter" in bad.output
 
 
+def test_model_validate_prints_held_out_predictions_with_intervals(tmp_path):
+    result = runner.invoke(app, ["model", "validate", "--draws", "20", "--json", "--plot", str(tmp_path / "held.png")])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    rows = {row["observation"]: row for row in body["rows"]}
+    assert rows["capacity, 30 C, cycle 1, liquid"]["measured"] == 257.8
+    assert all(row["low_95"] <= row["predicted"] <= row["high_95"] for row in rows.values())
+    assert {row["name"] for row in body["fixed"]} >= {"u_ref", "surface_loss_per_cycle"}
+    assert (tmp_path / "held.png").stat().st_size > 10_000
+    text = runner.invoke(app, ["model", "validate", "--draws", "0"])
+    assert text.exit_code == 0 and "Fixed from separate measurements" in text.output
+
+
 def test_model_whatif_and_fit_of_a_study(tmp_path):
     result = runner.invoke(app, ["model", "whatif", "--change", "phi_c=0.3,1,3", "--cycles", "20", "--json"])
     assert result.exit_code == 0, result.output
