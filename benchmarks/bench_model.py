@@ -26,7 +26,6 @@ def main() -> None:
     from redoxmap.model.cycle_model import ActivationParameters, simulate_cycles
     from redoxmap.model.fit import fit_model
     from redoxmap.model.validation import (
-        REFERENCE_STATED,
         reference_evidence,
         reference_start,
         reference_study,
@@ -38,7 +37,7 @@ def main() -> None:
     print(f"Cycle-resolved model, 40 cycles: {run['median'] * 1e3:.2f} ± {run['spread'] * 1e3:.2f} ms "
           "(median of 50; goal < 10 ms)")
     data = reference_study()
-    fixed = reference_evidence(data, activation_energy_eV=REFERENCE_STATED["activation_energy_eV"][0])
+    fixed = reference_evidence(data)
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -30,7 +30,6 @@ def trial(seed: int) -> dict:
     from redoxmap.errors import FitWarning
     from redoxmap.model.fit import FITTED, LINEAR_BOUNDS, Observation, fit_model, predict
     from redoxmap.model.validation import (
-        REFERENCE_STATED,
         prediction_table,
         reference_evidence,
         reference_start,
@@ -39,7 +38,7 @@ def trial(seed: int) -> dict:
 
     rng = np.random.default_rng(seed)
     data = reference_study()
-    fixed = reference_evidence(data, activation_energy_eV=REFERENCE_STATED["activation_energy_eV"][0])
+    fixed = reference_evidence(data)
     base = reference_start(fixed)
     truth = base.with_values(**{n: float(np.exp(rng.uniform(np.log(lo), np.log(hi))) if scale == "log"
                                          else rng.uniform(lo, hi)) for n, (lo, hi, scale) in PRIOR.items()})

@@ -10,7 +10,7 @@ __getattr__, __dir__, __all__ = attach(__name__, {
                            "parameter_draws", "predict", "predict_time_resolved", "profile_interval"],
     "redoxmap.model.surface": ["surface_deactivation", "surface_loss_from_valence", "surface_oxygen_excess"],
     "redoxmap.model.validation": ["Validation", "prediction_table", "reference_evidence", "reference_start",
-                                  "reference_study",
+                                  "reference_study", "stated_spread",
                                   "tm_utilisation_from_valence", "validate_reference"],
     "redoxmap.model.time_model": ["CellParameters", "ParticleModel", "simulate_time_resolved"],
     "redoxmap.model.observations": ["capacity_observations", "r_observations", "region_iii_observations"],
