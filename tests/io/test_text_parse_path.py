@@ -85,3 +85,31 @@ def test_the_byte_path_is_taken_for_plain_files_and_left_for_odd_line_breaks(tmp
     source = text.TextFile.read(tmp_path / "d.txt", latin)
     assert source.encoding == "cp1252"
     assert list(text.parse_table(source, sep="\t").columns) == ["T/°C", "E/V"]
+
+
+BIG_EXPORTS = ["echem/cellpy/maccor_001.txt", "echem/battery-data-format/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv",
+               "echem/yadg/gcpl.issue_211.mpt"]
+
+
+@pytest.mark.parametrize("name", BIG_EXPORTS)
+def test_parsing_only_the_needed_columns_changes_nothing(name, monkeypatch):
+    """Above NARROW_BYTES a reader parses only the columns it takes; its output (table, metadata,
+    warnings) is the one of parsing every column."""
+    path = next(_data_root().rglob(Path(name).name))
+    assert path.stat().st_size > text.NARROW_BYTES
+    narrow = _outcome(path, "cycling")
+    monkeypatch.setattr(text, "NARROW_BYTES", 10**12)
+    whole = _outcome(path, "cycling")
+    _assert_same(narrow, whole, name)
+
+
+def test_a_row_far_longer_than_its_header_is_refused_not_held(tmp_path):
+    """pandas, told which columns to keep, accepts a row with more fields than the header and tries to
+    hold them all (a damaged row of 4 million tabs took gigabytes): such a table is parsed whole and refused."""
+    rows = "".join(f"{k}\t{3 + k * 1e-5}\t0.001\n" for k in range(30_000))
+    damaged = "time/s\tEwe/V\tI/mA\n" + rows[:200] + "\t" * 200_000 + "\n" + rows[200:]
+    path = tmp_path / "damaged.txt"
+    path.write_text(damaged)
+    assert path.stat().st_size > text.NARROW_BYTES
+    with pytest.raises(RedoxmapError, match="Expected 3 fields"):
+        read_with(path, modality="cycling")

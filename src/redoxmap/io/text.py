@@ -156,7 +156,8 @@ def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str
     handle = io.BytesIO(source.data)  # shares the bytes, no copy
     handle.seek(offset)
     return _read_table(handle, source.path, sep=sep, decimal=decimal, encoding=source.encoding,
-                       columns=columns if len(source.data) > NARROW_BYTES else None)
+                       columns=columns if len(source.data) > NARROW_BYTES else None,
+                       rectangular=_rectangular(source.data, offset, sep.encode(), b"\n"))
 
 
 def parse_text_table(
@@ -180,19 +181,29 @@ def parse_text_table(
     if decimal is None:
         sample = next((line for line in body[1:DECIMAL_SAMPLE_LINES] if line.strip()), "")
         decimal = "," if uses_decimal_comma(sample, sep) else "."
-    return _read_table(io.StringIO("\n".join(body)), path, sep=sep, decimal=decimal,
-                       columns=columns if len(text) > NARROW_BYTES else None)
+    joined = "\n".join(body)
+    return _read_table(io.StringIO(joined), path, sep=sep, decimal=decimal,
+                       columns=columns if len(joined) > NARROW_BYTES else None,
+                       rectangular=_rectangular(joined, 0, sep, "\n"))
 
 
 def _read_table(handle, path: Path, *, sep: str, decimal: str, encoding: str | None = None,
-                columns: Callable[[list[str]], set[str]] | None = None) -> pd.DataFrame:
-    """pandas' C parser on a header line and its rows; labels made unique, unnamed columns (a trailing
-    separator's) left out by the parser itself (dropping them afterwards copies every column); with
-    ``columns``, only the columns it names."""
-    options = {"sep": sep, "index_col": False, "skipinitialspace": True, "encoding": encoding, "encoding_errors": "replace"}
+                columns: Callable[[list[str]], set[str]] | None = None, rectangular: bool = True) -> pd.DataFrame:
+    """pandas' C parser on a header line and its rows; labels made unique and unnamed columns (a trailing
+    separator's) left out. In a table without overlong rows (``rectangular``) the parser itself leaves
+    them out (dropping them afterwards copies every column) and parses only the columns ``columns``
+    names (the caller gives it above ``NARROW_BYTES``); otherwise every column is parsed, so that
+    pandas refuses a row with more fields than the header (told which columns to keep, it would try to
+    hold them all)."""
+    options = {"sep": sep, "index_col": False, "skipinitialspace": True, "encoding": encoding,
+               "encoding_errors": "replace", "low_memory": False}
     try:
-        if columns is None:
-            frame = pd.read_csv(handle, decimal=decimal, low_memory=False, usecols=_named, **options)
+        if not rectangular:
+            frame = pd.read_csv(handle, decimal=decimal, **options)
+            frame.columns = unique_names(frame.columns)
+            frame = frame.drop(columns=[c for c in frame.columns if not _named(c)])
+        elif columns is None:
+            frame = pd.read_csv(handle, decimal=decimal, usecols=_named, **options)
             frame.columns = unique_names(frame.columns)
         else:
             start = handle.tell()
@@ -200,13 +211,24 @@ def _read_table(handle, path: Path, *, sep: str, decimal: str, encoding: str | N
             handle.seek(start)
             wanted = columns([n for n in names if _named(n)])
             positions = [i for i, name in enumerate(names) if name in wanted and _named(name)]
-            frame = pd.read_csv(handle, decimal=decimal, low_memory=False, usecols=positions, **options)
+            frame = pd.read_csv(handle, decimal=decimal, usecols=positions, **options)
             frame.columns = [names[i] for i in positions]
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise ReadError(f"table cannot be parsed: {exc}", path=path) from exc
     if frame.empty:
         raise ReadError("the table has a header but no data rows", path=path)
     return frame
+
+
+def _rectangular(data, start: int, sep, newline) -> bool:
+    """Whether the table from ``start`` has no more separators than its header line gives every row
+    (with room for ragged ends). pandas' parser, told which columns to keep, no longer refuses a row
+    with more fields than the header: a damaged row of millions of separators would take gigabytes, so
+    such a table is parsed whole (and refused cleanly) instead. Two C-level counts over the bytes."""
+    end = data.find(newline, start)
+    per_row = data.count(sep, start, end if end >= 0 else len(data))
+    rows = data.count(newline, start) + 1
+    return data.count(sep, start) <= 2 * (per_row + 1) * rows
 
 
 def _named(label) -> bool:
