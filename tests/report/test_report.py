@@ -129,7 +129,7 @@ def test_model_section_shows_held_out_predictions_with_intervals(demo_report):
     assert list(held_out["measured"]) == [0.13, 0.26, 0.29, 0.42, 257.8]
     assert (held_out["low_95"] < held_out["predicted"]).all() and (held_out["predicted"] < held_out["high_95"]).all()
     html = index.read_text()
-    assert "What the model predicts and was not shown" in html and "model_held_out" in html
+    assert "Reference study, held out:" in html and "model_held_out" in html
 
 
 def test_tables_hold_every_cell_and_units(demo_report):

@@ -15,7 +15,7 @@ def add_held_out(section: ReportSection, validation: Validation, out: Path, plt)
     predictions = validation.predictions
     agreed = int(predictions["agrees"].sum())
     add_figure(section, plt, figs.held_out_figure(plt, predictions), out, id="model_held_out",
-               title=f"What the model predicts and was not shown: {agreed} of {len(predictions)} agree",
+               title=f"Reference study, held out: {agreed} of {len(predictions)} predictions agree",
                caption="The model trained on the reference study's capacities at 30 and 50 °C and its bulk r only "
                        "(TM utilisation and surface loss fixed from the bulk and surface Ni valences); each point is "
                        "a held-out number's prediction over its measurement, the bar its 95 % interval from the fit's "
