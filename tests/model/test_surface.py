@@ -7,6 +7,7 @@ import pytest
 
 from redoxmap.errors import AnalysisError
 from redoxmap.model.cycle_model import ActivationParameters, simulate_cycles
+from redoxmap.model.fit import Observation
 from redoxmap.model.surface import (
     surface_deactivation,
     surface_loss_from_valence,
@@ -36,6 +37,9 @@ def test_the_loss_rate_is_recovered_from_synthetic_valences():
     assert gamma == pytest.approx(0.07, rel=1e-6) and 0 < error < 0.02
     with pytest.raises(AnalysisError, match="at least two different charges"):
         surface_loss_from_valence([1], [3.3], [0.03], pristine=2.04)
+    for valences, errors in (([3.3, np.nan], [0.03, 0.03]), ([3.3, 2.6], [0.03, 0.0]), ([3.3], [0.03, 0.03])):
+        with pytest.raises(AnalysisError, match="one finite valence and one positive error"):
+            surface_loss_from_valence([1, 12][:len(valences)], valences, errors, pristine=2.04)
 
 
 def test_tm_utilisation_from_the_bulk_ni_valence_by_hand():
@@ -45,6 +49,13 @@ def test_tm_utilisation_from_the_bulk_ni_valence_by_hand():
     table = {t: simulate_cycles(parameters, 1, temperature_C=t).table for t in (30, 50)}
     assert table[30]["capacity_tm_mAh_g"].iloc[0] == pytest.approx(0.63 * parameters.q_tm_mAh_g, rel=1e-9)
     assert table[50]["capacity_tm_mAh_g"].iloc[0] == pytest.approx(0.665 * parameters.q_tm_mAh_g, rel=1e-9)
+
+
+def test_a_valence_that_cannot_give_a_utilisation_is_refused():
+    with pytest.raises(AnalysisError, match="above the pristine"):
+        tm_utilisation_from_valence([Observation("ni_valence", 2.0, 0.03, 30, 1, "bulk")])
+    with pytest.raises(AnalysisError, match="after a first charge"):
+        tm_utilisation_from_valence([Observation("ni_valence", 3.3, 0.03, 30, 12, "bulk")])
 
 
 def test_a_liquid_cell_has_full_tm_utilisation_and_no_interfacial_loss():

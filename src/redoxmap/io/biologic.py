@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -111,7 +112,7 @@ def _sniff_mpt(head: bytes, path: Path) -> bool:
     return "\t" in first and "time/s" in first and ("Ewe" in first or "Ecell" in first)
 
 
-def mpt_frame(path: Path, columns=None) -> tuple[pd.DataFrame, dict]:
+def mpt_frame(path: Path, columns: Callable[[list[str]], set[str]] | None = None) -> tuple[pd.DataFrame, dict]:
     """The columns of a BioLogic ``.mpt`` text export as they are named there, and header metadata
     (``columns``: which of them are needed, as :func:`redoxmap.io.text.parse_table` takes it)."""
     source = TextFile.read(path)

@@ -80,9 +80,13 @@ def surface_loss_from_valence(cycles, valences, stderr, *, pristine: float, elec
     Raises
     ------
     AnalysisError
-        With fewer than two charges, or no charge after the first.
+        With fewer than two charges, no charge after the first, a valence that is not a number or an
+        error that is not positive.
     """
     cycles, valences, stderr = (np.asarray(v, float) for v in (cycles, valences, stderr))
+    if not (cycles.shape == valences.shape == stderr.shape) or not np.all(np.isfinite(valences)) \
+            or not np.all(stderr > 0):
+        raise AnalysisError("the surface loss needs one finite valence and one positive error per charge")
     if len(cycles) < 2 or np.all(cycles == cycles.min()):
         raise AnalysisError("the surface loss needs the surface valence after at least two different charges")
     first = (valences[np.argmin(cycles)] - pristine) / electrons

@@ -17,7 +17,14 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.errors import AnalysisError, FitWarning
-from redoxmap.model.cycle_model import T_REF_K, ActivationParameters, ParameterSet, arrhenius_factor
+from redoxmap.model.cycle_model import (
+    FARADAY,
+    GAS_CONSTANT,
+    T_REF_K,
+    ActivationParameters,
+    ParameterSet,
+    arrhenius_factor,
+)
 from redoxmap.model.fit import (
     FITTED,
     ModelFit,
@@ -73,22 +80,33 @@ def reference_study() -> dict[str, list[Observation]]:
 def tm_utilisation_from_valence(bulk_ni: list[Observation], *, pristine: float = PRISTINE_NI,
                                 electrons: float = 2.0) -> dict[str, tuple[float, float, str]]:
     """``u_ref`` and ``u_activation_energy_eV`` from the bulk Ni valence after the first charge at one or
-    two temperatures: ``u = (v - pristine) / electrons`` (Ni2+ -> Ni4+), Arrhenius between them.
+    two temperatures: ``u = (v - pristine) / electrons`` (Ni2+ -> Ni4+), Arrhenius between them; the
+    errors from each valence's and the pristine one's (``VALENCE_STDERR``).
 
     Returns ``{name: (value, stderr, source)}``.
+
+    Raises
+    ------
+    AnalysisError
+        Without a valence after a first charge, or with one not above the pristine valence.
     """
-    first = sorted((o.temperature_C, o.value) for o in bulk_ni if o.cycle == 1)
-    (t1, v1), (t2, v2) = first[0], first[-1]
+    first = sorted((o.temperature_C, o.value, o.stderr) for o in bulk_ni if o.cycle == 1)
+    if not first or any(not np.isfinite(v) or v <= pristine for _, v, _ in first):
+        raise AnalysisError(f"the TM utilisation needs the bulk valence after a first charge above the pristine "
+                            f"{pristine:g} (got {[v for _, v, _ in first]})")
+    (t1, v1, e1), (t2, v2, e2) = first[0], first[-1]
     u1, u2 = (v1 - pristine) / electrons, (v2 - pristine) / electrons
-    u_error = VALENCE_STDERR * np.sqrt(2) / electrons  # the charged and the pristine valence
-    source = f"bulk Ni valence after the first charge ({', '.join(f'{v:g} at {t:g} C' for t, v in first)})"
+    error1, error2 = (np.hypot(e, VALENCE_STDERR) / electrons for e in (e1, e2))
+    source = f"bulk Ni valence after the first charge ({', '.join(f'{v:g} at {t:g} C' for t, v, _ in first)})"
     if t1 == t2:
-        return {"u_ref": (u1, u_error, source), "u_activation_energy_eV": (0.0, 0.0, source)}
+        return {"u_ref": (u1, error1, source), "u_activation_energy_eV": (0.0, 0.0, source)}
     k1, k2 = 1 / (t1 + 273.15), 1 / (t2 + 273.15)
-    energy = -np.log(u2 / u1) / (k2 - k1) * 8.314462618 / 96485.33212
-    energy_error = u_error * np.hypot(1 / u1, 1 / u2) / abs(k2 - k1) * 8.314462618 / 96485.33212
-    u_ref = u1 * float(np.exp(-energy * 96485.33212 / 8.314462618 * (1 / T_REF_K - k1)))
-    return {"u_ref": (float(u_ref), u_error, source), "u_activation_energy_eV": (float(energy), energy_error, source)}
+    per_eV = FARADAY / GAS_CONSTANT
+    energy = -np.log(u2 / u1) / (k2 - k1) / per_eV
+    energy_error = np.hypot(error1 / u1, error2 / u2) / abs(k2 - k1) / per_eV
+    u_ref = u1 * float(np.exp(-energy * per_eV * (1 / T_REF_K - k1)))
+    return {"u_ref": (float(u_ref), float(error1), source),
+            "u_activation_energy_eV": (float(energy), float(energy_error), source)}
 
 
 def surface_loss_evidence(surface_ni: list[Observation], activation_energy_eV: float, *,
