@@ -388,10 +388,11 @@ def test_map_command_prints_verdicts_and_writes_the_map(demo_run, tmp_path):
     body = json.loads(result.stdout)
     o_redox = [v for v in body["verdicts"] if v["couple"] == "O" and v["aspect"] == "summary"
                and v["sample"] in ("virtual LLO-30", "virtual LLO-50")]  # the cells with spectra by probe
-    assert len(o_redox) == 2 and all(v["headline"].startswith("O redox surface-first") for v in o_redox)
-    assert {"summary", "differences", "kinetics", "onsets", "map", "missing"} <= set(body)
+    assert len(o_redox) == 2 and all(v["where"] == "higher at the surface" for v in o_redox)
+    assert all(v["robustness"]["floor"] == "r" and "changes_above" in v["robustness"] for v in o_redox)
+    assert {"summary", "differences", "kinetics", "onsets", "leads", "budget", "map", "missing"} <= set(body)
     again = runner.invoke(app, ["map", str(tmp_path / "map.nc")])
-    assert again.exit_code == 0 and "O redox surface-first" in again.output
+    assert again.exit_code == 0 and "O redox: since charge 1, higher at the surface" in again.output
     bad = runner.invoke(app, ["map", str(virtual), "-o", str(tmp_path / "map.txt")])
     assert bad.exit_code == 1 and "map.txt" in bad.output and ".nc" in bad.output
 

@@ -22,6 +22,30 @@ SURFACE_LAYER_NM = 5.0
 TEY_DEPTH_NM = 4.0
 BULK_DEPTH_NM = 150.0
 LCF_BOOTSTRAP = 200
+# Their standard errors, which the two-layer inversion carries into its results. TEY: 4-5 nm in the
+# reference study, 2-5 nm commonly quoted for oxides (Frazer et al., Surf. Sci. 537, 161 (2003), give
+# "maximum" depths of 5-10 nm near 530-640 eV). Bulk modes: 100-200 nm in the reference study; xraydb's
+# tables give 1/e information depths of 101-123 nm (Mn L) and 144-324 nm (O K) for Li1.2Ni0.16Co0.08Mn0.56O2
+# at 45/45 degrees. The layer: the spinel-like surface layer of a few nm seen by HRTEM, known to a half.
+SURFACE_LAYER_STDERR_NM = 2.5
+TEY_DEPTH_STDERR_NM = 1.0
+BULK_DEPTH_STDERR_NM = 50.0
+
+# Systematic floors of the activation map's numbers: what one measurement cannot show, as standard
+# errors in each number's unit (redoxmap.study.budget; the manifest's [map] error_floors overrides them).
+ERROR_FLOORS = {
+    # O K activation index r between detection modes and beamtimes. No published figure exists; 0.02 is
+    # the reproducibility users report between modes and beamtimes, and the self-absorption correction's
+    # geometry and composition alone move a pre-edge height by 2-3 % (xraydb, 45/45 degrees).
+    "r": 0.02,
+    # O K pre-edge heights a, b and b - b0 on the edge-step scale: the post-edge level the spectrum is
+    # normalised to (540-545 eV) moves them by a few per cent of a height of about 1.
+    "o_k_height": 0.03,
+    # Average valence by linear combination: 0.04 valence units for Mn K edges with a complete reference
+    # set (Manceau, Marcus & Grangeon, Am. Mineral. 97, 816 (2012)); L edges need references of the same
+    # session (Ji et al., Sci. Rep. 13, 2023) and have no published figure: 0.05 for both.
+    "valence": 0.05,
+}
 
 # Impedance.
 CIRCUIT = "R0-p(R1,CPE1)-p(R2,CPE2)-W1"

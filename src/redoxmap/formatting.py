@@ -66,6 +66,41 @@ def format_value_error(value, error, *, digits: int = 2) -> str:
     return f"{v_text} ± {e_text}"
 
 
+SIGMA_CAP = 10.0  # beyond this, how many standard errors carries no information a reader can use
+
+
+def format_sigma(z) -> str:
+    """A significance in standard errors: one decimal, capped at ``> 10σ`` (a Gaussian tail beyond ten
+    standard errors says more about the error model than about the data).
+
+    Examples
+    --------
+    >>> format_sigma(2.449), format_sigma(-107.3), format_sigma(float("nan"))
+    ('2.4σ', '> 10σ', 'not tested (no error)')
+    """
+    if not _finite(z):
+        return "not tested (no error)"
+    z = abs(float(z))
+    return f"> {SIGMA_CAP:g}σ" if z > SIGMA_CAP else f"{z:.1f}σ"
+
+
+def format_cycles(value, error=float("nan")) -> str:
+    """A number of cycles: a whole number, with its error (to a whole cycle) when that is one cycle or
+    more.
+
+    Examples
+    --------
+    >>> format_cycles(12.0), format_cycles(7.912, 0.043), format_cycles(14.6, 3.2)
+    ('12', '8', '15 ± 3')
+    """
+    if not _finite(value):
+        return ""
+    text = str(math.floor(float(value) + 0.5))
+    if _finite(error) and float(error) >= 0.5:
+        text += f" ± {math.floor(float(error) + 0.5)}"
+    return text
+
+
 ERROR_SUFFIXES = ("_stderr", "_err", "_error")
 
 

@@ -15,6 +15,7 @@ from redoxmap.cycling.capacity_rise import capacity_rise_curve
 from redoxmap.model import ActivationParameters
 from redoxmap.study import (
     ActivationMap,
+    MapOptions,
     SerialExecutor,
     activation_map,
     load_study,
@@ -68,30 +69,47 @@ def test_surface_and_bulk_r_recovered_within_two_sigma(virtual_map):
     table = truth_table(amap, findings, truth)
     r = table[table["quantity"].str.startswith("r (")]
     assert len(r) == 12 and r["within_2_sigma"].mean() >= 0.9
-    half = table[table["quantity"].str.startswith("cycles to half")]
-    assert len(half) == 4 and half["within_2_sigma"].all()
+    half = table[table["quantity"].str.startswith("cycles to half")]  # where both the map and the truth give one
+    assert len(half) >= 3 and half["within_2_sigma"].all()
 
 
 def test_verdicts_and_onsets_match_the_truth(virtual_map):
+    """The verdicts found on the measured map are those found on the same map filled with the true values
+    (with the measured errors); and what the model built in (oxygen from the surface inwards, faster at
+    50 °C) is said only as far as three states per probe can tell."""
     truth, amap, findings = virtual_map
     verdicts = truth_verdicts(findings, truth, amap)
     assert len(verdicts) >= 12 and verdicts["agree"].all(), verdicts[~verdicts["agree"]]
     classes = findings.classes()
     for cell in ("virtual LLO-30", "virtual LLO-50"):
-        assert classes[(cell, "O")] == ("surface-first", "slow")
-        assert classes[(cell, "TM")][1] == "fast"
-    faster = [v for v in findings.verdicts if v.aspect == "comparison" and v.sample == "virtual LLO-30 vs virtual LLO-50"]
-    assert len(faster) == 1 and "faster at 50 °C than at 30 °C" in faster[0].headline
+        where, speed = classes[(cell, "O")]
+        # r is higher at the surface, but no state shows the bulk starting later: no order word
+        assert where == "higher at the surface" and speed == "slow"
+        assert classes[(cell, "TM (Mn)")][0] == "not determined"  # Mn falls by 0.1, inside the 0.05 floors
+    comparisons = [v for v in findings.verdicts if v.aspect == "comparison"]
+    hot = next(v for v in comparisons if v.sample == "virtual LLO-30 vs virtual LLO-50"
+               and v.headline.startswith("Region III charge capacity"))
+    assert "sooner at 50 °C than at 30 °C" in hot.headline and "one cell each" in hot.sentence
+    mixed = next(v for v in comparisons if v.sample == "virtual LLO-50 vs virtual LLO-30, liquid-phase mixed")
+    assert "cannot be assigned" in mixed.headline and "mixing" in mixed.headline and "temperature_C" in mixed.headline
 
 
-def test_the_verdict_carries_its_numbers_and_thresholds(virtual_map):
+def test_the_verdict_carries_its_numbers_evidence_and_robustness(virtual_map):
     _, _, findings = virtual_map
-    sentence = next(v.sentence for v in findings.verdicts if v.sample == "virtual LLO-50" and v.couple == "O")
-    assert "r(TEY) − r(iPFY) = " in sentence and "significant at 3σ" in sentence
-    assert "the bulk reaches half its final r" in sentence and " ± " in sentence
+    verdict = next(v for v in findings.verdicts if v.sample == "virtual LLO-50" and v.couple == "O")
+    sentence = verdict.sentence
+    assert "r(surface) − r(bulk) change = " in sentence and "significant at 3σ" in sentence
+    assert "Evidence: r of the O K pre-edge in TEY (charge 1, charge 12, charge 22) and iPFY" in sentence
+    assert verdict.robustness["floor"] == "r" and verdict.robustness["used"] == 0.02
+    assert 0.02 < verdict.robustness["changes_above"] < 0.05 and "Robustness: it holds up to" in sentence
+    assert np.isfinite(verdict.n90) and verdict.n90_stderr > 0
     fronts = findings.fronts.set_index("sample")
     assert fronts.loc["virtual LLO-30", "speed_low"] < fronts.loc["virtual LLO-30", "speed_nm_cycle"] < \
         fronts.loc["virtual LLO-30", "speed_high"]
+    budget = findings.budget.set_index(["sample", "variable", "state", "probe"])
+    row = budget.loc[("virtual LLO-50", "r", "charge 1", "surface")]
+    assert row["floor"] == 0.02 and row["total"] == pytest.approx(np.sqrt(max(row["statistical"], 0) ** 2 + 0.02 ** 2
+                                                                          + row["choice"] ** 2), rel=1e-9)
 
 
 def test_the_map_round_trips_through_netcdf_and_csv(virtual_map, tmp_path):
@@ -125,20 +143,20 @@ def test_a_uniform_virtual_study_gives_uniform_verdicts(tmp_path):
     truth = json.loads((tmp_path / "truth.json").read_text())
     for cell in (c for c, known in truth["cells"].items() if "r_tey" in known):  # the cells with spectra
         assert findings.classes()[(cell, "O")][0] == "uniform"
-        assert findings.classes()[(cell, "TM")][0] == "uniform"
+        assert findings.classes()[(cell, "TM (Mn)")][0] in ("uniform", "not determined")
     cycled = findings.differences[findings.differences["cycle"] > 0]
-    assert len(cycled) == 12 and not cycled["significant"].any()
+    assert len(cycled) >= 12 and not cycled["significant"].any()
 
 
-def _reference_map() -> ActivationMap:
-    """The reference study's published numbers (../shared/SCIENCE.md), with +-0.02 taken as the error of
-    each valence and r (the paper gives none), and per-cycle discharge capacities shaped by the
-    activation law through its published end points, saturated (99 %) where the paper says."""
+def _reference_map(floors: dict | None = None) -> ActivationMap:
+    """The reference study's published numbers (../shared/SCIENCE.md). The paper gives no errors: each value's
+    error is the method's floor (r 0.02, valence 0.05 by default), and the per-cycle discharge capacities are
+    shaped by the activation law through their published end points, saturated (99 %) where the paper says."""
     rows = []
 
-    def add(sample, state, probe, variable, value, error=0.02):
+    def add(sample, state, probe, variable, value):
         rows.append({"sample": sample, "state": state, "probe": probe, "variable": variable, "value": value,
-                     "stderr": error, "source": "Hu et al. 2024"})
+                     "stderr": math.nan, "source": "Hu et al. 2024"})
 
     for sample in ("LLO-30", "LLO-50"):  # the same pristine composite
         add(sample, "pristine", "surface", "valence_Ni", 2.02)
@@ -168,24 +186,36 @@ def _reference_map() -> ActivationMap:
                          "stderr": 0.01 * value, "source": "Hu et al. 2024 (law through the end points)"})
     samples = pd.DataFrame({"name": ["LLO-30", "LLO-50"], "temperature_C": [30.0, 50.0],
                             "chemistry": ["li-rich", "li-rich"], "cell_type": ["all-solid-state"] * 2})
-    return map_from_table(pd.DataFrame(rows), samples, name="Hu et al. 2024, published numbers")
+    return map_from_table(pd.DataFrame(rows), samples, name="Hu et al. 2024, published numbers",
+                          options=MapOptions(error_floors=floors or {}))
 
 
-def test_the_reference_papers_numbers_give_its_conclusion():
-    """TM fast and uniform; O surface-first and slow, faster at 50 °C (the paper's mechanism)."""
+def test_the_reference_papers_numbers_give_what_they_support_with_sensitivities():
+    """Ni oxidised in the first charge, uniformly; r higher at the surface at 30 °C after one charge (no time
+    course: no order word, no speed); at 50 °C r higher at the surface and at 90 % within two charges by r
+    itself; the discharge capacity named as what it is; each verdict with the floor at which it changes."""
     findings = _reference_map().findings()
     classes = findings.classes()
-    for sample in ("LLO-30", "LLO-50"):
-        assert classes[(sample, "TM")] == ("uniform", "fast"), sample
-        assert classes[(sample, "O")] == ("surface-first", "slow"), sample
-    tm = next(v for v in findings.verdicts if v.sample == "LLO-30" and v.couple == "TM")
-    assert tm.headline.startswith("TM redox (Ni) fast")
+    assert classes[("LLO-30", "TM (Ni)")] == ("uniform", "not determined")  # one charged state: no speed
+    assert classes[("LLO-50", "TM (Ni)")] == ("uniform", "fast")  # 90 % by the first of three charged states
+    assert classes[("LLO-30", "O")] == ("higher at the surface", "not determined")
+    assert classes[("LLO-50", "O")] == ("higher at the surface", "fast")
+    o30 = next(v for v in findings.verdicts if v.sample == "LLO-30" and v.couple == "O")
+    # 0.13 - 0.03 = 0.10 against sqrt(2) x floor: significant at 3 sigma up to a floor of 0.10 / (3 sqrt 2)
+    assert o30.robustness["changes_above"] == pytest.approx(0.10 / (3 * math.sqrt(2)), rel=0.03)
+    assert "uniform" in o30.robustness["becomes_above"]
+    assert "speed not determined (1 charged state" in o30.sentence
+    assert not any("O redox" in v.headline for v in findings.verdicts if v.aspect == "capacity")
     comparison = next(v for v in findings.verdicts if v.aspect == "comparison")
-    assert comparison.headline == "O redox activates faster at 50 °C than at 30 °C"
+    assert comparison.headline == "Discharge capacity reaches 90 % sooner at 50 °C than at 30 °C"
+    assert "one cell each" in comparison.sentence
+    # with +-0.03 on r (the issue's referee), LLO-30's oxygen difference is no longer significant
+    assert _reference_map({"r": 0.03}).findings().classes()[("LLO-30", "O")][0] == "uniform"
 
 
 def test_significance_at_the_threshold():
-    """2.5 sigma apart is not a finding at 3 sigma; 4 sigma apart is, and the verdict says which state."""
+    """Without floors: 2.5 sigma apart is not a finding at 3 sigma; 4 sigma apart is, and it is 'higher at the
+    surface' (the same at both charges: no lead in time), never 'surface-first'."""
     rows = []
     for sample, difference in (("A", 0.025), ("B", 0.04)):
         for state, scale in (("charge 1", 1.0), ("charge 5", 1.0)):
@@ -193,9 +223,10 @@ def test_significance_at_the_threshold():
                       "value": 0.2 + difference * scale, "stderr": 0.01 / math.sqrt(2)},
                      {"sample": sample, "state": state, "probe": "bulk", "variable": "r", "value": 0.2,
                       "stderr": 0.01 / math.sqrt(2)}]
-    findings = map_from_table(pd.DataFrame(rows), pd.DataFrame({"name": ["A", "B"]})).findings()
+    options = MapOptions(error_floors={"r": 0.0})
+    findings = map_from_table(pd.DataFrame(rows), pd.DataFrame({"name": ["A", "B"]}), options=options).findings()
     assert findings.classes()[("A", "O")][0] == "uniform"
-    assert findings.classes()[("B", "O")][0] == "surface-first"
+    assert findings.classes()[("B", "O")][0] == "higher at the surface"
     z = findings.differences.set_index(["sample", "state"])["z"]
     assert z[("A", "charge 1")] == pytest.approx(2.5) and z[("B", "charge 5")] == pytest.approx(4.0)
 
@@ -246,6 +277,9 @@ def test_partial_studies_say_what_is_missing(demo_run, tmp_path):
     assert "r" in spectra.dataset and "discharge_capacity_mAh_g" not in spectra.dataset
     assert set(electro.missing()["missing"]) == {"o_k", "tm", "xrd", "eis"}
     assert set(spectra.missing()["missing"]) == {"cycling", "tm", "xrd", "eis"}
-    o_verdict = next(v for v in electro.findings().verdicts if v.couple == "O")
-    assert "where in the particle: not determined" in o_verdict.sentence
-    assert spectra.findings().classes()[("cell", "O")][0] == "surface-first"
+    electro_verdicts = electro.findings().verdicts
+    assert not any(v.couple == "O" for v in electro_verdicts)  # capacities alone say nothing of where O works
+    region = next(v for v in electro_verdicts if v.aspect == "capacity" and "Region III" in v.headline)
+    assert "Evidence: region III charge capacity" in region.sentence
+    # one charged state in TEY and iPFY: a difference, no speed
+    assert spectra.findings().classes()[("cell", "O")] == ("higher at the surface", "not determined")

@@ -24,12 +24,17 @@ def build_findings_section(amap, out: Path, plt, *, findings=None, truth: dict |
     """
     findings = findings if findings is not None else amap.findings()
     ds = amap.dataset
+    options = amap.options
+    floors = ", ".join(f"{k} {v:g}" for k, v in options.floors.items())
     section = ReportSection(
         id="findings", title="Findings",
         intro=(f"What the measurements say, from the activation map of every sample, state and probing depth "
-               f"({ds.attrs.get('depth_note', '')}). A difference counts when it exceeds "
-               f"{amap.options.significance_sigma:g} standard errors; a couple is fast when it reaches 90 % of its "
-               f"final activation within {amap.options.fast_cycles:g} cycles ([map] in study.toml sets both)."))
+               f"({ds.attrs.get('depth_note', '')}). Every error combines the fit's own, the spread of replicates, "
+               f"analysis choices and references, and each method's systematic floor ({floors}). A difference "
+               f"counts when it exceeds {options.significance_sigma:g} of these errors; 'first' needs a lead in "
+               f"time; a speed needs {options.min_states} charged states, and 'fast' means 90 % within "
+               f"{options.fast_cycles:g} cycles. [map] in study.toml sets each; 'How redoxmap decides' in the "
+               f"documentation lists every rule."))
     section.verdicts = findings.verdicts
     if figs.map_rows(ds):
         add_figure(section, plt, figs.map_figure(plt, amap, findings), out, id="findings_map",
@@ -59,15 +64,25 @@ def build_findings_section(amap, out: Path, plt, *, findings=None, truth: dict |
                               f"{int(table['within_2_sigma'].sum())} of {len(table)} within 2σ.",
                       keys=["sample", "quantity", "truth", "recovered"])
     for name, title, caption, keys in (
-            ("summary", "Verdicts by couple", "Where each couple works and how fast; the onsets by probe.",
-             ["sample", "couple", "where", "speed"]),
-            ("differences", "Surface against bulk", "Surface minus bulk at each state, its error and z.",
+            ("summary", "Verdicts by couple",
+             ("Where each couple works, since which charge, cycles to 90 % with its error, the measurements behind "
+              "it and the floor at which it would read differently."),
+             ["sample", "couple", "where", "since", "n90", "speed"]),
+            ("differences", "Surface against bulk", "Surface minus bulk at each state, its combined error and z.",
              ["sample", "variable", "state", "difference"]),
+            ("leads", "Leads in time",
+             ("Where one probe's activation starts before the other's: by the states that bound the later onset, "
+              "or by n50."), ["sample", "couple", "first", "by"]),
             ("kinetics", "Since which cycle", "Cycles to 50 % and 90 % of the final value by couple and source.",
              ["sample", "couple", "source", "probe", "n50", "n90"]),
-            ("onsets", "Onsets", "The first state (or charge) where each couple's activation is significant.",
-             ["sample", "couple", "probe", "onset_state"])):
-        frame = getattr(findings, name)
+            ("onsets", "Onsets",
+             ("The first charged state with a significant rise (activation) or fall below pristine (reduction), "
+              "by couple and probe."), ["sample", "couple", "probe", "kind", "onset_state"]),
+            ("budget", "Error budget",
+             ("Every state-resolved number with the parts of its standard error: the fit's own, replicates, the "
+              "method's floor, analysis choices and references; total = sqrt(max(statistical, replicates)² + "
+              "floor² + choice² + references²)."), ["sample", "variable", "state", "probe", "value"])):
+        frame = capped_significance(getattr(findings, name))
         if not frame.empty:
             add_table(section, frame, out, id=f"findings_{name}", title=title, caption=caption, keys=keys)
     missing = amap.missing()
@@ -83,6 +98,15 @@ def build_findings_section(amap, out: Path, plt, *, findings=None, truth: dict |
     return section
 
 
+def capped_significance(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table whose ``z`` column reads as a significance ("2.4σ", at most "> 10σ")."""
+    if frame.empty or "z" not in frame:
+        return frame
+    from redoxmap.formatting import format_sigma
+
+    return frame.assign(z=[format_sigma(z) for z in frame["z"]]).rename(columns={"z": "significance"})
+
+
 def write_map_files(amap, out: Path) -> dict[str, str]:
     """The map as NetCDF beside the report's tables."""
     path = amap.save(out / "tables" / "activation_map.nc")
@@ -92,4 +116,5 @@ def write_map_files(amap, out: Path) -> dict[str, str]:
 def findings_frame(findings) -> pd.DataFrame:
     """The verdicts as a table (for report.json)."""
     return pd.DataFrame([{"sample": v.sample, "couple": v.couple, "aspect": v.aspect, "sentence": v.sentence,
-                          "evidence": v.evidence, "determined": v.determined} for v in findings.verdicts])
+                          "evidence": v.evidence, "determined": v.determined, "where": v.where, "since": v.since,
+                          "speed": v.speed, "robustness": v.robustness.get("text", "")} for v in findings.verdicts])

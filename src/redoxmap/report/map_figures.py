@@ -14,9 +14,9 @@ ELECTRODE_ROWS = {"ratio_020_003": "(020)/(003)", "c_A": "c (Å)", "R_interface_
 def map_rows(ds) -> list[tuple[str, str]]:
     """``(sample, variable)`` rows of the map figure: r and each valence where a sample has them at the
     surface or in the bulk, then the whole-electrode quantities it has."""
-    depth = ["r"] if "r" in ds else []
-    depth += sorted(str(v) for v in ds.data_vars if str(v).startswith("valence_")
-                    and not str(v).endswith(("_stderr", "_source", "_layer")))
+    from redoxmap.study.map_records import valence_variables
+
+    depth = (["r"] if "r" in ds else []) + valence_variables(ds)
     rows = []
     for sample in ds["sample"].to_numpy():
         for variable in depth:
@@ -65,7 +65,7 @@ def map_figure(plt, amap, findings):
         cmap = colormaps.get(variable, plt.get_cmap("Greens" if variable in ELECTRODE_ROWS else "PuBu"))
         y = len(rows) - 1 - i
         for j, state in enumerate(states):
-            cell = ds.sel(sample=sample, state=state)
+            cell = ds[[variable, f"{variable}_stderr"]].sel(sample=sample, state=state)
             if variable in ELECTRODE_ROWS:
                 _electrode_cell(ax, cell, variable, j, y, cmap(scales[variable](float(
                     cell[variable].sel(probe="electrode")))) if np.isfinite(cell[variable].sel(probe="electrode"))
@@ -135,8 +135,9 @@ def _difference_mark(findings, sample: str, variable: str, state: str) -> str:
 def region_capacity_figure(plt, amap):
     """Charge capacity in each voltage region against cycle, per sample (solid: the highest region)."""
     ds = amap.dataset
-    regions = sorted({str(v).split("_")[2] for v in ds.data_vars if str(v).startswith("charge_region_")
-                      and not str(v).endswith("_stderr")}, key=_roman)
+    from redoxmap.study.map_records import described_variables
+
+    regions = sorted({v.split("_")[2] for v in described_variables(ds) if v.startswith("charge_region_")}, key=_roman)
     fig, ax = plt.subplots(figsize=(4.4, 3.2), layout="constrained")
     styles = ["-", "--", ":", "-."]
     shown = 0

@@ -72,9 +72,19 @@ MODALITIES: dict[str, dict[str, Parameter]] = {
         "o_k_window_eV": Parameter(list(defaults.O_K_WINDOW_EV), "O K pre-edge fit window, in eV", list),
         "r_formula": Parameter(defaults.R_FORMULA, "oxygen activation index: (b-b0)/a, b/a or (b-b0)/b0", str),
         "layer_nm": Parameter(defaults.SURFACE_LAYER_NM, "surface-layer thickness of the two-layer inversion, nm", (int, float)),
+        "layer_stderr_nm": Parameter(defaults.SURFACE_LAYER_STDERR_NM, "standard error of layer_nm, nm", (int, float)),
         "tey_depth_nm": Parameter(defaults.TEY_DEPTH_NM, "TEY probing depth, nm", (int, float)),
+        "tey_depth_stderr_nm": Parameter(defaults.TEY_DEPTH_STDERR_NM, "standard error of tey_depth_nm, nm",
+                                         (int, float)),
         "bulk_depth_nm": Parameter(defaults.BULK_DEPTH_NM, "iPFY/TFY probing depth, nm", (int, float)),
+        "bulk_depth_stderr_nm": Parameter(defaults.BULK_DEPTH_STDERR_NM, "standard error of bulk_depth_nm, nm",
+                                          (int, float)),
         "bootstrap": Parameter(defaults.LCF_BOOTSTRAP, "residual bootstrap refits per LCF", int),
+        "composition": Parameter("", "chemical formula of the sample as the beam sees it, for the self-absorption "
+                                 "correction of TFY/PFY (e.g. 'Li1.2Ni0.16Co0.08Mn0.56O2'; '' = no correction)", str),
+        "incidence_deg": Parameter(45.0, "beam angle to the sample surface, degrees (self-absorption)", (int, float)),
+        "exit_deg": Parameter(45.0, "fluorescence detector angle to the sample surface, degrees (self-absorption)",
+                              (int, float)),
     },
 }
 
@@ -171,6 +181,9 @@ ANALYSES: dict[str, dict[str, Parameter]] = {
         "onset_share": Parameter(0.05, "electrochemical onset: first charge with this share in the couple's "
                                  "region", (int, float)),
         "model_draws": Parameter(200, "parameter draws for the model's intervals in the map", int),
+        "error_floors": Parameter({}, "systematic error floors overriding the defaults, e.g. {r = 0.03, valence = "
+                                  "0.08} (keys: " + ", ".join(defaults.ERROR_FLOORS) + ")", dict),
+        "min_states": Parameter(3, "charged states of a couple needed for its speed (n50, n90, fast/slow)", int),
     },
 }
 
@@ -193,7 +206,7 @@ REQUIRED_FILE_OPTIONS = {"xas": ("edge",)}
 SAMPLE_KEYS = {
     "name": str, "description": str, "active_mass_mg": (int, float), "electrode": str,
     "cell_type": str, "temperature_C": (int, float), "specific_current_mA_g": (int, float),
-    "electrode_area_cm2": (int, float), "format": str, "files": dict, "chemistry": str,
+    "electrode_area_cm2": (int, float), "format": str, "files": dict, "chemistry": str, "variables": dict,
 }
 STUDY_KEYS = {"name": str, "description": str, "authors": list, "workers": int, "scheduler": str,
               "task_timeout_s": (int, float), "store": (str, bool)}
@@ -215,6 +228,17 @@ class Sample:
     electrode_area_cm2: float | None = None
     format: str | None = None
     chemistry: str | None = None
+    variables: dict[str, str | float | int | bool] = field(default_factory=dict)
+    """The sample's own conditions beside the standard ones (``mixing = "LPM"``, ``electrolyte = "LPSCl"``):
+    samples are compared and grouped by them."""
+
+    @property
+    def conditions(self) -> dict:
+        """Every condition that sets this sample apart: temperature, chemistry, cell type, electrode,
+        specific current and the user's ``variables`` (unset ones left out)."""
+        standard = {"temperature_C": self.temperature_C, "chemistry": self.chemistry, "cell_type": self.cell_type,
+                    "electrode": self.electrode, "specific_current_mA_g": self.specific_current_mA_g}
+        return {k: v for k, v in {**standard, **self.variables}.items() if v is not None and v != ""}
 
 
 @dataclass
@@ -308,6 +332,7 @@ def load_study(path: str | PathLike) -> Study:
         parameters["dems"]["calibration"] = str(_resolve(parameters["dems"]["calibration"], path, "[dems] calibration",
                                                          "calibration"))
     _check_xps(parameters["xps"], path)
+    _check_floors(parameters["map"]["error_floors"], path)
     if parameters["sem"]["method"] not in ("likelihood", "random_walker"):
         raise ManifestError(f"[sem] method must be likelihood or random_walker, not {parameters['sem']['method']!r}",
                             path=path)
@@ -333,6 +358,7 @@ def load_study(path: str | PathLike) -> Study:
             cell_type=raw.get("cell_type"), temperature_C=raw.get("temperature_C"),
             specific_current_mA_g=raw.get("specific_current_mA_g"), format=raw.get("format"),
             chemistry=raw.get("chemistry"), electrode_area_cm2=raw.get("electrode_area_cm2"),
+            variables=_variables(raw.get("variables", {}), where, path),
         ))
         if samples[-1].electrode not in ("cathode", "anode"):
             raise ManifestError(f"{where}: electrode must be 'cathode' or 'anode'", path=path)
@@ -345,6 +371,17 @@ def load_study(path: str | PathLike) -> Study:
                  parameters=parameters, description=head.get("description", ""),
                  authors=head.get("authors", []),
                  execution={k: head[k] for k in ("workers", "scheduler", "task_timeout_s", "store") if k in head})
+
+
+def _variables(table: dict, where: str, path: Path) -> dict:
+    """A sample's own conditions: names to plain values (text, numbers, true/false)."""
+    for key, value in table.items():
+        if not isinstance(value, (str, int, float, bool)):
+            raise ManifestError(f"{where}: variables.{key} must be text, a number or true/false, not {value!r}",
+                                path=path)
+        if key in SAMPLE_KEYS:
+            raise ManifestError(f"{where}: variables.{key} repeats the sample key {key!r}; set it there", path=path)
+    return dict(table)
 
 
 def _check_choices(parameters: dict, path: Path) -> None:
@@ -370,6 +407,16 @@ def _check_peak_windows(spec, path: Path) -> None:
         peak_windows(spec)
     except AnalysisError as exc:
         raise ManifestError(f"[cycling] {exc.message}", path=path) from exc
+
+
+def _check_floors(floors: dict, path: Path) -> None:
+    from redoxmap.errors import AnalysisError
+    from redoxmap.study.budget import resolve_floors
+
+    try:
+        resolve_floors(floors)
+    except AnalysisError as exc:
+        raise ManifestError(f"[map] error_floors: {exc.message}", path=path) from exc
 
 
 def _check_xps(parameters: dict, path: Path) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from os import PathLike
 from pathlib import Path
@@ -29,8 +29,17 @@ import pandas as pd
 
 from redoxmap._version import __version__
 from redoxmap.errors import AnalysisError, FormatError, ReadError
+from redoxmap.study.budget import COMPONENTS, floor_key, total_error
 from redoxmap.study.chemistry import REFERENCE_REGIONS, is_li_rich
-from redoxmap.study.map_records import PROBES, Records, collect, quantity
+from redoxmap.study.map_records import (
+    BUDGET_COLUMNS,
+    PROBES,
+    Records,
+    collect,
+    described_variables,
+    quantity,
+    valence_variables,
+)
 from redoxmap.study.states import State
 
 
@@ -56,6 +65,11 @@ class MapOptions:
         A couple's electrochemical onset: the first charge with at least this share in its region.
     model_draws : int
         Parameter sets drawn from the model fit's covariance for the model's intervals.
+    error_floors : dict
+        Systematic floors overriding :data:`redoxmap.defaults.ERROR_FLOORS` (see
+        :mod:`redoxmap.study.budget`).
+    min_states : int
+        Charged states of a couple needed before its speed (n50, n90, fast or slow) is given.
     """
 
     significance_sigma: float = 3.0
@@ -64,6 +78,15 @@ class MapOptions:
     fast_cycles: float = 2.0
     onset_share: float = 0.05
     model_draws: int = 200
+    error_floors: dict = field(default_factory=dict)
+    min_states: int = 3
+
+    @property
+    def floors(self) -> dict[str, float]:
+        """The floors in force: the defaults with this study's overrides."""
+        from redoxmap.study.budget import resolve_floors
+
+        return resolve_floors(self.error_floors)
 
     @classmethod
     def from_manifest(cls, section: dict | None) -> MapOptions:
@@ -94,7 +117,19 @@ def _sample_coordinates(samples, options: MapOptions) -> dict[str, tuple]:
         "cell_type": ("sample", np.array([getattr(s, "cell_type", None) or "" for s in samples], object)),
         "redox_regions": ("sample", np.array([";".join(f"{k}={v}" for k, v in options.regions_for(s).items())
                                              for s in samples], object)),
+        "conditions": ("sample", np.array([json.dumps(_conditions(s), sort_keys=True) for s in samples], object)),
     }
+
+
+def _conditions(sample) -> dict:
+    """A sample's conditions (:attr:`redoxmap.study.manifest.Sample.conditions`, or the fields of a
+    sample row of :func:`map_from_table`)."""
+    found = getattr(sample, "conditions", None)
+    if isinstance(found, dict):
+        return found
+    skip = {"name", "cells", "description"}
+    return {k: (v.item() if hasattr(v, "item") else v) for k, v in vars(sample).items()
+            if k not in skip and not _blank(v)}
 
 
 def _cf(variable: str) -> dict:
@@ -109,13 +144,15 @@ def build_dataset(records: Records, samples, *, options: MapOptions, probing_dep
     import xarray as xr
 
     names = [s.name for s in samples]
+    budget = [*BUDGET_COLUMNS, "n"]
     states = pd.DataFrame(records.states, columns=["sample", "state", "state_name", "cycle", "half", "probe",
-                                                   "variable", "value", "stderr", "source", "options"])
+                                                   "variable", "value", "stderr", "source", "options", *budget])
     known = {}
     for row in states.itertuples():
         known.setdefault(row.state, State(row.state, row.cycle, row.half, row.state_name))
     order = [s.label for s in sorted(known.values(), key=lambda s: s.sort_key)]
-    cycle_rows = pd.DataFrame(records.cycles, columns=["sample", "cycle", "variable", "value", "stderr", "source"])
+    cycle_rows = pd.DataFrame(records.cycles, columns=["sample", "cycle", "variable", "value", "stderr", "source",
+                                                       *budget])
     model = records.model
     cycles = sorted(set(cycle_rows["cycle"].astype(int)) | set(np.asarray(model.get("cycle", []), int).tolist()))
     dataset = xr.Dataset(coords={
@@ -127,38 +164,64 @@ def build_dataset(records: Records, samples, *, options: MapOptions, probing_dep
         "state_cycle": ("state", np.array([known[s].cycle for s in order], float)),
         "half": ("state", np.array([known[s].half for s in order], object)),
         "probing_depth_nm": ("probe", np.array([probing_depth_nm.get(p, np.nan) for p in PROBES], float)),
+        "error_component": ("error_component", np.array(COMPONENTS, object)),
+        "cells": ("sample", np.array([records.cells.get(n, 0) for n in names], int)),
     })
     dataset["probing_depth_nm"].attrs.update(units="nm", long_name="1/e probing depth of the detection mode")
     dataset["state_cycle"].attrs.update(long_name="cycle of the state (0: pristine; NaN: unknown)")
     shape = (len(names), len(order), len(PROBES))
     index = {"sample": {n: k for k, n in enumerate(names)}, "state": {s: k for k, s in enumerate(order)},
              "probe": {p: k for k, p in enumerate(PROBES)}, "cycle": {c: k for k, c in enumerate(cycles)}}
+    floors = options.floors
     for variable, part in states.groupby("variable", sort=True):
-        value, error = np.full(shape, np.nan), np.full(shape, np.nan)
+        value = np.full(shape, np.nan)
         source = np.full(shape, "", dtype=object)
+        components, count = np.full((*shape, len(COMPONENTS)), np.nan), np.zeros(shape, int)
         for row in part.itertuples():
             at = (index["sample"][row.sample], index["state"][row.state], index["probe"][row.probe])
-            value[at], error[at], source[at] = row.value, row.stderr, row.source
+            value[at], source[at], count[at] = row.value, row.source, row.n
+            components[at] = _components(row, floors, variable)
         dims = ("sample", "state", "probe")
         options_text = "; ".join(sorted({o for o in part["options"] if o}))
         dataset[variable] = (dims, value, {**_cf(variable), **({"options": options_text} if options_text else {})})
-        dataset[f"{variable}_stderr"] = (dims, error, {"long_name": f"standard error of {variable}",
-                                                       "units": quantity(variable).unit})
+        _add_errors(dataset, variable, dims, components, count, floors)
         dataset[f"{variable}_source"] = (dims, source, {"long_name": f"files behind {variable}"})
     for variable, part in cycle_rows.groupby("variable", sort=True):
-        value, error = np.full((len(names), len(cycles)), np.nan), np.full((len(names), len(cycles)), np.nan)
+        value = np.full((len(names), len(cycles)), np.nan)
+        components = np.full((len(names), len(cycles), len(COMPONENTS)), np.nan)
+        count = np.zeros((len(names), len(cycles)), int)
         for row in part.itertuples():
             at = (index["sample"][row.sample], index["cycle"][int(row.cycle)])
-            value[at], error[at] = row.value, row.stderr
+            value[at], count[at] = row.value, row.n
+            components[at] = _components(row, floors, variable)
         sources = ", ".join(sorted({str(s) for s in part["source"] if s}))
         dataset[variable] = (("sample", "cycle"), value, {**_cf(variable), "source": sources})
-        dataset[f"{variable}_stderr"] = (("sample", "cycle"), error,
-                                         {"long_name": f"standard error of {variable}",
-                                          "units": quantity(variable).unit})
+        _add_errors(dataset, variable, ("sample", "cycle"), components, count, floors)
     if model:
         _add_model(dataset, model, index)
     dataset.attrs.update(attrs)
     return dataset
+
+
+def _components(row, floors: dict[str, float], variable: str) -> list[float]:
+    """A record's error components in the order of :data:`redoxmap.study.budget.COMPONENTS`."""
+    key = floor_key(variable)
+    return [row.stderr, row.replicates, floors[key] if key else np.nan, row.choice, row.references]
+
+
+def _add_errors(dataset, variable: str, dims: tuple, components: np.ndarray, count: np.ndarray,
+                floors: dict[str, float]) -> None:
+    """``X_stderr`` (the combined error), ``X_budget`` (its components) and ``X_replicates``."""
+    unit = quantity(variable).unit
+    key = floor_key(variable)
+    dataset[f"{variable}_budget"] = ((*dims, "error_component"), components,
+                                     {"long_name": f"error budget of {variable} (standard errors)", "units": unit})
+    dataset[f"{variable}_stderr"] = (dims, total_error(*np.moveaxis(components, -1, 0)),
+                                     {"long_name": f"standard error of {variable}: sqrt(max(statistical, "
+                                                   "replicates)^2 + floor^2 + choice^2 + references^2)",
+                                      "units": unit, "floor": floors[key] if key else 0.0,
+                                      "floor_key": key or ""})
+    dataset[f"{variable}_replicates"] = (dims, count, {"long_name": f"measurements {variable} is the mean of"})
 
 
 MODEL_NOTE = "MODEL, not a measurement: the cycle-resolved activation model fitted to this study"
@@ -250,8 +313,7 @@ class ActivationMap:
 
     def measured_variables(self) -> list[str]:
         """The measured (not model, not error or source) variables."""
-        return [str(v) for v in self.dataset.data_vars if not str(v).startswith("model_")
-                and not str(v).endswith(("_stderr", "_source"))]
+        return described_variables(self.dataset)
 
     def table(self) -> pd.DataFrame:
         """One row per measured number: sample, state, cycle, half, probe, probing depth, variable,
@@ -263,6 +325,11 @@ class ActivationMap:
             unit = array.attrs.get("units", "")
             frame = array.to_dataframe(name="value").reset_index()
             frame["stderr"] = ds[f"{variable}_stderr"].to_numpy().ravel()
+            if f"{variable}_budget" in ds:
+                parts = ds[f"{variable}_budget"].to_numpy().reshape(-1, ds.sizes["error_component"])
+                for k, component in enumerate(ds["error_component"].to_numpy()):
+                    frame[f"{component}_stderr"] = parts[:, k]
+                frame["replicates"] = ds[f"{variable}_replicates"].to_numpy().ravel()
             if "state" in array.dims:
                 frame["source"] = ds[f"{variable}_source"].to_numpy().ravel()
             else:
@@ -270,17 +337,28 @@ class ActivationMap:
             frame = frame.dropna(subset=["value"]).assign(variable=variable, unit=unit)
             rows.append(frame)
         columns = ["sample", "state", "state_cycle", "half", "probe", "probing_depth_nm", "cycle", "variable",
-                   "value", "stderr", "unit", "source"]
+                   "value", "stderr", *(f"{c}_stderr" for c in COMPONENTS), "replicates", "unit", "source"]
         if not rows:
             return pd.DataFrame(columns=columns)
         table = pd.concat(rows, ignore_index=True)
         return table[[c for c in columns if c in table]]
 
-    def findings(self):
-        """The derived answers and verdicts (:class:`redoxmap.study.findings.Findings`)."""
-        from redoxmap.study.findings import find
+    def findings(self, *, robustness: bool = True):
+        """The derived answers and verdicts (:class:`redoxmap.study.findings.Findings`).
 
-        return find(self)
+        Parameters
+        ----------
+        robustness : bool
+            Also find, for each verdict, the systematic floor at which it would read differently
+            (:mod:`redoxmap.study.robustness`; a few seconds for a study with spectra).
+        """
+        from redoxmap.study.findings import find
+        from redoxmap.study.robustness import add_robustness
+
+        findings = find(self)
+        if robustness:
+            add_robustness(findings, self)
+        return findings
 
     def missing(self) -> pd.DataFrame:
         """Per sample, which question each missing kind of measurement would answer."""
@@ -292,9 +370,8 @@ class ActivationMap:
                 "cycling": any(str(v).startswith("charge_share_") and np.isfinite(here[v]).any() for v in ds.data_vars)
                 or ("discharge_capacity_mAh_g" in ds and bool(np.isfinite(here["discharge_capacity_mAh_g"]).any())),
                 "o_k": "r" in ds and all(np.isfinite(here["r"].sel(probe=p)).any() for p in ("surface", "bulk")),
-                "tm": any(str(v).startswith("valence_") and not str(v).endswith(("_stderr", "_source", "_layer"))
-                          and all(np.isfinite(here[v].sel(probe=p)).any() for p in ("surface", "bulk"))
-                          for v in ds.data_vars),
+                "tm": any(all(np.isfinite(here[v].sel(probe=p)).any() for p in ("surface", "bulk"))
+                          for v in valence_variables(ds)),
                 "xrd": "ratio_020_003" in ds and bool(np.isfinite(here["ratio_020_003"]).any()),
                 "eis": "R_interface_ohm" in ds and bool(np.isfinite(here["R_interface_ohm"]).any()),
             }
@@ -402,6 +479,7 @@ def activation_map(source, *, options: MapOptions | None = None, progress: bool 
                        f"or transmission ({xas['bulk_depth_nm']:g} nm); *_layer variables: two-layer inversion for a "
                        f"{xas['layer_nm']:g} nm surface layer over the bulk"),
         "map_options": json.dumps(asdict(options)), "notes": json.dumps(records.notes),
+        "error_floors": json.dumps(options.floors),
     }
     dataset = build_dataset(records, study.samples, options=options, attrs=attrs, probing_depth_nm={
         "surface": float(xas["tey_depth_nm"]), "bulk": float(xas["bulk_depth_nm"])})
@@ -415,9 +493,12 @@ def map_from_table(table: pd.DataFrame, samples: pd.DataFrame, *, options: MapOp
     Parameters
     ----------
     table : pandas.DataFrame
-        One row per number: ``sample``, ``variable``, ``value``, ``stderr``, ``source``, and either
-        ``state`` and ``probe`` (state-resolved variables such as ``r``, ``valence_Ni``) or ``cycle``
-        (per-cycle variables such as ``discharge_capacity_mAh_g``).
+        One row per number: ``sample``, ``variable``, ``value``, ``stderr`` (its statistical error;
+        NaN or missing where the source gives none), ``source``, and either ``state`` and ``probe``
+        (state-resolved variables such as ``r``, ``valence_Ni``) or ``cycle`` (per-cycle variables
+        such as ``discharge_capacity_mAh_g``). Optional: ``replicates_stderr``, ``choice_stderr``,
+        ``references_stderr`` and ``n`` (the error budget of :mod:`redoxmap.study.budget`); the
+        options' floors are added to every number, as for a measured study.
     samples : pandas.DataFrame
         ``name`` and optionally ``temperature_C``, ``chemistry``, ``electrode``, ``cell_type``.
     """
@@ -428,19 +509,22 @@ def map_from_table(table: pd.DataFrame, samples: pd.DataFrame, *, options: MapOp
     options = options or MapOptions()
     records = Records()
     for row in table.to_dict("records"):
+        budget = {k: row.get(f"{k}_stderr") for k in BUDGET_COLUMNS} | {"n": row.get("n", 1)}
         if pd.notna(row.get("state")) and row.get("state") is not None:
             records.add_state(row["sample"], parse_state(row["state"]), row["probe"], row["variable"], row["value"],
-                              row.get("stderr"), row.get("source", ""))
+                              row.get("stderr"), row.get("source", ""), budget=budget)
         else:
             records.add_cycle(row["sample"], int(row["cycle"]), row["variable"], row["value"], row.get("stderr"),
-                              row.get("source", ""))
+                              row.get("source", ""), budget=budget)
     known = set(table["sample"])
     objects = [SimpleNamespace(**{"electrode": "cathode", **{k: v for k, v in r.items() if not _blank(v)}})
                for r in samples.to_dict("records") if r["name"] in known]
+    records.cells = {o.name: int(o.cells) for o in objects if hasattr(o, "cells")}
     depths = probing_depth_nm or {"surface": 4.0, "bulk": 150.0}
     dataset = build_dataset(records, objects, options=options, probing_depth_nm=depths,
                             attrs={"title": name, "study": name, "Conventions": "CF-1.10",
                                    "source": f"redoxmap {__version__}", "map_options": json.dumps(asdict(options)),
+                                   "error_floors": json.dumps(options.floors),
                                    "depth_note": f"surface probe {depths['surface']:g} nm, bulk {depths['bulk']:g} nm"})
     return ActivationMap(dataset, options)
 

@@ -11,16 +11,34 @@ Probes: ``surface`` (electron yields, a few nm), ``bulk`` (fluorescence yields a
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from redoxmap.errors import AnalysisError
+from redoxmap.study.budget import replicate_error
 from redoxmap.study.states import State, parse_state
 from redoxmap.xas.channels import BULK_MODES, SURFACE_MODES
 
 PROBES = ("surface", "bulk", "electrode")
+
+# Variables that describe another one: its combined error, files, error budget and replicate count.
+ERROR_SUFFIXES = ("_stderr", "_source", "_budget", "_replicates")
+_VALENCE = re.compile(r"^valence_[A-Z][a-z]?$")
+
+
+def valence_variables(ds) -> list[str]:
+    """The map's measured valences (``valence_Mn``, ``valence_Ni``...), not their errors or inversions."""
+    return sorted(str(v) for v in ds.data_vars if _VALENCE.match(str(v)))
+
+
+def described_variables(ds) -> list[str]:
+    """The map's own variables: not model, error, source, budget or replicate-count variables."""
+    return [str(v) for v in ds.data_vars if not str(v).startswith("model_") and not str(v).endswith(ERROR_SUFFIXES)]
+
 
 
 @dataclass(frozen=True)
@@ -71,6 +89,15 @@ def quantity(variable: str) -> Quantity:
 QUANTITIES = {
     "r": Quantity("oxygen activation index r of the O K pre-edge", "1",
                   "O K pre-edge peaks A-D fitted; r from the heights a, b and the pristine b0 (xas.fit_pre_edge)"),
+    "o_k_a": Quantity("height a of O K pre-edge peak A (TM 3d - O 2p) on the edge-step scale", "1",
+                      "O K pre-edge peaks fitted on an arctan step, spectrum normalised to 1 at 540-545 eV "
+                      "(xas.fit_pre_edge)"),
+    "o_k_b": Quantity("height b of O K pre-edge peak B (oxidised oxygen) on the edge-step scale", "1",
+                      "O K pre-edge peaks fitted on an arctan step, spectrum normalised to 1 at 540-545 eV "
+                      "(xas.fit_pre_edge)"),
+    "o_k_b_minus_b0": Quantity("growth of peak B over the pristine one, b - b0, on the edge-step scale", "1",
+                               "heights of peak B after cycling and in the pristine material, same detection mode "
+                               "(xas.fit_pre_edge)"),
     "r_layer": Quantity("oxygen activation index r, two-layer inversion (surface layer over bulk)", "1",
                         "TEY and bulk-mode r inverted for a surface layer over the bulk (xas.two_layer)"),
     "c_A": Quantity("lattice parameter c of the layered phase, c = 3 d(003)", "angstrom",
@@ -96,21 +123,40 @@ class Records:
     cycles: list[dict] = field(default_factory=list)
     model: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    cells: dict[str, int] = field(default_factory=dict)
 
     def add_state(self, sample: str, state: State, probe: str, variable: str, value, stderr,
-                  source: str, options: str = "") -> None:
+                  source: str, options: str = "", budget: dict | None = None) -> None:
+        """One number of a state: ``stderr`` is its statistical error, ``budget`` the other components
+        of :mod:`redoxmap.study.budget` it has (``replicates``, ``choice``, ``references``) and
+        ``n`` (how many replicates it is the mean of)."""
         if value is None or not np.isfinite(float(value)):
             return
         self.states.append({"sample": sample, "state": state.label, "state_name": state.name,
                             "cycle": state.cycle, "half": state.half, "probe": probe, "variable": variable,
                             "value": float(value), "stderr": _finite(stderr), "source": source,
-                            "options": options})
+                            "options": options, **_budget(budget)})
 
-    def add_cycle(self, sample: str, cycle: int, variable: str, value, stderr, source: str) -> None:
+    def add_cycle(self, sample: str, cycle: int, variable: str, value, stderr, source: str,
+                  budget: dict | None = None) -> None:
+        """One number of a cycle (``stderr`` and ``budget`` as in :meth:`add_state`)."""
         if value is None or not np.isfinite(float(value)):
             return
         self.cycles.append({"sample": sample, "cycle": int(cycle), "variable": variable, "value": float(value),
-                            "stderr": _finite(stderr), "source": source})
+                            "stderr": _finite(stderr), "source": source, **_budget(budget)})
+
+
+BUDGET_COLUMNS = ("replicates", "choice", "references")
+
+
+def _budget(budget: dict | None) -> dict:
+    """The budget components a record carries (NaN where unknown) and its replicate count."""
+    budget = budget or {}
+    unknown = set(budget) - {*BUDGET_COLUMNS, "n"}
+    if unknown:
+        raise AnalysisError(f"unknown error components {sorted(unknown)}; known: {', '.join(BUDGET_COLUMNS)}")
+    n = budget.get("n")
+    return {**{k: _finite(budget.get(k)) for k in BUDGET_COLUMNS}, "n": int(n) if n and np.isfinite(n) else 1}
 
 
 def _finite(value) -> float:
@@ -144,10 +190,12 @@ def xas_records(records: Records, sample, analysis, parameters: dict) -> None:
                 f"layer_nm={parameters['layer_nm']}")
     chosen = []  # (table, value column, variable of a row)
     if not analysis.valence.empty:
-        chosen.append((analysis.valence, "valence", lambda row: f"valence_{row['edge'].split('-')[0]}", "edge"))
-    if not analysis.activation.empty and "r" in analysis.activation:
-        chosen.append((analysis.activation.assign(edge="O-K"), "r", lambda row: "r", "edge"))
-    for table, column, variable_of, _ in chosen:
+        chosen.append((analysis.valence, "valence", lambda row: f"valence_{row['edge'].split('-')[0]}"))
+    oxygen = analysis.activation.assign(edge="O-K") if not analysis.activation.empty else pd.DataFrame()
+    for column, variable in OXYGEN_VARIABLES.items():
+        if column in oxygen:
+            chosen.append((oxygen, column, lambda row, variable=variable: variable))
+    for table, column, variable_of in chosen:
         table = table.dropna(subset=[column])
         for (state_name, edge), part in table.groupby(["state", "edge"], sort=False):
             state = _entry_state(options, state_name)
@@ -157,8 +205,9 @@ def xas_records(records: Records, sample, analysis, parameters: dict) -> None:
                     continue
                 row = rows.iloc[int(np.argmin([modes.index(m.lower()) for m in rows["mode"]]))]
                 source = f"{_files(options, edge=edge, mode=row['mode'], state=state_name)} ({row['mode']})"
+                budget = {part_: row.get(f"{column}_{part_}_stderr") for part_ in BUDGET_COLUMNS}
                 records.add_state(sample.name, state, probe, variable_of(row), row[column],
-                                  row.get(f"{column}_stderr"), source)
+                                  row.get(f"{column}_stderr"), source, budget={**budget, "n": row.get("n_files", 1)})
     for row in analysis.depth.to_dict("records") if not analysis.depth.empty else []:
         state = _entry_state(options, row["state"])
         variable = "r_layer" if row["quantity"] == "r" else f"valence_{row['edge'].split('-')[0]}_layer"
@@ -166,6 +215,10 @@ def xas_records(records: Records, sample, analysis, parameters: dict) -> None:
         for probe in ("surface", "bulk"):
             records.add_state(sample.name, state, probe, variable, row[probe], row[f"{probe}_stderr"], source,
                               settings)
+
+
+# O K columns of an XAS analysis -> map variables: r and the heights behind it on the edge-step scale.
+OXYGEN_VARIABLES = {"r": "r", "A_height": "o_k_a", "B_height": "o_k_b", "b_minus_b0": "o_k_b_minus_b0"}
 
 
 def xrd_records(records: Records, sample, analysis) -> None:
@@ -256,36 +309,64 @@ def dems_records(records: Records, sample, analysis) -> None:
                               row["oxygen_stderr_umol_g"], row["file"])
 
 
-def cycling_records(records: Records, sample, analysis, *, accuracy_pct: float) -> None:
+def cycling_records(records: Records, sample, analyses: list, *, accuracy_pct: float) -> None:
     """Per cycle: the discharge capacity, and the charge capacity and its share in each voltage region.
 
-    Capacities carry ``accuracy_pct`` of their value as standard error: a cycler's current is far
-    more accurate than that, but the active mass (weighed to ~1 %) sets the error of a specific
-    capacity, and neither is in the file."""
-    source = analysis.metadata.source_file and Path(analysis.metadata.source_file).name
-    summary = analysis.summary
+    Each cell's capacities carry ``accuracy_pct`` of their value as standard error: a cycler's current
+    is far more accurate than that, but the active mass (weighed to ~1 %) sets the error of a specific
+    capacity, and neither is in the file. Several cells of one sample are replicates: the map holds
+    their mean, with the mass error of the mean as its statistical error and the spread between the
+    cells (standard error of the mean) as its replicate error."""
+    per_cell = [_cell_cycle_values(analysis) for analysis in analyses]
+    sources = ", ".join(s for s in (_source_name(a) for a in analyses) if s)
     relative = accuracy_pct / 100
+    capacity = next((c for c in ("discharge_capacity_mAh_g", "discharge_capacity_mAh")
+                     if all(c in cell for cell in per_cell)), None)
+    if capacity is None and per_cell:
+        kept = next((c for c in ("discharge_capacity_mAh_g", "discharge_capacity_mAh") if c in per_cell[0]), None)
+        if kept and len(per_cell) > 1:
+            records.notes.append(f"{sample.name}: its cells do not all have {kept}; only the first enters the map")
+            per_cell, capacity = per_cell[:1], kept
+    variables = {v for cell in per_cell for v in cell if not v.startswith("discharge_capacity")}
+    variables = [v for v in sorted(variables) if all(v in cell for cell in per_cell)]
+    for variable in ([capacity] if capacity else []) + variables:
+        cycles = sorted({c for cell in per_cell for c in cell[variable]})
+        for cycle in cycles:
+            values = [cell[variable][cycle] for cell in per_cell if cycle in cell[variable]]
+            mean = float(np.mean(values))
+            spread, n = replicate_error(values)
+            # a share is a ratio of one cell's capacities: the mass cancels
+            statistical = math.nan if variable.startswith("charge_share_") else relative * abs(mean) / math.sqrt(n)
+            records.add_cycle(sample.name, cycle, variable, mean, statistical, sources,
+                              budget={"replicates": spread, "n": n})
+
+
+def _source_name(analysis) -> str:
+    return analysis.metadata.source_file and Path(analysis.metadata.source_file).name
+
+
+def _cell_cycle_values(analysis) -> dict[str, dict[int, float]]:
+    """One cell's per-cycle numbers: variable -> cycle -> value (cycles from 1)."""
+    out: dict[str, dict[int, float]] = {}
+    summary = analysis.summary
     for column in ("discharge_capacity_mAh_g", "discharge_capacity_mAh"):
         if column in summary and summary[column].notna().any():
-            for cycle, value in zip(summary["cycle"], summary[column]):
-                if cycle >= 1:
-                    records.add_cycle(sample.name, cycle, column, value, relative * abs(value), source)
+            out[column] = {int(c): float(v) for c, v in zip(summary["cycle"], summary[column])
+                           if c >= 1 and np.isfinite(v)}
             break
     regions = analysis.regions
     if regions.empty or "capacity_mAh_g" not in regions or regions["capacity_mAh_g"].isna().all():
-        return
+        return out
     charges = regions[regions["direction"] == "charge"]
     totals = charges.groupby("half_cycle")["capacity_mAh_g"].transform("sum")
     for row, total in zip(charges.to_dict("records"), totals):
-        if row["cycle"] < 1:
+        if row["cycle"] < 1 or not np.isfinite(row["capacity_mAh_g"]):
             continue
-        value = row["capacity_mAh_g"]
-        records.add_cycle(sample.name, row["cycle"], f"charge_region_{row['region']}_mAh_g", value,
-                          relative * abs(value), source)
+        cycle, value = int(row["cycle"]), float(row["capacity_mAh_g"])
+        out.setdefault(f"charge_region_{row['region']}_mAh_g", {})[cycle] = value
         if total > 0:
-            # the mass cancels in a share: its error is that of the region boundary's integration only
-            records.add_cycle(sample.name, row["cycle"], f"charge_share_{row['region']}", value / total, math.nan,
-                              source)
+            out.setdefault(f"charge_share_{row['region']}", {})[cycle] = value / total
+    return out
 
 
 def collect(result, *, accuracy_pct: float = 1.0) -> Records:
@@ -294,17 +375,13 @@ def collect(result, *, accuracy_pct: float = 1.0) -> Records:
     samples = {s.name: s for s in study.samples}
     records = Records()
     by_cell = _cycling_cells(study)
+    cells: dict[str, list] = {}
     for outcome in result.sections.get("cycling", []):
-        if not outcome.ok:
-            continue
-        sample = by_cell.get(outcome.label)
-        if sample is None:
-            continue
-        if sum(1 for s in by_cell.values() if s is sample) > 1 and outcome.label != _first_cell(study, sample):
-            records.notes.append(f"{sample.name}: only the first cycling file enters the map ({outcome.label} "
-                                 "does not)")
-            continue
-        cycling_records(records, sample, outcome.value, accuracy_pct=accuracy_pct)
+        if outcome.ok and outcome.label in by_cell:
+            cells.setdefault(by_cell[outcome.label].name, []).append(outcome.value)
+    for name, analyses in cells.items():
+        cycling_records(records, samples[name], analyses, accuracy_pct=accuracy_pct)
+        records.cells[name] = len(analyses)
     for modality, collector in (("xas", xas_records), ("xrd", xrd_records), ("eis", eis_records),
                                 ("xps", xps_records), ("dems", dems_records), ("sem", sem_records)):
         for outcome in result.sections.get(modality, []):
@@ -321,12 +398,6 @@ def _cycling_cells(study) -> dict:
     from redoxmap.study.run import cell_label
 
     return {cell_label(s, f, "cycling"): s for s in study.samples for f in s.files.get("cycling", [])}
-
-
-def _first_cell(study, sample) -> str:
-    from redoxmap.study.run import cell_label
-
-    return cell_label(sample, sample.files["cycling"][0], "cycling")
 
 
 def records_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:

@@ -135,8 +135,15 @@ def _xas_entries(sample: Sample, parameters: dict):
     return entries
 
 
+def xas_settings(study: Study):
+    """How the study's spectra are analysed: its ``[xas]`` section and ``[map] error_floors``."""
+    from redoxmap.study.analyses.xas import XasSettings
+
+    return XasSettings.from_parameters(study.parameters["xas"], study.parameters["map"]["error_floors"])
+
+
 def prepare_xas(study: Study) -> dict:
-    """References (loaded once, with their self-check) and the pristine O K fits by mode."""
+    """References (loaded once, with their self-check), the pristine O K fits by mode and the settings."""
     from redoxmap.study.analyses.xas import SpectrumEntry, prepare_references
     from redoxmap.xas.files import edge_kind
 
@@ -146,22 +153,26 @@ def prepare_xas(study: Study) -> dict:
         (SpectrumEntry(files=r["files"], edge=r["edge"], mode=r.get("mode", "transmission"),
                        reference_e0_eV=e0 if edge_kind(r["edge"]) == "K" else None), r["name"], r["valence"])
         for r in parameters["references"]])
-    return {"references": references, "pristine": pristine_oxygen(study)}
+    return {"references": references, "pristine": pristine_oxygen(study), "settings": xas_settings(study)}
 
 
 def pristine_oxygen(study: Study) -> dict:
-    """The pre-edge fits of the pristine O K spectra, by mode (the first of each mode gives b0)."""
-    from redoxmap.study.analyses.xas import fit_oxygen
+    """The pristine O K spectra by mode (the first sample's of each mode gives b0), fitted under every
+    analysis choice (:class:`redoxmap.study.analyses.xas.PristineOxygen`)."""
+    import dataclasses
+
+    from redoxmap.study.analyses.xas import fit_pristine_oxygen, group_replicates
     from redoxmap.xas.files import edge_kind
 
-    parameters = study.parameters["xas"]
+    settings = xas_settings(study)
     pristine = {}
     for sample in study.samples:
-        for entry in _xas_entries(sample, parameters):
+        entries = [dataclasses.replace(e, fluorescence=settings.fluorescence)
+                   for e in _xas_entries(sample, study.parameters["xas"])]
+        for entry in group_replicates(entries):
             if entry.pristine and edge_kind(entry.edge) == "O-K" and entry.mode not in pristine:
-                energy, _, norm = entry.load()
-                pristine[entry.mode] = fit_oxygen(entry, energy, norm.norm, peaks=parameters["o_k_peaks"],
-                                                  window=parameters["o_k_window_eV"])
+                pristine[entry.mode] = fit_pristine_oxygen(entry, peaks=settings.o_k_peaks,
+                                                           window=settings.o_k_window_eV)
     return pristine
 
 
@@ -198,8 +209,7 @@ def model_r_values(study: Study) -> pd.DataFrame:
             continue
         pristine = pristine_oxygen(study) if pristine is None else pristine
         result = analyze_xas(sample.name, [entry for entry, _ in chosen], references={}, pristine=pristine,
-                             o_k_peaks=parameters["o_k_peaks"], o_k_window_eV=parameters["o_k_window_eV"],
-                             r_formula=parameters["r_formula"])
+                             settings=xas_settings(study))
         if "r" not in result.activation:
             continue
         cycles = {(entry.mode, entry.state): cycle for entry, cycle in chosen}
@@ -214,14 +224,8 @@ def analyze_xas_sample(sample: Sample, parameters: dict, context: dict):
     """Analyse every spectrum of a sample (the task the executor runs)."""
     from redoxmap.study.analyses.xas import analyze_xas
 
-    return analyze_xas(
-        sample.name, _xas_entries(sample, parameters), references=context["references"],
-        pristine=context["pristine"], fit_window_eV=parameters["fit_window_eV"],
-        o_k_peaks=parameters["o_k_peaks"], o_k_window_eV=parameters["o_k_window_eV"],
-        r_formula=parameters["r_formula"], layer_nm=parameters["layer_nm"],
-        tey_depth_nm=parameters["tey_depth_nm"], bulk_depth_nm=parameters["bulk_depth_nm"],
-        bootstrap=parameters["bootstrap"],
-    )
+    return analyze_xas(sample.name, _xas_entries(sample, parameters), references=context["references"],
+                       pristine=context["pristine"], settings=context["settings"])
 
 
 def _cycling_tasks(study: Study, store: CellStore | None = None):

@@ -121,15 +121,23 @@ def truth_verdicts(findings, truth: dict, amap) -> pd.DataFrame:
                      "recovered": where, "agree": where == true_where})
         rows.append({"sample": sample, "quantity": f"{couple} redox: how fast", "truth": true_speed,
                      "recovered": speed, "agree": speed == true_speed})
-    onsets = {(r["sample"], r["couple"], r["probe"]): r for r in true.onsets.to_dict("records")}
-    for row in findings.onsets.to_dict("records"):
+    def activation(frame):
+        return frame[frame["kind"] == "activation"].to_dict("records") if not frame.empty else []
+
+    onsets = {(r["sample"], r["couple"], r["probe"]): r for r in activation(true.onsets)}
+    for row in activation(findings.onsets):
         key = (row["sample"], row["couple"], row["probe"])
         if row["sample"] in cells and key in onsets and row["probe"] in ("surface", "bulk"):
-            expected_state = onsets[key]["onset_state"]
+            expected_state = _state_name(onsets[key]["onset_state"])
             rows.append({"sample": row["sample"], "quantity": f"{row['couple']} onset ({row['probe']})",
-                         "truth": expected_state or "none", "recovered": row["onset_state"] or "none",
-                         "agree": row["onset_state"] == expected_state})
+                         "truth": expected_state, "recovered": _state_name(row["onset_state"]),
+                         "agree": _state_name(row["onset_state"]) == expected_state})
     return pd.DataFrame(rows, columns=["sample", "quantity", "truth", "recovered", "agree"])
+
+
+def _state_name(value) -> str:
+    """An onset state, or "none" (None and NaN alike)."""
+    return value if isinstance(value, str) and value else "none"
 
 
 def _interface_rows(ds, sample: str, cell: dict, sem: dict | None) -> list[dict]:
@@ -173,7 +181,7 @@ def _kinetics_rows(found, true, truth: dict) -> list[dict]:
     rows = []
     for row in found.kinetics.to_dict("records"):
         key = (row["sample"], row["couple"], row["source"], row["probe"])
-        if row["sample"] in cells and row["source"] == "r by state" and key in kinetics and row["determined"] \
+        if row["sample"] in cells and row["source"] == "r after charge" and key in kinetics and row["determined"] \
                 and kinetics[key]["determined"]:
             rows.append(_number_row(row["sample"], f"cycles to half the final r ({row['probe']})", kinetics[key]["n50"],
                                     row["n50"], row["n50_stderr"]))

@@ -56,6 +56,7 @@ O_K_STATES = (1, 12, 22)  # charges after which O K spectra are taken (the refer
 O_K_A, O_K_B0 = 1.0, 0.35  # pre-peak heights of the uncycled material (normalised to the edge step)
 XRD_003_DEG, XRD_020_DEG, XRD_SHIFT_DEG = 18.65, 20.85, 0.20  # (003) moves by -0.20 deg at full charge
 SEM_CONTACT, LPM_PHI_C, SEM_PIXEL_NM = 0.45, 1.4, 100.0  # contact of the reference composite (phi_c = 1)
+REFERENCE_MIXING = "solid phase"  # the reference composite is hand-milled (the study's SPM)
 
 
 def o_k_spectrum(r: float, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -293,6 +294,7 @@ temperature_C = {temperature:g}
 specific_current_mA_g = {SPECIFIC_1C_MA_G:g}
 cell_type = "all-solid-state (virtual)"
 chemistry = "li-rich"
+variables = {{mixing = "{REFERENCE_MIXING}"}}
 [sample.files]
 cycling = "{prefix}cycling/{cycling_file.name}"
 eis = [{{file = "{prefix}eis/{eis_file.name}", state = "discharged", temperature_C = {temperature:g}}}]
@@ -301,15 +303,19 @@ eis = [{{file = "{prefix}eis/{eis_file.name}", state = "discharged", temperature
         samples.append(_write_better_mixed_cell(out, parameters, cycles, mass_mg, prefix, truth))
     if xas:
         pristine = []
+        references = _mn_l_references()
         for mode in ("tey", "ipfy"):
             xas_file = out / "xas" / f"virtual_pristine_O-K_{mode}.txt"
             _write_o_k(xas_file, 0.0, rng)
-            pristine.append(f'{{file = "{prefix}xas/{xas_file.name}", edge = "O-K", mode = "{mode}", '
-                            'state = "uncycled", pristine = true}')
+            mn_file = out / "xas" / f"virtual_pristine_Mn-L_{mode}.txt"
+            _write_mn_l(mn_file, 4.0, references, rng)  # the model's Mn before any oxygen activation
+            for path, edge, extra in ((xas_file, "O-K", ", pristine = true"), (mn_file, "Mn-L3", "")):
+                pristine.append(f'{{file = "{prefix}xas/{path.name}", edge = "{edge}", mode = "{mode}", '
+                                f'state = "uncycled"{extra}}}')
         samples.append(f"""
 [[sample]]
 name = "virtual LLO, uncycled"
-description = "virtual uncycled material: gives b0 of the O K pre-edge"
+description = "virtual uncycled material: gives b0 of the O K pre-edge and the pristine Mn valence"
 [sample.files]
 xas = [{', '.join(pristine)}]
 """)
@@ -390,6 +396,7 @@ temperature_C = 30
 specific_current_mA_g = {SPECIFIC_1C_MA_G:g}
 cell_type = "all-solid-state (virtual)"
 chemistry = "li-rich"
+variables = {{mixing = "liquid phase"}}
 [sample.files]
 cycling = "{prefix}cycling/{cycling_file.name}"
 """ + entry

@@ -2,7 +2,8 @@
 
 In a Li-rich layered oxide the O K pre-edge holds peak A (~529.5 eV, Mn4+ 3d - O 2p),
 B (~531 eV, oxidised oxygen O^n-, 0 < n < 2), C (Ni2+/Mn eg - O 2p) and D (products of
-the cathode-electrolyte reaction). Each is a Gaussian or pseudo-Voigt with bounded,
+the cathode-electrolyte reaction); optional components for O bound to reduced TM ("TMred",
+~531.6 eV) and for interphase oxyanions ("oxyanion", ~534 eV) keep those from being read as B. Each is a Gaussian or pseudo-Voigt with bounded,
 adjustable priors; the edge jump is an arctan step. The activation index compares
 B with A and with B of the uncycled material measured in the same mode:
 ``r = (b - b0) / a`` by default.
@@ -39,6 +40,11 @@ DEFAULT_PRIORS: dict[str, PeakPrior] = {
     "B": PeakPrior(531.0, 530.4, 531.7),
     "C": PeakPrior(532.2, 531.7, 533.0),
     "D": PeakPrior(533.5, 533.0, 534.5),
+    # Optional components, fitted when named in ``peaks``: O 2p hybridised with reduced TM (Mn2+/Ni2+ in a
+    # rock-salt-like surface, near 531.5 eV, between B and C), so that its growth is not read as oxidised
+    # oxygen; and oxygen of interphase oxyanions (sulfate, phosphate, carbonate) above the TM-O pre-edge.
+    "TMred": PeakPrior(531.6, 531.2, 532.0, sigma=0.4, sigma_max=1.0),
+    "oxyanion": PeakPrior(534.0, 533.4, 535.0, sigma=0.6, sigma_max=1.5),
 }
 STEP_PRIOR = PeakPrior(536.0, 534.5, 538.5, sigma=1.0, sigma_max=3.0)
 
@@ -58,12 +64,22 @@ class PreEdgeFit(FitResult):
     mode: str | None = None
     notes: list[str] = field(default_factory=list)
     errors: str = SCALED
+    height_covariance: np.ndarray | None = field(repr=False, default=None)
 
     title = "O K pre-edge fit"
 
     def height(self, peak: str) -> tuple[float, float]:
         """Height of a peak and its standard error."""
         return self.peaks[peak]["height"], self.peaks[peak]["height_stderr"]
+
+    def heights_covariance(self, first: str, second: str) -> float:
+        """The covariance of two peaks' heights (0 when the fit could not estimate it): A and B share
+        the edge step and overlap, so their errors are correlated."""
+        names = list(self.peaks)
+        if self.height_covariance is None or first not in names or second not in names:
+            return 0.0
+        value = float(self.height_covariance[names.index(first), names.index(second)])
+        return value if np.isfinite(value) else 0.0
 
     def parameter_table(self) -> pd.DataFrame:
         """Centre, height and area of each peak with their standard errors."""
@@ -195,7 +211,19 @@ def fit_pre_edge(energy, mu, *, peaks: tuple[str, ...] = O_K_PEAKS,
         peaks=table, r_squared=1 - float(np.sum(residual ** 2) / np.sum((y - y.mean()) ** 2)),
         reduced_chi_square=float(result.redchi), energy=x, data=y, fit=result.best_fit,
         components=result.eval_components(x=x), mode=mode, notes=notes,
+        height_covariance=_height_covariance(result, peaks),
     )
+
+
+def _height_covariance(result, peaks) -> np.ndarray | None:
+    """The covariance matrix of the peaks' heights from the fit's correlated parameters (lmfit's uvars)."""
+    from uncertainties import covariance_matrix
+
+    found = getattr(result, "uvars", None) or {}
+    heights = [found.get(f"{name}_height") for name in peaks]
+    if any(h is None or not hasattr(h, "std_dev") for h in heights):
+        return None
+    return np.array(covariance_matrix(heights), float)
 
 
 FORMULAS = {
@@ -230,15 +258,17 @@ def activation_index(fit: PreEdgeFit, pristine: PreEdgeFit | None = None, *,
                           stacklevel=2)
     function = FORMULAS[formula]
     value = function(a, b, b0)
-    # Numerical derivatives, then first-order propagation of independent errors.
-    errors = np.array([sa, sb, sb0], dtype=float)
+    # Numerical derivatives, then first-order propagation with the covariance of a and b (one fit, so
+    # correlated) and b0's variance (another spectrum's fit, so independent of both).
     point = np.array([a, b, b0], dtype=float)
-    gradient = []
+    gradient = np.zeros(3)
     for i in range(3):
         h = 1e-6 * max(abs(point[i]), 1e-6)
         up, down = point.copy(), point.copy()
         up[i] += h
         down[i] -= h
-        gradient.append((function(*up) - function(*down)) / (2 * h))
-    stderr = float(np.sqrt(np.nansum((np.array(gradient) * errors) ** 2)))
+        gradient[i] = (function(*up) - function(*down)) / (2 * h)
+    covariance = np.diag(np.nan_to_num(np.array([sa, sb, sb0], float)) ** 2)
+    covariance[0, 1] = covariance[1, 0] = fit.heights_covariance("A", "B")
+    stderr = float(np.sqrt(max(gradient @ covariance @ gradient, 0.0)))
     return float(value), stderr
