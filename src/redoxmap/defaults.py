@@ -32,15 +32,17 @@ TEY_DEPTH_STDERR_NM = 1.0
 BULK_DEPTH_STDERR_NM = 50.0
 
 # Systematic floors of the activation map's numbers: what one measurement cannot show, as standard
-# errors in each number's unit (redoxmap.study.budget; the manifest's [map] error_floors overrides them).
+# errors in each number's unit: the systematic difference between two measurements (two detection modes,
+# two beamtimes), counted once in each comparison (redoxmap.study.budget; [map] error_floors overrides).
 ERROR_FLOORS = {
     # O K activation index r between detection modes and beamtimes. No published figure exists; 0.02 is
     # the reproducibility users report between modes and beamtimes, and the self-absorption correction's
     # geometry and composition alone move a pre-edge height by 2-3 % (xraydb, 45/45 degrees).
     "r": 0.02,
     # O K pre-edge heights a, b and b - b0 on the edge-step scale: the post-edge level the spectrum is
-    # normalised to (540-545 eV) moves them by a few per cent of a height of about 1.
-    "o_k_height": 0.03,
+    # normalised to (540-545 eV) moves them by a few per cent of a height of about 1; b - b0 = r a with a
+    # near 1, so the same as r's, and a test of b - b0 and one of r agree.
+    "o_k_height": 0.02,
     # Average valence by linear combination: 0.04 valence units for Mn K edges with a complete reference
     # set (Manceau, Marcus & Grangeon, Am. Mineral. 97, 816 (2012)); L edges need references of the same
     # session (Ji et al., Sci. Rep. 13, 2023) and have no published figure: 0.05 for both.

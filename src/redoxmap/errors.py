@@ -57,8 +57,9 @@ class ManifestError(RedoxmapError):
     """A study manifest (``study.toml``) is invalid or names files that do not exist."""
 
 
-class AnalysisError(RedoxmapError):
-    """An analysis was asked for something the data or its arguments cannot give."""
+class AnalysisError(RedoxmapError, ValueError):
+    """An analysis was asked for something the data or its arguments cannot give (a ``ValueError`` too, so
+    that code catching a bad value catches it)."""
 
 
 class FitError(AnalysisError):

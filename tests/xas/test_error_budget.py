@@ -54,6 +54,7 @@ def test_one_scan_and_three_scan_references_agree_within_their_budgets(xas):
                                  row["valence_choice_stderr"], row["valence_references_stderr"]))
 
     difference = abs(one["valence"] - three["valence"])
+    assert difference > 2 * math.hypot(one["valence_stderr"], three["valence_stderr"])  # beyond the fits' own errors
     assert difference < 2 * math.hypot(total(one), total(three))
     for row in (one, three):
         assert abs(row["valence"] - 8 / 3) < 2 * total(row)

@@ -15,7 +15,17 @@ xps_app = typer.Typer(help="XPS: regions, doublet fits over Shirley/Tougaard bac
 
 XpsFile = Annotated[Path, typer.Argument(help="An XPS file: VAMAS .vms/.npl, SpecsLab .xy, or a two-column CSV.")]
 RegionOpt = Annotated[str, typer.Option(help="Region by name (\"S 2p\") or position (0 = first).")]
-PresetOpt = Annotated[str, typer.Option(help="Component preset: argyrodite-S2p, argyrodite-P2p, adventitious-C1s.")]
+PresetOpt = Annotated[str | None, typer.Option(help="Component preset (default: the region's own): argyrodite-S2p, "
+                                                      "argyrodite-P2p, adventitious-C1s, interphase-C1s, oxide-O1s, "
+                                                      "interphase-F1s, Li1s, Mn2p, Ni2p, Co2p.")]
+ComponentsOpt = Annotated[Path | None, typer.Option("--components", help="TOML file of components: [[component]] "
+                                                    "tables (name, position_eV, position_range_eV, fwhm_eV, "
+                                                    "fwhm_bounds_eV, line_shape, level, splitting_eV, area_of...), "
+                                                    "or one list per region ([[\"Fe 2p\"]]).")]
+ComponentOpt = Annotated[list[str] | None, typer.Option("--component", help="A component NAME@POSITION[:FWHM] or "
+                                                        "NAME@LOW-HIGH[:FWHM] (repeat it); instead of a preset.")]
+CasaOpt = Annotated[bool, typer.Option("--casa", help="Refit the CasaXPS model stored in the VAMAS file (its "
+                                       "components, limits, line shapes and background).")]
 BackgroundOpt = Annotated[str, typer.Option(help="shirley, tougaard or linear.", **choice("shirley", "tougaard", "linear"))]
 FixedOpt = Annotated[bool, typer.Option("--fixed-background", help="Compute the background from the data before the fit instead of fitting its scale with the peaks.")]
 ShapeOpt = Annotated[str, typer.Option(help="Line shape in CasaXPS notation: SGL(m) (sum) or GL(m) (product), m = % Lorentzian.")]
@@ -49,17 +59,37 @@ def _charge_corrected(file: Path, reference: str | None, reference_ev: float, sh
     return charge_correct(spectra, reference_region=reference or "C 1s", reference_eV=reference_ev, shift_eV=shift)
 
 
-@xps_app.command("fit", epilog='Example:  redoxmap xps fit cycled.vms --region "S 2p" --preset argyrodite-S2p '
-                                '--charge-reference "C 1s" --plot s2p.png --json')
+def _components(spectrum, preset: str | None, components: Path | None, component: list[str] | None):
+    """What to fit: inline components, a TOML file, a named preset, or the region's preset."""
+    from redoxmap.errors import AnalysisError
+    from redoxmap.xps.components import parse_component, preset_for, read_components
+
+    if component:
+        return tuple(parse_component(text) for text in component)
+    if components is not None:
+        return read_components(components, region=spectrum.region)
+    chosen = preset or preset_for(spectrum.region)
+    if chosen is None:
+        raise AnalysisError(f"no preset for the region {spectrum.region!r}: give --preset, --components FILE.toml or "
+                            "--component NAME@POSITION")
+    return chosen
+
+
+@xps_app.command("fit", epilog='Examples:  redoxmap xps fit cycled.vms --region "S 2p" --charge-reference "C 1s" '
+                                '--plot s2p.png --json\n           redoxmap xps fit FeO.vms --region "Fe 2p" --casa\n'
+                                '           redoxmap xps fit cathode.vms --region "F 1s" --component LiF@684.5-686 '
+                                '--component "C-F@687-689"')
 @command
 def xps_fit(
-    file: XpsFile, region: RegionOpt = "S 2p", preset: PresetOpt = "argyrodite-S2p",
+    file: XpsFile, region: RegionOpt = "S 2p", preset: PresetOpt = None, components: ComponentsOpt = None,
+    component: ComponentOpt = None, casa: CasaOpt = False,
     background: BackgroundOpt = "shirley", fixed_background: FixedOpt = False, line_shape: ShapeOpt = "SGL(30)",
     window: Annotated[str | None, typer.Option(help="Binding-energy range to fit, LOW,HIGH in eV.")] = None,
     charge_reference: ReferenceOpt = None, reference_ev: ReferenceEnergyOpt = 284.8, shift: ShiftOpt = None,
     plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
-    """Fit a region with a component preset; shares with errors that include the background choice."""
+    """Fit a region: its preset, your components or the file's CasaXPS model; shares with errors that include
+    the background choice."""
     from redoxmap.cli.common import parse_floats
     from redoxmap.io.xps_files import select_region
     from redoxmap.xps.fit import fit_xps
@@ -69,17 +99,86 @@ def xps_fit(
     limits = parse_floats(window, "--window") if window else None
     if limits is not None and len(limits) != 2:
         raise typer.BadParameter("--window takes LOW,HIGH")
-    fit = fit_xps(spectrum, preset, window=tuple(limits) if limits else None, background=background,
-                  fit_background=not fixed_background, line_shape=line_shape)
+    options = {"background": background, "fit_background": not fixed_background, "line_shape": line_shape,
+               "window": tuple(limits) if limits else None}
+    if casa:
+        from redoxmap.xps.casaxps import casa_model
+
+        model = casa_model(spectrum)
+        chosen = model.components
+        options.update(window=options["window"] or model.window, background=model.background, background_check=False,
+                       **model.fit_options)
+    else:
+        chosen = _components(spectrum, preset, components, component)
+    fit = fit_xps(spectrum, chosen, **options)
     save_plot(plot, lambda plt: fit.plot_with_residuals(plt.figure(figsize=(4.2, 4.0), layout="constrained")))
     emit(fit.table, as_json=as_json, out=out,
          payload={"file": str(file), "region": spectrum.region, "charge_shift_eV": spectrum.charge_shift_eV,
                   "charge_shift_stderr_eV": applied_error, "statistics": fit.statistics(),
                   "families": fit.family_shares().to_dict(orient="records"), "notes": fit.notes},
-         columns=["component", "family", "position_eV", "fwhm_eV", "share", "share_stderr"],
-         title=f"{file.name}: {spectrum.region} ({background} background, shift {spectrum.charge_shift_eV:+.2f} eV)")
+         columns=["component", "family", "position_eV", "fwhm_eV", "area", "share", "share_stderr"],
+         title=f"{file.name}: {spectrum.region} ({fit.background_method} background, "
+               f"shift {spectrum.charge_shift_eV:+.2f} eV)")
     if not as_json:
         emit(fit.family_shares(), as_json=False, out=None, title="Shares by family")
+
+
+@xps_app.command("quantify", epilog='Example:  redoxmap xps quantify cathode.vms --regions "C 1s,O 1s,F 1s,Mn 2p" '
+                                     '--charge-reference "C 1s" --imfp-exponent 0.6 --json')
+@command
+def xps_quantify(
+    file: XpsFile,
+    regions: Annotated[str, typer.Option(help="Regions to quantify, comma-separated; each fitted with its preset.")],
+    components: ComponentsOpt = None,
+    rsf: Annotated[str | None, typer.Option(help="Sensitivity factors overriding Scofield's (Al Kα), e.g. "
+                                            "\"Fe 2p=16.42,O 1s=2.93\".")] = None,
+    imfp_exponent: Annotated[float, typer.Option(help="x in the mean free path's KE^x (0: none, as CasaXPS's "
+                                                 "default; 0.6 as Avantage).")] = 0.0,
+    background: BackgroundOpt = "shirley", charge_reference: ReferenceOpt = None,
+    reference_ev: ReferenceEnergyOpt = 284.8, as_json: JsonOpt = False, out: OutOpt = None,
+) -> None:
+    """Atomic percentages: each region's components over its sensitivity factor, the analyser's transmission
+    (where the file gives it) and the mean free path."""
+    from redoxmap.io.xps_files import select_region
+    from redoxmap.xps.fit import fit_xps
+    from redoxmap.xps.quantify import quantify
+
+    spectra, _, _ = _charge_corrected(file, charge_reference, reference_ev, None)
+    factors = {}
+    for item in (rsf.split(",") if rsf else []):
+        name, _, value = item.rpartition("=")
+        try:
+            factors[name.strip()] = float(value)
+        except ValueError:
+            raise typer.BadParameter(f"--rsf takes REGION=NUMBER pairs, not {item!r}") from None
+    fits = []
+    for name in (r.strip() for r in regions.split(",") if r.strip()):
+        spectrum = select_region(spectra, name, path=file)
+        fits.append(fit_xps(spectrum, _components(spectrum, None, components, None), background=background,
+                            background_check=False))
+    table = quantify(fits, rsf=factors, imfp_exponent=imfp_exponent)
+    emit(table, as_json=as_json, out=out, payload={"file": str(file), "imfp_exponent": imfp_exponent},
+         columns=["region", "component", "area", "rsf", "transmission", "atomic_percent", "atomic_percent_stderr"],
+         title=f"{file.name}: atomic percentages")
+
+
+@xps_app.command("survey", epilog="Example:  redoxmap xps survey sample.vms --region wide --json")
+@command
+def xps_survey(
+    file: XpsFile, region: Annotated[str, typer.Option(help="The survey region, by name or position.")] = "0",
+    as_json: JsonOpt = False, out: OutOpt = None,
+) -> None:
+    """Which elements a survey shows: its peaks matched to a table of core levels (xraydb, solid-state values
+    for light elements), confirmed by a second line of the element."""
+    from redoxmap.io.xps_files import read_xps, select_region
+    from redoxmap.xps.survey import identify_elements
+
+    spectrum = select_region(read_xps(file), region, path=file)
+    found = identify_elements(spectrum)
+    emit(found, as_json=as_json, out=out,
+         payload={"file": str(file), "region": spectrum.region, "charge_shift_eV": found.attrs["charge_shift_eV"],
+                  "unexplained_eV": found.attrs["unexplained_eV"]},
+         title=f"{file.name}: {spectrum.region}, elements (charge shift {found.attrs['charge_shift_eV']:+.1f} eV)")
 
 
 @xps_app.command("series", epilog='Example:  redoxmap xps series pristine.vms 30C.vms 50C.vms --labels pristine,30C,50C '
@@ -101,7 +200,8 @@ def xps_series(
         raise typer.BadParameter(f"{len(names)} labels for {len(files)} files")
     spectra = {name: select_region(_charge_corrected(f, charge_reference, reference_ev, None)[0], region, path=f)
                for name, f in zip(names, files)}
-    series = fit_xps_series(spectra, preset, background=background, line_shape=line_shape)
+    series = fit_xps_series(spectra, preset or _components(next(iter(spectra.values())), None, None, None),
+                            background=background, line_shape=line_shape)
     save_plot(plot, lambda plt: series.plot(plt.figure(figsize=(4.0, 3.0), layout="constrained").subplots()).figure)
     emit(series.family_table(), as_json=as_json, out=out, payload={"files": [str(f) for f in files], "region": region},
          title=f"{region}: shares by family across {len(files)} spectra")

@@ -45,7 +45,7 @@ _BUILTIN_MODULES = (
     # SEM sections with EDS
     "redoxmap.io.sem_files",
     # photoelectron spectra
-    "redoxmap.io.vamas", "redoxmap.io.specs", "redoxmap.io.xps_files",
+    "redoxmap.io.vamas", "redoxmap.io.specs", "redoxmap.io.avantage", "redoxmap.io.xps_files",
     # mass spectrometry (DEMS, EC-MS)
     "redoxmap.io.zilien", "redoxmap.io.pfeiffer", "redoxmap.io.ms_files",
 )

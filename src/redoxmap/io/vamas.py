@@ -264,8 +264,10 @@ def _read_block(cursor: _Lines, header: dict, first: dict | None) -> dict:
 
 _CASA_CALIBRATION = re.compile(r"^Calib M = ([-\d.eE+]+) A = ([-\d.eE+]+) BE ADD")
 _CASA_REGION = re.compile(r"^CASA region \(\*(.*?)\*\) \(\*(.*?)\*\)\s+(.*)$")
-_CASA_COMPONENT = re.compile(r"^CASA comp \(\*(.*?)\*\) \(\*(.*?)\*\) Area ([-\d.eE+]+) .*?MFWHM ([-\d.eE+]+) "
-                             r".*?Position ([-\d.eE+]+) .*?RSF ([-\d.eE+]+)")
+_NUMBER = r"([-\d.eE+]+)"
+_CONSTRAINED = r" +".join([_NUMBER] * 5)  # value, low, high, link (-1: none), factor or offset
+_CASA_COMPONENT = re.compile(rf"^CASA comp \(\*(.*?)\*\) \(\*(.*?)\*\) Area {_CONSTRAINED} MFWHM {_CONSTRAINED} "
+                             rf"Position {_CONSTRAINED} RSF {_NUMBER}")
 
 
 def casa_annotations(comment: list[str]) -> dict:
@@ -290,9 +292,14 @@ def casa_annotations(comment: list[str]) -> dict:
                             "background_parameters": [float(v) for v in numbers[6:10] if _is_number(v)]})
         component = _CASA_COMPONENT.match(line)
         if component:
-            components.append({"name": component.group(1), "line_shape": component.group(2),
-                               "area": float(component.group(3)), "fwhm": float(component.group(4)),
-                               "position": float(component.group(5)), "rsf": float(component.group(6))})
+            groups = component.groups()
+            record = {"name": groups[0], "line_shape": groups[1], "rsf": float(groups[17])}
+            for k, key in enumerate(("area", "fwhm", "position")):
+                value, low, high, link, factor = (float(v) for v in groups[2 + 5 * k: 7 + 5 * k])
+                record[key] = value
+                record[f"{key}_limits"] = (low, high)
+                record[f"{key}_link"] = (int(link), factor) if link >= 0 else None
+            components.append(record)
     found = {"regions": regions, "components": components} if regions or components else {}
     return {**found, "calibration_shift_eV": shift} if calibrated else found
 
@@ -338,9 +345,11 @@ def _spectrum(block: dict, header: dict, path: Path, index: int, excitation: flo
     casa = casa_annotations(comment)
     if casa:
         metadata["casaxps"] = casa
+    column = next((k for k, label in enumerate(labels) if "transmission" in label.lower()), None)
+    transmission = data[:, column] if column is not None and column != ordinate else None
     return make_spectrum(energy, intensity, path=path, region=name or block["id"] or f"region {index + 1}", axis=axis,
                          excitation_energy_eV=source_energy, counts_per_unit=counts_per_unit,
-                         metadata=metadata, block=str(index))
+                         metadata=metadata, block=str(index), transmission=transmission)
 
 
 def write_vamas(spectra, path: str | PathLike, *, sample: str = "sample", excitation_energy_eV: float = 1486.6,

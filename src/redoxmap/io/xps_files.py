@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from redoxmap.errors import DataWarning, FormatError, ReadError
+from redoxmap.errors import AnalysisError, DataWarning, FormatError, ReadError
 from redoxmap.io.raw import refuse_implausible
 from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.text import decode, head_text
@@ -55,6 +55,8 @@ class XpsSpectrum:
         The charge correction already applied (added to every binding energy).
     metadata : dict
         Everything else the file says.
+    transmission : numpy.ndarray or None
+        The analyser's transmission at each point, where the file gives it (CasaXPS's column).
     """
 
     binding_energy_eV: np.ndarray
@@ -65,11 +67,21 @@ class XpsSpectrum:
     counts_per_unit: float | None = None
     charge_shift_eV: float = 0.0
     metadata: dict = field(default_factory=dict)
+    transmission: np.ndarray | None = None
 
     def __post_init__(self):
         order = np.argsort(self.binding_energy_eV, kind="stable")
         self.binding_energy_eV = np.asarray(self.binding_energy_eV, dtype=float)[order]
         self.intensity_cps = np.asarray(self.intensity_cps, dtype=float)[order]
+        if self.transmission is not None:
+            self.transmission = np.asarray(self.transmission, dtype=float)[order]
+
+    def transmission_at(self, binding_energy_eV: float) -> float:
+        """The analyser's transmission at a binding energy (1 where the file gives none)."""
+        if self.transmission is None:
+            return 1.0
+        return float(np.interp(binding_energy_eV - self.charge_shift_eV,
+                               self.binding_energy_eV - self.charge_shift_eV, self.transmission))
 
     def __len__(self) -> int:
         return len(self.binding_energy_eV)
@@ -94,10 +106,11 @@ class XpsSpectrum:
         """The points between two binding energies (inclusive)."""
         keep = (self.binding_energy_eV >= min(low_eV, high_eV)) & (self.binding_energy_eV <= max(low_eV, high_eV))
         if keep.sum() < 5:
-            raise ValueError(f"{self.region}: fewer than 5 points between {low_eV} and {high_eV} eV "
-                             f"(the region spans {self.binding_energy_eV[0]:.2f}-{self.binding_energy_eV[-1]:.2f} eV)")
+            raise AnalysisError(f"{self.region}: fewer than 5 points between {low_eV} and {high_eV} eV (the region "
+                                f"spans {self.binding_energy_eV[0]:.2f}-{self.binding_energy_eV[-1]:.2f} eV)")
         return dataclasses.replace(self, binding_energy_eV=self.binding_energy_eV[keep],
-                                   intensity_cps=self.intensity_cps[keep])
+                                   intensity_cps=self.intensity_cps[keep],
+                                   transmission=None if self.transmission is None else self.transmission[keep])
 
     def to_frame(self):
         """The spectrum as a table: ``binding_energy_eV``, ``intensity_cps``."""
@@ -108,7 +121,7 @@ class XpsSpectrum:
 
 def make_spectrum(energy, intensity, *, path: Path, region: str, axis: str, excitation_energy_eV: float | None,
                   counts_per_unit: float | None = None, metadata: dict | None = None,
-                  block: str | None = None) -> XpsSpectrum:
+                  block: str | None = None, transmission=None) -> XpsSpectrum:
     """An :class:`XpsSpectrum` from a reader's arrays: finite points, a binding-energy axis, clear errors.
 
     Parameters
@@ -118,6 +131,7 @@ def make_spectrum(energy, intensity, *, path: Path, region: str, axis: str, exci
     """
     energy = np.asarray(energy, dtype=float)
     intensity = np.asarray(intensity, dtype=float)
+    transmission = None if transmission is None else np.asarray(transmission, dtype=float)
     if energy.shape != intensity.shape:
         raise ReadError(f"region {region!r}: {energy.size} energies but {intensity.size} intensities", path=path)
     finite = np.isfinite(energy) & np.isfinite(intensity)
@@ -125,6 +139,8 @@ def make_spectrum(energy, intensity, *, path: Path, region: str, axis: str, exci
         warnings.warn(f"{path}: region {region!r}: {int((~finite).sum())} points with missing values were dropped",
                       DataWarning, stacklevel=3)
     energy, intensity = energy[finite], intensity[finite]
+    if transmission is not None:
+        transmission = transmission[finite] if transmission.shape == finite.shape else None
     if energy.size < 5:
         raise ReadError(f"region {region!r} has {energy.size} data points (fewer than 5)", path=path)
     refuse_implausible(energy, 1e5, "energy (eV)", path)
@@ -135,10 +151,10 @@ def make_spectrum(energy, intensity, *, path: Path, region: str, axis: str, exci
                               "excitation energy; pass excitation_energy_eV= (1486.6 for Al Kα)", path=path)
         energy = excitation_energy_eV - energy
     elif axis != "binding":
-        raise ValueError(f"axis must be 'binding' or 'kinetic', not {axis!r}")
+        raise FormatError(f"axis must be 'binding' or 'kinetic', not {axis!r}", path=path)
     source = f"{path}::{block}" if block is not None else str(path)
     return XpsSpectrum(energy, intensity, region, source, excitation_energy_eV, counts_per_unit,
-                       metadata={"energy_axis_in_file": axis, **(metadata or {})})
+                       metadata={"energy_axis_in_file": axis, **(metadata or {})}, transmission=transmission)
 
 
 def read_xps(path: str | PathLike, *, format: str | None = None, **options) -> list[XpsSpectrum]:

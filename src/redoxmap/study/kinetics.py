@@ -29,6 +29,7 @@ from redoxmap.fitting import error_scale
 
 FRACTIONS = (0.5, 0.9)
 MAX_RELATIVE_ERROR = 1.0  # an N known worse than this is "not determined"
+LAW_REJECTED_P = 1e-3  # a law this unlikely given the states' errors gives no speed
 
 
 @dataclass
@@ -108,7 +109,15 @@ def saturating_kinetics(cycles, values, errors) -> Kinetics:
     except (RuntimeError, ValueError) as exc:
         return _undetermined(law, last, f"the fit failed ({exc})")
     dof = len(n) - 2
-    reduced = float(np.sum(((law_of(n, final, constant) - x) / s) ** 2) / dof) if dof > 0 else math.nan
+    chi_square = float(np.sum(((law_of(n, final, constant) - x) / s) ** 2))
+    reduced = chi_square / dof if dof > 0 else math.nan
+    if dof > 0:
+        from scipy.stats import chi2
+
+        if chi2.sf(chi_square, dof) < LAW_REJECTED_P:
+            return _undetermined(law, last, f"the saturating law does not describe the states (chi-square {chi_square:.1f} "
+                                 f"for {dof} degree{'s' * (dof != 1)} of freedom): they keep changing after it "
+                                 "would have saturated", float(x[np.argmax(n)]), float(s[np.argmax(n)]))
     covariance = covariance * error_scale(reduced, errors_known=True, dof=dof)
     errors = np.sqrt(np.clip(np.diag(covariance), 0, None)) if np.all(np.isfinite(covariance)) else [math.inf] * 2
     if constant >= 0.99 * bounds[1][1] or not np.isfinite(errors[1]) or errors[1] > MAX_RELATIVE_ERROR * constant:

@@ -125,9 +125,13 @@ MODALITIES["cv"] = {
 }
 
 MODALITIES["xps"] = {
-    "regions": Parameter(["S 2p", "P 2p"], "regions to fit (each needs a preset)", list),
+    "regions": Parameter(["S 2p", "P 2p"], "regions to fit (each with its preset, or its own components)", list),
     "presets": Parameter({"S 2p": "argyrodite-S2p", "P 2p": "argyrodite-P2p"},
-                         "component preset of each region (redoxmap.xps.PRESETS)", dict),
+                         "component preset of each region (redoxmap.xps.PRESETS; a region without one takes "
+                         "the preset made for it, e.g. oxide-O1s for O 1s)", dict),
+    "components": Parameter({}, "components of a region of your own, e.g. {\"F 1s\" = [{name = \"LiF\", "
+                            "position_eV = 685.3}, {name = \"C-F\", position_range_eV = [687, 689], "
+                            "position_eV = 688}]}", dict),
     "background": Parameter("shirley", "shirley, tougaard or linear", str),
     "fit_background": Parameter(True, "fit the background's scale with the peaks (false: fix it from the data)", bool),
     "line_shape": Parameter("SGL(30)", "SGL(m) or GL(m), m = % Lorentzian", str),
@@ -332,7 +336,7 @@ def load_study(path: str | PathLike) -> Study:
         parameters["dems"]["calibration"] = str(_resolve(parameters["dems"]["calibration"], path, "[dems] calibration",
                                                          "calibration"))
     _check_xps(parameters["xps"], path)
-    _check_floors(parameters["map"]["error_floors"], path)
+    _check_map_and_depths(parameters, path)
     if parameters["sem"]["method"] not in ("likelihood", "random_walker"):
         raise ManifestError(f"[sem] method must be likelihood or random_walker, not {parameters['sem']['method']!r}",
                             path=path)
@@ -409,24 +413,65 @@ def _check_peak_windows(spec, path: Path) -> None:
         raise ManifestError(f"[cycling] {exc.message}", path=path) from exc
 
 
-def _check_floors(floors: dict, path: Path) -> None:
+def _check_map_and_depths(parameters: dict, path: Path) -> None:
+    """The [map] thresholds and floors, and the [xas] depths and fluorescence geometry, in their ranges."""
     from redoxmap.errors import AnalysisError
     from redoxmap.study.budget import resolve_floors
 
+    floors = parameters["map"]["error_floors"]
+    if any(isinstance(v, bool) for v in floors.values()):
+        raise ManifestError("[map] error_floors: floors are numbers, not true/false", path=path)
     try:
         resolve_floors(floors)
     except AnalysisError as exc:
         raise ManifestError(f"[map] error_floors: {exc.message}", path=path) from exc
+    positive = {("map", "significance_sigma"), ("map", "fast_cycles"), ("xas", "layer_nm"), ("xas", "tey_depth_nm"),
+                ("xas", "bulk_depth_nm")}
+    for section, key in positive:
+        if not parameters[section][key] > 0:
+            raise ManifestError(f"[{section}] {key} must be positive, not {parameters[section][key]}", path=path)
+    for key in ("layer_stderr_nm", "tey_depth_stderr_nm", "bulk_depth_stderr_nm"):
+        if parameters["xas"][key] < 0:
+            raise ManifestError(f"[xas] {key} must be zero or positive, not {parameters['xas'][key]}", path=path)
+    if parameters["xas"]["tey_depth_nm"] >= parameters["xas"]["bulk_depth_nm"]:
+        raise ManifestError("[xas] tey_depth_nm must be smaller than bulk_depth_nm", path=path)
+    if parameters["map"]["min_states"] < 2:
+        raise ManifestError(f"[map] min_states must be 2 or more (a two-parameter law needs a third state to be "
+                            f"tested: 3 is the default), not {parameters['map']['min_states']}", path=path)
+    for key in ("incidence_deg", "exit_deg"):
+        if not 0 < parameters["xas"][key] <= 90:
+            raise ManifestError(f"[xas] {key} is an angle to the sample surface in (0, 90] degrees, not "
+                                f"{parameters['xas'][key]}", path=path)
+    composition = parameters["xas"]["composition"]
+    if composition:
+        import xraydb
+
+        try:
+            xraydb.chemparse(composition)
+        except Exception as exc:  # xraydb raises bare errors for a formula it cannot read
+            raise ManifestError(f"[xas] composition {composition!r} is not a chemical formula xraydb reads ({exc})",
+                                path=path) from exc
 
 
 def _check_xps(parameters: dict, path: Path) -> None:
-    from redoxmap.xps.components import PRESETS
+    from redoxmap.errors import AnalysisError
+    from redoxmap.xps.components import PRESETS, components_from_records, preset_for
 
+    defined = {}
+    for region, records in parameters["components"].items():
+        try:
+            defined[region] = components_from_records(records, where=f"[xps] components {region!r}")
+        except AnalysisError as exc:
+            raise ManifestError(exc.message, path=path) from exc
     for region in parameters["regions"]:
-        preset = parameters["presets"].get(region)
+        if region in defined:
+            continue
+        preset = parameters["presets"].get(region) or preset_for(region)
         if preset not in PRESETS:
             raise ManifestError(f"[xps] region {region!r} needs a preset in [xps] presets (one of "
-                                f"{', '.join(PRESETS)}), not {preset!r}", path=path)
+                                f"{', '.join(PRESETS)}) or its own [xps] components, not {preset!r}", path=path)
+        parameters["presets"][region] = preset
+    parameters["components"] = defined
     if parameters["background"] not in ("shirley", "tougaard", "linear"):
         raise ManifestError(f"[xps] background must be shirley, tougaard or linear, not {parameters['background']!r}",
                             path=path)

@@ -200,6 +200,9 @@ def build_dataset(records: Records, samples, *, options: MapOptions, probing_dep
     if model:
         _add_model(dataset, model, index)
     dataset.attrs.update(attrs)
+    from redoxmap.study.evidence import pristine_only
+
+    dataset.attrs["pristine_samples"] = json.dumps(pristine_only(dataset))
     return dataset
 
 

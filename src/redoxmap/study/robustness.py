@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from redoxmap.formatting import format_number
 from redoxmap.study.budget import with_floors
-from redoxmap.study.findings import classify, where_headline
+from redoxmap.study.couples import where_headline
+from redoxmap.study.findings import classify
 
 MULTIPLES = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
 BISECTIONS = 5
@@ -80,7 +83,7 @@ def add_robustness(findings, amap) -> None:
             expected = table[used].get(name)
             if expected is None:
                 continue
-            result = {"floor": key, "used": used}
+            result = {"floor": key, "used": used, "floor_only": _floor_only(amap.dataset, verdict)}
             above = [v for v in grid if v > used]
             below = [v for v in reversed(grid) if v < used]
             for side, values in (("above", above), ("below", below)):
@@ -102,6 +105,18 @@ def add_robustness(findings, amap) -> None:
         summary["robustness"] = [texts.get(f"{s}|{c}", "") for s, c in zip(summary["sample"], summary["couple"])]
 
 
+def _floor_only(ds, verdict) -> bool:
+    """Whether a couple's numbers have no error but the floor (published values without errors)."""
+    from redoxmap.study.findings import couples_of
+
+    variable = dict(couples_of(ds)).get(verdict.couple)
+    if variable is None or f"{variable}_budget" not in ds:
+        return False
+    parts = ds[f"{variable}_budget"].sel(sample=verdict.sample).to_numpy()
+    others = np.delete(parts, 2, axis=-1)  # all but the floor (budget.COMPONENTS order)
+    return not np.isfinite(others).any() or not np.nanmax(np.abs(others), initial=0.0) > 0
+
+
 def _sentence(result: dict) -> str:
     key, used = result["floor"], result["used"]
     name = "the r floor" if key == "r" else f"the {key} floor"
@@ -114,6 +129,8 @@ def _sentence(result: dict) -> str:
                      f"(10× the {format_number(used, 2)} used)")
     if "changes_below" in result and result["changes_below"] > 0:
         parts.append(f"below {format_number(result['changes_below'], 2)} it would read: {result['becomes_below']}")
+    elif "changes_below" in result and result.get("floor_only"):
+        parts.append("its numbers carry no error of their own, so without a floor nothing could be tested")
     elif "changes_below" in result:
         parts.append(f"with no floor at all it would read: {result['becomes_below']}")
     return "Robustness: " + "; ".join(parts) + "."

@@ -299,6 +299,7 @@ def analyze_xps_sample(sample: Sample, parameters: dict):
                         temperature_C=o.get("temperature_C"), shift_eV=o.get("shift_eV"))
                for o in sample.file_options.get("xps", []) for path in o["files"]]
     return analyze_xps(sample.name, entries, regions=parameters["regions"], presets=parameters["presets"],
+                       components=parameters["components"],
                        background=parameters["background"], fit_background=parameters["fit_background"],
                        line_shape=parameters["line_shape"], charge_reference=parameters["charge_reference"],
                        reference_eV=parameters["reference_eV"], temperature_C=sample.temperature_C)

@@ -71,11 +71,18 @@ def shirley(binding_energy, intensity, *, end_points: int = 3, tolerance: float 
     return background
 
 
-def tougaard_kernel(losses: np.ndarray, cross_section: str | tuple[float, float] = "U2") -> np.ndarray:
-    """``T / ((C - T^2)^2 + D T^2)`` for losses ``T >= 0`` (the cross-section without its ``B``)."""
-    c, d = TOUGAARD_CROSS_SECTIONS[cross_section] if isinstance(cross_section, str) else cross_section
+def tougaard_kernel(losses: np.ndarray, cross_section: str | tuple[float, ...] = "U2") -> np.ndarray:
+    """``T / ((C - T^2)^2 + D T^2)`` for losses ``T > 0`` (the cross-section without its ``B``).
+
+    ``cross_section`` is a name (``"U2"``, ``"U3"``) or ``(C, D)`` in eV², or ``(C, D, T0)`` with a
+    smallest loss ``T0`` in eV below which the cross-section is zero (CasaXPS's fourth Tougaard
+    parameter: the band gap of an insulator).
+    """
+    values = TOUGAARD_CROSS_SECTIONS[cross_section] if isinstance(cross_section, str) else tuple(cross_section)
+    c, d = values[:2]
+    gap = values[2] if len(values) > 2 else 0.0
     t = np.asarray(losses, dtype=float)
-    return np.where(t > 0, t / ((c - t * t) ** 2 + d * t * t), 0.0)
+    return np.where((t > 0) & (t >= gap), t / ((c - t * t) ** 2 + d * t * t), 0.0)
 
 
 def tougaard_operator(binding_energy: np.ndarray, signal: np.ndarray,
@@ -97,8 +104,16 @@ def tougaard_operator(binding_energy: np.ndarray, signal: np.ndarray,
 
 
 def tougaard(binding_energy, intensity, *, cross_section: str | tuple[float, float] = "U2",
-             end_points: int = 3) -> np.ndarray:
-    """Tougaard background, scaled to meet the data at the high-binding-energy end.
+             coefficient: float | None = None, end_points: int = 3) -> np.ndarray:
+    """Tougaard background: the low-binding-energy level plus ``B`` times the signal above it convolved
+    with the cross-section.
+
+    Parameters
+    ----------
+    cross_section : {"U2", "U3"} or (C, D)
+    coefficient : float, optional
+        The cross-section's ``B`` in eV² (CasaXPS states it with a fit model); by default ``B`` makes
+        the background meet the data at the high-binding-energy end.
 
     Returns
     -------
@@ -108,6 +123,8 @@ def tougaard(binding_energy, intensity, *, cross_section: str | tuple[float, flo
     y = np.asarray(intensity, dtype=float)
     low, high = end_levels(y, end_points)
     shape = tougaard_operator(energy, y - low, cross_section)
+    if coefficient is not None:
+        return low + coefficient * shape
     anchor = np.mean(shape[-max(1, min(end_points, len(y) // 4)):])
     return low + (high - low) * shape / anchor if anchor else np.full_like(y, low)
 

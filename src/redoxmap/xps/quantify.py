@@ -14,7 +14,7 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 
-from redoxmap.errors import DataWarning
+from redoxmap.errors import AnalysisError, DataWarning
 
 SCOFIELD_AL_KALPHA = {
     "C 1s": 1.00, "O 1s": 2.93, "N 1s": 1.80, "F 1s": 4.43, "Li 1s": 0.0568, "S 2p": 1.68, "P 2p": 1.19,
@@ -93,8 +93,96 @@ def charge_correct(spectra: Sequence, *, reference_region: str = "C 1s", referen
     return [s.shifted(shift_eV) for s in spectra], float(shift_eV), float(error)
 
 
+def corrected_intensity(area: float, *, rsf: float, transmission: float = 1.0, kinetic_energy_eV: float | None = None,
+                        imfp_exponent: float = 0.0) -> float:
+    """An area divided by the sensitivity factor, the analyser's transmission and the inelastic mean free
+    path's energy dependence: ``A / (RSF T KE^x)``, CasaXPS's ``Area/(RSF*T*MFP)``.
+
+    Parameters
+    ----------
+    area : float
+        A component's or a region's area (intensity x eV).
+    rsf : float
+        Relative sensitivity factor (Scofield's cross-section for Al Kα: :data:`SCOFIELD_AL_KALPHA`).
+    transmission : float
+        The analyser's transmission at the line's energy (the file's column, or 1).
+    kinetic_energy_eV : float, optional
+        The line's kinetic energy, for the mean free path ``KE^x``.
+    imfp_exponent : float
+        ``x``: 0 (no correction, CasaXPS's default), about 0.6-0.75 for the mean free path of most solids
+        (Seah and Dench; TPP-2M), as Thermo Avantage applies with Scofield factors.
+
+    Examples
+    --------
+    CasaXPS's quantification of the FeO Fe 2p main line (area 63400.62 CPS eV, RSF 16.42, T 2.699):
+
+    >>> round(corrected_intensity(63400.62, rsf=16.42, transmission=2.699064), 2)
+    1430.56
+    """
+    if not rsf > 0:
+        raise AnalysisError(f"a sensitivity factor must be positive, not {rsf}")
+    factor = rsf * transmission * (kinetic_energy_eV ** imfp_exponent if imfp_exponent else 1.0)
+    return float(area / factor)
+
+
+def quantify(fits, *, rsf: Mapping[str, float] | None = None, imfp_exponent: float = 0.0):
+    """Atomic percentages from fitted regions: each component's area over its region's sensitivity
+    factor, the analyser's transmission at its position (where the file gives it) and ``KE^x``.
+
+    Parameters
+    ----------
+    fits : sequence of XpsFit
+        One fit per region (``C 1s``, ``O 1s``, ``Mn 2p``...) of one measurement.
+    rsf : mapping, optional
+        Sensitivity factors by region, overriding Scofield's Al Kα table.
+    imfp_exponent : float
+        See :func:`corrected_intensity`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per component: ``region``, ``component``, ``area``, ``rsf``, ``transmission``, ``corrected``,
+        ``atomic_percent``, ``atomic_percent_stderr``; and a row per region (``component`` empty) with its
+        sum.
+    """
+    import pandas as pd
+
+    factors = {_key(k): v for k, v in {**SCOFIELD_AL_KALPHA, **(rsf or {})}.items()}
+    rows = []
+    for fit in fits:
+        key = _key(fit.region)
+        if key not in factors:
+            raise AnalysisError(f"no sensitivity factor for {fit.region!r}: pass rsf={{{fit.region!r}: ...}}")
+        for row in fit.table.itertuples():
+            transmission = fit.transmission_at(row.position_eV)
+            kinetic = (fit.excitation_energy_eV - row.position_eV + fit.charge_shift_eV
+                       if fit.excitation_energy_eV else None)
+            if imfp_exponent and kinetic is None:
+                raise AnalysisError(f"{fit.region}: the mean free path correction needs the excitation energy")
+            scale = corrected_intensity(1.0, rsf=factors[key], transmission=transmission, kinetic_energy_eV=kinetic,
+                                        imfp_exponent=imfp_exponent)
+            rows.append({"region": fit.region, "component": row.component, "area": row.area, "rsf": factors[key],
+                         "transmission": transmission, "corrected": row.area * scale,
+                         "corrected_stderr": row.area_stderr * scale})
+    frame = pd.DataFrame(rows)
+    total = frame["corrected"].sum()
+    frame["atomic_percent"] = 100 * frame["corrected"] / total
+    # d x_i / d c_j = (delta_ij - x_i) / total, components independent
+    errors = frame["corrected_stderr"].to_numpy()
+    fractions = frame["corrected"].to_numpy() / total
+    frame["atomic_percent_stderr"] = [100 * math.sqrt(sum(((1.0 if j == i else 0.0) - fractions[i]) ** 2 * e ** 2
+                                                          for j, e in enumerate(errors))) / total
+                                      for i in range(len(frame))]
+    regions = frame.groupby("region", sort=False).agg(area=("area", "sum"), rsf=("rsf", "first"),
+                                                        corrected=("corrected", "sum")).reset_index()
+    regions["component"] = ""
+    regions["atomic_percent"] = 100 * regions["corrected"] / total
+    return pd.concat([frame, regions], ignore_index=True)
+
+
 def atomic_fractions(areas: Mapping[str, tuple[float, float]], *, rsf: Mapping[str, float] | None = None):
-    """Atomic fractions from regions' total areas.
+    """Atomic fractions from regions' total areas (no transmission or mean free path correction: use
+    :func:`quantify` on the fits for those).
 
     Parameters
     ----------
@@ -112,7 +200,7 @@ def atomic_fractions(areas: Mapping[str, tuple[float, float]], *, rsf: Mapping[s
     factors = {**SCOFIELD_AL_KALPHA, **(rsf or {})}
     missing = [r for r in areas if _key(r) not in {_key(k) for k in factors}]
     if missing:
-        raise ValueError(f"no sensitivity factor for {', '.join(missing)}: pass rsf={{...}}")
+        raise AnalysisError(f"no sensitivity factor for {', '.join(missing)}: pass rsf={{...}}")
     lookup = {_key(k): v for k, v in factors.items()}
     corrected = {r: (a / lookup[_key(r)], e / lookup[_key(r)]) for r, (a, e) in areas.items()}
     total = sum(a for a, _ in corrected.values())

@@ -193,28 +193,38 @@ class PristineOxygen:
 
     entry: SpectrumEntry
     fits: dict[tuple, PreEdgeFit]
+    nominal_key: tuple
 
     @property
     def nominal(self) -> PreEdgeFit:
-        return self.fits[O_K_VARIANTS[0]]
+        """The fit under the study's own choices (its level and window)."""
+        return self.fits[self.nominal_key]
 
 
 def o_k_variants(window: tuple[float, float]) -> list[tuple]:
-    """``(level window, fit window)`` of every O K choice, the nominal one first."""
+    """``(level window, fit window)`` of every O K choice, the nominal one first.
+
+    Parameters
+    ----------
+    window : (float, float)
+        The study's fit window, in eV.
+
+    Returns
+    -------
+    list of ((float, float), (float, float))
+    """
     nominal = [(O_K_LEVELS_EV[0], tuple(window))]
     levels = [(level, tuple(window)) for level in O_K_LEVELS_EV[1:]]
     trims = [(O_K_LEVELS_EV[0], (window[0] + low, window[1] + high)) for low, high in O_K_WINDOW_TRIMS_EV[1:]]
     return nominal + levels + trims
 
 
-O_K_VARIANTS = o_k_variants(O_K_WINDOW_EV)
-
-
 def fit_pristine_oxygen(entry: SpectrumEntry, *, peaks, window) -> PristineOxygen:
     """Fit a pristine O K spectrum under every choice of :func:`o_k_variants` (choices that the spectrum
     cannot support, a level window beyond its end, are left out)."""
     fits = {}
-    for variant in o_k_variants(window):
+    variants = o_k_variants(window)
+    for variant in variants:
         level, fit_window = variant
         try:
             energy, _, norm = entry.load(level=level)
@@ -222,9 +232,9 @@ def fit_pristine_oxygen(entry: SpectrumEntry, *, peaks, window) -> PristineOxyge
                 warnings.simplefilter("ignore")
                 fits[variant] = fit_pre_edge(energy, norm.norm, peaks=tuple(peaks), window=fit_window, mode=entry.mode)
         except RedoxmapError:
-            if variant == o_k_variants(window)[0]:
+            if variant == variants[0]:
                 raise
-    return PristineOxygen(entry, fits)
+    return PristineOxygen(entry, fits, variants[0])
 
 
 def fit_oxygen(entry: SpectrumEntry, energy, norm, *, peaks, window, shape="gaussian") -> PreEdgeFit:
@@ -299,6 +309,8 @@ def analyze_xas(name: str, entries: list[SpectrumEntry], *, references: dict[str
             if edge_kind(entry.edge) == "O-K":
                 row, fit = _oxygen_row(entry, energy, norm.norm, pristine, settings)
                 result.oxygen[(entry.mode, entry.state)] = fit
+                if row.get("note"):
+                    result.notes.append(f"{entry.state} {entry.edge} {entry.mode}: {row.pop('note')}")
                 oxygen_rows.append(row)
             else:
                 row, fit, variants = _valence_row(entry, energy, mu, norm, references, settings)
@@ -311,7 +323,10 @@ def analyze_xas(name: str, entries: list[SpectrumEntry], *, references: dict[str
     result.valence = pd.DataFrame(valence_rows)
     result.sensitivity = pd.concat(sensitivity, ignore_index=True) if sensitivity else pd.DataFrame()
     result.activation = pd.DataFrame(oxygen_rows)
-    result.depth = _depth_table(result, references, settings)
+    try:
+        result.depth = _depth_table(result, references, settings)
+    except RedoxmapError as exc:
+        result.notes.append(f"two-layer inversion: {exc}")
     return result
 
 
@@ -364,11 +379,15 @@ def _oxygen_row(entry: SpectrumEntry, energy, norm, pristine: dict[str, Pristine
     reference = pristine.get(entry.mode) or next(iter(pristine.values()), None)
     values = _oxygen_values(fit, reference.nominal if reference else None, settings.r_formula)
     row = {"state": entry.state, "mode": entry.mode, **values, "r_squared": fit.r_squared}
+    if reference is not None and reference.entry.mode != entry.mode:
+        row["note"] = (f"b0 from the pristine {reference.entry.mode} spectrum: no pristine {entry.mode} spectrum, "
+                       "so r mixes two probing depths")
     # choices: every variant the pristine spectrum of the same mode was fitted under
     choices = {c: [] for c in O_K_COLUMNS}
-    for variant in o_k_variants(window):
+    variants = o_k_variants(window)
+    for variant in variants:
         try:
-            if variant == o_k_variants(window)[0]:
+            if variant == variants[0]:
                 found = values
             else:
                 level, fit_window = variant

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from redoxmap.errors import ReadError
 from redoxmap.io.xps_files import read_xps, select_region
 from redoxmap.xps.fit import XpsFit, fit_xps
 from redoxmap.xps.quantify import charge_correct
@@ -43,7 +44,8 @@ class XpsAnalysis:
     notes: list = field(default_factory=list)
 
 
-def analyze_xps(name: str, entries: list[XpsEntry], *, regions, presets: dict, background: str = "shirley",
+def analyze_xps(name: str, entries: list[XpsEntry], *, regions, presets: dict, components: dict | None = None,
+                background: str = "shirley",
                 fit_background: bool = True, line_shape: str = "SGL(30)", charge_reference: str = "C 1s",
                 reference_eV: float = 284.8, temperature_C: float | None = None) -> XpsAnalysis:
     """Fit every named region of every file of a sample with its preset.
@@ -52,6 +54,7 @@ def analyze_xps(name: str, entries: list[XpsEntry], *, regions, presets: dict, b
     entry's ``shift_eV``, else the file's adventitious C 1s (``charge_reference``), else none (noted).
     """
     result = XpsAnalysis(name)
+    components = components or {}
     rows = []
     for entry in entries:
         spectra = read_xps(entry.file)
@@ -68,11 +71,11 @@ def analyze_xps(name: str, entries: list[XpsEntry], *, regions, presets: dict, b
         for region in regions:
             try:
                 spectrum = select_region(spectra, region, path=entry.file)
-            except Exception:  # noqa: BLE001 - a file holds only some of the regions
+            except ReadError:  # a file holds only some of the regions
                 result.notes.append(f"{entry.file.name}: no {region} region")
                 continue
-            fit: XpsFit = fit_xps(spectrum, presets[region], background=background, fit_background=fit_background,
-                                  line_shape=line_shape)
+            fit: XpsFit = fit_xps(spectrum, components.get(region) or presets[region], background=background,
+                                  fit_background=fit_background, line_shape=line_shape)
             result.fits.append((entry.state, region, fit))  # a component at its bound warned in fit_xps
             for family in fit.family_shares().itertuples():
                 rows.append({"state": entry.state, "cycle": entry.cycle,

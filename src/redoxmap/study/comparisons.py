@@ -1,0 +1,130 @@
+"""The same kinetics of two samples side by side, attributed to a condition only when it is the one the
+samples differ in.
+
+A comparison takes n90 where both samples reach 90 % within their data, else n50 (an n90 beyond the data
+is the law's extrapolation, not a measurement). Its sentence names every condition in which the samples
+differ (temperature, chemistry, cell type, electrode, specific current, the samples' own ``variables``);
+with one cell per sample it says so: the error then holds the measurement errors only, not the spread
+between cells of one condition.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+
+from redoxmap.formatting import format_cycles, format_sigma, format_value_error
+from redoxmap.study.capacities import capitalised
+from redoxmap.study.couples import PROBE_WORDS
+from redoxmap.study.evidence import z_score
+from redoxmap.study.verdict import Verdict
+
+
+def sample_conditions(ds) -> dict[str, dict]:
+    """Each sample's stated conditions (the map's ``conditions`` coordinate)."""
+    if "conditions" not in ds.coords:
+        return {}
+    return {str(s): json.loads(str(c)) for s, c in zip(ds["sample"].to_numpy(), ds["conditions"].to_numpy())}
+
+
+def sample_cells(ds) -> dict[str, int]:
+    """How many cycling files (cells) each sample has in the map (0 for one without cycling)."""
+    if "cells" not in ds.coords:
+        return {}
+    return {str(s): int(c) for s, c in zip(ds["sample"].to_numpy(), ds["cells"].to_numpy())}
+
+
+def _differing(conditions: dict[str, dict], a: str, b: str) -> dict[str, tuple]:
+    first, second = conditions.get(a, {}), conditions.get(b, {})
+    return {k: (first.get(k), second.get(k)) for k in sorted(set(first) | set(second))
+            if first.get(k) != second.get(k)}
+
+
+def comparisons(ds, kinetics: pd.DataFrame, sigma: float) -> pd.DataFrame:
+    """The same kinetics (couple, source and probe) of every pair of samples where both are measured
+    (fitted, inside their data; not a first-state bound or a first-cycle saturation)."""
+    if kinetics.empty:
+        return pd.DataFrame()
+    chosen = kinetics[kinetics["determined"] & (kinetics["n50"] <= kinetics["last_cycle"])
+                      & (kinetics["note"] != "reached in the first cycle") & (kinetics["law"] != "first state")]
+    conditions, cells = sample_conditions(ds), sample_cells(ds)
+    rows = []
+    for _, group in chosen.groupby(["couple", "source", "probe"], sort=False):
+        records = group.to_dict("records")
+        for k, a in enumerate(records):
+            for b in records[k + 1:]:
+                measure = "n90" if a["n90"] <= a["last_cycle"] and b["n90"] <= b["last_cycle"] else "n50"
+                difference = b[measure] - a[measure]
+                error = math.hypot(a[f"{measure}_stderr"], b[f"{measure}_stderr"])
+                z = z_score(difference, error)
+                rows.append({"couple": a["couple"], "source": a["source"], "probe": a["probe"], "first": a["sample"],
+                             "second": b["sample"],
+                             "differ": json.dumps({n: list(v) for n, v in _differing(conditions, a["sample"],
+                                                                                      b["sample"]).items()}),
+                             "recorded": bool(conditions.get(a["sample"]) or conditions.get(b["sample"])),
+                             "measure": measure, "cycles_first": a[measure],
+                             "cycles_first_stderr": a[f"{measure}_stderr"], "cycles_second": b[measure],
+                             "cycles_second_stderr": b[f"{measure}_stderr"], "difference": difference,
+                             "difference_stderr": error, "z": z, "significant": bool(np.isfinite(z) and abs(z) >= sigma),
+                             "cells_first": cells.get(a["sample"], 0), "cells_second": cells.get(b["sample"], 0)})
+    frame = pd.DataFrame(rows)
+    return frame.sort_values(["first", "second"], kind="stable", ignore_index=True) if len(frame) else frame
+
+
+def _value(name: str, value) -> str:
+    if name == "temperature_C" and isinstance(value, (int, float)):
+        return f"{value:g} °C"
+    return f"{name} = {value}"
+
+
+def _phrase(name: str, value) -> str:
+    return ("at " if name == "temperature_C" and isinstance(value, (int, float)) else "with ") + _value(name, value)
+
+
+def comparison_verdicts(table: pd.DataFrame) -> list:
+    """One :class:`redoxmap.study.verdict.Verdict` per comparison."""
+
+    out = []
+    for row in table.to_dict("records"):
+        differ = {k: tuple(v) for k, v in json.loads(row["differ"]).items()}
+        what = row["source"].replace("r after charge", "r").replace("_", " ")
+        where = f" {PROBE_WORDS[row['probe']]}" if row["probe"] in PROBE_WORDS else ""
+        first, second = row["first"], row["second"]
+        share = "90 %" if row["measure"] == "n90" else "half its final value"
+        measure = (f"cycles to {share} of {what}{where}: {format_cycles(row['cycles_first'], row['cycles_first_stderr'])}"
+                   f" ({first}) against {format_cycles(row['cycles_second'], row['cycles_second_stderr'])} ({second}), "
+                   f"a difference of {format_value_error(row['difference'], row['difference_stderr'])} "
+                   f"({format_sigma(row['z'])})")
+        if row["measure"] == "n50":
+            measure += " (half, not 90 %: one of them does not reach 90 % within its cycles)"
+        details = [measure]
+        if row["cells_first"] <= 1 and row["cells_second"] <= 1:
+            unit = "cell" if row["cells_first"] and row["cells_second"] else "sample"
+            details.append(f"one {unit} each: the error holds the measurement errors only, not the spread between "
+                           f"{unit}s of one condition")
+        if not row["recorded"]:
+            headline = (f"{first} against {second}: no conditions are recorded for either (temperature_C, chemistry, "
+                        f"variables...), so a difference in {what} is not attributed")
+        elif len(differ) == 1:
+            name, (a, b) = next(iter(differ.items()))
+            if row["significant"]:
+                sooner, later = (_phrase(name, b), _phrase(name, a)) if row["difference"] < 0 else (
+                    _phrase(name, a), _phrase(name, b))
+                headline = f"{capitalised(what)}{where} reaches {share} sooner {sooner} than {later}"
+            else:
+                headline = (f"{capitalised(what)}{where}: no significant difference between {_value(name, a)} and "
+                            f"{_value(name, b)}")
+        elif not differ:
+            headline = (f"{first} and {second} share every recorded condition: their difference measures how well "
+                        f"{what} reproduces")
+        else:
+            names = ", ".join(f"{k} ({a} / {b})" for k, (a, b) in differ.items())
+            headline = (f"{first} against {second}: they differ in {names}, so a difference in {what} cannot be "
+                        "assigned to one of them")
+        out.append(Verdict(f"{first} vs {second}", row["couple"], "comparison", headline, details,
+                           "xas" if row["source"].endswith("after charge") else "cycling",
+                           basis=f"{what} of both samples"))
+    return out
