@@ -51,6 +51,7 @@ ERROR_FLOORS = {
 
 # Impedance.
 CIRCUIT = "R0-p(R1,CPE1)-p(R2,CPE2)-W1"
+EIS_STARTS = 24  # data-derived starts per spectrum (the CLI had 8 and missed minima the fit found with 24)
 EIS_WEIGHTING = "modulus"
 KK_THRESHOLD = 0.01  # largest Kramers-Kronig residual, as a fraction of |Z|, of a valid spectrum
 

@@ -147,3 +147,36 @@ def test_dqdv_of_a_known_curve_at_any_sampling_and_resolution(points, resolution
             expected = seen[np.argmin(np.abs(v - centre))]
             assert abs(row.voltage_V - centre) < max(0.004, 0.03 * 3.525 * width)  # 3 % of the peak's FWHM
             assert row.height == pytest.approx(expected, rel=0.03)
+
+
+def test_no_peak_at_a_half_cycles_voltage_limits():
+    """A cell logged every 60 s whose discharge falls steeply into its 3.0 V cut-off (built with numpy: Q(V)
+    with peaks at 3.9 and 4.5 V and a last logged step that jumps to the limit): the only peaks are the two
+    plateaus, none within one smoothing kernel of 3.0 or 4.7 V."""
+    v = np.linspace(3.0, 4.7, 4000)
+    q = 0.6 / (1 + np.exp(-(v - 3.9) / 0.03)) + 0.4 / (1 + np.exp(-(v - 4.5) / 0.05)) + 0.15 * (v - 3.0) ** 4
+    q = (q - q[0]) / (q[-1] - q[0])
+    hours = 5.0
+    grid = np.arange(0, hours * 3600 + 1, 60.0)  # a record a minute
+    v_of_t = np.interp(grid / (hours * 3600), q, v)
+    frames = [pd.DataFrame({"time_s": grid, "voltage_V": v_of_t, "current_A": 1e-3}),
+              pd.DataFrame({"time_s": grid[-1] + 10 + grid, "voltage_V": v_of_t[::-1], "current_A": -1e-3})]
+    table = from_records(pd.concat(frames, ignore_index=True), active_mass_mg=5.0)
+    result = dqdv(table, exclude_cv=False)
+    peaks = find_dqdv_peaks(result)
+    kernel = 2.5 * result.parameters["smoothing_V"]
+    assert ((peaks["voltage_V"] > 3.0 + kernel) & (peaks["voltage_V"] < 4.7 - kernel)).all()
+    for direction in ("charge", "discharge"):
+        found = np.sort(peaks.loc[peaks["direction"] == direction, "voltage_V"].to_numpy())
+        assert len(found) == 2 and np.allclose(found, [3.9, 4.5], atol=0.02), (direction, found)
+
+
+@pytest.mark.parametrize("path", ["NewareNDA/BTS85-36-6-5-110-20240424.ndax", "NewareNDA/test_2.ndax",
+                                  "battery-data-format/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv"])
+def test_real_files_have_no_peak_at_their_limits(echem, quiet, path):
+    table = redoxmap.read_cycling(echem / path)
+    result = dqdv(table)
+    peaks = find_dqdv_peaks(result).merge(result.half_cycles, on=["half_cycle", "cycle", "direction"])
+    kernel = 2.5 * result.parameters["smoothing_V"]
+    inside = (peaks["voltage_V"] >= peaks["min_voltage_V"] + kernel) & (peaks["voltage_V"] <= peaks["max_voltage_V"] - kernel)
+    assert inside.all()

@@ -27,7 +27,7 @@ def eis_fit(
     file: SpectrumFile,
     circuit: CircuitOpt = defaults.CIRCUIT,
     initial: Annotated[str | None, typer.Option(help="Your start values, comma-separated, in circuit order.")] = None,
-    starts: Annotated[int, typer.Option(help="Data-derived starts (0 with --initial: only yours).")] = 8,
+    starts: Annotated[int, typer.Option(help="Data-derived starts (0 with --initial: only yours).")] = defaults.EIS_STARTS,
     weighting: WeightingOpt = defaults.EIS_WEIGHTING, index: IndexOpt = 0, solid_state: SolidStateOpt = False,
     plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:

@@ -2,10 +2,13 @@
 
 * Sweeps are split where the potential reverses; each has a direction (anodic: rising
   potential) and a scan rate (median |dE/dt|).
-* Peaks per sweep: the largest anodic (cathodic) excess over a baseline extrapolated from the
-  start of the sweep, where the current is capacitive; per cycle the peak separation and E1/2.
+* Peaks per sweep: a local maximum of a positive current on an anodic sweep (a minimum of a negative one
+  on a cathodic sweep) above its baseline: the previous sweep's diffusion tail extrapolated in time
+  after a reversal (Nicholson's baseline for the reverse peak), else a line through the flattest stretch
+  before the wave, clear of an opening transient; each with its error; per cycle the peak separation and
+  E1/2. A sweep without such an extremum has no peak.
 * Across scan rates: b from log|i_p| against log v (b = 1 surface-limited / capacitive, b = 0.5
-  diffusion-limited); D from the Randles-Sevcik slope of i_p against v^1/2,
+  diffusion-limited); D from the Randles-Sevcik slope of i_p against v^1/2 (weighted by the peaks' errors),
   ``i_p = 0.4463 n F A C sqrt(n F v D / (R T))`` (reversible, planar, semi-infinite diffusion),
   with a warning where the peak separation shows the couple is not reversible; and the
   capacitive/diffusive split ``i(E) = k1 v + k2 v^1/2`` of Dunn and co-workers (Wang et al.,
@@ -65,11 +68,15 @@ def read_voltammogram(path: str | PathLike, *, scan_rate_mV_s: float | None = No
     path = Path(path)
     reader = detect_reader(path, modality=("cycling", "cv"), format=format)
     options = {"scan_rate_mV_s": scan_rate_mV_s} if "scan_rate_mV_s" in reader.options else {}
-    table = reader.read(path, **options).table
+    raw = reader.read(path, **options)
+    table = raw.table
     time, potential, current = (table[c].to_numpy(float) for c in ("time_s", "voltage_V", "current_A"))
     if scan_rate_mV_s and len(time) > 1:  # the user's rate wins; keep the file's sweep shape
         time = swept_time(potential, scan_rate_mV_s)
-    return Voltammogram(time, potential, current, {"source_file": str(path), "format": reader.name})
+    attrs = {"source_file": str(path), "format": reader.name}
+    if raw.metadata.get("stated_scan_rate_mV_s"):
+        attrs["stated_scan_rate_mV_s"] = raw.metadata["stated_scan_rate_mV_s"]
+    return Voltammogram(time, potential, current, attrs)
 
 
 def sweeps(cv: Voltammogram, *, min_points: int = 10) -> pd.DataFrame:
@@ -113,36 +120,127 @@ def sweeps(cv: Voltammogram, *, min_points: int = 10) -> pd.DataFrame:
     return table
 
 
-def _sweep_peak(potential, current, direction: str, baseline_fraction: float):
-    """Peak of one sweep above a line fitted to its first ``baseline_fraction``."""
+def _noise(current: np.ndarray) -> float:
+    """The point-to-point noise of a current (robust: second differences)."""
+    second = np.diff(current, 2)
+    if len(second) < 3:
+        return 0.0
+    return float(np.median(np.abs(second - np.median(second))) / 0.6745 / np.sqrt(6))
+
+
+def _flat_baseline(potential, current, *, skip: float = 0.03, width: float = 0.12, search: float = 0.45):
+    """A line through the flattest stretch of the first part of a sweep (before its wave): the window of
+    ``width`` of the points, within the first ``search`` and after the first ``skip`` (an opening
+    transient), whose current changes least per volt. Returns the line's coefficients, their covariance,
+    and the window's potentials."""
     n = len(potential)
-    head = slice(0, max(int(baseline_fraction * n), 3))
-    slope, intercept = np.polyfit(potential[head], current[head], 1)
-    baseline = slope * potential + intercept
-    excess = (current - baseline) if direction == "anodic" else (baseline - current)
-    interior = slice(max(int(0.05 * n), 1), n - max(int(0.02 * n), 1))
-    i = interior.start + int(np.argmax(excess[interior]))
-    return potential[i], current[i] - baseline[i], current[i], excess[i] > 0
+    size = max(int(width * n), 5)
+    first, last = max(int(skip * n), 1), max(int(search * n) - size, 2)
+    best = None
+    for a in range(first, max(last, first + 1), max(size // 4, 1)):
+        part = slice(a, a + size)
+        if np.ptp(potential[part]) <= 0:
+            continue
+        coefficients, covariance = np.polyfit(potential[part], current[part], 1, cov="unscaled")
+        residual = current[part] - np.polyval(coefficients, potential[part])
+        scale = float(residual @ residual / max(size - 2, 1))
+        cost = abs(coefficients[0]) * np.ptp(potential[part]) + np.sqrt(scale)
+        if best is None or cost < best[0]:
+            best = (cost, coefficients, covariance * scale, (float(potential[part][0]), float(potential[part][-1])))
+    if best is None:
+        raise AnalysisError("a sweep without a potential range to fit a baseline on")
+    return best[1:]
 
 
-def cv_peaks(cv: Voltammogram, *, baseline_fraction: float = 0.15) -> pd.DataFrame:
+PEAK_SIGMA = 5.0  # a peak stands this many noise levels above its baseline
+DIFFUSION_TAIL = 0.15  # a forward current still this share of its peak at the switch is a diffusion tail
+
+
+def _extremum(current, excess, sign: float, noise: float):
+    """Index of the largest excess at a local extremum of the current (smoothed over 2 % of the sweep)
+    with the sweep's sign, or None."""
+    n = len(current)
+    smooth = uniform_filter1d(current, max(int(0.02 * n), 3), mode="nearest")
+    edge = max(int(0.02 * n), 2)
+    interior = np.arange(edge, n - edge)
+    extremum = (sign * smooth[interior] >= sign * smooth[interior - 1]) & \
+        (sign * smooth[interior] >= sign * smooth[interior + 1])
+    candidates = interior[extremum & (sign * current[interior] > 0) & (excess[interior] > PEAK_SIGMA * noise)]
+    return int(candidates[np.argmax(excess[candidates])]) if len(candidates) else None
+
+
+def _sweep_peak(potential, current, direction: str, forward: dict | None = None) -> dict:
+    """The peak of one sweep: a local extremum of the current with the sign of the sweep (a maximum of a
+    positive current on an anodic sweep, a minimum of a negative one on a cathodic sweep), measured above
+    its baseline, with the baseline's error; NaN where there is none.
+
+    The first sweep's baseline is a line through the flattest stretch before its wave, clear of an opening
+    transient. A sweep that reverses one with a peak (``forward``: that peak and its baseline) and starts on
+    that wave's diffusion tail (a forward current still ``DIFFUSION_TAIL`` of its peak at the switch), which
+    no line describes, has Nicholson's peak current (Anal. Chem. 38, 1406 (1966)),
+    ``i_rev = (i_rev)0 + 0.485 (i_sw)0 + 0.086 i_fwd``, from the reverse peak and the switching current
+    measured against the forward sweep's baseline: exact for a reversible couple, indicative otherwise.
+    A sweep starting where the forward current has died away has its own flat-stretch baseline.
+    """
+    sign = 1.0 if direction == "anodic" else -1.0
+    n = len(potential)
+    noise = max(_noise(current), 1e-300)
+    empty = {"E_peak_V": np.nan, "i_peak_A": np.nan, "i_peak_stderr_A": np.nan, "i_raw_A": np.nan}
+    if forward is not None and -sign * (current[0] - np.polyval(forward["coefficients"], potential[0])) \
+            < DIFFUSION_TAIL * abs(forward["i_peak_A"]):
+        forward = None  # the forward current has died away by the switch: no diffusion tail to start on
+    if forward is not None:
+        background = np.polyval(forward["coefficients"], potential)
+        relative = current - background
+        k = _extremum(current, sign * relative, sign, noise)
+        if k is None:
+            return {**empty, "baseline": "Nicholson (1966), reverse of a peak"}
+        switching = -sign * relative[0]  # the forward process's current at the switch, in the forward direction
+        height = sign * relative[k] + 0.485 * switching + 0.086 * abs(forward["i_peak_A"])
+        error = float(np.hypot(np.hypot(noise, 0.086 * forward["i_peak_stderr_A"]),
+                               np.sqrt(1.485) * forward["background_stderr"]))
+        return {"E_peak_V": float(potential[k]), "i_peak_A": sign * float(height), "i_peak_stderr_A": error,
+                "i_raw_A": float(current[k]), "baseline": "Nicholson (1966), reverse of a peak",
+                "baseline_from_V": np.nan, "baseline_to_V": np.nan}
+    coefficients, covariance, window = _flat_baseline(potential, current)
+    baseline = np.polyval(coefficients, potential)
+    design = np.column_stack([potential, np.ones(n)])
+    baseline_error = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", design, covariance, design), 0, None))
+    k = _extremum(current, sign * (current - baseline), sign, noise)
+    found = {"baseline": "line through the flattest stretch before the wave", "baseline_from_V": window[0],
+             "baseline_to_V": window[1], "coefficients": coefficients,
+             "background_stderr": float(np.median(baseline_error))}
+    if k is None:
+        return {**empty, **found}
+    return {**found, "E_peak_V": float(potential[k]), "i_peak_A": float(current[k] - baseline[k]),
+            "i_peak_stderr_A": float(np.hypot(baseline_error[k], noise)), "i_raw_A": float(current[k])}
+
+
+def cv_peaks(cv: Voltammogram) -> pd.DataFrame:
     """Anodic and cathodic peak of every sweep, and per cycle the separation and E1/2.
 
     Returns
     -------
     pandas.DataFrame
-        Per sweep: ``sweep``, ``cycle``, ``direction``, ``scan_rate_mV_s``, ``E_peak_V``,
-        ``i_peak_A`` (above the baseline, signed), ``i_raw_A``, and per cycle ``delta_Ep_V``,
-        ``E_half_V``.
+        Per sweep: ``sweep``, ``cycle``, ``direction``, ``scan_rate_mV_s``, ``E_peak_V``, ``i_peak_A``
+        (above the baseline, signed) and ``i_peak_stderr_A``, ``i_raw_A``, ``baseline`` (how it was
+        made) with ``baseline_from_V``/``baseline_to_V`` (the stretch a line was fitted on), and per
+        cycle ``delta_Ep_V``, ``E_half_V``. A sweep without a local extremum of its own sign above the
+        noise has NaN: no peak is reported.
     """
     table = sweeps(cv)
-    rows = []
+    rows, forward = [], None
     for sweep in table.itertuples():
         part = slice(sweep.start, sweep.stop + 1)
-        e, i, raw, found = _sweep_peak(cv.potential_V[part], cv.current_A[part], sweep.direction, baseline_fraction)
+        reverses = forward is not None and np.isfinite(forward["i_peak_A"]) and forward["direction"] != sweep.direction
+        found = _sweep_peak(cv.potential_V[part], cv.current_A[part], sweep.direction, forward if reverses else None)
+        if "coefficients" in found:  # a sweep with its own baseline: the forward sweep of the next one
+            forward = {**found, "direction": sweep.direction}
+        elif reverses:
+            forward = None  # the next sweep starts a new cycle on its own baseline
         rows.append({"sweep": sweep.sweep, "cycle": sweep.cycle, "direction": sweep.direction,
-                     "scan_rate_mV_s": sweep.scan_rate_mV_s, "E_peak_V": e if found else np.nan,
-                     "i_peak_A": i if found else np.nan, "i_raw_A": raw if found else np.nan})
+                     "scan_rate_mV_s": sweep.scan_rate_mV_s,
+                     **{k: v for k, v in found.items() if k not in ("coefficients", "background_stderr")}})
     peaks = pd.DataFrame(rows)
     by_cycle = peaks.pivot_table(index="cycle", columns="direction", values="E_peak_V")
     if {"anodic", "cathodic"} <= set(by_cycle.columns):
@@ -177,6 +275,24 @@ class ScanRateAnalysis:
     capacitive: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     records: list[Voltammogram] = field(default_factory=list, repr=False)
+
+
+def _origin_fit(x, y, errors):
+    """A line through the origin weighted by the points' errors: slope and its standard error, scaled by
+    the reduced chi-square where the points scatter more than their errors allow (the project's convention
+    for known errors; unit weights where the errors are unknown or zero)."""
+    from redoxmap.fitting import error_scale
+
+    errors = np.asarray(errors, float)
+    known = bool(np.all(np.isfinite(errors) & (errors > 0)))
+    weights = 1 / errors ** 2 if known else np.ones_like(x)
+    slope = float(np.sum(weights * x * y) / np.sum(weights * x * x))
+    residual = y - slope * x
+    dof = max(len(x) - 1, 1)
+    reduced = float(np.sum(weights * residual ** 2) / dof)
+    variance = 1 / float(np.sum(weights * x * x))
+    scale = error_scale(reduced, errors_known=known, dof=dof)
+    return slope, float(np.sqrt(variance * scale))
 
 
 def _line_fit(x, y):
@@ -215,8 +331,8 @@ def analyze_scan_rates(records: list[Voltammogram], *, n: float = 1.0, area_cm2:
             else peaks
         for peak in last.itertuples():
             rows.append({"record": record.label, "direction": peak.direction, "scan_rate_mV_s": peak.scan_rate_mV_s,
-                         "E_peak_V": peak.E_peak_V, "i_peak_A": peak.i_peak_A,
-                         "delta_Ep_V": getattr(peak, "delta_Ep_V", np.nan)})
+                         "E_peak_V": peak.E_peak_V, "i_peak_A": peak.i_peak_A, "i_peak_stderr_A": peak.i_peak_stderr_A,
+                         "baseline": peak.baseline, "delta_Ep_V": getattr(peak, "delta_Ep_V", np.nan)})
     table = pd.DataFrame(rows).sort_values(["direction", "scan_rate_mV_s"], ignore_index=True)
     if table["scan_rate_mV_s"].round(6).nunique() < 2:
         raise AnalysisError("the records share one scan rate; give CVs at different rates")
@@ -234,9 +350,7 @@ def analyze_scan_rates(records: list[Voltammogram], *, n: float = 1.0, area_cm2:
         if intercept:
             (slope, offset), (slope_err, offset_err) = _line_fit(root, ip)
         else:
-            slope = float(root @ ip / (root @ root))
-            residual = ip - slope * root
-            slope_err = float(np.sqrt(residual @ residual / max(len(ip) - 1, 1) / (root @ root)))
+            slope, slope_err = _origin_fit(root, ip, group["i_peak_stderr_A"].to_numpy(float))
             offset, offset_err = 0.0, np.nan
         d, d_err = np.nan, np.nan
         if area_cm2 and concentration_mol_cm3:

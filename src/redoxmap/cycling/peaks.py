@@ -108,6 +108,9 @@ def _merge_flat(y: np.ndarray, peaks: np.ndarray, props: dict, threshold: float)
     return peaks[keep], {name: values[keep] for name, values in props.items()}
 
 
+EDGE_KERNELS = 2.5  # no peak within this many smoothing widths (about one kernel's FWHM) of a half cycle's limits
+
+
 def find_dqdv_peaks(
     result: DqdvResult,
     *,
@@ -121,7 +124,8 @@ def find_dqdv_peaks(
     result : DqdvResult
     prominence : float
         Minimum prominence as a fraction of the curve's largest ``|dQ/dV|`` (and at least five times
-        the curve's point-to-point scatter); peaks closer than twice the smoothing are one peak.
+        the curve's point-to-point scatter); peaks closer than twice the smoothing are one peak, and
+        none lies within one smoothing kernel (``EDGE_KERNELS`` widths) of its half cycle's voltage limits.
     windows : dict, optional
         ``{"charge": [...], "discharge": [...]}`` of named :class:`VoltageRegion`; a peak
         inside a window takes its name (the tallest one if several). Default: none, so no peak is
@@ -140,6 +144,7 @@ def find_dqdv_peaks(
     sigma = result.parameters.get("smoothing_V", 0.0) or step
     separation = max(int(2 * sigma / step), 1)  # the kernel cannot resolve peaks closer than ~2 sigma
     rows = []
+    edge = max(EDGE_KERNELS * sigma, 2 * step)
     for k, info in enumerate(result.half_cycles.itertuples(index=False)):
         y = np.abs(result.row(k))
         top = y.max()
@@ -148,6 +153,10 @@ def find_dqdv_peaks(
         threshold = max(prominence * top, 5 * _noise(y))
         peaks, props = find_peaks(y, prominence=threshold, distance=separation)
         peaks, props = _merge_flat(y, peaks, props, threshold)
+        # the window's edge is no peak: the density stops there (a cut-off, a logging interval's last step)
+        inner = (result.voltage_V[peaks] >= info.min_voltage_V + edge) & \
+            (result.voltage_V[peaks] <= info.max_voltage_V - edge)
+        peaks, props = peaks[inner], {name: values[inner] for name, values in props.items()}
         if not len(peaks):
             continue
         fwhm = peak_widths(y, peaks, rel_height=0.5)[0] * step

@@ -15,6 +15,9 @@ The search guards against the ways such fits stop short:
   refitted (0.3 decades on positive parameters, 0.05 on exponents) until a round brings no
   improvement, so that a point the optimiser stopped at without being a minimum is left;
 * **several minima**: how many distinct minima the starts ended in is reported with the fit.
+* **elements switched off**: where the best solution has an element at a bound (a Warburg or a resistor
+  at zero), every start is run again with that element held near the data's guess (half and one and a
+  half decades), then released: a valley the free starts could not reach from a dead element is found that way.
 
 RC pairs are then sorted by time constant and labelled. Standard errors come from the
 covariance scaled by the reduced chi-square (the convention of :mod:`redoxmap.batch_lm`).
@@ -30,7 +33,7 @@ import pandas as pd
 from scipy.signal import find_peaks
 
 from redoxmap.batch_lm import fit_batch
-from redoxmap.defaults import EIS_WEIGHTING
+from redoxmap.defaults import EIS_STARTS, EIS_WEIGHTING
 from redoxmap.eis.circuits import Circuit
 from redoxmap.errors import AnalysisError, FitWarning
 from redoxmap.fitting import SCALED
@@ -357,6 +360,40 @@ def _solve(circuit: Circuit, problems: list[_Problem], thetas: list[np.ndarray],
     return result, owner
 
 
+REVIVAL_HOLDS_DECADES = (0.0, 0.5, 1.5)  # a stuck element restarts held within these decades of its guess
+
+
+def _revive(circuit: Circuit, problem: _Problem, best: tuple, starts: np.ndarray, lower, upper):
+    """Restart a fit whose best solution has an element switched off at a bound (a Warburg or resistor at
+    zero): every data-derived start with that element at its guess and held within each of
+    ``REVIVAL_HOLDS_DECADES`` of it, then released. Returns the better ``(result, row)`` and the
+    chi-squares tried, or None."""
+    result, row = best
+    positive = circuit.positive
+    values = _from_theta(result.params[row], positive)
+    ideal = np.array([n.endswith("_alpha") for n in circuit.parameter_names]) & (values >= 1.0 - 1e-9)
+    stuck = np.flatnonzero(result.at_bound[row] & ~ideal & positive)
+    if not len(stuck):
+        return None
+    guess = starts[0]
+    candidates, tried = [], []
+    for decades in REVIVAL_HOLDS_DECADES:
+        held, ceiling = lower.copy(), upper.copy()
+        held[stuck] = np.maximum(lower[stuck], guess[stuck] - decades)
+        ceiling[stuck] = np.minimum(upper[stuck], guess[stuck] + decades + 1e-9)
+        revived = starts.copy()
+        revived[:, stuck] = guess[stuck]
+        first, _ = _solve(circuit, [problem], [np.clip(revived, held, ceiling)], held, ceiling)
+        released, _ = _solve(circuit, [problem], [first.params], lower, upper)
+        chi2 = np.where(np.isfinite(released.chi_square), released.chi_square, np.inf)
+        tried += list(chi2)
+        candidates.append((float(chi2.min()), released, int(np.argmin(chi2))))
+    chi2, released, index = min(candidates, key=lambda c: c[0])
+    if chi2 < result.chi_square[row] * (1 - 1e-7) - 1e-300:
+        return (released, index), tried
+    return best, tried
+
+
 def _distinct(chi_square: np.ndarray, relative: float = 1e-3) -> int:
     """How many distinct minima a set of final chi-squares holds (apart by more than ``relative``)."""
     values = np.sort(chi_square[np.isfinite(chi_square)])
@@ -366,7 +403,7 @@ def _distinct(chi_square: np.ndarray, relative: float = 1e-3) -> int:
 
 
 def fit_circuits(spectra, circuit: str | Circuit, *, weighting: str = EIS_WEIGHTING, initial=None,
-                 starts: int = 24, seed: int = 0, labels: list[str] | None = None,
+                 starts: int = EIS_STARTS, seed: int = 0, labels: list[str] | None = None,
                  arc_names: str = "time constant", polish: int = 6, max_rounds: int = 4) -> list[CircuitFit]:
     """Fit one circuit to many spectra at once.
 
@@ -454,6 +491,12 @@ def fit_circuits(spectra, circuit: str | Circuit, *, weighting: str = EIS_WEIGHT
                 best[index] = (trial, rows[int(np.argmin(chi2))])
                 improved.append(index)
         todo = improved
+    for index in range(len(data)):
+        revived = _revive(circuit, problems[index], best[index], first[index], lower, upper)
+        if revived is not None:
+            best[index] = revived[0]
+            finals[index] += revived[1]
+            tried[index] += len(revived[1])
     fits = []
     for index, (f, z, label) in enumerate(data):
         fit = _result(circuit, *best[index], f, z, weighting, labels[index] if labels else label, arc_names)

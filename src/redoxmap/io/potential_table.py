@@ -49,12 +49,51 @@ def read_potential_table(path: Path, *, scan_rate_mV_s: float | None = None) -> 
         table = table.apply(pd.to_numeric, errors="coerce")
     else:
         table = _positional(source.text(), path)
+    stated = stated_scan_rate("\n".join(source.head(200)))
+    metadata = {"stated_scan_rate_mV_s": stated} if stated else {}
     if "time_s" not in table:
-        if not scan_rate_mV_s:
-            raise FormatError("a table without a time column: give the scan rate (scan_rate_mV_s)", path=path)
-        table["time_s"] = swept_time(table["voltage_V"].to_numpy(float), scan_rate_mV_s)
+        rate = scan_rate_mV_s or stated
+        if not rate:
+            raise FormatError("a table without a time column, and no scan rate in its header: give the scan rate "
+                              "(--scan-rate, or scan_rate_mV_s=)", path=path)
+        table["time_s"] = swept_time(table["voltage_V"].to_numpy(float), rate)
     return checked(RawCycling(table[["time_s", "voltage_V", "current_A"]], instrument="unknown",
-                              reader="potential-table", source_file=path))
+                              reader="potential-table", source_file=path, metadata=metadata))
+
+
+_RATES = (
+    # CH Instruments "Scan Rate (V/s) = 0.02", Princeton VersaStudio "Scan Rate (V/s)=0.003", PalmSens
+    # "Scan rate (V/s): 0.1", and the same with mV/s
+    re.compile(r"scan\s*rate\s*\(\s*(m?V/s)\s*\)\s*[=:]\s*([-+\d.eE]+)", re.IGNORECASE),
+    re.compile(r"scan\s*rate\s*[=:]\s*([-+\d.eE]+)\s*(m?V/s)", re.IGNORECASE),
+    # Gamry DTA "SCANRATE\tQUANT\t100\tScan Rate (mV/s)"
+    re.compile(r"^SCANRATE\s+QUANT\s+([-+\d.eE]+)\s+Scan Rate \((m?V/s)\)", re.IGNORECASE | re.MULTILINE),
+    # BioLogic .mpt "dE/dt   20.000" with "dE/dt unit   mV/s"
+    re.compile(r"^dE/dt\s+([-+\d.eE]+)\s*$.*?^dE/dt unit\s+(m?V/s)", re.IGNORECASE | re.MULTILINE | re.DOTALL),
+)
+
+
+def stated_scan_rate(text: str) -> float | None:
+    """The scan rate an instrument wrote into a file's header, in mV/s (None when it states none).
+
+    Examples
+    --------
+    >>> stated_scan_rate("Init E (V) = 0.2\\nScan Rate (V/s) = 0.02\\n")
+    20.0
+    >>> stated_scan_rate("SCANRATE\\tQUANT\\t100\\tScan Rate (mV/s)")
+    100.0
+    """
+    for number, pattern in enumerate(_RATES):
+        found = pattern.search(text)
+        if not found:
+            continue
+        value, unit = (found.group(2), found.group(1)) if number == 0 else (found.group(1), found.group(2))
+        try:
+            rate = abs(float(value))
+        except ValueError:
+            continue
+        return rate * (1e3 if unit.lower() == "v/s" else 1.0) or None
+    return None
 
 
 def swept_time(potential_V: np.ndarray, scan_rate_mV_s: float) -> np.ndarray:
