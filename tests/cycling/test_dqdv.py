@@ -180,3 +180,19 @@ def test_real_files_have_no_peak_at_their_limits(echem, quiet, path):
     kernel = 2.5 * result.parameters["smoothing_V"]
     inside = (peaks["voltage_V"] >= peaks["min_voltage_V"] + kernel) & (peaks["voltage_V"] <= peaks["max_voltage_V"] - kernel)
     assert inside.all()
+
+
+def test_a_half_cycle_of_one_record_at_one_voltage(data):
+    """battery-data-format's MB-1.mpr charges for a single record whose interval has no voltage change
+    (it crashed with numpy's casting error): its charge (the file's own capacity column, 1.673e-12 Ah)
+    is deposited where it was logged, and the density integrates back to it."""
+    import warnings
+
+    from redoxmap import read_cycling
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = read_cycling(data / "echem" / "battery-data-format" / "MB-1.mpr")
+    result = dqdv(table)
+    frame = result.to_frame()
+    assert frame["dqdv_mAh_V"].sum() * result.parameters["voltage_step_V"] == pytest.approx(1.673e-9, rel=2e-2)

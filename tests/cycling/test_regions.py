@@ -40,3 +40,25 @@ def test_custom_bounds_and_errors():
     p = Protocol().cc(1e-3, 1.0, 3.0, 4.5)
     with pytest.raises(AnalysisError, match="overlap"):
         region_capacities(from_records(p.frame(), active_mass_mg=1.0), regions=overlapping)
+
+
+def test_a_record_without_the_asked_direction_is_refused_by_name(data):
+    """yadg's chronopotentiometry (.mpr, 121 discharge records) asked for charge: a redoxmap error naming
+    the file and what it holds; asked for discharge, all of its charge (3.30e-3 mAh by the trapezoid
+    rule over the file's own current and time, computed here) falls in region I (below 3.9 V)."""
+    import warnings
+
+    from redoxmap import read_cycling
+
+    path = data / "echem" / "yadg" / "cp.mpr"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = read_cycling(path)
+    with pytest.raises(AnalysisError, match=r"cp\.mpr.*no charge records.*121 discharge"):
+        region_capacities(table, directions=["charge"])
+    frame = region_capacities(table, directions=["discharge"]).set_index("region")
+    t, i = table["time_s"].to_numpy(), table["current_A"].to_numpy()
+    expected_mAh = -np.sum(0.5 * (i[1:] + i[:-1]) * np.diff(t)) / 3.6
+    assert frame.loc["I", "capacity_mAh"] == pytest.approx(expected_mAh, rel=1e-2)
+    assert frame.loc["II", "capacity_mAh"] == 0 and frame.loc["III", "capacity_mAh"] == 0
+

@@ -315,7 +315,8 @@ def _block(low, high, q, local, windows, row_of, begin: int, end: int, origin: f
     index_b, weight_b = _ramp_deposits(high[wide], -slope, origin, step, rows[wide], n_edges, shift[wide])
     second = np.bincount(np.concatenate([index_a, index_b]), weights=np.concatenate([weight_a, weight_b]),
                          minlength=n_rows * n_edges).reshape(n_rows, n_edges)
-    cumulative = np.cumsum(np.cumsum(second, axis=1), axis=1)  # charge below each edge
+    # float even when no interval spans a voltage change (numpy's bincount of nothing is integer)
+    cumulative = np.cumsum(np.cumsum(second, axis=1, dtype=float), axis=1)  # charge below each edge
     density = np.diff(cumulative[:, :width + 1], axis=1)
     if (~wide).any():  # an interval without a voltage change: its charge where it was logged
         bins = np.floor((low[~wide] - origin) / step).astype(np.int64) - shift[~wide]

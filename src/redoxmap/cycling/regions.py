@@ -97,11 +97,10 @@ def region_capacities(
         region[(v >= r.low_V) & (v < r.high_V)] = k
     keep = region >= 0
     hc_all = table["half_cycle"].to_numpy()[idx]
-    ids, local = np.unique(hc_all, return_inverse=True)
+    ids, first, local = np.unique(hc_all, return_index=True, return_inverse=True)
     n_r = len(regions)
     capacity = np.bincount(local[keep] * n_r + region[keep], weights=q[keep],
                            minlength=len(ids) * n_r).reshape(len(ids), n_r) * 1000.0
-    first = np.flatnonzero(np.concatenate([[True], local[1:] != local[:-1]]))
     codes = table["state"].cat.codes.to_numpy()[idx[first]]
     total = capacity.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -32,6 +32,12 @@ def active_rows(
         raise AnalysisError(f"unknown direction(s) {unknown}; use 'charge' and/or 'discharge'")
     codes = table["state"].cat.codes.to_numpy()
     mask = np.isin(codes, [_CODE[d] for d in directions])
+    if not mask.any():
+        held = table["state"].value_counts()
+        held = ", ".join(f"{n} {state}" for state, n in held.items() if n) or "no records"
+        raise AnalysisError(f"no {' or '.join(directions)} records in this table (it holds {held}); "
+                            "choose another direction, or a file with a galvanostatic record",
+                            path=(table.attrs.get("redoxmap") or {}).get("source_file"))
     if cycles is not None:
         wanted = np.asarray(sorted({int(c) for c in cycles}))
         present = np.unique(table["cycle"].to_numpy()[mask])

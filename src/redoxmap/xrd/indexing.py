@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -161,7 +161,9 @@ class IndexedLattice(FitResult):
     fit : LatticeFit
     reflections : pandas.DataFrame
         Every reflection tried: ``hkl``, predicted and observed 2theta, its standard error, residual
-        in standard errors, and ``status`` (``used``, ``outlier``, ``ambiguous`` or ``no peak``).
+        in standard errors, and ``status``: ``used``; ``outlier`` (fitted, but off the cell by more than
+        its error); ``ambiguous`` (two reflections on one peak); ``off peak`` (a found peak within twice
+        the matching tolerance, not within its error: overlapped); ``no peak``.
     rounds : int
     notes : list of str
     """
@@ -222,54 +224,86 @@ def index_pattern(pattern, phase_name: str = "R-3m", *, zero_shift: bool = False
     span = (float(pattern.two_theta[0]) + 0.3, float(pattern.two_theta[-1]) - 0.3)
     found = find_pattern_peaks(pattern)
     rhombohedral = phase_name == "R-3m"
+    start = _start(reference, found, wavelength, span, tolerance_deg, rhombohedral, pattern)
+    settings = dict(tolerance=tolerance_deg, outlier_sigma=outlier_sigma, max_rounds=max_rounds,
+                    max_half_width=max_half_width_deg)
     context = _Context(system, rhombohedral, wavelength, span, found.two_theta, zero_shift, displacement)
-    params = _start(reference, found, wavelength, span, tolerance_deg, rhombohedral, pattern)
-    params, scale = _robust_start(context, params, tolerance_deg)
-    needed = len(context.names) + 1
-    used: dict = {}
+    refined = _refine(pattern, context, start, **settings)
     notes: list[str] = []
-    outliers: set = set()
-    fit = None
-    errors = None
-    rounds = 0
-    for rounds in range(1, max_rounds + 1):
-        table, claims = context.claims(params, errors, max(tolerance_deg / 2, 4 * scale))
-        chosen = {table["hkl"][i]: found.two_theta[k] for i, k in claims.items() if k is not None
-                  and table["hkl"][i] not in outliers}
-        fits = _fit_peaks(pattern, chosen, found.two_theta, max_half_width_deg)
-        if len(fits) < needed:
-            break
-        fit, kept, dropped = _robust_lattice(context, fits, outlier_sigma, needed)
-        outliers |= dropped
-        previous, used = set(used), {h: fits[h] for h in kept}
-        params, errors = {**fit.params}, _prediction_errors(fit, system, wavelength)
-        scale = _spread(fit.peaks["residual_deg"].to_numpy())
-        if set(used) == previous:
-            break
-    if fit is None or len(used) < needed + 1:
-        raise AnalysisError(f"{len(found.two_theta)} peaks found, but only {len(used)} could be indexed and fitted as "
-                            f"{phase_name} reflections: too few to fix {', '.join(context.names)} with two to spare "
-                            "(is the phase there, and are its peaks sampled finely enough?)", path=path)
-    agreement = fit.peaks["residual_deg"].to_numpy() / np.hypot([used[h][1] for h in used], SYSTEMATIC_DEG)
-    if np.abs(agreement).max() > outlier_sigma:
-        worst = int(np.argmax(np.abs(agreement)))
-        raise AnalysisError(f"the {len(used)} reflections indexed as {phase_name} do not agree on one cell "
-                            f"({fit.peaks['hkl'].iloc[worst]} lies {fit.peaks['residual_deg'].iloc[worst]:+.3f} deg off): "
-                            "the phase may be absent, or its peaks unresolved", path=path)
+    if isinstance(refined, str) and not (zero_shift or displacement):
+        # A lab powder stands a few tens of micrometres off the focusing circle: every reflection then
+        # moves by -2 s cos(theta), and a cell without that term leaves them all disagreeing. Refining
+        # it is the standard correction; it is tried only then, and said.
+        moved = _refine(pattern, replace(context, displacement=True), start, **settings)
+        if not isinstance(moved, str):
+            notes.append(f"refined with a sample displacement: without one, {refined}")
+            refined, context = moved, replace(context, displacement=True)
+    if isinstance(refined, str):
+        hint = "" if displacement else "; a lab pattern may need --displacement (or --zero-shift)"
+        raise AnalysisError(f"{len(found.two_theta)} peaks found, but {refined}: the phase may be absent, "
+                            f"or its peaks unresolved{hint}", path=path)
+    fit, used, outliers, params, errors, scale, rounds = refined
     table, claims = context.claims(params, errors, max(tolerance_deg / 2, 4 * scale))
     offset = params.get("zero_shift_deg", 0.0)
     rows = []
     for index, (hkl, predicted) in enumerate(zip(table["hkl"], table["two_theta_deg"])):
         observed, error = used.get(hkl, (np.nan, np.nan))
+        # a found peak within a lab line's full width (twice the matching tolerance) covers it
+        near_peak = len(found.two_theta) and np.abs(found.two_theta - predicted).min() <= 2 * tolerance_deg
         status = ("used" if hkl in used else "outlier" if hkl in outliers else
-                  "ambiguous" if index in claims and claims[index] is None else "no peak")
+                  "ambiguous" if index in claims and claims[index] is None else
+                  "off peak" if near_peak else "no peak")
         rows.append({"hkl": " ".join(map(str, hkl)), "two_theta_calc_deg": predicted + offset,
                      "two_theta_obs_deg": observed, "stderr_deg": error,
                      "residual_deg": observed - predicted - offset, "status": status})
+    rows = pd.DataFrame(rows)
     if outliers:
-        notes.append(f"left out as outliers (residual > {outlier_sigma:g} times the larger of its error and the "
-                     f"spread of the others): {', '.join(' '.join(map(str, h)) for h in sorted(outliers))}")
-    return IndexedLattice(fit, pd.DataFrame(rows), rounds, notes)
+        notes.append(f"left out, off the cell by more than {outlier_sigma:g} times their error (at least "
+                     f"{SYSTEMATIC_DEG} deg) and the others' spread, as under another phase's peak or an "
+                     f"unresolved neighbour: {', '.join(' '.join(map(str, h)) for h in sorted(outliers))}")
+    off = rows.loc[rows["status"] == "off peak", "hkl"].tolist()
+    if off:
+        notes.append(f"left out, a peak within {2 * tolerance_deg:g} deg but not within their error (another phase's "
+                     f"peak, or theirs unresolved from one): {', '.join(off)}")
+    return IndexedLattice(fit, rows, rounds, notes)
+
+
+def _refine(pattern, context: _Context, start: dict, *, tolerance: float, outlier_sigma: float, max_rounds: int,
+            max_half_width: float):
+    """Match, fit and refine in rounds until the set of used reflections stops changing.
+
+    Returns ``(fit, used, outliers, params, errors, scale, rounds)``, or a sentence saying why the
+    reflections cannot fix the cell (too few, or the used ones disagreeing beyond their errors)."""
+    params, scale = _robust_start(context, start, tolerance)
+    needed = len(context.names) + 1
+    used: dict = {}
+    outliers: set = set()
+    fit = errors = None
+    rounds = 0
+    for rounds in range(1, max_rounds + 1):
+        table, claims = context.claims(params, errors, max(tolerance / 2, 4 * scale))
+        chosen = {table["hkl"][i]: context.peaks[k] for i, k in claims.items() if k is not None
+                  and table["hkl"][i] not in outliers}
+        fits = _fit_peaks(pattern, chosen, context.peaks, max_half_width)
+        if len(fits) < needed:
+            break
+        fit, kept, dropped = _robust_lattice(context, fits, outlier_sigma, needed)
+        outliers |= dropped
+        previous, used = set(used), {h: fits[h] for h in kept}
+        params, errors = {**fit.params}, _prediction_errors(fit, context.system, context.wavelength)
+        scale = _spread(fit.peaks["residual_deg"].to_numpy())
+        if set(used) == previous:
+            break
+    if fit is None or len(used) < needed + 1:
+        return (f"only {len(used)} could be indexed and fitted as reflections, too few to fix "
+                f"{', '.join(context.names)} with two to spare")
+    agreement = fit.peaks["residual_deg"].to_numpy() / np.hypot([used[h][1] for h in used], SYSTEMATIC_DEG)
+    if np.abs(agreement).max() > outlier_sigma:
+        worst = int(np.argmax(np.abs(agreement)))
+        return (f"the {len(used)} reflections indexed do not agree on one cell "
+                f"({fit.peaks['hkl'].iloc[worst]} lies {fit.peaks['residual_deg'].iloc[worst]:+.3f} deg off, "
+                f"{abs(agreement[worst]):.0f} times its error)")
+    return fit, used, outliers, params, errors, scale, rounds
 
 
 @dataclass
@@ -339,13 +373,14 @@ def _robust_start(context: _Context, params: dict, tolerance: float, rounds: int
 
 def _robust_lattice(context: _Context, fits: dict, outlier_sigma: float, needed: int):
     """The lattice from fitted peaks, leaving out, one at a time, a peak whose residual exceeds
-    ``outlier_sigma`` times the larger of its error and the robust spread of all residuals."""
+    ``outlier_sigma`` times the larger of its error (with the systematic floor) and the robust spread
+    of all residuals: the same yardstick the refined cell is finally held to."""
     hkls = list(fits)
     dropped = set()
     while True:
         fit = context.refine(hkls, [fits[h][0] for h in hkls], [fits[h][1] for h in hkls])
         residual = fit.peaks["residual_deg"].to_numpy()
-        limit = outlier_sigma * np.maximum(np.array([fits[h][1] for h in hkls]), _spread(residual))
+        limit = outlier_sigma * np.maximum(np.hypot([fits[h][1] for h in hkls], SYSTEMATIC_DEG), _spread(residual))
         excess = np.abs(residual) / limit
         worst = int(np.argmax(excess))
         if excess[worst] <= 1 or len(hkls) <= needed:
@@ -399,11 +434,13 @@ def _fit_peaks(pattern, chosen: dict, all_peaks: np.ndarray, max_half_width: flo
     hkl -> (centre, standard error), for the peaks found significant."""
     hkls = list(chosen)
     positions = np.array([chosen[h] for h in hkls])
+    narrowest = max(0.12, 7 * pattern.step_deg)  # a window needs a dozen points for a profile
     half = []
     for p in positions:
         others = np.abs(all_peaks - p)
         others = others[others > 1e-9]
-        half.append(float(np.clip(0.5 * others.min() if len(others) else max_half_width, 0.12, max_half_width)))
+        half.append(float(np.clip(0.5 * others.min() if len(others) else max_half_width, narrowest,
+                                  max(max_half_width, narrowest))))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
