@@ -225,8 +225,8 @@ def index_pattern(pattern, phase_name: str = "R-3m", *, zero_shift: bool = False
     found = find_pattern_peaks(pattern)
     rhombohedral = phase_name == "R-3m"
     start = _start(reference, found, wavelength, span, tolerance_deg, rhombohedral, pattern)
-    settings = dict(tolerance=tolerance_deg, outlier_sigma=outlier_sigma, max_rounds=max_rounds,
-                    max_half_width=max_half_width_deg)
+    settings = {"tolerance": tolerance_deg, "outlier_sigma": outlier_sigma, "max_rounds": max_rounds,
+                    "max_half_width": max_half_width_deg}
     context = _Context(system, rhombohedral, wavelength, span, found.two_theta, zero_shift, displacement)
     refined = _refine(pattern, context, start, **settings)
     notes: list[str] = []
