@@ -22,7 +22,7 @@ from redoxmap.cli.structure import PlotOpt, save_plot
 dems_app = typer.Typer(help="Gas evolution (DEMS, EC-MS): channels, calibration, µmol/g per half cycle.",
                        no_args_is_help=True, rich_markup_mode=None)
 
-MsFile = Annotated[Path, typer.Argument(help="A mass-spectrometer file: Zilien .tsv, PV MassSpec export, Quadstar .sac, or a CSV of time and M32/M44 columns.")]
+MsFile = Annotated[Path, typer.Argument(help="A mass-spectrometer file: Zilien .tsv, ixdat CSV export, PV MassSpec export, Quadstar .sac, or a CSV of time and M32/M44 columns.")]
 
 
 def _window(text: str | None, option: str) -> tuple[float, float] | None:

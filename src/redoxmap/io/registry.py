@@ -47,8 +47,10 @@ _BUILTIN_MODULES = (
     # photoelectron spectra
     "redoxmap.io.vamas", "redoxmap.io.specs", "redoxmap.io.avantage", "redoxmap.io.xps_files",
     # mass spectrometry (DEMS, EC-MS)
-    "redoxmap.io.zilien", "redoxmap.io.pfeiffer", "redoxmap.io.ms_files",
+    "redoxmap.io.zilien", "redoxmap.io.ixdat", "redoxmap.io.pfeiffer", "redoxmap.io.ms_files",
 )
+GENERIC_EXTENSIONS = (".csv", ".txt", ".dat", ".tsv", ".xy", ".xye", ".xlsx", ".xls", ".json")
+"""Endings any program gives its tables: a file named so is not thereby claimed by one format."""
 _NOUNS = {"cycling": "cycler file", "cv": "voltammetry file", "eis": "impedance file",
           "xas": "X-ray absorption file", "xrd": "diffraction file", "images": "image", "sem": "SEM/EDS file",
           "xps": "photoelectron spectrum", "dems": "mass-spectrometer file"}
@@ -131,7 +133,9 @@ def detect_reader(path: str | PathLike, *, modality: str | Iterable[str] = "cycl
             return reader
     hint = ("; pass format=... or use the generic CSV reader with a column mapping" if "cycling" in modalities
             else "")
-    specific = [f"{r.name} ({r.instrument})" for r in claims if not r.fallback]
+    # A name says something only where its ending belongs to one format (".mpr"), not to any table (".csv")
+    specific = [f"{r.name} ({r.instrument})" for r in claims
+                if not r.fallback and not name.endswith(GENERIC_EXTENSIONS)]
     if specific:
         raise FormatError(f"named like a {', '.join(specific)} file, but its content is not that format "
                           f"(damaged, mislabelled, or a variant redoxmap does not know){hint}", path=path)
