@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from os import PathLike
 from pathlib import Path
 
@@ -92,7 +92,7 @@ def _start(fields: dict, path: Path) -> str | None:
     if stamp is None:
         return None
     try:
-        moment = datetime.fromtimestamp(float(stamp), tz=timezone.utc)
+        moment = datetime.fromtimestamp(float(stamp), tz=UTC)
     except (ValueError, OverflowError, OSError):
         raise ReadError(f"tstamp {stamp[:30]!r} is not a Unix time", path=path) from None
     return moment.replace(tzinfo=None).isoformat()
@@ -159,7 +159,7 @@ def read_ixdat_ec(path: str | PathLike) -> RawCycling:
     """
     path = Path(path)
     fields, time_of, table = _parse(path)
-    frame, potentiostat = _electrochemistry(time_of, table, path)
+    frame, _ = _electrochemistry(time_of, table, path)
     if frame is None:
         raise FormatError(f"an ixdat {fields.get('technique', '')} export without potential and current "
                           "series on one time axis", path=path)
