@@ -180,7 +180,7 @@ def test_bad_dems_input(tmp_path, zilien, virtual_cell):
     cycling = redoxmap.read_cycling(folder / "cycler.csv", active_mass_mg=10)
     with pytest.raises(AnalysisError, match="offset_s"):
         quantify_gases(recording, load_calibration(folder / "calibration.json"), cycling=cycling)  # no start times
-    with pytest.raises(KeyError, match="no channel 40"):
+    with pytest.raises(AnalysisError, match="no channel 40"):
         recording.signal(40)
     with pytest.raises(AnalysisError, match="not a redoxmap DEMS calibration"):
         load_calibration(folder / "truth.json")

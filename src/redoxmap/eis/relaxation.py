@@ -104,6 +104,10 @@ def gcv_curve(A: np.ndarray, b: np.ndarray, L: np.ndarray, lambdas: np.ndarray) 
     return np.array(values)
 
 
+MAX_TAU_PER_DECADE = 40  # the kernel 1/(1 + i w tau) is a decade wide: a finer grid resolves nothing more
+MAX_POINTS = 5000  # frequencies, and tau points: the design matrix is their product (5000^2 x 16 B = 400 MB)
+
+
 def drt(frequency_Hz, z, *, n_tau: int | None = None, lambda_: float | None = None,
         inductance: bool = True, min_prominence: float = 0.02) -> DrtResult:
     """Distribution of relaxation times of a spectrum.
@@ -112,7 +116,8 @@ def drt(frequency_Hz, z, *, n_tau: int | None = None, lambda_: float | None = No
     ----------
     frequency_Hz, z : array-like
     n_tau : int, optional
-        Points of the tau grid (default: twice the frequencies, at least 60).
+        Points of the tau grid (default: twice the frequencies, at least 60 and at most
+        ``MAX_TAU_PER_DECADE`` per decade of the grid; at most ``MAX_POINTS``).
     lambda_ : float, optional
         Regularisation parameter; chosen by GCV when omitted.
     inductance : bool
@@ -124,8 +129,14 @@ def drt(frequency_Hz, z, *, n_tau: int | None = None, lambda_: float | None = No
     z = np.asarray(z, complex)
     if len(f) < 8:
         raise AnalysisError(f"{len(f)} points are too few for a DRT")
+    if not np.all(np.isfinite(f) & (f > 0)) or not np.all(np.isfinite(z)):
+        raise AnalysisError("a DRT needs positive, finite frequencies and finite impedances")
+    if len(f) > MAX_POINTS or (n_tau or 0) > MAX_POINTS:
+        raise AnalysisError(f"{max(len(f), n_tau or 0):,} points: a DRT here takes at most {MAX_POINTS:,} frequencies "
+                            "and grid points (its matrices grow with their product)")
     w = 2 * np.pi * f
-    n = n_tau or max(60, 2 * len(f))
+    grid_decades = np.log10(w.max() / w.min()) + 2
+    n = n_tau or int(max(60, min(2 * len(f), MAX_TAU_PER_DECADE * grid_decades)))
     tau = np.logspace(np.log10(1 / w.max()) - 1, np.log10(1 / w.min()) + 1, n)
     d_ln_tau = np.log(tau[1] / tau[0])
     kernel = d_ln_tau / (1 + 1j * np.outer(w, tau))

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from redoxmap.errors import DataWarning, MissingDependencyError, ReadError
+from redoxmap.io.archives import check_archive
 from redoxmap.io.reader import Reader
 from redoxmap.io.tabular import read_delimited, read_spreadsheet, sniff_header, table_to_raw
 
@@ -55,6 +56,7 @@ def read_arbin_csv(path: Path):
 def _sniff_xlsx(head: bytes, path: Path) -> bool:
     if not head.startswith(b"PK\x03\x04"):
         return False
+    check_archive(path)  # a bomb in the shared strings would be unpacked by openpyxl's first look
     try:
         from openpyxl import load_workbook
 

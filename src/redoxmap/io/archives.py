@@ -1,8 +1,8 @@
 """Zip containers (Rigaku .rasx, Bruker .brml, Neware .ndax, Excel .xlsx), opened defensively.
 
 Instrument archives are read member by member into memory, never extracted, and refused
-when they look hostile or broken: too many members, too much uncompressed data, a
-compression ratio only a zip bomb has, or member names that would escape a folder.
+when they look hostile or broken: too many members, more uncompressed data than an archive of
+its size holds, a compression ratio only a zip bomb has, or member names that would escape a folder.
 """
 
 from __future__ import annotations
@@ -16,6 +16,16 @@ from redoxmap.errors import FormatError, ReadError
 MAX_MEMBERS = 10_000
 MAX_TOTAL_BYTES = 2_000_000_000  # a 4 MB .brml holds ~10 MB of XML; 2 GB leaves room for in situ stacks
 MAX_RATIO = 200  # XML compresses about 10-30x; hundreds-fold only in crafted archives
+# The unpacked size a reader may meet is bound by the archive's own size: XML and cycler records compress
+# 3-30 fold, so 50 times the archive (at least 100 MB) holds every real file and keeps a member of
+# 1.9 GB at 140-fold (under the ratio limit) from being read into memory.
+TYPICAL_RATIO = 50
+MIN_UNPACKED_BOUND = 100_000_000
+
+
+def unpacked_bound(archive_bytes: int) -> int:
+    """The most an archive of this size may unpack to (see ``TYPICAL_RATIO``)."""
+    return int(min(MAX_TOTAL_BYTES, max(MIN_UNPACKED_BOUND, TYPICAL_RATIO * archive_bytes)))
 
 
 class SafeZip:
@@ -43,9 +53,11 @@ class SafeZip:
         if len(infos) > MAX_MEMBERS:
             raise ReadError(f"archive holds {len(infos)} members (limit {MAX_MEMBERS})", path=path)
         total = sum(info.file_size for info in infos)
-        if total > MAX_TOTAL_BYTES:
-            raise ReadError(f"archive unpacks to {total / 1e9:.1f} GB (limit {MAX_TOTAL_BYTES / 1e9:.0f} GB)",
-                            path=path)
+        bound = unpacked_bound(path.stat().st_size)
+        if total > bound:
+            raise ReadError(f"archive of {path.stat().st_size / 1e6:.1f} MB unpacks to {total / 1e9:.2f} GB (limit "
+                            f"{bound / 1e9:.2f} GB: {TYPICAL_RATIO} times the archive, at least "
+                            f"{MIN_UNPACKED_BOUND / 1e6:.0f} MB, at most {MAX_TOTAL_BYTES / 1e9:.0f} GB)", path=path)
         for info in infos:
             name = PurePosixPath(info.filename.replace("\\", "/"))
             if name.is_absolute() or ".." in name.parts:

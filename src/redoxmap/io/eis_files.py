@@ -239,7 +239,23 @@ def _clean(frequency, z, attrs: dict, path: Path) -> ImpedanceSpectrum:
         warnings.warn(f"{path}: repeated frequencies were averaged", DataWarning, stacklevel=4)
     if len(frequency) < 5:
         raise ReadError(f"only {len(frequency)} impedance points", path=path)
+    _check_sweep(frequency, path)
     return ImpedanceSpectrum(frequency, z, attrs)
+
+
+MIN_DECADES = 1.0  # the public spectra span 2 to 8 decades
+MAX_POINTS_PER_DECADE = 200  # ten times the densest public sweep (20 per decade)
+
+
+def _check_sweep(frequency: np.ndarray, path: Path) -> None:
+    """Refuse columns that are not an impedance sweep: one spanning less than a decade, or sampled far
+    more densely than any analyser sweeps (a diffraction pattern's angle axis, a time series)."""
+    decades = float(np.log10(frequency.max() / frequency.min()))
+    if decades < MIN_DECADES or len(frequency) > MAX_POINTS_PER_DECADE * decades:
+        raise FormatError(f"its 'frequencies' ({frequency.min():.4g}-{frequency.max():.4g}, {len(frequency):,} points) "
+                          f"span {decades:.2f} decades at {len(frequency) / max(decades, 1e-9):.0f} points per decade: "
+                          f"not an impedance sweep (at least {MIN_DECADES:g} decade, at most "
+                          f"{MAX_POINTS_PER_DECADE} points per decade)", path=path)
 
 
 def _sniff_npy(head: bytes, path: Path) -> bool:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from redoxmap.errors import DataWarning, FormatError, ReadError
+from redoxmap.errors import AnalysisError, DataWarning, FormatError, ReadError
 from redoxmap.io.raw import refuse_implausible
 from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.text import decode, head_text
@@ -79,13 +79,13 @@ class MsRecording:
 
         Raises
         ------
-        KeyError
+        AnalysisError
             Naming the channels the recording has.
         """
         name = mz_or_name if isinstance(mz_or_name, str) else self.masses().get(float(mz_or_name))
         if name is None or name not in self.channels:
-            raise KeyError(f"{Path(self.source_file).name} has no channel {mz_or_name!r}; channels: "
-                           f"{', '.join(self.channels)}")
+            raise AnalysisError(f"no channel {mz_or_name!r}; channels: {', '.join(self.channels)}",
+                                path=self.source_file)
         return self.channels[name]
 
     def to_frame(self):

@@ -30,6 +30,7 @@ from redoxmap.io.text import decode
 CU_KA1_A = 1.540593  # Cu K-alpha1 and K-alpha2 (Angstrom; Hoelzer et al., PRA 56, 4554, 1997)
 CU_KA2_A = 1.544414
 KA2_RATIO = 0.5
+MAX_STEP_DEG = 0.5  # a scan that resolves peaks a tenth of a degree wide steps far finer
 _VENDOR_EXTENSIONS = (".xrdml", ".rasx", ".brml", ".ras", ".asc")
 
 
@@ -113,8 +114,8 @@ def read_xrd(path: str | PathLike, *, wavelength_A: float | None = None,
     for index, pattern in enumerate(patterns):
         pattern.attrs.setdefault("scan", index)
         pattern.attrs.update(format=reader.name, source_file=str(path))
+        _clean(pattern, path)  # before any assumption is announced: a file that is no scan is refused first
         _apply_wavelength(pattern, path, wavelength_A, radiation)
-        _clean(pattern, path)
     return patterns
 
 
@@ -245,6 +246,10 @@ def _clean(pattern: Pattern, path: Path) -> None:
         x = unique
     if not (0 < x[0] and x[-1] < 180):
         raise FormatError(f"2theta runs {x[0]:.3g}-{x[-1]:.3g}: not diffraction angles in degrees", path=path)
+    if len(x) < 10 or np.median(np.diff(x)) > MAX_STEP_DEG:
+        raise FormatError(f"{len(x)} distinct angles from {x[0]:.3g} to {x[-1]:.3g}"
+                          f"{f', stepped by {np.median(np.diff(x)):.3g}' if len(x) > 1 else ''}: not a diffraction "
+                          f"scan (at least 10 angles, stepped by at most {MAX_STEP_DEG} deg)", path=path)
     pattern.two_theta, pattern.intensity, pattern.sigma = x, y, s
 
 

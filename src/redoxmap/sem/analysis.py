@@ -160,7 +160,10 @@ def analyze_microstructure(sections, *, name: str = "sample", phases: dict | Non
         else:
             warnings.warn(f"{section.attrs.get('source_file')}: no EDS: two phases by image contrast only",
                           DataWarning, stacklevel=2)
-            segmentation = phases_by_contrast(section.image)
+            try:
+                segmentation = phases_by_contrast(section.image)
+            except AnalysisError as exc:
+                raise AnalysisError(exc.message, path=section.attrs.get("source_file")) from None
             notes.append("no EDS: phases by image contrast (multi-Otsu), not by chemistry")
         segmentations.append(segmentation)
         result = field_metrics(segmentation, section.pixel_nm, active=active, transport=transport,

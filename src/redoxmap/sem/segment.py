@@ -222,9 +222,20 @@ def phases_by_contrast(image: np.ndarray, names=("dark phase", "bright phase")) 
     Returns
     -------
     Segmentation
+
+    Raises
+    ------
+    AnalysisError
+        For an image with fewer than three occupied grey levels (of the 256 the thresholds are sought in).
     """
     from skimage.filters import threshold_multiotsu
 
-    thresholds = threshold_multiotsu(np.asarray(image, dtype=float), classes=3)
+    values = np.asarray(image, dtype=float)
+    finite = values[np.isfinite(values)]
+    levels = int(np.count_nonzero(np.histogram(finite, bins=256)[0])) if finite.size and np.ptp(finite) > 0 else 1
+    if levels < 3:
+        raise AnalysisError(f"the image has {levels} occupied grey level(s) of 256: too few to tell void and two "
+                            "phases apart by contrast (a navigation-camera view, or a blank frame?)")
+    thresholds = threshold_multiotsu(values, classes=3)
     labels = np.digitize(image, thresholds).astype(np.int16)
     return Segmentation(labels, (VOID, *names), "multi-Otsu", {"thresholds": thresholds.tolist()})
