@@ -48,7 +48,9 @@ def main(calls_file: str, memory_bytes: int, seconds: int) -> None:
     signal.signal(signal.SIGALRM, _overtime)
     warnings.simplefilter("ignore")
     runner = CliRunner()
-    for args in json.loads(open(calls_file).read()):
+    with open(calls_file) as handle:
+        calls = json.load(handle)
+    for args in calls:
         print(json.dumps({"start": args}), flush=True)
         signal.alarm(seconds)
         try:

@@ -94,6 +94,13 @@ def _files(data: Path, folders, every: bool) -> list[Path]:
     return list(first.values())
 
 
+def _forward(stream, lines: queue.Queue) -> None:
+    """Every line of a worker's output into the queue, then None when it closes."""
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
+
+
 def _run_worker(calls: list[list[str]], cwd: Path) -> list[dict]:
     """Run calls in one worker process after the other, restarting it after a call that killed it (a
     crash) or outlived the watchdog (a hang)."""
@@ -108,8 +115,7 @@ def _run_worker(calls: list[list[str]], cwd: Path) -> list[dict]:
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
                                    cwd=cwd, env=env, text=True)
         lines: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(line) for line in process.stdout] + [lines.put(None)],
-                         daemon=True).start()
+        threading.Thread(target=_forward, args=(process.stdout, lines), daemon=True).start()
         started, produced = None, 0
         while True:
             try:
