@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 import redoxmap
 from redoxmap.cycling import fit_capacity_rise
 from redoxmap.eis import Circuit, drt, fit_circuit
+from redoxmap.errors import RedoxmapError
 from redoxmap.model import ActivationParameters, Observation, fit_model, simulate_cycles
 from redoxmap.results import FitResult
 from redoxmap.xas import fit_lcf, fit_pre_edge
@@ -129,9 +130,9 @@ def test_json_loads_back_to_the_same_result(result, tmp_path):
 def test_a_saved_result_cannot_name_code_outside_redoxmap():
     data = _capacity_rise().to_dict()
     data["type"] = "os:system"
-    with pytest.raises(ValueError, match="redoxmap's own types"):
+    with pytest.raises(RedoxmapError, match="redoxmap.s own types"):
         redoxmap.load_result(data)
-    with pytest.raises(ValueError, match="not a saved redoxmap result"):
+    with pytest.raises(RedoxmapError, match="not a saved redoxmap result"):
         redoxmap.load_result({"type": "x"})
 
 

@@ -28,6 +28,8 @@ import math
 from os import PathLike
 from pathlib import Path
 
+from redoxmap.errors import AnalysisError, FormatError
+
 FORMAT_VERSION = 1
 _TRUSTED_PREFIX = "redoxmap."  # only redoxmap's own types are rebuilt from a file
 
@@ -185,7 +187,7 @@ class FitResult:
         """Rebuild a result from :meth:`to_dict`'s output (of this type or a subclass)."""
         result = load_result(data)
         if not isinstance(result, cls):
-            raise TypeError(f"the data hold a {type(result).__name__}, not a {cls.__name__}")
+            raise AnalysisError(f"the data hold a {type(result).__name__}, not a {cls.__name__}")
         return result
 
 
@@ -215,9 +217,9 @@ def load_result(source) -> FitResult:
             text = Path(source).read_text(encoding="utf-8")
         data = json.loads(text)
     if not isinstance(data, dict) or "redoxmap_result" not in data:
-        raise ValueError("not a saved redoxmap result (no 'redoxmap_result' key)")
+        raise FormatError("not a saved redoxmap result (no 'redoxmap_result' key)")
     if data["redoxmap_result"] > FORMAT_VERSION:
-        raise ValueError(f"saved by a newer redoxmap (format {data['redoxmap_result']}); update redoxmap")
+        raise FormatError(f"saved by a newer redoxmap (format {data['redoxmap_result']}); update redoxmap")
     return _decode({k: v for k, v in data.items() if k != "redoxmap_result"})
 
 
@@ -267,7 +269,7 @@ def _encode(value):
         return {"__kind__": "float", "value": str(value)}
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    raise TypeError(f"cannot save a {type(value).__name__} in a redoxmap result")
+    raise AnalysisError(f"cannot save a {type(value).__name__} in a redoxmap result")
 
 
 def _decode(value):
@@ -318,7 +320,7 @@ def _decode(value):
         return complex(value["real"], value["imag"])
     if kind == "float":
         return float(value["value"])
-    raise ValueError(f"unknown saved value kind {kind!r}")
+    raise FormatError(f"unknown saved value kind {kind!r}")
 
 
 def _qualified(obj) -> str:
@@ -328,7 +330,7 @@ def _qualified(obj) -> str:
 def _resolve(name: str):
     module, _, qualname = name.partition(":")
     if not module.startswith(_TRUSTED_PREFIX):
-        raise ValueError(f"a saved result may only name redoxmap's own types, not {name!r}")
+        raise FormatError(f"a saved result may only name redoxmap's own types, not {name!r}")
     obj = importlib.import_module(module)
     for part in qualname.split("."):
         obj = getattr(obj, part)

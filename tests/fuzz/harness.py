@@ -47,7 +47,7 @@ class Case:
 
     def data(self) -> bytes:
         table = {**mutations.TEXT_MUTATIONS, **mutations.ZIP_MUTATIONS, **mutations.ZIP_BOMB,
-                 **mutations.XML_MUTATIONS}
+                 **mutations.XML_MUTATIONS, **mutations.PLACEMENTS}
         return table[self.mutation](self.source.read_bytes(), random.Random(self.seed))
 
 
@@ -84,7 +84,7 @@ def _read(family: str, path: Path):
         return _finite(*columns), _plausible(columns[1], 1e3) and _plausible(columns[2], 1e4)
     if family == "cv":
         cv = redoxmap.cv.read_voltammogram(path, scan_rate_mV_s=1.0)
-        return (_finite(cv.time_s, cv.potential_V, cv.current_A),
+        return (_finite(cv.time_s, cv.potential_V, cv.current_A) and len(cv.time_s) >= 10,  # a sweep, not a point
                 _plausible(cv.potential_V, 1e3) and _plausible(cv.current_A, 1e4))
     if family == "eis":
         spectra = redoxmap.eis.read_impedance(path)
@@ -97,7 +97,9 @@ def _read(family: str, path: Path):
         else:
             ds = redoxmap.xas.read_spectrum_table(path)
             arrays = [ds["energy"].to_numpy(), *(v.to_numpy() for v in ds.data_vars.values())]
-        return _finite(*arrays), all(_plausible(a, 1e15) for a in arrays)
+        energies = arrays[0]  # an absorption edge lies between 40 eV and 150 keV: anything else is no spectrum
+        return _finite(*arrays) and 40 <= energies.min() and energies.max() <= 1.5e5, all(_plausible(a, 1e15)
+                                                                                          for a in arrays)
     if family == "xrd":
         patterns = redoxmap.xrd.read_xrd(path)
         return (all(_finite(p.two_theta, p.intensity) for p in patterns),
@@ -120,11 +122,23 @@ def _read(family: str, path: Path):
     raise ValueError(family)
 
 
+def _place(case: Case, folder: Path) -> Path:
+    """Write the case's file: its bytes under the source's name, under another format's name, or a link
+    to /dev/zero in its place."""
+    if case.mutation == "link_dev_zero":
+        path = folder / case.source.name
+        path.symlink_to("/dev/zero")
+        return path
+    name = case.source.stem + mutations.RENAMES[case.mutation] if case.mutation in mutations.RENAMES else case.source.name
+    path = folder / name
+    path.write_bytes(case.data())
+    return path
+
+
 def _classify(case: Case, folder: Path) -> tuple[str, str]:
     from redoxmap.errors import RedoxmapError, RedoxmapWarning
 
-    path = folder / case.source.name
-    path.write_bytes(case.data())
+    path = _place(case, folder)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

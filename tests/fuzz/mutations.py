@@ -91,6 +91,16 @@ def long_field(data: bytes, rng: random.Random) -> bytes:
     return b"\n".join(lines)
 
 
+def space_run(data: bytes, rng: random.Random) -> bytes:
+    """10 MB of spaces (or tabs) inside one of the first lines: a header or comment field gone wrong, where
+    a pattern with a lazy value and trailing blanks turns quadratic."""
+    lines = _lines(data)
+    at = rng.randrange(min(len(lines), 30))
+    cut = rng.randrange(len(lines[at]) + 1)
+    lines[at] = lines[at][:cut] + rng.choice((b" ", b"\t")) * 10_000_000 + lines[at][cut:]
+    return b"\n".join(lines)
+
+
 def _map_data_lines(data: bytes, change: Callable[[bytes], bytes]) -> bytes:
     return b"\n".join(change(line) if _is_data_line(line) else line for line in _lines(data))
 
@@ -128,7 +138,7 @@ TEXT_MUTATIONS: dict[str, Mutation] = {
     "empty": truncate(0.0), "one_byte": truncate(1e-9), "cut_10": truncate(0.1), "cut_50": truncate(0.5),
     "cut_90": truncate(0.9), "cut_random": truncate_random, "flip": flip_bytes, "zero_block": zero_block,
     "delete_block": delete_block, "duplicate_block": duplicate_block, "non_utf8": non_utf8,
-    "long_line": long_line, "long_field": long_field, "nan_table": nan_table, "empty_table": empty_table, "huge_values": huge_values,
+    "long_line": long_line, "long_field": long_field, "space_run": space_run, "nan_table": nan_table, "empty_table": empty_table, "huge_values": huge_values,
     "duplicate_header": duplicate_header,
 }
 BINARY_MUTATIONS: dict[str, Mutation] = {
@@ -223,4 +233,25 @@ def xml_external_entity(data: bytes, rng: random.Random) -> bytes:
     return _with_doctype(data, _EXTERNAL_DTD, b"&xxe;")
 
 
-XML_MUTATIONS: dict[str, Mutation] = {"xml_entity_bomb": xml_entity_bomb, "xml_external_entity": xml_external_entity}
+def xml_odd_encoding(data: bytes, rng: random.Random) -> bytes:
+    """The declaration names an encoding no codec has (or one the content is not in)."""
+    name = rng.choice((b"x-unknown-8", b"utf-7", b"UTF-16", b"ebcdic-cp-us", b""))
+    declaration = b'<?xml version="1.0" encoding="%s"?>' % name
+    return re.sub(rb"^\s*<\?xml[^>]*\?>", declaration, data, count=1) if data.lstrip().startswith(b"<?xml") \
+        else declaration + b"\n" + data
+
+
+XML_MUTATIONS: dict[str, Mutation] = {"xml_entity_bomb": xml_entity_bomb, "xml_external_entity": xml_external_entity,
+                                      "xml_odd_encoding": xml_odd_encoding}
+
+
+# --------------------------------------------------------------------------- the file itself
+
+def _unchanged(data: bytes, rng: random.Random) -> bytes:
+    return data
+
+
+# Not damage to the bytes but to how the file arrives: under another format's name, or as a link to a
+# device that never ends. The harness places these files itself (see ``harness._place``).
+RENAMES: dict[str, str] = {"as_txt": ".txt", "as_xdi": ".xdi", "as_csv": ".csv"}
+PLACEMENTS: dict[str, Mutation] = {**{name: _unchanged for name in RENAMES}, "link_dev_zero": _unchanged}

@@ -1,7 +1,9 @@
 """Fuzzing every reader: damaged copies of the real files in ../shared/data (truncated, flipped, zeroed,
-non-UTF-8 bytes, 4 MB lines, NaN-only, empty and 1e308 tables, duplicated headers, damaged, escaping and
-1.5 GB zip members, XML entity bombs and external entities) either read into valid numbers or are
-refused with a redoxmap error naming the file, each within a deadline and a memory bound.
+non-UTF-8 bytes, 4 MB lines, 10 MB runs of blanks inside header lines, NaN-only, empty and 1e308 tables,
+duplicated headers, damaged, escaping and 1.5 GB zip members, XML entity bombs, external entities and
+unknown encodings, a link to /dev/zero in the file's place, and other measurements' files under this
+family's names) either read into valid numbers or are refused with a redoxmap error naming the file,
+each within a deadline and a memory bound.
 
 The default run draws a few hundred cases per format family; ``slow`` (CI) runs 1,000 or more per family.
 A failing case is named ``family:file:mutation:seed`` and rebuilt exactly by :class:`Case`.
@@ -61,6 +63,19 @@ SOURCES = {
              DATA / "dems" / "ScottSoren+EC_MS" / "_tests_" / "20C02_Spectrum_demo" / "1_SEM_5E-6.dat",
              DATA / "dems" / "hyperspy+rosettasciio" / "rsciio" / "tests" / "data" / "quadstar" / "airdemo.sac"],
 }
+SOURCES["xrd"].append(XRD_EIS / "thomasgredig+rigakuXRD" / "inst" / "extdata" / "2Theta.asc")
+SOURCES["images"] += [DATA / "images" / "hyperspy+rosettasciio" / "rsciio" / "tests" / "data" / "tiff" / "tiff_FEI_Helios"
+                      / name for name in ("FEI-Helios-navcam.tif", "FEI-Helios-Ebeam-16bits.tif")]
+_ZILIEN = DATA / "dems" / "ixdat+ixdat-large-test-files" / "zilien_version_2" / "2022-09-19 11_27_59 test-1"
+SOURCES["cv"].append(_ZILIEN / "2022-09-19 11_27_59 test-21_01_01_CV_C01.mpt")
+# Other measurements' files under this family's names: read as this family only if they are it.
+FOREIGN = {
+    "xas": [_ZILIEN / "2022-09-19 11_27_59 test-21.tsv",
+            DATA / "dems" / "SpectroInlets+application-notes-data" / "CO_strip_application_note" / "data"
+            / "ecdata_part1_COstrip_11-11-21.csv"],
+    "eis": [XRD_EIS / "njszym+XRD-AutoAnalyzer" / "Example" / "Spectra" / "Li2MnO3+MnO+TiO2.xy"],
+    "xrd": [_ZILIEN / "2022-09-19 11_27_59 test-21_01_01_CV_C01.mpt"],
+}
 ZIP_SUFFIXES = (".ndax", ".xlsx", ".rasx", ".brml")
 XML_SUFFIXES = (".xrdml",)
 BINARY_SUFFIXES = (".mpr", ".npy", ".h5", ".dm3", ".tif", ".prj", ".mrc", ".ser", ".emd", ".sac", ".bcf",
@@ -68,9 +83,12 @@ BINARY_SUFFIXES = (".mpr", ".npy", ".h5", ".dm3", ".tif", ".prj", ".mrc", ".ser"
 DEFAULT_CASES, SLOW_CASES = 150, 1000
 
 
-def _mutations_for(path) -> list[str]:
+def _mutations_for(path, family: str | None = None) -> list[str]:
+    if family is not None and path in FOREIGN.get(family, ()):
+        return list(mutations.RENAMES)
     suffix = path.suffix.lower()
     names = list(mutations.BINARY_MUTATIONS if suffix in BINARY_SUFFIXES else mutations.TEXT_MUTATIONS)
+    names.append("link_dev_zero")
     if suffix in ZIP_SUFFIXES:
         names += list(mutations.ZIP_MUTATIONS)
     if suffix in XML_SUFFIXES:
@@ -80,13 +98,14 @@ def _mutations_for(path) -> list[str]:
 
 def cases_for(family: str, count: int) -> list[Case]:
     """``count`` cases of a family, spread over its files and mutations (deterministic)."""
+    sources = SOURCES[family] + FOREIGN.get(family, [])
     pool = [Case(family, source, mutation, seed) for seed in range(64) for source in SOURCES[family]
             for mutation in _mutations_for(source)]
     random.Random(family).shuffle(pool)
     chosen = pool[:count]
     # Every (file, mutation) pair at least once, whatever the count.
     seen = {(c.source, c.mutation) for c in chosen}
-    chosen += [Case(family, s, m, 0) for s in SOURCES[family] for m in _mutations_for(s) if (s, m) not in seen]
+    chosen += [Case(family, s, m, 0) for s in sources for m in _mutations_for(s, family) if (s, m) not in seen]
     return chosen
 
 

@@ -62,7 +62,7 @@ def test_repeated_energies_are_merged_with_a_warning(xas):
 
 def test_nan_rows_dropped_with_warning(tmp_path):
     path = tmp_path / "s.txt"
-    path.write_text("# energy mu\n1 0.1\n2 nan\n3 0.3\n4 0.4\n")
+    path.write_text("# energy mu\n640 0.1\n641 nan\n650 0.3\n660 0.4\n")
     with pytest.warns(DataWarning, match="missing values"):
         ds = read_columns(path)
     assert ds.sizes["energy"] == 3

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.ndimage import uniform_filter1d
 
-from redoxmap.errors import AnalysisError, DataWarning
+from redoxmap.errors import AnalysisError, DataWarning, ReadError
 
 FARADAY = 96485.33212  # C/mol
 GAS_CONSTANT = 8.314462618  # J/(mol K)
@@ -45,6 +45,9 @@ class Voltammogram:
     @property
     def label(self) -> str:
         return Path(self.attrs.get("source_file", "cv")).name
+
+
+MIN_RECORDS = 10  # the fewest points of one sweep (sweeps() asks as many of each)
 
 
 def read_voltammogram(path: str | PathLike, *, scan_rate_mV_s: float | None = None,
@@ -71,6 +74,8 @@ def read_voltammogram(path: str | PathLike, *, scan_rate_mV_s: float | None = No
     raw = reader.read(path, **options)
     table = raw.table
     time, potential, current = (table[c].to_numpy(float) for c in ("time_s", "voltage_V", "current_A"))
+    if len(time) < MIN_RECORDS:
+        raise ReadError(f"{len(time)} potential-current records: no sweep (truncated?)", path=path)
     if scan_rate_mV_s and len(time) > 1:  # the user's rate wins; keep the file's sweep shape
         time = swept_time(potential, scan_rate_mV_s)
     attrs = {"source_file": str(path), "format": reader.name}
@@ -363,7 +368,7 @@ def analyze_scan_rates(records: list[Voltammogram], *, n: float = 1.0, area_cm2:
                        "n": n, "area_cm2": area_cm2, "concentration_mol_cm3": concentration_mol_cm3,
                        "temperature_C": temperature_C})
     separation = table["delta_Ep_V"].dropna()
-    reversible_limit = 2.3 * GAS_CONSTANT * temperature / (n * FARADAY)  # 59 mV / n at 25 C
+    reversible_limit = 2.3 * GAS_CONSTANT * temperature / (n * FARADAY)  # 59 mV / n at 25 °C
     if len(separation) and separation.median() > 1.5 * reversible_limit:
         notes.append(f"peak separation {1e3 * separation.median():.0f} mV exceeds 1.5 x {1e3 * reversible_limit:.0f} "
                      "mV / n: the couple is not reversible, so Randles-Sevcik D is only indicative")

@@ -161,7 +161,7 @@ def calibrate_gas(recording, *, gas: str, mz: float, mole_fraction: float, flow_
     Sensitivity
     """
     if not 0 < mole_fraction <= 1:
-        raise ValueError(f"mole fraction must be in (0, 1], not {mole_fraction}")
+        raise AnalysisError(f"mole fraction must be in (0, 1], not {mole_fraction}")
     step, error, windows = _step(recording, mz, window_s, baseline_window_s)
     flow = mole_fraction * carrier_molar_flow(flow_mL_min, temperature_K=temperature_K, pressure_Pa=pressure_Pa)
     return Sensitivity(gas, float(mz), step / flow, error / flow, "calibration gas",
@@ -179,7 +179,7 @@ def calibrate_faradaic(recording, *, gas: str, mz: float, current_A: float, elec
     Sensitivity
     """
     if current_A == 0 or electrons <= 0:
-        raise ValueError("a Faradaic calibration needs a non-zero current and a positive number of electrons")
+        raise AnalysisError("a Faradaic calibration needs a non-zero current and a positive number of electrons")
     step, error, windows = _step(recording, mz, window_s, baseline_window_s)
     flow = abs(current_A) / (electrons * FARADAY_C_MOL)
     return Sensitivity(gas, float(mz), step / flow, error / flow, "faradaic",

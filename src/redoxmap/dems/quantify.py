@@ -181,7 +181,7 @@ def cycler_offset(recording, cycling) -> tuple[float, str]:
     if cycler_start and ms_start:
         return (cycler_start - ms_start).total_seconds(), "difference of the two files' start times"
     raise AnalysisError(f"cannot align {source.name or 'the cycler file'} with {Path(recording.source_file).name}: "
-                        "no measured offset and not both start times; pass offset_s")
+                        "no measured offset and not both start times; pass offset_s (--offset on the command line)")
 
 
 def _savgol_derivative(values: np.ndarray, step: float, window_s: float) -> np.ndarray:
@@ -233,7 +233,7 @@ def quantify_gases(recording, sensitivities, *, cycling=None, active_mass_g: flo
     """
     sensitivities = list(sensitivities)
     if not sensitivities:
-        raise ValueError("at least one sensitivity factor (gas) is needed")
+        raise AnalysisError("at least one sensitivity factor (gas) is needed")
     notes = []
     if cycling is not None and offset_s is None:
         offset_s, how = cycler_offset(recording, cycling)

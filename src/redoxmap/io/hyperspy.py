@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from redoxmap.io.hdf5_probe import HDF5_MAGIC
 from redoxmap.io.reader import Reader
 from redoxmap.io.rosettasciio import rsciio_image
-
-_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 
 def read_hspy(path: Path) -> tuple:
@@ -16,7 +15,7 @@ def read_hspy(path: Path) -> tuple:
 
 
 def _sniff(head: bytes, path: Path) -> bool:
-    return head.startswith(_HDF5_MAGIC) and path.suffix.lower() in (".hspy", ".hdf5")
+    return head.startswith(HDF5_MAGIC) and path.suffix.lower() in (".hspy", ".hdf5")
 
 
 READERS = (

@@ -8,10 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from redoxmap.errors import FormatError, ReadError
+from redoxmap.io.hdf5_probe import HDF5_MAGIC, probe_hdf5
 from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.xas_files import SpectrumTable, clean_spectrum
-
-HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 
 def read_hdf5(path: str | PathLike, channels: dict[str, str]):
@@ -39,6 +38,7 @@ def hdf5_table(path: str | PathLike, channels: dict[str, str]) -> SpectrumTable:
         raise FormatError("not an HDF5 file", path=path)
     if "energy" not in channels:
         raise FormatError("the channel map must name the energy dataset", path=path)
+    probe_hdf5(path)
     try:
         with h5py.File(path, "r") as handle:
             values, attrs = {}, {}

@@ -28,6 +28,8 @@ from redoxmap.io.ms_files import MsRecording, nonempty, scans_to_channels
 from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.text import decode, head_text
 
+# A value is a number or a time stamp; a longer row is damaged (pandas spends seconds on a field of megabytes).
+MAX_FIELD_CHARACTERS = 64
 MAX_COLUMNS = 64_004  # 1,000 amu at 64 points per amu, and the time and step columns
 
 
@@ -61,11 +63,17 @@ def read_pv_massspec(path: str | PathLike) -> MsRecording:
     if columns > MAX_COLUMNS:
         raise ReadError(f"a scan table header of {columns:,} columns (at most {MAX_COLUMNS:,}: 1,000 amu at "
                         "64 points per amu): damaged", path=path)
+    longest = max(map(len, text[start:].splitlines()))
+    if longest > MAX_FIELD_CHARACTERS * columns:
+        raise ReadError(f"a row of {longest:,} characters in a table of {columns:,} columns: damaged", path=path)
     try:
         table = pd.read_csv(io.StringIO(text[start:]), sep="\t", na_values=["-nan", "nan", "NaN"], engine="c")
     except (ValueError, pd.errors.ParserError) as exc:
         raise ReadError(f"scan table cannot be parsed ({str(exc)[:120]})", path=path) from exc
-    mass_columns = [c for c in table.columns if re.fullmatch(r"\s*\d+(\.\d+)?\s*", str(c))]
+    # Names stripped before they are used: pandas selects columns through a fixed-width array of their
+    # names, so one name padded with megabytes of blanks would cost gigabytes.
+    table.columns = [str(c).strip() for c in table.columns]
+    mass_columns = [c for c in table.columns if re.fullmatch(r"\d+(\.\d+)?", c)]
     if not mass_columns:
         raise ReadError("the scan table has no mass columns", path=path)
     masses = np.array([float(c) for c in mass_columns])

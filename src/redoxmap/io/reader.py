@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from redoxmap.errors import ReadError
+from redoxmap.errors import AnalysisError, ReadError
 
 HEAD_BYTES = 65536
 MODALITIES = ("cycling", "cv", "eis", "xas", "xrd", "images", "sem", "xps", "dems")  # as a study manifest names its sections
@@ -63,7 +63,7 @@ class Reader:
 
     def __post_init__(self):
         if self.modality not in MODALITIES:
-            raise ValueError(f"reader {self.name!r}: modality must be one of {', '.join(MODALITIES)}, "
+            raise AnalysisError(f"reader {self.name!r}: modality must be one of {', '.join(MODALITIES)}, "
                              f"not {self.modality!r}")
 
 
@@ -74,6 +74,8 @@ def read_head(path: Path) -> bytes:
         raise ReadError("file does not exist", path=path)
     if path.is_dir():
         raise ReadError("is a folder, not a file", path=path)
+    if not path.is_file():  # a device (a link to /dev/zero never ends), a pipe, a socket
+        raise ReadError("is not a regular file (a device, a pipe or a socket)", path=path)
     try:
         with path.open("rb") as handle:
             head = handle.read(HEAD_BYTES)

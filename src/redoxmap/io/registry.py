@@ -24,7 +24,7 @@ from importlib import metadata
 from os import PathLike
 from pathlib import Path
 
-from redoxmap.errors import FormatError, ReadError
+from redoxmap.errors import AnalysisError, FormatError, ReadError
 from redoxmap.io.reader import MODALITIES, Reader, read_head
 
 ENTRY_POINT_GROUP = "redoxmap.readers"
@@ -61,7 +61,7 @@ _loaded = False
 def register_reader(reader: Reader) -> Reader:
     """Add a reader (replacing one of the same modality and name) and return it."""
     if not isinstance(reader, Reader):
-        raise TypeError(f"register_reader takes a redoxmap.io.Reader, not {type(reader).__name__}")
+        raise AnalysisError(f"register_reader takes a redoxmap.io.Reader, not {type(reader).__name__}")
     _load()
     _REGISTERED[(reader.modality, reader.name)] = reader
     return reader
@@ -131,8 +131,8 @@ def detect_reader(path: str | PathLike, *, modality: str | Iterable[str] = "cycl
     for reader in order:
         if _sniffs(reader, head, path):
             return reader
-    hint = ("; pass format=... or use the generic CSV reader with a column mapping" if "cycling" in modalities
-            else "")
+    hint = ("; name the format (--format on the command line, format=... in Python or the manifest) or use the "
+            "generic CSV reader with a column mapping" if "cycling" in modalities else "")
     # A name says something only where its ending belongs to one format (".mpr"), not to any table (".csv")
     specific = [f"{r.name} ({r.instrument})" for r in claims
                 if not r.fallback and not name.endswith(GENERIC_EXTENSIONS)]
@@ -178,7 +178,7 @@ def _sniffs(reader: Reader, head: bytes, path: Path) -> bool:
 
 def _check_modality(modality: str) -> None:
     if modality not in MODALITIES:
-        raise ValueError(f"modality must be one of {', '.join(MODALITIES)}, not {modality!r}")
+        raise AnalysisError(f"modality must be one of {', '.join(MODALITIES)}, not {modality!r}")
 
 
 def _load() -> None:

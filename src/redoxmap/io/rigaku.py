@@ -25,12 +25,31 @@ def _ras_header_value(header: dict, key: str) -> str | None:
     return value.strip('"') if value is not None else None
 
 
+def _header_fields(text: str, separator: str | None) -> dict[str, str]:
+    """``*KEY<separator>value`` lines (``separator`` None: any whitespace), parsed line by line: a regular
+    expression with a lazy value and trailing blanks takes quadratic time on a line of a million spaces."""
+    fields = {}
+    for line in text.splitlines():
+        if not line.startswith("*"):
+            continue
+        if separator is None:
+            key, value = ([*line[1:].split(None, 1), "", ""])[:2]
+        else:
+            key, found, value = line[1:].partition(separator)
+            if not found:
+                continue
+        key = key.strip()
+        if key and not any(c.isspace() for c in key):
+            fields[key] = value.strip()
+    return fields
+
+
 def read_ras(path: Path) -> list[Pattern]:
     """Every scan of a ``.ras`` file (counts times the attenuator factor)."""
     text = decode(path.read_bytes())
     patterns = []
     for block in re.split(r"^\*RAS_HEADER_START", text, flags=re.MULTILINE)[1:]:
-        header = dict(re.findall(r"^\*(\S+)\s+(.*?)\s*$", block.split("*RAS_HEADER_END")[0], re.MULTILINE))
+        header = _header_fields(block.split("*RAS_HEADER_END")[0], None)
         data = re.search(r"\*RAS_INT_START\s*(.*?)\*RAS_INT_END", block, re.DOTALL)
         if data is None:
             raise ReadError(f"scan {len(patterns)} has no *RAS_INT_START ... *RAS_INT_END block (truncated?)",
@@ -53,16 +72,19 @@ def read_ras(path: Path) -> list[Pattern]:
 def read_asc(path: Path) -> list[Pattern]:
     """Every ``*BEGIN ... *END`` group of an ``.asc`` file."""
     text = decode(path.read_bytes())
-    header = dict(re.findall(r"^\*(\w+)\s*=\s*(.*?)\s*$", text.split("*BEGIN")[0], re.MULTILINE))
+    header = _header_fields(text.split("*BEGIN")[0], "=")
     patterns = []
     for group in re.findall(r"^\*BEGIN(.*?)^\*END", text, re.MULTILINE | re.DOTALL):
-        fields = dict(re.findall(r"^\*(\w+)\s*=\s*(.*?)\s*$", group, re.MULTILINE))
+        fields = _header_fields(group, "=")
         try:
             start, step, count = float(fields["START"]), float(fields["STEP"]), int(float(fields["COUNT"]))
         except (KeyError, ValueError) as exc:
             raise FormatError(f"group without a valid *START/*STEP/*COUNT ({exc})", path=path) from exc
         body = group.split("*COUNT", 1)[1].split("\n", 1)[1] if "\n" in group.split("*COUNT", 1)[1] else ""
-        counts = np.array([float(v) for v in re.split(r"[\s,]+", body.strip()) if v and not v.startswith("*")])
+        try:
+            counts = np.array([float(v) for v in re.split(r"[\s,]+", body.strip()) if v and not v.startswith("*")])
+        except ValueError as exc:
+            raise ReadError(f"a count that is not a number in group {len(patterns)} ({exc})", path=path) from None
         if len(counts) != count:
             raise ReadError(f"group promises {count} points but holds {len(counts)} (truncated?)", path=path)
         patterns.append(Pattern(start + step * np.arange(count), counts, None, {

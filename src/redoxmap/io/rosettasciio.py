@@ -12,7 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from redoxmap.errors import FormatError, MissingDependencyError, ReadError
+from redoxmap.io.hdf5_probe import HDF5_MAGIC, probe_hdf5
 from redoxmap.io.labels import LENGTH_UNIT_NM
+from redoxmap.io.reader import read_head
 
 
 def length_nm(scale, units) -> float | None:
@@ -44,6 +46,8 @@ def rsciio_signals(path: Path, plugin: str, *, what: str) -> list[dict]:
     except ImportError as exc:
         raise MissingDependencyError(f'{what}s are read through RosettaSciIO: pip install "redoxmap[tem]" '
                                      f"({exc.name} missing)", path=path) from exc
+    if read_head(path).startswith(HDF5_MAGIC):  # Velox .emd, HyperSpy .hspy
+        probe_hdf5(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -20,7 +20,14 @@ from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.text import decode, head_text
 from redoxmap.io.xps_files import XpsSpectrum, make_spectrum
 
-_FIELD = re.compile(r"^#\s*([A-Za-z][\w ./()-]*?):\s*(.*?)\s*$")
+_KEY = re.compile(r"[A-Za-z][\w ./()-]*")
+
+
+def _field(line: str) -> tuple[str, str] | None:
+    """``# Key: value`` split at the first colon (linear on a line of blanks, where a lazy pattern is not)."""
+    key, colon, value = line.lstrip("#").partition(":")
+    key = key.strip()
+    return (key, value.strip()) if colon and _KEY.fullmatch(key) else None
 
 
 def _sniff(head: bytes, path: Path) -> bool:
@@ -52,10 +59,10 @@ def read_specs_xy(path: str | PathLike, *, excitation_energy_eV: float | None = 
     for line in decode(path.read_bytes()).splitlines():
         if line.startswith("#"):
             close_block()
-            field = _FIELD.match(line)
+            field = _field(line)
             if not field:
                 continue
-            key, value = field.group(1).strip(), field.group(2)
+            key, value = field
             if key == "Region":
                 current = {"name": value, "fields": {}, "blocks": []}
                 regions.append(current)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from redoxmap.io.hdf5_probe import HDF5_MAGIC
 from redoxmap.io.reader import Reader
 from redoxmap.io.rosettasciio import rsciio_image
 
 _SER_MAGIC = b"II\x97\x01"  # little-endian byte order mark, then the series id 0x0197
-_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 _EMI_MAGIC = b"JK\x00\x02"
 
 
@@ -29,7 +29,7 @@ def _sniff_tia(head: bytes, path: Path) -> bool:
 
 
 def _sniff_velox(head: bytes, path: Path) -> bool:
-    return head.startswith(_HDF5_MAGIC) and path.suffix.lower() == ".emd"
+    return head.startswith(HDF5_MAGIC) and path.suffix.lower() == ".emd"
 
 
 READERS = (

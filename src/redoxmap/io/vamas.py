@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from redoxmap.errors import FormatError, ReadError
+from redoxmap.errors import AnalysisError, FormatError, ReadError
 from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.text import decode
 from redoxmap.io.xps_files import XpsSpectrum, make_spectrum
@@ -374,9 +374,9 @@ def write_vamas(spectra, path: str | PathLike, *, sample: str = "sample", excita
         energy = spectrum.binding_energy_eV
         steps = np.diff(energy)
         if not np.allclose(steps, steps[0], rtol=1e-6):
-            raise ValueError(f"{spectrum.region}: a REGULAR VAMAS block needs a uniform energy grid")
+            raise AnalysisError(f"{spectrum.region}: a REGULAR VAMAS block needs a uniform energy grid")
         if not spectrum.counts_per_unit:
-            raise ValueError(f"{spectrum.region}: counts are not known (counts_per_unit)")
+            raise AnalysisError(f"{spectrum.region}: counts are not known (counts_per_unit)")
         dwell = float(spectrum.metadata.get("collection_time_s") or spectrum.counts_per_unit)
         scans = int(spectrum.metadata.get("scans") or 1)
         species, _, transition = spectrum.region.partition(" ")

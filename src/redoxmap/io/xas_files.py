@@ -51,6 +51,10 @@ class SpectrumTable:
         return ds
 
 
+ENERGY_RANGE_EV = (40.0, 150_000.0)  # the Li K edge (55 eV) to hard X-rays; the public spectra: 520 eV-12.2 keV
+MIN_SPAN_EV = 5.0  # an edge scan spans tens of eV (the public ones at least 21 eV)
+
+
 def clean_spectrum(energy: np.ndarray, channels: dict[str, np.ndarray], attrs: dict, path: Path) -> SpectrumTable:
     """A reader's arrays as a :class:`SpectrumTable`: finite rows, strictly increasing energies
     (sorted, repeats averaged), with warnings that name the file."""
@@ -69,6 +73,12 @@ def clean_spectrum(energy: np.ndarray, channels: dict[str, np.ndarray], attrs: d
     refuse_implausible(energy, 1e6, "energy (eV)", path)
     for name, v in values.items():
         refuse_implausible(v, 1e100, f"channel {name!r}", path)
+    low, high = float(energy.min()), float(energy.max())
+    if low < ENERGY_RANGE_EV[0] or high > ENERGY_RANGE_EV[1] or high - low < MIN_SPAN_EV:
+        raise FormatError(f"its energies run {low:.4g}-{high:.4g}: not an absorption spectrum in eV (edges lie "
+                          f"between {ENERGY_RANGE_EV[0]:g} eV and {ENERGY_RANGE_EV[1] / 1e3:g} keV, a scan spans "
+                          f"at least {MIN_SPAN_EV:g} eV; energies in keV, or another measurement's columns?)",
+                          path=path)
     if np.any(np.diff(energy) <= 0):
         warnings.warn(f"{path}: energy is not strictly increasing; points were sorted and "
                       "points at the same energy averaged", DataWarning, stacklevel=3)
@@ -113,9 +123,9 @@ def columns_table(path: str | PathLike, *, names: list[str] | None = None,
             continue
         if stripped.startswith("#"):
             body = stripped.lstrip("#").strip()
-            match = re.match(r"([\w .]+?)\s*:\s*(.+)", body)
-            if match and "\t" not in body:
-                attrs[match.group(1).strip()] = match.group(2).strip()
+            key, colon, value = body.partition(":")  # not a regular expression: linear on a line of blanks
+            if colon and value.strip() and "\t" not in body and re.fullmatch(r"[\w .]+", key.strip() or "-"):
+                attrs[key.strip()] = value.strip()
             elif body:
                 header = re.split(r"[\s,;]+", body)
             continue

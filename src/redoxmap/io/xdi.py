@@ -55,7 +55,21 @@ def _numbers(block: str, path: Path) -> np.ndarray:
         raise ReadError(f"data lines cannot be parsed ({str(exc)[:120]})", path=path) from exc
 
 
-_XDI_FIELD = re.compile(r"^#[ \t]*([\w.]+)[ \t]*:[ \t]*(.*?)[ \t\r]*$", re.MULTILINE)
+_XDI_KEY = re.compile(r"[\w.]+")
+
+
+def _header_fields(header: str) -> list[tuple[str, str]]:
+    """``# Key.name: value`` lines as pairs, split at the first colon: a pattern with a lazy value and
+    trailing blanks would take quadratic time on a line holding a million blanks."""
+    pairs = []
+    for line in header.splitlines():
+        if not line.startswith("#"):
+            continue
+        key, colon, value = line[1:].partition(":")
+        key = key.strip(" \t")
+        if colon and _XDI_KEY.fullmatch(key):
+            pairs.append((key, value.strip(" \t\r")))
+    return pairs
 
 
 def xdi_table(path: str | PathLike) -> SpectrumTable:
@@ -65,13 +79,13 @@ def xdi_table(path: str | PathLike) -> SpectrumTable:
     if not head.lstrip().startswith(b"# XDI"):
         raise FormatError("not an XDI file (no '# XDI/' first line)", path=path)
     text = decode(path.read_bytes())
-    # The header is the leading block of '#' lines; one regex pass reads its fields and
-    # one split reads the data block (XDI files are parsed by the thousand in a study).
+    # The header is the leading block of '#' lines, read line by line; one split reads the data block
+    # (XDI files are parsed by the thousand in a study).
     data_start = _DATA_LINE.search(text)
     header, body = (text, "") if data_start is None else (text[:data_start.start()], text[data_start.start():])
     columns: dict[int, str] = {}
     attrs: dict[str, str] = {}
-    for key, value in _XDI_FIELD.findall(header):
+    for key, value in _header_fields(header):
         column = re.fullmatch(r"Column\.(\d+)", key)
         if column:
             columns[int(column.group(1))] = value.split()[0].lower() if value else f"column{column.group(1)}"

@@ -17,6 +17,8 @@ def parse_xml(data: bytes, path: Path):
         root = ET.fromstring(data)
     except ET.ParseError as exc:
         raise ReadError(f"damaged or truncated XML ({exc})", path=path) from exc
+    except (LookupError, ValueError) as exc:  # expat's answer to an unknown or multi-byte declared encoding
+        raise ReadError(f"XML in an encoding that cannot be read ({exc})", path=path) from exc
     for element in root.iter():
         if "}" in element.tag:
             element.tag = element.tag.split("}", 1)[1]

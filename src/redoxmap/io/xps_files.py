@@ -211,7 +211,15 @@ def _region_key(name: str) -> str:
 
 _BINDING = re.compile(r"binding|^be\b|^b\.e\.", re.IGNORECASE)
 _KINETIC = re.compile(r"kinetic|^e_?kin|^ke\b", re.IGNORECASE)
-_NUMBER_ROW = re.compile(r"^\s*[-+]?(\d|\.\d)[\d.eE+-]*\s*[,;\t ]\s*[-+]?(\d|\.\d|nan)", re.IGNORECASE)
+_NUMBER = re.compile(r"[-+]?(\d|\.\d)[\d.eE+-]*")
+_NUMBER_START = re.compile(r"[-+]?(\d|\.\d|nan)", re.IGNORECASE)
+
+
+def _numeric_row(line: str) -> bool:
+    """Whether a line starts with two numbers (a data row). Split first, then matched cell by cell: one
+    pattern over the whole line backtracks quadratically through a long run of blanks between them."""
+    cells, _ = _split(line.strip())
+    return len(cells) >= 2 and bool(_NUMBER.fullmatch(cells[0])) and bool(_NUMBER_START.match(cells[1]))
 
 
 def _split(line: str) -> tuple[list[str], str | None]:
@@ -225,7 +233,7 @@ def _header_line(text: str) -> tuple[int, str, list[str]] | None:
     lines = text.splitlines()[:60]
     for index, line in enumerate(lines[:-1]):
         cells, _ = _split(line.lstrip("#% ").strip())
-        if len(cells) < 2 or not _NUMBER_ROW.match(lines[index + 1]):
+        if len(cells) < 2 or not _numeric_row(lines[index + 1]):
             continue
         axis = "binding" if _BINDING.search(cells[0]) else "kinetic" if _KINETIC.search(cells[0]) else None
         if axis:

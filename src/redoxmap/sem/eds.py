@@ -17,6 +17,8 @@ import math
 
 import numpy as np
 
+from redoxmap.errors import AnalysisError
+
 LINE_KEV = {
     "C": 0.277, "N": 0.392, "O": 0.525, "F": 0.677, "Na": 1.041, "Mg": 1.254, "Al": 1.487, "Si": 1.740,
     "P": 2.013, "S": 2.307, "Cl": 2.622, "K": 3.314, "Ca": 3.692, "Ti": 4.511, "V": 4.952, "Cr": 5.415,
@@ -74,11 +76,11 @@ def element_maps(cube: np.ndarray, energy_keV: np.ndarray, elements, *, fwhm_at_
     maps = {}
     for element in elements:
         if element not in LINE_KEV:
-            raise ValueError(f"no X-ray line tabulated for {element!r}; known: {', '.join(sorted(LINE_KEV))}")
+            raise AnalysisError(f"no X-ray line tabulated for {element!r}; known: {', '.join(sorted(LINE_KEV))}")
         line = LINE_KEV[element]
         half = half_width_fwhm * detector_fwhm_keV(line, fwhm_at_mn_keV=fwhm_at_mn_keV)
         if line - 2 * half < energy[0] or line + 2 * half > energy[-1]:
-            raise ValueError(f"the {element} line at {line} keV lies outside the spectrum "
+            raise AnalysisError(f"the {element} line at {line} keV lies outside the spectrum "
                              f"({energy[0]:.2f}-{energy[-1]:.2f} keV)")
         peak, width = counts(line - half, line + half)
         low, low_width = counts(line - 2 * half, line - half)

@@ -60,7 +60,7 @@ class Segmentation:
     def mask(self, phase: str) -> np.ndarray:
         """Boolean map of one phase."""
         if phase not in self.phases:
-            raise KeyError(f"no phase {phase!r}; phases: {', '.join(self.phases)}")
+            raise AnalysisError(f"no phase {phase!r}; phases: {', '.join(self.phases)}")
         return self.labels == self.phases.index(phase)
 
     def plot(self, ax=None, image=None, alpha: float = 0.45):
@@ -143,7 +143,7 @@ def segment_phases(image: np.ndarray, maps: dict[str, np.ndarray], *, phases: di
     """
     phases = dict(phases or DEFAULT_PHASES)
     if method not in ("random_walker", "likelihood"):
-        raise ValueError(f"method must be 'likelihood' or 'random_walker', not {method!r}")
+        raise AnalysisError(f"method must be 'likelihood' or 'random_walker', not {method!r}")
     image = np.asarray(image, dtype=float)
     raw, used = [], {}
     for phase, elements in phases.items():

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from redoxmap.errors import RedoxmapError
+from redoxmap.errors import AnalysisError, RedoxmapError
 from redoxmap.study.executor import Task, TaskOutcome, progress_bar, run_task
 
 DEFAULT_TIMEOUT_S = 3600.0
@@ -57,9 +57,9 @@ class DaskExecutor:
     def __init__(self, *, workers: int | None = None, scheduler: str | None = None,
                  timeout_s: float = DEFAULT_TIMEOUT_S, progress: bool = True, memory_limit="auto") -> None:
         if (workers is None) == (scheduler is None):
-            raise ValueError("give workers= (a local cluster) or scheduler= (a running one), not both or neither")
+            raise AnalysisError("give workers= (a local cluster) or scheduler= (a running one), not both or neither")
         if workers is not None and workers < 1:
-            raise ValueError(f"workers must be at least 1, not {workers}")
+            raise AnalysisError(f"workers must be at least 1, not {workers}")
         self.workers, self.scheduler, self.timeout_s = workers, scheduler, float(timeout_s)
         self.progress, self.memory_limit = progress, memory_limit
         self._cluster = self._client = None

@@ -29,6 +29,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from redoxmap.errors import AnalysisError
 from redoxmap.study.budget import COMPONENTS, total_error
 from redoxmap.study.kinetics import Kinetics, saturating_kinetics
 
@@ -55,7 +56,7 @@ def with_floor(random, floor) -> np.ndarray:
 def _position(ds, dimension: str, label: str) -> int:
     found = np.flatnonzero(ds.variables[dimension].values == label)
     if not len(found):
-        raise KeyError(f"no {dimension} {label!r} in the map")
+        raise AnalysisError(f"no {dimension} {label!r} in the map")
     return int(found[0])
 
 

@@ -210,7 +210,7 @@ REQUIRED_FILE_OPTIONS = {"xas": ("edge",)}
 SAMPLE_KEYS = {
     "name": str, "description": str, "active_mass_mg": (int, float), "electrode": str,
     "cell_type": str, "temperature_C": (int, float), "specific_current_mA_g": (int, float),
-    "electrode_area_cm2": (int, float), "format": str, "files": dict, "chemistry": str, "variables": dict,
+    "electrode_area_cm2": (int, float), "format": str, "files": dict, "chemistry": str, "variables": dict, "simulated": bool,
 }
 STUDY_KEYS = {"name": str, "description": str, "authors": list, "workers": int, "scheduler": str,
               "task_timeout_s": (int, float), "store": (str, bool)}
@@ -232,6 +232,8 @@ class Sample:
     electrode_area_cm2: float | None = None
     format: str | None = None
     chemistry: str | None = None
+    simulated: bool = False
+    """True for a cell written by a model (a virtual study's): every headline about it says so."""
     variables: dict[str, str | float | int | bool] = field(default_factory=dict)
     """The sample's own conditions beside the standard ones (``mixing = "LPM"``, ``electrolyte = "LPSCl"``):
     samples are compared and grouped by them."""
@@ -263,6 +265,13 @@ class Study:
     def folder(self) -> Path:
         """The folder relative paths resolve against."""
         return self.path.parent
+
+
+def _table(value, where: str, path: Path) -> dict:
+    """A TOML table, or a ManifestError naming where one was expected."""
+    if not isinstance(value, dict):
+        raise ManifestError(f"{where} must be a table (key = value lines), not {value!r}"[:200], path=path)
+    return value
 
 
 def _unknown(keys, allowed, where: str, path: Path) -> None:
@@ -309,9 +318,12 @@ def load_study(path: str | PathLike) -> Study:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ManifestError(f"not valid TOML: {exc}", path=path) from exc
+    except RecursionError:  # tomllib descends once per nesting level
+        raise ManifestError("not valid TOML: arrays or tables nested beyond Python's recursion limit",
+                            path=path) from None
     _unknown(data, {"study", "sample", *MODALITIES, *ANALYSES}, "the manifest", path)
 
-    head = data.get("study", {})
+    head = _table(data.get("study", {}), "[study]", path)
     _unknown(head, STUDY_KEYS, "[study]", path)
     for key, kind in STUDY_KEYS.items():
         if key in head:
@@ -347,7 +359,7 @@ def load_study(path: str | PathLike) -> Study:
     samples, names = [], set()
     for number, raw in enumerate(raw_samples, start=1):
         where = f"sample {number}"
-        _unknown(raw, SAMPLE_KEYS, f"[[sample]] {number}", path)
+        _unknown(_table(raw, f"[[sample]] {number}", path), SAMPLE_KEYS, f"[[sample]] {number}", path)
         for key, kind in SAMPLE_KEYS.items():
             if key in raw:
                 _typed(raw[key], kind, key, where, path)
@@ -362,7 +374,7 @@ def load_study(path: str | PathLike) -> Study:
             cell_type=raw.get("cell_type"), temperature_C=raw.get("temperature_C"),
             specific_current_mA_g=raw.get("specific_current_mA_g"), format=raw.get("format"),
             chemistry=raw.get("chemistry"), electrode_area_cm2=raw.get("electrode_area_cm2"),
-            variables=_variables(raw.get("variables", {}), where, path),
+            simulated=raw.get("simulated", False), variables=_variables(raw.get("variables", {}), where, path),
         ))
         if samples[-1].electrode not in ("cathode", "anode"):
             raise ManifestError(f"{where}: electrode must be 'cathode' or 'anode'", path=path)
@@ -478,11 +490,17 @@ def _check_xps(parameters: dict, path: Path) -> None:
 
 
 def _resolve(entry: str, manifest: Path, where: str, modality: str) -> Path:
+    if not isinstance(entry, str) or not entry:
+        raise ManifestError(f"{where}: a {modality} file is a path in quotes, not {entry!r}"[:200], path=manifest)
     file = Path(entry).expanduser()
     file = file if file.is_absolute() else manifest.parent / file
-    if not file.exists():
-        raise ManifestError(f"{where}: {modality} file {entry!r} does not exist (looked for {file})",
-                            path=manifest)
+    try:
+        exists = file.is_file()
+    except OSError as exc:  # a name longer than the file system allows, a loop of links
+        raise ManifestError(f"{where}: {modality} file {entry[:80]!r}: {exc.strerror}", path=manifest) from None
+    if not exists:
+        raise ManifestError(f"{where}: {modality} file {entry[:200]!r} does not exist or is not a file "
+                            f"(looked for {str(file)[:300]})", path=manifest)
     return file
 
 
@@ -506,6 +524,8 @@ def _file_entry(entry, manifest: Path, where: str, modality: str) -> tuple[list[
         if key in entry:
             _typed(entry[key], kind, key, f"{where} {modality}", manifest)
     names = entry["file"] if isinstance(entry["file"], list) else [entry["file"]]
+    if not names:
+        raise ManifestError(f"{where}: a {modality} entry's 'file' lists no file", path=manifest)
     files = [_resolve(n, manifest, where, modality) for n in names]
     options = {k: v for k, v in entry.items() if k != "file"}
     for key in PATH_OPTIONS:
@@ -518,7 +538,7 @@ def _file_entry(entry, manifest: Path, where: str, modality: str) -> tuple[list[
 
 
 def _sample_files(raw: dict, manifest: Path, *, where: str) -> tuple[dict[str, list[Path]], dict[str, list[dict]]]:
-    _unknown(raw, MODALITIES, f"{where} files", manifest)
+    _unknown(_table(raw, f"{where} files", manifest), MODALITIES, f"{where} files", manifest)
     files, options = {}, {}
     for modality, entries in raw.items():
         entries = entries if isinstance(entries, list) else [entries]
@@ -556,6 +576,7 @@ def _xrd_peaks(raw: list, manifest: Path) -> list[dict]:
             raise ManifestError(f"{where} needs label, phase, hkl and near", path=manifest)
         _unknown(entry, {"label", "phase", "hkl", "near"}, where, manifest)
         _typed(entry["near"], (int, float), "near", where, manifest)
+        _typed(entry["phase"], str, "phase", where, manifest)
         if not (isinstance(entry["hkl"], list) and len(entry["hkl"]) == 3
                 and all(isinstance(v, int) for v in entry["hkl"])):
             raise ManifestError(f"{where}: hkl must be three integers, like [0, 0, 3]", path=manifest)
@@ -576,6 +597,8 @@ def _references(raw: list, manifest: Path) -> list[dict]:
         _unknown(entry, {"file", "edge", "valence", "mode", "name", "channel_map"}, where, manifest)
         _typed(entry["valence"], (int, float), "valence", where, manifest)
         names = entry["file"] if isinstance(entry["file"], list) else [entry["file"]]
+        if not names:
+            raise ManifestError(f"{where}: 'file' lists no file", path=manifest)
         out.append({**entry, "files": [_resolve(n, manifest, where, "reference") for n in names],
                     "name": entry.get("name") or Path(names[0]).stem})
     return out

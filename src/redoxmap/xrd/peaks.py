@@ -75,7 +75,7 @@ class PeakFits(FitResult):
         rows = [i for i, (p, s) in enumerate(zip(self.table["peak"], self.table["scan"]))
                 if s == scan and (peak is None or str(p) == str(peak))]
         if not rows:
-            raise KeyError(f"no fitted peak {peak!r} in scan {scan}; peaks: {', '.join(map(str, self.table['peak']))}")
+            raise AnalysisError(f"no fitted peak {peak!r} in scan {scan}; peaks: {', '.join(map(str, self.table['peak']))}")
         return rows
 
     def plot(self, ax=None, *, peak: str | None = None, scan: int = 0):
