@@ -317,7 +317,7 @@ def test_model_validate_prints_held_out_predictions_with_intervals(tmp_path):
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
     rows = {row["observation"]: row for row in body["rows"]}
-    assert rows["capacity, 30 C, cycle 1, liquid"]["measured"] == 257.8
+    assert rows["capacity, 30 °C, cycle 1, liquid"]["measured"] == 257.8
     assert all(row["low_95"] <= row["predicted"] <= row["high_95"] for row in rows.values())
     assert {row["name"] for row in body["fixed"]} >= {"u_ref", "surface_loss_per_cycle"}
     assert (tmp_path / "held.png").stat().st_size > 10_000

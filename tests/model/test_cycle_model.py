@@ -96,7 +96,7 @@ def test_reference_protocol_fits_determined_parameters_and_predicts_with_interva
     assert np.all((table["low_95"] < table["predicted"]) & (table["predicted"] < table["high_95"]))
     # The surface process: the surface r keeps rising at 50 C after the bulk has saturated.
     surface = table.set_index("observation")["predicted"]
-    assert surface["r (tey), 50 C, cycle 22"] > surface["r (tey), 50 C, cycle 12"] > surface["r (tey), 50 C, cycle 1"]
+    assert surface["r (tey), 50 °C, cycle 22"] > surface["r (tey), 50 °C, cycle 12"] > surface["r (tey), 50 °C, cycle 1"]
 
 
 def test_the_held_out_numbers_never_reach_the_fit(monkeypatch):
@@ -179,7 +179,7 @@ def test_a_trial_the_model_cannot_run_does_not_stop_the_fit():
     def flaky(parameters, observed):
         calls.append(parameters.q_o_mAh_g)
         if len(calls) == 2:
-            raise AnalysisError("particle model, cycle 1 charge at 30 C: 4.7 V was never reached")
+            raise AnalysisError("particle model, cycle 1 charge at 30 °C: 4.7 V was never reached")
         return predict(parameters, observed)
 
     with warnings.catch_warnings():

@@ -167,6 +167,6 @@ def test_the_reference_protocol_runs_with_the_particle_model(monkeypatch):
     seen = []
     result = validation.validate_reference(time_resolved=True, draws=2, on_evaluation=lambda n, chi2: seen.append(n))
     assert len(result.predictions) == 5 and seen
-    liquid = result.predictions.set_index("observation").loc["capacity, 30 C, cycle 1, liquid", "predicted"]
-    solid = result.fit.residuals.set_index("observation").loc["capacity, 30 C, cycle 1", "model"]
+    liquid = result.predictions.set_index("observation").loc["capacity, 30 °C, cycle 1, liquid", "predicted"]
+    solid = result.fit.residuals.set_index("observation").loc["capacity, 30 °C, cycle 1", "model"]
     assert liquid > solid

@@ -76,7 +76,7 @@ def model_simulate(
     from redoxmap.report.model_figures import activation_map_figure, capacity_split_figure
 
     chosen = _parameters(parameters)
-    runs = {f"{t:g} C": simulate_cycles(chosen, cycles, temperature_C=t, liquid=liquid) for t in temperatures}
+    runs = {f"{t:g} °C": simulate_cycles(chosen, cycles, temperature_C=t, liquid=liquid) for t in temperatures}
     table = pd.concat([run.table for run in runs.values()], ignore_index=True)
     first = next(iter(runs.values()))
     save_plot(plot, lambda plt: activation_map_figure(plt, first, title=next(iter(runs))) if len(runs) == 1
@@ -98,7 +98,7 @@ def model_validate(
                                               "24 with --time-resolved; 0: no intervals).")] = None,
     plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
-    """The reference study's protocol: train on capacities (30 and 50 C) and bulk r; predict the
+    """The reference study's protocol: train on capacities (30 and 50 °C) and bulk r; predict the
     surface r-values and the liquid cell's first discharge, and print each against the measurement
     with its 95 % interval (the fit's uncertainty and that of the parameters fixed from the Ni
     valences, propagated); `agrees`: within 15 %, or within the interval and the measurement's error."""
@@ -269,7 +269,7 @@ def model_whatif(
     else:  # every cycle goes to the file; the screen shows where each case ends
         if out is not None:
             emit(table, as_json=False, out=out, max_rows=0, title="")
-        emit(last, as_json=False, out=None, title=f"What if {name} changes ({temperature:g} C, after cycle {cycles})")
+        emit(last, as_json=False, out=None, title=f"What if {name} changes ({temperature:g} °C, after cycle {cycles})")
 
 
 @simulate_app.command("study", epilog="Example:  redoxmap simulate study virtual/ --temperature 30 --temperature 50 && redoxmap report virtual/")

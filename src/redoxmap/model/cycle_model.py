@@ -24,9 +24,9 @@ well under 10 ms.
 
 ``u`` multiplies the TM part only: it is what a separate measurement gives, the share of the
 Ni2+/Co3+ redox done by the end of the first charge (the bulk Ni valence after it, 2.04 -> 3.30 at
-30 C: 0.63 of the two electrons), while the oxygen part is already counted where delithiation
+30 °C: 0.63 of the two electrons), while the oxygen part is already counted where delithiation
 reaches, by a(z). (Scaling the oxygen part by u as well would need Q_O above 300 mAh/g to give
-the reference study's 285 mAh/g at 50 C, more than the 250 mAh/g that extracting all 1.2 Li
+the reference study's 285 mAh/g at 50 °C, more than the 250 mAh/g that extracting all 1.2 Li
 leaves beside Q_TM.) A liquid cell is the limit of full contact and no interfacial loss:
 ``u = 1`` and ``eta_int = 0``.
 """
@@ -42,7 +42,7 @@ from redoxmap.model.surface import surface_deactivation, surface_oxygen_excess
 
 FARADAY = 96485.33212
 GAS_CONSTANT = 8.314462618
-T_REF_K = 303.15  # 30 C, the reference study's lower temperature
+T_REF_K = 303.15  # 30 °C, the reference study's lower temperature
 # Ni2+ -> Ni4+ and Co3+ -> Co4+ in Li1.2Ni0.16Co0.08Mn0.56O2: (2 x 0.16 + 0.08) F / M, M = 85.45 g/mol.
 Q_TM_MAH_G = 125.8
 
@@ -97,7 +97,7 @@ class ActivationParameters(ParameterSet):
         Radius of the domain that activates as a unit.
     mn_reduction : float
         Drop of the Mn valence from 4 in fully activated material (oxygen loss leaves Mn reduced;
-        the reference study's bulk Mn goes 3.99 -> 3.91 with its bulk activation at 50 C).
+        the reference study's bulk Mn goes 3.99 -> 3.91 with its bulk activation at 50 °C).
     surface_loss_per_cycle : float
         Share of the surface layer that loses its TM redox per charge at T_ref (Arrhenius with
         ``activation_energy_eV``); from the surface TM valence, not fitted
@@ -124,7 +124,7 @@ class ActivationParameters(ParameterSet):
 
 
 def arrhenius_factor(energy_eV: float, temperature_K: float) -> float:
-    """``exp(-E/R (1/T - 1/T_ref))``: a rate at T relative to 30 C (E in eV)."""
+    """``exp(-E/R (1/T - 1/T_ref))``: a rate at T relative to 30 °C (E in eV)."""
     return float(np.exp(-energy_eV * FARADAY / GAS_CONSTANT * (1 / temperature_K - 1 / T_REF_K)))
 
 
@@ -218,7 +218,7 @@ def simulate_cycles(parameters: ActivationParameters, cycles: int = 40, *, tempe
     parameters : ActivationParameters
     cycles : int
     temperature_C : float or sequence
-        One temperature, or one per cycle (a cell moved from 30 to 50 C after two cycles).
+        One temperature, or one per cycle (a cell moved from 30 to 50 °C after two cycles).
     liquid : bool
         A liquid-electrolyte cell: full contact and no interfacial loss (u = 1, eta_int = 0).
     tey_nm, bulk_nm : float

@@ -76,7 +76,7 @@ class Observation:
     @property
     def label(self) -> str:
         what = f"r ({self.mode})" if self.kind == "r" else self.kind
-        return f"{what}, {self.temperature_C:g} C, cycle {self.cycle}{', liquid' if self.cell == 'liquid' else ''}"
+        return f"{what}, {self.temperature_C:g} °C, cycle {self.cycle}{', liquid' if self.cell == 'liquid' else ''}"
 
 
 def _groups(observations: list[Observation]) -> dict[tuple, list[int]]:
@@ -197,7 +197,7 @@ class ModelFit(FitResult):
         keys = ["kind", "temperature_C", "mode", "cell"]
         for k, (key, rows) in enumerate(self.residuals.fillna({"mode": ""}).groupby(keys, sort=False)):
             kind, temperature, mode, cell = key
-            label = f"{kind}{f' ({mode})' if mode else ''}, {temperature:g} C{', liquid' if cell == 'liquid' else ''}"
+            label = f"{kind}{f' ({mode})' if mode else ''}, {temperature:g} °C{', liquid' if cell == 'liquid' else ''}"
             color = COLORS[k % len(COLORS)]
             rows = rows.sort_values("cycle")
             ax.errorbar(rows["cycle"], rows["measured"], yerr=rows["stderr"], fmt="o", ms=3, capsize=2, color=color,

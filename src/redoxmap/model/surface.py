@@ -7,7 +7,7 @@ At the surface (the few nanometres a TEY spectrum sees) activated oxygen can lea
 O2 is released (DEMS), the layer densifies towards spinel or rock salt (HRTEM), and the TM
 it leaves behind are reduced and no longer take part in the redox (Mn2+/Mn3+ growing in TEY,
 the surface Ni after a charge falling from 3.39 to 2.62 and 2.50 over 12 and 22 cycles at
-50 C). Each charge converts a fixed share ``gamma`` of what is left of the layer, so the
+50 °C). Each charge converts a fixed share ``gamma`` of what is left of the layer, so the
 deactivated fraction after the n-th charge is ``d_n = 1 - exp(-sum_{k<n} gamma_k)`` (zero after
 the first charge: the surface Ni of the first charge is the reference).
 

@@ -17,7 +17,7 @@ the full capacity Q_TM + Q_O, and ``a``, the activated fraction of its Li2MnO3 d
   Activating adds oxygen capacity, which pulls U back down: the plateau of the first charge.
   (A threshold law, zero below the plateau, makes the model bistable: either the first charge
   sustains a plateau and activates most of what it reaches, or nothing activates at all; no
-  parameter gives the slow, cycle-by-cycle activation of a cell at 30 C.) Every corner of
+  parameter gives the slow, cycle-by-cycle activation of a cell at 30 °C.) Every corner of
   U(x) is rounded over 0.2 % of the capacity: a kink would make the stiff solver crawl, and
   the rounding is far below what a cycler resolves.
 * Terminal voltage: surface U + Butler-Volmer overpotential on the contacted fraction phi_c of
@@ -65,7 +65,7 @@ BEYOND_V = 100.0  # volts per unit of the capacity beyond every available site
 LITHIATED_V = 200.0  # volts per unit below x = 0 (every site lithiated)
 ROUNDING = 0.002  # corners of U(x) rounded over this fraction of the capacity
 TM_ONLY_MARGIN = 12 * ROUNDING  # below f_TM by this much, the rounded oxygen terms are < exp(-12)
-DRIVE_V = 0.05  # Tafel width of the activation kinetics (RT / alpha F at 30 C, alpha = 1/2)
+DRIVE_V = 0.05  # Tafel width of the activation kinetics (RT / alpha F at 30 °C, alpha = 1/2)
 DRIVE_CAP = 12.0  # exp() capped 0.6 V above the plateau, far above any cut-off: no overflow
 
 
@@ -74,7 +74,7 @@ class CellParameters(ParameterSet):
     """Parameters of the time-resolved model (units in the names).
 
     The defaults of the diffusivity, activation rate and energy, interfacial resistance and its
-    energy and r_max are the model fitted to the reference study's capacities at 30 and 50 C and
+    energy and r_max are the model fitted to the reference study's capacities at 30 and 50 °C and
     its bulk r-values (:func:`redoxmap.model.validation.validate_reference`), rounded; the others are
     set, not fitted.
 
@@ -83,11 +83,11 @@ class CellParameters(ParameterSet):
     radius_um : float
         Radius of the domain that activates as a unit.
     diffusivity_cm2_s, diffusion_activation_energy_eV : float
-        Vacancy diffusivity in unactivated material at 30 C and its Arrhenius energy.
+        Vacancy diffusivity in unactivated material at 30 °C and its Arrhenius energy.
     rho : float
         Diffusivity ratio of activated to unactivated material.
     k_activation_per_h, activation_energy_eV : float
-        Activation rate at the plateau potential at 30 C, and its Arrhenius energy.
+        Activation rate at the plateau potential at 30 °C, and its Arrhenius energy.
     u_plateau_V : float
         Oxygen plateau of the first charge, above which domains activate.
     q_o_mAh_g, q_tm_mAh_g : float
@@ -95,12 +95,12 @@ class CellParameters(ParameterSet):
     exchange_current_mA_g, phi_c : float
         Butler-Volmer exchange current (per gram) and contacted fraction of the surface.
     r_int_ohm_g, r_int_activation_energy_eV : float
-        Interfacial resistance times active mass at 30 C and phi_c = 1
+        Interfacial resistance times active mass at 30 °C and phi_c = 1
         (``I R = (mA/g)(ohm g)`` mV) and its Arrhenius energy.
     r_max : float
         O activation index r of fully activated material (for the XAS modes).
     surface_loss_per_cycle : float
-        Share of the surface layer that loses its TM redox per charge at 30 C (Arrhenius with
+        Share of the surface layer that loses its TM redox per charge at 30 °C (Arrhenius with
         ``activation_energy_eV``; :mod:`redoxmap.model.surface`). 0: no surface process.
     shells, surface_step_nm : int, float
         Depth grid: number of shells and the thickness of the outermost one.
@@ -331,7 +331,7 @@ def simulate_time_resolved(parameters: CellParameters | None = None, cycles: int
                                  jac=model.jacobian, rtol=tolerance, atol=tolerance * 1e-3, dense_output=True)
             if solution.status != 1:
                 reason = solution.message if solution.status < 0 else f"{limit} V was never reached"
-                raise AnalysisError(f"particle model, cycle {cycle} {name} at {temperature_C:g} C: {reason}")
+                raise AnalysisError(f"particle model, cycle {cycle} {name} at {temperature_C:g} °C: {reason}")
             end = solution.t[-1]
             times = np.linspace(0, end, points_per_half)
             voltage = model.voltage(solution.sol(times), i)

@@ -1,6 +1,6 @@
 """The reference study's protocol: train on some numbers, predict the others, with intervals.
 
-Trained only on the discharge capacities at 30 and 50 C and the bulk r-values; the surface
+Trained only on the discharge capacities at 30 and 50 °C and the bulk r-values; the surface
 r-values and the liquid cell's first discharge are held out. Parameters the training numbers do
 not determine are fixed, each from a separate measurement or a stated argument
 (:func:`reference_evidence`), and their errors propagated with the fit's into every prediction.
@@ -47,8 +47,8 @@ AGREEMENT_PCT = 15.0  # a held-out prediction within this of the measurement agr
 # Stated, not fitted (the training numbers cannot split the temperature dependence of the activation
 # rate between the interface and the activation step): value, standard error, why.
 REFERENCE_STATED = {
-    "activation_energy_eV": (0.0, 0.0, ("stated: the activation step itself is not what 30 C lacks; a liquid "
-                                        "cell activates at 30 C (257.8 mAh/g in its first discharge)")),
+    "activation_energy_eV": (0.0, 0.0, ("stated: the activation step itself is not what 30 °C lacks; a liquid "
+                                        "cell activates at 30 °C (257.8 mAh/g in its first discharge)")),
     "r_int_activation_energy_eV": (0.4, 0.1, ("stated: a sulfide|oxide charge-transfer resistance (0.3-0.5 eV); "
                                               "replace it with the Arrhenius energy of your EIS fits")),
 }
@@ -57,11 +57,11 @@ REFERENCE_STATED = {
 def reference_study() -> dict[str, list[Observation]]:
     """The reference study's numbers (Hu et al., Adv. Energy Mater. 2024; ../shared/SCIENCE.md).
 
-    Capacities: 108.2 -> 221.7 mAh/g (cycles 1 and 40, 30 C), 170.7 -> 285.4 (cycles 1 and 14, 50 C),
-    taken as +-3 mAh/g; r after the 1st charge at 30 C and the 1st, 12th and 22nd at 50 C, taken as
+    Capacities: 108.2 -> 221.7 mAh/g (cycles 1 and 40, 30 °C), 170.7 -> 285.4 (cycles 1 and 14, 50 °C),
+    taken as +-3 mAh/g; r after the 1st charge at 30 °C and the 1st, 12th and 22nd at 50 °C, taken as
     +-0.02; the liquid cell's first discharge 257.8 mAh/g; the Ni valence after charges (``ni_valence``,
-    +-0.03), in the bulk (3.30 at 30 C, 3.37 at 50 C after the first) and at the surface (3.34 at 30 C;
-    3.39, 2.62 and 2.50 after the 1st, 12th and 22nd at 50 C): separate measurements that fix the TM
+    +-0.03), in the bulk (3.30 at 30 °C, 3.37 at 50 °C after the first) and at the surface (3.34 at 30 °C;
+    3.39, 2.62 and 2.50 after the 1st, 12th and 22nd at 50 °C): separate measurements that fix the TM
     utilisation and the surface process (:func:`reference_evidence`), never fitted.
     """
     capacities = [Observation("capacity", 108.2, 3.0, 30, 1), Observation("capacity", 221.7, 3.0, 30, 40),
@@ -97,7 +97,7 @@ def tm_utilisation_from_valence(bulk_ni: list[Observation], *, pristine: float =
     (t1, v1, e1), (t2, v2, e2) = first[0], first[-1]
     u1, u2 = (v1 - pristine) / electrons, (v2 - pristine) / electrons
     error1, error2 = (np.hypot(e, VALENCE_STDERR) / electrons for e in (e1, e2))
-    source = f"bulk Ni valence after the first charge ({', '.join(f'{v:g} at {t:g} C' for t, v, _ in first)})"
+    source = f"bulk Ni valence after the first charge ({', '.join(f'{v:g} at {t:g} °C' for t, v, _ in first)})"
     if t1 == t2:
         return {"u_ref": (u1, error1, source), "u_activation_energy_eV": (0.0, 0.0, source)}
     k1, k2 = 1 / (t1 + 273.15), 1 / (t2 + 273.15)
@@ -120,7 +120,7 @@ def surface_loss_evidence(surface_ni: list[Observation], activation_energy_eV: f
     gamma, error = surface_loss_from_valence([o.cycle for o in rows], [o.value for o in rows],
                                              [o.stderr for o in rows], pristine=pristine)
     scale = arrhenius_factor(activation_energy_eV, temperature + 273.15)
-    source = (f"surface (TEY) Ni valence after charges {', '.join(str(o.cycle) for o in rows)} at {temperature:g} C "
+    source = (f"surface (TEY) Ni valence after charges {', '.join(str(o.cycle) for o in rows)} at {temperature:g} °C "
               f"({gamma:.3g} per cycle there)")
     return gamma / scale, error / scale, source
 
@@ -243,7 +243,7 @@ def validate_reference(*, liquid_radius_nm: float = 1000.0, time_resolved: bool 
                                     on_evaluation=on_evaluation)
             fixed = reference_evidence(data, activation_energy_eV=fit.parameters.activation_energy_eV, stated=False)
             fixed = fixed[fixed["name"] == "surface_loss_per_cycle"].reset_index(drop=True)
-            # gamma at T_ref follows the fitted activation energy, so that the model's loss at 50 C is the
+            # gamma at T_ref follows the fitted activation energy, so that the model's loss at 50 °C is the
             # measured one (the surface process does not touch the training numbers: the fit stands).
             fit.parameters = fit.parameters.with_values(surface_loss_per_cycle=float(fixed.loc[0, "value"]))
             predictor = partial(predict_time_resolved, liquid_radius_um=liquid_radius_nm / 1000)

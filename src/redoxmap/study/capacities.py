@@ -17,6 +17,8 @@ from redoxmap.study.couples import by_cycle, kinetics_text
 from redoxmap.study.kinetics import capacity_kinetics
 from redoxmap.study.verdict import Verdict
 
+DISCHARGE_CAPACITIES = ("discharge_capacity_mAh_g", "discharge_capacity_mAh")  # specific first
+
 
 def _cycle_series(ds, sample: str, variable: str, first_cycle: int = 1) -> tuple[np.ndarray, np.ndarray]:
     values = ds[variable].sel(sample=sample).to_numpy()
@@ -33,7 +35,7 @@ def _regions(ds, sample: str) -> dict[str, str]:
 def capacity_evidence(ds, sample: str, options) -> list[dict]:
     """The capacity series of a sample: each assigned region's charge capacity (from the second charge for
     the high-voltage region, whose first charge holds irreversible capacity too) with its share onset, and
-    the discharge capacity; each with its kinetics.
+    the discharge capacity (in mAh for a cell without an active mass); each with its kinetics.
 
     Returns
     -------
@@ -54,8 +56,10 @@ def capacity_evidence(ds, sample: str, options) -> list[dict]:
         out.append({"source": name, "region": region, "onset": int(reached[0]) if len(reached) else None,
                     "share_states": len(cycles),
                     "kinetics": capacity_kinetics(cycles_q, values, name=f"{sample} {name}") if len(cycles_q) else None})
-    if "discharge_capacity_mAh_g" in ds and np.isfinite(ds["discharge_capacity_mAh_g"].sel(sample=sample)).any():
-        cycles, values = _cycle_series(ds, sample, "discharge_capacity_mAh_g")
+    # A cell without an active mass has its capacity in mAh: the law's shape (n50, n90) needs no mass.
+    variable = next((v for v in DISCHARGE_CAPACITIES if v in ds and np.isfinite(ds[v].sel(sample=sample)).any()), None)
+    if variable is not None:
+        cycles, values = _cycle_series(ds, sample, variable)
         out.append({"source": "discharge capacity", "region": "", "onset": None, "share_states": 0,
                     "kinetics": capacity_kinetics(cycles, values, name=f"{sample} discharge capacity")})
     return out

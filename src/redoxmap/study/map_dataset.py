@@ -30,6 +30,7 @@ import pandas as pd
 from redoxmap._version import __version__
 from redoxmap.errors import AnalysisError, FormatError, ReadError
 from redoxmap.study.budget import COMPONENTS, floor_key, total_error
+from redoxmap.study.capacities import DISCHARGE_CAPACITIES
 from redoxmap.study.chemistry import REFERENCE_REGIONS, is_li_rich
 from redoxmap.study.map_records import (
     BUDGET_COLUMNS,
@@ -371,7 +372,7 @@ class ActivationMap:
             here = ds.sel(sample=sample)
             have = {
                 "cycling": any(str(v).startswith("charge_share_") and np.isfinite(here[v]).any() for v in ds.data_vars)
-                or ("discharge_capacity_mAh_g" in ds and bool(np.isfinite(here["discharge_capacity_mAh_g"]).any())),
+                or any(v in ds and bool(np.isfinite(here[v]).any()) for v in DISCHARGE_CAPACITIES),
                 "o_k": "r" in ds and all(np.isfinite(here["r"].sel(probe=p)).any() for p in ("surface", "bulk")),
                 "tm": any(all(np.isfinite(here[v].sel(probe=p)).any() for p in ("surface", "bulk"))
                           for v in valence_variables(ds)),

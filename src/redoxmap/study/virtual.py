@@ -31,7 +31,7 @@ written as a lab would have them:
   by a known shift that the C 1s reveals;
 * an SEM backscatter image with Mn, S, P, Cl and C maps of each composite (:mod:`redoxmap.sem.synthetic`):
   discs of active material whose contact with the electrolyte is ``SEM_CONTACT x phi_c``; and a third
-  cell, a better-mixed composite (liquid-phase method) at 30 C with ``phi_c = LPM_PHI_C``, whose SEM
+  cell, a better-mixed composite (liquid-phase method) at 30 °C with ``phi_c = LPM_PHI_C``, whose SEM
   gives its phi_c and whose cycling the model must predict from it (it is left out of the fit).
 """
 
@@ -51,7 +51,7 @@ from redoxmap.model.cycle_model import ActivationParameters, arrhenius_factor, s
 
 SPECIFIC_1C_MA_G = 250.0
 EIS_CIRCUIT = "L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1"
-R_INT_REF_OHM = 120.0  # charge-transfer (interfacial) resistance of the virtual cell at 30 C
+R_INT_REF_OHM = 120.0  # charge-transfer (interfacial) resistance of the virtual cell at 30 °C
 O_K_STATES = (1, 12, 22)  # charges after which O K spectra are taken (the reference study's)
 O_K_A, O_K_B0 = 1.0, 0.35  # pre-peak heights of the uncycled material (normalised to the edge step)
 XRD_003_DEG, XRD_020_DEG, XRD_SHIFT_DEG = 18.65, 20.85, 0.20  # (003) moves by -0.20 deg at full charge
@@ -212,7 +212,7 @@ def write_virtual_cells(out: str | PathLike, *, parameters: ActivationParameters
     scans through the first cycle of the last (hottest) cell. With ``dems``, each cell's first cycle
     as a spectrometer records its gas; their manifest needs the ``[dems]`` delay and lag of
     :func:`dems_section`. With ``xps``, C 1s and S 2p after the O K states' charges. With ``sem``, a
-    section of each composite, and the better-mixed cell at 30 C (see the module docstring).
+    section of each composite, and the better-mixed cell at 30 °C (see the module docstring).
 
     Returns
     -------
@@ -293,6 +293,7 @@ active_mass_mg = {mass_mg}
 temperature_C = {temperature:g}
 specific_current_mA_g = {SPECIFIC_1C_MA_G:g}
 cell_type = "all-solid-state (virtual)"
+simulated = true
 chemistry = "li-rich"
 variables = {{mixing = "{REFERENCE_MIXING}"}}
 [sample.files]
@@ -379,7 +380,7 @@ def _write_sem(out: Path, name: str, phi_c: float, prefix: str, truth: dict, *, 
 
 def _write_better_mixed_cell(out: Path, parameters: ActivationParameters, cycles: int, mass_mg: float, prefix: str,
                              truth: dict) -> str:
-    """The composite made by the liquid-phase method: better contact (phi_c = LPM_PHI_C), cycled at 30 C."""
+    """The composite made by the liquid-phase method: better contact (phi_c = LPM_PHI_C), cycled at 30 °C."""
     name = "virtual LLO-30, liquid-phase mixed"
     run = simulate_cycles(parameters.with_values(phi_c=LPM_PHI_C), cycles, temperature_C=30.0)
     cycling_file = out / "cycling" / "virtual_30C_LPM.bdf.csv"
@@ -395,6 +396,7 @@ active_mass_mg = {mass_mg}
 temperature_C = 30
 specific_current_mA_g = {SPECIFIC_1C_MA_G:g}
 cell_type = "all-solid-state (virtual)"
+simulated = true
 chemistry = "li-rich"
 variables = {{mixing = "liquid phase"}}
 [sample.files]
@@ -430,7 +432,7 @@ def simulate_study(out: str | PathLike, *, cycles: int = 40, temperatures_C=(30.
     manifest = f"""# A virtual study written by `redoxmap simulate study`: every file comes from the activation
 # model, and truth.json holds what each analysis should find.
 [study]
-name = "virtual study: asynchronous activation at {', '.join(f'{t:g}' for t in temperatures_C)} C"
+name = "virtual study: asynchronous activation at {', '.join(f'{t:g}' for t in temperatures_C)} °C"
 
 [cycling]
 profile_cycles = [1, 2, 5, 10, 20, {cycles}]

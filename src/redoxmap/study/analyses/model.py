@@ -92,7 +92,7 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
     profiles = [profile_interval(observations, fit, name) for name in poorly_identified(fit)]
     runs, data = {}, {}
     for name, temperature, summary in usable:
-        label = f"{temperature:g} C"
+        label = f"{temperature:g} °C"
         last = int(max(cycles, summary["cycle"].max()))
         runs[label] = simulate_cycles(fit.parameters, last, temperature_C=temperature)
         rows = summary[summary["cycle"] >= 1]
