@@ -86,7 +86,7 @@ def demo(
 
 
 def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = None, scheduler: str | None = None,
-            task_timeout_s: float | None = None, store: Path | bool | None = None):
+            task_timeout_s: float | None = None, store: Path | bool | None = None, single_file: bool = False):
     from redoxmap.report import write_report
     from redoxmap.study import load_study, run_study
     from redoxmap.study.dask_executor import DEFAULT_TIMEOUT_S, choose_executor
@@ -108,16 +108,17 @@ def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = 
                 from redoxmap.study.executor import progress_bar
 
                 with progress_bar("figures and tables") as update:
-                    index = write_report(result, out, progress=update, client=client)
+                    index = write_report(result, out, progress=update, client=client, single_file=single_file)
             else:
-                index = write_report(result, out, client=client)
+                index = write_report(result, out, client=client, single_file=single_file)
     shown = {w for outcomes in result.sections.values() for o in outcomes for w in o.warnings}
     for text in sorted(shown):
         say("warning:", text, style="yellow")
     return index
 
 
-@app.command(epilog="Examples:  redoxmap report my-study/ -o my-study/report   ·   redoxmap report big-study/ --workers 8"
+@app.command(epilog="Examples:  redoxmap report my-study/ -o my-study/report   ·   redoxmap report my-study/ --single-file"
+                     "   ·   redoxmap report big-study/ --workers 8"
                      "   ·   redoxmap report big-study/ --scheduler tcp://head-node:8786")
 @command
 def report(
@@ -132,15 +133,17 @@ def report(
     store: Annotated[Path | None, typer.Option(help="Keep decoded cycler files here, so the next report does not "
                                                     "decode them again (default: STUDY/.redoxmap-store).")] = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Decode every cycler file, keep nothing.")] = False,
+    single_file: Annotated[bool, typer.Option("--single-file", help="Also write report-single.html: every page "
+                                              "in one file with its figures inline, for mailing.")] = False,
     as_json: JsonOpt = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
-    """Analyse every file of a study and write an HTML report (it opens with the findings), figures,
-    tables and the activation map."""
+    """Analyse every file of a study and write an HTML report: index.html opens with the activation map and
+    the verdicts, a page per measurement and one for the model follow; figures, tables and the map beside."""
     folder = study if study.is_dir() else study.parent
     out = out or folder / "report"
     index = _report(study, out, progress=progress and not as_json, workers=workers, scheduler=scheduler,
-                    task_timeout_s=task_timeout, store=False if no_store else store)
+                    task_timeout_s=task_timeout, store=False if no_store else store, single_file=single_file)
     if as_json:
         sys.stdout.write((out / "report.json").read_text() + "\n")
     else:
@@ -224,7 +227,7 @@ def formats(as_json: JsonOpt = False) -> None:
              "extensions": shown(r.extensions), "description": r.description}
             for r in sorted(readers().values(), key=lambda r: MODALITIES.index(r.modality))]
     frame = pd.DataFrame(rows)
-    emit(frame, as_json=as_json, out=None, title="Readers")
+    emit(frame, as_json=as_json, out=None, title=f"Readers ({len(frame)})", max_rows=len(frame))
 
 
 @app.callback(invoke_without_command=True)

@@ -1,5 +1,6 @@
-"""Write a study's report: a self-contained HTML page that opens with its findings, figures, and
-every result table."""
+"""Write a study's report: a small site that opens with its answer (the activation map and the
+verdicts), a page per measurement and one for the model, figures and every result table; and, on
+request, the same in one self-contained file."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from redoxmap.report.findings_section import build_findings_section, findings_fr
 from redoxmap.report.interface_section import build_interface_section
 from redoxmap.report.microstructure_section import build_microstructure_section
 from redoxmap.report.model_section import build_model_section
+from redoxmap.report.pages import ENTRY, STUDY, evidence_target, plan_pages, verdict_rows
 from redoxmap.report.rendering import Progress, figure_pool
 from redoxmap.report.structure_section import build_structure_section
 from redoxmap.report.style import figure_style
@@ -104,19 +106,50 @@ def _study_context(builder, result: StudyResult) -> dict:
     return {}
 
 
-def render_html(result: StudyResult, sections: list[ReportSection], *, out: Path | None = None) -> str:
-    """The report page as a string (``out``: the report's folder, for links relative to it)."""
+def render_pages(result: StudyResult, sections: list[ReportSection], findings, *, out: Path,
+                 single: bool = False, single_link: bool = False) -> dict[str, str]:
+    """The report's pages as HTML text by file name: ``index.html`` (the answer), one page per section
+    and ``study.html`` (``single_link``: each links ``report-single.html``); with ``single``, only
+    ``report-single.html``: every page in one file with its figures inline, for mailing."""
+    import base64
+
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     environment = Environment(loader=PackageLoader("redoxmap.report", "templates"),
                               autoescape=select_autoescape(["html", "j2"]))
-    template = environment.get_template("report.html.j2")
-    manifest = os.path.relpath(result.study.path, out) if out is not None else result.study.path.name
-    return template.render(
-        study=result.study, version=result.version, finished=result.finished,
-        manifest=Path(manifest).as_posix(), sections=sections,
-        samples_html=_samples_table(result), parameters=_parameters_tables(result),
-    )
+    pages = plan_pages(sections)
+    files = {page.id: page.file for page in pages}
+
+    def href(page: str, anchor: str = "") -> str:
+        if single:
+            return f"#{anchor or page}"
+        return files.get(page, files[STUDY]) + (f"#{anchor}" if anchor else "")
+
+    def image_src(figure) -> str:
+        if not single:
+            return figure.files["preview"]
+        data = (out / figure.files["preview"]).read_bytes()
+        return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+    simulated = {s.name for s in result.study.samples if s.simulated}
+    manifest = Path(os.path.relpath(result.study.path, out)).as_posix()
+    common = {"study": result.study, "version": result.version, "finished": result.finished, "manifest": manifest,
+              "pages": pages, "href": href, "image_src": image_src, "simulated": simulated, "single": single,
+              "single_link": single_link and not single,
+              "evidence": lambda verdict: evidence_target(verdict, sections),
+              "findings": sections[0], "rows": verdict_rows(findings.verdicts, sections, simulated),
+              "samples_html": _samples_table(result), "parameters": _parameters_tables(result)}
+    if single:
+        return {"report-single.html": environment.get_template("single.html.j2").render(
+            current="", page_title="", sections=sections, **common)}
+    rendered = {"index.html": environment.get_template("entry.html.j2").render(current=ENTRY, page_title="",
+                                                                               **common)}
+    for section, page in zip(sections, pages[1:]):
+        rendered[page.file] = environment.get_template("section.html.j2").render(
+            current=page.id, page_title=page.label, section=section, **common)
+    rendered[files[STUDY]] = environment.get_template("study.html.j2").render(
+        current=STUDY, page_title="Samples and parameters", **common)
+    return rendered
 
 
 def _truth(result: StudyResult) -> dict | None:
@@ -130,9 +163,10 @@ def _truth(result: StudyResult) -> dict | None:
 
 
 def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress | None = None,
-                 workers: int | None = None, amap=None, client=None) -> Path:
-    """Write ``index.html``, ``figures/``, ``tables/`` (with ``activation_map.nc``) and ``report.json``
-    into ``out``.
+                 workers: int | None = None, amap=None, client=None, single_file: bool = False) -> Path:
+    """Write the report into ``out``: ``index.html`` (the activation map and the verdicts), a page per
+    section (``findings.html``, ``cycling.html``, ..., ``model.html``) and ``study.html`` (samples and
+    parameters), with ``figures/``, ``tables/`` (with ``activation_map.nc``) and ``report.json``.
 
     Each file is written to a temporary name and renamed, and ``index.html`` comes last,
     so an interrupted run never leaves a page that points at missing files.
@@ -152,6 +186,8 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
         Save the figures as tasks on this Dask cluster (e.g. ``DaskExecutor.client``, the cluster
         that ran the study) instead of local processes; ``out`` must then be on a filesystem its
         workers share.
+    single_file : bool
+        Also write ``report-single.html``: every page in one file with its figures inline, for mailing.
 
     Returns
     -------
@@ -180,8 +216,10 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
         "finished": result.finished,
         "activation_map": map_files,
         "verdicts": findings_frame(findings).to_dict("records"),
+        "pages": {page.id: page.file for page in plan_pages(sections)},
         "sections": [{
             "id": s.id,
+            "page": f"{s.id}.html",
             "figures": [f.files for f in s.figures],
             "tables": {t.id: t.files for t in s.tables},
             "failures": [{"file": label, "error": error} for label, error in s.failures],
@@ -190,6 +228,9 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
         "parameters": result.study.parameters,
     }
     atomic_write(out / "report.json", lambda tmp: tmp.write_text(json.dumps(summary, indent=2, default=str)))
-    html = render_html(result, sections, out=out)
-    return atomic_write(out / "index.html", lambda tmp: tmp.write_text(html, encoding="utf-8"))
-
+    pages = render_pages(result, sections, findings, out=out, single_link=single_file)
+    if single_file:
+        pages.update(render_pages(result, sections, findings, out=out, single=True))
+    for name in sorted(pages, key=lambda n: n == "index.html"):  # the entry page last: it links the others
+        atomic_write(out / name, lambda tmp, text=pages[name]: tmp.write_text(text, encoding="utf-8"))
+    return out / "index.html"

@@ -12,12 +12,12 @@ from redoxmap.io.tables import write_table
 
 @dataclass
 class ReportFigure:
-    """A saved figure: its files and the base64 PNG embedded in the HTML."""
+    """A saved figure: its files (``png`` at 300 dpi, ``svg``, and the ``preview`` the pages show),
+    relative to the report's folder."""
 
     id: str
     title: str
     caption: str
-    data: str
     files: dict[str, str]
     wide: bool = False
     pending: object = field(default=None, repr=False)
@@ -75,17 +75,17 @@ def add_figure(section: ReportSection, plt, figure, out: Path, *, id: str, title
 
     pending = submit(figure, out / "figures", id, label=title)
     plt.close(figure)
-    section.figures.append(ReportFigure(id=id, title=title, caption=caption, data="", wide=wide,
-                                        files={"png": f"figures/{id}.png", "svg": f"figures/{id}.svg"},
-                                        pending=pending))
+    section.figures.append(ReportFigure(id=id, title=title, caption=caption, wide=wide, pending=pending,
+                                        files={"png": f"figures/{id}.png", "svg": f"figures/{id}.svg",
+                                               "preview": f"figures/{id}.preview.png"}))
 
 
 def finish_figures(sections: list[ReportSection]) -> None:
-    """Wait for every figure of the sections to be saved and put its preview into the page."""
+    """Wait for every figure of the sections to be saved (a failed save raises here)."""
     for section in sections:
         for figure in section.figures:
             if figure.pending is not None:
-                figure.data = figure.pending.result()["data"]
+                figure.pending.result()
                 figure.pending = None
 
 

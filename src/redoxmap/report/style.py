@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import io
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,12 +71,12 @@ def figure_style():
         yield FigureFactory()
 
 
-PREVIEW_WIDTH_PX = 1600  # the page embeds this; the 300 dpi file is one click away
+PREVIEW_WIDTH_PX = 1600  # the pages show this; the 300 dpi file is one click away
 
 
 def save_figure(figure, folder: Path, stem: str) -> dict[str, object]:
-    """Save a figure as PNG (300 dpi) and SVG into ``folder``; return paths and a base64 PNG preview
-    (at most ``PREVIEW_WIDTH_PX`` wide) for embedding.
+    """Save a figure as PNG (300 dpi), SVG and a preview PNG (at most ``PREVIEW_WIDTH_PX`` wide, the one
+    the report's pages show) into ``folder``; return their paths.
 
     Files are written to temporary names and renamed, so an interrupted run leaves no
     truncated image.
@@ -92,7 +91,8 @@ def save_figure(figure, folder: Path, stem: str) -> dict[str, object]:
     except RuntimeError:
         pass  # an engine that cannot be switched off (colorbars of some layouts): lay out again
     svg = atomic_write(folder / f"{stem}.svg", lambda tmp: figure.savefig(tmp, format="svg"))
-    return {"png": png, "svg": svg, "data": base64.b64encode(_preview(buffer.getvalue())).decode("ascii")}
+    preview = atomic_write(folder / f"{stem}.preview.png", lambda tmp: tmp.write_bytes(_preview(buffer.getvalue())))
+    return {"png": png, "svg": svg, "preview": preview}
 
 
 def _preview(png: bytes) -> bytes:
