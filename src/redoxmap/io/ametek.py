@@ -16,24 +16,32 @@ from redoxmap.io.text import decode, head_text, numeric_rows_after
 _COLUMNS = ("frequency(hz)", "z real", "z imag")
 
 
-def read_versastudio(path: Path) -> list[tuple]:
-    """Every impedance segment of a ``.par`` file as ``(frequency_Hz, z_ohm, attrs)``."""
-    text = decode(path.read_bytes())
-    sweeps = []
+def _segments(text: str, path: Path, columns: tuple[str, ...], what: str):
+    """``(column names, numeric rows)`` of every segment whose ``Definition`` names all ``columns``
+    (lower case), with rows wide enough to hold them."""
     for segment in re.findall(r"<Segment\d+>(.*?)</Segment\d+>", text, re.DOTALL):
         definition = re.search(r"Definition=(.*)", segment)
         if not definition:
             continue
         names = [n.strip().lower() for n in definition.group(1).split(",")]
-        if "frequency(hz)" not in names:
+        if any(n not in names for n in columns):
             continue
+        table = numeric_rows_after(segment[definition.end():].strip().splitlines(), 0, path)
+        if table.shape[1] <= max(names.index(n) for n in columns):
+            raise FormatError(f"{what} rows hold {table.shape[1]} values, the segment defines {len(names)}", path=path)
+        yield names, table
+
+
+def read_versastudio(path: Path) -> list[tuple]:
+    """Every impedance segment of a ``.par`` file as ``(frequency_Hz, z_ohm, attrs)``."""
+    text = decode(path.read_bytes())
+    sweeps = []
+    for names, table in _segments(text, path, ("frequency(hz)",), "EIS"):
         missing = [n for n in _COLUMNS if n not in names]
         if missing:
             raise FormatError(f"an EIS segment without {', '.join(missing)} columns", path=path)
-        table = numeric_rows_after(segment[definition.end():].strip().splitlines(), 0, path)
         if table.shape[1] <= max(names.index(n) for n in _COLUMNS):
-            raise FormatError(f"EIS rows hold {table.shape[1]} values, the segment defines {len(names)}",
-                              path=path)
+            raise FormatError(f"EIS rows hold {table.shape[1]} values, the segment defines {len(names)}", path=path)
         f, real, imag = (table[:, names.index(n)] for n in _COLUMNS)
         if not np.any(f > 0):
             continue  # a potential sweep (its frequency column unused), not an impedance segment
@@ -60,16 +68,7 @@ def read_versastudio_cv(path: Path):
 
     text = decode(path.read_bytes())
     parts = []
-    for segment in re.findall(r"<Segment\d+>(.*?)</Segment\d+>", text, re.DOTALL):
-        definition = re.search(r"Definition=(.*)", segment)
-        if not definition:
-            continue
-        names = [n.strip().lower() for n in definition.group(1).split(",")]
-        if any(n not in names for n in _SWEEP):
-            continue
-        table = numeric_rows_after(segment[definition.end():].strip().splitlines(), 0, path)
-        if table.shape[1] <= max(names.index(n) for n in _SWEEP):
-            raise FormatError(f"sweep rows hold {table.shape[1]} values, the segment defines {len(names)}", path=path)
+    for names, table in _segments(text, path, _SWEEP, "sweep"):
         if "frequency(hz)" in names and np.any(table[:, names.index("frequency(hz)")] != 0):
             continue  # an impedance segment (its frequency column is used)
         parts.append(pd.DataFrame({"time_s": table[:, names.index("elapsed time(s)")],
