@@ -8,6 +8,7 @@ power of ten between value and error.
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -114,6 +115,11 @@ def error_column(frame: pd.DataFrame, column: str) -> str | None:
     return next((c for c in candidates if c in frame.columns), None)
 
 
+# Columns that count cycles: whole numbers, with an error of at least one cycle (format_cycles).
+CYCLE_COLUMNS = frozenset({"cycle", "cycles", "n50", "n90", "n90_cycles", "N_act_cycles", "onset_cycle",
+                           "last_cycle", "cycle_of_max", "state_cycle", "half_cycle"})
+
+
 def value_error_table(frame: pd.DataFrame, *, keys: list[str] | None = None, value: str | None = None,
                       error: str | None = None) -> pd.DataFrame:
     """A table for reading: each number column merged with its error column as ``x ± y`` text.
@@ -140,7 +146,10 @@ def value_error_table(frame: pd.DataFrame, *, keys: list[str] | None = None, val
         if column in errors:
             continue
         data = frame[column]
-        if column in pairs:
+        if column in CYCLE_COLUMNS and pd.api.types.is_numeric_dtype(data):
+            errors_of = frame[pairs[column]] if column in pairs else [math.nan] * len(data)
+            shown[column] = [format_cycles(v, e) for v, e in zip(data, errors_of)]
+        elif column in pairs:
             shown[column] = [format_value_error(v, e) for v, e in zip(data, frame[pairs[column]])]
         elif pd.api.types.is_bool_dtype(data):
             shown[column] = data.map({True: "yes", False: "no"})
@@ -168,3 +177,39 @@ def unit_of(name: str) -> str:
     """
     return next((unit for suffix, unit in _UNIT_SUFFIXES if name.endswith(suffix)), "")
 
+
+
+# Column-name suffixes and the unit they mean in a table header, longest first (in the project's tables
+# "_A" is ångström: lattice constants and d-spacings; currents are in mA).
+_HEADER_UNITS = (("_mAh_g_V", "mAh/g/V"), ("_mAh_V", "mAh/V"), ("_mAh_g", "mAh/g"), ("_mWh_g", "mWh/g"),
+                 ("_mA_g", "mA/g"), ("_umol_g", "µmol/g"), ("_ohm_g", "Ω g"), ("_cm2_s", "cm²/s"), ("_per_h", "1/h"),
+                 ("_mAh", "mAh"), ("_mWh", "mWh"), ("_mA", "mA"), ("_umol", "µmol"), ("_ohm", "Ω"), ("_eV", "eV"),
+                 ("_nm", "nm"), ("_um", "µm"), ("_deg", "°"), ("_pct", "%"), ("_mg", "mg"), ("_V", "V"),
+                 ("_s", "s"), ("_h", "h"), ("_C", "°C"), ("_K", "K"), ("_A", "Å"), ("_F", "F"), ("_cycles", "cycles"))
+# Names a rule would not write well.
+_HEADERS = {"r": "r", "b0": "b0", "b_minus_b0": "b − b0", "n50": "n50 (cycles)", "n90": "n90 (cycles)",
+            "kk_valid": "Kramers–Kronig valid", "fit_R2": "fit R²", "r_squared": "R²", "reduced_chi_square": "reduced χ²",
+            "r_factor": "R-factor", "r_wp": "R_wp", "phi_c": "φc", "Q_inf": "Q∞ (mAh/g)", "N_act_cycles": "N_act (cycles)",
+            "c_rate": "C-rate", "ce_cycle1_pct": "coulombic efficiency, cycle 1 (%)", "high_95": "95 % high",
+            "low_95": "95 % low", "two_theta_ref_deg": "2θ reference (°)", "n_files": "files", "n_points": "points",
+            "within_2_sigma": "within 2σ", "kappa_ref": "κ_ref", "eta": "η", "u_ref": "u_ref", "r_max": "r_max"}
+
+
+def readable_header(name: str) -> str:
+    """A column name as a table header: words and its unit in brackets (the exports keep the name).
+
+    Examples
+    --------
+    >>> readable_header("discharge_capacity_mAh_g"), readable_header("c_A"), readable_header("onset_state")
+    ('Discharge capacity (mAh/g)', 'c (Å)', 'Onset state')
+    """
+    name = str(name)
+    if name in _HEADERS:
+        return _HEADERS[name]
+    suffix, unit = next(((s, u) for s, u in _HEADER_UNITS if name.endswith(s) and len(name) > len(s)), ("", ""))
+    words = name[:len(name) - len(suffix)]
+    words = re.sub(r"^([A-Z])_(\d+)", r"\1\2", words).replace("dqdv", "dQ/dV").replace("_", " ").strip()
+    first = words.split(" ")[0]
+    if len(first) > 1 and first.islower():  # a word, not a symbol (r, c, A) or a name (dQ/dV, R0)
+        words = words[:1].upper() + words[1:]
+    return f"{words} ({unit})" if unit else words

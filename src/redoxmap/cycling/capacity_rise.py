@@ -29,6 +29,7 @@ import pandas as pd
 
 from redoxmap.errors import FitError, FitWarning
 from redoxmap.fitting import SCALED, at_bound, stderr
+from redoxmap.formatting import format_value_error
 from redoxmap.results import FitResult
 
 _LN10 = math.log(10.0)
@@ -103,8 +104,8 @@ class CapacityRiseFit(FitResult):
         (points,) = ax.plot(self.cycles, self.capacity, "o", ms=3 if self.n_points <= 100 else 1)
         n = np.linspace(1, self.cycles.max(), 300)
         ax.plot(n, self.predict(n), "-", color=points.get_color(),
-                label=(f"{self.name}: $N_{{act}}$ = {self.n_act:.3g} ± {self.n_act_stderr:.2g}, "
-                       f"$Q_\\infty$ = {self.q_inf:.4g}"))
+                label=(f"{self.name}: $N_{{act}}$ = {format_value_error(self.n_act, self.n_act_stderr)} cycles, "
+                       f"$Q_\\infty$ = {format_value_error(self.q_inf, self.q_inf_stderr)} {self.unit}"))
         ax.set_xlabel("Cycle number")
         ax.set_ylabel(f"Discharge capacity ({self.unit.replace('/g', ' g$^{-1}$')})")
         ax.legend(loc="best", fontsize=6.5)

@@ -222,6 +222,7 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
             "page": f"{s.id}.html",
             "figures": [f.files for f in s.figures],
             "tables": {t.id: t.files for t in s.tables},
+            "figure_problems": {f.id: f.problems for f in s.figures if f.problems},
             "failures": [{"file": label, "error": error} for label, error in s.failures],
             "warnings": [{"file": label, "warning": text} for label, text in s.warnings],
         } for s in sections],

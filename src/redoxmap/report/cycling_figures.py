@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from redoxmap.report.style import COLORS
+from redoxmap.report.style import COLORS, legend_below
 from redoxmap.study.analyses.cycling import CyclingAnalysis
 
 
@@ -43,7 +43,7 @@ def capacity_figure(plt, analyses: Sequence[CyclingAnalysis]):
         bottom.plot(s["cycle"], s["coulombic_efficiency_pct"], "-", lw=0.8, color=color)
     _log_if_disparate(top, [a.summary[_capacity_column(specific, "discharge")[0]].max() for a in analyses])
     top.set_ylabel(f"Capacity ({unit})")
-    top.legend(loc="best", title="filled: discharge, open: charge", title_fontsize=7)
+    legend_below(fig, top, title="filled: discharge, open: charge", title_fontsize=7)
     bottom.set_ylabel("CE (%)")
     bottom.set_xlabel("Cycle number")
     finite = np.concatenate([a.summary["coulombic_efficiency_pct"].dropna().to_numpy() for a in analyses])
@@ -71,7 +71,7 @@ def voltage_profile_figure(plt, analysis: CyclingAnalysis):
     ax.set_xlabel("Capacity (mAh g$^{-1}$)" if specific else "Capacity (mAh)")
     ax.set_ylabel("Voltage (V)")
     ax.set_title(analysis.name, loc="left")
-    ax.legend(loc="best", ncols=2 if len(cycles) > 4 else 1)
+    legend_below(fig, ax)
     return fig
 
 
@@ -100,7 +100,7 @@ def dqdv_figure(plt, analysis: CyclingAnalysis):
     ax.set_xlabel("Voltage (V)")
     ax.set_ylabel(f"dQ/dV ({result.unit.replace('/g/V', ' g$^{-1}$ V$^{-1}$').replace('/V', ' V$^{-1}$')})")
     ax.set_title(analysis.name, loc="left")
-    ax.legend(loc="best", ncols=2 if len(cycles) > 4 else 1)
+    legend_below(fig, ax)
     lo = result.half_cycles["min_voltage_V"].min()
     hi = result.half_cycles["max_voltage_V"].max()
     ax.set_xlim(lo - 0.05, hi + 0.05)
@@ -124,7 +124,7 @@ def regions_figure(plt, analysis: CyclingAnalysis, *, direction: str = "charge",
     ax.set_xlabel("Cycle number")
     ax.set_ylabel(f"{direction.capitalize()} capacity ({'mAh g$^{-1}$' if specific else 'mAh'})")
     ax.set_title(analysis.name, loc="left")
-    ax.legend(loc="best")
+    legend_below(fig, ax)
     return fig
 
 
@@ -148,8 +148,7 @@ def peak_tracking_figure(plt, analysis: CyclingAnalysis, *, max_tracks: int = 6)
     if len(areas) and areas.min() > 0 and areas.max() / areas.median() > 30:
         bottom.set_yscale("log")
     top.set_title(analysis.name, loc="left")
-    if tracks:
-        fig.legend(loc="outside lower center", ncols=2, fontsize=6.5, markerscale=2)
+    legend_below(fig, top, markerscale=2)
     return fig
 
 
@@ -161,8 +160,8 @@ def capacity_rise_figure(plt, analyses: Sequence[CyclingAnalysis]):
             analysis.capacity_rise.plot(ax=ax)
     _log_if_disparate(ax, [a.capacity_rise.capacity.max() for a in analyses if a.capacity_rise is not None])
     units = {a.capacity_rise.unit for a in analyses if a.capacity_rise is not None}
-    unit = units.pop() if len(units) == 1 else "mixed units"
+    unit = units.pop().replace("/g", " g$^{-1}$") if len(units) == 1 else "mAh or mAh g$^{-1}$"
     ax.set_xlabel("Cycle number")
-    ax.set_ylabel(f"Discharge capacity ({unit.replace('/g', ' g$^{-1}$')})")
-    ax.legend(loc="best", fontsize=6.5)
+    ax.set_ylabel(f"Discharge capacity\n({unit})")
+    legend_below(fig, ax)
     return fig

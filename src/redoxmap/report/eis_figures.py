@@ -6,7 +6,7 @@ import numpy as np
 
 from redoxmap.eis.fit import CircuitFit
 from redoxmap.eis.relaxation import DrtResult
-from redoxmap.report.style import COLORS
+from redoxmap.report.style import COLORS, legend_below
 from redoxmap.study.analyses.eis import EisAnalysis
 
 
@@ -33,7 +33,7 @@ def drt_figure(plt, drts: list[tuple[str, DrtResult]], *, title: str = ""):
     for state, result in drts:
         result.plot(ax=ax)
         ax.lines[-2].set_label(state)
-    ax.legend()
+    legend_below(fig, ax)
     if title:
         ax.set_title(title, loc="left")
     return fig

@@ -21,6 +21,8 @@ class ReportFigure:
     files: dict[str, str]
     wide: bool = False
     pending: object = field(default=None, repr=False)
+    problems: list[str] = field(default_factory=list)
+    """Clipped text or legends over data, found when it was saved (:mod:`redoxmap.report.figure_check`)."""
 
 
 @dataclass
@@ -81,20 +83,22 @@ def add_figure(section: ReportSection, plt, figure, out: Path, *, id: str, title
 
 
 def finish_figures(sections: list[ReportSection]) -> None:
-    """Wait for every figure of the sections to be saved (a failed save raises here)."""
+    """Wait for every figure of the sections to be saved (a failed save raises here) and take its QA
+    problems."""
     for section in sections:
         for figure in section.figures:
             if figure.pending is not None:
-                figure.pending.result()
+                figure.problems = list(figure.pending.result().get("problems", []))
                 figure.pending = None
 
 
 def display_table(frame: pd.DataFrame, keys: list[str] | None = None) -> str:
-    """A table as HTML for reading: ``value ± error`` in one column, sensible digits, key columns first."""
-    from redoxmap.formatting import value_error_table
+    """A table as HTML for reading: ``value ± error`` in one column, sensible digits, cycles as whole
+    numbers, key columns first, headers in words with their units (the files keep the column names)."""
+    from redoxmap.formatting import readable_header, value_error_table
 
-    return value_error_table(frame, keys=keys).to_html(index=False, border=0, classes="data", na_rep="",
-                                                        escape=True)
+    view = value_error_table(frame, keys=keys).rename(columns=readable_header)
+    return view.to_html(index=False, border=0, classes="data", na_rep="", escape=True)
 
 
 def add_table(section: ReportSection, frame: pd.DataFrame, out: Path, *, id: str, title: str,

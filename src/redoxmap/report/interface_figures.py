@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 
-from redoxmap.report.style import COLORS
+from redoxmap.report.style import COLORS, legend_below
 
 
 def xps_fits_figure(plt, fits, *, title: str = ""):
@@ -16,9 +17,13 @@ def xps_fits_figure(plt, fits, *, title: str = ""):
         fit.plot(ax=ax)
         ax.set_title("")  # the fit's own title is the region: the panel says state and region
         ax.set_title(f"{state}: {region}", fontsize="small", loc="left")
-        ax.legend().set_visible(ax is axes.ravel()[0])
-        if ax is axes.ravel()[0]:
-            ax.legend(fontsize="xx-small", frameon=False, loc="upper left")
+        ax.get_legend().remove()
+    # One legend below for every panel: the components' names (their shares per state are in the
+    # shares figure and table), so no legend sits on a panel's data.
+    first = axes.ravel()[0]
+    for artist in first.get_legend_handles_labels()[0]:
+        artist.set_label(re.sub(r" \(\d+ %\)$", "", artist.get_label()))
+    legend_below(figure, first, fontsize=6)
     for ax in axes.ravel()[len(fits):]:
         ax.set_visible(False)
     if title:

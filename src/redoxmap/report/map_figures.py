@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import textwrap
+
 import numpy as np
 
 from redoxmap.formatting import format_number
-from redoxmap.report.style import COLORS
+from redoxmap.report.style import COLORS, legend_below
 
 # Whole-electrode quantities drawn as one undivided cell, with their labels.
 ELECTRODE_ROWS = {"ratio_020_003": "(020)/(003)", "c_A": "c (Å)", "R_interface_ohm": "R interface (Ω)"}
@@ -97,8 +100,11 @@ def map_figure(plt, amap, findings):
     ax.tick_params(length=0, top=False, right=False)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.set_title("Each cell: surface (TEY, left) | bulk (right).  ≈ not different, > / < different at "
-                 f"{sigma:g}σ; hatched: r not above 0 at {sigma:g}σ", loc="left", fontsize=7)
+    key = (f"Each cell: surface (TEY, left) | bulk (right).  ≈ not different, > / < different at {sigma:g}σ; "
+           f"hatched: r not above 0 at {sigma:g}σ")
+    # Above the whole figure (the row labels take the left of it), wrapped to its width: ~16 characters
+    # of 7 pt per inch.
+    fig.suptitle(textwrap.fill(key, int(width * 16)), x=0.01, ha="left", fontsize=7)
     return fig
 
 
@@ -152,8 +158,8 @@ def region_capacity_figure(plt, amap):
             shown += 1
     ax.set_xlabel("Cycle")
     ax.set_ylabel("Charge capacity in region (mAh g$^{-1}$)")
-    if shown:
-        fig.legend(loc="outside lower center", ncols=2, fontsize=6)
+    if legend_below(fig, ax, fontsize=6, ncols=2) is not None:  # its rows get their own height
+        fig.set_size_inches(4.4, 3.0 + 0.13 * math.ceil(shown / 2))
     return fig
 
 

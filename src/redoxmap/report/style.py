@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -71,18 +72,52 @@ def figure_style():
         yield FigureFactory()
 
 
+def legend_below(fig, ax=None, **options):
+    """The legend of ``ax`` (or of every axes) under the plot, replacing any legend inside the axes:
+    constrained layout makes room for it, so
+    it never covers data and the figure's edge never cuts it. Columns follow the labels' length unless
+    ``ncols`` is given.
+
+    Returns
+    -------
+    matplotlib.legend.Legend or None
+        None when nothing is labelled.
+    """
+    sources = [ax] if ax is not None else fig.axes
+    handles, labels = [], []
+    for source in sources:
+        if source.get_legend() is not None:  # one a plot method drew inside the axes moves below
+            source.get_legend().remove()
+        for handle, label in zip(*source.get_legend_handles_labels()):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    if not labels:
+        return None
+    options.setdefault("fontsize", 6.5)
+    size = options["fontsize"] if isinstance(options["fontsize"], (int, float)) else 6.5
+    fits = int(fig.get_figwidth() * 72 / (0.55 * size)) - 8  # characters of a line beside its handle
+    labels = [textwrap.fill(label, fits) for label in labels]  # one entry may not outrun the figure
+    longest = max(len(line) for label in labels for line in label.splitlines())
+    options.setdefault("ncols", min(1 if longest > 34 else 2 if longest > 16 else 3, len(labels)))
+    return fig.legend(handles, labels, loc="outside lower center", **options)
+
+
 PREVIEW_WIDTH_PX = 1600  # the pages show this; the 300 dpi file is one click away
 
 
 def save_figure(figure, folder: Path, stem: str) -> dict[str, object]:
     """Save a figure as PNG (300 dpi), SVG and a preview PNG (at most ``PREVIEW_WIDTH_PX`` wide, the one
-    the report's pages show) into ``folder``; return their paths.
+    the report's pages show) into ``folder``; return their paths and the figure's
+    :func:`redoxmap.report.figure_check.figure_problems`.
 
     Files are written to temporary names and renamed, so an interrupted run leaves no
     truncated image.
     """
     from redoxmap.io.tables import atomic_write
+    from redoxmap.report.figure_check import figure_problems
 
+    problems = figure_problems(figure)  # laid out as on screen, before the PNG's own layout pass
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=300)
     png = atomic_write(folder / f"{stem}.png", lambda tmp: tmp.write_bytes(buffer.getvalue()))
@@ -92,7 +127,7 @@ def save_figure(figure, folder: Path, stem: str) -> dict[str, object]:
         pass  # an engine that cannot be switched off (colorbars of some layouts): lay out again
     svg = atomic_write(folder / f"{stem}.svg", lambda tmp: figure.savefig(tmp, format="svg"))
     preview = atomic_write(folder / f"{stem}.preview.png", lambda tmp: tmp.write_bytes(_preview(buffer.getvalue())))
-    return {"png": png, "svg": svg, "preview": preview}
+    return {"png": png, "svg": svg, "preview": preview, "problems": problems}
 
 
 def _preview(png: bytes) -> bytes:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from redoxmap.report.style import COLORS
+from redoxmap.report.style import COLORS, legend_below
 from redoxmap.study.analyses.xas import XasAnalysis
 from redoxmap.xas.lcf import LcfResult
 from redoxmap.xas.oxygen import PreEdgeFit
@@ -80,8 +80,9 @@ def activation_figure(plt, analyses: Sequence[XasAnalysis]):
 
 def lcf_figure(plt, fit: LcfResult, title: str):
     """A linear combination fit: data, fit, weighted components and residual."""
-    fig = fit.plot_with_residuals(plt.figure(figsize=(3.5, 3.6)))
+    fig = fit.plot_with_residuals(plt.figure(figsize=(3.5, 4.0)))
     fig.axes[0].set_title(title, loc="left")
+    legend_below(fig, fig.axes[0])
     return fig
 
 

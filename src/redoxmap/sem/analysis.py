@@ -74,7 +74,7 @@ class MicrostructureResult(FitResult):
         return dict(self.settings)
 
     def _draw(self, ax) -> None:
-        self.segmentations[0].plot(ax=ax, image=self.images[0])
+        self.segmentations[0].plot(ax=ax, image=self.images[0], pixel_nm=self.pixel_nm[0])
         height, width = (s * self.pixel_nm[0] / 1000 for s in self.images[0].shape)
         ax.set_title(f"{self.name}: {width:.1f} x {height:.1f} µm", fontsize="small", loc="left")
 

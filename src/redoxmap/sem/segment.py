@@ -26,6 +26,7 @@ told apart by contrast (``phases_by_contrast``): the image's Otsu classes.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -63,8 +64,9 @@ class Segmentation:
             raise AnalysisError(f"no phase {phase!r}; phases: {', '.join(self.phases)}")
         return self.labels == self.phases.index(phase)
 
-    def plot(self, ax=None, image=None, alpha: float = 0.45):
-        """The phases over the image (or alone), with a legend.
+    def plot(self, ax=None, image=None, alpha: float = 0.45, pixel_nm: float | None = None):
+        """The phases over the image (or alone), with a legend, and a scale bar when ``pixel_nm`` (the
+        pixel size in nm) is given.
 
         Returns
         -------
@@ -84,8 +86,25 @@ class Segmentation:
                   alpha=alpha if image is not None else 1.0, interpolation="nearest")
         ax.legend(handles=[Patch(color=c, label=p) for c, p in zip(colors, self.phases)], fontsize="x-small",
                   loc="upper right", frameon=True)
+        if pixel_nm:
+            scale_bar(ax, pixel_nm, self.labels.shape[1])
         ax.set_axis_off()
         return ax
+
+
+def scale_bar(ax, pixel_nm: float, width_px: int) -> None:
+    """A scale bar in the lower left of an image drawn in pixels: a round length (1, 2 or 5 times a power
+    of ten, in nm or µm) of about a fifth of the image's width."""
+    from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+
+    target_nm = width_px * pixel_nm / 5
+    power = 10 ** math.floor(math.log10(target_nm))
+    length_nm = max(m * power for m in (1, 2, 5) if m * power <= target_nm)
+    label = f"{length_nm / 1000:g} µm" if length_nm >= 1000 else f"{length_nm:g} nm"
+    bar = AnchoredSizeBar(ax.transData, length_nm / pixel_nm, label, "lower left", pad=0.3, color="white",
+                          frameon=True, size_vertical=max(width_px / 150, 1), fontproperties={"size": 7})
+    bar.patch.set(facecolor="black", alpha=0.6, edgecolor="none")  # readable on any image
+    ax.add_artist(bar)
 
 
 def _otsu(values: np.ndarray) -> float:

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.errors import AnalysisError, FitWarning
+from redoxmap.formatting import format_value_error
 from redoxmap.palette import COLORS
 from redoxmap.results import FitResult
 
@@ -265,7 +266,7 @@ class LcfResult(FitResult):
     def _draw(self, ax) -> None:
         ax.plot(self.energy, self.data, "k.", ms=2, label="data")
         ax.plot(self.energy, self.fit, color=COLORS[1], lw=1.2,
-                label=f"fit: v = {self.valence:.2f} ± {self.valence_stderr:.2f}")
+                label=f"fit: v = {format_value_error(self.valence, self.valence_stderr)}")
         for k, (name, component, weight) in enumerate(zip(self.names, self.components, self.weights)):
             if weight > 0:
                 ax.plot(self.energy, component, "--", lw=0.8, color=COLORS[(k + 2) % len(COLORS)],

@@ -1,0 +1,49 @@
+"""Figure QA: clipped text and legends over data are found on figures built to have them, and no figure
+of the demo's two reports has either."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from redoxmap.report.figure_check import figure_problems
+from redoxmap.report.style import FigureFactory, legend_below
+
+
+def _figure():
+    fig, ax = FigureFactory().subplots(figsize=(3, 2), layout="constrained")
+    x = np.linspace(0, 1, 200)
+    ax.plot(x, x, label="rising")
+    ax.plot(x, 1 - x, label="falling")
+    return fig, ax
+
+
+def test_a_legend_over_the_data_and_a_title_past_the_edge_are_found():
+    fig, ax = _figure()
+    ax.legend(loc="center")  # both lines cross the centre
+    ax.set_title("a title far longer than a figure three inches wide can hold " * 2, loc="left")
+    problems = figure_problems(fig)
+    assert any("covers" in p for p in problems)
+    assert any("cut by the figure's edge" in p and "a title" in p for p in problems)
+
+
+def test_a_clean_figure_passes_and_ticks_beyond_the_limits_do_not_count():
+    """Matplotlib keeps tick labels outside the view limits (-0.25, 1.25 here; 1e-8 on a log axis) without
+    drawing them."""
+    fig, ax = _figure()
+    legend_below(fig, ax)
+    assert figure_problems(fig) == []
+    fig, ax = FigureFactory().subplots(figsize=(3, 2), layout="constrained")
+    tau = np.logspace(-6.2, 3, 100)
+    ax.semilogx(tau, np.exp(-np.log10(tau) ** 2))
+    assert figure_problems(fig) == []
+
+
+def test_no_figure_of_the_demo_reports_is_clipped_or_covered(demo_run):
+    folder, _ = demo_run
+    for report in (folder / "report", folder / "virtual" / "report"):
+        summary = json.loads((report / "report.json").read_text())
+        problems = {k: v for s in summary["sections"] for k, v in s["figure_problems"].items()}
+        assert problems == {}, report
+        assert sum(len(s["figures"]) for s in summary["sections"]) > 40
