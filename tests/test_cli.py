@@ -171,6 +171,24 @@ def test_xas_edge_position_valence(data):
     assert abs(body["valence"] - 8 / 3) < max(body["valence_stderr"], 0.15)
 
 
+def test_xas_window_is_relative_to_the_edge_as_in_the_manifest(data):
+    """--window -20,60 is the manifest's fit_window_eV and the default; energies given the older way
+    (6520,6600 for an E0 near 6540) are read as energies, with a warning that gives the relative form."""
+    def valence(*window):
+        scans = lambda stem: _mn_scans(data, stem)  # noqa: E731
+        result = runner.invoke(app, ["xas", "valence", *scans("Mn3O4").split(","), "--ref", f"{scans('MnO')}=2",
+                                     "--ref", f"{scans('Mn2O3')}=3", "--ref", f"{scans('MnO2')}=4", "--edge", "Mn-K",
+                                     "--reference-e0", "6539", "--json", *window])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["valence"], result.stderr
+
+    default, _ = valence()
+    relative, _ = valence("--window", "-20,60")
+    absolute, warning = valence("--window", "6520,6600")
+    assert relative == default
+    assert "relative to E0" in warning and abs(absolute - default) < 0.05
+
+
 def test_xas_reference_without_valence_is_a_clear_error(data):
     result = runner.invoke(app, ["xas", "valence", *_mn_scans(data, "Mn3O4").split(","), "--ref",
                                  _mn_scans(data, "MnO"), "--edge", "Mn-K"])
@@ -268,7 +286,7 @@ def test_eis_series_with_temperatures_gives_activation_energies(tmp_path):
         np.savetxt(path, np.column_stack([f, z.real, z.imag]), delimiter=",")
         files.append(str(path))
     result = runner.invoke(app, ["eis", "series", *files, "--circuit", "R0-p(R1,C1)-p(R2,C2)", "--solid-state",
-                                 "--temperatures", "30,40,50", "--json", "--plot", str(tmp_path / "arrhenius.png")])
+                                 "--temperature", "30,40,50", "--json", "--plot", str(tmp_path / "arrhenius.png")])
     assert result.exit_code == 0, result.output
     energies = {row["label"]: row["Ea_eV"] for row in json.loads(result.stdout)["arrhenius"]}
     assert energies["bulk / grain boundary"] == pytest.approx(0.3, abs=0.01)

@@ -15,6 +15,7 @@ XRD_HALF_WIDTH_DEG = 0.5
 XRD_LATTICE_HALF_WIDTH_DEG = 0.4  # narrower: an indexed pattern has neighbouring reflections
 
 # X-ray absorption: the O K pre-edge, its activation index, and the two-layer inversion.
+LCF_WINDOW_EV = (-20.0, 60.0)  # a K edge's LCF window, relative to E0 (soft edges: the references' overlap)
 O_K_PEAKS = ("A", "B", "C", "D")
 O_K_WINDOW_EV = (526.0, 538.0)
 R_FORMULA = "(b-b0)/a"

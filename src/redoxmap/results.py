@@ -44,7 +44,45 @@ def axes_for(ax, figsize: tuple[float, float] = (4.0, 3.0)):
     return plt.subplots(figsize=figsize, layout="constrained")[1]
 
 
-class FitResult:
+class DataView:
+    """The notebook views of what users hold (a spectrum, a dQ/dV result, a test): ``plot(ax=None)`` and
+    a compact HTML summary. Subclasses define :meth:`summary` (name -> plain value) and :meth:`_draw`."""
+
+    title = "Data"
+    figsize = (4.0, 3.0)
+
+    def summary(self) -> dict:
+        """The object's figures as plain values."""
+        raise NotImplementedError
+
+    def _draw(self, ax) -> None:
+        raise NotImplementedError
+
+    def plot(self, ax=None):
+        """Draw it.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure (through pyplot, so that a notebook shows it) if omitted.
+            The backend is never changed.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        ax = axes_for(ax, self.figsize)
+        self._draw(ax)
+        return ax
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td style='text-align:left'>{html.escape(str(key))}</td>"
+                       f"<td style='text-align:left'>{html.escape(_text(value))}</td></tr>"
+                       for key, value in self.summary().items())
+        return f"<div><strong>{html.escape(self.title)}</strong><table><tbody>{rows}</tbody></table></div>"
+
+
+class FitResult(DataView):
     """The mixin every fit result implements (see the module docstring).
 
     Subclasses define :meth:`parameter_table`, :meth:`statistics` and :meth:`_draw`; the
@@ -109,23 +147,6 @@ class FitResult:
 
     def __str__(self) -> str:
         return self.report()
-
-    def plot(self, ax=None):
-        """Draw the data and the fit.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure (through pyplot, so that a notebook shows it) if omitted.
-            The backend is never changed.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        ax = axes_for(ax)
-        self._draw(ax)
-        return ax
 
     def plot_residuals(self, ax=None):
         """Draw the residual of the fit (data minus model) on a given axes or a new one.

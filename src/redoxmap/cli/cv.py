@@ -22,7 +22,7 @@ def cv_analyze(
     electrons: Annotated[float, typer.Option("--n", help="Electrons per molecule (Randles-Sevcik).")] = 1.0,
     area_cm2: Annotated[float | None, typer.Option("--area-cm2", help="Electrode area in cm2 (for D).")] = None,
     concentration: Annotated[float | None, typer.Option(help="Bulk concentration in mol/cm3 (for D).")] = None,
-    temperature: Annotated[float, typer.Option("--temperature-c", help="Temperature in °C.")] = 25.0,
+    temperature: Annotated[float, typer.Option("--temperature", "--temperature-c", help="Temperature in °C.")] = 25.0,
     intercept: Annotated[bool, typer.Option("--intercept", help="Fit i_p against v^1/2 with an intercept.")] = False,
     plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:

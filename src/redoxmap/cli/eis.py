@@ -107,19 +107,20 @@ def eis_drt(
 def eis_series(
     files: Annotated[list[Path], typer.Argument(help="Impedance files (each may hold many spectra), in order.")],
     circuit: CircuitOpt = defaults.CIRCUIT,
-    temperatures: Annotated[str | None, typer.Option(help="Temperature in °C of each file, comma-separated (for Arrhenius).")] = None,
+    temperatures: Annotated[str | None, typer.Option("--temperature", "--temperatures", help="Temperature in °C of each "
+                                                     "file, comma-separated (for Arrhenius).")] = None,
     weighting: WeightingOpt = defaults.EIS_WEIGHTING, solid_state: SolidStateOpt = False, plot: PlotOpt = None,
     as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
     """Check and fit every spectrum of a series (each seeded from its own data); resistances by cycle or T.
 
-    With --temperatures, --plot draws the Arrhenius plot; otherwise resistances against the spectrum.
+    With --temperature, --plot draws the Arrhenius plot; otherwise resistances against the spectrum.
     """
     from redoxmap.cli.common import parse_floats
     from redoxmap.report.eis_figures import arrhenius_figure, resistances_figure
     from redoxmap.study.analyses.eis import ImpedanceEntry, analyze_eis
 
-    temps = parse_floats(temperatures, "--temperatures") if temperatures else [None] * len(files)
+    temps = parse_floats(temperatures, "--temperature") if temperatures else [None] * len(files)
     if len(temps) != len(files):
         raise typer.BadParameter("give one temperature per file")
     entries = [ImpedanceEntry([f], state=f.stem, temperature_C=t) for f, t in zip(files, temps)]

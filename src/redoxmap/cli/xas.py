@@ -17,10 +17,26 @@ from redoxmap.cli.common import (
     parse_pair,
     parse_value_error,
     records,
+    say,
 )
 
 xas_app = typer.Typer(help="X-ray absorption: normalisation, valence, O K pre-edge, surface/bulk.",
                       no_args_is_help=True, rich_markup_mode=None)
+
+# An offset from an edge is tens of eV; a value this far from zero is an energy (the older convention).
+ABSOLUTE_WINDOW_EV = 200.0
+
+
+def _absolute_window(text: str, e0: float) -> tuple[float, float]:
+    """The ``--window`` (relative to E0, as the manifest's ``fit_window_eV``) in absolute energies. Energies
+    given instead (both beyond ±200 eV) are read as they are, with a warning."""
+    low, high = parse_pair(text, "--window")
+    if min(abs(low), abs(high)) > ABSOLUTE_WINDOW_EV:
+        say("warning:", f"--window {low:g},{high:g} read as absolute energies; it is relative to E0 "
+                        f"({e0:.1f} eV): {low - e0:g},{high - e0:g}", style="yellow")
+        return low, high
+    return e0 + low, e0 + high
+
 
 SpectrumArg = Annotated[list[str], typer.Argument(help="Spectrum file(s): XDI, column text, Athena or Larch exports, SPEC (file::N for scan N), project.prj::group; several are merged.")]
 ModeOpt = Annotated[str | None, typer.Option(help="Detection mode: transmission, tey, tfy, pfy or ipfy (default: the file's mu, else transmission).", **choice("transmission", "tey", "tfy", "pfy", "ipfy"))]
@@ -67,7 +83,9 @@ def xas_valence(
     files: SpectrumArg,
     ref: Annotated[list[str], typer.Option("--ref", help="Reference FILE=VALENCE (repeat; repeated scans as FILE1,FILE2,...=VALENCE).")],
     edge: Annotated[str, typer.Option(help="Mn-K, Mn-L3, Ni-L3, ...")] = "K",
-    window: Annotated[str | None, typer.Option(help="Fit window in eV, e.g. 6530,6600 (default: E0-20 to E0+60 for K edges).")] = None,
+    window: Annotated[str | None, typer.Option(help="Fit window in eV relative to E0, as the manifest's fit_window_eV, "
+                                                 "e.g. -20,60 (the default for K edges; soft edges: where all "
+                                                 "references overlap).")] = None,
     shifts: Annotated[float, typer.Option(help="Refine each reference's energy shift within +- this many eV.")] = 0.0,
     bootstrap: Annotated[int, typer.Option(help="Residual block-bootstrap refits for the valence spread.")] = defaults.LCF_BOOTSTRAP,
     scale: Annotated[str, typer.Option(help="The spectrum's amplitude: fit (free: soft edges, normalised over a window), fixed (weights sum to one on the normalised data: K edges) or auto (by the edge).", **choice("auto", "fit", "fixed"))] = "auto",
@@ -91,8 +109,8 @@ def xas_valence(
     references, valences = load_references([parse_reference(r) for r in ref], edge=edge, **options)
     energy, values = load_merged(files, **options)
     norm = normalize(energy, values, edge=edge)
-    fit_window = parse_pair(window, "--window") if window else (
-        (norm.e0 - 20.0, norm.e0 + 60.0) if edge_kind(edge) == "K" else None)
+    fit_window = _absolute_window(window, norm.e0) if window else (
+        _absolute_window(",".join(map(str, defaults.LCF_WINDOW_EV)), norm.e0) if edge_kind(edge) == "K" else None)
     result = fit_lcf(energy, norm.norm, references, valences=valences, window=fit_window,
                      refine_shifts_eV=shifts, bootstrap=bootstrap, window_sensitivity_eV=5.0, edge=edge,
                      scale=scale)

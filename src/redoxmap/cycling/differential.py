@@ -39,11 +39,13 @@ from redoxmap.cycling.segmentation import intervals
 from redoxmap.cycling.selection import DIRECTIONS, active_rows, group_starts
 from redoxmap.defaults import DQDV_SMOOTHING_V, DQDV_VOLTAGE_STEP_V
 from redoxmap.errors import AnalysisError
+from redoxmap.results import DataView
 
 
-@dataclass
-class DqdvResult:
-    """dQ/dV of several half cycles, each on its own stretch of one voltage grid.
+@dataclass(repr=False)
+class DqdvResult(DataView):
+    """dQ/dV of several half cycles, each on its own stretch of one voltage grid (``plot()`` draws
+    them; a notebook shows a summary).
 
     Attributes
     ----------
@@ -72,6 +74,33 @@ class DqdvResult:
     unit: str
     parameters: dict = field(default_factory=dict)
     offsets: np.ndarray = field(init=False, repr=False)
+
+    title = "dQ/dV"
+
+    def summary(self) -> dict:
+        """Half cycles, the cycles they belong to, the voltage range and unit, the settings."""
+        cycles = sorted({int(c) for c in self.half_cycles["cycle"]})
+        shown = ", ".join(map(str, cycles[:8])) + (f", ... ({len(cycles)} cycles)" if len(cycles) > 8 else "")
+        return {"half cycles": len(self.half_cycles), "cycles": shown,
+                "voltage range": f"{self.voltage_V.min():.3f}-{self.voltage_V.max():.3f} V", "unit": self.unit,
+                **{k: v for k, v in self.parameters.items() if not isinstance(v, (list, tuple, dict))}}
+
+    def __repr__(self) -> str:
+        return f"DqdvResult({len(self.half_cycles)} half cycles, {self.unit})"
+
+    def _draw(self, ax) -> None:
+        from matplotlib import colormaps
+
+        cycles = sorted({int(c) for c in self.half_cycles["cycle"]})[:12]
+        colors = {c: colormaps["viridis"](k / max(len(cycles) - 1, 1)) for k, c in enumerate(cycles)}
+        for k, info in enumerate(self.half_cycles.itertuples(index=False)):
+            if info.cycle in colors:
+                ax.plot(self.voltage_V, self.row(k), lw=0.9, color=colors[info.cycle],
+                        label=f"cycle {info.cycle}" if info.direction == "charge" or k == 0 else None)
+        ax.axhline(0.0, color="0.6", lw=0.5)
+        ax.set_xlabel("Voltage (V)")
+        ax.set_ylabel(f"dQ/dV ({self.unit})")
+        ax.legend(fontsize=6.5)
 
     @property
     def column(self) -> str:

@@ -96,7 +96,7 @@ def _checked_mass(mass_mg: float | None, source: str, file_mass_mg: float | None
                 "if that is right" if file_mass_mg else "")
         warnings.warn(
             f"{source}: no active mass given; capacities are reported in mAh only "
-            f"(give active_mass_mg for mAh/g{hint})",
+            f"(give active_mass_mg, --mass-mg on the command line, for mAh/g{hint})",
             DataWarning,
             stacklevel=3,
         )

@@ -18,11 +18,13 @@ import numpy as np
 
 from redoxmap.defaults import KK_THRESHOLD
 from redoxmap.errors import AnalysisError
+from redoxmap.results import DataView
 
 
 @dataclass
-class KramersKronig:
-    """Result of the linear Kramers-Kronig test.
+class KramersKronig(DataView):
+    """Result of the linear Kramers-Kronig test (``plot()`` draws the residuals; a notebook shows the
+    figures).
 
     Attributes
     ----------
@@ -55,6 +57,19 @@ class KramersKronig:
         """Scalars as plain values."""
         return {"n_rc": self.n_rc, "mu": self.mu, "max_residual": self.max_residual,
                 "rms_residual": self.rms_residual, "valid": self.valid, "threshold": self.threshold}
+
+    title = "Kramers-Kronig test"
+
+    def _draw(self, ax) -> None:
+        ax.semilogx(self.frequency_Hz, 100 * self.residual_real, "o-", ms=2.5, lw=0.7, label="real")
+        ax.semilogx(self.frequency_Hz, 100 * self.residual_imag, "s-", ms=2.5, lw=0.7, label="imaginary")
+        for sign in (-1, 1):
+            ax.axhline(sign * 100 * self.threshold, color="0.6", lw=0.6, ls="--")
+        ax.set_xlabel("Frequency (Hz)")
+        ax.set_ylabel("Residual (% of |Z|)")
+        ax.set_title(f"{'valid' if self.valid else 'not valid'}: max {100 * self.max_residual:.2g} %, M = {self.n_rc}",
+                     loc="left", fontsize="small")
+        ax.legend(fontsize=6.5)
 
 
 def _design(w: np.ndarray, taus: np.ndarray, inductance: bool, capacitance: bool = False) -> np.ndarray:

@@ -27,11 +27,12 @@ from redoxmap.errors import DataWarning, FormatError, ReadError
 from redoxmap.io.raw import refuse_implausible
 from redoxmap.io.reader import Reader
 from redoxmap.io.text import decode
+from redoxmap.results import DataView
 
 
 @dataclass
-class ImpedanceSpectrum:
-    """One impedance spectrum.
+class ImpedanceSpectrum(DataView):
+    """One impedance spectrum (``plot()`` draws its Nyquist plot; a notebook shows a summary).
 
     Attributes
     ----------
@@ -44,9 +45,26 @@ class ImpedanceSpectrum:
         (``cycle``, ``time_s``, ``technique``...).
     """
 
-    frequency_Hz: np.ndarray
-    z_ohm: np.ndarray
+    frequency_Hz: np.ndarray = field(repr=False)
+    z_ohm: np.ndarray = field(repr=False)
     attrs: dict = field(default_factory=dict)
+
+    title = "Impedance spectrum"
+    figsize = (3.6, 3.2)
+
+    def summary(self) -> dict:
+        """Label, points, frequency range and the range of |Z|."""
+        modulus = np.abs(self.z_ohm)
+        return {"spectrum": self.label, "points": len(self.frequency_Hz),
+                "frequency range": f"{self.frequency_Hz.min():.3g}-{self.frequency_Hz.max():.3g} Hz",
+                "|Z| range": f"{modulus.min():.4g}-{modulus.max():.4g} Ω"}
+
+    def _draw(self, ax) -> None:
+        ax.plot(self.z_ohm.real, -self.z_ohm.imag, "o-", ms=2.5, lw=0.7, label=self.label)
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.set_xlabel("Z' (Ω)")
+        ax.set_ylabel("−Z'' (Ω)")
+        ax.legend(fontsize=6.5)
 
     @property
     def label(self) -> str:

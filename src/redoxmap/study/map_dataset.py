@@ -292,6 +292,9 @@ MISSING = {
 }
 
 
+HTML_ROWS = 20  # numbers a notebook shows of a map (table() has them all)
+
+
 class ActivationMap:
     """Every measurement of a study per sample, state and probe, with errors and provenance.
 
@@ -415,20 +418,27 @@ class ActivationMap:
         return cls(dataset)
 
     def _repr_html_(self) -> str:
-        """A readable view for notebooks: the findings' verdicts and the measured values."""
+        """A compact view for notebooks: the determined verdicts with their samples, then the first
+        :data:`HTML_ROWS` numbers of the map and how many there are (``table()`` has them all)."""
         from html import escape
 
-        from redoxmap.formatting import value_error_table
+        from redoxmap.formatting import readable_header, value_error_table
 
         findings = self.findings()
-        verdicts = "".join(f"<li>{escape(v.sentence)}</li>" for v in findings.verdicts)
+        determined = [v for v in findings.verdicts if v.determined]
+        verdicts = "".join(f"<li><b>{escape(v.sample)}</b>: {escape(v.headline)}</li>" for v in determined)
         table = self.table()
-        view = value_error_table(table, value="value", error="stderr",
-                                 keys=["sample", "state", "probe", "variable", "unit"])
+        view = value_error_table(table.head(HTML_ROWS), value="value", error="stderr",
+                                 keys=["sample", "state", "probe", "variable", "unit"]).rename(columns=readable_header)
+        open_count = len(findings.verdicts) - len(determined)
         return (f"<div><b>Activation map</b> · {escape(str(self.dataset.attrs.get('study', '')))} · "
                 f"{self.dataset.sizes['sample']} samples × {self.dataset.sizes['state']} states × "
                 f"{self.dataset.sizes['probe']} probes<ul>{verdicts}</ul>"
-                f"{view.to_html(index=False, border=0, escape=True)}</div>")
+                + (f"<p>{open_count} more not determined: <code>findings().text()</code> says why.</p>" if open_count
+                   else "")
+                + f"{view.to_html(index=False, border=0, escape=True)}"
+                f"<p>{min(HTML_ROWS, len(table))} of {len(table)} numbers shown: <code>table()</code> has them all.</p>"
+                "</div>")
 
 
 def activation_map(source, *, options: MapOptions | None = None, progress: bool = False) -> ActivationMap:

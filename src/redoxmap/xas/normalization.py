@@ -16,6 +16,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
 from redoxmap.errors import AnalysisError
+from redoxmap.results import DataView
 
 
 def _uniform(energy: np.ndarray, mu: np.ndarray, step: float):
@@ -68,8 +69,8 @@ def edge_energy(energy, mu, *, search: tuple[float, float] | None = None,
 
 
 @dataclass
-class Normalization:
-    """A normalised spectrum and how it was made.
+class Normalization(DataView):
+    """A normalised spectrum and how it was made (``plot()`` draws it; a notebook shows a summary).
 
     Attributes
     ----------
@@ -84,12 +85,26 @@ class Normalization:
         Windows (relative to E0 or absolute, as stated) and polynomial orders used.
     """
 
-    energy: np.ndarray
-    norm: np.ndarray
+    energy: np.ndarray = field(repr=False)
+    norm: np.ndarray = field(repr=False)
     e0: float
     edge_step: float
     method: str
-    parameters: dict = field(default_factory=dict)
+    parameters: dict = field(default_factory=dict, repr=False)
+
+    title = "Normalised spectrum"
+
+    def summary(self) -> dict:
+        """E0, edge step, method, points, energy range and the windows used."""
+        return {"E0 (eV)": self.e0, "edge step": self.edge_step, "method": self.method, "points": len(self.energy),
+                "energy range": f"{self.energy.min():.1f}-{self.energy.max():.1f} eV", **self.parameters}
+
+    def _draw(self, ax) -> None:
+        ax.plot(self.energy, self.norm, lw=1.0, label=self.method)
+        ax.axvline(self.e0, color="0.6", lw=0.6, ls="--", label=f"E0 = {self.e0:.2f} eV")
+        ax.set_xlabel("Energy (eV)")
+        ax.set_ylabel("Normalised absorption")
+        ax.legend(fontsize=6.5)
 
 
 def _line(energy, mu, lo, hi, order, what):

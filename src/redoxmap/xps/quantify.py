@@ -152,7 +152,8 @@ def quantify(fits, *, rsf: Mapping[str, float] | None = None, imfp_exponent: flo
     for fit in fits:
         key = _key(fit.region)
         if key not in factors:
-            raise AnalysisError(f"no sensitivity factor for {fit.region!r}: pass rsf={{{fit.region!r}: ...}}")
+            raise AnalysisError(f"no sensitivity factor for {fit.region!r}: pass rsf={{{fit.region!r}: ...}} "
+                                "(--rsf on the command line)")
         for row in fit.table.itertuples():
             transmission = fit.transmission_at(row.position_eV)
             kinetic = (fit.excitation_energy_eV - row.position_eV + fit.charge_shift_eV
@@ -200,7 +201,8 @@ def atomic_fractions(areas: Mapping[str, tuple[float, float]], *, rsf: Mapping[s
     factors = {**SCOFIELD_AL_KALPHA, **(rsf or {})}
     missing = [r for r in areas if _key(r) not in {_key(k) for k in factors}]
     if missing:
-        raise AnalysisError(f"no sensitivity factor for {', '.join(missing)}: pass rsf={{...}}")
+        raise AnalysisError(f"no sensitivity factor for {', '.join(missing)}: pass rsf={{...}} "
+                            "(--rsf on the command line)")
     lookup = {_key(k): v for k, v in factors.items()}
     corrected = {r: (a / lookup[_key(r)], e / lookup[_key(r)]) for r, (a, e) in areas.items()}
     total = sum(a for a, _ in corrected.values())

@@ -28,6 +28,7 @@ import pandas as pd
 from redoxmap.defaults import (
     BULK_DEPTH_NM,
     BULK_DEPTH_STDERR_NM,
+    LCF_WINDOW_EV,
     O_K_WINDOW_EV,
     R_FORMULA,
     SURFACE_LAYER_NM,
@@ -262,7 +263,7 @@ class XasAnalysis:
 class XasSettings:
     """How a study's spectra are analysed (the manifest's ``[xas]`` section and ``[map] error_floors``)."""
 
-    fit_window_eV: tuple[float, float] = (-20.0, 60.0)
+    fit_window_eV: tuple[float, float] = LCF_WINDOW_EV
     o_k_peaks: tuple[str, ...] = ("A", "B", "C", "D")
     o_k_window_eV: tuple[float, float] = O_K_WINDOW_EV
     r_formula: str = R_FORMULA
