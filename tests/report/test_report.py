@@ -214,7 +214,10 @@ def test_reports_in_a_real_browser(demo_run):
                 text = page.locator("body").inner_text()
                 assert not re.search(r"\d C\b(?![-/])", text.replace(" 1 C", "")), name
                 assert not re.search(r"\d{3,}(\.\d+)?σ", text), name
-                for figure_id in page.locator("figure").evaluate_all("fs => fs.map(f => f.id.slice(4))"):
+                plots = page.locator("div.plot").count()  # interactive figures: drawn by the bundled plotly.js
+                if plots:
+                    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length === {plots}")
+                for figure_id in page.locator("figure:not(.interactive)").evaluate_all("fs => fs.map(f => f.id.slice(4))"):
                     page.goto(f"{url}#zoom-{figure_id}")
                     zoomed = page.locator(f"#zoom-{figure_id} img")
                     zoomed.wait_for(state="visible")
@@ -229,9 +232,13 @@ def test_reports_in_a_real_browser(demo_run):
                     sticky = table.evaluate("t => getComputedStyle(t.rows[0].cells[0]).position === 'sticky'")
                     assert sticky or not wide, (name, k)
             figures = [f for section in summary["sections"] for f in section["figures"]]
-            shown = sum(len(re.findall(r'<figure id="fig-', (index.parent / name).read_text(encoding="utf-8")))
-                        for name in summary["pages"].values() if name != "index.html")
+            pages = [(index.parent / name).read_text(encoding="utf-8") for name in summary["pages"].values()
+                     if name != "index.html"]
+            shown = sum(len(re.findall(r'<figure id="fig-(?![^"]*_interactive")', html)) for html in pages)
             assert shown == len(figures)
+            interactive = [i for section in summary["sections"] for i in section["interactive"]]
+            assert len(interactive) >= 2 and sum(html.count('class="plot"') for html in pages) == len(interactive)
+            assert "plotly" not in index.read_text(encoding="utf-8")  # the entry page stays light
         page.goto((folder / "virtual" / "report" / "index.html").as_uri(), wait_until="load")
         page.screenshot(path=str(folder / "virtual" / "report" / "screenshot.png"), full_page=False)
         browser.close()

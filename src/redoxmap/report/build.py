@@ -17,6 +17,7 @@ from redoxmap.report.cycling_section import build_cycling_section
 from redoxmap.report.eis_section import build_eis_section
 from redoxmap.report.elements import ReportSection, finish_figures
 from redoxmap.report.findings_section import build_findings_section, findings_frame, write_map_files
+from redoxmap.report.interactive import write_plotly
 from redoxmap.report.interface_section import build_interface_section
 from redoxmap.report.microstructure_section import build_microstructure_section
 from redoxmap.report.model_section import build_model_section
@@ -145,8 +146,9 @@ def render_pages(result: StudyResult, sections: list[ReportSection], findings, *
     rendered = {"index.html": environment.get_template("entry.html.j2").render(current=ENTRY, page_title="",
                                                                                **common)}
     for section, page in zip(sections, pages[1:]):
+        plotly = write_plotly(out) if section.interactive else ""  # only pages that draw one load it
         rendered[page.file] = environment.get_template("section.html.j2").render(
-            current=page.id, page_title=page.label, section=section, **common)
+            current=page.id, page_title=page.label, section=section, plotly=plotly, **common)
     rendered[files[STUDY]] = environment.get_template("study.html.j2").render(
         current=STUDY, page_title="Samples and parameters", **common)
     return rendered
@@ -222,6 +224,7 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
             "page": f"{s.id}.html",
             "figures": [f.files for f in s.figures],
             "tables": {t.id: t.files for t in s.tables},
+            "interactive": [f.id for f in s.interactive],
             "figure_problems": {f.id: f.problems for f in s.figures if f.problems},
             "failures": [{"file": label, "error": error} for label, error in s.failures],
             "warnings": [{"file": label, "warning": text} for label, text in s.warnings],

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from redoxmap.report import cycling_figures as figs
+from redoxmap.report import interactive
 from redoxmap.report.elements import ReportSection, add_figure, add_table, section_from_outcomes
 from redoxmap.study.analyses.cycling import CyclingAnalysis
 from redoxmap.study.executor import TaskOutcome
@@ -64,6 +65,7 @@ def build_cycling_section(outcomes: list[TaskOutcome], out: Path, plt) -> Report
     if not analyses:
         return section
 
+    section.interactive.append(interactive.capacity_figure(analyses))
     add_figure(section, plt, figs.capacity_figure(plt, analyses), out, id="cycling_capacity",
                title="Capacity and coulombic efficiency",
                caption="Discharge (filled) and charge (open) capacity and coulombic efficiency against cycle number.")
@@ -77,6 +79,7 @@ def build_cycling_section(outcomes: list[TaskOutcome], out: Path, plt) -> Report
         add_figure(section, plt, figs.voltage_profile_figure(plt, a), out, id=f"cycling_{cell}_profiles",
                    title=f"{a.name}: voltage profiles",
                    caption=f"Voltage against capacity, cycles {', '.join(map(str, a.profile_cycles))}.")
+        section.interactive.append(interactive.dqdv_figure(a, cell))
         add_figure(section, plt, figs.dqdv_figure(plt, a), out, id=f"cycling_{cell}_dqdv",
                    title=f"{a.name}: dQ/dV",
                    caption="Differential capacity (Gaussian kernel, σ = "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from redoxmap.report import eis_figures as figs
+from redoxmap.report import interactive
 from redoxmap.report.elements import (
     ReportSection,
     add_figure,
@@ -30,6 +31,8 @@ def build_eis_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
     )
     section.warnings += [(a.name, note) for a in analyses for note in a.notes]
     for k, analysis in enumerate(analyses, start=1):
+        if analysis.fits:
+            section.interactive.append(interactive.nyquist_figure(analysis, k))
         shown = sorted({0, len(analysis.fits) // 2, len(analysis.fits) - 1})[:MAX_FIT_FIGURES]
         for j in shown:
             fit = analysis.fits[j]

@@ -49,6 +49,8 @@ class ReportSection:
     failures: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     verdicts: list = field(default_factory=list)
+    interactive: list = field(default_factory=list)
+    """:class:`redoxmap.report.interactive.InteractiveFigure` of the section's page."""
 
 
 def section_from_outcomes(outcomes, *, id: str, title: str, intro: str) -> tuple[ReportSection, list]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from redoxmap.report import interactive
 from redoxmap.report import map_figures as figs
 from redoxmap.report.elements import ReportSection, add_figure, add_table
 
@@ -48,6 +49,9 @@ def build_findings_section(amap, out: Path, plt, *, findings=None, truth: dict |
                    title="Charge capacity by voltage region and cycle",
                    caption="The charge passed in each voltage region of every charge, per sample (the region "
                            "bounds are in the cycling parameters).")
+    regions = interactive.region_capacity_figure(amap)
+    if regions is not None:
+        section.interactive.append(regions)
     if truth is not None:
         from redoxmap.study.truth import truth_table, truth_verdicts
 

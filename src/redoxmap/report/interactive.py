@@ -1,0 +1,146 @@
+"""Interactive figures for the plots people explore: hover values, series toggled from the legend, zoom.
+
+Drawn by Plotly's JavaScript library, which the ``plotly`` package ships: the report writes it once into
+``assets/`` beside its pages, so the figures work offline, and only the pages that hold an interactive
+figure load it (the entry page stays small). Each figure is a Plotly specification (traces and layout,
+plain JSON) built here from the analyses; the Matplotlib figures stay the publication versions (PNG, SVG).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from redoxmap.palette import COLORS
+
+PLOTLY_ASSET = "assets/plotly.min.js"
+MAX_POINTS = 20_000  # per trace: beyond this a browser slows down; longer series are thinned evenly
+
+
+@dataclass
+class InteractiveFigure:
+    """One interactive figure of a report page: its anchor id, title, caption and Plotly specification."""
+
+    id: str
+    title: str
+    caption: str
+    spec: dict
+
+    @property
+    def json(self) -> str:
+        """The specification as JSON for the page (``</`` escaped so that no data closes the script)."""
+        return json.dumps(self.spec, separators=(",", ":")).replace("</", "<\\/")
+
+
+def write_plotly(out: Path) -> str:
+    """Write Plotly's library into the report's ``assets/`` (once) and return its path relative to ``out``."""
+    from plotly.offline import get_plotlyjs
+
+    from redoxmap.io.tables import atomic_write
+
+    path = out / PLOTLY_ASSET
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, lambda tmp: tmp.write_text(get_plotlyjs(), encoding="utf-8"))
+    return PLOTLY_ASSET
+
+
+def _values(array) -> list:
+    """Finite values as plain floats (JSON has no NaN: gaps become null), thinned to :data:`MAX_POINTS`."""
+    array = np.asarray(array, dtype=float)
+    if len(array) > MAX_POINTS:
+        array = array[np.linspace(0, len(array) - 1, MAX_POINTS).astype(int)]
+    return [float(v) if np.isfinite(v) else None for v in array]
+
+
+def _layout(x_title: str, y_title: str, **extra) -> dict:
+    return {"xaxis": {"title": {"text": x_title}, "zeroline": False},
+            "yaxis": {"title": {"text": y_title}, "zeroline": False},
+            "legend": {"orientation": "h", "y": -0.25}, "margin": {"l": 60, "r": 10, "t": 10, "b": 50},
+            "hovermode": "closest", "template": "simple_white", **extra}
+
+
+def _trace(x, y, name: str, color: str, *, mode: str = "lines", hover: str, dash: str = "solid",
+           group: str | None = None, **extra) -> dict:
+    trace = {"type": "scatter", "mode": mode, "x": _values(x), "y": _values(y), "name": name,
+             "line": {"color": color, "width": 1.5, "dash": dash}, "marker": {"color": color, "size": 5},
+             "hovertemplate": hover + f"<extra>{name}</extra>", **extra}
+    if group:
+        trace["legendgroup"] = group
+    return trace
+
+
+def capacity_figure(analyses) -> InteractiveFigure:
+    """Discharge and charge capacity per cycle of every cell (charge dotted)."""
+    specific = all(a.metadata.active_mass_mg for a in analyses)
+    unit = "mAh/g" if specific else "mAh"
+    suffix = "_mAh_g" if specific else "_mAh"
+    traces = []
+    for k, analysis in enumerate(analyses):
+        color = COLORS[k % len(COLORS)]
+        rows = analysis.summary[analysis.summary["cycle"] >= 1]
+        for direction, dash in (("discharge", "solid"), ("charge", "dot")):
+            traces.append(_trace(rows["cycle"], rows[f"{direction}_capacity{suffix}"], f"{analysis.name}: {direction}",
+                                 color, mode="lines+markers", dash=dash, group=analysis.name,
+                                 hover=f"cycle %{{x}}<br>{direction} %{{y:.4g}} {unit}"))
+    return InteractiveFigure("cycling_capacity_interactive", "Capacity per cycle (interactive)",
+                             "Hover for values, click a legend entry to hide a series, drag to zoom (double-click "
+                             "resets).", {"data": traces, "layout": _layout("Cycle", f"Capacity ({unit})")})
+
+
+def dqdv_figure(analysis, cell: str) -> InteractiveFigure:
+    """dQ/dV of the chosen half cycles of one cell, one trace per half cycle."""
+    result = analysis.dqdv
+    cycles = sorted({int(c) for c in result.half_cycles["cycle"]})
+    traces = []
+    for k, info in enumerate(result.half_cycles.itertuples(index=False)):
+        color = COLORS[cycles.index(int(info.cycle)) % len(COLORS)]
+        values = result.row(k)
+        keep = values != 0  # a row is zero outside its own stretch of the grid
+        traces.append(_trace(result.voltage_V[keep], values[keep], f"cycle {info.cycle} {info.direction}", color,
+                             group=f"cycle {info.cycle}",
+                             hover=f"%{{x:.3f}} V<br>%{{y:.4g}} {result.unit}"))
+    return InteractiveFigure(f"cycling_{cell}_dqdv_interactive", f"{analysis.name}: dQ/dV (interactive)",
+                             "One trace per half cycle (discharge negative); hover for values, drag to zoom.",
+                             {"data": traces, "layout": _layout("Voltage (V)", f"dQ/dV ({result.unit})")})
+
+
+def nyquist_figure(analysis, index: int) -> InteractiveFigure:
+    """Every spectrum of one sample with its fitted circuit, in the Nyquist plane (frequency on hover)."""
+    traces = []
+    for k, fit in enumerate(analysis.fits):
+        color = COLORS[k % len(COLORS)]
+        hover = "Z' %{x:.4g} Ω<br>−Z'' %{y:.4g} Ω<br>%{customdata:.4g} Hz"
+        traces.append(_trace(fit.z_data.real, -fit.z_data.imag, f"{fit.label}: data", color, mode="markers",
+                             group=fit.label, hover=hover, customdata=_values(fit.frequency_Hz)))
+        traces.append(_trace(fit.z_fit.real, -fit.z_fit.imag, f"{fit.label}: fit", color, group=fit.label,
+                             hover=hover, customdata=_values(fit.frequency_Hz)))
+    layout = _layout("Z' (Ω)", "−Z'' (Ω)")
+    layout["yaxis"].update(scaleanchor="x", scaleratio=1)
+    return InteractiveFigure(f"eis_nyquist_{index}_interactive", f"{analysis.name}: Nyquist plot (interactive)",
+                             "Data (points) and fitted circuit (lines) of every spectrum, equal axes; the frequency "
+                             "of each point on hover.", {"data": traces, "layout": layout})
+
+
+def region_capacity_figure(amap) -> InteractiveFigure | None:
+    """Charge capacity in each voltage region per cycle, per sample."""
+    ds = amap.dataset
+    variables = sorted(v for v in ds.data_vars if str(v).startswith("charge_region_") and str(v).endswith("_mAh_g"))
+    traces = []
+    for k, sample in enumerate(ds["sample"].to_numpy()):
+        for m, variable in enumerate(variables):
+            values = ds[variable].sel(sample=sample).to_numpy()
+            if not np.isfinite(values).any():
+                continue
+            region = str(variable).split("_")[2]
+            traces.append(_trace(ds["cycle"].to_numpy(), values, f"{sample}: region {region}",
+                                 COLORS[k % len(COLORS)], dash=("solid", "dash", "dot", "dashdot")[m % 4],
+                                 group=str(sample), hover="cycle %{x}<br>%{y:.4g} mAh/g"))
+    if not traces:
+        return None
+    return InteractiveFigure("findings_regions_interactive", "Charge capacity by voltage region (interactive)",
+                             "Per sample and region; click a legend entry to hide it, drag to zoom.",
+                             {"data": traces, "layout": _layout("Cycle", "Charge capacity in region (mAh/g)")})
