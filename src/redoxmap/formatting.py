@@ -107,9 +107,10 @@ ERROR_SUFFIXES = ("_stderr", "_err", "_error")
 
 def error_column(frame: pd.DataFrame, column: str) -> str | None:
     """The column holding ``column``'s standard error, by the project's naming conventions
-    (``x_stderr``, ``x_stderr_unit`` for ``x_unit``, ``x_err``), or None."""
+    (``x_stderr``, ``x_stderr_unit`` for ``x_unit``, ``x_err``; ``stderr`` for a parameter table's
+    ``value``), or None."""
     stem, _, unit = column.rpartition("_")
-    candidates = [f"{column}{s}" for s in ERROR_SUFFIXES]
+    candidates = [f"{column}{s}" for s in ERROR_SUFFIXES] + (["stderr"] if column == "value" else [])
     if stem:
         candidates += [f"{stem}_stderr_{unit}", f"{stem}_err_{unit}"]
     return next((c for c in candidates if c in frame.columns), None)
@@ -185,7 +186,7 @@ _HEADER_UNITS = (("_mAh_g_V", "mAh/g/V"), ("_mAh_V", "mAh/V"), ("_mAh_g", "mAh/g
                  ("_mA_g", "mA/g"), ("_umol_g", "µmol/g"), ("_ohm_g", "Ω g"), ("_cm2_s", "cm²/s"), ("_per_h", "1/h"),
                  ("_mAh", "mAh"), ("_mWh", "mWh"), ("_mA", "mA"), ("_umol", "µmol"), ("_ohm", "Ω"), ("_eV", "eV"),
                  ("_nm", "nm"), ("_um", "µm"), ("_deg", "°"), ("_pct", "%"), ("_mg", "mg"), ("_V", "V"),
-                 ("_s", "s"), ("_h", "h"), ("_C", "°C"), ("_K", "K"), ("_A", "Å"), ("_F", "F"), ("_cycles", "cycles"))
+                 ("_s", "s"), ("_h", "h"), ("_C", "°C"), ("_K", "K"), ("_A", "Å"), ("_F", "F"), ("_Hz", "Hz"), ("_cycles", "cycles"))
 # Names a rule would not write well.
 _HEADERS = {"r": "r", "b0": "b0", "b_minus_b0": "b − b0", "n50": "n50 (cycles)", "n90": "n90 (cycles)",
             "kk_valid": "Kramers–Kronig valid", "fit_R2": "fit R²", "r_squared": "R²", "reduced_chi_square": "reduced χ²",

@@ -122,15 +122,20 @@ def emit(frame, *, as_json: bool, out: Path | None, payload: dict | None = None,
         body.setdefault("rows", records(frame))
         sys.stdout.write(json.dumps(json_clean(body), indent=1) + "\n")
         return
+    import pandas as pd
+
+    from redoxmap.formatting import readable_header, value_error_table
+
     if columns:
         frame = frame[[c for c in columns if c in frame.columns]]
-    table = Table(title=title, show_lines=False, header_style="bold")
-    for column in frame.columns:
-        table.add_column(str(column), justify="left" if frame[column].dtype == object else "right")
+    numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
     shown = frame if len(frame) <= max_rows else frame.head(max_rows)
-    for row in shown.itertuples(index=False):
-        table.add_row(*["" if (isinstance(v, float) and math.isnan(v)) else
-                        (f"{v:.5g}" if isinstance(v, float) else str(v)) for v in row])
+    view = value_error_table(shown)  # value ± error in one column: narrower, and read as one number
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in view.columns:  # headers fold onto more lines rather than lose their units
+        table.add_column(readable_header(column), justify="right" if column in numeric else "left", overflow="fold")
+    for row in view.itertuples(index=False):
+        table.add_row(*[str(v) for v in row])
     out_console.print(table)
     if len(frame) > max_rows:
         out_console.print(f"... {len(frame) - max_rows} more rows (use -o FILE or --json for all)")

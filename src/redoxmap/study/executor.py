@@ -9,7 +9,6 @@ report can show them. A parallel or distributed engine only has to implement
 
 from __future__ import annotations
 
-import sys
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -95,7 +94,8 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Callabl
             state.update(done=done, count=count)
 
         yield record
-        print(f"{description}: {state['done']} of {state['count']} done", file=sys.stderr)
+        # To the cell's output, not stderr: a notebook shows stderr as an error box, and this is none.
+        print(f"{description}: {state['done']} of {state['count']} done")
         return
     columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("{task.fields[current]}", markup=False))
