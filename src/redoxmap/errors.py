@@ -76,3 +76,24 @@ class DataWarning(RedoxmapWarning):
 
 class FitWarning(RedoxmapWarning):
     """A fit that finished but should not be trusted blindly (a parameter at its bound)."""
+
+
+def stack_level() -> int:
+    """The ``stacklevel`` that makes a warning point at the first caller outside redoxmap (the user's
+    script or notebook cell), not at redoxmap's own source: counted by walking the stack, as pandas does,
+    since a fixed number is wrong from every call depth but one. Pass it as ``warnings.warn(...,
+    stacklevel=stack_level())``."""
+    import inspect
+    import os
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame = inspect.currentframe()
+    level = 0
+    try:
+        while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+            frame = frame.f_back
+            level += 1
+    finally:
+        del frame
+    return max(level, 1)
+

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from redoxmap.errors import DataWarning
+from redoxmap.errors import DataWarning, stack_level
 
 # Integration of logged current and the instrument's own counter agree to well under
 # 1 % on every clean file we test; beyond this the current is mis-scaled or rounded.
@@ -62,5 +62,5 @@ def warn_if_capacity_disagrees(table: pd.DataFrame, source: str) -> None:
             f"instrument's own capacity by {deviation * 100:+.1f} % (median over half cycles); "
             "the current is probably logged with too few digits or in another unit",
             DataWarning,
-            stacklevel=3,
+            stacklevel=stack_level(),
         )

@@ -13,7 +13,7 @@ import pandas as pd
 
 from redoxmap.cycling.checks import warn_if_capacity_disagrees
 from redoxmap.cycling.segmentation import segment
-from redoxmap.errors import AnalysisError, DataWarning
+from redoxmap.errors import AnalysisError, DataWarning, stack_level
 from redoxmap.io import read_raw_cycling
 
 ELECTRODES = ("cathode", "anode")
@@ -98,7 +98,7 @@ def _checked_mass(mass_mg: float | None, source: str, file_mass_mg: float | None
             f"{source}: no active mass given; capacities are reported in mAh only "
             f"(give active_mass_mg, --mass-mg on the command line, for mAh/g{hint})",
             DataWarning,
-            stacklevel=3,
+            stacklevel=stack_level(),
         )
         return None
     mass_mg = float(mass_mg)
@@ -108,7 +108,7 @@ def _checked_mass(mass_mg: float | None, source: str, file_mass_mg: float | None
         warnings.warn(
             f"{source}: active mass is 0 mg; capacities are reported in mAh only",
             DataWarning,
-            stacklevel=3,
+            stacklevel=stack_level(),
         )
         return None
     return mass_mg

@@ -13,7 +13,7 @@ import pandas as pd
 
 from redoxmap.cycling.read import cell_metadata
 from redoxmap.cycling.segmentation import intervals
-from redoxmap.errors import AnalysisError, DataWarning
+from redoxmap.errors import AnalysisError, DataWarning, stack_level
 
 # Beyond these, a specific capacity says more about the mass than about the material.
 IMPLAUSIBLY_HIGH_MAH_G = 1000.0
@@ -105,14 +105,14 @@ def _warn_if_implausible(values: pd.Series, source: str, mass_mg: float) -> None
             f"{source}: specific capacity reaches {peak:.0f} mAh/g with an active mass of "
             f"{mass_mg:g} mg, more than any cathode delivers: is the mass in g instead of mg?",
             DataWarning,
-            stacklevel=3,
+            stacklevel=stack_level(),
         )
     elif peak < IMPLAUSIBLY_LOW_MAH_G:
         warnings.warn(
             f"{source}: specific capacity stays below {IMPLAUSIBLY_LOW_MAH_G:g} mAh/g with an "
             f"active mass of {mass_mg:g} mg: is the mass in µg, or in mg where g was meant?",
             DataWarning,
-            stacklevel=3,
+            stacklevel=stack_level(),
         )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from redoxmap.errors import DataWarning, MissingDependencyError, ReadError
+from redoxmap.errors import DataWarning, MissingDependencyError, ReadError, stack_level
 from redoxmap.io.archives import check_archive
 from redoxmap.io.reader import Reader
 from redoxmap.io.tabular import read_delimited, read_spreadsheet, sniff_header, table_to_raw
@@ -134,7 +134,7 @@ def read_arbin_res(path: Path):
     tests = frame["Test_ID"].unique() if "Test_ID" in frame else []
     if len(tests) > 1:
         warnings.warn(f"{path}: {len(tests)} tests in one .res file; reading Test_ID {tests[0]} only",
-                      DataWarning, stacklevel=2)
+                      DataWarning, stacklevel=stack_level())
         frame = frame[frame["Test_ID"] == tests[0]]
     if "Data_Point" in frame:  # a database table has no row order: restore the logging order
         frame = frame.sort_values("Data_Point", kind="stable")

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from redoxmap.errors import DataWarning, FormatError, ReadError
+from redoxmap.errors import DataWarning, FormatError, ReadError, stack_level
 from redoxmap.io.raw import RawCycling, checked
 from redoxmap.io.reader import Reader
 from redoxmap.io.text import decode, head_text, locale_float
@@ -41,7 +41,7 @@ def gamry_tables(path: Path, tag: str) -> list[pd.DataFrame]:
         if stray:
             warnings.warn(f"{path}: {len(stray)} lines after the {lines[start].split()[0]} table look like rows but "
                           "do not follow its tab layout (a hand-edited file?); they were not read",
-                          DataWarning, stacklevel=3)
+                          DataWarning, stacklevel=stack_level())
         if not rows:
             raise ReadError(f"the {lines[start].split()[0]} table holds no rows", path=path)
         width = min(len(names), *(len(r) for r in rows))

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from redoxmap.errors import DataWarning, ReadError
+from redoxmap.errors import DataWarning, ReadError, stack_level
 from redoxmap.io.raw import RawCycling, checked
 
 GAP_FACTOR = 20  # a gap longer than 20 logging intervals (and a minute) is reported
@@ -60,7 +60,7 @@ def join_raw(parts: list[RawCycling]) -> RawCycling:
         else:
             offset = previous_end + previous_step - time[0]
             warnings.warn(f"{part.source_file}: its clock restarts and it states no start time; it was placed "
-                          f"directly after {parts[order[rank - 1]].source_file}", DataWarning, stacklevel=3)
+                          f"directly after {parts[order[rank - 1]].source_file}", DataWarning, stacklevel=stack_level())
         table["time_s"] = time + offset
         if rank:
             tables[-1] = _without_overlap(tables[-1], table, parts[order[rank - 1]], part)
@@ -93,7 +93,7 @@ def _without_overlap(earlier: pd.DataFrame, later: pd.DataFrame, earlier_part, l
         span = float(earlier["time_s"].iloc[-1]) - begin
         warnings.warn(f"{earlier_part.source_file} and {later_part.source_file} overlap by {span:.0f} s; the "
                       f"{int(overlapping.sum())} records of the earlier file in the overlap were dropped",
-                      DataWarning, stacklevel=4)
+                      DataWarning, stacklevel=stack_level())
         return earlier.loc[~overlapping]
     return earlier
 
@@ -104,4 +104,4 @@ def _report_gap(earlier: pd.DataFrame, later: pd.DataFrame, step: float, earlier
     gap = float(later["time_s"].iloc[0]) - float(earlier["time_s"].iloc[-1])
     if gap > max(GAP_FACTOR * step, 60.0):
         warnings.warn(f"a gap of {gap / 3600:.3g} h between {earlier_part.source_file} and "
-                      f"{later_part.source_file}: nothing was logged then", DataWarning, stacklevel=4)
+                      f"{later_part.source_file}: nothing was logged then", DataWarning, stacklevel=stack_level())

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from redoxmap.errors import DataWarning, FormatError, ReadError
+from redoxmap.errors import DataWarning, FormatError, ReadError, stack_level
 
 REQUIRED_COLUMNS = ("time_s", "voltage_V", "current_A")
 
@@ -70,7 +70,7 @@ def checked(raw: RawCycling) -> RawCycling:
             warnings.warn(
                 f"{path}: {dropped} rows without time, voltage or current were dropped",
                 DataWarning,
-                stacklevel=3,
+                stacklevel=stack_level(),
             )
         columns = {name: np.asarray(values)[finite] for name, values in columns.items()}
         required = [values[finite] for values in required]
@@ -84,7 +84,7 @@ def checked(raw: RawCycling) -> RawCycling:
             f"{path}: voltages up to {np.max(np.abs(voltage)):.1f} look like millivolts "
             "under a volt label; they were divided by 1000",
             DataWarning,
-            stacklevel=3,
+            stacklevel=stack_level(),
         )
         columns["voltage_V"] = voltage / 1000.0
     backwards = np.diff(time) < 0
@@ -93,7 +93,7 @@ def checked(raw: RawCycling) -> RawCycling:
             f"{path}: time runs backwards at {int(backwards.sum())} rows (first at row "
             f"{int(np.argmax(backwards)) + 1}); those intervals count as zero duration",
             DataWarning,
-            stacklevel=3,
+            stacklevel=stack_level(),
         )
     raw.table = pd.DataFrame(columns, copy=False)
     return raw

@@ -24,7 +24,7 @@ from importlib import metadata
 from os import PathLike
 from pathlib import Path
 
-from redoxmap.errors import AnalysisError, FormatError, ReadError
+from redoxmap.errors import AnalysisError, FormatError, ReadError, stack_level
 from redoxmap.io.reader import MODALITIES, Reader, read_head
 
 ENTRY_POINT_GROUP = "redoxmap.readers"
@@ -197,7 +197,7 @@ def _load() -> None:
                 raise TypeError("it does not name a Reader or an iterable of Readers")
         except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the built-in readers
             warnings.warn(f"redoxmap reader plugin {entry_point.name!r} ({entry_point.value}) was skipped: {exc}",
-                          RuntimeWarning, stacklevel=3)
+                          RuntimeWarning, stacklevel=stack_level())
             continue
         for reader in plugin_readers:
             _REGISTERED[(reader.modality, reader.name)] = reader

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from redoxmap.errors import DataWarning, FormatError, ReadError
+from redoxmap.errors import DataWarning, FormatError, ReadError, stack_level
 from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.text import decode, head_text
 from redoxmap.io.xas_files import SpectrumTable, clean_spectrum
@@ -53,7 +53,7 @@ def spec_scans(path: str | PathLike) -> list[dict]:
         rows = [r for r in scan["rows"] if len(r) == width]
         if len(rows) < len(scan["rows"]):
             warnings.warn(f"{path}: scan {scan['number']}: {len(scan['rows']) - len(rows)} rows without "
-                          f"{width} values were skipped", DataWarning, stacklevel=2)
+                          f"{width} values were skipped", DataWarning, stacklevel=stack_level())
         scan["rows"] = np.array(rows, dtype=float).reshape(len(rows), width)
     return scans
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from redoxmap.errors import DataWarning, FormatError, ReadError
+from redoxmap.errors import DataWarning, FormatError, ReadError, stack_level
 from redoxmap.io.raw import refuse_implausible
 from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.text import decode
@@ -65,7 +65,7 @@ def clean_spectrum(energy: np.ndarray, channels: dict[str, np.ndarray], attrs: d
         finite &= np.isfinite(v)
     if not finite.all():
         warnings.warn(f"{path}: {int((~finite).sum())} rows with missing values were dropped",
-                      DataWarning, stacklevel=3)
+                      DataWarning, stacklevel=stack_level())
     energy = energy[finite]
     values = {k: v[finite] for k, v in values.items()}
     if len(energy) < 2:
@@ -81,7 +81,7 @@ def clean_spectrum(energy: np.ndarray, channels: dict[str, np.ndarray], attrs: d
                           path=path)
     if np.any(np.diff(energy) <= 0):
         warnings.warn(f"{path}: energy is not strictly increasing; points were sorted and "
-                      "points at the same energy averaged", DataWarning, stacklevel=3)
+                      "points at the same energy averaged", DataWarning, stacklevel=stack_level())
         unique, inverse = np.unique(energy, return_inverse=True)
         counts = np.bincount(inverse)
         values = {k: np.bincount(inverse, weights=v) / counts for k, v in values.items()}

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from redoxmap.errors import DataWarning, FormatError, ReadError
+from redoxmap.errors import DataWarning, FormatError, ReadError, stack_level
 from redoxmap.io.raw import refuse_implausible
 from redoxmap.io.reader import Reader
 from redoxmap.io.text import decode
@@ -124,7 +124,7 @@ def read_pattern(path: str | PathLike, **options) -> Pattern:
     patterns = read_xrd(path, **options)
     if len(patterns) > 1:
         warnings.warn(f"{path}: holds {len(patterns)} scans; the first is used (read_xrd or read_series "
-                      "reads them all)", DataWarning, stacklevel=2)
+                      "reads them all)", DataWarning, stacklevel=stack_level())
     return patterns[0]
 
 
@@ -205,7 +205,7 @@ def _apply_wavelength(pattern: Pattern, path: Path, wavelength_A: float | None, 
                      wavelength_source="user")
     elif attrs.get("wavelength_A") is None:
         warnings.warn(f"{path}: no wavelength in the file; Cu K-alpha ({CU_KA1_A} / {CU_KA2_A} A) assumed "
-                      "(pass wavelength_A for other sources)", DataWarning, stacklevel=4)
+                      "(pass wavelength_A for other sources)", DataWarning, stacklevel=stack_level())
         attrs.update(wavelength_A=CU_KA1_A, wavelength2_A=CU_KA2_A, wavelength_source="default")
     else:
         attrs["wavelength_source"] = "file"
@@ -232,13 +232,13 @@ def _clean(pattern: Pattern, path: Path) -> None:
     finite = np.isfinite(x) & np.isfinite(y)
     if not finite.all():
         warnings.warn(f"{path}: {int((~finite).sum())} points with missing values were dropped",
-                      DataWarning, stacklevel=4)
+                      DataWarning, stacklevel=stack_level())
         x, y, s = x[finite], y[finite], (s[finite] if s is not None else None)
     if len(x) < 10:
         raise ReadError(f"only {len(x)} data points", path=path)
     if np.any(np.diff(x) <= 0):
         warnings.warn(f"{path}: 2theta is not strictly increasing; points were sorted and repeated angles "
-                      "averaged", DataWarning, stacklevel=4)
+                      "averaged", DataWarning, stacklevel=stack_level())
         unique, inverse = np.unique(x, return_inverse=True)
         counts = np.bincount(inverse)
         y = np.bincount(inverse, weights=y) / counts

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from redoxmap.errors import AnalysisError, DataWarning
+from redoxmap.errors import AnalysisError, DataWarning, stack_level
 from redoxmap.results import FitResult
 from redoxmap.sem import metrics as m
 from redoxmap.sem.eds import element_maps
@@ -159,7 +159,7 @@ def analyze_microstructure(sections, *, name: str = "sample", phases: dict | Non
             segmentation = segment_phases(section.image, maps, phases=phases, method=method)
         else:
             warnings.warn(f"{section.attrs.get('source_file')}: no EDS: two phases by image contrast only",
-                          DataWarning, stacklevel=2)
+                          DataWarning, stacklevel=stack_level())
             try:
                 segmentation = phases_by_contrast(section.image)
             except AnalysisError as exc:

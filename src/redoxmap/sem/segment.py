@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from redoxmap.errors import AnalysisError, DataWarning
+from redoxmap.errors import AnalysisError, DataWarning, stack_level
 
 DEFAULT_PHASES = {"cathode": ("Mn", "Ni", "Co"), "electrolyte": ("S", "P", "Cl"), "carbon": ("C",)}
 """Phases of a Li-rich cathode / argyrodite / carbon composite and the elements that mark them."""
@@ -209,7 +209,7 @@ def segment_phases(image: np.ndarray, maps: dict[str, np.ndarray], *, phases: di
                 warnings.warn(f"phases {names[a]!r} and {names[b]!r} have the same composition in these maps "
                               f"(they cannot be told apart at these counts: a longer acquisition, or other marker "
                               f"elements); their pixels are called {names[winner]!r}, whose lines dominate it",
-                              DataWarning, stacklevel=2)
+                              DataWarning, stacklevel=stack_level())
     labels = np.zeros(image.size, dtype=np.int16)
     labels[solid] = chosen + 1
     probability = np.ones(image.size)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from redoxmap.errors import AnalysisError, DataWarning, ReadError
+from redoxmap.errors import AnalysisError, DataWarning, ReadError, stack_level
 from redoxmap.store.cells import CellStore
 
 DIRECTIONS = ("charge", "discharge")
@@ -70,7 +70,7 @@ def scan_cells(store: CellStore, *, cells: Sequence[str] | None = None, temperat
             files.update({str(path): key for path in store.table_files(key)})
         except ReadError as exc:  # one lost table does not stop a query over the others
             warnings.warn(f"{exc}; its cells are left out: {', '.join(catalog.loc[catalog['key'] == key, 'cell'])}",
-                          DataWarning, stacklevel=2)
+                          DataWarning, stacklevel=stack_level())
     catalog = catalog[catalog["key"].isin(set(files.values()))]
     if catalog.empty:
         raise AnalysisError("no stored table of the chosen cells can be read", path=store.root)

@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from redoxmap.errors import AnalysisError, DataWarning
+from redoxmap.errors import AnalysisError, DataWarning, stack_level
 
 
 def merge_scans(scans: list[tuple[np.ndarray, np.ndarray]], *, threshold: float = 3.0,
@@ -42,5 +42,5 @@ def merge_scans(scans: list[tuple[np.ndarray, np.ndarray]], *, threshold: float 
         if dropped:
             names = [labels[i] if labels else str(i) for i in dropped]
             warnings.warn(f"scans {', '.join(names)} deviate from the others and were left out of the merge",
-                          DataWarning, stacklevel=2)
+                          DataWarning, stacklevel=stack_level())
     return energy, values[kept].mean(axis=0), kept

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.defaults import O_K_PEAKS, O_K_WINDOW_EV, R_FORMULA
-from redoxmap.errors import AnalysisError, DataWarning, FitError, FitWarning
+from redoxmap.errors import AnalysisError, DataWarning, FitError, FitWarning, stack_level
 from redoxmap.fitting import SCALED, at_bound, stderr
 from redoxmap.palette import COLORS
 from redoxmap.results import FitResult
@@ -205,7 +205,7 @@ def fit_pre_edge(energy, mu, *, peaks: tuple[str, ...] = O_K_PEAKS,
     if any(p[name].stderr is None for name in p if p[name].vary):
         notes.append("standard errors could not be estimated (a parameter is not determined by the data)")
     for note in notes:
-        warnings.warn(note, FitWarning, stacklevel=2)
+        warnings.warn(note, FitWarning, stacklevel=stack_level())
     residual = y - result.best_fit
     return PreEdgeFit(
         peaks=table, r_squared=1 - float(np.sum(residual ** 2) / np.sum((y - y.mean()) ** 2)),
@@ -255,7 +255,7 @@ def activation_index(fit: PreEdgeFit, pristine: PreEdgeFit | None = None, *,
         if fit.mode and pristine.mode and fit.mode != pristine.mode:
             warnings.warn(f"b0 comes from the {pristine.mode} spectrum but the sample is {fit.mode}: "
                           "the probing depths differ, so r mixes surface and bulk", DataWarning,
-                          stacklevel=2)
+                          stacklevel=stack_level())
     function = FORMULAS[formula]
     value = function(a, b, b0)
     # Numerical derivatives, then first-order propagation with the covariance of a and b (one fit, so

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from redoxmap.errors import AnalysisError, FitError, FitWarning
+from redoxmap.errors import AnalysisError, FitError, FitWarning, stack_level
 from redoxmap.results import FitResult
 from redoxmap.xps import background as backgrounds
 from redoxmap.xps.components import Component, check_region, check_ties, preset
@@ -524,7 +524,7 @@ def _result(spectrum, data, components, background, fit_background, line_shape, 
                   "line_shape": line_shape}
     for note in fitted["notes"]:
         if "bound" in note:
-            warnings.warn(f"{data.source_file}: {data.region}: {note}", FitWarning, stacklevel=3)
+            warnings.warn(f"{data.source_file}: {data.region}: {note}", FitWarning, stacklevel=stack_level())
     return XpsFit(region=data.region, source_file=data.source_file, background_method=background,
                   background_fitted=fit_background, line_shape=line_shape, binding_energy_eV=fitted["x"],
                   intensity=fitted["y"], model=fitted["model"], background=fitted["background"],

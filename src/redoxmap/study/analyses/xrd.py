@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.defaults import XRD_HALF_WIDTH_DEG
-from redoxmap.errors import AnalysisError, DataWarning
+from redoxmap.errors import AnalysisError, DataWarning, stack_level
 from redoxmap.io.xrd_files import Pattern, read_pattern, read_series
 from redoxmap.xrd.crystallography import SYSTEMS, c_from_003, fit_lattice
 from redoxmap.xrd.lattice import reference_table
@@ -168,5 +168,5 @@ def analyze_xrd(name: str, entries: list[PatternEntry], *, peaks: list[dict] | N
         result.summary = pd.DataFrame(summaries)
         result.consistency = pd.concat(checks, ignore_index=True)
     for note in result.notes:
-        warnings.warn(f"{name}: {note}", DataWarning, stacklevel=2)
+        warnings.warn(f"{name}: {note}", DataWarning, stacklevel=stack_level())
     return result
