@@ -174,8 +174,10 @@ def test_xas_edge_position_valence(data):
 def test_xas_window_is_relative_to_the_edge_as_in_the_manifest(data):
     """--window -20,60 is the manifest's fit_window_eV and the default; energies given the older way
     (6520,6600 for an E0 near 6540) are read as energies, with a warning that gives the relative form."""
+    def scans(stem):
+        return _mn_scans(data, stem)
+
     def valence(*window):
-        scans = lambda stem: _mn_scans(data, stem)  # noqa: E731
         result = runner.invoke(app, ["xas", "valence", *scans("Mn3O4").split(","), "--ref", f"{scans('MnO')}=2",
                                      "--ref", f"{scans('Mn2O3')}=3", "--ref", f"{scans('MnO2')}=4", "--edge", "Mn-K",
                                      "--reference-e0", "6539", "--json", *window])

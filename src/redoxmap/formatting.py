@@ -49,6 +49,8 @@ def format_value_error(value, error, *, digits: int = 2) -> str:
     '(2.849 ± 0.031)×10⁻⁵'
     >>> format_value_error(3.84, float("nan"))
     '3.840'
+    >>> format_value_error(-0.001, 0.11)
+    '0.00 ± 0.11'
     """
     if not _finite(value):
         return ""
@@ -62,6 +64,8 @@ def format_value_error(value, error, *, digits: int = 2) -> str:
     place = math.floor(math.log10(e)) - (digits - 1)
     decimals = max(-place, 0)
     v_text, e_text = f"{round(v, -place):.{decimals}f}", f"{round(e, -place):.{decimals}f}"
+    if v_text.startswith("-") and float(v_text) == 0:  # a value that rounds to zero has no sign
+        v_text = v_text[1:]
     if shift:
         return f"({v_text} ± {e_text})×10{str(shift).translate(_SUPERSCRIPT)}"
     return f"{v_text} ± {e_text}"
@@ -140,7 +144,7 @@ def value_error_table(frame: pd.DataFrame, *, keys: list[str] | None = None, val
         if column in pairs or column in errors:
             continue
         found = error_column(frame, column)
-        if found and pd.api.types.is_numeric_dtype(frame[column]):
+        if found and found not in errors and pd.api.types.is_numeric_dtype(frame[column]):
             pairs[column] = found
             errors.add(found)
     for column in frame.columns:
@@ -190,7 +194,7 @@ _HEADER_UNITS = (("_mAh_g_V", "mAh/g/V"), ("_mAh_V", "mAh/V"), ("_mAh_g", "mAh/g
 # Names a rule would not write well.
 _HEADERS = {"r": "r", "b0": "b0", "b_minus_b0": "b − b0", "n50": "n50 (cycles)", "n90": "n90 (cycles)",
             "kk_valid": "Kramers–Kronig valid", "fit_R2": "fit R²", "r_squared": "R²", "reduced_chi_square": "reduced χ²",
-            "r_factor": "R-factor", "r_wp": "R_wp", "phi_c": "φc", "Q_inf": "Q∞ (mAh/g)", "N_act_cycles": "N_act (cycles)",
+            "r_factor": "R-factor", "r_wp": "R_wp", "phi_c": "φc", "Q_inf": "Q∞", "N_act_cycles": "N_act (cycles)",
             "c_rate": "C-rate", "ce_cycle1_pct": "coulombic efficiency, cycle 1 (%)", "high_95": "95 % high",
             "low_95": "95 % low", "two_theta_ref_deg": "2θ reference (°)", "n_files": "files", "n_points": "points",
             "within_2_sigma": "within 2σ", "kappa_ref": "κ_ref", "eta": "η", "u_ref": "u_ref", "r_max": "r_max"}

@@ -9,7 +9,12 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from redoxmap.report.interactive import PLOTLY_ASSET, InteractiveFigure, capacity_figure, write_plotly
+from redoxmap.report.interactive import (
+    PLOTLY_ASSET,
+    InteractiveFigure,
+    capacity_figure,
+    write_plotly,
+)
 
 
 def test_capacity_traces_hold_each_cells_capacities_with_gaps_as_null():

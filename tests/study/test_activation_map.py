@@ -91,7 +91,7 @@ def test_verdicts_and_onsets_match_the_truth(virtual_map):
                and v.headline.startswith("Region III charge capacity"))
     assert "sooner at 50 °C than at 30 °C" in hot.headline and "one cell each" in hot.sentence
     mixed = next(v for v in comparisons if v.sample == "virtual LLO-50 vs virtual LLO-30, liquid-phase mixed")
-    assert "cannot be assigned" in mixed.headline and "mixing" in mixed.headline and "temperature_C" in mixed.headline
+    assert "cannot be assigned" in mixed.headline and "mixing" in mixed.headline and "temperature (°C)" in mixed.headline
 
 
 def test_the_verdict_carries_its_numbers_evidence_and_robustness(virtual_map):

@@ -46,8 +46,9 @@ def overview_table(analyses: list[CyclingAnalysis]) -> pd.DataFrame:
             "Q_inf": fit.q_inf if fit else None,
             "Q_inf_stderr": fit.q_inf_stderr if fit else None,
             "N_act_cycles": fit.n_act if fit else None,
-            "N_act_stderr": fit.n_act_stderr if fit else None,
-            "n90_cycles": fit.n90 if fit else None,
+            "N_act_cycles_stderr": fit.n_act_stderr if fit else None,
+            # blank where the law puts 90 % beyond the cycles measured: an extrapolation, not a finding
+            "n90_cycles": fit.n90 if fit and len(s) and fit.n90 <= s["cycle"].max() else None,
             "fit_R2": fit.r_squared if fit else None,
         })
     return pd.DataFrame(rows)

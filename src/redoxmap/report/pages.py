@@ -16,10 +16,12 @@ from redoxmap.study.couples import by_cycle
 
 ENTRY, STUDY = "index", "study"
 
-# A verdict's evidence section and the first word of its couple -> the anchors that show it, best first.
+# A verdict's evidence section and the kind of its couple -> the anchors that show it, best first (on any
+# page: a region's capacity is drawn on the findings page).
 EVIDENCE_ANCHORS = {
     ("xas", "O"): ("fig-xas_oxygen_r", "tab-xas_activation"),
     ("xas", "TM"): ("fig-xas_valence", "tab-xas_valence"),
+    ("cycling", "region"): ("fig-findings_regions", "tab-cycling_regions"),
     ("cycling", "capacity"): ("fig-cycling_capacity_rise", "fig-cycling_capacity", "tab-cycling_summary"),
     ("cycling", "O"): ("fig-cycling_capacity_rise", "fig-cycling_capacity"),
     ("model", "O"): ("fig-model_map_0", "fig-model_r", "tab-model_parameters"),
@@ -52,16 +54,20 @@ def anchors_of(section: ReportSection) -> list[str]:
 def evidence_target(verdict, sections: list[ReportSection]) -> tuple[str, str]:
     """``(page id, anchor)`` of the figure or table that shows a verdict's evidence.
 
-    The verdict names its section (``xas``, ``cycling``, ``model``, ``samples``); within it the element
-    that shows its couple (:data:`EVIDENCE_ANCHORS`), else the section's first figure or table.
+    The verdict names its section (``xas``, ``cycling``, ``model``, ``samples``) and its couple; the
+    element that shows that couple (:data:`EVIDENCE_ANCHORS`, on whichever page holds it), else the
+    section's first figure or table.
     """
     section = next((s for s in sections if s.id == verdict.evidence), None)
     if section is None:
         return STUDY, "samples"
+    kind = "region" if "region" in verdict.couple else verdict.couple.split(" ")[0]
+    pages = {anchor: s.id for s in sections for anchor in anchors_of(s)}
+    preferred = [a for a in EVIDENCE_ANCHORS.get((section.id, kind), ()) if a in pages]
+    if preferred:
+        return pages[preferred[0]], preferred[0]
     present = anchors_of(section)
-    preferred = EVIDENCE_ANCHORS.get((section.id, verdict.couple.split(" ")[0]), ())
-    anchor = next((a for a in preferred if a in present), present[0] if present else "")
-    return section.id, anchor
+    return section.id, present[0] if present else ""
 
 
 def verdict_rows(verdicts, sections: list[ReportSection], simulated: set[str]) -> list[dict]:

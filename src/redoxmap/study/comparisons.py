@@ -121,10 +121,19 @@ def comparison_verdicts(table: pd.DataFrame) -> list:
             headline = (f"{first} and {second} share every recorded condition: their difference measures how well "
                         f"{what} reproduces")
         else:
-            names = ", ".join(f"{k} ({a} / {b})" for k, (a, b) in differ.items())
+            names = ", ".join(f"{_condition(k)} ({a} / {b})" for k, (a, b) in differ.items())
             headline = (f"{first} against {second}: they differ in {names}, so a difference in {what} cannot be "
                         "assigned to one of them")
         out.append(Verdict(f"{first} vs {second}", row["couple"], "comparison", headline, details,
                            "xas" if row["source"].endswith("after charge") else "cycling",
                            basis=f"{what} of both samples"))
     return out
+
+
+def _condition(name: str) -> str:
+    """A condition's name in words (``temperature_C`` -> ``temperature (°C)``; a user's own variable as named)."""
+    from redoxmap.formatting import readable_header
+
+    words = readable_header(name)
+    return words[:1].lower() + words[1:] if words[:2] != words[:2].upper() else words
+

@@ -152,6 +152,17 @@ def capacity_kinetics(cycles, capacity, *, name: str = "capacity", draws: int = 
     if fit.q_inf <= 0:
         return _undetermined(law, last, "no capacity to activate")
     if fit.q_1 >= FRACTIONS[-1] * fit.q_inf:
+        # "No rise" is a claim about the data, not only about the law fitted to them: the first cycle must
+        # hold 90 % of both the highest and the last capacities measured (a series that falls and climbs
+        # again, as a faulty cell's may, fits a flat law badly and says nothing of a rise).
+        values = np.asarray(capacity, float)[np.isfinite(np.asarray(capacity, float))]
+        order = np.argsort(n[np.isfinite(np.asarray(capacity, float))])
+        values = values[order]
+        final = float(np.median(values[-3:]))
+        if values[0] < FRACTIONS[-1] * max(float(values.max()), final):
+            return _undetermined(law, last, f"the activation law does not describe the series (R² "
+                                 f"{fit.r_squared:.2f}): its first cycle holds less than 90 % of its highest "
+                                 "capacity, so neither a rise nor its absence is shown", fit.q_inf, fit.q_inf_stderr)
         return Kinetics(1.0, 0.0, 1.0, 0.0, fit.q_inf, fit.q_inf_stderr, last, law,
                         note="reached in the first cycle")
     covariance = getattr(fit.lmfit_result, "covar", None)
