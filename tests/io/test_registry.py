@@ -101,11 +101,15 @@ def test_a_reader_registered_at_run_time_is_used(clean_registry, tmp_path):
 def test_an_entry_point_plugin_is_loaded_and_a_broken_one_skipped(clean_registry, monkeypatch):
     good = metadata.EntryPoint("mylab", "tests.io.test_registry:PLUGIN_READERS", "redoxmap.readers")
     broken = metadata.EntryPoint("broken", "no_such_module_anywhere:READERS", "redoxmap.readers")
+    wrong = metadata.EntryPoint("wrong", "tests.io.test_registry:NOT_READERS", "redoxmap.readers")
     monkeypatch.setattr(registry_module.metadata, "entry_points",
-                        lambda group: [good, broken] if group == "redoxmap.readers" else [])
-    with pytest.warns(RuntimeWarning, match="broken"):
+                        lambda group: [good, broken, wrong] if group == "redoxmap.readers" else [])
+    with pytest.warns(RuntimeWarning) as caught:
         found = readers("eis")
+    messages = " ".join(str(w.message) for w in caught)
+    assert "'broken'" in messages and "'wrong'" in messages and "does not name a Reader" in messages
     assert "mylab" in found and "gamry" in found
 
 
 PLUGIN_READERS = [_plugin_reader()]
+NOT_READERS = ["not a reader"]

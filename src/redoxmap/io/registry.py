@@ -193,10 +193,13 @@ def _load() -> None:
         try:
             loaded = entry_point.load()
             plugin_readers = [loaded] if isinstance(loaded, Reader) else list(loaded)
-            if not all(isinstance(r, Reader) for r in plugin_readers):
-                raise TypeError("it does not name a Reader or an iterable of Readers")
         except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the built-in readers
-            warnings.warn(f"redoxmap reader plugin {entry_point.name!r} ({entry_point.value}) was skipped: {exc}",
+            problem = str(exc)
+        else:
+            problem = ("" if all(isinstance(r, Reader) for r in plugin_readers)
+                       else "it does not name a Reader or an iterable of Readers")
+        if problem:
+            warnings.warn(f"redoxmap reader plugin {entry_point.name!r} ({entry_point.value}) was skipped: {problem}",
                           RuntimeWarning, stacklevel=stack_level())
             continue
         for reader in plugin_readers:
