@@ -1,4 +1,4 @@
-"""Every option a message or help text of redoxmap names (``--offset``, ``--format``, ...) is an option
+"""Every option a message or help text of redoxmap names (``--offset-s``, ``--format``, ...) is an option
 of some command: no hint points at an option that does not exist."""
 
 from __future__ import annotations

@@ -82,3 +82,28 @@ def test_the_activation_map_view_names_samples_and_shows_the_first_rows(demo_run
     html = amap._repr_html_()
     assert "<b>virtual LLO-30</b>" in html
     assert html.count("<tr>") <= 22 and f"of {len(amap.table())} numbers shown" in html
+
+
+def test_a_cycling_table_draws_voltage_against_specific_capacity_per_half_cycle(data):
+    """The drawn charge of cycle 1 is the table's own rows, capacity in mAh/g from the mass given."""
+    from redoxmap import read_cycling
+
+    table = read_cycling(data / "echem" / "NewareNDA" / "test_2.ndax", active_mass_mg=4.0)
+    ax = table.cycling.plot(ax=_axes(), cycles=[1])
+    rows = table[(table["cycle"] == 1) & (table["state"] == "charge")]
+    x, y = ax.lines[0].get_data()
+    assert np.allclose(x, rows["capacity_Ah"] * 1000 / 0.004) and np.allclose(y, rows["voltage_V"])
+    assert "g$^{-1}$" in ax.get_xlabel() and table.cycling.summary()["records"] == len(table)
+    assert len(table.cycling._repr_html_()) < 2000
+    with pytest.raises(Exception, match="not in the table"):
+        table.cycling.plot(ax=_axes(), cycles=[999])
+
+
+def test_an_xps_spectrum_draws_on_a_falling_binding_energy_axis(data):
+    from redoxmap.xps import read_xps
+
+    spectrum = read_xps(data / "xps" / "FAIRmat-NFDI+pynxtools-xps" / "tests" / "data" / "vms_analysis"
+                        / "FeO_analyzed.vms")[0]
+    ax = spectrum.plot(ax=_axes())
+    assert ax.xaxis_inverted() and np.allclose(ax.lines[0].get_ydata(), spectrum.intensity_cps)
+    assert "Fe 2p" in spectrum._repr_html_()

@@ -191,7 +191,7 @@ def test_cli_quantify_json_and_figure(virtual_cell, tmp_path):
     figure = tmp_path / "s15.png"
     result = runner.invoke(app, ["dems", "quantify", str(folder / "ms.csv"), "--calibration",
                                  str(folder / "calibration.json"), "--cycler", str(folder / "cycler.csv"), "--mass-mg",
-                                 "10", "--offset", "1800", "--delay", "40", "--lag", "90", "--plot", str(figure), "--json"])
+                                 "10", "--offset-s", "1800", "--delay", "40", "--lag", "90", "--plot", str(figure), "--json"])
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
     o2 = next(r for r in body["rows"] if r["gas"] == "O2" and r["direction"] == "charge")

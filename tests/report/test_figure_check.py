@@ -47,3 +47,17 @@ def test_no_figure_of_the_demo_reports_is_clipped_or_covered(demo_run):
         problems = {k: v for s in summary["sections"] for k, v in s["figure_problems"].items()}
         assert problems == {}, report
         assert sum(len(s["figures"]) for s in summary["sections"]) > 40
+
+
+def test_a_legend_over_bars_or_over_a_micrograph_is_found():
+    fig, ax = FigureFactory().subplots(figsize=(3, 2), layout="constrained")
+    ax.bar(np.arange(8), np.full(8, 5.0), label="share")
+    ax.legend(loc="upper center")  # over the tops of the middle bars
+    assert any("covers" in p for p in figure_problems(fig))
+    fig, ax = FigureFactory().subplots(figsize=(4, 4), layout="constrained")
+    ax.imshow(np.random.default_rng(0).random((64, 64)))
+    ax.plot([], [], label="phase A")
+    ax.legend(loc="center")
+    assert any("covers" in p for p in figure_problems(fig))
+    legend_below(fig, ax)
+    assert figure_problems(fig) == []

@@ -122,6 +122,8 @@ def test_the_map_round_trips_through_netcdf_and_csv(virtual_map, tmp_path):
         assert opened["R_interface_ohm"].attrs["units"] == "ohm"
     again = ActivationMap.read(path)
     assert again.findings().text() == findings.text()
+    assert "virtual LLO-50 (simulated):" in findings.text()  # the virtual cells are marked wherever quoted
+    assert "virtual LLO-50" in again.findings().to_dict()["simulated"]
     table = pd.read_csv(amap.save(tmp_path / "map.csv"))
     row = table[(table["sample"] == "virtual LLO-50") & (table["state"] == "charge 1") & (table["variable"] == "r")
                 & (table["probe"] == "surface")].iloc[0]

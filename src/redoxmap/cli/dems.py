@@ -110,7 +110,7 @@ def dems_quantify(
     calibration: Annotated[Path, typer.Option(help="Sensitivity factors (JSON from `redoxmap dems calibrate`).")],
     cycler: Annotated[Path | None, typer.Option(help="The cell's cycler file (for half cycles, voltages, mass).")] = None,
     mass_mg: MassOpt = None,
-    offset: Annotated[float | None, typer.Option(help="MS time = cycler time + OFFSET (s); found from the files if omitted.")] = None,
+    offset: Annotated[float | None, typer.Option("--offset-s", help="MS time = cycler time + OFFSET_S (s); found from the files if omitted.")] = None,
     delay: Annotated[float, typer.Option(help="Inlet delay from cell to spectrometer (s).")] = 0.0,
     lag: Annotated[float, typer.Option(help="Headspace time constant, volume / flow (s); 0: no correction.")] = 0.0,
     baseline: Annotated[str | None, typer.Option(help="START,END of a quiet window (s, MS clock).")] = None,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from redoxmap.cycling import views  # noqa: F401  (registers table.cycling)
 from redoxmap.cycling.checks import warn_if_capacity_disagrees
 from redoxmap.cycling.segmentation import segment
 from redoxmap.errors import AnalysisError, DataWarning, stack_level

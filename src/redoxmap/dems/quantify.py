@@ -181,7 +181,7 @@ def cycler_offset(recording, cycling) -> tuple[float, str]:
     if cycler_start and ms_start:
         return (cycler_start - ms_start).total_seconds(), "difference of the two files' start times"
     raise AnalysisError(f"cannot align {source.name or 'the cycler file'} with {Path(recording.source_file).name}: "
-                        "no measured offset and not both start times; pass offset_s (--offset on the command line)")
+                        "no measured offset and not both start times; pass offset_s (--offset-s on the command line)")
 
 
 def _savgol_derivative(values: np.ndarray, step: float, window_s: float) -> np.ndarray:

@@ -27,14 +27,16 @@ from redoxmap.errors import AnalysisError, DataWarning, FormatError, ReadError, 
 from redoxmap.io.raw import refuse_implausible
 from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.text import decode, head_text
+from redoxmap.results import DataView
 
 AL_KALPHA_EV = 1486.6
 """Al Kα photon energy (eV), the source of most laboratory XPS (the reference study's ESCALAB 250Xi)."""
 
 
 @dataclass
-class XpsSpectrum:
-    """One XPS region on a binding-energy axis.
+class XpsSpectrum(DataView):
+    """One XPS region on a binding-energy axis (``plot()`` draws it, binding energy falling to the right
+    as XPS is read; a notebook shows a summary).
 
     Attributes
     ----------
@@ -75,6 +77,24 @@ class XpsSpectrum:
         self.intensity_cps = np.asarray(self.intensity_cps, dtype=float)[order]
         if self.transmission is not None:
             self.transmission = np.asarray(self.transmission, dtype=float)[order]
+
+    title = "XPS spectrum"
+
+    def summary(self) -> dict:
+        """Region, points, binding-energy range, largest intensity, charge shift and source file."""
+        be = self.binding_energy_eV
+        return {"region": self.region, "points": len(be), "binding energy (eV)": f"{be[0]:.2f}–{be[-1]:.2f}",
+                f"largest intensity ({self.metadata.get('intensity_unit', 'counts/s')})":
+                    float(np.nanmax(self.intensity_cps)) if len(be) else float("nan"),
+                "charge shift (eV)": self.charge_shift_eV, "source file": self.source_file}
+
+    def _draw(self, ax) -> None:
+        ax.plot(self.binding_energy_eV, self.intensity_cps, lw=1.0, label=self.region)
+        if not ax.xaxis_inverted():
+            ax.invert_xaxis()
+        ax.set_xlabel("Binding energy (eV)")
+        ax.set_ylabel(f"Intensity ({self.metadata.get('intensity_unit', 'counts/s')})")
+        ax.legend(fontsize=6.5)
 
     def transmission_at(self, binding_energy_eV: float) -> float:
         """The analyser's transmission at a binding energy (1 where the file gives none)."""

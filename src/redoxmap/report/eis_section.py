@@ -33,6 +33,7 @@ def build_eis_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
     for k, analysis in enumerate(analyses, start=1):
         if analysis.fits:
             section.interactive.append(interactive.nyquist_figure(analysis, k))
+            section.interactive.append(interactive.bode_figure(analysis, k))
         shown = sorted({0, len(analysis.fits) // 2, len(analysis.fits) - 1})[:MAX_FIT_FIGURES]
         for j in shown:
             fit = analysis.fits[j]

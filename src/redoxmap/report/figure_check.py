@@ -2,7 +2,8 @@
 
 Checked on the drawn figure (with its layout engine, as it is saved): every visible text (titles,
 axis labels, tick labels, legend entries, annotations) must lie inside the figure, and a legend must not
-cover more than :data:`LEGEND_COVER_LIMIT` of the plotted points of its axes. Each saved figure of a
+cover more than :data:`LEGEND_COVER_LIMIT` of its axes' data: the plotted points (lines, markers, the
+tops of bars) or the area of an image (a micrograph, a map). Each saved figure of a
 report carries the problems found, and ``report.json`` lists them.
 """
 
@@ -81,7 +82,8 @@ def _undrawn_tick_labels(figure) -> set[int]:
 
 
 def _covered_share(ax, box) -> float:
-    """The share of an axes' plotted points (lines and markers) that fall inside ``box`` (display units)."""
+    """How much of an axes' data ``box`` (display units) covers: the larger of the share of its plotted
+    points (lines, markers, bar ends) inside it and the share of an image's area under it."""
     points = []
     for line in ax.get_lines():
         if not line.get_visible():
@@ -94,12 +96,31 @@ def _covered_share(ax, box) -> float:
         offsets = np.asarray(collection.get_offsets(), float)
         if offsets.ndim == 2 and len(offsets) and collection.get_visible():
             points.append(collection.get_offset_transform().transform(offsets[np.isfinite(offsets).all(axis=1)]))
+    for container in ax.containers:  # bars: the middle of each bar's end, where its value is read
+        from matplotlib.container import BarContainer
+
+        if isinstance(container, BarContainer):
+            ends = [(p.get_x() + p.get_width() / 2, p.get_y() + p.get_height()) if container.orientation == "vertical"
+                    else (p.get_x() + p.get_width(), p.get_y() + p.get_height() / 2) for p in container.patches]
+            if ends:
+                points.append(ax.transData.transform(np.asarray(ends, float)))
+    image_share = max((_area_share(image.get_window_extent(), box, ax.bbox) for image in ax.images
+                       if image.get_visible()), default=0.0)
     if not points:
-        return 0.0
+        return image_share
     xy = np.vstack(points)
     inside_axes = (xy[:, 0] >= ax.bbox.x0) & (xy[:, 0] <= ax.bbox.x1) & (xy[:, 1] >= ax.bbox.y0) & (xy[:, 1] <= ax.bbox.y1)
     xy = xy[inside_axes]
-    if not len(xy):
-        return 0.0
     covered = (xy[:, 0] >= box.x0) & (xy[:, 0] <= box.x1) & (xy[:, 1] >= box.y0) & (xy[:, 1] <= box.y1)
-    return float(covered.mean())
+    return max(float(covered.mean()) if len(xy) else 0.0, image_share)
+
+
+def _area_share(image_box, box, axes_box) -> float:
+    """The share of an image's visible area (inside its axes) that ``box`` covers."""
+    from matplotlib.transforms import Bbox
+
+    visible = Bbox.intersection(image_box, axes_box)
+    if visible is None or visible.width * visible.height == 0:
+        return 0.0
+    covered = Bbox.intersection(visible, box)
+    return 0.0 if covered is None else covered.width * covered.height / (visible.width * visible.height)

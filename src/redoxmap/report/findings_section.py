@@ -49,9 +49,8 @@ def build_findings_section(amap, out: Path, plt, *, findings=None, truth: dict |
                    title="Charge capacity by voltage region and cycle",
                    caption="The charge passed in each voltage region of every charge, per sample (the region "
                            "bounds are in the cycling parameters).")
-    regions = interactive.region_capacity_figure(amap)
-    if regions is not None:
-        section.interactive.append(regions)
+    section.interactive += [figure for figure in (interactive.map_figure(amap),
+                                                  interactive.region_capacity_figure(amap)) if figure is not None]
     if truth is not None:
         from redoxmap.study.truth import truth_table, truth_verdicts
 

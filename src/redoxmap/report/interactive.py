@@ -144,3 +144,81 @@ def region_capacity_figure(amap) -> InteractiveFigure | None:
     return InteractiveFigure("findings_regions_interactive", "Charge capacity by voltage region (interactive)",
                              "Per sample and region; click a legend entry to hide it, drag to zoom.",
                              {"data": traces, "layout": _layout("Cycle", "Charge capacity in region (mAh/g)")})
+
+
+def bode_figure(analysis, index: int) -> InteractiveFigure:
+    """|Z| and phase against frequency of every spectrum of one sample with its fitted circuit."""
+    traces = []
+    for k, fit in enumerate(analysis.fits):
+        color = COLORS[k % len(COLORS)]
+        for z, kind, mode, show in ((fit.z_data, "data", "markers", True), (fit.z_fit, "fit", "lines", False)):
+            traces.append(_trace(fit.frequency_Hz, np.abs(z), f"{fit.label}: {kind}", color, mode=mode,
+                                 group=fit.label, hover="%{x:.4g} Hz<br>|Z| %{y:.4g} Ω"))
+            traces.append(_trace(fit.frequency_Hz, -np.degrees(np.angle(z)), f"{fit.label}: {kind}", color,
+                                 mode=mode, group=fit.label, hover="%{x:.4g} Hz<br>−phase %{y:.3g}°",
+                                 yaxis="y2", showlegend=False))
+    layout = _layout("Frequency (Hz)", "|Z| (Ω)")
+    layout["xaxis"].update(type="log", anchor="y2")
+    layout["yaxis"].update(type="log", domain=[0.55, 1.0])
+    layout["yaxis2"] = {"title": {"text": "−phase (°)"}, "domain": [0.0, 0.45], "zeroline": False}
+    return InteractiveFigure(f"eis_bode_{index}_interactive", f"{analysis.name}: Bode plot (interactive)",
+                             "Modulus (top) and phase (bottom) of every spectrum, data as points and the fitted "
+                             "circuit as lines; a legend entry toggles both panels.",
+                             {"data": traces, "layout": layout})
+
+
+def xas_spectra_figure(analyses, edge: str, mode: str, index: int) -> InteractiveFigure:
+    """Normalised spectra of one edge and mode by sample and state, each with its LCF fit where one ran."""
+    traces = []
+    k = 0
+    for analysis in analyses:
+        for (e, m, state), (energy, norm) in analysis.spectra.items():
+            if e != edge or m != mode:
+                continue
+            name, color = f"{analysis.name}: {state}", COLORS[k % len(COLORS)]
+            traces.append(_trace(energy, norm, name, color, group=name, hover="%{x:.2f} eV<br>%{y:.4g}"))
+            fit = analysis.fits.get((e, m, state))
+            if fit is not None:
+                traces.append(_trace(fit.energy, fit.fit, f"{name}: LCF fit", color, dash="dash", group=name,
+                                     hover="%{x:.2f} eV<br>fit %{y:.4g}"))
+            k += 1
+    return InteractiveFigure(f"xas_spectra_{index}_interactive", f"{edge} spectra, {mode} (interactive)",
+                             "Normalised spectra by sample and state (not offset: hide series from the legend to "
+                             "compare two); dashed: the linear combination fit over its window.",
+                             {"data": traces, "layout": _layout("Energy (eV)", "Normalised absorption")})
+
+
+def map_figure(amap) -> InteractiveFigure | None:
+    """The activation map as a heat map: rows are sample and quantity, columns state and probe; colour is
+    the value scaled within its row (rows hold different quantities), hover gives the value ± error."""
+    from redoxmap.formatting import format_value_error
+    from redoxmap.report.map_figures import ELECTRODE_ROWS, map_label, map_rows
+
+    ds = amap.dataset
+    rows = [(s, v) for s, v in map_rows(ds) if v not in ELECTRODE_ROWS]  # by probe; electrode rows are not
+    if not rows:
+        return None
+    columns = [(str(state), probe) for state in ds["state"].to_numpy() for probe in ("surface", "bulk")
+               if any(np.isfinite(float(ds[v].sel(sample=s, state=state, probe=probe))) for s, v in rows)]
+    z, text = [], []
+    for sample, variable in rows:
+        values = [float(ds[variable].sel(sample=sample, state=state, probe=probe)) for state, probe in columns]
+        errors = [float(ds[f"{variable}_stderr"].sel(sample=sample, state=state, probe=probe))
+                  for state, probe in columns]
+        finite = [v for v in values if np.isfinite(v)]
+        lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+        z.append([(v - lo) / (hi - lo) if np.isfinite(v) and hi > lo else (0.5 if np.isfinite(v) else None)
+                  for v in values])
+        text.append([format_value_error(v, e) if np.isfinite(v) else "not measured" for v, e in zip(values, errors)])
+    trace = {"type": "heatmap", "x": [f"{state} · {probe}" for state, probe in columns],
+             "y": [f"{s} · {map_label(v)}" for s, v in rows], "z": z, "text": text, "colorscale": [[0, "#f1eef6"], [0.5, "#74a9cf"], [1, "#045a8d"]],  # ColorBrewer PuBu
+             "showscale": False, "xgap": 2, "ygap": 2, "texttemplate": "%{text}", "textfont": {"size": 10},
+             "hovertemplate": "%{y}<br>%{x}<br>%{text}<extra></extra>"}
+    layout = _layout("State · probe", "")
+    layout["yaxis"].update(autorange="reversed", automargin=True)
+    layout["xaxis"].update(automargin=True, tickangle=-30)
+    layout["height"] = max(260, 40 * len(rows) + 160)
+    return InteractiveFigure("findings_map_interactive", "The activation map (interactive)",
+                             "Each row is one sample's quantity; colour runs from its lowest (light) to highest "
+                             "(dark) value in that row; hover for value ± standard error. The significance marks "
+                             "are in the figure on the overview page.", {"data": [trace], "layout": layout})

@@ -31,7 +31,8 @@ def map_rows(ds) -> list[tuple[str, str]]:
     return rows
 
 
-def _label(variable: str) -> str:
+def map_label(variable: str) -> str:
+    """The row label of a map quantity ("r (O)", "Ni valence", "c (Å)")."""
     if variable in ELECTRODE_ROWS:
         return ELECTRODE_ROWS[variable]
     return "r (O)" if variable == "r" else f"{variable.split('_')[1]} valence"
@@ -96,7 +97,7 @@ def map_figure(plt, amap, findings):
     ax.set_xlim(0, len(states))
     ax.set_ylim(0, len(rows))
     ax.set_xticks(np.arange(len(states)) + 0.5, [str(s) for s in states], rotation=30, ha="right")
-    ax.set_yticks(np.arange(len(rows)) + 0.5, [f"{s} · {_label(v)}" for s, v in reversed(rows)])
+    ax.set_yticks(np.arange(len(rows)) + 0.5, [f"{s} · {map_label(v)}" for s, v in reversed(rows)])
     ax.tick_params(length=0, top=False, right=False)
     for spine in ax.spines.values():
         spine.set_visible(False)

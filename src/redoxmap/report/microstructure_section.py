@@ -16,7 +16,8 @@ def sections_figure(plt, analyses):
     panels = [(a.name, state, r) for a in analyses for state, r in a.results]
     columns = min(3, len(panels))
     rows = -(-len(panels) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(3.0 * columns, 2.8 * rows), squeeze=False)
+    figure, axes = plt.subplots(rows, columns, figsize=(3.0 * columns, 3.0 * rows), squeeze=False,
+                                layout="constrained")
     for ax, (name, state, measured) in zip(axes.ravel(), panels):
         measured.plot(ax=ax)
         ax.set_title(f"{name}: {state}", fontsize="small", loc="left")

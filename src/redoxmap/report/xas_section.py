@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from redoxmap.report import interactive
 from redoxmap.report import xas_figures as figs
 from redoxmap.report.elements import (
     ReportSection,
@@ -32,6 +33,7 @@ def build_xas_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
         add_figure(section, plt, figs.stacked_spectra_figure(plt, analyses, edge, mode), out,
                    id=f"xas_spectra_{k}", title=f"{edge} spectra ({mode})",
                    caption="Normalised spectra by sample and state, offset for clarity.")
+        section.interactive.append(interactive.xas_spectra_figure(analyses, edge, mode, k))
     if any(not a.valence.empty for a in analyses):
         add_figure(section, plt, figs.valence_figure(plt, analyses), out, id="xas_valence",
                    title="Average valence against state",

@@ -84,8 +84,9 @@ class Segmentation:
             ax.imshow(image, cmap="gray", interpolation="nearest")
         ax.imshow(self.labels, cmap=ListedColormap(colors), vmin=0, vmax=len(colors) - 1,
                   alpha=alpha if image is not None else 1.0, interpolation="nearest")
+        # under the image, not on it: a legend inside would hide part of the micrograph
         ax.legend(handles=[Patch(color=c, label=p) for c, p in zip(colors, self.phases)], fontsize="x-small",
-                  loc="upper right", frameon=True)
+                  loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=min(4, len(self.phases)), frameon=False)
         if pixel_nm:
             scale_bar(ax, pixel_nm, self.labels.shape[1])
         ax.set_axis_off()

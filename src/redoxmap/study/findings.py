@@ -71,6 +71,8 @@ class Findings:
     verdicts : list of Verdict
     options : dict
         The thresholds and floors used.
+    simulated : tuple of str
+        The samples whose data are simulated (a virtual study's cells), marked so in :meth:`text`.
     """
 
     differences: pd.DataFrame
@@ -83,6 +85,7 @@ class Findings:
     budget: pd.DataFrame = field(default_factory=pd.DataFrame)
     verdicts: list[Verdict] = field(default_factory=list)
     options: dict = field(default_factory=dict)
+    simulated: tuple[str, ...] = ()
 
     TABLES = ("summary", "differences", "onsets", "kinetics", "leads", "fronts", "comparisons", "budget")
 
@@ -92,7 +95,7 @@ class Findings:
         for verdict in self.verdicts:
             if verdict.sample != current:
                 current = verdict.sample
-                lines.append(f"{current}:")
+                lines.append(f"{current} (simulated):" if current in self.simulated else f"{current}:")
             lines.append(f"  - {verdict.sentence}")
         return "\n".join(lines)
 
@@ -105,7 +108,8 @@ class Findings:
         """Every table as records and the verdicts (JSON-ready)."""
         def records(frame):
             return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
-        return {"options": self.options, "verdicts": [v.to_dict() for v in self.verdicts],
+        return {"options": self.options, "simulated": list(self.simulated),
+                "verdicts": [v.to_dict() for v in self.verdicts],
                 **{name: records(getattr(self, name)) for name in self.TABLES}}
 
 
@@ -213,7 +217,15 @@ def find(amap) -> Findings:
                     frames["summary"], _budget_table(ds), verdicts,
                     {"significance_sigma": options.significance_sigma, "fast_cycles": options.fast_cycles,
                      "onset_share": options.onset_share, "min_states": options.min_states,
-                     "error_floors": options.floors})
+                     "error_floors": options.floors},
+                    simulated_samples(ds))
+
+
+def simulated_samples(ds) -> tuple[str, ...]:
+    """The samples of a map marked simulated (none for a map written before the mark existed)."""
+    if "simulated" not in ds.coords:
+        return ()
+    return tuple(str(s) for s, flag in zip(ds["sample"].to_numpy(), ds["simulated"].to_numpy()) if bool(flag))
 
 
 def _no_verdict(ds, sample: str) -> Verdict:

@@ -119,6 +119,8 @@ def _sample_coordinates(samples, options: MapOptions) -> dict[str, tuple]:
         "redox_regions": ("sample", np.array([";".join(f"{k}={v}" for k, v in options.regions_for(s).items())
                                              for s in samples], object)),
         "conditions": ("sample", np.array([json.dumps(_conditions(s), sort_keys=True) for s in samples], object)),
+        # a simulated (virtual) cell's numbers are marked as such wherever they are quoted
+        "simulated": ("sample", np.array([bool(getattr(s, "simulated", False)) for s in samples], bool)),
     }
 
 
