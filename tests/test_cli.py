@@ -449,3 +449,13 @@ def test_simulate_study_writes_a_study_with_its_truth(tmp_path):
     # two cells at 30 and 50 C, and the better-mixed composite the model predicts from its SEM
     assert len(truth["cells"]) == 3 and all(len(c["capacity_mAh_g"]) == 3 for c in truth["cells"].values())
     assert 'chemistry = "li-rich"' in (tmp_path / "v" / "study.toml").read_text()
+
+
+def test_a_command_shows_warnings_its_way_only_while_it_runs():
+    """The CLI's one-line warning display is scoped to the command: a notebook or test that calls it
+    keeps its own display afterwards."""
+    import warnings
+
+    before = warnings.showwarning
+    assert runner.invoke(app, ["formats"]).exit_code == 0
+    assert warnings.showwarning is before

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import warnings
 from os import PathLike
 from pathlib import Path
 
-from redoxmap.errors import RedoxmapError, RedoxmapWarning, stack_level
+from redoxmap.errors import RedoxmapError, RedoxmapWarning, warn
 from redoxmap.resources import demo_source
 
 MANIFEST_STAMP = ".study.toml.sha256"  # the hash of the manifest as the demo wrote it
@@ -61,8 +60,8 @@ def copy_demo_study(destination: str | PathLike) -> Path:
 
     samples = write_virtual_cells(destination / "virtual", prefix="virtual/")
     if keep:
-        warnings.warn(f"{manifest} was edited since the demo wrote it: it is kept as it is (delete it, or "
-                      f"{destination / MANIFEST_STAMP}, for a fresh copy)", RedoxmapWarning, stacklevel=stack_level())
+        warn(f"{manifest} was edited since the demo wrote it: it is kept as it is (delete it, or "
+                      f"{destination / MANIFEST_STAMP}, for a fresh copy)", RedoxmapWarning)
         return manifest
     text = (source / "study.toml").read_text(encoding="utf-8") + model_section(40) + samples
     atomic_write(manifest, lambda tmp: tmp.write_text(text, encoding="utf-8"))

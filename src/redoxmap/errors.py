@@ -78,6 +78,31 @@ class FitWarning(RedoxmapWarning):
     """A fit that finished but should not be trusted blindly (a parameter at its bound)."""
 
 
+def warn(message: str, category: type[Warning] = DataWarning) -> None:
+    """Warn at the user's line: :func:`warnings.warn` with the stack level of :func:`stack_level`.
+
+    Parameters
+    ----------
+    message : str
+        What is suspicious and what to do about it, naming the file where there is one.
+    category : type of Warning
+        :class:`DataWarning` (the default) for questionable input, :class:`FitWarning` for a fit to check,
+        :class:`RedoxmapWarning` or a built-in category for anything else.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn("cell.ndax: no active mass given; capacities are in mAh")
+    >>> caught[0].category.__name__, str(caught[0].message)
+    ('DataWarning', 'cell.ndax: no active mass given; capacities are in mAh')
+    """
+    import warnings
+
+    warnings.warn(message, category, stacklevel=stack_level())  # stack_level counts this frame too
+
+
 def stack_level() -> int:
     """The ``stacklevel`` that makes a warning point at the first caller outside redoxmap (the user's
     script or notebook cell), not at redoxmap's own source: counted by walking the stack, as pandas does,

@@ -69,11 +69,11 @@ def test_formats_lists_every_reader_by_modality():
 
 
 @pytest.fixture
-def clean_registry(monkeypatch):
-    """A registry rebuilt from scratch, and restored afterwards."""
-    monkeypatch.setattr(registry_module, "_REGISTERED", {})
-    monkeypatch.setattr(registry_module, "_loaded", False)
-    return registry_module
+def clean_registry():
+    """A registry rebuilt from scratch (the public reset), and rebuilt again afterwards."""
+    registry_module.reset_readers()
+    yield registry_module
+    registry_module.reset_readers()
 
 
 def _plugin_reader():
@@ -113,3 +113,36 @@ def test_an_entry_point_plugin_is_loaded_and_a_broken_one_skipped(clean_registry
 
 PLUGIN_READERS = [_plugin_reader()]
 NOT_READERS = ["not a reader"]
+
+
+def test_a_failing_import_leaves_no_half_registry(clean_registry, monkeypatch):
+    """The registry counts as loaded only once every built-in module imported: after a failure the next
+    call tries again and finds every reader."""
+    modules = registry_module._BUILTIN_MODULES
+    monkeypatch.setattr(registry_module, "_BUILTIN_MODULES", (*modules[:3], "redoxmap.io.no_such_reader_module"))
+    with pytest.raises(ImportError):
+        readers()
+    monkeypatch.setattr(registry_module, "_BUILTIN_MODULES", modules)
+    assert "gamry" in readers("eis") and "neware" in readers("cycling")
+
+
+def test_a_sniffer_that_crashes_is_not_this_format_with_a_warning(clean_registry, tmp_path):
+    from redoxmap.io import detect_reader
+
+    def crash(head, path):
+        raise ZeroDivisionError("a bug in the sniffer")
+
+    register_reader(Reader(name="crashy", modality="eis", instrument="Crashy", extensions=(".crash",),
+                           sniff=crash, read=lambda path: [], description="a reader with a bug"))
+    path = tmp_path / "cell.crash"
+    path.write_text("MYLAB v1\n1 2 3\n")
+
+    def chosen():
+        try:
+            return detect_reader(path, modality="eis").name
+        except FormatError:  # no other reader takes it either
+            return None
+
+    with pytest.warns(RuntimeWarning, match="crashy reader's format check failed .*ZeroDivisionError"):
+        name = chosen()
+    assert name != "crashy"

@@ -37,12 +37,15 @@ def command(function):
     """Run a command with redoxmap errors shown as one red line (exit code 1), no traceback."""
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        warnings.showwarning = show_warning
-        try:
-            return function(*args, **kwargs)
-        except RedoxmapError as exc:
-            say("error:", str(exc), style="red")
-            raise typer.Exit(1) from None
+        # warnings shown as one yellow line for this command only: catch_warnings restores the process's
+        # own display (and filters) afterwards, as when a test or a notebook calls the command
+        with warnings.catch_warnings():
+            warnings.showwarning = show_warning
+            try:
+                return function(*args, **kwargs)
+            except RedoxmapError as exc:
+                say("error:", str(exc), style="red")
+                raise typer.Exit(1) from None
     return wrapper
 
 

@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import itertools
-import warnings
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -27,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy.ndimage import uniform_filter1d
 
-from redoxmap.errors import AnalysisError, DataWarning, ReadError, stack_level
+from redoxmap.errors import AnalysisError, DataWarning, ReadError, warn
 
 FARADAY = 96485.33212  # C/mol
 GAS_CONSTANT = 8.314462618  # J/(mol K)
@@ -381,7 +380,7 @@ def analyze_scan_rates(records: list[Voltammogram], *, n: float = 1.0, area_cm2:
                      "(different electrodes or changing ones?)")
     result = ScanRateAnalysis(table, pd.DataFrame(b_rows), pd.DataFrame(d_rows), capacitive, notes, records)
     for note in notes:
-        warnings.warn(note, DataWarning, stacklevel=stack_level())
+        warn(note, DataWarning)
     return result
 
 

@@ -20,14 +20,13 @@ reduced chi-square (the convention of :mod:`redoxmap.fitting`) and ``reduced_chi
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from redoxmap.errors import FitError, FitWarning, stack_level
+from redoxmap.errors import FitError, FitWarning, warn
 from redoxmap.fitting import SCALED, at_bound, stderr
 from redoxmap.formatting import format_value_error
 from redoxmap.results import FitResult
@@ -200,7 +199,7 @@ def fit_capacity_rise(
         notes.append(f"90 % of the rise would be reached only after cycle {1.0 + p['n_act'].value * _LN10:.0f}, "
                      f"beyond the {n.max():.0f} cycles fitted: Q_inf is an extrapolation")
     for note in notes:
-        warnings.warn(f"{name}: {note}", FitWarning, stacklevel=stack_level())
+        warn(f"{name}: {note}", FitWarning)
     residual = q - result.best_fit
     total = float(np.sum((q - q.mean()) ** 2))
     n_act, n_act_err = float(p["n_act"].value), stderr(p["n_act"])

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
-from redoxmap.errors import DataWarning, stack_level
+from redoxmap.errors import DataWarning, warn
 
 # Integration of logged current and the instrument's own counter agree to well under
 # 1 % on every clean file we test; beyond this the current is mis-scaled or rounded.
@@ -57,10 +55,9 @@ def warn_if_capacity_disagrees(table: pd.DataFrame, source: str) -> None:
     """Warn when integrated current and the instrument's capacity disagree (see above)."""
     deviation = instrument_capacity_deviation(table)
     if deviation is not None and abs(deviation) > CAPACITY_TOLERANCE:
-        warnings.warn(
+        warn(
             f"{source}: capacity from integrating the logged current differs from the "
             f"instrument's own capacity by {deviation * 100:+.1f} % (median over half cycles); "
             "the current is probably logged with too few digits or in another unit",
             DataWarning,
-            stacklevel=stack_level(),
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from os import PathLike
@@ -14,7 +13,7 @@ import pandas as pd
 from redoxmap.cycling import views  # noqa: F401  (registers table.cycling)
 from redoxmap.cycling.checks import warn_if_capacity_disagrees
 from redoxmap.cycling.segmentation import segment
-from redoxmap.errors import AnalysisError, DataWarning, stack_level
+from redoxmap.errors import AnalysisError, DataWarning, warn
 from redoxmap.io import read_raw_cycling
 
 ELECTRODES = ("cathode", "anode")
@@ -95,21 +94,19 @@ def _checked_mass(mass_mg: float | None, source: str, file_mass_mg: float | None
         # offered, not used.
         hint = (f"; the file states {file_mass_mg:g} mg, pass active_mass_mg={file_mass_mg:g} "
                 "if that is right" if file_mass_mg else "")
-        warnings.warn(
+        warn(
             f"{source}: no active mass given; capacities are reported in mAh only "
             f"(give active_mass_mg, --mass-mg on the command line, for mAh/g{hint})",
             DataWarning,
-            stacklevel=stack_level(),
         )
         return None
     mass_mg = float(mass_mg)
     if mass_mg < 0:
         raise AnalysisError(f"active mass must be positive, got {mass_mg} mg", path=source)
     if mass_mg == 0:
-        warnings.warn(
+        warn(
             f"{source}: active mass is 0 mg; capacities are reported in mAh only",
             DataWarning,
-            stacklevel=stack_level(),
         )
         return None
     return mass_mg

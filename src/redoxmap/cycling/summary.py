@@ -6,14 +6,12 @@ with the number of cycles beyond the cost of one pass over the records.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
 from redoxmap.cycling.read import cell_metadata
 from redoxmap.cycling.segmentation import intervals
-from redoxmap.errors import AnalysisError, DataWarning, stack_level
+from redoxmap.errors import AnalysisError, DataWarning, warn
 
 # Beyond these, a specific capacity says more about the mass than about the material.
 IMPLAUSIBLY_HIGH_MAH_G = 1000.0
@@ -101,18 +99,16 @@ def _warn_if_implausible(values: pd.Series, source: str, mass_mg: float) -> None
         return
     peak = float(finite.max())
     if peak > IMPLAUSIBLY_HIGH_MAH_G:
-        warnings.warn(
+        warn(
             f"{source}: specific capacity reaches {peak:.0f} mAh/g with an active mass of "
             f"{mass_mg:g} mg, more than any cathode delivers: is the mass in g instead of mg?",
             DataWarning,
-            stacklevel=stack_level(),
         )
     elif peak < IMPLAUSIBLY_LOW_MAH_G:
-        warnings.warn(
+        warn(
             f"{source}: specific capacity stays below {IMPLAUSIBLY_LOW_MAH_G:g} mAh/g with an "
             f"active mass of {mass_mg:g} mg: is the mass in µg, or in mg where g was meant?",
             DataWarning,
-            stacklevel=stack_level(),
         )
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from redoxmap.dems.calibration import FARADAY_C_MOL
-from redoxmap.errors import AnalysisError, DataWarning, stack_level
+from redoxmap.errors import AnalysisError, DataWarning, warn
 from redoxmap.results import FitResult
 
 MAH_G_PER_UMOL_G_O2 = 4 * FARADAY_C_MOL * 1e-6 / 3.6
@@ -287,8 +286,8 @@ def quantify_gases(recording, sensitivities, *, cycling=None, active_mass_g: flo
     else:
         voltage = current = np.array([])
     if active_mass_g is None:
-        warnings.warn(f"{recording.source_file}: no active mass: gas amounts are in µmol, not µmol/g",
-                      DataWarning, stacklevel=stack_level())
+        warn(f"{recording.source_file}: no active mass: gas amounts are in µmol, not µmol/g",
+                      DataWarning)
     totals = _totals(grid, step, rates, noise, sensitivities, cycling, active_mass_g, voltage)
     if lag_s == 0:
         notes.append("no headspace-lag correction (lag_s=0): rates and onsets lag the cell")

@@ -25,7 +25,6 @@ covariance scaled by the reduced chi-square (the convention of :mod:`redoxmap.ba
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,7 +34,7 @@ from scipy.signal import find_peaks
 from redoxmap.batch_lm import fit_batch
 from redoxmap.defaults import EIS_STARTS, EIS_WEIGHTING
 from redoxmap.eis.circuits import Circuit
-from redoxmap.errors import AnalysisError, FitWarning, stack_level
+from redoxmap.errors import AnalysisError, FitWarning, warn
 from redoxmap.fitting import SCALED
 from redoxmap.palette import COLORS
 from redoxmap.results import FitResult, axes_for
@@ -536,7 +535,7 @@ def _result(circuit: Circuit, result, row: int, f, z, weighting: str, label: str
     fit = CircuitFit(circuit.text, parameters, float(result.chi_square[row]), float(result.reduced_chi_square[row]),
                      weighting, _rc_table(circuit, values, stderr, arc_names), f, z, z_fit, notes, label)
     for note in notes:
-        warnings.warn(f"{label or circuit.text}: {note}", FitWarning, stacklevel=stack_level())
+        warn(f"{label or circuit.text}: {note}", FitWarning)
     return fit
 
 

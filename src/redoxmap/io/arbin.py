@@ -11,12 +11,11 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-import warnings
 from pathlib import Path
 
 import pandas as pd
 
-from redoxmap.errors import DataWarning, MissingDependencyError, ReadError, stack_level
+from redoxmap.errors import DataWarning, MissingDependencyError, ReadError, warn
 from redoxmap.io.archives import check_archive
 from redoxmap.io.reader import Reader
 from redoxmap.io.tabular import read_delimited, read_spreadsheet, sniff_header, table_to_raw
@@ -133,8 +132,8 @@ def read_arbin_res(path: Path):
         raise ReadError(f"the database's {RES_TABLE} holds no records", path=path)
     tests = frame["Test_ID"].unique() if "Test_ID" in frame else []
     if len(tests) > 1:
-        warnings.warn(f"{path}: {len(tests)} tests in one .res file; reading Test_ID {tests[0]} only",
-                      DataWarning, stacklevel=stack_level())
+        warn(f"{path}: {len(tests)} tests in one .res file; reading Test_ID {tests[0]} only",
+                      DataWarning)
         frame = frame[frame["Test_ID"] == tests[0]]
     if "Data_Point" in frame:  # a database table has no row order: restore the logging order
         frame = frame.sort_values("Data_Point", kind="stable")

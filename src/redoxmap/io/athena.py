@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from redoxmap.errors import DataWarning, FormatError, ReadError, stack_level
+from redoxmap.errors import DataWarning, FormatError, ReadError, warn
 from redoxmap.io.archives import gunzip
 from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.text import decode
@@ -83,8 +83,8 @@ def _perl_records(text: str, path: Path):
             current[name] = _perl_list(rhs)
         except (ValueError, SyntaxError, MemoryError, RecursionError) as exc:
             if records:  # a project cut short: keep the groups that are whole
-                warnings.warn(f"{path}: the project is cut inside a group; the {len(records)} complete "
-                              "groups before it were read", DataWarning, stacklevel=stack_level())
+                warn(f"{path}: the project is cut inside a group; the {len(records)} complete "
+                              "groups before it were read", DataWarning)
                 break
             raise ReadError(f"damaged Athena record @{name} ({type(exc).__name__})", path=path) from exc
         if name == "y" and "args" in current and "x" in current:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import warnings
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -23,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from redoxmap.errors import DataWarning, FormatError, ReadError, stack_level
+from redoxmap.errors import DataWarning, FormatError, ReadError, warn
 from redoxmap.io.raw import refuse_implausible
 from redoxmap.io.reader import Reader
 from redoxmap.io.text import decode
@@ -117,8 +116,8 @@ def read_spectrum(path: str | PathLike, index: int = 0) -> ImpedanceSpectrum:
     if not -len(spectra) <= index < len(spectra):
         raise ReadError(f"spectrum {index} asked for, the file holds {len(spectra)}", path=path)
     if len(spectra) > 1 and index == 0:
-        warnings.warn(f"{path}: holds {len(spectra)} spectra; the first is used (read_impedance reads all)",
-                      DataWarning, stacklevel=stack_level())
+        warn(f"{path}: holds {len(spectra)} spectra; the first is used (read_impedance reads all)",
+                      DataWarning)
     return spectra[index]
 
 
@@ -221,8 +220,7 @@ def spectrum_from_frame(frame: pd.DataFrame, path: Path, *, named: bool) -> tupl
         # No name to go by: electrochemical spectra are capacitive overall, so Z'' is mostly negative.
         minus = np.nanmedian(zi) > 0
         if minus:
-            warnings.warn(f"{path}: the imaginary column is mostly positive, so it was read as -Z''", DataWarning,
-                          stacklevel=stack_level())
+            warn(f"{path}: the imaginary column is mostly positive, so it was read as -Z''", DataWarning)
     return f, zr - 1j * zi if minus else zr + 1j * zi, {}
 
 
@@ -240,8 +238,7 @@ def _clean(frequency, z, attrs: dict, path: Path) -> ImpedanceSpectrum:
     z = np.asarray(z, complex)
     finite = np.isfinite(frequency) & np.isfinite(z)
     if not finite.all():
-        warnings.warn(f"{path}: {int((~finite).sum())} points with missing values were dropped", DataWarning,
-                      stacklevel=stack_level())
+        warn(f"{path}: {int((~finite).sum())} points with missing values were dropped", DataWarning)
         frequency, z = frequency[finite], z[finite]
     if np.any(frequency <= 0):
         raise FormatError(f"{int((frequency <= 0).sum())} non-positive frequencies", path=path)
@@ -254,7 +251,7 @@ def _clean(frequency, z, attrs: dict, path: Path) -> ImpedanceSpectrum:
         counts = np.bincount(inverse)
         z = (np.bincount(inverse, weights=z.real) + 1j * np.bincount(inverse, weights=z.imag)) / counts
         frequency = -unique
-        warnings.warn(f"{path}: repeated frequencies were averaged", DataWarning, stacklevel=stack_level())
+        warn(f"{path}: repeated frequencies were averaged", DataWarning)
     if len(frequency) < 5:
         raise ReadError(f"only {len(frequency)} impedance points", path=path)
     _check_sweep(frequency, path)

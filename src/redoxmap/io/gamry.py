@@ -9,13 +9,12 @@ well as a point; columns are found by name (``Freq``, ``Zreal``, ``Zimag``; ``T`
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from redoxmap.errors import DataWarning, FormatError, ReadError, stack_level
+from redoxmap.errors import DataWarning, FormatError, ReadError, warn
 from redoxmap.io.raw import RawCycling, checked
 from redoxmap.io.reader import Reader
 from redoxmap.io.text import decode, head_text, locale_float
@@ -39,9 +38,9 @@ def gamry_tables(path: Path, tag: str) -> list[pd.DataFrame]:
             rows.append(lines[index].split("\t"))
         stray = [line for line in lines[end:end + 50] if line[:1] == " " and any(c.isdigit() for c in line)]
         if stray:
-            warnings.warn(f"{path}: {len(stray)} lines after the {lines[start].split()[0]} table look like rows but "
+            warn(f"{path}: {len(stray)} lines after the {lines[start].split()[0]} table look like rows but "
                           "do not follow its tab layout (a hand-edited file?); they were not read",
-                          DataWarning, stacklevel=stack_level())
+                          DataWarning)
         if not rows:
             raise ReadError(f"the {lines[start].split()[0]} table holds no rows", path=path)
         width = min(len(names), *(len(r) for r in rows))

@@ -11,13 +11,12 @@ the current itself).
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from redoxmap.errors import DataWarning, ReadError, stack_level
+from redoxmap.errors import DataWarning, ReadError, warn
 from redoxmap.io.raw import RawCycling, checked
 
 GAP_FACTOR = 20  # a gap longer than 20 logging intervals (and a minute) is reported
@@ -59,8 +58,8 @@ def join_raw(parts: list[RawCycling]) -> RawCycling:
             offset = 0.0  # the clock runs on from the file before
         else:
             offset = previous_end + previous_step - time[0]
-            warnings.warn(f"{part.source_file}: its clock restarts and it states no start time; it was placed "
-                          f"directly after {parts[order[rank - 1]].source_file}", DataWarning, stacklevel=stack_level())
+            warn(f"{part.source_file}: its clock restarts and it states no start time; it was placed "
+                          f"directly after {parts[order[rank - 1]].source_file}", DataWarning)
         table["time_s"] = time + offset
         if rank:
             tables[-1] = _without_overlap(tables[-1], table, parts[order[rank - 1]], part)
@@ -91,9 +90,9 @@ def _without_overlap(earlier: pd.DataFrame, later: pd.DataFrame, earlier_part, l
     overlapping = earlier["time_s"].to_numpy(float) >= begin
     if overlapping.any():
         span = float(earlier["time_s"].iloc[-1]) - begin
-        warnings.warn(f"{earlier_part.source_file} and {later_part.source_file} overlap by {span:.0f} s; the "
+        warn(f"{earlier_part.source_file} and {later_part.source_file} overlap by {span:.0f} s; the "
                       f"{int(overlapping.sum())} records of the earlier file in the overlap were dropped",
-                      DataWarning, stacklevel=stack_level())
+                      DataWarning)
         return earlier.loc[~overlapping]
     return earlier
 
@@ -103,5 +102,5 @@ def _report_gap(earlier: pd.DataFrame, later: pd.DataFrame, step: float, earlier
         return
     gap = float(later["time_s"].iloc[0]) - float(earlier["time_s"].iloc[-1])
     if gap > max(GAP_FACTOR * step, 60.0):
-        warnings.warn(f"a gap of {gap / 3600:.3g} h between {earlier_part.source_file} and "
-                      f"{later_part.source_file}: nothing was logged then", DataWarning, stacklevel=stack_level())
+        warn(f"a gap of {gap / 3600:.3g} h between {earlier_part.source_file} and "
+                      f"{later_part.source_file}: nothing was logged then", DataWarning)

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import io
 import re
-import warnings
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
 import numpy as np
 
-from redoxmap.errors import AnalysisError, DataWarning, FormatError, ReadError, stack_level
+from redoxmap.errors import AnalysisError, DataWarning, FormatError, ReadError, warn
 from redoxmap.io.raw import refuse_implausible
 from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.text import decode, head_text
@@ -118,7 +117,7 @@ def channel(path: Path, name: str, time_s, values, unit: str) -> tuple[str, tupl
     if len(time_s) and np.any(np.diff(time_s) < 0):
         order = np.argsort(time_s, kind="stable")
         time_s, values = time_s[order], values[order]
-        warnings.warn(f"{path}: channel {name!r}: times were not ascending and were sorted", DataWarning, stacklevel=stack_level())
+        warn(f"{path}: channel {name!r}: times were not ascending and were sorted", DataWarning)
     return name, (time_s, values), unit
 
 
@@ -126,7 +125,7 @@ def nonempty(channels: dict, units: dict, path: Path) -> tuple[dict, dict]:
     """The channels with data (the empty ones dropped with a warning); a recording with none is refused."""
     empty = [name for name, (t, _) in channels.items() if len(t) == 0]
     if empty:
-        warnings.warn(f"{path}: channels without data were dropped: {', '.join(empty)}", DataWarning, stacklevel=stack_level())
+        warn(f"{path}: channels without data were dropped: {', '.join(empty)}", DataWarning)
     kept = {name: data for name, data in channels.items() if name not in empty}
     if not kept:
         raise ReadError("no channel holds data", path=path)

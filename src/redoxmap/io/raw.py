@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from redoxmap.errors import DataWarning, FormatError, ReadError, stack_level
+from redoxmap.errors import DataWarning, FormatError, ReadError, warn
 
 REQUIRED_COLUMNS = ("time_s", "voltage_V", "current_A")
 
@@ -67,10 +66,9 @@ def checked(raw: RawCycling) -> RawCycling:
     if not finite.all():
         dropped = int((~finite).sum())
         if dropped > 1:  # a single incomplete last line is what an interrupted export leaves
-            warnings.warn(
+            warn(
                 f"{path}: {dropped} rows without time, voltage or current were dropped",
                 DataWarning,
-                stacklevel=stack_level(),
             )
         columns = {name: np.asarray(values)[finite] for name, values in columns.items()}
         required = [values[finite] for values in required]
@@ -80,20 +78,18 @@ def checked(raw: RawCycling) -> RawCycling:
     refuse_implausible(voltage, 1e5, "voltage (V)", path)  # 1e5: mV under a V label passes to below
     refuse_implausible(current, 1e4, "current (A)", path)
     if np.max(np.abs(voltage)) > 100.0:
-        warnings.warn(
+        warn(
             f"{path}: voltages up to {np.max(np.abs(voltage)):.1f} look like millivolts "
             "under a volt label; they were divided by 1000",
             DataWarning,
-            stacklevel=stack_level(),
         )
         columns["voltage_V"] = voltage / 1000.0
     backwards = np.diff(time) < 0
     if backwards.any():
-        warnings.warn(
+        warn(
             f"{path}: time runs backwards at {int(backwards.sum())} rows (first at row "
             f"{int(np.argmax(backwards)) + 1}); those intervals count as zero duration",
             DataWarning,
-            stacklevel=stack_level(),
         )
     raw.table = pd.DataFrame(columns, copy=False)
     return raw

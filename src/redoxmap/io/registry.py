@@ -18,13 +18,12 @@ lists what was tried.
 from __future__ import annotations
 
 import importlib
-import warnings
 from collections.abc import Iterable
 from importlib import metadata
 from os import PathLike
 from pathlib import Path
 
-from redoxmap.errors import AnalysisError, FormatError, ReadError, stack_level
+from redoxmap.errors import AnalysisError, FormatError, ReadError, warn
 from redoxmap.io.reader import MODALITIES, Reader, read_head
 
 ENTRY_POINT_GROUP = "redoxmap.readers"
@@ -172,7 +171,9 @@ def _sniffs(reader: Reader, head: bytes, path: Path) -> bool:
         return bool(reader.sniff(head, path))
     except ReadError:  # recognised, but damaged or unsafe (a zip entry escaping its archive): say so
         raise
-    except Exception:  # noqa: BLE001 - any other failure of a sniffer means "not this format"
+    except Exception as exc:  # noqa: BLE001 - a sniffer's own bug: not this format, but never silently
+        warn(f"{path}: the {reader.name} reader's format check failed ({type(exc).__name__}: {exc}); the file "
+             f"was taken as not of its format (a bug of that reader: please report it)", RuntimeWarning)
         return False
 
 
@@ -182,13 +183,16 @@ def _check_modality(modality: str) -> None:
 
 
 def _load() -> None:
+    """Register the built-in readers, then the plugins' (once: later calls return at once). The flag is
+    set only when every import succeeded, so one failing import raises again on the next call instead of
+    leaving a half registry that looks complete."""
     global _loaded
     if _loaded:
         return
-    _loaded = True
+    found: dict[tuple[str, str], Reader] = {}
     for module in _BUILTIN_MODULES:
         for reader in importlib.import_module(module).READERS:
-            _REGISTERED.setdefault((reader.modality, reader.name), reader)
+            found.setdefault((reader.modality, reader.name), reader)
     for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:
             loaded = entry_point.load()
@@ -199,8 +203,18 @@ def _load() -> None:
             problem = ("" if all(isinstance(r, Reader) for r in plugin_readers)
                        else "it does not name a Reader or an iterable of Readers")
         if problem:
-            warnings.warn(f"redoxmap reader plugin {entry_point.name!r} ({entry_point.value}) was skipped: {problem}",
-                          RuntimeWarning, stacklevel=stack_level())
+            warn(f"redoxmap reader plugin {entry_point.name!r} ({entry_point.value}) was skipped: {problem}",
+                 RuntimeWarning)
             continue
         for reader in plugin_readers:
-            _REGISTERED[(reader.modality, reader.name)] = reader
+            found[(reader.modality, reader.name)] = reader
+    _REGISTERED.update(found)  # empty until now: register_reader loads first
+    _loaded = True
+
+
+def reset_readers() -> None:
+    """Forget every reader registered at run time and load the built-in and plugin readers afresh on
+    next use (after installing a plugin in a running session, or between tests)."""
+    global _loaded
+    _REGISTERED.clear()
+    _loaded = False

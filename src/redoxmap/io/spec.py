@@ -9,13 +9,12 @@ Name one scan of several as ``file::N`` (its ``#S`` number).
 from __future__ import annotations
 
 import re
-import warnings
 from os import PathLike
 from pathlib import Path
 
 import numpy as np
 
-from redoxmap.errors import DataWarning, FormatError, ReadError, stack_level
+from redoxmap.errors import DataWarning, FormatError, ReadError, warn
 from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.text import decode, head_text
 from redoxmap.io.xas_files import SpectrumTable, clean_spectrum
@@ -52,8 +51,8 @@ def spec_scans(path: str | PathLike) -> list[dict]:
         width = len(scan["labels"])
         rows = [r for r in scan["rows"] if len(r) == width]
         if len(rows) < len(scan["rows"]):
-            warnings.warn(f"{path}: scan {scan['number']}: {len(scan['rows']) - len(rows)} rows without "
-                          f"{width} values were skipped", DataWarning, stacklevel=stack_level())
+            warn(f"{path}: scan {scan['number']}: {len(scan['rows']) - len(rows)} rows without "
+                          f"{width} values were skipped", DataWarning)
         scan["rows"] = np.array(rows, dtype=float).reshape(len(rows), width)
     return scans
 

@@ -13,14 +13,13 @@ the reader registry; this module reads beamline column files (whitespace or CSV)
 from __future__ import annotations
 
 import re
-import warnings
 from os import PathLike
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from redoxmap.errors import DataWarning, FormatError, ReadError, stack_level
+from redoxmap.errors import DataWarning, FormatError, ReadError, warn
 from redoxmap.io.raw import refuse_implausible
 from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.text import decode
@@ -64,8 +63,8 @@ def clean_spectrum(energy: np.ndarray, channels: dict[str, np.ndarray], attrs: d
     for v in values.values():
         finite &= np.isfinite(v)
     if not finite.all():
-        warnings.warn(f"{path}: {int((~finite).sum())} rows with missing values were dropped",
-                      DataWarning, stacklevel=stack_level())
+        warn(f"{path}: {int((~finite).sum())} rows with missing values were dropped",
+                      DataWarning)
     energy = energy[finite]
     values = {k: v[finite] for k, v in values.items()}
     if len(energy) < 2:
@@ -80,8 +79,8 @@ def clean_spectrum(energy: np.ndarray, channels: dict[str, np.ndarray], attrs: d
                           f"at least {MIN_SPAN_EV:g} eV; energies in keV, or another measurement's columns?)",
                           path=path)
     if np.any(np.diff(energy) <= 0):
-        warnings.warn(f"{path}: energy is not strictly increasing; points were sorted and "
-                      "points at the same energy averaged", DataWarning, stacklevel=stack_level())
+        warn(f"{path}: energy is not strictly increasing; points were sorted and "
+                      "points at the same energy averaged", DataWarning)
         unique, inverse = np.unique(energy, return_inverse=True)
         counts = np.bincount(inverse)
         values = {k: np.bincount(inverse, weights=v) / counts for k, v in values.items()}

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import warnings
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
 import numpy as np
 
-from redoxmap.errors import AnalysisError, DataWarning, FormatError, ReadError, stack_level
+from redoxmap.errors import AnalysisError, DataWarning, FormatError, ReadError, warn
 from redoxmap.io.raw import refuse_implausible
 from redoxmap.io.reader import Reader, read_head
 from redoxmap.io.text import decode, head_text
@@ -156,8 +155,8 @@ def make_spectrum(energy, intensity, *, path: Path, region: str, axis: str, exci
         raise ReadError(f"region {region!r}: {energy.size} energies but {intensity.size} intensities", path=path)
     finite = np.isfinite(energy) & np.isfinite(intensity)
     if not finite.all():
-        warnings.warn(f"{path}: region {region!r}: {int((~finite).sum())} points with missing values were dropped",
-                      DataWarning, stacklevel=stack_level())
+        warn(f"{path}: region {region!r}: {int((~finite).sum())} points with missing values were dropped",
+                      DataWarning)
     energy, intensity = energy[finite], intensity[finite]
     if transmission is not None:
         transmission = transmission[finite] if transmission.shape == finite.shape else None
@@ -218,8 +217,8 @@ def select_region(spectra: list[XpsSpectrum], region: str | int, *, path=None) -
     if not hits:
         raise ReadError(f"no region {region!r}; regions: {', '.join(s.region for s in spectra)}", path=path)
     if len(hits) > 1:
-        warnings.warn(f"{path}: {len(hits)} regions match {region!r}; the first is used "
-                      f"(pick one by position: 0-{len(spectra) - 1})", DataWarning, stacklevel=stack_level())
+        warn(f"{path}: {len(hits)} regions match {region!r}; the first is used "
+                      f"(pick one by position: 0-{len(spectra) - 1})", DataWarning)
     return hits[0]
 
 
@@ -290,7 +289,7 @@ def read_xps_table(path: str | PathLike, *, excitation_energy_eV: float | None =
     except ValueError as exc:
         raise ReadError(f"a data row is not numeric ({str(exc)[:80]})", path=path) from exc
     if len(table) < len(rows):
-        warnings.warn(f"{path}: {len(rows) - len(table)} short rows were skipped", DataWarning, stacklevel=stack_level())
+        warn(f"{path}: {len(rows) - len(table)} short rows were skipped", DataWarning)
     names = (names + [f"column {i + 1}" for i in range(len(names), width)])[:width]
     spectra = [make_spectrum(table[:, 0], table[:, column], path=path,
                              region=names[column] if width > 2 else path.stem, axis=axis,

@@ -14,7 +14,6 @@ registry; this module reads plain ``.xy``/``.xye``/``.csv``/``.txt``/``.dat`` co
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from redoxmap.errors import DataWarning, FormatError, ReadError, stack_level
+from redoxmap.errors import DataWarning, FormatError, ReadError, warn
 from redoxmap.io.raw import refuse_implausible
 from redoxmap.io.reader import Reader
 from redoxmap.io.text import decode
@@ -123,8 +122,8 @@ def read_pattern(path: str | PathLike, **options) -> Pattern:
     """The first scan of a file (see :func:`read_xrd`); a file with several scans warns."""
     patterns = read_xrd(path, **options)
     if len(patterns) > 1:
-        warnings.warn(f"{path}: holds {len(patterns)} scans; the first is used (read_xrd or read_series "
-                      "reads them all)", DataWarning, stacklevel=stack_level())
+        warn(f"{path}: holds {len(patterns)} scans; the first is used (read_xrd or read_series "
+                      "reads them all)", DataWarning)
     return patterns[0]
 
 
@@ -204,8 +203,8 @@ def _apply_wavelength(pattern: Pattern, path: Path, wavelength_A: float | None, 
         attrs.update(wavelength_A=wavelength_A, wavelength2_A=attrs["wavelength2_A"] if keep_ka2 else None,
                      wavelength_source="user")
     elif attrs.get("wavelength_A") is None:
-        warnings.warn(f"{path}: no wavelength in the file; Cu K-alpha ({CU_KA1_A} / {CU_KA2_A} A) assumed "
-                      "(pass wavelength_A for other sources)", DataWarning, stacklevel=stack_level())
+        warn(f"{path}: no wavelength in the file; Cu K-alpha ({CU_KA1_A} / {CU_KA2_A} A) assumed "
+                      "(pass wavelength_A for other sources)", DataWarning)
         attrs.update(wavelength_A=CU_KA1_A, wavelength2_A=CU_KA2_A, wavelength_source="default")
     else:
         attrs["wavelength_source"] = "file"
@@ -231,14 +230,14 @@ def _clean(pattern: Pattern, path: Path) -> None:
     refuse_implausible(y, 1e15, "intensity", path)
     finite = np.isfinite(x) & np.isfinite(y)
     if not finite.all():
-        warnings.warn(f"{path}: {int((~finite).sum())} points with missing values were dropped",
-                      DataWarning, stacklevel=stack_level())
+        warn(f"{path}: {int((~finite).sum())} points with missing values were dropped",
+                      DataWarning)
         x, y, s = x[finite], y[finite], (s[finite] if s is not None else None)
     if len(x) < 10:
         raise ReadError(f"only {len(x)} data points", path=path)
     if np.any(np.diff(x) <= 0):
-        warnings.warn(f"{path}: 2theta is not strictly increasing; points were sorted and repeated angles "
-                      "averaged", DataWarning, stacklevel=stack_level())
+        warn(f"{path}: 2theta is not strictly increasing; points were sorted and repeated angles "
+                      "averaged", DataWarning)
         unique, inverse = np.unique(x, return_inverse=True)
         counts = np.bincount(inverse)
         y = np.bincount(inverse, weights=y) / counts

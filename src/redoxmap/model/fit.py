@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
-from redoxmap.errors import AnalysisError, FitWarning, stack_level
+from redoxmap.errors import AnalysisError, FitWarning, warn
 from redoxmap.fitting import KNOWN, error_scale
 from redoxmap.formatting import unit_of
 from redoxmap.model.cycle_model import ActivationParameters, ParameterSet, simulate_cycles
@@ -432,7 +432,7 @@ def fit_parameters(observations: list[Observation], predictor: Callable, start: 
     if not solution.success:
         notes.insert(0, f"the fit stopped before converging ({solution.message})")
     for note in notes:
-        warnings.warn(note, FitWarning, stacklevel=stack_level())
+        warn(note, FitWarning)
     return ModelFit(fitted, table, pd.DataFrame(correlation, index=names, columns=names), residual_table, chi2,
                     reduced, notes, names, predictor, {"diff_step": diff_step, "tolerance": tolerance})
 

@@ -10,12 +10,11 @@ one field are not independent samples of the electrode, so such errors are a low
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from redoxmap.errors import AnalysisError, DataWarning, stack_level
+from redoxmap.errors import AnalysisError, DataWarning, warn
 from redoxmap.results import FitResult
 from redoxmap.sem import metrics as m
 from redoxmap.sem.eds import element_maps
@@ -158,8 +157,8 @@ def analyze_microstructure(sections, *, name: str = "sample", phases: dict | Non
         if maps:
             segmentation = segment_phases(section.image, maps, phases=phases, method=method)
         else:
-            warnings.warn(f"{section.attrs.get('source_file')}: no EDS: two phases by image contrast only",
-                          DataWarning, stacklevel=stack_level())
+            warn(f"{section.attrs.get('source_file')}: no EDS: two phases by image contrast only",
+                          DataWarning)
             try:
                 segmentation = phases_by_contrast(section.image)
             except AnalysisError as exc:

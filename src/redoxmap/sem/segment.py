@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from redoxmap.errors import AnalysisError, DataWarning, stack_level
+from redoxmap.errors import AnalysisError, DataWarning, warn
 
 DEFAULT_PHASES = {"cathode": ("Mn", "Ni", "Co"), "electrolyte": ("S", "P", "Cl"), "carbon": ("C",)}
 """Phases of a Li-rich cathode / argyrodite / carbon composite and the elements that mark them."""
@@ -207,10 +207,10 @@ def segment_phases(image: np.ndarray, maps: dict[str, np.ndarray], *, phases: di
                 # one composition for two phases: the pixels go to the phase whose lines dominate it
                 winner = a if composition[a][a] >= composition[a][b] else b
                 chosen[np.isin(chosen, (a, b))] = winner
-                warnings.warn(f"phases {names[a]!r} and {names[b]!r} have the same composition in these maps "
+                warn(f"phases {names[a]!r} and {names[b]!r} have the same composition in these maps "
                               f"(they cannot be told apart at these counts: a longer acquisition, or other marker "
                               f"elements); their pixels are called {names[winner]!r}, whose lines dominate it",
-                              DataWarning, stacklevel=stack_level())
+                              DataWarning)
     labels = np.zeros(image.size, dtype=np.int16)
     labels[solid] = chosen + 1
     probability = np.ones(image.size)

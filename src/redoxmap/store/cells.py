@@ -39,7 +39,7 @@ import pandas as pd
 
 from redoxmap._version import __version__
 from redoxmap.cycling.read import attach_metadata, check_metadata, decode_cycling
-from redoxmap.errors import DataWarning, ReadError, stack_level
+from redoxmap.errors import DataWarning, ReadError, warn
 
 PART_ROWS = 1_000_000  # a cell above this is split into parts at cycle boundaries
 ROW_GROUP_ROWS = 65_536  # Parquet row groups: a query for one cycle reads a few of them, not the file
@@ -150,7 +150,7 @@ class CellStore:
             stored = self._save(key, table, provenance, raised) or StoredTable(key, None, provenance, raised,
                                                                               len(table), 0, 0)
         for category, message in stored.warnings:
-            warnings.warn(message, _warning_class(category), stacklevel=stack_level())
+            warn(message, _warning_class(category))
         table = attach_metadata(table, **stored.provenance, **metadata)
         if stored.folder is not None:
             self._record(table, " + ".join(str(p.resolve()) for p in paths), content, stored)
@@ -195,8 +195,8 @@ class CellStore:
             parts = [pq.read_table(folder / name) for name in decoded["parts"]]
             table = (pa.concat_tables(parts) if len(parts) > 1 else parts[0]).to_pandas()
         except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
-            warnings.warn(f"{folder}: a stored table could not be read ({exc}); the file is decoded again",
-                          DataWarning, stacklevel=stack_level())
+            warn(f"{folder}: a stored table could not be read ({exc}); the file is decoded again",
+                          DataWarning)
             shutil.rmtree(folder, ignore_errors=True)
             return None
         table.attrs = {}
@@ -230,8 +230,8 @@ class CellStore:
         except (OSError, pa.ArrowException) as exc:  # a full disk, or a column Parquet cannot hold
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)
-            warnings.warn(f"{self.root}: the store cannot keep this table ({exc}); it was read without the store",
-                          DataWarning, stacklevel=stack_level())
+            warn(f"{self.root}: the store cannot keep this table ({exc}); it was read without the store",
+                          DataWarning)
             return None
         return StoredTable(key, folder, json.loads(json.dumps(provenance, default=str)), raised, len(table),
                            cycles, len(names))
@@ -252,7 +252,7 @@ class CellStore:
             previous = json.loads(path.read_text(encoding="utf-8")).get("key") if path.is_file() else None
             _atomic_write_text(path, json.dumps(record))
         except (OSError, ValueError) as exc:
-            warnings.warn(f"{self.root}: the catalog cannot be written ({exc})", DataWarning, stacklevel=stack_level())
+            warn(f"{self.root}: the catalog cannot be written ({exc})", DataWarning)
             return
         if previous and previous != stored.key and previous not in set(self.catalog()["key"]):
             shutil.rmtree(self.tables / previous, ignore_errors=True)
@@ -266,7 +266,7 @@ class CellStore:
             try:
                 rows.append(json.loads(path.read_text(encoding="utf-8")))
             except (OSError, ValueError):
-                warnings.warn(f"{path}: an unreadable catalog record, skipped", DataWarning, stacklevel=stack_level())
+                warn(f"{path}: an unreadable catalog record, skipped", DataWarning)
         frame = pd.DataFrame(rows, columns=CATALOG_COLUMNS)
         return frame.sort_values("cell", kind="stable").reset_index(drop=True)
 

@@ -9,12 +9,11 @@ rows (``benchmarks/bench_store.py``). polars comes with fastnda, a core dependen
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import pandas as pd
 
-from redoxmap.errors import AnalysisError, DataWarning, ReadError, stack_level
+from redoxmap.errors import AnalysisError, DataWarning, ReadError, warn
 from redoxmap.store.cells import CellStore
 
 DIRECTIONS = ("charge", "discharge")
@@ -69,8 +68,8 @@ def scan_cells(store: CellStore, *, cells: Sequence[str] | None = None, temperat
         try:
             files.update({str(path): key for path in store.table_files(key)})
         except ReadError as exc:  # one lost table does not stop a query over the others
-            warnings.warn(f"{exc}; its cells are left out: {', '.join(catalog.loc[catalog['key'] == key, 'cell'])}",
-                          DataWarning, stacklevel=stack_level())
+            warn(f"{exc}; its cells are left out: {', '.join(catalog.loc[catalog['key'] == key, 'cell'])}",
+                          DataWarning)
     catalog = catalog[catalog["key"].isin(set(files.values()))]
     if catalog.empty:
         raise AnalysisError("no stored table of the chosen cells can be read", path=store.root)

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from redoxmap.errors import AnalysisError, FitWarning, stack_level
+from redoxmap.errors import AnalysisError, FitWarning, warn
 from redoxmap.formatting import format_value_error
 from redoxmap.palette import COLORS
 from redoxmap.results import FitResult
@@ -425,7 +425,7 @@ def fit_lcf(energy, data, references: dict[str, tuple[np.ndarray, np.ndarray]], 
         result.notes.append(f"R-factor {result.r_factor:.3g}: the references do not represent this "
                             "spectrum (a missing phase or valence, or a calibration or normalisation slip)")
     for note in result.notes:
-        warnings.warn(note, FitWarning, stacklevel=stack_level())
+        warn(note, FitWarning)
     return result
 
 
@@ -482,7 +482,6 @@ def self_check(references: dict[str, tuple[np.ndarray, np.ndarray]], *, valences
     table = pd.DataFrame(rows)
     for row in table.itertuples():
         if row.r_factor < 1e-4:
-            warnings.warn(f"reference {row.reference} is reproduced by the others (R = {row.r_factor:.2g}): "
-                          "the set is nearly collinear and the weights are poorly determined", FitWarning,
-                          stacklevel=stack_level())
+            warn(f"reference {row.reference} is reproduced by the others (R = {row.r_factor:.2g}): "
+                          "the set is nearly collinear and the weights are poorly determined", FitWarning)
     return table

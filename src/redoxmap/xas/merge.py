@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
-from redoxmap.errors import AnalysisError, DataWarning, stack_level
+from redoxmap.errors import AnalysisError, DataWarning, warn
 
 
 def merge_scans(scans: list[tuple[np.ndarray, np.ndarray]], *, threshold: float = 3.0,
@@ -41,6 +39,6 @@ def merge_scans(scans: list[tuple[np.ndarray, np.ndarray]], *, threshold: float 
         dropped = sorted(set(range(len(scans))) - set(kept))
         if dropped:
             names = [labels[i] if labels else str(i) for i in dropped]
-            warnings.warn(f"scans {', '.join(names)} deviate from the others and were left out of the merge",
-                          DataWarning, stacklevel=stack_level())
+            warn(f"scans {', '.join(names)} deviate from the others and were left out of the merge",
+                          DataWarning)
     return energy, values[kept].mean(axis=0), kept

@@ -11,14 +11,13 @@ B with A and with B of the uncycled material measured in the same mode:
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from redoxmap.defaults import O_K_PEAKS, O_K_WINDOW_EV, R_FORMULA
-from redoxmap.errors import AnalysisError, DataWarning, FitError, FitWarning, stack_level
+from redoxmap.errors import AnalysisError, DataWarning, FitError, FitWarning, warn
 from redoxmap.fitting import SCALED, at_bound, stderr
 from redoxmap.palette import COLORS
 from redoxmap.results import FitResult
@@ -205,7 +204,7 @@ def fit_pre_edge(energy, mu, *, peaks: tuple[str, ...] = O_K_PEAKS,
     if any(p[name].stderr is None for name in p if p[name].vary):
         notes.append("standard errors could not be estimated (a parameter is not determined by the data)")
     for note in notes:
-        warnings.warn(note, FitWarning, stacklevel=stack_level())
+        warn(note, FitWarning)
     residual = y - result.best_fit
     return PreEdgeFit(
         peaks=table, r_squared=1 - float(np.sum(residual ** 2) / np.sum((y - y.mean()) ** 2)),
@@ -253,9 +252,8 @@ def activation_index(fit: PreEdgeFit, pristine: PreEdgeFit | None = None, *,
             raise AnalysisError(f"the formula {formula} needs the pristine spectrum's peak B")
         b0, sb0 = pristine.height("B")
         if fit.mode and pristine.mode and fit.mode != pristine.mode:
-            warnings.warn(f"b0 comes from the {pristine.mode} spectrum but the sample is {fit.mode}: "
-                          "the probing depths differ, so r mixes surface and bulk", DataWarning,
-                          stacklevel=stack_level())
+            warn(f"b0 comes from the {pristine.mode} spectrum but the sample is {fit.mode}: "
+                          "the probing depths differ, so r mixes surface and bulk", DataWarning)
     function = FORMULAS[formula]
     value = function(a, b, b0)
     # Numerical derivatives, then first-order propagation with the covariance of a and b (one fit, so

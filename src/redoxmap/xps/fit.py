@@ -27,13 +27,12 @@ reference's. Components may carry their own line shape (SGL, GL, LA, LF;
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from redoxmap.errors import AnalysisError, FitError, FitWarning, stack_level
+from redoxmap.errors import AnalysisError, FitError, FitWarning, warn
 from redoxmap.results import FitResult
 from redoxmap.xps import background as backgrounds
 from redoxmap.xps.components import Component, check_region, check_ties, preset
@@ -524,7 +523,7 @@ def _result(spectrum, data, components, background, fit_background, line_shape, 
                   "line_shape": line_shape}
     for note in fitted["notes"]:
         if "bound" in note:
-            warnings.warn(f"{data.source_file}: {data.region}: {note}", FitWarning, stacklevel=stack_level())
+            warn(f"{data.source_file}: {data.region}: {note}", FitWarning)
     return XpsFit(region=data.region, source_file=data.source_file, background_method=background,
                   background_fitted=fit_background, line_shape=line_shape, binding_energy_eV=fitted["x"],
                   intensity=fitted["y"], model=fitted["model"], background=fitted["background"],

@@ -11,10 +11,9 @@ region (the decomposition products of S 2p) need no sensitivity factor at all.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 
-from redoxmap.errors import AnalysisError, DataWarning, stack_level
+from redoxmap.errors import AnalysisError, DataWarning, warn
 
 SCOFIELD_AL_KALPHA = {
     "C 1s": 1.00, "O 1s": 2.93, "N 1s": 1.80, "F 1s": 4.43, "Li 1s": 0.0568, "S 2p": 1.68, "P 2p": 1.19,
@@ -88,8 +87,8 @@ def charge_correct(spectra: Sequence, *, reference_region: str = "C 1s", referen
     else:
         error = 0.0
     if abs(shift_eV) > 10:
-        warnings.warn(f"a charge correction of {shift_eV:+.2f} eV is unusually large: check the reference region "
-                      "and the energy axis", DataWarning, stacklevel=stack_level())
+        warn(f"a charge correction of {shift_eV:+.2f} eV is unusually large: check the reference region "
+                      "and the energy axis", DataWarning)
     return [s.shifted(shift_eV) for s in spectra], float(shift_eV), float(error)
 
 

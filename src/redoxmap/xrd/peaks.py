@@ -9,7 +9,6 @@ figure and the standard errors are honest.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,7 +16,7 @@ import pandas as pd
 
 from redoxmap.batch_lm import fit_batch
 from redoxmap.defaults import XRD_HALF_WIDTH_DEG
-from redoxmap.errors import AnalysisError, DataWarning, FitWarning, stack_level
+from redoxmap.errors import AnalysisError, DataWarning, FitWarning
 from redoxmap.fitting import error_convention
 from redoxmap.palette import COLORS
 from redoxmap.results import FitResult, axes_for
@@ -319,7 +318,7 @@ def fit_peaks(two_theta, intensity, near, *, wavelength_A: float, wavelength2_A:
             messages.append(f"peak {labels[k]}" + (f" in scan {s}" if n_scans > 1 else "") + f": {notes[0]}")
     if messages and warn:
         shown = messages[:3] + ([f"... and {len(messages) - 3} more"] if len(messages) > 3 else [])
-        warnings.warn("; ".join(shown), FitWarning if all(found) else DataWarning, stacklevel=stack_level())
+        warn("; ".join(shown), FitWarning if all(found) else DataWarning)
     attrs = {"wavelength_A": wavelength_A, "wavelength2_A": wavelength2_A, "ka2_ratio": ratio or None,
              "half_width_deg": np.asarray(half_width_deg, float).tolist(), "background_order": background_order,
              "profile": "pseudo-Voigt" + (" K-alpha1/K-alpha2 doublet" if ratio else " single line"),

@@ -9,14 +9,13 @@ faded below detection. Scan times are put on the cycler's clock to read the volt
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from redoxmap.defaults import XRD_HALF_WIDTH_DEG
-from redoxmap.errors import AnalysisError, DataWarning, stack_level
+from redoxmap.errors import AnalysisError, DataWarning, warn
 from redoxmap.xrd.crystallography import c_from_003
 from redoxmap.xrd.peaks import PeakFits, fit_peaks
 
@@ -165,7 +164,7 @@ def analyze_series(series, *, peak_003_deg: float = 18.6, peak_020_deg: float = 
     else:
         out["voltage_V"] = np.nan
     for message in notes:
-        warnings.warn(message, DataWarning, stacklevel=stack_level())
+        warn(message, DataWarning)
     return SeriesResult(out, fits, two_theta, intensity, cycler, {
         "wavelength_A": wavelength, "wavelength2_A": wavelength2, "time_offset_s": time_offset_s,
         "peak_003_deg": peak_003_deg, "peak_020_deg": peak_020_deg,

@@ -20,7 +20,7 @@ from redoxmap.eis.fit import CircuitFit, fit_circuits
 from redoxmap.eis.relaxation import DrtResult, drt
 from redoxmap.eis.temperature import arrhenius
 from redoxmap.eis.validity import KramersKronig, kramers_kronig
-from redoxmap.errors import FitWarning, stack_level
+from redoxmap.errors import FitWarning, warn
 from redoxmap.io.eis_files import ImpedanceSpectrum, read_impedance
 
 DEFAULT_CIRCUIT = CIRCUIT
@@ -129,7 +129,7 @@ def analyze_eis(name: str, entries: list[ImpedanceEntry], *, circuit: str = DEFA
             result.drts.append((states[k], drt(spectrum.frequency_Hz, spectrum.z_ohm)))
     result.arrhenius = _arrhenius_table(result.resistances)
     for note in result.notes:
-        warnings.warn(f"{name}: {note}", FitWarning, stacklevel=stack_level())
+        warn(f"{name}: {note}", FitWarning)
     return result
 
 

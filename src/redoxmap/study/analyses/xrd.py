@@ -8,7 +8,6 @@ reference). In situ series: :func:`redoxmap.xrd.series.analyze_series`.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.defaults import XRD_HALF_WIDTH_DEG
-from redoxmap.errors import AnalysisError, DataWarning, stack_level
+from redoxmap.errors import AnalysisError, DataWarning, warn
 from redoxmap.io.xrd_files import Pattern, read_pattern, read_series
 from redoxmap.xrd.crystallography import SYSTEMS, c_from_003, fit_lattice
 from redoxmap.xrd.lattice import reference_table
@@ -168,5 +167,5 @@ def analyze_xrd(name: str, entries: list[PatternEntry], *, peaks: list[dict] | N
         result.summary = pd.DataFrame(summaries)
         result.consistency = pd.concat(checks, ignore_index=True)
     for note in result.notes:
-        warnings.warn(f"{name}: {note}", DataWarning, stacklevel=stack_level())
+        warn(f"{name}: {note}", DataWarning)
     return result
