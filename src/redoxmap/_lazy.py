@@ -15,6 +15,8 @@ import sys
 
 EXPORTS: dict[str, dict[str, str]] = {}
 """Package -> public name -> the module that defines it (for the API reference and the tests)."""
+SUBMODULES: dict[str, tuple[str, ...]] = {}
+"""Package -> its subpackages reachable as attributes."""
 
 
 def attach(package: str, exports: dict[str, list[str]], submodules: tuple[str, ...] = ()):
@@ -40,6 +42,7 @@ def attach(package: str, exports: dict[str, list[str]], submodules: tuple[str, .
         raise ImportError(f"{package}: a public name is listed twice")
     public = sorted(origin) + sorted(submodules)
     EXPORTS[package] = origin
+    SUBMODULES[package] = tuple(submodules)
 
     def __getattr__(name: str):
         if name in origin:
@@ -55,3 +58,52 @@ def attach(package: str, exports: dict[str, list[str]], submodules: tuple[str, .
         return list(public)
 
     return __getattr__, __dir__, list(public)
+
+
+def stub(package: str) -> str:
+    """The text of a lazily exporting package's ``__init__.pyi``: each public name imported from the
+    module that defines it, so that type checkers and editors (go to definition, completion) see
+    through :func:`attach`. ``python -m redoxmap._lazy`` writes every package's stub; a test keeps
+    them equal to this text.
+    """
+    importlib.import_module(package)
+    lines = [f'"""Type stub of the lazy exports of {package}.', "",
+             'Written by ``python -m redoxmap._lazy``; tests/test_stubs.py keeps it true.', '"""', ""]
+    for name in SUBMODULES[package]:
+        lines.append(f"from {package} import {name} as {name}")
+    by_module: dict[str, list[str]] = {}
+    for name, module in EXPORTS[package].items():
+        by_module.setdefault(module, []).append(name)
+    for module in sorted(by_module):
+        lines += [f"from {module} import {name} as {name}" for name in sorted(by_module[module])]
+    public = sorted(EXPORTS[package]) + sorted(SUBMODULES[package])
+    lines += ["", "__all__ = [", *[f'    "{name}",' for name in public], "]", ""]
+    return "\n".join(lines)
+
+
+def lazy_packages() -> list[str]:
+    """Every package of redoxmap whose ``__init__`` exports lazily (imported here, cheaply)."""
+    import pkgutil
+
+    import redoxmap
+
+    names = ["redoxmap"] + [f"redoxmap.{m.name}" for m in pkgutil.iter_modules(redoxmap.__path__) if m.ispkg]
+    for name in names:
+        importlib.import_module(name)
+    return [name for name in names if name in EXPORTS]
+
+
+def write_stubs() -> list[str]:
+    """Write ``__init__.pyi`` beside every lazily exporting package's ``__init__.py``; returns their paths."""
+    from pathlib import Path
+
+    written = []
+    for package in lazy_packages():
+        path = Path(sys.modules[package].__file__).with_suffix(".pyi")
+        path.write_text(stub(package), encoding="utf-8")
+        written.append(str(path))
+    return written
+
+
+if __name__ == "__main__":  # run as a script this file is a second module: use the package's own
+    print("\n".join(importlib.import_module("redoxmap._lazy").write_stubs()))

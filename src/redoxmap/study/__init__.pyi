@@ -1,0 +1,52 @@
+"""Type stub of the lazy exports of redoxmap.study.
+
+Written by ``python -m redoxmap._lazy``; tests/test_stubs.py keeps it true.
+"""
+
+from redoxmap.study.contact import contact_predictions as contact_predictions
+from redoxmap.study.dask_executor import DaskExecutor as DaskExecutor
+from redoxmap.study.dask_executor import choose_executor as choose_executor
+from redoxmap.study.executor import Executor as Executor
+from redoxmap.study.executor import SerialExecutor as SerialExecutor
+from redoxmap.study.executor import Task as Task
+from redoxmap.study.executor import TaskOutcome as TaskOutcome
+from redoxmap.study.findings import Findings as Findings
+from redoxmap.study.findings import Verdict as Verdict
+from redoxmap.study.manifest import MODALITIES as MODALITIES
+from redoxmap.study.manifest import Sample as Sample
+from redoxmap.study.manifest import Study as Study
+from redoxmap.study.manifest import load_study as load_study
+from redoxmap.study.map_dataset import ActivationMap as ActivationMap
+from redoxmap.study.map_dataset import MapOptions as MapOptions
+from redoxmap.study.map_dataset import activation_map as activation_map
+from redoxmap.study.map_dataset import map_from_table as map_from_table
+from redoxmap.study.run import StudyResult as StudyResult
+from redoxmap.study.run import run_study as run_study
+from redoxmap.study.states import State as State
+from redoxmap.study.states import parse_state as parse_state
+from redoxmap.study.virtual import simulate_study as simulate_study
+
+__all__ = [
+    "ActivationMap",
+    "DaskExecutor",
+    "Executor",
+    "Findings",
+    "MODALITIES",
+    "MapOptions",
+    "Sample",
+    "SerialExecutor",
+    "State",
+    "Study",
+    "StudyResult",
+    "Task",
+    "TaskOutcome",
+    "Verdict",
+    "activation_map",
+    "choose_executor",
+    "contact_predictions",
+    "load_study",
+    "map_from_table",
+    "parse_state",
+    "run_study",
+    "simulate_study",
+]
