@@ -325,6 +325,23 @@ def analyze_scan_rates(records: list[Voltammogram], *, n: float = 1.0, area_cm2:
     temperature_C : float
     intercept : bool
         Fit i_p = slope v^1/2 + intercept (else through the origin).
+
+    Examples
+    --------
+    Sweeps whose peak current grows as the square root of the scan rate (diffusion-limited): b = 0.5.
+
+    >>> import numpy as np
+    >>> def cv(rate_mV_s):
+    ...     up = np.linspace(3.0, 4.5, 301)
+    ...     potential = np.concatenate([up, up[::-1]])
+    ...     time = np.arange(len(potential)) * 0.005 / (rate_mV_s / 1000)
+    ...     anodic = np.arange(len(potential)) < len(up)
+    ...     centre = np.where(anodic, 3.95, 3.92)
+    ...     shape = np.exp(-0.5 * ((potential - centre) / 0.05) ** 2)
+    ...     return Voltammogram(time, potential, np.where(anodic, 1, -1) * 1e-3 * np.sqrt(rate_mV_s) * shape)
+    >>> result = analyze_scan_rates([cv(v) for v in (0.1, 0.2, 0.5, 1.0)])
+    >>> result.b_values[["direction", "b"]].round(3).values.tolist()
+    [['anodic', 0.5], ['cathodic', 0.5]]
     """
     if len(records) < 2:
         raise AnalysisError("a scan-rate analysis needs CVs at two or more scan rates")

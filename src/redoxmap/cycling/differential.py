@@ -241,8 +241,14 @@ def dqdv(
 
     Examples
     --------
-    >>> result = dqdv(table, cycles=[1, 2, 10])  # doctest: +SKIP
-    >>> result.to_frame().head()  # doctest: +SKIP
+    >>> import redoxmap
+    >>> table = redoxmap.read_cycling(redoxmap.demo_source() / "cycling" / "neware_test_2.ndax",
+    ...                               active_mass_mg=5.0)
+    >>> result = dqdv(table, cycles=[1, 2])
+    >>> result.half_cycles[["cycle", "direction"]].values.tolist()
+    [[1, 'charge'], [1, 'discharge'], [2, 'charge'], [2, 'discharge']]
+    >>> result.unit
+    'mAh/g/V'
     """
     voltage = table["voltage_V"].to_numpy(dtype=float)
     resolution = voltage_resolution(voltage)

@@ -269,8 +269,17 @@ def read_cycling(
 
     Examples
     --------
-    >>> table = redoxmap.read_cycling("cell.ndax", active_mass_mg=4.2)  # doctest: +SKIP
-    >>> table.groupby("cycle")["capacity_Ah"].max()  # doctest: +SKIP
+    The bundled Neware file (an example of the NewareNDA project; its active mass is not published, so
+    5 mg stands in here):
+
+    >>> import redoxmap
+    >>> file = redoxmap.demo_source() / "cycling" / "neware_test_2.ndax"
+    >>> table = redoxmap.read_cycling(file, active_mass_mg=5.0)
+    >>> int(table["cycle"].max()), table.attrs["redoxmap"]["instrument"]
+    (54, 'Neware')
+    >>> charge = table[(table["cycle"] == 1) & (table["state"] == "charge")]
+    >>> print(round(1000 * charge["capacity_Ah"].max() / 0.005, 1))  # mAh/g: mAh over the mass in g
+    47.0
     """
     check_metadata(metadata, str(path))
     table, provenance = decode_cycling(path, format=format, reader_options=reader_options,

@@ -505,7 +505,22 @@ def fit_circuits(spectra, circuit: str | Circuit, *, weighting: str = EIS_WEIGHT
 
 
 def fit_circuit(spectrum, circuit: str | Circuit, **options) -> CircuitFit:
-    """Fit a circuit to one spectrum (see :func:`fit_circuits` for the options)."""
+    """Fit a circuit to one spectrum (see :func:`fit_circuits` for the options).
+
+    Examples
+    --------
+    The example spectrum of impedance.py (bundled with the demo), with its own circuit:
+
+    >>> import redoxmap
+    >>> from redoxmap.eis import read_impedance
+    >>> spectrum = read_impedance(redoxmap.demo_source() / "eis" / "impedance_py_example.csv")[0]
+    >>> fit = fit_circuit(spectrum, "R0-p(R1,CPE1)-W1")
+    >>> table = fit.parameter_table().set_index("parameter")
+    >>> print(round(table.loc["R0", "value"], 4), table.loc["R0", "unit"])
+    0.0158 Ohm
+    >>> fit.statistics()["points"]
+    66
+    """
     return fit_circuits([spectrum], circuit, **options)[0]
 
 

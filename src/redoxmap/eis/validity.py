@@ -101,6 +101,15 @@ def kramers_kronig(frequency_Hz, z, *, c: float = 0.85, threshold: float = KK_TH
     capacitance : bool
         Include a series capacitance: a blocking or diffusion tail at low frequency rises beyond
         any RC element of the measured range (Schoenleber et al. add it for this reason).
+
+    Examples
+    --------
+    >>> import redoxmap
+    >>> from redoxmap.eis import read_impedance
+    >>> spectrum = read_impedance(redoxmap.demo_source() / "eis" / "impedance_py_example.csv")[0]
+    >>> check = kramers_kronig(spectrum.frequency_Hz, spectrum.z_ohm)
+    >>> bool(check.valid), check.max_residual < 0.01
+    (True, True)
     """
     f = np.asarray(frequency_Hz, float)
     z = np.asarray(z, complex)

@@ -225,6 +225,17 @@ def simulate_cycles(parameters: ActivationParameters, cycles: int = 40, *, tempe
         Probing depths of the surface (TEY) and bulk (iPFY/TFY) modes.
     initial_profile : numpy.ndarray, optional
         a(z) to start from (default: unactivated).
+
+    Examples
+    --------
+    The same cell at 30 and 50 °C with the default parameters: activation is faster when warmer.
+
+    >>> run_30 = simulate_cycles(ActivationParameters(), cycles=20, temperature_C=30)
+    >>> run_50 = simulate_cycles(ActivationParameters(), cycles=20, temperature_C=50)
+    >>> list(run_30.table.columns[:3])
+    ['cycle', 'temperature_C', 'capacity_mAh_g']
+    >>> bool(run_50.table["capacity_mAh_g"].iloc[-1] > run_30.table["capacity_mAh_g"].iloc[-1])
+    True
     """
     temperatures = np.broadcast_to(np.asarray(temperature_C, float), (cycles,)) + 273.15
     p = parameters

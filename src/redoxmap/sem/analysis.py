@@ -137,6 +137,20 @@ def analyze_microstructure(sections, *, name: str = "sample", phases: dict | Non
     Returns
     -------
     MicrostructureResult
+
+    Examples
+    --------
+    A synthetic section of known truth: discs of 24 pixels (2.4 µm at 100 nm per pixel), 60 % of each
+    rim touching the electrolyte:
+
+    >>> from redoxmap.sem import packed_discs, section_with_eds
+    >>> labels, truth = packed_discs(seed=1)
+    >>> result = analyze_microstructure([section_with_eds(labels, seed=1)], bootstrap=20)
+    >>> values = result.parameter_table().set_index("parameter")["value"]
+    >>> print(truth["contact"], round(values["contact: electrolyte"], 2))
+    0.6 0.59
+    >>> print(round(values["d50_um: cathode"], 1))
+    2.4
     """
     import pandas as pd
 

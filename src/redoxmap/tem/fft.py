@@ -100,6 +100,18 @@ def fringe_spacings(micrograph: Micrograph, *, box: tuple[int, int, int, int] | 
     ------
     AnalysisError
         Without a pixel size, with a box outside the image, or a box too small for the range.
+
+    Examples
+    --------
+    Noisy fringes 0.47 nm apart on a 0.02 nm pixel grid (Li2MnO3's (001) is 0.474 nm):
+
+    >>> import numpy as np
+    >>> from redoxmap.tem import Micrograph
+    >>> x = np.arange(512)[None, :] * np.ones((512, 1))
+    >>> image = np.cos(2 * np.pi * x * 0.02 / 0.47) + np.random.default_rng(0).normal(0, 0.5, (512, 512))
+    >>> spot = fringe_spacings(Micrograph(image, pixel_nm=0.02)).spots.iloc[0]
+    >>> print(round(spot["d_nm"], 3), spot["phase"], spot["hkl"])
+    0.47 Li2MnO3 (C2/m) 0 0 1
     """
     pixel = micrograph.require_pixel_size()
     image = micrograph.data

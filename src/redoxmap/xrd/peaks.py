@@ -197,6 +197,20 @@ def fit_peaks(two_theta, intensity, near, *, wavelength_A: float, wavelength2_A:
     ------
     AnalysisError
         When a window lies outside the pattern or holds too few points.
+
+    Examples
+    --------
+    A Gaussian (003) reflection of known centre, width and area on a flat background:
+
+    >>> import numpy as np
+    >>> two_theta = np.linspace(17.0, 20.0, 601)
+    >>> counts = 50 + 1000 * np.exp(-0.5 * ((two_theta - 18.62) / 0.05) ** 2)
+    >>> fits = fit_peaks(two_theta, counts, [18.6], wavelength_A=1.5406)
+    >>> values = fits.parameter_table().set_index("parameter")["value"]
+    >>> print(round(values["(18.6) center"], 3), round(values["(18.6) fwhm"], 4))  # FWHM: 2.3548 x 0.05
+    18.62 0.1177
+    >>> print(round(values["(18.6) area"], 1))  # 1000 x 0.05 x sqrt(2 pi)
+    125.3
     """
     x_all = np.asarray(two_theta, float)
     Y = np.atleast_2d(np.asarray(intensity, float))
