@@ -44,7 +44,10 @@ def main() -> None:
         print(f"  {path.name[:44]:44s} {path.stat().st_size / 1e3:6.0f} kB  redoxmap {ours['median'] * 1e3:7.1f} ms  "
               f"ixdat {theirs['median'] * 1e3:7.1f} ms  ratio {theirs['median'] / ours['median']:5.1f}x  "
               f"largest ion-current difference {worst:.1e} A")
-    print(f"  all files: redoxmap {total[0] * 1e3:.0f} ms, ixdat {total[1] * 1e3:.0f} ms, ratio {total[1] / total[0]:.1f}x")
+    print(
+        f"  all files: redoxmap {total[0] * 1e3:.0f} ms, ixdat {total[1] * 1e3:.0f} ms, "
+        f"ratio {total[1] / total[0]:.1f}x"
+    )
 
     with tempfile.TemporaryDirectory() as folder:
         truth = simulate_dems_cell(folder, temperature_C=50)

@@ -87,9 +87,12 @@ def main() -> None:
         difference = np.abs(canonical(circuit, ours.parameters["value"]) / canonical(circuit, theirs.parameters_) - 1)
         print(f"  {circuit}")
         print(f"    impedance.py {their_time * 1e3:7.1f} ± {their['spread'] * 1e3:.1f} ms  chi2 {their_chi2:.6e}")
-        print(f"    redoxmap     {our_time * 1e3:7.1f} ± {our['spread'] * 1e3:.1f} ms  chi2 {ours.chi_square:.6e}   speed-up "
-              f"{their_time / our_time:.1f}x (goal 10x); largest parameter difference {100 * difference.max():.2f} %"
-              f" ({ours.parameters['name'][int(np.argmax(difference))]})")
+        print(
+            f"    redoxmap     {our_time * 1e3:7.1f} ± {our['spread'] * 1e3:.1f} ms  chi2 {ours.chi_square:.6e}   "
+            "speed-up "
+            f"{their_time / our_time:.1f}x (goal 10x); largest parameter difference {100 * difference.max():.2f} %"
+            f" ({ours.parameters['name'][int(np.argmax(difference))]})"
+        )
         print(f"    redoxmap, 24 data-seeded starts {multi_time * 1e3:7.1f} ms  chi2 {multi.chi_square:.6e} "
               f"({their_time / multi_time:.1f}x)")
 
@@ -108,8 +111,11 @@ def main() -> None:
     theirs_series = theirs_timing["median"] / n_theirs * len(spectra)
     flagged = int(analysis.resistances["flags"].astype(bool).sum())
     print(f"\nSeries of {len(spectra)} spectra ({SERIES.name}), {SERIES_CIRCUIT[0]}:")
-    print(f"  redoxmap     {ours_series:7.2f} ± {ours_timing['spread']:.2f} s  (read, Kramers-Kronig, 24-start polished fits, DRT; {flagged} fits flagged, "
-          f"{int(analysis.resistances['kk_valid'].sum())} spectra pass Kramers-Kronig)")
+    print(
+        f"  redoxmap     {ours_series:7.2f} ± {ours_timing['spread']:.2f} s  "
+        f"(read, Kramers-Kronig, 24-start polished fits, DRT; {flagged} fits flagged, "
+        f"{int(analysis.resistances['kk_valid'].sum())} spectra pass Kramers-Kronig)"
+    )
     print(f"  impedance.py {theirs_series:7.1f} s  (one fit per spectrum, timed on {n_theirs}, scaled)")
     print(f"  speed-up {theirs_series / ours_series:.0f}x")
 

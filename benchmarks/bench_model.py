@@ -59,9 +59,11 @@ def main() -> None:
         experiment = pybamm.Experiment(["Charge at C/10 until 4.2 V", "Discharge at C/10 until 2.5 V"] * 40)
         mine, theirs = interleaved(ours, lambda: pybamm.Simulation(pybamm.lithium_ion.SPMe(),
                                                                    experiment=experiment).solve(), repeat=3)
-        print(f"Time-resolved particle model, 40 cycles at 0.1 C: {mine['median']:.2f} ± {mine['spread']:.2f} s; "
-              f"PyBaMM {pybamm.__version__} SPMe, 40 cycles at C/10: {theirs['median']:.2f} ± {theirs['spread']:.2f} s "
-              f"(medians of 3, interleaved, after a warm-up); ratio ours/theirs {mine['median'] / theirs['median']:.2f}")
+        print(
+            f"Time-resolved particle model, 40 cycles at 0.1 C: {mine['median']:.2f} ± {mine['spread']:.2f} s; "
+            f"PyBaMM {pybamm.__version__} SPMe, 40 cycles at C/10: {theirs['median']:.2f} ± {theirs['spread']:.2f} s "
+            f"(medians of 3, interleaved, after a warm-up); ratio ours/theirs {mine['median'] / theirs['median']:.2f}"
+        )
     _, cycles = mine["value"]
     print(f"  activated fraction after 40 cycles: {cycles['activated_fraction'].iloc[-1]:.2f}")
     time_resolved_fit()

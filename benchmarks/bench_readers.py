@@ -23,9 +23,15 @@ import pandas as pd
 from _timing import interleaved, threads_note
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "echem"
-TEXT_FILES = ["cellpy/maccor_001.txt", "cellpy/pec.csv", "battery-data-format/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv",
-              "yadg/mb.issue_218.mpt", "yadg/gcpl.issue_211.mpt", "cellpy/batmo_bdf.csv",
-              "PyProBE/sample_data_arbin.csv"]
+TEXT_FILES = [
+    "cellpy/maccor_001.txt",
+    "cellpy/pec.csv",
+    "battery-data-format/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv",
+    "yadg/mb.issue_218.mpt",
+    "yadg/gcpl.issue_211.mpt",
+    "cellpy/batmo_bdf.csv",
+    "PyProBE/sample_data_arbin.csv",
+]
 MPR_FILES = ["yadg/gcpl.issue_211.mpr", "yadg/mb.issue_218.mpr", "battery-data-format/GCPL-0.mpr",
              "yadg/cv.issue_217.mpr"]
 NEWARE_FILES = ["NewareNDA/test_2.ndax", "NewareNDA/BTS85-36-6-5-110-20240424.ndax", "NewareNDA/TestFile.nda",
@@ -123,9 +129,12 @@ def _linearity() -> None:
                                           path, index_col=False, low_memory=False, skipinitialspace=True, **arguments),
                                       repeat=3)
             rows = len(limit["value"]) / 1e6
-            print(f"{rows * 1e6:,.0f} | {path.stat().st_size / 1e6:.0f} | {mine['median']:.2f} ± {mine['spread']:.2f} | "
-                  f"{mine['median'] / rows:.2f} | {limit['median']:.2f} ± {limit['spread']:.2f} | "
-                  f"{limit['median'] / rows:.2f} | {mine['median'] / limit['median']:.2f}x", flush=True)
+            print(
+                f"{rows * 1e6:,.0f} | {path.stat().st_size / 1e6:.0f} | {mine['median']:.2f} ± {mine['spread']:.2f} | "
+                f"{mine['median'] / rows:.2f} | {limit['median']:.2f} ± {limit['spread']:.2f} | "
+                f"{limit['median'] / rows:.2f} | {mine['median'] / limit['median']:.2f}x",
+                flush=True,
+            )
 
 
 def main() -> None:

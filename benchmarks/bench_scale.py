@@ -70,9 +70,13 @@ def xas_scale(spectra: int = 100_000, chunk: int = 10_000) -> None:
 
     parallel, dask_mib, second = with_peak_memory(on_dask)
     assert all(np.allclose(a, b, rtol=1e-9, atol=0) for a, b in zip(first, second))  # BLAS threads differ
-    print(f"\n{spectra:,} XAS spectra (LCF, {spectra // chunk} chunks) | serial {serial:.1f} s, peak {serial_mib['total']:.0f} "
-          f"MiB | Dask, 2 workers {parallel:.1f} s, peak {dask_mib['total']:.0f} / {dask_mib['process']:.0f} MiB | "
-          f"speed-up {serial / parallel:.2f}x", flush=True)
+    print(
+        f"\n{spectra:,} XAS spectra (LCF, {spectra // chunk} chunks) | serial {serial:.1f} s, "
+        f"peak {serial_mib['total']:.0f} "
+        f"MiB | Dask, 2 workers {parallel:.1f} s, peak {dask_mib['total']:.0f} / {dask_mib['process']:.0f} MiB | "
+        f"speed-up {serial / parallel:.2f}x",
+        flush=True,
+    )
 
 
 def main(sizes) -> None:

@@ -41,7 +41,9 @@ def _second_read() -> None:
         for name in ("test_2.ndax", "BTS85-36-6-5-110-20240424.ndax"):
             path = next(DATA.rglob(name))
             store.read_cycling(path)
-            fresh, stored = interleaved(lambda path=path: read_cycling(path), lambda path=path: store.read_cycling(path))
+            fresh, stored = interleaved(
+                lambda path=path: read_cycling(path), lambda path=path: store.read_cycling(path)
+            )
             print(f"{name} | {len(fresh['value'])} | {fresh['median']:.3f} ± {fresh['spread']:.3f} | "
                   f"{stored['median']:.3f} ± {stored['spread']:.3f} | {fresh['median'] / stored['median']:.1f}x")
 

@@ -26,7 +26,15 @@ from pathlib import Path
 import numpy as np
 from _timing import interleaved, threads_note
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "xas" / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn"
+DATA = (
+    Path(__file__).resolve().parents[1].parent
+    / "shared"
+    / "data"
+    / "xas"
+    / "XraySpectroscopy+XASDataLibrary"
+    / "data"
+    / "Mn"
+)
 VALENCES = {"MnO": 2.0, "Mn2O3": 3.0, "MnO2": 4.0}
 FOIL_E0 = 6539.0
 
@@ -88,9 +96,15 @@ def main() -> None:
     names = [g.filename for g in components]
     their_valence, their_sum = larch_valence(theirs, names)
     print("One spectrum end to end (read, absorption, normalise, 3-reference LCF), Mn3O4_rt_01:")
-    print(f"  redoxmap {ours_time * 1e3:8.2f} ± {our['spread'] * 1e3:.2f} ms   valence {ours.valence:.3f} ± {ours.valence_stderr:.3f}, "
-          f"weights sum {ours.weights.sum():.3f}")
-    print(f"  larch    {larch_time * 1e3:8.2f} ± {their['spread'] * 1e3:.2f} ms   valence {their_valence:.3f}, weights sum {their_sum:.3f}")
+    print(
+        f"  redoxmap {ours_time * 1e3:8.2f} ± {our['spread'] * 1e3:.2f} ms   "
+        f"valence {ours.valence:.3f} ± {ours.valence_stderr:.3f}, "
+        f"weights sum {ours.weights.sum():.3f}"
+    )
+    print(
+        f"  larch    {larch_time * 1e3:8.2f} ± {their['spread'] * 1e3:.2f} ms   "
+        f"valence {their_valence:.3f}, weights sum {their_sum:.3f}"
+    )
     print(f"  speed-up {larch_time / ours_time:.0f}x (goal 20x)")
 
     grid = np.linspace(6530, 6600, 300)
@@ -119,8 +133,11 @@ def main() -> None:
     larch_valences = larch_timing["value"]
     larch_stack = per_fit * n_stack
     print(f"\nStack of {n_stack:,} spectra (3 references, {grid.size} points):")
-    print(f"  redoxmap {ours_stack:8.2f} ± {stack_timing['spread']:.2f} s   ({ours_stack / n_stack * 1e6:.1f} µs per spectrum), "
-          f"max |valence - truth| {np.abs(valences - truth).max():.4f}")
+    print(
+        f"  redoxmap {ours_stack:8.2f} ± {stack_timing['spread']:.2f} s   "
+        f"({ours_stack / n_stack * 1e6:.1f} µs per spectrum), "
+        f"max |valence - truth| {np.abs(valences - truth).max():.4f}"
+    )
     print(f"  larch    {larch_stack:8.0f} s   ({per_fit * 1e3:.1f} ms per fit, timed on {n_larch}, scaled), "
           f"max |valence - truth| {np.abs(np.array(larch_valences) - truth[:n_larch]).max():.4f}")
     print(f"  throughput ratio {larch_stack / ours_stack:.0f}x (goal 1000x)")

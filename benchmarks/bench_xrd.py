@@ -90,7 +90,9 @@ def main() -> None:
         ours, theirs = interleaved(lambda peaks=peaks: fit_peaks(x, y, peaks, **options),
                                    lambda peaks=peaks: lmfit_windows(x, y, peaks, ka2 / ka1), repeat=5)
         evaluations = sum(r.nfev for r in theirs["value"])
-        print(f"{label} of a {len(x):,}-point pattern ({PATTERN.name}, 10-50 deg), warmed up, interleaved, median of 5:")
+        print(
+            f"{label} of a {len(x):,}-point pattern ({PATTERN.name}, 10-50 deg), warmed up, interleaved, median of 5:"
+        )
         print(f"  redoxmap {ours['median'] * 1e3:9.1f} ms (spread {ours['spread'] * 1e3:.1f})")
         print(f"  lmfit    {theirs['median'] * 1e3:9.1f} ms (spread {theirs['spread'] * 1e3:.1f}; {evaluations} "
               f"function evaluations)")

@@ -15,7 +15,8 @@ import re
 from mkdocs.structure.files import File
 
 HOME_ORDER = ["redoxmap.cycling", "redoxmap.cv", "redoxmap.eis", "redoxmap.xas", "redoxmap.xrd", "redoxmap.tem",
-              "redoxmap.xps", "redoxmap.dems", "redoxmap.sem", "redoxmap.model", "redoxmap.store", "redoxmap.study", "redoxmap.report", "redoxmap.io", "redoxmap"]
+              "redoxmap.xps", "redoxmap.dems", "redoxmap.sem", "redoxmap.model", "redoxmap.store", "redoxmap.study",
+              "redoxmap.report", "redoxmap.io", "redoxmap"]
 RESULTS = "redoxmap.results"
 
 

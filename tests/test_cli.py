@@ -12,14 +12,56 @@ from typer.testing import CliRunner
 from redoxmap.cli import app
 
 runner = CliRunner()
-COMMANDS = [[], ["demo"], ["report"], ["map"], ["convert"], ["formats"], ["cycling"], ["cycling", "summary"],
-            ["cycling", "dqdv"], ["cycling", "regions"], ["cycling", "capacity-rise"], ["cycling", "plot"],
-            ["xas"], ["xas", "normalize"], ["xas", "valence"], ["xas", "edge"], ["xas", "oxygen"],
-            ["xas", "depth"], ["xrd"], ["xrd", "peaks"], ["xrd", "lattice"], ["xrd", "series"], ["tem"],
-            ["tem", "fft"], ["eis"], ["eis", "fit"], ["eis", "kk"], ["eis", "drt"], ["eis", "series"], ["cv"],
-            ["cv", "analyze"], ["model"], ["model", "simulate"], ["model", "validate"], ["model", "fit"], ["model", "whatif"],
-            ["simulate"], ["simulate", "study"], ["xps"], ["xps", "regions"], ["xps", "fit"], ["xps", "series"],
-            ["dems"], ["dems", "channels"], ["dems", "calibrate"], ["dems", "quantify"], ["sem"], ["sem", "analyze"]]
+COMMANDS = [
+    [],
+    ["demo"],
+    ["report"],
+    ["map"],
+    ["convert"],
+    ["formats"],
+    ["cycling"],
+    ["cycling", "summary"],
+    ["cycling", "dqdv"],
+    ["cycling", "regions"],
+    ["cycling", "capacity-rise"],
+    ["cycling", "plot"],
+    ["xas"],
+    ["xas", "normalize"],
+    ["xas", "valence"],
+    ["xas", "edge"],
+    ["xas", "oxygen"],
+    ["xas", "depth"],
+    ["xrd"],
+    ["xrd", "peaks"],
+    ["xrd", "lattice"],
+    ["xrd", "series"],
+    ["tem"],
+    ["tem", "fft"],
+    ["eis"],
+    ["eis", "fit"],
+    ["eis", "kk"],
+    ["eis", "drt"],
+    ["eis", "series"],
+    ["cv"],
+    ["cv", "analyze"],
+    ["model"],
+    ["model", "simulate"],
+    ["model", "validate"],
+    ["model", "fit"],
+    ["model", "whatif"],
+    ["simulate"],
+    ["simulate", "study"],
+    ["xps"],
+    ["xps", "regions"],
+    ["xps", "fit"],
+    ["xps", "series"],
+    ["dems"],
+    ["dems", "channels"],
+    ["dems", "calibrate"],
+    ["dems", "quantify"],
+    ["sem"],
+    ["sem", "analyze"],
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "redoxmap")
@@ -258,8 +300,20 @@ EIS_DATA = ("xrd_eis", "ECSHackWeek+impedance.py", "data")
 def test_eis_fit_kk_and_drt_commands(data, tmp_path):
     spectrum = data.joinpath(*EIS_DATA, "exampleData.csv")
     figure = tmp_path / "fit.png"
-    result = runner.invoke(app, ["eis", "fit", str(spectrum), "--solid-state", "--circuit", "L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1",
-                                 "--json", "--plot", str(figure)])
+    result = runner.invoke(
+        app,
+        [
+            "eis",
+            "fit",
+            str(spectrum),
+            "--solid-state",
+            "--circuit",
+            "L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1",
+            "--json",
+            "--plot",
+            str(figure),
+        ],
+    )
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
     assert body["kramers_kronig"]["valid"] and [r["label"] for r in body["rc"]][-1] == "charge transfer"

@@ -13,7 +13,22 @@ import pytest
 
 import redoxmap
 
-SUBPACKAGES = ["cv", "cycling", "dems", "eis", "io", "model", "report", "sem", "store", "study", "tem", "xas", "xps", "xrd"]
+SUBPACKAGES = [
+    "cv",
+    "cycling",
+    "dems",
+    "eis",
+    "io",
+    "model",
+    "report",
+    "sem",
+    "store",
+    "study",
+    "tem",
+    "xas",
+    "xps",
+    "xrd",
+]
 
 
 @pytest.mark.parametrize("name", SUBPACKAGES)

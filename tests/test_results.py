@@ -25,8 +25,10 @@ from redoxmap.xrd import CU_KA1_A, Pattern, fit_lattice, fit_pattern_peaks, two_
 
 def _lcf():
     energy = np.linspace(6530, 6600, 300)
-    references = {name: (energy, 1 / (1 + np.exp(-(energy - e0) / 2.0)) + 0.3 * np.exp(-0.5 * ((energy - e0 - 8) / 3) ** 2))
-                  for name, e0 in (("MnO", 6544.0), ("Mn2O3", 6548.0), ("MnO2", 6552.0))}
+    references = {
+        name: (energy, 1 / (1 + np.exp(-(energy - e0) / 2.0)) + 0.3 * np.exp(-0.5 * ((energy - e0 - 8) / 3) ** 2))
+        for name, e0 in (("MnO", 6544.0), ("Mn2O3", 6548.0), ("MnO2", 6552.0))
+    }
     mixture = sum(w * references[n][1] for n, w in zip(references, (0.2, 0.3, 0.5)))
     return fit_lcf(energy, mixture + 0.002 * np.random.default_rng(1).normal(size=energy.size), references,
                    valences={"MnO": 2, "Mn2O3": 3, "MnO2": 4}, edge="Mn-K")

@@ -134,8 +134,12 @@ def test_activation_model_parameters(trials, one, two):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for _ in range(trials):
-            observations = [Observation("capacity", float(v + rng.normal(0, 0.01 * v)), 0.01 * float(v), t, c)
-                            for t, values in runs.items() for c, v in enumerate(values, start=1) if c in (1, 2, 5, 10, 20)]
+            observations = [
+                Observation("capacity", float(v + rng.normal(0, 0.01 * v)), 0.01 * float(v), t, c)
+                for t, values in runs.items()
+                for c, v in enumerate(values, start=1)
+                if c in (1, 2, 5, 10, 20)
+            ]
             fit = fit_model(observations, start=truth, vary=("kappa_ref", "q_o_mAh_g"))
             table = fit.table.set_index("name")
             z += [(table.loc[name, "value"] - getattr(truth, name)) / table.loc[name, "stderr"]

@@ -160,5 +160,7 @@ def fit_batch(residuals: Callable, p0: np.ndarray, lower: np.ndarray, upper: np.
                                                              dof=int(dof[b]))
     stderr = np.sqrt(np.clip(np.einsum("bii->bi", covariance), 0, None))
     span = np.where(np.isfinite(upper - lower), upper - lower, np.abs(params) + 1.0)
-    pinned = (np.isfinite(lower) & (params - lower <= 1e-6 * span)) | (np.isfinite(upper) & (upper - params <= 1e-6 * span))
+    pinned = (np.isfinite(lower) & (params - lower <= 1e-6 * span)) | (
+        np.isfinite(upper) & (upper - params <= 1e-6 * span)
+    )
     return BatchFit(params, stderr, covariance, chi2, reduced, np.asarray(n_points), converged, iterations, pinned)

@@ -178,7 +178,9 @@ def test_real_files_have_no_peak_at_their_limits(echem, quiet, path):
     result = dqdv(table)
     peaks = find_dqdv_peaks(result).merge(result.half_cycles, on=["half_cycle", "cycle", "direction"])
     kernel = 2.5 * result.parameters["smoothing_V"]
-    inside = (peaks["voltage_V"] >= peaks["min_voltage_V"] + kernel) & (peaks["voltage_V"] <= peaks["max_voltage_V"] - kernel)
+    inside = (peaks["voltage_V"] >= peaks["min_voltage_V"] + kernel) & (
+        peaks["voltage_V"] <= peaks["max_voltage_V"] - kernel
+    )
     assert inside.all()
 
 

@@ -74,7 +74,9 @@ def test_arbin_auxiliary_channels_come_with_their_units(echem):
     assert expected == {c for c in table.columns if c.startswith("aux")}
     aux = pd.read_csv(pd.io.common.StringIO(subprocess.run(
         ["mdb-export", str(path), "Auxiliary_Table"], capture_output=True, text=True, check=True).stdout))
-    first = aux[(aux["Data_Point"] == aux["Data_Point"].min()) & (aux["Data_Type"] == 1) & (aux["Auxiliary_Index"] == 0)]
+    first = aux[
+        (aux["Data_Point"] == aux["Data_Point"].min()) & (aux["Data_Type"] == 1) & (aux["Auxiliary_Index"] == 0)
+    ]
     assert table["aux1_temperature_C"].iloc[0] == pytest.approx(float(first["X"].iloc[0]))
     assert table["temperature_C"].equals(table["aux1_temperature_C"])
 

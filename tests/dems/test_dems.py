@@ -106,7 +106,9 @@ def test_pfeiffer_exports_read(data):
 
 def test_quadstar_through_rosettasciio(data):
     pytest.importorskip("rsciio")
-    recording = read_ms(data / "dems" / "hyperspy+rosettasciio" / "rsciio" / "tests" / "data" / "quadstar" / "airdemo.sac")
+    recording = read_ms(
+        data / "dems" / "hyperspy+rosettasciio" / "rsciio" / "tests" / "data" / "quadstar" / "airdemo.sac"
+    )
     assert recording.metadata["scans"]["signal"].shape == (21, 3840)  # rsciio's reading of the demo file
     assert recording.start_time == "1994-03-14T14:46:36" and 28.0 in recording.masses()
 
@@ -170,7 +172,9 @@ def test_more_oxygen_leaves_at_50_than_at_30_c(tmp_path):
 
 
 def test_bad_dems_input(tmp_path, zilien, virtual_cell):
-    source = (zilien / "zilien_version_2" / "2022-09-19 11_27_59 test-1" / "2022-09-19 11_27_59 test-21.tsv").read_bytes()
+    source = (
+        zilien / "zilien_version_2" / "2022-09-19 11_27_59 test-1" / "2022-09-19 11_27_59 test-21.tsv"
+    ).read_bytes()
     cut = tmp_path / "cut.tsv"
     cut.write_bytes(source[:5000])
     with pytest.raises(ReadError, match="cut.tsv"):
@@ -189,9 +193,29 @@ def test_bad_dems_input(tmp_path, zilien, virtual_cell):
 def test_cli_quantify_json_and_figure(virtual_cell, tmp_path):
     folder, truth = virtual_cell
     figure = tmp_path / "s15.png"
-    result = runner.invoke(app, ["dems", "quantify", str(folder / "ms.csv"), "--calibration",
-                                 str(folder / "calibration.json"), "--cycler", str(folder / "cycler.csv"), "--mass-mg",
-                                 "10", "--offset-s", "1800", "--delay", "40", "--lag", "90", "--plot", str(figure), "--json"])
+    result = runner.invoke(
+        app,
+        [
+            "dems",
+            "quantify",
+            str(folder / "ms.csv"),
+            "--calibration",
+            str(folder / "calibration.json"),
+            "--cycler",
+            str(folder / "cycler.csv"),
+            "--mass-mg",
+            "10",
+            "--offset-s",
+            "1800",
+            "--delay",
+            "40",
+            "--lag",
+            "90",
+            "--plot",
+            str(figure),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
     o2 = next(r for r in body["rows"] if r["gas"] == "O2" and r["direction"] == "charge")

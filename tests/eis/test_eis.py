@@ -126,7 +126,9 @@ def test_kramers_kronig_flags_a_drifting_cell_and_passes_a_stable_one():
 def test_drt_of_two_rc_elements_has_two_peaks_at_their_time_constants():
     f = np.logspace(5, -2, 71)
     z = Circuit("R0-p(R1,C1)-p(R2,C2)").impedance([5, 10, 1e-5, 20, 5e-3], f)  # tau = 1e-4 s and 0.1 s
-    z = z + 0.002 * np.abs(z) * (np.random.default_rng(0).normal(size=71) + 1j * np.random.default_rng(1).normal(size=71))
+    z = z + 0.002 * np.abs(z) * (
+        np.random.default_rng(0).normal(size=71) + 1j * np.random.default_rng(1).normal(size=71)
+    )
     result = drt(f, z)
     assert len(result.peaks) == 2 and result.method == "GCV"
     np.testing.assert_allclose(np.log10(result.peaks["tau_s"]), [-4, -1], atol=0.1)

@@ -1,9 +1,10 @@
 """Run readers on mutated files in a worker process bounded in time and memory.
 
 The worker is a fresh interpreter (spawned: a fork of a process whose polars or pyarrow thread pools are
-running can deadlock in the child) and reads one case after another; the parent gives each case a deadline and watches the worker's resident memory (an address-space
-limit would also stop the thread pools of polars and pyarrow from starting), and when a case hangs, grows
-beyond the memory bound or kills the worker, records it and starts a fresh worker at the next case. Every case ends as one outcome:
+running can deadlock in the child) and reads one case after another; the parent gives each case a
+deadline and watches the worker's resident memory (an address-space limit would also stop the thread
+pools of polars and pyarrow from starting), and when a case hangs, grows beyond the memory bound or
+kills the worker, records it and starts a fresh worker at the next case. Every case ends as one outcome:
 
 * ``read``: a valid result (numbers finite), or suspicious numbers with a redoxmap warning;
 * ``refused``: a :class:`~redoxmap.errors.RedoxmapError` whose message names the file;
@@ -129,7 +130,9 @@ def _place(case: Case, folder: Path) -> Path:
         path = folder / case.source.name
         path.symlink_to("/dev/zero")
         return path
-    name = case.source.stem + mutations.RENAMES[case.mutation] if case.mutation in mutations.RENAMES else case.source.name
+    name = (
+        case.source.stem + mutations.RENAMES[case.mutation] if case.mutation in mutations.RENAMES else case.source.name
+    )
     path = folder / name
     path.write_bytes(case.data())
     return path

@@ -135,10 +135,23 @@ def duplicate_header(data: bytes, rng: random.Random) -> bytes:
 
 
 TEXT_MUTATIONS: dict[str, Mutation] = {
-    "empty": truncate(0.0), "one_byte": truncate(1e-9), "cut_10": truncate(0.1), "cut_50": truncate(0.5),
-    "cut_90": truncate(0.9), "cut_random": truncate_random, "flip": flip_bytes, "zero_block": zero_block,
-    "delete_block": delete_block, "duplicate_block": duplicate_block, "non_utf8": non_utf8,
-    "long_line": long_line, "long_field": long_field, "space_run": space_run, "nan_table": nan_table, "empty_table": empty_table, "huge_values": huge_values,
+    "empty": truncate(0.0),
+    "one_byte": truncate(1e-9),
+    "cut_10": truncate(0.1),
+    "cut_50": truncate(0.5),
+    "cut_90": truncate(0.9),
+    "cut_random": truncate_random,
+    "flip": flip_bytes,
+    "zero_block": zero_block,
+    "delete_block": delete_block,
+    "duplicate_block": duplicate_block,
+    "non_utf8": non_utf8,
+    "long_line": long_line,
+    "long_field": long_field,
+    "space_run": space_run,
+    "nan_table": nan_table,
+    "empty_table": empty_table,
+    "huge_values": huge_values,
     "duplicate_header": duplicate_header,
 }
 BINARY_MUTATIONS: dict[str, Mutation] = {

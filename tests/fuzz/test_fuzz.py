@@ -64,8 +64,10 @@ SOURCES = {
              DATA / "dems" / "hyperspy+rosettasciio" / "rsciio" / "tests" / "data" / "quadstar" / "airdemo.sac"],
 }
 SOURCES["xrd"].append(XRD_EIS / "thomasgredig+rigakuXRD" / "inst" / "extdata" / "2Theta.asc")
-SOURCES["images"] += [DATA / "images" / "hyperspy+rosettasciio" / "rsciio" / "tests" / "data" / "tiff" / "tiff_FEI_Helios"
-                      / name for name in ("FEI-Helios-navcam.tif", "FEI-Helios-Ebeam-16bits.tif")]
+SOURCES["images"] += [
+    DATA / "images" / "hyperspy+rosettasciio" / "rsciio" / "tests" / "data" / "tiff" / "tiff_FEI_Helios" / name
+    for name in ("FEI-Helios-navcam.tif", "FEI-Helios-Ebeam-16bits.tif")
+]
 _ZILIEN = DATA / "dems" / "ixdat+ixdat-large-test-files" / "zilien_version_2" / "2022-09-19 11_27_59 test-1"
 SOURCES["cv"].append(_ZILIEN / "2022-09-19 11_27_59 test-21_01_01_CV_C01.mpt")
 # Other measurements' files under this family's names: read as this family only if they are it.

@@ -22,12 +22,16 @@ from tests.conftest import _data_root
 MODALITIES = ("cycling", "cv", "eis")  # the readers built on redoxmap.io.text.parse_table
 # One file of each reader built on parse_table runs by default; every file (231 of them reach a text
 # reader) under the slow marker.
-QUICK = {"echem/yadg/gcpl.issue_149.mpt", ("dems/ixdat+ixdat-large-test-files/zilien_version_1/"
-                                           "2022-04-06 16_17_23 full set_01_01_CP_DUSB0_C01.mpt"), "echem/PyProBE/sample_data_arbin.csv",
-         "echem/PyProBE/sample_data_basytec.txt", "echem/PyProBE/sample_data_maccor.csv",
-         "echem/battery-data-format/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.bdf.csv",
-         "echem/battery-data-format/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv",
-         "echem/ixdat-large-test-files/dataset_with_loop_01_05_PEIS_DUSB0_C01.mpt"}
+QUICK = {
+    "echem/yadg/gcpl.issue_149.mpt",
+    ("dems/ixdat+ixdat-large-test-files/zilien_version_1/2022-04-06 16_17_23 full set_01_01_CP_DUSB0_C01.mpt"),
+    "echem/PyProBE/sample_data_arbin.csv",
+    "echem/PyProBE/sample_data_basytec.txt",
+    "echem/PyProBE/sample_data_maccor.csv",
+    "echem/battery-data-format/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.bdf.csv",
+    "echem/battery-data-format/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv",
+    "echem/ixdat-large-test-files/dataset_with_loop_01_05_PEIS_DUSB0_C01.mpt",
+}
 FILES = [pytest.param(p, id=str(p.relative_to(_data_root())),
                       marks=() if str(p.relative_to(_data_root())) in QUICK else pytest.mark.slow)
          for p in sorted(_data_root().rglob("*"))
@@ -87,8 +91,11 @@ def test_the_byte_path_is_taken_for_plain_files_and_left_for_odd_line_breaks(tmp
     assert list(text.parse_table(source, sep="\t").columns) == ["T/°C", "E/V"]
 
 
-BIG_EXPORTS = ["echem/cellpy/maccor_001.txt", "echem/battery-data-format/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv",
-               "echem/yadg/gcpl.issue_211.mpt"]
+BIG_EXPORTS = [
+    "echem/cellpy/maccor_001.txt",
+    "echem/battery-data-format/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv",
+    "echem/yadg/gcpl.issue_211.mpt",
+]
 
 
 @pytest.mark.parametrize("name", BIG_EXPORTS)

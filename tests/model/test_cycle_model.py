@@ -96,7 +96,9 @@ def test_reference_protocol_fits_determined_parameters_and_predicts_with_interva
     assert np.all((table["low_95"] < table["predicted"]) & (table["predicted"] < table["high_95"]))
     # The surface process: the surface r keeps rising at 50 C after the bulk has saturated.
     surface = table.set_index("observation")["predicted"]
-    assert surface["r (tey), 50 °C, cycle 22"] > surface["r (tey), 50 °C, cycle 12"] > surface["r (tey), 50 °C, cycle 1"]
+    assert (
+        surface["r (tey), 50 °C, cycle 22"] > surface["r (tey), 50 °C, cycle 12"] > surface["r (tey), 50 °C, cycle 1"]
+    )
 
 
 def test_the_held_out_numbers_never_reach_the_fit(monkeypatch):

@@ -25,7 +25,9 @@ def test_deactivation_is_first_order_from_the_second_charge():
 def test_charge_neutrality_gives_the_oxygen_excess():
     """A layer that lost all its TM redox (d = 1) with Q_TM = Q_O passes all that charge to oxygen: r_max more;
     half of it with half the utilisation: a quarter."""
-    assert surface_oxygen_excess(1.0, tm_utilisation=1.0, q_tm_mAh_g=150, q_o_mAh_g=150, r_max=0.3) == pytest.approx(0.3)
+    assert surface_oxygen_excess(1.0, tm_utilisation=1.0, q_tm_mAh_g=150, q_o_mAh_g=150, r_max=0.3) == pytest.approx(
+        0.3
+    )
     assert surface_oxygen_excess(0.5, tm_utilisation=0.5, q_tm_mAh_g=150, q_o_mAh_g=150,
                                  r_max=0.3) == pytest.approx(0.075)
 
@@ -45,7 +47,9 @@ def test_the_loss_rate_is_recovered_from_synthetic_valences():
 def test_tm_utilisation_from_the_bulk_ni_valence_by_hand():
     """3.30 and 3.37 after the first charge from 2.04: 0.63 and 0.665 of Ni2+ -> Ni4+."""
     fixed = tm_utilisation_from_valence(reference_study()["bulk_ni"])
-    parameters = ActivationParameters(u_ref=fixed["u_ref"][0], u_activation_energy_eV=fixed["u_activation_energy_eV"][0])
+    parameters = ActivationParameters(
+        u_ref=fixed["u_ref"][0], u_activation_energy_eV=fixed["u_activation_energy_eV"][0]
+    )
     table = {t: simulate_cycles(parameters, 1, temperature_C=t).table for t in (30, 50)}
     assert table[30]["capacity_tm_mAh_g"].iloc[0] == pytest.approx(0.63 * parameters.q_tm_mAh_g, rel=1e-9)
     assert table[50]["capacity_tm_mAh_g"].iloc[0] == pytest.approx(0.665 * parameters.q_tm_mAh_g, rel=1e-9)
@@ -71,7 +75,9 @@ def test_the_cycle_model_surface_process_touches_only_the_surface_r():
     with_loss = simulate_cycles(base.with_values(surface_loss_per_cycle=0.05), 20, temperature_C=50).table
     for column in ("capacity_mAh_g", "r_bulk", "activated_fraction"):
         np.testing.assert_array_equal(plain[column], with_loss[column])
-    u = min(base.u_ref * np.exp(-base.u_activation_energy_eV * 96485.33212 / 8.314462618 * (1 / 323.15 - 1 / 303.15)), 1)
+    u = min(
+        base.u_ref * np.exp(-base.u_activation_energy_eV * 96485.33212 / 8.314462618 * (1 / 323.15 - 1 / 303.15)), 1
+    )
     d = 1 - np.exp(-0.05 * np.exp(-base.activation_energy_eV * 96485.33212 / 8.314462618 * (1 / 323.15 - 1 / 303.15))
                    * np.arange(20))
     expected = plain["r_tey"] + base.r_max * u * base.q_tm_mAh_g * d / base.q_o_mAh_g

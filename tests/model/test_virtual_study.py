@@ -16,7 +16,9 @@ def virtual(virtual_study):
 
 def test_every_analysis_ran(virtual):
     _, study = virtual
-    assert set(study.sections) == {"cycling", "dems", "eis", "model", "sem", "xas", "xps", "xrd"} and not study.failures()
+    assert (
+        set(study.sections) == {"cycling", "dems", "eis", "model", "sem", "xas", "xps", "xrd"} and not study.failures()
+    )
 
 
 def test_xps_recovers_the_decomposition_and_the_charging(virtual):

@@ -37,7 +37,8 @@ def damaged_report(tmp_path_factory, echem):
     broken.write_bytes((echem / "navani" / "test.ndax").read_bytes()[:3000])
     (folder / "study.toml").write_text(
         '[study]\nname = "one good, one damaged"\n[[sample]]\nname = "Arbin [good]"\n[sample.files]\n'
-        'cycling = "cycling/arbin.csv"\n[[sample]]\nname = "Damaged"\n[sample.files]\ncycling = "cycling/broken.ndax"\n')
+        'cycling = "cycling/arbin.csv"\n[[sample]]\nname = "Damaged"\n[sample.files]\ncycling = "cycling/broken.ndax"\n'
+    )
     inputs = {p: sha256(p) for p in (folder / "cycling").iterdir()}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -198,7 +199,9 @@ def test_reports_in_a_real_browser(demo_run):
                 assert page.evaluate("document.documentElement.scrollHeight") <= 2700
                 assert "simulated" in rows.first.inner_text()
             else:  # the real cycler files conclude something, and the simulated cells say what they are
-                real = [rows.nth(k).inner_text() for k in range(rows.count()) if "simulated" not in rows.nth(k).inner_text()]
+                real = [
+                    rows.nth(k).inner_text() for k in range(rows.count()) if "simulated" not in rows.nth(k).inner_text()
+                ]
                 assert real, "no verdict about a real file"
             assert _entry_bytes(index) <= 2_000_000
             links = page.locator("table.verdict-table a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
@@ -217,7 +220,9 @@ def test_reports_in_a_real_browser(demo_run):
                 plots = page.locator("div.plot").count()  # interactive figures: drawn by the bundled plotly.js
                 if plots:
                     page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length === {plots}")
-                for figure_id in page.locator("figure:not(.interactive)").evaluate_all("fs => fs.map(f => f.id.slice(4))"):
+                for figure_id in page.locator("figure:not(.interactive)").evaluate_all(
+                    "fs => fs.map(f => f.id.slice(4))"
+                ):
                     page.goto(f"{url}#zoom-{figure_id}")
                     zoomed = page.locator(f"#zoom-{figure_id} img")
                     zoomed.wait_for(state="visible")

@@ -91,7 +91,9 @@ def test_verdicts_and_onsets_match_the_truth(virtual_map):
                and v.headline.startswith("Region III charge capacity"))
     assert "sooner at 50 °C than at 30 °C" in hot.headline and "one cell each" in hot.sentence
     mixed = next(v for v in comparisons if v.sample == "virtual LLO-50 vs virtual LLO-30, liquid-phase mixed")
-    assert "cannot be assigned" in mixed.headline and "mixing" in mixed.headline and "temperature (°C)" in mixed.headline
+    assert (
+        "cannot be assigned" in mixed.headline and "mixing" in mixed.headline and "temperature (°C)" in mixed.headline
+    )
 
 
 def test_the_verdict_carries_its_numbers_evidence_and_robustness(virtual_map):
@@ -244,7 +246,9 @@ def test_saturating_kinetics_of_exact_states():
     n = np.array([1, 5, 12, 22])
     found = saturating_kinetics(n, 0.4 * -np.expm1(-n / 5), np.full(4, 0.005))
     assert found.determined
-    assert found.n50 == pytest.approx(5 * math.log(2), rel=1e-6) and found.n90 == pytest.approx(5 * math.log(10), rel=1e-6)
+    assert found.n50 == pytest.approx(5 * math.log(2), rel=1e-6) and found.n90 == pytest.approx(
+        5 * math.log(10), rel=1e-6
+    )
     assert found.final == pytest.approx(0.4, rel=1e-6) and found.n50_stderr > 0
     rising = saturating_kinetics(n, 0.001 * n, np.full(4, 0.001))  # a straight line: no final value in sight
     assert not rising.determined and "not yet in sight" in rising.note

@@ -111,8 +111,10 @@ def rule_study(tmp_path_factory):
     samples = "".join(f'\n[[sample]]\nname = "{name}"\n[sample.files]\nxas = [{", ".join(items)}]\n'
                       for name, items in entries.items())
     (folder / "study.toml").write_text(
-        '[xas]\no_k_peaks = ["A", "B", "C"]\nreferences = [{file = "mn3.csv", edge = "Mn-L3", valence = 3, mode = "tey"},'
-        ' {file = "mn4.csv", edge = "Mn-L3", valence = 4, mode = "tey"}]\n' + samples)
+        '[xas]\no_k_peaks = ["A", "B", "C"]\n'
+        'references = [{file = "mn3.csv", edge = "Mn-L3", valence = 3, mode = "tey"},'
+        ' {file = "mn4.csv", edge = "Mn-L3", valence = 4, mode = "tey"}]\n' + samples
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = run_study(load_study(folder), executor=SerialExecutor(progress=False))

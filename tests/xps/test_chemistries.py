@@ -120,7 +120,9 @@ def test_component_definitions_refuse_what_cannot_work(tmp_path):
 
 
 def test_a_preset_of_another_region_is_refused_with_the_regions_range(feo):
-    with pytest.raises(AnalysisError, match=r"lie at 15\d\.\d-17\d\.\d eV, but the region 'Fe 2p' spans 694.0-750.0 eV"):
+    with pytest.raises(
+        AnalysisError, match=r"lie at 15\d\.\d-17\d\.\d eV, but the region 'Fe 2p' spans 694.0-750.0 eV"
+    ):
         fit_xps(feo, "argyrodite-S2p")
 
 

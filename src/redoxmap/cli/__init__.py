@@ -117,24 +117,48 @@ def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = 
     return index
 
 
-@app.command(epilog="Examples:  redoxmap report my-study/ -o my-study/report   ·   redoxmap report my-study/ --single-file"
-                     "   ·   redoxmap report big-study/ --workers 8"
-                     "   ·   redoxmap report big-study/ --scheduler tcp://head-node:8786")
+@app.command(
+    epilog="Examples:  redoxmap report my-study/ -o my-study/report   ·   redoxmap report my-study/ --single-file"
+    "   ·   redoxmap report big-study/ --workers 8"
+    "   ·   redoxmap report big-study/ --scheduler tcp://head-node:8786"
+)
 @command
 def report(
     study: Annotated[Path, typer.Argument(help="A study.toml file or the folder holding it.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default: STUDY/report).")] = None,
-    workers: Annotated[int | None, typer.Option(help="Analyse on a local Dask cluster of N processes (1: serially). "
-                                                     "Default: serial below 40 tasks or 4 cores, all cores above.")] = None,
-    scheduler: Annotated[str | None, typer.Option(help="Analyse on a running Dask cluster (tcp://host:8786); the study "
-                                                       "must be on a filesystem its workers share.")] = None,
-    task_timeout: Annotated[float | None, typer.Option("--task-timeout", help="On Dask: a task running longer (s) "
-                                                       "fails and its worker restarts.")] = None,
-    store: Annotated[Path | None, typer.Option(help="Keep decoded cycler files here, so the next report does not "
-                                                    "decode them again (default: STUDY/.redoxmap-store).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Analyse on a local Dask cluster of N processes (1: serially). "
+            "Default: serial below 40 tasks or 4 cores, all cores above."
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Analyse on a running Dask cluster (tcp://host:8786); the study "
+            "must be on a filesystem its workers share."
+        ),
+    ] = None,
+    task_timeout: Annotated[
+        float | None,
+        typer.Option("--task-timeout", help="On Dask: a task running longer (s) fails and its worker restarts."),
+    ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            help="Keep decoded cycler files here, so the next report does not "
+            "decode them again (default: STUDY/.redoxmap-store)."
+        ),
+    ] = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="Decode every cycler file, keep nothing.")] = False,
-    single_file: Annotated[bool, typer.Option("--single-file", help="Also write report-single.html: every page "
-                                              "in one file with its figures inline, for mailing.")] = False,
+    single_file: Annotated[
+        bool,
+        typer.Option(
+            "--single-file",
+            help="Also write report-single.html: every page in one file with its figures inline, for mailing.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:

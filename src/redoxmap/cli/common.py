@@ -30,6 +30,7 @@ def say(label: str, text: str, *, style: str = "", error: bool = True) -> None:
 
 
 def show_warning(message, category, filename, lineno, file=None, line=None):
+    """Show a warning as one yellow ``warning:`` line on stderr (stands in for :func:`warnings.showwarning`)."""
     say("warning:", str(message), style="yellow")
 
 
@@ -72,6 +73,7 @@ CyclesOpt = Annotated[str | None, typer.Option("--cycles", "-c", help="Comma-sep
 
 
 def parse_cycles(text: str | None) -> list[int] | None:
+    """The cycle numbers in comma-separated ``text`` such as ``"1,2,10"``; None for no text."""
     if not text:
         return None
     try:
@@ -81,6 +83,19 @@ def parse_cycles(text: str | None) -> list[int] | None:
 
 
 def parse_floats(text: str, what: str) -> list[float]:
+    """The numbers in comma-separated ``text``.
+
+    Parameters
+    ----------
+    text : str
+        Numbers separated by commas, such as ``"6530, 6600"``; spaces are ignored.
+    what : str
+        The option read (``"--near"``...), named in the usage error for anything that is not a number.
+
+    Returns
+    -------
+    list of float
+    """
     try:
         return [float(part) for part in text.replace(" ", "").split(",") if part]
     except ValueError:
@@ -88,12 +103,29 @@ def parse_floats(text: str, what: str) -> list[float]:
 
 
 def read_cell(file: Path, mass: float | None, electrode: str, format: str | None):
+    """Read a cycler file with the shared options (see :func:`redoxmap.cycling.read_cycling`).
+
+    Parameters
+    ----------
+    file : pathlib.Path
+    mass : float or None
+        Active mass in mg.
+    electrode : {"cathode", "anode"}
+    format : str or None
+        A reader's name, or None to detect it.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
     from redoxmap.cycling import read_cycling
 
     return read_cycling(file, format=format, active_mass_mg=mass, electrode=electrode)
 
 
 def json_clean(value):
+    """``value`` made fit for strict JSON: NaN and infinities become None, numpy scalars Python numbers
+    and tuples lists, through nested dicts and lists."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
@@ -106,6 +138,7 @@ def json_clean(value):
 
 
 def records(frame) -> list[dict]:
+    """The rows of a table as dicts for JSON output (floats to 10 decimal places, missing values as None)."""
     return json.loads(frame.to_json(orient="records", double_precision=10))
 
 
@@ -145,6 +178,7 @@ def emit(frame, *, as_json: bool, out: Path | None, payload: dict | None = None,
 
 
 def cell_meta(table) -> dict:
+    """A cycling table's cell metadata as a dict, without the file's own metadata."""
     from dataclasses import asdict
 
     from redoxmap.cycling import cell_metadata
@@ -155,6 +189,20 @@ def cell_meta(table) -> dict:
 
 
 def parse_pair(text: str, what: str) -> tuple[float, float]:
+    """Two increasing numbers from ``text`` such as ``"6530,6600"``.
+
+    Parameters
+    ----------
+    text : str
+        Two numbers separated by a comma.
+    what : str
+        The option read (``"--window"``...), named in the usage error otherwise.
+
+    Returns
+    -------
+    tuple of float
+        The lower and the upper number.
+    """
     values = parse_floats(text, what)
     if len(values) != 2 or values[0] >= values[1]:
         raise typer.BadParameter(f"{what} must be two increasing numbers, like 6530,6600")
@@ -162,6 +210,20 @@ def parse_pair(text: str, what: str) -> tuple[float, float]:
 
 
 def parse_value_error(text: str, what: str) -> tuple[float, float]:
+    """A value and its error from ``VALUE`` or ``VALUE+-ERROR`` (the error is 0 when not given).
+
+    Parameters
+    ----------
+    text : str
+        Such as ``"0.42+-0.03"``.
+    what : str
+        The option read (``"--tey"``...), named in the usage error otherwise.
+
+    Returns
+    -------
+    tuple of float
+        The value and its error.
+    """
     value, _, error = text.partition("+-")
     try:
         return float(value), float(error or 0.0)

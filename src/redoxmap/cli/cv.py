@@ -14,17 +14,27 @@ cv_app = typer.Typer(help="Cyclic voltammetry: peaks, b-values, diffusion, capac
                      no_args_is_help=True, rich_markup_mode=None)
 
 
-@cv_app.command("analyze", epilog="Example:  redoxmap cv analyze cv_0.1mVs.mpr cv_0.5mVs.mpr cv_1mVs.mpr --area-cm2 1.13 --concentration 1e-5 --plot cv.png")
+@cv_app.command(
+    "analyze",
+    epilog="Example:  redoxmap cv analyze cv_0.1mVs.mpr cv_0.5mVs.mpr cv_1mVs.mpr --area-cm2 1.13 "
+    "--concentration 1e-5 --plot cv.png",
+)
 @command
 def cv_analyze(
-    files: Annotated[list[Path], typer.Argument(help="CV files, one scan rate each (BioLogic CV/CVA, or E,I[,t] tables).")],
-    scan_rate: Annotated[float | None, typer.Option("--scan-rate", help="Scan rate in mV/s, for tables without time.")] = None,
+    files: Annotated[
+        list[Path], typer.Argument(help="CV files, one scan rate each (BioLogic CV/CVA, or E,I[,t] tables).")
+    ],
+    scan_rate: Annotated[
+        float | None, typer.Option("--scan-rate", help="Scan rate in mV/s, for tables without time.")
+    ] = None,
     electrons: Annotated[float, typer.Option("--n", help="Electrons per molecule (Randles-Sevcik).")] = 1.0,
     area_cm2: Annotated[float | None, typer.Option("--area-cm2", help="Electrode area in cm2 (for D).")] = None,
     concentration: Annotated[float | None, typer.Option(help="Bulk concentration in mol/cm3 (for D).")] = None,
     temperature: Annotated[float, typer.Option("--temperature", "--temperature-c", help="Temperature in °C.")] = 25.0,
     intercept: Annotated[bool, typer.Option("--intercept", help="Fit i_p against v^1/2 with an intercept.")] = False,
-    plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+    plot: PlotOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """Peaks of every sweep; b from log i_p against log v; Randles-Sevcik D; Dunn's capacitive share."""
     from redoxmap.cv.voltammetry import analyze_scan_rates, cv_peaks, read_voltammogram

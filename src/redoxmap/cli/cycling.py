@@ -47,13 +47,31 @@ def cycling_summary(file: FileArg, mass: MassOpt = None, electrode: ElectrodeOpt
 def cycling_dqdv(
     file: FileArg,
     cycles: CyclesOpt = None,
-    direction: Annotated[str, typer.Option(help="charge, discharge or both.", **choice("charge", "discharge", "both"))] = "both",
+    direction: Annotated[
+        str, typer.Option(help="charge, discharge or both.", **choice("charge", "discharge", "both"))
+    ] = "both",
     step: Annotated[float, typer.Option("--step", help="Voltage grid spacing in V.")] = defaults.DQDV_VOLTAGE_STEP_V,
-    smoothing: Annotated[str, typer.Option("--smoothing", help="Gaussian kernel sigma in V, or auto (7.5 mV, at least twice the log's voltage resolution).")] = defaults.DQDV_SMOOTHING_V,
+    smoothing: Annotated[
+        str,
+        typer.Option(
+            "--smoothing",
+            help="Gaussian kernel sigma in V, or auto (7.5 mV, at least twice the log's voltage resolution).",
+        ),
+    ] = defaults.DQDV_SMOOTHING_V,
     peaks: Annotated[bool, typer.Option("--peaks", help="Return the peaks instead of the curves.")] = False,
-    windows: Annotated[str, typer.Option(help="Peak windows: none (peaks tracked by position) or reference (the Li-rich cathode's Ox1-Ox4, Red1-Red3).", **choice("none", "reference"))] = "none",
-    mass: MassOpt = None, electrode: ElectrodeOpt = "cathode", format: FormatOpt = None,
-    as_json: JsonOpt = False, out: OutOpt = None,
+    windows: Annotated[
+        str,
+        typer.Option(
+            help="Peak windows: none (peaks tracked by position) or reference "
+            "(the Li-rich cathode's Ox1-Ox4, Red1-Red3).",
+            **choice("none", "reference"),
+        ),
+    ] = "none",
+    mass: MassOpt = None,
+    electrode: ElectrodeOpt = "cathode",
+    format: FormatOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """dQ/dV per half cycle on a voltage grid (kernel-smoothed), or its labelled peaks."""
     from redoxmap.cycling.differential import dqdv
@@ -79,9 +97,14 @@ def cycling_regions(
     bounds: Annotated[str, typer.Option(help="Region boundaries in V, comma-separated.")] = "3.9,4.4",
     names: Annotated[str | None, typer.Option(help="Region names, low to high, comma-separated.")] = None,
     cycles: CyclesOpt = None,
-    direction: Annotated[str, typer.Option(help="charge, discharge or both.", **choice("charge", "discharge", "both"))] = "charge",
-    mass: MassOpt = None, electrode: ElectrodeOpt = "cathode", format: FormatOpt = None,
-    as_json: JsonOpt = False, out: OutOpt = None,
+    direction: Annotated[
+        str, typer.Option(help="charge, discharge or both.", **choice("charge", "discharge", "both"))
+    ] = "charge",
+    mass: MassOpt = None,
+    electrode: ElectrodeOpt = "cathode",
+    format: FormatOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """Capacity in each voltage region per half cycle (default: I < 3.9 V < II < 4.4 V < III)."""
     from redoxmap.cycling.regions import region_capacities, regions_from_bounds
@@ -93,14 +116,21 @@ def cycling_regions(
     emit(frame, as_json=as_json, out=out, payload={"cell": cell_meta(table)}, title=f"{file.name}: regions")
 
 
-@cycling_app.command("capacity-rise", epilog="Example:  redoxmap cycling capacity-rise llo30.ndax llo50.ndax -m 4.1 -m 3.9")
+@cycling_app.command(
+    "capacity-rise", epilog="Example:  redoxmap cycling capacity-rise llo30.ndax llo50.ndax -m 4.1 -m 3.9"
+)
 @command
 def cycling_capacity_rise(
     files: Annotated[list[Path], typer.Argument(help="One or more cycler files (one cell each).")],
-    mass: Annotated[list[float] | None, typer.Option("--mass-mg", "-m", help="Active mass in mg; once for all files or once per file.")] = None,
+    mass: Annotated[
+        list[float] | None,
+        typer.Option("--mass-mg", "-m", help="Active mass in mg; once for all files or once per file."),
+    ] = None,
     fade: Annotated[bool, typer.Option("--fade", help="Also fit a linear fade term.")] = False,
-    electrode: ElectrodeOpt = "cathode", format: FormatOpt = None,
-    as_json: JsonOpt = False, out: OutOpt = None,
+    electrode: ElectrodeOpt = "cathode",
+    format: FormatOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """Fit the capacity rise Q(n) = Q_inf - (Q_inf - Q_1) exp(-(n-1)/N_act) to each cell and compare them
     (empirical; the physical model of activation is `redoxmap model fit`)."""
@@ -132,8 +162,12 @@ def cycling_plot(
     out: Annotated[Path, typer.Option("--out", "-o", help="Figure file: .png, .svg or .pdf.")],
     kind: Annotated[str, typer.Option(help=f"One of: {', '.join(PLOTS)}.", **choice(*PLOTS))] = "capacity",
     cycles: CyclesOpt = None,
-    mass: Annotated[list[float] | None, typer.Option("--mass-mg", "-m", help="Active mass in mg; once for all files or once per file.")] = None,
-    electrode: ElectrodeOpt = "cathode", format: FormatOpt = None,
+    mass: Annotated[
+        list[float] | None,
+        typer.Option("--mass-mg", "-m", help="Active mass in mg; once for all files or once per file."),
+    ] = None,
+    electrode: ElectrodeOpt = "cathode",
+    format: FormatOpt = None,
 ) -> None:
     """Draw a publication figure (capacity, capacity-rise, profiles, dqdv, regions, peaks)."""
     from redoxmap.io import atomic_write

@@ -22,7 +22,13 @@ from redoxmap.cli.structure import PlotOpt, save_plot
 dems_app = typer.Typer(help="Gas evolution (DEMS, EC-MS): channels, calibration, µmol/g per half cycle.",
                        no_args_is_help=True, rich_markup_mode=None)
 
-MsFile = Annotated[Path, typer.Argument(help="A mass-spectrometer file: Zilien .tsv, ixdat CSV export, PV MassSpec export, Quadstar .sac, or a CSV of time and M32/M44 columns.")]
+MsFile = Annotated[
+    Path,
+    typer.Argument(
+        help="A mass-spectrometer file: Zilien .tsv, ixdat CSV export, PV MassSpec export, Quadstar .sac, "
+        "or a CSV of time and M32/M44 columns."
+    ),
+]
 
 
 def _window(text: str | None, option: str) -> tuple[float, float] | None:
@@ -43,9 +49,17 @@ def dems_channels(file: MsFile, as_json: JsonOpt = False, out: OutOpt = None) ->
     from redoxmap.io.ms_files import read_ms
 
     recording = read_ms(file)
-    rows = [{"channel": name, "unit": recording.units.get(name, ""), "points": len(t),
-             "from_s": t[0] if len(t) else None, "to_s": t[-1] if len(t) else None, "median": float(pd.Series(v).median())}
-            for name, (t, v) in recording.channels.items()]
+    rows = [
+        {
+            "channel": name,
+            "unit": recording.units.get(name, ""),
+            "points": len(t),
+            "from_s": t[0] if len(t) else None,
+            "to_s": t[-1] if len(t) else None,
+            "median": float(pd.Series(v).median()),
+        }
+        for name, (t, v) in recording.channels.items()
+    ]
     emit(pd.DataFrame(rows), as_json=as_json, out=out,
          payload={"file": str(file), "start_time": recording.start_time, "offsets_s": recording.offsets_s},
          title=f"{file.name}: started {recording.start_time or 'at an unknown time'}")
@@ -60,11 +74,19 @@ def dems_calibrate(
     mz: Annotated[float, typer.Option(help="Its m/z.")],
     window: Annotated[str, typer.Option(help="START,END (s, the recording's clock) of the calibration plateau.")],
     baseline: Annotated[str, typer.Option(help="START,END of the baseline before it.")],
-    mole_fraction: Annotated[float | None, typer.Option(help="Calibration gas: mole fraction of the gas in the mixture.")] = None,
+    mole_fraction: Annotated[
+        float | None, typer.Option(help="Calibration gas: mole fraction of the gas in the mixture.")
+    ] = None,
     flow: Annotated[float | None, typer.Option(help="Calibration gas: total flow in mL/min.")] = None,
-    temperature_k: Annotated[float, typer.Option("--temperature-k", help="Reference temperature of the flow (K).")] = 298.15,
-    pressure_pa: Annotated[float, typer.Option("--pressure-pa", help="Reference pressure of the flow (Pa).")] = 101325.0,
-    current: Annotated[float | None, typer.Option(help="Faradaic: the constant current in A that makes the gas.")] = None,
+    temperature_k: Annotated[
+        float, typer.Option("--temperature-k", help="Reference temperature of the flow (K).")
+    ] = 298.15,
+    pressure_pa: Annotated[
+        float, typer.Option("--pressure-pa", help="Reference pressure of the flow (Pa).")
+    ] = 101325.0,
+    current: Annotated[
+        float | None, typer.Option(help="Faradaic: the constant current in A that makes the gas.")
+    ] = None,
     electrons: Annotated[int | None, typer.Option(help="Faradaic: electrons per molecule (4 for O2).")] = None,
     append: Annotated[Path | None, typer.Option(help="Add the factor to this saved calibration (JSON).")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the calibration (JSON).")] = None,
@@ -108,15 +130,24 @@ def dems_calibrate(
 def dems_quantify(
     file: MsFile,
     calibration: Annotated[Path, typer.Option(help="Sensitivity factors (JSON from `redoxmap dems calibrate`).")],
-    cycler: Annotated[Path | None, typer.Option(help="The cell's cycler file (for half cycles, voltages, mass).")] = None,
+    cycler: Annotated[
+        Path | None, typer.Option(help="The cell's cycler file (for half cycles, voltages, mass).")
+    ] = None,
     mass_mg: MassOpt = None,
-    offset: Annotated[float | None, typer.Option("--offset-s", help="MS time = cycler time + OFFSET_S (s); found from the files if omitted.")] = None,
+    offset: Annotated[
+        float | None,
+        typer.Option("--offset-s", help="MS time = cycler time + OFFSET_S (s); found from the files if omitted."),
+    ] = None,
     delay: Annotated[float, typer.Option(help="Inlet delay from cell to spectrometer (s).")] = 0.0,
     lag: Annotated[float, typer.Option(help="Headspace time constant, volume / flow (s); 0: no correction.")] = 0.0,
     baseline: Annotated[str | None, typer.Option(help="START,END of a quiet window (s, MS clock).")] = None,
-    count_co2: Annotated[bool, typer.Option("--count-co2", help="Count CO2's oxygen as lattice oxygen lost (an upper bound).")] = False,
+    count_co2: Annotated[
+        bool, typer.Option("--count-co2", help="Count CO2's oxygen as lattice oxygen lost (an upper bound).")
+    ] = False,
     cycler_format: FormatOpt = None,
-    plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+    plot: PlotOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """Gas per half cycle in µmol/g with errors, onset voltages, O2-equivalent charge against region III,
     lattice oxygen lost; --plot draws voltage, current and gas rates on one time axis."""

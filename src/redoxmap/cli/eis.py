@@ -14,22 +14,41 @@ from redoxmap.cli.structure import PlotOpt, save_plot
 eis_app = typer.Typer(help="Impedance: circuit fits, Kramers-Kronig test, DRT, series.",
                       no_args_is_help=True, rich_markup_mode=None)
 
-SpectrumFile = Annotated[Path, typer.Argument(help="An impedance file: .mpt/.mpr, .DTA, .z, .par, .pssession, .npy, .csv/.txt.")]
+SpectrumFile = Annotated[
+    Path, typer.Argument(help="An impedance file: .mpt/.mpr, .DTA, .z, .par, .pssession, .npy, .csv/.txt.")
+]
 IndexOpt = Annotated[int, typer.Option("--index", help="Which spectrum of a multi-spectrum file (0 = first).")]
 CircuitOpt = Annotated[str, typer.Option(help="Equivalent circuit, e.g. R0-p(R1,CPE1)-p(R2,CPE2)-W1.")]
-WeightingOpt = Annotated[str, typer.Option(help="modulus, proportional or unit.", **choice("modulus", "proportional", "unit"))]
-SolidStateOpt = Annotated[bool, typer.Option("--solid-state", help="Name the arcs as an all-solid-state cell's (bulk / grain boundary, interface, charge transfer) instead of numbering them by time constant.")]
+WeightingOpt = Annotated[
+    str, typer.Option(help="modulus, proportional or unit.", **choice("modulus", "proportional", "unit"))
+]
+SolidStateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--solid-state",
+        help="Name the arcs as an all-solid-state cell's (bulk / grain boundary, interface, charge transfer) "
+        "instead of numbering them by time constant.",
+    ),
+]
 
 
-@eis_app.command("fit", epilog='Example:  redoxmap eis fit cell_PEIS.mpt --circuit "R0-p(R1,CPE1)-p(R2,CPE2)-W1" --plot fit.png')
+@eis_app.command(
+    "fit", epilog='Example:  redoxmap eis fit cell_PEIS.mpt --circuit "R0-p(R1,CPE1)-p(R2,CPE2)-W1" --plot fit.png'
+)
 @command
 def eis_fit(
     file: SpectrumFile,
     circuit: CircuitOpt = defaults.CIRCUIT,
     initial: Annotated[str | None, typer.Option(help="Your start values, comma-separated, in circuit order.")] = None,
-    starts: Annotated[int, typer.Option(help="Data-derived starts (0 with --initial: only yours).")] = defaults.EIS_STARTS,
-    weighting: WeightingOpt = defaults.EIS_WEIGHTING, index: IndexOpt = 0, solid_state: SolidStateOpt = False,
-    plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+    starts: Annotated[
+        int, typer.Option(help="Data-derived starts (0 with --initial: only yours).")
+    ] = defaults.EIS_STARTS,
+    weighting: WeightingOpt = defaults.EIS_WEIGHTING,
+    index: IndexOpt = 0,
+    solid_state: SolidStateOpt = False,
+    plot: PlotOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """Fit an equivalent circuit; parameters with standard errors, chi-square, RC pairs by time constant."""
     from redoxmap.cli.common import parse_floats
@@ -78,8 +97,13 @@ def eis_kk(
 @command
 def eis_drt(
     file: SpectrumFile,
-    lambda_: Annotated[float | None, typer.Option("--lambda", help="Regularisation parameter (default: by GCV).")] = None,
-    index: IndexOpt = 0, plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+    lambda_: Annotated[
+        float | None, typer.Option("--lambda", help="Regularisation parameter (default: by GCV).")
+    ] = None,
+    index: IndexOpt = 0,
+    plot: PlotOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """Distribution of relaxation times (Tikhonov, non-negative) and its peaks."""
     import pandas as pd
@@ -96,21 +120,42 @@ def eis_drt(
 
         written = write_table(pd.DataFrame({"tau_s": result.tau_s, "gamma_ohm": result.gamma_ohm}), out)
         err_console.print(f"wrote {written}")
-    emit(result.peaks, as_json=as_json, out=None, payload={
-        "file": str(file), "r_inf_ohm": result.r_inf_ohm, "inductance_H": result.inductance_H,
-        "lambda": result.lambda_, "lambda_method": result.method},
-        title=f"{spectrum.label}: DRT peaks (λ = {result.lambda_:.2g} by {result.method}, R∞ = {result.r_inf_ohm:.4g} Ω)")
+    emit(
+        result.peaks,
+        as_json=as_json,
+        out=None,
+        payload={
+            "file": str(file),
+            "r_inf_ohm": result.r_inf_ohm,
+            "inductance_H": result.inductance_H,
+            "lambda": result.lambda_,
+            "lambda_method": result.method,
+        },
+        title=f"{spectrum.label}: DRT peaks (λ = {result.lambda_:.2g} by {result.method}, "
+        f"R∞ = {result.r_inf_ohm:.4g} Ω)",
+    )
 
 
-@eis_app.command("series", epilog='Example:  redoxmap eis series cycle_*.mpt --circuit "R0-p(R1,CPE1)-p(R2,CPE2)" -o resistances.csv --plot r.png')
+@eis_app.command(
+    "series",
+    epilog='Example:  redoxmap eis series cycle_*.mpt --circuit "R0-p(R1,CPE1)-p(R2,CPE2)" -o resistances.csv '
+    "--plot r.png",
+)
 @command
 def eis_series(
     files: Annotated[list[Path], typer.Argument(help="Impedance files (each may hold many spectra), in order.")],
     circuit: CircuitOpt = defaults.CIRCUIT,
-    temperatures: Annotated[str | None, typer.Option("--temperature", "--temperatures", help="Temperature in °C of each "
-                                                     "file, comma-separated (for Arrhenius).")] = None,
-    weighting: WeightingOpt = defaults.EIS_WEIGHTING, solid_state: SolidStateOpt = False, plot: PlotOpt = None,
-    as_json: JsonOpt = False, out: OutOpt = None,
+    temperatures: Annotated[
+        str | None,
+        typer.Option(
+            "--temperature", "--temperatures", help="Temperature in °C of each file, comma-separated (for Arrhenius)."
+        ),
+    ] = None,
+    weighting: WeightingOpt = defaults.EIS_WEIGHTING,
+    solid_state: SolidStateOpt = False,
+    plot: PlotOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """Check and fit every spectrum of a series (each seeded from its own data); resistances by cycle or T.
 

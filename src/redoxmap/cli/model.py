@@ -17,7 +17,9 @@ model_app = typer.Typer(help="The physical model of asynchronous activation: sim
 simulate_app = typer.Typer(help="Virtual studies: instrument files written from the model, with their truth.",
                            no_args_is_help=True, rich_markup_mode=None)
 
-ParamsOpt = Annotated[list[str] | None, typer.Option("--set", help="Parameter NAME=VALUE (repeat), e.g. --set phi_c=0.5.")]
+ParamsOpt = Annotated[
+    list[str] | None, typer.Option("--set", help="Parameter NAME=VALUE (repeat), e.g. --set phi_c=0.5.")
+]
 
 
 def _overrides(items: list[str] | None, parameter_class=None) -> dict[str, float]:
@@ -44,16 +46,36 @@ def _parameters(items: list[str] | None):
     return ActivationParameters(**_overrides(items))
 
 
-@model_app.command("simulate", epilog="Example:  redoxmap model simulate --cycles 40 --temperature 30 --temperature 50 --set phi_c=0.5 --plot map.png")
+@model_app.command(
+    "simulate",
+    epilog="Example:  redoxmap model simulate --cycles 40 --temperature 30 --temperature 50 --set phi_c=0.5 "
+    "--plot map.png",
+)
 @command
 def model_simulate(
     cycles: Annotated[int, typer.Option(help="Number of cycles.")] = 40,
     temperature: Annotated[list[float] | None, typer.Option(help="Temperature in °C (repeat to compare).")] = None,
     liquid: Annotated[bool, typer.Option("--liquid", help="A liquid cell: no interfacial loss.")] = False,
-    time_resolved: Annotated[bool, typer.Option("--time-resolved", help="Run the particle model under galvanostatic cycling instead (its own parameters: --set names from CellParameters).")] = False,
-    record: Annotated[Path | None, typer.Option(help="With --time-resolved: write the voltage record as a BDF cycler file (.bdf.csv), per gram of active material.")] = None,
+    time_resolved: Annotated[
+        bool,
+        typer.Option(
+            "--time-resolved",
+            help="Run the particle model under galvanostatic cycling instead "
+            "(its own parameters: --set names from CellParameters).",
+        ),
+    ] = False,
+    record: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --time-resolved: write the voltage record as a BDF cycler file (.bdf.csv), "
+            "per gram of active material."
+        ),
+    ] = None,
     c_rate: Annotated[float, typer.Option("--c-rate", help="With --time-resolved: the C-rate (1 C = 250 mA/g).")] = 0.1,
-    parameters: ParamsOpt = None, plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+    parameters: ParamsOpt = None,
+    plot: PlotOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """Run the cycle-resolved model (capacity TM/O, activated fraction, front, r by XAS mode),
     or with --time-resolved the particle model (voltage curves, capacities, activation by depth)."""
@@ -91,12 +113,27 @@ def model_simulate(
                    "redoxmap model validate --time-resolved --plot held_out.png")
 @command
 def model_validate(
-    liquid_radius_nm: Annotated[float, typer.Option(help="Radius that activates as a unit in the liquid cell (nm).")] = 1000.0,
-    time_resolved: Annotated[bool, typer.Option("--time-resolved", help="Train and predict with the particle model "
-                                                "under galvanostatic cycling (a few minutes, with progress).")] = False,
-    draws: Annotated[int | None, typer.Option(min=0, help="Parameter draws for the 95 % intervals (default 300; "
-                                              "24 with --time-resolved; 0: no intervals).")] = None,
-    plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+    liquid_radius_nm: Annotated[
+        float, typer.Option(help="Radius that activates as a unit in the liquid cell (nm).")
+    ] = 1000.0,
+    time_resolved: Annotated[
+        bool,
+        typer.Option(
+            "--time-resolved",
+            help="Train and predict with the particle model "
+            "under galvanostatic cycling (a few minutes, with progress).",
+        ),
+    ] = False,
+    draws: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Parameter draws for the 95 % intervals (default 300; 24 with --time-resolved; 0: no intervals).",
+        ),
+    ] = None,
+    plot: PlotOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """The reference study's protocol: train on capacities (30 and 50 °C) and bulk r; predict the
     surface r-values and the liquid cell's first discharge, and print each against the measurement
@@ -173,18 +210,40 @@ def _fit_time_resolved(source: Path, vary: str | None, parameters: list[str] | N
                                  status.update(f"fitting the particle model: evaluation {n}, χ² = {chi2:.4g}"))
 
 
-@model_app.command("fit", epilog="Examples:  redoxmap model fit my-study/ --vary kappa_ref,activation_energy_eV,q_o_mAh_g,u_ref\n\n"
-                   "redoxmap model fit my-study/ --time-resolved --vary k_activation_per_h,q_o_mAh_g --plot fit.png")
+@model_app.command(
+    "fit",
+    epilog="Examples:  redoxmap model fit my-study/ --vary kappa_ref,activation_energy_eV,q_o_mAh_g,u_ref\n\n"
+    "redoxmap model fit my-study/ --time-resolved --vary k_activation_per_h,q_o_mAh_g --plot fit.png",
+)
 @command
 def model_fit(
-    source: Annotated[Path, typer.Argument(help="A study (folder or study.toml: its cells with temperature and mass), "
-                                                "or a JSON list of {kind, value, stderr, temperature_C, cycle[, mode, cell]}.")],
-    vary: Annotated[str | None, typer.Option(help="Parameters to fit, comma-separated (default: the manifest's or the standard set).")] = None,
-    time_resolved: Annotated[bool, typer.Option("--time-resolved", help="Fit the particle model under galvanostatic cycling instead: "
-                                                "capacities and region III charge (from a study) or any listed observation; "
-                                                "--set/--vary names from CellParameters; minutes, with progress.")] = False,
-    c_rate: Annotated[float, typer.Option("--c-rate", help="With --time-resolved: the cells' C-rate (1 C = 250 mA/g).")] = 0.1,
-    parameters: ParamsOpt = None, plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="A study (folder or study.toml: its cells with temperature and mass), "
+            "or a JSON list of {kind, value, stderr, temperature_C, cycle[, mode, cell]}."
+        ),
+    ],
+    vary: Annotated[
+        str | None,
+        typer.Option(help="Parameters to fit, comma-separated (default: the manifest's or the standard set)."),
+    ] = None,
+    time_resolved: Annotated[
+        bool,
+        typer.Option(
+            "--time-resolved",
+            help="Fit the particle model under galvanostatic cycling instead: "
+            "capacities and region III charge (from a study) or any listed observation; "
+            "--set/--vary names from CellParameters; minutes, with progress.",
+        ),
+    ] = False,
+    c_rate: Annotated[
+        float, typer.Option("--c-rate", help="With --time-resolved: the cells' C-rate (1 C = 250 mA/g).")
+    ] = 0.1,
+    parameters: ParamsOpt = None,
+    plot: PlotOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """Fit the model to a study's cells or to listed observations: values, errors, identifiability."""
     from redoxmap.model.fit import FITTED, fit_model
@@ -217,18 +276,34 @@ def model_fit(
          title=f"Model fit: χ² = {fit.chi_square:.3g} for {len(fit.residuals)} observations")
 
 
-@model_app.command("whatif", epilog="Examples:  redoxmap model whatif --change phi_c=0.5,1,2 --temperature 30 --plot phi_c.png\n\n"
-                   "redoxmap model whatif --time-resolved --change c_rate=0.05,0.1,0.5 --cycles 10 --plot rate.png")
+@model_app.command(
+    "whatif",
+    epilog="Examples:  redoxmap model whatif --change phi_c=0.5,1,2 --temperature 30 --plot phi_c.png\n\n"
+    "redoxmap model whatif --time-resolved --change c_rate=0.05,0.1,0.5 --cycles 10 --plot rate.png",
+)
 @command
 def model_whatif(
-    change: Annotated[str, typer.Option(help="NAME=V1,V2,... a parameter (or temperature_C, or with --time-resolved c_rate) "
-                                             "and the values to compare.")],
+    change: Annotated[
+        str,
+        typer.Option(
+            help="NAME=V1,V2,... a parameter (or temperature_C, or with --time-resolved c_rate) "
+            "and the values to compare."
+        ),
+    ],
     cycles: Annotated[int, typer.Option(help="Number of cycles.")] = 40,
     temperature: Annotated[float, typer.Option(help="Temperature in °C.")] = 30.0,
-    time_resolved: Annotated[bool, typer.Option("--time-resolved", help="Compare runs of the particle model under "
-                                                "galvanostatic cycling (its own parameters, and c_rate).")] = False,
+    time_resolved: Annotated[
+        bool,
+        typer.Option(
+            "--time-resolved",
+            help="Compare runs of the particle model under galvanostatic cycling (its own parameters, and c_rate).",
+        ),
+    ] = False,
     c_rate: Annotated[float, typer.Option("--c-rate", help="With --time-resolved: the C-rate (1 C = 250 mA/g).")] = 0.1,
-    parameters: ParamsOpt = None, plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+    parameters: ParamsOpt = None,
+    plot: PlotOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """Compare activation curves and fronts when one parameter (contact, R_int, radius, temperature,
     C-rate, ...) changes."""
@@ -272,7 +347,10 @@ def model_whatif(
         emit(last, as_json=False, out=None, title=f"What if {name} changes ({temperature:g} °C, after cycle {cycles})")
 
 
-@simulate_app.command("study", epilog="Example:  redoxmap simulate study virtual/ --temperature 30 --temperature 50 && redoxmap report virtual/")
+@simulate_app.command(
+    "study",
+    epilog="Example:  redoxmap simulate study virtual/ --temperature 30 --temperature 50 && redoxmap report virtual/",
+)
 @command
 def simulate_study_command(
     out: Annotated[Path, typer.Argument(help="Folder for the virtual study.")],

@@ -30,17 +30,33 @@ def _phases(specs: list[str] | None) -> dict | None:
                                    '--phase electrolyte=S,P,Cl --phase carbon=C --plot phases.png --json')
 @command
 def sem_analyze(
-    files: Annotated[list[Path], typer.Argument(help="Fields of view of one sample: Bruker .bcf, Velox .emd, or images.")],
-    phase: Annotated[list[str] | None, typer.Option(help="A phase and its marker elements, NAME=El1,El2 (repeat). "
-                                                         "Default: cathode=Mn,Ni,Co electrolyte=S,P,Cl carbon=C.")] = None,
-    maps: Annotated[list[str] | None, typer.Option("--map", help="A ready element map for a single image, El=file.tif (repeat).")] = None,
+    files: Annotated[
+        list[Path], typer.Argument(help="Fields of view of one sample: Bruker .bcf, Velox .emd, or images.")
+    ],
+    phase: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A phase and its marker elements, NAME=El1,El2 (repeat). "
+            "Default: cathode=Mn,Ni,Co electrolyte=S,P,Cl carbon=C."
+        ),
+    ] = None,
+    maps: Annotated[
+        list[str] | None, typer.Option("--map", help="A ready element map for a single image, El=file.tif (repeat).")
+    ] = None,
     pixel_nm: Annotated[float | None, typer.Option(help="Pixel size in nm, for files without one.")] = None,
-    method: Annotated[str, typer.Option(help="likelihood (Poisson mixture) or random_walker for ambiguous pixels.",
-                                        **choice("likelihood", "random_walker"))] = "likelihood",
+    method: Annotated[
+        str,
+        typer.Option(
+            help="likelihood (Poisson mixture) or random_walker for ambiguous pixels.",
+            **choice("likelihood", "random_walker"),
+        ),
+    ] = "likelihood",
     active: Annotated[str, typer.Option(help="The active-material phase (contact, particles).")] = "cathode",
     transport: Annotated[str, typer.Option(help="The phase whose tortuosity is measured.")] = "electrolyte",
     name: Annotated[str, typer.Option(help="The sample's name.")] = "sample",
-    plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+    plot: PlotOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """Segment every field into phases and measure area fractions, the active material's contact with
     each phase, particle sizes, dispersion, connectivity and tortuosity, with bootstrap errors over fields."""

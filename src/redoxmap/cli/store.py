@@ -35,20 +35,31 @@ def store_catalog(folder: StoreArg, as_json: JsonOpt = False, out: OutOpt = None
          columns=["cell", "reader", "active_mass_mg", "temperature_C", "rows", "cycles", "source_file"])
 
 
-@store_app.command("query", epilog="Examples:  redoxmap store query my-study/.redoxmap-store --cycle 100 --temperature 50"
-                                   "   ·   redoxmap store query STORE --cycle 1 --direction charge --json")
+@store_app.command(
+    "query",
+    epilog="Examples:  redoxmap store query my-study/.redoxmap-store --cycle 100 --temperature 50"
+    "   ·   redoxmap store query STORE --cycle 1 --direction charge --json",
+)
 @command
 def store_query(
     folder: StoreArg,
     cycle: Annotated[int, typer.Option(help="The cycle whose capacity is wanted.")],
-    temperature: Annotated[float | None, typer.Option(help="Only cells recorded at this temperature (°C, ±0.5).")] = None,
+    temperature: Annotated[
+        float | None, typer.Option(help="Only cells recorded at this temperature (°C, ±0.5).")
+    ] = None,
     direction: Annotated[str, typer.Option(help="discharge or charge.", **choice("discharge", "charge"))] = "discharge",
     cell: Annotated[list[str] | None, typer.Option(help="Only this cell (repeat).")] = None,
-    as_json: JsonOpt = False, out: OutOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """The capacity of one cycle of every chosen cell, read from the store without loading the cells' rows."""
     from redoxmap.store import cycle_capacities
 
     table = cycle_capacities(_open(folder), cycle, direction=direction, cells=cell, temperature_C=temperature)
-    emit(table, as_json=as_json, out=out, payload={"cycle": cycle, "direction": direction, "temperature_C": temperature},
-         title=f"{direction} capacity of cycle {cycle}: {len(table)} cells")
+    emit(
+        table,
+        as_json=as_json,
+        out=out,
+        payload={"cycle": cycle, "direction": direction, "temperature_C": temperature},
+        title=f"{direction} capacity of cycle {cycle}: {len(table)} cells",
+    )

@@ -25,8 +25,16 @@ tem_app = typer.Typer(help="HRTEM: lattice-fringe spacings from the FFT of an im
                       no_args_is_help=True, rich_markup_mode=None)
 
 PatternArg = Annotated[Path, typer.Argument(help="A pattern: .xy/.xye/.csv, Rigaku .ras/.rasx/.asc, .xrdml, .brml.")]
-WavelengthOpt = Annotated[float | None, typer.Option("--wavelength", help="Wavelength in Angstrom (K-alpha1), if the file has none or a wrong one.")]
-RadiationOpt = Annotated[str | None, typer.Option(help="doublet (K-alpha1 + K-alpha2) or single (monochromator, synchrotron).", **choice("doublet", "single"))]
+WavelengthOpt = Annotated[
+    float | None,
+    typer.Option("--wavelength", help="Wavelength in Angstrom (K-alpha1), if the file has none or a wrong one."),
+]
+RadiationOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="doublet (K-alpha1 + K-alpha2) or single (monochromator, synchrotron).", **choice("doublet", "single")
+    ),
+]
 HalfWidthOpt = Annotated[float, typer.Option("--half-width", help="Half width of each fitting window in degrees.")]
 PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Also draw the figure to this .png, .svg or .pdf file.")]
 
@@ -84,12 +92,30 @@ def xrd_peaks(
 @command
 def xrd_lattice(
     file: PatternArg,
-    phase: Annotated[str, typer.Option(help="R-3m, C2/m or Fd-3m (built-in starting lattices).", **choice("R-3m", "C2/m", "Fd-3m"))] = "R-3m",
-    hkl: Annotated[list[str] | None, typer.Option("--hkl", help="Peak as H,K,L=NEAR_DEG (repeat); default: the pattern indexes itself (R-3m from its (003), cubic by a scan), or the built-in cell's reflections (C2/m).")] = None,
+    phase: Annotated[
+        str, typer.Option(help="R-3m, C2/m or Fd-3m (built-in starting lattices).", **choice("R-3m", "C2/m", "Fd-3m"))
+    ] = "R-3m",
+    hkl: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--hkl",
+            help="Peak as H,K,L=NEAR_DEG (repeat); default: the pattern indexes itself "
+            "(R-3m from its (003), cubic by a scan), or the built-in cell's reflections (C2/m).",
+        ),
+    ] = None,
     zero_shift: Annotated[bool, typer.Option("--zero-shift", help="Also refine a 2theta zero shift.")] = False,
-    displacement: Annotated[bool, typer.Option("--displacement", help="Also refine a sample displacement (a lab powder's usual error; best not with --zero-shift).")] = False,
-    half_width: HalfWidthOpt = defaults.XRD_LATTICE_HALF_WIDTH_DEG, wavelength: WavelengthOpt = None, radiation: RadiationOpt = None,
-    as_json: JsonOpt = False, out: OutOpt = None,
+    displacement: Annotated[
+        bool,
+        typer.Option(
+            "--displacement",
+            help="Also refine a sample displacement (a lab powder's usual error; best not with --zero-shift).",
+        ),
+    ] = False,
+    half_width: HalfWidthOpt = defaults.XRD_LATTICE_HALF_WIDTH_DEG,
+    wavelength: WavelengthOpt = None,
+    radiation: RadiationOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """Lattice parameters by least squares from the fitted, indexed peaks of one phase; a layered (R-3m) or cubic
     phase indexes the pattern itself, and too few reflections are an error."""
@@ -118,15 +144,25 @@ def xrd_lattice(
          title=f"{file.name}: {phase} {values}")
 
 
-@xrd_app.command("series", epilog="Example:  redoxmap xrd series scans/*.xrdml --cycling cell.mpr --plot map.png -o series.csv")
+@xrd_app.command(
+    "series", epilog="Example:  redoxmap xrd series scans/*.xrdml --cycling cell.mpr --plot map.png -o series.csv"
+)
 @command
 def xrd_series(
-    files: Annotated[list[Path], typer.Argument(help="In situ scans (files, or files holding several scans), any order.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="In situ scans (files, or files holding several scans), any order.")
+    ],
     cycling: Annotated[Path | None, typer.Option(help="The cycler file of the same cell, for the voltage.")] = None,
-    offset_s: Annotated[float, typer.Option("--offset-s", help="Cycler time (s) at which the first scan started.")] = 0.0,
+    offset_s: Annotated[
+        float, typer.Option("--offset-s", help="Cycler time (s) at which the first scan started.")
+    ] = 0.0,
     near: Annotated[str, typer.Option(help="Approximate (003) and (020) positions in degrees.")] = "18.6,20.8",
-    half_width: HalfWidthOpt = defaults.XRD_HALF_WIDTH_DEG, wavelength: WavelengthOpt = None, radiation: RadiationOpt = None,
-    plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+    half_width: HalfWidthOpt = defaults.XRD_HALF_WIDTH_DEG,
+    wavelength: WavelengthOpt = None,
+    radiation: RadiationOpt = None,
+    plot: PlotOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """(003) position, c and width, and the (020) intensity through an in situ series."""
     from redoxmap.cycling import read_cycling
@@ -148,16 +184,33 @@ def xrd_series(
                  "intensity_020", "ratio_020_003", "ratio_020_003_stderr"])
 
 
-@tem_app.command("fft", epilog="Example:  redoxmap tem fft particle.tif --pixel-nm 0.0105 --box bulk=0,0,512,512 --box surface=600,0,256,256 --plot fft.png")
+@tem_app.command(
+    "fft",
+    epilog="Example:  redoxmap tem fft particle.tif --pixel-nm 0.0105 --box bulk=0,0,512,512 "
+    "--box surface=600,0,256,256 --plot fft.png",
+)
 @command
 def tem_fft(
     image: Annotated[Path, typer.Argument(help="A micrograph: .tif, .png, .jpg, .dm3 or .dm4.")],
-    pixel_nm: Annotated[float | None, typer.Option("--pixel-nm", help="Pixel size in nm (required when the file has none).")] = None,
-    box: Annotated[list[str] | None, typer.Option("--box", help="Region NAME=X0,Y0,WIDTH,HEIGHT in pixels (repeat).")] = None,
-    candidate: Annotated[list[str] | None, typer.Option("--candidate", help="Reflection NAME=D_NM to match (repeat); default: built-in phases.")] = None,
-    d_range: Annotated[str, typer.Option(help="Spacings to look for, in nm.")] = ",".join(map(str, defaults.FRINGE_D_RANGE_NM)),
-    min_snr: Annotated[float, typer.Option(help="Spot power over the median at its spatial frequency.")] = defaults.FRINGE_MIN_SNR,
-    plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+    pixel_nm: Annotated[
+        float | None, typer.Option("--pixel-nm", help="Pixel size in nm (required when the file has none).")
+    ] = None,
+    box: Annotated[
+        list[str] | None, typer.Option("--box", help="Region NAME=X0,Y0,WIDTH,HEIGHT in pixels (repeat).")
+    ] = None,
+    candidate: Annotated[
+        list[str] | None,
+        typer.Option("--candidate", help="Reflection NAME=D_NM to match (repeat); default: built-in phases."),
+    ] = None,
+    d_range: Annotated[str, typer.Option(help="Spacings to look for, in nm.")] = ",".join(
+        map(str, defaults.FRINGE_D_RANGE_NM)
+    ),
+    min_snr: Annotated[
+        float, typer.Option(help="Spot power over the median at its spatial frequency.")
+    ] = defaults.FRINGE_MIN_SNR,
+    plot: PlotOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """Lattice-fringe spacings (d = 1/|k|) from the FFT of an image or of boxes in it."""
     from redoxmap.report.structure_figures import fringes_figure

@@ -26,12 +26,32 @@ ComponentOpt = Annotated[list[str] | None, typer.Option("--component", help="A c
                                                         "NAME@LOW-HIGH[:FWHM] (repeat it); instead of a preset.")]
 CasaOpt = Annotated[bool, typer.Option("--casa", help="Refit the CasaXPS model stored in the VAMAS file (its "
                                        "components, limits, line shapes and background).")]
-BackgroundOpt = Annotated[str, typer.Option(help="shirley, tougaard or linear.", **choice("shirley", "tougaard", "linear"))]
-FixedOpt = Annotated[bool, typer.Option("--fixed-background", help="Compute the background from the data before the fit instead of fitting its scale with the peaks.")]
-ShapeOpt = Annotated[str, typer.Option(help="Line shape in CasaXPS notation: SGL(m) (sum) or GL(m) (product), m = % Lorentzian.")]
-ReferenceOpt = Annotated[str | None, typer.Option("--charge-reference", help="Region holding adventitious C 1s for the charge correction (e.g. \"C 1s\"); none by default.")]
-ReferenceEnergyOpt = Annotated[float, typer.Option("--reference-ev", help="Binding energy adventitious C-C/C-H is put at.")]
-ShiftOpt = Annotated[float | None, typer.Option("--shift", help="A known charge correction in eV, added to every binding energy.")]
+BackgroundOpt = Annotated[
+    str, typer.Option(help="shirley, tougaard or linear.", **choice("shirley", "tougaard", "linear"))
+]
+FixedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--fixed-background",
+        help="Compute the background from the data before the fit instead of fitting its scale with the peaks.",
+    ),
+]
+ShapeOpt = Annotated[
+    str, typer.Option(help="Line shape in CasaXPS notation: SGL(m) (sum) or GL(m) (product), m = % Lorentzian.")
+]
+ReferenceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--charge-reference",
+        help='Region holding adventitious C 1s for the charge correction (e.g. "C 1s"); none by default.',
+    ),
+]
+ReferenceEnergyOpt = Annotated[
+    float, typer.Option("--reference-ev", help="Binding energy adventitious C-C/C-H is put at.")
+]
+ShiftOpt = Annotated[
+    float | None, typer.Option("--shift", help="A known charge correction in eV, added to every binding energy.")
+]
 
 
 @xps_app.command("regions", epilog="Example:  redoxmap xps regions cathode_S2p.vms")
@@ -181,8 +201,11 @@ def xps_survey(
          title=f"{file.name}: {spectrum.region}, elements (charge shift {found.attrs['charge_shift_eV']:+.1f} eV)")
 
 
-@xps_app.command("series", epilog='Example:  redoxmap xps series pristine.vms 30C.vms 50C.vms --labels pristine,30C,50C '
-                                   '--region "S 2p" --plot shares.png -o shares.csv')
+@xps_app.command(
+    "series",
+    epilog="Example:  redoxmap xps series pristine.vms 30C.vms 50C.vms --labels pristine,30C,50C "
+    '--region "S 2p" --plot shares.png -o shares.csv',
+)
 @command
 def xps_series(
     files: Annotated[list[Path], typer.Argument(help="XPS files of one sample series, in order.")],

@@ -43,6 +43,7 @@ class Voltammogram:
 
     @property
     def label(self) -> str:
+        """The source file's name (``"cv"`` when the record has none): the record's name in tables and figures."""
         return Path(self.attrs.get("source_file", "cv")).name
 
 

@@ -131,7 +131,8 @@ def cycle_summary(table: pd.DataFrame, *, halves: pd.DataFrame | None = None) ->
         ``energy_efficiency_pct``, ``mean_charge_voltage_V``, ``mean_discharge_voltage_V``,
         ``hysteresis_V`` (their difference), ``retention_pct`` (discharge capacity relative
         to the first cycle with one), with a mass the ``..._mAh_g`` and ``..._mWh_g`` columns, and with an
-        electrode area the areal ``charge_capacity_mAh_cm2`` and ``discharge_capacity_mAh_cm2``. Cycle 0 holds half cycles before the first opening half cycle.
+        electrode area the areal ``charge_capacity_mAh_cm2`` and ``discharge_capacity_mAh_cm2``.
+        Cycle 0 holds half cycles before the first opening half cycle.
 
     Warns
     -----

@@ -72,6 +72,7 @@ class Sensitivity:
 
     @property
     def relative_error(self) -> float:
+        """The standard error relative to the value (infinite for a zero value)."""
         return self.stderr_C_mol / self.value_C_mol if self.value_C_mol else math.inf
 
 

@@ -80,13 +80,17 @@ class GasEvolution(FitResult):
     notes: list = field(default_factory=list)
 
     def __repr__(self) -> str:
-        return f"GasEvolution({Path(self.source_file).name!r}, gases {', '.join(self.gases)}, {len(self.totals)} totals)"
+        return (
+            f"GasEvolution({Path(self.source_file).name!r}, gases {', '.join(self.gases)}, {len(self.totals)} totals)"
+        )
 
     def rate_nmol_min(self, gas: str) -> np.ndarray:
         """A gas's rate in nmol/min on :attr:`time_s`."""
         return self.rates_mol_s[self.gases.index(gas)] * 1e9 * 60
 
     def parameter_table(self):
+        """The amount of each gas per half cycle with its standard error, in µmol/g (µmol without an
+        active mass)."""
         import pandas as pd
 
         per_gram = self.active_mass_g is not None
@@ -96,6 +100,8 @@ class GasEvolution(FitResult):
         return pd.DataFrame(rows, columns=["parameter", "value", "stderr", "unit"])
 
     def statistics(self) -> dict:
+        """The assumptions of the analysis (offsets, delay, lag, baseline, sensitivities...) and each
+        gas's baseline noise in nmol/min."""
         return {**self.assumptions, **{f"noise {gas} (nmol/min)": v * 6e10 for gas, v in self.noise_mol_s.items()}}
 
     def lattice_oxygen(self):
@@ -174,7 +180,9 @@ def cycler_offset(recording, cycling) -> tuple[float, str]:
     if recording.offsets_s and source.name.startswith(stem):
         number = re.match(r"_(\d{2})", source.name[len(stem):])
         if number and number.group(1) in recording.offsets_s:
-            return recording.offsets_s[number.group(1)], f"measured by the MS program for potentiostat file {number.group(1)}"
+            return recording.offsets_s[
+                number.group(1)
+            ], f"measured by the MS program for potentiostat file {number.group(1)}"
     cycler_start = _parse_time(meta.get("file_metadata", {}).get("start_time"))
     ms_start = _parse_time(recording.start_time)
     if cycler_start and ms_start:
@@ -254,7 +262,9 @@ def quantify_gases(recording, sensitivities, *, cycling=None, active_mass_g: flo
         active = cycling["state"].to_numpy() != "rest"
         first_current = cycler_time[active][0] if active.any() else cycler_time[0]
     if baseline_window_s is not None:
-        quiet = (grid >= baseline_window_s[0] - offset_s - delay_s) & (grid <= baseline_window_s[1] - offset_s - delay_s)
+        quiet = (grid >= baseline_window_s[0] - offset_s - delay_s) & (
+            grid <= baseline_window_s[1] - offset_s - delay_s
+        )
         baseline_how = f"given window {baseline_window_s} s (MS clock)"
     elif cycling is not None and (grid < first_current).sum() >= 10:
         quiet = grid < first_current

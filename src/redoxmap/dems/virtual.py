@@ -71,8 +71,10 @@ def gas_recording(time_s, voltage_V, current_A, *, mass_g: float, temperature_C:
     current[grid > end] = 0.0
     voltage = np.interp(grid, cycler_time, np.asarray(voltage_V, float))
     charging = current > 0
-    made = {"O2": np.where(charging & (voltage > 4.4), loss_fraction(temperature_C) * current / (4 * FARADAY_C_MOL), 0.0),
-            "CO2": np.where(charging & (voltage > 4.2), 0.004 * current / (2 * FARADAY_C_MOL), 0.0)}
+    made = {
+        "O2": np.where(charging & (voltage > 4.4), loss_fraction(temperature_C) * current / (4 * FARADAY_C_MOL), 0.0),
+        "CO2": np.where(charging & (voltage > 4.2), 0.004 * current / (2 * FARADAY_C_MOL), 0.0),
+    }
     kernel = np.exp(-np.arange(0, 10 * lag_s, step_s) / lag_s)
     kernel /= kernel.sum()
     columns = {"time_s": grid + lead_s}

@@ -124,10 +124,12 @@ class Element:
 
     @property
     def type(self) -> ElementType:
+        """How an element of this kind behaves (from :data:`ELEMENTS`)."""
         return ELEMENTS[self.kind]
 
     @property
     def size(self) -> int:
+        """The number of parameters of the element."""
         return len(self.type.parameters)
 
 
@@ -217,14 +219,17 @@ class Circuit:
 
     @property
     def units(self) -> list[str]:
+        """The unit of each parameter, in the order of :attr:`parameter_names`."""
         return [u for e in self.elements for u in e.type.units]
 
     @property
     def positive(self) -> np.ndarray:
+        """Which parameters are strictly positive (fitted on a log scale), in parameter order."""
         return np.array([p for e in self.elements for p in e.type.positive])
 
     @property
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """The lower and the upper bound of every parameter, in parameter order."""
         pairs = [b for e in self.elements for b in e.type.bounds]
         return np.array([b[0] for b in pairs]), np.array([b[1] for b in pairs])
 

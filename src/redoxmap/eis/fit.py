@@ -315,7 +315,9 @@ def _perturbations(theta: np.ndarray, guess: np.ndarray, positive: np.ndarray, l
     scale = np.where(positive, 0.3, 0.05)
     out = [theta[None, :] + rng.normal(size=(n, len(theta))) * scale[None, :]]
     span = np.maximum(upper - lower, 1e-12)
-    dead = (np.minimum(theta - lower, upper - theta) < 1e-6 * span) | (positive & (np.abs(theta - guess) > DEAD_DECADES))
+    dead = (np.minimum(theta - lower, upper - theta) < 1e-6 * span) | (
+        positive & (np.abs(theta - guess) > DEAD_DECADES)
+    )
     if dead.any():  # back at the guess, and a decade or two either side of it (one of them may be the valley)
         for decades in (0.0, -1.0, 1.0, 2.0):
             revived = np.where(dead, guess + np.where(positive, decades, 0.0), theta)

@@ -5,9 +5,10 @@ by a chain of M RC elements with time constants fixed on a log grid over the mea
 range (plus a series resistance and inductance), a linear least-squares problem. M grows
 until the over-fitting measure ``mu = 1 - sum|R_k < 0| / sum|R_k >= 0|`` falls below ``c``
 (0.85), among chains whose residual is within twice the best one (a short chain
-fitted to sharp arcs rings and gives negative R_k before it fits). A causal, linear, stable system is represented within its noise; residuals that
-stay larger, or drift with frequency, mean the spectrum violates Kramers-Kronig (drift,
-non-linearity, a changing cell) and its fit parameters should not be trusted.
+fitted to sharp arcs rings and gives negative R_k before it fits). A causal, linear, stable
+system is represented within its noise; residuals that stay larger, or drift with frequency,
+mean the spectrum violates Kramers-Kronig (drift, non-linearity, a changing cell) and its fit
+parameters should not be trusted.
 """
 
 from __future__ import annotations

@@ -43,8 +43,13 @@ def join_raw(parts: list[RawCycling]) -> RawCycling:
     starts = [_start(p) for p in parts]
     # By the time of each file's first record (start time plus its first time value: the parts of one
     # BioLogic experiment share a start and continue its clock).
-    order = (sorted(range(len(parts)), key=lambda k: starts[k] + pd.Timedelta(seconds=float(parts[k].table["time_s"].iloc[0])))
-             if all(s is not None for s in starts) else list(range(len(parts))))
+    order = (
+        sorted(
+            range(len(parts)), key=lambda k: starts[k] + pd.Timedelta(seconds=float(parts[k].table["time_s"].iloc[0]))
+        )
+        if all(s is not None for s in starts)
+        else list(range(len(parts)))
+    )
     tables, files = [], []
     previous_end = previous_step = None
     for rank, k in enumerate(order):

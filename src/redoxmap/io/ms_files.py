@@ -224,8 +224,13 @@ def read_ms_table(path: str | PathLike, *, start_time: str | None = None) -> MsR
         channels[name], units[name] = data, unit_
     channels, units = nonempty(channels, units, path)
     stated = re.search(r"(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?)", "\n".join(text.splitlines()[:index]))
-    return MsRecording(channels, units, str(path), start_time or (stated.group(1).replace(" ", "T") if stated else None),
-                       metadata={"instrument": "generic table"})
+    return MsRecording(
+        channels,
+        units,
+        str(path),
+        start_time or (stated.group(1).replace(" ", "T") if stated else None),
+        metadata={"instrument": "generic table"},
+    )
 
 
 def read_ms(path: str | PathLike, *, format: str | None = None, **options) -> MsRecording:

@@ -64,7 +64,10 @@ def _positions(points, n: int, path: Path) -> np.ndarray:
             if len(values) != n:
                 raise ReadError(f"{len(values)} listed 2theta positions for {n} counts", path=path)
             return values
-        start, end = positive_float(first_text(positions, "startPosition")), positive_float(first_text(positions, "endPosition"))
+        start, end = (
+            positive_float(first_text(positions, "startPosition")),
+            positive_float(first_text(positions, "endPosition")),
+        )
         if start is None or end is None:
             raise ReadError("2theta positions without start and end", path=path)
         return np.linspace(start, end, n)

@@ -15,7 +15,17 @@ from pathlib import Path
 from redoxmap.errors import AnalysisError, ReadError
 
 HEAD_BYTES = 65536
-MODALITIES = ("cycling", "cv", "eis", "xas", "xrd", "images", "sem", "xps", "dems")  # as a study manifest names its sections
+MODALITIES = (
+    "cycling",
+    "cv",
+    "eis",
+    "xas",
+    "xrd",
+    "images",
+    "sem",
+    "xps",
+    "dems",
+)  # as a study manifest names its sections
 """The kinds of measurement a reader can serve, in the order ``redoxmap formats`` lists them."""
 
 

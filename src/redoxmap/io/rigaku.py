@@ -87,11 +87,22 @@ def read_asc(path: Path) -> list[Pattern]:
             raise ReadError(f"a count that is not a number in group {len(patterns)} ({exc})", path=path) from None
         if len(counts) != count:
             raise ReadError(f"group promises {count} points but holds {len(counts)} (truncated?)", path=path)
-        patterns.append(Pattern(start + step * np.arange(count), counts, None, {
-            "wavelength_A": positive_float(header.get("WAVE_LENGTH1")), "wavelength2_A": positive_float(header.get("WAVE_LENGTH2")),
-            "xray_line": header.get("XRAY_CHAR"), "monochromator": header.get("C_MONOCHRO"),
-            "start_time": timestamp(header.get("DATE"), "%d-%b-%y %H:%M"), "sample": header.get("SAMPLE"),
-            "intensity_unit": header.get("YUNIT", "counts")}))
+        patterns.append(
+            Pattern(
+                start + step * np.arange(count),
+                counts,
+                None,
+                {
+                    "wavelength_A": positive_float(header.get("WAVE_LENGTH1")),
+                    "wavelength2_A": positive_float(header.get("WAVE_LENGTH2")),
+                    "xray_line": header.get("XRAY_CHAR"),
+                    "monochromator": header.get("C_MONOCHRO"),
+                    "start_time": timestamp(header.get("DATE"), "%d-%b-%y %H:%M"),
+                    "sample": header.get("SAMPLE"),
+                    "intensity_unit": header.get("YUNIT", "counts"),
+                },
+            )
+        )
     if not patterns:
         raise FormatError("no *BEGIN ... *END data group (truncated?)", path=path)
     return patterns

@@ -99,9 +99,20 @@ def _from_signals(signals: list[dict], path: Path, given: float | None, what: st
     pixel, source = _pixel(axes[:2], path, given)
     sample = (cubes[-1] if cubes else images[0]).get("metadata", {}).get("Sample", {})
     energy = _energy(cubes[-1]["axes"][-1], cube.shape[2]) if cube is not None else None
-    return SemSection(image, pixel, cube, energy, {}, {"source_file": str(path), "format": what,
-                                                       "pixel_source": source, "elements": list(sample.get("elements", [])),
-                                                       "sample": sample.get("name")})
+    return SemSection(
+        image,
+        pixel,
+        cube,
+        energy,
+        {},
+        {
+            "source_file": str(path),
+            "format": what,
+            "pixel_source": source,
+            "elements": list(sample.get("elements", [])),
+            "sample": sample.get("name"),
+        },
+    )
 
 
 def _sniff_bcf(head: bytes, path: Path) -> bool:

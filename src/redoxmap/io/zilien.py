@@ -127,10 +127,20 @@ def read_zilien(path: str | PathLike) -> MsRecording:
     else:
         named = _NAMED_DATE.search(path.name)
         start = f"{named.group(1)}T{named.group(2)}:{named.group(3)}:{named.group(4)}" if named else None
-    return MsRecording(channels, units, str(path), start, _electrochemistry(electrochemistry, path), offsets,
-                       metadata={"instrument": "Spectro Inlets Zilien", "version": fields.get("file_format_version", "1"),
-                                 "zilien_version": fields.get("Zilien version"),
-                                 "measurement": fields.get("measurement_name")})
+    return MsRecording(
+        channels,
+        units,
+        str(path),
+        start,
+        _electrochemistry(electrochemistry, path),
+        offsets,
+        metadata={
+            "instrument": "Spectro Inlets Zilien",
+            "version": fields.get("file_format_version", "1"),
+            "zilien_version": fields.get("Zilien version"),
+            "measurement": fields.get("measurement_name"),
+        },
+    )
 
 
 def _electrochemistry(groups: dict, path: Path):

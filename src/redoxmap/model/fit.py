@@ -75,6 +75,8 @@ class Observation:
 
     @property
     def label(self) -> str:
+        """The observation in words, for messages: its kind (with the mode of an r-value), temperature
+        (°C), cycle, and ``liquid`` for a liquid cell."""
         what = f"r ({self.mode})" if self.kind == "r" else self.kind
         return f"{what}, {self.temperature_C:g} °C, cycle {self.cycle}{', liquid' if self.cell == 'liquid' else ''}"
 

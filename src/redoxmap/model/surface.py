@@ -58,7 +58,9 @@ def surface_oxygen_excess(deactivated, *, tm_utilisation, q_tm_mAh_g: float, q_o
     return r_max * np.asarray(tm_utilisation, float) * q_tm_mAh_g * np.asarray(deactivated, float) / q_o_mAh_g
 
 
-def surface_loss_from_valence(cycles, valences, stderr, *, pristine: float, electrons: float = 2.0) -> tuple[float, float]:
+def surface_loss_from_valence(
+    cycles, valences, stderr, *, pristine: float, electrons: float = 2.0
+) -> tuple[float, float]:
     """The surface loss per cycle ``gamma`` (and its standard error) from the surface TM valence after
     numbered charges at one temperature.
 

@@ -20,8 +20,15 @@ def build_cv_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSecti
     )
     for name, analysis in analyses:
         section.warnings += [(name, note) for note in analysis.notes]
-        add_figure(section, plt, figs.voltammograms_figure(plt, analysis, title=name), out, id=f"cv_{len(section.figures)}",
-                   title=f"{name}: voltammograms", caption="Last cycle of each record; dots: the peaks.")
+        add_figure(
+            section,
+            plt,
+            figs.voltammograms_figure(plt, analysis, title=name),
+            out,
+            id=f"cv_{len(section.figures)}",
+            title=f"{name}: voltammograms",
+            caption="Last cycle of each record; dots: the peaks.",
+        )
         add_figure(section, plt, figs.b_value_figure(plt, analysis, title=name), out, id=f"cv_{len(section.figures)}",
                    title=f"{name}: b-values", caption="Peak current against scan rate; lines: log-log fits.")
         for attribute, title in (("peaks", "peaks"), ("b_values", "b-values"), ("diffusion", "Randles-Sevcik"),

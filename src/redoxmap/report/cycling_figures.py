@@ -118,7 +118,9 @@ def regions_figure(plt, analysis: CyclingAnalysis, *, direction: str = "charge",
     bottom = np.zeros(len(wide))
     for color, region in zip(COLORS, wide.columns):
         bounds = regions.loc[regions["region"] == region, ["low_V", "high_V"]].iloc[0]
-        span = f"{'' if np.isinf(bounds.low_V) else f'{bounds.low_V:g}'}–{'' if np.isinf(bounds.high_V) else f'{bounds.high_V:g}'} V"
+        low = "" if np.isinf(bounds.low_V) else f"{bounds.low_V:g}"
+        high = "" if np.isinf(bounds.high_V) else f"{bounds.high_V:g}"
+        span = f"{low}–{high} V"
         ax.bar(wide.index, wide[region], bottom=bottom, color=color, width=0.8, label=f"{region}: {span}")
         bottom += wide[region].fillna(0).to_numpy()
     ax.set_xlabel("Cycle number")

@@ -38,10 +38,16 @@ def build_eis_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
         for j in shown:
             fit = analysis.fits[j]
             index = analysis.resistances["index"].iloc[j]
-            add_figure(section, plt, figs.fit_figure(plt, fit, analysis.kk[index], title=f"{analysis.name}: {fit.label}"),
-                       out, id=f"eis_fit_{k}_{j + 1}", title=f"{analysis.name}: {fit.label}",
-                       caption="Nyquist and Bode plots with the fitted circuit; residuals relative to |Z| "
-                               "(dotted: the Kramers-Kronig test's).")
+            add_figure(
+                section,
+                plt,
+                figs.fit_figure(plt, fit, analysis.kk[index], title=f"{analysis.name}: {fit.label}"),
+                out,
+                id=f"eis_fit_{k}_{j + 1}",
+                title=f"{analysis.name}: {fit.label}",
+                caption="Nyquist and Bode plots with the fitted circuit; residuals relative to |Z| "
+                "(dotted: the Kramers-Kronig test's).",
+            )
         add_figure(section, plt, figs.drt_figure(plt, analysis.drts, title=analysis.name), out, id=f"eis_drt_{k}",
                    title=f"{analysis.name}: distribution of relaxation times",
                    caption="γ(τ) by Tikhonov regularisation (λ by GCV); triangles: peaks.")

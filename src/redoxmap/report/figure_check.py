@@ -109,7 +109,9 @@ def _covered_share(ax, box) -> float:
     if not points:
         return image_share
     xy = np.vstack(points)
-    inside_axes = (xy[:, 0] >= ax.bbox.x0) & (xy[:, 0] <= ax.bbox.x1) & (xy[:, 1] >= ax.bbox.y0) & (xy[:, 1] <= ax.bbox.y1)
+    inside_axes = (
+        (xy[:, 0] >= ax.bbox.x0) & (xy[:, 0] <= ax.bbox.x1) & (xy[:, 1] >= ax.bbox.y0) & (xy[:, 1] <= ax.bbox.y1)
+    )
     xy = xy[inside_axes]
     covered = (xy[:, 0] >= box.x0) & (xy[:, 0] <= box.x1) & (xy[:, 1] >= box.y0) & (xy[:, 1] <= box.y1)
     return max(float(covered.mean()) if len(xy) else 0.0, image_share)

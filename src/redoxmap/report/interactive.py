@@ -210,10 +210,20 @@ def map_figure(amap) -> InteractiveFigure | None:
         z.append([(v - lo) / (hi - lo) if np.isfinite(v) and hi > lo else (0.5 if np.isfinite(v) else None)
                   for v in values])
         text.append([format_value_error(v, e) if np.isfinite(v) else "not measured" for v, e in zip(values, errors)])
-    trace = {"type": "heatmap", "x": [f"{state} · {probe}" for state, probe in columns],
-             "y": [f"{s} · {map_label(v)}" for s, v in rows], "z": z, "text": text, "colorscale": [[0, "#f1eef6"], [0.5, "#74a9cf"], [1, "#045a8d"]],  # ColorBrewer PuBu
-             "showscale": False, "xgap": 2, "ygap": 2, "texttemplate": "%{text}", "textfont": {"size": 10},
-             "hovertemplate": "%{y}<br>%{x}<br>%{text}<extra></extra>"}
+    trace = {
+        "type": "heatmap",
+        "x": [f"{state} · {probe}" for state, probe in columns],
+        "y": [f"{s} · {map_label(v)}" for s, v in rows],
+        "z": z,
+        "text": text,
+        "colorscale": [[0, "#f1eef6"], [0.5, "#74a9cf"], [1, "#045a8d"]],  # ColorBrewer PuBu
+        "showscale": False,
+        "xgap": 2,
+        "ygap": 2,
+        "texttemplate": "%{text}",
+        "textfont": {"size": 10},
+        "hovertemplate": "%{y}<br>%{x}<br>%{text}<extra></extra>",
+    }
     layout = _layout("State · probe", "")
     layout["yaxis"].update(autorange="reversed", automargin=True)
     layout["xaxis"].update(automargin=True, tickangle=-30)

@@ -33,8 +33,9 @@ def prediction_figure(plt, predictions: pd.DataFrame):
     for k, (sample, part) in enumerate(predictions.groupby("sample", sort=False)):
         color = COLORS[k % len(COLORS)]
         phi = part["phi_c"].iloc[0]
-        ax.fill_between(part["cycle"], part["predicted_low_mAh_g"], part["predicted_high_mAh_g"], color=color, alpha=0.25,
-                        lw=0)
+        ax.fill_between(
+            part["cycle"], part["predicted_low_mAh_g"], part["predicted_high_mAh_g"], color=color, alpha=0.25, lw=0
+        )
         ax.plot(part["cycle"], part["predicted_mAh_g"], color=color,
                 label=f"{sample}: predicted (phi_c = {phi:.2f} ± {part['phi_c_stderr'].iloc[0]:.2f})")
         measured = part.dropna(subset=["measured_mAh_g"])

@@ -14,12 +14,18 @@ def add_held_out(section: ReportSection, validation: Validation, out: Path, plt)
     """The reference study's protocol: held-out predictions with their intervals against the measurements."""
     predictions = validation.predictions
     agreed = int(predictions["agrees"].sum())
-    add_figure(section, plt, figs.held_out_figure(plt, predictions), out, id="model_held_out",
-               title=f"Reference study, held out: {agreed} of {len(predictions)} predictions agree",
-               caption="The model trained on the reference study's capacities at 30 and 50 °C and its bulk r only "
-                       "(TM utilisation and surface loss fixed from the bulk and surface Ni valences); each point is "
-                       "a held-out number's prediction over its measurement, the bar its 95 % interval from the fit's "
-                       "uncertainty. Blue: within 15 % or within the interval and the measurement's error; vermilion: missed.")
+    add_figure(
+        section,
+        plt,
+        figs.held_out_figure(plt, predictions),
+        out,
+        id="model_held_out",
+        title=f"Reference study, held out: {agreed} of {len(predictions)} predictions agree",
+        caption="The model trained on the reference study's capacities at 30 and 50 °C and its bulk r only "
+        "(TM utilisation and surface loss fixed from the bulk and surface Ni valences); each point is "
+        "a held-out number's prediction over its measurement, the bar its 95 % interval from the fit's "
+        "uncertainty. Blue: within 15 % or within the interval and the measurement's error; vermilion: missed.",
+    )
     add_table(section, predictions, out, id="model_held_out_table", title="Held-out predictions",
               caption="Surface (TEY) r-values and the liquid cell's first discharge, never seen by the fit.")
     add_table(section, validation.fit.fixed, out, id="model_fixed", title="Fixed from separate measurements",

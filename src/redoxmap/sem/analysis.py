@@ -64,12 +64,15 @@ class MicrostructureResult(FitResult):
         return float(row["value"].iloc[0]) if len(row) else math.nan
 
     def parameter_table(self):
+        """Every metric of every phase (``metric: phase``) with its bootstrap standard error and unit."""
         import pandas as pd
 
         return pd.DataFrame({"parameter": self.table["metric"] + ": " + self.table["phase"],
                              "value": self.table["value"], "stderr": self.table["stderr"], "unit": self.table["unit"]})
 
     def statistics(self) -> dict:
+        """Fields, bootstrap draws, what the errors are over, the segmentation method, and the active,
+        transport and segmented phases."""
         return dict(self.settings)
 
     def _draw(self, ax) -> None:
@@ -212,16 +215,23 @@ def analyze_microstructure(sections, *, name: str = "sample", phases: dict | Non
         rows.append({"metric": key[0], "phase": key[1], "value": value, "stderr": stderr,
                      "unit": UNITS.get(key[0], "1")})
     table = pd.DataFrame(rows)
-    settings = {"fields": len(sections), "bootstrap": bootstrap, "error_units": "fields" if len(sections) > 1 else
-                f"{tiles}x{tiles} tiles of one field", "segmentation": segmentations[0].method,
-                "active_phase": active, "transport_phase": transport,
-                "phases": "; ".join(f"{p}: {', '.join(e)}" for p, e in segmentations[0].parameters.get("phases", {}).items())}
+    settings = {
+        "fields": len(sections),
+        "bootstrap": bootstrap,
+        "error_units": "fields" if len(sections) > 1 else f"{tiles}x{tiles} tiles of one field",
+        "segmentation": segmentations[0].method,
+        "active_phase": active,
+        "transport_phase": transport,
+        "phases": "; ".join(f"{p}: {', '.join(e)}" for p, e in segmentations[0].parameters.get("phases", {}).items()),
+    }
     return MicrostructureResult(name, table, pd.concat(particles, ignore_index=True) if particles else pd.DataFrame(),
                                 segmentations, [s.image for s in sections], [s.pixel_nm for s in sections], settings,
                                 notes)
 
 
-def contact_ratio(sample: MicrostructureResult, reference: MicrostructureResult, *, phase: str = "electrolyte") -> tuple[float, float]:
+def contact_ratio(
+    sample: MicrostructureResult, reference: MicrostructureResult, *, phase: str = "electrolyte"
+) -> tuple[float, float]:
     """The model's ``phi_c`` of a sample: its contact fraction over a reference composite's, with its error.
 
     Returns

@@ -188,7 +188,9 @@ def segment_phases(image: np.ndarray, maps: dict[str, np.ndarray], *, phases: di
     solid = ~void.ravel()
     x = counts[solid]
     shares = x / np.maximum(x.sum(axis=1, keepdims=True), 1e-12)
-    composition = np.array([x[shares[:, k] >= np.quantile(shares[:, k], 0.99)].sum(axis=0) for k in range(len(columns))])
+    composition = np.array(
+        [x[shares[:, k] >= np.quantile(shares[:, k], 0.99)].sum(axis=0) for k in range(len(columns))]
+    )
     composition = np.maximum(composition / composition.sum(axis=1, keepdims=True), 1e-6)
     weights = np.full(len(columns), 1 / len(columns))
     for _ in range(iterations):

@@ -120,5 +120,12 @@ def cycle_capacities(store: CellStore, cycle: int, *, direction: str = "discharg
         raise ReadError(f"a stored table cannot be read ({str(exc).splitlines()[0]}); a report of its study "
                         "decodes the file again", path=store.root) from exc
     capacity_mAh = found["capacity_Ah"] * 1000.0
-    return pd.DataFrame({"cell": found["cell"], "temperature_C": found["temperature_C"], "cycle": int(cycle),
-                         "capacity_mAh": capacity_mAh, "capacity_mAh_g": capacity_mAh / (found["active_mass_mg"] / 1000)})
+    return pd.DataFrame(
+        {
+            "cell": found["cell"],
+            "temperature_C": found["temperature_C"],
+            "cycle": int(cycle),
+            "capacity_mAh": capacity_mAh,
+            "capacity_mAh_g": capacity_mAh / (found["active_mass_mg"] / 1000),
+        }
+    )

@@ -53,9 +53,15 @@ def capacity_evidence(ds, sample: str, options) -> list[dict]:
         start = 2 if couple == "O" else 1
         cycles_q, values = _cycle_series(ds, sample, capacity, start)
         name = f"region {region} charge capacity" + (" from the second charge" if start == 2 else "")
-        out.append({"source": name, "region": region, "onset": int(reached[0]) if len(reached) else None,
-                    "share_states": len(cycles),
-                    "kinetics": capacity_kinetics(cycles_q, values, name=f"{sample} {name}") if len(cycles_q) else None})
+        out.append(
+            {
+                "source": name,
+                "region": region,
+                "onset": int(reached[0]) if len(reached) else None,
+                "share_states": len(cycles),
+                "kinetics": capacity_kinetics(cycles_q, values, name=f"{sample} {name}") if len(cycles_q) else None,
+            }
+        )
     # A cell without an active mass has its capacity in mAh: the law's shape (n50, n90) needs no mass.
     variable = next((v for v in DISCHARGE_CAPACITIES if v in ds and np.isfinite(ds[v].sel(sample=sample)).any()), None)
     if variable is not None:

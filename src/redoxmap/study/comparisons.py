@@ -60,16 +60,30 @@ def comparisons(ds, kinetics: pd.DataFrame, sigma: float) -> pd.DataFrame:
                 difference = b[measure] - a[measure]
                 error = math.hypot(a[f"{measure}_stderr"], b[f"{measure}_stderr"])
                 z = z_score(difference, error)
-                rows.append({"couple": a["couple"], "source": a["source"], "probe": a["probe"], "first": a["sample"],
-                             "second": b["sample"],
-                             "differ": json.dumps({n: list(v) for n, v in _differing(conditions, a["sample"],
-                                                                                      b["sample"]).items()}),
-                             "recorded": bool(conditions.get(a["sample"]) or conditions.get(b["sample"])),
-                             "measure": measure, "cycles_first": a[measure],
-                             "cycles_first_stderr": a[f"{measure}_stderr"], "cycles_second": b[measure],
-                             "cycles_second_stderr": b[f"{measure}_stderr"], "difference": difference,
-                             "difference_stderr": error, "z": z, "significant": bool(np.isfinite(z) and abs(z) >= sigma),
-                             "cells_first": cells.get(a["sample"], 0), "cells_second": cells.get(b["sample"], 0)})
+                rows.append(
+                    {
+                        "couple": a["couple"],
+                        "source": a["source"],
+                        "probe": a["probe"],
+                        "first": a["sample"],
+                        "second": b["sample"],
+                        "differ": json.dumps(
+                            {n: list(v) for n, v in _differing(conditions, a["sample"], b["sample"]).items()}
+                        ),
+                        "recorded": bool(conditions.get(a["sample"]) or conditions.get(b["sample"])),
+                        "measure": measure,
+                        "cycles_first": a[measure],
+                        "cycles_first_stderr": a[f"{measure}_stderr"],
+                        "cycles_second": b[measure],
+                        "cycles_second_stderr": b[f"{measure}_stderr"],
+                        "difference": difference,
+                        "difference_stderr": error,
+                        "z": z,
+                        "significant": bool(np.isfinite(z) and abs(z) >= sigma),
+                        "cells_first": cells.get(a["sample"], 0),
+                        "cells_second": cells.get(b["sample"], 0),
+                    }
+                )
     frame = pd.DataFrame(rows)
     return frame.sort_values(["first", "second"], kind="stable", ignore_index=True) if len(frame) else frame
 
@@ -94,10 +108,12 @@ def comparison_verdicts(table: pd.DataFrame) -> list:
         where = f" {PROBE_WORDS[row['probe']]}" if row["probe"] in PROBE_WORDS else ""
         first, second = row["first"], row["second"]
         share = "90 %" if row["measure"] == "n90" else "half its final value"
-        measure = (f"cycles to {share} of {what}{where}: {format_cycles(row['cycles_first'], row['cycles_first_stderr'])}"
-                   f" ({first}) against {format_cycles(row['cycles_second'], row['cycles_second_stderr'])} ({second}), "
-                   f"a difference of {format_value_error(row['difference'], row['difference_stderr'])} "
-                   f"({format_sigma(row['z'])})")
+        measure = (
+            f"cycles to {share} of {what}{where}: {format_cycles(row['cycles_first'], row['cycles_first_stderr'])}"
+            f" ({first}) against {format_cycles(row['cycles_second'], row['cycles_second_stderr'])} ({second}), "
+            f"a difference of {format_value_error(row['difference'], row['difference_stderr'])} "
+            f"({format_sigma(row['z'])})"
+        )
         if row["measure"] == "n50":
             measure += " (half, not 90 %: one of them does not reach 90 % within its cycles)"
         details = [measure]

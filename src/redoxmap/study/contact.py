@@ -51,12 +51,16 @@ def contact_predictions(result) -> pd.DataFrame:
             continue
         sample = samples[outcome.value.name]
         phi, error = contact_ratio(outcome.value.results[0][1], reference.results[0][1])
-        temperature = sample.temperature_C if sample.temperature_C is not None else samples[reference_name].temperature_C
+        temperature = (
+            sample.temperature_C if sample.temperature_C is not None else samples[reference_name].temperature_C
+        )
         if temperature is None or not math.isfinite(phi):
             continue
         cycles = 40
-        runs = {key: simulate_cycles(fit.parameters.with_values(phi_c=max(value, 1e-3)), cycles, temperature_C=temperature)
-                for key, value in (("mid", phi), ("low", phi - error), ("high", phi + error))}
+        runs = {
+            key: simulate_cycles(fit.parameters.with_values(phi_c=max(value, 1e-3)), cycles, temperature_C=temperature)
+            for key, value in (("mid", phi), ("low", phi - error), ("high", phi + error))
+        }
         measured = {}
         if sample.name in cycling and "discharge_capacity_mAh_g" in cycling[sample.name].summary:
             summary = cycling[sample.name].summary

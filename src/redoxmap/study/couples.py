@@ -175,8 +175,10 @@ def _speed(evidence: CoupleEvidence, options) -> tuple[str, float, float, str]:
             if kinetics.n90 <= fast:
                 verdicts[probe] = ("fast", kinetics.n90, 0.0, f"by the first charge measured {PROBE_WORDS[probe]}")
             else:
-                reasons.append(f"90 % {PROBE_WORDS[probe]} by charge {format_cycles(kinetics.n90)}, the first measured: "
-                               "an upper bound above the threshold")
+                reasons.append(
+                    f"90 % {PROBE_WORDS[probe]} by charge {format_cycles(kinetics.n90)}, the first measured: "
+                    "an upper bound above the threshold"
+                )
         elif not kinetics.determined:
             reasons.append(f"{PROBE_WORDS[probe]}: {kinetics.note}")
         elif kinetics.n90 - CONFIDENCE * kinetics.n90_stderr > fast:

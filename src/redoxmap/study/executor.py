@@ -123,6 +123,20 @@ class SerialExecutor:
 
     def map(self, function: Callable[..., Any], tasks: Sequence[Task], *,
             description: str = "") -> list[TaskOutcome]:
+        """Run ``function(*task.args, **task.kwargs)`` for every task in turn; never raise for one task.
+
+        Parameters
+        ----------
+        function : callable
+        tasks : sequence of Task
+        description : str
+            The progress bar's label (``"working"`` when empty).
+
+        Returns
+        -------
+        list of TaskOutcome
+            One per task, in order.
+        """
         if not self.progress or not tasks:
             return [run_task(function, task) for task in tasks]
         outcomes = []

@@ -157,11 +157,20 @@ def _onset_rows(sample: str, couple: str, found: dict) -> list[dict]:
             onset = here[kind]
             if onset is None and not (kind == "activation" and here["states"]):
                 continue
-            rows.append({"sample": sample, "couple": couple, "probe": probe, "kind": kind,
-                         "onset_state": onset["state"] if onset else None,
-                         "onset_cycle": onset["cycle"] if onset else math.nan,
-                         "value": onset["value"] if onset else math.nan, "stderr": onset["stderr"] if onset else math.nan,
-                         "z": onset["z"] if onset else math.nan, "charged_states": here["states"]})
+            rows.append(
+                {
+                    "sample": sample,
+                    "couple": couple,
+                    "probe": probe,
+                    "kind": kind,
+                    "onset_state": onset["state"] if onset else None,
+                    "onset_cycle": onset["cycle"] if onset else math.nan,
+                    "value": onset["value"] if onset else math.nan,
+                    "stderr": onset["stderr"] if onset else math.nan,
+                    "z": onset["z"] if onset else math.nan,
+                    "charged_states": here["states"],
+                }
+            )
     return rows
 
 

@@ -115,9 +115,15 @@ def saturating_kinetics(cycles, values, errors) -> Kinetics:
         from scipy.stats import chi2
 
         if chi2.sf(chi_square, dof) < LAW_REJECTED_P:
-            return _undetermined(law, last, f"the saturating law does not describe the states (chi-square {chi_square:.1f} "
-                                 f"for {dof} degree{'s' * (dof != 1)} of freedom): they keep changing after it "
-                                 "would have saturated", float(x[np.argmax(n)]), float(s[np.argmax(n)]))
+            return _undetermined(
+                law,
+                last,
+                f"the saturating law does not describe the states (chi-square {chi_square:.1f} "
+                f"for {dof} degree{'s' * (dof != 1)} of freedom): they keep changing after it "
+                "would have saturated",
+                float(x[np.argmax(n)]),
+                float(s[np.argmax(n)]),
+            )
     covariance = covariance * error_scale(reduced, errors_known=True, dof=dof)
     errors = np.sqrt(np.clip(np.diag(covariance), 0, None)) if np.all(np.isfinite(covariance)) else [math.inf] * 2
     if constant >= 0.99 * bounds[1][1] or not np.isfinite(errors[1]) or errors[1] > MAX_RELATIVE_ERROR * constant:

@@ -52,56 +52,88 @@ MODALITIES: dict[str, dict[str, Parameter]] = {
         "region_bounds_V": Parameter([3.9, 4.4], "voltage boundaries between regions, in V", list),
         "region_names": Parameter(["I", "II", "III"], "names of the regions, low to high", list),
         "voltage_step_V": Parameter(defaults.DQDV_VOLTAGE_STEP_V, "dQ/dV grid spacing, in V", (int, float)),
-        "smoothing_V": Parameter(defaults.DQDV_SMOOTHING_V, "dQ/dV Gaussian kernel sigma, in V, or 'auto' (7.5 mV, at least twice "
-                                 "the log's voltage resolution)", (str, int, float)),
-        "peak_prominence": Parameter(defaults.DQDV_PEAK_PROMINENCE, "minimum dQ/dV peak prominence (fraction of max)", (int, float)),
-        "peak_windows": Parameter("auto", "named dQ/dV peak windows: 'auto' (the reference windows Ox1-Ox4, "
-                                  "Red1-Red3 for samples with chemistry = 'li-rich', none for others), "
-                                  "'reference', 'none', or {charge = {Ox1 = [3.0, 3.9], ...}, discharge = {...}}",
-                                  (str, dict)),
+        "smoothing_V": Parameter(
+            defaults.DQDV_SMOOTHING_V,
+            "dQ/dV Gaussian kernel sigma, in V, or 'auto' (7.5 mV, at least twice the log's voltage resolution)",
+            (str, int, float),
+        ),
+        "peak_prominence": Parameter(
+            defaults.DQDV_PEAK_PROMINENCE, "minimum dQ/dV peak prominence (fraction of max)", (int, float)
+        ),
+        "peak_windows": Parameter(
+            "auto",
+            "named dQ/dV peak windows: 'auto' (the reference windows Ox1-Ox4, "
+            "Red1-Red3 for samples with chemistry = 'li-rich', none for others), "
+            "'reference', 'none', or {charge = {Ox1 = [3.0, 3.9], ...}, discharge = {...}}",
+            (str, dict),
+        ),
         "linear_fade": Parameter(False, "fit a linear fade term in the activation law", bool),
         "exclude_cv": Parameter(True, "leave constant-voltage holds out of dQ/dV", bool),
     },
     "xas": {
-        "references": Parameter([], "reference spectra: [{file = ..., edge = 'Mn-L3', valence = 2, "
-                                "mode = 'tey'}]; file may be a list of repeated scans", list),
+        "references": Parameter(
+            [],
+            "reference spectra: [{file = ..., edge = 'Mn-L3', valence = 2, "
+            "mode = 'tey'}]; file may be a list of repeated scans",
+            list,
+        ),
         "fit_window_eV": Parameter([-20.0, 60.0], "K-edge LCF window relative to E0, in eV", list),
-        "reference_e0_eV": Parameter(0.0, "calibrate K-edge scans on their irefer channel to this "
-                                     "E0 (eV); 0 = no calibration", (int, float)),
+        "reference_e0_eV": Parameter(
+            0.0, "calibrate K-edge scans on their irefer channel to this E0 (eV); 0 = no calibration", (int, float)
+        ),
         "o_k_peaks": Parameter(list(defaults.O_K_PEAKS), "O K pre-edge peaks to fit", list),
         "o_k_window_eV": Parameter(list(defaults.O_K_WINDOW_EV), "O K pre-edge fit window, in eV", list),
         "r_formula": Parameter(defaults.R_FORMULA, "oxygen activation index: (b-b0)/a, b/a or (b-b0)/b0", str),
-        "layer_nm": Parameter(defaults.SURFACE_LAYER_NM, "surface-layer thickness of the two-layer inversion, nm", (int, float)),
+        "layer_nm": Parameter(
+            defaults.SURFACE_LAYER_NM, "surface-layer thickness of the two-layer inversion, nm", (int, float)
+        ),
         "layer_stderr_nm": Parameter(defaults.SURFACE_LAYER_STDERR_NM, "standard error of layer_nm, nm", (int, float)),
         "tey_depth_nm": Parameter(defaults.TEY_DEPTH_NM, "TEY probing depth, nm", (int, float)),
-        "tey_depth_stderr_nm": Parameter(defaults.TEY_DEPTH_STDERR_NM, "standard error of tey_depth_nm, nm",
-                                         (int, float)),
+        "tey_depth_stderr_nm": Parameter(
+            defaults.TEY_DEPTH_STDERR_NM, "standard error of tey_depth_nm, nm", (int, float)
+        ),
         "bulk_depth_nm": Parameter(defaults.BULK_DEPTH_NM, "iPFY/TFY probing depth, nm", (int, float)),
-        "bulk_depth_stderr_nm": Parameter(defaults.BULK_DEPTH_STDERR_NM, "standard error of bulk_depth_nm, nm",
-                                          (int, float)),
+        "bulk_depth_stderr_nm": Parameter(
+            defaults.BULK_DEPTH_STDERR_NM, "standard error of bulk_depth_nm, nm", (int, float)
+        ),
         "bootstrap": Parameter(defaults.LCF_BOOTSTRAP, "residual bootstrap refits per LCF", int),
-        "composition": Parameter("", "chemical formula of the sample as the beam sees it, for the self-absorption "
-                                 "correction of TFY/PFY (e.g. 'Li1.2Ni0.16Co0.08Mn0.56O2'; '' = no correction)", str),
+        "composition": Parameter(
+            "",
+            "chemical formula of the sample as the beam sees it, for the self-absorption "
+            "correction of TFY/PFY (e.g. 'Li1.2Ni0.16Co0.08Mn0.56O2'; '' = no correction)",
+            str,
+        ),
         "incidence_deg": Parameter(45.0, "beam angle to the sample surface, degrees (self-absorption)", (int, float)),
-        "exit_deg": Parameter(45.0, "fluorescence detector angle to the sample surface, degrees (self-absorption)",
-                              (int, float)),
+        "exit_deg": Parameter(
+            45.0, "fluorescence detector angle to the sample surface, degrees (self-absorption)", (int, float)
+        ),
     },
 }
 
 MODALITIES["xrd"] = {
-    "peaks": Parameter([], "peaks to fit: [{label = '003', phase = 'R-3m', hkl = [0, 0, 3], near = 18.6}, ...] "
-                       "(default: LiTMO2 (003) and (104), Li2MnO3 (020))", list),
-    "half_width_deg": Parameter(defaults.XRD_HALF_WIDTH_DEG, "half width of each peak's fitting window, in degrees", (int, float)),
+    "peaks": Parameter(
+        [],
+        "peaks to fit: [{label = '003', phase = 'R-3m', hkl = [0, 0, 3], near = 18.6}, ...] "
+        "(default: LiTMO2 (003) and (104), Li2MnO3 (020))",
+        list,
+    ),
+    "half_width_deg": Parameter(
+        defaults.XRD_HALF_WIDTH_DEG, "half width of each peak's fitting window, in degrees", (int, float)
+    ),
     "cif": Parameter([], "CIF files of reference phases for the d-spacing check (needs the cif extra)", list),
-    "wavelength_A": Parameter(0.0, "wavelength in Angstrom for files without one (0 = the file's, else Cu K-alpha)",
-                              (int, float)),
+    "wavelength_A": Parameter(
+        0.0, "wavelength in Angstrom for files without one (0 = the file's, else Cu K-alpha)", (int, float)
+    ),
     "radiation": Parameter("", "'doublet' (K-alpha1 + K-alpha2), 'single', or '' for what the file says", str),
 }
 MODALITIES["images"] = {
-    "pixel_nm": Parameter(0.0, "pixel size in nm for images whose file gives none (0 = required from the file)",
-                          (int, float)),
+    "pixel_nm": Parameter(
+        0.0, "pixel size in nm for images whose file gives none (0 = required from the file)", (int, float)
+    ),
     "d_range_nm": Parameter(list(defaults.FRINGE_D_RANGE_NM), "fringe spacings to look for, in nm", list),
-    "min_snr": Parameter(defaults.FRINGE_MIN_SNR, "a spot's power over the median power at its spatial frequency", (int, float)),
+    "min_snr": Parameter(
+        defaults.FRINGE_MIN_SNR, "a spot's power over the median power at its spatial frequency", (int, float)
+    ),
     "max_spots": Parameter(defaults.FRINGE_MAX_SPOTS, "most spots per region", int),
     "candidates": Parameter([], "reflections to match, 'NAME=D_NM' (default: built-in phases)", list),
 }
@@ -109,11 +141,16 @@ MODALITIES["images"] = {
 MODALITIES["eis"] = {
     "circuit": Parameter(defaults.CIRCUIT, "equivalent circuit, impedance.py syntax", str),
     "weighting": Parameter(defaults.EIS_WEIGHTING, "residual weighting: modulus, proportional or unit", str),
-    "kk_threshold": Parameter(defaults.KK_THRESHOLD, "largest Kramers-Kronig residual (fraction of |Z|) of a valid spectrum",
-                              (int, float)),
-    "arc_labels": Parameter("auto", "names of the RC arcs: 'auto' (bulk / interface / charge transfer for a "
-                            "cell_type that says solid-state, numbered by time constant otherwise), 'solid-state' "
-                            "or 'time constant'", str),
+    "kk_threshold": Parameter(
+        defaults.KK_THRESHOLD, "largest Kramers-Kronig residual (fraction of |Z|) of a valid spectrum", (int, float)
+    ),
+    "arc_labels": Parameter(
+        "auto",
+        "names of the RC arcs: 'auto' (bulk / interface / charge transfer for a "
+        "cell_type that says solid-state, numbered by time constant otherwise), 'solid-state' "
+        "or 'time constant'",
+        str,
+    ),
 }
 
 MODALITIES["cv"] = {
@@ -208,9 +245,19 @@ PATH_OPTIONS = ("channel_map", "cycling", "calibration")
 REQUIRED_FILE_OPTIONS = {"xas": ("edge",)}
 
 SAMPLE_KEYS = {
-    "name": str, "description": str, "active_mass_mg": (int, float), "electrode": str,
-    "cell_type": str, "temperature_C": (int, float), "specific_current_mA_g": (int, float),
-    "electrode_area_cm2": (int, float), "format": str, "files": dict, "chemistry": str, "variables": dict, "simulated": bool,
+    "name": str,
+    "description": str,
+    "active_mass_mg": (int, float),
+    "electrode": str,
+    "cell_type": str,
+    "temperature_C": (int, float),
+    "specific_current_mA_g": (int, float),
+    "electrode_area_cm2": (int, float),
+    "format": str,
+    "files": dict,
+    "chemistry": str,
+    "variables": dict,
+    "simulated": bool,
 }
 STUDY_KEYS = {"name": str, "description": str, "authors": list, "workers": int, "scheduler": str,
               "task_timeout_s": (int, float), "store": (str, bool)}
@@ -259,7 +306,8 @@ class Study:
     authors: list[str] = field(default_factory=list)
     execution: dict = field(default_factory=dict)
     """How to run it: ``workers`` (a local Dask cluster), ``scheduler`` (a running one), ``task_timeout_s``,
-    ``store`` (where decoded cycler files are kept: a folder, or false for none; :func:`redoxmap.study.run.study_store`)."""
+    ``store`` (where decoded cycler files are kept: a folder, or false for none;
+    :func:`redoxmap.study.run.study_store`)."""
 
     @property
     def folder(self) -> Path:

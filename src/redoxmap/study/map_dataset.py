@@ -287,7 +287,8 @@ def _add_model(dataset, model: dict, index: dict) -> None:
 
 MISSING = {
     "cycling": "since which cycle, from the capacity by voltage region per cycle (cycling files with an active mass)",
-    "o_k": "where oxygen redox works, surface against bulk (O K-edge spectra in TEY and iPFY/TFY after numbered charges)",
+    "o_k": "where oxygen redox works, surface against bulk "
+           "(O K-edge spectra in TEY and iPFY/TFY after numbered charges)",
     "tm": "whether TM redox is uniform (Ni, Co or Mn L-edge spectra in TEY and a bulk mode, with a pristine state)",
     "xrd": "whether the Li2MnO3 domains took part ((020) against (003) in XRD)",
     "eis": "the interface resistance that throttles activation (impedance spectra)",

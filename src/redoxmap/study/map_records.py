@@ -277,9 +277,13 @@ def xps_records(records: Records, sample, analysis) -> None:
                           f"{row['file']} ({row['region']})")
 
 
-SEM_MAP_METRICS = {("contact", "electrolyte"): "sem_contact_electrolyte", ("area_fraction", "void"): "sem_void_fraction",
-                   ("d50_um", "cathode"): "sem_d50_um", ("tortuosity_x", "electrolyte"): "sem_tortuosity_electrolyte",
-                   ("fraction_cv", "cathode"): "sem_dispersion_cv"}
+SEM_MAP_METRICS = {
+    ("contact", "electrolyte"): "sem_contact_electrolyte",
+    ("area_fraction", "void"): "sem_void_fraction",
+    ("d50_um", "cathode"): "sem_d50_um",
+    ("tortuosity_x", "electrolyte"): "sem_tortuosity_electrolyte",
+    ("fraction_cv", "cathode"): "sem_dispersion_cv",
+}
 
 
 def sem_records(records: Records, sample, analysis) -> None:

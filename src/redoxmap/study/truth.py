@@ -103,7 +103,9 @@ def truth_table(amap, findings, truth: dict) -> pd.DataFrame:
                                         float(values[finite[0]]), float(error)))
         rows += _interface_rows(ds, sample, cell, truth.get("sem", {}).get(sample))
     rows += _kinetics_rows(findings, truth_map(amap, truth).findings(), truth)
-    return pd.DataFrame(rows, columns=["sample", "quantity", "truth", "recovered", "recovered_stderr", "within_2_sigma"])
+    return pd.DataFrame(
+        rows, columns=["sample", "quantity", "truth", "recovered", "recovered_stderr", "within_2_sigma"]
+    )
 
 
 def truth_verdicts(findings, truth: dict, amap) -> pd.DataFrame:

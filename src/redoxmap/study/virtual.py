@@ -98,7 +98,11 @@ def cycler_table(run, *, mass_mg: float, c_rate: float = 0.1, points: int = 120)
 
 def r_int_ohm(parameters: ActivationParameters, temperature_C: float) -> float:
     """The virtual cell's interfacial resistance (Arrhenius, with the model's energy and contact)."""
-    return R_INT_REF_OHM * arrhenius_factor(-parameters.r_int_activation_energy_eV, temperature_C + 273.15) / parameters.phi_c
+    return (
+        R_INT_REF_OHM
+        * arrhenius_factor(-parameters.r_int_activation_energy_eV, temperature_C + 273.15)
+        / parameters.phi_c
+    )
 
 
 def model_section(cycles: int) -> str:
@@ -140,9 +144,11 @@ def write_in_situ_xrd(out: Path, cycler: pd.DataFrame, activated: float, rng, *,
                                                                                         60.0 * relative_020)
         stamp = (start + pd.Timedelta(seconds=float(t))).strftime("%m/%d/%y %H:%M:%S")
         body = "\n".join(f"{a:.4f} {c:.0f} 1.0000" for a, c in zip(x, rng.poisson(counts)))
-        text = (f'*RAS_DATA_START\n*RAS_HEADER_START\n*FILE_SAMPLE "virtual LLO"\n*HW_XG_WAVE_LENGTH_ALPHA1 "1.540593"\n'
-                f'*HW_XG_WAVE_LENGTH_ALPHA2 "1.544414"\n*MEAS_SCAN_START_TIME "{stamp}"\n*MEAS_SCAN_UNIT_Y "counts"\n'
-                f"*RAS_HEADER_END\n*RAS_INT_START\n{body}\n*RAS_INT_END\n*RAS_DATA_END\n")
+        text = (
+            f'*RAS_DATA_START\n*RAS_HEADER_START\n*FILE_SAMPLE "virtual LLO"\n*HW_XG_WAVE_LENGTH_ALPHA1 "1.540593"\n'
+            f'*HW_XG_WAVE_LENGTH_ALPHA2 "1.544414"\n*MEAS_SCAN_START_TIME "{stamp}"\n*MEAS_SCAN_UNIT_Y "counts"\n'
+            f"*RAS_HEADER_END\n*RAS_INT_START\n{body}\n*RAS_INT_END\n*RAS_DATA_END\n"
+        )
         path = out / f"scan_{k:03d}.ras"
         atomic_write(path, lambda tmp, text=text: tmp.write_text(text))
         truths.append({"file": path.name, "time_s": float(t), "center_003_deg": center, "relative_020": relative_020})
@@ -191,7 +197,9 @@ def mn_l_references_toml(out: Path, prefix: str = "") -> str:
     entries = []
     for name, valence in MN_L_REFERENCES.items():
         shutil.copyfile(demo_source() / "xas" / "mn_l" / f"{name}.csv", out / "xas" / "refs" / f"{name}.csv")
-        entries.append(f'{{file = "{prefix}xas/refs/{name}.csv", edge = "Mn-L3", valence = {valence:g}, name = "{name}"}}')
+        entries.append(
+            f'{{file = "{prefix}xas/refs/{name}.csv", edge = "Mn-L3", valence = {valence:g}, name = "{name}"}}'
+        )
     return "references = [" + ", ".join(entries) + "]"
 
 
@@ -348,8 +356,10 @@ def _write_dems(out: Path, cycler: pd.DataFrame, temperature: float, mass_mg: fl
     write_columns(file, columns)
     save_calibration(sensitivities(), out / "dems" / "calibration.json")
     truth.update(found)
-    return (f'dems = [{{file = "{prefix}dems/{file.name}", cycling = "{prefix}cycling/virtual_{temperature:g}C.bdf.csv", '
-            f'offset_s = {found["offset_s"]}, state = "cycle 1"}}]\n')
+    return (
+        f'dems = [{{file = "{prefix}dems/{file.name}", cycling = "{prefix}cycling/virtual_{temperature:g}C.bdf.csv", '
+        f'offset_s = {found["offset_s"]}, state = "cycle 1"}}]\n'
+    )
 
 
 def _write_sem(out: Path, name: str, phi_c: float, prefix: str, truth: dict, *, seed: int) -> str:

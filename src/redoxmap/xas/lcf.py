@@ -401,11 +401,21 @@ def fit_lcf(energy, data, references: dict[str, tuple[np.ndarray, np.ndarray]], 
     free = int((w > 0).sum()) - (1 if scale == "fixed" else 0) + (len(names) if refine_shifts_eV > 0 else 0)
     cov = weight_covariance(A, w, rss, scale=k if scale == "fit" else None)
     result = LcfResult(
-        names=names, weights=w, weights_stderr=np.sqrt(np.clip(np.diag(cov), 0, None)),
-        valence=float(w @ v), valence_stderr=float(np.sqrt(max(v @ cov @ v, 0.0))) if np.isfinite(v).all() else float("nan"),
-        r_factor=float(rss / np.sum(y ** 2)), reduced_chi_square=rss / max(len(y) - free, 1),
-        energy=x, data=y, fit=fit, residual=residual, components=(A * (k * w)).T, energy_shifts_eV=shifts,
-        scale=k, convention=CONVENTIONS[scale],
+        names=names,
+        weights=w,
+        weights_stderr=np.sqrt(np.clip(np.diag(cov), 0, None)),
+        valence=float(w @ v),
+        valence_stderr=float(np.sqrt(max(v @ cov @ v, 0.0))) if np.isfinite(v).all() else float("nan"),
+        r_factor=float(rss / np.sum(y**2)),
+        reduced_chi_square=rss / max(len(y) - free, 1),
+        energy=x,
+        data=y,
+        fit=fit,
+        residual=residual,
+        components=(A * (k * w)).T,
+        energy_shifts_eV=shifts,
+        scale=k,
+        convention=CONVENTIONS[scale],
     )
     if bootstrap and np.isfinite(v).all():
         result.bootstrap_valence_std = _block_bootstrap(A, fit, residual, v, bootstrap, 5,

@@ -3,9 +3,10 @@
 In a Li-rich layered oxide the O K pre-edge holds peak A (~529.5 eV, Mn4+ 3d - O 2p),
 B (~531 eV, oxidised oxygen O^n-, 0 < n < 2), C (Ni2+/Mn eg - O 2p) and D (products of
 the cathode-electrolyte reaction); optional components for O bound to reduced TM ("TMred",
-~531.6 eV) and for interphase oxyanions ("oxyanion", ~534 eV) keep those from being read as B. Each is a Gaussian or pseudo-Voigt with bounded,
-adjustable priors; the edge jump is an arctan step. The activation index compares
-B with A and with B of the uncycled material measured in the same mode:
+~531.6 eV) and for interphase oxyanions ("oxyanion", ~534 eV) keep those from being read as B.
+Each is a Gaussian or pseudo-Voigt with bounded, adjustable priors; the edge jump is an arctan
+step. The activation index compares B with A and with B of the uncycled material measured in
+the same mode:
 ``r = (b - b0) / a`` by default.
 """
 
@@ -195,7 +196,9 @@ def fit_pre_edge(energy, mu, *, peaks: tuple[str, ...] = O_K_PEAKS,
         for key in ("center", "sigma"):
             par = p[f"{name}_{key}"]
             if at_bound(par, atol=1e-3):
-                notes.append(f"peak {name} {key} ended at its bound ({par.value:.3f}): widen its prior or drop the peak")
+                notes.append(
+                    f"peak {name} {key} ended at its bound ({par.value:.3f}): widen its prior or drop the peak"
+                )
     if step:
         for key in ("center", "sigma"):
             par = p[f"step_{key}"]

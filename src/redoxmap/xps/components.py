@@ -363,7 +363,9 @@ def check_ties(components, *, where: str = "components") -> None:
     """
     names = [c.name for c in components]
     if len(set(names)) != len(names):
-        raise AnalysisError(f"{where}: two components share a name ({', '.join(sorted({n for n in names if names.count(n) > 1}))})")
+        raise AnalysisError(
+            f"{where}: two components share a name ({', '.join(sorted({n for n in names if names.count(n) > 1}))})"
+        )
     for tie in _PAIRS:
         targets = {c.name: getattr(c, tie)[0] for c in components if getattr(c, tie)}
         for source, target in targets.items():

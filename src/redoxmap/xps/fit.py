@@ -100,6 +100,8 @@ class XpsFit(FitResult):
         return f"XpsFit({self.region!r}, {self.background_method}: {shares})"
 
     def parameter_table(self):
+        """Position (eV), FWHM (eV), area and share of every component with standard errors, and the
+        fitted background's parameters."""
         import pandas as pd
 
         rows = []
@@ -112,6 +114,8 @@ class XpsFit(FitResult):
         return pd.DataFrame(rows, columns=["parameter", "value", "stderr", "unit"])
 
     def statistics(self) -> dict:
+        """Chi-square and its reduced value, R-factor, points, parameters, convergence, background,
+        line shape and the error convention."""
         return dict(self.fit_statistics)
 
     def family_shares(self):
@@ -481,8 +485,12 @@ def _fit(data, model: _Model, background_name, fit_background, *, cross_section,
         families[family] = max(float(mask @ share_cov @ mask), 0.0)
     position_errors = _tied_errors(model.positions, errors, index, "position", model.free_positions, components,
                                    fix_position)
-    width_errors = np.array([0.0 if fix_fwhm else errors[index[f"fwhm:{model.groups[model.group_of[_root(i, model.fwhm_tie)]]}"]]
-                             for i in range(len(components))])
+    width_errors = np.array(
+        [
+            0.0 if fix_fwhm else errors[index[f"fwhm:{model.groups[model.group_of[_root(i, model.fwhm_tie)]]}"]]
+            for i in range(len(components))
+        ]
+    )
     notes = []
     significant = {c.name for c, a, e in zip(components, areas, area_errors) if a > 2 * e}
     for name, value, lo, hi in zip(names, solution.x, lower, upper):

@@ -42,7 +42,9 @@ def _lines(energy, components, areas, fwhm=1.0):
     return total
 
 
-def virtual_regions(shares: dict[str, float], *, charge_shift_eV: float, rng, area: float = 8000.0) -> list[XpsSpectrum]:
+def virtual_regions(
+    shares: dict[str, float], *, charge_shift_eV: float, rng, area: float = 8000.0
+) -> list[XpsSpectrum]:
     """C 1s and S 2p regions of one measurement, shifted by ``-charge_shift_eV`` (the sample charged).
 
     Returns

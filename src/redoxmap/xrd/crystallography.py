@@ -259,7 +259,9 @@ class InstrumentCorrection:
         angles = np.asarray(two_theta_deg, float)
         corrected = angles
         for _ in range(2):
-            corrected = angles - self.zero_shift_deg + np.degrees(2 * self.displacement * np.cos(np.radians(corrected) / 2))
+            corrected = (
+                angles - self.zero_shift_deg + np.degrees(2 * self.displacement * np.cos(np.radians(corrected) / 2))
+            )
         return corrected
 
 

@@ -20,8 +20,15 @@ def reference_table(wavelength_A: float, *, phases=("R-3m", "C2/m", "Fd-3m"), ci
     return pd.concat(tables, ignore_index=True)
 
 
-def pattern_lattice(pattern: Pattern, phase_name: str, *, peaks: list[tuple[tuple[int, int, int], float]] | None = None,
-                    half_width_deg: float = XRD_LATTICE_HALF_WIDTH_DEG, zero_shift: bool = False, displacement: bool = False):
+def pattern_lattice(
+    pattern: Pattern,
+    phase_name: str,
+    *,
+    peaks: list[tuple[tuple[int, int, int], float]] | None = None,
+    half_width_deg: float = XRD_LATTICE_HALF_WIDTH_DEG,
+    zero_shift: bool = False,
+    displacement: bool = False,
+):
     """Refine one phase's lattice from a pattern.
 
     Without ``peaks``, an R-3m or cubic phase indexes the pattern itself

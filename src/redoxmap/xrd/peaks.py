@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from redoxmap import errors
 from redoxmap.batch_lm import fit_batch
 from redoxmap.defaults import XRD_HALF_WIDTH_DEG
 from redoxmap.errors import AnalysisError, DataWarning, FitWarning
@@ -74,7 +75,9 @@ class PeakFits(FitResult):
         rows = [i for i, (p, s) in enumerate(zip(self.table["peak"], self.table["scan"]))
                 if s == scan and (peak is None or str(p) == str(peak))]
         if not rows:
-            raise AnalysisError(f"no fitted peak {peak!r} in scan {scan}; peaks: {', '.join(map(str, self.table['peak']))}")
+            raise AnalysisError(
+                f"no fitted peak {peak!r} in scan {scan}; peaks: {', '.join(map(str, self.table['peak']))}"
+            )
         return rows
 
     def plot(self, ax=None, *, peak: str | None = None, scan: int = 0):
@@ -332,7 +335,7 @@ def fit_peaks(two_theta, intensity, near, *, wavelength_A: float, wavelength2_A:
             messages.append(f"peak {labels[k]}" + (f" in scan {s}" if n_scans > 1 else "") + f": {notes[0]}")
     if messages and warn:
         shown = messages[:3] + ([f"... and {len(messages) - 3} more"] if len(messages) > 3 else [])
-        warn("; ".join(shown), FitWarning if all(found) else DataWarning)
+        errors.warn("; ".join(shown), FitWarning if all(found) else DataWarning)  # `warn` is the argument
     attrs = {"wavelength_A": wavelength_A, "wavelength2_A": wavelength2_A, "ka2_ratio": ratio or None,
              "half_width_deg": np.asarray(half_width_deg, float).tolist(), "background_order": background_order,
              "profile": "pseudo-Voigt" + (" K-alpha1/K-alpha2 doublet" if ratio else " single line"),

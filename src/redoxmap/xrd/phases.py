@@ -190,8 +190,14 @@ def match_reflections(peaks: pd.DataFrame, references: pd.DataFrame, *, waveleng
         ref = references.iloc[i]
         shift = center - reference_2theta[i]
         sigma = getattr(peak, "center_stderr_deg", np.nan)
-        row |= {"phase": ref["phase"], "hkl": ref["hkl"], "d_ref_A": ref["d_A"], "two_theta_ref_deg": reference_2theta[i],
-                "shift_deg": shift, "shift_sigma": shift / sigma if sigma and np.isfinite(sigma) else np.nan}
+        row |= {
+            "phase": ref["phase"],
+            "hkl": ref["hkl"],
+            "d_ref_A": ref["d_A"],
+            "two_theta_ref_deg": reference_2theta[i],
+            "shift_deg": shift,
+            "shift_sigma": shift / sigma if sigma and np.isfinite(sigma) else np.nan,
+        }
         row["note"] = (f"d = {row['d_A']:.4f} A vs {ref['d_A']:.4f} A for {ref['phase']} ({ref['hkl']}): "
                        f"a shift of {shift:+.3f} deg" + (" (a zero-shift, displacement or lattice change?)"
                                                         if abs(shift) > 0.05 else ""))

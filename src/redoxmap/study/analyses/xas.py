@@ -127,6 +127,7 @@ class SpectrumEntry:
 
     @property
     def key(self) -> tuple:
+        """Edge, mode, state and whether pristine: entries with the same key are replicates."""
         return (self.edge.upper(), self.mode.lower(), self.state, self.pristine)
 
 
