@@ -4,7 +4,7 @@ Every fit redoxmap returns (LCF, O K pre-edge peaks, XRD peaks and lattices, cir
 the capacity rise, the activation model) is a dataclass that mixes in :class:`FitResult`:
 
 * ``parameter_table()``: one row per fitted parameter, ``parameter``, ``value``,
-  ``stderr``, ``unit`` (NaN where an error is not defined);
+  ``stderr``, ``unit`` (NaN where an error is not defined) and ``at_bound``;
 * ``statistics()``: the fit-quality figures (chi-square, R-factor, points, ...) and the
   standard-error convention that applied (:mod:`redoxmap.fitting`);
 * ``report()``: both as text, with the fit's notes; ``_repr_html_()``: both as HTML, so that a
@@ -31,6 +31,8 @@ from pathlib import Path
 from redoxmap.errors import AnalysisError, FormatError
 
 FORMAT_VERSION = 1
+PARAMETER_COLUMNS = ("parameter", "value", "stderr", "unit", "at_bound")
+"""The columns of every fit result's :meth:`FitResult.parameter_table`."""
 _TRUSTED_PREFIX = "redoxmap."  # only redoxmap's own types are rebuilt from a file
 
 
@@ -85,19 +87,35 @@ class DataView:
 class FitResult(DataView):
     """The mixin every fit result implements (see the module docstring).
 
-    Subclasses define :meth:`parameter_table`, :meth:`statistics` and :meth:`_draw`; the
-    views and the serialisation are shared.
+    Subclasses define :meth:`_parameters` (their parameters as a table), :meth:`statistics` and
+    :meth:`_draw`; the parameter table's shape, the views and the serialisation are shared.
     """
 
     title = "Fit"
+    bounded = True
+    """Whether any parameter of this kind of fit has a bound (False: ``at_bound`` is always False)."""
 
     def parameter_table(self):
-        """The fitted parameters: ``parameter``, ``value``, ``stderr``, ``unit``.
+        """The fitted parameters, one row each.
 
         Returns
         -------
         pandas.DataFrame
+            ``parameter`` (name), ``value``, ``stderr`` (NaN where an error is not defined), ``unit``
+            and ``at_bound`` (True where the fit ended on a bound of the parameter's range, so that its
+            value and error describe the bound, not the data; ``<NA>`` where the fit does not check).
         """
+        import pandas as pd
+
+        table = self._parameters().reset_index(drop=True)
+        if "at_bound" not in table:
+            table["at_bound"] = False if not self.bounded else pd.NA
+        table["at_bound"] = table["at_bound"].astype("boolean")
+        return table[list(PARAMETER_COLUMNS)]
+
+    def _parameters(self):
+        """The parameters as a DataFrame with the columns of :data:`PARAMETER_COLUMNS` (``at_bound`` may
+        be left out)."""
         raise NotImplementedError
 
     def statistics(self) -> dict:

@@ -46,7 +46,7 @@ class CapacityRiseFit(FitResult):
 
     Values carry standard errors (``nan`` where the covariance could not be estimated; scaled by
     the reduced chi-square, as ``errors`` says); ``r_squared`` and ``reduced_chi_square`` describe
-    the fit quality.
+    the fit quality; ``pinned`` names the parameters that ended on a bound of their range.
     """
 
     name: str
@@ -69,6 +69,7 @@ class CapacityRiseFit(FitResult):
     notes: list[str] = field(default_factory=list)
     lmfit_result: object = field(default=None, repr=False, metadata={"serialize": False})
     errors: str = SCALED
+    pinned: tuple[str, ...] | None = None
 
     def predict(self, cycles) -> np.ndarray:
         """Capacity the fitted law gives at ``cycles``."""
@@ -86,10 +87,12 @@ class CapacityRiseFit(FitResult):
         return {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
                 for k, v in out.items()}
 
-    def parameter_table(self) -> pd.DataFrame:
+    def _parameters(self) -> pd.DataFrame:
         """Q_1, Q_inf, N_act, the fade and n90 (derived) with standard errors."""
         return pd.DataFrame([
-            {"parameter": label, "value": getattr(self, key), "stderr": getattr(self, f"{key}_stderr"), "unit": unit}
+            {"parameter": label, "value": getattr(self, key), "stderr": getattr(self, f"{key}_stderr"), "unit": unit,
+             # n90 follows N_act; a result saved before the flags existed: not known
+             "at_bound": pd.NA if self.pinned is None else ("n_act" if key == "n90" else key) in self.pinned}
             for key, label, unit in (("q_1", "Q_1", self.unit), ("q_inf", "Q_inf", self.unit),
                                      ("n_act", "N_act", "cycles"), ("fade", "fade", f"{self.unit} per cycle"),
                                      ("n90", "n90", "cycles"))])
@@ -213,6 +216,7 @@ def fit_capacity_rise(
         r_squared=1.0 - float(np.sum(residual ** 2)) / total if total > 0 else float("nan"),
         reduced_chi_square=float(result.redchi),
         n_points=len(n), cycles=n, capacity=q, notes=notes, lmfit_result=result,
+        pinned=tuple(key for key in ("q_inf", "q_1", "n_act") if at_bound(p[key], rtol=1e-3)),
     )
 
 

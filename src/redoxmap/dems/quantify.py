@@ -65,6 +65,8 @@ class GasEvolution(FitResult):
     notes : list of str
     """
 
+    bounded = False  # integrals, not a fit with bounds
+
     title = "Gas evolution (DEMS)"
 
     source_file: str
@@ -88,7 +90,7 @@ class GasEvolution(FitResult):
         """A gas's rate in nmol/min on :attr:`time_s`."""
         return self.rates_mol_s[self.gases.index(gas)] * 1e9 * 60
 
-    def parameter_table(self):
+    def _parameters(self):
         """The amount of each gas per half cycle with its standard error, in µmol/g (µmol without an
         active mass)."""
         import pandas as pd

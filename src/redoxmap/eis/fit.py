@@ -109,9 +109,10 @@ class CircuitFit(FitResult):
                 "parameters": self.parameters.to_dict(orient="records"), "rc": self.rc.to_dict(orient="records"),
                 "starts": self.starts, "minima": self.minima, "errors": self.errors, "notes": list(self.notes)}
 
-    def parameter_table(self) -> pd.DataFrame:
+    def _parameters(self) -> pd.DataFrame:
         """Every element's parameters with standard errors and units."""
-        return self.parameters.rename(columns={"name": "parameter"})[["parameter", "value", "stderr", "unit"]]
+        return self.parameters.rename(columns={"name": "parameter"})[["parameter", "value", "stderr", "unit",
+                                                                      "at_bound"]]
 
     def statistics(self) -> dict:
         """Chi-square and its reduced value (of the weighted residuals), weighting, points, the starts

@@ -40,6 +40,8 @@ class DrtResult(FitResult):
         The spectrum and the impedance the distribution gives back.
     """
 
+    bounded = False  # a regularised inversion: no parameter has a bound
+
     tau_s: np.ndarray = field(repr=False)
     gamma_ohm: np.ndarray = field(repr=False)
     r_inf_ohm: float
@@ -53,7 +55,7 @@ class DrtResult(FitResult):
 
     title = "Distribution of relaxation times"
 
-    def parameter_table(self) -> pd.DataFrame:
+    def _parameters(self) -> pd.DataFrame:
         """R_inf, the inductance, and each peak's time constant and resistance (a regularised
         inversion has no standard errors: its ``lambda_`` sets the smoothness instead)."""
         rows = [{"parameter": "R_inf", "value": self.r_inf_ohm, "stderr": np.nan, "unit": "Ω"},

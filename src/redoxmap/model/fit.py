@@ -182,10 +182,11 @@ class ModelFit(FitResult):
 
     title = "Activation model fit"
 
-    def parameter_table(self) -> pd.DataFrame:
+    def _parameters(self) -> pd.DataFrame:
         """The fitted parameters with standard errors and the units their names carry."""
         return pd.DataFrame({"parameter": self.table["name"], "value": self.table["value"],
-                             "stderr": self.table["stderr"], "unit": [unit_of(n) for n in self.table["name"]]})
+                             "stderr": self.table["stderr"], "unit": [unit_of(n) for n in self.table["name"]],
+                             **({"at_bound": self.table["at_bound"]} if "at_bound" in self.table else {})})
 
     def statistics(self) -> dict:
         """Chi-square and its reduced value, observations, the model fitted and the error convention."""
@@ -423,8 +424,10 @@ def fit_parameters(observations: list[Observation], predictor: Callable, start: 
     if inert.any():
         notes.insert(0, f"no effect on these observations: {', '.join(np.array(names)[inert])} (kept at the start "
                         "value; e.g. a TM utilisation already capped at one)")
-    at_bound = [n for n, v, lo, hi in zip(names, solution.x, lower, upper)
-                if np.isfinite(lo) and min(v - lo, hi - v) <= 1e-6 * (hi - lo)]
+    pinned = [bool(np.isfinite(lo) and min(v - lo, hi - v) <= 1e-6 * (hi - lo))
+              for v, lo, hi in zip(solution.x, lower, upper)]
+    table["at_bound"] = pinned
+    at_bound = [n for n, stuck in zip(names, pinned) if stuck]
     if at_bound:
         notes.insert(0, f"stuck at a bound of its range: {', '.join(at_bound)} (the data push it beyond what is "
                         "physical, or the model lacks something they need)")

@@ -43,6 +43,8 @@ class MicrostructureResult(FitResult):
     notes : list of str
     """
 
+    bounded = False  # measured from images, not fitted against bounds
+
     title = "Microstructure (SEM/EDS)"
 
     name: str
@@ -63,7 +65,7 @@ class MicrostructureResult(FitResult):
         row = self.table[(self.table["metric"] == metric) & (self.table["phase"] == phase)]
         return float(row["value"].iloc[0]) if len(row) else math.nan
 
-    def parameter_table(self):
+    def _parameters(self):
         """Every metric of every phase (``metric: phase``) with its bootstrap standard error and unit."""
         import pandas as pd
 

@@ -177,6 +177,8 @@ def _sum_zero_basis(s: int) -> np.ndarray:
     return np.linalg.svd(np.ones((1, s)))[2][1:].T
 
 
+WEIGHT_BOUND_TOL = 1e-9  # a weight this close to 0 or 1 sits on the simplex's edge
+
 @dataclass
 class LcfResult(FitResult):
     """A linear combination fit of one spectrum.
@@ -247,14 +249,17 @@ class LcfResult(FitResult):
             "notes": list(self.notes),
         }
 
-    def parameter_table(self) -> pd.DataFrame:
+    def _parameters(self) -> pd.DataFrame:
         """Weight of each reference, its energy shift where refined, and the valence they give."""
-        rows = [{"parameter": f"weight {n}", "value": w, "stderr": e, "unit": ""}
+        # weights are bounded by 0 and 1 (non-negative, summing to one): one on a bound is pinned there
+        rows = [{"parameter": f"weight {n}", "value": w, "stderr": e, "unit": "",
+                 "at_bound": bool(w <= WEIGHT_BOUND_TOL or w >= 1 - WEIGHT_BOUND_TOL)}
                 for n, w, e in zip(self.names, self.weights, self.weights_stderr)]
-        rows += [{"parameter": f"shift {n}", "value": s, "stderr": np.nan, "unit": "eV"}
+        rows += [{"parameter": f"shift {n}", "value": s, "stderr": np.nan, "unit": "eV", "at_bound": pd.NA}
                  for n, s in zip(self.names, self.energy_shifts_eV) if s != 0]
-        rows.append({"parameter": "valence", "value": self.valence, "stderr": self.valence_stderr, "unit": ""})
-        rows.append({"parameter": "amplitude", "value": self.scale, "stderr": np.nan, "unit": ""})
+        rows.append({"parameter": "valence", "value": self.valence, "stderr": self.valence_stderr, "unit": "",
+                     "at_bound": False})
+        rows.append({"parameter": "amplitude", "value": self.scale, "stderr": np.nan, "unit": "", "at_bound": False})
         return pd.DataFrame(rows)
 
     def statistics(self) -> dict:

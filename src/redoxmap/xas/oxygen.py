@@ -81,12 +81,14 @@ class PreEdgeFit(FitResult):
         value = float(self.height_covariance[names.index(first), names.index(second)])
         return value if np.isfinite(value) else 0.0
 
-    def parameter_table(self) -> pd.DataFrame:
+    def _parameters(self) -> pd.DataFrame:
         """Centre, height and area of each peak with their standard errors."""
         units = {"center_eV": "eV", "height": "", "area": "eV"}
         errors = {"center_eV": "center_stderr", "height": "height_stderr", "area": "area_stderr"}
+        pinned = {"center_eV": "center_at_bound", "height": "area_at_bound", "area": "area_at_bound"}
         return pd.DataFrame([{"parameter": f"{name} {key.removesuffix('_eV')}", "value": values[key],
-                              "stderr": values[errors[key]], "unit": units[key]}
+                              "stderr": values[errors[key]], "unit": units[key],
+                              "at_bound": values.get(pinned[key], pd.NA)}  # NA: saved before the flag
                              for name, values in self.peaks.items() for key in units])
 
     def statistics(self) -> dict:
@@ -192,7 +194,10 @@ def fit_pre_edge(energy, mu, *, peaks: tuple[str, ...] = O_K_PEAKS,
         height, height_err = value(name, "height")
         area, area_err = value(name, "amplitude")
         table[name] = {"center_eV": center, "center_stderr": center_err, "height": height,
-                       "height_stderr": height_err, "area": area, "area_stderr": area_err}
+                       "height_stderr": height_err, "area": area, "area_stderr": area_err,
+                       # the centre's prior range; the area's zero (a peak the data do not hold)
+                       "center_at_bound": at_bound(p[f"{name}_center"], atol=1e-3),
+                       "area_at_bound": at_bound(p[f"{name}_amplitude"], atol=1e-9)}
         for key in ("center", "sigma"):
             par = p[f"{name}_{key}"]
             if at_bound(par, atol=1e-3):

@@ -99,19 +99,22 @@ class XpsFit(FitResult):
         shares = ", ".join(f"{r.component} {100 * r.share:.1f}%" for r in self.table.itertuples())
         return f"XpsFit({self.region!r}, {self.background_method}: {shares})"
 
-    def parameter_table(self):
+    def _parameters(self):
         """Position (eV), FWHM (eV), area and share of every component with standard errors, and the
         fitted background's parameters."""
         import pandas as pd
 
+        def pinned(row, kind):  # a fit saved before the flags existed: not known
+            return bool(getattr(row, f"{kind}_at_bound")) if f"{kind}_at_bound" in self.table else pd.NA
+
         rows = []
         for r in self.table.itertuples():
-            rows += [(f"{r.component}: position", r.position_eV, r.position_stderr_eV, "eV"),
-                     (f"{r.component}: FWHM", r.fwhm_eV, r.fwhm_stderr_eV, "eV"),
-                     (f"{r.component}: area", r.area, r.area_stderr, "intensity x eV"),
-                     (f"{r.component}: share", r.share, r.share_stderr, "")]
-        rows += [(f"background {k}", v[0], v[1], "") for k, v in self.background_parameters.items()]
-        return pd.DataFrame(rows, columns=["parameter", "value", "stderr", "unit"])
+            rows += [(f"{r.component}: position", r.position_eV, r.position_stderr_eV, "eV", pinned(r, "position")),
+                     (f"{r.component}: FWHM", r.fwhm_eV, r.fwhm_stderr_eV, "eV", pinned(r, "fwhm")),
+                     (f"{r.component}: area", r.area, r.area_stderr, "intensity x eV", pinned(r, "area")),
+                     (f"{r.component}: share", r.share, r.share_stderr, "", pinned(r, "area"))]
+        rows += [(f"background {k}", v[0], v[1], "", False) for k, v in self.background_parameters.items()]
+        return pd.DataFrame(rows, columns=["parameter", "value", "stderr", "unit", "at_bound"])
 
     def statistics(self) -> dict:
         """Chi-square and its reduced value, R-factor, points, parameters, convergence, background,
@@ -493,9 +496,13 @@ def _fit(data, model: _Model, background_name, fit_background, *, cross_section,
     )
     notes = []
     significant = {c.name for c, a, e in zip(components, areas, area_errors) if a > 2 * e}
+    indices = range(len(components))
+    pinned = set()
     for name, value, lo, hi in zip(names, solution.x, lower, upper):
         kind_, _, owner = name.partition(":")
         stuck = math.isclose(value, lo, abs_tol=1e-4) or math.isclose(value, hi, abs_tol=1e-4)
+        if stuck:
+            pinned.add(name)
         if kind_ in ("position", "fwhm") and stuck and (kind_ == "fwhm" or owner in significant):
             notes.append(f"{kind_} of {owner} stopped at its bound ({value:.3f}): widen its window or drop "
                          "the component if the data do not show it")
@@ -503,6 +510,11 @@ def _fit(data, model: _Model, background_name, fit_background, *, cross_section,
         "x": x, "y": y, "model": fitted_model, "background": bg, "curves": comp, "positions": positions,
         "widths": widths, "areas": areas, "shares": shares, "share_cov": share_cov, "families": families,
         "position_errors": position_errors, "width_errors": width_errors, "area_errors": area_errors,
+        # per component, whether its position, width and area (or those it is tied to) ended on a bound
+        "at_bound": {kind: [name in pinned for name in keys] for kind, keys in (
+            ("position", [f"position:{components[_root(i, model.position_tie)].name}" for i in indices]),
+            ("fwhm", [f"fwhm:{model.groups[model.group_of[_root(i, model.fwhm_tie)]]}" for i in indices]),
+            ("area", [f"area:{components[_root(i, model.area_tie)].name}" for i in indices]))},
         "background_parameters": {n: (float(solution.x[index[n]]), float(errors[index[n]]))
                                   for n in ("b0", "k", "slope") if n in index},
         "statistics": {"chi_square": chi_square, "reduced_chi_square": reduced, "points": len(x),
@@ -545,6 +557,7 @@ def _result(spectrum, data, components, background, fit_background, line_shape, 
         "share_stderr_statistical": statistical, "share_background": fitted["share_background"],
         "share_stderr": np.hypot(statistical, fitted["share_background"]),
         "line_shape": [c.line_shape or line_shape for c in components],
+        **{f"{kind}_at_bound": flags for kind, flags in fitted["at_bound"].items()},
     })
     statistics = {**fitted["statistics"], "background": background, "background_fitted": fit_background,
                   "line_shape": line_shape}

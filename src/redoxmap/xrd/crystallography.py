@@ -120,6 +120,8 @@ class LatticeFit(FitResult):
         ``hkl``, observed and calculated 2theta and d, residual.
     """
 
+    bounded = False  # an unbounded least-squares refinement
+
     system: str
     params: dict
     stderr: dict
@@ -136,7 +138,7 @@ class LatticeFit(FitResult):
                 "stderr": {k: clean(v) for k, v in self.stderr.items()},
                 "reduced_chi_square": clean(self.reduced_chi_square)}
 
-    def parameter_table(self) -> pd.DataFrame:
+    def _parameters(self) -> pd.DataFrame:
         """The cell parameters (and zero shift, displacement where refined) with standard errors."""
         def unit(name):
             return "deg" if name.endswith("_deg") or name in ("alpha", "beta", "gamma") else (

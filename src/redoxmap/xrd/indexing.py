@@ -175,7 +175,7 @@ class IndexedLattice(FitResult):
 
     title = "Lattice from the indexed pattern"
 
-    def parameter_table(self) -> pd.DataFrame:
+    def _parameters(self) -> pd.DataFrame:
         """The refined cell (see :meth:`LatticeFit.parameter_table`)."""
         return self.fit.parameter_table()
 

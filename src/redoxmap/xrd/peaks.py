@@ -53,15 +53,21 @@ class PeakFits(FitResult):
 
     title = "XRD peak fits"
 
-    def parameter_table(self) -> pd.DataFrame:
+    def _parameters(self) -> pd.DataFrame:
         """Centre, FWHM, eta, area and d of every peak (and scan), with standard errors."""
         quantities = (("center", "center_deg", "center_stderr_deg", "deg"),
                       ("fwhm", "fwhm_deg", "fwhm_stderr_deg", "deg"), ("eta", "eta", "eta_stderr", ""),
                       ("area", "area", "area_stderr", "counts deg"), ("d", "d_A", "d_stderr_A", "Å"))
         several = self.table["scan"].nunique() > 1
+
+        def pinned(row, name):  # d follows the centre; a table saved before at_bound existed: not known
+            if "at_bound" not in row or not isinstance(row["at_bound"], str):
+                return pd.NA
+            return ("center" if name == "d" else name) in row["at_bound"].split(", ")
+
         return pd.DataFrame([
             {"parameter": f"({row['peak']}){f' scan {row.scan}' if several else ''} {name}",
-             "value": row[value], "stderr": row[error], "unit": unit}
+             "value": row[value], "stderr": row[error], "unit": unit, "at_bound": pinned(row, name)}
             for _, row in self.table.iterrows() for name, value, error, unit in quantities])
 
     def statistics(self) -> dict:
@@ -328,6 +334,7 @@ def fit_peaks(two_theta, intensity, near, *, wavelength_A: float, wavelength2_A:
             "integrated_area": params[b, 0] * (1 + ratio), "height": float(np.nanmax(excess)) if found[b] else np.nan,
             "d_A": d_spacing(center, wavelength_A), "d_stderr_A": d_spacing_stderr(center, center_err, wavelength_A),
             "points_per_fwhm": ppf, "reduced_chi_square": redchi[b], "r_wp": r_wp, "significance": significance[b],
+            "at_bound": ", ".join(PARAMETERS[i] for i in np.flatnonzero(pinned[b])),
             "found": bool(usable), "converged": bool(converged[b]), "note": "; ".join(notes)})
         windows.append({"two_theta": X[b, :n], "data": D[b, :n], "fit": fit_all[b, :n],
                         "background": background[b, :n]})
