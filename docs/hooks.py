@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from pathlib import Path
 
 from mkdocs.structure.files import File
 
@@ -64,6 +65,10 @@ def on_files(files, config):
         files.append(File.generated(config, f"api/{_stem(package)}.md", content=_page(package, public, homes)))
     files.append(File.generated(config, "api/results.md", content=(
         f"# {RESULTS}\n\n::: {RESULTS}\n    options:\n      members: [FitResult, load_result]\n")))
+    # the contributor's guide lives beside the README (where GitHub shows it); the site shows it too
+    guide = Path(config.config_file_path).parent / "CONTRIBUTING.md"
+    files.append(File.generated(config, "contributing.md",
+                                content=guide.read_text(encoding="utf-8").replace("](docs/", "](")))
     return files
 
 

@@ -60,3 +60,10 @@ KK_THRESHOLD = 0.01  # largest Kramers-Kronig residual, as a fraction of |Z|, of
 FRINGE_D_RANGE_NM = (0.15, 1.5)
 FRINGE_MIN_SNR = 25.0
 FRINGE_MAX_SPOTS = 6
+
+# Photoelectron spectroscopy: where adventitious C-C/C-H is put for the charge correction (the common
+# choice; some labs use 285.0 or 284.6 eV: Greczynski & Hultman, Prog. Mater. Sci. 107, 100591 (2020)).
+ADVENTITIOUS_CARBON_EV = 284.8
+
+# SEM/EDS cross-sections: bootstrap resamples over fields of view for the metrics' errors.
+SEM_BOOTSTRAP = 200

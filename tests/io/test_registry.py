@@ -12,13 +12,13 @@ from typer.testing import CliRunner
 
 from redoxmap.cli import app
 from redoxmap.errors import FormatError, ReadError
-from redoxmap.io import MODALITIES, Reader, detect_reader, readers, register_reader
+from redoxmap.io import READER_MODALITIES, Reader, detect_reader, readers, register_reader
 from redoxmap.io import registry as registry_module
 
 
 def test_every_modality_has_readers_and_every_reader_its_modality():
     everything = readers()
-    for modality in MODALITIES:
+    for modality in READER_MODALITIES:
         assert readers(modality), f"no {modality} reader"
     assert all(key == f"{r.modality}:{r.name}" for key, r in everything.items())
     assert len(everything) >= 25
@@ -64,7 +64,7 @@ def test_formats_lists_every_reader_by_modality():
     result = CliRunner().invoke(app, ["formats", "--json"])
     assert result.exit_code == 0
     rows = json.loads(result.stdout)["rows"]
-    assert {row["modality"] for row in rows} == set(MODALITIES)
+    assert {row["modality"] for row in rows} == set(READER_MODALITIES)
     assert len(rows) == len(readers())
 
 

@@ -19,7 +19,7 @@ from redoxmap.io import text
 from redoxmap.io.registry import read_with
 from tests.conftest import _data_root
 
-MODALITIES = ("cycling", "cv", "eis")  # the readers built on redoxmap.io.text.parse_table
+READER_MODALITIES = ("cycling", "cv", "eis")  # the readers built on redoxmap.io.text.parse_table
 # One file of each reader built on parse_table runs by default; every file (231 of them reach a text
 # reader) under the slow marker.
 QUICK = {
@@ -70,7 +70,7 @@ def _assert_same(new, old, where: str) -> None:
 
 @pytest.mark.parametrize("path", FILES)
 def test_bytes_and_decoded_text_give_one_output(path, monkeypatch):
-    for modality in MODALITIES:
+    for modality in READER_MODALITIES:
         new = _outcome(path, modality)
         with monkeypatch.context() as patched:
             patched.setattr(text.TextFile, "line_offset", lambda self, index: None)  # the old way

@@ -28,16 +28,9 @@ from redoxmap.cli.common import (
     read_cell,
     say,
 )
-from redoxmap.cli.cv import cv_app
-from redoxmap.cli.cycling import cycling_app
-from redoxmap.cli.dems import dems_app
-from redoxmap.cli.eis import eis_app
 from redoxmap.cli.model import model_app, simulate_app
-from redoxmap.cli.sem import sem_app
 from redoxmap.cli.store import store_app
-from redoxmap.cli.structure import tem_app, xrd_app
-from redoxmap.cli.xas import xas_app
-from redoxmap.cli.xps import xps_app
+from redoxmap.study.modality import modalities, resolve
 
 app = typer.Typer(
     name="redoxmap",
@@ -47,15 +40,9 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
-app.add_typer(cycling_app, name="cycling")
-app.add_typer(xas_app, name="xas")
-app.add_typer(xrd_app, name="xrd")
-app.add_typer(tem_app, name="tem")
-app.add_typer(eis_app, name="eis")
-app.add_typer(cv_app, name="cv")
-app.add_typer(xps_app, name="xps")
-app.add_typer(dems_app, name="dems")
-app.add_typer(sem_app, name="sem")
+for _modality in modalities().values():  # each modality's command group, in the modalities' order
+    if _modality.cli:
+        app.add_typer(resolve(_modality.cli), name=_modality.command or _modality.name)
 app.add_typer(store_app, name="store")
 app.add_typer(model_app, name="model")
 app.add_typer(simulate_app, name="simulate")
@@ -242,14 +229,14 @@ def formats(as_json: JsonOpt = False) -> None:
     """List the file formats redoxmap reads, by modality."""
     import pandas as pd
 
-    from redoxmap.io import MODALITIES, readers
+    from redoxmap.io import READER_MODALITIES, readers
 
     def shown(extensions):
         return " ".join(extensions[:6]) + (" ..." if len(extensions) > 6 else "")
 
     rows = [{"modality": r.modality, "format": r.name, "instrument": r.instrument,
              "extensions": shown(r.extensions), "description": r.description}
-            for r in sorted(readers().values(), key=lambda r: MODALITIES.index(r.modality))]
+            for r in sorted(readers().values(), key=lambda r: READER_MODALITIES.index(r.modality))]
     frame = pd.DataFrame(rows)
     emit(frame, as_json=as_json, out=None, title=f"Readers ({len(frame)})", max_rows=len(frame))
 

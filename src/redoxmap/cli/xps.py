@@ -9,6 +9,7 @@ import typer
 
 from redoxmap.cli.common import JsonOpt, OutOpt, choice, command, emit
 from redoxmap.cli.structure import PlotOpt, save_plot
+from redoxmap.defaults import ADVENTITIOUS_CARBON_EV
 
 xps_app = typer.Typer(help="XPS: regions, doublet fits over Shirley/Tougaard backgrounds, series.",
                       no_args_is_help=True, rich_markup_mode=None)
@@ -101,12 +102,22 @@ def _components(spectrum, preset: str | None, components: Path | None, component
                                 '--component "C-F@687-689"')
 @command
 def xps_fit(
-    file: XpsFile, region: RegionOpt = "S 2p", preset: PresetOpt = None, components: ComponentsOpt = None,
-    component: ComponentOpt = None, casa: CasaOpt = False,
-    background: BackgroundOpt = "shirley", fixed_background: FixedOpt = False, line_shape: ShapeOpt = "SGL(30)",
+    file: XpsFile,
+    region: RegionOpt = "S 2p",
+    preset: PresetOpt = None,
+    components: ComponentsOpt = None,
+    component: ComponentOpt = None,
+    casa: CasaOpt = False,
+    background: BackgroundOpt = "shirley",
+    fixed_background: FixedOpt = False,
+    line_shape: ShapeOpt = "SGL(30)",
     window: Annotated[str | None, typer.Option(help="Binding-energy range to fit, LOW,HIGH in eV.")] = None,
-    charge_reference: ReferenceOpt = None, reference_ev: ReferenceEnergyOpt = 284.8, shift: ShiftOpt = None,
-    plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+    charge_reference: ReferenceOpt = None,
+    reference_ev: ReferenceEnergyOpt = ADVENTITIOUS_CARBON_EV,
+    shift: ShiftOpt = None,
+    plot: PlotOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """Fit a region: its preset, your components or the file's CasaXPS model; shares with errors that include
     the background choice."""
@@ -155,7 +166,7 @@ def xps_quantify(
     imfp_exponent: Annotated[float, typer.Option(help="x in the mean free path's KE^x (0: none, as CasaXPS's "
                                                  "default; 0.6 as Avantage).")] = 0.0,
     background: BackgroundOpt = "shirley", charge_reference: ReferenceOpt = None,
-    reference_ev: ReferenceEnergyOpt = 284.8, as_json: JsonOpt = False, out: OutOpt = None,
+    reference_ev: ReferenceEnergyOpt = ADVENTITIOUS_CARBON_EV, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
     """Atomic percentages: each region's components over its sensitivity factor, the analyser's transmission
     (where the file gives it) and the mean free path."""
@@ -210,9 +221,15 @@ def xps_survey(
 def xps_series(
     files: Annotated[list[Path], typer.Argument(help="XPS files of one sample series, in order.")],
     labels: Annotated[str | None, typer.Option(help="A label per file, comma-separated (default: file names).")] = None,
-    region: RegionOpt = "S 2p", preset: PresetOpt = "argyrodite-S2p", background: BackgroundOpt = "shirley",
-    line_shape: ShapeOpt = "SGL(30)", charge_reference: ReferenceOpt = None, reference_ev: ReferenceEnergyOpt = 284.8,
-    plot: PlotOpt = None, as_json: JsonOpt = False, out: OutOpt = None,
+    region: RegionOpt = "S 2p",
+    preset: PresetOpt = "argyrodite-S2p",
+    background: BackgroundOpt = "shirley",
+    line_shape: ShapeOpt = "SGL(30)",
+    charge_reference: ReferenceOpt = None,
+    reference_ev: ReferenceEnergyOpt = ADVENTITIOUS_CARBON_EV,
+    plot: PlotOpt = None,
+    as_json: JsonOpt = False,
+    out: OutOpt = None,
 ) -> None:
     """Fit the same components to one region of every file; family shares against the series."""
     from redoxmap.io.xps_files import select_region

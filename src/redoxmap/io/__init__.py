@@ -13,7 +13,7 @@ from redoxmap._lazy import attach
 __getattr__, __dir__, __all__ = attach(__name__, {
     "redoxmap.io.bdf": ["to_bdf", "write_bdf"],
     "redoxmap.io.raw": ["RawCycling", "read_raw_cycling"],
-    "redoxmap.io.reader": ["MODALITIES", "Reader", "read_head"],
+    "redoxmap.io.reader": ["READER_MODALITIES", "Reader", "read_head"],
     "redoxmap.io.registry": ["detect_reader", "readers", "register_reader", "reset_readers"],
     "redoxmap.io.tables": ["atomic_write", "write_table"],
     "redoxmap.io.xps_files": ["XpsSpectrum", "read_xps", "select_region"],

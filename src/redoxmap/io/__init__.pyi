@@ -9,7 +9,7 @@ from redoxmap.io.ms_files import MsRecording as MsRecording
 from redoxmap.io.ms_files import read_ms as read_ms
 from redoxmap.io.raw import RawCycling as RawCycling
 from redoxmap.io.raw import read_raw_cycling as read_raw_cycling
-from redoxmap.io.reader import MODALITIES as MODALITIES
+from redoxmap.io.reader import READER_MODALITIES as READER_MODALITIES
 from redoxmap.io.reader import Reader as Reader
 from redoxmap.io.reader import read_head as read_head
 from redoxmap.io.registry import detect_reader as detect_reader
@@ -25,8 +25,8 @@ from redoxmap.io.xps_files import read_xps as read_xps
 from redoxmap.io.xps_files import select_region as select_region
 
 __all__ = [
-    "MODALITIES",
     "MsRecording",
+    "READER_MODALITIES",
     "RawCycling",
     "Reader",
     "SemSection",

@@ -15,7 +15,7 @@ from pathlib import Path
 from redoxmap.errors import AnalysisError, ReadError
 
 HEAD_BYTES = 65536
-MODALITIES = (
+READER_MODALITIES = (
     "cycling",
     "cv",
     "eis",
@@ -39,7 +39,7 @@ class Reader:
         Short identifier, unique within its modality; usable as ``format=`` where a reader
         can be forced (``redoxmap.read_cycling(path, format="arbin-csv")``).
     modality : str
-        What the file holds: one of :data:`MODALITIES`.
+        What the file holds: one of :data:`READER_MODALITIES`.
     instrument : str
         The instrument family, recorded in the metadata of what it reads.
     extensions : tuple of str
@@ -72,8 +72,8 @@ class Reader:
     fallback: bool = False
 
     def __post_init__(self):
-        if self.modality not in MODALITIES:
-            raise AnalysisError(f"reader {self.name!r}: modality must be one of {', '.join(MODALITIES)}, "
+        if self.modality not in READER_MODALITIES:
+            raise AnalysisError(f"reader {self.name!r}: modality must be one of {', '.join(READER_MODALITIES)}, "
                              f"not {self.modality!r}")
 
 

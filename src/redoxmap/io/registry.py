@@ -24,7 +24,7 @@ from os import PathLike
 from pathlib import Path
 
 from redoxmap.errors import AnalysisError, FormatError, ReadError, warn
-from redoxmap.io.reader import MODALITIES, Reader, read_head
+from redoxmap.io.reader import READER_MODALITIES, Reader, read_head
 
 ENTRY_POINT_GROUP = "redoxmap.readers"
 _BUILTIN_MODULES = (
@@ -178,8 +178,8 @@ def _sniffs(reader: Reader, head: bytes, path: Path) -> bool:
 
 
 def _check_modality(modality: str) -> None:
-    if modality not in MODALITIES:
-        raise AnalysisError(f"modality must be one of {', '.join(MODALITIES)}, not {modality!r}")
+    if modality not in READER_MODALITIES:
+        raise AnalysisError(f"modality must be one of {', '.join(READER_MODALITIES)}, not {modality!r}")
 
 
 def _load() -> None:

@@ -12,33 +12,28 @@ from pathlib import Path
 import pandas as pd
 
 from redoxmap.io.tables import atomic_write
-from redoxmap.report.cv_section import build_cv_section
-from redoxmap.report.cycling_section import build_cycling_section
-from redoxmap.report.eis_section import build_eis_section
 from redoxmap.report.elements import ReportSection, finish_figures
 from redoxmap.report.findings_section import build_findings_section, findings_frame, write_map_files
 from redoxmap.report.interactive import write_plotly
-from redoxmap.report.interface_section import build_interface_section
 from redoxmap.report.microstructure_section import build_microstructure_section
 from redoxmap.report.model_section import build_model_section
 from redoxmap.report.pages import ENTRY, STUDY, evidence_target, plan_pages, verdict_rows
 from redoxmap.report.rendering import Progress, figure_pool
-from redoxmap.report.structure_section import build_structure_section
 from redoxmap.report.style import figure_style
-from redoxmap.report.xas_section import build_xas_section
 from redoxmap.study.run import StudyResult
 
-# Report sections after the findings, in order: the modalities whose outcomes each one shows, and its builder.
-SECTION_BUILDERS = [
-    (("cycling",), build_cycling_section),
-    (("xas",), build_xas_section),
-    (("xrd", "images"), build_structure_section),
-    (("eis",), build_eis_section),
-    (("xps", "dems"), build_interface_section),
-    (("sem",), build_microstructure_section),
-    (("cv",), build_cv_section),
-    (("model",), build_model_section),
-]
+
+def section_builders() -> list[tuple[tuple[str, ...], object]]:
+    """The report's sections after the findings, in order: the modalities whose outcomes each one shows
+    (every modality that names the same builder, in the modalities' order), then the model's."""
+    from redoxmap.study.modality import modalities, resolve
+
+    grouped: dict[str, list[str]] = {}
+    for modality in modalities().values():
+        if modality.section:
+            grouped.setdefault(modality.section, []).append(modality.name)
+    return [(tuple(names), resolve(section)) for section, names in grouped.items()] + [
+        (("model",), build_model_section)]
 
 
 def _samples_table(result: StudyResult) -> str:
@@ -206,7 +201,7 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
         sections = [build_findings_section(amap, out, plt, findings=findings, truth=_truth(result))]
         sections += [builder([o for m in modalities for o in result.sections.get(m, [])], out, plt,
                              **_study_context(builder, result))
-                     for modalities, builder in SECTION_BUILDERS
+                     for modalities, builder in section_builders()
                      if any(m in result.sections for m in modalities)]
         map_files = write_map_files(amap, out)
         finish_figures(sections)

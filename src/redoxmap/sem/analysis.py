@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from redoxmap.defaults import SEM_BOOTSTRAP
 from redoxmap.errors import AnalysisError, DataWarning, warn
 from redoxmap.results import FitResult
 from redoxmap.sem import metrics as m
@@ -119,9 +120,19 @@ def _tiles(segmentation: Segmentation, count: int) -> list[Segmentation]:
                          segmentation.parameters) for r in rows for c in columns]
 
 
-def analyze_microstructure(sections, *, name: str = "sample", phases: dict | None = None, method: str = "likelihood",
-                           active: str = "cathode", transport: str = "electrolyte", tiles: int = 3,
-                           bootstrap: int = 200, seed: int = 0, tortuosity: bool = True) -> MicrostructureResult:
+def analyze_microstructure(
+    sections,
+    *,
+    name: str = "sample",
+    phases: dict | None = None,
+    method: str = "likelihood",
+    active: str = "cathode",
+    transport: str = "electrolyte",
+    tiles: int = 3,
+    bootstrap: int = SEM_BOOTSTRAP,
+    seed: int = 0,
+    tortuosity: bool = True,
+) -> MicrostructureResult:
     """Segment and measure a sample's SEM/EDS fields of view.
 
     Parameters

@@ -12,7 +12,6 @@ from redoxmap.study.executor import Task as Task
 from redoxmap.study.executor import TaskOutcome as TaskOutcome
 from redoxmap.study.findings import Findings as Findings
 from redoxmap.study.findings import Verdict as Verdict
-from redoxmap.study.manifest import MODALITIES as MODALITIES
 from redoxmap.study.manifest import Sample as Sample
 from redoxmap.study.manifest import Study as Study
 from redoxmap.study.manifest import load_study as load_study
@@ -20,6 +19,11 @@ from redoxmap.study.map_dataset import ActivationMap as ActivationMap
 from redoxmap.study.map_dataset import MapOptions as MapOptions
 from redoxmap.study.map_dataset import activation_map as activation_map
 from redoxmap.study.map_dataset import map_from_table as map_from_table
+from redoxmap.study.modality import Modality as Modality
+from redoxmap.study.modality import Parameter as Parameter
+from redoxmap.study.modality import modalities as modalities
+from redoxmap.study.modality import register_modality as register_modality
+from redoxmap.study.modality import reset_modalities as reset_modalities
 from redoxmap.study.run import StudyResult as StudyResult
 from redoxmap.study.run import run_study as run_study
 from redoxmap.study.states import State as State
@@ -31,8 +35,9 @@ __all__ = [
     "DaskExecutor",
     "Executor",
     "Findings",
-    "MODALITIES",
     "MapOptions",
+    "Modality",
+    "Parameter",
     "Sample",
     "SerialExecutor",
     "State",
@@ -46,7 +51,10 @@ __all__ = [
     "contact_predictions",
     "load_study",
     "map_from_table",
+    "modalities",
     "parse_state",
+    "register_modality",
+    "reset_modalities",
     "run_study",
     "simulate_study",
 ]

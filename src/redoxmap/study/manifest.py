@@ -18,9 +18,9 @@ Example::
     cycling = ["cycling/LLO-30.ndax"]
 
 Relative paths resolve against the manifest's folder. Unknown keys are errors (with
-a suggestion), so a typo does not silently drop a setting. Modalities are registered
-in :data:`MODALITIES`; a later modality (XAS, XRD...) adds its name and parameters
-there and the manifest accepts its files and section without other changes.
+a suggestion), so a typo does not silently drop a setting. The sections and file keys are
+those of :func:`redoxmap.study.modality.modalities` (each modality declares its parameters,
+file options and checks), plus the study-wide ``[model]`` and ``[map]``.
 """
 
 from __future__ import annotations
@@ -34,168 +34,7 @@ from typing import Any
 
 from redoxmap import defaults
 from redoxmap.errors import ManifestError
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """An analysis parameter of a modality's manifest section."""
-
-    default: Any
-    help: str
-    kind: type | tuple[type, ...]
-
-
-# modality -> its parameters (the keys of its [section]).
-MODALITIES: dict[str, dict[str, Parameter]] = {
-    "cycling": {
-        "profile_cycles": Parameter([1, 2, 5, 10, 20, 40], "cycles drawn as voltage profiles and dQ/dV", list),
-        "region_bounds_V": Parameter([3.9, 4.4], "voltage boundaries between regions, in V", list),
-        "region_names": Parameter(["I", "II", "III"], "names of the regions, low to high", list),
-        "voltage_step_V": Parameter(defaults.DQDV_VOLTAGE_STEP_V, "dQ/dV grid spacing, in V", (int, float)),
-        "smoothing_V": Parameter(
-            defaults.DQDV_SMOOTHING_V,
-            "dQ/dV Gaussian kernel sigma, in V, or 'auto' (7.5 mV, at least twice the log's voltage resolution)",
-            (str, int, float),
-        ),
-        "peak_prominence": Parameter(
-            defaults.DQDV_PEAK_PROMINENCE, "minimum dQ/dV peak prominence (fraction of max)", (int, float)
-        ),
-        "peak_windows": Parameter(
-            "auto",
-            "named dQ/dV peak windows: 'auto' (the reference windows Ox1-Ox4, "
-            "Red1-Red3 for samples with chemistry = 'li-rich', none for others), "
-            "'reference', 'none', or {charge = {Ox1 = [3.0, 3.9], ...}, discharge = {...}}",
-            (str, dict),
-        ),
-        "linear_fade": Parameter(False, "fit a linear fade term in the activation law", bool),
-        "exclude_cv": Parameter(True, "leave constant-voltage holds out of dQ/dV", bool),
-    },
-    "xas": {
-        "references": Parameter(
-            [],
-            "reference spectra: [{file = ..., edge = 'Mn-L3', valence = 2, "
-            "mode = 'tey'}]; file may be a list of repeated scans",
-            list,
-        ),
-        "fit_window_eV": Parameter([-20.0, 60.0], "K-edge LCF window relative to E0, in eV", list),
-        "reference_e0_eV": Parameter(
-            0.0, "calibrate K-edge scans on their irefer channel to this E0 (eV); 0 = no calibration", (int, float)
-        ),
-        "o_k_peaks": Parameter(list(defaults.O_K_PEAKS), "O K pre-edge peaks to fit", list),
-        "o_k_window_eV": Parameter(list(defaults.O_K_WINDOW_EV), "O K pre-edge fit window, in eV", list),
-        "r_formula": Parameter(defaults.R_FORMULA, "oxygen activation index: (b-b0)/a, b/a or (b-b0)/b0", str),
-        "layer_nm": Parameter(
-            defaults.SURFACE_LAYER_NM, "surface-layer thickness of the two-layer inversion, nm", (int, float)
-        ),
-        "layer_stderr_nm": Parameter(defaults.SURFACE_LAYER_STDERR_NM, "standard error of layer_nm, nm", (int, float)),
-        "tey_depth_nm": Parameter(defaults.TEY_DEPTH_NM, "TEY probing depth, nm", (int, float)),
-        "tey_depth_stderr_nm": Parameter(
-            defaults.TEY_DEPTH_STDERR_NM, "standard error of tey_depth_nm, nm", (int, float)
-        ),
-        "bulk_depth_nm": Parameter(defaults.BULK_DEPTH_NM, "iPFY/TFY probing depth, nm", (int, float)),
-        "bulk_depth_stderr_nm": Parameter(
-            defaults.BULK_DEPTH_STDERR_NM, "standard error of bulk_depth_nm, nm", (int, float)
-        ),
-        "bootstrap": Parameter(defaults.LCF_BOOTSTRAP, "residual bootstrap refits per LCF", int),
-        "composition": Parameter(
-            "",
-            "chemical formula of the sample as the beam sees it, for the self-absorption "
-            "correction of TFY/PFY (e.g. 'Li1.2Ni0.16Co0.08Mn0.56O2'; '' = no correction)",
-            str,
-        ),
-        "incidence_deg": Parameter(45.0, "beam angle to the sample surface, degrees (self-absorption)", (int, float)),
-        "exit_deg": Parameter(
-            45.0, "fluorescence detector angle to the sample surface, degrees (self-absorption)", (int, float)
-        ),
-    },
-}
-
-MODALITIES["xrd"] = {
-    "peaks": Parameter(
-        [],
-        "peaks to fit: [{label = '003', phase = 'R-3m', hkl = [0, 0, 3], near = 18.6}, ...] "
-        "(default: LiTMO2 (003) and (104), Li2MnO3 (020))",
-        list,
-    ),
-    "half_width_deg": Parameter(
-        defaults.XRD_HALF_WIDTH_DEG, "half width of each peak's fitting window, in degrees", (int, float)
-    ),
-    "cif": Parameter([], "CIF files of reference phases for the d-spacing check (needs the cif extra)", list),
-    "wavelength_A": Parameter(
-        0.0, "wavelength in Angstrom for files without one (0 = the file's, else Cu K-alpha)", (int, float)
-    ),
-    "radiation": Parameter("", "'doublet' (K-alpha1 + K-alpha2), 'single', or '' for what the file says", str),
-}
-MODALITIES["images"] = {
-    "pixel_nm": Parameter(
-        0.0, "pixel size in nm for images whose file gives none (0 = required from the file)", (int, float)
-    ),
-    "d_range_nm": Parameter(list(defaults.FRINGE_D_RANGE_NM), "fringe spacings to look for, in nm", list),
-    "min_snr": Parameter(
-        defaults.FRINGE_MIN_SNR, "a spot's power over the median power at its spatial frequency", (int, float)
-    ),
-    "max_spots": Parameter(defaults.FRINGE_MAX_SPOTS, "most spots per region", int),
-    "candidates": Parameter([], "reflections to match, 'NAME=D_NM' (default: built-in phases)", list),
-}
-
-MODALITIES["eis"] = {
-    "circuit": Parameter(defaults.CIRCUIT, "equivalent circuit, impedance.py syntax", str),
-    "weighting": Parameter(defaults.EIS_WEIGHTING, "residual weighting: modulus, proportional or unit", str),
-    "kk_threshold": Parameter(
-        defaults.KK_THRESHOLD, "largest Kramers-Kronig residual (fraction of |Z|) of a valid spectrum", (int, float)
-    ),
-    "arc_labels": Parameter(
-        "auto",
-        "names of the RC arcs: 'auto' (bulk / interface / charge transfer for a "
-        "cell_type that says solid-state, numbered by time constant otherwise), 'solid-state' "
-        "or 'time constant'",
-        str,
-    ),
-}
-
-MODALITIES["cv"] = {
-    "electrons": Parameter(1.0, "electrons per molecule, n, for Randles-Sevcik", (int, float)),
-    "area_cm2": Parameter(0.0, "electrode area in cm2 for Randles-Sevcik (0 = no D)", (int, float)),
-    "concentration_mol_cm3": Parameter(0.0, "bulk concentration in mol/cm3 for Randles-Sevcik (0 = no D)",
-                                       (int, float)),
-    "intercept": Parameter(False, "fit i_p against v^1/2 with an intercept", bool),
-}
-
-MODALITIES["xps"] = {
-    "regions": Parameter(["S 2p", "P 2p"], "regions to fit (each with its preset, or its own components)", list),
-    "presets": Parameter({"S 2p": "argyrodite-S2p", "P 2p": "argyrodite-P2p"},
-                         "component preset of each region (redoxmap.xps.PRESETS; a region without one takes "
-                         "the preset made for it, e.g. oxide-O1s for O 1s)", dict),
-    "components": Parameter({}, "components of a region of your own, e.g. {\"F 1s\" = [{name = \"LiF\", "
-                            "position_eV = 685.3}, {name = \"C-F\", position_range_eV = [687, 689], "
-                            "position_eV = 688}]}", dict),
-    "background": Parameter("shirley", "shirley, tougaard or linear", str),
-    "fit_background": Parameter(True, "fit the background's scale with the peaks (false: fix it from the data)", bool),
-    "line_shape": Parameter("SGL(30)", "SGL(m) or GL(m), m = % Lorentzian", str),
-    "charge_reference": Parameter("C 1s", "region with adventitious carbon for the charge correction ('' = none)", str),
-    "reference_eV": Parameter(284.8, "binding energy of adventitious C-C/C-H", (int, float)),
-}
-MODALITIES["dems"] = {
-    "calibration": Parameter("", "sensitivity factors (JSON from `redoxmap dems calibrate`), for entries without one",
-                             str),
-    "delay_s": Parameter(0.0, "inlet delay from the cell to the spectrometer, s", (int, float)),
-    "lag_s": Parameter(0.0, "headspace time constant (volume / flow), s; 0 = no correction", (int, float)),
-    "count_co2": Parameter(False, "count CO2's oxygen as lattice oxygen lost (an upper bound)", bool),
-}
-
-MODALITIES["sem"] = {
-    "phases": Parameter({"cathode": ["Mn", "Ni", "Co"], "electrolyte": ["S", "P", "Cl"], "carbon": ["C"]},
-                        "phases and their marker elements", dict),
-    "active_phase": Parameter("cathode", "the active material (contact, particle sizes)", str),
-    "transport_phase": Parameter("electrolyte", "the phase whose tortuosity is measured", str),
-    "method": Parameter("likelihood", "likelihood (Poisson mixture) or random_walker for ambiguous pixels", str),
-    "pixel_nm": Parameter(0.0, "pixel size in nm for files without one (0 = required from the file)", (int, float)),
-    "bootstrap": Parameter(200, "bootstrap resamples over fields of view", int),
-    "reference_sample": Parameter("", "the composite whose contact fraction defines phi_c = 1 (its cells are the "
-                                  "model's); '' = none", str),
-    "predict": Parameter([], "samples the model predicts from their SEM contact (left out of the model fit; their "
-                         "cycling is the check)", list),
-}
+from redoxmap.study.modality import Modality, Parameter, modalities, resolve
 
 # Study-wide analyses without files of their own.
 ANALYSES: dict[str, dict[str, Parameter]] = {
@@ -216,7 +55,7 @@ ANALYSES: dict[str, dict[str, Parameter]] = {
                                            (int, float)),
         "redox_regions": Parameter("auto", "voltage region of each couple's charge: 'auto' (TM = II, O = III for "
                                    "samples with chemistry = 'li-rich'), 'none', or {TM = 'II', O = 'III'}",
-                                   (str, dict)),
+                                   (str, dict), ("auto", "none")),
         "fast_cycles": Parameter(2.0, "a couple reaching 90 % of its final activation within this many cycles "
                                  "is 'fast'", (int, float)),
         "onset_share": Parameter(0.05, "electrochemical onset: first charge with this share in the couple's "
@@ -227,22 +66,6 @@ ANALYSES: dict[str, dict[str, Parameter]] = {
         "min_states": Parameter(3, "charged states of a couple needed for its speed (n50, n90, fast/slow)", int),
     },
 }
-
-# Keys a file entry may carry, per modality (a plain path string needs none).
-FILE_OPTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "cycling": {},
-    "xas": {"edge": str, "mode": str, "state": str, "pristine": bool, "channel_map": str, "cycle": int},
-    "xrd": {"state": str, "series": bool, "cycling": str, "time_offset_s": (int, float)},
-    "images": {"state": str, "pixel_nm": (int, float), "boxes": dict},
-    "eis": {"state": str, "temperature_C": (int, float)},
-    "cv": {"scan_rate_mV_s": (int, float)},
-    "xps": {"state": str, "cycle": int, "temperature_C": (int, float), "shift_eV": (int, float)},
-    "dems": {"state": str, "cycling": str, "calibration": str, "offset_s": (int, float)},
-    "sem": {"state": str, "pixel_nm": (int, float), "maps": dict},
-}
-# File options that name files (resolved against the manifest's folder like the files).
-PATH_OPTIONS = ("channel_map", "cycling", "calibration")
-REQUIRED_FILE_OPTIONS = {"xas": ("edge",)}
 
 SAMPLE_KEYS = {
     "name": str,
@@ -369,7 +192,8 @@ def load_study(path: str | PathLike) -> Study:
     except RecursionError:  # tomllib descends once per nesting level
         raise ManifestError("not valid TOML: arrays or tables nested beyond Python's recursion limit",
                             path=path) from None
-    _unknown(data, {"study", "sample", *MODALITIES, *ANALYSES}, "the manifest", path)
+    declared = modalities()
+    _unknown(data, {"study", "sample", *declared, *ANALYSES}, "the manifest", path)
 
     head = _table(data.get("study", {}), "[study]", path)
     _unknown(head, STUDY_KEYS, "[study]", path)
@@ -378,28 +202,16 @@ def load_study(path: str | PathLike) -> Study:
             _typed(head[key], kind, key, "study", path)
 
     parameters = {}
-    for modality, spec in {**MODALITIES, **ANALYSES}.items():
-        section = data.get(modality, {})
+    for name, spec in {**{n: m.parameters for n, m in declared.items()}, **ANALYSES}.items():
+        section = data.get(name, {})
         if not isinstance(section, dict):
-            raise ManifestError(f"[{modality}] must be a table of parameters", path=path)
-        _unknown(section, spec, f"[{modality}]", path)
-        parameters[modality] = {key: _typed(section[key], p.kind, key, modality, path)
-                                if key in section else p.default for key, p in spec.items()}
-
-    _check_peak_windows(parameters["cycling"]["peak_windows"], path)
-    _check_choices(parameters, path)
-    parameters["xas"]["references"] = _references(parameters["xas"]["references"], path)
-    parameters["xrd"]["peaks"] = _xrd_peaks(parameters["xrd"]["peaks"], path)
+            raise ManifestError(f"[{name}] must be a table of parameters", path=path)
+        _unknown(section, spec, f"[{name}]", path)
+        parameters[name] = {key: _typed(section[key], p.kind, key, name, path)
+                            if key in section else p.default for key, p in spec.items()}
+        _check_choices(parameters[name], spec, name, path)
     _model_parameters(parameters["model"], path)
-    parameters["xrd"]["cif"] = [str(_resolve(f, path, "[xrd] cif", "CIF")) for f in parameters["xrd"]["cif"]]
-    if parameters["dems"]["calibration"]:
-        parameters["dems"]["calibration"] = str(_resolve(parameters["dems"]["calibration"], path, "[dems] calibration",
-                                                         "calibration"))
-    _check_xps(parameters["xps"], path)
-    _check_map_and_depths(parameters, path)
-    if parameters["sem"]["method"] not in ("likelihood", "random_walker"):
-        raise ManifestError(f"[sem] method must be likelihood or random_walker, not {parameters['sem']['method']!r}",
-                            path=path)
+    _check_map(parameters["map"], path)
 
     raw_samples = data.get("sample", [])
     if not isinstance(raw_samples, list) or not raw_samples:
@@ -415,7 +227,7 @@ def load_study(path: str | PathLike) -> Study:
         if name in names:
             raise ManifestError(f"two samples are called {name!r}", path=path)
         names.add(name)
-        files, options = _sample_files(raw.get("files", {}), path, where=f"sample {name!r}")
+        files, options = _sample_files(raw.get("files", {}), path, declared, where=f"sample {name!r}")
         samples.append(Sample(
             name=name, files=files, file_options=options, description=raw.get("description", ""),
             active_mass_mg=raw.get("active_mass_mg"), electrode=raw.get("electrode", "cathode"),
@@ -426,11 +238,9 @@ def load_study(path: str | PathLike) -> Study:
         ))
         if samples[-1].electrode not in ("cathode", "anode"):
             raise ManifestError(f"{where}: electrode must be 'cathode' or 'anode'", path=path)
-    for key in ("reference_sample", "predict"):
-        named = parameters["sem"][key]
-        for sample_name in [named] if isinstance(named, str) else named:
-            if sample_name and sample_name not in names:
-                raise ManifestError(f"[sem] {key} names {sample_name!r}, which is not a sample", path=path)
+    for modality in declared.values():  # each modality's own checks, with the samples known
+        if modality.check:
+            parameters[modality.name] = resolve(modality.check)(parameters[modality.name], path, names)
     return Study(name=head.get("name", path.parent.name), path=path.resolve(), samples=samples,
                  parameters=parameters, description=head.get("description", ""),
                  authors=head.get("authors", []),
@@ -448,61 +258,75 @@ def _variables(table: dict, where: str, path: Path) -> dict:
     return dict(table)
 
 
-def _check_choices(parameters: dict, path: Path) -> None:
-    """Keyword parameters must be one of their keywords."""
-    allowed = {("eis", "arc_labels"): ("auto", "solid-state", "time constant"),
-               ("eis", "weighting"): ("modulus", "proportional", "unit"),
-               ("map", "redox_regions"): ("auto", "none"), ("xrd", "radiation"): ("", "doublet", "single"),
-               ("cycling", "smoothing_V"): ("auto",)}
-    for (section, key), choices in allowed.items():
-        value = parameters[section][key]
-        if isinstance(value, str) and value not in choices:
-            raise ManifestError(f"[{section}] {key} must be one of {', '.join(repr(c) for c in choices)}"
-                                + (" or a table" if key == "redox_regions" else "") + f", not {value!r}", path=path)
+def _check_choices(values: dict, spec: dict[str, Parameter], section: str, path: Path) -> None:
+    """A keyword parameter must be one of its keywords (a parameter that also takes a number or a table
+    is checked only when it is text)."""
+    for key, parameter in spec.items():
+        value = values[key]
+        if parameter.choices and isinstance(value, str) and value not in parameter.choices:
+            alternatives = [kind.__name__ for kind in _kinds(parameter.kind) if kind is not str]
+            extra = {"dict": " or a table", "int": " or a number", "float": " or a number"}
+            raise ManifestError(f"[{section}] {key} must be one of {', '.join(repr(c) for c in parameter.choices)}"
+                                + "".join(dict.fromkeys(extra[k] for k in alternatives if k in extra))
+                                + f", not {value!r}", path=path)
 
 
-def _check_peak_windows(spec, path: Path) -> None:
+def _kinds(kind) -> tuple[type, ...]:
+    """A Parameter's kind as a tuple of types."""
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+# --- the built-in modalities' checks (redoxmap.study.builtin names them) ---------------------------
+
+def check_cycling(parameters: dict, path: Path, samples: set[str]) -> dict:
+    """``[cycling]``: named dQ/dV peak windows must be windows."""
     from redoxmap.cycling.peaks import peak_windows
     from redoxmap.errors import AnalysisError
 
-    if spec == "auto":
-        return
-    try:
-        peak_windows(spec)
-    except AnalysisError as exc:
-        raise ManifestError(f"[cycling] {exc.message}", path=path) from exc
+    if parameters["peak_windows"] != "auto":
+        try:
+            peak_windows(parameters["peak_windows"])
+        except AnalysisError as exc:
+            raise ManifestError(f"[cycling] {exc.message}", path=path) from exc
+    return parameters
 
 
-def _check_map_and_depths(parameters: dict, path: Path) -> None:
-    """The [map] thresholds and floors, and the [xas] depths and fluorescence geometry, in their ranges."""
+def _check_map(parameters: dict, path: Path) -> None:
+    """``[map]``: floors that are floors, thresholds in their ranges."""
     from redoxmap.errors import AnalysisError
     from redoxmap.study.budget import resolve_floors
 
-    floors = parameters["map"]["error_floors"]
+    floors = parameters["error_floors"]
     if any(isinstance(v, bool) for v in floors.values()):
         raise ManifestError("[map] error_floors: floors are numbers, not true/false", path=path)
     try:
         resolve_floors(floors)
     except AnalysisError as exc:
         raise ManifestError(f"[map] error_floors: {exc.message}", path=path) from exc
-    positive = {("map", "significance_sigma"), ("map", "fast_cycles"), ("xas", "layer_nm"), ("xas", "tey_depth_nm"),
-                ("xas", "bulk_depth_nm")}
-    for section, key in positive:
-        if not parameters[section][key] > 0:
-            raise ManifestError(f"[{section}] {key} must be positive, not {parameters[section][key]}", path=path)
-    for key in ("layer_stderr_nm", "tey_depth_stderr_nm", "bulk_depth_stderr_nm"):
-        if parameters["xas"][key] < 0:
-            raise ManifestError(f"[xas] {key} must be zero or positive, not {parameters['xas'][key]}", path=path)
-    if parameters["xas"]["tey_depth_nm"] >= parameters["xas"]["bulk_depth_nm"]:
-        raise ManifestError("[xas] tey_depth_nm must be smaller than bulk_depth_nm", path=path)
-    if parameters["map"]["min_states"] < 2:
+    for key in ("significance_sigma", "fast_cycles"):
+        if not parameters[key] > 0:
+            raise ManifestError(f"[map] {key} must be positive, not {parameters[key]}", path=path)
+    if parameters["min_states"] < 2:
         raise ManifestError(f"[map] min_states must be 2 or more (a two-parameter law needs a third state to be "
-                            f"tested: 3 is the default), not {parameters['map']['min_states']}", path=path)
+                            f"tested: 3 is the default), not {parameters['min_states']}", path=path)
+
+
+def check_xas(parameters: dict, path: Path, samples: set[str]) -> dict:
+    """``[xas]``: references resolved and complete; depths, fluorescence geometry and composition in range."""
+    parameters["references"] = _references(parameters["references"], path)
+    for key in ("layer_nm", "tey_depth_nm", "bulk_depth_nm"):
+        if not parameters[key] > 0:
+            raise ManifestError(f"[xas] {key} must be positive, not {parameters[key]}", path=path)
+    for key in ("layer_stderr_nm", "tey_depth_stderr_nm", "bulk_depth_stderr_nm"):
+        if parameters[key] < 0:
+            raise ManifestError(f"[xas] {key} must be zero or positive, not {parameters[key]}", path=path)
+    if parameters["tey_depth_nm"] >= parameters["bulk_depth_nm"]:
+        raise ManifestError("[xas] tey_depth_nm must be smaller than bulk_depth_nm", path=path)
     for key in ("incidence_deg", "exit_deg"):
-        if not 0 < parameters["xas"][key] <= 90:
+        if not 0 < parameters[key] <= 90:
             raise ManifestError(f"[xas] {key} is an angle to the sample surface in (0, 90] degrees, not "
-                                f"{parameters['xas'][key]}", path=path)
-    composition = parameters["xas"]["composition"]
+                                f"{parameters[key]}", path=path)
+    composition = parameters["composition"]
     if composition:
         import xraydb
 
@@ -511,9 +335,35 @@ def _check_map_and_depths(parameters: dict, path: Path) -> None:
         except Exception as exc:  # xraydb raises bare errors for a formula it cannot read
             raise ManifestError(f"[xas] composition {composition!r} is not a chemical formula xraydb reads ({exc})",
                                 path=path) from exc
+    return parameters
 
 
-def _check_xps(parameters: dict, path: Path) -> None:
+def check_xrd(parameters: dict, path: Path, samples: set[str]) -> dict:
+    """``[xrd]``: peaks complete and of known phases; CIF files resolved."""
+    parameters["peaks"] = _xrd_peaks(parameters["peaks"], path)
+    parameters["cif"] = [str(_resolve(f, path, "[xrd] cif", "CIF")) for f in parameters["cif"]]
+    return parameters
+
+
+def check_dems(parameters: dict, path: Path, samples: set[str]) -> dict:
+    """``[dems]``: the calibration file resolved."""
+    if parameters["calibration"]:
+        parameters["calibration"] = str(_resolve(parameters["calibration"], path, "[dems] calibration", "calibration"))
+    return parameters
+
+
+def check_sem(parameters: dict, path: Path, samples: set[str]) -> dict:
+    """``[sem]``: the reference and predicted composites are samples of the study."""
+    for key in ("reference_sample", "predict"):
+        named = parameters[key]
+        for sample_name in [named] if isinstance(named, str) else named:
+            if sample_name and sample_name not in samples:
+                raise ManifestError(f"[sem] {key} names {sample_name!r}, which is not a sample", path=path)
+    return parameters
+
+
+def check_xps(parameters: dict, path: Path, samples: set[str]) -> dict:
+    """``[xps]``: every region has components (its own, or a preset's)."""
     from redoxmap.errors import AnalysisError
     from redoxmap.xps.components import PRESETS, components_from_records, preset_for
 
@@ -532,9 +382,7 @@ def _check_xps(parameters: dict, path: Path) -> None:
                                 f"{', '.join(PRESETS)}) or its own [xps] components, not {preset!r}", path=path)
         parameters["presets"][region] = preset
     parameters["components"] = defined
-    if parameters["background"] not in ("shirley", "tougaard", "linear"):
-        raise ManifestError(f"[xps] background must be shirley, tougaard or linear, not {parameters['background']!r}",
-                            path=path)
+    return parameters
 
 
 def _resolve(entry: str, manifest: Path, where: str, modality: str) -> Path:
@@ -552,20 +400,20 @@ def _resolve(entry: str, manifest: Path, where: str, modality: str) -> Path:
     return file
 
 
-def _file_entry(entry, manifest: Path, where: str, modality: str) -> tuple[list[Path], dict]:
+def _file_entry(entry, manifest: Path, where: str, declared: Modality) -> tuple[list[Path], dict]:
     """A file entry: a path, or a table ``{file = path or [paths], option = ...}``."""
+    modality = declared.name
     if isinstance(entry, str):
-        if REQUIRED_FILE_OPTIONS.get(modality):
-            raise ManifestError(f"{where}: {modality} files are tables with "
-                                f"{', '.join(REQUIRED_FILE_OPTIONS[modality])} (e.g. "
-                                f'{{file = "{entry}", edge = "Mn-L3", mode = "tey", state = "pristine"}})',
-                                path=manifest)
+        if declared.required_options:
+            example = ", ".join(f"{key} = ..." for key in declared.required_options)
+            raise ManifestError(f"{where}: {modality} files are tables with {', '.join(declared.required_options)} "
+                                f'(e.g. {{file = "{entry}", {example}}})', path=manifest)
         return [_resolve(entry, manifest, where, modality)], {}
     if not isinstance(entry, dict) or "file" not in entry:
         raise ManifestError(f"{where}: each {modality} entry is a path or a table with 'file'", path=manifest)
-    allowed = FILE_OPTIONS.get(modality, {})
+    allowed = declared.file_options
     _unknown([k for k in entry if k != "file"], allowed, f"{where} {modality} entry", manifest)
-    for key in REQUIRED_FILE_OPTIONS.get(modality, ()):
+    for key in declared.required_options:
         if key not in entry:
             raise ManifestError(f"{where}: a {modality} entry needs {key!r}", path=manifest)
     for key, kind in allowed.items():
@@ -576,23 +424,24 @@ def _file_entry(entry, manifest: Path, where: str, modality: str) -> tuple[list[
         raise ManifestError(f"{where}: a {modality} entry's 'file' lists no file", path=manifest)
     files = [_resolve(n, manifest, where, modality) for n in names]
     options = {k: v for k, v in entry.items() if k != "file"}
-    for key in PATH_OPTIONS:
-        if key in options:
+    for key in declared.path_options:
+        if isinstance(options.get(key), dict):  # several named files: an SEM image's maps {Mn = "mn.tif", ...}
+            options[key] = {str(name): str(_resolve(str(file), manifest, where, f"{name} {key}"))
+                            for name, file in options[key].items()}
+        elif key in options:
             options[key] = str(_resolve(options[key], manifest, where, key.replace("_", " ")))
-    if "maps" in options:  # element maps of an SEM image: {Mn = "mn.tif", ...}
-        options["maps"] = {str(element): str(_resolve(str(file), manifest, where, f"{element} map"))
-                           for element, file in options["maps"].items()}
     return files, options
 
 
-def _sample_files(raw: dict, manifest: Path, *, where: str) -> tuple[dict[str, list[Path]], dict[str, list[dict]]]:
-    _unknown(_table(raw, f"{where} files", manifest), MODALITIES, f"{where} files", manifest)
+def _sample_files(raw: dict, manifest: Path, declared: dict[str, Modality], *,
+                  where: str) -> tuple[dict[str, list[Path]], dict[str, list[dict]]]:
+    _unknown(_table(raw, f"{where} files", manifest), declared, f"{where} files", manifest)
     files, options = {}, {}
     for modality, entries in raw.items():
         entries = entries if isinstance(entries, list) else [entries]
         files[modality], options[modality] = [], []
         for entry in entries:
-            paths, extra = _file_entry(entry, manifest, where, modality)
+            paths, extra = _file_entry(entry, manifest, where, declared[modality])
             if modality == "cycling":  # each cycling file is a cell of its own
                 files[modality].extend(paths)
                 options[modality].extend({} for _ in paths)

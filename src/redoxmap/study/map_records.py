@@ -10,6 +10,7 @@ Probes: ``surface`` (electron yields, a few nm), ``bulk`` (fluorescence yields a
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -183,6 +184,22 @@ def _entry_state(options: list[dict], state_name: str) -> State:
     return parse_state(state_name, cycle)
 
 
+def per_sample(name: str):
+    """Make a collector of one sample's analysis (``collector(records, sample, analysis, parameters)``, the
+    modality's manifest parameters last) into a modality's ``records`` function, which is called with
+    every outcome of the modality: ``records(records, study, outcomes, options)``."""
+    def adapt(collector):
+        @functools.wraps(collector)
+        def collect_outcomes(records: Records, study, outcomes: list, options: dict) -> None:
+            samples = {s.name: s for s in study.samples}
+            for outcome in outcomes:
+                if outcome.ok and outcome.label in samples:
+                    collector(records, samples[outcome.label], outcome.value, study.parameters[name])
+        return collect_outcomes
+    return adapt
+
+
+@per_sample("xas")
 def xas_records(records: Records, sample, analysis, parameters: dict) -> None:
     """Valences by element and r, by state and probe; the two-layer values beside them."""
     options = sample.file_options.get("xas", [])
@@ -221,7 +238,8 @@ def xas_records(records: Records, sample, analysis, parameters: dict) -> None:
 OXYGEN_VARIABLES = {"r": "r", "A_height": "o_k_a", "B_height": "o_k_b", "b_minus_b0": "o_k_b_minus_b0"}
 
 
-def xrd_records(records: Records, sample, analysis) -> None:
+@per_sample("xrd")
+def xrd_records(records: Records, sample, analysis, parameters: dict) -> None:
     """c and the (020)/(003) ratio of each pattern; of an in situ series, at the end of each half cycle."""
     options = sample.file_options.get("xrd", [])
     for row in analysis.summary.to_dict("records") if not analysis.summary.empty else []:
@@ -245,7 +263,8 @@ def xrd_records(records: Records, sample, analysis) -> None:
                 records.add_state(sample.name, state, "electrode", variable, row[variable], row[error], source)
 
 
-def eis_records(records: Records, sample, analysis) -> None:
+@per_sample("eis")
+def eis_records(records: Records, sample, analysis, parameters: dict) -> None:
     """The resistance of the slowest RC arc of each state's first spectrum."""
     options = sample.file_options.get("eis", [])
     table = analysis.resistances
@@ -263,7 +282,8 @@ def eis_records(records: Records, sample, analysis) -> None:
                           f"{_files(options, state=state_name)} ({row['spectrum']})")
 
 
-def xps_records(records: Records, sample, analysis) -> None:
+@per_sample("xps")
+def xps_records(records: Records, sample, analysis, parameters: dict) -> None:
     """Family shares of each XPS region by state: a surface probe (photoelectrons escape from a few nm)."""
     options = sample.file_options.get("xps", [])
     if analysis.shares.empty:
@@ -286,7 +306,8 @@ SEM_MAP_METRICS = {
 }
 
 
-def sem_records(records: Records, sample, analysis) -> None:
+@per_sample("sem")
+def sem_records(records: Records, sample, analysis, parameters: dict) -> None:
     """The microstructure figures that explain activation, by state (the whole electrode's section)."""
     options = sample.file_options.get("sem", [])
     if analysis.metrics.empty:
@@ -299,7 +320,8 @@ def sem_records(records: Records, sample, analysis) -> None:
                           row["stderr"], _files(options, state=row["state"]))
 
 
-def dems_records(records: Records, sample, analysis) -> None:
+@per_sample("dems")
+def dems_records(records: Records, sample, analysis, parameters: dict) -> None:
     """Gas released in each charge and the lattice oxygen it carries, per cycle (the whole electrode)."""
     if analysis.totals.empty:
         return
@@ -374,28 +396,29 @@ def _cell_cycle_values(analysis) -> dict[str, dict[int, float]]:
 
 
 def collect(result, *, accuracy_pct: float = 1.0) -> Records:
-    """Every number of a study's results as map records (the model's arrays are added separately)."""
-    study = result.study
-    samples = {s.name: s for s in study.samples}
+    """Every number of a study's results as map records (the model's arrays are added separately): each
+    modality's ``records`` function (:class:`redoxmap.study.modality.Modality`) with its outcomes."""
+    from redoxmap.study.modality import modalities, resolve
+
     records = Records()
+    for modality in modalities().values():
+        if modality.records and result.sections.get(modality.name):
+            resolve(modality.records)(records, result.study, result.sections[modality.name],
+                                      {"accuracy_pct": accuracy_pct})
+    return records
+
+
+def collect_cycling(records: Records, study, outcomes: list, options: dict) -> None:
+    """The cycling records: each sample's cells together (their spread is the replicate error)."""
+    samples = {s.name: s for s in study.samples}
     by_cell = _cycling_cells(study)
     cells: dict[str, list] = {}
-    for outcome in result.sections.get("cycling", []):
+    for outcome in outcomes:
         if outcome.ok and outcome.label in by_cell:
             cells.setdefault(by_cell[outcome.label].name, []).append(outcome.value)
     for name, analyses in cells.items():
-        cycling_records(records, samples[name], analyses, accuracy_pct=accuracy_pct)
+        cycling_records(records, samples[name], analyses, accuracy_pct=options["accuracy_pct"])
         records.cells[name] = len(analyses)
-    for modality, collector in (("xas", xas_records), ("xrd", xrd_records), ("eis", eis_records),
-                                ("xps", xps_records), ("dems", dems_records), ("sem", sem_records)):
-        for outcome in result.sections.get(modality, []):
-            if not outcome.ok or outcome.label not in samples:
-                continue
-            if modality == "xas":
-                collector(records, samples[outcome.label], outcome.value, study.parameters["xas"])
-            else:
-                collector(records, samples[outcome.label], outcome.value)
-    return records
 
 
 def _cycling_cells(study) -> dict:

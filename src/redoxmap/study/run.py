@@ -16,6 +16,7 @@ from redoxmap.store.cells import CellStore
 from redoxmap.study.analyses.cycling import analyze_cycling
 from redoxmap.study.executor import Executor, SerialExecutor, Task, TaskOutcome, run_task
 from redoxmap.study.manifest import Sample, Study, load_study
+from redoxmap.study.modality import Modality, modalities, resolve
 
 
 @dataclass
@@ -228,13 +229,15 @@ def analyze_xas_sample(sample: Sample, parameters: dict, context: dict):
                        pristine=context["pristine"], settings=context["settings"])
 
 
-def _cycling_tasks(study: Study, store: CellStore | None = None):
+def plan_cycling(study: Study, store: CellStore | None = None):
+    """One task per cycling file (each file is a cell), read through ``store``."""
     return analyze_cycling_file, [
         Task(cell_label(sample, file, "cycling"), (sample, file, study.parameters["cycling"], store))
         for sample in study.samples for file in sample.files.get("cycling", [])]
 
 
-def _xas_tasks(study: Study, store: CellStore | None = None):
+def plan_xas(study: Study, store: CellStore | None = None):
+    """One task per sample with spectra, sharing the references, pristine O K fits and settings prepared once."""
     samples = [s for s in study.samples if s.files.get("xas")]
     if not samples:
         return analyze_xas_sample, []
@@ -370,32 +373,29 @@ def _model_tasks(study: Study, store: CellStore | None = None):
     return analyze_model_study, [Task("activation model", (study, study.parameters["model"], store))]
 
 
-def _per_sample_tasks(modality: str, function):
+def _per_sample(modality: Modality, function):
     def planner(study: Study, store: CellStore | None = None):
-        return function, [Task(s.name, (s, study.parameters[modality])) for s in study.samples
-                          if s.files.get(modality)]
+        return function, [Task(s.name, (s, study.parameters[modality.name])) for s in study.samples
+                          if s.files.get(modality.name)]
     return planner
 
 
-# modality -> planner: (function, tasks) for the executor. A failure while planning
-# (a reference that cannot be read) becomes a failed outcome of its own.
-PLANNERS = {"cycling": _cycling_tasks, "xas": _xas_tasks,
-            "xrd": _per_sample_tasks("xrd", analyze_xrd_sample),
-            "images": _per_sample_tasks("images", analyze_images_sample),
-            "eis": _per_sample_tasks("eis", analyze_eis_sample),
-            "cv": _per_sample_tasks("cv", analyze_cv_sample),
-            "xps": _per_sample_tasks("xps", analyze_xps_sample),
-            "dems": _per_sample_tasks("dems", analyze_dems_sample),
-            "sem": _per_sample_tasks("sem", analyze_sem_sample),
-            "model": _model_tasks}
+def planners() -> dict:
+    """``name -> planner(study, store) -> (function, tasks)`` for the executor: every modality's (its
+    own planner, or one task per sample with files), then the study-wide model. A failure while
+    planning (a reference that cannot be read) becomes a failed outcome of its own."""
+    found = {}
+    for modality in modalities().values():
+        found[modality.name] = (resolve(modality.planner) if modality.planner
+                                else _per_sample(modality, resolve(modality.task)))
+    return {**found, "model": _model_tasks}
 
 
 def count_tasks(study: Study) -> int:
     """How many analysis tasks a study makes (files of cycling, samples of the other modalities), without
     reading any file: what decides serial or parallel execution."""
     cycling = sum(len(s.files.get("cycling", [])) for s in study.samples)
-    others = sum(1 for s in study.samples for modality in PLANNERS if modality not in ("cycling", "model")
-                 and s.files.get(modality))
+    others = sum(1 for s in study.samples for name in modalities() if name != "cycling" and s.files.get(name))
     return cycling + others
 
 
@@ -430,7 +430,7 @@ def run_study(study: Study | str | PathLike, *, executor: Executor | None = None
     store = study_store(study, store)
     started = datetime.now(UTC).isoformat(timespec="seconds")
     sections = {}
-    for modality, planner in PLANNERS.items():
+    for modality, planner in planners().items():
         planned = run_task(planner, Task(f"{modality} preparation", (study, store)))
         if not planned.ok:
             sections[modality] = [planned]

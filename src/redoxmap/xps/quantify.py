@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+from redoxmap.defaults import ADVENTITIOUS_CARBON_EV  # the charge reference unless another is given
 from redoxmap.errors import AnalysisError, DataWarning, warn
 
 SCOFIELD_AL_KALPHA = {
@@ -22,8 +23,6 @@ SCOFIELD_AL_KALPHA = {
 }
 """Scofield cross-sections (Al Kα, relative to C 1s; both spin-orbit lines of a doublet)."""
 
-ADVENTITIOUS_CARBON_EV = 284.8
-"""Binding energy of adventitious C-C/C-H used as the charge reference unless another is given."""
 
 
 def charge_shift(c1s, *, reference_eV: float = ADVENTITIOUS_CARBON_EV) -> tuple[float, float]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from redoxmap.defaults import SEM_BOOTSTRAP
 from redoxmap.io.sem_files import read_sem
 from redoxmap.sem.analysis import MicrostructureResult, analyze_microstructure
 
@@ -42,7 +43,7 @@ class SemAnalysis:
 
 def analyze_sem(name: str, entries: list[SemEntry], *, phases: dict, active_phase: str = "cathode",
                 transport_phase: str = "electrolyte", method: str = "likelihood", pixel_nm: float | None = None,
-                bootstrap: int = 200) -> SemAnalysis:
+                bootstrap: int = SEM_BOOTSTRAP) -> SemAnalysis:
     """Segment and measure every state's fields of view of a sample."""
     result = SemAnalysis(name)
     frames = []

@@ -1,0 +1,154 @@
+"""A modality declared once: what a study manifest, the runner, the map, the report and the CLI need
+to know about one kind of measurement.
+
+Each :class:`Modality` names its manifest section's parameters (with defaults from
+:mod:`redoxmap.defaults`), the options a file entry may carry, the task that analyses a sample's files,
+the function that turns an analysis into map records, the report section that shows it and its command
+group. The manifest, :func:`redoxmap.run_study`, :func:`redoxmap.activation_map`,
+:func:`redoxmap.write_report` and the CLI iterate over :func:`modalities`; none of them names a
+modality. The built-in ones are declared in :mod:`redoxmap.study.builtin`; a package adds its own
+through the ``redoxmap.modalities`` entry point group (an object or a list of them) or
+:func:`register_modality`, and adding one is adding files (CONTRIBUTING.md walks through an example).
+
+The functions are named by ``"module:attribute"`` and imported on first use, as entry points are: the
+declarations load without the analysis packages, and a report builder (a layer above the study) is
+named without being imported upwards.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+from redoxmap.errors import ManifestError, warn
+
+ENTRY_POINT_GROUP = "redoxmap.modalities"
+BUILTIN = "redoxmap.study.builtin"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """An analysis parameter of a manifest section: its default, what it means, the TOML types it
+    takes and, for a keyword, the keywords allowed."""
+
+    default: Any
+    help: str
+    kind: type | tuple[type, ...]
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Modality:
+    """One kind of measurement.
+
+    Attributes
+    ----------
+    name : str
+        The manifest's section (``[xps]``) and file key (``files.xps``).
+    title : str
+        In words, for messages and the documentation.
+    parameters : dict of str to Parameter
+        The keys of its manifest section.
+    file_options : dict of str to type
+        The keys a file entry of this modality may carry, with their TOML types.
+    required_options : tuple of str
+        File options every entry must give (its files are then tables, never bare paths).
+    path_options : tuple of str
+        File options that name files (or, as a table, several), resolved against the manifest's folder
+        like the files.
+    task : str
+        ``"module:function"`` called as ``function(sample, parameters)`` for every sample with files
+        of this modality, in a worker; returns the analysis (anything picklable).
+    planner : str, optional
+        ``"module:function"`` called as ``function(study, store)`` that returns ``(function, tasks)``,
+        where tasks are not one per sample (cycling: one per file) or share a prepared context (XAS:
+        the references); replaces ``task``'s plan.
+    records : str, optional
+        ``"module:function"`` called as ``function(records, study, outcomes, options)``: puts the
+        analyses' numbers into the activation map (:class:`redoxmap.study.map_records.Records`).
+    section : str, optional
+        ``"module:function"``: the report section builder, called as ``function(outcomes, out, plt)``
+        with the outcomes of every modality that names it (XRD and TEM share one).
+    check : str, optional
+        ``"module:function"`` called as ``function(parameters, manifest_path, sample_names)`` when a
+        manifest is loaded; returns the parameters, checked and with paths resolved, or raises
+        :class:`redoxmap.errors.ManifestError`.
+    command : str, optional
+        The CLI group's name (``redoxmap <command> ...``) and ``cli``, its ``"module:typer_app"``.
+    """
+
+    name: str
+    title: str
+    parameters: dict[str, Parameter]
+    file_options: dict[str, type | tuple[type, ...]]
+    required_options: tuple[str, ...] = ()
+    path_options: tuple[str, ...] = ()
+    task: str = ""
+    planner: str = ""
+    records: str = ""
+    section: str = ""
+    check: str = ""
+    command: str = ""
+    cli: str = ""
+
+    def __post_init__(self):
+        if not self.task and not self.planner:
+            raise ManifestError(f"modality {self.name!r} declares neither a task nor a planner")
+
+
+def resolve(reference: str):
+    """The object a ``"module:attribute"`` reference names (imported on first use)."""
+    module, _, attribute = reference.partition(":")
+    try:
+        return getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise ManifestError(f"cannot load {reference!r}: {exc}") from exc
+
+
+_REGISTERED: dict[str, Modality] = {}
+_loaded = False
+
+
+def modalities() -> dict[str, Modality]:
+    """Every modality by name, in declaration order: the built-in ones, then the plugins' (the
+    ``redoxmap.modalities`` entry points), then those registered at run time."""
+    _load()
+    return dict(_REGISTERED)
+
+
+def register_modality(modality: Modality) -> Modality:
+    """Add a modality (replacing one of the same name) and return it."""
+    if not isinstance(modality, Modality):
+        raise ManifestError(f"register_modality takes a redoxmap.study.Modality, not {type(modality).__name__}")
+    _load()
+    _REGISTERED[modality.name] = modality
+    return modality
+
+
+def reset_modalities() -> None:
+    """Forget the modalities registered at run time; load the built-in and plugin ones afresh on next use."""
+    global _loaded
+    _REGISTERED.clear()
+    _loaded = False
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    found = {m.name: m for m in importlib.import_module(BUILTIN).MODALITIES}
+    for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            loaded = entry_point.load()
+            declared = [loaded] if isinstance(loaded, Modality) else list(loaded)
+            if not all(isinstance(m, Modality) for m in declared):
+                raise TypeError("it does not name a Modality or a list of them")
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the built-in modalities
+            warn(f"redoxmap modality plugin {entry_point.name!r} ({entry_point.value}) was skipped: {exc}",
+                 RuntimeWarning)
+            continue
+        found.update({m.name: m for m in declared})
+    _REGISTERED.update(found)
+    _loaded = True

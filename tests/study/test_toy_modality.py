@@ -1,0 +1,145 @@
+"""Adding a modality is adding files: a toy modality in a package of its own (declared through the
+``redoxmap.modalities`` entry point, as a plugin would) flows through the manifest, the run, the
+activation map and the report without a line of redoxmap changed. CONTRIBUTING.md walks through it."""
+
+from __future__ import annotations
+
+import textwrap
+from importlib import metadata
+
+import numpy as np
+import pytest
+
+import redoxmap
+from redoxmap.errors import ManifestError
+from redoxmap.study import modalities
+from redoxmap.study import modality as modality_module
+
+TOY_PACKAGE = '''
+"""A toy modality: each file holds one O activation index r and its standard error."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from redoxmap.report.elements import add_table, section_from_outcomes
+from redoxmap.study.modality import Modality, Parameter
+from redoxmap.study.states import parse_state
+
+
+def analyze(sample, parameters):
+    """The task: read every toy file of a sample (runs in a worker)."""
+    rows = []
+    for options in sample.file_options["toy"]:
+        value, error = (float(v) for v in Path(options["files"][0]).read_text().split())
+        rows.append({"state": options["state"], "probe": options.get("probe", "surface"),
+                     "r": value * parameters["scale"], "r_stderr": error * parameters["scale"],
+                     "file": Path(options["files"][0]).name})
+    return pd.DataFrame(rows)
+
+
+def records(records, study, outcomes, options):
+    """Every r into the activation map."""
+    for outcome in outcomes:
+        if outcome.ok:
+            for row in outcome.value.itertuples():
+                records.add_state(outcome.label, parse_state(row.state), row.probe, "r", row.r, row.r_stderr,
+                                  row.file)
+
+
+def section(outcomes, out, plt):
+    """The report page: one table of every reading."""
+    page, tables = section_from_outcomes(outcomes, id="toy", title="Toy readings: r by file",
+                                         intro="One r per toy file, scaled by [toy] scale.")
+    if tables:
+        add_table(page, pd.concat(tables), out, id="toy_readings", title="Toy readings", caption="Every file.")
+    return page
+
+
+def check(parameters, path, samples):
+    """A scale must be positive."""
+    if parameters["scale"] <= 0:
+        from redoxmap.errors import ManifestError
+
+        raise ManifestError(f"[toy] scale must be positive, not {parameters['scale']}", path=path)
+    return parameters
+
+
+SCALE = Parameter(1.0, "factor applied to every reading", (int, float))
+TOY = Modality("toy", "a toy measurement of r", {"scale": SCALE}, {"state": str, "probe": str},
+               required_options=("state",), task="toy_modality:analyze", records="toy_modality:records",
+               section="toy_modality:section", check="toy_modality:check")
+'''
+
+MANIFEST = '''
+[study]
+name = "toy study"
+
+[toy]
+scale = 2.0
+
+[[sample]]
+name = "A"
+[sample.files]
+toy = [{file = "a1.toy", state = "charge 1", probe = "surface"},
+       {file = "a2.toy", state = "charge 1", probe = "bulk"}]
+
+[[sample]]
+name = "B"
+[sample.files]
+toy = [{file = "b1.toy", state = "charge 1"}]
+'''
+
+
+@pytest.fixture
+def toy(tmp_path, monkeypatch):
+    """The toy package on the path and declared through the entry point group; the registry rebuilt
+    before and after."""
+    package = tmp_path / "plugin"
+    package.mkdir()
+    (package / "toy_modality.py").write_text(TOY_PACKAGE)
+    monkeypatch.syspath_prepend(str(package))
+    entry = metadata.EntryPoint("toy", "toy_modality:TOY", modality_module.ENTRY_POINT_GROUP)
+    real = modality_module.metadata.entry_points
+    monkeypatch.setattr(modality_module.metadata, "entry_points",
+                        lambda group: [entry] if group == modality_module.ENTRY_POINT_GROUP else real(group=group))
+    modality_module.reset_modalities()
+    study = tmp_path / "study"
+    study.mkdir()
+    (study / "study.toml").write_text(textwrap.dedent(MANIFEST))
+    for name, text in (("a1", "0.20 0.01"), ("a2", "0.05 0.01"), ("b1", "0.30 0.02")):
+        (study / f"{name}.toy").write_text(text)
+    yield study
+    modality_module.reset_modalities()
+
+
+def test_a_toy_modality_flows_from_the_manifest_to_the_report(toy, tmp_path):
+    assert "toy" in modalities() and "xas" in modalities()  # joins the built-in ones
+    study = redoxmap.load_study(toy)
+    assert study.parameters["toy"]["scale"] == 2.0
+    result = redoxmap.run_study(study, store=False)
+    assert [o.ok for o in result.sections["toy"]] == [True, True]
+    amap = redoxmap.activation_map(result)
+    r = amap.dataset["r"].sel(state="charge 1")
+    assert float(r.sel(sample="A", probe="surface")) == pytest.approx(0.40)  # 0.20 x scale 2
+    assert float(r.sel(sample="A", probe="bulk")) == pytest.approx(0.10)
+    assert float(r.sel(sample="B", probe="surface")) == pytest.approx(0.60)
+    assert np.isnan(float(r.sel(sample="B", probe="bulk")))
+    index = redoxmap.write_report(result, tmp_path / "report")
+    page = (index.parent / "toy.html").read_text()
+    assert "Toy readings" in page and 'id="tab-toy_readings"' in page
+    assert "toy.html" in index.read_text()  # the page bar links it
+
+
+def test_the_toy_modalitys_parameters_and_files_are_checked_like_any_other(toy):
+    manifest = toy / "study.toml"
+    text = manifest.read_text()
+    manifest.write_text(text.replace("scale = 2.0", "scael = 2.0"))
+    with pytest.raises(ManifestError, match="scael.*did you mean 'scale'"):
+        redoxmap.load_study(toy)
+    manifest.write_text(text.replace("scale = 2.0", "scale = -1.0"))
+    with pytest.raises(ManifestError, match="scale must be positive"):
+        redoxmap.load_study(toy)
+    manifest.write_text(text.replace('{file = "b1.toy", state = "charge 1"}', '"b1.toy"'))
+    with pytest.raises(ManifestError, match="toy files are tables with state"):
+        redoxmap.load_study(toy)
