@@ -115,7 +115,8 @@ def _run_worker(calls: list[list[str]], cwd: Path) -> list[dict]:
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
                                    cwd=cwd, env=env, text=True)
         lines: queue.Queue = queue.Queue()
-        threading.Thread(target=_forward, args=(process.stdout, lines), daemon=True).start()
+        reader = threading.Thread(target=_forward, args=(process.stdout, lines), daemon=True)
+        reader.start()
         started, produced = None, 0
         while True:
             try:
@@ -137,6 +138,9 @@ def _run_worker(calls: list[list[str]], cwd: Path) -> list[dict]:
                 continue
             results.append(record)
             started, produced = None, produced + 1
+        process.wait()
+        reader.join(timeout=10)  # it has read the pipe to its end once the process is gone
+        process.stdout.close()
         done = {json.dumps(r["args"]) for r in results}
         remaining = [c for c in remaining if json.dumps(c) not in done]
     return results

@@ -17,6 +17,8 @@ import numpy as np
 
 from redoxmap.fitting import error_scale
 
+GRADIENT_TOLERANCE = 1e-6  # the cosine between the residual and each free parameter's Jacobian column at a minimum
+
 
 @dataclass
 class BatchFit:
@@ -149,9 +151,16 @@ def fit_batch(residuals: Callable, p0: np.ndarray, lower: np.ndarray, upper: np.
         reduced_now = chi2[rows] / np.maximum(np.asarray(n_points)[rows] - k, 1)
         done[better] = ((decrease <= tolerance * np.maximum(chi2[rows], 1e-300))
                         | (decrease <= statistical_tolerance * reduced_now) | small_step)
-        done |= damping[active] > 1e12  # no step lowers chi-square: a minimum (or a bound) was reached
         converged[active[done]] = True
-        active = active[~done]
+        # No step lowers chi-square any more. That is a minimum (or a bound) only where the gradient of
+        # the free parameters vanishes, MINPACK's gtol test: max_i |J_i . r| / (|J_i| |r|) small.
+        # Elsewhere the fit stalled (a wrong Jacobian, a discontinuous model) and is not converged.
+        stalled = ~done & (damping[active] > 1e12)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cosine = np.abs(g) / np.sqrt(np.einsum("bii->bi", JTJ[active]) * chi2[active, None])
+        flat = np.all(held | ~np.isfinite(cosine) | (cosine <= GRADIENT_TOLERANCE), axis=1)
+        converged[active[stalled & flat]] = True
+        active = active[~(done | stalled)]
     dof = np.maximum(np.asarray(n_points) - k, 1)
     reduced = chi2 / dof
     covariance = np.full((batch, k, k), np.nan)

@@ -92,7 +92,8 @@ def test_areal_capacity_with_the_electrode_area(echem):
         warnings.simplefilter("ignore")
         table = redoxmap.read_cycling(echem / "battery-data-toolkit" / "arbin_example.csv", electrode_area_cm2=1.13,
                                       active_mass_mg=10.0)
-    summary = cycle_summary(table)
+    with pytest.warns(DataWarning, match="is the mass in g instead of mg"):  # 10 mg stands in for a far smaller cell
+        summary = cycle_summary(table)
     np.testing.assert_allclose(summary["discharge_capacity_mAh_cm2"], summary["discharge_capacity_mAh"] / 1.13)
     with pytest.raises(redoxmap.errors.AnalysisError, match="electrode_area_cm2"):
         redoxmap.read_cycling(echem / "battery-data-toolkit" / "arbin_example.csv", electrode_area_cm2=-1)

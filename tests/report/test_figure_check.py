@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from redoxmap.report.figure_check import figure_problems
 from redoxmap.report.style import FigureFactory, legend_below
@@ -19,6 +20,7 @@ def _figure():
     return fig, ax
 
 
+@pytest.mark.filterwarnings("ignore:constrained_layout not applied")  # the title is made too long on purpose
 def test_a_legend_over_the_data_and_a_title_past_the_edge_are_found():
     fig, ax = _figure()
     ax.legend(loc="center")  # both lines cross the centre

@@ -38,9 +38,11 @@ def command(function):
     """Run a command with redoxmap errors shown as one red line (exit code 1), no traceback."""
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        # warnings shown as one yellow line for this command only: catch_warnings restores the process's
-        # own display (and filters) afterwards, as when a test or a notebook calls the command
+        # warnings shown as one yellow line each, for this command only: catch_warnings restores the
+        # process's own display and filters afterwards (a test or notebook that calls the command). A
+        # command reports a warning and goes on, whatever the caller's filters ask.
         with warnings.catch_warnings():
+            warnings.simplefilter("default")
             warnings.showwarning = show_warning
             try:
                 return function(*args, **kwargs)

@@ -285,11 +285,13 @@ class ScanRateAnalysis:
 def _origin_fit(x, y, errors):
     """A line through the origin weighted by the points' errors: slope and its standard error, scaled by
     the reduced chi-square where the points scatter more than their errors allow (the project's convention
-    for known errors; unit weights where the errors are unknown or zero)."""
+    for known errors; unit weights where the errors are unknown, or zero to the precision of the data, as
+    for an exact simulation, where their squares would underflow)."""
     from redoxmap.fitting import error_scale
 
     errors = np.asarray(errors, float)
-    known = bool(np.all(np.isfinite(errors) & (errors > 0)))
+    precision = 1e-12 * float(np.max(np.abs(y))) if len(y) else 0.0
+    known = bool(np.all(np.isfinite(errors) & (errors > precision)))
     weights = 1 / errors ** 2 if known else np.ones_like(x)
     slope = float(np.sum(weights * x * y) / np.sum(weights * x * x))
     residual = y - slope * x

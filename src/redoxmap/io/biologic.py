@@ -155,9 +155,11 @@ def mpr_columns(path: Path) -> tuple[dict[str, np.ndarray], dict]:
             path=path,
         ) from exc
     try:
-        with warnings.catch_warnings():
+        # our own handle, closed whatever happens: given a path, galvani leaves the file open when it
+        # fails on a damaged file
+        with open(path, "rb") as handle, warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            mpr = BioLogic.MPRfile(str(path))
+            mpr = BioLogic.MPRfile(handle)
     except Exception as exc:  # galvani raises bare ValueError/struct.error/KeyError on bad files
         raise ReadError(f"not a readable BioLogic .mpr file ({type(exc).__name__}: {exc})", path=path) from exc
     records = mpr.data
