@@ -513,3 +513,26 @@ def test_a_command_shows_warnings_its_way_only_while_it_runs():
     before = warnings.showwarning
     assert runner.invoke(app, ["formats"]).exit_code == 0
     assert warnings.showwarning is before
+
+
+def test_a_report_of_a_study_whose_every_task_failed_exits_with_an_error(tmp_path):
+    """The report is written (it lists the failures), but the command says the run analysed nothing."""
+    (tmp_path / "cell.ndax").write_bytes(b"not a cycler file at all\n" * 40)
+    (tmp_path / "study.toml").write_text('[study]\nname = "broken"\n[[sample]]\nname = "A"\n'
+                                         '[sample.files]\ncycling = "cell.ndax"\n')
+    result = runner.invoke(app, ["report", str(tmp_path), "--no-progress", "--no-store"])
+    assert result.exit_code == 1 and "every analysis task failed (1)" in result.output
+    assert (tmp_path / "report" / "index.html").is_file()
+
+
+def test_a_study_named_by_a_relative_path_gives_absolute_files(tmp_path, monkeypatch):
+    """Files resolved before they leave this process: a Dask worker in another folder opens them too."""
+    import redoxmap
+
+    (tmp_path / "study" / "cycling").mkdir(parents=True)
+    (tmp_path / "study" / "cycling" / "c0.csv").write_text("time_s,voltage_V,current_A\n0,3,0.001\n")
+    (tmp_path / "study" / "study.toml").write_text('[[sample]]\nname = "A"\n[sample.files]\n'
+                                                   'cycling = "cycling/c0.csv"\n')
+    monkeypatch.chdir(tmp_path)
+    study = redoxmap.load_study("study")
+    assert study.samples[0].files["cycling"][0].is_absolute() and study.path.is_absolute()

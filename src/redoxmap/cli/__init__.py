@@ -30,6 +30,7 @@ from redoxmap.cli.common import (
 )
 from redoxmap.cli.model import model_app, simulate_app
 from redoxmap.cli.store import store_app
+from redoxmap.errors import RedoxmapError
 from redoxmap.study.modality import modalities, resolve
 
 app = typer.Typer(
@@ -101,6 +102,12 @@ def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = 
     shown = {w for outcomes in result.sections.values() for o in outcomes for w in o.warnings}
     for text in sorted(shown):
         say("warning:", text, style="yellow")
+    outcomes = [o for found in result.sections.values() for o in found]
+    if outcomes and not any(o.ok for o in outcomes):
+        # the report shows what failed, but a run that analysed nothing is not a success
+        say("Report written:", str(index.resolve()), style="bold green", error=False)
+        raise RedoxmapError(f"every analysis task failed ({len(outcomes)}): the report lists why; nothing was "
+                            "analysed")
     return index
 
 

@@ -180,7 +180,9 @@ def load_study(path: str | PathLike) -> Study:
         If the manifest is missing, not valid TOML, has unknown keys or wrong types,
         or names files that do not exist.
     """
-    path = Path(path)
+    # absolute from here on: every file the study names can then be opened from any working folder (a
+    # Dask worker started elsewhere, a process that changed its folder)
+    path = Path(path).expanduser().resolve()
     if path.is_dir():
         path = path / "study.toml"
     if not path.is_file():
