@@ -116,14 +116,16 @@ def _gas():
 
     from redoxmap.dems import load_calibration, quantify_gases, read_ms, simulate_dems_cell
 
-    folder = Path(tempfile.mkdtemp())
-    truth = simulate_dems_cell(folder, temperature_C=50)
-    for name in ("ms.csv", "cycler.csv"):  # every 8th record: a saved result of tens of kB, not of MB
-        lines = (folder / name).read_text().splitlines()
-        (folder / name).write_text("\n".join(lines[:1] + lines[1::8]) + "\n")
-    cycling = redoxmap.read_cycling(folder / "cycler.csv", active_mass_mg=truth["active_mass_mg"])
-    return quantify_gases(read_ms(folder / "ms.csv"), load_calibration(folder / "calibration.json"), cycling=cycling,
-                          offset_s=truth["offset_s"], delay_s=truth["delay_s"], lag_s=truth["lag_s"])
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        truth = simulate_dems_cell(folder, temperature_C=50)
+        for name in ("ms.csv", "cycler.csv"):  # every 8th record: a saved result of tens of kB, not of MB
+            lines = (folder / name).read_text().splitlines()
+            (folder / name).write_text("\n".join(lines[:1] + lines[1::8]) + "\n")
+        cycling = redoxmap.read_cycling(folder / "cycler.csv", active_mass_mg=truth["active_mass_mg"])
+        return quantify_gases(read_ms(folder / "ms.csv"), load_calibration(folder / "calibration.json"),
+                              cycling=cycling, offset_s=truth["offset_s"], delay_s=truth["delay_s"],
+                              lag_s=truth["lag_s"])
 
 
 def _microstructure():
@@ -222,13 +224,16 @@ def test_a_result_saved_by_this_version_loads_forever(path):
     version must read them to the same parameters (the CSV beside each was written with it)."""
     back = redoxmap.load_result(path)
     assert type(back).__name__ == path.stem
-    expected = pd.read_csv(path.with_suffix(".csv"), dtype={"parameter": str, "unit": str}, keep_default_na=False,
+    expected = pd.read_csv(path.with_suffix(".csv"), dtype={"parameter": str, "unit": str, "at_bound": str},
+                           keep_default_na=False,
                            na_values={"value": [""], "stderr": [""]})
     table = back.parameter_table()
     assert list(table["parameter"]) == list(expected["parameter"].astype(str))
     assert np.allclose(table["value"].astype(float), expected["value"].astype(float), rtol=1e-12, equal_nan=True)
     assert np.allclose(table["stderr"].astype(float), expected["stderr"].astype(float), rtol=1e-12, equal_nan=True)
     assert list(table["unit"].fillna("").astype(str)) == list(expected["unit"])
+    assert list(table["at_bound"].astype(object).where(table["at_bound"].notna(), None)) == [
+        None if flag == "" else flag == "True" for flag in expected["at_bound"].astype(str)]
     assert back.statistics() and back.report()
 
 

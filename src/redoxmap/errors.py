@@ -21,6 +21,8 @@ __all__ = [
     "ReadError",
     "RedoxmapError",
     "RedoxmapWarning",
+    "stack_level",
+    "warn",
 ]
 
 

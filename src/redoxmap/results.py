@@ -1,7 +1,8 @@
 """One protocol for every fit result: parameters, statistics, text and HTML views, a plot, JSON.
 
-Every fit redoxmap returns (LCF, O K pre-edge peaks, XRD peaks and lattices, circuits, DRT,
-the capacity rise, the activation model) is a dataclass that mixes in :class:`FitResult`:
+Every fit redoxmap returns is a dataclass that derives from :class:`FitResult` (twelve today: LCF,
+O K pre-edge peaks, XRD peaks, lattices and indexed lattices, circuits, DRT, the capacity rise, XPS,
+gas evolution, SEM microstructure and the activation model; ``tests/test_results.py`` lists them):
 
 * ``parameter_table()``: one row per fitted parameter, ``parameter``, ``value``,
   ``stderr``, ``unit`` (NaN where an error is not defined) and ``at_bound``;

@@ -31,7 +31,7 @@ from redoxmap.cli.common import (
 from redoxmap.cli.model import model_app, simulate_app
 from redoxmap.cli.store import store_app
 from redoxmap.errors import RedoxmapError
-from redoxmap.study.modality import modalities, resolve
+from redoxmap.study.modality import modalities, resolve_optional
 
 app = typer.Typer(
     name="redoxmap",
@@ -42,8 +42,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 for _modality in modalities().values():  # each modality's command group, in the modalities' order
-    if _modality.cli:
-        app.add_typer(resolve(_modality.cli), name=_modality.command or _modality.name)
+    _group = resolve_optional(_modality, "cli") if _modality.cli else None
+    if _group is not None:
+        app.add_typer(_group, name=_modality.command or _modality.name)
 app.add_typer(store_app, name="store")
 app.add_typer(model_app, name="model")
 app.add_typer(simulate_app, name="simulate")
@@ -65,9 +66,9 @@ def demo(
     from redoxmap.study.virtual import simulate_study
 
     manifest = copy_demo_study(folder / "study")
-    index = _report(manifest, folder / "report", progress=progress)
+    index, _ = _report(manifest, folder / "report", progress=progress)
     virtual = simulate_study(folder / "virtual")
-    virtual_index = _report(virtual, folder / "virtual" / "report", progress=progress)
+    virtual_index, _ = _report(virtual, folder / "virtual" / "report", progress=progress)
     out_console.print(f"Demo study: {manifest}")
     say("Report written:", str(index.resolve()), style="bold green", error=False)
     out_console.print(f"Virtual study (truth in {virtual.parent / 'truth.json'}): {virtual_index.resolve()}")
@@ -102,13 +103,14 @@ def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = 
     shown = {w for outcomes in result.sections.values() for o in outcomes for w in o.warnings}
     for text in sorted(shown):
         say("warning:", text, style="yellow")
+    return index, result
+
+
+def _refuse_empty(result) -> None:
+    """A run that analysed nothing is not a success, though its report (which lists why) was written."""
     outcomes = [o for found in result.sections.values() for o in found]
     if outcomes and not any(o.ok for o in outcomes):
-        # the report shows what failed, but a run that analysed nothing is not a success
-        say("Report written:", str(index.resolve()), style="bold green", error=False)
-        raise RedoxmapError(f"every analysis task failed ({len(outcomes)}): the report lists why; nothing was "
-                            "analysed")
-    return index
+        raise RedoxmapError(f"every analysis task failed ({len(outcomes)}): the report lists why")
 
 
 @app.command(
@@ -160,12 +162,13 @@ def report(
     the verdicts, a page per measurement and one for the model follow; figures, tables and the map beside."""
     folder = study if study.is_dir() else study.parent
     out = out or folder / "report"
-    index = _report(study, out, progress=progress and not as_json, workers=workers, scheduler=scheduler,
-                    task_timeout_s=task_timeout, store=False if no_store else store, single_file=single_file)
+    index, result = _report(study, out, progress=progress and not as_json, workers=workers, scheduler=scheduler,
+                            task_timeout_s=task_timeout, store=False if no_store else store, single_file=single_file)
     if as_json:
         sys.stdout.write((out / "report.json").read_text() + "\n")
     else:
         say("Report written:", str(index.resolve()), style="bold green", error=False)
+    _refuse_empty(result)
 
 
 @app.command("map", epilog="Examples:  redoxmap map my-study/   ·   redoxmap map my-study/ -o map.nc   ·   "

@@ -34,15 +34,25 @@ def show_warning(message, category, filename, lineno, file=None, line=None):
     say("warning:", str(message), style="yellow")
 
 
+def _show_instead_of_raising() -> None:
+    """Turn the current filters that raise a warning into filters that show it (the others stay)."""
+    filters = list(warnings.filters)
+    warnings.resetwarnings()
+    for action, message, category, module, line in reversed(filters):
+        warnings.filterwarnings("default" if action == "error" else action,
+                                getattr(message, "pattern", message) or "", category,
+                                getattr(module, "pattern", module) or "", line)
+
+
 def command(function):
     """Run a command with redoxmap errors shown as one red line (exit code 1), no traceback."""
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         # warnings shown as one yellow line each, for this command only: catch_warnings restores the
         # process's own display and filters afterwards (a test or notebook that calls the command). A
-        # command reports a warning and goes on, whatever the caller's filters ask.
+        # command reports a warning and goes on: a caller's "error" filters show instead, its others hold.
         with warnings.catch_warnings():
-            warnings.simplefilter("default")
+            _show_instead_of_raising()
             warnings.showwarning = show_warning
             try:
                 return function(*args, **kwargs)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from redoxmap.errors import FormatError, ReadError
+from redoxmap.errors import ReadError
 
 
 def decode(data: bytes) -> str:
@@ -247,16 +247,6 @@ def unique_names(labels) -> list[str]:
         seen[label] = count + 1
         names.append(label if count == 0 else f"{label}.{count}")
     return names
-
-
-def find_header_line(lines: list[str], must_contain: list[str], *, path: Path, limit: int = 200) -> int:
-    """Index of the first line that contains every string of ``must_contain`` (case-insensitive)."""
-    needles = [n.lower() for n in must_contain]
-    for index, line in enumerate(lines[:limit]):
-        lowered = line.lower()
-        if all(n in lowered for n in needles):
-            return index
-    raise FormatError(f"no table header with {', '.join(must_contain)} found", path=path)
 
 
 _DECIMAL_COMMA_NUMBER = re.compile(r"^\s*[-+]?\d+,\d*(?:[eE][-+]?\d+)?\s*$")

@@ -26,13 +26,15 @@ from redoxmap.study.run import StudyResult
 def section_builders() -> list[tuple[tuple[str, ...], object]]:
     """The report's sections after the findings, in order: the modalities whose outcomes each one shows
     (every modality that names the same builder, in the modalities' order), then the model's."""
-    from redoxmap.study.modality import modalities, resolve
+    from redoxmap.study.modality import modalities, resolve_optional
 
-    grouped: dict[str, list[str]] = {}
+    grouped: dict[str, tuple[list[str], object]] = {}
     for modality in modalities().values():
         if modality.section:
-            grouped.setdefault(modality.section, []).append(modality.name)
-    return [(tuple(names), resolve(section)) for section, names in grouped.items()] + [
+            if modality.section not in grouped:
+                grouped[modality.section] = ([], resolve_optional(modality, "section"))
+            grouped[modality.section][0].append(modality.name)
+    return [(tuple(names), builder) for names, builder in grouped.values() if builder is not None] + [
         (("model",), build_model_section)]
 
 

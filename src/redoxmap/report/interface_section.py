@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from redoxmap.defaults import ADVENTITIOUS_CARBON_EV
 from redoxmap.report import interface_figures as figs
 from redoxmap.report.elements import ReportSection, add_figure, add_table, section_from_outcomes
 from redoxmap.study.executor import TaskOutcome
@@ -15,8 +16,9 @@ def build_interface_section(outcomes: list[TaskOutcome], out: Path, plt) -> Repo
     """Figures and tables of XPS and DEMS analyses (files go into ``out``)."""
     section, analyses = section_from_outcomes(
         outcomes, id="interface", title="Interface chemistry: electrolyte decomposition (XPS) and gas (DEMS)",
-        intro=("XPS: each region is charge-corrected to adventitious C 1s (284.8 eV unless the manifest says "
-               "otherwise) and fitted with spin-orbit doublets of fixed splitting and 2:1 areas over a Shirley or "
+        intro=(f"XPS: each region is charge-corrected to adventitious C 1s ({ADVENTITIOUS_CARBON_EV:g} eV unless the "
+               "manifest says otherwise) and fitted with spin-orbit doublets of fixed splitting and 2:1 areas over a "
+               "Shirley or "
                "Tougaard background fitted with the peaks; component positions start from the cited literature. "
                "A family's share carries the statistical error and half the change when the other background "
                "is used. DEMS: ion currents over calibrated sensitivity factors, baseline-, delay- and "

@@ -25,6 +25,7 @@ file options and checks), plus the study-wide ``[model]`` and ``[map]``.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import tomllib
 from dataclasses import dataclass, field
@@ -209,8 +210,9 @@ def load_study(path: str | PathLike) -> Study:
         if not isinstance(section, dict):
             raise ManifestError(f"[{name}] must be a table of parameters", path=path)
         _unknown(section, spec, f"[{name}]", path)
+        # a copy of each default: a check that fills in a section (XPS presets) must not change the declaration
         parameters[name] = {key: _typed(section[key], p.kind, key, name, path)
-                            if key in section else p.default for key, p in spec.items()}
+                            if key in section else copy.deepcopy(p.default) for key, p in spec.items()}
         _check_choices(parameters[name], spec, name, path)
     _model_parameters(parameters["model"], path)
     _check_map(parameters["map"], path)

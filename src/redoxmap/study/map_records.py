@@ -10,7 +10,6 @@ Probes: ``surface`` (electron yields, a few nm), ``bulk`` (fluorescence yields a
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -189,12 +188,15 @@ def per_sample(name: str):
     modality's manifest parameters last) into a modality's ``records`` function, which is called with
     every outcome of the modality: ``records(records, study, outcomes, options)``."""
     def adapt(collector):
-        @functools.wraps(collector)
         def collect_outcomes(records: Records, study, outcomes: list, options: dict) -> None:
             samples = {s.name: s for s in study.samples}
             for outcome in outcomes:
                 if outcome.ok and outcome.label in samples:
                     collector(records, samples[outcome.label], outcome.value, study.parameters[name])
+        collect_outcomes.__name__ = collector.__name__
+        collect_outcomes.__doc__ = (f"{(collector.__doc__ or '').strip()}\n\nCalled as ``{collector.__name__}(records, "
+                                    "study, outcomes, options)`` with every outcome of the modality "
+                                    "(:func:`per_sample`).")
         return collect_outcomes
     return adapt
 

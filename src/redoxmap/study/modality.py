@@ -5,10 +5,12 @@ Each :class:`Modality` names its manifest section's parameters (with defaults fr
 :mod:`redoxmap.defaults`), the options a file entry may carry, the task that analyses a sample's files,
 the function that turns an analysis into map records, the report section that shows it and its command
 group. The manifest, :func:`redoxmap.run_study`, :func:`redoxmap.activation_map`,
-:func:`redoxmap.write_report` and the CLI iterate over :func:`modalities`; none of them names a
-modality. The built-in ones are declared in :mod:`redoxmap.study.builtin`; a package adds its own
-through the ``redoxmap.modalities`` entry point group (an object or a list of them) or
-:func:`register_modality`, and adding one is adding files (CONTRIBUTING.md walks through an example).
+:func:`redoxmap.write_report` and the CLI iterate over :func:`modalities`. Two exceptions remain
+and are stated where they are: cycling files are cells (one task each, counted apart), and the SEM
+page also shows the model's predictions from each sample's measured contact. The built-in modalities
+are declared in :mod:`redoxmap.study.builtin`; a package adds its own through the
+``redoxmap.modalities`` entry point group (an object or a list of them) or :func:`register_modality`,
+and adding one is adding files (CONTRIBUTING.md walks through an example).
 
 The functions are named by ``"module:attribute"`` and imported on first use, as entry points are: the
 declarations load without the analysis packages, and a report builder (a layer above the study) is
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
-from redoxmap.errors import ManifestError, warn
+from redoxmap.errors import ManifestError, RedoxmapError, warn
 
 ENTRY_POINT_GROUP = "redoxmap.modalities"
 BUILTIN = "redoxmap.study.builtin"
@@ -95,7 +97,7 @@ class Modality:
 
     def __post_init__(self):
         if not self.task and not self.planner:
-            raise ManifestError(f"modality {self.name!r} declares neither a task nor a planner")
+            raise RedoxmapError(f"modality {self.name!r} declares neither a task nor a planner")
 
 
 def resolve(reference: str):
@@ -104,7 +106,17 @@ def resolve(reference: str):
     try:
         return getattr(importlib.import_module(module), attribute)
     except (ImportError, AttributeError) as exc:
-        raise ManifestError(f"cannot load {reference!r}: {exc}") from exc
+        raise RedoxmapError(f"cannot load {reference!r}: {exc}") from exc
+
+
+def resolve_optional(modality: Modality, part: str):
+    """A modality's report section or command group, or None with a warning where it cannot be loaded:
+    a broken plugin loses its page or its commands, never the report or the other commands."""
+    try:
+        return resolve(getattr(modality, part))
+    except RedoxmapError as exc:
+        warn(f"modality {modality.name!r}: its {part} was skipped ({exc})", RuntimeWarning)
+        return None
 
 
 _REGISTERED: dict[str, Modality] = {}
@@ -143,10 +155,13 @@ def _load() -> None:
         try:
             loaded = entry_point.load()
             declared = [loaded] if isinstance(loaded, Modality) else list(loaded)
-            if not all(isinstance(m, Modality) for m in declared):
-                raise TypeError("it does not name a Modality or a list of them")
         except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the built-in modalities
-            warn(f"redoxmap modality plugin {entry_point.name!r} ({entry_point.value}) was skipped: {exc}",
+            problem = str(exc)
+        else:
+            problem = ("" if all(isinstance(m, Modality) for m in declared)
+                       else "it does not name a Modality or a list of them")
+        if problem:
+            warn(f"redoxmap modality plugin {entry_point.name!r} ({entry_point.value}) was skipped: {problem}",
                  RuntimeWarning)
             continue
         found.update({m.name: m for m in declared})

@@ -373,10 +373,14 @@ def _model_tasks(study: Study, store: CellStore | None = None):
     return analyze_model_study, [Task("activation model", (study, study.parameters["model"], store))]
 
 
-def _per_sample(modality: Modality, function):
+def _planner(modality: Modality):
+    """The modality's plan, its functions imported only when it runs (inside the run's own error
+    handling: a plugin that cannot be imported fails its own tasks, not the study)."""
     def planner(study: Study, store: CellStore | None = None):
-        return function, [Task(s.name, (s, study.parameters[modality.name])) for s in study.samples
-                          if s.files.get(modality.name)]
+        if modality.planner:
+            return resolve(modality.planner)(study, store)
+        return resolve(modality.task), [Task(s.name, (s, study.parameters[modality.name])) for s in study.samples
+                                        if s.files.get(modality.name)]
     return planner
 
 
@@ -384,11 +388,7 @@ def planners() -> dict:
     """``name -> planner(study, store) -> (function, tasks)`` for the executor: every modality's (its
     own planner, or one task per sample with files), then the study-wide model. A failure while
     planning (a reference that cannot be read) becomes a failed outcome of its own."""
-    found = {}
-    for modality in modalities().values():
-        found[modality.name] = (resolve(modality.planner) if modality.planner
-                                else _per_sample(modality, resolve(modality.task)))
-    return {**found, "model": _model_tasks}
+    return {**{name: _planner(modality) for name, modality in modalities().items()}, "model": _model_tasks}
 
 
 def count_tasks(study: Study) -> int:

@@ -23,8 +23,6 @@ from redoxmap.xas.channels import (
 from redoxmap.xas.merge import merge_scans
 from redoxmap.xas.normalization import Normalization, normalize_k_edge, normalize_soft
 
-EDGE_KINDS = ("K", "L", "O-K")
-
 
 def edge_kind(edge: str) -> str:
     """``"Mn-K"`` -> ``"K"``, ``"Mn-L3"`` -> ``"L"``, ``"O-K"`` -> ``"O-K"``."""

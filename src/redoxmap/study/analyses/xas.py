@@ -28,6 +28,7 @@ import pandas as pd
 from redoxmap.defaults import (
     BULK_DEPTH_NM,
     BULK_DEPTH_STDERR_NM,
+    LCF_BOOTSTRAP,
     LCF_WINDOW_EV,
     O_K_WINDOW_EV,
     R_FORMULA,
@@ -274,7 +275,7 @@ class XasSettings:
     tey_depth_stderr_nm: float = TEY_DEPTH_STDERR_NM
     bulk_depth_nm: float = BULK_DEPTH_NM
     bulk_depth_stderr_nm: float = BULK_DEPTH_STDERR_NM
-    bootstrap: int = 200
+    bootstrap: int = LCF_BOOTSTRAP
     floors: dict = field(default_factory=dict)
     fluorescence: Fluorescence | None = None
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from redoxmap.defaults import ADVENTITIOUS_CARBON_EV
 from redoxmap.errors import ReadError
 from redoxmap.io.xps_files import read_xps, select_region
 from redoxmap.xps.fit import XpsFit, fit_xps
@@ -47,7 +48,7 @@ class XpsAnalysis:
 def analyze_xps(name: str, entries: list[XpsEntry], *, regions, presets: dict, components: dict | None = None,
                 background: str = "shirley",
                 fit_background: bool = True, line_shape: str = "SGL(30)", charge_reference: str = "C 1s",
-                reference_eV: float = 284.8, temperature_C: float | None = None) -> XpsAnalysis:
+                reference_eV: float = ADVENTITIOUS_CARBON_EV, temperature_C: float | None = None) -> XpsAnalysis:
     """Fit every named region of every file of a sample with its preset.
 
     A file without one of the regions is noted, not an error; the charge correction comes from the
