@@ -102,7 +102,7 @@ def test_an_entry_point_plugin_is_loaded_and_a_broken_one_skipped(clean_registry
     good = metadata.EntryPoint("mylab", "tests.io.test_registry:PLUGIN_READERS", "redoxmap.readers")
     broken = metadata.EntryPoint("broken", "no_such_module_anywhere:READERS", "redoxmap.readers")
     wrong = metadata.EntryPoint("wrong", "tests.io.test_registry:NOT_READERS", "redoxmap.readers")
-    monkeypatch.setattr(registry_module.metadata, "entry_points",
+    monkeypatch.setattr(metadata, "entry_points",
                         lambda group: [good, broken, wrong] if group == "redoxmap.readers" else [])
     with pytest.warns(RuntimeWarning) as caught:
         found = readers("eis")

@@ -100,8 +100,8 @@ def toy(tmp_path, monkeypatch):
     (package / "toy_modality.py").write_text(TOY_PACKAGE)
     monkeypatch.syspath_prepend(str(package))
     entry = metadata.EntryPoint("toy", "toy_modality:TOY", modality_module.ENTRY_POINT_GROUP)
-    real = modality_module.metadata.entry_points
-    monkeypatch.setattr(modality_module.metadata, "entry_points",
+    real = metadata.entry_points
+    monkeypatch.setattr(metadata, "entry_points",
                         lambda group: [entry] if group == modality_module.ENTRY_POINT_GROUP else real(group=group))
     modality_module.reset_modalities()
     study = tmp_path / "study"

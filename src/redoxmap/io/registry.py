@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
-from importlib import metadata
 from os import PathLike
 from pathlib import Path
 
+from redoxmap._plugins import plugins
 from redoxmap.errors import AnalysisError, FormatError, ReadError, warn
 from redoxmap.io.reader import READER_MODALITIES, Reader, read_head
 
@@ -193,21 +193,8 @@ def _load() -> None:
     for module in _BUILTIN_MODULES:
         for reader in importlib.import_module(module).READERS:
             found.setdefault((reader.modality, reader.name), reader)
-    for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            loaded = entry_point.load()
-            plugin_readers = [loaded] if isinstance(loaded, Reader) else list(loaded)
-        except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the built-in readers
-            problem = str(exc)
-        else:
-            problem = ("" if all(isinstance(r, Reader) for r in plugin_readers)
-                       else "it does not name a Reader or an iterable of Readers")
-        if problem:
-            warn(f"redoxmap reader plugin {entry_point.name!r} ({entry_point.value}) was skipped: {problem}",
-                 RuntimeWarning)
-            continue
-        for reader in plugin_readers:
-            found[(reader.modality, reader.name)] = reader
+    for reader in plugins(ENTRY_POINT_GROUP, Reader, "reader"):
+        found[(reader.modality, reader.name)] = reader
     _REGISTERED.update(found)  # empty until now: register_reader loads first
     _loaded = True
 

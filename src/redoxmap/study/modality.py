@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from importlib import metadata
 from typing import Any
 
+from redoxmap._plugins import plugins
 from redoxmap.errors import ManifestError, RedoxmapError, warn
 
 ENTRY_POINT_GROUP = "redoxmap.modalities"
@@ -151,19 +151,6 @@ def _load() -> None:
     if _loaded:
         return
     found = {m.name: m for m in importlib.import_module(BUILTIN).MODALITIES}
-    for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            loaded = entry_point.load()
-            declared = [loaded] if isinstance(loaded, Modality) else list(loaded)
-        except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the built-in modalities
-            problem = str(exc)
-        else:
-            problem = ("" if all(isinstance(m, Modality) for m in declared)
-                       else "it does not name a Modality or a list of them")
-        if problem:
-            warn(f"redoxmap modality plugin {entry_point.name!r} ({entry_point.value}) was skipped: {problem}",
-                 RuntimeWarning)
-            continue
-        found.update({m.name: m for m in declared})
+    found.update({m.name: m for m in plugins(ENTRY_POINT_GROUP, Modality, "modality")})
     _REGISTERED.update(found)
     _loaded = True
