@@ -81,3 +81,53 @@ def test_report_runs_on_workers_from_the_command_line_and_the_manifest(tmp_path,
     result = CliRunner().invoke(app, ["report", str(folder), "--no-progress", "--json"])
     assert result.exit_code == 0, result.output
     assert '"cycling"' in result.stdout and "failed" not in result.output
+
+
+@pytest.mark.slow
+def test_report_on_a_running_scheduler_with_workers_in_another_folder(tmp_path, echem, monkeypatch):
+    """`dask scheduler` and `dask worker` started as processes of their own, the worker in another folder:
+    a study named by a relative path still reports, because its files are resolved before they leave."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    from typer.testing import CliRunner
+
+    from redoxmap.cli import app
+
+    folder = tmp_path / "here" / "study"
+    (folder / "cycling").mkdir(parents=True)
+    source = next((echem / "NewareNDA").rglob("test_2.ndax"))
+    for k in range(2):
+        shutil.copy(source, folder / "cycling" / f"c{k}.ndax")
+    (folder / "study.toml").write_text("".join(f'[[sample]]\nname = "c{k}"\n[sample.files]\ncycling = '
+                                               f'"cycling/c{k}.ndax"\n' for k in range(2)))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    address_file = tmp_path / "scheduler.json"
+    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    scheduler = subprocess.Popen([*dask, "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                  "--scheduler-file", str(address_file)], cwd=elsewhere,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = None
+    try:
+        for _ in range(120):
+            if address_file.is_file() and address_file.stat().st_size:
+                break
+            time.sleep(0.5)
+        address = json.loads(address_file.read_text())["address"]
+        worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "1",
+                                   "--nthreads", "1", "--no-dashboard"], cwd=elsewhere,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        monkeypatch.chdir(tmp_path / "here")
+        result = CliRunner().invoke(app, ["report", "study", "--scheduler", address, "--no-progress", "--json",
+                                          "--no-store"])
+        assert result.exit_code == 0, result.output
+        assert "failed" not in result.output and (folder / "report" / "index.html").is_file()
+    finally:
+        for process in (worker, scheduler):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
