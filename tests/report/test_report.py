@@ -61,6 +61,9 @@ def test_report_files_exist(damaged_report):
     assert [f["file"] for f in section["failures"]] == ["Damaged"]
     assert any("mAh only" in w["warning"] for w in section["warnings"])
     assert not list(out.rglob("*.tmp"))
+    timings = summary["timings_s"]  # each phase's wall time, the analysis' then the report's
+    assert next(iter(timings)) == "cycling: read and analyse" and "figures saved (PNG, SVG, previews)" in timings
+    assert all(seconds >= 0 for seconds in timings.values())
 
 
 def test_report_files_are_readable_by_others(damaged_report):

@@ -116,7 +116,7 @@ def _refuse_empty(result) -> None:
 @app.command(
     epilog="Examples:  redoxmap report my-study/ -o my-study/report   ·   redoxmap report my-study/ --single-file"
     "   ·   redoxmap report big-study/ --workers 8"
-    "   ·   redoxmap report big-study/ --scheduler tcp://head-node:8786"
+    "   ·   redoxmap report big-study/ --scheduler tcp://head-node:8786   ·   redoxmap report my-study/ -v"
 )
 @command
 def report(
@@ -157,6 +157,7 @@ def report(
     ] = False,
     as_json: JsonOpt = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print the wall time of each phase.")] = False,
 ) -> None:
     """Analyse every file of a study and write an HTML report: index.html opens with the activation map and
     the verdicts, a page per measurement and one for the model follow; figures, tables and the map beside."""
@@ -168,6 +169,11 @@ def report(
         sys.stdout.write((out / "report.json").read_text() + "\n")
     else:
         say("Report written:", str(index.resolve()), style="bold green", error=False)
+    if verbose:
+        timings = json.loads((out / "report.json").read_text())["timings_s"]
+        for phase, seconds in timings.items():
+            say(f"{seconds:8.2f} s", phase, error=True)
+        say(f"{sum(timings.values()):8.2f} s", "in all", style="bold", error=True)
     _refuse_empty(result)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from os import PathLike
 from pathlib import Path
 
@@ -197,8 +198,10 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    clock = _Clock()
     amap = amap if amap is not None else activation_map(result)
     findings = amap.findings()
+    clock.lap("map and findings")
     with figure_pool(workers, progress, client=client), figure_style() as plt:
         sections = [build_findings_section(amap, out, plt, findings=findings, truth=_truth(result))]
         sections += [builder([o for m in modalities for o in result.sections.get(m, [])], out, plt,
@@ -206,7 +209,9 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
                      for modalities, builder in section_builders()
                      if any(m in result.sections for m in modalities)]
         map_files = write_map_files(amap, out)
+        clock.lap("sections (figures drawn, tables written)")
         finish_figures(sections)
+        clock.lap("figures saved (PNG, SVG, previews)")
     summary = {
         "study": result.study.name,
         "manifest": str(result.study.path),
@@ -228,10 +233,25 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
         } for s in sections],
         "parameters": result.study.parameters,
     }
-    atomic_write(out / "report.json", lambda tmp: tmp.write_text(json.dumps(summary, indent=2, default=str)))
     pages = render_pages(result, sections, findings, out=out, single_link=single_file)
     if single_file:
         pages.update(render_pages(result, sections, findings, out=out, single=True))
+    clock.lap("pages rendered")
+    summary["timings_s"] = {**result.timings_s, **clock.laps}  # the analysis' phases, then the report's
+    atomic_write(out / "report.json", lambda tmp: tmp.write_text(json.dumps(summary, indent=2, default=str)))
     for name in sorted(pages, key=lambda n: n == "index.html"):  # the entry page last: it links the others
         atomic_write(out / name, lambda tmp, text=pages[name]: tmp.write_text(text, encoding="utf-8"))
     return out / "index.html"
+
+
+class _Clock:
+    """Wall time of each phase of a report, in the order they ran (``report.json``'s ``timings_s``)."""
+
+    def __init__(self):
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.laps[phase] = round(now - self._last, 3)
+        self._last = now

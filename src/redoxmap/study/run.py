@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from os import PathLike
@@ -29,6 +30,8 @@ class StudyResult:
     started: str = ""
     finished: str = ""
     notes: list[str] = field(default_factory=list)
+    timings_s: dict[str, float] = field(default_factory=dict)
+    """Wall time of each modality's analysis (its files read and analysed), in seconds."""
 
     def failures(self) -> list[TaskOutcome]:
         """Every task that did not finish."""
@@ -429,8 +432,9 @@ def run_study(study: Study | str | PathLike, *, executor: Executor | None = None
     executor = executor or SerialExecutor()
     store = study_store(study, store)
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    sections = {}
+    sections, timings = {}, {}
     for modality, planner in planners().items():
+        clock = time.perf_counter()
         planned = run_task(planner, Task(f"{modality} preparation", (study, store)))
         if not planned.ok:
             sections[modality] = [planned]
@@ -438,5 +442,6 @@ def run_study(study: Study | str | PathLike, *, executor: Executor | None = None
         function, tasks = planned.value
         if tasks:
             sections[modality] = executor.map(function, tasks, description=f"{modality} analysis")
+            timings[f"{modality}: read and analyse"] = round(time.perf_counter() - clock, 3)
     finished = datetime.now(UTC).isoformat(timespec="seconds")
-    return StudyResult(study=study, sections=sections, started=started, finished=finished)
+    return StudyResult(study=study, sections=sections, started=started, finished=finished, timings_s=timings)
