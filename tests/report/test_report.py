@@ -43,7 +43,7 @@ def damaged_report(tmp_path_factory, echem):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = run_study(load_study(folder), executor=SerialExecutor(progress=False))
-        index = write_report(result, folder / "report", workers=1)
+        index = write_report(result, folder / "report", workers=1, print_figures=True)
     return index, result, inputs
 
 
@@ -62,7 +62,7 @@ def test_report_files_exist(damaged_report):
     assert any("mAh only" in w["warning"] for w in section["warnings"])
     assert not list(out.rglob("*.tmp"))
     timings = summary["timings_s"]  # each phase's wall time, the analysis' then the report's
-    assert next(iter(timings)) == "cycling: read and analyse" and "figures saved (PNG, SVG, previews)" in timings
+    assert next(iter(timings)) == "cycling: read and analyse" and "figures saved" in timings
     assert all(seconds >= 0 for seconds in timings.values())
 
 
@@ -251,3 +251,24 @@ def test_reports_in_a_real_browser(demo_run):
         page.screenshot(path=str(folder / "virtual" / "report" / "screenshot.png"), full_page=False)
         browser.close()
     assert errors == []
+
+
+def test_page_figures_are_screen_resolution_unless_print_figures_are_asked_for(damaged_report, tmp_path):
+    """By default a report writes the previews its pages show (no 300 dpi PNG, no SVG) and says how to get
+    them; with print_figures (damaged_report's) both are there beside each preview."""
+    from PIL import Image
+
+    _, result, _ = damaged_report
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        index = write_report(result, tmp_path / "report", workers=1)
+    figures = tmp_path / "report" / "figures"
+    previews = sorted(figures.glob("*.preview.png"))
+    assert previews and not list(figures.glob("*.svg")) and all(p.name.endswith(".preview.png")
+                                                              for p in figures.glob("*.png"))
+    for preview in previews:
+        with Image.open(preview) as image:
+            assert image.width <= 1600
+    page = (index.parent / "cycling.html").read_text()
+    assert "PNG (300 dpi)" not in page and "--print-figures" in page
+    assert "PNG (300 dpi)" in (damaged_report[0].parent / "cycling.html").read_text()

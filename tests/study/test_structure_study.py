@@ -62,8 +62,9 @@ def test_structure_section_figures_and_tables(structure_report):
     summary = json.loads((index.parent / "report.json").read_text())
     section = next(s for s in summary["sections"] if s["id"] == "structure")
     assert {"xrd_summary", "xrd_peaks", "xrd_consistency", "xrd_series_1", "tem_spots"} <= set(section["tables"])
-    figures = {f["png"].split("/")[-1] for f in section["figures"]}
-    assert {"xrd_patterns.png", "xrd_series_map_1.png", "xrd_series_trends_1.png", "tem_fft_1_1.png"} <= figures
+    figures = {f["preview"].split("/")[-1] for f in section["figures"]}
+    assert {f"{name}.preview.png" for name in ("xrd_patterns", "xrd_series_map_1", "xrd_series_trends_1",
+                                                "tem_fft_1_1")} <= figures
     lattice = pd.read_parquet(index.parent / "tables" / "xrd_summary.parquet").iloc[0]
     assert lattice["c_A"] == pytest.approx(3 * 4.741, abs=0.01)  # Li2MnO3 (001) at 18.70 deg, as a (003)
     series = pd.read_parquet(index.parent / "tables" / "xrd_series_1.parquet")

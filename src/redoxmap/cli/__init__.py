@@ -75,7 +75,8 @@ def demo(
 
 
 def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = None, scheduler: str | None = None,
-            task_timeout_s: float | None = None, store: Path | bool | None = None, single_file: bool = False):
+            task_timeout_s: float | None = None, store: Path | bool | None = None, single_file: bool = False,
+            print_figures: bool = False):
     from redoxmap.report import write_report
     from redoxmap.study import load_study, run_study
     from redoxmap.study.dask_executor import DEFAULT_TIMEOUT_S, choose_executor
@@ -97,9 +98,10 @@ def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = 
                 from redoxmap.study.executor import progress_bar
 
                 with progress_bar("figures and tables") as update:
-                    index = write_report(result, out, progress=update, client=client, single_file=single_file)
+                    index = write_report(result, out, progress=update, client=client, single_file=single_file,
+                                         print_figures=print_figures)
             else:
-                index = write_report(result, out, client=client, single_file=single_file)
+                index = write_report(result, out, client=client, single_file=single_file, print_figures=print_figures)
     shown = {w for outcomes in result.sections.values() for o in outcomes for w in o.warnings}
     for text in sorted(shown):
         say("warning:", text, style="yellow")
@@ -117,6 +119,7 @@ def _refuse_empty(result) -> None:
     epilog="Examples:  redoxmap report my-study/ -o my-study/report   ·   redoxmap report my-study/ --single-file"
     "   ·   redoxmap report big-study/ --workers 8"
     "   ·   redoxmap report big-study/ --scheduler tcp://head-node:8786   ·   redoxmap report my-study/ -v"
+    "   ·   redoxmap report my-study/ --print-figures"
 )
 @command
 def report(
@@ -155,6 +158,10 @@ def report(
             help="Also write report-single.html: every page in one file with its figures inline, for mailing.",
         ),
     ] = False,
+    print_figures: Annotated[
+        bool,
+        typer.Option("--print-figures", help="Also write every figure as a 300 dpi PNG and an SVG, for a paper."),
+    ] = False,
     as_json: JsonOpt = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print the wall time of each phase.")] = False,
@@ -164,7 +171,8 @@ def report(
     folder = study if study.is_dir() else study.parent
     out = out or folder / "report"
     index, result = _report(study, out, progress=progress and not as_json, workers=workers, scheduler=scheduler,
-                            task_timeout_s=task_timeout, store=False if no_store else store, single_file=single_file)
+                            task_timeout_s=task_timeout, store=False if no_store else store, single_file=single_file,
+                            print_figures=print_figures)
     if as_json:
         sys.stdout.write((out / "report.json").read_text() + "\n")
     else:

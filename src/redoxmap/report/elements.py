@@ -75,13 +75,15 @@ def add_figure(section: ReportSection, plt, figure, out: Path, *, id: str, title
     """Save a figure into ``out/figures`` (in the background inside
     :func:`redoxmap.report.rendering.figure_pool`) and add it to a section (``wide``: a full row of the page).
     """
-    from redoxmap.report.rendering import submit
+    from redoxmap.report.rendering import print_quality, submit
 
+    files = {"preview": f"figures/{id}.preview.png"}
+    if print_quality():
+        files = {"png": f"figures/{id}.png", "svg": f"figures/{id}.svg", **files}
     pending = submit(figure, out / "figures", id, label=title)
     plt.close(figure)
     section.figures.append(ReportFigure(id=id, title=title, caption=caption, wide=wide, pending=pending,
-                                        files={"png": f"figures/{id}.png", "svg": f"figures/{id}.svg",
-                                               "preview": f"figures/{id}.preview.png"}))
+                                        files=files))
 
 
 def finish_figures(sections: list[ReportSection]) -> None:

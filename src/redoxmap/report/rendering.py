@@ -33,6 +33,7 @@ Progress = Callable[[int, int, str], None]  # (done, submitted, label)
 class _Pool:
     executor: ProcessPoolExecutor | None  # or a distributed.Client: both submit and return futures
     progress: Progress | None
+    print_quality: bool = True
     submitted: int = 0
     done: int = 0
     pending: list[Future] = field(default_factory=list)
@@ -46,8 +47,14 @@ class _Pool:
 _ACTIVE: ContextVar[_Pool | None] = ContextVar("redoxmap_figure_pool", default=None)
 
 
-def _save_pickled(data: bytes, folder: str, stem: str) -> dict:
-    return save_figure(pickle.loads(data), Path(folder), stem)
+def _save_pickled(data: bytes, folder: str, stem: str, print_quality: bool) -> dict:
+    return save_figure(pickle.loads(data), Path(folder), stem, print_quality=print_quality)
+
+
+def print_quality() -> bool:
+    """Whether the figures saved now get their 300 dpi PNG and SVG (always, outside :func:`figure_pool`)."""
+    pool = _ACTIVE.get()
+    return True if pool is None else pool.print_quality
 
 
 def default_workers() -> int:
@@ -58,16 +65,18 @@ def default_workers() -> int:
 
 
 @contextmanager
-def figure_pool(workers: int | None = None, progress: Progress | None = None, *, client=None) -> Iterator[None]:
+def figure_pool(workers: int | None = None, progress: Progress | None = None, *, client=None,
+                print_quality: bool = True) -> Iterator[None]:
     """Save the figures submitted inside this block in ``workers`` processes (1: in this process), or
-    as tasks of a Dask ``client``'s cluster (which is left running)."""
+    as tasks of a Dask ``client``'s cluster (which is left running); ``print_quality``: with their
+    300 dpi PNG and SVG, else the page's preview only."""
     import multiprocessing
 
     workers = default_workers() if workers is None else workers
     fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux")
     local = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
              if client is None and workers > 1 and fork else None)
-    pool = _Pool(client if client is not None else local, progress)
+    pool = _Pool(client if client is not None else local, progress, print_quality)
     token = _ACTIVE.set(pool)
     try:
         yield
@@ -78,7 +87,8 @@ def figure_pool(workers: int | None = None, progress: Progress | None = None, *,
 
 
 def submit(figure, folder: Path, stem: str, label: str = "") -> Future:
-    """Save ``figure`` as ``folder/stem.png`` and ``.svg``; the future's result is what
+    """Save ``figure`` (its preview, and the 300 dpi PNG and SVG where :func:`print_quality`); the future's
+    result is what
     :func:`redoxmap.report.style.save_figure` returns. The caller may close the figure at once."""
     pool = _ACTIVE.get()
     if pool is not None:
@@ -86,17 +96,18 @@ def submit(figure, folder: Path, stem: str, label: str = "") -> Future:
         if pool.progress:
             pool.progress(pool.done, pool.submitted, label or stem)
     future: Future = Future()
+    quality = print_quality()
     if pool is None or pool.executor is None:
-        future.set_result(save_figure(figure, folder, stem))
+        future.set_result(save_figure(figure, folder, stem, print_quality=quality))
         if pool is not None:
             pool.finished(label or stem)
         return future
     try:
         data = pickle.dumps(figure)
     except Exception:  # noqa: BLE001 - an artist that does not pickle: save it here instead
-        future.set_result(save_figure(figure, folder, stem))
+        future.set_result(save_figure(figure, folder, stem, print_quality=quality))
         pool.finished(label or stem)
         return future
-    remote = pool.executor.submit(_save_pickled, data, str(folder), stem)
+    remote = pool.executor.submit(_save_pickled, data, str(folder), stem, quality)
     remote.add_done_callback(lambda _f: pool.finished(label or stem))
     return remote

@@ -106,18 +106,23 @@ def legend_below(fig, ax=None, **options):
 PREVIEW_WIDTH_PX = 1600  # the pages show this; the 300 dpi file is one click away
 
 
-def save_figure(figure, folder: Path, stem: str) -> dict[str, object]:
-    """Save a figure as PNG (300 dpi), SVG and a preview PNG (at most ``PREVIEW_WIDTH_PX`` wide, the one
-    the report's pages show) into ``folder``; return their paths and the figure's
-    :func:`redoxmap.report.figure_check.figure_problems`.
+def save_figure(figure, folder: Path, stem: str, *, print_quality: bool = True) -> dict[str, object]:
+    """Save a figure for a report page: the preview PNG the page shows (at most ``PREVIEW_WIDTH_PX``
+    wide) and, with ``print_quality``, the 300 dpi PNG and the SVG a paper needs; return their paths and
+    the figure's :func:`redoxmap.report.figure_check.figure_problems`.
 
-    Files are written to temporary names and renamed, so an interrupted run leaves no
-    truncated image.
+    Without ``print_quality`` the preview is drawn at its own resolution (about half the time of the
+    three files: no 300 dpi raster to shrink, no SVG). Files are written to temporary names and
+    renamed, so an interrupted run leaves no truncated image.
     """
     from redoxmap.io.tables import atomic_write
     from redoxmap.report.figure_check import figure_problems
 
     problems = figure_problems(figure)  # laid out as on screen, before the PNG's own layout pass
+    if not print_quality:
+        dpi = min(300.0, PREVIEW_WIDTH_PX / figure.get_figwidth())
+        preview = atomic_write(folder / f"{stem}.preview.png", lambda tmp: figure.savefig(tmp, format="png", dpi=dpi))
+        return {"preview": preview, "problems": problems}
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=300)
     png = atomic_write(folder / f"{stem}.png", lambda tmp: tmp.write_bytes(buffer.getvalue()))
