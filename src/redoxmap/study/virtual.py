@@ -227,6 +227,14 @@ def write_virtual_cells(out: str | PathLike, *, parameters: ActivationParameters
     str
         Their ``[[sample]]`` manifest entries, with file paths prefixed by ``prefix`` (the
         folder ``out`` relative to the manifest that will list them).
+
+    Notes
+    -----
+    One function because every file of a cell comes from the same model run and random stream, in a
+    fixed order (cycler file, impedance, then each optional modality), so that a seed always writes the
+    same study; each modality's writing is a helper of its own (``_write_mn_l``, ``_write_dems``,
+    ``_write_sem``, ``_write_xps``, ...), and what stays here is the loop over cells and the truth and
+    manifest lines.
     """
     parameters = parameters or ActivationParameters()
     out = Path(out)

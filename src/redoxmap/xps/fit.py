@@ -326,6 +326,18 @@ class _Model:
 
 def _fit(data, model: _Model, background_name, fit_background, *, cross_section, tougaard_b, fix_fwhm,
          fix_position):
+    """Fit one region: the parameter layout, the start, the bounded least squares, then errors, shares and
+    notes, returned as a dict for :func:`_result`.
+
+    Notes
+    -----
+    One function because its closures (``unpack``, ``residual``, ``jacobian``, ``background_of``) share the
+    parameter layout built at its top (free positions, width groups, free areas, the background's
+    parameters, with their bounds); split into steps, each would take that layout as a dozen arguments.
+    It runs in order: layout; start (areas by non-negative least squares over a Shirley guess);
+    ``scipy.optimize.least_squares`` with the analytic Jacobian where the model allows; covariance and the
+    errors of tied components; shares with their background term; notes on bounds.
+    """
     from scipy.optimize import least_squares, nnls
 
     components = model.components

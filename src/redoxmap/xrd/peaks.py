@@ -207,6 +207,14 @@ def fit_peaks(two_theta, intensity, near, *, wavelength_A: float, wavelength2_A:
     AnalysisError
         When a window lies outside the pattern or holds too few points.
 
+    Notes
+    -----
+    One function because every peak of every scan is one problem of a single batch: the windows, starts,
+    bounds and weights are built as ``(batch, ...)`` arrays, fitted together by
+    :func:`redoxmap.batch_lm.fit_batch` (one vectorised model and Jacobian), and read back row by row into
+    the table and the notes. Split, the steps would pass those arrays between them; kept together, the
+    batch's layout is written once.
+
     Examples
     --------
     A Gaussian (003) reflection of known centre, width and area on a flat background:
