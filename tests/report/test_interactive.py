@@ -79,3 +79,15 @@ def test_map_cells_show_value_and_error_and_mark_what_was_not_measured():
     assert heat["x"] == ["OCV · surface", "charged · surface", "charged · bulk"]  # OCV bulk: no sample has it
     assert heat["text"] == [["0.100 ± 0.020", "0.300 ± 0.020", "0.120 ± 0.020"]]
     assert heat["z"] == [[0.0, 1.0, 0.1]] or np.allclose(heat["z"], [[0.0, 1.0, 0.1]])
+
+
+def test_map_colours_share_one_scale_per_quantity_across_samples():
+    """Sample B's r of 0.2 is light beside A's 0.4: one scale per quantity, not per row."""
+    import xarray as xr
+
+    values = np.array([[[0.0, 0.4]], [[0.1, 0.2]]])  # sample × state × probe
+    ds = xr.Dataset({"r": (("sample", "state", "probe"), values),
+                     "r_stderr": (("sample", "state", "probe"), np.full_like(values, 0.02))},
+                    coords={"sample": ["A", "B"], "state": ["charge 1"], "probe": ["surface", "bulk"]})
+    heat = map_figure(SimpleNamespace(dataset=ds)).spec["data"][0]
+    assert np.allclose(heat["z"], [[0.0, 1.0], [0.25, 0.5]])

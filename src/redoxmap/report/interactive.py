@@ -190,7 +190,8 @@ def xas_spectra_figure(analyses, edge: str, mode: str, index: int) -> Interactiv
 
 def map_figure(amap) -> InteractiveFigure | None:
     """The activation map as a heat map: rows are sample and quantity, columns state and probe; colour is
-    the value scaled within its row (rows hold different quantities), hover gives the value ± error."""
+    the value on one scale per quantity across every sample (as in the static map, so that two samples'
+    colours compare), hover gives the value ± its combined error."""
     from redoxmap.formatting import format_value_error
     from redoxmap.report.map_figures import ELECTRODE_ROWS, map_label, map_rows
 
@@ -200,13 +201,16 @@ def map_figure(amap) -> InteractiveFigure | None:
         return None
     columns = [(str(state), probe) for state in ds["state"].to_numpy() for probe in ("surface", "bulk")
                if any(np.isfinite(float(ds[v].sel(sample=s, state=state, probe=probe))) for s, v in rows)]
+    scales = {}
+    for variable in {v for _, v in rows}:
+        finite = ds[variable].to_numpy()[np.isfinite(ds[variable].to_numpy())]
+        scales[variable] = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     z, text = [], []
     for sample, variable in rows:
         values = [float(ds[variable].sel(sample=sample, state=state, probe=probe)) for state, probe in columns]
         errors = [float(ds[f"{variable}_stderr"].sel(sample=sample, state=state, probe=probe))
                   for state, probe in columns]
-        finite = [v for v in values if np.isfinite(v)]
-        lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+        lo, hi = scales[variable]
         z.append([(v - lo) / (hi - lo) if np.isfinite(v) and hi > lo else (0.5 if np.isfinite(v) else None)
                   for v in values])
         text.append([format_value_error(v, e) if np.isfinite(v) else "not measured" for v, e in zip(values, errors)])
@@ -229,6 +233,9 @@ def map_figure(amap) -> InteractiveFigure | None:
     layout["xaxis"].update(automargin=True, tickangle=-30)
     layout["height"] = max(260, 40 * len(rows) + 160)
     return InteractiveFigure("findings_map_interactive", "The activation map (interactive)",
-                             "Each row is one sample's quantity; colour runs from its lowest (light) to highest "
-                             "(dark) value in that row; hover for value ± standard error. The significance marks "
-                             "are in the figure on the overview page.", {"data": [trace], "layout": layout})
+                             "Each row is one sample's quantity; colour runs from the quantity's lowest (light) to "
+                             "highest (dark) value over all samples, so a colour difference alone is no evidence; "
+                             "hover for value ± combined error (statistical or replicate spread, systematic floor, "
+                             "analysis choices: the error budget table lists each). Which differences are "
+                             "significant is marked in the figure on the overview page.",
+                             {"data": [trace], "layout": layout})
