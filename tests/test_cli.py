@@ -377,11 +377,11 @@ def test_model_simulate_and_fit_commands(tmp_path):
     rows = [row for row in body["rows"] if row["cycle"] in (1, 5, 10, 20)]
     observations.write_text(json.dumps([{"kind": "capacity", "value": r["capacity_mAh_g"], "stderr": 1.0,
                                          "temperature_C": r["temperature_C"], "cycle": r["cycle"]} for r in rows]))
-    fitted = runner.invoke(app, ["model", "fit", str(observations), "--vary", "kappa_ref,q_o_mAh_g",
+    fitted = runner.invoke(app, ["model", "fit", str(observations), "--vary", "r_int_ohm_g,q_o_mAh_g",
                                  "--set", "phi_c=0.5", "--json"])
     assert fitted.exit_code == 0, fitted.output
     values = {row["name"]: row["value"] for row in json.loads(fitted.stdout)["rows"]}
-    assert values["kappa_ref"] == pytest.approx(0.25, rel=1e-3) and values["q_o_mAh_g"] == pytest.approx(170, rel=1e-3)
+    assert values["r_int_ohm_g"] == pytest.approx(6.9, rel=1e-3) and values["q_o_mAh_g"] == pytest.approx(168, rel=1e-3)
     bad = runner.invoke(app, ["model", "simulate", "--set", "nonsense=1"])
     assert bad.exit_code != 0 and "unknown parameter" in bad.output
 
@@ -393,7 +393,7 @@ def test_model_validate_prints_held_out_predictions_with_intervals(tmp_path):
     rows = {row["observation"]: row for row in body["rows"]}
     assert rows["capacity, 30 °C, cycle 1, liquid"]["measured"] == 257.8
     assert all(row["low_95"] <= row["predicted"] <= row["high_95"] for row in rows.values())
-    assert {row["name"] for row in body["fixed"]} >= {"u_ref", "surface_loss_per_cycle"}
+    assert {row["name"] for row in body["fixed"]} >= {"mn_reduction", "surface_loss_per_cycle", "contact_fraction"}
     assert (tmp_path / "held.png").stat().st_size > 10_000
     text = runner.invoke(app, ["model", "validate", "--draws", "0"])
     assert text.exit_code == 0 and "Fixed from separate measurements" in text.output
@@ -407,10 +407,11 @@ def test_model_whatif_and_fit_of_a_study(tmp_path):
     assert fractions == sorted(fractions)  # better contact, more activation
     simulated = runner.invoke(app, ["simulate", "study", str(tmp_path / "virtual"), "--cycles", "20"])
     assert simulated.exit_code == 0, simulated.output
-    fitted = runner.invoke(app, ["model", "fit", str(tmp_path / "virtual"), "--vary", "kappa_ref,q_o_mAh_g", "--json"])
+    fitted = runner.invoke(app, ["model", "fit", str(tmp_path / "virtual"), "--vary", "r_int_ohm_g,q_o_mAh_g",
+                                 "--json"])
     assert fitted.exit_code == 0, fitted.output
     values = {r["name"]: r["value"] for r in json.loads(fitted.stdout)["rows"]}
-    assert values["kappa_ref"] == pytest.approx(0.25, rel=0.02) and values["q_o_mAh_g"] == pytest.approx(170, rel=0.01)
+    assert values["r_int_ohm_g"] == pytest.approx(6.9, rel=0.02) and values["q_o_mAh_g"] == pytest.approx(168, rel=0.01)
 
 
 def test_time_resolved_simulation_writes_a_cycler_record(tmp_path):
@@ -462,7 +463,8 @@ def test_map_command_prints_verdicts_and_writes_the_map(demo_run, tmp_path):
     body = json.loads(result.stdout)
     o_redox = [v for v in body["verdicts"] if v["couple"] == "O" and v["aspect"] == "summary"
                and v["sample"] in ("virtual LLO-30", "virtual LLO-50")]  # the cells with spectra by probe
-    assert len(o_redox) == 2 and all(v["where"] == "higher at the surface" for v in o_redox)
+    assert len(o_redox) == 2 and {v["sample"]: v["where"] for v in o_redox} == {
+        "virtual LLO-30": "surface-first", "virtual LLO-50": "higher at the surface"}
     assert all(v["robustness"]["floor"] == "r" and "changes_above" in v["robustness"] for v in o_redox)
     assert {"summary", "differences", "kinetics", "onsets", "leads", "budget", "map", "missing"} <= set(body)
     again = runner.invoke(app, ["map", str(tmp_path / "map.nc")])

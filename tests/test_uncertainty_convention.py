@@ -140,8 +140,8 @@ def test_activation_model_parameters(trials, one, two):
                 for c, v in enumerate(values, start=1)
                 if c in (1, 2, 5, 10, 20)
             ]
-            fit = fit_model(observations, start=truth, vary=("kappa_ref", "q_o_mAh_g"))
+            fit = fit_model(observations, start=truth, vary=("r_int_ohm_g", "q_o_mAh_g"))
             table = fit.table.set_index("name")
             z += [(table.loc[name, "value"] - getattr(truth, name)) / table.loc[name, "stderr"]
-                  for name in ("kappa_ref", "q_o_mAh_g")]
+                  for name in ("r_int_ohm_g", "q_o_mAh_g")]
     _check(z, one, two)

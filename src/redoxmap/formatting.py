@@ -241,7 +241,7 @@ _HEADERS = {
     "n_files": "files",
     "n_points": "points",
     "within_2_sigma": "within 2σ",
-    "kappa_ref": "κ_ref",
+    "r_int_ohm_g": "R_int (Ω g)",
     "eta": "η",
     "u_ref": "u_ref",
     "r_max": "r_max",

@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from redoxmap.errors import AnalysisError, FitWarning
-from redoxmap.model.cycle_model import Q_TM_MAH_G, ActivationParameters, depth_grid, simulate_cycles
+from redoxmap.model.cycle_model import (
+    Q_TM_MAH_G,
+    ActivationParameters,
+    depth_grid,
+    interface_overpotential,
+    simulate_cycles,
+    transport_drop,
+)
 from redoxmap.model.fit import (
     Observation,
     fit_model,
@@ -18,7 +25,13 @@ from redoxmap.model.fit import (
     profile_chi_square,
     profile_interval,
 )
-from redoxmap.model.validation import reference_study, validate_reference
+from redoxmap.model.validation import (
+    REFERENCE_STATED,
+    reference_evidence,
+    reference_start,
+    reference_study,
+    validate_reference,
+)
 
 BASE = ActivationParameters()
 
@@ -45,12 +58,51 @@ def test_activation_never_increases_with_depth_and_capacity_never_falls():
         assert np.all(run.table["mn_valence_tey"] <= run.table["mn_valence_bulk"] + 1e-12)
 
 
-def test_limits_of_kappa():
-    none = simulate_cycles(BASE.with_values(kappa_ref=1e-12), 10)
+def test_limits_of_the_plateau():
+    """A plateau far above the cut-off activates nothing (the Ni/Co capacity alone); a liquid cell with fast
+    transport activates everything in its first charge."""
+    none = simulate_cycles(BASE.with_values(plateau_V=6.0), 10)
     assert np.allclose(none.table["capacity_o_mAh_g"], 0, atol=1e-6)
     assert np.allclose(none.table["capacity_mAh_g"], none.table["capacity_tm_mAh_g"])
-    full = simulate_cycles(BASE.with_values(kappa_ref=1e6, l_ref_nm=1e7), 2)
+    full = simulate_cycles(BASE.with_values(diffusivity_cm2_s=1e-9), 1, liquid=True)
     assert full.table["activated_fraction"].iloc[-1] == pytest.approx(1.0, abs=1e-6)
+    assert full.table["capacity_mAh_g"].iloc[-1] == pytest.approx(
+        Q_TM_MAH_G + BASE.q_o_mAh_g + 0.56 * Q_TM_MAH_G / 0.40 * BASE.mn_reduction, rel=1e-6)
+
+
+def test_the_interface_overpotential_by_hand():
+    """eta = I R_int(T) / phi_c: 0.1 C = 25 mA/g through 8 ohm g is 0.2 V at 30 °C; at 50 °C with 0.5 eV
+    the resistance falls by exp(-0.5 eV / k_B (1/303.15 - 1/323.15)) = 0.305."""
+    p = BASE.with_values(r_int_ohm_g=8.0, r_int_activation_energy_eV=0.5, phi_c=1.0)
+    assert interface_overpotential(p, 303.15) == pytest.approx(0.2)
+    assert interface_overpotential(p.with_values(phi_c=0.5), 303.15) == pytest.approx(0.4)
+    by_hand = 0.2 * np.exp(-0.5 / 8.617333e-5 * (1 / 303.15 - 1 / 323.15))
+    assert interface_overpotential(p, 323.15) == pytest.approx(by_hand, rel=1e-6)
+    assert interface_overpotential(p, 303.15, liquid=True) == 0.0
+
+
+def test_the_transport_drop_is_the_analytic_one_of_a_sphere():
+    """Uniform diffusivity: the pseudo-steady concentration of a sphere charged at rate g through its
+    surface is c(R) - c(r) = g R^2 / (6 D) (1 - r^2 / R^2) (Crank, The Mathematics of Diffusion, 6.3), times
+    the open-circuit slope 1.3 V per Q_TM; through a contact fraction chi the drop is 1/chi larger."""
+    p = BASE.with_values(diffusivity_cm2_s=2e-13, diffusion_activation_energy_eV=0.0, radius_nm=800.0)
+    depth, _ = depth_grid(p.radius_nm)
+    drop = transport_drop(p, np.zeros_like(depth), depth, 303.15, liquid=True)
+    g = 25.0 / (3600 * Q_TM_MAH_G)
+    radius = 800e-7
+    r = radius - depth * 1e-7
+    expected = 1.3 * g * radius ** 2 / (6 * 2e-13) * (1 - (r / radius) ** 2)
+    np.testing.assert_allclose(drop[depth > 50], expected[depth > 50], rtol=0.02)
+    solid = transport_drop(p.with_values(contact_fraction=0.25, phi_c=1.0), np.zeros_like(depth), depth, 303.15)
+    np.testing.assert_allclose(solid, 4 * drop, rtol=1e-12)
+
+
+def test_a_liquid_cell_activates_in_its_first_charge_and_a_composite_does_not():
+    """The reference study's mechanism: the same particle, the same transport; only the interface differs."""
+    liquid = simulate_cycles(BASE, 1, liquid=True).table.iloc[0]
+    solid = simulate_cycles(BASE, 1).table.iloc[0]
+    assert liquid["activated_fraction"] > 0.8 and solid["activated_fraction"] < 0.3
+    assert solid["margin_V"] < liquid["margin_V"] == pytest.approx(0.2)
 
 
 def test_a_hotter_cell_never_activates_less_and_better_contact_helps():
@@ -67,7 +119,8 @@ def test_the_front_moves_inwards():
 
 
 def test_a_synthetic_truth_is_recovered_by_the_fit():
-    truth = BASE.with_values(kappa_ref=0.4, l_ref_nm=60.0, q_o_mAh_g=160.0, r_max=0.4)
+    truth = BASE.with_values(r_int_ohm_g=9.0, diffusivity_cm2_s=3e-13, q_o_mAh_g=160.0, r_max=0.3)
+    vary = ("r_int_ohm_g", "diffusivity_cm2_s", "q_o_mAh_g", "r_max")
     observations = []
     for temperature in (30, 50):
         run = simulate_cycles(truth, 30, temperature_C=temperature).table.set_index("cycle")
@@ -75,30 +128,35 @@ def test_a_synthetic_truth_is_recovered_by_the_fit():
             observations.append(Observation("capacity", run.loc[cycle, "capacity_mAh_g"], 1.0, temperature, cycle))
             observations.append(Observation("r", run.loc[cycle, "r_bulk"], 0.005, temperature, cycle, "bulk"))
             observations.append(Observation("r", run.loc[cycle, "r_tey"], 0.005, temperature, cycle, "tey"))
-    fit = fit_model(observations, vary=("kappa_ref", "l_ref_nm", "q_o_mAh_g", "r_max"))
+    fit = fit_model(observations, vary=vary)
     values = fit.table.set_index("name")
-    for name in ("kappa_ref", "l_ref_nm", "q_o_mAh_g", "r_max"):
+    for name in vary:
         assert values.loc[name, "value"] == pytest.approx(getattr(truth, name), rel=1e-3), name
-    assert fit.chi_square < 1e-6 and not fit.identifiability
+    assert fit.chi_square < 1e-6
 
 
 def test_reference_protocol_fits_determined_parameters_and_predicts_with_intervals():
     """Trained on the capacities and bulk r-values, the model reproduces them with every fitted parameter
-    determined (no pair trading off, no error above 50 %); each held-out number gets a prediction inside
-    its own 95 % interval, printed against the measurement whatever it is."""
-    result = validate_reference(draws=60)
+    determined (no error above 50 %); every value it does not fit is listed with a source and an error; each
+    held-out number gets a prediction inside its own 95 % interval, printed against the measurement whatever
+    it is, and the two qualitative tests are run."""
+    result = validate_reference(draws=12)
     fit = result.fit
     assert np.all(np.abs(fit.residuals["normalised_residual"]) < 2.5)
-    assert not fit.identifiability and fit.table["relative_error"].max() < 0.5
-    assert set(fit.fixed["name"]) >= {"u_ref", "u_activation_energy_eV", "surface_loss_per_cycle"}
+    assert fit.table["relative_error"].max() < 0.5
+    fixed = fit.fixed.set_index("name")
+    exact = {"q_tm_mAh_g", "phi_c"}  # the composition; the reference composite's contact by definition
+    assert set(fixed.index) | set(fit.table["name"]) | exact == set(BASE.to_dict())
+    assert (fixed["stderr"] > 0).all() and fixed["source"].str.len().min() > 20
+    assert set(REFERENCE_STATED) <= set(fixed.index)
     table = result.predictions
     assert len(table) == 5 and set(table["measured"]) >= {0.42, 257.8}
     assert np.all((table["low_95"] < table["predicted"]) & (table["predicted"] < table["high_95"]))
-    # The surface process: the surface r keeps rising at 50 C after the bulk has saturated.
     surface = table.set_index("observation")["predicted"]
     assert (
         surface["r (tey), 50 °C, cycle 22"] > surface["r (tey), 50 °C, cycle 12"] > surface["r (tey), 50 °C, cycle 1"]
     )
+    assert list(result.checks["agrees"]) == [True, True]
 
 
 def test_the_held_out_numbers_never_reach_the_fit(monkeypatch):
@@ -128,7 +186,7 @@ def test_profile_chi_square_has_its_minimum_at_the_fit():
     data = reference_study()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
-        fit = fit_model(data["capacities"] + data["bulk_r"], vary=("kappa_ref", "q_o_mAh_g", "r_max", "u_ref"))
+        fit = fit_model(data["capacities"] + data["bulk_r"], vary=("r_int_ohm_g", "q_o_mAh_g", "r_max", "u_ref"))
         best = fit.parameters.q_o_mAh_g
         profile = profile_chi_square(data["capacities"] + data["bulk_r"], fit, "q_o_mAh_g",
                                      [best * 0.9, best, best * 1.1])
@@ -140,7 +198,7 @@ def test_a_profile_of_a_linear_parameter_gives_the_linearised_interval():
     95 % interval must be the fit's +-1.96 standard errors (up to the interpolation between 9 points)."""
     run = simulate_cycles(BASE, 10, temperature_C=30).table.set_index("cycle")
     rng = np.random.default_rng(5)
-    observations = [Observation("capacity", run.loc[c, "capacity_mAh_g"] + 2.0 * rng.normal(), 2.0, 30, c)
+    observations = [Observation("capacity", run.loc[c, "capacity_mAh_g"] + 20.0 * rng.normal(), 20.0, 30, c)
                     for c in range(1, 11)]
     fit = fit_model(observations, vary=("q_o_mAh_g",))
     profile = profile_interval(observations, fit, "q_o_mAh_g")
@@ -151,12 +209,14 @@ def test_a_profile_of_a_linear_parameter_gives_the_linearised_interval():
 
 
 def test_the_trading_pair_is_profiled():
+    """The interface's resistance and the diffusivity both set how far below the plateau the particle stays:
+    the training numbers fix a combination of the two (correlation +0.98), and the pair is what is profiled."""
     data = reference_study()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
-        fit = fit_model(data["capacities"] + data["bulk_r"], vary=("kappa_ref", "activation_energy_eV", "q_o_mAh_g",
-                                                                   "u_ref"))
-    assert set(poorly_identified(fit)) == {"kappa_ref", "activation_energy_eV"}  # correlation -0.97
+        fit = fit_model(data["capacities"] + data["bulk_r"], start=reference_start(reference_evidence(data)))
+    assert any("r_int_ohm_g and diffusivity_cm2_s trade off" in note for note in fit.identifiability)
+    assert set(poorly_identified(fit)) == {"r_int_ohm_g", "diffusivity_cm2_s"}
 
 
 def test_predict_matches_simulate():
@@ -187,8 +247,8 @@ def test_a_trial_the_model_cannot_run_does_not_stop_the_fit():
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
-        fit = fit_parameters(observations, flaky, BASE, ("q_o_mAh_g", "kappa_ref"))
-        reference = fit_model(observations, vary=("q_o_mAh_g", "kappa_ref"))
+        fit = fit_parameters(observations, flaky, BASE, ("q_o_mAh_g", "r_int_ohm_g"))
+        reference = fit_model(observations, vary=("q_o_mAh_g", "r_int_ohm_g"))
     assert any("could not be run for 1 of" in note for note in fit.identifiability)
     assert fit.chi_square == pytest.approx(reference.chi_square, rel=1e-3)
 

@@ -78,7 +78,8 @@ def test_the_cycle_model_surface_process_touches_only_the_surface_r():
     u = min(
         base.u_ref * np.exp(-base.u_activation_energy_eV * 96485.33212 / 8.314462618 * (1 / 323.15 - 1 / 303.15)), 1
     )
-    d = 1 - np.exp(-0.05 * np.exp(-base.activation_energy_eV * 96485.33212 / 8.314462618 * (1 / 323.15 - 1 / 303.15))
+    d = 1 - np.exp(-0.05 * np.exp(-base.surface_reaction_energy_eV * 96485.33212 / 8.314462618
+                                  * (1 / 323.15 - 1 / 303.15))
                    * np.arange(20))
     expected = plain["r_tey"] + base.r_max * u * base.q_tm_mAh_g * d / base.q_o_mAh_g
     np.testing.assert_allclose(with_loss["r_tey"], expected, rtol=1e-12)
@@ -93,8 +94,8 @@ def test_both_models_share_the_surface_process():
     _, particle = simulate_time_resolved(fast, 3)
     _, plain = simulate_time_resolved(fast.with_values(surface_loss_per_cycle=0.0), 3)
     rise = particle["r_tey"] - plain["r_tey"]
-    cycle = ActivationParameters(kappa_ref=1e6, l_ref_nm=1e7, u_ref=1.0, surface_loss_per_cycle=0.1,
-                                 activation_energy_eV=0.0, r_max=fast.r_max, q_o_mAh_g=fast.q_o_mAh_g)
+    cycle = ActivationParameters(plateau_V=3.0, diffusivity_cm2_s=1e-9, u_ref=1.0, surface_loss_per_cycle=0.1,
+                                 surface_reaction_energy_eV=0.0, r_max=fast.r_max, q_o_mAh_g=fast.q_o_mAh_g)
     cycle_rise = simulate_cycles(cycle, 3).table["r_tey"] - simulate_cycles(
         cycle.with_values(surface_loss_per_cycle=0.0), 3).table["r_tey"]
     np.testing.assert_allclose(rise, cycle_rise, atol=2e-3)

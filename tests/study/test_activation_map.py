@@ -81,10 +81,12 @@ def test_verdicts_and_onsets_match_the_truth(virtual_map):
     verdicts = truth_verdicts(findings, truth, amap)
     assert len(verdicts) >= 12 and verdicts["agree"].all(), verdicts[~verdicts["agree"]]
     classes = findings.classes()
+    # At 30 °C the interface keeps the bulk behind (model r 0.17 surface, 0.04 bulk after the first charge,
+    # both near 0.2 by the 12th): the bulk starts later, an order word earned by a lead in time. At 50 °C the
+    # bulk has caught up after the first charge: r is higher at the surface, with no lead to call it first.
+    assert classes[("virtual LLO-30", "O")][0] == "surface-first"
+    assert classes[("virtual LLO-50", "O")][0] == "higher at the surface"
     for cell in ("virtual LLO-30", "virtual LLO-50"):
-        where, speed = classes[(cell, "O")]
-        # r is higher at the surface, but no state shows the bulk starting later: no order word
-        assert where == "higher at the surface" and speed == "slow"
         assert classes[(cell, "TM (Mn)")][0] == "not determined"  # Mn falls by 0.1, inside the 0.05 floors
     comparisons = [v for v in findings.verdicts if v.aspect == "comparison"]
     hot = next(v for v in comparisons if v.sample == "virtual LLO-30 vs virtual LLO-50"
@@ -103,8 +105,9 @@ def test_the_verdict_carries_its_numbers_evidence_and_robustness(virtual_map):
     assert "r(surface) − r(bulk) change = " in sentence and "significant at 3σ" in sentence
     assert "Evidence: r of the O K pre-edge in TEY (charge 1, charge 12, charge 22) and iPFY" in sentence
     assert verdict.robustness["floor"] == "r" and verdict.robustness["used"] == 0.02
-    assert 0.02 < verdict.robustness["changes_above"] < 0.05 and "Robustness: it holds up to" in sentence
-    assert np.isfinite(verdict.n90) and verdict.n90_stderr > 0
+    assert 0.02 < verdict.robustness["changes_above"] < 0.1 and "Robustness: it holds up to" in sentence
+    # at 50 °C the bulk's n90 straddles the 2-cycle threshold: no speed word, and the sentence says why
+    assert "speed not determined" in verdict.headline and "straddles the 2-cycle threshold" in sentence
     fronts = findings.fronts.set_index("sample")
     assert fronts.loc["virtual LLO-30", "speed_low"] < fronts.loc["virtual LLO-30", "speed_nm_cycle"] < \
         fronts.loc["virtual LLO-30", "speed_high"]
@@ -135,9 +138,9 @@ def test_the_map_round_trips_through_netcdf_and_csv(virtual_map, tmp_path):
 
 
 def test_a_uniform_virtual_study_gives_uniform_verdicts(tmp_path):
-    """Activation that reaches every depth at once (a penetration length far beyond the particle): no
-    false asynchrony in O or in Mn."""
-    uniform = ActivationParameters(l_ref_nm=1e7)
+    """Activation that reaches every depth at once (transport so fast that the particle's centre stays at its
+    surface's potential): no false asynchrony in O or in Mn."""
+    uniform = ActivationParameters(diffusivity_cm2_s=1e-6)
     manifest = simulate_study(tmp_path, cycles=22, parameters=uniform)
     manifest.write_text(manifest.read_text().replace("run = true", "run = false"))
     with warnings.catch_warnings():

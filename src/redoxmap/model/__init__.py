@@ -5,12 +5,13 @@ from redoxmap._lazy import attach
 
 __getattr__, __dir__, __all__ = attach(__name__, {
     "redoxmap.model.cycle_model": ["ActivationParameters", "ActivationRun", "ParameterSet", "depth_grid",
-                                   "front_depth", "probe_weights", "simulate_cycles"],
+                                   "front_depth", "interface_overpotential", "probe_weights", "simulate_cycles",
+                                   "transport_drop"],
     "redoxmap.model.fit": ["ModelFit", "Observation", "Profile", "fit_model", "fit_time_resolved",
                            "parameter_draws", "predict", "predict_time_resolved", "profile_interval"],
     "redoxmap.model.surface": ["surface_deactivation", "surface_loss_from_valence", "surface_oxygen_excess"],
-    "redoxmap.model.validation": ["Validation", "prediction_table", "reference_evidence", "reference_start",
-                                  "reference_study", "stated_spread",
+    "redoxmap.model.validation": ["Validation", "draw_fixed", "interval_sets", "prediction_table",
+                                  "reference_evidence", "reference_start", "reference_study",
                                   "tm_utilisation_from_valence", "validate_reference"],
     "redoxmap.model.time_model": ["CellParameters", "ParticleModel", "simulate_time_resolved"],
     "redoxmap.model.observations": ["capacity_observations", "r_observations", "region_iii_observations"],

@@ -8,8 +8,10 @@ from redoxmap.model.cycle_model import ActivationRun as ActivationRun
 from redoxmap.model.cycle_model import ParameterSet as ParameterSet
 from redoxmap.model.cycle_model import depth_grid as depth_grid
 from redoxmap.model.cycle_model import front_depth as front_depth
+from redoxmap.model.cycle_model import interface_overpotential as interface_overpotential
 from redoxmap.model.cycle_model import probe_weights as probe_weights
 from redoxmap.model.cycle_model import simulate_cycles as simulate_cycles
+from redoxmap.model.cycle_model import transport_drop as transport_drop
 from redoxmap.model.fit import ModelFit as ModelFit
 from redoxmap.model.fit import Observation as Observation
 from redoxmap.model.fit import Profile as Profile
@@ -29,11 +31,12 @@ from redoxmap.model.time_model import CellParameters as CellParameters
 from redoxmap.model.time_model import ParticleModel as ParticleModel
 from redoxmap.model.time_model import simulate_time_resolved as simulate_time_resolved
 from redoxmap.model.validation import Validation as Validation
+from redoxmap.model.validation import draw_fixed as draw_fixed
+from redoxmap.model.validation import interval_sets as interval_sets
 from redoxmap.model.validation import prediction_table as prediction_table
 from redoxmap.model.validation import reference_evidence as reference_evidence
 from redoxmap.model.validation import reference_start as reference_start
 from redoxmap.model.validation import reference_study as reference_study
-from redoxmap.model.validation import stated_spread as stated_spread
 from redoxmap.model.validation import tm_utilisation_from_valence as tm_utilisation_from_valence
 from redoxmap.model.validation import validate_reference as validate_reference
 
@@ -49,9 +52,12 @@ __all__ = [
     "Validation",
     "capacity_observations",
     "depth_grid",
+    "draw_fixed",
     "fit_model",
     "fit_time_resolved",
     "front_depth",
+    "interface_overpotential",
+    "interval_sets",
     "parameter_draws",
     "predict",
     "predict_time_resolved",
@@ -65,10 +71,10 @@ __all__ = [
     "region_iii_observations",
     "simulate_cycles",
     "simulate_time_resolved",
-    "stated_spread",
     "surface_deactivation",
     "surface_loss_from_valence",
     "surface_oxygen_excess",
     "tm_utilisation_from_valence",
+    "transport_drop",
     "validate_reference",
 ]

@@ -30,18 +30,18 @@ from redoxmap.model.time_model import CellParameters, simulate_time_resolved
 from redoxmap.palette import COLORS
 from redoxmap.results import FitResult
 
-# What capacities at two temperatures and bulk r-values determine (on the reference study every pair's
-# correlation stays below 0.95): the surface activation rate, the interfacial loss that gives its
-# temperature dependence, the front's acceleration, the oxygen capacity and r of activated material.
-# The TM utilisation comes from the Ni valence and the rest from stated values (redoxmap.model.validation).
-FITTED = ("kappa_ref", "eta_ref_V", "rho", "q_o_mAh_g", "r_max")
+# What the capacities at two temperatures and the bulk r-values determine (:mod:`redoxmap.model.validation`): the
+# interface (its resistance and that resistance's Arrhenius energy), the shared Li diffusivity, the oxygen capacity,
+# r of activated material and the share of the Ni/Co redox reached. Everything else is a stated or measured value.
+FITTED = ("r_int_ohm_g", "r_int_activation_energy_eV", "diffusivity_cm2_s", "q_o_mAh_g", "r_max", "u_ref")
 FAILED_RESIDUAL = 1e3  # each normalised residual of a trial the model cannot run
 POOR_FIT_REDUCED_CHI2 = 4.0  # above this the residuals are not noise (p < 1e-3 for 5+ degrees of freedom)
 TIME_FITTED = ("k_activation_per_h", "activation_energy_eV", "diffusivity_cm2_s", "q_o_mAh_g")
 # Parameters that may be negative or are bounded above: fitted linearly between these bounds.
-LINEAR_BOUNDS = {"activation_energy_eV": (-1.0, 3.0), "l_activation_energy_eV": (-1.0, 3.0),
+LINEAR_BOUNDS = {"activation_energy_eV": (-1.0, 3.0), "surface_reaction_energy_eV": (-1.0, 3.0),
+                 "plateau_V": (4.0, 5.0), "contact_fraction": (0.01, 1.0), "mn_reduction": (0.0, 1.0),
                  "u_activation_energy_eV": (-1.0, 3.0), "r_int_activation_energy_eV": (-1.0, 3.0),
-                 "u_ref": (0.05, 1.0), "alpha": (0.05, 1.0), "phi_c": (0.01, 10.0), "rho": (1.0, 1e4),
+                 "u_ref": (0.05, 1.0), "phi_c": (0.01, 10.0), "rho": (1.0, 1e4),
                  "diffusion_activation_energy_eV": (-1.0, 3.0), "u_plateau_V": (4.0, 5.0)}
 
 

@@ -46,9 +46,13 @@ from scipy.special import expit
 from redoxmap.cycling.regions import DEFAULT_REGIONS
 from redoxmap.errors import AnalysisError
 from redoxmap.model.cycle_model import (
+    DRIVE_CAP,
     FARADAY,
     GAS_CONSTANT,
+    ONE_C_MA_G,
     Q_TM_MAH_G,
+    TM_SPAN_V,
+    TM_START_V,
     ParameterSet,
     arrhenius_factor,
     depth_edges,
@@ -57,16 +61,14 @@ from redoxmap.model.cycle_model import (
 )
 from redoxmap.model.surface import surface_deactivation, surface_oxygen_excess
 
-ONE_C_MA_G = 250.0  # the reference study's 1 C
 REGION_III_V = next(r.low_V for r in DEFAULT_REGIONS if r.name == "III")
-TM_START_V, TM_SPAN_V = 3.0, 1.3  # TM sites from 3.0 to 4.3 V
+
 O_SPAN_V = 0.15  # activated oxygen from 4.3 to 4.45 V
 BEYOND_V = 100.0  # volts per unit of the capacity beyond every available site
 LITHIATED_V = 200.0  # volts per unit below x = 0 (every site lithiated)
 ROUNDING = 0.002  # corners of U(x) rounded over this fraction of the capacity
 TM_ONLY_MARGIN = 12 * ROUNDING  # below f_TM by this much, the rounded oxygen terms are < exp(-12)
 DRIVE_V = 0.05  # Tafel width of the activation kinetics (RT / alpha F at 30 °C, alpha = 1/2)
-DRIVE_CAP = 12.0  # exp() capped 0.6 V above the plateau, far above any cut-off: no overflow
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from redoxmap.study.modality import Modality, Parameter, modalities, resolve
 ANALYSES: dict[str, dict[str, Parameter]] = {
     "model": {
         "run": Parameter(False, "fit the activation model to the cells' capacities", bool),
-        "vary": Parameter(["kappa_ref", "activation_energy_eV", "q_o_mAh_g", "u_ref"],
+        "vary": Parameter(["r_int_ohm_g", "r_int_activation_energy_eV", "q_o_mAh_g", "u_ref"],
                           "model parameters to fit (the others keep their values)", list),
         "reference_protocol": Parameter(True, "show the model's held-out predictions on the reference study "
                                         "(trained on its capacities and bulk r) in the model section", bool),

@@ -16,7 +16,7 @@ from redoxmap.model.fit import parameter_draws
 
 
 def _run_arrays(parameters, cycles: int, temperature_C: float, tey_nm: float, bulk_nm: float):
-    run = simulate_cycles(parameters, cycles, temperature_C=temperature_C, tey_nm=tey_nm, bulk_nm=bulk_nm)
+    run = simulate_cycles(parameters.with_values(tey_nm=tey_nm, bulk_nm=bulk_nm), cycles, temperature_C=temperature_C)
     table = run.table
     return (run.depth_nm, run.profiles, table["front_nm"].to_numpy(),
             np.column_stack([table["r_tey"].to_numpy(), table["r_bulk"].to_numpy()]))
@@ -32,7 +32,7 @@ def front_speed(cycles: np.ndarray, front_nm: np.ndarray) -> float:
 
 
 def model_arrays(analysis, sample_temperatures: dict[str, float], *, cycles: int, draws: int = 200,
-                 tey_nm: float = 4.0, bulk_nm: float = 150.0) -> dict:
+                 tey_nm: float = 4.5, bulk_nm: float = 150.0) -> dict:
     """The fitted model's arrays for every sample whose temperature the model was fitted at.
 
     Parameters

@@ -110,7 +110,7 @@ def model_section(cycles: int) -> str:
     return f"""
 [model]
 run = true
-vary = ["kappa_ref", "activation_energy_eV", "q_o_mAh_g", "u_ref"]
+vary = ["r_int_ohm_g", "r_int_activation_energy_eV", "q_o_mAh_g", "u_ref"]
 cycles = {cycles}
 """
 

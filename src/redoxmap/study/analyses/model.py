@@ -21,6 +21,8 @@ from redoxmap.model.fit import (
 from redoxmap.model.observations import capacity_observations, r_observations
 from redoxmap.model.validation import Validation, validate_reference
 
+REFERENCE_DRAWS = 20  # refits for the report's reference protocol (`redoxmap model validate`: 40; ~0.35 s each)
+
 
 @dataclass
 class ModelAnalysis:
@@ -68,7 +70,7 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
     """Fit the cycle-resolved model to cells ``(name, temperature_C, cycle summary)`` jointly, and to
     the O activation indices ``r_values`` (see :func:`r_observations`) of the same cells if given.
     With ``reference_protocol`` the reference study's protocol is run too (:func:`validate_reference`,
-    100 parameter draws for its intervals): the model's held-out predictions for the report.
+    ``REFERENCE_DRAWS`` refits for its intervals): the model's held-out predictions for the report.
 
     Raises
     ------
@@ -100,6 +102,6 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
                        np.maximum(stderr_pct / 100 * rows["discharge_capacity_mAh_g"].to_numpy(), 1.0))
     cells_table = pd.DataFrame([{"cell": n, "temperature_C": t, "cycles": int(s["cycle"].max())}
                                 for n, t, s in usable])
-    validation = validate_reference(draws=100) if reference_protocol else None
+    validation = validate_reference(draws=REFERENCE_DRAWS) if reference_protocol else None
     return ModelAnalysis(fit, runs, data, cells_table, notes + [str(w.message) for w in caught], profiles,
                          r_values if r_values is not None else pd.DataFrame(), validation)
