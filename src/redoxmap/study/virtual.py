@@ -71,8 +71,20 @@ def o_k_spectrum(r: float, rng) -> tuple[np.ndarray, np.ndarray]:
     return energy, mu + 0.003 * rng.normal(size=len(energy))
 
 
+def discharge_curve(q: np.ndarray, capacity_tm: float, discharge: float) -> np.ndarray:
+    """Voltage along a discharge (q in mAh/g): the Ni/Co capacity on a slope from 4.3 to 3.5 V, then the
+    oxygen and Mn capacity from 3.4 to 3.0 V, a volt below where the oxygen was oxidised (the hysteresis of
+    anionic redox), and the cut-off at the end."""
+    tm_part = np.minimum(q, capacity_tm)
+    rest = np.clip((q - capacity_tm) / max(discharge - capacity_tm, 1e-9), 0, 1)
+    voltage = np.where(q <= capacity_tm, 4.3 - 0.8 * tm_part / max(capacity_tm, 1e-9), 3.4 - 0.4 * rest)
+    voltage[-1] = 2.0
+    return voltage
+
+
 def cycler_table(run, *, mass_mg: float, c_rate: float = 0.1, points: int = 120) -> pd.DataFrame:
-    """A galvanostatic record (time, voltage, current, cycle) with the model's capacities."""
+    """A galvanostatic record (time, voltage, current, cycle) with the model's capacities: the charge's
+    oxygen on the plateau, its discharge with the oxygen hysteresis (:func:`discharge_curve`)."""
     current = c_rate * SPECIFIC_1C_MA_G * mass_mg * 1e-6  # A
     rows, clock = [], 0.0
     for row in run.table.itertuples():
@@ -88,7 +100,7 @@ def cycler_table(run, *, mass_mg: float, c_rate: float = 0.1, points: int = 120)
         for segment, sign in ((voltage, 1.0), (None, -1.0)):
             if segment is None:
                 q = np.linspace(0, discharge, points)
-                segment = 4.55 - 2.55 * (q / discharge) ** 1.6
+                segment = discharge_curve(q, q_tm, discharge)
             seconds = q * mass_mg * 1e-3 * 3.6 / current  # mAh/g x g -> mAh -> C / A
             rows.append(pd.DataFrame({"time_s": clock + seconds, "voltage_V": segment, "current_A": sign * current,
                                       "cycle": row.cycle}))
