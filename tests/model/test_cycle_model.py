@@ -256,3 +256,32 @@ def test_a_trial_the_model_cannot_run_does_not_stop_the_fit():
         raise AnalysisError("cannot run")
     with pytest.raises(AnalysisError, match="cannot run"):
         fit_parameters(observations, broken, BASE, ("q_o_mAh_g",))
+
+
+def test_a_study_fit_carries_the_stated_values_into_its_fronts():
+    """A study's own fit keeps the stated values it neither fits nor sets, with their errors: the map's front
+    depth then carries the radius' error (wider than from the fit's covariance alone)."""
+    import pandas as pd
+
+    from redoxmap.study.analyses.model import analyze_model
+    from redoxmap.study.model_records import model_arrays
+
+    cells = []
+    for temperature in (30.0, 50.0):
+        table = simulate_cycles(BASE, 20, temperature_C=temperature).table
+        cells.append((f"cell {temperature:g}", temperature,
+                      pd.DataFrame({"cycle": table["cycle"], "discharge_capacity_mAh_g": table["capacity_mAh_g"]})))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        analysis = analyze_model(cells, vary=("r_int_ohm_g", "q_o_mAh_g"), parameters={"rho": 8.0})
+    fixed = set(analysis.fit.fixed["name"])
+    assert {"radius_nm", "contact_fraction", "plateau_V"} <= fixed
+    assert not fixed & {"r_int_ohm_g", "q_o_mAh_g", "rho", "tey_nm", "bulk_nm"}
+    temperatures = {"cell 30": 30.0}
+    with_stated = model_arrays(analysis, temperatures, cycles=20, draws=60)
+    analysis.fit.fixed = analysis.fit.fixed.iloc[0:0]
+    covariance_only = model_arrays(analysis, temperatures, cycles=20, draws=60)
+
+    def width(arrays):
+        return float(np.nanmean(arrays["front_high_nm"] - arrays["front_low_nm"]))
+    assert width(with_stated) > 2 * width(covariance_only)

@@ -19,7 +19,7 @@ from redoxmap.model.fit import (
     profile_interval,
 )
 from redoxmap.model.observations import capacity_observations, r_observations
-from redoxmap.model.validation import Validation, validate_reference
+from redoxmap.model.validation import Validation, stated_values, validate_reference
 
 REFERENCE_DRAWS = 20  # refits for the report's reference protocol (`redoxmap model validate`: 40; ~0.35 s each)
 
@@ -91,6 +91,10 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FitWarning)
         fit = fit_model(observations, start=start, vary=tuple(vary))
+    # What the study neither fits nor sets keeps the reference study's stated value, and its error reaches
+    # the model's intervals in the map (the front depth with the radius' error); the probing depths are the
+    # study's own settings.
+    fit.fixed = stated_values(exclude={*vary, *(parameters or {}), "tey_nm", "bulk_nm"})
     profiles = [profile_interval(observations, fit, name) for name in poorly_identified(fit)]
     runs, data = {}, {}
     for name, temperature, summary in usable:
