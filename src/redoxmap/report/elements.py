@@ -9,6 +9,8 @@ import pandas as pd
 
 from redoxmap.io.tables import write_table
 
+SENTENCE_CHARS = 60  # a text cell longer than this is a sentence: its table wraps
+
 
 @dataclass
 class ReportFigure:
@@ -98,11 +100,16 @@ def finish_figures(sections: list[ReportSection]) -> None:
 
 def display_table(frame: pd.DataFrame, keys: list[str] | None = None) -> str:
     """A table as HTML for reading: ``value ± error`` in one column, sensible digits, cycles as whole
-    numbers, key columns first, headers in words with their units (the files keep the column names)."""
+    numbers, key columns first, headers in words with their units (the files keep the column names).
+    A table with sentences in it (a text column longer than ``SENTENCE_CHARS``) wraps its cells instead of
+    scrolling sideways."""
     from redoxmap.formatting import readable_header, value_error_table
 
     view = value_error_table(frame, keys=keys).rename(columns=readable_header)
-    return view.to_html(index=False, border=0, classes="data", na_rep="", escape=True)
+    text = view.select_dtypes(include=["object", "string"])
+    sentences = any(text[c].astype(str).str.len().max() > SENTENCE_CHARS for c in text.columns) if len(view) else False
+    return view.to_html(index=False, border=0, classes="data sentences" if sentences else "data", na_rep="",
+                        escape=True)
 
 
 def add_table(section: ReportSection, frame: pd.DataFrame, out: Path, *, id: str, title: str,
