@@ -86,8 +86,8 @@ def test_the_api_the_command_and_the_manifest_share_their_defaults():
 
     assert (inspect.signature(fit_peaks).parameters["half_width_deg"].default
             == option_default(xrd_peaks, "half_width")
-            == modalities()["xrd"].parameters["half_width_deg"].default == defaults.XRD_HALF_WIDTH_DEG)
+            == modalities()["xrd"].parameters().half_width_deg == defaults.XRD_HALF_WIDTH_DEG)
     for section, key, value in [("cycling", "smoothing_V", defaults.DQDV_SMOOTHING_V),
                                 ("xas", "o_k_window_eV", list(defaults.O_K_WINDOW_EV)),
                                 ("eis", "circuit", defaults.CIRCUIT)]:
-        assert modalities()[section].parameters[key].default == value
+        assert getattr(modalities()[section].parameters(), key) == value

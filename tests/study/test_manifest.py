@@ -36,8 +36,8 @@ def test_relative_paths_resolve_against_the_manifest(tmp_path):
     sample = study.samples[0]
     assert sample.files["cycling"] == [tmp_path / "data" / "cell.ndax"]
     assert sample.active_mass_mg == 4.2
-    assert study.parameters["cycling"]["profile_cycles"] == [1, 3]
-    assert study.parameters["cycling"]["smoothing_V"] == "auto"  # default kept
+    assert study.parameters["cycling"].profile_cycles == [1, 3]
+    assert study.parameters["cycling"].smoothing_V == "auto"  # default kept
 
 
 @pytest.mark.parametrize(("body", "message"), [

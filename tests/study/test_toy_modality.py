@@ -18,12 +18,13 @@ from redoxmap.study import modality as modality_module
 TOY_PACKAGE = '''
 """A toy modality: each file holds one O activation index r and its standard error."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from redoxmap.report.elements import add_table, section_from_outcomes
-from redoxmap.study.modality import Modality, Parameter
+from redoxmap.study.modality import Modality, parameter
 from redoxmap.study.states import parse_state
 
 
@@ -33,7 +34,7 @@ def analyze(sample, parameters):
     for options in sample.file_options["toy"]:
         value, error = (float(v) for v in Path(options["files"][0]).read_text().split())
         rows.append({"state": options["state"], "probe": options.get("probe", "surface"),
-                     "r": value * parameters["scale"], "r_stderr": error * parameters["scale"],
+                     "r": value * parameters.scale, "r_stderr": error * parameters.scale,
                      "file": Path(options["files"][0]).name})
     return pd.DataFrame(rows)
 
@@ -58,15 +59,21 @@ def section(outcomes, out, plt):
 
 def check(parameters, path, samples):
     """A scale must be positive."""
-    if parameters["scale"] <= 0:
+    if parameters.scale <= 0:
         from redoxmap.errors import ManifestError
 
-        raise ManifestError(f"[toy] scale must be positive, not {parameters['scale']}", path=path)
+        raise ManifestError(f"[toy] scale must be positive, not {parameters.scale}", path=path)
     return parameters
 
 
-SCALE = Parameter(1.0, "factor applied to every reading", (int, float))
-TOY = Modality("toy", "a toy measurement of r", {"scale": SCALE}, {"state": str, "probe": str},
+@dataclass(frozen=True)
+class ToyParameters:
+    """The [toy] section."""
+
+    scale: float = parameter(1.0, "factor applied to every reading", (int, float))
+
+
+TOY = Modality("toy", "a toy measurement of r", ToyParameters, {"state": str, "probe": str},
                required_options=("state",), task="toy_modality:analyze", records="toy_modality:records",
                section="toy_modality:section", check="toy_modality:check")
 '''
@@ -116,7 +123,7 @@ def toy(tmp_path, monkeypatch):
 def test_a_toy_modality_flows_from_the_manifest_to_the_report(toy, tmp_path):
     assert "toy" in modalities() and "xas" in modalities()  # joins the built-in ones
     study = redoxmap.load_study(toy)
-    assert study.parameters["toy"]["scale"] == 2.0
+    assert study.parameters["toy"].scale == 2.0
     result = redoxmap.run_study(study, store=False)
     assert [o.ok for o in result.sections["toy"]] == [True, True]
     amap = redoxmap.activation_map(result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -204,7 +205,7 @@ def _fit_time_resolved(source: Path, vary: str | None, parameters: list[str] | N
         cells = model_cells(study)
         if not cells:
             raise AnalysisError("the model needs cells with a temperature_C and an active mass (capacities in mAh/g)")
-        stderr = study.parameters["model"]["capacity_stderr_pct"]
+        stderr = study.parameters["model"].capacity_stderr_pct
         observed = (capacity_observations([(t, cycle_summary(table)) for _, t, table in cells], stderr_pct=stderr)
                     + region_iii_observations([(t, region_capacities(table)) for _, t, table in cells],
                                               stderr_pct=stderr))
@@ -264,10 +265,9 @@ def model_fit(
         from redoxmap.study.run import analyze_model_study
 
         study = load_study(source)
-        settings = dict(study.parameters["model"])
-        if vary:
-            settings["vary"] = [v.strip() for v in vary.split(",")]
-        settings["parameters"] = {**settings["parameters"], **_overrides(parameters)}
+        settings = study.parameters["model"]
+        settings = replace(settings, vary=[v.strip() for v in vary.split(",")] if vary else settings.vary,
+                           parameters={**settings.parameters, **_overrides(parameters)})
         analysis = analyze_model_study(study, settings)
         fit = analysis.fit
         save_plot(plot, lambda plt: capacity_split_figure(plt, analysis.runs, analysis.data))

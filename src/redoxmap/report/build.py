@@ -85,7 +85,7 @@ def _parameters_tables(result: StudyResult) -> dict[str, str]:
 
     folder = result.study.folder
     tables = {}
-    for modality, params in result.study.parameters.items():
+    for modality, params in result.study.parameter_values().items():
         if modality not in result.sections and modality != "map":
             continue
         rows = "".join(f"<tr><td>{escape(k)}</td><td>{escape(readable(v, folder)).replace('&lt;br&gt;', '<br>')}"
@@ -235,7 +235,7 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
             "failures": [{"file": label, "error": error} for label, error in s.failures],
             "warnings": [{"file": label, "warning": text} for label, text in s.warnings],
         } for s in sections],
-        "parameters": result.study.parameters,
+        "parameters": result.study.parameter_values(),
     }
     pages = render_pages(result, sections, findings, out=out, single_link=single_file, print_figures=print_figures)
     if single_file:

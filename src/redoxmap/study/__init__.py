@@ -4,13 +4,15 @@ activation map that joins them per sample, state and probing depth, with its fin
 from redoxmap._lazy import attach
 
 __getattr__, __dir__, __all__ = attach(__name__, {
-    "redoxmap.study.map_dataset": ["ActivationMap", "MapOptions", "activation_map", "map_from_table"],
+    "redoxmap.study.map_dataset": ["ActivationMap", "activation_map", "map_from_table"],
+    "redoxmap.study.map_options": ["MapOptions"],
     "redoxmap.study.executor": ["Executor", "SerialExecutor", "Task", "TaskOutcome"],
     "redoxmap.study.dask_executor": ["DaskExecutor", "choose_executor"],
     "redoxmap.study.contact": ["contact_predictions"],
     "redoxmap.study.findings": ["Findings", "Verdict"],
-    "redoxmap.study.manifest": ["Sample", "Study", "load_study"],
-    "redoxmap.study.modality": ["Modality", "Parameter", "modalities", "register_modality", "reset_modalities"],
+    "redoxmap.study.manifest": ["ModelRunParameters", "Sample", "Study", "load_study"],
+    "redoxmap.study.modality": ["Modality", "Parameter", "modalities", "parameter", "register_modality",
+                                "reset_modalities"],
     "redoxmap.study.run": ["StudyResult", "run_study"],
     "redoxmap.study.states": ["State", "parse_state"],
     "redoxmap.study.virtual": ["simulate_study"],

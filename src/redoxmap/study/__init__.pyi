@@ -12,16 +12,18 @@ from redoxmap.study.executor import Task as Task
 from redoxmap.study.executor import TaskOutcome as TaskOutcome
 from redoxmap.study.findings import Findings as Findings
 from redoxmap.study.findings import Verdict as Verdict
+from redoxmap.study.manifest import ModelRunParameters as ModelRunParameters
 from redoxmap.study.manifest import Sample as Sample
 from redoxmap.study.manifest import Study as Study
 from redoxmap.study.manifest import load_study as load_study
 from redoxmap.study.map_dataset import ActivationMap as ActivationMap
-from redoxmap.study.map_dataset import MapOptions as MapOptions
 from redoxmap.study.map_dataset import activation_map as activation_map
 from redoxmap.study.map_dataset import map_from_table as map_from_table
+from redoxmap.study.map_options import MapOptions as MapOptions
 from redoxmap.study.modality import Modality as Modality
 from redoxmap.study.modality import Parameter as Parameter
 from redoxmap.study.modality import modalities as modalities
+from redoxmap.study.modality import parameter as parameter
 from redoxmap.study.modality import register_modality as register_modality
 from redoxmap.study.modality import reset_modalities as reset_modalities
 from redoxmap.study.run import StudyResult as StudyResult
@@ -37,6 +39,7 @@ __all__ = [
     "Findings",
     "MapOptions",
     "Modality",
+    "ModelRunParameters",
     "Parameter",
     "Sample",
     "SerialExecutor",
@@ -52,6 +55,7 @@ __all__ = [
     "load_study",
     "map_from_table",
     "modalities",
+    "parameter",
     "parse_state",
     "register_modality",
     "reset_modalities",

@@ -35,7 +35,7 @@ def contact_predictions(result) -> pd.DataFrame:
     from redoxmap.model.cycle_model import simulate_cycles
 
     study = result.study
-    reference_name = study.parameters["sem"]["reference_sample"]
+    reference_name = study.parameters["sem"].reference_sample
     sem = [o for o in result.sections.get("sem", []) if o.ok]
     models = [o.value for o in result.sections.get("model", []) if o.ok]
     reference = _first(sem, reference_name)
@@ -45,7 +45,7 @@ def contact_predictions(result) -> pd.DataFrame:
     samples = {s.name: s for s in study.samples}
     cycling = {o.label: o.value for o in result.sections.get("cycling", []) if o.ok}
     rows = []
-    predicted = set(study.parameters["sem"]["predict"])
+    predicted = set(study.parameters["sem"].predict)
     for outcome in sem:
         if outcome.value.name not in predicted or not outcome.value.results:
             continue

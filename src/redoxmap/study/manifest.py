@@ -25,48 +25,42 @@ file options and checks), plus the study-wide ``[model]`` and ``[map]``.
 
 from __future__ import annotations
 
-import copy
 import difflib
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from redoxmap import defaults
 from redoxmap.errors import ManifestError
-from redoxmap.study.modality import Modality, Parameter, modalities, resolve
+from redoxmap.study.map_options import MapOptions
+from redoxmap.study.modality import (
+    Modality,
+    Parameter,
+    modalities,
+    parameter,
+    parameter_specs,
+    parameter_values,
+    resolve,
+)
 
-# Study-wide analyses without files of their own.
-ANALYSES: dict[str, dict[str, Parameter]] = {
-    "model": {
-        "run": Parameter(False, "fit the activation model to the cells' capacities", bool),
-        "vary": Parameter(["r_int_ohm_g", "r_int_activation_energy_eV", "q_o_mAh_g", "u_ref"],
-                          "model parameters to fit (the others keep their values)", list),
-        "reference_protocol": Parameter(True, "show the model's held-out predictions on the reference study "
-                                        "(trained on its capacities and bulk r) in the model section", bool),
-        "parameters": Parameter({}, "model parameter values, e.g. {phi_c = 0.8, radius_nm = 1500}", dict),
-        "cycles": Parameter(40, "cycles to simulate", int),
-        "capacity_stderr_pct": Parameter(1.0, "uncertainty of a measured capacity, in %", (int, float)),
-    },
-    "map": {
-        "significance_sigma": Parameter(3.0, "a difference is significant above this many standard errors",
-                                        (int, float)),
-        "capacity_accuracy_pct": Parameter(1.0, "relative standard error of a specific capacity, in %",
-                                           (int, float)),
-        "redox_regions": Parameter("auto", "voltage region of each couple's charge: 'auto' (TM = II, O = III for "
-                                   "samples with chemistry = 'li-rich'), 'none', or {TM = 'II', O = 'III'}",
-                                   (str, dict), ("auto", "none")),
-        "fast_cycles": Parameter(2.0, "a couple reaching 90 % of its final activation within this many cycles "
-                                 "is 'fast'", (int, float)),
-        "onset_share": Parameter(0.05, "electrochemical onset: first charge with this share in the couple's "
-                                 "region", (int, float)),
-        "model_draws": Parameter(200, "parameter draws for the model's intervals in the map", int),
-        "error_floors": Parameter({}, "systematic error floors overriding the defaults, e.g. {r = 0.03, valence = "
-                                  "0.08} (keys: " + ", ".join(defaults.ERROR_FLOORS) + ")", dict),
-        "min_states": Parameter(3, "charged states of a couple needed for its speed (n50, n90, fast/slow)", int),
-    },
-}
+
+@dataclass(frozen=True)
+class ModelRunParameters:
+    """The ``[model]`` section of a study manifest: whether and how the study fits the activation model."""
+
+    run: bool = parameter(False, "fit the activation model to the cells' capacities", bool)
+    vary: list = parameter(["r_int_ohm_g", "r_int_activation_energy_eV", "q_o_mAh_g", "u_ref"],
+                           "model parameters to fit (the others keep their values)", list)
+    reference_protocol: bool = parameter(True, "show the model's held-out predictions on the reference study "
+                                         "(trained on its capacities and bulk r) in the model section", bool)
+    parameters: dict = parameter({}, "model parameter values, e.g. {phi_c = 0.8, radius_nm = 1500}", dict)
+    cycles: int = parameter(40, "cycles to simulate", int)
+    capacity_stderr_pct: float = parameter(1.0, "uncertainty of a measured capacity, in %", (int, float))
+
+
+ANALYSES: dict[str, type] = {"model": ModelRunParameters, "map": MapOptions}
+"""Study-wide sections without files of their own, and their parameter dataclasses."""
 
 SAMPLE_KEYS = {
     "name": str,
@@ -125,13 +119,20 @@ class Study:
     name: str
     path: Path
     samples: list[Sample]
-    parameters: dict[str, dict[str, Any]]
+    parameters: dict[str, Any]
+    """Each section's parameters by name (``"xps"``, ``"model"``, ``"map"``): an instance of its
+    dataclass (:class:`redoxmap.study.builtin.XpsParameters`, :class:`ModelRunParameters`,
+    :class:`redoxmap.study.map_options.MapOptions`, ...)."""
     description: str = ""
     authors: list[str] = field(default_factory=list)
     execution: dict = field(default_factory=dict)
     """How to run it: ``workers`` (a local Dask cluster), ``scheduler`` (a running one), ``task_timeout_s``,
     ``store`` (where decoded cycler files are kept: a folder, or false for none;
     :func:`redoxmap.study.run.study_store`)."""
+
+    def parameter_values(self) -> dict[str, dict[str, Any]]:
+        """Each section's parameters as plain values, by section (for JSON and the report's tables)."""
+        return {name: parameter_values(section) for name, section in self.parameters.items()}
 
     @property
     def folder(self) -> Path:
@@ -204,16 +205,8 @@ def load_study(path: str | PathLike) -> Study:
         if key in head:
             _typed(head[key], kind, key, "study", path)
 
-    parameters = {}
-    for name, spec in {**{n: m.parameters for n, m in declared.items()}, **ANALYSES}.items():
-        section = data.get(name, {})
-        if not isinstance(section, dict):
-            raise ManifestError(f"[{name}] must be a table of parameters", path=path)
-        _unknown(section, spec, f"[{name}]", path)
-        # a copy of each default: a check that fills in a section (XPS presets) must not change the declaration
-        parameters[name] = {key: _typed(section[key], p.kind, key, name, path)
-                            if key in section else copy.deepcopy(p.default) for key, p in spec.items()}
-        _check_choices(parameters[name], spec, name, path)
+    parameters = {name: _section(data, name, kind, path)
+                  for name, kind in {**{n: m.parameters for n, m in declared.items()}, **ANALYSES}.items()}
     _model_parameters(parameters["model"], path)
     _check_map(parameters["map"], path)
 
@@ -262,15 +255,28 @@ def _variables(table: dict, where: str, path: Path) -> dict:
     return dict(table)
 
 
+def _section(data: dict, name: str, kind: type, path: Path):
+    """A manifest section as its parameter dataclass: every key declared and of its TOML type, keywords
+    among their choices, the others at their defaults (each default a fresh copy, made by the field)."""
+    section = data.get(name, {})
+    if not isinstance(section, dict):
+        raise ManifestError(f"[{name}] must be a table of parameters", path=path)
+    spec = parameter_specs(kind)
+    _unknown(section, spec, f"[{name}]", path)
+    given = {key: _typed(value, spec[key].kind, key, name, path) for key, value in section.items()}
+    _check_choices(given, spec, name, path)
+    return kind(**given)
+
+
 def _check_choices(values: dict, spec: dict[str, Parameter], section: str, path: Path) -> None:
     """A keyword parameter must be one of its keywords (a parameter that also takes a number or a table
     is checked only when it is text)."""
-    for key, parameter in spec.items():
-        value = values[key]
-        if parameter.choices and isinstance(value, str) and value not in parameter.choices:
-            alternatives = [kind.__name__ for kind in _kinds(parameter.kind) if kind is not str]
+    for key, value in values.items():
+        declared = spec[key]
+        if declared.choices and isinstance(value, str) and value not in declared.choices:
+            alternatives = [kind.__name__ for kind in _kinds(declared.kind) if kind is not str]
             extra = {"dict": " or a table", "int": " or a number", "float": " or a number"}
-            raise ManifestError(f"[{section}] {key} must be one of {', '.join(repr(c) for c in parameter.choices)}"
+            raise ManifestError(f"[{section}] {key} must be one of {', '.join(repr(c) for c in declared.choices)}"
                                 + "".join(dict.fromkeys(extra[k] for k in alternatives if k in extra))
                                 + f", not {value!r}", path=path)
 
@@ -282,25 +288,25 @@ def _kinds(kind) -> tuple[type, ...]:
 
 # --- the built-in modalities' checks (redoxmap.study.builtin names them) ---------------------------
 
-def check_cycling(parameters: dict, path: Path, samples: set[str]) -> dict:
+def check_cycling(parameters, path: Path, samples: set[str]):
     """``[cycling]``: named dQ/dV peak windows must be windows."""
     from redoxmap.cycling.peaks import peak_windows
     from redoxmap.errors import AnalysisError
 
-    if parameters["peak_windows"] != "auto":
+    if parameters.peak_windows != "auto":
         try:
-            peak_windows(parameters["peak_windows"])
+            peak_windows(parameters.peak_windows)
         except AnalysisError as exc:
             raise ManifestError(f"[cycling] {exc.message}", path=path) from exc
     return parameters
 
 
-def _check_map(parameters: dict, path: Path) -> None:
+def _check_map(parameters: MapOptions, path: Path) -> None:
     """``[map]``: floors that are floors, thresholds in their ranges."""
     from redoxmap.errors import AnalysisError
     from redoxmap.study.budget import resolve_floors
 
-    floors = parameters["error_floors"]
+    floors = parameters.error_floors
     if any(isinstance(v, bool) for v in floors.values()):
         raise ManifestError("[map] error_floors: floors are numbers, not true/false", path=path)
     try:
@@ -308,29 +314,29 @@ def _check_map(parameters: dict, path: Path) -> None:
     except AnalysisError as exc:
         raise ManifestError(f"[map] error_floors: {exc.message}", path=path) from exc
     for key in ("significance_sigma", "fast_cycles"):
-        if not parameters[key] > 0:
-            raise ManifestError(f"[map] {key} must be positive, not {parameters[key]}", path=path)
-    if parameters["min_states"] < 2:
+        if not getattr(parameters, key) > 0:
+            raise ManifestError(f"[map] {key} must be positive, not {getattr(parameters, key)}", path=path)
+    if parameters.min_states < 2:
         raise ManifestError(f"[map] min_states must be 2 or more (a two-parameter law needs a third state to be "
-                            f"tested: 3 is the default), not {parameters['min_states']}", path=path)
+                            f"tested: 3 is the default), not {parameters.min_states}", path=path)
 
 
-def check_xas(parameters: dict, path: Path, samples: set[str]) -> dict:
+def check_xas(parameters, path: Path, samples: set[str]):
     """``[xas]``: references resolved and complete; depths, fluorescence geometry and composition in range."""
-    parameters["references"] = _references(parameters["references"], path)
+    parameters = replace(parameters, references=_references(parameters.references, path))
     for key in ("layer_nm", "tey_depth_nm", "bulk_depth_nm"):
-        if not parameters[key] > 0:
-            raise ManifestError(f"[xas] {key} must be positive, not {parameters[key]}", path=path)
+        if not getattr(parameters, key) > 0:
+            raise ManifestError(f"[xas] {key} must be positive, not {getattr(parameters, key)}", path=path)
     for key in ("layer_stderr_nm", "tey_depth_stderr_nm", "bulk_depth_stderr_nm"):
-        if parameters[key] < 0:
-            raise ManifestError(f"[xas] {key} must be zero or positive, not {parameters[key]}", path=path)
-    if parameters["tey_depth_nm"] >= parameters["bulk_depth_nm"]:
+        if getattr(parameters, key) < 0:
+            raise ManifestError(f"[xas] {key} must be zero or positive, not {getattr(parameters, key)}", path=path)
+    if parameters.tey_depth_nm >= parameters.bulk_depth_nm:
         raise ManifestError("[xas] tey_depth_nm must be smaller than bulk_depth_nm", path=path)
     for key in ("incidence_deg", "exit_deg"):
-        if not 0 < parameters[key] <= 90:
+        if not 0 < getattr(parameters, key) <= 90:
             raise ManifestError(f"[xas] {key} is an angle to the sample surface in (0, 90] degrees, not "
-                                f"{parameters[key]}", path=path)
-    composition = parameters["composition"]
+                                f"{getattr(parameters, key)}", path=path)
+    composition = parameters.composition
     if composition:
         import xraydb
 
@@ -342,51 +348,50 @@ def check_xas(parameters: dict, path: Path, samples: set[str]) -> dict:
     return parameters
 
 
-def check_xrd(parameters: dict, path: Path, samples: set[str]) -> dict:
+def check_xrd(parameters, path: Path, samples: set[str]):
     """``[xrd]``: peaks complete and of known phases; CIF files resolved."""
-    parameters["peaks"] = _xrd_peaks(parameters["peaks"], path)
-    parameters["cif"] = [str(_resolve(f, path, "[xrd] cif", "CIF")) for f in parameters["cif"]]
-    return parameters
+    return replace(parameters, peaks=_xrd_peaks(parameters.peaks, path),
+                   cif=[str(_resolve(f, path, "[xrd] cif", "CIF")) for f in parameters.cif])
 
 
-def check_dems(parameters: dict, path: Path, samples: set[str]) -> dict:
+def check_dems(parameters, path: Path, samples: set[str]):
     """``[dems]``: the calibration file resolved."""
-    if parameters["calibration"]:
-        parameters["calibration"] = str(_resolve(parameters["calibration"], path, "[dems] calibration", "calibration"))
-    return parameters
+    if not parameters.calibration:
+        return parameters
+    return replace(parameters, calibration=str(_resolve(parameters.calibration, path, "[dems] calibration",
+                                                        "calibration")))
 
 
-def check_sem(parameters: dict, path: Path, samples: set[str]) -> dict:
+def check_sem(parameters, path: Path, samples: set[str]):
     """``[sem]``: the reference and predicted composites are samples of the study."""
     for key in ("reference_sample", "predict"):
-        named = parameters[key]
+        named = getattr(parameters, key)
         for sample_name in [named] if isinstance(named, str) else named:
             if sample_name and sample_name not in samples:
                 raise ManifestError(f"[sem] {key} names {sample_name!r}, which is not a sample", path=path)
     return parameters
 
 
-def check_xps(parameters: dict, path: Path, samples: set[str]) -> dict:
+def check_xps(parameters, path: Path, samples: set[str]):
     """``[xps]``: every region has components (its own, or a preset's)."""
     from redoxmap.errors import AnalysisError
     from redoxmap.xps.components import PRESETS, components_from_records, preset_for
 
-    defined = {}
-    for region, records in parameters["components"].items():
+    defined, presets = {}, dict(parameters.presets)
+    for region, records in parameters.components.items():
         try:
             defined[region] = components_from_records(records, where=f"[xps] components {region!r}")
         except AnalysisError as exc:
             raise ManifestError(exc.message, path=path) from exc
-    for region in parameters["regions"]:
+    for region in parameters.regions:
         if region in defined:
             continue
-        preset = parameters["presets"].get(region) or preset_for(region)
+        preset = presets.get(region) or preset_for(region)
         if preset not in PRESETS:
             raise ManifestError(f"[xps] region {region!r} needs a preset in [xps] presets (one of "
                                 f"{', '.join(PRESETS)}) or its own [xps] components, not {preset!r}", path=path)
-        parameters["presets"][region] = preset
-    parameters["components"] = defined
-    return parameters
+        presets[region] = preset
+    return replace(parameters, presets=presets, components=defined)
 
 
 def _resolve(entry: str, manifest: Path, where: str, modality: str) -> Path:
@@ -455,11 +460,11 @@ def _sample_files(raw: dict, manifest: Path, declared: dict[str, Modality], *,
     return files, options
 
 
-def _model_parameters(section: dict, manifest: Path) -> None:
+def _model_parameters(section: ModelRunParameters, manifest: Path) -> None:
     from redoxmap.model.cycle_model import ActivationParameters
 
     known = ActivationParameters().to_dict()
-    for key in [*section["vary"], *section["parameters"]]:
+    for key in [*section.vary, *section.parameters]:
         if key not in known:
             close = difflib.get_close_matches(key, list(known), n=1)
             raise ManifestError(f"[model] names an unknown model parameter {key!r}"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import UTC, datetime
 from os import PathLike
 from pathlib import Path
@@ -31,7 +31,7 @@ from redoxmap._version import __version__
 from redoxmap.errors import AnalysisError, FormatError, ReadError
 from redoxmap.study.budget import COMPONENTS, floor_key, total_error
 from redoxmap.study.capacities import DISCHARGE_CAPACITIES
-from redoxmap.study.chemistry import REFERENCE_REGIONS, is_li_rich
+from redoxmap.study.map_options import MapOptions
 from redoxmap.study.map_records import (
     BUDGET_COLUMNS,
     PROBES,
@@ -41,69 +41,8 @@ from redoxmap.study.map_records import (
     quantity,
     valence_variables,
 )
+from redoxmap.study.modality import parameters_from
 from redoxmap.study.states import State
-
-
-@dataclass(frozen=True)
-class MapOptions:
-    """How the map is built and read (the manifest's ``[map]`` section).
-
-    Attributes
-    ----------
-    significance_sigma : float
-        A difference (surface minus bulk, or a state against pristine) is significant when it
-        exceeds this many standard errors. 3 keeps the chance of one false finding among a dozen
-        states below 4 %.
-    capacity_accuracy_pct : float
-        Relative standard error of a specific capacity (the active mass is weighed to about 1 %).
-    redox_regions : str or dict
-        Which voltage region holds which couple's charge: ``"auto"`` (the reference study's TM in
-        region II and O in region III, for cathode samples whose ``chemistry`` is Li-rich), ``"none"``,
-        or a dict such as ``{"TM": "II", "O": "III"}`` for every cathode sample.
-    fast_cycles : float
-        A couple that reaches 90 % of its final activation within this many cycles is "fast".
-    onset_share : float
-        A couple's electrochemical onset: the first charge with at least this share in its region.
-    model_draws : int
-        Parameter sets drawn from the model fit's covariance for the model's intervals.
-    error_floors : dict
-        Systematic floors overriding :data:`redoxmap.defaults.ERROR_FLOORS` (see
-        :mod:`redoxmap.study.budget`).
-    min_states : int
-        Charged states of a couple needed before its speed (n50, n90, fast or slow) is given.
-    """
-
-    significance_sigma: float = 3.0
-    capacity_accuracy_pct: float = 1.0
-    redox_regions: str | dict = "auto"
-    fast_cycles: float = 2.0
-    onset_share: float = 0.05
-    model_draws: int = 200
-    error_floors: dict = field(default_factory=dict)
-    min_states: int = 3
-
-    @property
-    def floors(self) -> dict[str, float]:
-        """The floors in force: the defaults with this study's overrides."""
-        from redoxmap.study.budget import resolve_floors
-
-        return resolve_floors(self.error_floors)
-
-    @classmethod
-    def from_manifest(cls, section: dict | None) -> MapOptions:
-        """Options from a study's ``[map]`` parameters (missing keys keep their defaults)."""
-        known = {k: v for k, v in (section or {}).items() if k in cls.__dataclass_fields__}
-        return cls(**known)
-
-    def regions_for(self, sample) -> dict[str, str]:
-        """The couple -> region assignment of one sample (empty for anodes and unknown chemistries)."""
-        if getattr(sample, "electrode", "cathode") != "cathode":
-            return {}
-        if isinstance(self.redox_regions, dict):
-            return {str(k): str(v) for k, v in self.redox_regions.items()}
-        if self.redox_regions == "auto" and is_li_rich(getattr(sample, "chemistry", None)):
-            return dict(REFERENCE_REGIONS)
-        return {}
 
 
 def _sample_coordinates(samples, options: MapOptions) -> dict[str, tuple]:
@@ -314,7 +253,7 @@ class ActivationMap:
 
     def __init__(self, dataset, options: MapOptions | None = None) -> None:
         self.dataset = dataset
-        self.options = options or MapOptions.from_manifest(json.loads(dataset.attrs.get("map_options", "{}")))
+        self.options = options or parameters_from(MapOptions, json.loads(dataset.attrs.get("map_options", "{}")))
 
     def __repr__(self) -> str:
         variables = [v for v in self.measured_variables()]
@@ -475,31 +414,31 @@ def activation_map(source, *, options: MapOptions | None = None, progress: bool 
         source = run_study(load_study(source), executor=SerialExecutor(progress=progress))
     result = source
     study = result.study
-    options = options or MapOptions.from_manifest(study.parameters.get("map"))
+    options = options or study.parameters["map"]
     records = collect(result, accuracy_pct=options.capacity_accuracy_pct)
     xas = study.parameters["xas"]
     model = next((o.value for o in result.sections.get("model", []) if o.ok), None)
     if model is not None:
         from redoxmap.study.model_records import model_arrays
 
-        cycles = int(max(study.parameters["model"]["cycles"], model.cells["cycles"].max()))
+        cycles = int(max(study.parameters["model"].cycles, model.cells["cycles"].max()))
         records.model = model_arrays(model, {s.name: s.temperature_C for s in study.samples}, cycles=cycles,
-                                     draws=options.model_draws, tey_nm=xas["tey_depth_nm"],
-                                     bulk_nm=xas["bulk_depth_nm"])
+                                     draws=options.model_draws, tey_nm=xas.tey_depth_nm,
+                                     bulk_nm=xas.bulk_depth_nm)
     attrs = {
         "title": f"Activation map of {study.name}", "study": study.name, "Conventions": "CF-1.10",
         "source": f"redoxmap {__version__}", "history": f"{datetime.now(UTC).isoformat(timespec='seconds')} "
                                                         "redoxmap.activation_map",
-        "layer_nm": float(xas["layer_nm"]), "tey_depth_nm": float(xas["tey_depth_nm"]),
-        "bulk_depth_nm": float(xas["bulk_depth_nm"]),
-        "depth_note": (f"surface: TEY/PEY (probing depth {xas['tey_depth_nm']:g} nm); bulk: iPFY, else TFY, PFY "
-                       f"or transmission ({xas['bulk_depth_nm']:g} nm); *_layer variables: two-layer inversion for a "
-                       f"{xas['layer_nm']:g} nm surface layer over the bulk"),
+        "layer_nm": float(xas.layer_nm), "tey_depth_nm": float(xas.tey_depth_nm),
+        "bulk_depth_nm": float(xas.bulk_depth_nm),
+        "depth_note": (f"surface: TEY/PEY (probing depth {xas.tey_depth_nm:g} nm); bulk: iPFY, else TFY, PFY "
+                       f"or transmission ({xas.bulk_depth_nm:g} nm); *_layer variables: two-layer inversion for a "
+                       f"{xas.layer_nm:g} nm surface layer over the bulk"),
         "map_options": json.dumps(asdict(options)), "notes": json.dumps(records.notes),
         "error_floors": json.dumps(options.floors),
     }
     dataset = build_dataset(records, study.samples, options=options, attrs=attrs, probing_depth_nm={
-        "surface": float(xas["tey_depth_nm"]), "bulk": float(xas["bulk_depth_nm"])})
+        "surface": float(xas.tey_depth_nm), "bulk": float(xas.bulk_depth_nm)})
     return ActivationMap(dataset, options)
 
 

@@ -20,6 +20,14 @@ import pandas as pd
 
 from redoxmap.errors import AnalysisError
 from redoxmap.study.budget import replicate_error
+from redoxmap.study.builtin import (
+    DemsParameters,
+    EisParameters,
+    SemParameters,
+    XasParameters,
+    XpsParameters,
+    XrdParameters,
+)
 from redoxmap.study.states import State, parse_state
 from redoxmap.xas.channels import BULK_MODES, SURFACE_MODES
 
@@ -202,11 +210,11 @@ def per_sample(name: str):
 
 
 @per_sample("xas")
-def xas_records(records: Records, sample, analysis, parameters: dict) -> None:
+def xas_records(records: Records, sample, analysis, parameters: XasParameters) -> None:
     """Valences by element and r, by state and probe; the two-layer values beside them."""
     options = sample.file_options.get("xas", [])
-    settings = (f"tey_depth_nm={parameters['tey_depth_nm']}, bulk_depth_nm={parameters['bulk_depth_nm']}, "
-                f"layer_nm={parameters['layer_nm']}")
+    settings = (f"tey_depth_nm={parameters.tey_depth_nm}, bulk_depth_nm={parameters.bulk_depth_nm}, "
+                f"layer_nm={parameters.layer_nm}")
     chosen = []  # (table, value column, variable of a row)
     if not analysis.valence.empty:
         chosen.append((analysis.valence, "valence", lambda row: f"valence_{row['edge'].split('-')[0]}"))
@@ -241,7 +249,7 @@ OXYGEN_VARIABLES = {"r": "r", "A_height": "o_k_a", "B_height": "o_k_b", "b_minus
 
 
 @per_sample("xrd")
-def xrd_records(records: Records, sample, analysis, parameters: dict) -> None:
+def xrd_records(records: Records, sample, analysis, parameters: XrdParameters) -> None:
     """c and the (020)/(003) ratio of each pattern; of an in situ series, at the end of each half cycle."""
     options = sample.file_options.get("xrd", [])
     for row in analysis.summary.to_dict("records") if not analysis.summary.empty else []:
@@ -266,7 +274,7 @@ def xrd_records(records: Records, sample, analysis, parameters: dict) -> None:
 
 
 @per_sample("eis")
-def eis_records(records: Records, sample, analysis, parameters: dict) -> None:
+def eis_records(records: Records, sample, analysis, parameters: EisParameters) -> None:
     """The resistance of the slowest RC arc of each state's first spectrum."""
     options = sample.file_options.get("eis", [])
     table = analysis.resistances
@@ -285,7 +293,7 @@ def eis_records(records: Records, sample, analysis, parameters: dict) -> None:
 
 
 @per_sample("xps")
-def xps_records(records: Records, sample, analysis, parameters: dict) -> None:
+def xps_records(records: Records, sample, analysis, parameters: XpsParameters) -> None:
     """Family shares of each XPS region by state: a surface probe (photoelectrons escape from a few nm)."""
     options = sample.file_options.get("xps", [])
     if analysis.shares.empty:
@@ -309,7 +317,7 @@ SEM_MAP_METRICS = {
 
 
 @per_sample("sem")
-def sem_records(records: Records, sample, analysis, parameters: dict) -> None:
+def sem_records(records: Records, sample, analysis, parameters: SemParameters) -> None:
     """The microstructure figures that explain activation, by state (the whole electrode's section)."""
     options = sample.file_options.get("sem", [])
     if analysis.metrics.empty:
@@ -323,7 +331,7 @@ def sem_records(records: Records, sample, analysis, parameters: dict) -> None:
 
 
 @per_sample("dems")
-def dems_records(records: Records, sample, analysis, parameters: dict) -> None:
+def dems_records(records: Records, sample, analysis, parameters: DemsParameters) -> None:
     """Gas released in each charge and the lattice oxygen it carries, per cycle (the whole electrode)."""
     if analysis.totals.empty:
         return

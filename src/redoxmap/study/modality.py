@@ -1,16 +1,17 @@
 """A modality declared once: what a study manifest, the runner, the map, the report and the CLI need
 to know about one kind of measurement.
 
-Each :class:`Modality` names its manifest section's parameters (with defaults from
-:mod:`redoxmap.defaults`), the options a file entry may carry, the task that analyses a sample's files,
-the function that turns an analysis into map records, the report section that shows it and its command
-group. The manifest, :func:`redoxmap.run_study`, :func:`redoxmap.activation_map`,
-:func:`redoxmap.write_report` and the CLI iterate over :func:`modalities`. Two exceptions remain
-and are stated where they are: cycling files are cells (one task each, counted apart), and the SEM
-page also shows the model's predictions from each sample's measured contact. The built-in modalities
-are declared in :mod:`redoxmap.study.builtin`; a package adds its own through the
-``redoxmap.modalities`` entry point group (an object or a list of them) or :func:`register_modality`,
-and adding one is adding files (CONTRIBUTING.md walks through an example).
+Each :class:`Modality` names its manifest section's parameters (a frozen dataclass whose fields are made
+by :func:`parameter`, with defaults from :mod:`redoxmap.defaults`, so that a task reads
+``parameters.smoothing_V`` and an editor or type checker sees a misspelt name), the options a file entry
+may carry, the task that analyses a sample's files, the function that turns an analysis into map
+records, the report section that shows it and its command group. The manifest,
+:func:`redoxmap.run_study`, :func:`redoxmap.activation_map`, :func:`redoxmap.write_report` and the CLI
+iterate over :func:`modalities`. Two exceptions remain and are stated where they are: cycling files are
+cells (one task each, counted apart), and the SEM page also shows the model's predictions from each
+sample's measured contact. The built-in modalities are declared in :mod:`redoxmap.study.builtin`; a
+package adds its own through the ``redoxmap.modalities`` entry point group (an object or a list of them)
+or :func:`register_modality`, and adding one is adding files (CONTRIBUTING.md walks through an example).
 
 The functions are named by ``"module:attribute"`` and imported on first use, as entry points are: the
 declarations load without the analysis packages, and a report builder (a layer above the study) is
@@ -19,6 +20,9 @@ named without being imported upwards.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import functools
 import importlib
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +45,65 @@ class Parameter:
     choices: tuple[str, ...] = ()
 
 
+def parameter(default: Any, help: str, kind: type | tuple[type, ...], choices: tuple[str, ...] = ()) -> Any:
+    """A field of a manifest section's parameter dataclass.
+
+    Parameters
+    ----------
+    default : object
+        The value when the manifest leaves the key out (a list or table is copied for each study).
+    help : str
+        What it means, with its unit: shown by the documentation and the report.
+    kind : type or tuple of type
+        The TOML types it takes (``(int, float)`` for a number; a bool is never a number).
+    choices : tuple of str, optional
+        The keywords allowed where it is a keyword.
+
+    Returns
+    -------
+    dataclasses.Field
+        To be assigned in the class body.
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True)
+    ... class ToyParameters:
+    ...     scale: float = parameter(1.0, "factor applied to every reading", (int, float))
+    >>> ToyParameters().scale, parameter_specs(ToyParameters)["scale"].help
+    (1.0, 'factor applied to every reading')
+    """
+    metadata = {"parameter": Parameter(default, help, kind, choices)}
+    if isinstance(default, (list, dict)):
+        return dataclasses.field(default_factory=functools.partial(copy.deepcopy, default), metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+def parameter_specs(parameters: type) -> dict[str, Parameter]:
+    """The :class:`Parameter` of every field of a parameter dataclass, by name, in declaration order."""
+    if not (isinstance(parameters, type) and dataclasses.is_dataclass(parameters)):
+        raise RedoxmapError(f"a section's parameters are a dataclass made with redoxmap.study.modality.parameter, "
+                            f"not {parameters!r}")
+    specs = {f.name: f.metadata.get("parameter") for f in dataclasses.fields(parameters)}
+    missing = [name for name, spec in specs.items() if spec is None]
+    if missing:
+        raise RedoxmapError(f"{parameters.__name__}: field(s) {', '.join(missing)} not made with parameter() "
+                            "(each needs its help and TOML types)")
+    return specs
+
+
+def parameters_from(parameters: type, values: dict | None):
+    """A parameter dataclass made from plain values, such as a saved file's; keys it does not declare
+    (a file of another version) are left out and missing ones keep their defaults."""
+    declared = parameter_specs(parameters)
+    return parameters(**{key: value for key, value in (values or {}).items() if key in declared})
+
+
+def parameter_values(parameters) -> dict[str, Any]:
+    """A section's parameters as a dict of plain values (for JSON and the report's parameter tables)."""
+    return {f.name: getattr(parameters, f.name) for f in dataclasses.fields(parameters)}
+
+
 @dataclass(frozen=True)
 class Modality:
     """One kind of measurement.
@@ -51,8 +114,10 @@ class Modality:
         The manifest's section (``[xps]``) and file key (``files.xps``).
     title : str
         In words, for messages and the documentation.
-    parameters : dict of str to Parameter
-        The keys of its manifest section.
+    parameters : type
+        Its manifest section: a frozen dataclass whose fields are made by :func:`parameter`; a study
+        holds one instance of it (``study.parameters["xps"]``), handed to the task, the checks and the
+        map records.
     file_options : dict of str to type
         The keys a file entry of this modality may carry, with their TOML types.
     required_options : tuple of str
@@ -75,7 +140,8 @@ class Modality:
         with the outcomes of every modality that names it (XRD and TEM share one).
     check : str, optional
         ``"module:function"`` called as ``function(parameters, manifest_path, sample_names)`` when a
-        manifest is loaded; returns the parameters, checked and with paths resolved, or raises
+        manifest is loaded; returns the parameters, checked and with paths resolved
+        (:func:`dataclasses.replace` of the instance it was given), or raises
         :class:`redoxmap.errors.ManifestError`.
     command : str, optional
         The CLI group's name (``redoxmap <command> ...``) and ``cli``, its ``"module:typer_app"``.
@@ -83,7 +149,7 @@ class Modality:
 
     name: str
     title: str
-    parameters: dict[str, Parameter]
+    parameters: type
     file_options: dict[str, type | tuple[type, ...]]
     required_options: tuple[str, ...] = ()
     path_options: tuple[str, ...] = ()
@@ -98,6 +164,7 @@ class Modality:
     def __post_init__(self):
         if not self.task and not self.planner:
             raise RedoxmapError(f"modality {self.name!r} declares neither a task nor a planner")
+        parameter_specs(self.parameters)  # a section made of parameter() fields, or a clear error now
 
 
 def resolve(reference: str):

@@ -15,8 +15,19 @@ from redoxmap.cycling.read import read_cycling
 from redoxmap.cycling.regions import regions_from_bounds
 from redoxmap.store.cells import CellStore
 from redoxmap.study.analyses.cycling import analyze_cycling
+from redoxmap.study.builtin import (
+    CvParameters,
+    CyclingParameters,
+    DemsParameters,
+    EisParameters,
+    ImagesParameters,
+    SemParameters,
+    XasParameters,
+    XpsParameters,
+    XrdParameters,
+)
 from redoxmap.study.executor import Executor, SerialExecutor, Task, TaskOutcome, run_task
-from redoxmap.study.manifest import Sample, Study, load_study
+from redoxmap.study.manifest import ModelRunParameters, Sample, Study, load_study
 from redoxmap.study.modality import Modality, modalities, resolve
 
 
@@ -96,39 +107,39 @@ def read_sample_cycling(sample: Sample, file: Path, store: CellStore | None = No
                   electrode_area_cm2=sample.electrode_area_cm2)
 
 
-def analyze_cycling_file(sample: Sample, file: Path, parameters: dict, store: CellStore | None = None):
+def analyze_cycling_file(sample: Sample, file: Path, parameters: CyclingParameters, store: CellStore | None = None):
     """Read (through ``store``, if any) and analyse one cycling file of a sample (the task the executor
     runs); the analysis keeps the rows of its profile cycles only (the whole table is in the store),
     so that a study's memory does not grow with its files' lengths."""
     table = read_sample_cycling(sample, file, store)
-    regions = regions_from_bounds(parameters["region_bounds_V"], parameters["region_names"])
+    regions = regions_from_bounds(parameters.region_bounds_V, parameters.region_names)
     return analyze_cycling(
-        table, profile_cycles=parameters["profile_cycles"], regions=regions,
-        voltage_step_V=parameters["voltage_step_V"], smoothing_V=parameters["smoothing_V"],
-        peak_prominence=parameters["peak_prominence"], peak_windows=sample_peak_windows(sample, parameters),
-        exclude_cv=parameters["exclude_cv"],
-        linear_fade=parameters["linear_fade"], keep_rows="profiles",
+        table, profile_cycles=parameters.profile_cycles, regions=regions,
+        voltage_step_V=parameters.voltage_step_V, smoothing_V=parameters.smoothing_V,
+        peak_prominence=parameters.peak_prominence, peak_windows=sample_peak_windows(sample, parameters),
+        exclude_cv=parameters.exclude_cv,
+        linear_fade=parameters.linear_fade, keep_rows="profiles",
     )
 
 
-def sample_peak_windows(sample: Sample, parameters: dict):
+def sample_peak_windows(sample: Sample, parameters: CyclingParameters):
     """A sample's dQ/dV peak windows: ``"auto"`` names peaks Ox1-Ox4 / Red1-Red3 by the reference study's
     windows only for a Li-rich cathode (``chemistry = "li-rich"``); other cells' peaks are tracked by
     position, unlabelled."""
     from redoxmap.study.chemistry import is_li_rich
 
-    spec = parameters["peak_windows"]
+    spec = parameters.peak_windows
     if spec == "auto":
         return "reference" if is_li_rich(sample.chemistry) and sample.electrode == "cathode" else "none"
     return spec
 
 
-def _xas_entries(sample: Sample, parameters: dict):
+def _xas_entries(sample: Sample, parameters: XasParameters):
     from redoxmap.io.xas_files import load_channel_map
     from redoxmap.study.analyses.xas import SpectrumEntry
     from redoxmap.xas.files import edge_kind
 
-    e0 = parameters["reference_e0_eV"] or None
+    e0 = parameters.reference_e0_eV or None
     entries = []
     for options in sample.file_options.get("xas", []):
         channel_map = load_channel_map(options["channel_map"]) if options.get("channel_map") else None
@@ -143,7 +154,7 @@ def xas_settings(study: Study):
     """How the study's spectra are analysed: its ``[xas]`` section and ``[map] error_floors``."""
     from redoxmap.study.analyses.xas import XasSettings
 
-    return XasSettings.from_parameters(study.parameters["xas"], study.parameters["map"]["error_floors"])
+    return XasSettings.from_parameters(study.parameters["xas"], study.parameters["map"].error_floors)
 
 
 def prepare_xas(study: Study) -> dict:
@@ -152,11 +163,11 @@ def prepare_xas(study: Study) -> dict:
     from redoxmap.xas.files import edge_kind
 
     parameters = study.parameters["xas"]
-    e0 = parameters["reference_e0_eV"] or None
+    e0 = parameters.reference_e0_eV or None
     references = prepare_references([
         (SpectrumEntry(files=r["files"], edge=r["edge"], mode=r.get("mode", "transmission"),
                        reference_e0_eV=e0 if edge_kind(r["edge"]) == "K" else None), r["name"], r["valence"])
-        for r in parameters["references"]])
+        for r in parameters.references])
     return {"references": references, "pristine": pristine_oxygen(study), "settings": xas_settings(study)}
 
 
@@ -224,7 +235,7 @@ def model_r_values(study: Study) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["temperature_C", "cycle", "mode", "r", "r_stderr", "sample"])
 
 
-def analyze_xas_sample(sample: Sample, parameters: dict, context: dict):
+def analyze_xas_sample(sample: Sample, parameters: XasParameters, context: dict):
     """Analyse every spectrum of a sample (the task the executor runs)."""
     from redoxmap.study.analyses.xas import analyze_xas
 
@@ -248,7 +259,7 @@ def plan_xas(study: Study, store: CellStore | None = None):
     return analyze_xas_sample, [Task(s.name, (s, study.parameters["xas"], context)) for s in samples]
 
 
-def analyze_xrd_sample(sample: Sample, parameters: dict):
+def analyze_xrd_sample(sample: Sample, parameters: XrdParameters):
     """Analyse every diffraction pattern and series of a sample (the task the executor runs)."""
     from redoxmap.study.analyses.xrd import PatternEntry, analyze_xrd
 
@@ -256,62 +267,62 @@ def analyze_xrd_sample(sample: Sample, parameters: dict):
                             cycling=Path(o["cycling"]) if o.get("cycling") else None,
                             time_offset_s=float(o.get("time_offset_s", 0.0)), active_mass_mg=sample.active_mass_mg)
                for o in sample.file_options.get("xrd", [])]
-    return analyze_xrd(sample.name, entries, peaks=parameters["peaks"] or None,
-                       half_width_deg=parameters["half_width_deg"], cif_files=parameters["cif"],
-                       wavelength_A=parameters["wavelength_A"] or None, radiation=parameters["radiation"] or None)
+    return analyze_xrd(sample.name, entries, peaks=parameters.peaks or None,
+                       half_width_deg=parameters.half_width_deg, cif_files=parameters.cif,
+                       wavelength_A=parameters.wavelength_A or None, radiation=parameters.radiation or None)
 
 
-def analyze_images_sample(sample: Sample, parameters: dict):
+def analyze_images_sample(sample: Sample, parameters: ImagesParameters):
     """Measure the lattice fringes of every micrograph of a sample (the task the executor runs)."""
     from redoxmap.study.analyses.images import ImageEntry, analyze_images
 
     entries = [ImageEntry(file=o["files"][0], state=o.get("state", "as measured"), pixel_nm=o.get("pixel_nm"),
                           boxes=o.get("boxes", {})) for o in sample.file_options.get("images", [])]
-    return analyze_images(sample.name, entries, pixel_nm=parameters["pixel_nm"] or None,
-                          d_range_nm=tuple(parameters["d_range_nm"]), min_snr=parameters["min_snr"],
-                          max_spots=parameters["max_spots"], candidates=parameters["candidates"] or None)
+    return analyze_images(sample.name, entries, pixel_nm=parameters.pixel_nm or None,
+                          d_range_nm=tuple(parameters.d_range_nm), min_snr=parameters.min_snr,
+                          max_spots=parameters.max_spots, candidates=parameters.candidates or None)
 
 
-def analyze_eis_sample(sample: Sample, parameters: dict):
+def analyze_eis_sample(sample: Sample, parameters: EisParameters):
     """Check, fit and resolve every impedance spectrum of a sample (the task the executor runs)."""
     from redoxmap.study.analyses.eis import ImpedanceEntry, analyze_eis
 
     entries = [ImpedanceEntry(files=o["files"], state=o.get("state", "as measured"),
                               temperature_C=o.get("temperature_C", sample.temperature_C))
                for o in sample.file_options.get("eis", [])]
-    labels = parameters["arc_labels"]
+    labels = parameters.arc_labels
     solid = labels == "solid-state" or (labels == "auto" and "solid" in (sample.cell_type or "").lower())
-    return analyze_eis(sample.name, entries, circuit=parameters["circuit"], weighting=parameters["weighting"],
-                       kk_threshold=parameters["kk_threshold"], solid_state=solid)
+    return analyze_eis(sample.name, entries, circuit=parameters.circuit, weighting=parameters.weighting,
+                       kk_threshold=parameters.kk_threshold, solid_state=solid)
 
 
-def analyze_cv_sample(sample: Sample, parameters: dict):
+def analyze_cv_sample(sample: Sample, parameters: CvParameters):
     """b-values, diffusion and capacitive share of a sample's CVs at several scan rates."""
     from redoxmap.cv.voltammetry import analyze_scan_rates, read_voltammogram
 
     records = [read_voltammogram(path, scan_rate_mV_s=o.get("scan_rate_mV_s"))
                for o in sample.file_options.get("cv", []) for path in o["files"]]
-    analysis = analyze_scan_rates(records, n=parameters["electrons"], area_cm2=parameters["area_cm2"] or None,
-                                  concentration_mol_cm3=parameters["concentration_mol_cm3"] or None,
-                                  temperature_C=sample.temperature_C or 25.0, intercept=parameters["intercept"])
+    analysis = analyze_scan_rates(records, n=parameters.electrons, area_cm2=parameters.area_cm2 or None,
+                                  concentration_mol_cm3=parameters.concentration_mol_cm3 or None,
+                                  temperature_C=sample.temperature_C or 25.0, intercept=parameters.intercept)
     return sample.name, analysis
 
 
-def analyze_xps_sample(sample: Sample, parameters: dict):
+def analyze_xps_sample(sample: Sample, parameters: XpsParameters):
     """Fit the named regions of every XPS file of a sample (the task the executor runs)."""
     from redoxmap.study.analyses.xps import XpsEntry, analyze_xps
 
     entries = [XpsEntry(file=path, state=o.get("state", "as measured"), cycle=o.get("cycle"),
                         temperature_C=o.get("temperature_C"), shift_eV=o.get("shift_eV"))
                for o in sample.file_options.get("xps", []) for path in o["files"]]
-    return analyze_xps(sample.name, entries, regions=parameters["regions"], presets=parameters["presets"],
-                       components=parameters["components"],
-                       background=parameters["background"], fit_background=parameters["fit_background"],
-                       line_shape=parameters["line_shape"], charge_reference=parameters["charge_reference"],
-                       reference_eV=parameters["reference_eV"], temperature_C=sample.temperature_C)
+    return analyze_xps(sample.name, entries, regions=parameters.regions, presets=parameters.presets,
+                       components=parameters.components,
+                       background=parameters.background, fit_background=parameters.fit_background,
+                       line_shape=parameters.line_shape, charge_reference=parameters.charge_reference,
+                       reference_eV=parameters.reference_eV, temperature_C=sample.temperature_C)
 
 
-def analyze_dems_sample(sample: Sample, parameters: dict):
+def analyze_dems_sample(sample: Sample, parameters: DemsParameters):
     """Quantify every gas recording of a sample against its cell's cycler file (the task the executor runs)."""
     from redoxmap.study.analyses.dems import DemsEntry, analyze_dems
 
@@ -319,28 +330,28 @@ def analyze_dems_sample(sample: Sample, parameters: dict):
                          calibration=Path(o["calibration"]) if o.get("calibration") else None,
                          offset_s=o.get("offset_s"), state=o.get("state", "as measured"))
                for o in sample.file_options.get("dems", []) for path in o["files"]]
-    return analyze_dems(sample.name, entries, calibration=parameters["calibration"], delay_s=parameters["delay_s"],
-                        lag_s=parameters["lag_s"], count_co2=parameters["count_co2"],
+    return analyze_dems(sample.name, entries, calibration=parameters.calibration, delay_s=parameters.delay_s,
+                        lag_s=parameters.lag_s, count_co2=parameters.count_co2,
                         active_mass_mg=sample.active_mass_mg, electrode=sample.electrode)
 
 
-def analyze_sem_sample(sample: Sample, parameters: dict):
+def analyze_sem_sample(sample: Sample, parameters: SemParameters):
     """Segment and measure a sample's SEM/EDS fields of view, state by state (the task the executor runs)."""
     from redoxmap.study.analyses.sem import SemEntry, analyze_sem
 
     entries = [SemEntry(files=o["files"], state=o.get("state", "as made"), pixel_nm=o.get("pixel_nm"),
                         maps=o.get("maps"))
                for o in sample.file_options.get("sem", [])]
-    return analyze_sem(sample.name, entries, phases=parameters["phases"], active_phase=parameters["active_phase"],
-                       transport_phase=parameters["transport_phase"], method=parameters["method"],
-                       pixel_nm=parameters["pixel_nm"] or None, bootstrap=parameters["bootstrap"])
+    return analyze_sem(sample.name, entries, phases=parameters.phases, active_phase=parameters.active_phase,
+                       transport_phase=parameters.transport_phase, method=parameters.method,
+                       pixel_nm=parameters.pixel_nm or None, bootstrap=parameters.bootstrap)
 
 
 def predicted_samples(study: Study) -> set[str]:
     """Samples the model predicts rather than learns from (``[sem] predict``, with a ``reference_sample``):
     their SEM contact gives their phi_c, their cycling is the check."""
     parameters = study.parameters["sem"]
-    return set(parameters["predict"]) if parameters["reference_sample"] else set()
+    return set(parameters.predict) if parameters.reference_sample else set()
 
 
 def model_cells(study: Study, store: CellStore | None = None) -> list[tuple]:
@@ -358,20 +369,20 @@ def model_cells(study: Study, store: CellStore | None = None) -> list[tuple]:
     return cells
 
 
-def analyze_model_study(study: Study, parameters: dict, store: CellStore | None = None):
+def analyze_model_study(study: Study, parameters: ModelRunParameters, store: CellStore | None = None):
     """Fit the activation model to every cell with a temperature and a mass (the task the executor runs)."""
     from redoxmap.cycling import cycle_summary
     from redoxmap.study.analyses.model import analyze_model
 
     cells = [(label, temperature, cycle_summary(table)) for label, temperature, table in model_cells(study, store)]
-    return analyze_model(cells, r_values=model_r_values(study), vary=tuple(parameters["vary"]),
-                         parameters=parameters["parameters"],
-                         cycles=parameters["cycles"], stderr_pct=parameters["capacity_stderr_pct"],
-                         reference_protocol=parameters["reference_protocol"])
+    return analyze_model(cells, r_values=model_r_values(study), vary=tuple(parameters.vary),
+                         parameters=parameters.parameters,
+                         cycles=parameters.cycles, stderr_pct=parameters.capacity_stderr_pct,
+                         reference_protocol=parameters.reference_protocol)
 
 
 def _model_tasks(study: Study, store: CellStore | None = None):
-    if not study.parameters["model"]["run"]:
+    if not study.parameters["model"].run:
         return analyze_model_study, []
     return analyze_model_study, [Task("activation model", (study, study.parameters["model"], store))]
 

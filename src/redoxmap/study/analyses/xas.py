@@ -280,14 +280,15 @@ class XasSettings:
     fluorescence: Fluorescence | None = None
 
     @classmethod
-    def from_parameters(cls, parameters: dict, floors: dict | None = None) -> XasSettings:
-        """Settings from a study's ``[xas]`` parameters and its ``[map] error_floors``."""
-        composition = parameters.get("composition", "")
-        fluorescence = (Fluorescence(composition, float(parameters.get("incidence_deg", 45.0)),
-                                     float(parameters.get("exit_deg", 45.0))) if composition else None)
+    def from_parameters(cls, parameters, floors: dict | None = None) -> XasSettings:
+        """Settings from a study's ``[xas]`` section (:class:`redoxmap.study.builtin.XasParameters`) and
+        its ``[map] error_floors``."""
+        fluorescence = (Fluorescence(parameters.composition, float(parameters.incidence_deg),
+                                     float(parameters.exit_deg)) if parameters.composition else None)
         names = {f.name for f in dataclasses.fields(cls)} - {"floors", "fluorescence"}
-        known = {k: (tuple(v) if isinstance(v, list) else v) for k, v in parameters.items() if k in names}
-        return cls(**known, floors=resolve_floors(floors), fluorescence=fluorescence)
+        known = {name: getattr(parameters, name) for name in names}
+        return cls(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in known.items()},
+                   floors=resolve_floors(floors), fluorescence=fluorescence)
 
 
 def analyze_xas(name: str, entries: list[SpectrumEntry], *, references: dict[str, ReferenceSet],
