@@ -55,7 +55,9 @@ class DataView:
     figsize = (4.0, 3.0)
 
     def summary(self) -> dict:
-        """The object's figures as plain values."""
+        """The object's figures as plain values (name -> number, text or list): what its HTML view and a
+        command's ``--json`` show. ``summary`` has this one meaning across redoxmap; tables of many rows
+        are attributes named for what a row is (``per_cycle``, ``per_state``)."""
         raise NotImplementedError
 
     def _draw(self, ax) -> None:

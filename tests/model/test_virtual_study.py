@@ -72,7 +72,7 @@ def test_cycling_recovers_the_simulated_capacities(virtual):
     for outcome in study.sections["cycling"]:
         analysis = outcome.value
         cell = truth["cells"][outcome.label]
-        measured = analysis.summary.set_index("cycle")["discharge_capacity_mAh_g"]
+        measured = analysis.per_cycle.set_index("cycle")["discharge_capacity_mAh_g"]
         expected = np.array(cell["capacity_mAh_g"])
         np.testing.assert_allclose(measured.loc[1:len(expected)].to_numpy(), expected, rtol=5e-3)
 

@@ -23,7 +23,7 @@ from redoxmap.report.interactive import (
 def test_capacity_traces_hold_each_cells_capacities_with_gaps_as_null():
     summary = pd.DataFrame({"cycle": [0, 1, 2, 3], "discharge_capacity_mAh_g": [np.nan, 150.0, np.nan, 152.5],
                             "charge_capacity_mAh_g": [10.0, 160.0, 158.0, 157.0]})
-    cell = SimpleNamespace(name="cell A", summary=summary, metadata=SimpleNamespace(active_mass_mg=4.0))
+    cell = SimpleNamespace(name="cell A", per_cycle=summary, metadata=SimpleNamespace(active_mass_mg=4.0))
     figure = capacity_figure([cell])
     discharge, charge = figure.spec["data"]
     assert discharge["x"] == [1.0, 2.0, 3.0] and discharge["y"] == [150.0, None, 152.5]  # cycle 0 left out

@@ -22,7 +22,7 @@ def _study(folder, echem, extra: str = ""):
 
 
 def _summaries(result):
-    return [outcome.value.summary for outcome in result.sections["cycling"]]
+    return [outcome.value.per_cycle for outcome in result.sections["cycling"]]
 
 
 def test_the_second_run_of_a_study_decodes_nothing(echem, tmp_path, monkeypatch, quiet):

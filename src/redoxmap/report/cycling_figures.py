@@ -32,21 +32,21 @@ def capacity_figure(plt, analyses: Sequence[CyclingAnalysis]):
     specific = _specific(analyses)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(3.5, 4.2), sharex=True,
                                       gridspec_kw={"height_ratios": [2.2, 1]})
-    n_max = max(len(a.summary) for a in analyses)
+    n_max = max(len(a.per_cycle) for a in analyses)
     size = 4 if n_max <= 60 else (2 if n_max <= 500 else 0.5)
     for color, analysis in zip(COLORS * 4, analyses):
-        s = analysis.summary[analysis.summary["cycle"] >= 1]
+        s = analysis.per_cycle[analysis.per_cycle["cycle"] >= 1]
         column, unit = _capacity_column(specific, "discharge")
         top.plot(s["cycle"], s[column], "o", ms=size, color=color, label=analysis.name)
         charge_column, _ = _capacity_column(specific, "charge")
         top.plot(s["cycle"], s[charge_column], "o", ms=size, mfc="none", mew=0.6, color=color)
         bottom.plot(s["cycle"], s["coulombic_efficiency_pct"], "-", lw=0.8, color=color)
-    _log_if_disparate(top, [a.summary[_capacity_column(specific, "discharge")[0]].max() for a in analyses])
+    _log_if_disparate(top, [a.per_cycle[_capacity_column(specific, "discharge")[0]].max() for a in analyses])
     top.set_ylabel(f"Capacity ({unit})")
     legend_below(fig, top, title="filled: discharge, open: charge", title_fontsize=7)
     bottom.set_ylabel("CE (%)")
     bottom.set_xlabel("Cycle number")
-    finite = np.concatenate([a.summary["coulombic_efficiency_pct"].dropna().to_numpy() for a in analyses])
+    finite = np.concatenate([a.per_cycle["coulombic_efficiency_pct"].dropna().to_numpy() for a in analyses])
     if len(finite):
         lo, hi = np.percentile(finite, [5, 100])
         bottom.set_ylim(max(0.0, min(lo, 95.0) - 2.0), min(max(hi, 100.0) + 2.0, 150.0))

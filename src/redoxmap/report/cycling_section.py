@@ -26,7 +26,7 @@ def overview_table(analyses: list[CyclingAnalysis]) -> pd.DataFrame:
     """One row per cell: what it is and its headline numbers."""
     rows = []
     for a in analyses:
-        meta, s = a.metadata, a.summary[a.summary["cycle"] >= 1]
+        meta, s = a.metadata, a.per_cycle[a.per_cycle["cycle"] >= 1]
         specific = bool(meta.active_mass_mg)
         column = "discharge_capacity_mAh_g" if specific else "discharge_capacity_mAh"
         discharge = s[column].dropna()
@@ -96,7 +96,7 @@ def build_cycling_section(outcomes: list[TaskOutcome], out: Path, plt) -> Report
     overview = overview_table(analyses)
     add_table(section, overview, out, id="cycling_overview", title="Cells",
               caption="Headline numbers per cell; Q∞, N_act and n90 from the activation fit with standard errors.")
-    summary = _stacked(analyses, "summary")
+    summary = _stacked(analyses, "per_cycle")
     key = summary[summary.groupby("cell")["cycle"].transform(
         lambda c: c.isin([1, 2, 5, 10, 20, 40, 100]) | (c == c.max()))]
     add_table(section, summary, out, id="cycling_summary", title="Per-cycle summary",

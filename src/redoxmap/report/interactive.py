@@ -81,7 +81,7 @@ def capacity_figure(analyses) -> InteractiveFigure:
     traces = []
     for k, analysis in enumerate(analyses):
         color = COLORS[k % len(COLORS)]
-        rows = analysis.summary[analysis.summary["cycle"] >= 1]
+        rows = analysis.per_cycle[analysis.per_cycle["cycle"] >= 1]
         for direction, dash in (("discharge", "solid"), ("charge", "dot")):
             traces.append(_trace(rows["cycle"], rows[f"{direction}_capacity{suffix}"], f"{analysis.name}: {direction}",
                                  color, mode="lines+markers", dash=dash, group=analysis.name,

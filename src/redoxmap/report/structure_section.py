@@ -59,7 +59,7 @@ def build_structure_section(outcomes: list[TaskOutcome], out: Path, plt) -> Repo
                        caption="Image (boxes: analysed regions) and the FFT of each region with the spots found, "
                                "their spacing and the nearest candidate reflection.")
     for frame, id_, title, caption in (
-            (stacked_tables(xrd, "summary"), "xrd_summary", "Lattice by state",
+            (stacked_tables(xrd, "per_state"), "xrd_summary", "Lattice by state",
              ("c from (003), the (020)/(003) intensity ratio, and refined lattice parameters where enough "
               "indexed peaks were found.")),
             (stacked_tables(xrd, "peaks"), "xrd_peaks", "Fitted peaks",

@@ -62,8 +62,8 @@ def contact_predictions(result) -> pd.DataFrame:
             for key, value in (("mid", phi), ("low", phi - error), ("high", phi + error))
         }
         measured = {}
-        if sample.name in cycling and "discharge_capacity_mAh_g" in cycling[sample.name].summary:
-            summary = cycling[sample.name].summary
+        if sample.name in cycling and "discharge_capacity_mAh_g" in cycling[sample.name].per_cycle:
+            summary = cycling[sample.name].per_cycle
             measured = dict(zip(summary["cycle"], summary["discharge_capacity_mAh_g"]))
         for k in range(cycles):
             values = sorted(float(runs[key].table["capacity_mAh_g"].iloc[k]) for key in ("low", "high"))

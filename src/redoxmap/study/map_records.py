@@ -252,7 +252,7 @@ OXYGEN_VARIABLES = {"r": "r", "A_height": "o_k_a", "B_height": "o_k_b", "b_minus
 def xrd_records(records: Records, sample, analysis, parameters: XrdParameters) -> None:
     """c and the (020)/(003) ratio of each pattern; of an in situ series, at the end of each half cycle."""
     options = sample.file_options.get("xrd", [])
-    for row in analysis.summary.to_dict("records") if not analysis.summary.empty else []:
+    for row in analysis.per_state.to_dict("records") if not analysis.per_state.empty else []:
         state = _entry_state(options, row["state"])
         source = _files(options, state=row["state"])
         for variable, error in (("c_A", "c_stderr_A"), ("ratio_020_003", "ratio_020_003_stderr")):
@@ -384,7 +384,7 @@ def _source_name(analysis) -> str:
 def _cell_cycle_values(analysis) -> dict[str, dict[int, float]]:
     """One cell's per-cycle numbers: variable -> cycle -> value (cycles from 1)."""
     out: dict[str, dict[int, float]] = {}
-    summary = analysis.summary
+    summary = analysis.per_cycle
     for column in ("discharge_capacity_mAh_g", "discharge_capacity_mAh"):
         if column in summary and summary[column].notna().any():
             out[column] = {int(c): float(v) for c, v in zip(summary["cycle"], summary[column])

@@ -48,7 +48,7 @@ class StudyResult:
         """Every task that did not finish."""
         return [o for outcomes in self.sections.values() for o in outcomes if not o.ok]
 
-    def summary(self) -> str:
+    def describe(self) -> str:
         """One line: the study, its samples, and per modality the tasks that finished and failed."""
         parts = [f"{name} {sum(o.ok for o in outcomes)}/{len(outcomes)}" for name, outcomes in self.sections.items()]
         failed = len(self.failures())
@@ -56,7 +56,7 @@ class StudyResult:
                 + (f"; {failed} failed (see .failures())" if failed else ""))
 
     def __repr__(self) -> str:  # the generated one prints every table of every outcome
-        return f"<StudyResult {self.summary()}>"
+        return f"<StudyResult {self.describe()}>"
 
     def _repr_html_(self) -> str:
         import html
@@ -65,7 +65,7 @@ class StudyResult:
                        f"<td>{html.escape(o.error or '')}</td></tr>" for name, outcomes in self.sections.items()
                        for o in outcomes if not o.ok)
         failures = (f"<table><tr><th>task</th><th>modality</th><th>error</th></tr>{rows}</table>" if rows else "")
-        return f"<div><strong>StudyResult</strong> {html.escape(self.summary())}{failures}</div>"
+        return f"<div><strong>StudyResult</strong> {html.escape(self.describe())}{failures}</div>"
 
 
 def cell_label(sample: Sample, file: Path, modality: str) -> str:

@@ -35,7 +35,8 @@ def profile_rows(table: pd.DataFrame, cycles: Sequence[int], points: int = PROFI
 
 @dataclass
 class CyclingAnalysis:
-    """The analyses of one cell: summaries, regions, dQ/dV, peaks and the capacity rise.
+    """The analyses of one cell: its per-cycle table (``per_cycle``, :func:`redoxmap.cycling.cycle_summary`),
+    regions, dQ/dV, peaks and the capacity rise.
 
     ``table`` holds the cell's rows: all of them, or in a study only what its voltage-profile figure
     draws (:func:`profile_rows`; the whole table is in the study's :class:`redoxmap.store.CellStore`).
@@ -44,7 +45,7 @@ class CyclingAnalysis:
     metadata: CellMetadata
     table: pd.DataFrame = field(repr=False)
     half_cycles: pd.DataFrame = field(repr=False)
-    summary: pd.DataFrame = field(repr=False)
+    per_cycle: pd.DataFrame = field(repr=False)
     regions: pd.DataFrame = field(repr=False)
     dqdv: DqdvResult = field(repr=False)
     peaks: pd.DataFrame = field(repr=False)
@@ -114,7 +115,7 @@ def analyze_cycling(
     if keep_rows == "profiles":
         table = profile_rows(table, chosen)
     return CyclingAnalysis(
-        metadata=meta, table=table, half_cycles=halves, summary=summary,
+        metadata=meta, table=table, half_cycles=halves, per_cycle=summary,
         regions=by_region, dqdv=profile_curves,
         peaks=peaks, capacity_rise=fit, profile_cycles=chosen, notes=notes,
     )

@@ -56,7 +56,7 @@ class XrdAnalysis:
         State -> :class:`~redoxmap.io.xrd_files.Pattern`.
     peaks : pandas.DataFrame
         Every fitted peak, with ``state``.
-    summary : pandas.DataFrame
+    per_state : pandas.DataFrame
         Per state: ``c_A`` (+ stderr) from (003), ``ratio_020_003`` (+ stderr), lattice
         parameters of R-3m where refined.
     consistency : pandas.DataFrame
@@ -70,7 +70,7 @@ class XrdAnalysis:
     name: str
     patterns: dict[str, Pattern] = field(default_factory=dict, repr=False)
     peaks: pd.DataFrame = field(default_factory=pd.DataFrame)
-    summary: pd.DataFrame = field(default_factory=pd.DataFrame)
+    per_state: pd.DataFrame = field(default_factory=pd.DataFrame)
     consistency: pd.DataFrame = field(default_factory=pd.DataFrame)
     series: list[SeriesResult] = field(default_factory=list, repr=False)
     fits: dict = field(default_factory=dict, repr=False)
@@ -164,7 +164,7 @@ def analyze_xrd(name: str, entries: list[PatternEntry], *, peaks: list[dict] | N
         checks.append(match_reflections(table, references, wavelength_A=wavelength).assign(state=entry.state))
     if rows:
         result.peaks = pd.concat(rows, ignore_index=True)
-        result.summary = pd.DataFrame(summaries)
+        result.per_state = pd.DataFrame(summaries)
         result.consistency = pd.concat(checks, ignore_index=True)
     for note in result.notes:
         warn(f"{name}: {note}", DataWarning)
