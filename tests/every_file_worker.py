@@ -46,6 +46,8 @@ def main(calls_file: str, memory_bytes: int, seconds: int) -> None:
 
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     signal.signal(signal.SIGALRM, _overtime)
+    # a process of its own that runs the CLI on every file and reports how each call ended: the CLI prints
+    # its warnings, and what a warning says is tested where it is the point
     warnings.simplefilter("ignore")
     runner = CliRunner()
     with open(calls_file) as handle:

@@ -5,7 +5,6 @@ back to the same numbers."""
 from __future__ import annotations
 
 import math
-import warnings
 from pathlib import Path
 
 import matplotlib
@@ -167,9 +166,7 @@ def _every_result_type() -> set[type]:
 
 @pytest.fixture(scope="module", params=sorted(MAKERS))
 def result(request):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        made = MAKERS[request.param]()
+    made = MAKERS[request.param]()
     assert type(made).__name__ == request.param
     return made
 

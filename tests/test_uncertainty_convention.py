@@ -4,8 +4,6 @@ rates. The fast versions use fewer trials and looser bounds; the 200-trial ones 
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
@@ -79,12 +77,10 @@ def test_capacity_rise(trials, one, two):
     rng = np.random.default_rng(3)
     n = np.arange(1, 41)
     z = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for _ in range(trials):
-            capacity = capacity_rise_curve(n, 222.0, 108.0, 8.0) + rng.normal(0, 2.0, n.size)
-            fit = fit_capacity_rise(n, capacity)
-            z += [(fit.n_act - 8.0) / fit.n_act_stderr, (fit.q_inf - 222.0) / fit.q_inf_stderr]
+    for _ in range(trials):
+        capacity = capacity_rise_curve(n, 222.0, 108.0, 8.0) + rng.normal(0, 2.0, n.size)
+        fit = fit_capacity_rise(n, capacity)
+        z += [(fit.n_act - 8.0) / fit.n_act_stderr, (fit.q_inf - 222.0) / fit.q_inf_stderr]
     _check(z, one, two)
 
 
@@ -131,17 +127,15 @@ def test_activation_model_parameters(trials, one, two):
     truth = ActivationParameters()
     runs = {t: simulate_cycles(truth, 20, temperature_C=t).table["capacity_mAh_g"].to_numpy() for t in (30.0, 50.0)}
     z = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for _ in range(trials):
-            observations = [
-                Observation("capacity", float(v + rng.normal(0, 0.01 * v)), 0.01 * float(v), t, c)
-                for t, values in runs.items()
-                for c, v in enumerate(values, start=1)
-                if c in (1, 2, 5, 10, 20)
-            ]
-            fit = fit_model(observations, start=truth, vary=("r_int_ohm_g", "q_o_mAh_g"))
-            table = fit.table.set_index("name")
-            z += [(table.loc[name, "value"] - getattr(truth, name)) / table.loc[name, "stderr"]
-                  for name in ("r_int_ohm_g", "q_o_mAh_g")]
+    for _ in range(trials):
+        observations = [
+            Observation("capacity", float(v + rng.normal(0, 0.01 * v)), 0.01 * float(v), t, c)
+            for t, values in runs.items()
+            for c, v in enumerate(values, start=1)
+            if c in (1, 2, 5, 10, 20)
+        ]
+        fit = fit_model(observations, start=truth, vary=("r_int_ohm_g", "q_o_mAh_g"))
+        table = fit.table.set_index("name")
+        z += [(table.loc[name, "value"] - getattr(truth, name)) / table.loc[name, "stderr"]
+              for name in ("r_int_ohm_g", "q_o_mAh_g")]
     _check(z, one, two)

@@ -4,8 +4,6 @@ extremum of its own sign reports none."""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -37,9 +35,7 @@ def test_an_exact_reversible_cv_gives_d_within_3_percent_on_both_sweeps(simulate
     peaks = cv_peaks(records[2])
     assert peaks.set_index("direction").loc["anodic", "E_peak_V"] == pytest.approx(0.0285, abs=0.001)
     assert peaks.set_index("direction").loc["cathodic", "E_peak_V"] == pytest.approx(-0.0285, abs=0.0015)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = analyze_scan_rates(records, n=1, area_cm2=AREA, concentration_mol_cm3=CONCENTRATION)
+    result = analyze_scan_rates(records, n=1, area_cm2=AREA, concentration_mol_cm3=CONCENTRATION)
     diffusion = result.diffusion.set_index("direction")["D_cm2_s"]
     assert diffusion["anodic"] == pytest.approx(DIFFUSION, rel=0.03)
     assert diffusion["cathodic"] == pytest.approx(DIFFUSION, rel=0.03)

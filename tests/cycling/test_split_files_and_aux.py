@@ -88,10 +88,8 @@ def test_neware_auxiliary_inputs_are_kept_and_unconnected_ones_dropped(echem):
 
 
 def test_areal_capacity_with_the_electrode_area(echem):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        table = redoxmap.read_cycling(echem / "battery-data-toolkit" / "arbin_example.csv", electrode_area_cm2=1.13,
-                                      active_mass_mg=10.0)
+    table = redoxmap.read_cycling(echem / "battery-data-toolkit" / "arbin_example.csv", electrode_area_cm2=1.13,
+                                  active_mass_mg=10.0)
     with pytest.warns(DataWarning, match="is the mass in g instead of mg"):  # 10 mg stands in for a far smaller cell
         summary = cycle_summary(table)
     np.testing.assert_allclose(summary["discharge_capacity_mAh_cm2"], summary["discharge_capacity_mAh"] / 1.13)

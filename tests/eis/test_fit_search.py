@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from redoxmap.eis import Circuit, fit_circuit, fit_circuits
+from redoxmap.errors import FitWarning
 
 IMPEDANCE_PY = ("xrd_eis", "ECSHackWeek+impedance.py", "data")
 # Every circuit and start of impedance.py's documentation and examples (getting started, fitting
@@ -47,7 +48,8 @@ def test_the_default_fit_reaches_impedance_py_from_its_documented_start(data, na
     f, z = _impedance_py_data(data, name)
     reference = CustomCircuit(circuit, initial_guess=start)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        # impedance.py's own fit, on spectra it cannot resolve
+        warnings.filterwarnings("ignore", r".*undetermined \(error > 100 %\)", FitWarning)
         reference.fit(f, z)
         ours = fit_circuit((f, z), circuit, weighting="unit")
     theirs = _ssr(reference.predict(f), z)
@@ -60,9 +62,7 @@ def test_an_element_switched_off_is_revived(data):
     SSR 1.23e-5); the restart that holds it near the data's guess, then releases it, reaches impedance.py's
     minimum, SSR 9.57e-6, with sigma 2.8e-3."""
     f, z = _impedance_py_data(data, "exampleData.csv")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = fit_circuit((f, z), "R0-p(R1,CPE1)-p(R2,CPE2)-W1", weighting="unit", starts=4)
+    fit = fit_circuit((f, z), "R0-p(R1,CPE1)-p(R2,CPE2)-W1", weighting="unit", starts=4)
     assert fit.chi_square == pytest.approx(9.569e-6, rel=2e-3)
     assert fit.values["W1_sigma"] == pytest.approx(2.785e-3, rel=0.01)
     assert not fit.parameters["at_bound"].any()
@@ -90,9 +90,7 @@ def test_a_symmetric_start_is_left(data):
     fit from that start alone leaves it and reaches impedance.py's minimum (SSR 9.57e-6)."""
     f, z = _impedance_py_data(data, "exampleData.csv")
     start = [.01, .005, .1, .9, .005, .1, .9, .001]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = fit_circuit((f, z), "R0-p(R1,CPE1)-p(R2,CPE2)-W1", weighting="unit", initial=start, starts=0)
+    fit = fit_circuit((f, z), "R0-p(R1,CPE1)-p(R2,CPE2)-W1", weighting="unit", initial=start, starts=0)
     assert fit.chi_square == pytest.approx(9.569e-6, rel=2e-3)
     values = fit.values
     assert abs(np.log10(values["R1"] / values["R2"])) > 0.1  # the blocks are apart
@@ -170,7 +168,9 @@ def _coverage(trials: int, seed: int) -> tuple[float, float, int]:
             truths.append(p)
             spectra.append((FREQUENCY, z + 0.01 * np.abs(z) * (rng.normal(size=z.size) + 1j * rng.normal(size=z.size))))
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            # random draws of every circuit: some end undetermined, at a bound or with a diffusive CPE, and
+            # the test counts only the identifiable ones
+            warnings.simplefilter("ignore", FitWarning)
             fits = fit_circuits(spectra, circuit)
         for p, fit in zip(truths, fits):
             expected = _expected_errors(circuit, p, 0.01)

@@ -4,7 +4,6 @@ its input: another modality's file is refused by name, never analysed (the cases
 from __future__ import annotations
 
 import io
-import warnings
 import zipfile
 
 import numpy as np
@@ -20,9 +19,7 @@ runner = CliRunner()
 
 
 def _refused(args, *phrases):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = runner.invoke(app, args)
+    result = runner.invoke(app, args)
     assert result.exit_code == 1 and isinstance(result.exception, (SystemExit, type(None))), result.output
     for phrase in phrases:
         assert phrase in result.output, result.output

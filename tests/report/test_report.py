@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -20,9 +19,7 @@ from tests.conftest import require_program, sha256
 def demo_report(demo_run):
     """The demo's report (from the suite's one demo run) and the demo study analysed again here."""
     folder, _ = demo_run
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = run_study(load_study(folder / "study"), executor=SerialExecutor(progress=False))
+    result = run_study(load_study(folder / "study"), executor=SerialExecutor(progress=False))
     return folder / "report" / "index.html", result
 
 
@@ -40,10 +37,8 @@ def damaged_report(tmp_path_factory, echem):
         'cycling = "cycling/arbin.csv"\n[[sample]]\nname = "Damaged"\n[sample.files]\ncycling = "cycling/broken.ndax"\n'
     )
     inputs = {p: sha256(p) for p in (folder / "cycling").iterdir()}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = run_study(load_study(folder), executor=SerialExecutor(progress=False))
-        index = write_report(result, folder / "report", workers=1, print_figures=True)
+    result = run_study(load_study(folder), executor=SerialExecutor(progress=False))
+    index = write_report(result, folder / "report", workers=1, print_figures=True)
     return index, result, inputs
 
 
@@ -259,9 +254,7 @@ def test_page_figures_are_screen_resolution_unless_print_figures_are_asked_for(d
     from PIL import Image
 
     _, result, _ = damaged_report
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        index = write_report(result, tmp_path / "report", workers=1)
+    index = write_report(result, tmp_path / "report", workers=1)
     figures = tmp_path / "report" / "figures"
     previews = sorted(figures.glob("*.preview.png"))
     assert previews and not list(figures.glob("*.svg")) and all(p.name.endswith(".preview.png")

@@ -21,13 +21,10 @@ CELLS = {"warm": ("NewareNDA/test_2.ndax", 50.0, 5.0), "cool": ("navani/test.nda
 
 @pytest.fixture(scope="module")
 def store(echem, tmp_path_factory):
-    import warnings
 
     store = CellStore(tmp_path_factory.mktemp("query") / "store")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for name, (file, temperature, mass) in CELLS.items():
-            store.read_cycling(echem / file, name=name, temperature_C=temperature, active_mass_mg=mass)
+    for name, (file, temperature, mass) in CELLS.items():
+        store.read_cycling(echem / file, name=name, temperature_C=temperature, active_mass_mg=mass)
     return store
 
 
@@ -80,15 +77,12 @@ def test_the_store_commands(store, tmp_path):
 
 def test_lost_or_damaged_tables_give_a_warning_or_a_clear_error(echem, tmp_path, quiet):
     import shutil
-    import warnings
 
     from redoxmap.errors import DataWarning, ReadError
 
     store = CellStore(tmp_path / "store")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        store.read_cycling(echem / "NewareNDA" / "test_2.ndax", name="kept", active_mass_mg=5.0)
-        store.read_cycling(echem / "navani" / "test.ndax", name="lost", active_mass_mg=3.0)
+    store.read_cycling(echem / "NewareNDA" / "test_2.ndax", name="kept", active_mass_mg=5.0)
+    store.read_cycling(echem / "navani" / "test.ndax", name="lost", active_mass_mg=3.0)
     catalog = store.catalog().set_index("cell")
     shutil.rmtree(store.tables / catalog.loc["lost", "key"])
     with pytest.warns(DataWarning, match="left out: lost"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -143,9 +142,7 @@ def test_a_uniform_virtual_study_gives_uniform_verdicts(tmp_path):
     uniform = ActivationParameters(diffusivity_cm2_s=1e-6)
     manifest = simulate_study(tmp_path, cycles=22, parameters=uniform)
     manifest.write_text(manifest.read_text().replace("run = true", "run = false"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = run_study(load_study(manifest), executor=SerialExecutor(progress=False))
+    result = run_study(load_study(manifest), executor=SerialExecutor(progress=False))
     findings = activation_map(result).findings()
     truth = json.loads((tmp_path / "truth.json").read_text())
     for cell in (c for c, known in truth["cells"].items() if "r_tey" in known):  # the cells with spectra
@@ -284,9 +281,7 @@ def test_partial_studies_say_what_is_missing(demo_run, tmp_path):
     for name, text in (("cycling", cycling), ("xas", xas)):
         (tmp_path / name).mkdir()
         (tmp_path / name / "study.toml").write_text(text)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            maps[name] = activation_map(tmp_path / name)
+        maps[name] = activation_map(tmp_path / name)
     electro, spectra = maps["cycling"], maps["xas"]
     assert "charge_share_III" in electro.dataset and "r" not in electro.dataset
     assert "r" in spectra.dataset and "discharge_capacity_mAh_g" not in spectra.dataset

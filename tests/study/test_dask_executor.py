@@ -42,7 +42,7 @@ def test_the_demo_study_gives_the_same_results_on_dask(demo_run):
     shorter than the model's task (its reference protocol refits the model 20 times)."""
     study = load_study(demo_run[0] / "study")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.filterwarnings("ignore", "Port .* is already in use", UserWarning)  # distributed's dashboard
         serial = run_study(study, executor=SerialExecutor(progress=False))
         with DaskExecutor(workers=2, progress=False) as cluster:
             parallel = run_study(study, executor=cluster)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -44,10 +43,8 @@ def structure_report(tmp_path_factory, data):
                {{file = [{scan_list}], series = true, cycling = "cell.ndax", time_offset_s = 60}}]
         images = [{{file = "hrtem.tif", state = "4 cycles", boxes = {{bulk = [0, 0, 256, 256]}}}}]
     """))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = run_study(load_study(folder), executor=SerialExecutor(progress=False))
-        index = write_report(result, folder / "report")
+    result = run_study(load_study(folder), executor=SerialExecutor(progress=False))
+    index = write_report(result, folder / "report")
     return index, result
 
 
@@ -92,10 +89,8 @@ def test_a_study_with_impedance_and_cv(tmp_path, data):
         eis = [{file = "eis.csv", state = "discharged"}]
         cv = [{file = ["cv_5.csv", "cv_20.csv", "cv_80.csv"]}]
     """))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = run_study(load_study(tmp_path), executor=SerialExecutor(progress=False))
-        index = write_report(result, tmp_path / "report")
+    result = run_study(load_study(tmp_path), executor=SerialExecutor(progress=False))
+    index = write_report(result, tmp_path / "report")
     assert not result.failures(), [o.error for o in result.failures()]
     summary = json.loads((index.parent / "report.json").read_text())
     ids = [s["id"] for s in summary["sections"]]

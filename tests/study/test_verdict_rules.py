@@ -19,7 +19,6 @@ nominal rate.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -115,10 +114,8 @@ def rule_study(tmp_path_factory):
         'references = [{file = "mn3.csv", edge = "Mn-L3", valence = 3, mode = "tey"},'
         ' {file = "mn4.csv", edge = "Mn-L3", valence = 4, mode = "tey"}]\n' + samples
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = run_study(load_study(folder), executor=SerialExecutor(progress=False))
-        amap = activation_map(result)
+    result = run_study(load_study(folder), executor=SerialExecutor(progress=False))
+    amap = activation_map(result)
     return amap, amap.findings()
 
 
@@ -283,10 +280,8 @@ def test_an_o_k_window_of_the_users_own_is_analysed_with_its_choices(tmp_path):
     settings = XasSettings(o_k_peaks=("A", "B", "C"), o_k_window_eV=(527.0, 537.0))
     pristine = {"tey": fit_pristine_oxygen(SpectrumEntry([files["p"]], "O-K", "tey", "pristine", pristine=True),
                                            peaks=settings.o_k_peaks, window=settings.o_k_window_eV)}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        found = analyze_xas("x", [SpectrumEntry([files["c"]], "O-K", "tey", "charge 1")], references={},
-                            pristine=pristine, settings=settings)
+    found = analyze_xas("x", [SpectrumEntry([files["c"]], "O-K", "tey", "charge 1")], references={},
+                        pristine=pristine, settings=settings)
     row = found.activation.iloc[0]
     assert row["r"] == pytest.approx(0.2, abs=0.02) and row["r_choice_stderr"] > 0
     assert row["b_minus_b0"] == pytest.approx(0.2, abs=0.02)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 
 from redoxmap.xas import load_merged, normalize
@@ -21,10 +19,8 @@ def mn_k(xas):
     """Merged, Mn-foil-calibrated, normalised Mn K-edge spectra of the four oxides."""
     folder = xas / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn"
     spectra = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for stem in [*MN_K, "Mn3O4"]:
-            energy, mu = load_merged([folder / f"{stem}_rt_0{k}.xdi" for k in (1, 2, 3)],
-                                     reference_e0_eV=6539.0)
-            spectra[stem] = (energy, normalize(energy, mu, edge="Mn-K"))
+    for stem in [*MN_K, "Mn3O4"]:
+        energy, mu = load_merged([folder / f"{stem}_rt_0{k}.xdi" for k in (1, 2, 3)],
+                                 reference_e0_eV=6539.0)
+        spectra[stem] = (energy, normalize(energy, mu, edge="Mn-K"))
     return spectra

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from redoxmap.errors import AnalysisError, FitWarning
+from redoxmap.errors import AnalysisError, DataWarning, FitWarning
 from redoxmap.xas import (
     constrained_weights,
     fit_lcf,
@@ -82,7 +82,8 @@ def test_l_edge_valence_with_area_normalisation(xas):
     valences = {"MnO": 2.0, "LaMnO3": 3.0, "SrMnO3": 4.0}
     refs = {}
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        # digitised references repeat energies
+        warnings.filterwarnings("ignore", ".*energy is not strictly increasing", DataWarning)
         for name in valences:
             ds = read_columns(folder / f"Data2_{name}.csv")
             energy = ds["energy"].to_numpy()
@@ -144,7 +145,8 @@ def _area_normalised_by_hand(files):
 
     raw = {}
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # digitised: repeated energies are averaged
+        # digitised: repeated energies are averaged
+        warnings.filterwarnings("ignore", ".*energy is not strictly increasing", DataWarning)
         for name, path in files.items():
             raw[name] = load_mu(path)
     lo, hi = max(e[0] for e, _ in raw.values()), min(e[-1] for e, _ in raw.values())
@@ -167,7 +169,8 @@ def test_exact_l_edge_mixtures_come_back_exactly(xas, weights, span):
     grid = np.arange(span[0], span[1], 0.1)
     mixture = 3.7 * sum(w * np.interp(grid, *truth[n]) for w, n in zip(weights, MN_L))
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        # digitised references repeat energies
+        warnings.filterwarnings("ignore", ".*energy is not strictly increasing", DataWarning)
         refs, valences = load_references([([files[n]], v) for n, v in MN_L.items()], edge="Mn-L3")
     result = fit_lcf(grid, mixture, refs, valences=valences, edge="Mn-L3")
     np.testing.assert_allclose(result.weights, weights, atol=0.01)
@@ -181,10 +184,8 @@ def test_exact_k_edge_mixtures_come_back_exactly(xas, span):
     from redoxmap.xas import load_references
 
     folder = xas / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        refs, valences = load_references([([folder / f"{n}_rt_0{k}.xdi" for k in (1, 2, 3)], v)
-                                          for n, v in MN_K.items()], edge="Mn-K", reference_e0_eV=6539.0)
+    refs, valences = load_references([([folder / f"{n}_rt_0{k}.xdi" for k in (1, 2, 3)], v)
+                                      for n, v in MN_K.items()], edge="Mn-K", reference_e0_eV=6539.0)
     grid = np.arange(span[0], span[1], 0.2)
     for weights in ((0.2, 0.3, 0.5), (0.6, 0.1, 0.3)):
         mixture = sum(w * np.interp(grid, *refs[n]) for w, n in zip(weights, refs))  # MnO, Mn2O3, MnO2
@@ -204,15 +205,14 @@ def test_noisy_mixtures_are_covered_at_the_nominal_rate(xas):
     grid = np.arange(639.0, 657.0, 0.1)
     mixture = sum(w * np.interp(grid, *truth[n]) for w, n in zip(weights, MN_L))
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        # digitised references repeat energies
+        warnings.filterwarnings("ignore", ".*energy is not strictly increasing", DataWarning)
         refs, valences = load_references([([files[n]], v) for n, v in MN_L.items()], edge="Mn-L3")
     rng = np.random.default_rng(2026)
     hits_valence, hits_weights = 0, np.zeros(3)
     for _ in range(200):
         noisy = mixture + rng.normal(0.0, 0.01 * mixture.max(), grid.size)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fit = fit_lcf(grid, noisy, refs, valences=valences, edge="Mn-L3")
+        fit = fit_lcf(grid, noisy, refs, valences=valences, edge="Mn-L3")
         hits_valence += abs(fit.valence - 3.3) <= 1.96 * fit.valence_stderr
         hits_weights += np.abs(fit.weights - weights) <= 1.96 * fit.weights_stderr
     assert 0.92 <= hits_valence / 200 <= 0.98

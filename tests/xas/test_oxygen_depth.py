@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-from redoxmap.errors import AnalysisError, DataWarning
+from redoxmap.errors import AnalysisError, DataWarning, FitWarning
 from redoxmap.xas import (
     PeakPrior,
     activation_index,
@@ -95,7 +95,8 @@ def test_a_reduced_tm_feature_is_not_read_as_oxidised_oxygen_when_its_component_
     reduced = peak(529.6, 0.8) + peak(531.0, 0.35) + peak(531.6, 0.25, 0.4) + peak(532.4, 0.5) + step
     z = {("A", "B", "C"): [], ("A", "B", "TMred", "C"): []}
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        # noisy draws pin a weak peak: the test is the depth
+        warnings.filterwarnings("ignore", ".*peak .* ended at its bound", FitWarning)
         for seed in range(10):
             rng = np.random.default_rng(seed)
             noisy = [s + rng.normal(0, 0.002, energy.size) for s in (pristine, reduced)]

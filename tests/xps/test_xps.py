@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -262,10 +261,8 @@ def test_presets_cite_their_sources_and_a_stuck_component_warns():
 def test_cli_fit_json_and_plot(xps, tmp_path):
     file = xps / "hidecode221b+LG4X" / "Example" / "Mutlipak_vms.npl"
     figure = tmp_path / "s2p.png"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = runner.invoke(app, ["xps", "fit", str(file), "--region", "S 2p", "--charge-reference", "C 1s",
-                                     "--plot", str(figure), "--json"])
+    result = runner.invoke(app, ["xps", "fit", str(file), "--region", "S 2p", "--charge-reference", "C 1s",
+                                 "--plot", str(figure), "--json"])
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
     assert sum(row["share"] for row in body["rows"]) == pytest.approx(1.0)

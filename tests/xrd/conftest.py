@@ -6,6 +6,7 @@ import warnings
 
 import pytest
 
+from redoxmap.errors import DataWarning
 from redoxmap.xrd import read_pattern
 
 
@@ -18,7 +19,7 @@ def xrd(data):
 def li2mno3(xrd):
     """The real Cu K-alpha pattern of a Li2MnO3 + MnO + TiO2 mixture (no wavelength in the file)."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.filterwarnings("ignore", ".*no wavelength in the file", DataWarning)  # an .xy file names no wavelength
         return read_pattern(xrd / "njszym+XRD-AutoAnalyzer" / "Example" / "Spectra" / "Li2MnO3+MnO+TiO2.xy")
 
 

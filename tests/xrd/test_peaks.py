@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 from scipy.optimize import curve_fit
@@ -123,8 +121,6 @@ def test_window_without_a_peak_and_window_outside_the_pattern(li2mno3):
 
 
 def test_a_series_is_fitted_in_one_batch(li2mno3):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        stack = np.vstack([li2mno3.intensity] * 3)
-        table = fit_peaks(li2mno3.two_theta, stack, [18.7], wavelength_A=KA1, wavelength2_A=KA2).table
+    stack = np.vstack([li2mno3.intensity] * 3)
+    table = fit_peaks(li2mno3.two_theta, stack, [18.7], wavelength_A=KA1, wavelength2_A=KA2).table
     assert len(table) == 3 and table["center_deg"].nunique() == 1
