@@ -76,13 +76,21 @@ def demo(
 
 def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = None, scheduler: str | None = None,
             task_timeout_s: float | None = None, store: Path | bool | None = None, single_file: bool = False,
-            print_figures: bool = False):
-    from redoxmap.report import write_report
+            print_figures: bool = False, force: bool = False):
+    """Analyse a study and write its report; ``(index, None)`` without either where the report in ``out``
+    was made from the study as it is now (:func:`redoxmap.report.up_to_date`) and not ``force``."""
+    from redoxmap.report import up_to_date, write_report
     from redoxmap.study import load_study, run_study
     from redoxmap.study.dask_executor import DEFAULT_TIMEOUT_S, choose_executor
     from redoxmap.study.run import count_tasks
 
     study = load_study(manifest)
+    if not force:
+        index = up_to_date(study, out, single_file=single_file, print_figures=print_figures)
+        if index is not None:
+            say("Up to date:", "no file, parameter or option of the study changed since this report was written "
+                "(--force writes it again)", error=True)
+            return index, None
     execution = study.execution  # the command line's options win over study.toml's
     executor = choose_executor(count_tasks(study), workers=workers if workers is not None else execution.get("workers"),
                                scheduler=scheduler or execution.get("scheduler"), progress=progress,
@@ -110,7 +118,7 @@ def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = 
 
 def _refuse_empty(result) -> None:
     """A run that analysed nothing is not a success, though its report (which lists why) was written."""
-    outcomes = [o for found in result.sections.values() for o in found]
+    outcomes = [o for found in result.sections.values() for o in found] if result is not None else []
     if outcomes and not any(o.ok for o in outcomes):
         raise RedoxmapError(f"every analysis task failed ({len(outcomes)}): the report lists why")
 
@@ -119,7 +127,7 @@ def _refuse_empty(result) -> None:
     epilog="Examples:  redoxmap report my-study/ -o my-study/report   ·   redoxmap report my-study/ --single-file"
     "   ·   redoxmap report big-study/ --workers 8"
     "   ·   redoxmap report big-study/ --scheduler tcp://head-node:8786   ·   redoxmap report my-study/ -v"
-    "   ·   redoxmap report my-study/ --print-figures"
+    "   ·   redoxmap report my-study/ --print-figures   ·   redoxmap report my-study/ --force"
 )
 @command
 def report(
@@ -162,22 +170,29 @@ def report(
         bool,
         typer.Option("--print-figures", help="Also write every figure as a 300 dpi PNG and an SVG, for a paper."),
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Analyse and write the report even if no input changed since it was written."),
+    ] = False,
     as_json: JsonOpt = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print the wall time of each phase.")] = False,
 ) -> None:
     """Analyse every file of a study and write an HTML report: index.html opens with the activation map and
-    the verdicts, a page per measurement and one for the model follow; figures, tables and the map beside."""
+    the verdicts, a page per measurement and one for the model follow; figures, tables and the map beside.
+    A report made from the study as it is now (same files, sizes and times, manifest, options and
+    redoxmap version, no failed task) is left as it is."""
     folder = study if study.is_dir() else study.parent
     out = out or folder / "report"
     index, result = _report(study, out, progress=progress and not as_json, workers=workers, scheduler=scheduler,
                             task_timeout_s=task_timeout, store=False if no_store else store, single_file=single_file,
-                            print_figures=print_figures)
+                            print_figures=print_figures, force=force)
     if as_json:
         sys.stdout.write((out / "report.json").read_text() + "\n")
     else:
-        say("Report written:", str(index.resolve()), style="bold green", error=False)
-    if verbose:
+        say("Report written:" if result is not None else "Report:", str(index.resolve()), style="bold green",
+            error=False)
+    if verbose and result is not None:
         timings = json.loads((out / "report.json").read_text())["timings_s"]
         for phase, seconds in timings.items():
             say(f"{seconds:8.2f} s", phase, error=True)

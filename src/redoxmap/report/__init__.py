@@ -3,5 +3,5 @@
 from redoxmap._lazy import attach
 
 __getattr__, __dir__, __all__ = attach(__name__, {
-    "redoxmap.report.build": ["render_pages", "write_report"],
+    "redoxmap.report.build": ["render_pages", "up_to_date", "write_report"],
 })

@@ -21,6 +21,7 @@ from redoxmap.report.model_section import build_model_section
 from redoxmap.report.pages import ENTRY, STUDY, evidence_target, plan_pages, verdict_rows
 from redoxmap.report.rendering import Progress, figure_pool
 from redoxmap.report.style import figure_style
+from redoxmap.study.fingerprint import study_fingerprint, with_options
 from redoxmap.study.run import StudyResult
 
 
@@ -162,6 +163,49 @@ def _truth(result: StudyResult) -> dict | None:
     return read_truth(path)
 
 
+def report_fingerprint(inputs: str, *, single_file: bool = False, print_figures: bool = False) -> str:
+    """A report's fingerprint: its study's inputs (:func:`redoxmap.study.fingerprint.study_fingerprint`)
+    with the options that change what is written."""
+    return with_options(inputs, single_file=bool(single_file), print_figures=bool(print_figures))
+
+
+def up_to_date(study, out: str | PathLike, *, single_file: bool = False, print_figures: bool = False) -> Path | None:
+    """The ``index.html`` of a report in ``out`` that was made from the study as it is now, with the same
+    options, and whose every page is still there; None where anything must be redone.
+
+    A report records the fingerprint of its study's inputs (:mod:`redoxmap.study.fingerprint`: the
+    manifest, the parameters, redoxmap's version, and every named file's path, size and modification
+    time) in ``report.json``; a report with a failed task records none, so it is always redone.
+
+    Parameters
+    ----------
+    study : redoxmap.study.Study
+        The study, loaded now.
+    out : path-like
+        The report's folder.
+    single_file, print_figures : bool
+        The options the report would be written with (:func:`write_report`).
+
+    Returns
+    -------
+    Path or None
+    """
+    out = Path(out)
+    try:
+        recorded = json.loads((out / "report.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(recorded, dict) or not recorded.get("fingerprint"):
+        return None
+    expected = report_fingerprint(study_fingerprint(study), single_file=single_file, print_figures=print_figures)
+    files = [out / "index.html", *(out / page for page in (recorded.get("pages") or {}).values())]
+    files += [out / name for section in recorded.get("sections", []) for figure in section.get("figures", [])
+              for name in figure.values()]
+    if recorded["fingerprint"] != expected or not all(file.is_file() for file in files):
+        return None
+    return out / "index.html"
+
+
 def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress | None = None,
                  workers: int | None = None, amap=None, client=None, single_file: bool = False,
                  print_figures: bool = False) -> Path:
@@ -219,6 +263,9 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
     summary = {
         "study": result.study.name,
         "manifest": str(result.study.path),
+        # what up_to_date compares; left out where a task failed, so that the next run tries again
+        "fingerprint": (report_fingerprint(result.fingerprint, single_file=single_file, print_figures=print_figures)
+                        if result.fingerprint and not result.failures() else None),
         "redoxmap_version": result.version,
         "started": result.started,
         "finished": result.finished,
@@ -242,9 +289,10 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
         pages.update(render_pages(result, sections, findings, out=out, single=True, print_figures=print_figures))
     clock.lap("pages rendered")
     summary["timings_s"] = {**result.timings_s, **clock.laps}  # the analysis' phases, then the report's
-    atomic_write(out / "report.json", lambda tmp: tmp.write_text(json.dumps(summary, indent=2, default=str)))
     for name in sorted(pages, key=lambda n: n == "index.html"):  # the entry page last: it links the others
         atomic_write(out / name, lambda tmp, text=pages[name]: tmp.write_text(text, encoding="utf-8"))
+    # after every page: its fingerprint says the report is complete (an interrupted run leaves the old one)
+    atomic_write(out / "report.json", lambda tmp: tmp.write_text(json.dumps(summary, indent=2, default=str)))
     return out / "index.html"
 
 

@@ -27,6 +27,7 @@ from redoxmap.study.builtin import (
     XrdParameters,
 )
 from redoxmap.study.executor import Executor, SerialExecutor, Task, TaskOutcome, run_task
+from redoxmap.study.fingerprint import study_fingerprint
 from redoxmap.study.manifest import ModelRunParameters, Sample, Study, load_study
 from redoxmap.study.modality import Modality, modalities, resolve
 
@@ -43,6 +44,9 @@ class StudyResult:
     notes: list[str] = field(default_factory=list)
     timings_s: dict[str, float] = field(default_factory=dict)
     """Wall time of each modality's analysis (its files read and analysed), in seconds."""
+    fingerprint: str = ""
+    """The study's inputs as they were when the run started (:func:`redoxmap.study.fingerprint.study_fingerprint`);
+    a report made from this result is up to date while they stay the same."""
 
     def failures(self) -> list[TaskOutcome]:
         """Every task that did not finish."""
@@ -442,6 +446,7 @@ def run_study(study: Study | str | PathLike, *, executor: Executor | None = None
         study = load_study(study)
     executor = executor or SerialExecutor()
     store = study_store(study, store)
+    fingerprint = study_fingerprint(study)  # before any file is read: a file changed during the run is redone
     started = datetime.now(UTC).isoformat(timespec="seconds")
     sections, timings = {}, {}
     for modality, planner in planners().items():
@@ -455,4 +460,5 @@ def run_study(study: Study | str | PathLike, *, executor: Executor | None = None
             sections[modality] = executor.map(function, tasks, description=f"{modality} analysis")
             timings[f"{modality}: read and analyse"] = round(time.perf_counter() - clock, 3)
     finished = datetime.now(UTC).isoformat(timespec="seconds")
-    return StudyResult(study=study, sections=sections, started=started, finished=finished, timings_s=timings)
+    return StudyResult(study=study, sections=sections, started=started, finished=finished, timings_s=timings,
+                       fingerprint=fingerprint)

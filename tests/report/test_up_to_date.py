@@ -1,0 +1,93 @@
+"""A second report of an unchanged study does nothing: its fingerprint covers every file the manifest
+names, the parameters and the options, and anything that changed (a file's time, an option, a lost
+figure, a failed task) makes the report again."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from redoxmap.cli import app
+from redoxmap.demo import copy_demo_study
+from redoxmap.resources import demo_source
+from redoxmap.study import load_study
+from redoxmap.study.fingerprint import input_files, study_fingerprint
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def one_cell(tmp_path):
+    """A study of one small real cycler file."""
+    (tmp_path / "cycling").mkdir()
+    (tmp_path / "cycling" / "arbin.csv").write_bytes((demo_source() / "cycling" / "arbin_example.csv").read_bytes())
+    (tmp_path / "study.toml").write_text('[study]\nname = "one cell"\n[[sample]]\nname = "A"\n'
+                                         '[sample.files]\ncycling = "cycling/arbin.csv"\n')
+    return tmp_path
+
+
+def _report(folder, *options):
+    result = runner.invoke(app, ["report", str(folder), "--no-progress", "--no-store", *options])
+    assert result.exit_code == 0, result.output
+    return result.output, (folder / "report" / "index.html").stat().st_mtime_ns
+
+
+def test_the_fingerprint_covers_every_file_the_manifest_names(tmp_path):
+    """The demo study names cycler, impedance, diffraction and XAS files, XAS references as lists of
+    repeated scans among them: each quoted path of study.toml that is a file is one of the inputs."""
+    manifest = copy_demo_study(tmp_path / "study")
+    named = {(manifest.parent / text).resolve() for text in re.findall(r'"([^"]+)"', manifest.read_text())
+             if (manifest.parent / text).is_file()}
+    study = load_study(manifest)
+    assert len(named) > 20 and set(input_files(study)) == named
+
+
+def test_a_second_report_of_an_unchanged_study_does_nothing(one_cell):
+    output, written = _report(one_cell)
+    assert "Report written" in output
+    first = json.loads((one_cell / "report" / "report.json").read_text())["fingerprint"]
+    assert first and len(first) == 64
+
+    output, again = _report(one_cell)
+    assert "Up to date" in output and again == written  # not a page rewritten
+
+    data = one_cell / "cycling" / "arbin.csv"
+    stat = data.stat()
+    os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # the file saved again
+    output, redone = _report(one_cell)
+    assert "Report written" in output and redone > written
+    assert json.loads((one_cell / "report" / "report.json").read_text())["fingerprint"] != first
+
+    assert "Report written" in _report(one_cell, "--force")[0]
+    assert "Report written" in _report(one_cell, "--print-figures")[0]  # another option: another report
+    assert "Up to date" in _report(one_cell, "--print-figures")[0]
+
+
+def test_a_lost_figure_or_an_edited_parameter_makes_the_report_again(one_cell):
+    _report(one_cell)
+    recorded = json.loads((one_cell / "report" / "report.json").read_text())
+    figure = next(name for s in recorded["sections"] for f in s["figures"] for name in f.values())
+    (one_cell / "report" / figure).unlink()
+    assert "Report written" in _report(one_cell)[0]
+
+    before = study_fingerprint(load_study(one_cell))
+    manifest = one_cell / "study.toml"
+    manifest.write_text(manifest.read_text() + "[cycling]\nvoltage_step_V = 0.005\n")
+    assert study_fingerprint(load_study(one_cell)) != before
+    assert "Report written" in _report(one_cell)[0]
+
+
+def test_a_report_with_a_failed_task_is_never_up_to_date(one_cell):
+    broken = one_cell / "cycling" / "broken.csv"
+    broken.write_text("not a cycler file\n")
+    manifest = one_cell / "study.toml"
+    manifest.write_text(manifest.read_text()
+                        + '[[sample]]\nname = "B"\n[sample.files]\ncycling = "cycling/broken.csv"\n')
+    for _ in range(2):
+        result = runner.invoke(app, ["report", str(one_cell), "--no-progress", "--no-store"])
+        assert result.exit_code == 0 and "Report written" in result.output, result.output
+        assert json.loads((one_cell / "report" / "report.json").read_text())["fingerprint"] is None
