@@ -51,6 +51,7 @@ COMMANDS = [
     ["model", "whatif"],
     ["simulate"],
     ["simulate", "study"],
+    ["simulate", "campaign"],
     ["xps"],
     ["xps", "regions"],
     ["xps", "fit"],

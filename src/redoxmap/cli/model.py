@@ -374,3 +374,27 @@ def simulate_study_command(
     manifest = simulate_study(out, parameters=_parameters(parameters), cycles=cycles,
                               temperatures_C=tuple(temperature or (30.0, 50.0)), mass_mg=mass_mg, seed=seed)
     out_console.print(f"wrote {manifest} (truth in {manifest.parent / 'truth.json'})")
+
+
+@simulate_app.command(
+    "campaign",
+    epilog="Example:  redoxmap simulate campaign campaign/ --cells-per-group 16 && redoxmap report campaign/",
+)
+@command
+def simulate_campaign_command(
+    out: Annotated[Path, typer.Argument(help="Folder for the virtual campaign.")],
+    cells_per_group: Annotated[int, typer.Option(help="Cells in each of four groups (30/50 °C, two mixings).")] = 16,
+    cycles: Annotated[int, typer.Option(help="Cycles per cell.")] = 30,
+    seed: Annotated[int, typer.Option(help="Seed of the cell-to-cell scatter.")] = 0,
+) -> None:
+    """Write a campaign of virtual cycler files in four groups, with cell-to-cell scatter and two faulty
+    cells (a mass entered ten times too large, a poor contact), study.toml and truth.json."""
+    from redoxmap.cli.common import out_console
+    from redoxmap.study.virtual_campaign import simulate_campaign
+
+    if cells_per_group < 1 or cycles < 2:
+        from redoxmap.errors import AnalysisError
+
+        raise AnalysisError("a campaign needs at least one cell per group and two cycles")
+    manifest = simulate_campaign(out, cells_per_group=cells_per_group, cycles=cycles, seed=seed)
+    out_console.print(f"wrote {manifest} (truth in {manifest.parent / 'truth.json'})")

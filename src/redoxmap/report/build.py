@@ -13,12 +13,13 @@ from pathlib import Path
 import pandas as pd
 
 from redoxmap.io.tables import atomic_write
+from redoxmap.report.campaign_section import build_campaign_section
 from redoxmap.report.elements import ReportSection, finish_figures
 from redoxmap.report.findings_section import build_findings_section, findings_frame, write_map_files
 from redoxmap.report.interactive import write_plotly
 from redoxmap.report.microstructure_section import build_microstructure_section
 from redoxmap.report.model_section import build_model_section
-from redoxmap.report.pages import ENTRY, STUDY, evidence_target, plan_pages, verdict_rows
+from redoxmap.report.pages import CELL_ASPECTS, ENTRY, STUDY, evidence_target, plan_pages, verdict_rows
 from redoxmap.report.rendering import Progress, figure_pool
 from redoxmap.report.style import figure_style
 from redoxmap.study.fingerprint import study_fingerprint, with_options
@@ -107,10 +108,12 @@ def _study_context(builder, result: StudyResult) -> dict:
 
 
 def render_pages(result: StudyResult, sections: list[ReportSection], findings, *, out: Path,
-                 single: bool = False, single_link: bool = False, print_figures: bool = False) -> dict[str, str]:
-    """The report's pages as HTML text by file name: ``index.html`` (the answer), one page per section
-    and ``study.html`` (``single_link``: each links ``report-single.html``); with ``single``, only
-    ``report-single.html``: every page in one file with its figures inline, for mailing."""
+                 single: bool = False, single_link: bool = False, print_figures: bool = False,
+                 campaign: ReportSection | None = None) -> dict[str, str]:
+    """The report's pages as HTML text by file name: ``index.html`` (the answer, and ``campaign``, the
+    comparison of many cells, below it), one page per section and ``study.html`` (``single_link``: each
+    links ``report-single.html``); with ``single``, only ``report-single.html``: every page in one file
+    with its figures inline, for mailing."""
     import base64
 
     from jinja2 import Environment, PackageLoader, select_autoescape
@@ -137,8 +140,12 @@ def render_pages(result: StudyResult, sections: list[ReportSection], findings, *
               "pages": pages, "href": href, "image_src": image_src, "simulated": simulated, "single": single,
               "single_link": single_link and not single, "print_figures": print_figures,
               "evidence": lambda verdict: evidence_target(verdict, sections),
-              "findings": sections[0], "rows": verdict_rows(findings.verdicts, sections, simulated),
-              "samples_html": _samples_table(result), "parameters": _parameters_tables(result)}
+              "findings": sections[0],
+              "rows": verdict_rows(findings.verdicts, sections, simulated, per_cell=campaign is None),
+              "summarised": 0 if campaign is None else sum(v.determined and v.aspect in CELL_ASPECTS
+                                                           for v in findings.verdicts),
+              "samples_html": _samples_table(result), "parameters": _parameters_tables(result),
+              "campaign": campaign}
     if single:
         return {"report-single.html": environment.get_template("single.html.j2").render(
             current="", page_title="", sections=sections, **common)}
@@ -252,13 +259,14 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
     clock.lap("map and findings")
     with figure_pool(workers, progress, client=client, print_quality=print_figures), figure_style() as plt:
         sections = [build_findings_section(amap, out, plt, findings=findings, truth=_truth(result))]
+        campaign = build_campaign_section(result, out, plt)  # on the entry page, not a page of its own
         sections += [builder([o for m in modalities for o in result.sections.get(m, [])], out, plt,
                              **_study_context(builder, result))
                      for modalities, builder in section_builders()
                      if any(m in result.sections for m in modalities)]
         map_files = write_map_files(amap, out)
         clock.lap("sections (figures drawn, tables written)")
-        finish_figures(sections)
+        finish_figures(sections + ([campaign] if campaign else []))
         clock.lap("figures saved")
     summary = {
         "study": result.study.name,
@@ -274,19 +282,21 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
         "pages": {page.id: page.file for page in plan_pages(sections)},
         "sections": [{
             "id": s.id,
-            "page": f"{s.id}.html",
+            "page": "index.html" if s is campaign else f"{s.id}.html",
             "figures": [f.files for f in s.figures],
             "tables": {t.id: t.files for t in s.tables},
             "interactive": [f.id for f in s.interactive],
             "figure_problems": {f.id: f.problems for f in s.figures if f.problems},
             "failures": [{"file": label, "error": error} for label, error in s.failures],
             "warnings": [{"file": label, "warning": text} for label, text in s.warnings],
-        } for s in sections],
+        } for s in sections + ([campaign] if campaign else [])],
         "parameters": result.study.parameter_values(),
     }
-    pages = render_pages(result, sections, findings, out=out, single_link=single_file, print_figures=print_figures)
+    pages = render_pages(result, sections, findings, out=out, single_link=single_file, print_figures=print_figures,
+                         campaign=campaign)
     if single_file:
-        pages.update(render_pages(result, sections, findings, out=out, single=True, print_figures=print_figures))
+        pages.update(render_pages(result, sections, findings, out=out, single=True, print_figures=print_figures,
+                                  campaign=campaign))
     clock.lap("pages rendered")
     summary["timings_s"] = {**result.timings_s, **clock.laps}  # the analysis' phases, then the report's
     for name in sorted(pages, key=lambda n: n == "index.html"):  # the entry page last: it links the others

@@ -70,12 +70,19 @@ def evidence_target(verdict, sections: list[ReportSection]) -> tuple[str, str]:
     return section.id, present[0] if present else ""
 
 
-def verdict_rows(verdicts, sections: list[ReportSection], simulated: set[str]) -> list[dict]:
+CELL_ASPECTS = ("capacity", "comparison")
+"""Verdicts on one cell's capacity and on pairs of samples: a campaign's entry page summarises them by
+group instead (:mod:`redoxmap.report.campaign_section`)."""
+
+
+def verdict_rows(verdicts, sections: list[ReportSection], simulated: set[str], *,
+                 per_cell: bool = True) -> list[dict]:
     """The entry page's table: one row per determined verdict (sample, couple, where, since, n90 and the
-    finding in a line), each with its evidence link and whether its samples are simulated."""
+    finding in a line), each with its evidence link and whether its samples are simulated; without
+    ``per_cell``, the verdicts of :data:`CELL_ASPECTS` are left to the findings page."""
     rows = []
     for verdict in verdicts:
-        if not verdict.determined:
+        if not verdict.determined or (not per_cell and verdict.aspect in CELL_ASPECTS):
             continue
         page, anchor = evidence_target(verdict, sections)
         names = verdict.sample.split(" vs ")

@@ -72,6 +72,10 @@ def figure_style():
         yield FigureFactory()
 
 
+LEGEND_ENTRIES = 8
+"""Most entries a legend shows; the rest are counted in its last entry."""
+
+
 def legend_below(fig, ax=None, **options):
     """The legend of ``ax`` (or of every axes) under the plot, replacing any legend inside the axes:
     constrained layout makes room for it, so
@@ -94,6 +98,12 @@ def legend_below(fig, ax=None, **options):
                 labels.append(label)
     if not labels:
         return None
+    if len(labels) > LEGEND_ENTRIES:  # a campaign's cells: a legend of them all would squeeze the plot away
+        from matplotlib.lines import Line2D
+
+        more = len(labels) - LEGEND_ENTRIES + 1
+        handles = [*handles[:LEGEND_ENTRIES - 1], Line2D([], [], ls="none")]
+        labels = [*labels[:LEGEND_ENTRIES - 1], f"and {more} more (colours repeat; the tables name each)"]
     options.setdefault("fontsize", 6.5)
     size = options["fontsize"] if isinstance(options["fontsize"], (int, float)) else 6.5
     fits = int(fig.get_figwidth() * 72 / (0.55 * size)) - 8  # characters of a line beside its handle
