@@ -82,6 +82,12 @@ def fit_batch(residuals: Callable, p0: np.ndarray, lower: np.ndarray, upper: np.
         hardly determine).
     errors_known : bool
         Whether the weights are the inverse of the data's known errors (see :mod:`redoxmap.fitting`).
+
+    Notes
+    -----
+    One function past a screen because the batch's Levenberg-Marquardt iteration updates every
+    problem's damping, step, acceptance and convergence state together, as arrays; split up, that
+    state would travel through a dozen arguments and return values.
     """
     params = np.array(p0, dtype=float)
     batch, k = params.shape

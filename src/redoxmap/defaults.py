@@ -64,6 +64,14 @@ FRINGE_MAX_SPOTS = 6
 # Photoelectron spectroscopy: where adventitious C-C/C-H is put for the charge correction (the common
 # choice; some labs use 285.0 or 284.6 eV: Greczynski & Hultman, Prog. Mater. Sci. 107, 100591 (2020)).
 ADVENTITIOUS_CARBON_EV = 284.8
+# The peak model most labs fit with (CasaXPS's usual choice): a Shirley background under
+# Gaussian-Lorentzian sum lines of 30 % Lorentzian character.
+XPS_BACKGROUND = "shirley"
+XPS_LINE_SHAPE = "SGL(30)"
+
+# Fluorescence XAS geometry: beam and detector at 45 degrees to the sample surface, the usual
+# arrangement of soft X-ray end stations (for the self-absorption correction and probing depths).
+FLUORESCENCE_ANGLE_DEG = 45.0
 
 # SEM/EDS cross-sections: bootstrap resamples over fields of view for the metrics' errors.
 SEM_BOOTSTRAP = 200

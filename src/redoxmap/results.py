@@ -248,8 +248,9 @@ def load_result(source) -> FitResult:
 
     Raises
     ------
-    ValueError
-        For data that are not a saved redoxmap result (or name a type outside redoxmap).
+    redoxmap.errors.RedoxmapError
+        For data that are not a saved redoxmap result, or name a type outside redoxmap
+        (:class:`redoxmap.errors.FormatError` for a file that is not one).
     """
     if isinstance(source, dict):
         data = source

@@ -1,6 +1,7 @@
 """Adding a modality is adding files: a toy modality in a package of its own (declared through the
-``redoxmap.modalities`` entry point, as a plugin would) flows through the manifest, the run, the
-activation map and the report without a line of redoxmap changed. CONTRIBUTING.md walks through it."""
+``redoxmap.modalities`` entry point, with a reader of its own through ``redoxmap.readers``, as a plugin
+would) flows through the manifest, the reader registry, the run, the activation map and the report
+without a line of redoxmap changed. CONTRIBUTING.md walks through it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 import redoxmap
 from redoxmap.errors import ManifestError
+from redoxmap.io import registry
 from redoxmap.study import modalities
 from redoxmap.study import modality as modality_module
 
@@ -23,16 +25,28 @@ from pathlib import Path
 
 import pandas as pd
 
+from redoxmap.io import Reader
+from redoxmap.io.registry import read_with
 from redoxmap.report.elements import add_table, section_from_outcomes
 from redoxmap.study.modality import Modality, parameter
 from redoxmap.study.states import parse_state
 
 
+def _read_toy(path):
+    """A toy file: r and its standard error."""
+    return tuple(float(v) for v in Path(path).read_text().split())
+
+
+READERS = [Reader("toy-text", "toy", "toy instrument", (".toy",), lambda head, path: head.count(b" ") == 1,
+                  _read_toy, description="r and its error, one line")]
+
+
 def analyze(sample, parameters):
-    """The task: read every toy file of a sample (runs in a worker)."""
+    """The task: read every toy file of a sample through the toy reader (runs in a worker)."""
     rows = []
     for options in sample.file_options["toy"]:
-        value, error = (float(v) for v in Path(options["files"][0]).read_text().split())
+        reader, (value, error) = read_with(options["files"][0], modality="toy")
+        assert reader.name == "toy-text"
         rows.append({"state": options["state"], "probe": options.get("probe", "surface"),
                      "r": value * parameters.scale, "r_stderr": error * parameters.scale,
                      "file": Path(options["files"][0]).name})
@@ -106,11 +120,14 @@ def toy(tmp_path, monkeypatch):
     package.mkdir()
     (package / "toy_modality.py").write_text(TOY_PACKAGE)
     monkeypatch.syspath_prepend(str(package))
-    entry = metadata.EntryPoint("toy", "toy_modality:TOY", modality_module.ENTRY_POINT_GROUP)
+    entries = {modality_module.ENTRY_POINT_GROUP: [metadata.EntryPoint("toy", "toy_modality:TOY",
+                                                                       modality_module.ENTRY_POINT_GROUP)],
+               registry.ENTRY_POINT_GROUP: [metadata.EntryPoint("toy", "toy_modality:READERS",
+                                                                registry.ENTRY_POINT_GROUP)]}
     real = metadata.entry_points
-    monkeypatch.setattr(metadata, "entry_points",
-                        lambda group: [entry] if group == modality_module.ENTRY_POINT_GROUP else real(group=group))
+    monkeypatch.setattr(metadata, "entry_points", lambda group: entries.get(group) or real(group=group))
     modality_module.reset_modalities()
+    registry.reset_readers()
     study = tmp_path / "study"
     study.mkdir()
     (study / "study.toml").write_text(textwrap.dedent(MANIFEST))
@@ -118,6 +135,7 @@ def toy(tmp_path, monkeypatch):
         (study / f"{name}.toy").write_text(text)
     yield study
     modality_module.reset_modalities()
+    registry.reset_readers()
 
 
 def test_a_toy_modality_flows_from_the_manifest_to_the_report(toy, tmp_path):

@@ -1,7 +1,10 @@
 """The ``redoxmap`` command: a thin shell over the public API (no analysis lives here).
 
-Each modality's commands live in their own module (``cycling``, ``xas``, ``xrd``, ``tem``);
-this module holds the top-level commands and puts the groups together.
+Each modality's command group lives in a module of its own and is named by its modality's declaration
+(:class:`redoxmap.study.Modality`: ``command`` and ``cli``), so the groups are added by iterating over
+:func:`redoxmap.study.modalities`; the model, the simulations and the store have groups of their own.
+This module holds the top-level commands (``demo``, ``report``, ``map``, ``convert``, ``formats``)
+and puts the groups together.
 """
 
 from __future__ import annotations
@@ -275,7 +278,7 @@ def formats(as_json: JsonOpt = False) -> None:
 
     rows = [{"modality": r.modality, "format": r.name, "instrument": r.instrument,
              "extensions": shown(r.extensions), "description": r.description}
-            for r in sorted(readers().values(), key=lambda r: READER_MODALITIES.index(r.modality))]
+            for r in sorted(readers().values(), key=lambda r: (READER_MODALITIES + (r.modality,)).index(r.modality))]
     frame = pd.DataFrame(rows)
     emit(frame, as_json=as_json, out=None, title=f"Readers ({len(frame)})", max_rows=len(frame))
 

@@ -9,7 +9,7 @@ import typer
 
 from redoxmap.cli.common import JsonOpt, OutOpt, choice, command, emit
 from redoxmap.cli.structure import PlotOpt, save_plot
-from redoxmap.defaults import ADVENTITIOUS_CARBON_EV
+from redoxmap.defaults import ADVENTITIOUS_CARBON_EV, XPS_BACKGROUND, XPS_LINE_SHAPE
 
 xps_app = typer.Typer(help="XPS: regions, doublet fits over Shirley/Tougaard backgrounds, series.",
                       no_args_is_help=True, rich_markup_mode=None)
@@ -108,9 +108,9 @@ def xps_fit(
     components: ComponentsOpt = None,
     component: ComponentOpt = None,
     casa: CasaOpt = False,
-    background: BackgroundOpt = "shirley",
+    background: BackgroundOpt = XPS_BACKGROUND,
     fixed_background: FixedOpt = False,
-    line_shape: ShapeOpt = "SGL(30)",
+    line_shape: ShapeOpt = XPS_LINE_SHAPE,
     window: Annotated[str | None, typer.Option(help="Binding-energy range to fit, LOW,HIGH in eV.")] = None,
     charge_reference: ReferenceOpt = None,
     reference_ev: ReferenceEnergyOpt = ADVENTITIOUS_CARBON_EV,
@@ -165,7 +165,7 @@ def xps_quantify(
                                             "\"Fe 2p=16.42,O 1s=2.93\".")] = None,
     imfp_exponent: Annotated[float, typer.Option(help="x in the mean free path's KE^x (0: none, as CasaXPS's "
                                                  "default; 0.6 as Avantage).")] = 0.0,
-    background: BackgroundOpt = "shirley", charge_reference: ReferenceOpt = None,
+    background: BackgroundOpt = XPS_BACKGROUND, charge_reference: ReferenceOpt = None,
     reference_ev: ReferenceEnergyOpt = ADVENTITIOUS_CARBON_EV, as_json: JsonOpt = False, out: OutOpt = None,
 ) -> None:
     """Atomic percentages: each region's components over its sensitivity factor, the analyser's transmission
@@ -223,8 +223,8 @@ def xps_series(
     labels: Annotated[str | None, typer.Option(help="A label per file, comma-separated (default: file names).")] = None,
     region: RegionOpt = "S 2p",
     preset: PresetOpt = "argyrodite-S2p",
-    background: BackgroundOpt = "shirley",
-    line_shape: ShapeOpt = "SGL(30)",
+    background: BackgroundOpt = XPS_BACKGROUND,
+    line_shape: ShapeOpt = XPS_LINE_SHAPE,
     charge_reference: ReferenceOpt = None,
     reference_ev: ReferenceEnergyOpt = ADVENTITIOUS_CARBON_EV,
     plot: PlotOpt = None,

@@ -39,7 +39,8 @@ class Reader:
         Short identifier, unique within its modality; usable as ``format=`` where a reader
         can be forced (``redoxmap.read_cycling(path, format="arbin-csv")``).
     modality : str
-        What the file holds: one of :data:`READER_MODALITIES`.
+        What the file holds: one of :data:`READER_MODALITIES`, or the name of a modality a plugin
+        declares (:class:`redoxmap.study.Modality`), which reads its files through its own readers.
     instrument : str
         The instrument family, recorded in the metadata of what it reads.
     extensions : tuple of str
@@ -72,9 +73,9 @@ class Reader:
     fallback: bool = False
 
     def __post_init__(self):
-        if self.modality not in READER_MODALITIES:
-            raise AnalysisError(f"reader {self.name!r}: modality must be one of {', '.join(READER_MODALITIES)}, "
-                             f"not {self.modality!r}")
+        if not (isinstance(self.modality, str) and self.modality.isidentifier()):
+            raise AnalysisError(f"reader {self.name!r}: modality must be a name such as "
+                                f"{', '.join(READER_MODALITIES)} (or a plugin modality's), not {self.modality!r}")
 
 
 def read_head(path: Path) -> bytes:

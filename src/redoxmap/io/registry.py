@@ -178,8 +178,10 @@ def _sniffs(reader: Reader, head: bytes, path: Path) -> bool:
 
 
 def _check_modality(modality: str) -> None:
-    if modality not in READER_MODALITIES:
-        raise AnalysisError(f"modality must be one of {', '.join(READER_MODALITIES)}, not {modality!r}")
+    """A modality with readers: a built-in one, or one a plugin registered readers for."""
+    known = dict.fromkeys([*READER_MODALITIES, *(m for m, _ in _REGISTERED)])
+    if modality not in known:
+        raise AnalysisError(f"modality must be one of {', '.join(known)}, not {modality!r}")
 
 
 def _load() -> None:

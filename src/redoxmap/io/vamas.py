@@ -176,7 +176,14 @@ def _read_header(cursor: _Lines) -> dict:
 
 
 def _read_block(cursor: _Lines, header: dict, first: dict | None) -> dict:
-    """One block's parameters and data; items a later block leaves out come from the first."""
+    """One block's parameters and data; items a later block leaves out come from the first.
+
+    Notes
+    -----
+    One function past a screen because a VAMAS block is a fixed sequence of some forty items, many
+    present only for some experiment modes or techniques (ISO 14976); one pass in the standard's
+    order is what a reader can check against the standard.
+    """
     include = [True] * _BLOCK_ITEMS if first is None else header["include"]
     block = dict(first or {})
     block.pop("data", None)

@@ -358,6 +358,11 @@ def fit_parameters(observations: list[Observation], predictor: Callable, start: 
     ------
     AnalysisError
         With no observations or an unknown parameter name.
+
+    Notes
+    -----
+    One function past a screen because the fit, its covariance, the identifiability checks and the
+    result share one Jacobian and one set of scaled parameters, in that order.
     """
     if not observations:
         raise AnalysisError("no observations to fit")

@@ -54,7 +54,7 @@ class XasParameters:
         "mode = 'tey'}]; file may be a list of repeated scans",
         list,
     )
-    fit_window_eV: list = parameter([-20.0, 60.0], "K-edge LCF window relative to E0, in eV", list)
+    fit_window_eV: list = parameter(list(defaults.LCF_WINDOW_EV), "K-edge LCF window relative to E0, in eV", list)
     reference_e0_eV: float = parameter(
         0.0, "calibrate K-edge scans on their irefer channel to this E0 (eV); 0 = no calibration", (int, float)
     )
@@ -80,9 +80,13 @@ class XasParameters:
         "correction of TFY/PFY (e.g. 'Li1.2Ni0.16Co0.08Mn0.56O2'; '' = no correction)",
         str,
     )
-    incidence_deg: float = parameter(45.0, "beam angle to the sample surface, degrees (self-absorption)", (int, float))
+    incidence_deg: float = parameter(
+        defaults.FLUORESCENCE_ANGLE_DEG, "beam angle to the sample surface, degrees (self-absorption)", (int, float)
+    )
     exit_deg: float = parameter(
-        45.0, "fluorescence detector angle to the sample surface, degrees (self-absorption)", (int, float)
+        defaults.FLUORESCENCE_ANGLE_DEG,
+        "fluorescence detector angle to the sample surface, degrees (self-absorption)",
+        (int, float),
     )
 
 
@@ -177,11 +181,13 @@ class XpsParameters:
         "position_eV = 688}]}",
         dict,
     )
-    background: str = parameter("shirley", "shirley, tougaard or linear", str, ("shirley", "tougaard", "linear"))
+    background: str = parameter(
+        defaults.XPS_BACKGROUND, "shirley, tougaard or linear", str, ("shirley", "tougaard", "linear")
+    )
     fit_background: bool = parameter(
         True, "fit the background's scale with the peaks (false: fix it from the data)", bool
     )
-    line_shape: str = parameter("SGL(30)", "SGL(m) or GL(m), m = % Lorentzian", str)
+    line_shape: str = parameter(defaults.XPS_LINE_SHAPE, "SGL(m) or GL(m), m = % Lorentzian", str)
     charge_reference: str = parameter(
         "C 1s", "region with adventitious carbon for the charge correction ('' = none)", str
     )

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from redoxmap.defaults import BULK_DEPTH_NM, SURFACE_LAYER_NM, TEY_DEPTH_NM
+from redoxmap.defaults import BULK_DEPTH_NM, FLUORESCENCE_ANGLE_DEG, SURFACE_LAYER_NM, TEY_DEPTH_NM
 from redoxmap.errors import AnalysisError, MissingDependencyError
 
 DRAWS = 4000
@@ -158,8 +158,8 @@ def _spread(values: np.ndarray) -> float:
 
 
 def fluorescence_probing_depth_nm(formula: str, density_g_cm3: float, incident_eV: float,
-                                  emission_eV: float, *, incidence_deg: float = 45.0,
-                                  exit_deg: float = 45.0) -> float:
+                                  emission_eV: float, *, incidence_deg: float = FLUORESCENCE_ANGLE_DEG,
+                                  exit_deg: float = FLUORESCENCE_ANGLE_DEG) -> float:
     """1/e probing depth of a fluorescence mode from the attenuation of the material (xraydb).
 
     ``1/depth = mu(E_in) / sin(incidence) + mu(E_out) / sin(exit)``, with mu the linear

@@ -138,6 +138,11 @@ def fit_pre_edge(energy, mu, *, peaks: tuple[str, ...] = O_K_PEAKS,
     ------
     AnalysisError, FitError
         Too few points in the window, unknown peak or shape, or a failed fit.
+
+    Notes
+    -----
+    One function past a screen because the lmfit model built from the priors, the fit and the check of
+    each peak against its bounds share the peaks' parameter names, in that order.
     """
     import lmfit
 

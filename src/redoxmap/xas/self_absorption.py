@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from redoxmap.defaults import FLUORESCENCE_ANGLE_DEG
 from redoxmap.errors import AnalysisError, MissingDependencyError
 
 CORRECTED_MODES = ("tfy", "pfy", "fy")
@@ -102,8 +103,8 @@ def split_edge(edge: str) -> tuple[str, str]:
     return element, name.upper()
 
 
-def self_absorption(composition: str, edge: str, *, incidence_deg: float = 45.0,
-                    exit_deg: float = 45.0) -> SelfAbsorption:
+def self_absorption(composition: str, edge: str, *, incidence_deg: float = FLUORESCENCE_ANGLE_DEG,
+                    exit_deg: float = FLUORESCENCE_ANGLE_DEG) -> SelfAbsorption:
     """The thick-sample self-absorption of an edge of ``composition`` in a geometry.
 
     Parameters

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from redoxmap.defaults import XPS_BACKGROUND, XPS_LINE_SHAPE
 from redoxmap.errors import AnalysisError, FitError, FitWarning, warn
 from redoxmap.results import FitResult
 from redoxmap.xps import background as backgrounds
@@ -161,7 +162,7 @@ class XpsFit(FitResult):
 
 
 def fit_xps(spectrum, components: Sequence[Component] | str, *, window: tuple[float, float] | None = None,
-            background: str = "shirley", fit_background: bool = True, line_shape: str = "SGL(30)",
+            background: str = XPS_BACKGROUND, fit_background: bool = True, line_shape: str = XPS_LINE_SHAPE,
             cross_section: str | tuple[float, float] = "U2", tougaard_b: float | None = None,
             background_check: bool = True, fix_fwhm: bool = False, fix_position: bool = False) -> XpsFit:
     """Fit components over a background to one XPS region.

@@ -28,6 +28,7 @@ import pandas as pd
 from redoxmap.defaults import (
     BULK_DEPTH_NM,
     BULK_DEPTH_STDERR_NM,
+    FLUORESCENCE_ANGLE_DEG,
     LCF_BOOTSTRAP,
     LCF_WINDOW_EV,
     O_K_WINDOW_EV,
@@ -61,8 +62,8 @@ class Fluorescence:
     manifest's ``[xas] composition``, ``incidence_deg``, ``exit_deg``)."""
 
     composition: str
-    incidence_deg: float = 45.0
-    exit_deg: float = 45.0
+    incidence_deg: float = FLUORESCENCE_ANGLE_DEG
+    exit_deg: float = FLUORESCENCE_ANGLE_DEG
 
     def correction(self, edge: str) -> SelfAbsorption:
         """The correction of one edge (:func:`redoxmap.xas.self_absorption.self_absorption`)."""

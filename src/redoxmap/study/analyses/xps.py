@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from redoxmap.defaults import ADVENTITIOUS_CARBON_EV
+from redoxmap.defaults import ADVENTITIOUS_CARBON_EV, XPS_BACKGROUND, XPS_LINE_SHAPE
 from redoxmap.errors import ReadError
 from redoxmap.io.xps_files import read_xps, select_region
 from redoxmap.xps.fit import XpsFit, fit_xps
@@ -46,8 +46,8 @@ class XpsAnalysis:
 
 
 def analyze_xps(name: str, entries: list[XpsEntry], *, regions, presets: dict, components: dict | None = None,
-                background: str = "shirley",
-                fit_background: bool = True, line_shape: str = "SGL(30)", charge_reference: str = "C 1s",
+                background: str = XPS_BACKGROUND,
+                fit_background: bool = True, line_shape: str = XPS_LINE_SHAPE, charge_reference: str = "C 1s",
                 reference_eV: float = ADVENTITIOUS_CARBON_EV, temperature_C: float | None = None) -> XpsAnalysis:
     """Fit every named region of every file of a sample with its preset.
 
