@@ -248,3 +248,12 @@ def test_a_study_result_shows_itself_in_a_line(virtual_study):
     text = repr(result)
     assert len(text) < 400 and "samples" in text and "cycling" in text
     assert "StudyResult" in result._repr_html_()
+
+
+def test_summary_gives_plain_values(result):
+    """``summary()`` has one meaning on every result: its figures as plain values (name -> number or text)."""
+    values = result.summary()
+    assert values and all(isinstance(key, str) for key in values)
+    name = str(result.parameter_table()["parameter"].iloc[0])
+    assert any(key.startswith(name.split("(")[0][:6]) for key in values) or "chi_square" in str(values)
+    assert not any(type(v).__module__ == "numpy" for v in values.values())

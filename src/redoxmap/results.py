@@ -121,6 +121,15 @@ class FitResult(DataView):
         be left out)."""
         raise NotImplementedError
 
+    def summary(self) -> dict:
+        """Each parameter's value and standard error (``name``, ``name_stderr``) and the statistics, as
+        plain values (a fit with figures of its own adds or replaces them)."""
+        values = {}
+        for row in self.parameter_table().itertuples(index=False):
+            values[str(row.parameter)] = _scalar(row.value)
+            values[f"{row.parameter}_stderr"] = _scalar(row.stderr)
+        return {**values, **{key: _scalar(value) for key, value in self.statistics().items()}}
+
     def statistics(self) -> dict:
         """Fit-quality figures and the error convention, as a flat dict."""
         raise NotImplementedError
@@ -378,6 +387,11 @@ def _resolve(name: str):
     for part in qualname.split("."):
         obj = getattr(obj, part)
     return obj
+
+
+def _scalar(value):
+    """A numpy scalar as the Python number it holds (other values as they are)."""
+    return value.item() if hasattr(value, "item") and getattr(value, "ndim", 1) == 0 else value
 
 
 def _plain(value):

@@ -235,10 +235,20 @@ def quantify_gases(recording, sensitivities, *, cycling=None, active_mass_g: flo
 
     Examples
     --------
-    >>> recording = read_ms("cell.tsv")                                  # doctest: +SKIP
-    >>> gases = quantify_gases(recording, load_calibration("cal.json"),   # doctest: +SKIP
-    ...                        cycling=read_cycling("cell.mpt", active_mass_mg=10), lag_s=60)
-    >>> gases.totals                                                       # doctest: +SKIP
+    A virtual cell whose oxygen release is known (:func:`redoxmap.dems.simulate_dems_cell`):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from redoxmap import read_cycling
+    >>> from redoxmap.dems import load_calibration, read_ms, simulate_dems_cell
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> truth = simulate_dems_cell(folder, temperature_C=50)
+    >>> gases = quantify_gases(read_ms(folder / "ms.csv"), load_calibration(folder / "calibration.json"),
+    ...                        cycling=read_cycling(folder / "cycler.csv", active_mass_mg=truth["active_mass_mg"]),
+    ...                        offset_s=truth["offset_s"], delay_s=truth["delay_s"], lag_s=truth["lag_s"])
+    >>> o2 = gases.totals.query("gas == 'O2' and direction == 'charge'").iloc[0]
+    >>> print(f"{o2.amount_umol_g:.0f} ± {o2.amount_stderr_umol_g:.1f} umol/g (true: {truth['O2_umol_g']:.0f})")
+    84 ± 0.8 umol/g (true: 84)
     """
     sensitivities = list(sensitivities)
     if not sensitivities:
