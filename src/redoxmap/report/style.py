@@ -76,11 +76,12 @@ LEGEND_ENTRIES = 8
 """Most entries a legend shows; the rest are counted in its last entry."""
 
 
-def legend_below(fig, ax=None, **options):
+def legend_below(fig, ax=None, *, cells: bool = False, **options):
     """The legend of ``ax`` (or of every axes) under the plot, replacing any legend inside the axes:
     constrained layout makes room for it, so
     it never covers data and the figure's edge never cuts it. Columns follow the labels' length unless
-    ``ncols`` is given.
+    ``ncols`` is given. With ``cells`` (one entry per cell), at most :data:`LEGEND_ENTRIES` are shown and
+    the last counts the others.
 
     Returns
     -------
@@ -98,12 +99,12 @@ def legend_below(fig, ax=None, **options):
                 labels.append(label)
     if not labels:
         return None
-    if len(labels) > LEGEND_ENTRIES:  # a campaign's cells: a legend of them all would squeeze the plot away
+    if cells and len(labels) > LEGEND_ENTRIES:  # a campaign's: a legend of them all would squeeze the plot away
         from matplotlib.lines import Line2D
 
         more = len(labels) - LEGEND_ENTRIES + 1
         handles = [*handles[:LEGEND_ENTRIES - 1], Line2D([], [], ls="none")]
-        labels = [*labels[:LEGEND_ENTRIES - 1], f"and {more} more (colours repeat; the tables name each)"]
+        labels = [*labels[:LEGEND_ENTRIES - 1], f"and {more} more cells"]
     options.setdefault("fontsize", 6.5)
     size = options["fontsize"] if isinstance(options["fontsize"], (int, float)) else 6.5
     fits = int(fig.get_figwidth() * 72 / (0.55 * size)) - 8  # characters of a line beside its handle
