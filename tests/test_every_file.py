@@ -63,7 +63,8 @@ def _commands(data: Path, tmp: Path) -> dict[str, tuple[tuple[str, ...], list[st
 
 # Commands that take no data file of a modality: a study, a store, a model, two numbers.
 NOT_FILE_COMMANDS = {"demo", "report", "map", "formats", "store catalog", "store query", "model simulate",
-                     "model validate", "model fit", "model whatif", "simulate study", "xas depth"}
+                     "model validate", "model fit", "model whatif", "simulate study", "simulate campaign",
+                     "xas depth"}
 
 
 def _cli_commands() -> set[str]:

@@ -1,0 +1,111 @@
+"""Benchmark: a campaign of many cells through ``redoxmap report``, serially and on a 2-worker Dask cluster.
+
+Each cell of the campaign is a copy (under its own name) of one of three real cycler files of the demo
+study, in turn: a Neware ``.ndax`` (``NewareNDA/test_2.ndax``, 108k rows), an Arbin CSV
+(battery-data-toolkit) and a Maccor export, each with an active mass and a temperature, and with
+a Mn K-edge XAS spectrum (Mn3O4, three scans, fitted by LCF against the MnO, Mn2O3 and MnO2
+references of the XAS Data Library) and an impedance spectrum (impedance.py's example) beside it.
+Half the cells are at 30 °C and half at 50 °C, so the campaign view has two groups.
+
+Every report runs in a fresh process (``redoxmap report --force --no-store --no-progress``), serially
+(``--workers 1``) and on a local cluster (``--workers 2``, its start included: what a user waits for).
+For each: the wall time, the CPU time of the process and its descendants, the largest resident
+memory of any one of them (``ru_maxrss`` of the waited-for descendants), the report's phases from
+``report.json`` and the entry page's size. The per-cell cost is the slope between the two largest
+sizes; 1,000 and 10,000 cells are extrapolated from it and marked so (the measured points are
+printed beside them).
+
+Run ``python benchmarks/bench_campaign.py [sizes...]`` (default 16 and 64 cells: about 8 minutes
+here); ``python benchmarks/bench_campaign.py 16 64 1000`` measures 1,000 (about an hour on 2 cores).
+A benchmark, not a test.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _timing import threads_note
+
+from redoxmap.resources import demo_source
+
+CYCLERS = ("neware_test_2.ndax", "arbin_example.csv", "maccor_three.txt")
+
+
+def campaign_study(folder: Path, cells: int) -> Path:
+    """A study of ``cells`` cells (see the module docstring); returns the folder."""
+    source = demo_source()
+    for part in ("cycling", "xas", "eis"):
+        (folder / part).mkdir(parents=True, exist_ok=True)
+    for name in ("MnO", "Mn2O3", "MnO2", "Mn3O4"):
+        for k in (1, 2, 3):
+            shutil.copy(source / "xas" / f"{name}_rt_0{k}.xdi", folder / "xas")
+    shutil.copy(source / "eis" / "impedance_py_example.csv", folder / "eis")
+    references = ",\n".join(
+        f'  {{file = [{", ".join(f"{chr(34)}xas/{n}_rt_0{k}.xdi{chr(34)}" for k in (1, 2, 3))}], edge = "Mn-K", '
+        f'mode = "transmission", valence = {v}, name = "{n}"}}' for n, v in (("MnO", 2), ("Mn2O3", 3), ("MnO2", 4)))
+    scans = ", ".join(f'"xas/Mn3O4_rt_0{k}.xdi"' for k in (1, 2, 3))
+    samples = []
+    for index in range(cells):
+        original = source / "cycling" / CYCLERS[index % len(CYCLERS)]
+        copy = folder / "cycling" / f"cell_{index:05d}_{original.name}"
+        shutil.copy(original, copy)
+        samples.append(
+            f'\n[[sample]]\nname = "cell {index:05d}"\nactive_mass_mg = 5.0\n'
+            f"temperature_C = {30 if index % 2 else 50}\n[sample.files]\ncycling = \"cycling/{copy.name}\"\n"
+            f'xas = [{{file = [{scans}], edge = "Mn-K", mode = "transmission", state = "charge 1"}}]\n'
+            f'eis = [{{file = "eis/impedance_py_example.csv", state = "charge 1"}}]\n')
+    (folder / "study.toml").write_text(
+        f'[study]\nname = "campaign of {cells} cells"\n[model]\nrun = false\n'
+        f'[xas]\nreference_e0_eV = 6539.0\nbootstrap = 0\nreferences = [\n{references}\n]\n'
+        f'[eis]\ncircuit = "L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1"\n' + "".join(samples))
+    return folder
+
+
+def report(folder: Path, workers: int) -> dict:
+    """One report in a fresh process: wall, CPU, the largest process's memory, phases, entry page."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "from redoxmap.cli import main; main()", "report", str(folder), "--force",
+                    "--no-store", "--no-progress", "--workers", str(workers)], check=True, capture_output=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    recorded = json.loads((folder / "report" / "report.json").read_text())
+    return {"wall": wall, "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+            "peak_mib": after.ru_maxrss / 1024, "phases": recorded["timings_s"],
+            "entry_kib": (folder / "report" / "index.html").stat().st_size / 1024}
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [16, 64]
+    print(threads_note())
+    print("cells | run | wall (s) | CPU (s) | largest process (MiB) | entry page (KiB) | phases (s)")
+    measured: dict[str, dict[int, float]] = {"serial": {}, "dask": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        for cells in sizes:
+            folder = campaign_study(Path(tmp) / f"c{cells}", cells)
+            for label, workers in (("serial", 1), ("dask", 2)):
+                result = report(folder, workers)
+                measured[label][cells] = result["wall"]
+                phases = ", ".join(f"{k} {v:.1f}" for k, v in result["phases"].items())
+                print(f"{cells} | {label} | {result['wall']:.1f} | {result['cpu']:.1f} | {result['peak_mib']:.0f} | "
+                      f"{result['entry_kib']:.0f} | {phases}", flush=True)
+            print(f"{cells} | dask / serial | {measured['serial'][cells] / measured['dask'][cells]:.2f}x", flush=True)
+    if len(sizes) >= 2:
+        low, high = sorted(sizes)[-2:]
+        for label, points in measured.items():
+            slope = (points[high] - points[low]) / (high - low)
+            fixed = points[high] - slope * high
+            print(f"{label}: {slope:.2f} s per cell, {fixed:.1f} s fixed (from {low} and {high} cells: "
+                  f"{points[low]:.1f} and {points[high]:.1f} s measured); extrapolated: 1,000 cells "
+                  f"{fixed + 1000 * slope:.0f} s, 10,000 cells {(fixed + 10_000 * slope) / 60:.0f} min")
+
+
+if __name__ == "__main__":
+    main()
