@@ -57,8 +57,8 @@ class FigureFactory:
 
     @staticmethod
     def close(figure) -> None:
-        """Release a figure's drawing (there is no pyplot registry to remove it from)."""
-        figure.clear()
+        """Nothing to release: a figure outside pyplot is freed with its last reference. (Clearing it
+        first, as this did, cost 26 ms a figure: a fifth of a campaign report's drawing.)"""
 
 
 @contextmanager
