@@ -81,6 +81,22 @@ def test_a_lost_figure_or_an_edited_parameter_makes_the_report_again(one_cell):
     assert "Report written" in _report(one_cell)[0]
 
 
+def test_a_report_json_of_another_shape_is_not_up_to_date(one_cell):
+    from redoxmap.report import up_to_date
+
+    _report(one_cell)
+    path = one_cell / "report" / "report.json"
+    recorded = json.loads(path.read_text())
+    study = load_study(one_cell)
+    assert up_to_date(study, one_cell / "report") == one_cell / "report" / "index.html"
+    for damaged in ({**recorded, "pages": ["index.html"]}, {**recorded, "sections": "x"}, [1, 2]):
+        path.write_text(json.dumps(damaged))
+        assert up_to_date(study, one_cell / "report") is None
+    path.write_text("{not json")
+    assert up_to_date(study, one_cell / "report") is None
+    assert "Report written" in _report(one_cell)[0]
+
+
 def test_a_report_with_a_failed_task_is_never_up_to_date(one_cell):
     broken = one_cell / "cycling" / "broken.csv"
     broken.write_text("not a cycler file\n")

@@ -10,7 +10,14 @@ import pandas as pd
 import pytest
 
 from redoxmap.study import SerialExecutor, load_study, run_study
-from redoxmap.study.campaign import METRICS, campaign_table, group_statistics, outliers, varying_conditions
+from redoxmap.study.campaign import (
+    METRICS,
+    campaign_table,
+    group_statistics,
+    one_capacity_unit,
+    outliers,
+    varying_conditions,
+)
 from redoxmap.study.manifest import Sample
 from redoxmap.study.run import cell_label
 from redoxmap.study.virtual_campaign import simulate_campaign
@@ -82,6 +89,19 @@ def test_cells_equal_within_their_accuracy_are_never_flagged():
     assert list(flagged["cell"]) == ["c4"] and "a factor of 0.1" in flagged["reason"].iloc[0]
     assert outliers(pd.DataFrame(rows[:4])).empty  # four cells: too few to call one apart
     assert set(METRICS) <= set(rows[0])
+
+
+def test_capacities_in_two_units_are_never_compared():
+    """Three cells without an active mass (mAh) among nine with one (mAh/g): their capacities leave the
+    comparison, their retention stays."""
+    rows = [{"sample": f"s{k}", "cell": f"c{k}", "group": "all cells", "capacity_unit": "mAh" if k < 3 else "mAh/g",
+             "capacity_first": 0.5 if k < 3 else 200.0, "capacity_max": 0.6 if k < 3 else 250.0,
+             "capacity_last": 0.55 if k < 3 else 240.0, "retention_pct": 96.0, "ce_median_pct": 99.5,
+             "top_share_first_pct": 30.0, "top_share_last_pct": 50.0, "n90": 10.0} for k in range(12)]
+    table = one_capacity_unit(pd.DataFrame(rows))
+    assert set(table["capacity_unit"]) == {"mAh/g"} and table["capacity_max"].isna().sum() == 3
+    assert table["retention_pct"].notna().all() and outliers(table).empty  # no mAh cell flagged against mAh/g
+    assert group_statistics(table).set_index("metric").loc["capacity_max", "cells"] == 9
 
 
 def test_only_conditions_that_differ_group_the_samples():

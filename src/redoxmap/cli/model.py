@@ -392,9 +392,5 @@ def simulate_campaign_command(
     from redoxmap.cli.common import out_console
     from redoxmap.study.virtual_campaign import simulate_campaign
 
-    if cells_per_group < 1 or cycles < 2:
-        from redoxmap.errors import AnalysisError
-
-        raise AnalysisError("a campaign needs at least one cell per group and two cycles")
     manifest = simulate_campaign(out, cells_per_group=cells_per_group, cycles=cycles, seed=seed)
     out_console.print(f"wrote {manifest} (truth in {manifest.parent / 'truth.json'})")

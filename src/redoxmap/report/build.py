@@ -205,10 +205,15 @@ def up_to_date(study, out: str | PathLike, *, single_file: bool = False, print_f
     if not isinstance(recorded, dict) or not recorded.get("fingerprint"):
         return None
     expected = report_fingerprint(study_fingerprint(study), single_file=single_file, print_figures=print_figures)
-    files = [out / "index.html", *(out / page for page in (recorded.get("pages") or {}).values())]
-    files += [out / name for section in recorded.get("sections", []) for figure in section.get("figures", [])
-              for name in figure.values()]
-    if recorded["fingerprint"] != expected or not all(file.is_file() for file in files):
+    if recorded["fingerprint"] != expected:
+        return None
+    try:
+        files = [out / "index.html", *(out / page for page in (recorded.get("pages") or {}).values())]
+        files += [out / name for section in recorded.get("sections", []) for figure in section.get("figures", [])
+                  for name in figure.values()]
+    except (AttributeError, TypeError):  # a report.json edited or written by something else
+        return None
+    if not all(file.is_file() for file in files):
         return None
     return out / "index.html"
 

@@ -134,7 +134,23 @@ def campaign_table(study, analyses: dict[str, list]) -> pd.DataFrame:
         for analysis in analyses[sample.name]:
             rows.append({"sample": sample.name, "cell": analysis.name, "group": group,
                          **{key: conditions.get(key) for key in keys}, **cell_figures(analysis)})
-    return pd.DataFrame(rows)
+    return one_capacity_unit(pd.DataFrame(rows))
+
+
+CAPACITIES = ("capacity_first", "capacity_max", "capacity_last")
+
+
+def one_capacity_unit(table: pd.DataFrame) -> pd.DataFrame:
+    """The cells' capacities in one unit: where some cells have an active mass (mAh/g) and others do not
+    (mAh), the capacities of the fewer are left out (NaN), since mAh and mAh/g cannot share a median;
+    their ratios (retention, CE, shares) and n90 stay."""
+    if table.empty or table["capacity_unit"].nunique() < 2:
+        return table
+    kept = table["capacity_unit"].value_counts().index[0]
+    table = table.copy()
+    table.loc[table["capacity_unit"] != kept, list(CAPACITIES)] = np.nan
+    table["capacity_unit"] = kept
+    return table
 
 
 def condition_text(key: str, value) -> str:

@@ -33,8 +33,8 @@ def input_files(study) -> list[Path]:
         elif isinstance(value, list | tuple):
             for item in value:
                 visit(item)
-        elif isinstance(value, str | Path) and str(value).startswith("/"):
-            path = Path(value)
+        elif isinstance(value, str | Path) and value and Path(value).is_absolute():
+            path = Path(value)  # the manifest resolved every path it names: relative strings are not files
             if path.is_file():
                 found.add(path)
 

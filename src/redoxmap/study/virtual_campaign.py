@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from redoxmap.errors import AnalysisError
 from redoxmap.io.bdf import write_bdf
 from redoxmap.io.tables import atomic_write
 from redoxmap.model.cycle_model import ActivationParameters, simulate_cycles
@@ -51,7 +52,15 @@ def simulate_campaign(out: str | PathLike, *, cells_per_group: int = 16, cycles:
     -------
     Path
         The ``study.toml``.
+
+    Raises
+    ------
+    redoxmap.errors.AnalysisError
+        For no cell per group or fewer than two cycles (nothing is written).
     """
+    if cells_per_group < 1 or cycles < 2:
+        raise AnalysisError(f"a campaign needs at least one cell per group and two cycles, not {cells_per_group} "
+                            f"and {cycles}")
     out = Path(out)
     (out / "cycling").mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
