@@ -222,13 +222,20 @@ class ActivationRun:
     parameters: ActivationParameters | None = None
 
 
+def interface_resistance(parameters: ParameterSet, temperature_K: float) -> float:
+    """``R_int(T) / phi_c`` in ohm g: the interface's resistance times the active mass at a temperature,
+    in either model (both name their parameters ``r_int_ohm_g``, ``r_int_activation_energy_eV`` and
+    ``phi_c``). An impedance fit's charge-transfer resistance times the cell's active mass measures it."""
+    resistance = parameters.r_int_ohm_g * arrhenius_factor(-parameters.r_int_activation_energy_eV, temperature_K)
+    return resistance / max(parameters.phi_c, 1e-9)
+
+
 def interface_overpotential(parameters: ActivationParameters, temperature_K: float, *, c_rate: float = 0.1,
                             liquid: bool = False) -> float:
     """``eta = I R_int(T) / phi_c`` in volts: what the interface takes of the cut-off (0 in a liquid cell)."""
     if liquid:
         return 0.0
-    resistance = parameters.r_int_ohm_g * arrhenius_factor(-parameters.r_int_activation_energy_eV, temperature_K)
-    return c_rate * ONE_C_MA_G * resistance / max(parameters.phi_c, 1e-9) * 1e-3
+    return c_rate * ONE_C_MA_G * interface_resistance(parameters, temperature_K) * 1e-3
 
 
 def transport_weights(parameters: ActivationParameters, depth_nm: np.ndarray, temperature_K: float, *,

@@ -25,7 +25,7 @@ from scipy.optimize import least_squares
 from redoxmap.errors import AnalysisError, FitWarning, warn
 from redoxmap.fitting import KNOWN, error_scale
 from redoxmap.formatting import unit_of
-from redoxmap.model.cycle_model import ActivationParameters, ParameterSet, simulate_cycles
+from redoxmap.model.cycle_model import ActivationParameters, ParameterSet, interface_resistance, simulate_cycles
 from redoxmap.model.time_model import CellParameters, simulate_time_resolved
 from redoxmap.palette import COLORS
 from redoxmap.results import FitResult
@@ -51,9 +51,11 @@ class Observation:
 
     Attributes
     ----------
-    kind : {"capacity", "capacity_o", "r", "charge_capacity", "region_iii", "ni_valence"}
+    kind : {"capacity", "capacity_o", "r", "charge_capacity", "region_iii", "interface_resistance", "ni_valence"}
         Discharge capacity (mAh/g), its oxygen part (cycle-resolved model only), the O activation
         index, or the charge capacity and its part above 4.4 V (region III; time-resolved model only);
+        the interface resistance times the active mass (ohm g: an impedance fit's charge-transfer
+        resistance, :func:`redoxmap.model.observations.interface_observations`) in either model;
         ``ni_valence`` is a separate measurement that fixes parameters (:mod:`redoxmap.model.validation`),
         never a fitted value.
     value, stderr : float
@@ -100,6 +102,11 @@ def _pick(observations, indices, columns: dict[str, np.ndarray], values: np.ndar
         values[i] = columns[key][obs.cycle - 1]
 
 
+def _interface_column(parameters: ParameterSet, temperature_C: float, cycles: int) -> np.ndarray:
+    """The interface resistance (ohm g) each cycle: the models hold it constant over cycles."""
+    return np.full(cycles, interface_resistance(parameters, temperature_C + 273.15))
+
+
 def predict(parameters: ActivationParameters, observations: list[Observation], *,
             liquid_radius_nm: float | None = None) -> np.ndarray:
     """The cycle-resolved model's value for each observation (one simulation per temperature and cell type)."""
@@ -110,7 +117,8 @@ def predict(parameters: ActivationParameters, observations: list[Observation], *
             radius_nm=liquid_radius_nm)
         table = simulate_cycles(used, cycles, temperature_C=temperature, liquid=cell == "liquid").table
         columns = {"capacity": table["capacity_mAh_g"].to_numpy(), "capacity_o": table["capacity_o_mAh_g"].to_numpy(),
-                   "tey": table["r_tey"].to_numpy(), "bulk": table["r_bulk"].to_numpy()}
+                   "tey": table["r_tey"].to_numpy(), "bulk": table["r_bulk"].to_numpy(),
+                   "interface_resistance": _interface_column(used, temperature, cycles)}
         _pick(observations, indices, columns, values, "cycle-resolved")
     return values
 
@@ -135,7 +143,8 @@ def predict_time_resolved(parameters: CellParameters, observations: list[Observa
         columns = {"capacity": table["discharge_capacity_mAh_g"].to_numpy(),
                    "charge_capacity": table["charge_capacity_mAh_g"].to_numpy(),
                    "region_iii": table["region_iii_charge_mAh_g"].to_numpy(),
-                   "tey": table["r_tey"].to_numpy(), "bulk": table["r_bulk"].to_numpy()}
+                   "tey": table["r_tey"].to_numpy(), "bulk": table["r_bulk"].to_numpy(),
+                   "interface_resistance": _interface_column(used, temperature, cycles)}
         _pick(observations, indices, columns, values, "time-resolved")
     return values
 

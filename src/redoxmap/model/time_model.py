@@ -57,6 +57,7 @@ from redoxmap.model.cycle_model import (
     arrhenius_factor,
     depth_edges,
     front_depth,
+    interface_resistance,
     probe_weights,
 )
 from redoxmap.model.surface import surface_deactivation, surface_oxygen_excess
@@ -202,7 +203,7 @@ class ParticleModel:
         self._inner_gain4, self._outer_gain4 = np.tile(self.inner_gain, 4), np.tile(self.outer_gain, 4)
         self.d0 = p.diffusivity_cm2_s * arrhenius_factor(p.diffusion_activation_energy_eV, t)
         self.k_activation = p.k_activation_per_h / 3600 * arrhenius_factor(p.activation_energy_eV, t)
-        self.r_int = p.r_int_ohm_g * arrhenius_factor(-p.r_int_activation_energy_eV, t) / max(p.phi_c, 1e-9)
+        self.r_int = interface_resistance(p, t)
         self.q_total = p.q_tm_mAh_g + p.q_o_mAh_g
         # The current extracts charge through the surface shell: d<x>/dt = I / (3600 Q_total).
         self.feed = 1 / (3600 * self.q_total) / self.volume_fraction[-1]

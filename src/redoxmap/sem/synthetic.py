@@ -28,8 +28,13 @@ PHASES = ("void", "cathode", "electrolyte", "carbon")
 
 def packed_discs(shape=(256, 256), *, radius_px: float = 12.0, cathode_fraction: float = 0.3,
                  contact: float = 0.6, sectors: int = 8, ring_px: int = 3, electrolyte_fraction: float = 0.45,
-                 carbon_fraction: float = 0.04, seed: int = 0) -> tuple[np.ndarray, dict]:
+                 carbon_fraction: float = 0.04, sphere_sections: bool = False,
+                 seed: int = 0) -> tuple[np.ndarray, dict]:
     """A phase map (0 void, 1 cathode, 2 electrolyte, 3 carbon) and its truth.
+
+    With ``sphere_sections`` each disc is where a random plane cuts a sphere of radius ``radius_px``
+    (at a distance ``h radius_px`` from its centre, h uniform in [0, 1)), as in a polished
+    cross-section; otherwise every disc has that radius.
 
     Returns
     -------
@@ -57,13 +62,15 @@ def packed_discs(shape=(256, 256), *, radius_px: float = 12.0, cathode_fraction:
     carbon = gaussian_filter(rng.normal(size=shape), 3.0)  # carbon black / VGCF agglomerates of a few px
     labels[carbon > np.quantile(carbon, 1 - carbon_fraction)] = 3
     offsets = rng.uniform(0, 2 * math.pi, len(centres))
-    for (y, x), offset in zip(centres, offsets):
+    radii = radius_px * (np.sqrt(1 - rng.uniform(0, 1, len(centres)) ** 2) if sphere_sections
+                         else np.ones(len(centres)))
+    for (y, x), offset, radius in zip(centres, offsets, radii):
         distance = np.hypot(yy - y, xx - x)
         angle = (np.arctan2(yy - y, xx - x) - offset) % (2 * math.pi)
-        in_ring = (distance >= radius_px) & (distance < radius_px + ring_px)
+        in_ring = (distance >= radius) & (distance < radius + ring_px)
         covered = (angle % (2 * math.pi / sectors)) < contact * 2 * math.pi / sectors
         labels[in_ring] = np.where(covered[in_ring], 2, 0)
-        labels[distance < radius_px] = 1
+        labels[distance < radius] = 1
     truth = {"contact": contact, "cathode_fraction": float((labels == 1).mean()), "diameter_px": 2 * radius_px,
              "discs": len(centres)}
     return labels, truth

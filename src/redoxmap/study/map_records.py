@@ -276,20 +276,12 @@ def xrd_records(records: Records, sample, analysis, parameters: XrdParameters) -
 @per_sample("eis")
 def eis_records(records: Records, sample, analysis, parameters: EisParameters) -> None:
     """The resistance of the slowest RC arc of each state's first spectrum."""
+    from redoxmap.study.analyses.eis import interface_resistances
+
     options = sample.file_options.get("eis", [])
-    table = analysis.resistances
-    if table.empty:
-        return
-    arcs = sorted(int(c.split("_")[1]) for c in table if c.startswith("R_") and c.endswith("_ohm")
-                  and "stderr" not in c)
-    for state_name, part in table.groupby("state", sort=False):
-        row = part.iloc[0]
-        slowest = next((k for k in reversed(arcs) if np.isfinite(row.get(f"R_{k}_ohm", np.nan))), None)
-        if slowest is None:
-            continue
-        records.add_state(sample.name, _entry_state(options, state_name), "electrode", "R_interface_ohm",
-                          row[f"R_{slowest}_ohm"], row.get(f"R_{slowest}_stderr_ohm"),
-                          f"{_files(options, state=state_name)} ({row['spectrum']})")
+    for row in interface_resistances(analysis).itertuples():
+        records.add_state(sample.name, _entry_state(options, row.state), "electrode", "R_interface_ohm",
+                          row.R_ohm, row.R_stderr_ohm, f"{_files(options, state=row.state)} ({row.spectrum})")
 
 
 @per_sample("xps")

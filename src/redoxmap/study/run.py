@@ -374,12 +374,15 @@ def model_cells(study: Study, store: CellStore | None = None) -> list[tuple]:
 
 
 def analyze_model_study(study: Study, parameters: ModelRunParameters, store: CellStore | None = None):
-    """Fit the activation model to every cell with a temperature and a mass (the task the executor runs)."""
+    """Fit the activation model to every cell with a temperature and a mass (the task the executor runs),
+    with what the study's own impedance and SEM measure of it (:mod:`redoxmap.study.model_evidence`)."""
     from redoxmap.cycling import cycle_summary
     from redoxmap.study.analyses.model import analyze_model
+    from redoxmap.study.model_evidence import model_interface_resistances, model_particle_radius
 
     cells = [(label, temperature, cycle_summary(table)) for label, temperature, table in model_cells(study, store)]
-    return analyze_model(cells, r_values=model_r_values(study), vary=tuple(parameters.vary),
+    return analyze_model(cells, r_values=model_r_values(study), interface=model_interface_resistances(study),
+                         radius=model_particle_radius(study), vary=tuple(parameters.vary),
                          parameters=parameters.parameters,
                          cycles=parameters.cycles, stderr_pct=parameters.capacity_stderr_pct,
                          reference_protocol=parameters.reference_protocol)

@@ -47,15 +47,16 @@ import pandas as pd
 from redoxmap.eis.circuits import Circuit
 from redoxmap.io.bdf import write_bdf
 from redoxmap.io.tables import atomic_write
-from redoxmap.model.cycle_model import ActivationParameters, arrhenius_factor, simulate_cycles
+from redoxmap.model.cycle_model import ActivationParameters, interface_resistance, simulate_cycles
 
 SPECIFIC_1C_MA_G = 250.0
 EIS_CIRCUIT = "L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1"
-R_INT_REF_OHM = 120.0  # charge-transfer (interfacial) resistance of the virtual cell at 30 °C
+EIS_CPE2_Q = 3e-4  # the charge-transfer arc's CPE (F s^(alpha-1)): its peak near 0.3 Hz for R_int of ~1-2 kohm
 O_K_STATES = (1, 12, 22)  # charges after which O K spectra are taken (the reference study's)
 O_K_A, O_K_B0 = 1.0, 0.35  # pre-peak heights of the uncycled material (normalised to the edge step)
 XRD_003_DEG, XRD_020_DEG, XRD_SHIFT_DEG = 18.65, 20.85, 0.20  # (003) moves by -0.20 deg at full charge
 SEM_CONTACT, LPM_PHI_C, SEM_PIXEL_NM = 0.45, 1.4, 100.0  # contact of the reference composite (phi_c = 1)
+SEM_FIELD_RADII = 32  # a field of view this many particle radii wide: ~100 sections, a median to ~5 %
 REFERENCE_MIXING = "solid phase"  # the reference composite is hand-milled (the study's SPM)
 
 
@@ -108,13 +109,10 @@ def cycler_table(run, *, mass_mg: float, c_rate: float = 0.1, points: int = 120)
     return pd.concat(rows, ignore_index=True)
 
 
-def r_int_ohm(parameters: ActivationParameters, temperature_C: float) -> float:
-    """The virtual cell's interfacial resistance (Arrhenius, with the model's energy and contact)."""
-    return (
-        R_INT_REF_OHM
-        * arrhenius_factor(-parameters.r_int_activation_energy_eV, temperature_C + 273.15)
-        / parameters.phi_c
-    )
+def r_int_ohm(parameters: ActivationParameters, temperature_C: float, mass_mg: float) -> float:
+    """The virtual cell's charge-transfer resistance (ohm): the model's interface resistance (ohm g, with
+    its Arrhenius energy and contact) over the cell's active mass."""
+    return interface_resistance(parameters, temperature_C + 273.15) / (mass_mg * 1e-3)
 
 
 def model_section(cycles: int) -> str:
@@ -271,8 +269,8 @@ def write_virtual_cells(out: str | PathLike, *, parameters: ActivationParameters
             names = ", ".join(f'"{prefix}xrd/{scan["file"]}"' for scan in scans)
             xrd_entry = (f'xrd = [{{file = [{names}], series = true, cycling = "{prefix}cycling/{cycling_file.name}"}}]'
                          "\n")
-        r_ct = r_int_ohm(parameters, temperature)
-        eis_parameters = [1e-6, 8.0, 25.0, 2e-6, 0.9, r_ct, 5e-3, 0.8, 5.0]
+        r_ct = r_int_ohm(parameters, temperature, mass_mg)
+        eis_parameters = [1e-6, 8.0, 25.0, 2e-6, 0.9, r_ct, EIS_CPE2_Q, 0.8, 5.0]
         z = circuit.impedance(eis_parameters, frequency)
         # 0.2 % per part: the largest of 114 such deviations stays below the 1 % Kramers-Kronig
         # threshold (at 0.3 % it reaches it by chance about one spectrum in ten).
@@ -296,7 +294,7 @@ def write_virtual_cells(out: str | PathLike, *, parameters: ActivationParameters
                                            f'state = "charge {cycle}"}}')
         extra_entries, dems_truth, xps_truth = "", {}, {}
         if sem:
-            extra_entries += _write_sem(out, name, parameters.phi_c, prefix, truth, seed=int(temperature))
+            extra_entries += _write_sem(out, name, parameters, prefix, truth, seed=int(temperature))
         if dems:
             extra_entries += _write_dems(out, cycler, temperature, mass_mg, rng, prefix, dems_truth)
         if xps:
@@ -382,16 +380,20 @@ def _write_dems(out: Path, cycler: pd.DataFrame, temperature: float, mass_mg: fl
     )
 
 
-def _write_sem(out: Path, name: str, phi_c: float, prefix: str, truth: dict, *, seed: int) -> str:
-    """A backscatter image and element maps of a composite whose contact is ``SEM_CONTACT x phi_c``;
-    returns the manifest line."""
+def _write_sem(out: Path, name: str, parameters: ActivationParameters, prefix: str, truth: dict, *, seed: int) -> str:
+    """A backscatter image and element maps of a polished cross-section of a composite whose contact is
+    ``SEM_CONTACT x phi_c``, its particles spheres of the model's radius cut at random heights; returns
+    the manifest line."""
     from PIL import Image
 
     from redoxmap.sem.synthetic import backscatter_image, element_count_maps, packed_discs
 
     (out / "sem").mkdir(exist_ok=True)
+    phi_c = parameters.phi_c
     contact = SEM_CONTACT * phi_c
-    labels, found = packed_discs((160, 160), radius_px=10.0, contact=contact, seed=seed)
+    radius_px = parameters.radius_nm / SEM_PIXEL_NM
+    side = int(np.clip(round(SEM_FIELD_RADII * radius_px), 128, 1024))
+    labels, found = packed_discs((side, side), radius_px=radius_px, contact=contact, sphere_sections=True, seed=seed)
     stem = name.replace("virtual ", "").replace(",", "").replace(" ", "_")
     image_file = out / "sem" / f"{stem}_bse.png"
     atomic_write(image_file, lambda tmp: Image.fromarray(backscatter_image(labels, seed=seed).astype(np.uint8)).save(
@@ -403,7 +405,8 @@ def _write_sem(out: Path, name: str, phi_c: float, prefix: str, truth: dict, *, 
         maps.append(f'{element} = "{prefix}sem/{map_file.name}"')
     truth.setdefault("sem", {})[name] = {"contact": contact, "phi_c": phi_c,
                                          "cathode_fraction": found["cathode_fraction"],
-                                         "diameter_um": found["diameter_px"] * SEM_PIXEL_NM / 1000}
+                                         "sphere_diameter_um": found["diameter_px"] * SEM_PIXEL_NM / 1000,
+                                         "sphere_radius_nm": parameters.radius_nm}
     return (f'sem = [{{file = "{prefix}sem/{image_file.name}", pixel_nm = {SEM_PIXEL_NM}, state = "as made", '
             f'maps = {{{", ".join(maps)}}}}}]\n')
 
@@ -415,7 +418,7 @@ def _write_better_mixed_cell(out: Path, parameters: ActivationParameters, cycles
     run = simulate_cycles(parameters.with_values(phi_c=LPM_PHI_C), cycles, temperature_C=30.0)
     cycling_file = out / "cycling" / "virtual_30C_LPM.bdf.csv"
     write_bdf(cycler_table(run, mass_mg=mass_mg), cycling_file)
-    entry = _write_sem(out, name, LPM_PHI_C, prefix, truth, seed=303)
+    entry = _write_sem(out, name, parameters.with_values(phi_c=LPM_PHI_C), prefix, truth, seed=303)
     truth["cells"][name] = {"temperature_C": 30.0, "mass_mg": mass_mg, "phi_c": LPM_PHI_C, "predicted_not_fitted": True,
                             "capacity_mAh_g": run.table["capacity_mAh_g"].round(6).tolist()}
     return f"""

@@ -133,6 +133,31 @@ def analyze_eis(name: str, entries: list[ImpedanceEntry], *, circuit: str = DEFA
     return result
 
 
+def interface_resistances(analysis: EisAnalysis) -> pd.DataFrame:
+    """The interface resistance of each state: the slowest RC arc with a resistance, in the state's
+    first spectrum (the charge transfer across the cathode's interfaces, the reference study's R_ct).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``state``, ``spectrum``, ``temperature_C``, ``R_ohm``, ``R_stderr_ohm``, in the order of the states.
+    """
+    columns = ["state", "spectrum", "temperature_C", "R_ohm", "R_stderr_ohm"]
+    table = analysis.resistances
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    arcs = sorted(int(c.split("_")[1]) for c in table if c.startswith("R_") and c.endswith("_ohm")
+                  and "stderr" not in c)
+    rows = []
+    for state, part in table.groupby("state", sort=False):
+        row = part.iloc[0]
+        slowest = next((k for k in reversed(arcs) if np.isfinite(row.get(f"R_{k}_ohm", np.nan))), None)
+        if slowest is not None:
+            rows.append({"state": state, "spectrum": row["spectrum"], "temperature_C": row["temperature_C"],
+                         "R_ohm": row[f"R_{slowest}_ohm"], "R_stderr_ohm": row.get(f"R_{slowest}_stderr_ohm", np.nan)})
+    return pd.DataFrame(rows, columns=columns)
+
+
 def _arrhenius_table(table: pd.DataFrame) -> pd.DataFrame:
     if table.empty or table["temperature_C"].isna().all() or table["temperature_C"].nunique() < 2:
         return pd.DataFrame()

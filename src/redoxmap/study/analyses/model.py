@@ -18,7 +18,7 @@ from redoxmap.model.fit import (
     poorly_identified,
     profile_interval,
 )
-from redoxmap.model.observations import capacity_observations, r_observations
+from redoxmap.model.observations import capacity_observations, interface_observations, r_observations
 from redoxmap.model.validation import Validation, stated_values, validate_reference
 
 REFERENCE_DRAWS = 20  # refits for the report's reference protocol (`redoxmap model validate`: 40; ~0.35 s each)
@@ -42,6 +42,9 @@ class ModelAnalysis:
         chi-square profiles of the parameters the data pin down worst (:func:`poorly_identified`).
     r_values : pandas.DataFrame
         The O activation indices fitted with the capacities (empty when there were none).
+    interface : pandas.DataFrame
+        The cells' interface resistances from impedance fitted with them
+        (:func:`redoxmap.study.model_evidence.model_interface_resistances`; empty when there were none).
     validation : Validation or None
         The reference study's protocol (held-out predictions with intervals), when asked for.
     """
@@ -54,6 +57,7 @@ class ModelAnalysis:
     profiles: list[Profile] = field(default_factory=list)
     r_values: pd.DataFrame = field(default_factory=pd.DataFrame)
     validation: Validation | None = None
+    interface: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def intervals(self) -> pd.DataFrame:
         """Per profiled parameter: the fit, its linearised 95 % interval (+-1.96 stderr) and the profile's."""
@@ -66,9 +70,12 @@ class ModelAnalysis:
 
 def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[str, ...],
                   parameters: dict | None = None, cycles: int = 40, stderr_pct: float = 1.0,
-                  r_values: pd.DataFrame | None = None, reference_protocol: bool = False) -> ModelAnalysis:
+                  r_values: pd.DataFrame | None = None, interface: pd.DataFrame | None = None,
+                  radius: tuple[float, float, str] | None = None, reference_protocol: bool = False) -> ModelAnalysis:
     """Fit the cycle-resolved model to cells ``(name, temperature_C, cycle summary)`` jointly, and to
-    the O activation indices ``r_values`` (see :func:`r_observations`) of the same cells if given.
+    the O activation indices ``r_values`` (see :func:`r_observations`) and the interface resistances
+    ``interface`` (:func:`interface_observations`) of the same cells if given. ``radius`` (nm, its
+    error, its source: the study's SEM) replaces the stated particle radius unless ``parameters`` set it.
     With ``reference_protocol`` the reference study's protocol is run too (:func:`validate_reference`,
     ``REFERENCE_DRAWS`` refits for its intervals): the model's held-out predictions for the report.
 
@@ -82,19 +89,31 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
     if not usable:
         raise AnalysisError("the model needs cells with a temperature_C and an active mass (capacities in mAh/g)")
     from_spectra = r_observations(r_values)
-    observations = capacity_observations([(t, s) for _, t, s in usable], stderr_pct=stderr_pct) + from_spectra
+    from_impedance = interface_observations(interface)
+    observations = (capacity_observations([(t, s) for _, t, s in usable], stderr_pct=stderr_pct) + from_spectra
+                    + from_impedance)
     notes = []
     if from_spectra and "r_max" not in vary:  # r = r_max x activation: a fixed scale would force the fit
         vary = (*vary, "r_max")
         notes.append("r_max is fitted too: the study's O K spectra give r-values, and r_max sets their scale")
-    start = ActivationParameters(**(parameters or {}))
+    if from_impedance:
+        notes.append("the interface resistance is fitted to the cells' impedance too: "
+                     + ", ".join(f"{o.value:.3g} +- {o.stderr:.2g} ohm g at {o.temperature_C:g} °C"
+                                 for o in from_impedance))
+    measured = {}
+    if radius is not None and "radius_nm" not in (parameters or {}) and "radius_nm" not in vary:
+        measured["radius_nm"] = radius
+    start = ActivationParameters(**(parameters or {}), **{name: value for name, (value, _, _) in measured.items()})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FitWarning)
         fit = fit_model(observations, start=start, vary=tuple(vary))
     # What the study neither fits nor sets keeps the reference study's stated value, and its error reaches
     # the model's intervals in the map (the front depth with the radius' error); the probing depths are the
     # study's own settings.
-    fit.fixed = stated_values(exclude={*vary, *(parameters or {}), "tey_nm", "bulk_nm"})
+    fixed = stated_values(exclude={*vary, *(parameters or {}), *measured, "tey_nm", "bulk_nm"})
+    for name, (value, error, source) in measured.items():
+        fixed.loc[len(fixed)] = [name, value, error, source]
+    fit.fixed = fixed
     profiles = [profile_interval(observations, fit, name) for name in poorly_identified(fit)]
     runs, data = {}, {}
     for name, temperature, summary in usable:
@@ -108,4 +127,5 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
                                 for n, t, s in usable])
     validation = validate_reference(draws=REFERENCE_DRAWS) if reference_protocol else None
     return ModelAnalysis(fit, runs, data, cells_table, notes + [str(w.message) for w in caught], profiles,
-                         r_values if r_values is not None else pd.DataFrame(), validation)
+                         r_values if r_values is not None else pd.DataFrame(), validation,
+                         interface if interface is not None else pd.DataFrame())

@@ -1,0 +1,123 @@
+"""What a study's own measurements give the activation model besides its capacities and r-values.
+
+* **The interface resistance** (:func:`model_interface_resistances`): each fitted cell's
+  charge-transfer resistance from its impedance spectrum, times its active mass, is a measurement of
+  the model's ``R_int(T)`` (ohm g) at that cell's temperature. It enters the fit as an observation
+  with its error (the circuit fit's and the stated error of reading a resting cell's spectrum for the
+  top of charge, :data:`redoxmap.model.observations.INTERFACE_SYSTEMATIC_PCT`), so cells at two
+  temperatures fix the resistance's Arrhenius energy too, and the interface no longer trades off
+  against the transport inside the particle.
+* **The particle radius** (:func:`model_particle_radius`): the median equivalent diameter of the
+  active material's sections in the fitted cells' SEM, corrected for sections of spheres
+  (:func:`redoxmap.model.observations.radius_from_sections`), replaces the stated radius with its
+  error.
+
+Both re-run the modality's analysis of the cells the model learns from (an impedance fit or a
+segmentation: fractions of a second per sample), so the model needs no other task's result.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from redoxmap.errors import AnalysisError, FitWarning
+from redoxmap.study.manifest import Study
+
+INTERFACE_COLUMNS = ["sample", "temperature_C", "R_ohm", "R_stderr_ohm", "active_mass_mg", "spectrum"]
+
+
+def _learning_samples(study: Study, modality: str):
+    """The samples the model learns from that have files of a modality: a temperature, an active mass,
+    and not one of those it predicts (``[sem] predict``)."""
+    from redoxmap.study.run import predicted_samples
+
+    held_out = predicted_samples(study)
+    return [s for s in study.samples if s.temperature_C is not None and s.active_mass_mg
+            and s.name not in held_out and s.files.get(modality)]
+
+
+def model_interface_resistances(study: Study) -> pd.DataFrame:
+    """Per cell the model learns from: the interface resistance of its first impedance state.
+
+    The first state listed is the one taken: the model holds the interface constant over cycles, and
+    the earliest spectrum is the closest to the charges that activate. A sample whose spectra cannot be
+    read or fitted is left out (its own EIS task reports why).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`INTERFACE_COLUMNS`; the temperature is the spectrum's (its entry's
+        ``temperature_C``), else the sample's.
+    """
+    from redoxmap.study.analyses.eis import interface_resistances
+    from redoxmap.study.run import analyze_eis_sample
+
+    rows = []
+    for sample in _learning_samples(study, "eis"):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FitWarning)  # the EIS task itself warns about its fits
+                table = interface_resistances(analyze_eis_sample(sample, study.parameters["eis"]))
+        except AnalysisError:
+            continue
+        if table.empty:
+            continue
+        first = table.iloc[0]
+        temperature = first["temperature_C"]
+        rows.append({"sample": sample.name,
+                     "temperature_C": float(temperature) if temperature is not None and np.isfinite(temperature)
+                     else float(sample.temperature_C),
+                     "R_ohm": float(first["R_ohm"]), "R_stderr_ohm": float(first["R_stderr_ohm"]),
+                     "active_mass_mg": float(sample.active_mass_mg), "spectrum": first["spectrum"]})
+    return pd.DataFrame(rows, columns=INTERFACE_COLUMNS)
+
+
+def model_particle_radius(study: Study) -> tuple[float, float, str] | None:
+    """The particle radius (nm), its error and its source from the SEM of the cells the model learns from.
+
+    Each sample's median section diameter of the active phase (its first state) is converted
+    (:func:`redoxmap.model.observations.radius_from_sections`); several samples are averaged with
+    inverse-variance weights, their error the larger of the weighted one and their replicate spread's;
+    the error of the spheres' shape the conversion assumes is shared by every sample, so it is added
+    once, after averaging. None without SEM of those cells or without particles of the active phase.
+    """
+    from redoxmap.model.observations import SECTION_SHAPE_PCT, radius_from_sections
+    from redoxmap.study.budget import replicate_error
+    from redoxmap.study.run import analyze_sem_sample
+
+    parameters = study.parameters["sem"]
+    radii, names = [], []
+    for sample in _learning_samples(study, "sem"):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FitWarning)
+                analysis = analyze_sem_sample(sample, parameters)
+        except AnalysisError:
+            continue
+        if not analysis.results:
+            continue
+        measured = analysis.results[0][1]
+        d50 = measured.value("d50_um", parameters.active_phase)
+        rows = measured.table[(measured.table["metric"] == "d50_um")
+                              & (measured.table["phase"] == parameters.active_phase)]
+        error = float(rows["stderr"].iloc[0]) if len(rows) else math.nan
+        if not (np.isfinite(d50) and d50 > 0 and np.isfinite(error)):
+            continue
+        radii.append(radius_from_sections(d50, error, shape_pct=0.0))
+        names.append(f"{sample.name} (d50 {d50:.2f} +- {error:.2f} µm)")
+    if not radii:
+        return None
+    values, errors = np.array(radii).T
+    weights = 1 / errors ** 2
+    value = float(np.sum(weights * values) / np.sum(weights))
+    spread, _ = replicate_error(values)
+    statistical = max(float(np.sqrt(1 / np.sum(weights))), spread if np.isfinite(spread) else 0.0)
+    error = float(np.hypot(statistical, value * SECTION_SHAPE_PCT / 100))
+    source = (f"the study's SEM: median section diameter of the {parameters.active_phase} in "
+              f"{'; '.join(names)}, as sections of spheres (median = sqrt(3)/2 of the diameter; +- for their "
+              f"shape and spread: {SECTION_SHAPE_PCT:g} %)")
+    return value, error, source

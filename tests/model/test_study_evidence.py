@@ -1,0 +1,75 @@
+"""A study's own impedance and SEM in the activation model: the interface resistance as an observation,
+the particle radius from sections, checked against truths built without the code under test."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from redoxmap.errors import FitWarning
+from redoxmap.model.cycle_model import ActivationParameters, interface_resistance
+from redoxmap.model.fit import Observation, fit_model, predict
+from redoxmap.model.observations import interface_observations, radius_from_sections
+
+
+def test_the_radius_from_sections_of_spheres_cut_at_random():
+    """Random planes through spheres of 800 nm (numpy, not the synthetic images): the median section's
+    equivalent diameter gives the radius back within 1 %."""
+    rng = np.random.default_rng(3)
+    heights = rng.uniform(0, 1, 200_000)  # a plane's distance from the centre, over the radius
+    diameters_um = 2 * 0.8 * np.sqrt(1 - heights ** 2)
+    radius, error = radius_from_sections(float(np.median(diameters_um)), 0.0)
+    assert radius == pytest.approx(800, rel=0.01)
+    assert error == pytest.approx(0.10 * radius)  # the shape's error alone
+
+
+def test_interface_observations_skip_what_cannot_be_read():
+    table = pd.DataFrame({"temperature_C": [30.0, 50.0, 50.0], "R_ohm": [500.0, np.nan, 300.0],
+                          "R_stderr_ohm": [np.nan, 1.0, 30.0], "active_mass_mg": [8.0, 8.0, 0.0]})
+    (only,) = interface_observations(table, systematic_pct=20.0)
+    assert (only.kind, only.value, only.stderr, only.temperature_C) == ("interface_resistance", 4.0, 0.8, 30.0)
+
+
+def test_the_models_predict_the_interface_resistance_they_run_with():
+    """R_int(T) / phi_c by hand: 6 ohm g at 30 °C, Arrhenius with 0.2 eV, halved contact."""
+    parameters = ActivationParameters(r_int_ohm_g=6.0, r_int_activation_energy_eV=0.2, phi_c=0.5)
+    by_hand = 6.0 * np.exp(0.2 * 96485.33212 / 8.314462618 * (1 / 323.15 - 1 / 303.15)) / 0.5
+    assert interface_resistance(parameters, 323.15) == pytest.approx(by_hand, rel=1e-12)
+    observed = [Observation("interface_resistance", 1.0, 0.1, 50.0, 1)]
+    assert predict(parameters, observed)[0] == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_impedance_alone_fixes_the_interface_energy():
+    """Capacities at one temperature say nothing about R_int's energy; the cell's impedance at two
+    temperatures does: the fit finds the truth within its error."""
+    truth = ActivationParameters(r_int_ohm_g=5.0, r_int_activation_energy_eV=0.25)
+    observations = [Observation("interface_resistance", interface_resistance(truth, t + 273.15), 0.05, t, 1)
+                    for t in (30.0, 50.0)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)  # two observations, two parameters: no degrees of freedom
+        fit = fit_model(observations, start=ActivationParameters(),
+                        vary=("r_int_ohm_g", "r_int_activation_energy_eV"))
+    values = fit.table.set_index("name")
+    assert values.loc["r_int_activation_energy_eV", "value"] == pytest.approx(0.25, abs=1e-4)
+    assert values.loc["r_int_ohm_g", "value"] == pytest.approx(5.0, rel=1e-4)
+
+
+def test_the_virtual_study_feeds_its_impedance_and_sem_to_the_model(virtual_study):
+    """The virtual cells' impedance and sections were written from the model's R_int and radius: the
+    study's model fit takes them as evidence and finds them within their errors."""
+    truth, result = virtual_study
+    analysis = result.sections["model"][0].value
+    interface = analysis.interface.set_index("sample")
+    assert set(interface.index) == {"virtual LLO-30", "virtual LLO-50"}
+    for name, row in interface.iterrows():
+        assert row.R_ohm == pytest.approx(truth["cells"][name]["eis"]["R_int_ohm"], rel=0.02)
+    residuals = analysis.fit.residuals
+    fitted = residuals[residuals["kind"] == "interface_resistance"]
+    assert len(fitted) == 2 and fitted["normalised_residual"].abs().max() < 1
+    radius = analysis.fit.fixed.set_index("name").loc["radius_nm"]
+    assert "SEM" in radius.source and radius.stderr > 0
+    assert abs(radius.value - truth["sem"]["virtual LLO-30"]["sphere_radius_nm"]) <= 2 * radius.stderr
+    assert analysis.fit.parameters.radius_nm == radius.value
