@@ -117,7 +117,7 @@ def test_the_report_of_a_campaign_compares_groups_on_its_entry_page(campaign, tm
     from redoxmap.report import write_report
 
     _, result, _ = campaign
-    index = write_report(result, tmp_path / "report", workers=1)
+    index = write_report(result, tmp_path / "report", workers=1, single_file=True)
     page = index.read_text()
     assert "Campaign: 32 cells in 4 groups" in page and 'id="tab-campaign_apart"' in page
     assert "verdict-table" not in page or page.count("<tr>") < 60  # single cells' verdicts stay on the findings page
@@ -126,6 +126,32 @@ def test_the_report_of_a_campaign_compares_groups_on_its_entry_page(campaign, tm
     campaign_section = next(s for s in recorded["sections"] if s["id"] == "campaign")
     assert campaign_section["page"] == "index.html"
     assert all((index.parent / f["preview"]).is_file() for f in campaign_section["figures"])
+
+
+@pytest.mark.slow
+def test_each_cell_of_a_campaign_has_a_page_of_its_own(campaign, tmp_path):
+    """The cycling page compares the 32 cells and links a page per cell with its profiles, dQ/dV, regions
+    and peaks; the one-file version holds them all; a lost cell page makes the report out of date."""
+    from redoxmap.report import up_to_date, write_report
+
+    _, result, _ = campaign
+    index = write_report(result, tmp_path / "report", workers=1, single_file=True)
+    folder = index.parent
+    cycling = (folder / "cycling.html").read_text()
+    assert 'id="fig-cycling_capacity"' in cycling and 'id="fig-cycling_cell1_profiles"' not in cycling
+    for k in range(1, 33):
+        assert f'href="cycling-{k}.html"' in cycling
+        cell = (folder / f"cycling-{k}.html").read_text()
+        assert all(f'id="fig-cycling_cell{k}_{kind}"' in cell for kind in ("profiles", "dqdv", "regions", "peaks"))
+        assert 'href="cycling.html"' in cell and 'class="here" aria-current="page">Galvanostatic cycling' in cell
+    assert len(cycling) < len((folder / "cycling-1.html").read_text()) * 4  # not every cell's figures
+    single = (folder / "report-single.html").read_text()
+    assert 'id="fig-cycling_cell32_peaks"' in single and 'href="#cycling-32"' in single
+    recorded = json.loads((folder / "report.json").read_text())
+    assert recorded["pages"]["cycling-32"] == "cycling-32.html"
+    assert up_to_date(result.study, folder, single_file=True) == index
+    (folder / "cycling-7.html").unlink()
+    assert up_to_date(result.study, folder, single_file=True) is None
 
 
 def test_the_campaign_command_writes_a_study_and_refuses_an_empty_one(tmp_path):

@@ -14,7 +14,7 @@ import pandas as pd
 
 from redoxmap.io.tables import atomic_write
 from redoxmap.report.campaign_section import build_campaign_section
-from redoxmap.report.elements import ReportSection, finish_figures
+from redoxmap.report.elements import ReportSection, finish_figures, with_subpages
 from redoxmap.report.findings_section import build_findings_section, findings_frame, write_map_files
 from redoxmap.report.interactive import write_plotly
 from redoxmap.report.microstructure_section import build_microstructure_section
@@ -121,7 +121,8 @@ def render_pages(result: StudyResult, sections: list[ReportSection], findings, *
     environment = Environment(loader=PackageLoader("redoxmap.report", "templates"),
                               autoescape=select_autoescape(["html", "j2"]))
     pages = plan_pages(sections)
-    files = {page.id: page.file for page in pages}
+    files = {page.id: page.file for page in pages} | {p.id: p.file for s in sections for p in s.subpages}
+    labels = {page.id: page.label for page in pages}
 
     def href(page: str, anchor: str = "") -> str:
         if single:
@@ -148,13 +149,15 @@ def render_pages(result: StudyResult, sections: list[ReportSection], findings, *
               "campaign": campaign}
     if single:
         return {"report-single.html": environment.get_template("single.html.j2").render(
-            current="", page_title="", sections=sections, **common)}
+            current="", page_title="", sections=with_subpages(sections), **common)}
     rendered = {"index.html": environment.get_template("entry.html.j2").render(current=ENTRY, page_title="",
                                                                                **common)}
-    for section, page in zip(sections, pages[1:]):
+    for section in with_subpages(sections):
         plotly = write_plotly(out) if section.interactive else ""  # only pages that draw one load it
-        rendered[page.file] = environment.get_template("section.html.j2").render(
-            current=page.id, page_title=page.label, section=section, plotly=plotly, **common)
+        # a sample's page is under its section in the page bar
+        rendered[section.file] = environment.get_template("section.html.j2").render(
+            current=section.parent or section.id, page_title=labels.get(section.id, section.title), section=section,
+            parent_label=labels.get(section.parent, ""), plotly=plotly, **common)
     rendered[files[STUDY]] = environment.get_template("study.html.j2").render(
         current=STUDY, page_title="Samples and parameters", **common)
     return rendered
@@ -271,7 +274,7 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
                      if any(m in result.sections for m in modalities)]
         map_files = write_map_files(amap, out)
         clock.lap("sections (figures drawn, tables written)")
-        finish_figures(sections + ([campaign] if campaign else []))
+        finish_figures(with_subpages(sections) + ([campaign] if campaign else []))
         clock.lap("figures saved")
     summary = {
         "study": result.study.name,
@@ -284,17 +287,18 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
         "finished": result.finished,
         "activation_map": map_files,
         "verdicts": findings_frame(findings).to_dict("records"),
-        "pages": {page.id: page.file for page in plan_pages(sections)},
+        "pages": {page.id: page.file for page in plan_pages(sections)} | {
+            page.id: page.file for page in with_subpages(sections) if page.parent},
         "sections": [{
             "id": s.id,
-            "page": "index.html" if s is campaign else f"{s.id}.html",
+            "page": "index.html" if s is campaign else s.file,
             "figures": [f.files for f in s.figures],
             "tables": {t.id: t.files for t in s.tables},
             "interactive": [f.id for f in s.interactive],
             "figure_problems": {f.id: f.problems for f in s.figures if f.problems},
             "failures": [{"file": label, "error": error} for label, error in s.failures],
             "warnings": [{"file": label, "warning": text} for label, text in s.warnings],
-        } for s in sections + ([campaign] if campaign else [])],
+        } for s in with_subpages(sections) + ([campaign] if campaign else [])],
         "parameters": result.study.parameter_values(),
     }
     pages = render_pages(result, sections, findings, out=out, single_link=single_file, print_figures=print_figures,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from redoxmap.report import cv_figures as figs
-from redoxmap.report.elements import ReportSection, add_figure, add_table, section_from_outcomes
+from redoxmap.report.elements import ReportSection, add_figure, add_table, sample_page, section_from_outcomes
 from redoxmap.study.executor import TaskOutcome
 
 
@@ -18,23 +18,17 @@ def build_cv_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSecti
                "Randles-Sevcik diffusion coefficient where n, area and concentration are given, and the "
                "capacitive share k1 v / i of Dunn's split."),
     )
-    for name, analysis in analyses:
+    for k, (name, analysis) in enumerate(analyses):
         section.warnings += [(name, note) for note in analysis.notes]
-        add_figure(
-            section,
-            plt,
-            figs.voltammograms_figure(plt, analysis, title=name),
-            out,
-            id=f"cv_{len(section.figures)}",
-            title=f"{name}: voltammograms",
-            caption="Last cycle of each record; dots: the peaks.",
-        )
-        add_figure(section, plt, figs.b_value_figure(plt, analysis, title=name), out, id=f"cv_{len(section.figures)}",
+        page = sample_page(section, name, k + 1, len(analyses))
+        add_figure(page, plt, figs.voltammograms_figure(plt, analysis, title=name), out, id=f"cv_{2 * k}",
+                   title=f"{name}: voltammograms", caption="Last cycle of each record; dots: the peaks.")
+        add_figure(page, plt, figs.b_value_figure(plt, analysis, title=name), out, id=f"cv_{2 * k + 1}",
                    title=f"{name}: b-values", caption="Peak current against scan rate; lines: log-log fits.")
         for attribute, title in (("peaks", "peaks"), ("b_values", "b-values"), ("diffusion", "Randles-Sevcik"),
                                  ("capacitive", "capacitive share")):
             table = getattr(analysis, attribute)
             if not table.empty:
-                add_table(section, table.assign(sample=name), out, id=f"cv_{attribute}_{len(section.tables)}",
+                add_table(page, table.assign(sample=name), out, id=f"cv_{attribute}_{k}",
                           title=f"{name}: {title}", caption="")
     return section

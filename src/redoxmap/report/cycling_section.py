@@ -8,7 +8,7 @@ import pandas as pd
 
 from redoxmap.report import cycling_figures as figs
 from redoxmap.report import interactive
-from redoxmap.report.elements import ReportSection, add_figure, add_table, section_from_outcomes
+from redoxmap.report.elements import ReportSection, add_figure, add_table, sample_page, section_from_outcomes
 from redoxmap.study.analyses.cycling import CyclingAnalysis
 from redoxmap.study.executor import TaskOutcome
 
@@ -76,20 +76,20 @@ def build_cycling_section(outcomes: list[TaskOutcome], out: Path, plt) -> Report
                    caption="Discharge capacity (points) and the fitted saturating activation law (lines), "
                            "with the activation constant N_act and its standard error.")
     for k, a in enumerate(analyses, start=1):
-        cell = f"cell{k}"
-        add_figure(section, plt, figs.voltage_profile_figure(plt, a), out, id=f"cycling_{cell}_profiles",
+        cell, page = f"cell{k}", sample_page(section, a.name, k, len(analyses))
+        add_figure(page, plt, figs.voltage_profile_figure(plt, a), out, id=f"cycling_{cell}_profiles",
                    title=f"{a.name}: voltage profiles",
                    caption=f"Voltage against capacity, cycles {', '.join(map(str, a.profile_cycles))}.")
-        section.interactive.append(interactive.dqdv_figure(a, cell))
-        add_figure(section, plt, figs.dqdv_figure(plt, a), out, id=f"cycling_{cell}_dqdv",
+        page.interactive.append(interactive.dqdv_figure(a, cell))
+        add_figure(page, plt, figs.dqdv_figure(plt, a), out, id=f"cycling_{cell}_dqdv",
                    title=f"{a.name}: dQ/dV",
                    caption="Differential capacity (Gaussian kernel, σ = "
                            f"{a.dqdv.parameters['smoothing_V'] * 1000:g} mV; CV holds excluded: "
                            f"{a.dqdv.parameters['exclude_cv']}); named peaks are those inside the voltage windows.")
-        add_figure(section, plt, figs.regions_figure(plt, a), out, id=f"cycling_{cell}_regions",
+        add_figure(page, plt, figs.regions_figure(plt, a), out, id=f"cycling_{cell}_regions",
                    title=f"{a.name}: charge capacity by voltage region",
                    caption="Charge passed in each voltage region during each charge.")
-        add_figure(section, plt, figs.peak_tracking_figure(plt, a), out, id=f"cycling_{cell}_peaks",
+        add_figure(page, plt, figs.peak_tracking_figure(plt, a), out, id=f"cycling_{cell}_peaks",
                    title=f"{a.name}: dQ/dV peaks across cycles",
                    caption="Position and area of the dQ/dV peaks followed from cycle to cycle.")
 

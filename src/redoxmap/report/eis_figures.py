@@ -22,6 +22,7 @@ def fit_figure(plt, fit: CircuitFit, kk=None, *, title: str = ""):
     if kk is not None:
         residual.semilogx(kk.frequency_Hz, 100 * kk.residual_real, ":", color="0.5", lw=0.8, label="KK")
     fit.plot_residuals(ax=residual)
+    legend_below(fig)  # the panels' own legends, inside their axes, cover data where a spectrum fills them
     if title:
         nyquist.set_title(title, loc="left")
     return fig

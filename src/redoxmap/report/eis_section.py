@@ -10,6 +10,7 @@ from redoxmap.report.elements import (
     ReportSection,
     add_figure,
     add_table,
+    sample_page,
     section_from_outcomes,
     stacked_tables,
 )
@@ -31,15 +32,16 @@ def build_eis_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
     )
     section.warnings += [(a.name, note) for a in analyses for note in a.notes]
     for k, analysis in enumerate(analyses, start=1):
+        page = sample_page(section, analysis.name, k, len(analyses))
         if analysis.fits:
-            section.interactive.append(interactive.nyquist_figure(analysis, k))
-            section.interactive.append(interactive.bode_figure(analysis, k))
+            page.interactive.append(interactive.nyquist_figure(analysis, k))
+            page.interactive.append(interactive.bode_figure(analysis, k))
         shown = sorted({0, len(analysis.fits) // 2, len(analysis.fits) - 1})[:MAX_FIT_FIGURES]
         for j in shown:
             fit = analysis.fits[j]
             index = analysis.resistances["index"].iloc[j]
             add_figure(
-                section,
+                page,
                 plt,
                 figs.fit_figure(plt, fit, analysis.kk[index], title=f"{analysis.name}: {fit.label}"),
                 out,
@@ -48,17 +50,17 @@ def build_eis_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
                 caption="Nyquist and Bode plots with the fitted circuit; residuals relative to |Z| "
                 "(dotted: the Kramers-Kronig test's).",
             )
-        add_figure(section, plt, figs.drt_figure(plt, analysis.drts, title=analysis.name), out, id=f"eis_drt_{k}",
+        add_figure(page, plt, figs.drt_figure(plt, analysis.drts, title=analysis.name), out, id=f"eis_drt_{k}",
                    title=f"{analysis.name}: distribution of relaxation times",
                    caption="γ(τ) by Tikhonov regularisation (λ by GCV); triangles: peaks.")
         if len(analysis.resistances) > 1:
-            add_figure(section, plt, figs.resistances_figure(plt, analysis), out, id=f"eis_resistances_{k}",
+            add_figure(page, plt, figs.resistances_figure(plt, analysis), out, id=f"eis_resistances_{k}",
                        title=f"{analysis.name}: resistances", caption="Fitted resistances with standard errors; "
                        "crosses: spectra failing the Kramers-Kronig test.")
-    for k, analysis in enumerate((a for a in analyses if not a.arrhenius.empty), start=1):
-        add_figure(section, plt, figs.arrhenius_figure(plt, analysis), out, id=f"eis_arrhenius_{k}",
-                   title=f"{analysis.name}: Arrhenius plot", caption="ln(1/R) against 1000/T; lines: the fitted "
-                   "activation energies (the mean line through the points with the fitted slope).")
+        if not analysis.arrhenius.empty:
+            add_figure(page, plt, figs.arrhenius_figure(plt, analysis), out, id=f"eis_arrhenius_{k}",
+                       title=f"{analysis.name}: Arrhenius plot", caption="ln(1/R) against 1000/T; lines: the fitted "
+                       "activation energies (the mean line through the points with the fitted slope).")
     for attribute, title, caption in (
             ("resistances", "Resistances", ("Per spectrum: Kramers-Kronig check, fit quality, R0 and each RC "
                                             "pair's R (with standard error), effective C and label.")),

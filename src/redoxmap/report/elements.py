@@ -10,6 +10,10 @@ import pandas as pd
 from redoxmap.io.tables import write_table
 
 SENTENCE_CHARS = 60  # a text cell longer than this is a sentence: its table wraps
+# From this many samples in a section, each sample's own figures (profiles, fits, spectra) are on a page of its
+# own: 6 cells' four cycling figures and interactive dQ/dV already make a page of ~30 screens, and 64 cells one
+# of 11 MB; the section's page keeps what compares them.
+SAMPLE_PAGES_FROM = 6
 
 
 @dataclass
@@ -53,6 +57,47 @@ class ReportSection:
     verdicts: list = field(default_factory=list)
     interactive: list = field(default_factory=list)
     """:class:`redoxmap.report.interactive.InteractiveFigure` of the section's page."""
+    subpages: list[ReportSection] = field(default_factory=list)
+    """One page per sample with that sample's own figures (:func:`sample_page`), linked from this one."""
+    parent: str = ""
+    """The id of the section a sample's page belongs to (empty for a section)."""
+
+    @property
+    def file(self) -> str:
+        """The page's file in the report's folder."""
+        return f"{self.id}.html"
+
+
+def sample_page(section: ReportSection, name: str, index: int, count: int) -> ReportSection:
+    """Where a sample's own figures go: the section itself for fewer than :data:`SAMPLE_PAGES_FROM`
+    samples, else a page of the sample's own (``<section>-<index>.html``), listed on the section's page;
+    a sample that has one already (its XPS, then its DEMS) keeps it.
+
+    Parameters
+    ----------
+    section : ReportSection
+    name : str
+        The sample (its page's title).
+    index : int
+        Its number in the section, from 1 (the page's file).
+    count : int
+        How many samples the section shows.
+    """
+    if count < SAMPLE_PAGES_FROM:
+        return section
+    known = next((page for page in section.subpages if page.title == name), None)
+    if known is not None:
+        return known
+    page = ReportSection(id=f"{section.id}-{index}", title=name, parent=section.id,
+                         intro=f"{section.title.split(':')[0]} of {name}: its own figures. What compares the "
+                               f"samples is on the section's page.")
+    section.subpages.append(page)
+    return page
+
+
+def with_subpages(sections: list[ReportSection]) -> list[ReportSection]:
+    """Every section followed by its samples' pages: all the pages whose figures a report saves."""
+    return [page for section in sections for page in (section, *section.subpages)]
 
 
 def section_from_outcomes(outcomes, *, id: str, title: str, intro: str) -> tuple[ReportSection, list]:

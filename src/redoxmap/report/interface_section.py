@@ -8,7 +8,7 @@ import pandas as pd
 
 from redoxmap.defaults import ADVENTITIOUS_CARBON_EV
 from redoxmap.report import interface_figures as figs
-from redoxmap.report.elements import ReportSection, add_figure, add_table, section_from_outcomes
+from redoxmap.report.elements import ReportSection, add_figure, add_table, sample_page, section_from_outcomes
 from redoxmap.study.executor import TaskOutcome
 
 
@@ -27,10 +27,12 @@ def build_interface_section(outcomes: list[TaskOutcome], out: Path, plt) -> Repo
     )
     xps = [a for a in analyses if hasattr(a, "shares")]
     dems = [a for a in analyses if hasattr(a, "totals")]
+    samples = len({a.name for a in analyses})
     section.warnings += [(a.name, note) for a in analyses for note in a.notes]
     for k, analysis in enumerate(xps, start=1):
         if analysis.fits:
-            add_figure(section, plt, figs.xps_fits_figure(plt, analysis.fits[:9], title=analysis.name), out,
+            page = sample_page(section, analysis.name, k, samples)
+            add_figure(page, plt, figs.xps_fits_figure(plt, analysis.fits[:9], title=analysis.name), out,
                        id=f"xps_fits_{k}", title=f"{analysis.name}: XPS fits",
                        caption="Data (dots), components (shaded, with their shares), background (dashed) and the "
                                "fitted envelope; binding energy decreases to the right.", wide=True)
@@ -45,8 +47,9 @@ def build_interface_section(outcomes: list[TaskOutcome], out: Path, plt) -> Repo
                   title="XPS shares by family", caption="Per sample, state and region; the charge correction applied.",
                   keys=["sample", "state", "region", "family", "share"])
     for k, analysis in enumerate(dems, start=1):
+        page = sample_page(section, analysis.name, len(xps) + k, samples)
         for j, (state, evolution) in enumerate(analysis.results, start=1):
-            add_figure(section, plt, figs.dems_figure(plt, analysis.name, state, evolution), out,
+            add_figure(page, plt, figs.dems_figure(plt, analysis.name, state, evolution), out,
                        id=f"dems_{k}_{j}", title=f"{analysis.name}: gas evolution ({state})",
                        caption=f"Voltage, current and gas rates on the cycler's clock (offset "
                                f"{evolution.assumptions['offset_s']:.2f} s, {evolution.assumptions['offset_from']}).")

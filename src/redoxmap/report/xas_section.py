@@ -10,10 +10,13 @@ from redoxmap.report.elements import (
     ReportSection,
     add_figure,
     add_table,
+    sample_page,
     section_from_outcomes,
     stacked_tables,
 )
 from redoxmap.study.executor import TaskOutcome
+
+MAX_LCF_FIGURES = 6  # LCF figures on a page: the section's, or a sample's own
 
 
 def build_xas_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSection:
@@ -50,16 +53,17 @@ def build_xas_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
                    title="Oxygen activation index against state",
                    caption="r = (b − b0)/a from the O K pre-edge peak heights; TEY beside bulk.")
     shown = 0
-    for analysis in analyses:
+    for k, analysis in enumerate(analyses, start=1):
+        page = sample_page(section, analysis.name, k, len(analyses))
         for (edge, mode, state), fit in analysis.fits.items():
-            if shown < 6:
+            if sum(f.id.startswith("xas_lcf") for f in page.figures) < MAX_LCF_FIGURES:
                 shown += 1
-                add_figure(section, plt, figs.lcf_figure(plt, fit, f"{analysis.name}: {state}\n{edge}, {mode}"),
+                add_figure(page, plt, figs.lcf_figure(plt, fit, f"{analysis.name}: {state}\n{edge}, {mode}"),
                            out, id=f"xas_lcf_{shown}", title=f"{analysis.name}: LCF of {state} ({edge}, {mode})",
                            caption="Data, fit, weighted reference components and residual.")
         for (mode, state), fit in list(analysis.oxygen.items())[:4]:
             shown += 1
-            add_figure(section, plt, figs.oxygen_fit_figure(plt, fit, f"{analysis.name}: {state}, O K {mode}"),
+            add_figure(page, plt, figs.oxygen_fit_figure(plt, fit, f"{analysis.name}: {state}, O K {mode}"),
                        out, id=f"xas_ok_{shown}", title=f"{analysis.name}: O K pre-edge, {state} ({mode})",
                        caption="Pre-edge peaks on the fitted background.")
     for attribute, title, caption in (
