@@ -112,6 +112,24 @@ def test_only_conditions_that_differ_group_the_samples():
     assert set(varying_conditions(samples)) == {"temperature_C", "mixing"}
 
 
+def test_a_campaign_compares_its_condition_groups_not_every_pair_of_cells(campaign):
+    """32 cells in 4 groups: 6 comparisons per kinetics, not 496; each group's error is its cells' spread,
+    and the temperature the truth set apart (50 °C activates sooner) is found at each mixing."""
+    from redoxmap.study.map_dataset import activation_map
+
+    _, result, _ = campaign
+    findings = activation_map(result).findings()
+    compared = findings.comparisons
+    assert len(compared) and (compared.groupby(["couple", "source", "probe"]).size() <= 6).all()
+    assert compared["first"].str.endswith("samples)").all() and (compared["cells_first"] >= 7).all()
+    # named by what sets the groups apart
+    assert compared["first"].str.fullmatch(r"mixing = (solid|liquid) phase, (30|50) °C \(8 samples\)").all()
+    by_temperature = compared[compared["differ"].str.fullmatch(r'\{"temperature_C": \[30(\.0)?, 50(\.0)?\]\}')]
+    faster = by_temperature[by_temperature["significant"]]
+    assert set(faster["first"].str.split(",").str[0]) == {"mixing = solid phase", "mixing = liquid phase"}
+    assert (faster["difference"] < 0).all()  # never the other way round
+
+
 @pytest.mark.slow
 def test_the_report_of_a_campaign_compares_groups_on_its_entry_page(campaign, tmp_path):
     from redoxmap.report import write_report

@@ -14,6 +14,9 @@ SENTENCE_CHARS = 60  # a text cell longer than this is a sentence: its table wra
 # own: 6 cells' four cycling figures and interactive dQ/dV already make a page of ~30 screens, and 64 cells one
 # of 11 MB; the section's page keeps what compares them.
 SAMPLE_PAGES_FROM = 6
+# Rows of a table a page shows (the files hold every row): a campaign's per-cycle summary of 1,000 cells would
+# otherwise put 7,000 rows, several MB, on one page.
+SHOWN_ROWS = 300
 
 
 @dataclass
@@ -161,14 +164,18 @@ def add_table(section: ReportSection, frame: pd.DataFrame, out: Path, *, id: str
               caption: str, shown: pd.DataFrame | None = None, keys: list[str] | None = None) -> None:
     """Write a table as Parquet and CSV into ``out/tables`` and add a view to a section.
 
-    ``shown`` is the part displayed in the HTML (the whole table if omitted); ``keys`` are the columns
-    shown first (identifiers and the numbers most read).
+    ``shown`` is the part displayed in the HTML (the whole table if omitted), at most
+    :data:`SHOWN_ROWS` rows of it (the caption says so); ``keys`` are the columns shown first
+    (identifiers and the numbers most read).
     """
     files = {}
     for extension in ("parquet", "csv"):
         path = write_table(frame, out / "tables" / f"{id}.{extension}")
         files[extension] = str(path.relative_to(out))
     view = frame if shown is None else shown
+    if len(view) > SHOWN_ROWS:
+        caption = f"{caption} The first {SHOWN_ROWS} of the {len(view)} rows chosen are shown.".strip()
+        view = view.head(SHOWN_ROWS)
     section.tables.append(ReportTable(id=id, title=title, caption=caption, html=display_table(view, keys),
                                       files=files, rows=len(frame)))
 

@@ -5,7 +5,8 @@ A comparison takes n90 where both samples reach 90 % within their data, else n50
 is the law's extrapolation, not a measurement). Its sentence names every condition in which the samples
 differ (temperature, chemistry, cell type, electrode, specific current, the samples' own ``variables``);
 with one cell per sample it says so: the error then holds the measurement errors only, not the spread
-between cells of one condition.
+between cells of one condition. Beyond :data:`PAIRWISE_UP_TO` samples (a campaign) the samples of equal
+conditions are pooled first and the groups compared, with their cells' spread as the error.
 """
 
 from __future__ import annotations
@@ -37,53 +38,91 @@ def sample_cells(ds) -> dict[str, int]:
     return {str(s): int(c) for s, c in zip(ds["sample"].to_numpy(), ds["cells"].to_numpy())}
 
 
-def _differing(conditions: dict[str, dict], a: str, b: str) -> dict[str, tuple]:
-    first, second = conditions.get(a, {}), conditions.get(b, {})
+PAIRWISE_UP_TO = 8
+"""Samples of one kinetics compared pair by pair; beyond this (a campaign: 1,000 cells make 500,000 pairs),
+samples of equal conditions are pooled and the groups are compared (:func:`comparison_units`)."""
+
+
+def _differing(first: dict, second: dict) -> dict[str, tuple]:
     return {k: (first.get(k), second.get(k)) for k in sorted(set(first) | set(second))
             if first.get(k) != second.get(k)}
 
 
+def _inside(record: dict) -> bool:
+    return record["n90"] <= record["last_cycle"]
+
+
+def _pooled(values: list[float], errors: list[float]) -> tuple[float, float]:
+    """The mean of replicates and its error: the larger of their spread's (widened for their number,
+    :func:`redoxmap.study.budget.replicate_error`) and their own errors' (a lone cell: its own)."""
+    from redoxmap.study.budget import replicate_error
+
+    values, errors = np.asarray(values, float), np.asarray(errors, float)
+    own = float(np.sqrt(np.sum(errors ** 2)) / len(values))
+    spread, _ = replicate_error(values)
+    return float(np.mean(values)), max(own, spread) if np.isfinite(spread) else own
+
+
+def _group_label(conditions: dict, varying: set[str], samples: int) -> str:
+    """A group by the conditions that set it apart from the others (``30 °C, mixing = solid``)."""
+    named = ", ".join(_value(k, v) for k, v in sorted(conditions.items()) if k in varying) or "no conditions recorded"
+    return f"{named} ({samples} sample{'s' if samples != 1 else ''})"
+
+
+def comparison_units(records: list[dict], conditions: dict[str, dict], cells: dict[str, int]) -> list[dict]:
+    """What one kinetics compares: each sample (``label``, ``conditions``, ``cells``, n90 and n50 with
+    errors, whether n90 is inside the data), or, for more than :data:`PAIRWISE_UP_TO` samples, each group
+    of samples with equal conditions, their cycles pooled (:func:`_pooled`): a replicate group's error is
+    then its cells' spread, as the verdict needs."""
+    if len(records) <= PAIRWISE_UP_TO:
+        return [{"label": r["sample"], "conditions": conditions.get(r["sample"], {}),
+                 "cells": cells.get(r["sample"], 0), "inside": _inside(r),
+                 **{k: r[k] for k in ("n90", "n90_stderr", "n50", "n50_stderr")}} for r in records]
+    groups: dict[str, list[dict]] = {}
+    for record in records:
+        groups.setdefault(json.dumps(conditions.get(record["sample"], {}), sort_keys=True, default=str),
+                          []).append(record)
+    varying = {name for key in groups for name, value in json.loads(key).items()
+               if any(json.loads(other).get(name) != value for other in groups)}
+    units = []
+    for key, members in groups.items():
+        unit = {"label": _group_label(json.loads(key), varying, len(members)), "conditions": json.loads(key),
+                "cells": sum(cells.get(m["sample"], 0) for m in members), "inside": all(map(_inside, members))}
+        for measure in ("n90", "n50"):
+            unit[measure], unit[f"{measure}_stderr"] = _pooled([m[measure] for m in members],
+                                                               [m[f"{measure}_stderr"] for m in members])
+        units.append(unit)
+    return units
+
+
 def comparisons(ds, kinetics: pd.DataFrame, sigma: float) -> pd.DataFrame:
     """The same kinetics (couple, source and probe) of every pair of samples where both are measured
-    (fitted, inside their data; not a first-state bound or a first-cycle saturation)."""
+    (fitted, inside their data; not a first-state bound or a first-cycle saturation), or of every pair
+    of condition groups where there are more than :data:`PAIRWISE_UP_TO` samples (:func:`comparison_units`)."""
     if kinetics.empty:
         return pd.DataFrame()
     chosen = kinetics[kinetics["determined"] & (kinetics["n50"] <= kinetics["last_cycle"])
                       & (kinetics["note"] != "reached in the first cycle") & (kinetics["law"] != "first state")]
     conditions, cells = sample_conditions(ds), sample_cells(ds)
     rows = []
-    for _, group in chosen.groupby(["couple", "source", "probe"], sort=False):
-        records = group.to_dict("records")
-        for k, a in enumerate(records):
-            for b in records[k + 1:]:
-                measure = "n90" if a["n90"] <= a["last_cycle"] and b["n90"] <= b["last_cycle"] else "n50"
+    for (couple, source, probe), group in chosen.groupby(["couple", "source", "probe"], sort=False):
+        units = comparison_units(group.to_dict("records"), conditions, cells)
+        for k, a in enumerate(units):
+            for b in units[k + 1:]:
+                measure = "n90" if a["inside"] and b["inside"] else "n50"
                 difference = b[measure] - a[measure]
                 error = math.hypot(a[f"{measure}_stderr"], b[f"{measure}_stderr"])
                 z = z_score(difference, error)
-                rows.append(
-                    {
-                        "couple": a["couple"],
-                        "source": a["source"],
-                        "probe": a["probe"],
-                        "first": a["sample"],
-                        "second": b["sample"],
-                        "differ": json.dumps(
-                            {n: list(v) for n, v in _differing(conditions, a["sample"], b["sample"]).items()}
-                        ),
-                        "recorded": bool(conditions.get(a["sample"]) or conditions.get(b["sample"])),
-                        "measure": measure,
-                        "cycles_first": a[measure],
-                        "cycles_first_stderr": a[f"{measure}_stderr"],
-                        "cycles_second": b[measure],
-                        "cycles_second_stderr": b[f"{measure}_stderr"],
-                        "difference": difference,
-                        "difference_stderr": error,
-                        "z": z,
-                        "significant": bool(np.isfinite(z) and abs(z) >= sigma),
-                        "cells_first": cells.get(a["sample"], 0),
-                        "cells_second": cells.get(b["sample"], 0),
-                    }
-                )
+                rows.append({
+                    "couple": couple, "source": source, "probe": probe, "first": a["label"], "second": b["label"],
+                    "differ": json.dumps({n: list(v) for n, v in _differing(a["conditions"],
+                                                                            b["conditions"]).items()}),
+                    "recorded": bool(a["conditions"] or b["conditions"]), "measure": measure,
+                    "cycles_first": a[measure], "cycles_first_stderr": a[f"{measure}_stderr"],
+                    "cycles_second": b[measure], "cycles_second_stderr": b[f"{measure}_stderr"],
+                    "difference": difference, "difference_stderr": error, "z": z,
+                    "significant": bool(np.isfinite(z) and abs(z) >= sigma),
+                    "cells_first": a["cells"], "cells_second": b["cells"]})
     frame = pd.DataFrame(rows)
     return frame.sort_values(["first", "second"], kind="stable", ignore_index=True) if len(frame) else frame
 
