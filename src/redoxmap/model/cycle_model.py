@@ -104,6 +104,8 @@ class ActivationParameters(ParameterSet):
         Diffusivity ratio of activated to unactivated material.
     u_ref, u_activation_energy_eV : float
         Share of the Ni/Co redox the cell reaches at 30 °C (capped at 1) and its Arrhenius energy.
+    u_liquid : float
+        That share in a liquid cell, whose electrolyte wets every particle.
     q_o_mAh_g : float
         Oxygen capacity of fully activated material.
     q_tm_mAh_g : float
@@ -136,6 +138,7 @@ class ActivationParameters(ParameterSet):
     rho: float = 8.0
     u_ref: float = 0.75
     u_activation_energy_eV: float = 0.023
+    u_liquid: float = 0.95
     q_o_mAh_g: float = 168.0
     q_tm_mAh_g: float = Q_TM_MAH_G
     mn_reduction: float = 0.1
@@ -297,7 +300,7 @@ def simulate_cycles(parameters: ActivationParameters, cycles: int = 40, *, tempe
         One temperature, or one per cycle (a cell moved from 30 to 50 °C after two cycles).
     liquid : bool
         A liquid-electrolyte cell: the whole surface wetted, no interfacial loss, the Ni/Co redox reached
-        in full (u = 1, eta = 0, chi = 1).
+        as ``u_liquid`` says (eta = 0, chi = 1).
     c_rate, upper_V : float
         The charge's current in C (1 C = 250 mA/g) and its cut-off.
     initial_profile : numpy.ndarray, optional
@@ -320,7 +323,7 @@ def simulate_cycles(parameters: ActivationParameters, cycles: int = 40, *, tempe
     tey_weight, bulk_weight = probe_weights(depth, volume, p.tey_nm), probe_weights(depth, volume, p.bulk_nm)
     a = np.zeros_like(depth) if initial_profile is None else np.array(initial_profile, float)
     profiles = np.empty((cycles, len(depth)))
-    utilisation = np.array([1.0 if liquid else tm_utilisation(p, t) for t in temperatures])
+    utilisation = np.array([p.u_liquid if liquid else tm_utilisation(p, t) for t in temperatures])
     deactivated = surface_deactivation([p.surface_loss_per_cycle * arrhenius_factor(p.surface_reaction_energy_eV, t)
                                         for t in temperatures])
     surface_excess = surface_oxygen_excess(deactivated, tm_utilisation=utilisation, q_tm_mAh_g=p.q_tm_mAh_g,

@@ -41,7 +41,7 @@ TIME_FITTED = ("k_activation_per_h", "activation_energy_eV", "diffusivity_cm2_s"
 LINEAR_BOUNDS = {"activation_energy_eV": (-1.0, 3.0), "surface_reaction_energy_eV": (-1.0, 3.0),
                  "plateau_V": (4.0, 5.0), "contact_fraction": (0.01, 1.0), "mn_reduction": (0.0, 1.0),
                  "u_activation_energy_eV": (-1.0, 3.0), "r_int_activation_energy_eV": (-1.0, 3.0),
-                 "u_ref": (0.05, 1.0), "phi_c": (0.01, 10.0), "rho": (1.0, 1e4),
+                 "u_ref": (0.05, 1.0), "u_liquid": (0.05, 1.0), "phi_c": (0.01, 10.0), "rho": (1.0, 1e4),
                  "diffusion_activation_energy_eV": (-1.0, 3.0), "u_plateau_V": (4.0, 5.0)}
 
 

@@ -72,6 +72,9 @@ REFERENCE_STATED = {
                                  "would replace it")),
     "tey_nm": (4.5, 0.5, "the reference study: TEY probes 4-5 nm"),
     "bulk_nm": (150.0, 50.0, "the reference study: iPFY and TFY probe 100-200 nm"),
+    "u_liquid": (0.95, 0.05, ("stated: a liquid cell wets every particle, so its Ni2+/4+ is taken as reached in "
+                             "full; Co3+/4+ (a fifth of the Ni/Co capacity) between half and in full at the slope's "
+                             "end; not measured in the study")),
     "surface_reaction_energy_eV": (0.3, 0.3, ("stated: the study follows the surface valence over cycles at 50 °C "
                                              "only; a series at 30 °C would fix it")),
 }
