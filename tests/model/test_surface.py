@@ -62,10 +62,11 @@ def test_a_valence_that_cannot_give_a_utilisation_is_refused():
         tm_utilisation_from_valence([Observation("ni_valence", 3.3, 0.03, 30, 12, "bulk")])
 
 
-def test_a_liquid_cell_has_full_tm_utilisation_and_no_interfacial_loss():
+def test_a_liquid_cell_has_its_own_tm_utilisation_and_no_interfacial_loss():
     solid = simulate_cycles(ActivationParameters(), 3).table
     liquid = simulate_cycles(ActivationParameters(), 3, liquid=True).table
-    assert np.allclose(liquid["capacity_tm_mAh_g"], ActivationParameters().q_tm_mAh_g)
+    assert np.allclose(liquid["capacity_tm_mAh_g"], ActivationParameters().u_liquid * ActivationParameters().q_tm_mAh_g)
+    assert np.allclose(liquid["overpotential_V"], 0.0)
     assert np.all(liquid["capacity_mAh_g"] > solid["capacity_mAh_g"])
 
 
@@ -100,3 +101,13 @@ def test_both_models_share_the_surface_process():
         cycle.with_values(surface_loss_per_cycle=0.0), 3).table["r_tey"]
     np.testing.assert_allclose(rise, cycle_rise, atol=2e-3)
     assert rise.iloc[-1] > 0.02
+
+
+def test_the_particle_models_surface_reaction_has_its_own_energy():
+    """At 50 °C the particle model's surface loss per cycle is gamma exp(-E_s/k (1/T - 1/T_ref)) with the
+    surface reaction's energy E_s, whatever the activation step's (by hand: 0.5 eV gives x3.28)."""
+    fast = CellParameters(diffusivity_cm2_s=1e-9, k_activation_per_h=1e4, surface_loss_per_cycle=0.1,
+                          activation_energy_eV=0.0, surface_reaction_energy_eV=0.5)
+    _, table = simulate_time_resolved(fast, 3, temperature_C=50.0)
+    gamma = 0.1 * np.exp(0.5 / 8.617333262e-5 * (1 / 303.15 - 1 / 323.15))
+    np.testing.assert_allclose(table["surface_deactivated"], 1 - np.exp(-gamma * np.arange(3)), rtol=1e-9)

@@ -19,11 +19,10 @@ keeps growing after the bulk has saturated, with no new parameter beyond ``gamma
 
 ``gamma`` is not fitted to the surface r (held out): it comes from a separate measurement, the
 surface (TEY) TM valence after numbered charges (:func:`surface_loss_from_valence`). The rate is
-that of the sulfide electrolyte reducing the charged oxide (XPS: SOx, TM-S; DEMS: O2): in the
-cycle model it has its own Arrhenius energy (``surface_reaction_energy_eV``); the time model
-still borrows its activation step's. The layer is a few nanometres thick: the bulk modes
-(100-200 nm) give it under 3 % of their weight, so the bulk r and the capacity are left as the
-bulk model gives them.
+that of the sulfide electrolyte reducing the charged oxide (XPS: SOx, TM-S; DEMS: O2): in both
+models it has its own Arrhenius energy (``surface_reaction_energy_eV``). The layer is a few
+nanometres thick: the bulk modes (100-200 nm) give it under 3 % of their weight, so the bulk r and
+the capacity are left as the bulk model gives them.
 """
 
 from __future__ import annotations

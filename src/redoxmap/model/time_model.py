@@ -102,9 +102,10 @@ class CellParameters(ParameterSet):
         (``I R = (mA/g)(ohm g)`` mV) and its Arrhenius energy.
     r_max : float
         O activation index r of fully activated material (for the XAS modes).
-    surface_loss_per_cycle : float
-        Share of the surface layer that loses its TM redox per charge at 30 °C (Arrhenius with
-        ``activation_energy_eV``; :mod:`redoxmap.model.surface`). 0: no surface process.
+    surface_loss_per_cycle, surface_reaction_energy_eV : float
+        Share of the surface layer that loses its TM redox per charge at 30 °C, and the Arrhenius
+        energy of that reaction with the electrolyte (the cycle-resolved model's parameters of the
+        same names; :mod:`redoxmap.model.surface`). 0: no surface process.
     shells, surface_step_nm : int, float
         Depth grid: number of shells and the thickness of the outermost one.
     """
@@ -124,6 +125,7 @@ class CellParameters(ParameterSet):
     r_int_activation_energy_eV: float = 0.05
     r_max: float = 0.24
     surface_loss_per_cycle: float = 0.0
+    surface_reaction_energy_eV: float = 0.3
     shells: int = 24
     surface_step_nm: float = 2.0
 
@@ -318,8 +320,8 @@ def simulate_time_resolved(parameters: CellParameters | None = None, cycles: int
     current = c_rate * ONE_C_MA_G
     horizon = 3600 * model.q_total / current * 2.5  # longer than any half cycle can last
     records, rows, clock = [], [], 0.0
-    deactivated = surface_deactivation(np.full(cycles, p.surface_loss_per_cycle
-                                               * arrhenius_factor(p.activation_energy_eV, temperature_C + 273.15)))
+    deactivated = surface_deactivation(np.full(cycles, p.surface_loss_per_cycle * arrhenius_factor(
+        p.surface_reaction_energy_eV, temperature_C + 273.15)))
     f_tm = p.q_tm_mAh_g / model.q_total
     for cycle in range(1, cycles + 1):
         row = {"cycle": cycle, "temperature_C": temperature_C}
