@@ -13,6 +13,11 @@ from redoxmap.study.analyses.cycling import CyclingAnalysis
 from redoxmap.study.executor import TaskOutcome
 
 
+INTERACTIVE_CELLS = 64
+"""Cells in the section's interactive capacity plot: beyond, 128 traces and more load slowly and cannot be told
+apart (each cell's page has its own, and the campaign view compares the groups)."""
+
+
 def _stacked(analyses: list[CyclingAnalysis], attribute: str) -> pd.DataFrame:
     frames = []
     for analysis in analyses:
@@ -66,7 +71,8 @@ def build_cycling_section(outcomes: list[TaskOutcome], out: Path, plt) -> Report
     if not analyses:
         return section
 
-    section.interactive.append(interactive.capacity_figure(analyses))
+    if len(analyses) <= INTERACTIVE_CELLS:
+        section.interactive.append(interactive.capacity_figure(analyses))
     add_figure(section, plt, figs.capacity_figure(plt, analyses), out, id="cycling_capacity",
                title="Capacity and coulombic efficiency",
                caption="Discharge (filled) and charge (open) capacity and coulombic efficiency against cycle number.")
@@ -77,6 +83,8 @@ def build_cycling_section(outcomes: list[TaskOutcome], out: Path, plt) -> Report
                            "with the activation constant N_act and its standard error.")
     for k, a in enumerate(analyses, start=1):
         cell, page = f"cell{k}", sample_page(section, a.name, k, len(analyses))
+        if page is not section:
+            page.interactive.append(interactive.capacity_figure([a], id=f"cycling_{cell}_capacity_interactive"))
         add_figure(page, plt, figs.voltage_profile_figure(plt, a), out, id=f"cycling_{cell}_profiles",
                    title=f"{a.name}: voltage profiles",
                    caption=f"Voltage against capacity, cycles {', '.join(map(str, a.profile_cycles))}.")

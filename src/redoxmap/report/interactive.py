@@ -73,7 +73,7 @@ def _trace(x, y, name: str, color: str, *, mode: str = "lines", hover: str, dash
     return trace
 
 
-def capacity_figure(analyses) -> InteractiveFigure:
+def capacity_figure(analyses, id: str = "cycling_capacity_interactive") -> InteractiveFigure:
     """Discharge and charge capacity per cycle of every cell (charge dotted)."""
     specific = all(a.metadata.active_mass_mg for a in analyses)
     unit = "mAh/g" if specific else "mAh"
@@ -86,7 +86,7 @@ def capacity_figure(analyses) -> InteractiveFigure:
             traces.append(_trace(rows["cycle"], rows[f"{direction}_capacity{suffix}"], f"{analysis.name}: {direction}",
                                  color, mode="lines+markers", dash=dash, group=analysis.name,
                                  hover=f"cycle %{{x}}<br>{direction} %{{y:.4g}} {unit}"))
-    return InteractiveFigure("cycling_capacity_interactive", "Capacity per cycle (interactive)",
+    return InteractiveFigure(id, "Capacity per cycle (interactive)",
                              "Hover for values, click a legend entry to hide a series, drag to zoom (double-click "
                              "resets).", {"data": traces, "layout": _layout("Cycle", f"Capacity ({unit})")})
 
