@@ -12,7 +12,6 @@ from redoxmap.report.elements import ReportSection, add_figure, add_table, sampl
 from redoxmap.study.analyses.cycling import CyclingAnalysis
 from redoxmap.study.executor import TaskOutcome
 
-
 INTERACTIVE_CELLS = 64
 """Cells in the section's interactive capacity plot: beyond, 128 traces and more load slowly and cannot be told
 apart (each cell's page has its own, and the campaign view compares the groups)."""
