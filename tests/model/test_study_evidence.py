@@ -33,6 +33,37 @@ def test_interface_observations_skip_what_cannot_be_read():
     assert (only.kind, only.value, only.stderr, only.temperature_C) == ("interface_resistance", 4.0, 0.8, 30.0)
 
 
+def test_cells_at_one_temperature_pool_and_keep_the_shared_error_whole():
+    """Three cells at 30 °C and one at 50 °C give two observations; the stated 30 % is the same for every
+    cell, so pooling three does not shrink it (their mean 5 ohm g, error at least 1.5)."""
+    table = pd.DataFrame({"temperature_C": [30.0, 30.0, 30.0, 50.0], "R_ohm": [400.0, 500.0, 600.0, 250.0],
+                          "R_stderr_ohm": [4.0, 5.0, 6.0, 2.5], "active_mass_mg": [10.0] * 4})
+    pooled, hot = interface_observations(table)
+    assert (pooled.temperature_C, hot.temperature_C) == (30.0, 50.0)
+    weights = 1 / np.array([0.04, 0.05, 0.06]) ** 2  # by hand: the inverse-variance mean of 4, 5 and 6 ohm g
+    mean = float(weights @ [4.0, 5.0, 6.0] / weights.sum())
+    spread = 1.0 / np.sqrt(3) * 1.3213  # their standard error, widened for three (Student's t, 2 d.o.f.)
+    assert pooled.value == pytest.approx(mean)
+    assert pooled.stderr == pytest.approx(np.hypot(spread, 0.3 * mean), rel=1e-3)
+
+
+def test_a_spread_of_particle_sizes_widens_the_radius_error():
+    """Sections of spheres of one size (numpy) add nothing for their spread; of log-normal sizes
+    (sigma 0.4) they add the excess of their d90/d10 over one size's 2.28."""
+    rng = np.random.default_rng(5)
+
+    def sections(radii_um):
+        heights = rng.uniform(0, 1, radii_um.size)
+        keep = rng.uniform(0, 1, radii_um.size) < radii_um / radii_um.max()  # a plane meets a sphere as its size
+        return 2 * radii_um[keep] * np.sqrt(1 - heights[keep] ** 2)
+
+    for radii, widened in ((np.full(200_000, 1.0), False), (rng.lognormal(0.0, 0.4, 200_000), True)):
+        d10, d50, d90 = np.percentile(sections(radii), [10, 50, 90])
+        _, plain = radius_from_sections(d50, 0.0, shape_pct=0.0)
+        _, error = radius_from_sections(d50, 0.0, shape_pct=0.0, d10_um=d10, d90_um=d90)
+        assert (error > 0.1 * radius_from_sections(d50, 0.0)[0]) is widened and plain == 0.0
+
+
 def test_the_models_predict_the_interface_resistance_they_run_with():
     """R_int(T) / phi_c by hand: 6 ohm g at 30 °C, Arrhenius with 0.2 eV, halved contact."""
     parameters = ActivationParameters(r_int_ohm_g=6.0, r_int_activation_energy_eV=0.2, phi_c=0.5)

@@ -117,17 +117,38 @@ def test_a_campaign_compares_its_condition_groups_not_every_pair_of_cells(campai
     and the temperature the truth set apart (50 °C activates sooner) is found at each mixing."""
     from redoxmap.study.map_dataset import activation_map
 
-    _, result, _ = campaign
+    _, result, table = campaign
     findings = activation_map(result).findings()
     compared = findings.comparisons
     assert len(compared) and (compared.groupby(["couple", "source", "probe"]).size() <= 6).all()
-    assert compared["first"].str.endswith("samples)").all() and (compared["cells_first"] >= 7).all()
-    # named by what sets the groups apart
-    assert compared["first"].str.fullmatch(r"mixing = (solid|liquid) phase, (30|50) °C \(8 samples\)").all()
+    assert (compared["cells_first"] >= 7).all()
+    # named by what sets the groups apart, as the campaign view names them
+    assert compared["first"].str.fullmatch(r"(30|50) °C, (solid|liquid) phase").all()
+    assert set(compared["first"]) <= set(table["group"])
     by_temperature = compared[compared["differ"].str.fullmatch(r'\{"temperature_C": \[30(\.0)?, 50(\.0)?\]\}')]
     faster = by_temperature[by_temperature["significant"]]
-    assert set(faster["first"].str.split(",").str[0]) == {"mixing = solid phase", "mixing = liquid phase"}
+    assert set(faster["first"].str.split(", ").str[1]) == {"solid phase", "liquid phase"}
     assert (faster["difference"] < 0).all()  # never the other way round
+
+
+def test_group_comparisons_pool_replicates_and_stop_where_every_sample_differs():
+    """Hand-made kinetics: nine samples at 30 °C and one at 50 °C make two units, the lone one under its own
+    name and the nine pooled (mean 10 cycles, error their spread's, widened for nine); thirty samples of thirty
+    loadings are not compared pair by pair."""
+    from redoxmap.study.budget import replicate_error
+    from redoxmap.study.comparisons import comparison_units
+
+    def record(name, n90):
+        return {"sample": name, "n90": n90, "n90_stderr": 0.1, "n50": n90 / 2, "n50_stderr": 0.1, "last_cycle": 40}
+    values = [8.0, 9.0, 10.0, 11.0, 12.0, 9.5, 10.5, 9.0, 11.0]
+    records = [record(f"c{k}", v) for k, v in enumerate(values)] + [record("hot", 4.0)]
+    conditions = {f"c{k}": {"temperature_C": 30} for k in range(9)} | {"hot": {"temperature_C": 50}}
+    units = comparison_units(records, conditions, {r["sample"]: 1 for r in records})
+    assert [u["label"] for u in units] == ["30 °C", "hot"]
+    assert units[0]["n90"] == pytest.approx(10.0) and units[0]["cells"] == 9
+    assert units[0]["n90_stderr"] == pytest.approx(replicate_error(values)[0])
+    many = [record(f"s{k}", 10.0 + k) for k in range(30)]
+    assert comparison_units(many, {f"s{k}": {"loading": k} for k in range(30)}, {}) == []
 
 
 @pytest.mark.slow
@@ -163,8 +184,9 @@ def test_each_cell_of_a_campaign_has_a_page_of_its_own(campaign, tmp_path):
         assert all(f'id="fig-cycling_cell{k}_{kind}"' in cell for kind in ("profiles", "dqdv", "regions", "peaks"))
         assert 'href="cycling.html"' in cell and 'class="here" aria-current="page">Galvanostatic cycling' in cell
     assert len(cycling) < len((folder / "cycling-1.html").read_text()) * 4  # not every cell's figures
-    single = (folder / "report-single.html").read_text()
-    assert 'id="fig-cycling_cell32_peaks"' in single and 'href="#cycling-32"' in single
+    single = (folder / "report-single.html").read_text()  # links the cells' pages, does not hold them
+    assert 'id="fig-cycling_capacity"' in single and 'id="fig-cycling_cell32_peaks"' not in single
+    assert 'href="cycling-32.html"' in single
     recorded = json.loads((folder / "report.json").read_text())
     assert recorded["pages"]["cycling-32"] == "cycling-32.html"
     assert up_to_date(result.study, folder, single_file=True) == index

@@ -228,7 +228,17 @@ class ActivationRun:
 def interface_resistance(parameters: ParameterSet, temperature_K: float) -> float:
     """``R_int(T) / phi_c`` in ohm g: the interface's resistance times the active mass at a temperature,
     in either model (both name their parameters ``r_int_ohm_g``, ``r_int_activation_energy_eV`` and
-    ``phi_c``). An impedance fit's charge-transfer resistance times the cell's active mass measures it."""
+    ``phi_c``). An impedance fit's charge-transfer resistance times the cell's active mass measures it.
+
+    Parameters
+    ----------
+    parameters : ActivationParameters or CellParameters
+    temperature_K : float
+
+    Returns
+    -------
+    float
+    """
     resistance = parameters.r_int_ohm_g * arrhenius_factor(-parameters.r_int_activation_energy_eV, temperature_K)
     return resistance / max(parameters.phi_c, 1e-9)
 

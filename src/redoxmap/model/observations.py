@@ -21,6 +21,7 @@ INTERFACE_SYSTEMATIC_PCT = 30.0
 # that is taken as the error of the shape (spheres of one size) the factor assumes.
 SECTION_MEDIAN_FACTOR = 3 ** 0.5 / 2
 SECTION_SHAPE_PCT = 10.0
+ONE_SIZE_D90_D10 = (0.99 / 0.19) ** 0.5  # sections of equal spheres: d90 / d10 = sqrt(1 - 0.1^2) / sqrt(1 - 0.9^2)
 
 
 def _observations(kind: str, temperature, cycles, values, stderr_pct: float, floor_mAh_g: float) -> list[Observation]:
@@ -58,22 +59,29 @@ def r_observations(r_values: pd.DataFrame | None, *, floor: float = R_STDERR_FLO
 
 def interface_observations(resistances: pd.DataFrame | None, *,
                            systematic_pct: float = INTERFACE_SYSTEMATIC_PCT) -> list[Observation]:
-    """Observations of the interface resistance times the active mass (ohm g), from impedance fits.
+    """Observations of the interface resistance times the active mass (ohm g), from impedance fits: one
+    per temperature.
+
+    The cells at one temperature are pooled (inverse-variance mean of R x mass; its error the larger of
+    the weighted one and their replicate spread's, :func:`redoxmap.study.budget.replicate_error`), and
+    the stated error of reading a resting cell's spectrum for the top of charge is added once: it is the
+    same for every cell, so it must not shrink with their number. Across temperatures it is counted at
+    each, which over-states the error of the resistance's Arrhenius energy (a shared bias would cancel
+    in their ratio): the cautious side.
 
     Parameters
     ----------
     resistances : pandas.DataFrame
-        One row per cell: ``temperature_C``, ``R_ohm`` and ``R_stderr_ohm`` (the charge-transfer
-        resistance of its spectrum), ``active_mass_mg``. Rows without a finite, positive resistance
-        or mass are skipped.
+        One row per cell and spectrum: ``temperature_C``, ``R_ohm`` and ``R_stderr_ohm`` (the
+        charge-transfer resistance), ``active_mass_mg``. Rows without a finite, positive resistance or
+        mass are skipped.
     systematic_pct : float
-        The error of taking a spectrum's resistance for the interface's at the top of charge
-        (:data:`INTERFACE_SYSTEMATIC_PCT`), added in quadrature to the fit's.
+        That stated error (:data:`INTERFACE_SYSTEMATIC_PCT`), in % of the resistance.
 
     Returns
     -------
     list of Observation
-        ``interface_resistance`` at each cell's temperature (cycle 1: the models hold it constant).
+        ``interface_resistance`` at each temperature (cycle 1: the models hold it constant).
 
     Examples
     --------
@@ -85,28 +93,53 @@ def interface_observations(resistances: pd.DataFrame | None, *,
     >>> round(obs.value, 2), round(obs.stderr, 2)
     (7.0, 2.13)
     """
+    from redoxmap.study.budget import replicate_error
+
     if resistances is None or resistances.empty:
         return []
+    table = resistances.assign(value=resistances["R_ohm"] * resistances["active_mass_mg"] * 1e-3,
+                               error=resistances["R_stderr_ohm"] * resistances["active_mass_mg"] * 1e-3)
+    table = table[np.isfinite(table["value"]) & (table["value"] > 0) & (table["active_mass_mg"] > 0)]
     observations = []
-    for row in resistances.itertuples():
-        mass_g = float(row.active_mass_mg) * 1e-3
-        if not (np.isfinite(row.R_ohm) and row.R_ohm > 0 and np.isfinite(mass_g) and mass_g > 0):
-            continue
-        statistical = float(row.R_stderr_ohm) / float(row.R_ohm) if np.isfinite(row.R_stderr_ohm) else 0.0
-        relative = np.hypot(statistical, systematic_pct / 100)
-        value = float(row.R_ohm) * mass_g
-        observations.append(Observation("interface_resistance", value, float(value * relative),
-                                        float(row.temperature_C), 1))
+    for temperature, part in table.groupby("temperature_C", sort=True):
+        values, errors = part["value"].to_numpy(float), part["error"].to_numpy(float)
+        if np.all(np.isfinite(errors) & (errors > 0)):
+            weights = 1 / errors ** 2
+            value, statistical = float(np.sum(weights * values) / np.sum(weights)), float(np.sqrt(1 / np.sum(weights)))
+        else:  # a fit without an error: the plain mean, its error from the spread alone
+            value, statistical = float(np.mean(values)), 0.0
+        spread, _ = replicate_error(values)
+        statistical = max(statistical, spread) if np.isfinite(spread) else statistical
+        error = float(np.hypot(statistical, systematic_pct / 100 * value))
+        observations.append(Observation("interface_resistance", value, error, float(temperature), 1))
     return observations
 
 
-def radius_from_sections(d50_um: float, stderr_um: float, *,
-                         shape_pct: float = SECTION_SHAPE_PCT) -> tuple[float, float]:
+def radius_from_sections(d50_um: float, stderr_um: float, *, shape_pct: float = SECTION_SHAPE_PCT,
+                         d10_um: float | None = None, d90_um: float | None = None) -> tuple[float, float]:
     """The particle radius (nm) and its error from the median equivalent diameter of particle sections.
 
-    ``R = d50 / (2 sqrt(3)/2)``: the median section of spheres of one size (:data:`SECTION_MEDIAN_FACTOR`);
-    the error adds the median's own (its bootstrap) and ``shape_pct`` for the shape and size spread
-    that factor assumes, in quadrature.
+    ``R = d50 / (2 sqrt(3)/2)``: the median section of spheres of one size (:data:`SECTION_MEDIAN_FACTOR`).
+    The error adds in quadrature the median's own (its bootstrap), ``shape_pct`` for the shape that
+    factor assumes and, given the sections' d10 and d90, their spread beyond one size's: sections of
+    equal spheres have ``d90 / d10 = sqrt(0.99 / 0.19) = 2.28``, and the excess of the measured ratio over
+    it is added as a relative error (a stated widening, not an unfolding of the size distribution: where
+    sizes spread, the volume-weighted radius that transport feels lies above the median's, and
+    Saltykov's method would give it).
+
+    Parameters
+    ----------
+    d50_um, stderr_um : float
+        The sections' median equivalent diameter and its standard error (µm).
+    shape_pct : float
+        The shape's error, in %.
+    d10_um, d90_um : float, optional
+        The sections' 10th and 90th percentiles (µm).
+
+    Returns
+    -------
+    tuple of float
+        The radius and its standard error (nm).
 
     Examples
     --------
@@ -117,5 +150,8 @@ def radius_from_sections(d50_um: float, stderr_um: float, *,
     (1000, 104)
     """
     radius_nm = d50_um * 1e3 / (2 * SECTION_MEDIAN_FACTOR)
-    relative = np.hypot(stderr_um / d50_um if d50_um > 0 else np.inf, shape_pct / 100)
+    spread = 0.0
+    if d10_um and d90_um and d10_um > 0:
+        spread = max(d90_um / d10_um / ONE_SIZE_D90_D10 - 1.0, 0.0)
+    relative = np.sqrt((stderr_um / d50_um if d50_um > 0 else np.inf) ** 2 + (shape_pct / 100) ** 2 + spread ** 2)
     return float(radius_nm), float(radius_nm * relative)

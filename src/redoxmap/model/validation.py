@@ -52,9 +52,9 @@ AGREEMENT_PCT = 15.0  # a held-out prediction within this of the measurement agr
 MN_BULK_PRISTINE, MN_BULK_50C_FIRST = 3.99, 3.91  # bulk Mn valence before and after the 1st charge at 50 °C
 R_BULK_50C_FIRST, R_BULK_SATURATED = 0.18, 0.22  # the bulk r there, and after 22 charges (activation complete)
 LPM_PHI_C = (1.3, 0.2)  # the liquid-phase-mixed composite's contact relative to the hand-milled one
-# Stated values: not measured in the reference study, each with the error drawn in the intervals and why.
-# A study's own measurements would replace them (its SEM contact and particle size, its EIS at two temperatures):
-# not yet automatic; set them as parameters of the model.
+# Stated values: not measured in the reference study, each with the error drawn in the intervals and why. A
+# study's own fit takes its particle radius from its SEM and fits its impedance with its capacities
+# (redoxmap.study.model_evidence); the others it sets as parameters of the model ([model] parameters).
 REFERENCE_STATED = {
     "plateau_V": (4.5, 0.05, ("the reference study: the oxygen plateau of the first charge at ~4.5 V (dQ/dV peak Ox4, "
                              "region III above 4.4 V)")),
@@ -63,18 +63,18 @@ REFERENCE_STATED = {
     "activation_energy_eV": (0.0, 0.2, ("stated: the step at a given local potential; what 30 °C lacks is potential, "
                                        "not the step itself (a liquid cell activates at 30 °C in its first charge)")),
     "contact_fraction": (0.3, 0.15, ("stated: the study's SEM of the hand-milled composite shows voids and loose "
-                                    "contact without a number; the SEM contact of a study's own cross-sections "
-                                    "would replace it")),
+                                    "contact without a number; a study's own cross-sections give the contact of "
+                                    "the samples it predicts ([sem] predict)")),
     "diffusion_activation_energy_eV": (0.4, 0.15, ("stated: Li diffusion in a layered oxide (the time model's "
                                                   "value); not measured in the study")),
     "rho": (8.0, 4.0, "stated (the time model's value): activated material carries Li better; not measured"),
-    "radius_nm": (1000.0, 300.0, ("stated: micrometre-sized single-crystal LLO; a study's SEM particle size "
-                                 "would replace it")),
+    "radius_nm": (1000.0, 300.0, ("stated: micrometre-sized single-crystal LLO; a study's own SEM replaces "
+                                 "it (redoxmap.study.model_evidence)")),
     "tey_nm": (4.5, 0.5, "the reference study: TEY probes 4-5 nm"),
     "bulk_nm": (150.0, 50.0, "the reference study: iPFY and TFY probe 100-200 nm"),
     "u_liquid": (0.95, 0.05, ("stated: a liquid cell wets every particle, so its Ni2+/4+ is taken as reached in "
                              "full; Co3+/4+ (a fifth of the Ni/Co capacity) between half and in full at the slope's "
-                             "end; not measured in the study")),
+                             "end (drawn normal, clipped at 1); not measured in the study")),
     "surface_reaction_energy_eV": (0.3, 0.3, ("stated: the study follows the surface valence over cycles at 50 °C "
                                              "only; a series at 30 °C would fix it")),
 }
@@ -249,7 +249,21 @@ def refit_names(fit: ModelFit) -> tuple[str, ...]:
 def interval_factor(count: int) -> float:
     """The half-width of a 95 % interval in standard deviations estimated from ``count`` parameter sets:
     Student's t at 97.5 % with ``count - 1`` degrees of freedom (2.26 for 10 sets, 2.09 for 20, 2.02 for
-    40), since the spread of a few sets is itself uncertain; 1.96 would under-cover (by ~3 % with 10)."""
+    40), since the spread of a few sets is itself uncertain; 1.96 would under-cover (by ~3 % with 10).
+
+    Parameters
+    ----------
+    count : int
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(interval_factor(20), 3)
+    2.093
+    """
     from scipy.stats import t
 
     return float(t.ppf(0.975, max(count - 1, 1)))

@@ -111,9 +111,11 @@ def render_pages(result: StudyResult, sections: list[ReportSection], findings, *
                  single: bool = False, single_link: bool = False, print_figures: bool = False,
                  campaign: ReportSection | None = None) -> dict[str, str]:
     """The report's pages as HTML text by file name: ``index.html`` (the answer, and ``campaign``, the
-    comparison of many cells, below it), one page per section and ``study.html`` (``single_link``: each
-    links ``report-single.html``); with ``single``, only ``report-single.html``: every page in one file
-    with its figures inline, for mailing."""
+    comparison of many cells, below it), one page per section and per sample of a section that has them
+    (:func:`redoxmap.report.elements.sample_page`), and ``study.html`` (``single_link``: each links
+    ``report-single.html``); with ``single``, only ``report-single.html``: every section's page in one
+    file with its figures inline, for mailing (the samples' own pages stay the site's: a thousand cells'
+    figures inline would make a file of hundreds of MB)."""
     import base64
 
     from jinja2 import Environment, PackageLoader, select_autoescape
@@ -123,9 +125,10 @@ def render_pages(result: StudyResult, sections: list[ReportSection], findings, *
     pages = plan_pages(sections)
     files = {page.id: page.file for page in pages} | {p.id: p.file for s in sections for p in s.subpages}
     labels = {page.id: page.label for page in pages}
+    subpages = {p.id for s in sections for p in s.subpages}
 
     def href(page: str, anchor: str = "") -> str:
-        if single:
+        if single and page not in subpages:  # a sample's page is not in the one-file version: the site's file
             return f"#{anchor or page}"
         return files.get(page, files[STUDY]) + (f"#{anchor}" if anchor else "")
 
@@ -149,7 +152,7 @@ def render_pages(result: StudyResult, sections: list[ReportSection], findings, *
               "campaign": campaign}
     if single:
         return {"report-single.html": environment.get_template("single.html.j2").render(
-            current="", page_title="", sections=with_subpages(sections), **common)}
+            current="", page_title="", sections=sections, **common)}
     rendered = {"index.html": environment.get_template("entry.html.j2").render(current=ENTRY, page_title="",
                                                                                **common)}
     for section in with_subpages(sections):

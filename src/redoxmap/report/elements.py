@@ -85,6 +85,11 @@ def sample_page(section: ReportSection, name: str, index: int, count: int) -> Re
         Its number in the section, from 1 (the page's file).
     count : int
         How many samples the section shows.
+
+    Returns
+    -------
+    ReportSection
+        The section, or the sample's page.
     """
     if count < SAMPLE_PAGES_FROM:
         return section
@@ -99,7 +104,16 @@ def sample_page(section: ReportSection, name: str, index: int, count: int) -> Re
 
 
 def with_subpages(sections: list[ReportSection]) -> list[ReportSection]:
-    """Every section followed by its samples' pages: all the pages whose figures a report saves."""
+    """Every section followed by its samples' pages: all the pages whose figures a report saves.
+
+    Parameters
+    ----------
+    sections : list of ReportSection
+
+    Returns
+    -------
+    list of ReportSection
+    """
     return [page for section in sections for page in (section, *section.subpages)]
 
 

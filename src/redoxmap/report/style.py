@@ -112,10 +112,10 @@ def legend_below(fig, ax=None, *, cells: bool = False, **options):
     longest = max(len(line) for label in labels for line in label.splitlines())
     options.setdefault("ncols", min(1 if longest > 34 else 2 if longest > 16 else 3, len(labels)))
     # The figure grows by the legend's height, so that the plot keeps its own (eight wrapped entries under a
-    # 2.8 inch figure left the axes a sliver).
+    # 2.8 inch figure left the axes a sliver), at most to twice its height.
     rows = -(-len(labels) // options["ncols"])
     lines = rows * max(label.count("\n") + 1 for label in labels)
-    fig.set_figheight(fig.get_figheight() + lines * size * 1.3 / 72 + 0.1)
+    fig.set_figheight(fig.get_figheight() + min(lines * size * 1.3 / 72 + 0.1, fig.get_figheight()))
     return fig.legend(handles, labels, loc="outside lower center", **options)
 
 

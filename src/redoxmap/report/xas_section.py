@@ -54,6 +54,8 @@ def build_xas_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
                    caption="r = (b − b0)/a from the O K pre-edge peak heights; TEY beside bulk.")
     shown = 0
     for k, analysis in enumerate(analyses, start=1):
+        if not (analysis.fits or analysis.oxygen):
+            continue  # nothing of its own to show: no page
         page = sample_page(section, analysis.name, k, len(analyses))
         for (edge, mode, state), fit in analysis.fits.items():
             if sum(f.id.startswith("xas_lcf") for f in page.figures) < MAX_LCF_FIGURES:

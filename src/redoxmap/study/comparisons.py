@@ -41,6 +41,8 @@ def sample_cells(ds) -> dict[str, int]:
 PAIRWISE_UP_TO = 8
 """Samples of one kinetics compared pair by pair; beyond this (a campaign: 1,000 cells make 500,000 pairs),
 samples of equal conditions are pooled and the groups are compared (:func:`comparison_units`)."""
+MAX_GROUPS = 24
+"""Groups of one kinetics compared pair by pair (276 pairs); beyond, none are (the campaign view compares them)."""
 
 
 def _differing(first: dict, second: dict) -> dict[str, tuple]:
@@ -63,17 +65,31 @@ def _pooled(values: list[float], errors: list[float]) -> tuple[float, float]:
     return float(np.mean(values)), max(own, spread) if np.isfinite(spread) else own
 
 
-def _group_label(conditions: dict, varying: set[str], samples: int) -> str:
-    """A group by the conditions that set it apart from the others (``30 °C, mixing = solid``)."""
-    named = ", ".join(_value(k, v) for k, v in sorted(conditions.items()) if k in varying) or "no conditions recorded"
-    return f"{named} ({samples} sample{'s' if samples != 1 else ''})"
-
-
 def comparison_units(records: list[dict], conditions: dict[str, dict], cells: dict[str, int]) -> list[dict]:
-    """What one kinetics compares: each sample (``label``, ``conditions``, ``cells``, n90 and n50 with
-    errors, whether n90 is inside the data), or, for more than :data:`PAIRWISE_UP_TO` samples, each group
-    of samples with equal conditions, their cycles pooled (:func:`_pooled`): a replicate group's error is
-    then its cells' spread, as the verdict needs."""
+    """What one kinetics compares.
+
+    Parameters
+    ----------
+    records : list of dict
+        The kinetics' rows of the samples (``sample``, n90 and n50 with their errors, ``last_cycle``).
+    conditions : dict
+        Each sample's conditions (:func:`sample_conditions`).
+    cells : dict
+        Each sample's number of cycling files (:func:`sample_cells`).
+
+    Returns
+    -------
+    list of dict
+        One unit per sample (``label``, ``conditions``, ``cells``, n90 and n50 with errors, ``inside``:
+        n90 within the data), or, for more than :data:`PAIRWISE_UP_TO` samples, one per group of samples
+        with equal conditions, their cycles pooled (:func:`_pooled`: a replicate group's error is then its
+        cells' spread) and named as the campaign view names it (:func:`redoxmap.study.campaign.condition_text`
+        of the conditions that vary; a group of one keeps its sample's name). Empty where even the groups
+        are more than :data:`MAX_GROUPS` (every sample its own conditions): the campaign view compares
+        them, not pair by pair.
+    """
+    from redoxmap.study.campaign import condition_text
+
     if len(records) <= PAIRWISE_UP_TO:
         return [{"label": r["sample"], "conditions": conditions.get(r["sample"], {}),
                  "cells": cells.get(r["sample"], 0), "inside": _inside(r),
@@ -82,12 +98,17 @@ def comparison_units(records: list[dict], conditions: dict[str, dict], cells: di
     for record in records:
         groups.setdefault(json.dumps(conditions.get(record["sample"], {}), sort_keys=True, default=str),
                           []).append(record)
-    varying = {name for key in groups for name, value in json.loads(key).items()
-               if any(json.loads(other).get(name) != value for other in groups)}
+    if len(groups) > MAX_GROUPS:
+        return []
+    first_met = dict.fromkeys(k for r in records for k in conditions.get(r["sample"], {}))
+    varying = [k for k in first_met if len({str(json.loads(g).get(k)) for g in groups}) > 1]
     units = []
     for key, members in groups.items():
-        unit = {"label": _group_label(json.loads(key), varying, len(members)), "conditions": json.loads(key),
-                "cells": sum(cells.get(m["sample"], 0) for m in members), "inside": all(map(_inside, members))}
+        values = json.loads(key)
+        label = (members[0]["sample"] if len(members) == 1
+                 else ", ".join(condition_text(k, values.get(k)) for k in varying) or "all samples")
+        unit = {"label": label, "conditions": values, "cells": sum(cells.get(m["sample"], 0) for m in members),
+                "inside": all(map(_inside, members))}
         for measure in ("n90", "n50"):
             unit[measure], unit[f"{measure}_stderr"] = _pooled([m[measure] for m in members],
                                                                [m[f"{measure}_stderr"] for m in members])

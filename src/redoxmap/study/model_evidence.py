@@ -24,7 +24,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from redoxmap.errors import AnalysisError, FitWarning
+from redoxmap.errors import FitWarning, RedoxmapError
 from redoxmap.study.manifest import Study
 
 INTERFACE_COLUMNS = ["sample", "temperature_C", "R_ohm", "R_stderr_ohm", "active_mass_mg", "spectrum"]
@@ -43,9 +43,16 @@ def _learning_samples(study: Study, modality: str):
 def model_interface_resistances(study: Study) -> pd.DataFrame:
     """Per cell the model learns from: the interface resistance of its first impedance state.
 
-    The first state listed is the one taken: the model holds the interface constant over cycles, and
-    the earliest spectrum is the closest to the charges that activate. A sample whose spectra cannot be
-    read or fitted is left out (its own EIS task reports why).
+    The first state the manifest lists is the one taken (the model holds the interface constant over
+    cycles, and the earliest spectrum is the closest to the charges that activate), each of its spectra
+    that is a measurement (:func:`redoxmap.study.analyses.eis.interface_resistances` with ``checked``:
+    Kramers-Kronig valid, an unflagged fit, the slowest arc itself), so a temperature series in that
+    state gives one row per temperature. A sample whose first state has none, or whose spectra cannot be
+    read or fitted, is left out (its own EIS task reports why).
+
+    Parameters
+    ----------
+    study : Study
 
     Returns
     -------
@@ -61,18 +68,20 @@ def model_interface_resistances(study: Study) -> pd.DataFrame:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FitWarning)  # the EIS task itself warns about its fits
-                table = interface_resistances(analyze_eis_sample(sample, study.parameters["eis"]))
-        except AnalysisError:
+                analysis = analyze_eis_sample(sample, study.parameters["eis"])
+        except RedoxmapError:
             continue
-        if table.empty:
+        if analysis.resistances.empty:
             continue
-        first = table.iloc[0]
-        temperature = first["temperature_C"]
-        rows.append({"sample": sample.name,
-                     "temperature_C": float(temperature) if temperature is not None and np.isfinite(temperature)
-                     else float(sample.temperature_C),
-                     "R_ohm": float(first["R_ohm"]), "R_stderr_ohm": float(first["R_stderr_ohm"]),
-                     "active_mass_mg": float(sample.active_mass_mg), "spectrum": first["spectrum"]})
+        first_state = analysis.resistances["state"].iloc[0]
+        table = interface_resistances(analysis, checked=True)
+        for row in table[table["state"] == first_state].itertuples():
+            temperature = row.temperature_C
+            rows.append({"sample": sample.name,
+                         "temperature_C": float(temperature) if temperature is not None and np.isfinite(temperature)
+                         else float(sample.temperature_C),
+                         "R_ohm": float(row.R_ohm), "R_stderr_ohm": float(row.R_stderr_ohm),
+                         "active_mass_mg": float(sample.active_mass_mg), "spectrum": row.spectrum})
     return pd.DataFrame(rows, columns=INTERFACE_COLUMNS)
 
 
@@ -82,42 +91,58 @@ def model_particle_radius(study: Study) -> tuple[float, float, str] | None:
     Each sample's median section diameter of the active phase (its first state) is converted
     (:func:`redoxmap.model.observations.radius_from_sections`); several samples are averaged with
     inverse-variance weights, their error the larger of the weighted one and their replicate spread's;
-    the error of the spheres' shape the conversion assumes is shared by every sample, so it is added
-    once, after averaging. None without SEM of those cells or without particles of the active phase.
+    the error of the spheres' shape the conversion assumes, and of a spread of sizes (the widest
+    sample's), are the material's, shared by every sample, so they are added once, after averaging.
+
+    Parameters
+    ----------
+    study : Study
+
+    Returns
+    -------
+    tuple of (float, float, str) or None
+        None without SEM of those cells or without particles of the active phase.
     """
     from redoxmap.model.observations import SECTION_SHAPE_PCT, radius_from_sections
     from redoxmap.study.budget import replicate_error
     from redoxmap.study.run import analyze_sem_sample
 
     parameters = study.parameters["sem"]
-    radii, names = [], []
+    phase = parameters.active_phase
+    radii, widths, names = [], [], []
     for sample in _learning_samples(study, "sem"):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FitWarning)
                 analysis = analyze_sem_sample(sample, parameters)
-        except AnalysisError:
+        except RedoxmapError:
             continue
         if not analysis.results:
             continue
         measured = analysis.results[0][1]
-        d50 = measured.value("d50_um", parameters.active_phase)
-        rows = measured.table[(measured.table["metric"] == "d50_um")
-                              & (measured.table["phase"] == parameters.active_phase)]
+        d50 = measured.value("d50_um", phase)
+        rows = measured.table[(measured.table["metric"] == "d50_um") & (measured.table["phase"] == phase)]
         error = float(rows["stderr"].iloc[0]) if len(rows) else math.nan
         if not (np.isfinite(d50) and d50 > 0 and np.isfinite(error)):
             continue
         radii.append(radius_from_sections(d50, error, shape_pct=0.0))
+        widths.append(radius_from_sections(d50, 0.0, shape_pct=0.0, d10_um=measured.value("d10_um", phase),
+                                           d90_um=measured.value("d90_um", phase))[1] / radii[-1][0])
         names.append(f"{sample.name} (d50 {d50:.2f} +- {error:.2f} µm)")
     if not radii:
         return None
     values, errors = np.array(radii).T
-    weights = 1 / errors ** 2
-    value = float(np.sum(weights * values) / np.sum(weights))
+    if np.all(errors > 0):
+        weights = 1 / errors ** 2
+        value, statistical = float(np.sum(weights * values) / np.sum(weights)), float(np.sqrt(1 / np.sum(weights)))
+    else:  # a median without a bootstrap error: the plain mean, its error from the spread
+        value, statistical = float(np.mean(values)), 0.0
     spread, _ = replicate_error(values)
-    statistical = max(float(np.sqrt(1 / np.sum(weights))), spread if np.isfinite(spread) else 0.0)
-    error = float(np.hypot(statistical, value * SECTION_SHAPE_PCT / 100))
-    source = (f"the study's SEM: median section diameter of the {parameters.active_phase} in "
+    statistical = max(statistical, spread) if np.isfinite(spread) else statistical
+    # the shape's error and the size spread's are the material's, shared by every sample: added once
+    width = float(np.nanmax(widths))
+    error = float(value * np.sqrt((statistical / value) ** 2 + (SECTION_SHAPE_PCT / 100) ** 2 + width ** 2))
+    source = (f"the study's SEM: median section diameter of the {phase} in "
               f"{'; '.join(names)}, as sections of spheres (median = sqrt(3)/2 of the diameter; +- for their "
-              f"shape and spread: {SECTION_SHAPE_PCT:g} %)")
+              f"shape: {SECTION_SHAPE_PCT:g} %; for a d90/d10 beyond one size's: {100 * width:.0f} %)")
     return value, error, source

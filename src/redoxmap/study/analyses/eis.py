@@ -133,9 +133,18 @@ def analyze_eis(name: str, entries: list[ImpedanceEntry], *, circuit: str = DEFA
     return result
 
 
-def interface_resistances(analysis: EisAnalysis) -> pd.DataFrame:
-    """The interface resistance of each state: the slowest RC arc with a resistance, in the state's
-    first spectrum (the charge transfer across the cathode's interfaces, the reference study's R_ct).
+def interface_resistances(analysis: EisAnalysis, *, checked: bool = False) -> pd.DataFrame:
+    """The interface resistance of each state: the slowest RC arc (the charge transfer across the
+    cathode's interfaces, the reference study's R_ct).
+
+    Parameters
+    ----------
+    analysis : EisAnalysis
+    checked : bool
+        What a model may take as a measurement: only spectra that pass the Kramers-Kronig test with an
+        unflagged fit, every such spectrum of a state (a temperature series), and the slowest arc of the
+        circuit only (never a faster one in its place). Otherwise (the map's figure) the state's first
+        spectrum, its slowest arc with a resistance.
 
     Returns
     -------
@@ -144,17 +153,21 @@ def interface_resistances(analysis: EisAnalysis) -> pd.DataFrame:
     """
     columns = ["state", "spectrum", "temperature_C", "R_ohm", "R_stderr_ohm"]
     table = analysis.resistances
-    if table.empty:
-        return pd.DataFrame(columns=columns)
     arcs = sorted(int(c.split("_")[1]) for c in table if c.startswith("R_") and c.endswith("_ohm")
                   and "stderr" not in c)
+    if table.empty or not arcs:
+        return pd.DataFrame(columns=columns)
+    if checked:
+        table = table[table["kk_valid"].astype(bool) & (table["flags"].fillna("") == "")]
     rows = []
     for state, part in table.groupby("state", sort=False):
-        row = part.iloc[0]
-        slowest = next((k for k in reversed(arcs) if np.isfinite(row.get(f"R_{k}_ohm", np.nan))), None)
-        if slowest is not None:
-            rows.append({"state": state, "spectrum": row["spectrum"], "temperature_C": row["temperature_C"],
-                         "R_ohm": row[f"R_{slowest}_ohm"], "R_stderr_ohm": row.get(f"R_{slowest}_stderr_ohm", np.nan)})
+        for _, row in (part if checked else part.iloc[:1]).iterrows():
+            candidates = arcs[-1:] if checked else arcs[::-1]
+            slowest = next((k for k in candidates if np.isfinite(row.get(f"R_{k}_ohm", np.nan))), None)
+            if slowest is not None:
+                rows.append({"state": state, "spectrum": row["spectrum"], "temperature_C": row["temperature_C"],
+                             "R_ohm": row[f"R_{slowest}_ohm"],
+                             "R_stderr_ohm": row.get(f"R_{slowest}_stderr_ohm", np.nan)})
     return pd.DataFrame(rows, columns=columns)
 
 
