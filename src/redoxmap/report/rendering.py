@@ -27,6 +27,7 @@ from pathlib import Path
 from redoxmap.report.style import save_figure
 
 Progress = Callable[[int, int, str], None]  # (done, submitted, label)
+PENDING_PER_WORKER = 4  # figures queued per saving process: enough to keep it busy, few enough to bound memory
 
 
 @dataclass
@@ -37,6 +38,18 @@ class _Pool:
     submitted: int = 0
     done: int = 0
     pending: list[Future] = field(default_factory=list)
+    """A local pool's figures not yet saved: at most ``limit``, so that a report that draws faster than
+    its pool saves does not hold every pickled figure at once (1,000 cells: 7.7 GB in the report's process)."""
+    limit: int = 0
+
+    def wait_for_room(self) -> None:
+        """Block until fewer than ``limit`` figures wait to be saved (no limit for a Dask client)."""
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        self.pending = [f for f in self.pending if not f.done()]
+        while self.limit and len(self.pending) >= self.limit:
+            wait(self.pending, return_when=FIRST_COMPLETED)
+            self.pending = [f for f in self.pending if not f.done()]
 
     def finished(self, label: str) -> None:
         self.done += 1
@@ -76,7 +89,8 @@ def figure_pool(workers: int | None = None, progress: Progress | None = None, *,
     fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux")
     local = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
              if client is None and workers > 1 and fork else None)
-    pool = _Pool(client if client is not None else local, progress, print_quality)
+    pool = _Pool(client if client is not None else local, progress, print_quality,
+                 limit=PENDING_PER_WORKER * workers if local is not None else 0)
     token = _ACTIVE.set(pool)
     try:
         yield
@@ -108,6 +122,9 @@ def submit(figure, folder: Path, stem: str, label: str = "") -> Future:
         future.set_result(save_figure(figure, folder, stem, print_quality=quality))
         pool.finished(label or stem)
         return future
+    pool.wait_for_room()
     remote = pool.executor.submit(_save_pickled, data, str(folder), stem, quality)
     remote.add_done_callback(lambda _f: pool.finished(label or stem))
+    if pool.limit:
+        pool.pending.append(remote)
     return remote
