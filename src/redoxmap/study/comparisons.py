@@ -21,6 +21,7 @@ from redoxmap.formatting import format_cycles, format_sigma, format_value_error
 from redoxmap.study.capacities import capitalised
 from redoxmap.study.couples import PROBE_WORDS
 from redoxmap.study.evidence import z_score
+from redoxmap.study.manifest import STANDARD_CONDITIONS
 from redoxmap.study.verdict import Verdict
 
 
@@ -100,7 +101,8 @@ def comparison_units(records: list[dict], conditions: dict[str, dict], cells: di
                           []).append(record)
     if len(groups) > MAX_GROUPS:
         return []
-    first_met = dict.fromkeys(k for r in records for k in conditions.get(r["sample"], {}))
+    # the campaign view's order: the standard conditions, then the user's variables as first met
+    first_met = dict.fromkeys([*STANDARD_CONDITIONS, *(k for r in records for k in conditions.get(r["sample"], {}))])
     varying = [k for k in first_met if len({str(json.loads(g).get(k)) for g in groups}) > 1]
     units = []
     for key, members in groups.items():

@@ -81,6 +81,10 @@ STUDY_KEYS = {"name": str, "description": str, "authors": list, "workers": int, 
               "task_timeout_s": (int, float), "store": (str, bool)}
 
 
+STANDARD_CONDITIONS = ("temperature_C", "chemistry", "cell_type", "electrode", "specific_current_mA_g")
+"""The conditions every sample may state, in the order labels name them (the user's ``variables`` follow)."""
+
+
 @dataclass
 class Sample:
     """A sample or cell of the study, with its metadata and files by modality."""
@@ -107,8 +111,8 @@ class Sample:
     def conditions(self) -> dict:
         """Every condition that sets this sample apart: temperature, chemistry, cell type, electrode,
         specific current and the user's ``variables`` (unset ones left out)."""
-        standard = {"temperature_C": self.temperature_C, "chemistry": self.chemistry, "cell_type": self.cell_type,
-                    "electrode": self.electrode, "specific_current_mA_g": self.specific_current_mA_g}
+        standard = dict(zip(STANDARD_CONDITIONS, (self.temperature_C, self.chemistry, self.cell_type, self.electrode,
+                                                  self.specific_current_mA_g)))
         return {k: v for k, v in {**standard, **self.variables}.items() if v is not None and v != ""}
 
 
