@@ -67,6 +67,17 @@ def build_model_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSe
                        "depth and cycle; cyan: the front (a = 1/2).")
         add_table(section, analysis.fit.table, out, id="model_parameters", title="Fitted parameters",
                   caption="Values and standard errors (from the Jacobian at the optimum).")
+        if len(analysis.fit.fixed):
+            add_table(section, analysis.fit.fixed, out, id="model_study_fixed",
+                      title="Values the fit holds, with source and error",
+                      caption="Not fitted: the study's own measurements (its SEM's particle radius) or the "
+                              "reference study's stated values; the map's model arrays draw them.")
+        if not analysis.interface.empty:
+            add_table(section, analysis.interface, out, id="model_interface",
+                      title="Interface resistance from the cells' impedance",
+                      caption="The slowest arc of each cell's first impedance state (Kramers-Kronig valid, "
+                              "unflagged), times its active mass, fitted with the capacities per temperature with "
+                              "a stated ±30 % for a resting cell's spectrum (see the model guide).")
         add_table(section, analysis.fit.correlations.reset_index(names="parameter"), out, id="model_correlations",
                   title="Parameter correlations", caption="Values near ±1 mean the data fix a combination only.")
         if analysis.profiles:
