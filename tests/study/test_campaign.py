@@ -135,7 +135,7 @@ def test_group_comparisons_pool_replicates_and_stop_where_every_sample_differs()
     """Hand-made kinetics: nine samples at 30 °C and one at 50 °C make two units, the lone one under its own
     name and the nine pooled (mean 10 cycles, error their spread's, widened for nine); thirty samples of thirty
     loadings are not compared pair by pair."""
-    from redoxmap.study.budget import replicate_error
+    from redoxmap.fitting import replicate_error
     from redoxmap.study.comparisons import comparison_units
 
     def record(name, n90):

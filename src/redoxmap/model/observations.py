@@ -63,7 +63,7 @@ def interface_observations(resistances: pd.DataFrame | None, *,
     per temperature.
 
     The cells at one temperature are pooled (inverse-variance mean of R x mass; its error the larger of
-    the weighted one and their replicate spread's, :func:`redoxmap.study.budget.replicate_error`), and
+    the weighted one and their replicate spread's, :func:`redoxmap.fitting.replicate_error`), and
     the stated error of reading a resting cell's spectrum for the top of charge is added once: it is the
     same for every cell, so it must not shrink with their number. Across temperatures it is counted at
     each, which over-states the error of the resistance's Arrhenius energy (a shared bias would cancel
@@ -93,7 +93,7 @@ def interface_observations(resistances: pd.DataFrame | None, *,
     >>> round(obs.value, 2), round(obs.stderr, 2)
     (7.0, 2.13)
     """
-    from redoxmap.study.budget import replicate_error
+    from redoxmap.fitting import replicate_error
 
     if resistances is None or resistances.empty:
         return []

@@ -13,6 +13,7 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "redoxmap.study.manifest": ["ModelRunParameters", "Sample", "Study", "load_study"],
     "redoxmap.study.modality": ["Modality", "Parameter", "modalities", "parameter", "register_modality",
                                 "reset_modalities"],
+    "redoxmap.study.model_evidence": ["model_interface_resistances", "model_particle_radius"],
     "redoxmap.study.run": ["StudyResult", "run_study"],
     "redoxmap.study.states": ["State", "parse_state"],
     "redoxmap.study.virtual": ["simulate_study"],

@@ -26,6 +26,8 @@ from redoxmap.study.modality import modalities as modalities
 from redoxmap.study.modality import parameter as parameter
 from redoxmap.study.modality import register_modality as register_modality
 from redoxmap.study.modality import reset_modalities as reset_modalities
+from redoxmap.study.model_evidence import model_interface_resistances as model_interface_resistances
+from redoxmap.study.model_evidence import model_particle_radius as model_particle_radius
 from redoxmap.study.run import StudyResult as StudyResult
 from redoxmap.study.run import run_study as run_study
 from redoxmap.study.states import State as State
@@ -55,6 +57,8 @@ __all__ = [
     "load_study",
     "map_from_table",
     "modalities",
+    "model_interface_resistances",
+    "model_particle_radius",
     "parameter",
     "parse_state",
     "register_modality",

@@ -10,7 +10,7 @@ components, all standard errors in the number's unit:
 ``replicates``
     the spread of repeated measurements of the same sample, state and mode (several files), or of
     several cells of one sample, as the standard error of their mean (widened for a small number by
-    Student's t, :func:`replicate_error`);
+    Student's t, :func:`redoxmap.fitting.replicate_error`);
 ``floor``
     the method's systematic floor (:data:`redoxmap.defaults.ERROR_FLOORS`, settable in the manifest's
     ``[map] error_floors``): what no single measurement can show, such as the reproducibility of r
@@ -100,32 +100,6 @@ def total_error(statistical=np.nan, replicates=np.nan, floor=np.nan, choice=np.n
     random = np.maximum(squares[0], squares[1])
     total = np.sqrt(random + squares[2] + squares[3] + squares[4])
     return np.where(known, total, np.nan)
-
-
-def replicate_error(values) -> tuple[float, int]:
-    """The standard error of the mean of replicate values, widened for their small number, and how many
-    there are (NaN below two).
-
-    A spread from n replicates is itself uncertain: the mean's deviation over it follows Student's t with
-    n - 1 degrees of freedom, not a normal distribution. So the standard error is multiplied by the ratio
-    of t's and the normal's 84th percentiles (1.84 for two, 1.32 for three, 1.14 for five replicates): as a
-    normal standard error it then covers what it should.
-
-    Examples
-    --------
-    >>> error, n = replicate_error([0.20, 0.22, 0.24])
-    >>> round(error, 4), n
-    (0.0153, 3)
-    """
-    from scipy.stats import norm, t
-
-    values = np.asarray(values, float)
-    values = values[np.isfinite(values)]
-    n = len(values)
-    if n < 2:
-        return math.nan, n
-    widening = float(t.ppf(norm.cdf(1.0), n - 1) / 1.0)
-    return float(np.std(values, ddof=1) / math.sqrt(n)) * widening, n
 
 
 def with_floors(dataset, floors: dict[str, float]):

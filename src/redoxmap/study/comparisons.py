@@ -57,8 +57,8 @@ def _inside(record: dict) -> bool:
 
 def _pooled(values: list[float], errors: list[float]) -> tuple[float, float]:
     """The mean of replicates and its error: the larger of their spread's (widened for their number,
-    :func:`redoxmap.study.budget.replicate_error`) and their own errors' (a lone cell: its own)."""
-    from redoxmap.study.budget import replicate_error
+    :func:`redoxmap.fitting.replicate_error`) and their own errors' (a lone cell: its own)."""
+    from redoxmap.fitting import replicate_error
 
     values, errors = np.asarray(values, float), np.asarray(errors, float)
     own = float(np.sqrt(np.sum(errors ** 2)) / len(values))

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.errors import AnalysisError
-from redoxmap.study.budget import replicate_error
+from redoxmap.fitting import replicate_error
 from redoxmap.study.builtin import (
     DemsParameters,
     EisParameters,

@@ -30,11 +30,16 @@ from redoxmap.study.manifest import Study
 INTERFACE_COLUMNS = ["sample", "temperature_C", "R_ohm", "R_stderr_ohm", "active_mass_mg", "spectrum"]
 
 
+def predicted_samples(study: Study) -> set[str]:
+    """Samples the model predicts rather than learns from (``[sem] predict``, with a ``reference_sample``):
+    their SEM contact gives their phi_c, their cycling is the check."""
+    parameters = study.parameters["sem"]
+    return set(parameters.predict) if parameters.reference_sample else set()
+
+
 def _learning_samples(study: Study, modality: str):
     """The samples the model learns from that have files of a modality: a temperature, an active mass,
     and not one of those it predicts (``[sem] predict``)."""
-    from redoxmap.study.run import predicted_samples
-
     held_out = predicted_samples(study)
     return [s for s in study.samples if s.temperature_C is not None and s.active_mass_mg
             and s.name not in held_out and s.files.get(modality)]
@@ -60,8 +65,7 @@ def model_interface_resistances(study: Study) -> pd.DataFrame:
         Columns :data:`INTERFACE_COLUMNS`; the temperature is the spectrum's (its entry's
         ``temperature_C``), else the sample's.
     """
-    from redoxmap.study.analyses.eis import interface_resistances
-    from redoxmap.study.run import analyze_eis_sample
+    from redoxmap.study.analyses.eis import analyze_eis_sample, interface_resistances
 
     rows = []
     for sample in _learning_samples(study, "eis"):
@@ -103,9 +107,9 @@ def model_particle_radius(study: Study) -> tuple[float, float, str] | None:
     tuple of (float, float, str) or None
         None without SEM of those cells or without particles of the active phase.
     """
+    from redoxmap.fitting import replicate_error
     from redoxmap.model.observations import SECTION_SHAPE_PCT, radius_from_sections
-    from redoxmap.study.budget import replicate_error
-    from redoxmap.study.run import analyze_sem_sample
+    from redoxmap.study.analyses.sem import analyze_sem_sample
 
     parameters = study.parameters["sem"]
     phase = parameters.active_phase

@@ -19,9 +19,7 @@ from redoxmap.study.builtin import (
     CvParameters,
     CyclingParameters,
     DemsParameters,
-    EisParameters,
     ImagesParameters,
-    SemParameters,
     XasParameters,
     XpsParameters,
     XrdParameters,
@@ -30,6 +28,7 @@ from redoxmap.study.executor import Executor, SerialExecutor, Task, TaskOutcome,
 from redoxmap.study.fingerprint import study_fingerprint
 from redoxmap.study.manifest import ModelRunParameters, Sample, Study, load_study
 from redoxmap.study.modality import Modality, modalities, resolve
+from redoxmap.study.model_evidence import model_interface_resistances, model_particle_radius, predicted_samples
 
 
 @dataclass
@@ -287,19 +286,6 @@ def analyze_images_sample(sample: Sample, parameters: ImagesParameters):
                           max_spots=parameters.max_spots, candidates=parameters.candidates or None)
 
 
-def analyze_eis_sample(sample: Sample, parameters: EisParameters):
-    """Check, fit and resolve every impedance spectrum of a sample (the task the executor runs)."""
-    from redoxmap.study.analyses.eis import ImpedanceEntry, analyze_eis
-
-    entries = [ImpedanceEntry(files=o["files"], state=o.get("state", "as measured"),
-                              temperature_C=o.get("temperature_C", sample.temperature_C))
-               for o in sample.file_options.get("eis", [])]
-    labels = parameters.arc_labels
-    solid = labels == "solid-state" or (labels == "auto" and "solid" in (sample.cell_type or "").lower())
-    return analyze_eis(sample.name, entries, circuit=parameters.circuit, weighting=parameters.weighting,
-                       kk_threshold=parameters.kk_threshold, solid_state=solid)
-
-
 def analyze_cv_sample(sample: Sample, parameters: CvParameters):
     """b-values, diffusion and capacitive share of a sample's CVs at several scan rates."""
     from redoxmap.cv.voltammetry import analyze_scan_rates, read_voltammogram
@@ -339,25 +325,6 @@ def analyze_dems_sample(sample: Sample, parameters: DemsParameters):
                         active_mass_mg=sample.active_mass_mg, electrode=sample.electrode)
 
 
-def analyze_sem_sample(sample: Sample, parameters: SemParameters):
-    """Segment and measure a sample's SEM/EDS fields of view, state by state (the task the executor runs)."""
-    from redoxmap.study.analyses.sem import SemEntry, analyze_sem
-
-    entries = [SemEntry(files=o["files"], state=o.get("state", "as made"), pixel_nm=o.get("pixel_nm"),
-                        maps=o.get("maps"))
-               for o in sample.file_options.get("sem", [])]
-    return analyze_sem(sample.name, entries, phases=parameters.phases, active_phase=parameters.active_phase,
-                       transport_phase=parameters.transport_phase, method=parameters.method,
-                       pixel_nm=parameters.pixel_nm or None, bootstrap=parameters.bootstrap)
-
-
-def predicted_samples(study: Study) -> set[str]:
-    """Samples the model predicts rather than learns from (``[sem] predict``, with a ``reference_sample``):
-    their SEM contact gives their phi_c, their cycling is the check."""
-    parameters = study.parameters["sem"]
-    return set(parameters.predict) if parameters.reference_sample else set()
-
-
 def model_cells(study: Study, store: CellStore | None = None) -> list[tuple]:
     """``(label, temperature_C, cycling table)`` of every cell with a temperature and an active mass:
     the cells the activation models are fitted to (not those it is to predict: :func:`predicted_samples`);
@@ -378,7 +345,6 @@ def analyze_model_study(study: Study, parameters: ModelRunParameters, store: Cel
     with what the study's own impedance and SEM measure of it (:mod:`redoxmap.study.model_evidence`)."""
     from redoxmap.cycling import cycle_summary
     from redoxmap.study.analyses.model import analyze_model
-    from redoxmap.study.model_evidence import model_interface_resistances, model_particle_radius
 
     cells = [(label, temperature, cycle_summary(table)) for label, temperature, table in model_cells(study, store)]
     return analyze_model(cells, r_values=model_r_values(study), interface=model_interface_resistances(study),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,10 @@ from redoxmap.eis.temperature import arrhenius
 from redoxmap.eis.validity import KramersKronig, kramers_kronig
 from redoxmap.errors import FitWarning, warn
 from redoxmap.io.eis_files import ImpedanceSpectrum, read_impedance
+
+if TYPE_CHECKING:
+    from redoxmap.study.builtin import EisParameters
+    from redoxmap.study.manifest import Sample
 
 DEFAULT_CIRCUIT = CIRCUIT
 
@@ -186,3 +191,14 @@ def _arrhenius_table(table: pd.DataFrame) -> pd.DataFrame:
         rows.append({"resistance": column, "label": label, "Ea_eV": ea, "Ea_stderr_eV": ea_err,
                      "temperatures_C": sorted(table.loc[valid, "temperature_C"].unique().tolist())})
     return pd.DataFrame(rows)
+
+
+def analyze_eis_sample(sample: Sample, parameters: EisParameters):
+    """Check, fit and resolve every impedance spectrum of a sample (the task the executor runs)."""
+    entries = [ImpedanceEntry(files=o["files"], state=o.get("state", "as measured"),
+                              temperature_C=o.get("temperature_C", sample.temperature_C))
+               for o in sample.file_options.get("eis", [])]
+    labels = parameters.arc_labels
+    solid = labels == "solid-state" or (labels == "auto" and "solid" in (sample.cell_type or "").lower())
+    return analyze_eis(sample.name, entries, circuit=parameters.circuit, weighting=parameters.weighting,
+                       kk_threshold=parameters.kk_threshold, solid_state=solid)

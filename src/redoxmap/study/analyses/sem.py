@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from redoxmap.defaults import SEM_BOOTSTRAP
 from redoxmap.io.sem_files import read_sem
 from redoxmap.sem.analysis import MicrostructureResult, analyze_microstructure
+
+if TYPE_CHECKING:
+    from redoxmap.study.builtin import SemParameters
+    from redoxmap.study.manifest import Sample
 
 
 @dataclass
@@ -57,3 +62,13 @@ def analyze_sem(name: str, entries: list[SemEntry], *, phases: dict, active_phas
         frames.append(measured.table.assign(state=entry.state, fields=len(sections)))
     result.metrics = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return result
+
+
+def analyze_sem_sample(sample: Sample, parameters: SemParameters):
+    """Segment and measure a sample's SEM/EDS fields of view, state by state (the task the executor runs)."""
+    entries = [SemEntry(files=o["files"], state=o.get("state", "as made"), pixel_nm=o.get("pixel_nm"),
+                        maps=o.get("maps"))
+               for o in sample.file_options.get("sem", [])]
+    return analyze_sem(sample.name, entries, phases=parameters.phases, active_phase=parameters.active_phase,
+                       transport_phase=parameters.transport_phase, method=parameters.method,
+                       pixel_nm=parameters.pixel_nm or None, bootstrap=parameters.bootstrap)

@@ -39,7 +39,8 @@ from redoxmap.defaults import (
     TEY_DEPTH_STDERR_NM,
 )
 from redoxmap.errors import AnalysisError, RedoxmapError
-from redoxmap.study.budget import replicate_error, resolve_floors, total_error
+from redoxmap.fitting import replicate_error
+from redoxmap.study.budget import resolve_floors, total_error
 from redoxmap.xas.channels import BULK_MODES
 from redoxmap.xas.depth import two_layer
 from redoxmap.xas.files import edge_kind, load_merged, normalize, normalize_references
