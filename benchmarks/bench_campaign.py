@@ -11,9 +11,11 @@ Every report runs in a fresh process (``redoxmap report --force --no-store --no-
 (``--workers 1``) and on a local cluster (``--workers 2``, its start included: what a user waits for).
 For each: the wall time, the CPU time of the process and its descendants, the largest resident
 memory of any one of them (``ru_maxrss`` of the waited-for descendants), the report's phases from
-``report.json`` and the entry page's size. The per-cell cost is the slope between the two largest
-sizes; 1,000 and 10,000 cells are extrapolated from it and marked so (the measured points are
-printed beside them).
+``report.json`` and the entry page's size. Then one cell's active mass is changed and the study
+reported again serially without ``--force``: the figures whose inputs did not change are kept
+(:mod:`redoxmap.report.figure_cache`); the run's time and the figures drawn and kept are printed.
+The per-cell cost is the slope between the two largest sizes; 1,000 and 10,000 cells are
+extrapolated from it and marked so (the measured points are printed beside them).
 
 Run ``python benchmarks/bench_campaign.py [sizes...]`` (default 16 and 64 cells: about 8 minutes
 here); ``python benchmarks/bench_campaign.py 16 64 1000`` measures 1,000 (about an hour on 2 cores).
@@ -68,18 +70,28 @@ def campaign_study(folder: Path, cells: int) -> Path:
     return folder
 
 
-def report(folder: Path, workers: int) -> dict:
-    """One report in a fresh process: wall, CPU, the largest process's memory, phases, entry page."""
+def report(folder: Path, workers: int, *, force: bool = True) -> dict:
+    """One report in a fresh process (``force``: every figure drawn): wall, CPU, the largest process's memory,
+    phases, entry page, figures drawn and kept."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "from redoxmap.cli import main; main()", "report", str(folder), "--force",
-                    "--no-store", "--no-progress", "--workers", str(workers)], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-c", "from redoxmap.cli import main; main()", "report", str(folder),
+                    *(["--force"] if force else []), "--no-store", "--no-progress", "--workers", str(workers)],
+                   check=True, capture_output=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     recorded = json.loads((folder / "report" / "report.json").read_text())
     return {"wall": wall, "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
             "peak_mib": after.ru_maxrss / 1024, "phases": recorded["timings_s"],
-            "entry_kib": (folder / "report" / "index.html").stat().st_size / 1024}
+            "entry_kib": (folder / "report" / "index.html").stat().st_size / 1024, "figures": recorded["figures"]}
+
+
+def one_cell_changed(folder: Path) -> None:
+    """Give the first cell another active mass: its figures, and those comparing cells, must be redrawn."""
+    manifest = folder / "study.toml"
+    text = manifest.read_text()
+    first = 'name = "cell 00000"\nactive_mass_mg = '
+    manifest.write_text(text.replace(f"{first}5.0", f"{first}5.5"))
 
 
 def main() -> None:
@@ -97,6 +109,11 @@ def main() -> None:
                 print(f"{cells} | {label} | {result['wall']:.1f} | {result['cpu']:.1f} | {result['peak_mib']:.0f} | "
                       f"{result['entry_kib']:.0f} | {phases}", flush=True)
             print(f"{cells} | dask / serial | {measured['serial'][cells] / measured['dask'][cells]:.2f}x", flush=True)
+            one_cell_changed(folder)
+            again = report(folder, 1, force=False)
+            print(f"{cells} | serial, one cell's mass changed: {again['wall']:.1f} s "
+                  f"({again['wall'] / measured['serial'][cells]:.2f} of the first; figures drawn "
+                  f"{again['figures']['drawn']}, kept {again['figures']['reused']})", flush=True)
     if len(sizes) >= 2:
         low, high = sorted(sizes)[-2:]
         for label, points in measured.items():

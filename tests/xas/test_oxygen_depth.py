@@ -107,3 +107,26 @@ def test_a_reduced_tm_feature_is_not_read_as_oxidised_oxygen_when_its_component_
     assert min(z[("A", "B", "C")]) > 10  # the naive fit reads the reduced TM as oxidised oxygen
     with_component = np.abs(z[("A", "B", "TMred", "C")])
     assert np.median(with_component) < 1.0 and with_component.max() < 3.0
+
+
+def test_the_peak_height_covariance_is_the_hand_propagated_one_in_any_process():
+    """Heights as linear combinations of correlated fit parameters: J·Σ·Jᵀ by hand, the same as
+    ``uncertainties.covariance_matrix`` gives, and bit for bit the same when computed twice (its own
+    sums run in another order in every process)."""
+    from types import SimpleNamespace
+
+    from uncertainties import correlated_values, covariance_matrix
+
+    from redoxmap.xas.oxygen import _height_covariance
+
+    sigma = np.array([[4.0, 1.2, -0.5], [1.2, 2.0, 0.3], [-0.5, 0.3, 1.0]]) * 1e-4
+    p = correlated_values([0.3, 0.5, 0.2], sigma)
+    jacobian = np.array([[1.0, 0.0, 0.0], [0.5, 2.0, 0.0], [0.0, -1.0, 3.0]])
+    heights = {"A_height": p[0], "B_height": 0.5 * p[0] + 2 * p[1], "C_height": 3 * p[2] - p[1]}
+    result = SimpleNamespace(uvars=heights)
+    computed = _height_covariance(result, ("A", "B", "C"))
+    np.testing.assert_allclose(computed, jacobian @ sigma @ jacobian.T, rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(computed, np.array(covariance_matrix(list(heights.values()))), rtol=1e-9,
+                               atol=1e-15)
+    assert np.array_equal(computed, _height_covariance(result, ("A", "B", "C")))
+    assert _height_covariance(SimpleNamespace(uvars={"A_height": p[0]}), ("A", "B")) is None

@@ -110,9 +110,10 @@ def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = 
 
                 with progress_bar("figures and tables") as update:
                     index = write_report(result, out, progress=update, client=client, single_file=single_file,
-                                         print_figures=print_figures)
+                                         print_figures=print_figures, reuse_figures=not force)
             else:
-                index = write_report(result, out, client=client, single_file=single_file, print_figures=print_figures)
+                index = write_report(result, out, client=client, single_file=single_file, print_figures=print_figures,
+                                     reuse_figures=not force)
     shown = {w for outcomes in result.sections.values() for o in outcomes for w in o.warnings}
     for text in sorted(shown):
         say("warning:", text, style="yellow")
@@ -175,7 +176,8 @@ def report(
     ] = False,
     force: Annotated[
         bool,
-        typer.Option("--force", help="Analyse and write the report even if no input changed since it was written."),
+        typer.Option("--force", help="Analyse and write the report, and draw every figure, even if no input "
+                     "changed since it was written (without it, a figure whose inputs did not change is kept)."),
     ] = False,
     as_json: JsonOpt = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
@@ -196,10 +198,14 @@ def report(
         say("Report written:" if result is not None else "Report:", str(index.resolve()), style="bold green",
             error=False)
     if verbose and result is not None:
-        timings = json.loads((out / "report.json").read_text())["timings_s"]
+        recorded = json.loads((out / "report.json").read_text())
+        timings = recorded["timings_s"]
         for phase, seconds in timings.items():
             say(f"{seconds:8.2f} s", phase, error=True)
         say(f"{sum(timings.values()):8.2f} s", "in all", style="bold", error=True)
+        figures = recorded.get("figures", {})
+        say(f"{figures.get('drawn', 0):8d}  ", f"figures drawn, {figures.get('reused', 0)} kept from the last report "
+            "(inputs unchanged)", error=True)
     _refuse_empty(result)
 
 

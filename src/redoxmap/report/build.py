@@ -20,7 +20,7 @@ from redoxmap.report.interactive import write_plotly
 from redoxmap.report.microstructure_section import build_microstructure_section
 from redoxmap.report.model_section import build_model_section
 from redoxmap.report.pages import CELL_ASPECTS, ENTRY, STUDY, evidence_target, plan_pages, verdict_rows
-from redoxmap.report.rendering import Progress, figure_pool
+from redoxmap.report.rendering import Progress, figure_counts, figure_pool
 from redoxmap.report.style import figure_style
 from redoxmap.study.fingerprint import study_fingerprint, with_options
 from redoxmap.study.run import StudyResult
@@ -226,7 +226,7 @@ def up_to_date(study, out: str | PathLike, *, single_file: bool = False, print_f
 
 def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress | None = None,
                  workers: int | None = None, amap=None, client=None, single_file: bool = False,
-                 print_figures: bool = False) -> Path:
+                 print_figures: bool = False, reuse_figures: bool = True) -> Path:
     """Write the report into ``out``: ``index.html`` (the activation map and the verdicts), a page per
     section (``findings.html``, ``cycling.html``, ..., ``model.html``) and ``study.html`` (samples and
     parameters), with ``figures/``, ``tables/`` (with ``activation_map.nc``) and ``report.json``.
@@ -254,6 +254,9 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
     print_figures : bool
         Also write every figure as a 300 dpi PNG and an SVG for publication (about twice the time of
         the figures; the pages show screen-resolution PNG either way).
+    reuse_figures : bool
+        Keep a figure an earlier report saved in ``out`` from the same inputs and the same redoxmap and
+        Matplotlib (:mod:`redoxmap.report.figure_cache`); False draws every figure.
 
     Returns
     -------
@@ -268,7 +271,8 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
     amap = amap if amap is not None else activation_map(result)
     findings = amap.findings()
     clock.lap("map and findings")
-    with figure_pool(workers, progress, client=client, print_quality=print_figures), figure_style() as plt:
+    with figure_pool(workers, progress, client=client, print_quality=print_figures,
+                     reuse=reuse_figures), figure_style() as plt:
         sections = [build_findings_section(amap, out, plt, findings=findings, truth=_truth(result))]
         campaign = build_campaign_section(result, out, plt)  # on the entry page, not a page of its own
         sections += [builder([o for m in modalities for o in result.sections.get(m, [])], out, plt,
@@ -279,6 +283,7 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
         clock.lap("sections (figures drawn, tables written)")
         finish_figures(with_subpages(sections) + ([campaign] if campaign else []))
         clock.lap("figures saved")
+        counts = figure_counts()
     summary = {
         "study": result.study.name,
         "manifest": str(result.study.path),
@@ -289,6 +294,7 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
         "started": result.started,
         "finished": result.finished,
         "activation_map": map_files,
+        "figures": counts,  # drawn now, and kept from an earlier report
         "verdicts": findings_frame(findings).to_dict("records"),
         "pages": {page.id: page.file for page in plan_pages(sections)} | {
             page.id: page.file for page in with_subpages(sections) if page.parent},

@@ -8,6 +8,7 @@ import pandas as pd
 
 from redoxmap.report.campaign_figures import SHORT, distributions_figure, share_by_cycle_figure
 from redoxmap.report.elements import ReportSection, add_figure, add_table
+from redoxmap.report.figure_cache import Drawing
 from redoxmap.study.campaign import (
     CAMPAIGN_FROM_CELLS,
     CYCLING_LIMITS,
@@ -41,7 +42,7 @@ def build_campaign_section(result: StudyResult, out: Path, plt) -> ReportSection
         intro=(f"Cells grouped by the conditions that differ between samples; each group's median and "
                f"quartiles, and the cells more than {OUTLIER_Z:g} robust standard deviations from their "
                f"group's median. {CYCLING_LIMITS}"))
-    add_figure(section, plt, distributions_figure(plt, table, flagged), out, id="campaign_spread",
+    add_figure(section, plt, Drawing(distributions_figure, table, flagged), out, id="campaign_spread",
                title="Each cell against its group",
                caption=("Largest discharge capacity, cycles to 90 % of the capacity rise (n90), median coulombic "
                         "efficiency (CE) from cycle 2 and the top region's charge share in the last cycle; a point "
@@ -51,7 +52,7 @@ def build_campaign_section(result: StudyResult, out: Path, plt) -> ReportSection
     for sample, found in analyses.items():
         group = table.loc[table["sample"] == sample, "group"].iloc[0]
         shares[group] += [top_share_by_cycle(a.regions) for a in found]
-    add_figure(section, plt, share_by_cycle_figure(plt, shares), out, id="campaign_share",
+    add_figure(section, plt, Drawing(share_by_cycle_figure, shares), out, id="campaign_share",
                title="The top region's share per cycle",
                caption=("Median across each group's cells with the band of its quartiles (cells in brackets). "
                         "Which couple carries this charge is not a cycling result (see above)."))

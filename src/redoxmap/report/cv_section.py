@@ -6,6 +6,7 @@ from pathlib import Path
 
 from redoxmap.report import cv_figures as figs
 from redoxmap.report.elements import ReportSection, add_figure, add_table, sample_page, section_from_outcomes
+from redoxmap.report.figure_cache import Drawing
 from redoxmap.study.executor import TaskOutcome
 
 
@@ -21,9 +22,9 @@ def build_cv_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSecti
     for k, (name, analysis) in enumerate(analyses):
         section.warnings += [(name, note) for note in analysis.notes]
         page = sample_page(section, name, k + 1, len(analyses))
-        add_figure(page, plt, figs.voltammograms_figure(plt, analysis, title=name), out, id=f"cv_{2 * k}",
+        add_figure(page, plt, Drawing(figs.voltammograms_figure, analysis, title=name), out, id=f"cv_{2 * k}",
                    title=f"{name}: voltammograms", caption="Last cycle of each record; dots: the peaks.")
-        add_figure(page, plt, figs.b_value_figure(plt, analysis, title=name), out, id=f"cv_{2 * k + 1}",
+        add_figure(page, plt, Drawing(figs.b_value_figure, analysis, title=name), out, id=f"cv_{2 * k + 1}",
                    title=f"{name}: b-values", caption="Peak current against scan rate; lines: log-log fits.")
         for attribute, title in (("peaks", "peaks"), ("b_values", "b-values"), ("diffusion", "Randles-Sevcik"),
                                  ("capacitive", "capacitive share")):

@@ -9,6 +9,7 @@ import pandas as pd
 from redoxmap.report import cycling_figures as figs
 from redoxmap.report import interactive
 from redoxmap.report.elements import ReportSection, add_figure, add_table, sample_page, section_from_outcomes
+from redoxmap.report.figure_cache import Drawing
 from redoxmap.study.analyses.cycling import CyclingAnalysis
 from redoxmap.study.executor import TaskOutcome
 
@@ -72,11 +73,11 @@ def build_cycling_section(outcomes: list[TaskOutcome], out: Path, plt) -> Report
 
     if len(analyses) <= INTERACTIVE_CELLS:
         section.interactive.append(interactive.capacity_figure(analyses))
-    add_figure(section, plt, figs.capacity_figure(plt, analyses), out, id="cycling_capacity",
+    add_figure(section, plt, Drawing(figs.capacity_figure, analyses), out, id="cycling_capacity",
                title="Capacity and coulombic efficiency",
                caption="Discharge (filled) and charge (open) capacity and coulombic efficiency against cycle number.")
     if any(a.capacity_rise is not None for a in analyses):
-        add_figure(section, plt, figs.capacity_rise_figure(plt, analyses), out, id="cycling_capacity_rise",
+        add_figure(section, plt, Drawing(figs.capacity_rise_figure, analyses), out, id="cycling_capacity_rise",
                    title="Activation kinetics",
                    caption="Discharge capacity (points) and the fitted saturating activation law (lines), "
                            "with the activation constant N_act and its standard error.")
@@ -84,19 +85,19 @@ def build_cycling_section(outcomes: list[TaskOutcome], out: Path, plt) -> Report
         cell, page = f"cell{k}", sample_page(section, a.name, k, len(analyses))
         if page is not section:
             page.interactive.append(interactive.capacity_figure([a], id=f"cycling_{cell}_capacity_interactive"))
-        add_figure(page, plt, figs.voltage_profile_figure(plt, a), out, id=f"cycling_{cell}_profiles",
+        add_figure(page, plt, Drawing(figs.voltage_profile_figure, a), out, id=f"cycling_{cell}_profiles",
                    title=f"{a.name}: voltage profiles",
                    caption=f"Voltage against capacity, cycles {', '.join(map(str, a.profile_cycles))}.")
         page.interactive.append(interactive.dqdv_figure(a, cell))
-        add_figure(page, plt, figs.dqdv_figure(plt, a), out, id=f"cycling_{cell}_dqdv",
+        add_figure(page, plt, Drawing(figs.dqdv_figure, a), out, id=f"cycling_{cell}_dqdv",
                    title=f"{a.name}: dQ/dV",
                    caption="Differential capacity (Gaussian kernel, σ = "
                            f"{a.dqdv.parameters['smoothing_V'] * 1000:g} mV; CV holds excluded: "
                            f"{a.dqdv.parameters['exclude_cv']}); named peaks are those inside the voltage windows.")
-        add_figure(page, plt, figs.regions_figure(plt, a), out, id=f"cycling_{cell}_regions",
+        add_figure(page, plt, Drawing(figs.regions_figure, a), out, id=f"cycling_{cell}_regions",
                    title=f"{a.name}: charge capacity by voltage region",
                    caption="Charge passed in each voltage region during each charge.")
-        add_figure(page, plt, figs.peak_tracking_figure(plt, a), out, id=f"cycling_{cell}_peaks",
+        add_figure(page, plt, Drawing(figs.peak_tracking_figure, a), out, id=f"cycling_{cell}_peaks",
                    title=f"{a.name}: dQ/dV peaks across cycles",
                    caption="Position and area of the dQ/dV peaks followed from cycle to cycle.")
 

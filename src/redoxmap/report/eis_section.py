@@ -14,6 +14,7 @@ from redoxmap.report.elements import (
     section_from_outcomes,
     stacked_tables,
 )
+from redoxmap.report.figure_cache import Drawing
 from redoxmap.study.executor import TaskOutcome
 
 MAX_FIT_FIGURES = 4  # per sample: the first spectrum of a series and a few more
@@ -43,22 +44,22 @@ def build_eis_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
             add_figure(
                 page,
                 plt,
-                figs.fit_figure(plt, fit, analysis.kk[index], title=f"{analysis.name}: {fit.label}"),
+                Drawing(figs.fit_figure, fit, analysis.kk[index], title=f"{analysis.name}: {fit.label}"),
                 out,
                 id=f"eis_fit_{k}_{j + 1}",
                 title=f"{analysis.name}: {fit.label}",
                 caption="Nyquist and Bode plots with the fitted circuit; residuals relative to |Z| "
                 "(dotted: the Kramers-Kronig test's).",
             )
-        add_figure(page, plt, figs.drt_figure(plt, analysis.drts, title=analysis.name), out, id=f"eis_drt_{k}",
+        add_figure(page, plt, Drawing(figs.drt_figure, analysis.drts, title=analysis.name), out, id=f"eis_drt_{k}",
                    title=f"{analysis.name}: distribution of relaxation times",
                    caption="γ(τ) by Tikhonov regularisation (λ by GCV); triangles: peaks.")
         if len(analysis.resistances) > 1:
-            add_figure(page, plt, figs.resistances_figure(plt, analysis), out, id=f"eis_resistances_{k}",
+            add_figure(page, plt, Drawing(figs.resistances_figure, analysis), out, id=f"eis_resistances_{k}",
                        title=f"{analysis.name}: resistances", caption="Fitted resistances with standard errors; "
                        "crosses: spectra failing the Kramers-Kronig test.")
         if not analysis.arrhenius.empty:
-            add_figure(page, plt, figs.arrhenius_figure(plt, analysis), out, id=f"eis_arrhenius_{k}",
+            add_figure(page, plt, Drawing(figs.arrhenius_figure, analysis), out, id=f"eis_arrhenius_{k}",
                        title=f"{analysis.name}: Arrhenius plot", caption="ln(1/R) against 1000/T; lines: the fitted "
                        "activation energies (the mean line through the points with the fitted slope).")
     for attribute, title, caption in (

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from redoxmap.io.tables import write_table
+from redoxmap.report.figure_cache import Drawing
 
 SENTENCE_CHARS = 60  # a text cell longer than this is a sentence: its table wraps
 # From this many samples in a section, each sample's own figures (profiles, fits, spectra) are on a page of its
@@ -134,17 +135,29 @@ def stacked_tables(analyses, attribute: str) -> pd.DataFrame:
     return frame[["sample", *[c for c in frame.columns if c != "sample"]]]
 
 
-def add_figure(section: ReportSection, plt, figure, out: Path, *, id: str, title: str,
+def add_figure(section: ReportSection, plt, drawing: Drawing, out: Path, *, id: str, title: str,
                caption: str, wide: bool = False) -> None:
-    """Save a figure into ``out/figures`` (in the background inside
-    :func:`redoxmap.report.rendering.figure_pool`) and add it to a section (``wide``: a full row of the page).
-    """
-    from redoxmap.report.rendering import print_quality, submit
+    """Draw a figure and save it into ``out/figures`` (in the background inside
+    :func:`redoxmap.report.rendering.figure_pool`), or keep the one an earlier report saved there from the
+    same inputs (:mod:`redoxmap.report.figure_cache`), and add it to a section (``wide``: a full row of the
+    page)."""
+    from redoxmap.report.figure_cache import forget, kept_problems
+    from redoxmap.report.rendering import count_reused, print_quality, reuse_figures, submit
 
+    folder = out / "figures"
     files = {"preview": f"figures/{id}.preview.png"}
     if print_quality():
         files = {"png": f"figures/{id}.png", "svg": f"figures/{id}.svg", **files}
-    pending = submit(figure, out / "figures", id, label=title)
+    key = drawing.key(print_quality=print_quality())
+    kept = kept_problems(folder, id, key, files, out) if reuse_figures() else None
+    if kept is not None:
+        count_reused()
+        section.figures.append(ReportFigure(id=id, title=title, caption=caption, wide=wide, files=files,
+                                            problems=kept))
+        return
+    forget(folder, id)
+    figure = drawing.draw(plt)
+    pending = submit(figure, folder, id, label=title, key=key)
     plt.close(figure)
     section.figures.append(ReportFigure(id=id, title=title, caption=caption, wide=wide, pending=pending,
                                         files=files))

@@ -10,6 +10,7 @@ import pandas as pd
 from redoxmap.report import interactive
 from redoxmap.report import map_figures as figs
 from redoxmap.report.elements import ReportSection, add_figure, add_table
+from redoxmap.report.figure_cache import Drawing
 
 
 def build_findings_section(amap, out: Path, plt, *, findings=None, truth: dict | None = None) -> ReportSection:
@@ -38,14 +39,14 @@ def build_findings_section(amap, out: Path, plt, *, findings=None, truth: dict |
                f"documentation lists every rule."))
     section.verdicts = findings.verdicts
     if figs.map_rows(ds):
-        add_figure(section, plt, figs.map_figure(plt, amap, findings), out, id="findings_map",
+        add_figure(section, plt, Drawing(figs.map_figure, amap, findings), out, id="findings_map",
                    title="Activation map: surface and bulk by sample and state",
                    caption="Each cell is split into the surface probe (TEY, left) and the bulk probe (iPFY/TFY, "
                            "right); colour and number give the value. Hatched: r not above zero by the significance "
                            "threshold; ≈, > and < compare surface with bulk; whole-electrode quantities (XRD, "
                            "EIS) fill a cell.", wide=figs.map_state_count(ds) > 5)
     if any(str(v).startswith("charge_region_") for v in ds.data_vars):
-        add_figure(section, plt, figs.region_capacity_figure(plt, amap), out, id="findings_regions",
+        add_figure(section, plt, Drawing(figs.region_capacity_figure, amap), out, id="findings_regions",
                    title="Charge capacity by voltage region and cycle",
                    caption="The charge passed in each voltage region of every charge, per sample (the region "
                            "bounds are in the cycling parameters).")

@@ -9,6 +9,7 @@ import pandas as pd
 from redoxmap.defaults import ADVENTITIOUS_CARBON_EV
 from redoxmap.report import interface_figures as figs
 from redoxmap.report.elements import ReportSection, add_figure, add_table, sample_page, section_from_outcomes
+from redoxmap.report.figure_cache import Drawing
 from redoxmap.study.executor import TaskOutcome
 
 
@@ -32,14 +33,14 @@ def build_interface_section(outcomes: list[TaskOutcome], out: Path, plt) -> Repo
     for k, analysis in enumerate(xps, start=1):
         if analysis.fits:
             page = sample_page(section, analysis.name, k, samples)
-            add_figure(page, plt, figs.xps_fits_figure(plt, analysis.fits[:9], title=analysis.name), out,
+            add_figure(page, plt, Drawing(figs.xps_fits_figure, analysis.fits[:9], title=analysis.name), out,
                        id=f"xps_fits_{k}", title=f"{analysis.name}: XPS fits",
                        caption="Data (dots), components (shaded, with their shares), background (dashed) and the "
                                "fitted envelope; binding energy decreases to the right.", wide=True)
     shares = pd.concat([a.shares.assign(sample=a.name) for a in xps if not a.shares.empty], ignore_index=True) \
         if any(not a.shares.empty for a in xps) else pd.DataFrame()
     if not shares.empty:
-        add_figure(section, plt, figs.xps_shares_figure(plt, [a for a in xps if not a.shares.empty]), out,
+        add_figure(section, plt, Drawing(figs.xps_shares_figure, [a for a in xps if not a.shares.empty]), out,
                    id="xps_shares", title="Electrolyte decomposition by state",
                    caption="Shares of the decomposition families in each fitted region, with errors that include "
                            "the background choice.")
@@ -49,7 +50,7 @@ def build_interface_section(outcomes: list[TaskOutcome], out: Path, plt) -> Repo
     for k, analysis in enumerate(dems, start=1):
         page = sample_page(section, analysis.name, len(xps) + k, samples)
         for j, (state, evolution) in enumerate(analysis.results, start=1):
-            add_figure(page, plt, figs.dems_figure(plt, analysis.name, state, evolution), out,
+            add_figure(page, plt, Drawing(figs.dems_figure, analysis.name, state, evolution), out,
                        id=f"dems_{k}_{j}", title=f"{analysis.name}: gas evolution ({state})",
                        caption=f"Voltage, current and gas rates on the cycler's clock (offset "
                                f"{evolution.assumptions['offset_s']:.2f} s, {evolution.assumptions['offset_from']}).")

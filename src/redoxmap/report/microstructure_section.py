@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from redoxmap.report.elements import ReportSection, add_figure, add_table, section_from_outcomes
+from redoxmap.report.figure_cache import Drawing
 from redoxmap.report.style import COLORS
 from redoxmap.study.executor import TaskOutcome
 
@@ -60,7 +61,7 @@ def build_microstructure_section(outcomes: list[TaskOutcome], out: Path, plt, pr
     )
     section.warnings += [(a.name, note) for a in analyses for note in a.notes]
     if any(a.results for a in analyses):
-        add_figure(section, plt, sections_figure(plt, [a for a in analyses if a.results]), out, id="sem_sections",
+        add_figure(section, plt, Drawing(sections_figure, [a for a in analyses if a.results]), out, id="sem_sections",
                    title="Segmented cross-sections", caption="The phases over the first field of each sample and "
                    "state.", wide=True)
     metrics = pd.concat([a.metrics.assign(sample=a.name) for a in analyses if not a.metrics.empty], ignore_index=True) \
@@ -70,7 +71,7 @@ def build_microstructure_section(outcomes: list[TaskOutcome], out: Path, plt, pr
                   title="Microstructure metrics", caption="Per sample and state, with bootstrap standard errors.",
                   keys=["sample", "state", "metric", "phase", "value"])
     if predictions is not None and not predictions.empty:
-        add_figure(section, plt, prediction_figure(plt, predictions), out, id="sem_prediction",
+        add_figure(section, plt, Drawing(prediction_figure, predictions), out, id="sem_prediction",
                    title="What the contact predicts", caption="The fitted activation model run with each sample's "
                    "phi_c (its contact fraction over the reference composite's) before its own cycling data are "
                    "used; points: the measured capacities, the check.")

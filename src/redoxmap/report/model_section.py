@@ -7,6 +7,7 @@ from pathlib import Path
 from redoxmap.model.validation import Validation
 from redoxmap.report import model_figures as figs
 from redoxmap.report.elements import ReportSection, add_figure, add_table, section_from_outcomes
+from redoxmap.report.figure_cache import Drawing
 from redoxmap.study.executor import TaskOutcome
 
 
@@ -17,7 +18,7 @@ def add_held_out(section: ReportSection, validation: Validation, out: Path, plt)
     add_figure(
         section,
         plt,
-        figs.held_out_figure(plt, predictions),
+        Drawing(figs.held_out_figure, predictions),
         out,
         id="model_held_out",
         title=f"Reference study, held out: {agreed} of {len(predictions)} predictions agree",
@@ -51,18 +52,18 @@ def build_model_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSe
     )
     for analysis in analyses:
         section.warnings += [("model", note) for note in analysis.notes]
-        add_figure(section, plt, figs.capacity_split_figure(plt, analysis.runs, analysis.data), out,
+        add_figure(section, plt, Drawing(figs.capacity_split_figure, analysis.runs, analysis.data), out,
                    id="model_capacity", title="Capacity by cycle: model (TM and O) and data",
                    caption="Lines: the fitted model's discharge capacity and its TM part (dotted); shaded: the "
                            "oxygen part; points: measured, with the uncertainty used in the fit.")
         if not analysis.r_values.empty:
-            add_figure(section, plt, figs.r_by_cycle_figure(plt, analysis.runs, analysis.r_values), out,
+            add_figure(section, plt, Drawing(figs.r_by_cycle_figure, analysis.runs, analysis.r_values), out,
                        id="model_r", title="Oxygen activation by XAS mode: model and data",
                        caption="Lines: the fitted model's r as TEY (solid, ~4 nm) and the bulk modes (dashed) see "
                                "it; points: r from the O K pre-edge fits (filled TEY, open bulk), fitted jointly "
                                "with the capacities.")
         for k, (label, run) in enumerate(analysis.runs.items(), start=1):
-            add_figure(section, plt, figs.activation_map_figure(plt, run, title=label), out, id=f"model_map_{k}",
+            add_figure(section, plt, Drawing(figs.activation_map_figure, run, title=label), out, id=f"model_map_{k}",
                        title=f"Activation map, {label}", caption="Activated fraction of the Li2MnO3 domains over "
                        "depth and cycle; cyan: the front (a = 1/2).")
         add_table(section, analysis.fit.table, out, id="model_parameters", title="Fitted parameters",
@@ -81,7 +82,7 @@ def build_model_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSe
         add_table(section, analysis.fit.correlations.reset_index(names="parameter"), out, id="model_correlations",
                   title="Parameter correlations", caption="Values near ±1 mean the data fix a combination only.")
         if analysis.profiles:
-            add_figure(section, plt, figs.profile_figure(plt, analysis.profiles), out, id="model_profiles",
+            add_figure(section, plt, Drawing(figs.profile_figure, analysis.profiles), out, id="model_profiles",
                        title="Profile likelihood of the poorly identified parameters",
                        caption="χ² above its minimum with the parameter held and the others refitted; dashed: "
                                "3.84 (95 %); dotted: where the profile crosses it. A profile that stays below the "

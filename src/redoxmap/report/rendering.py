@@ -24,6 +24,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from redoxmap.report.figure_cache import remember
 from redoxmap.report.style import save_figure
 
 Progress = Callable[[int, int, str], None]  # (done, submitted, label)
@@ -35,7 +36,10 @@ class _Pool:
     executor: ProcessPoolExecutor | None  # or a distributed.Client: both submit and return futures
     progress: Progress | None
     print_quality: bool = True
+    reuse: bool = True
+    """Whether a figure saved by an earlier report from the same inputs is kept (:mod:`.figure_cache`)."""
     submitted: int = 0
+    reused: int = 0
     done: int = 0
     pending: list[Future] = field(default_factory=list)
     """A local pool's figures not yet saved: at most ``limit``, so that a report that draws faster than
@@ -60,14 +64,38 @@ class _Pool:
 _ACTIVE: ContextVar[_Pool | None] = ContextVar("redoxmap_figure_pool", default=None)
 
 
-def _save_pickled(data: bytes, folder: str, stem: str, print_quality: bool) -> dict:
-    return save_figure(pickle.loads(data), Path(folder), stem, print_quality=print_quality)
+def _save(figure, folder: Path, stem: str, print_quality: bool, key: str | None) -> dict:
+    return remember(folder, stem, key, save_figure(figure, folder, stem, print_quality=print_quality))
+
+
+def _save_pickled(data: bytes, folder: str, stem: str, print_quality: bool, key: str | None) -> dict:
+    return _save(pickle.loads(data), Path(folder), stem, print_quality, key)
 
 
 def print_quality() -> bool:
     """Whether the figures saved now get their 300 dpi PNG and SVG (always, outside :func:`figure_pool`)."""
     pool = _ACTIVE.get()
     return True if pool is None else pool.print_quality
+
+
+def reuse_figures() -> bool:
+    """Whether a figure saved earlier from the same inputs is kept (inside a :func:`figure_pool` that allows
+    it; never outside one)."""
+    pool = _ACTIVE.get()
+    return pool is not None and pool.reuse
+
+
+def count_reused() -> None:
+    """Count a figure kept from an earlier report (:func:`figure_counts`)."""
+    pool = _ACTIVE.get()
+    if pool is not None:
+        pool.reused += 1
+
+
+def figure_counts() -> dict[str, int]:
+    """The figures of the current :func:`figure_pool`: ``drawn`` (submitted to be saved) and ``reused``."""
+    pool = _ACTIVE.get()
+    return {"drawn": 0, "reused": 0} if pool is None else {"drawn": pool.submitted, "reused": pool.reused}
 
 
 def default_workers() -> int:
@@ -79,17 +107,18 @@ def default_workers() -> int:
 
 @contextmanager
 def figure_pool(workers: int | None = None, progress: Progress | None = None, *, client=None,
-                print_quality: bool = True) -> Iterator[None]:
+                print_quality: bool = True, reuse: bool = True) -> Iterator[None]:
     """Save the figures submitted inside this block in ``workers`` processes (1: in this process), or
     as tasks of a Dask ``client``'s cluster (which is left running); ``print_quality``: with their
-    300 dpi PNG and SVG, else the page's preview only."""
+    300 dpi PNG and SVG, else the page's preview only; ``reuse``: keep the figures an earlier report saved
+    from the same inputs (:mod:`redoxmap.report.figure_cache`)."""
     import multiprocessing
 
     workers = default_workers() if workers is None else workers
     fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux")
     local = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
              if client is None and workers > 1 and fork else None)
-    pool = _Pool(client if client is not None else local, progress, print_quality,
+    pool = _Pool(client if client is not None else local, progress, print_quality, reuse,
                  limit=PENDING_PER_WORKER * workers if local is not None else 0)
     token = _ACTIVE.set(pool)
     try:
@@ -100,9 +129,9 @@ def figure_pool(workers: int | None = None, progress: Progress | None = None, *,
             local.shutdown(wait=True, cancel_futures=True)
 
 
-def submit(figure, folder: Path, stem: str, label: str = "") -> Future:
-    """Save ``figure`` (its preview, and the 300 dpi PNG and SVG where :func:`print_quality`); the future's
-    result is what
+def submit(figure, folder: Path, stem: str, label: str = "", key: str | None = None) -> Future:
+    """Save ``figure`` (its preview, and the 300 dpi PNG and SVG where :func:`print_quality`) and, after its
+    files, its ``key`` (:func:`redoxmap.report.figure_cache.remember`); the future's result is what
     :func:`redoxmap.report.style.save_figure` returns. The caller may close the figure at once."""
     pool = _ACTIVE.get()
     if pool is not None:
@@ -112,18 +141,18 @@ def submit(figure, folder: Path, stem: str, label: str = "") -> Future:
     future: Future = Future()
     quality = print_quality()
     if pool is None or pool.executor is None:
-        future.set_result(save_figure(figure, folder, stem, print_quality=quality))
+        future.set_result(_save(figure, folder, stem, quality, key))
         if pool is not None:
             pool.finished(label or stem)
         return future
     try:
         data = pickle.dumps(figure)
     except Exception:  # noqa: BLE001 - an artist that does not pickle: save it here instead
-        future.set_result(save_figure(figure, folder, stem, print_quality=quality))
+        future.set_result(_save(figure, folder, stem, quality, key))
         pool.finished(label or stem)
         return future
     pool.wait_for_room()
-    remote = pool.executor.submit(_save_pickled, data, str(folder), stem, quality)
+    remote = pool.executor.submit(_save_pickled, data, str(folder), stem, quality, key)
     remote.add_done_callback(lambda _f: pool.finished(label or stem))
     if pool.limit:
         pool.pending.append(remote)

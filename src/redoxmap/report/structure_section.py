@@ -12,6 +12,7 @@ from redoxmap.report.elements import (
     section_from_outcomes,
     stacked_tables,
 )
+from redoxmap.report.figure_cache import Drawing
 from redoxmap.study.analyses.images import TemAnalysis
 from redoxmap.study.analyses.xrd import XrdAnalysis
 from redoxmap.study.executor import TaskOutcome
@@ -31,22 +32,22 @@ def build_structure_section(outcomes: list[TaskOutcome], out: Path, plt) -> Repo
     tem = [v for v in values if isinstance(v, TemAnalysis)]
     section.warnings += [(a.name, note) for a in xrd for note in a.notes]
     if any(a.patterns for a in xrd):
-        add_figure(section, plt, figs.patterns_figure(plt, xrd, marks={"003": 18.6, "020": 20.8}), out,
+        add_figure(section, plt, Drawing(figs.patterns_figure, xrd, marks={"003": 18.6, "020": 20.8}), out,
                    id="xrd_patterns", title="Patterns by state",
                    caption="Each pattern normalised to its maximum and offset; dotted: where LiTMO2 (003) "
                            "and Li2MnO3 (020) are expected with Cu K-α.")
     for k, analysis in enumerate(a for a in xrd if a.fits):
-        add_figure(section, plt, figs.peak_fits_figure(plt, analysis.fits), out, id=f"xrd_fits_{k + 1}",
+        add_figure(section, plt, Drawing(figs.peak_fits_figure, analysis.fits), out, id=f"xrd_fits_{k + 1}",
                    title=f"{analysis.name}: peak fits",
                    caption="Data (points), fit (line), background (dashed) and residual below each window.")
     n = 0
     for analysis in xrd:
         for series in analysis.series:
             n += 1
-            add_figure(section, plt, figs.series_map_figure(plt, series, title=analysis.name), out,
+            add_figure(section, plt, Drawing(figs.series_map_figure, series, title=analysis.name), out,
                        id=f"xrd_series_map_{n}", title=f"{analysis.name}: in situ map",
                        caption="√intensity over 2θ and time around (003) and (020), with the cell voltage.")
-            add_figure(section, plt, figs.series_trends_figure(plt, series, title=analysis.name), out,
+            add_figure(section, plt, Drawing(figs.series_trends_figure, series, title=analysis.name), out,
                        id=f"xrd_series_trends_{n}", title=f"{analysis.name}: (003) and (020) against time",
                        caption="c = 3 d(003), (003) FWHM, and the integrated (020) intensity relative to (003), "
                                "with standard errors.")
@@ -54,7 +55,7 @@ def build_structure_section(outcomes: list[TaskOutcome], out: Path, plt) -> Repo
                       title=f"{analysis.name}: in situ series", caption="Per scan, on the cycler's clock.")
     for image_index, analysis in enumerate(tem):
         for k in range(len(analysis.images)):
-            add_figure(section, plt, figs.fringes_figure(plt, analysis, k), out,
+            add_figure(section, plt, Drawing(figs.fringes_figure, analysis, k), out,
                        id=f"tem_fft_{image_index + 1}_{k + 1}", title=f"{analysis.name}: HRTEM fringes",
                        caption="Image (boxes: analysed regions) and the FFT of each region with the spots found, "
                                "their spacing and the nearest candidate reflection.")

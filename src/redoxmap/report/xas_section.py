@@ -14,6 +14,7 @@ from redoxmap.report.elements import (
     section_from_outcomes,
     stacked_tables,
 )
+from redoxmap.report.figure_cache import Drawing
 from redoxmap.study.executor import TaskOutcome
 
 MAX_LCF_FIGURES = 6  # LCF figures on a page: the section's, or a sample's own
@@ -33,23 +34,23 @@ def build_xas_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
         return section
     pairs = sorted({(e, m) for a in analyses for (e, m, _) in a.spectra})
     for k, (edge, mode) in enumerate(pairs, start=1):
-        add_figure(section, plt, figs.stacked_spectra_figure(plt, analyses, edge, mode), out,
+        add_figure(section, plt, Drawing(figs.stacked_spectra_figure, analyses, edge, mode), out,
                    id=f"xas_spectra_{k}", title=f"{edge} spectra ({mode})",
                    caption="Normalised spectra by sample and state, offset for clarity.")
         section.interactive.append(interactive.xas_spectra_figure(analyses, edge, mode, k))
     if any(not a.valence.empty for a in analyses):
-        add_figure(section, plt, figs.valence_figure(plt, analyses), out, id="xas_valence",
+        add_figure(section, plt, Drawing(figs.valence_figure, analyses), out, id="xas_valence",
                    title="Average valence against state",
                    caption="Filled: TEY (surface, ~4 nm); open: bulk modes (iPFY/TFY, 100–200 nm). "
                            "Error bars: standard errors from the fit covariance.")
     if any(not a.sensitivity.empty for a in analyses):
-        add_figure(section, plt, figs.sensitivity_figure(plt, analyses), out, id="xas_sensitivity",
+        add_figure(section, plt, Drawing(figs.sensitivity_figure, analyses), out, id="xas_sensitivity",
                    title="Valence against analysis choices",
                    caption="Grey: refits with the fit-window edges moved by ±5 eV and, for K edges, post-edge "
                            "normalisation from 20, 30 or 45 eV above E0 with a line or a quadratic; black: the "
                            "reported valence and its standard error.")
     if any(not a.activation.empty and "r" in a.activation for a in analyses):
-        add_figure(section, plt, figs.activation_figure(plt, analyses), out, id="xas_oxygen_r",
+        add_figure(section, plt, Drawing(figs.activation_figure, analyses), out, id="xas_oxygen_r",
                    title="Oxygen activation index against state",
                    caption="r = (b − b0)/a from the O K pre-edge peak heights; TEY beside bulk.")
     shown = 0
@@ -60,12 +61,12 @@ def build_xas_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
         for (edge, mode, state), fit in analysis.fits.items():
             if sum(f.id.startswith("xas_lcf") for f in page.figures) < MAX_LCF_FIGURES:
                 shown += 1
-                add_figure(page, plt, figs.lcf_figure(plt, fit, f"{analysis.name}: {state}\n{edge}, {mode}"),
+                add_figure(page, plt, Drawing(figs.lcf_figure, fit, f"{analysis.name}: {state}\n{edge}, {mode}"),
                            out, id=f"xas_lcf_{shown}", title=f"{analysis.name}: LCF of {state} ({edge}, {mode})",
                            caption="Data, fit, weighted reference components and residual.")
         for (mode, state), fit in list(analysis.oxygen.items())[:4]:
             shown += 1
-            add_figure(page, plt, figs.oxygen_fit_figure(plt, fit, f"{analysis.name}: {state}, O K {mode}"),
+            add_figure(page, plt, Drawing(figs.oxygen_fit_figure, fit, f"{analysis.name}: {state}, O K {mode}"),
                        out, id=f"xas_ok_{shown}", title=f"{analysis.name}: O K pre-edge, {state} ({mode})",
                        caption="Pre-edge peaks on the fitted background.")
     for attribute, title, caption in (

@@ -228,14 +228,20 @@ def fit_pre_edge(energy, mu, *, peaks: tuple[str, ...] = O_K_PEAKS,
 
 
 def _height_covariance(result, peaks) -> np.ndarray | None:
-    """The covariance matrix of the peaks' heights from the fit's correlated parameters (lmfit's uvars)."""
-    from uncertainties import covariance_matrix
+    """The covariance matrix of the peaks' heights from the fit's correlated parameters (lmfit's uvars).
 
+    Computed here as J·diag(σ²)·Jᵀ over the independent variables in the order the heights name them, not by
+    ``uncertainties.covariance_matrix``, whose sums run in an order that changes from process to process
+    (the same fit then differs in its last bits, and a report would redraw its figures)."""
     found = getattr(result, "uvars", None) or {}
     heights = [found.get(f"{name}_height") for name in peaks]
-    if any(h is None or not hasattr(h, "std_dev") for h in heights):
+    if any(h is None or not hasattr(h, "derivatives") for h in heights):
         return None
-    return np.array(covariance_matrix(heights), float)
+    variables = list(dict.fromkeys(v for h in heights for v in h.derivatives))
+    jacobian = np.array([[h.derivatives.get(v, 0.0) for v in variables] for h in heights], float).reshape(
+        len(heights), len(variables))
+    sigma2 = np.array([v.std_dev ** 2 for v in variables], float)
+    return (jacobian * sigma2) @ jacobian.T
 
 
 FORMULAS = {

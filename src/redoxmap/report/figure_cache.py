@@ -1,0 +1,146 @@
+"""Figures kept between reports: a figure is drawn again only when what it is drawn from changed.
+
+A report's figures are most of its time (a 1,000-cell campaign: about 1,200 of 1,500 s), and a study
+that gains one cell, or whose one file changed, would otherwise redraw all of them. So a figure is
+described by a :class:`Drawing` (its function and arguments) rather than drawn at once; its key is a
+hash of the pickled arguments, of redoxmap's own source (a changed figure function or style draws
+again) and of Matplotlib's version. Each saved figure leaves ``figures/<id>.key.json`` beside its
+files, written after them: a later report whose drawing has the same key, and whose files are all
+still there, takes the files and the figure check's problems from it without drawing.
+
+The key hashes the arguments' pickle, not the figure: pickling an analysis costs milliseconds, and
+drawing the figure to compare it would cost what saving it does. Equal inputs whose pickles differ
+(a set's order under another hash seed) only redraw; a changed input always changes the pickle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+
+class Drawing:
+    """A figure not drawn yet: ``function(plt, *args, **kwargs)``, drawn by :meth:`draw` where needed.
+
+    Parameters
+    ----------
+    function : callable
+        A figure function of :mod:`redoxmap.report` (its first argument is ``matplotlib.pyplot``).
+    *args, **kwargs
+        What it is drawn from, after ``plt``.
+    """
+
+    def __init__(self, function: Callable, *args, **kwargs):
+        self.function = function
+        self.args = args
+        self.kwargs = kwargs
+
+    def draw(self, plt):
+        """The figure, drawn now."""
+        return self.function(plt, *self.args, **self.kwargs)
+
+    def key(self, *, print_quality: bool) -> str | None:
+        """What the figure is drawn from, hashed (None where an argument does not pickle: never kept)."""
+        digest = hashlib.blake2b(digest_size=16)
+        for part in (_code_version(), f"{self.function.__module__}.{self.function.__qualname__}",
+                     f"print_quality={print_quality}"):
+            digest.update(part.encode())
+        try:
+            inputs = (self.args, sorted(self.kwargs.items()))
+            _KeyPickler(_Digest(digest), protocol=pickle.HIGHEST_PROTOCOL).dump(inputs)
+        except Exception:  # noqa: BLE001 - a lambda or an open file among the arguments: draw it every time
+            return None
+        return digest.hexdigest()
+
+
+class _Digest:
+    """A file-like object that feeds what is written into a hash (the pickle is never held whole)."""
+
+    def __init__(self, digest):
+        self.write = digest.update
+
+
+class _KeyPickler(pickle.Pickler):
+    """Pickles what a figure is drawn from for its key only (never loaded), with four libraries' objects
+    written by their values: an ``uncertainties`` number pickles a tag drawn at random when it was made,
+    lmfit's ``Parameters`` their expression interpreter's symbol table, an xarray ``Dataset`` (the
+    activation map) its CF ``history``, the time it was made (and its variables how they hold their
+    attributes), and a pandas ``DataFrame`` its memory layout
+    (a table read from the store and the same table decoded have equal columns in other blocks); with them
+    the same inputs would give another key in every run."""
+
+    def reducer_override(self, obj):
+        module = type(obj).__module__ or ""
+        if module.startswith("uncertainties"):
+            return tuple, ((float(obj.nominal_value), float(obj.std_dev)),)
+        if module.startswith("lmfit") and type(obj).__name__ == "Parameters":
+            return tuple, (tuple((p.name, p.value, p.stderr, p.min, p.max, p.vary, p.expr, p.correl)
+                                 for p in obj.values()),)
+        if module.startswith("pandas") and type(obj).__name__ == "DataFrame":
+            columns = [obj.iloc[:, k] for k in range(obj.shape[1])]
+            return tuple, ((list(obj.columns), obj.index, columns, sorted(obj.attrs.items())),)
+        if module.startswith("xarray") and type(obj).__name__ == "Dataset":
+            attrs = sorted((k, v) for k, v in obj.attrs.items() if k != "history")
+            return tuple, ((attrs, dict(obj.variables)),)
+        if module.startswith("xarray") and type(obj).__name__ in ("Variable", "IndexVariable"):
+            return tuple, ((obj.dims, obj.values, sorted(obj.attrs.items())),)  # attrs {} or None alike
+        return NotImplemented
+
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    """A hash of redoxmap's Python source and Matplotlib's version: any change of either draws every figure
+    again (the figure functions call formatting, style and analysis helpers all over the package)."""
+    import matplotlib
+
+    import redoxmap
+
+    digest = hashlib.blake2b(matplotlib.__version__.encode(), digest_size=16)
+    root = Path(redoxmap.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def record_path(folder: Path, stem: str) -> Path:
+    """Where the key of the figure ``stem`` saved in ``folder`` is recorded."""
+    return folder / f"{stem}.key.json"
+
+
+def kept_problems(folder: Path, stem: str, key: str | None, files: dict[str, str], out: Path) -> list[str] | None:
+    """The figure check's problems of a figure saved earlier with this ``key`` and whose ``files`` (relative to
+    ``out``) are all there; None where it must be drawn."""
+    if key is None:
+        return None
+    try:
+        record = json.loads(record_path(folder, stem).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("key") != key:
+        return None
+    if not all((out / name).is_file() for name in files.values()):
+        return None
+    problems = record.get("problems", [])
+    return [str(p) for p in problems] if isinstance(problems, list) else None
+
+
+def forget(folder: Path, stem: str) -> None:
+    """Remove a figure's record before it is drawn again, so that a save that fails halfway is never taken
+    for the figure of the old key."""
+    record_path(folder, stem).unlink(missing_ok=True)
+
+
+def remember(folder: Path, stem: str, key: str | None, saved: dict) -> dict:
+    """Record ``key`` for a figure whose files were just saved (``saved``: what
+    :func:`redoxmap.report.style.save_figure` returned, which is returned unchanged)."""
+    if key is not None:
+        from redoxmap.io.tables import atomic_write
+
+        text = json.dumps({"key": key, "problems": list(saved.get("problems", []))})
+        atomic_write(record_path(folder, stem), lambda tmp: tmp.write_text(text))
+    return saved
