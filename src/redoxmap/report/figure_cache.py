@@ -51,7 +51,9 @@ class Drawing:
             digest.update(part.encode())
         try:
             inputs = (self.args, sorted(self.kwargs.items()))
-            _KeyPickler(_Digest(digest), protocol=pickle.HIGHEST_PROTOCOL).dump(inputs)
+            pickler = _KeyPickler(_Digest(digest), protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.fast = True  # no memo: an object met twice is written twice, not as a reference to the first
+            pickler.dump(inputs)
         except Exception:  # noqa: BLE001 - a lambda or an open file among the arguments: draw it every time
             return None
         return digest.hexdigest()
@@ -65,13 +67,18 @@ class _Digest:
 
 
 class _KeyPickler(pickle.Pickler):
-    """Pickles what a figure is drawn from for its key only (never loaded), with four libraries' objects
-    written by their values: an ``uncertainties`` number pickles a tag drawn at random when it was made,
-    lmfit's ``Parameters`` their expression interpreter's symbol table, an xarray ``Dataset`` (the
-    activation map) its CF ``history``, the time it was made (and its variables how they hold their
-    attributes), and a pandas ``DataFrame`` its memory layout
-    (a table read from the store and the same table decoded have equal columns in other blocks); with them
-    the same inputs would give another key in every run."""
+    """Pickles what a figure is drawn from for its key only (never loaded), by value: the same inputs must give
+    the same key whether they were computed here, read from the store or returned by a Dask worker, in any
+    process. So it runs without a memo (``fast``: an object met twice is written twice, not as a reference
+    whose number depends on what was shared), and writes these objects by their values:
+
+    - an ``uncertainties`` number, whose pickle holds a tag drawn at random when it was made;
+    - lmfit's ``Parameters``, whose pickle holds their expression interpreter's symbol table;
+    - a numpy array, whose pickle says its memory order; a pandas ``DataFrame``, whose pickle holds its
+      blocks (a table read from the store has equal columns in other blocks);
+    - an xarray ``Dataset`` (the activation map) without its CF ``history``, the time it was made, and its
+      variables whether their attributes are ``{}`` or ``None``.
+    """
 
     def reducer_override(self, obj):
         module = type(obj).__module__ or ""
@@ -80,6 +87,8 @@ class _KeyPickler(pickle.Pickler):
         if module.startswith("lmfit") and type(obj).__name__ == "Parameters":
             return tuple, (tuple((p.name, p.value, p.stderr, p.min, p.max, p.vary, p.expr, p.correl)
                                  for p in obj.values()),)
+        if module == "numpy" and type(obj).__name__ == "ndarray" and obj.dtype.kind != "O":
+            return tuple, ((obj.dtype.str, obj.shape, obj.tobytes(order="C")),)  # its memory order aside
         if module.startswith("pandas") and type(obj).__name__ == "DataFrame":
             columns = [obj.iloc[:, k] for k in range(obj.shape[1])]
             return tuple, ((list(obj.columns), obj.index, columns, sorted(obj.attrs.items())),)
