@@ -78,6 +78,11 @@ def test_equal_values_give_one_key_and_other_values_another():
     assert _key(frame, title="A") != _key(frame, title="B")
     assert Drawing(_figure, frame).key(print_quality=True) != _key(frame)
     assert _key(lambda x: x) is None  # what does not pickle is drawn every time
+    known: dict = {}
+    first = Drawing(_figure, [frame, matrix], frame).key(print_quality=False, known=known)
+    assert first == _key([frame, matrix], frame) and len(known) == 2  # each object pickled once
+    assert Drawing(_figure, [frame, matrix], frame).key(print_quality=False, known=known) == first
+    assert _key([frame, matrix]) != _key((frame, matrix)) != _key([frame], matrix)
 
 
 def test_lmfit_parameters_and_a_maps_history_do_not_change_the_key():

@@ -43,20 +43,40 @@ class Drawing:
         """The figure, drawn now."""
         return self.function(plt, *self.args, **self.kwargs)
 
-    def key(self, *, print_quality: bool) -> str | None:
-        """What the figure is drawn from, hashed (None where an argument does not pickle: never kept)."""
+    def key(self, *, print_quality: bool, known: dict | None = None) -> str | None:
+        """What the figure is drawn from, hashed (None where an argument does not pickle: never kept).
+
+        ``known``: the hashes of objects met before, by ``id`` (:func:`redoxmap.report.rendering.known_hashes`):
+        a cell's analysis, drawn in four figures and in the comparisons of all cells, is pickled once. The
+        objects must not change while it is in use.
+        """
         digest = hashlib.blake2b(digest_size=16)
         for part in (_code_version(), f"{self.function.__module__}.{self.function.__qualname__}",
                      f"print_quality={print_quality}"):
             digest.update(part.encode())
         try:
-            inputs = (self.args, sorted(self.kwargs.items()))
-            pickler = _KeyPickler(_Digest(digest), protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.fast = True  # no memo: an object met twice is written twice, not as a reference to the first
-            pickler.dump(inputs)
+            for value in (*self.args, *sorted(self.kwargs.items())):
+                digest.update(_value_hash(value, known))
         except Exception:  # noqa: BLE001 - a lambda or an open file among the arguments: draw it every time
             return None
         return digest.hexdigest()
+
+
+def _value_hash(value, known: dict | None) -> bytes:
+    """One argument's hash: a list or tuple from its items' (each pickled once with ``known``), anything else
+    from its pickle by value (:class:`_KeyPickler`)."""
+    if isinstance(value, (list, tuple)):
+        parts = b"".join(_value_hash(item, known) for item in value)
+        return hashlib.blake2b(type(value).__name__.encode() + parts, digest_size=16).digest()
+    if known is not None and id(value) in known:
+        return known[id(value)][1]
+    digest = hashlib.blake2b(digest_size=16)
+    pickler = _KeyPickler(_Digest(digest), protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo: an object met twice is written twice, not as a reference to the first
+    pickler.dump(value)
+    if known is not None:
+        known[id(value)] = (value, digest.digest())  # the object kept alive, so that its id is not reused
+    return digest.digest()
 
 
 class _Digest:

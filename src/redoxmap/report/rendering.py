@@ -40,6 +40,8 @@ class _Pool:
     """Whether a figure saved by an earlier report from the same inputs is kept (:mod:`.figure_cache`)."""
     submitted: int = 0
     reused: int = 0
+    known: dict = field(default_factory=dict)
+    """The key hashes of the objects figures were drawn from, by id (:func:`known_hashes`)."""
     done: int = 0
     pending: list[Future] = field(default_factory=list)
     """A local pool's figures not yet saved: at most ``limit``, so that a report that draws faster than
@@ -83,6 +85,13 @@ def reuse_figures() -> bool:
     it; never outside one)."""
     pool = _ACTIVE.get()
     return pool is not None and pool.reuse
+
+
+def known_hashes() -> dict | None:
+    """The hashes of the objects the current :func:`figure_pool`'s figures were drawn from, by ``id``, for
+    :meth:`redoxmap.report.figure_cache.Drawing.key` (None outside a pool: nothing remembered)."""
+    pool = _ACTIVE.get()
+    return None if pool is None else pool.known
 
 
 def count_reused() -> None:
