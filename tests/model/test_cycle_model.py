@@ -288,3 +288,31 @@ def test_a_study_fit_carries_the_stated_values_into_its_fronts():
     def width(arrays):
         return float(np.nanmean(arrays["front_high_nm"] - arrays["front_low_nm"]))
     assert width(with_stated) > 2 * width(covariance_only)
+
+
+def test_prediction_intervals_from_skewed_draws_cover_a_further_draw_at_their_nominal_rate():
+    """Wilks' distribution-free interval: of 40 draws from a skewed (log-normal) distribution, a 41st falls
+    between their smallest and largest with probability 39/41 = 95.1 %, whatever the distribution; ± t sd of
+    the same draws misses it on the long side. With fewer than 39 draws the interval is ± t sd."""
+    from scipy.stats import t
+
+    from redoxmap.model.validation import ORDER_STATISTIC_SETS, prediction_interval
+
+    rng = np.random.default_rng(3)
+    trials = 4000
+    draws = rng.lognormal(0.0, 0.8, size=(trials, 41))
+    inside, symmetric = 0, 0
+    for row in draws:
+        low, high = prediction_interval(np.median(row[:40], keepdims=True), row[:40, None])
+        inside += bool(low[0] <= row[40] <= high[0])
+        half = t.ppf(0.975, 39) * row[:40].std(ddof=1)
+        symmetric += bool(abs(row[40] - np.median(row[:40])) <= half)
+    assert inside / trials == pytest.approx(39 / 41, abs=0.012)  # 3.5 binomial standard errors
+    assert symmetric / trials < 0.94
+    assert ORDER_STATISTIC_SETS == 39
+    few = np.array([[1.0], [2.0], [4.0]])
+    low, high = prediction_interval(np.array([2.0]), few)
+    half = t.ppf(0.975, 2) * np.std(few, ddof=1)
+    assert (low[0], high[0]) == pytest.approx((max(2.0 - half, 0.0), 2.0 + half))
+    low, high = prediction_interval(np.array([0.5]), np.linspace(1.0, 2.0, 80)[:, None])
+    assert low[0] == 0.5 and high[0] == pytest.approx(2.0 - 1.0 / 79)  # holds the nominal value; k = 2 of 80
