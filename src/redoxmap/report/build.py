@@ -213,15 +213,55 @@ def up_to_date(study, out: str | PathLike, *, single_file: bool = False, print_f
     expected = report_fingerprint(study_fingerprint(study), single_file=single_file, print_figures=print_figures)
     if recorded["fingerprint"] != expected:
         return None
-    try:
-        files = [out / "index.html", *(out / page for page in (recorded.get("pages") or {}).values())]
-        files += [out / name for section in recorded.get("sections", []) for figure in section.get("figures", [])
-                  for name in figure.values()]
-    except (AttributeError, TypeError):  # a report.json edited or written by something else
-        return None
-    if not all(file.is_file() for file in files):
+    files = _listed_files(recorded)
+    if files is None or not all((out / name).is_file() for name in files):
         return None
     return out / "index.html"
+
+
+def _listed_files(recorded: dict) -> list[str] | None:
+    """The pages and figure files a ``report.json`` lists, relative to its folder (None for a report.json
+    edited or written by something else)."""
+    try:
+        files = ["index.html", *(str(page) for page in (recorded.get("pages") or {}).values())]
+        files += [str(name) for section in recorded.get("sections", []) for figure in section.get("figures", [])
+                  for name in figure.values()]
+    except (AttributeError, TypeError):
+        return None
+    return files
+
+
+def _tables(recorded: dict) -> list[str]:
+    """The table files a ``report.json`` lists."""
+    try:
+        return [str(name) for section in recorded.get("sections", []) for files in section.get("tables", {}).values()
+                for name in files.values()]
+    except (AttributeError, TypeError):
+        return []
+
+
+def _remove_stale(out: Path, summary: dict) -> None:
+    """Remove the pages, figures and tables the report in ``out`` listed before and this one does not (a
+    sample dropped from the study, a section gone, print-quality files no longer asked for), with the
+    figures' key records: only files a report listed, never anything else in the folder."""
+    from redoxmap.report.figure_cache import record_path
+
+    try:
+        previous = json.loads((out / "report.json").read_text())
+    except (OSError, ValueError):
+        return
+    before = _listed_files(previous) if isinstance(previous, dict) else None
+    if not before:
+        return
+    before += _tables(previous)
+    now = set(_listed_files(summary) or []) | set(_tables(summary))
+    for name in set(before) - now:
+        path = (out / name).resolve()
+        if out.resolve() not in path.parents:  # a report.json edited to point elsewhere
+            continue
+        path.unlink(missing_ok=True)
+        if name.endswith(".preview.png"):
+            record_path(path.parent, path.name.removesuffix(".preview.png")).unlink(missing_ok=True)
 
 
 def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress | None = None,
@@ -319,6 +359,7 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
     summary["timings_s"] = {**result.timings_s, **clock.laps}  # the analysis' phases, then the report's
     for name in sorted(pages, key=lambda n: n == "index.html"):  # the entry page last: it links the others
         atomic_write(out / name, lambda tmp, text=pages[name]: tmp.write_text(text, encoding="utf-8"))
+    _remove_stale(out, summary)  # after every page of this report: none of them links a removed file
     # after every page: its fingerprint says the report is complete (an interrupted run leaves the old one)
     atomic_write(out / "report.json", lambda tmp: tmp.write_text(json.dumps(summary, indent=2, default=str)))
     return out / "index.html"
