@@ -129,6 +129,9 @@ def test_a_campaign_compares_its_condition_groups_not_every_pair_of_cells(campai
     faster = by_temperature[by_temperature["significant"]]
     assert set(faster["first"].str.split(", ").str[1]) == {"solid phase", "liquid phase"}
     assert (faster["difference"] < 0).all()  # never the other way round
+    # every cell is virtual, so every group is marked simulated, as its cells are
+    assert compared["simulated_first"].all() and compared["simulated_second"].all()
+    assert set(compared["first"]) | set(compared["second"]) <= set(findings.simulated)
 
 
 def test_group_comparisons_pool_replicates_and_stop_where_every_sample_differs():
@@ -146,6 +149,7 @@ def test_group_comparisons_pool_replicates_and_stop_where_every_sample_differs()
     units = comparison_units(records, conditions, {r["sample"]: 1 for r in records})
     assert [u["label"] for u in units] == ["30 °C", "hot"]
     assert units[0]["n90"] == pytest.approx(10.0) and units[0]["cells"] == 9
+    assert units[0]["members"] == [f"c{k}" for k in range(9)] and units[1]["members"] == ["hot"]
     assert units[0]["n90_stderr"] == pytest.approx(replicate_error(values)[0])
     many = [record(f"s{k}", 10.0 + k) for k in range(30)]
     assert comparison_units(many, {f"s{k}": {"loading": k} for k in range(30)}, {}) == []

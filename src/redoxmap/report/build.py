@@ -138,7 +138,7 @@ def render_pages(result: StudyResult, sections: list[ReportSection], findings, *
         data = (out / figure.files["preview"]).read_bytes()
         return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
-    simulated = {s.name for s in result.study.samples if s.simulated}
+    simulated = {s.name for s in result.study.samples if s.simulated} | set(findings.simulated)  # groups too
     manifest = Path(os.path.relpath(result.study.path, out)).as_posix()
     common = {"study": result.study, "version": result.version, "finished": result.finished, "manifest": manifest,
               "pages": pages, "href": href, "image_src": image_src, "simulated": simulated, "single": single,

@@ -39,6 +39,13 @@ def sample_cells(ds) -> dict[str, int]:
     return {str(s): int(c) for s, c in zip(ds["sample"].to_numpy(), ds["cells"].to_numpy())}
 
 
+def simulated_samples(ds) -> tuple[str, ...]:
+    """The samples of a map marked simulated (none for a map written before the mark existed)."""
+    if "simulated" not in ds.coords:
+        return ()
+    return tuple(str(s) for s, flag in zip(ds["sample"].to_numpy(), ds["simulated"].to_numpy()) if bool(flag))
+
+
 PAIRWISE_UP_TO = 8
 """Samples of one kinetics compared pair by pair; beyond this (a campaign: 1,000 cells make 500,000 pairs),
 samples of equal conditions are pooled and the groups are compared (:func:`comparison_units`)."""
@@ -81,18 +88,19 @@ def comparison_units(records: list[dict], conditions: dict[str, dict], cells: di
     Returns
     -------
     list of dict
-        One unit per sample (``label``, ``conditions``, ``cells``, n90 and n50 with errors, ``inside``:
-        n90 within the data), or, for more than :data:`PAIRWISE_UP_TO` samples, one per group of samples
-        with equal conditions, their cycles pooled (:func:`_pooled`: a replicate group's error is then its
-        cells' spread) and named as the campaign view names it (:func:`redoxmap.study.campaign.condition_text`
-        of the conditions that vary; a group of one keeps its sample's name). Empty where even the groups
+        One unit per sample (``label``, ``members``: its samples, ``conditions``, ``cells``, n90 and n50 with
+        errors, ``inside``: n90 within the data), or, for more than :data:`PAIRWISE_UP_TO` samples, one per
+        group of samples with equal conditions, their cycles pooled (:func:`_pooled`: a replicate group's
+        error is then its cells' spread) and named as the campaign view names it
+        (:func:`redoxmap.study.campaign.condition_text` of the conditions that vary; a group of one keeps its
+        sample's name). Empty where even the groups
         are more than :data:`MAX_GROUPS` (every sample its own conditions): the campaign view compares
         them, not pair by pair.
     """
     from redoxmap.study.campaign import condition_text
 
     if len(records) <= PAIRWISE_UP_TO:
-        return [{"label": r["sample"], "conditions": conditions.get(r["sample"], {}),
+        return [{"label": r["sample"], "members": [r["sample"]], "conditions": conditions.get(r["sample"], {}),
                  "cells": cells.get(r["sample"], 0), "inside": _inside(r),
                  **{k: r[k] for k in ("n90", "n90_stderr", "n50", "n50_stderr")}} for r in records]
     groups: dict[str, list[dict]] = {}
@@ -109,8 +117,8 @@ def comparison_units(records: list[dict], conditions: dict[str, dict], cells: di
         values = json.loads(key)
         label = (members[0]["sample"] if len(members) == 1
                  else ", ".join(condition_text(k, values.get(k)) for k in varying) or "all samples")
-        unit = {"label": label, "conditions": values, "cells": sum(cells.get(m["sample"], 0) for m in members),
-                "inside": all(map(_inside, members))}
+        unit = {"label": label, "members": [m["sample"] for m in members], "conditions": values,
+                "cells": sum(cells.get(m["sample"], 0) for m in members), "inside": all(map(_inside, members))}
         for measure in ("n90", "n50"):
             unit[measure], unit[f"{measure}_stderr"] = _pooled([m[measure] for m in members],
                                                                [m[f"{measure}_stderr"] for m in members])
@@ -126,7 +134,7 @@ def comparisons(ds, kinetics: pd.DataFrame, sigma: float) -> pd.DataFrame:
         return pd.DataFrame()
     chosen = kinetics[kinetics["determined"] & (kinetics["n50"] <= kinetics["last_cycle"])
                       & (kinetics["note"] != "reached in the first cycle") & (kinetics["law"] != "first state")]
-    conditions, cells = sample_conditions(ds), sample_cells(ds)
+    conditions, cells, simulated = sample_conditions(ds), sample_cells(ds), set(simulated_samples(ds))
     rows = []
     for (couple, source, probe), group in chosen.groupby(["couple", "source", "probe"], sort=False):
         units = comparison_units(group.to_dict("records"), conditions, cells)
@@ -145,7 +153,10 @@ def comparisons(ds, kinetics: pd.DataFrame, sigma: float) -> pd.DataFrame:
                     "cycles_second": b[measure], "cycles_second_stderr": b[f"{measure}_stderr"],
                     "difference": difference, "difference_stderr": error, "z": z,
                     "significant": bool(np.isfinite(z) and abs(z) >= sigma),
-                    "cells_first": a["cells"], "cells_second": b["cells"]})
+                    "cells_first": a["cells"], "cells_second": b["cells"],
+                    # a group of simulated cells is marked as its samples are (the report's badge)
+                    "simulated_first": all(m in simulated for m in a["members"]),
+                    "simulated_second": all(m in simulated for m in b["members"])})
     frame = pd.DataFrame(rows)
     return frame.sort_values(["first", "second"], kind="stable", ignore_index=True) if len(frame) else frame
 

@@ -39,7 +39,7 @@ import pandas as pd
 
 from redoxmap.formatting import format_number
 from redoxmap.study.capacities import capacity_evidence, capacity_verdicts
-from redoxmap.study.comparisons import comparison_verdicts, comparisons, sample_cells
+from redoxmap.study.comparisons import comparison_verdicts, comparisons, sample_cells, simulated_samples
 from redoxmap.study.couples import classes, couple_evidence, couple_verdict
 from redoxmap.study.kinetics import Kinetics
 from redoxmap.study.verdict import Verdict, plain
@@ -72,7 +72,8 @@ class Findings:
     options : dict
         The thresholds and floors used.
     simulated : tuple of str
-        The samples whose data are simulated (a virtual study's cells), marked so in :meth:`text`.
+        The samples whose data are simulated (a virtual study's cells), and the groups of only such samples
+        that comparisons name, marked so in :meth:`text`.
     """
 
     differences: pd.DataFrame
@@ -227,14 +228,17 @@ def find(amap) -> Findings:
                     {"significance_sigma": options.significance_sigma, "fast_cycles": options.fast_cycles,
                      "onset_share": options.onset_share, "min_states": options.min_states,
                      "error_floors": options.floors},
-                    simulated_samples(ds))
+                    simulated_samples(ds) + _simulated_groups(compared))
 
 
-def simulated_samples(ds) -> tuple[str, ...]:
-    """The samples of a map marked simulated (none for a map written before the mark existed)."""
-    if "simulated" not in ds.coords:
+def _simulated_groups(compared: pd.DataFrame) -> tuple[str, ...]:
+    """The groups of simulated samples that comparisons name (:func:`redoxmap.study.comparisons.comparison_units`),
+    marked simulated like their samples."""
+    if compared.empty:
         return ()
-    return tuple(str(s) for s, flag in zip(ds["sample"].to_numpy(), ds["simulated"].to_numpy()) if bool(flag))
+    names = [row[side] for row in compared.to_dict("records") for side in ("first", "second")
+             if row[f"simulated_{side}"]]
+    return tuple(dict.fromkeys(names))
 
 
 def _no_verdict(ds, sample: str) -> Verdict:
