@@ -63,3 +63,31 @@ def test_a_legend_over_bars_or_over_a_micrograph_is_found():
     assert any("covers" in p for p in figure_problems(fig))
     legend_below(fig, ax)
     assert figure_problems(fig) == []
+
+
+def test_a_log_axis_of_many_decades_gets_minor_ticks_at_2_and_5_only():
+    """A Bode plot's seven decades: minor ticks at 2 and 5 of each decade (at most 16 in view with
+    its margins, not 64); a log axis of
+    half a decade keeps Matplotlib's labelled minor ticks, and an axis given its own minor ticks keeps them."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.ticker import NullLocator
+
+    from redoxmap.report.style import lighter_log_ticks
+
+    fig, (bode, short, own) = plt.subplots(1, 3, figsize=(15, 3))
+    bode.loglog(np.logspace(-3, 4, 50), np.linspace(1, 2, 50))
+    short.semilogy([0, 1], [0.02, 0.05])
+    own.semilogx(np.logspace(-3, 4, 50), np.ones(50))
+    own.xaxis.set_minor_locator(NullLocator())
+    before = short.yaxis.get_minor_locator()
+    lighter_log_ticks(fig)
+    low, high = bode.get_xlim()
+    minor = [t for t in bode.xaxis.get_minor_locator()() if low <= t <= high]
+    assert len(minor) <= 2 * 8 and {round(t / 10 ** np.floor(np.log10(t)), 6) for t in minor} == {2.0, 5.0}
+    assert short.yaxis.get_minor_locator() is before
+    assert isinstance(own.xaxis.get_minor_locator(), NullLocator)
+    plt.close(fig)

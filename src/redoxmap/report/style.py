@@ -120,6 +120,35 @@ def legend_below(fig, ax=None, *, cells: bool = False, **options):
 
 
 PREVIEW_WIDTH_PX = 1600  # the pages show this; the 300 dpi file is one click away
+LOG_MINOR_SUBS = (2.0, 5.0)
+"""Where a log axis of a saved figure spanning :data:`LOG_LIGHT_FROM_DECADES` or more has its minor ticks in
+each decade: at 2 and 5, not at every integer. Each tick is an artist laid out on every drawing (about 2 ms),
+and the eight per decade of an impedance fit's Bode and residual axes were two thirds of its saving time
+(1.0 s of 1.5 s; 0.35 s with these). Over so many decades minor ticks carry no labels."""
+LOG_LIGHT_FROM_DECADES = 2.0  # a shorter log axis keeps every minor tick: they are few, and labelled
+
+
+def lighter_log_ticks(figure) -> None:
+    """Give every log axis of ``figure`` that spans :data:`LOG_LIGHT_FROM_DECADES` or more and whose minor
+    ticks are Matplotlib's default ones the minor ticks of :data:`LOG_MINOR_SUBS` (an axis given other minor
+    ticks keeps them).
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+    """
+    import math
+
+    from matplotlib.ticker import LogLocator
+
+    for ax in figure.axes:
+        for axis, limits in ((ax.xaxis, ax.get_xlim), (ax.yaxis, ax.get_ylim)):
+            if axis.get_scale() != "log" or type(axis.get_minor_locator()) is not LogLocator:
+                continue
+            low, high = sorted(limits())
+            base = axis.get_transform().base
+            if low > 0 and math.log(high / low, base) >= LOG_LIGHT_FROM_DECADES:
+                axis.set_minor_locator(LogLocator(base=base, subs=LOG_MINOR_SUBS))
 
 
 def save_figure(figure, folder: Path, stem: str, *, print_quality: bool = True) -> dict[str, object]:
@@ -135,6 +164,7 @@ def save_figure(figure, folder: Path, stem: str, *, print_quality: bool = True) 
     from redoxmap.io.tables import atomic_write
     from redoxmap.report.figure_check import figure_problems
 
+    lighter_log_ticks(figure)
     if not print_quality:
         figure.set_dpi(min(300.0, PREVIEW_WIDTH_PX / figure.get_figwidth()))
         problems = figure_problems(figure)  # draws it on an Agg canvas, at the preview's resolution
