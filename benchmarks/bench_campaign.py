@@ -113,7 +113,7 @@ def main() -> None:
             again = report(folder, 1, force=False)
             print(f"{cells} | serial, one cell's mass changed: {again['wall']:.1f} s "
                   f"({again['wall'] / measured['serial'][cells]:.2f} of the first; figures drawn "
-                  f"{again['figures']['drawn']}, kept {again['figures']['reused']})", flush=True)
+                  f"{again['figures']['drawn']}, kept {again['figures']['kept']})", flush=True)
     if len(sizes) >= 2:
         low, high = sorted(sizes)[-2:]
         for label, points in measured.items():

@@ -316,3 +316,16 @@ def test_prediction_intervals_from_skewed_draws_cover_a_further_draw_at_their_no
     assert (low[0], high[0]) == pytest.approx((max(2.0 - half, 0.0), 2.0 + half))
     low, high = prediction_interval(np.array([0.5]), np.linspace(1.0, 2.0, 80)[:, None])
     assert low[0] == 0.5 and high[0] == pytest.approx(2.0 - 1.0 / 79)  # holds the nominal value; k = 2 of 80
+
+
+def test_a_measurement_agrees_within_its_side_of_the_interval_widened_by_its_error():
+    """By hand: a prediction of 0.219 with the interval 0.00-0.236. A measurement of 0.26 ± 0.02 is 0.041 above,
+    where sqrt(0.017² + (1.96 · 0.02)²) = 0.0427 is allowed; 0.27 (0.051 above) is not; 0.05 below is inside
+    the long lower side whatever its error. The interval's words say how it was made."""
+    from redoxmap.model.validation import interval_method, within_interval
+
+    assert within_interval([0.26, 0.27, 0.17], [0.02, 0.02, 0.0], [0.219] * 3, [0.0] * 3, [0.236] * 3).tolist() == [
+        True, False, True]
+    assert interval_method(40) == "range of 40 parameter sets (Wilks, 95.1 %)"
+    assert interval_method(80) == "range of 80 parameter sets without the 1 most extreme at each end (Wilks, 95.1 %)"
+    assert interval_method(38).startswith("± t sd of 38")

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from redoxmap.cli import app
-from redoxmap.report.figure_cache import Drawing
+from redoxmap.report.figure_cache import Drawing, KeyMemo
 from redoxmap.resources import demo_source
 
 runner = CliRunner()
@@ -24,7 +24,7 @@ KEY_OF_A_REAL_CELL = """
 import sys
 from redoxmap import read_cycling
 from redoxmap.report import cycling_figures as figs
-from redoxmap.report.figure_cache import Drawing
+from redoxmap.report.figure_cache import Drawing, KeyMemo
 from redoxmap.study.analyses.cycling import analyze_cycling
 
 import pickle
@@ -78,11 +78,34 @@ def test_equal_values_give_one_key_and_other_values_another():
     assert _key(frame, title="A") != _key(frame, title="B")
     assert Drawing(_figure, frame).key(print_quality=True) != _key(frame)
     assert _key(lambda x: x) is None  # what does not pickle is drawn every time
-    known: dict = {}
-    first = Drawing(_figure, [frame, matrix], frame).key(print_quality=False, known=known)
-    assert first == _key([frame, matrix], frame) and len(known) == 2  # each object pickled once
-    assert Drawing(_figure, [frame, matrix], frame).key(print_quality=False, known=known) == first
+    memo = KeyMemo()
+    first = Drawing(_figure, [frame, matrix], frame).key(print_quality=False, memo=memo)
+    assert first == _key([frame, matrix], frame) and len(memo.objects) == 3  # each object pickled once
+    assert Drawing(_figure, [frame, matrix], frame).key(print_quality=False, memo=memo) == first
     assert _key([frame, matrix]) != _key((frame, matrix)) != _key([frame], matrix)
+
+
+def test_a_functions_code_defaults_and_the_matplotlib_settings_are_in_the_key():
+    import matplotlib
+
+    def thin(plt, x, width=1.0):
+        return x
+
+    def thick(plt, x, width=2.0):
+        return x
+
+    thick.__qualname__ = thin.__qualname__  # the same name, other defaults
+    assert Drawing(thin, 1).key(print_quality=False) != Drawing(thick, 1).key(print_quality=False)
+
+    def other(plt, x, width=1.0):
+        return x + 1
+
+    other.__qualname__ = thin.__qualname__  # the same name and defaults, other code
+    assert Drawing(thin, 1).key(print_quality=False) != Drawing(other, 1).key(print_quality=False)
+    outside = Drawing(thin, 1).key(print_quality=False)
+    with matplotlib.rc_context({"lines.linewidth": 3.5}):  # a user's matplotlibrc or style
+        assert Drawing(thin, 1).key(print_quality=False) != outside
+    assert Drawing(thin, 1).key(print_quality=False) == outside
 
 
 def test_lmfit_parameters_and_a_maps_history_do_not_change_the_key():
@@ -127,14 +150,14 @@ def _saved_times(folder) -> dict[str, int]:
 def test_a_report_draws_only_the_figures_whose_inputs_changed(two_cells):
     first = _report(two_cells)
     drawn = first["figures"]["drawn"]
-    assert drawn >= 9 and first["figures"]["reused"] == 0
+    assert drawn >= 9 and first["figures"]["kept"] == 0
     saved = _saved_times(two_cells)
     assert len(saved) == drawn
 
     data = two_cells / "cycling" / "arbin_example.csv"
     os.utime(data, ns=(data.stat().st_atime_ns, data.stat().st_mtime_ns + 10**9))  # saved again, same content
     again = _report(two_cells)
-    assert again["figures"] == {"drawn": 0, "reused": drawn}
+    assert again["figures"] == {"drawn": 0, "kept": drawn}
     assert _saved_times(two_cells) == saved  # not a figure rewritten
 
     manifest = two_cells / "study.toml"
@@ -145,20 +168,21 @@ def test_a_report_draws_only_the_figures_whose_inputs_changed(two_cells):
     redrawn = {name for name in now if now[name] != saved[name]}
     assert all(name.startswith("cycling_cell2_") for name in redrawn if "cell" in name)
     assert {"cycling_cell2_profiles.preview.png", "cycling_cell2_dqdv.preview.png"} <= redrawn
+    assert "cycling_capacity.preview.png" in redrawn  # the comparison of both cells, whose one input changed
     assert not any(name.startswith("cycling_cell1_") for name in redrawn)
-    assert changed["figures"]["drawn"] == len(redrawn) and changed["figures"]["reused"] == drawn - len(redrawn)
+    assert changed["figures"]["drawn"] == len(redrawn) and changed["figures"]["kept"] == drawn - len(redrawn)
 
 
 def test_force_draws_every_figure_and_a_lost_file_is_drawn_again(two_cells):
     drawn = _report(two_cells)["figures"]["drawn"]
-    assert _report(two_cells, "--force")["figures"] == {"drawn": drawn, "reused": 0}
+    assert _report(two_cells, "--force")["figures"] == {"drawn": drawn, "kept": 0}
 
     (two_cells / "report" / "figures" / "cycling_cell1_dqdv.preview.png").unlink()
     (two_cells / "report" / "figures" / "cycling_cell2_profiles.key.json").write_text("{not json")
     data = two_cells / "cycling" / "maccor_three.txt"
     os.utime(data, ns=(data.stat().st_atime_ns, data.stat().st_mtime_ns + 10**9))
     again = _report(two_cells)
-    assert again["figures"] == {"drawn": 2, "reused": drawn - 2}
+    assert again["figures"] == {"drawn": 2, "kept": drawn - 2}
     assert (two_cells / "report" / "figures" / "cycling_cell1_dqdv.preview.png").is_file()
 
 
@@ -181,4 +205,4 @@ def test_the_virtual_study_reported_again_in_another_process_draws_no_figure(dem
     first = report("3")
     for path in (copy / "cycling").iterdir():
         os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
-    assert report("7") == {"drawn": 0, "reused": first["drawn"] + first["reused"]}
+    assert report("7") == {"drawn": 0, "kept": first["drawn"] + first["kept"]}

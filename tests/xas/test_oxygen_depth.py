@@ -111,8 +111,9 @@ def test_a_reduced_tm_feature_is_not_read_as_oxidised_oxygen_when_its_component_
 
 def test_the_peak_height_covariance_is_the_hand_propagated_one_in_any_process():
     """Heights as linear combinations of correlated fit parameters: J·Σ·Jᵀ by hand, the same as
-    ``uncertainties.covariance_matrix`` gives, and bit for bit the same when computed twice (its own
-    sums run in another order in every process)."""
+    ``uncertainties.covariance_matrix`` gives (whose sums run in an order that changes from process to
+    process), and the same bits when computed again. That another process gives the same bits is checked by
+    the virtual study's report, whose O K fits' figures are all kept (tests/report/test_figure_cache.py)."""
     from types import SimpleNamespace
 
     from uncertainties import correlated_values, covariance_matrix

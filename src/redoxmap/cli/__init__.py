@@ -204,7 +204,7 @@ def report(
             say(f"{seconds:8.2f} s", phase, error=True)
         say(f"{sum(timings.values()):8.2f} s", "in all", style="bold", error=True)
         figures = recorded.get("figures", {})
-        say(f"{figures.get('drawn', 0):8d}  ", f"figures drawn, {figures.get('reused', 0)} kept from the last report "
+        say(f"{figures.get('drawn', 0):8d}  ", f"figures drawn, {figures.get('kept', 0)} kept from the last report "
             "(inputs unchanged)", error=True)
     _refuse_empty(result)
 

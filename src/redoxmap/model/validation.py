@@ -283,8 +283,9 @@ def prediction_interval(predicted: np.ndarray, sampled: np.ndarray) -> tuple[np.
     ≥ 95 % whatever its shape (Wilks 1941); 40 sets give their minimum and maximum. Predictions of the
     activation model are skewed (a first-charge surface r is bounded by the plateau's onset), and ± t sd about
     the nominal value covered the truth of virtual studies in only 86 % of them
-    (``benchmarks/bench_model_coverage.py``). With fewer sets: ``predicted`` ± t sd. The interval always holds
-    ``predicted``, and is not below zero (r-values and capacities are not negative).
+    (``python benchmarks/bench_model_coverage.py --trials 100 --draws 20``, 2026-12-06). With fewer sets:
+    ``predicted`` ± t sd (:func:`interval_method` says which). The interval always holds ``predicted``, and
+    is not below zero (r-values and capacities are not negative).
 
     Parameters
     ----------
@@ -318,6 +319,46 @@ def prediction_interval(predicted: np.ndarray, sampled: np.ndarray) -> tuple[np.
     return np.maximum(low, 0.0), high
 
 
+def interval_method(count: int) -> str:
+    """How :func:`prediction_interval` makes an interval from ``count`` parameter sets, in words.
+
+    Parameters
+    ----------
+    count : int
+
+    Returns
+    -------
+    str
+    """
+    if count >= ORDER_STATISTIC_SETS:
+        k = int(np.floor(0.025 * (count + 1)))
+        trimmed = "" if k == 1 else f" without the {k - 1} most extreme at each end"
+        return f"range of {count} parameter sets{trimmed} (Wilks, {100 * (count + 1 - 2 * k) / (count + 1):.1f} %)"
+    return f"± t sd of {count} parameter sets (t = {interval_factor(count):.2f})"
+
+
+def within_interval(measured, sigma, predicted, low, high) -> np.ndarray:
+    """Whether each measurement lies within its prediction's interval widened by its own error: the half of
+    the interval on the measurement's side and 1.96 ``sigma``, added in quadrature.
+
+    Parameters
+    ----------
+    measured, sigma, predicted, low, high : array-like
+
+    Returns
+    -------
+    numpy.ndarray of bool
+
+    Examples
+    --------
+    >>> within_interval([0.26], [0.02], [0.219], [0.0], [0.236]).tolist()  # 0.041 from it, 0.043 allowed
+    [True]
+    """
+    measured, sigma, predicted = (np.asarray(v, float) for v in (measured, sigma, predicted))
+    side = np.where(measured < predicted, predicted - np.asarray(low, float), np.asarray(high, float) - predicted)
+    return np.abs(predicted - measured) <= np.hypot(side, 1.96 * sigma)
+
+
 def prediction_table(fit: ModelFit, held_out: list[Observation], predictor: Callable, *, draws: int = 300,
                      seed: int = 0, sets: list[ParameterSet] | None = None) -> pd.DataFrame:
     """Each held-out observation against the model's prediction and its 95 % interval.
@@ -325,8 +366,8 @@ def prediction_table(fit: ModelFit, held_out: list[Observation], predictor: Call
     The interval comes from the values the parameter sets give (:func:`prediction_interval`): ``sets``
     (:func:`interval_sets`), or ``draws`` sets from the fit's covariance and the fixed values' errors
     (:func:`parameter_draws`).
-    ``agrees``: within ``AGREEMENT_PCT`` of the measurement, or the measurement inside the interval, each
-    side widened by the measurement's own error (in quadrature). A set the model cannot run is left out.
+    ``agrees``: within ``AGREEMENT_PCT`` of the measurement, or :func:`within_interval`; ``interval``: how
+    it was made (:func:`interval_method`). A set the model cannot run is left out.
     """
     measured = np.array([o.value for o in held_out])
     sigma = np.array([o.stderr for o in held_out])
@@ -339,10 +380,10 @@ def prediction_table(fit: ModelFit, held_out: list[Observation], predictor: Call
             continue
     low, high = prediction_interval(predicted, np.array(sampled).reshape(-1, len(held_out)))
     relative = 100 * (predicted - measured) / measured
-    side = np.where(measured < predicted, predicted - low, high - predicted)  # the half the measurement is on
-    within = np.abs(predicted - measured) <= np.hypot(side, 1.96 * sigma)
+    within = within_interval(measured, sigma, predicted, low, high)
     return pd.DataFrame({"observation": [o.label for o in held_out], "measured": measured, "measured_stderr": sigma,
                          "predicted": predicted, "low_95": low, "high_95": high,
+                         "interval": interval_method(len(sampled)),
                          "difference_pct": relative, "agrees": (np.abs(relative) <= AGREEMENT_PCT) | within})
 
 
@@ -489,5 +530,5 @@ def validate_reference(*, liquid_radius_nm: float | None = None, time_resolved: 
     requested = 40 if draws is None else draws
     if len(sets) < requested:
         notes.append(f"{requested - len(sets)} of {requested} draws of the fixed values were left out: their refit "
-                     "failed or left a parameter undetermined (the intervals come from the others)")
+                     f"failed or left a parameter undetermined (the intervals: {interval_method(len(sets))})")
     return Validation(fit, table, checks, notes)

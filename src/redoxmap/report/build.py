@@ -256,10 +256,10 @@ def _remove_stale(out: Path, summary: dict) -> None:
     before += _tables(previous)
     now = set(_listed_files(summary) or []) | set(_tables(summary))
     for name in set(before) - now:
-        path = (out / name).resolve()
-        if out.resolve() not in path.parents:  # a report.json edited to point elsewhere
+        path = out / name
+        if out.resolve() not in path.resolve().parents:  # a report.json edited to point elsewhere
             continue
-        path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)  # the link itself, where it is one, not what it points to
         if name.endswith(".preview.png"):
             record_path(path.parent, path.name.removesuffix(".preview.png")).unlink(missing_ok=True)
 

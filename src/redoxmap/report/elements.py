@@ -142,16 +142,16 @@ def add_figure(section: ReportSection, plt, drawing: Drawing, out: Path, *, id: 
     same inputs (:mod:`redoxmap.report.figure_cache`), and add it to a section (``wide``: a full row of the
     page)."""
     from redoxmap.report.figure_cache import forget, kept_problems
-    from redoxmap.report.rendering import count_reused, known_hashes, print_quality, reuse_figures, submit
+    from redoxmap.report.rendering import count_kept, key_memo, print_quality, reuse_figures, submit
 
     folder = out / "figures"
     files = {"preview": f"figures/{id}.preview.png"}
     if print_quality():
         files = {"png": f"figures/{id}.png", "svg": f"figures/{id}.svg", **files}
-    key = drawing.key(print_quality=print_quality(), known=known_hashes())
+    key = drawing.key(print_quality=print_quality(), memo=key_memo())
     kept = kept_problems(folder, id, key, files, out) if reuse_figures() else None
     if kept is not None:
-        count_reused()
+        count_kept()
         section.figures.append(ReportFigure(id=id, title=title, caption=caption, wide=wide, files=files,
                                             problems=kept))
         return

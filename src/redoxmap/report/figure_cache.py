@@ -3,24 +3,46 @@
 A report's figures are most of its time (a 1,000-cell campaign: about 1,200 of 1,500 s), and a study
 that gains one cell, or whose one file changed, would otherwise redraw all of them. So a figure is
 described by a :class:`Drawing` (its function and arguments) rather than drawn at once; its key is a
-hash of the pickled arguments, of redoxmap's own source (a changed figure function or style draws
-again) and of Matplotlib's version. Each saved figure leaves ``figures/<id>.key.json`` beside its
+hash of the pickled arguments and of what every figure is drawn with (:func:`drawing_context`:
+redoxmap's own source, so that a changed figure function or style draws again, Matplotlib's and numpy's
+versions and the Matplotlib settings in effect). Each saved figure leaves ``figures/<id>.key.json`` beside its
 files, written after them: a later report whose drawing has the same key, and whose files are all
 still there, takes the files and the figure check's problems from it without drawing.
 
 The key hashes the arguments' pickle, not the figure: pickling an analysis costs milliseconds, and
 drawing the figure to compare it would cost what saving it does. Equal inputs whose pickles differ
-(a set's order under another hash seed) only redraw; a changed input always changes the pickle.
+(a set's order under another hash seed) only redraw. A changed value changes the key, except what the
+reductions of :class:`_KeyPickler` leave out (the correlations of ``uncertainties`` numbers, lmfit's
+expression interpreter, the map's ``history``), which no figure draws. A figure function outside redoxmap
+is keyed by its code and default arguments, not by the module-level values it reads.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import pickle
 from collections.abc import Callable
-from functools import lru_cache
+from dataclasses import dataclass, field
 from pathlib import Path
+
+
+@dataclass
+class KeyMemo:
+    """What the keys of one report's figures share: the hashes of the objects figures were drawn from, by
+    ``id`` (a cell's analysis, drawn in four figures and in the comparisons of all cells, is pickled once; the
+    objects are kept alive, and must not change, while the memo is in use), and :func:`drawing_context`,
+    taken when the first key is made (inside the report's style)."""
+
+    objects: dict = field(default_factory=dict)
+    context: str | None = None
+
+    def drawing_context(self) -> str:
+        """:func:`drawing_context`, once."""
+        if self.context is None:
+            self.context = drawing_context()
+        return self.context
 
 
 class Drawing:
@@ -43,20 +65,24 @@ class Drawing:
         """The figure, drawn now."""
         return self.function(plt, *self.args, **self.kwargs)
 
-    def key(self, *, print_quality: bool, known: dict | None = None) -> str | None:
-        """What the figure is drawn from, hashed (None where an argument does not pickle: never kept).
+    def key(self, *, print_quality: bool, memo: KeyMemo | None = None) -> str | None:
+        """What the figure is drawn from and with, hashed (None where an argument does not pickle: never kept).
 
-        ``known``: the hashes of objects met before, by ``id`` (:func:`redoxmap.report.rendering.known_hashes`):
-        a cell's analysis, drawn in four figures and in the comparisons of all cells, is pickled once. The
-        objects must not change while it is in use.
+        ``memo``: the report's :class:`KeyMemo` (:func:`redoxmap.report.rendering.key_memo`); without one,
+        every object is pickled and the context taken anew.
         """
+        memo = memo if memo is not None else KeyMemo()
         digest = hashlib.blake2b(digest_size=16)
-        for part in (_code_version(), f"{self.function.__module__}.{self.function.__qualname__}",
+        for part in (memo.drawing_context(), f"{self.function.__module__}.{self.function.__qualname__}",
                      f"print_quality={print_quality}"):
             digest.update(part.encode())
+        code = getattr(self.function, "__code__", None)
         try:
-            for value in (*self.args, *sorted(self.kwargs.items())):
-                digest.update(_value_hash(value, known))
+            if code is not None and not self.function.__module__.startswith("redoxmap."):
+                digest.update(marshal.dumps(code))  # redoxmap's own functions are in the context's source hash
+            defaults = (getattr(self.function, "__defaults__", None), getattr(self.function, "__kwdefaults__", None))
+            for value in (defaults, *self.args, *sorted(self.kwargs.items())):
+                digest.update(_value_hash(value, memo.objects))
         except Exception:  # noqa: BLE001 - a lambda or an open file among the arguments: draw it every time
             return None
         return digest.hexdigest()
@@ -108,31 +134,41 @@ class _KeyPickler(pickle.Pickler):
             return tuple, (tuple((p.name, p.value, p.stderr, p.min, p.max, p.vary, p.expr, p.correl)
                                  for p in obj.values()),)
         if module == "numpy" and type(obj).__name__ == "ndarray" and obj.dtype.kind != "O":
-            return tuple, ((obj.dtype.str, obj.shape, obj.tobytes(order="C")),)  # its memory order aside
+            dtype = obj.dtype.descr if obj.dtype.names else obj.dtype.str  # a record array's field names too
+            return tuple, ((dtype, obj.shape, obj.tobytes(order="C")),)  # its memory order aside
         if module.startswith("pandas") and type(obj).__name__ == "DataFrame":
             columns = [obj.iloc[:, k] for k in range(obj.shape[1])]
             return tuple, ((list(obj.columns), obj.index, columns, sorted(obj.attrs.items())),)
         if module.startswith("xarray") and type(obj).__name__ == "Dataset":
             attrs = sorted((k, v) for k, v in obj.attrs.items() if k != "history")
-            return tuple, ((attrs, dict(obj.variables)),)
+            return tuple, ((attrs, sorted(obj.coords), dict(obj.variables)),)
         if module.startswith("xarray") and type(obj).__name__ in ("Variable", "IndexVariable"):
             return tuple, ((obj.dims, obj.values, sorted(obj.attrs.items())),)  # attrs {} or None alike
         return NotImplemented
 
 
-@lru_cache(maxsize=1)
-def _code_version() -> str:
-    """A hash of redoxmap's Python source and Matplotlib's version: any change of either draws every figure
-    again (the figure functions call formatting, style and analysis helpers all over the package)."""
+def drawing_context() -> str:
+    """What every figure is drawn with besides its inputs, hashed: redoxmap's Python source (the figure
+    functions call formatting, style and analysis helpers all over the package), Matplotlib's and numpy's
+    versions, and Matplotlib's settings in effect (the report's style over the user's ``matplotlibrc``).
+
+    Returns
+    -------
+    str
+    """
     import matplotlib
+    import numpy
 
     import redoxmap
 
-    digest = hashlib.blake2b(matplotlib.__version__.encode(), digest_size=16)
+    digest = hashlib.blake2b(f"{matplotlib.__version__} {numpy.__version__}".encode(), digest_size=16)
     root = Path(redoxmap.__file__).parent
     for path in sorted(root.rglob("*.py")):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
+    # dict's own items: RcParams' item access resolves the backend (an import), which no figure depends on
+    settings = sorted((k, repr(v)) for k, v in dict.items(matplotlib.rcParams) if not k.startswith("backend"))
+    digest.update(repr(settings).encode())
     return digest.hexdigest()
 
 

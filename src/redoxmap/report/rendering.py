@@ -24,7 +24,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from redoxmap.report.figure_cache import remember
+from redoxmap.report.figure_cache import KeyMemo, remember
 from redoxmap.report.style import save_figure
 
 Progress = Callable[[int, int, str], None]  # (done, submitted, label)
@@ -39,9 +39,9 @@ class _Pool:
     reuse: bool = True
     """Whether a figure saved by an earlier report from the same inputs is kept (:mod:`.figure_cache`)."""
     submitted: int = 0
-    reused: int = 0
-    known: dict = field(default_factory=dict)
-    """The key hashes of the objects figures were drawn from, by id (:func:`known_hashes`)."""
+    kept: int = 0
+    memo: KeyMemo = field(default_factory=KeyMemo)
+    """What the keys of the figures share (:func:`key_memo`)."""
     done: int = 0
     pending: list[Future] = field(default_factory=list)
     """A local pool's figures not yet saved: at most ``limit``, so that a report that draws faster than
@@ -87,24 +87,25 @@ def reuse_figures() -> bool:
     return pool is not None and pool.reuse
 
 
-def known_hashes() -> dict | None:
-    """The hashes of the objects the current :func:`figure_pool`'s figures were drawn from, by ``id``, for
+def key_memo() -> KeyMemo | None:
+    """What the keys of the current :func:`figure_pool`'s figures share, for
     :meth:`redoxmap.report.figure_cache.Drawing.key` (None outside a pool: nothing remembered)."""
     pool = _ACTIVE.get()
-    return None if pool is None else pool.known
+    return None if pool is None else pool.memo
 
 
-def count_reused() -> None:
+def count_kept() -> None:
     """Count a figure kept from an earlier report (:func:`figure_counts`)."""
     pool = _ACTIVE.get()
     if pool is not None:
-        pool.reused += 1
+        pool.kept += 1
 
 
 def figure_counts() -> dict[str, int]:
-    """The figures of the current :func:`figure_pool`: ``drawn`` (submitted to be saved) and ``reused``."""
+    """The figures of the current :func:`figure_pool`: ``drawn`` (submitted to be saved) and ``kept`` from an
+    earlier report."""
     pool = _ACTIVE.get()
-    return {"drawn": 0, "reused": 0} if pool is None else {"drawn": pool.submitted, "reused": pool.reused}
+    return {"drawn": 0, "kept": 0} if pool is None else {"drawn": pool.submitted, "kept": pool.kept}
 
 
 def default_workers() -> int:

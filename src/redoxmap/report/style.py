@@ -130,8 +130,8 @@ LOG_LIGHT_FROM_DECADES = 2.0  # a shorter log axis keeps every minor tick: they 
 
 def lighter_log_ticks(figure) -> None:
     """Give every log axis of ``figure`` that spans :data:`LOG_LIGHT_FROM_DECADES` or more and whose minor
-    ticks are Matplotlib's default ones the minor ticks of :data:`LOG_MINOR_SUBS` (an axis given other minor
-    ticks keeps them).
+    locator is a plain ``LogLocator`` (Matplotlib's default, or one a figure set) the minor ticks of
+    :data:`LOG_MINOR_SUBS`; an axis with a locator of another kind keeps it.
 
     Parameters
     ----------
