@@ -211,3 +211,17 @@ def test_the_campaign_command_writes_a_study_and_refuses_an_empty_one(tmp_path):
     refused = runner.invoke(app, ["simulate", "campaign", str(tmp_path / "d"), "--cells-per-group", "0"])
     assert refused.exit_code == 1 and "at least one cell per group" in refused.output
     assert not (tmp_path / "d").exists()
+
+
+def test_a_group_is_marked_simulated_only_where_every_comparison_naming_it_is_of_simulated_cells():
+    """By hand: "30 °C" gathers only virtual cells for one couple but a measured one too for another, so it
+    is not marked; "50 °C" is virtual in both."""
+    import pandas as pd
+
+    from redoxmap.study.findings import _simulated_groups
+
+    compared = pd.DataFrame([
+        {"first": "30 °C", "second": "50 °C", "simulated_first": True, "simulated_second": True},
+        {"first": "30 °C", "second": "50 °C", "simulated_first": False, "simulated_second": True}])
+    assert _simulated_groups(compared) == ("50 °C",)
+    assert _simulated_groups(pd.DataFrame()) == ()

@@ -233,12 +233,15 @@ def find(amap) -> Findings:
 
 def _simulated_groups(compared: pd.DataFrame) -> tuple[str, ...]:
     """The groups of simulated samples that comparisons name (:func:`redoxmap.study.comparisons.comparison_units`),
-    marked simulated like their samples."""
+    marked simulated like their samples: a label whose group is all simulated in every comparison that names it
+    (one label may gather other samples for another couple, where one of them lacks that couple's data)."""
     if compared.empty:
         return ()
-    names = [row[side] for row in compared.to_dict("records") for side in ("first", "second")
-             if row[f"simulated_{side}"]]
-    return tuple(dict.fromkeys(names))
+    flags: dict[str, bool] = {}
+    for row in compared.to_dict("records"):
+        for side in ("first", "second"):
+            flags[row[side]] = flags.get(row[side], True) and bool(row[f"simulated_{side}"])
+    return tuple(name for name, simulated in flags.items() if simulated)
 
 
 def _no_verdict(ds, sample: str) -> Verdict:
