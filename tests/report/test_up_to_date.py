@@ -137,3 +137,12 @@ def test_a_sample_dropped_from_the_study_takes_its_page_and_figures_with_it(tmp_
     assert all((report / name).is_file() for name in listed)
     saved = {f"figures/{p.name}" for p in (report / "figures").glob("*.png")}
     assert saved == listed  # no figure left that the report does not list
+
+
+def test_the_one_file_version_is_removed_once_no_longer_asked_for(one_cell):
+    _report(one_cell, "--single-file")
+    single = one_cell / "report" / "report-single.html"
+    assert single.is_file()
+    assert json.loads((one_cell / "report" / "report.json").read_text())["single_file"] == "report-single.html"
+    _report(one_cell)  # another option: written again, without it
+    assert not single.exists() and (one_cell / "report" / "index.html").is_file()

@@ -220,10 +220,11 @@ def up_to_date(study, out: str | PathLike, *, single_file: bool = False, print_f
 
 
 def _listed_files(recorded: dict) -> list[str] | None:
-    """The pages and figure files a ``report.json`` lists, relative to its folder (None for a report.json
-    edited or written by something else)."""
+    """The pages (``report-single.html`` too, where it was asked for) and figure files a ``report.json`` lists,
+    relative to its folder (None for a report.json edited or written by something else)."""
     try:
         files = ["index.html", *(str(page) for page in (recorded.get("pages") or {}).values())]
+        files += [str(recorded["single_file"])] if recorded.get("single_file") else []
         files += [str(name) for section in recorded.get("sections", []) for figure in section.get("figures", [])
                   for name in figure.values()]
     except (AttributeError, TypeError):
@@ -338,6 +339,7 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
         "verdicts": findings_frame(findings).to_dict("records"),
         "pages": {page.id: page.file for page in plan_pages(sections)} | {
             page.id: page.file for page in with_subpages(sections) if page.parent},
+        "single_file": "report-single.html" if single_file else None,
         "sections": [{
             "id": s.id,
             "page": "index.html" if s is campaign else s.file,
