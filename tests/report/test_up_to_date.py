@@ -146,3 +146,19 @@ def test_the_one_file_version_is_removed_once_no_longer_asked_for(one_cell):
     assert json.loads((one_cell / "report" / "report.json").read_text())["single_file"] == "report-single.html"
     _report(one_cell)  # another option: written again, without it
     assert not single.exists() and (one_cell / "report" / "index.html").is_file()
+
+
+def test_a_report_json_edited_to_list_files_elsewhere_removes_none_of_them(one_cell, tmp_path_factory):
+    """Stale files are only those a report listed inside its own folder: a report.json edited to name a file
+    beside the report (``../``) or an absolute path leaves both in place when the report is written again."""
+    _report(one_cell)
+    path = one_cell / "report" / "report.json"
+    outside = tmp_path_factory.mktemp("elsewhere") / "keep.txt"
+    outside.write_text("not the report's")
+    beside = one_cell / "study.toml"
+    recorded = json.loads(path.read_text())
+    recorded["pages"] = {**recorded["pages"], "x": "../study.toml", "y": str(outside)}
+    path.write_text(json.dumps(recorded))
+    manifest_text = beside.read_text()
+    assert "Report written" in _report(one_cell, "--force")[0]
+    assert outside.read_text() == "not the report's" and beside.read_text() == manifest_text

@@ -131,3 +131,15 @@ def test_the_peak_height_covariance_is_the_hand_propagated_one_in_any_process():
                                atol=1e-15)
     assert np.array_equal(computed, _height_covariance(result, ("A", "B", "C")))
     assert _height_covariance(SimpleNamespace(uvars={"A_height": p[0]}), ("A", "B")) is None
+
+
+@pytest.mark.parametrize("name,mode", [("000001_O_CuO_TEY.txt", "tey"), ("000002_O_CuO_PFY.txt", "pfy")])
+def test_the_height_covariance_of_a_real_o_k_fit_is_lmfits_own_height_error_squared(xas, name, mode):
+    """Another lab's CuO O K spectra (FlexPES): a one-peak fit's height variance from the fixed-order
+    propagation equals lmfit's own standard error of the height, squared."""
+    ds = read_columns(xas / "alexeip100+flexpes-nexafs" / "extracted" / name)
+    energy, mu = ds["energy"].to_numpy(), ds["intensity"].to_numpy()
+    fit = fit_pre_edge(energy, mu / mu.max(), peaks=("A",), priors={"A": PeakPrior(530.0, 529.0, 531.0)},
+                       window=(527.0, 531.0), step=False, mode=mode)
+    assert fit.height_covariance.shape == (1, 1)
+    assert fit.height_covariance[0, 0] == pytest.approx(fit.peaks["A"]["height_stderr"] ** 2, rel=1e-9)

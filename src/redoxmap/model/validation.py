@@ -310,7 +310,7 @@ def prediction_interval(predicted: np.ndarray, sampled: np.ndarray) -> tuple[np.
     sampled = np.asarray(sampled, float).reshape(-1, predicted.size)
     count = len(sampled)
     if count >= ORDER_STATISTIC_SETS:
-        k = int(np.floor(0.025 * (count + 1)))
+        k = _order_statistic(count)
         ordered = np.sort(sampled, axis=0)
         low, high = np.minimum(ordered[k - 1], predicted), np.maximum(ordered[count - k], predicted)
     else:
@@ -318,6 +318,11 @@ def prediction_interval(predicted: np.ndarray, sampled: np.ndarray) -> tuple[np.
                 else np.zeros(predicted.size))
         low, high = predicted - half, predicted + half
     return np.maximum(low, 0.0), high
+
+
+def _order_statistic(count: int) -> int:
+    """k of Wilks' interval from ``count`` sets: the largest with (count + 1 − 2k)/(count + 1) ≥ 95 %."""
+    return int(np.floor(0.025 * (count + 1)))
 
 
 def interval_method(count: int) -> str:
@@ -332,7 +337,7 @@ def interval_method(count: int) -> str:
     str
     """
     if count >= ORDER_STATISTIC_SETS:
-        k = int(np.floor(0.025 * (count + 1)))
+        k = _order_statistic(count)
         trimmed = "" if k == 1 else f" without the {k - 1} most extreme at each end"
         return f"range of {count} parameter sets{trimmed} (Wilks, {100 * (count + 1 - 2 * k) / (count + 1):.1f} %)"
     return f"± t sd of {count} parameter sets (t = {interval_factor(count):.2f})"

@@ -93,9 +93,8 @@ def comparison_units(records: list[dict], conditions: dict[str, dict], cells: di
         group of samples with equal conditions, their cycles pooled (:func:`_pooled`: a replicate group's
         error is then its cells' spread) and named as the campaign view names it
         (:func:`redoxmap.study.campaign.condition_text` of the conditions that vary; a group of one keeps its
-        sample's name). Empty where even the groups
-        are more than :data:`MAX_GROUPS` (every sample its own conditions): the campaign view compares
-        them, not pair by pair.
+        sample's name). Empty where even the groups are more than :data:`MAX_GROUPS` (every sample its own
+        conditions): the campaign view compares them, not pair by pair.
     """
     from redoxmap.study.campaign import condition_text
 
