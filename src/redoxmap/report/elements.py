@@ -138,9 +138,9 @@ def stacked_tables(analyses, attribute: str) -> pd.DataFrame:
 def add_figure(section: ReportSection, plt, drawing: Drawing, out: Path, *, id: str, title: str,
                caption: str, wide: bool = False) -> None:
     """Draw a figure and save it into ``out/figures`` (in the background inside
-    :func:`redoxmap.report.rendering.figure_pool`), or keep the one an earlier report saved there from the
-    same inputs (:mod:`redoxmap.report.figure_cache`), and add it to a section (``wide``: a full row of the
-    page)."""
+    :func:`redoxmap.report.rendering.figure_pool`; here, with ``plt``, outside one), or keep the one an
+    earlier report saved there from the same inputs (:mod:`redoxmap.report.figure_cache`), and add it to a
+    section (``wide``: a full row of the page)."""
     from redoxmap.report.figure_cache import forget, kept_problems
     from redoxmap.report.rendering import count_kept, key_memo, print_quality, reuse_figures, submit
 
@@ -156,9 +156,7 @@ def add_figure(section: ReportSection, plt, drawing: Drawing, out: Path, *, id: 
                                             problems=kept))
         return
     forget(folder, id)
-    figure = drawing.draw(plt)
-    pending = submit(figure, folder, id, label=title, key=key)
-    plt.close(figure)
+    pending = submit(drawing, folder, id, label=title, key=key, plt=plt)
     section.figures.append(ReportFigure(id=id, title=title, caption=caption, wide=wide, pending=pending,
                                         files=files))
 

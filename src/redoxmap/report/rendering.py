@@ -1,15 +1,19 @@
-"""Saving a report's figures in parallel, with progress.
+"""Drawing and saving a report's figures in parallel, with progress.
 
-Drawing and saving a figure (a 300 dpi PNG and an SVG) costs about a second here, most of a report's
-time, while building it costs little. So each figure is pickled as soon as it is built and saved by a
-pool of worker processes while the report goes on. Outside :func:`figure_pool` (a plain call of
-:func:`submit`) figures are saved in the calling process.
+Drawing and saving a figure costs 0.1-0.5 s here (its layout, one rendering and the PNG), most of a
+report's time, while building a page costs little. So a figure leaves the report's process as its
+:class:`~redoxmap.report.figure_cache.Drawing` (the function and what it draws), pickled, and a pool of
+worker processes draws and saves it while the report goes on. Sending the drawing, not the drawn figure,
+keeps the report's own process free for the analyses and pages, and spares pickling every artist there and
+unpickling it in the worker (about 2 s of CPU for the 121 figures of a 16-cell campaign, measured with
+``benchmarks/bench_campaign.py``). A worker draws in the report's style (:func:`figure_style`). Outside
+:func:`figure_pool` (a plain call of :func:`submit`) figures are drawn and saved in the calling process.
 
 The workers are forked (Linux): a spawned worker would re-import the user's script, which breaks a
 script without an ``if __name__ == "__main__":`` guard. Where fork is not the safe default (macOS,
-Windows) figures are saved in the calling process. A study run on Dask saves its figures as tasks
-on the same cluster instead (``client``): they then need the report's folder on a filesystem the
-workers share, as the study's files do.
+Windows) figures are drawn in the calling process. A study run on Dask draws its figures as tasks on the
+same cluster instead (``client``): they then need the report's folder on a filesystem the workers share,
+as the study's files do, and the figure functions importable there (a plugin's, not a script's).
 """
 
 from __future__ import annotations
@@ -24,11 +28,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from redoxmap.report.figure_cache import KeyMemo, remember
-from redoxmap.report.style import save_figure
+from redoxmap.report.figure_cache import Drawing, KeyMemo, remember
+from redoxmap.report.style import figure_style, save_figure
 
 Progress = Callable[[int, int, str], None]  # (done, submitted, label)
-PENDING_PER_WORKER = 4  # figures queued per saving process: enough to keep it busy, few enough to bound memory
+PENDING_PER_WORKER = 4  # figures queued per drawing process: enough to keep it busy, few enough to bound memory
 
 
 @dataclass
@@ -44,8 +48,8 @@ class _Pool:
     """What the keys of the figures share (:func:`key_memo`)."""
     done: int = 0
     pending: list[Future] = field(default_factory=list)
-    """A local pool's figures not yet saved: at most ``limit``, so that a report that draws faster than
-    its pool saves does not hold every pickled figure at once (1,000 cells: 7.7 GB in the report's process)."""
+    """A local pool's figures not yet saved: at most ``limit``, so that a report that builds its pages faster
+    than its pool draws does not hold every pickled drawing at once."""
     limit: int = 0
 
     def wait_for_room(self) -> None:
@@ -70,8 +74,18 @@ def _save(figure, folder: Path, stem: str, print_quality: bool, key: str | None)
     return remember(folder, stem, key, save_figure(figure, folder, stem, print_quality=print_quality))
 
 
-def _save_pickled(data: bytes, folder: str, stem: str, print_quality: bool, key: str | None) -> dict:
-    return _save(pickle.loads(data), Path(folder), stem, print_quality, key)
+def _draw_and_save(drawing: Drawing, folder: Path, stem: str, print_quality: bool, key: str | None,
+                   plt=None) -> dict:
+    """Draw a figure (with ``plt``, the caller's :class:`~redoxmap.report.style.FigureFactory`, else in the
+    report's style) and save it."""
+    if plt is not None:
+        return _save(drawing.draw(plt), folder, stem, print_quality, key)
+    with figure_style() as factory:
+        return _save(drawing.draw(factory), folder, stem, print_quality, key)
+
+
+def _draw_pickled(data: bytes, folder: str, stem: str, print_quality: bool, key: str | None) -> dict:
+    return _draw_and_save(pickle.loads(data), Path(folder), stem, print_quality, key)
 
 
 def print_quality() -> bool:
@@ -139,10 +153,13 @@ def figure_pool(workers: int | None = None, progress: Progress | None = None, *,
             local.shutdown(wait=True, cancel_futures=True)
 
 
-def submit(figure, folder: Path, stem: str, label: str = "", key: str | None = None) -> Future:
-    """Save ``figure`` (its preview, and the 300 dpi PNG and SVG where :func:`print_quality`) and, after its
-    files, its ``key`` (:func:`redoxmap.report.figure_cache.remember`); the future's result is what
-    :func:`redoxmap.report.style.save_figure` returns. The caller may close the figure at once."""
+def submit(drawing: Drawing, folder: Path, stem: str, label: str = "", key: str | None = None, *,
+           plt=None) -> Future:
+    """Draw a figure and save it (its preview, and the 300 dpi PNG and SVG where :func:`print_quality`)
+    and, after its files, its ``key`` (:func:`redoxmap.report.figure_cache.remember`): in the pool's
+    processes, or here with ``plt`` (the figure factory of :func:`figure_style`) outside a pool or where
+    the drawing does not pickle (a lambda among its arguments). The future's result is what
+    :func:`redoxmap.report.style.save_figure` returns."""
     pool = _ACTIVE.get()
     if pool is not None:
         pool.submitted += 1
@@ -150,19 +167,19 @@ def submit(figure, folder: Path, stem: str, label: str = "", key: str | None = N
             pool.progress(pool.done, pool.submitted, label or stem)
     future: Future = Future()
     quality = print_quality()
-    if pool is None or pool.executor is None:
-        future.set_result(_save(figure, folder, stem, quality, key))
+    data = None
+    if pool is not None and pool.executor is not None:
+        try:
+            data = pickle.dumps(drawing)
+        except Exception:  # noqa: BLE001 - a lambda or an open file among the arguments: drawn here instead
+            data = None
+    if data is None:
+        future.set_result(_draw_and_save(drawing, folder, stem, quality, key, plt))
         if pool is not None:
             pool.finished(label or stem)
         return future
-    try:
-        data = pickle.dumps(figure)
-    except Exception:  # noqa: BLE001 - an artist that does not pickle: save it here instead
-        future.set_result(_save(figure, folder, stem, quality, key))
-        pool.finished(label or stem)
-        return future
     pool.wait_for_room()
-    remote = pool.executor.submit(_save_pickled, data, str(folder), stem, quality, key)
+    remote = pool.executor.submit(_draw_pickled, data, str(folder), stem, quality, key)
     remote.add_done_callback(lambda _f: pool.finished(label or stem))
     if pool.limit:
         pool.pending.append(remote)
