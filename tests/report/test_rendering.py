@@ -1,0 +1,58 @@
+"""Where a report's figures are drawn: in the pool that saves them, in the report's style."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from redoxmap.report.figure_cache import Drawing
+from redoxmap.report.rendering import figure_pool, submit
+from redoxmap.report.style import RC, figure_style
+
+FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def where_drawn(plt, record: Path, label=str):
+    """A figure that writes down the process that drew it and the font size in effect there."""
+    import matplotlib
+
+    record.write_text(json.dumps({"pid": os.getpid(), "font_size": matplotlib.rcParams["font.size"]}))
+    figure, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1], [0, 1])
+    ax.set_xlabel(label("voltage (V)"))
+    return figure
+
+
+@pytest.mark.skipif(not FORK, reason="figures are drawn in forked processes on Linux only")
+def test_a_pool_draws_the_figure_in_its_own_process_in_the_report_style(tmp_path):
+    record = tmp_path / "drawn.json"
+    with figure_pool(2), figure_style() as plt:
+        result = submit(Drawing(where_drawn, record), tmp_path, "fig", key="k1", plt=plt).result(timeout=120)
+    drawn = json.loads(record.read_text())
+    assert drawn["pid"] != os.getpid()
+    assert drawn["font_size"] == RC["font.size"] != 10.0  # the report's style, not Matplotlib's default
+    assert Path(result["preview"]).is_file()
+    assert json.loads((tmp_path / "fig.key.json").read_text())["key"] == "k1"
+
+
+@pytest.mark.skipif(not FORK, reason="figures are drawn in forked processes on Linux only")
+def test_a_drawing_that_does_not_pickle_is_drawn_in_this_process(tmp_path):
+    record = tmp_path / "drawn.json"
+    with figure_pool(2), figure_style() as plt:
+        future = submit(Drawing(where_drawn, record, label=lambda text: text.upper()), tmp_path, "fig", plt=plt)
+        assert future.done()  # drawn and saved before submit returned
+    assert json.loads(record.read_text())["pid"] == os.getpid()
+    assert Path(future.result()["preview"]).is_file()
+
+
+def test_outside_a_pool_the_figure_is_drawn_here_with_the_callers_factory(tmp_path):
+    record = tmp_path / "drawn.json"
+    with figure_style() as plt:
+        future = submit(Drawing(where_drawn, record), tmp_path, "fig", plt=plt)
+    assert future.done()
+    assert json.loads(record.read_text()) == {"pid": os.getpid(), "font_size": RC["font.size"]}
