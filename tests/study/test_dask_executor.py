@@ -3,6 +3,7 @@ hanging and a failing task each become a failed outcome without taking innocent 
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import pytest
@@ -84,6 +85,9 @@ def test_report_runs_on_workers_from_the_command_line_and_the_manifest(tmp_path,
     result = CliRunner().invoke(app, ["report", str(folder), "--no-progress", "--json"])
     assert result.exit_code == 0, result.output
     assert '"cycling"' in result.stdout and "failed" not in result.output
+    recorded = json.loads(result.stdout)
+    assert next(iter(recorded["timings_s"])) == "Dask cluster started"  # measured, and shown first
+    assert recorded["task_seconds"]["cycling"] > 0  # three tasks' time on the workers
 
 
 @pytest.mark.slow

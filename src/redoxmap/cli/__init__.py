@@ -203,6 +203,12 @@ def report(
         for phase, seconds in timings.items():
             say(f"{seconds:8.2f} s", phase, error=True)
         say(f"{sum(timings.values()):8.2f} s", "in all", style="bold", error=True)
+        tasks = recorded.get("task_seconds", {})
+        if tasks:
+            say("", "the tasks' own time, where they ran (the rest of their phase: preparing, sending, waiting):",
+                error=True)
+        for modality, seconds in tasks.items():
+            say(f"{seconds:8.2f} s", modality, error=True)
         figures = recorded.get("figures", {})
         say(f"{figures.get('drawn', 0):8d}  ", f"figures drawn, {figures.get('kept', 0)} kept from the last report "
             "(inputs unchanged)", error=True)

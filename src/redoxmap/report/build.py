@@ -321,9 +321,9 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
                      for modalities, builder in section_builders()
                      if any(m in result.sections for m in modalities)]
         map_files = write_map_files(amap, out)
-        clock.lap("sections (figures drawn, tables written)")
+        clock.lap("sections (figures sent to be drawn, tables written)")
         finish_figures(with_subpages(sections) + ([campaign] if campaign else []))
-        clock.lap("figures saved")
+        clock.lap("figures drawn and saved (the rest)")
         counts = figure_counts()
     summary = {
         "study": result.study.name,
@@ -359,6 +359,7 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
                                   campaign=campaign))
     clock.lap("pages rendered")
     summary["timings_s"] = {**result.timings_s, **clock.laps}  # the analysis' phases, then the report's
+    summary["task_seconds"] = result.task_seconds  # the tasks' own time, where they ran
     for name in sorted(pages, key=lambda n: n == "index.html"):  # the entry page last: it links the others
         atomic_write(out / name, lambda tmp, text=pages[name]: tmp.write_text(text, encoding="utf-8"))
     _remove_stale(out, summary)  # after every page of this report: none of them links a removed file

@@ -47,6 +47,11 @@ class DaskExecutor:
     memory_limit : str or float
         Memory per local worker (Dask's syntax, ``"2GiB"``; ``"auto"``: the machine's share).
 
+    Attributes
+    ----------
+    start_seconds : float or None
+        How long starting the local cluster (or connecting to the scheduler) took; None before it started.
+
     Examples
     --------
     >>> from redoxmap.study import run_study
@@ -63,6 +68,7 @@ class DaskExecutor:
         self.workers, self.scheduler, self.timeout_s = workers, scheduler, float(timeout_s)
         self.progress, self.memory_limit = progress, memory_limit
         self._cluster = self._client = None
+        self.start_seconds: float | None = None
 
     # ------------------------------------------------------------------ lifetime
 
@@ -85,6 +91,7 @@ class DaskExecutor:
 
             raise MissingDependencyError('running on Dask needs dask.distributed: pip install "redoxmap[dask]"') \
                 from exc
+        clock = time.perf_counter()
         dask.config.set({"distributed.scheduler.allowed-failures": 0,
                          "distributed.worker.daemon": False})  # a worker's own processes (figures) are allowed
         try:
@@ -98,6 +105,7 @@ class DaskExecutor:
         except OSError as exc:
             raise RedoxmapError(f"cannot reach the Dask scheduler {self.scheduler or 'of the local cluster'}: {exc}") \
                 from exc
+        self.start_seconds = time.perf_counter() - clock
 
     @property
     def client(self):

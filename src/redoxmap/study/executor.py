@@ -9,6 +9,7 @@ report can show them. A parallel or distributed engine only has to implement
 
 from __future__ import annotations
 
+import time
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -37,6 +38,9 @@ class TaskOutcome:
     error: str | None = None
     error_type: str | None = None
     warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    """Wall time of the task where it ran (a worker's, on Dask): with the phase's own wall time, what
+    starting, sending and waiting cost (:attr:`redoxmap.study.StudyResult.task_seconds`)."""
 
     @property
     def ok(self) -> bool:
@@ -55,6 +59,7 @@ class Executor(Protocol):
 
 def run_task(function: Callable[..., Any], task: Task) -> TaskOutcome:
     """Run one task, capturing its warnings and turning an exception into a failed outcome."""
+    clock = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -73,6 +78,7 @@ def run_task(function: Callable[..., Any], task: Task) -> TaskOutcome:
         if text not in seen:
             seen.append(text)
     outcome.warnings = seen
+    outcome.seconds = time.perf_counter() - clock
     return outcome
 
 

@@ -42,7 +42,12 @@ class StudyResult:
     finished: str = ""
     notes: list[str] = field(default_factory=list)
     timings_s: dict[str, float] = field(default_factory=dict)
-    """Wall time of each modality's analysis (its files read and analysed), in seconds."""
+    """Wall time of each phase of the run, in seconds: a Dask cluster's start where the executor started one,
+    then each modality's analysis (its files read and analysed)."""
+    task_seconds: dict[str, float] = field(default_factory=dict)
+    """Per modality, the summed wall time of its tasks where they ran (:attr:`TaskOutcome.seconds`). On one
+    process it is the phase's time less the preparation; on ``n`` workers, a phase's time beyond
+    ``task_seconds / n`` is what the cluster cost (sending tasks and results, waiting, uneven tasks)."""
     fingerprint: str = ""
     """The study's inputs as they were when the run started (:func:`redoxmap.study.fingerprint.study_fingerprint`);
     a report made from this result is up to date while they stay the same."""
@@ -417,7 +422,9 @@ def run_study(study: Study | str | PathLike, *, executor: Executor | None = None
     store = study_store(study, store)
     fingerprint = study_fingerprint(study)  # before any file is read: a file changed during the run is redone
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    sections, timings = {}, {}
+    sections, task_seconds = {}, {}
+    started_in = getattr(executor, "start_seconds", None)  # a Dask cluster, started before the run
+    timings = {"Dask cluster started": round(started_in, 3)} if started_in is not None else {}
     for modality, planner in planners().items():
         clock = time.perf_counter()
         planned = run_task(planner, Task(f"{modality} preparation", (study, store)))
@@ -428,6 +435,7 @@ def run_study(study: Study | str | PathLike, *, executor: Executor | None = None
         if tasks:
             sections[modality] = executor.map(function, tasks, description=f"{modality} analysis")
             timings[f"{modality}: read and analyse"] = round(time.perf_counter() - clock, 3)
+            task_seconds[modality] = round(sum(o.seconds for o in sections[modality]), 3)
     finished = datetime.now(UTC).isoformat(timespec="seconds")
     return StudyResult(study=study, sections=sections, started=started, finished=finished, timings_s=timings,
-                       fingerprint=fingerprint)
+                       task_seconds=task_seconds, fingerprint=fingerprint)
