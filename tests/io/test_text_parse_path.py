@@ -122,3 +122,30 @@ def test_a_row_far_longer_than_its_header_is_refused_not_held(tmp_path):
     assert path.stat().st_size > text.NARROW_BYTES
     with pytest.raises(RedoxmapError, match="Expected 3 fields"):
         read_with(path, modality="cycling")
+
+
+@pytest.mark.parametrize("parse", ["bytes", "text"])
+def test_a_refused_row_is_named_by_its_line_in_the_file(tmp_path, parse, monkeypatch):
+    """pandas counts the lines it was given; the message counts the file's (preamble and header included),
+    whichever way the table was parsed."""
+    rows = ["0\t3.1\t0.1", "1\t3.2\t0.1", "2\t3.3\t0.1\t7\t8", "3\t3.4\t0.1"]
+    path = tmp_path / "damaged.txt"
+    path.write_text("a preamble\nof two lines\ntime/s\tEwe/V\tI/mA\n" + "\n".join(rows) + "\n")
+    if parse == "text":  # the fallback for files whose bytes and lines do not map one to one
+        monkeypatch.setattr(text.TextFile, "line_offset", lambda self, index: None)
+    with pytest.raises(RedoxmapError, match="Expected 3 fields in line 6 of the file, saw 5"):
+        text.parse_table(text.TextFile.read(path), sep="\t", skip_lines=2)
+
+
+def test_ascii_rows_of_a_windows_1252_file_read_as_the_decoded_table(tmp_path):
+    """A Windows-1252 export whose only non-ASCII bytes are in its preamble and header: its rows go to pandas
+    undecoded, and the table is the one parsed from the decoded text."""
+    content = "Temp 25 \xb0C\ntime/s\tT/\xb0C\tEwe/V\n" + "".join(f"{k}\t25.0\t{3 + k / 7:.6f}\n" for k in range(50))
+    path = tmp_path / "export.txt"
+    path.write_bytes(content.encode("cp1252"))
+    source = text.TextFile.read(path)
+    assert source.encoding == "cp1252"
+    frame = text.parse_table(source, sep="\t", skip_lines=1)
+    assert list(frame.columns) == ["time/s", "T/°C", "Ewe/V"]
+    expected = pd.read_csv(path, sep="\t", skiprows=1, encoding="cp1252")
+    pd.testing.assert_frame_equal(frame, expected)
