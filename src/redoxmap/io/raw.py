@@ -75,11 +75,11 @@ def checked(raw: RawCycling) -> RawCycling:
     time, voltage, current = required
     if not len(time):
         raise ReadError("contains no data rows with time, voltage and current", path=path)
-    refuse_implausible(voltage, 1e5, "voltage (V)", path)  # 1e5: mV under a V label passes to below
+    largest_voltage = refuse_implausible(voltage, 1e5, "voltage (V)", path)  # 1e5: mV under a V label passes
     refuse_implausible(current, 1e4, "current (A)", path)
-    if np.max(np.abs(voltage)) > 100.0:
+    if largest_voltage > 100.0:
         warn(
-            f"{path}: voltages up to {np.max(np.abs(voltage)):.1f} look like millivolts "
+            f"{path}: voltages up to {largest_voltage:.1f} look like millivolts "
             "under a volt label; they were divided by 1000",
             DataWarning,
         )
@@ -116,7 +116,7 @@ def read_raw_cycling(path: str | PathLike, *, format: str | None = None, **optio
     return read_with(path, modality="cycling", format=format, **options)[1]
 
 
-def refuse_implausible(values, limit: float, what: str, path) -> None:
+def refuse_implausible(values, limit: float, what: str, path) -> float:
     """Refuse magnitudes no instrument writes (``1e308`` from a damaged or mis-parsed file).
 
     Parameters
@@ -128,12 +128,19 @@ def refuse_implausible(values, limit: float, what: str, path) -> None:
     what : str
         The quantity with its unit, for the message (``"voltage (V)"``).
 
+    Returns
+    -------
+    float
+        The largest finite magnitude (0 for none).
+
     Raises
     ------
     FormatError
     """
     values = np.asarray(values, dtype=float)
-    finite = values[np.isfinite(values)]
-    if finite.size and np.max(np.abs(finite)) > limit:
-        raise FormatError(f"{what} reaches {np.max(np.abs(finite)):.3g}, beyond {limit:g}: not a measurement "
+    # masked, not indexed: the finite values are not copied out (8 ms of a 700k-row file's read)
+    largest = float(np.max(np.abs(values), initial=0.0, where=np.isfinite(values)))
+    if largest > limit:
+        raise FormatError(f"{what} reaches {largest:.3g}, beyond {limit:g}: not a measurement "
                           "(a damaged file, or a column read as the wrong quantity)", path=path)
+    return largest

@@ -6,6 +6,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -64,11 +65,14 @@ class TextFile:
     data : bytes
         The file's bytes (decompressed, for a gzipped export).
     encoding : {"utf-8-sig", "cp1252"}
+    ascii : bool
+        Whether every byte is ASCII (asked once: a pass over the file).
     """
 
     path: Path
     data: bytes
     encoding: str
+    ascii: bool = False
 
     @classmethod
     def read(cls, path: Path, data: bytes | None = None) -> TextFile:
@@ -78,7 +82,8 @@ class TextFile:
                 data = path.read_bytes()
             except OSError as exc:
                 raise ReadError(f"cannot be read ({exc.strerror})", path=path) from exc
-        return cls(path, data, "utf-8-sig" if data.isascii() or _is_utf8(data) else "cp1252")
+        ascii = data.isascii()
+        return cls(path, data, "utf-8-sig" if ascii or _is_utf8(data) else "cp1252", ascii)
 
     def _decode(self, data: bytes) -> str:
         return data.decode(self.encoding, errors="replace")
@@ -116,7 +121,7 @@ class TextFile:
         data = self.data
         if any(data.find(mark, offset) >= 0 for mark in _ODD_BYTES):
             return None
-        if self.encoding != "cp1252" and not data.isascii() and any(
+        if self.encoding != "cp1252" and not self.ascii and any(
                 data.find(last, offset) >= 0 and data.find(mark, offset) >= 0 for last, mark in _ODD_UTF8):
             return None
         return offset
@@ -168,7 +173,7 @@ def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str
     narrow = len(data) > NARROW_BYTES
     return _read_table(handle, source.path, labels=_header_labels(source._decode(data[offset:body]), sep), sep=sep,
                        decimal=decimal, encoding=encoding, columns=columns if narrow else None,
-                       rectangular=not narrow or _rectangular(data, offset, sep.encode(), b"\n"),
+                       rectangular=partial(_rectangular, data, offset, sep.encode(), b"\n"),
                        lines_before=skip_lines + 1)
 
 
@@ -197,7 +202,7 @@ def parse_text_table(
     narrow = len(joined) > NARROW_BYTES
     return _read_table(io.StringIO(joined), path, labels=_header_labels(lines[skip_lines], sep), sep=sep,
                        decimal=decimal, columns=columns if narrow else None,
-                       rectangular=not narrow or _rectangular(joined, 0, sep, "\n"), lines_before=skip_lines + 1)
+                       rectangular=partial(_rectangular, joined, 0, sep, "\n"), lines_before=skip_lines + 1)
 
 
 def _ascii_from(data: bytes, start: int) -> bool:
@@ -215,24 +220,30 @@ def _header_labels(line: str, sep: str) -> list[str]:
 
 
 def _read_table(handle, path: Path, *, labels: list[str], sep: str, decimal: str, encoding: str | None = None,
-                columns: Callable[[list[str]], set[str]] | None = None, rectangular: bool = True,
-                lines_before: int = 1) -> pd.DataFrame:
+                columns: Callable[[list[str]], set[str]] | None = None,
+                rectangular: Callable[[], bool] = lambda: True, lines_before: int = 1) -> pd.DataFrame:
     """pandas' C parser on a table's rows (``handle`` at the first row after the header), with the header's
-    ``labels``; unnamed columns (a trailing separator's) are left out. In a table without overlong rows
-    (``rectangular``) only the columns ``columns`` names are parsed (the caller gives it above
-    ``NARROW_BYTES``); otherwise every column is, so that pandas refuses a row with more fields than the
-    header (told which columns to keep, it would try to hold them all). A row pandas refuses is named by
-    its line in the file (``lines_before`` the rows)."""
+    ``labels``; unnamed columns (a trailing separator's) are left out. Where ``columns`` (the caller gives
+    it above ``NARROW_BYTES``) leaves out some named columns, only the others are parsed, if the table has
+    no overlong rows (``rectangular()``, asked only then: it counts every byte); otherwise every column is,
+    so that pandas refuses a row with more fields than the header (told which columns to keep, it would
+    try to hold them all). A row pandas refuses is named by its line in the file (``lines_before`` the
+    rows)."""
     named = [i for i, name in enumerate(labels) if _named(name)]
     # up to the last named label: a trailing separator in the header and not in the rows (BioLogic's) is
     # no column, and one in both is the end-of-line separator index_col=False tolerates
     width = named[-1] + 1 if named else len(labels)
-    if columns is not None and rectangular:
+    narrowed = None
+    if columns is not None:
         wanted = columns([labels[i] for i in named])
-        named = [i for i in named if labels[i] in wanted]
+        narrowed = [i for i in named if labels[i] in wanted]
+        if len(narrowed) == len(named) or not rectangular():
+            narrowed = None
+        else:
+            named = narrowed
     try:
         frame = pd.read_csv(handle, sep=sep, decimal=decimal, header=None, names=range(width),
-                            usecols=named if columns is not None and rectangular else None, index_col=False,
+                            usecols=narrowed, index_col=False,
                             skipinitialspace=True, encoding=encoding, encoding_errors="replace", low_memory=False)
     except pd.errors.EmptyDataError:
         raise ReadError("the table has a header but no data rows", path=path) from None
