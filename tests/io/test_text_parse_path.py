@@ -128,12 +128,12 @@ def test_a_row_far_longer_than_its_header_is_refused_not_held(tmp_path):
 def test_a_refused_row_is_named_by_its_line_in_the_file(tmp_path, parse, monkeypatch):
     """pandas counts the lines it was given; the message counts the file's (preamble and header included),
     whichever way the table was parsed."""
-    rows = ["0\t3.1\t0.1", "1\t3.2\t0.1", "2\t3.3\t0.1\t7\t8", "3\t3.4\t0.1"]
+    rows = ["0\t3.1\t0.1", "1\t3.2\t0.1", "2\t3.3\t0.1" + "\t7" * 200, "3\t3.4\t0.1"]  # a damaged row
     path = tmp_path / "damaged.txt"
     path.write_text("a preamble\nof two lines\ntime/s\tEwe/V\tI/mA\n" + "\n".join(rows) + "\n")
     if parse == "text":  # the fallback for files whose bytes and lines do not map one to one
         monkeypatch.setattr(text.TextFile, "line_offset", lambda self, index: None)
-    with pytest.raises(RedoxmapError, match="Expected 3 fields in line 6 of the file, saw 5"):
+    with pytest.raises(RedoxmapError, match="Expected 3 fields in line 6 of the file, saw 203"):
         text.parse_table(text.TextFile.read(path), sep="\t", skip_lines=2)
 
 
@@ -149,3 +149,28 @@ def test_ascii_rows_of_a_windows_1252_file_read_as_the_decoded_table(tmp_path):
     assert list(frame.columns) == ["time/s", "T/°C", "Ewe/V"]
     expected = pd.read_csv(path, sep="\t", skiprows=1, encoding="cp1252")
     pd.testing.assert_frame_equal(frame, expected)
+
+
+@pytest.mark.parametrize("table", [
+    "a\tb\n1\t2\n3\t4\t\n",        # one row with a trailing separator
+    "a,b,\n1,2\n3,4,\n",              # a trailing separator in the header and some rows
+    "a,b\n1,2,9\n3,4\n",             # one extra field: dropped, as pandas told the columns to keep does
+    '"a\nb",c\n1,2\n3,4\n',           # a quoted label over two lines: pandas reads the header
+    "\n\na,b\n1,2\n3,4\n",            # blank lines before the header, skipped as pandas skips them
+])
+def test_ragged_rows_and_odd_headers_read_as_pandas_reads_them(tmp_path, table):
+    """Tables a strict parse would refuse, and headers this module does not split itself, read as pandas told
+    the named columns reads them (what the readers did before they split headers themselves)."""
+    path = tmp_path / "table.csv"
+    path.write_text(table)
+    sep = "\t" if "\t" in table else ","
+    frame = text.parse_table(text.TextFile.read(path), sep=sep)
+    expected = pd.read_csv(path, sep=sep, index_col=False, usecols=lambda label: not label.startswith("Unnamed"))
+    assert list(frame.columns) == list(expected.columns)
+    np.testing.assert_array_equal(frame.to_numpy(), expected.to_numpy())
+
+
+def test_labels_made_unique_never_repeat_a_label_of_the_header():
+    assert text.unique_names(["a", "a.1", "a"]) == ["a", "a.1", "a.2"]
+    assert text.unique_names(["a", "a", "a.1"]) == ["a", "a.2", "a.1"]
+    assert text.unique_names(["a ", "a", "a"]) == ["a", "a.1", "a.2"]

@@ -56,3 +56,28 @@ def test_outside_a_pool_the_figure_is_drawn_here_with_the_callers_factory(tmp_pa
         future = submit(Drawing(where_drawn, record), tmp_path, "fig", plt=plt)
     assert future.done()
     assert json.loads(record.read_text()) == {"pid": os.getpid(), "font_size": RC["font.size"]}
+
+
+def test_a_drawing_for_a_dask_cluster_carries_a_function_of_the_script_and_stays_when_large():
+    """A Dask worker may not import the user's script: its figure functions travel by value (cloudpickle);
+    a drawing above REMOTE_DRAWING_BYTES is drawn in the report's process instead."""
+    import pickle
+
+    import numpy as np
+
+    from redoxmap.report import rendering
+
+    cloudpickle = pytest.importorskip("cloudpickle")
+
+    def scripts_own(plt, values):  # defined here, as a script would: not importable by name
+        figure, ax = plt.subplots()
+        ax.plot(values)
+        return figure
+
+    with pytest.raises((pickle.PicklingError, AttributeError)):
+        pickle.dumps(Drawing(scripts_own, [1, 2]))
+    data = rendering._pickled(Drawing(scripts_own, [1, 2]), remote=True)
+    with figure_style() as plt:
+        assert cloudpickle.loads(data).draw(plt).axes[0].lines[0].get_ydata().tolist() == [1, 2]
+    large = np.zeros(rendering.REMOTE_DRAWING_BYTES // 8 + 1)
+    assert rendering._pickled(Drawing(scripts_own, large), remote=True) is None

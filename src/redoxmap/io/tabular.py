@@ -38,7 +38,7 @@ def header_keys(line: str, sep: str) -> list[str]:
     return list(_line_keys(line, sep))
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def _line_keys(line: str, sep: str) -> tuple[str, ...]:
     # Every text reader's sniffer looks for its header in the same first lines of a file, each label
     # parsed by split_label: a tenth of a 2.6 MB LAND export's read before this was remembered.

@@ -138,12 +138,12 @@ def _is_utf8(data: bytes) -> bool:
 def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str | None = None,
                 columns: Callable[[list[str]], set[str]] | None = None) -> pd.DataFrame:
     """Parse a delimited table whose header line follows ``skip_lines`` lines of preamble: pandas' C
-    parser reads its rows from the file's bytes.
+    parser reads it from the file's bytes, from the header line on.
 
-    The header line is decoded and split here (one line: pandas told to read only the header costs a
-    millisecond, a tenth of a 2 MB table's parse), and the rows go to pandas undecoded where they are
-    ASCII, as nearly every export's are (a Windows-1252 file otherwise goes through Python's decoder
-    first, 1.3 ms of a BioLogic ``.mpt``'s 6 ms parse).
+    The header's labels are decoded and split here, so that pandas needs no second pass to say which
+    columns it holds (telling it to read only the header cost a millisecond, a tenth of a 2 MB table's
+    parse), and a Windows-1252 file whose rows are ASCII, as nearly every export's are, goes to pandas
+    undecoded (otherwise Python's decoder runs first: 1.3 ms of a BioLogic ``.mpt``'s 6 ms parse).
 
     ``columns``, given the table's (unique) labels, names those the caller needs; in a file above
     ``NARROW_BYTES`` only those are parsed (a wide export such as Maccor's spends most of its parse
@@ -160,6 +160,10 @@ def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str
                                 columns=columns)
     data = source.data
     body = source._end_of_line(1, offset)
+    while body > 0 and not data[offset:body].strip():  # pandas skips blank lines before a header: so do we
+        offset, body, skip_lines = body, source._end_of_line(1, body), skip_lines + 1
+    if not data[offset:].strip():
+        raise ReadError(f"ends before its table (expected after line {skip_lines})", path=source.path)
     body = len(data) if body < 0 else body
     if decimal is None:
         end = source._end_of_line(DECIMAL_SAMPLE_LINES - 1, body)
@@ -167,14 +171,13 @@ def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str
                        if line.strip()), "")
         decimal = "," if uses_decimal_comma(sample, sep) else "."
     handle = io.BytesIO(data)  # shares the bytes, no copy
-    handle.seek(body)
-    # ASCII rows are the same bytes in UTF-8: pandas then reads them without a decoding layer
-    encoding = "utf-8" if source.encoding != "cp1252" or _ascii_from(data, body) else source.encoding
-    narrow = len(data) > NARROW_BYTES
-    return _read_table(handle, source.path, labels=_header_labels(source._decode(data[offset:body]), sep), sep=sep,
-                       decimal=decimal, encoding=encoding, columns=columns if narrow else None,
-                       rectangular=partial(_rectangular, data, offset, sep.encode(), b"\n"),
-                       lines_before=skip_lines + 1)
+    handle.seek(offset)
+    # ASCII rows are the same bytes in UTF-8; the header's labels are this module's, decoded as the file is
+    encoding = "utf-8" if source.encoding == "cp1252" and _ascii_from(data, body) else source.encoding
+    return _read_table(handle, source.path, labels=_header_labels(source._decode(data[offset:body]), sep, source.path),
+                       sep=sep, decimal=decimal, encoding=encoding,
+                       columns=columns if len(data) > NARROW_BYTES else None,
+                       rectangular=partial(_rectangular, data, offset, sep.encode(), b"\n"), lines_before=skip_lines)
 
 
 def parse_text_table(
@@ -189,20 +192,21 @@ def parse_text_table(
         If the table cannot be parsed (a corrupted or truncated export).
     """
     lines = text.splitlines()
+    while skip_lines < len(lines) - 1 and not lines[skip_lines].strip():  # blank lines before the header
+        skip_lines += 1
     if skip_lines >= len(lines):
         raise ReadError(
             f"ends after {len(lines)} lines, before its table (expected after line {skip_lines})",
             path=path,
         )
-    rows = lines[skip_lines + 1:]
+    table = lines[skip_lines:]
     if decimal is None:
-        sample = next((line for line in rows[:DECIMAL_SAMPLE_LINES - 1] if line.strip()), "")
+        sample = next((line for line in table[1:DECIMAL_SAMPLE_LINES] if line.strip()), "")
         decimal = "," if uses_decimal_comma(sample, sep) else "."
-    joined = "\n".join(rows)
-    narrow = len(joined) > NARROW_BYTES
-    return _read_table(io.StringIO(joined), path, labels=_header_labels(lines[skip_lines], sep), sep=sep,
-                       decimal=decimal, columns=columns if narrow else None,
-                       rectangular=partial(_rectangular, joined, 0, sep, "\n"), lines_before=skip_lines + 1)
+    joined = "\n".join(table)
+    return _read_table(io.StringIO(joined), path, labels=_header_labels(table[0], sep, path), sep=sep,
+                       decimal=decimal, columns=columns if len(joined) > NARROW_BYTES else None,
+                       rectangular=partial(_rectangular, joined, 0, sep, "\n"), lines_before=skip_lines)
 
 
 def _ascii_from(data: bytes, start: int) -> bool:
@@ -210,52 +214,80 @@ def _ascii_from(data: bytes, start: int) -> bool:
     return bool(np.frombuffer(data, dtype=np.uint8)[start:].max(initial=0) < 0x80)
 
 
-def _header_labels(line: str, sep: str) -> list[str]:
-    """A header line's labels as pandas' parser reads them (quotes, spaces after a separator), made unique;
-    a blank label is ``Unnamed: <n>``, as pandas names it (and :func:`_named` leaves it out)."""
+def _header_labels(line: str, sep: str, path: Path) -> list[str] | None:
+    """A header line's labels as pandas' parser splits them (quotes, spaces after a separator), made
+    unique; a blank label is ``Unnamed: <n>``, as pandas names it (and :func:`_named` leaves it out).
+    None for a line with a quote left open (a label spanning lines)."""
     import csv
 
-    fields = next(csv.reader([line.rstrip("\r\n")], delimiter=sep, skipinitialspace=True), [])
+    line = line.rstrip("\r\n")
+    if line.count('"') % 2:  # a quoted label goes on past this line: pandas reads the header (_read_table)
+        return None
+    try:
+        fields = (line.split(sep) if '"' not in line else
+                  next(csv.reader([line], delimiter=sep, skipinitialspace=True), []))
+    except csv.Error as exc:  # a quoted field beyond the csv module's size limit
+        raise ReadError(f"the table's header line cannot be split ({exc})", path=path) from exc
     return unique_names([field if field.strip() else f"Unnamed: {i}" for i, field in enumerate(fields)])
 
 
-def _read_table(handle, path: Path, *, labels: list[str], sep: str, decimal: str, encoding: str | None = None,
+def _read_table(handle, path: Path, *, labels: list[str] | None, sep: str, decimal: str, encoding: str | None = None,
                 columns: Callable[[list[str]], set[str]] | None = None,
-                rectangular: Callable[[], bool] = lambda: True, lines_before: int = 1) -> pd.DataFrame:
-    """pandas' C parser on a table's rows (``handle`` at the first row after the header), with the header's
-    ``labels``; unnamed columns (a trailing separator's) are left out. Where ``columns`` (the caller gives
-    it above ``NARROW_BYTES``) leaves out some named columns, only the others are parsed, if the table has
-    no overlong rows (``rectangular()``, asked only then: it counts every byte); otherwise every column is,
-    so that pandas refuses a row with more fields than the header (told which columns to keep, it would
-    try to hold them all). A row pandas refuses is named by its line in the file (``lines_before`` the
-    rows)."""
-    named = [i for i, name in enumerate(labels) if _named(name)]
-    # up to the last named label: a trailing separator in the header and not in the rows (BioLogic's) is
-    # no column, and one in both is the end-of-line separator index_col=False tolerates
-    width = named[-1] + 1 if named else len(labels)
-    narrowed = None
+                rectangular: Callable[[], bool] = lambda: True, lines_before: int = 0) -> pd.DataFrame:
+    """pandas' C parser on a header line (at ``handle``) and its rows, labelled with the header's ``labels``;
+    unnamed columns (a trailing separator's) are left out.
+
+    A table whose every column is named and wanted is parsed whole, strictly; where that finds a row longer
+    than the header (a ragged trailing separator), and wherever ``columns`` (the caller gives it above
+    ``NARROW_BYTES``) leaves named columns out, pandas is told the columns to keep, which tolerates extra
+    fields, if the table has no overlong rows (``rectangular()``, asked only then: it counts every byte);
+    otherwise every column is parsed, so that pandas refuses a row with more fields than the header (told
+    which columns to keep, it would try to hold them all). A row pandas refuses is named by its line in the
+    file (``lines_before`` the header). ``labels`` None: pandas reads them first (a header spanning lines)."""
+    options = {"sep": sep, "decimal": decimal, "index_col": False, "skipinitialspace": True, "encoding": encoding,
+               "encoding_errors": "replace", "low_memory": False}
+    start = handle.tell()
+    if labels is None:
+        labels = unique_names(_parse(handle, path, {**options, "nrows": 0}, lines_before).columns)
+        handle.seek(start)
+    keep = [i for i, name in enumerate(labels) if _named(name)]
     if columns is not None:
-        wanted = columns([labels[i] for i in named])
-        narrowed = [i for i in named if labels[i] in wanted]
-        if len(narrowed) == len(named) or not rectangular():
-            narrowed = None
-        else:
-            named = narrowed
+        wanted = columns([labels[i] for i in keep])
+        keep = [i for i in keep if labels[i] in wanted]
+    frame = _parse(handle, path, options, lines_before, strict=True) if keep == list(range(len(labels))) else None
+    if frame is None:
+        handle.seek(start)
+        frame = _parse(handle, path, {**options, "usecols": keep} if rectangular() else options, lines_before)
+    if len(frame.columns) != len(keep):
+        if len(frame.columns) != len(labels):
+            raise ReadError(f"the header names {len(labels)} columns and pandas found {len(frame.columns)}: a "
+                            "header split across lines, or an unbalanced quote", path=path)
+        frame = frame.iloc[:, keep]
+    frame.columns = [labels[i] for i in keep]
+    if frame.empty:
+        raise ReadError("the table has a header but no data rows", path=path)
+    return frame
+
+
+def _parse(handle, path: Path, options: dict, lines_before: int, *, strict: bool = False) -> pd.DataFrame | None:
+    """``pd.read_csv`` with the errors a reader gives; ``strict``: None where a row is longer than the header
+    (pandas refuses it, or warns that it drops its fields), for the caller to parse it tolerantly."""
+    import warnings
+
     try:
-        frame = pd.read_csv(handle, sep=sep, decimal=decimal, header=None, names=range(width),
-                            usecols=narrowed, index_col=False,
-                            skipinitialspace=True, encoding=encoding, encoding_errors="replace", low_memory=False)
+        with warnings.catch_warnings():
+            if strict:
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(handle, **options)
+    except pd.errors.ParserWarning:
+        return None
     except pd.errors.EmptyDataError:
         raise ReadError("the table has a header but no data rows", path=path) from None
     except (pd.errors.ParserError, ValueError) as exc:
+        if strict and "Expected" in str(exc):
+            return None
         message = re.sub(r"in line (\d+)", lambda m: f"in line {int(m.group(1)) + lines_before} of the file", str(exc))
         raise ReadError(f"table cannot be parsed: {message}", path=path) from exc
-    if frame.empty:
-        raise ReadError("the table has a header but no data rows", path=path)
-    if list(frame.columns) != named:
-        frame = frame[named]  # a trailing separator's column, or every column of a table parsed whole
-    frame.columns = [labels[i] for i in named]
-    return frame
 
 
 def _rectangular(data, start: int, sep, newline) -> bool:
@@ -278,12 +310,18 @@ def _named(label) -> bool:
 def unique_names(labels) -> list[str]:
     """Column labels stripped of surrounding spaces, a repeated one suffixed ``.1``, ``.2``... (the first
     keeps its name, as pandas does): two labels that differ only by a trailing space stay two columns."""
+    labels = [str(c).strip() for c in labels]
     seen: dict[str, int] = {}
+    taken = set(labels)  # a suffix never repeats a label of the header (``a, a.1, a`` gives ``a, a.1, a.2``)
     names = []
-    for label in (str(c).strip() for c in labels):
+    for label in labels:
         count = seen.get(label, 0)
-        seen[label] = count + 1
-        names.append(label if count == 0 else f"{label}.{count}")
+        name = label
+        while count and name in taken:
+            name, count = f"{label}.{count}", count + 1
+        seen[label] = max(count, 1)
+        taken.add(name)
+        names.append(name)
     return names
 
 

@@ -13,7 +13,10 @@ The workers are forked (Linux): a spawned worker would re-import the user's scri
 script without an ``if __name__ == "__main__":`` guard. Where fork is not the safe default (macOS,
 Windows) figures are drawn in the calling process. A study run on Dask draws its figures as tasks on the
 same cluster instead (``client``): they then need the report's folder on a filesystem the workers share,
-as the study's files do, and the figure functions importable there (a plugin's, not a script's).
+as the study's files do. A worker there draws with its own Matplotlib and fonts in the report's style
+(:func:`figure_style`), not with the calling process' other settings, which the figures' keys
+(:mod:`.figure_cache`) hash: a cluster whose workers are set up otherwise than the client keeps figures
+drawn with their settings.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ from redoxmap.report.style import figure_style, save_figure
 
 Progress = Callable[[int, int, str], None]  # (done, submitted, label)
 PENDING_PER_WORKER = 4  # figures queued per drawing process: enough to keep it busy, few enough to bound memory
+REMOTE_DRAWING_BYTES = 8 * 1024 ** 2
+"""A drawing whose pickle is larger is drawn in the report's process rather than sent through a Dask
+scheduler (a campaign's comparison figure holds every cell's analysis; Dask warns from 10 MB)."""
 
 
 @dataclass
@@ -51,6 +57,9 @@ class _Pool:
     """A local pool's figures not yet saved: at most ``limit``, so that a report that builds its pages faster
     than its pool draws does not hold every pickled drawing at once."""
     limit: int = 0
+    remote: bool = False
+    """Whether figures go to a Dask cluster (pickled with cloudpickle: a figure function of the user's script
+    travels by value, since the workers cannot import it)."""
 
     def wait_for_room(self) -> None:
         """Block until fewer than ``limit`` figures wait to be saved (no limit for a Dask client)."""
@@ -143,7 +152,7 @@ def figure_pool(workers: int | None = None, progress: Progress | None = None, *,
     local = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
              if client is None and workers > 1 and fork else None)
     pool = _Pool(client if client is not None else local, progress, print_quality, reuse,
-                 limit=PENDING_PER_WORKER * workers if local is not None else 0)
+                 limit=PENDING_PER_WORKER * workers if local is not None else 0, remote=client is not None)
     token = _ACTIVE.set(pool)
     try:
         yield
@@ -157,8 +166,9 @@ def submit(drawing: Drawing, folder: Path, stem: str, label: str = "", key: str 
            plt=None) -> Future:
     """Draw a figure and save it (its preview, and the 300 dpi PNG and SVG where :func:`print_quality`)
     and, after its files, its ``key`` (:func:`redoxmap.report.figure_cache.remember`): in the pool's
-    processes, or here with ``plt`` (the figure factory of :func:`figure_style`) outside a pool or where
-    the drawing does not pickle (a lambda among its arguments). The future's result is what
+    processes, or here with ``plt`` (the figure factory of :func:`figure_style`) outside a pool, in a pool
+    of one process (``workers=1``, or a system without fork), or where the drawing does not pickle (a
+    lambda among its arguments) or is too large to send to a Dask cluster. The future's result is what
     :func:`redoxmap.report.style.save_figure` returns."""
     pool = _ACTIVE.get()
     if pool is not None:
@@ -170,7 +180,7 @@ def submit(drawing: Drawing, folder: Path, stem: str, label: str = "", key: str 
     data = None
     if pool is not None and pool.executor is not None:
         try:
-            data = pickle.dumps(drawing)
+            data = _pickled(drawing, pool.remote)
         except Exception:  # noqa: BLE001 - a lambda or an open file among the arguments: drawn here instead
             data = None
     if data is None:
@@ -184,3 +194,15 @@ def submit(drawing: Drawing, folder: Path, stem: str, label: str = "", key: str 
     if pool.limit:
         pool.pending.append(remote)
     return remote
+
+
+def _pickled(drawing: Drawing, remote: bool) -> bytes | None:
+    """The drawing as bytes for the pool (None: draw it here). A local pool's forked processes share this
+    one's modules, so ``pickle`` serves; a Dask worker may not import the user's script, so cloudpickle
+    (Dask's own) sends such functions by value, and a drawing above :data:`REMOTE_DRAWING_BYTES` stays."""
+    if not remote:
+        return pickle.dumps(drawing)
+    import cloudpickle
+
+    data = cloudpickle.dumps(drawing)
+    return data if len(data) <= REMOTE_DRAWING_BYTES else None

@@ -45,9 +45,10 @@ class StudyResult:
     """Wall time of each phase of the run, in seconds: a Dask cluster's start where the executor started one,
     then each modality's analysis (its files read and analysed)."""
     task_seconds: dict[str, float] = field(default_factory=dict)
-    """Per modality, the summed wall time of its tasks where they ran (:attr:`TaskOutcome.seconds`). On one
-    process it is the phase's time less the preparation; on ``n`` workers, a phase's time beyond
-    ``task_seconds / n`` is what the cluster cost (sending tasks and results, waiting, uneven tasks)."""
+    """Per modality, the summed wall time of its tasks where they ran (:attr:`TaskOutcome.seconds`; a task lost
+    with its worker or stopped at its timeout counts 0 s). On one process it is the phase's time less the
+    preparation; on ``n`` worker threads, a phase's time beyond ``task_seconds / n`` is what preparing the
+    tasks and the cluster cost (sending tasks and results, waiting for a cold worker, uneven tasks)."""
     fingerprint: str = ""
     """The study's inputs as they were when the run started (:func:`redoxmap.study.fingerprint.study_fingerprint`);
     a report made from this result is up to date while they stay the same."""
