@@ -174,3 +174,32 @@ def test_labels_made_unique_never_repeat_a_label_of_the_header():
     assert text.unique_names(["a", "a.1", "a"]) == ["a", "a.1", "a.2"]
     assert text.unique_names(["a", "a", "a.1"]) == ["a", "a.2", "a.1"]
     assert text.unique_names(["a ", "a", "a"]) == ["a", "a.1", "a.2"]
+
+
+@pytest.mark.parametrize(("name", "decimal"), [("echem/ixdat/Pt_poly_cv_CUT.mpt", ","),  # a German locale's
+                                               ("echem/yadg/bcd.issue_241.mpt", ".")])
+def test_real_windows_1252_exports_read_as_pandas_reads_their_decoded_text(name, decimal):
+    """Two labs' BioLogic exports in Windows-1252 (a degree sign or a mu before the rows), their rows ASCII, so
+    the rows go to pandas undecoded: the table is the one pandas parses from the decoded text."""
+    import io
+    import re
+
+    path = _data_root() / name
+    source = text.TextFile.read(path)
+    assert source.encoding == "cp1252" and not source.data.isascii()
+    skip = int(re.search(r"Nb header lines\s*:\s*(\d+)", source.text()).group(1)) - 1
+    assert text._ascii_from(source.data, source.line_offset(skip + 1))  # the undecoded path is the one tested
+    frame = text.parse_table(source, sep="\t", skip_lines=skip)
+    decoded = "\n".join(source.text().splitlines()[skip:])
+    expected = pd.read_csv(io.StringIO(decoded), sep="\t", index_col=False, decimal=decimal)
+    expected = expected[[c for c in expected.columns if not c.startswith("Unnamed")]]
+    assert list(frame.columns) == [c.strip() for c in expected.columns]
+    np.testing.assert_array_equal(frame.to_numpy(), expected.to_numpy())
+
+
+def test_a_header_field_beyond_the_csv_limit_is_a_read_error_naming_the_file(tmp_path):
+    path = tmp_path / "huge_header.csv"
+    path.write_text('time/s,"' + "x" * 200_000 + '",Ewe/V\n0,1,3.1\n1,1,3.2\n')
+    with pytest.raises(RedoxmapError, match="huge_header.csv.*header line cannot be split"):
+        text.parse_table(text.TextFile.read(path), sep=",")
+    assert path.read_text().startswith("time/s")  # the input is left as it was
