@@ -171,3 +171,38 @@ def test_the_reference_protocol_runs_with_the_particle_model(monkeypatch):
     liquid = result.predictions.set_index("observation").loc["capacity, 30 °C, cycle 1, liquid", "predicted"]
     solid = result.fit.residuals.set_index("observation").loc["capacity, 30 °C, cycle 1", "model"]
     assert liquid > solid
+
+
+def test_the_discharge_branch_inverts_the_tm_slope_and_the_oxygen_sharing_one_potential():
+    """Truth by hand: x(U) = f_TM (U - 3.0)/1.3 + y clip((U - U_o)/0.15, 0, 1), U_o = 4.3 - hysteresis."""
+    from redoxmap.model.time_model import discharge_potential
+
+    f_tm = BASE.q_tm_mAh_g / (BASE.q_tm_mAh_g + BASE.q_o_mAh_g)
+    holes, onset = 0.3, 4.3 - BASE.oxygen_hysteresis_V
+    potentials = np.concatenate([np.linspace(3.05, onset - 0.02, 8), np.linspace(onset + 0.02, onset + 0.13, 6),
+                                 np.linspace(onset + 0.17, 4.25, 8)])
+    x = f_tm * (potentials - 3.0) / 1.3 + holes * np.clip((potentials - onset) / 0.15, 0, 1)
+    np.testing.assert_allclose(discharge_potential(x, holes, BASE), potentials, atol=2e-3)
+    # Without oxygen holes the discharge runs down the charge's TM slope.
+    tm_only = np.linspace(0.02, f_tm - 0.03, 9)
+    np.testing.assert_allclose(discharge_potential(tm_only, 0.0, BASE), 3.0 + 1.3 * tm_only / f_tm, atol=1e-3)
+
+
+def test_oxygen_charged_on_the_plateau_comes_back_below_the_tm_top():
+    """A particle without transport or interface losses, activated in full by its first charge: on the second
+    discharge the oxygen (Q_O = 170 mAh/g) and the TM slope's share of the oxygen window (125.8 x 0.15/1.3)
+    are given back between 3.40 and 3.55 V, the rest of the TM slope above and below (hand calculation)."""
+    free = BASE.with_values(diffusivity_cm2_s=1e-9, r_int_ohm_g=0.0, exchange_current_mA_g=1e6,
+                            k_activation_per_h=100.0)
+    record, table = simulate_time_resolved(free, 2, c_rate=0.05, points_per_half=2000)
+    assert table["activated_fraction"].iloc[0] > 0.999
+    discharge = record[(record["cycle"] == 2) & (record["current_A"] < 0)]
+    charge_passed = (discharge["time_s"] - discharge["time_s"].iloc[0]).to_numpy() * 0.05 * 250 / 3600
+    voltage = discharge["voltage_V"].to_numpy()
+    for low, high, expected in ((3.40, 3.55, 170 + 125.8 * 0.15 / 1.3), (3.55, 4.30, 125.8 * 0.75 / 1.3),
+                                (3.0, 3.40, 125.8 * 0.40 / 1.3)):
+        window = (voltage >= low) & (voltage <= high)
+        assert np.ptp(charge_passed[window]) == pytest.approx(expected, abs=3.0)
+    # The hysteresis moves the voltage, not the charge: transport is the same on either branch.
+    _, mirrored = simulate_time_resolved(free.with_values(oxygen_hysteresis_V=0.0), 2, c_rate=0.05)
+    np.testing.assert_allclose(mirrored["discharge_capacity_mAh_g"], table["discharge_capacity_mAh_g"], rtol=2e-3)

@@ -20,6 +20,14 @@ the full capacity Q_TM + Q_O, and ``a``, the activated fraction of its Li2MnO3 d
   parameter gives the slow, cycle-by-cycle activation of a cell at 30 °C.) Every corner of
   U(x) is rounded over 0.2 % of the capacity: a kink would make the stiff solver crawl, and
   the rounding is far below what a cycler resolves.
+* Oxygen hysteresis: what the charge put on oxygen is given back on discharge
+  ``oxygen_hysteresis_V`` lower (0.9 V: Li-rich oxides oxidise their oxygen at 4.3-4.5 V and
+  reduce it around 3.4-3.6 V), amid the TM slope rather than at its top. Each shell remembers the
+  oxygen holes of the last charge (``x - f_TM`` at its end), and on discharge its potential is the
+  one at which the TM slope and that oxygen, each with its own potential, hold ``x`` between them
+  (:func:`discharge_potential`). Transport is Fickian in ``x`` and activation runs on charge only,
+  so the branch moves the terminal voltage alone: the discharge's oxygen reduction lands in dQ/dV
+  near 3.45 V, as in measured cells, instead of mirroring the 4.3-4.45 V charge.
 * Terminal voltage: surface U + Butler-Volmer overpotential on the contacted fraction phi_c of
   the surface (``eta = 2 R T / F asinh(i / (2 i0 phi_c))``) + ``I R_int(T)``.
 
@@ -102,6 +110,11 @@ class CellParameters(ParameterSet):
         (``I R = (mA/g)(ohm g)`` mV) and its Arrhenius energy.
     r_max : float
         O activation index r of fully activated material (for the XAS modes).
+    oxygen_hysteresis_V : float
+        How far below its charge potential the oxygen the charge oxidised is reduced on discharge
+        (stated: the voltage hysteresis of oxygen redox in Li-rich layered oxides, oxidised at 4.3-4.5 V
+        and reduced near 3.4-3.6 V; Assat and Tarascon, Nat. Energy 3, 373 (2018); not measured in
+        the reference study). 0: no hysteresis, the oxygen reduced where it was oxidised.
     surface_loss_per_cycle, surface_reaction_energy_eV : float
         Share of the surface layer that loses its TM redox per charge at 30 °C, and the Arrhenius
         energy of that reaction with the electrolyte (the cycle-resolved model's parameters of the
@@ -124,6 +137,7 @@ class CellParameters(ParameterSet):
     r_int_ohm_g: float = 9.45
     r_int_activation_energy_eV: float = 0.05
     r_max: float = 0.24
+    oxygen_hysteresis_V: float = 0.9
     surface_loss_per_cycle: float = 0.0
     surface_reaction_energy_eV: float = 0.3
     shells: int = 24
@@ -173,6 +187,34 @@ def open_circuit_potential(x, a, parameters: CellParameters, *, gradient: bool =
     return u, du_dx, du_dw * f_o
 
 
+def discharge_potential(x, oxygen_holes, parameters: CellParameters):
+    """Local potential (V) on discharge of shells with extracted fraction ``x`` that ended their last charge
+    with ``oxygen_holes`` (fractions of the capacity) on oxygen.
+
+    The TM slope (3.0-4.3 V over ``f_TM``) and the oxygen holes, reduced over ``O_SPAN_V`` starting
+    ``oxygen_hysteresis_V`` below the top of that slope, share ``x`` at one potential: the inverse of
+    ``x(U) = f_TM (U - 3.0) / 1.3 + y clip((U - U_o) / O_SPAN_V, 0, 1)``. Below ``U_o`` and above
+    ``U_o + O_SPAN_V`` it runs along the TM slope; between, flatter by the oxygen's share. Without oxygen
+    holes it is :func:`open_circuit_potential`'s TM slope, so a shell that never reached its oxygen on
+    charge is discharged as it was charged. Corners rounded as there.
+    """
+    p = parameters
+    total = p.q_tm_mAh_g + p.q_o_mAh_g
+    f_tm, f_o = p.q_tm_mAh_g / total, p.q_o_mAh_g / total
+    holes = np.maximum(np.asarray(oxygen_holes, float), 0.0)
+    onset = np.clip(TM_START_V + TM_SPAN_V - p.oxygen_hysteresis_V, TM_START_V, TM_START_V + TM_SPAN_V - O_SPAN_V)
+    tm_per_volt = f_tm / TM_SPAN_V
+    o_per_volt = holes / O_SPAN_V
+    x_onset = tm_per_volt * (onset - TM_START_V)
+    x_done = x_onset + tm_per_volt * O_SPAN_V + holes
+    flattening = o_per_volt / (tm_per_volt * (tm_per_volt + o_per_volt))  # 1/slope of TM alone minus of both
+    shared = _rounded_max0(x - x_onset, False)[0] - _rounded_max0(x - x_done, False)[0]
+    below = _rounded_max0(-x, False)[0]
+    beyond = _rounded_max0(x - f_tm - holes, False)[0]  # past every hole the charge made: the wall of the charge
+    return (TM_START_V + x / tm_per_volt - flattening * shared - (LITHIATED_V - TM_SPAN_V) * below / f_tm
+            + BEYOND_V * beyond / f_o)
+
+
 def _drive(u, plateau_V, gradient: bool = False):
     """Activation drive ``exp((U - U_plateau) / 50 mV)``, and its slope if asked."""
     z = (u - plateau_V) / DRIVE_V
@@ -215,6 +257,12 @@ class ParticleModel:
         columns = np.concatenate([xi + 1, xi, xi + n, xi + n + 1])
         self._face_index = np.concatenate([np.tile(xi, 4) * 2 * n + columns, np.tile(xi + 1, 4) * 2 * n + columns])
         self._diagonal = np.arange(n)
+        self.oxygen_holes = np.zeros(n)  # what the last charge left on oxygen, per shell (the discharge branch)
+
+    def end_charge(self, state) -> None:
+        """Remember what a finished charge left on oxygen (holes beyond the TM sites) for the discharge."""
+        f_tm = self.p.q_tm_mAh_g / self.q_total
+        self.oxygen_holes = np.maximum(np.asarray(state[:self.n], float) - f_tm, 0.0)
 
     def rhs(self, _t, state, current_mA_g):
         """d[x, a]/dt at a constant current (mA per gram; positive = charging)."""
@@ -254,9 +302,13 @@ class ParticleModel:
         return jac
 
     def voltage(self, state, current_mA_g):
-        """Terminal voltage of one state ``(2n,)`` or of states in columns ``(2n, m)``."""
+        """Terminal voltage of one state ``(2n,)`` or of states in columns ``(2n, m)``: on discharge (a
+        negative current) with the oxygen the last charge left (:meth:`end_charge`, :func:`discharge_potential`)."""
         n = self.n
-        u = open_circuit_potential(state[n - 1], state[2 * n - 1], self.p)
+        if current_mA_g < 0:
+            u = discharge_potential(state[n - 1], self.oxygen_holes[n - 1], self.p)
+        else:
+            u = open_circuit_potential(state[n - 1], state[2 * n - 1], self.p)
         thermal = 2 * GAS_CONSTANT * self.temperature_K / FARADAY
         eta = thermal * np.arcsinh(current_mA_g / (2 * self.p.exchange_current_mA_g * max(self.p.phi_c, 1e-9)))
         return u + eta + current_mA_g * self.r_int * 1e-3
@@ -346,6 +398,7 @@ def simulate_time_resolved(parameters: CellParameters | None = None, cycles: int
             state = solution.y[:, -1]
             row[f"{name}_capacity_mAh_g"] = abs(model.volume_fraction @ state[:n] - start_x) * model.q_total
             if name == "charge":
+                model.end_charge(state)
                 row["region_iii_charge_mAh_g"] = current * _time_above(times, voltage, REGION_III_V) / 3600
                 surface_tm = min(max(state[n - 1] / f_tm, 0.0), 1.0)  # TM redox done in the surface shell
         a = np.clip(state[n:], 0, 1)
