@@ -49,13 +49,13 @@ def test_a_plateau_when_the_interface_does_not_eat_the_margin():
 
 def test_limits_agree_with_the_cycle_resolved_model():
     """No activation: both give the TM capacity; instant activation with fast transport: both the full capacity."""
-    fast = BASE.with_values(diffusivity_cm2_s=1e-9)
+    fast = BASE.with_values(diffusivity_cm2_s=1e-9, r_int_ohm_g=0.0)
     _, none = simulate_time_resolved(fast.with_values(k_activation_per_h=0.0), 2)
-    cycle_none = simulate_cycles(ActivationParameters(plateau_V=6.0, u_ref=1.0, mn_reduction=0.0), 2).table
+    cycle_none = simulate_cycles(ActivationParameters(plateau_V=6.0, u_ref=1.0, mn_reduction=BASE.mn_reduction), 2).table
     assert none["discharge_capacity_mAh_g"].iloc[-1] == pytest.approx(cycle_none["capacity_mAh_g"].iloc[-1], rel=0.02)
     _, full = simulate_time_resolved(fast.with_values(k_activation_per_h=1e4), 2)
     cycle_full = simulate_cycles(ActivationParameters(plateau_V=3.0, diffusivity_cm2_s=1e-9, u_ref=1.0,
-                                                    mn_reduction=0.0), 2).table
+                                                    mn_reduction=BASE.mn_reduction, q_o_mAh_g=BASE.q_o_mAh_g), 2).table
     assert full["discharge_capacity_mAh_g"].iloc[-1] == pytest.approx(cycle_full["capacity_mAh_g"].iloc[-1], rel=0.02)
 
 
@@ -150,7 +150,7 @@ def test_activation_can_creep_up_cycle_by_cycle():
     """Tafel kinetics below the plateau: when the first charge cannot sustain a plateau (slow transport,
     a large interfacial loss), the surface still activates a little every charge, and the capacity
     climbs over tens of cycles (the 30 C behaviour of the reference study) instead of all or nothing."""
-    slow = BASE.with_values(diffusivity_cm2_s=1e-13, r_int_ohm_g=8.0, k_activation_per_h=0.17)
+    slow = BASE.with_values(diffusivity_cm2_s=1e-13, r_int_ohm_g=8.0, k_activation_per_h=0.17, q_o_mAh_g=170.0)
     _, cycles = simulate_time_resolved(slow, 30, temperature_C=30)
     surface = cycles["activated_surface"].to_numpy()
     assert surface[0] < 0.02 and np.all(np.diff(surface) > 0) and surface[-1] > 0.3
@@ -174,33 +174,38 @@ def test_the_reference_protocol_runs_with_the_particle_model(monkeypatch):
 
 
 def test_the_discharge_branch_inverts_the_tm_slope_and_the_oxygen_sharing_one_potential():
-    """Truth by hand: x(U) = f_TM (U - 3.0)/1.3 + y clip((U - U_o)/0.15, 0, 1), U_o = 4.3 - hysteresis."""
+    """Truth by hand: x(U) = f_TM (U - 3.0)/1.3 + y clip((U - U_o)/0.15, 0, 1), U_o = 4.3 - hysteresis
+    (an unactivated shell: no Mn below the TM slope)."""
     from redoxmap.model.time_model import discharge_potential
 
-    f_tm = BASE.q_tm_mAh_g / (BASE.q_tm_mAh_g + BASE.q_o_mAh_g)
+    f_tm = BASE.q_tm_mAh_g / (BASE.q_tm_mAh_g + BASE.q_o_mAh_g + 176.12 * BASE.mn_reduction)
     holes, onset = 0.3, 4.3 - BASE.oxygen_hysteresis_V
     potentials = np.concatenate([np.linspace(3.05, onset - 0.02, 8), np.linspace(onset + 0.02, onset + 0.13, 6),
                                  np.linspace(onset + 0.17, 4.25, 8)])
     x = f_tm * (potentials - 3.0) / 1.3 + holes * np.clip((potentials - onset) / 0.15, 0, 1)
-    np.testing.assert_allclose(discharge_potential(x, holes, BASE), potentials, atol=2e-3)
+    np.testing.assert_allclose(discharge_potential(x, 0.0, holes, BASE), potentials, atol=2e-3)
     # Without oxygen holes the discharge runs down the charge's TM slope.
     tm_only = np.linspace(0.02, f_tm - 0.03, 9)
-    np.testing.assert_allclose(discharge_potential(tm_only, 0.0, BASE), 3.0 + 1.3 * tm_only / f_tm, atol=1e-3)
+    np.testing.assert_allclose(discharge_potential(tm_only, 0.0, 0.0, BASE), 3.0 + 1.3 * tm_only / f_tm, atol=1e-3)
 
 
 def test_oxygen_charged_on_the_plateau_comes_back_below_the_tm_top():
     """A particle without transport or interface losses, activated in full by its first charge: on the second
-    discharge the oxygen (Q_O = 170 mAh/g) and the TM slope's share of the oxygen window (125.8 x 0.15/1.3)
-    are given back between 3.40 and 3.55 V, the rest of the TM slope above and below (hand calculation)."""
+    discharge the oxygen (Q_O) and the TM slope's share of the oxygen window (125.8 x 0.15/1.3)
+    are given back between 3.40 and 3.55 V, the rest of the TM slope above and below, and the Mn that the
+    oxygen loss opened (176.12 x 0.1 mAh/g) between 2.7 and 3.0 V; the first charge passes the TM and
+    oxygen capacity, its discharge gives the Mn back too (hand calculation)."""
     free = BASE.with_values(diffusivity_cm2_s=1e-9, r_int_ohm_g=0.0, exchange_current_mA_g=1e6,
                             k_activation_per_h=100.0)
     record, table = simulate_time_resolved(free, 2, c_rate=0.05, points_per_half=2000)
     assert table["activated_fraction"].iloc[0] > 0.999
+    assert table["charge_capacity_mAh_g"].iloc[0] == pytest.approx(125.8 + free.q_o_mAh_g, abs=1.0)
+    assert table["discharge_capacity_mAh_g"].iloc[0] == pytest.approx(125.8 + free.q_o_mAh_g + 17.612, abs=1.0)
     discharge = record[(record["cycle"] == 2) & (record["current_A"] < 0)]
     charge_passed = (discharge["time_s"] - discharge["time_s"].iloc[0]).to_numpy() * 0.05 * 250 / 3600
     voltage = discharge["voltage_V"].to_numpy()
-    for low, high, expected in ((3.40, 3.55, 170 + 125.8 * 0.15 / 1.3), (3.55, 4.30, 125.8 * 0.75 / 1.3),
-                                (3.0, 3.40, 125.8 * 0.40 / 1.3)):
+    for low, high, expected in ((3.40, 3.55, free.q_o_mAh_g + 125.8 * 0.15 / 1.3), (3.55, 4.30, 125.8 * 0.75 / 1.3),
+                                (3.0, 3.40, 125.8 * 0.40 / 1.3), (2.7, 3.0, 176.12 * 0.1)):
         window = (voltage >= low) & (voltage <= high)
         assert np.ptp(charge_passed[window]) == pytest.approx(expected, abs=3.0)
     # The hysteresis moves the voltage, not the charge: transport is the same on either branch.

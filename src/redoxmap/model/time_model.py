@@ -3,18 +3,22 @@
 The sphere of radius R is cut into shells that are thin at the surface (``surface_step_nm``)
 and grow geometrically inwards (the grid of the cycle-resolved model, so both resolve the few
 nanometres a TEY spectrum sees). State per shell: ``x``, the extracted charge as a fraction of
-the full capacity Q_TM + Q_O, and ``a``, the activated fraction of its Li2MnO3 domains.
+the full capacity Q_Mn + Q_TM + Q_O, and ``a``, the activated fraction of its Li2MnO3 domains.
 
 * Vacancies diffuse (finite volumes): ``dx/dt = (1/r^2) d/dr (r^2 D dx/dr)`` with
   ``D = D_0(T) [1 + (rho - 1) a]`` (activated material carries Li better), fed at the surface
   by the applied current.
-* Local open-circuit potential: the TM reservoir (a share Q_TM of the capacity) on a slope
-  from 3.0 to 4.3 V (falling steeply below it when every site is lithiated); the activated
-  oxygen reservoir (Q_O a) on to 4.45 V; beyond what is available the potential climbs
-  steeply through the plateau ``U_plateau`` (4.5 V). The domains activate on charge with
+* Local open-circuit potential: the Mn3+/4+ couple that oxygen loss opens (``Q_Mn a``, with
+  ``Q_Mn = 176 mAh/g x mn_reduction``: the cycle-resolved model's channel) from 2.7 to 3.0 V; the
+  TM reservoir (a share Q_TM of the capacity) on a slope from 3.0 to 4.3 V (the potential falls
+  steeply below the Mn, where every site is lithiated); the activated oxygen reservoir (Q_O a)
+  on to 4.45 V; beyond what is available the potential climbs steeply through the plateau ``U_plateau`` (4.5 V). The domains activate on charge with
   Tafel kinetics in the local potential, ``da/dt = k_a(T) (1 - a) exp((U - U_plateau) / w)``
   (w = 50 mV: tenfold per 115 mV): fast on the plateau, slowly on the TM slope below it.
-  Activating adds oxygen capacity, which pulls U back down: the plateau of the first charge.
+  Activating adds oxygen capacity, which pulls U back down: the plateau of the first charge. It
+  also leaves Mn4+ that the next discharge reduces (oxygen left the lattice, Mn stayed 4+): the Mn
+  reservoir opens already oxidised, ``dx/dt += f_Mn da/dt``, so the charge that passed is counted
+  from the current, not from ``x``.
   (A threshold law, zero below the plateau, makes the model bistable: either the first charge
   sustains a plateau and activates most of what it reaches, or nothing activates at all; no
   parameter gives the slow, cycle-by-cycle activation of a cell at 30 °C.) Every corner of
@@ -58,6 +62,7 @@ from redoxmap.model.cycle_model import (
     FARADAY,
     GAS_CONSTANT,
     ONE_C_MA_G,
+    Q_MN_PER_VALENCE_MAH_G,
     Q_TM_MAH_G,
     TM_SPAN_V,
     TM_START_V,
@@ -73,6 +78,7 @@ from redoxmap.model.surface import surface_deactivation, surface_oxygen_excess
 REGION_III_V = next(r.low_V for r in DEFAULT_REGIONS if r.name == "III")
 
 O_SPAN_V = 0.15  # activated oxygen from 4.3 to 4.45 V
+MN_SPAN_V = 0.3  # the Mn3+/4+ couple oxygen loss opens, from 2.7 to 3.0 V: below the Ni/Co slope
 BEYOND_V = 100.0  # volts per unit of the capacity beyond every available site
 LITHIATED_V = 200.0  # volts per unit below x = 0 (every site lithiated)
 ROUNDING = 0.002  # corners of U(x) rounded over this fraction of the capacity
@@ -85,7 +91,7 @@ class CellParameters(ParameterSet):
     """Parameters of the time-resolved model (units in the names).
 
     The defaults of the diffusivity, activation rate and energy, interfacial resistance and its
-    energy and r_max are the model fitted to the reference study's capacities at 30 and 50 °C and
+    energy, r_max and Q_O are the model fitted to the reference study's capacities at 30 and 50 °C and
     its bulk r-values (:func:`redoxmap.model.validation.validate_reference`), rounded; the others are
     set, not fitted.
 
@@ -110,6 +116,10 @@ class CellParameters(ParameterSet):
         (``I R = (mA/g)(ohm g)`` mV) and its Arrhenius energy.
     r_max : float
         O activation index r of fully activated material (for the XAS modes).
+    mn_reduction : float
+        Drop of the Mn valence from 4 in fully activated material: the Mn3+/4+ capacity it opens is
+        ``176 mAh/g x mn_reduction`` (the cycle-resolved model's parameter of the same name; 0.1 from
+        the reference study's bulk Mn valence, 3.99 -> 3.91 after the first charge at 50 °C).
     oxygen_hysteresis_V : float
         How far below its charge potential the oxygen the charge oxidised is reduced on discharge
         (stated: the voltage hysteresis of oxygen redox in Li-rich layered oxides, oxidised at 4.3-4.5 V
@@ -124,19 +134,20 @@ class CellParameters(ParameterSet):
     """
 
     radius_um: float = 1.0
-    diffusivity_cm2_s: float = 4.8e-13
+    diffusivity_cm2_s: float = 5.2e-13
     diffusion_activation_energy_eV: float = 0.4
     rho: float = 8.0
-    k_activation_per_h: float = 0.19
-    activation_energy_eV: float = 0.24
+    k_activation_per_h: float = 0.25
+    activation_energy_eV: float = 0.25
     u_plateau_V: float = 4.5
-    q_o_mAh_g: float = 170.0
+    q_o_mAh_g: float = 148.0
     q_tm_mAh_g: float = Q_TM_MAH_G
     exchange_current_mA_g: float = 50.0
     phi_c: float = 1.0
-    r_int_ohm_g: float = 9.45
-    r_int_activation_energy_eV: float = 0.05
+    r_int_ohm_g: float = 9.9
+    r_int_activation_energy_eV: float = 0.055
     r_max: float = 0.24
+    mn_reduction: float = 0.1
     oxygen_hysteresis_V: float = 0.9
     surface_loss_per_cycle: float = 0.0
     surface_reaction_energy_eV: float = 0.3
@@ -149,25 +160,59 @@ def _rounded_max0(z, gradient: bool):
     return ROUNDING * np.logaddexp(0.0, z / ROUNDING), (expit(z / ROUNDING) if gradient else None)
 
 
+def capacity_fractions(parameters: CellParameters) -> tuple[float, float, float, float]:
+    """The full capacity ``Q_Mn + Q_TM + Q_O`` (mAh/g) and each reservoir's share of it, in that order."""
+    p = parameters
+    q_mn = Q_MN_PER_VALENCE_MAH_G * p.mn_reduction
+    total = q_mn + p.q_tm_mAh_g + p.q_o_mAh_g
+    return total, q_mn / total, p.q_tm_mAh_g / total, p.q_o_mAh_g / total
+
+
+def _manganese(x, a, parameters: CellParameters, gradient: bool):
+    """What both branches share below the Ni/Co slope: the charge past the Mn reservoir ``x - f_Mn a`` and
+    the potential's Mn and wall terms, with their slopes if asked.
+
+    The Mn slope (MN_SPAN_V over ``f_Mn a``) is the TM slope's term ``TM_SPAN_V x'/f_TM`` plus
+    ``c max(-x', 0)``, ``c = TM_SPAN_V / f_TM - MN_SPAN_V / (f_Mn a + floor)`` (the floor, where nothing is
+    activated, makes it as steep as the wall); below ``x = 0`` every site is lithiated (the wall).
+    Returns ``x'``, the terms, and with ``gradient`` d terms / dx' (at fixed x), d / dx (at fixed x'),
+    d / da (at fixed x').
+    """
+    _, f_mn, f_tm, _ = capacity_fractions(parameters)
+    reach = f_mn * a + MN_SPAN_V * f_tm / LITHIATED_V
+    shifted = x - f_mn * a
+    c = TM_SPAN_V / f_tm - MN_SPAN_V / reach
+    below, s_below = _rounded_max0(-shifted, gradient)
+    wall, s_wall = _rounded_max0(-x, gradient)
+    terms = c * below - LITHIATED_V * wall / f_tm
+    if not gradient:
+        return shifted, terms
+    return shifted, terms, -c * s_below, LITHIATED_V * s_wall / f_tm, MN_SPAN_V * f_mn / reach ** 2 * below
+
+
 def open_circuit_potential(x, a, parameters: CellParameters, *, gradient: bool = False):
-    """Local open-circuit potential (V) of shells with extracted fraction ``x`` and activation ``a``.
+    """Local open-circuit potential (V) on charge of shells with extracted fraction ``x`` and activation
+    ``a``: Mn, then TM, then activated oxygen (see the module docstring).
 
     With ``gradient``, also dU/dx and dU/da (for the solver's Jacobian).
     """
     p = parameters
-    total = p.q_tm_mAh_g + p.q_o_mAh_g
-    f_tm, f_o = p.q_tm_mAh_g / total, p.q_o_mAh_g / total
+    _, f_mn, f_tm, f_o = capacity_fractions(p)
     floor = 0.02 * f_o  # a barely activated shell gets no vertical step
     width = f_o * a  # oxygen capacity activated in the shell
-    below, s_below = _rounded_max0(-x, gradient)
-    if np.max(x) < f_tm - TM_ONLY_MARGIN:
-        # Every shell on its TM slope: the oxygen terms are below 1e-6 V, so they are not computed
+    if gradient:
+        shifted, low_terms, dlow_dshift, dlow_dx, dlow_da = _manganese(x, a, p, True)
+    else:
+        shifted, low_terms = _manganese(x, a, p, False)
+    if np.max(shifted) < f_tm - TM_ONLY_MARGIN:
+        # Every shell below its oxygen: the oxygen terms are below 1e-6 V, so they are not computed
         # (on charge, about half of the solver's calls).
-        u = TM_START_V + TM_SPAN_V * x / f_tm - (LITHIATED_V - TM_SPAN_V) * below / f_tm
+        u = TM_START_V + TM_SPAN_V * shifted / f_tm + low_terms
         if not gradient:
             return u
-        return u, (TM_SPAN_V + (LITHIATED_V - TM_SPAN_V) * s_below) / f_tm, np.zeros_like(u)
-    o_part, s_o = _rounded_max0(x - f_tm, gradient)  # charge beyond the TM sites
+        du_dshift = TM_SPAN_V / f_tm + dlow_dshift
+        return u, du_dshift + dlow_dx, dlow_da - f_mn * du_dshift
+    o_part, s_o = _rounded_max0(shifted - f_tm, gradient)  # charge beyond the TM sites
     extra, s_extra = _rounded_max0(width - floor, gradient)
     # Charge beyond the activated oxygen too: max(0, o - w), rounded and shifted to be exactly zero
     # at o = 0 (a rounded max of a rounded max would otherwise lift an unactivated shell's U by
@@ -176,31 +221,32 @@ def open_circuit_potential(x, a, parameters: CellParameters, *, gradient: bool =
     offset, s_offset = _rounded_max0(-width, gradient)
     over = over - offset
     filled, denom = o_part - over, floor + extra
-    u = (TM_START_V + TM_SPAN_V * (x - o_part) / f_tm - (LITHIATED_V - TM_SPAN_V) * below / f_tm
+    u = (TM_START_V + TM_SPAN_V * (shifted - o_part) / f_tm + low_terms
          + O_SPAN_V * filled / denom + BEYOND_V * over / f_o)
     if not gradient:
         return u
     du_do = O_SPAN_V * (1 - s_over) / denom + BEYOND_V * s_over / f_o
-    du_dx = (TM_SPAN_V * (1 - s_o) + (LITHIATED_V - TM_SPAN_V) * s_below) / f_tm + du_do * s_o
+    du_dshift = TM_SPAN_V * (1 - s_o) / f_tm + du_do * s_o + dlow_dshift
     d_over_dw = s_offset - s_over
     du_dw = O_SPAN_V * (-d_over_dw / denom - filled * s_extra / denom ** 2) + BEYOND_V * d_over_dw / f_o
-    return u, du_dx, du_dw * f_o
+    return u, du_dshift + dlow_dx, du_dw * f_o + dlow_da - f_mn * du_dshift
 
 
-def discharge_potential(x, oxygen_holes, parameters: CellParameters):
-    """Local potential (V) on discharge of shells with extracted fraction ``x`` that ended their last charge
-    with ``oxygen_holes`` (fractions of the capacity) on oxygen.
+def discharge_potential(x, a, oxygen_holes, parameters: CellParameters):
+    """Local potential (V) on discharge of shells with extracted fraction ``x`` and activation ``a`` that
+    ended their last charge with ``oxygen_holes`` (fractions of the capacity) on oxygen.
 
     The TM slope (3.0-4.3 V over ``f_TM``) and the oxygen holes, reduced over ``O_SPAN_V`` starting
     ``oxygen_hysteresis_V`` below the top of that slope, share ``x`` at one potential: the inverse of
     ``x(U) = f_TM (U - 3.0) / 1.3 + y clip((U - U_o) / O_SPAN_V, 0, 1)``. Below ``U_o`` and above
-    ``U_o + O_SPAN_V`` it runs along the TM slope; between, flatter by the oxygen's share. Without oxygen
-    holes it is :func:`open_circuit_potential`'s TM slope, so a shell that never reached its oxygen on
-    charge is discharged as it was charged. Corners rounded as there.
+    ``U_o + O_SPAN_V`` it runs along the TM slope; between, flatter by the oxygen's share; below the TM
+    slope, the Mn (2.7-3.0 V) as on charge. Without oxygen holes it is :func:`open_circuit_potential`'s
+    slopes, so a shell that never reached its oxygen on charge is discharged as it was charged. Corners
+    rounded as there.
     """
     p = parameters
-    total = p.q_tm_mAh_g + p.q_o_mAh_g
-    f_tm, f_o = p.q_tm_mAh_g / total, p.q_o_mAh_g / total
+    _, _, f_tm, f_o = capacity_fractions(p)
+    x, low_terms = _manganese(x, a, p, False)  # from here on, x is the charge past the Mn reservoir
     holes = np.maximum(np.asarray(oxygen_holes, float), 0.0)
     onset = np.clip(TM_START_V + TM_SPAN_V - p.oxygen_hysteresis_V, TM_START_V, TM_START_V + TM_SPAN_V - O_SPAN_V)
     tm_per_volt = f_tm / TM_SPAN_V
@@ -209,10 +255,8 @@ def discharge_potential(x, oxygen_holes, parameters: CellParameters):
     x_done = x_onset + tm_per_volt * O_SPAN_V + holes
     flattening = o_per_volt / (tm_per_volt * (tm_per_volt + o_per_volt))  # 1/slope of TM alone minus of both
     shared = _rounded_max0(x - x_onset, False)[0] - _rounded_max0(x - x_done, False)[0]
-    below = _rounded_max0(-x, False)[0]
     beyond = _rounded_max0(x - f_tm - holes, False)[0]  # past every hole the charge made: the wall of the charge
-    return (TM_START_V + x / tm_per_volt - flattening * shared - (LITHIATED_V - TM_SPAN_V) * below / f_tm
-            + BEYOND_V * beyond / f_o)
+    return TM_START_V + x / tm_per_volt - flattening * shared + low_terms + BEYOND_V * beyond / f_o
 
 
 def _drive(u, plateau_V, gradient: bool = False):
@@ -248,7 +292,7 @@ class ParticleModel:
         self.d0 = p.diffusivity_cm2_s * arrhenius_factor(p.diffusion_activation_energy_eV, t)
         self.k_activation = p.k_activation_per_h / 3600 * arrhenius_factor(p.activation_energy_eV, t)
         self.r_int = interface_resistance(p, t)
-        self.q_total = p.q_tm_mAh_g + p.q_o_mAh_g
+        self.q_total, self.f_mn, self.f_tm, _ = capacity_fractions(p)
         # The current extracts charge through the surface shell: d<x>/dt = I / (3600 Q_total).
         self.feed = 1 / (3600 * self.q_total) / self.volume_fraction[-1]
         # Where each face's terms go in the flattened Jacobian: the rows of the shells inside and
@@ -261,8 +305,8 @@ class ParticleModel:
 
     def end_charge(self, state) -> None:
         """Remember what a finished charge left on oxygen (holes beyond the TM sites) for the discharge."""
-        f_tm = self.p.q_tm_mAh_g / self.q_total
-        self.oxygen_holes = np.maximum(np.asarray(state[:self.n], float) - f_tm, 0.0)
+        n = self.n
+        self.oxygen_holes = np.maximum(state[:n] - self.f_mn * state[n:] - self.f_tm, 0.0)
 
     def rhs(self, _t, state, current_mA_g):
         """d[x, a]/dt at a constant current (mA per gram; positive = charging)."""
@@ -277,6 +321,7 @@ class ParticleModel:
         if current_mA_g > 0:
             drive, _ = _drive(open_circuit_potential(x, a, p), p.u_plateau_V)
             rate[n:] = self.k_activation * (1 - a) * drive
+            rate[:n] += self.f_mn * rate[n:]  # the Mn that oxygen loss leaves opens oxidised
         return rate
 
     def jacobian(self, _t, state, current_mA_g):
@@ -299,6 +344,8 @@ class ParticleModel:
             k, i = self.k_activation, self._diagonal
             jac[n + i, i] = k * (1 - a) * d_drive * du_dx
             jac[n + i, n + i] = k * ((1 - a) * d_drive * du_da - drive)
+            jac[i, i] += self.f_mn * jac[n + i, i]
+            jac[i, n + i] += self.f_mn * jac[n + i, n + i]
         return jac
 
     def voltage(self, state, current_mA_g):
@@ -306,7 +353,7 @@ class ParticleModel:
         negative current) with the oxygen the last charge left (:meth:`end_charge`, :func:`discharge_potential`)."""
         n = self.n
         if current_mA_g < 0:
-            u = discharge_potential(state[n - 1], self.oxygen_holes[n - 1], self.p)
+            u = discharge_potential(state[n - 1], state[2 * n - 1], self.oxygen_holes[n - 1], self.p)
         else:
             u = open_circuit_potential(state[n - 1], state[2 * n - 1], self.p)
         thermal = 2 * GAS_CONSTANT * self.temperature_K / FARADAY
@@ -374,7 +421,6 @@ def simulate_time_resolved(parameters: CellParameters | None = None, cycles: int
     records, rows, clock = [], [], 0.0
     deactivated = surface_deactivation(np.full(cycles, p.surface_loss_per_cycle * arrhenius_factor(
         p.surface_reaction_energy_eV, temperature_C + 273.15)))
-    f_tm = p.q_tm_mAh_g / model.q_total
     for cycle in range(1, cycles + 1):
         row = {"cycle": cycle, "temperature_C": temperature_C}
         for sign, limit, name in ((1.0, upper_V, "charge"), (-1.0, lower_V, "discharge")):
@@ -383,7 +429,6 @@ def simulate_time_resolved(parameters: CellParameters | None = None, cycles: int
             def cutoff(_t, y, i=i, limit=limit):
                 return model.voltage(y, i) - limit
             cutoff.terminal = True
-            start_x = model.volume_fraction @ state[:n]
             solution = solve_ivp(model.rhs, (0, horizon), state, args=(i,), method="LSODA", events=cutoff,
                                  jac=model.jacobian, rtol=tolerance, atol=tolerance * 1e-3, dense_output=True)
             if solution.status != 1:
@@ -396,11 +441,12 @@ def simulate_time_resolved(parameters: CellParameters | None = None, cycles: int
                                          "cycle": cycle}))
             clock += end + 1.0
             state = solution.y[:, -1]
-            row[f"{name}_capacity_mAh_g"] = abs(model.volume_fraction @ state[:n] - start_x) * model.q_total
+            row[f"{name}_capacity_mAh_g"] = current * end / 3600  # from the current: the Mn opens without it
             if name == "charge":
                 model.end_charge(state)
                 row["region_iii_charge_mAh_g"] = current * _time_above(times, voltage, REGION_III_V) / 3600
-                surface_tm = min(max(state[n - 1] / f_tm, 0.0), 1.0)  # TM redox done in the surface shell
+                past_mn = state[n - 1] - model.f_mn * state[2 * n - 1]
+                surface_tm = min(max(past_mn / model.f_tm, 0.0), 1.0)  # TM redox done in the surface shell
         a = np.clip(state[n:], 0, 1)
         row.update(activated_fraction=float(model.volume_fraction @ a), activated_surface=float(a[-1]),
                    activated_centre=float(a[0]), front_nm=front_depth(a[::-1], model.depth_nm[::-1]),
