@@ -395,6 +395,11 @@ def test_model_validate_prints_held_out_predictions_with_intervals(tmp_path):
     assert rows["capacity, 30 °C, cycle 1, liquid"]["measured"] == 257.8
     assert all(row["low_95"] <= row["predicted"] <= row["high_95"] for row in rows.values())
     assert {row["name"] for row in body["fixed"]} >= {"mn_reduction", "surface_loss_per_cycle", "contact_fraction"}
+    # A diffusivity of ~1e-13 cm2/s reaches a script as that number (a fixed count of decimals wrote 0.0).
+    fitted = {row["name"]: row for row in body["fit"]}
+    assert 1e-15 < fitted["diffusivity_cm2_s"]["value"] < 1e-11
+    assert fitted["diffusivity_cm2_s"]["stderr"] == pytest.approx(
+        fitted["diffusivity_cm2_s"]["value"] * fitted["diffusivity_cm2_s"]["relative_error"], rel=1e-6)
     assert (tmp_path / "held.png").stat().st_size > 10_000
     text = runner.invoke(app, ["model", "validate", "--draws", "0"])
     assert text.exit_code == 0 and "Fixed from separate measurements" in text.output
@@ -540,3 +545,15 @@ def test_a_study_named_by_a_relative_path_gives_absolute_files(tmp_path, monkeyp
     monkeypatch.chdir(tmp_path)
     study = redoxmap.load_study("study")
     assert study.samples[0].files["cycling"][0].is_absolute() and study.path.is_absolute()
+
+
+def test_json_rows_keep_every_float_and_write_missing_values_and_times_plainly():
+    import pandas as pd
+
+    from redoxmap.cli.common import records
+
+    frame = pd.DataFrame({"d_cm2_s": [1.6123e-13, float("nan")], "when": [pd.Timestamp("2026-12-06 15:00"), pd.NaT],
+                          "took": [pd.Timedelta(seconds=90), pd.NaT], "n": [1, 2]})
+    rows = json.loads(json.dumps(records(frame), allow_nan=False))
+    assert rows == [{"d_cm2_s": 1.6123e-13, "when": "2026-12-06T15:00:00", "took": 90.0, "n": 1},
+                    {"d_cm2_s": None, "when": None, "took": None, "n": 2}]
