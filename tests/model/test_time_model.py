@@ -51,7 +51,8 @@ def test_limits_agree_with_the_cycle_resolved_model():
     """No activation: both give the TM capacity; instant activation with fast transport: both the full capacity."""
     fast = BASE.with_values(diffusivity_cm2_s=1e-9, r_int_ohm_g=0.0)
     _, none = simulate_time_resolved(fast.with_values(k_activation_per_h=0.0), 2)
-    cycle_none = simulate_cycles(ActivationParameters(plateau_V=6.0, u_ref=1.0, mn_reduction=BASE.mn_reduction), 2).table
+    cycle_none = simulate_cycles(ActivationParameters(plateau_V=6.0, u_ref=1.0, mn_reduction=BASE.mn_reduction),
+                                 2).table
     assert none["discharge_capacity_mAh_g"].iloc[-1] == pytest.approx(cycle_none["capacity_mAh_g"].iloc[-1], rel=0.02)
     _, full = simulate_time_resolved(fast.with_values(k_activation_per_h=1e4), 2)
     cycle_full = simulate_cycles(ActivationParameters(plateau_V=3.0, diffusivity_cm2_s=1e-9, u_ref=1.0,

@@ -142,7 +142,7 @@ def json_clean(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, (datetime.datetime, datetime.timedelta)):  # pandas' Timestamp, Timedelta and NaT too
-        if value != value:  # NaT
+        if type(value).__name__ == "NaTType":  # pandas' missing time (a datetime subclass; pandas not imported here)
             return None
         return value.isoformat() if isinstance(value, datetime.datetime) else value.total_seconds()
     if isinstance(value, dict):

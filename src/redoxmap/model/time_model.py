@@ -12,9 +12,10 @@ the full capacity Q_Mn + Q_TM + Q_O, and ``a``, the activated fraction of its Li
   ``Q_Mn = 176 mAh/g x mn_reduction``: the cycle-resolved model's channel) from 2.7 to 3.0 V; the
   TM reservoir (a share Q_TM of the capacity) on a slope from 3.0 to 4.3 V (the potential falls
   steeply below the Mn, where every site is lithiated); the activated oxygen reservoir (Q_O a)
-  on to 4.45 V; beyond what is available the potential climbs steeply through the plateau ``U_plateau`` (4.5 V). The domains activate on charge with
-  Tafel kinetics in the local potential, ``da/dt = k_a(T) (1 - a) exp((U - U_plateau) / w)``
-  (w = 50 mV: tenfold per 115 mV): fast on the plateau, slowly on the TM slope below it.
+  on to 4.45 V; beyond what is available the potential climbs steeply through the plateau
+  ``U_plateau`` (4.5 V). The domains activate on charge with Tafel kinetics in the local
+  potential, ``da/dt = k_a(T) (1 - a) exp((U - U_plateau) / w)`` (w = 50 mV: tenfold per
+  115 mV): fast on the plateau, slowly on the TM slope below it.
   Activating adds oxygen capacity, which pulls U back down: the plateau of the first charge. It
   also leaves Mn4+ that the next discharge reduces (oxygen left the lattice, Mn stayed 4+): the Mn
   reservoir opens already oxidised, ``dx/dt += f_Mn da/dt``, so the charge that passed is counted
