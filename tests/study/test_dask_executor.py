@@ -66,6 +66,16 @@ def test_the_executor_is_chosen_by_size_and_by_request():
         DaskExecutor(workers=2, scheduler="tcp://127.0.0.1:1")
 
 
+def test_a_reused_cluster_reports_its_start_once():
+    started_before = DaskExecutor(workers=2)
+    started_before.start_seconds = 4.2  # as start() records it, before the first run asks
+    assert started_before.start_seconds_once() == 4.2 and started_before.start_seconds_once() is None
+    started_lazily = DaskExecutor(workers=2)
+    assert started_lazily.start_seconds_once() is None  # the first run: its first phase holds the start
+    started_lazily.start_seconds = 3.0
+    assert started_lazily.start_seconds_once() is None  # a second run did not pay for it
+
+
 def test_report_runs_on_workers_from_the_command_line_and_the_manifest(tmp_path, echem):
     import shutil
 

@@ -69,6 +69,7 @@ class DaskExecutor:
         self.progress, self.memory_limit = progress, memory_limit
         self._cluster = self._client = None
         self.start_seconds: float | None = None
+        self._start_reported = False
 
     # ------------------------------------------------------------------ lifetime
 
@@ -106,6 +107,12 @@ class DaskExecutor:
             raise RedoxmapError(f"cannot reach the Dask scheduler {self.scheduler or 'of the local cluster'}: {exc}") \
                 from exc
         self.start_seconds = time.perf_counter() - clock
+
+    def start_seconds_once(self) -> float | None:
+        """:attr:`start_seconds` the first time it is asked for, None after: a run that reuses the cluster
+        another run started did not pay for its start."""
+        seconds, self._start_reported = (None if self._start_reported else self.start_seconds), True
+        return seconds
 
     @property
     def client(self):

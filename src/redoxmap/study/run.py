@@ -424,7 +424,8 @@ def run_study(study: Study | str | PathLike, *, executor: Executor | None = None
     fingerprint = study_fingerprint(study)  # before any file is read: a file changed during the run is redone
     started = datetime.now(UTC).isoformat(timespec="seconds")
     sections, task_seconds = {}, {}
-    started_in = getattr(executor, "start_seconds", None)  # a Dask cluster, started before the run
+    # A Dask cluster started before the run, counted by the first run that uses it.
+    started_in = executor.start_seconds_once() if hasattr(executor, "start_seconds_once") else None
     timings = {"Dask cluster started": round(started_in, 3)} if started_in is not None else {}
     for modality, planner in planners().items():
         clock = time.perf_counter()
