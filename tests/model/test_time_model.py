@@ -83,11 +83,14 @@ def test_the_record_is_analysed_like_a_measured_cell(runs):
 
 
 @pytest.mark.parametrize("current", [25.0, -25.0])
-def test_the_analytic_jacobian_matches_central_differences(current):
+@pytest.mark.parametrize("low, high", [(0.25, 0.7), (-0.004, 0.3)])
+def test_the_analytic_jacobian_matches_central_differences(current, low, high):
+    """States through the oxygen (0.25-0.7) and through the lithiated wall, the Mn and the TM slope only
+    (-0.004-0.3: the fast path), with the Mn channel open (``mn_reduction`` 0.1)."""
     model = ParticleModel(BASE, 50.0)
     rng = np.random.default_rng(3)
     n = BASE.shells
-    state = np.concatenate([np.linspace(0.25, 0.7, n) + 0.01 * rng.normal(size=n), rng.uniform(0, 1, n)])
+    state = np.concatenate([np.linspace(low, high, n) + 0.001 * rng.normal(size=n), rng.uniform(0, 1, n)])
     step = 1e-7
     numeric = np.column_stack([(model.rhs(0, state + step * e, current) - model.rhs(0, state - step * e, current))
                                / (2 * step) for e in np.eye(2 * n)])
@@ -177,7 +180,7 @@ def test_the_reference_protocol_runs_with_the_particle_model(monkeypatch):
 def test_the_discharge_branch_inverts_the_tm_slope_and_the_oxygen_sharing_one_potential():
     """Truth by hand: x(U) = f_TM (U - 3.0)/1.3 + y clip((U - U_o)/0.15, 0, 1), U_o = 4.3 - hysteresis
     (an unactivated shell: no Mn below the TM slope)."""
-    from redoxmap.model.time_model import discharge_potential
+    from redoxmap.model.time_model import discharge_potential, open_circuit_potential
 
     f_tm = BASE.q_tm_mAh_g / (BASE.q_tm_mAh_g + BASE.q_o_mAh_g + 176.12 * BASE.mn_reduction)
     holes, onset = 0.3, 4.3 - BASE.oxygen_hysteresis_V
@@ -188,20 +191,28 @@ def test_the_discharge_branch_inverts_the_tm_slope_and_the_oxygen_sharing_one_po
     # Without oxygen holes the discharge runs down the charge's TM slope.
     tm_only = np.linspace(0.02, f_tm - 0.03, 9)
     np.testing.assert_allclose(discharge_potential(tm_only, 0.0, 0.0, BASE), 3.0 + 1.3 * tm_only / f_tm, atol=1e-3)
+    # An activated shell (a = 1): the Mn (f_Mn from 2.7 to 3.0 V) below the TM slope, on both branches.
+    f_mn = 176.12 * BASE.mn_reduction / (BASE.q_tm_mAh_g + BASE.q_o_mAh_g + 176.12 * BASE.mn_reduction)
+    mn_potentials, tm_potentials = np.linspace(2.78, 2.97, 9), np.linspace(3.02, 3.38, 9)  # off the wall's corner
+    x = np.concatenate([f_mn * (mn_potentials - 2.7) / 0.3, f_mn + f_tm * (tm_potentials - 3.0) / 1.3])
+    expected = np.concatenate([mn_potentials, tm_potentials])
+    # 3 mV: the Mn slope's floor (1 % of its reach, so that an unactivated shell has none) and the rounding.
+    np.testing.assert_allclose(discharge_potential(x, np.ones(18), 0.2, BASE), expected, atol=3e-3)
+    np.testing.assert_allclose(open_circuit_potential(x, np.ones(18), BASE), expected, atol=3e-3)
 
 
 def test_oxygen_charged_on_the_plateau_comes_back_below_the_tm_top():
     """A particle without transport or interface losses, activated in full by its first charge: on the second
     discharge the oxygen (Q_O) and the TM slope's share of the oxygen window (125.8 x 0.15/1.3)
     are given back between 3.40 and 3.55 V, the rest of the TM slope above and below, and the Mn that the
-    oxygen loss opened (176.12 x 0.1 mAh/g) between 2.7 and 3.0 V; the first charge passes the TM and
-    oxygen capacity, its discharge gives the Mn back too (hand calculation)."""
+    oxygen loss opened (176.12 x 0.1 mAh/g) between 2.7 and 3.0 V; the first charge passes the TM, oxygen
+    and Mn capacity (the Mn opens reduced), and its discharge gives it all back (hand calculation)."""
     free = BASE.with_values(diffusivity_cm2_s=1e-9, r_int_ohm_g=0.0, exchange_current_mA_g=1e6,
                             k_activation_per_h=100.0)
     record, table = simulate_time_resolved(free, 2, c_rate=0.05, points_per_half=2000)
     assert table["activated_fraction"].iloc[0] > 0.999
-    assert table["charge_capacity_mAh_g"].iloc[0] == pytest.approx(125.8 + free.q_o_mAh_g, abs=1.0)
-    assert table["discharge_capacity_mAh_g"].iloc[0] == pytest.approx(125.8 + free.q_o_mAh_g + 17.612, abs=1.0)
+    for name in ("charge_capacity_mAh_g", "discharge_capacity_mAh_g"):
+        assert table[name].iloc[0] == pytest.approx(125.8 + free.q_o_mAh_g + 17.612, abs=1.0)
     discharge = record[(record["cycle"] == 2) & (record["current_A"] < 0)]
     charge_passed = (discharge["time_s"] - discharge["time_s"].iloc[0]).to_numpy() * 0.05 * 250 / 3600
     voltage = discharge["voltage_V"].to_numpy()
@@ -210,5 +221,7 @@ def test_oxygen_charged_on_the_plateau_comes_back_below_the_tm_top():
         window = (voltage >= low) & (voltage <= high)
         assert np.ptp(charge_passed[window]) == pytest.approx(expected, abs=3.0)
     # The hysteresis moves the voltage, not the charge: transport is the same on either branch.
-    _, mirrored = simulate_time_resolved(free.with_values(oxygen_hysteresis_V=0.0), 2, c_rate=0.05)
-    np.testing.assert_allclose(mirrored["discharge_capacity_mAh_g"], table["discharge_capacity_mAh_g"], rtol=2e-3)
+    _, least = simulate_time_resolved(free.with_values(oxygen_hysteresis_V=0.15), 2, c_rate=0.05)
+    np.testing.assert_allclose(least["discharge_capacity_mAh_g"], table["discharge_capacity_mAh_g"], rtol=2e-3)
+    with pytest.raises(AnalysisError, match="oxygen_hysteresis_V must lie between"):
+        simulate_time_resolved(free.with_values(oxygen_hysteresis_V=0.0), 1)

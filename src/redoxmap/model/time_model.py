@@ -17,9 +17,10 @@ the full capacity Q_Mn + Q_TM + Q_O, and ``a``, the activated fraction of its Li
   potential, ``da/dt = k_a(T) (1 - a) exp((U - U_plateau) / w)`` (w = 50 mV: tenfold per
   115 mV): fast on the plateau, slowly on the TM slope below it.
   Activating adds oxygen capacity, which pulls U back down: the plateau of the first charge. It
-  also leaves Mn4+ that the next discharge reduces (oxygen left the lattice, Mn stayed 4+): the Mn
-  reservoir opens already oxidised, ``dx/dt += f_Mn da/dt``, so the charge that passed is counted
-  from the current, not from ``x``.
+  also opens the Mn reservoir reduced (the oxygen that leaves reduces Mn: the bulk Mn falls from
+  3.99 to 3.91 in the first charge at 50 °C), at the bottom of the shell's charge, so the holes
+  already there first oxidise it and the current must pass that charge again: the first charge
+  carries the Mn too, and no discharge gives back more than its charge passed.
   (A threshold law, zero below the plateau, makes the model bistable: either the first charge
   sustains a plateau and activates most of what it reaches, or nothing activates at all; no
   parameter gives the slow, cycle-by-cycle activation of a cell at 30 °C.) Every corner of
@@ -28,7 +29,7 @@ the full capacity Q_Mn + Q_TM + Q_O, and ``a``, the activated fraction of its Li
 * Oxygen hysteresis: what the charge put on oxygen is given back on discharge
   ``oxygen_hysteresis_V`` lower (0.9 V: Li-rich oxides oxidise their oxygen at 4.3-4.5 V and
   reduce it around 3.4-3.6 V), amid the TM slope rather than at its top. Each shell remembers the
-  oxygen holes of the last charge (``x - f_TM`` at its end), and on discharge its potential is the
+  oxygen holes of the last charge (``x - f_Mn a - f_TM`` at its end), and on discharge its potential is the
   one at which the TM slope and that oxygen, each with its own potential, hold ``x`` between them
   (:func:`discharge_potential`). Transport is Fickian in ``x`` and activation runs on charge only,
   so the branch moves the terminal voltage alone: the discharge's oxygen reduction lands in dQ/dV
@@ -122,10 +123,12 @@ class CellParameters(ParameterSet):
         ``176 mAh/g x mn_reduction`` (the cycle-resolved model's parameter of the same name; 0.1 from
         the reference study's bulk Mn valence, 3.99 -> 3.91 after the first charge at 50 °C).
     oxygen_hysteresis_V : float
-        How far below its charge potential the oxygen the charge oxidised is reduced on discharge
-        (stated: the voltage hysteresis of oxygen redox in Li-rich layered oxides, oxidised at 4.3-4.5 V
-        and reduced near 3.4-3.6 V; Assat and Tarascon, Nat. Energy 3, 373 (2018); not measured in
-        the reference study). 0: no hysteresis, the oxygen reduced where it was oxidised.
+        How far below the top of the TM slope (4.3 V, where the charge starts on the oxygen) the oxygen
+        the charge oxidised starts to be reduced on discharge (stated: the voltage hysteresis of oxygen
+        redox in Li-rich layered oxides, oxidised at 4.3-4.5 V and reduced near 3.4-3.6 V; Assat and
+        Tarascon, Nat. Energy 3, 373 (2018); not measured in the reference study). From 0.15 to 1.3 V:
+        the oxygen's 0.15 V window is reduced within the TM slope (the discharge branch has no room for
+        it above the slope's top), so the smallest hysteresis is 0.15 V, not 0.
     surface_loss_per_cycle, surface_reaction_energy_eV : float
         Share of the surface layer that loses its TM redox per charge at 30 °C, and the Arrhenius
         energy of that reaction with the electrolyte (the cycle-resolved model's parameters of the
@@ -174,28 +177,41 @@ def _manganese(x, a, parameters: CellParameters, gradient: bool):
     the potential's Mn and wall terms, with their slopes if asked.
 
     The Mn slope (MN_SPAN_V over ``f_Mn a``) is the TM slope's term ``TM_SPAN_V x'/f_TM`` plus
-    ``c max(-x', 0)``, ``c = TM_SPAN_V / f_TM - MN_SPAN_V / (f_Mn a + floor)`` (the floor, where nothing is
-    activated, makes it as steep as the wall); below ``x = 0`` every site is lithiated (the wall).
-    Returns ``x'``, the terms, and with ``gradient`` d terms / dx' (at fixed x), d / dx (at fixed x'),
-    d / da (at fixed x').
+    ``c max(-x', 0)``, ``c = TM_SPAN_V / f_TM - MN_SPAN_V / reach``, ``reach = f_Mn a + floor`` (the floor,
+    where nothing is activated, makes it as steep as the wall); below ``x = 0`` every site is lithiated:
+    the wall ``-(LITHIATED_V / f_TM - MN_SPAN_V / reach) max(-x, 0)`` makes the slope there
+    ``LITHIATED_V / f_TM`` whatever ``a`` is (without Mn, the model before the channel). Returns ``x'``,
+    the terms, and with ``gradient`` d terms / dx' (at fixed x), d / dx (at fixed x'), d / da (at fixed x').
     """
     _, f_mn, f_tm, _ = capacity_fractions(parameters)
     reach = f_mn * a + MN_SPAN_V * f_tm / LITHIATED_V
     shifted = x - f_mn * a
-    c = TM_SPAN_V / f_tm - MN_SPAN_V / reach
+    mn_slope = MN_SPAN_V / reach
+    c = TM_SPAN_V / f_tm - mn_slope
+    steeper = LITHIATED_V / f_tm - mn_slope  # >= 0: reach is at least the floor
     below, s_below = _rounded_max0(-shifted, gradient)
     wall, s_wall = _rounded_max0(-x, gradient)
-    terms = c * below - LITHIATED_V * wall / f_tm
+    terms = c * below - steeper * wall
     if not gradient:
         return shifted, terms
-    return shifted, terms, -c * s_below, LITHIATED_V * s_wall / f_tm, MN_SPAN_V * f_mn / reach ** 2 * below
+    return shifted, terms, -c * s_below, steeper * s_wall, mn_slope * f_mn / reach * (below - wall)
 
 
 def open_circuit_potential(x, a, parameters: CellParameters, *, gradient: bool = False):
     """Local open-circuit potential (V) on charge of shells with extracted fraction ``x`` and activation
     ``a``: Mn, then TM, then activated oxygen (see the module docstring).
 
-    With ``gradient``, also dU/dx and dU/da (for the solver's Jacobian).
+    Parameters
+    ----------
+    x, a : numpy.ndarray
+        Extracted charge (fraction of :func:`capacity_fractions`' total) and activation of each shell.
+    parameters : CellParameters
+    gradient : bool
+        Also return dU/dx and dU/da (for the solver's Jacobian).
+
+    Returns
+    -------
+    numpy.ndarray, or (U, dU/dx, dU/da)
     """
     p = parameters
     _, f_mn, f_tm, f_o = capacity_fractions(p)
@@ -241,9 +257,21 @@ def discharge_potential(x, a, oxygen_holes, parameters: CellParameters):
     ``oxygen_hysteresis_V`` below the top of that slope, share ``x`` at one potential: the inverse of
     ``x(U) = f_TM (U - 3.0) / 1.3 + y clip((U - U_o) / O_SPAN_V, 0, 1)``. Below ``U_o`` and above
     ``U_o + O_SPAN_V`` it runs along the TM slope; between, flatter by the oxygen's share; below the TM
-    slope, the Mn (2.7-3.0 V) as on charge. Without oxygen holes it is :func:`open_circuit_potential`'s
-    slopes, so a shell that never reached its oxygen on charge is discharged as it was charged. Corners
-    rounded as there.
+    slope, the Mn (2.7-3.0 V) as on charge; past the holes the charge made, a wall. Without oxygen holes it
+    is :func:`open_circuit_potential`'s Mn and TM slopes, so a shell that never reached its oxygen on
+    charge is discharged as it was charged. Corners rounded as there.
+
+    Parameters
+    ----------
+    x, a : numpy.ndarray
+        Extracted charge (fraction of :func:`capacity_fractions`' total) and activation of each shell.
+    oxygen_holes : numpy.ndarray or float
+        What the last charge put on oxygen (:meth:`ParticleModel.end_charge`).
+    parameters : CellParameters
+
+    Returns
+    -------
+    numpy.ndarray
     """
     p = parameters
     _, _, f_tm, f_o = capacity_fractions(p)
@@ -256,7 +284,9 @@ def discharge_potential(x, a, oxygen_holes, parameters: CellParameters):
     x_done = x_onset + tm_per_volt * O_SPAN_V + holes
     flattening = o_per_volt / (tm_per_volt * (tm_per_volt + o_per_volt))  # 1/slope of TM alone minus of both
     shared = _rounded_max0(x - x_onset, False)[0] - _rounded_max0(x - x_done, False)[0]
-    beyond = _rounded_max0(x - f_tm - holes, False)[0]  # past every hole the charge made: the wall of the charge
+    # Past every hole the charge made: a wall, its rounded corner set beyond the start of the discharge (at the
+    # corner itself it would lift the first point by BEYOND_V x ROUNDING ln 2 / f_o, a quarter of a volt).
+    beyond = _rounded_max0(x - f_tm - holes - 6 * ROUNDING, False)[0]
     return TM_START_V + x / tm_per_volt - flattening * shared + low_terms + BEYOND_V * beyond / f_o
 
 
@@ -322,7 +352,6 @@ class ParticleModel:
         if current_mA_g > 0:
             drive, _ = _drive(open_circuit_potential(x, a, p), p.u_plateau_V)
             rate[n:] = self.k_activation * (1 - a) * drive
-            rate[:n] += self.f_mn * rate[n:]  # the Mn that oxygen loss leaves opens oxidised
         return rate
 
     def jacobian(self, _t, state, current_mA_g):
@@ -345,8 +374,6 @@ class ParticleModel:
             k, i = self.k_activation, self._diagonal
             jac[n + i, i] = k * (1 - a) * d_drive * du_dx
             jac[n + i, n + i] = k * ((1 - a) * d_drive * du_da - drive)
-            jac[i, i] += self.f_mn * jac[n + i, i]
-            jac[i, n + i] += self.f_mn * jac[n + i, n + i]
         return jac
 
     def voltage(self, state, current_mA_g):
@@ -412,6 +439,9 @@ def simulate_time_resolved(parameters: CellParameters | None = None, cycles: int
     if cycles < 1 or c_rate <= 0 or not lower_V < upper_V:
         raise AnalysisError(f"the particle model needs cycles >= 1, a positive C-rate and lower < upper cut-off "
                             f"(got {cycles}, {c_rate}, {lower_V}-{upper_V} V)")
+    if not O_SPAN_V <= p.oxygen_hysteresis_V <= TM_SPAN_V:
+        raise AnalysisError(f"oxygen_hysteresis_V must lie between {O_SPAN_V} and {TM_SPAN_V} V (the oxygen is "
+                            f"reduced within the TM slope), not {p.oxygen_hysteresis_V}")
     model = ParticleModel(p, temperature_C)
     n = p.shells
     tey = probe_weights(model.depth_nm, model.volume_fraction, tey_nm)
@@ -442,7 +472,7 @@ def simulate_time_resolved(parameters: CellParameters | None = None, cycles: int
                                          "cycle": cycle}))
             clock += end + 1.0
             state = solution.y[:, -1]
-            row[f"{name}_capacity_mAh_g"] = current * end / 3600  # from the current: the Mn opens without it
+            row[f"{name}_capacity_mAh_g"] = current * end / 3600
             if name == "charge":
                 model.end_charge(state)
                 row["region_iii_charge_mAh_g"] = current * _time_above(times, voltage, REGION_III_V) / 3600
