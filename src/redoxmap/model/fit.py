@@ -386,10 +386,13 @@ def fit_parameters(observations: list[Observation], predictor: Callable, start: 
 
     evaluations, failures = 0, []
 
+    def evaluate(x):
+        return (predictor(_decode(x, names, start), observations) - measured) / sigma
+
     def residuals(x):
         nonlocal evaluations
         try:
-            normalised = (predictor(_decode(x, names, start), observations) - measured) / sigma
+            normalised = evaluate(x)
         except AnalysisError as exc:
             if not evaluations:
                 raise  # the start itself cannot be run: nothing to fit from
@@ -410,6 +413,10 @@ def fit_parameters(observations: list[Observation], predictor: Callable, start: 
     chi2 = float(np.sum(solution.fun ** 2))
     reduced = chi2 / dof if dof else float("nan")
     J = solution.jac
+    if failures:
+        # A step the model could not run entered the last Jacobian as the penalty, and such columns all point
+        # the same way (every pair correlated +-1): take the derivatives at the solution again.
+        J = _jacobian_at(evaluate, solution.x, solution.fun, diff_step, lower, upper)
     column_norm = np.linalg.norm(J, axis=0)
     inert = column_norm <= 1e-9 * max(column_norm.max(), 1e-300)  # no effect on any observation
     # The observations carry their errors: covariance scaled by max(1, reduced chi-square) (redoxmap.fitting)
@@ -454,6 +461,28 @@ def fit_parameters(observations: list[Observation], predictor: Callable, start: 
         warn(note, FitWarning)
     return ModelFit(fitted, table, pd.DataFrame(correlation, index=names, columns=names), residual_table, chi2,
                     reduced, notes, names, predictor, {"diff_step": diff_step, "tolerance": tolerance})
+
+
+def _jacobian_at(evaluate: Callable, x: np.ndarray, base: np.ndarray, step: float, lower: np.ndarray,
+                 upper: np.ndarray) -> np.ndarray:
+    """Forward differences of ``evaluate`` at ``x`` (its value ``base``), each parameter stepped as
+    ``least_squares`` steps it (``step`` x max(1, |x|)), downwards where upwards crosses a bound or the
+    model cannot run there; a parameter the model cannot run on either side gets a zero column (inert:
+    undetermined)."""
+    jacobian = np.zeros((len(base), len(x)))
+    for k in range(len(x)):
+        size = step * max(1.0, abs(x[k]))
+        for signed in (size, -size):
+            trial = x.copy()
+            trial[k] += signed
+            if not lower[k] <= trial[k] <= upper[k]:
+                continue
+            try:
+                jacobian[:, k] = (evaluate(trial) - base) / signed
+            except AnalysisError:
+                continue
+            break
+    return jacobian
 
 
 def _identifiability(names, table, correlation, J, n_obs, limit) -> list[str]:
