@@ -261,6 +261,29 @@ def test_a_trial_the_model_cannot_run_does_not_stop_the_fit():
         fit_parameters(observations, broken, BASE, ("q_o_mAh_g",))
 
 
+def test_errors_come_from_derivatives_the_model_could_run():
+    """A model that cannot run just above the best Q_O (where the last Jacobian steps it): the derivatives
+    are taken again at the solution, stepping down, so the errors are those of a model that runs everywhere,
+    not of the penalty the failed step returned."""
+    observations = [Observation("capacity", v, 1.0, 30, c) for c, v in ((1, 120.0), (10, 160.0), (20, 180.0))]
+    vary = ("q_o_mAh_g", "r_int_ohm_g")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        reference = fit_model(observations, vary=vary)
+    best = reference.parameters.q_o_mAh_g
+
+    def cliff(parameters, observed):
+        if best * (1 + 1e-5) < parameters.q_o_mAh_g < best * (1 + 5e-3):
+            raise AnalysisError("particle model, cycle 1 charge at 30 °C: 4.7 V was never reached")
+        return predict(parameters, observed)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        fit = fit_parameters(observations, cliff, BASE, vary)
+    assert any("could not be run" in note for note in fit.identifiability)
+    np.testing.assert_allclose(fit.table["stderr"], reference.table["stderr"], rtol=0.05)
+
+
 def test_a_study_fit_carries_the_stated_values_into_its_fronts():
     """A study's own fit keeps the stated values it neither fits nor sets, with their errors: the map's front
     depth then carries the radius' error (wider than from the fit's covariance alone)."""
@@ -329,3 +352,29 @@ def test_a_measurement_agrees_within_its_side_of_the_interval_widened_by_its_err
     assert interval_method(40) == "range of 40 parameter sets (Wilks, 95.1 %)"
     assert interval_method(80) == "range of 80 parameter sets without the 1 most extreme at each end (Wilks, 95.1 %)"
     assert interval_method(38).startswith("± t sd of 38")
+
+
+def test_interval_sets_leave_out_refits_at_a_bound_and_draw_on_to_the_count():
+    """Truth by construction: a 'refit' that is exact (no covariance spread) and lands at a bound of its range
+    whenever the drawn contact fraction (0.3 +- 0.15, normal) is above a limit. Those draws are left out, every
+    set kept lies at or below the limit, and drawing goes on until the sets asked for are kept (at most twice as
+    many draws): with the limit at the mean about one draw in two is left out, at 0.75 sd above it 22.7 %."""
+    import pandas as pd
+
+    from redoxmap.model.fit import ModelFit
+    from redoxmap.model.validation import interval_sets
+
+    fixed = pd.DataFrame([{"name": "contact_fraction", "value": 0.3, "stderr": 0.15, "source": "stated"}])
+    template = fit_model([Observation("capacity", 160.0, 4.0, 30, 1)], vary=("q_o_mAh_g",))
+
+    def exact(observations, start, *, limit):
+        table = pd.DataFrame({"name": ["q_o_mAh_g"], "value": [start.q_o_mAh_g], "stderr": [0.0],
+                              "relative_error": [0.0], "at_bound": [start.contact_fraction > limit]})
+        return ModelFit(start, table, template.correlations, template.residuals, template.chi_square,
+                        template.reduced_chi_square)
+
+    kept = interval_sets([], template, fixed, lambda o, s: exact(o, s, limit=0.3), count=400, seed=2)
+    assert kept and max(s.contact_fraction for s in kept) <= 0.3
+    assert len(kept) + kept.left_out <= 800 and kept.left_out == pytest.approx(len(kept), rel=0.15)
+    few = interval_sets([], template, fixed, lambda o, s: exact(o, s, limit=0.3 + 0.75 * 0.15), count=100, seed=3)
+    assert len(few) == 100 and few.left_out == pytest.approx(100 * 0.227 / 0.773, abs=15)
