@@ -334,8 +334,9 @@ def prediction_interval(predicted: np.ndarray, sampled: np.ndarray) -> tuple[np.
         ordered = np.sort(sampled, axis=0)
         low, high = np.minimum(ordered[k - 1], predicted), np.maximum(ordered[count - k], predicted)
     else:
-        half = (np.std(sampled, axis=0, ddof=1) * interval_factor(count) if count > 1
-                else np.zeros(predicted.size))
+        with np.errstate(over="ignore"):  # sets far out in an undetermined direction: an unbounded interval
+            half = (np.std(sampled, axis=0, ddof=1) * interval_factor(count) if count > 1
+                    else np.zeros(predicted.size))
         low, high = predicted - half, predicted + half
     return np.maximum(low, 0.0), high
 
@@ -400,13 +401,18 @@ def prediction_table(fit: ModelFit, held_out: list[Observation], predictor: Call
     sigma = np.array([o.stderr for o in held_out])
     predicted = predictor(fit.parameters, held_out)
     sampled = []
-    for parameters in sets if sets is not None else (parameter_draws(fit, draws, seed=seed) if draws else []):
-        try:
-            values = predictor(parameters, held_out)
-        except AnalysisError:
-            continue
-        if np.all(np.isfinite(values)):  # a set whose run overflowed is one the model cannot run either
-            sampled.append(values)
+    # A drawn set far out in a poorly determined direction can overflow or stall the solver; it is left out
+    # below, so its warnings are not news (the nominal prediction above keeps its own).
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        for parameters in sets if sets is not None else (parameter_draws(fit, draws, seed=seed) if draws else []):
+            try:
+                values = predictor(parameters, held_out)
+            except AnalysisError:
+                continue
+            if np.all(np.isfinite(values)):  # a set whose run overflowed is one the model cannot run either
+                sampled.append(values)
     low, high = prediction_interval(predicted, np.array(sampled).reshape(-1, len(held_out)))
     relative = 100 * (predicted - measured) / measured
     within = within_interval(measured, sigma, predicted, low, high)
