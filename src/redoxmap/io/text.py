@@ -31,6 +31,7 @@ def head_text(head: bytes) -> str:
     return head.decode("utf-8", errors="replace")
 
 
+_VISIBLE_BYTE = re.compile(rb"\S")
 _DECIMAL_COMMA = re.compile(r"(?:^|[\t;])-?\d+,\d+(?:[eE][-+]?\d+)?(?=[\t;]|$)")
 
 
@@ -162,7 +163,7 @@ def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str
     body = source._end_of_line(1, offset)
     while body > 0 and not data[offset:body].strip():  # pandas skips blank lines before a header: so do we
         offset, body, skip_lines = body, source._end_of_line(1, body), skip_lines + 1
-    if not data[offset:].strip():
+    if not _VISIBLE_BYTE.search(data, offset):  # found at once in a table; data[offset:].strip() copied it twice
         raise ReadError(f"ends before its table (expected after line {skip_lines})", path=source.path)
     body = len(data) if body < 0 else body
     if decimal is None:
