@@ -170,7 +170,9 @@ def model_validate(
         for note in result.fit.identifiability:
             typer.echo(f"identifiability: {note}", err=True)
         for note in result.notes:
-            typer.echo(f"missed (more than 15 % off and outside its interval, or a test not passed): {note}", err=True)
+            label = "note" if "draws of the fixed values were left out" in note else (
+                "missed (more than 15 % off and outside its interval, or a test not passed)")
+            typer.echo(f"{label}: {note}", err=True)
 
 
 def _observations_json(source: Path) -> list:
