@@ -304,7 +304,7 @@ def prediction_interval(predicted: np.ndarray, sampled: np.ndarray) -> tuple[np.
     ≥ 95 % whatever its shape (Wilks 1941); 40 sets give their minimum and maximum. Predictions of the
     activation model are skewed (a first-charge surface r is bounded by the plateau's onset), where ± t sd
     about the nominal value reaches below zero on one side and beyond every draw on the other. Neither covers
-    the truth of virtual studies' first-charge surface r at 30 °C at 95 % (86 % with ± t sd, 85-87 % with
+    the truth of virtual studies' first-charge surface r at 30 °C at 95 % (86 % with ± t sd, 86-87 % with
     these, in 100 virtual studies of ``benchmarks/bench_model_coverage.py``, 2026-12-06; the guide's model
     page says why). With fewer sets: ``predicted`` ± t sd (:func:`interval_method` says which). The interval always
     holds ``predicted``, and is not below zero (r-values and capacities are not negative).
