@@ -395,6 +395,8 @@ def test_model_validate_prints_held_out_predictions_with_intervals(tmp_path):
     assert rows["capacity, 30 °C, cycle 1, liquid"]["measured"] == 257.8
     assert all(row["low_95"] <= row["predicted"] <= row["high_95"] for row in rows.values())
     assert {row["name"] for row in body["fixed"]} >= {"mn_reduction", "surface_loss_per_cycle", "contact_fraction"}
+    # Draws left out are said apart from the misses: they are about the intervals, not a disagreement.
+    assert "draws_left_out" in body and not any("left out" in note for note in body["notes"])
     # A diffusivity of ~1e-13 cm2/s reaches a script as that number (a fixed count of decimals wrote 0.0).
     fitted = {row["name"]: row for row in body["fit"]}
     assert 1e-15 < fitted["diffusivity_cm2_s"]["value"] < 1e-11

@@ -159,7 +159,8 @@ def model_validate(
     save_plot(plot, lambda plt: held_out_figure(plt, result.predictions, title="held-out predictions"))
     payload = {"checks": records(result.checks), "fit": records(result.fit.table), "fixed": records(result.fit.fixed),
                "training_residuals": records(result.fit.residuals),
-               "identifiability": result.fit.identifiability, "notes": result.notes}
+               "identifiability": result.fit.identifiability, "notes": result.notes,
+               "draws_left_out": result.draws_left_out}
     emit(result.predictions, as_json=as_json, out=out, payload=payload,
          title=f"Held-out predictions (training χ² = {result.fit.chi_square:.2f})")
     if not as_json:
@@ -170,9 +171,9 @@ def model_validate(
         for note in result.fit.identifiability:
             typer.echo(f"identifiability: {note}", err=True)
         for note in result.notes:
-            label = "note" if "draws of the fixed values were left out" in note else (
-                "missed (more than 15 % off and outside its interval, or a test not passed)")
-            typer.echo(f"{label}: {note}", err=True)
+            typer.echo(f"missed (more than 15 % off and outside its interval, or a test not passed): {note}", err=True)
+        if result.draws_left_out:
+            typer.echo(f"note: {result.draws_left_out}", err=True)
 
 
 def _observations_json(source: Path) -> list:

@@ -486,6 +486,8 @@ class Validation:
         particle model).
     notes : list of str
         One line per held-out number or test the model misses.
+    draws_left_out : str or None
+        How many draws of the fixed values the intervals left out, and why (None: none).
     """
 
     fit: ModelFit
@@ -493,6 +495,7 @@ class Validation:
     checks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["check", "measured", "predicted",
                                                                                "agrees"]))
     notes: list[str] = field(default_factory=list)
+    draws_left_out: str | None = None
 
 
 def reference_start(fixed: pd.DataFrame) -> ActivationParameters:
@@ -565,9 +568,7 @@ def validate_reference(*, liquid_radius_nm: float | None = None, time_resolved: 
                          surface_ni=data["surface_ni"])
     table = prediction_table(fit, held_out, predictor, sets=sets)
     checks = pd.DataFrame([switch_check(sets, fit.parameters), mixing_check(sets, fit.parameters)])
-    notes = _misses(table, checks)
-    if sets.left_out:
-        notes.append(f"{sets.left_out} of {len(sets) + sets.left_out} draws of the fixed values were left out: their "
-                     f"refit failed or a covariance draw left a parameter without a value (the intervals: "
-                     f"{interval_method(len(sets))})")
-    return Validation(fit, table, checks, notes)
+    left_out = (f"{sets.left_out} of {len(sets) + sets.left_out} draws of the fixed values were left out: their "
+                f"refit failed or a covariance draw left a parameter without a value (the intervals: "
+                f"{interval_method(len(sets))})") if sets.left_out else None
+    return Validation(fit, table, checks, _misses(table, checks), left_out)
