@@ -136,6 +136,27 @@ def test_the_map_round_trips_through_netcdf_and_csv(virtual_map, tmp_path):
     assert "<b>Activation map</b>" in amap._repr_html_()
 
 
+def test_the_table_is_xarrays_long_form_with_each_number_from_its_own_cells_file(virtual_map):
+    """Reference: xarray's own long form of each variable (``to_dataframe``, NaN dropped) against the rows
+    ``table()`` takes from the arrays' measured positions. Each per-cycle number names its own cell's file: the
+    source was one attribute naming every cell's file, copied to every row (it grew as cells squared)."""
+    _, amap, _ = virtual_map
+    table = amap.table()
+    for variable in amap.measured_variables():
+        array = amap.dataset[variable]
+        reference = amap.dataset[[variable, f"{variable}_stderr"]].to_dataframe().dropna(subset=[variable])
+        reference = reference.reset_index().rename(columns={variable: "value", f"{variable}_stderr": "stderr"})
+        rows = table[table["variable"] == variable].reset_index(drop=True)
+        assert len(rows) == len(reference) > 0
+        for column in array.dims:
+            assert rows[column].tolist() == reference[column].tolist(), (variable, column)
+        np.testing.assert_array_equal(rows[["value", "stderr"]].to_numpy(), reference[["value", "stderr"]].to_numpy())
+    per_cycle = table[table["cycle"].notna()]
+    files = per_cycle.groupby("sample")["source"].agg(lambda s: set(", ".join(s).split(", ")))
+    assert len(files) >= 2 and all(len(f) >= 1 and "" not in f for f in files)
+    assert all(files[a].isdisjoint(files[b]) for a in files.index for b in files.index if a != b)
+
+
 def test_a_uniform_virtual_study_gives_uniform_verdicts(tmp_path):
     """Activation that reaches every depth at once (transport so fast that the particle's centre stays at its
     surface's potential): no false asynchrony in O or in Mn."""

@@ -132,13 +132,16 @@ def build_dataset(records: Records, samples, *, options: MapOptions, probing_dep
         value = np.full((len(names), len(cycles)), np.nan)
         components = np.full((len(names), len(cycles), len(COMPONENTS)), np.nan)
         count = np.zeros((len(names), len(cycles)), int)
+        source = np.full((len(names), len(cycles)), "", dtype=object)
         for row in part.itertuples():
             at = (index["sample"][row.sample], index["cycle"][int(row.cycle)])
-            value[at], count[at] = row.value, row.n
+            value[at], count[at], source[at] = row.value, row.n, row.source or ""
             components[at] = _components(row, floors, variable)
-        sources = ", ".join(sorted({str(s) for s in part["source"] if s}))
-        dataset[variable] = (("sample", "cycle"), value, {**_cf(variable), "source": sources})
+        dataset[variable] = (("sample", "cycle"), value, _cf(variable))
         _add_errors(dataset, variable, ("sample", "cycle"), components, count, floors)
+        # Each number's own file, as the states' variables have it: one attribute naming every cell's file, copied
+        # to every row of table(), grew as cells squared (7.5 GB at 1,000 cells)
+        dataset[f"{variable}_source"] = (("sample", "cycle"), source, {"long_name": f"files behind {variable}"})
     if model:
         _add_model(dataset, model, index)
     dataset.attrs.update(attrs)
@@ -267,30 +270,33 @@ class ActivationMap:
     def table(self) -> pd.DataFrame:
         """One row per measured number: sample, state, cycle, half, probe, probing depth, variable,
         value, stderr, unit, source (the model's variables are left out)."""
-        rows = []
-        ds = self.dataset
-        for variable in self.measured_variables():
-            array = ds[variable]
-            unit = array.attrs.get("units", "")
-            frame = array.to_dataframe(name="value").reset_index()
-            frame["stderr"] = ds[f"{variable}_stderr"].to_numpy().ravel()
-            if f"{variable}_budget" in ds:
-                parts = ds[f"{variable}_budget"].to_numpy().reshape(-1, ds.sizes["error_component"])
-                for k, component in enumerate(ds["error_component"].to_numpy()):
-                    frame[f"{component}_stderr"] = parts[:, k]
-                frame["replicates"] = ds[f"{variable}_replicates"].to_numpy().ravel()
-            if "state" in array.dims:
-                frame["source"] = ds[f"{variable}_source"].to_numpy().ravel()
-            else:
-                frame["source"] = array.attrs.get("source", "")
-            frame = frame.dropna(subset=["value"]).assign(variable=variable, unit=unit)
-            rows.append(frame)
         columns = ["sample", "state", "state_cycle", "half", "probe", "probing_depth_nm", "cycle", "variable",
                    "value", "stderr", *(f"{c}_stderr" for c in COMPONENTS), "replicates", "unit", "source"]
+        rows = [self._rows(variable) for variable in self.measured_variables()]
         if not rows:
             return pd.DataFrame(columns=columns)
         table = pd.concat(rows, ignore_index=True)
         return table[[c for c in columns if c in table]]
+
+    def _rows(self, variable: str) -> pd.DataFrame:
+        """:meth:`table`'s rows of one variable: only its measured positions are taken from the arrays (the
+        whole sample x cycle grid, built first and then emptied of its NaN, was most of a campaign's table)."""
+        ds, array = self.dataset, self.dataset[variable]
+        values = array.to_numpy()
+        kept = np.nonzero(~np.isnan(values))
+        at = dict(zip(array.dims, kept))
+        frame = {name: coordinate.to_numpy()[at[coordinate.dims[0]]] for name, coordinate in array.coords.items()
+                 if coordinate.ndim == 1 and coordinate.dims[0] in at}
+        frame.update(value=values[kept], stderr=ds[f"{variable}_stderr"].to_numpy()[kept])
+        if f"{variable}_budget" in ds:
+            parts = ds[f"{variable}_budget"].to_numpy()[kept]
+            frame.update({f"{component}_stderr": parts[:, k]
+                          for k, component in enumerate(ds["error_component"].to_numpy())})
+            frame["replicates"] = ds[f"{variable}_replicates"].to_numpy()[kept]
+        # a map saved before each per-cycle number carried its own file holds them in one attribute
+        frame["source"] = (ds[f"{variable}_source"].to_numpy()[kept] if f"{variable}_source" in ds
+                           else array.attrs.get("source", ""))
+        return pd.DataFrame(frame).assign(variable=variable, unit=array.attrs.get("units", ""))
 
     def findings(self, *, robustness: bool = True):
         """The derived answers and verdicts (:class:`redoxmap.study.findings.Findings`).
