@@ -308,6 +308,14 @@ def test_partial_studies_say_what_is_missing(demo_run, tmp_path):
     assert "r" in spectra.dataset and "discharge_capacity_mAh_g" not in spectra.dataset
     assert set(electro.missing()["missing"]) == {"o_k", "tm", "xrd", "eis"}
     assert set(spectra.missing()["missing"]) == {"cycling", "tm", "xrd", "eis"}
+    # one study of both samples: the one without a cycler file misses cycling (its count of 0 measurements is
+    # no charge share)
+    (tmp_path / "both").mkdir()
+    (tmp_path / "both" / "study.toml").write_text(xas.replace('name = "cell"', 'name = "spectra"') + cycling[
+        cycling.index("[[sample]]"):])
+    both = activation_map(tmp_path / "both").missing()
+    assert set(both.loc[both["sample"] == "spectra", "missing"]) == {"cycling", "tm", "xrd", "eis"}
+    assert set(both.loc[both["sample"] == "cell", "missing"]) == {"o_k", "tm", "xrd", "eis"}
     electro_verdicts = electro.findings().verdicts
     assert not any(v.couple == "O" for v in electro_verdicts)  # capacities alone say nothing of where O works
     region = next(v for v in electro_verdicts if v.aspect == "capacity" and "Region III" in v.headline)

@@ -135,7 +135,7 @@ def build_dataset(records: Records, samples, *, options: MapOptions, probing_dep
         source = np.full((len(names), len(cycles)), "", dtype=object)
         for row in part.itertuples():
             at = (index["sample"][row.sample], index["cycle"][int(row.cycle)])
-            value[at], count[at], source[at] = row.value, row.n, row.source or ""
+            value[at], count[at], source[at] = row.value, row.n, row.source if isinstance(row.source, str) else ""
             components[at] = _components(row, floors, variable)
         dataset[variable] = (("sample", "cycle"), value, _cf(variable))
         _add_errors(dataset, variable, ("sample", "cycle"), components, count, floors)
@@ -318,11 +318,12 @@ class ActivationMap:
     def missing(self) -> pd.DataFrame:
         """Per sample, which question each missing kind of measurement would answer."""
         ds = self.dataset
+        shares = [v for v in described_variables(ds) if v.startswith("charge_share_")]  # not their errors or files
         rows = []
         for sample in ds["sample"].to_numpy():
             here = ds.sel(sample=sample)
             have = {
-                "cycling": any(str(v).startswith("charge_share_") and np.isfinite(here[v]).any() for v in ds.data_vars)
+                "cycling": any(bool(np.isfinite(here[v]).any()) for v in shares)
                 or any(v in ds and bool(np.isfinite(here[v]).any()) for v in DISCHARGE_CAPACITIES),
                 "o_k": "r" in ds and all(np.isfinite(here["r"].sel(probe=p)).any() for p in ("surface", "bulk")),
                 "tm": any(all(np.isfinite(here[v].sel(probe=p)).any() for p in ("surface", "bulk"))
