@@ -7,10 +7,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from redoxmap.report.style import COLORS, legend_below
-from redoxmap.study.analyses.cycling import CyclingAnalysis
+from redoxmap.study.analyses.cycling import CyclingAnalysis, CyclingSummary
 
 
-def _specific(analyses: Sequence[CyclingAnalysis]) -> bool:
+def _specific(analyses: Sequence[CyclingSummary]) -> bool:
     return all(a.metadata.active_mass_mg for a in analyses)
 
 
@@ -27,7 +27,7 @@ def _log_if_disparate(ax, maxima: list[float]) -> None:
         ax.set_yscale("log")
 
 
-def capacity_figure(plt, analyses: Sequence[CyclingAnalysis]):
+def capacity_figure(plt, analyses: Sequence[CyclingSummary | CyclingAnalysis]):
     """Charge and discharge capacity and coulombic efficiency against cycle, all cells."""
     specific = _specific(analyses)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(3.5, 4.2), sharex=True,
@@ -170,7 +170,7 @@ def peak_tracking_figure(plt, analysis: CyclingAnalysis, *, max_tracks: int = 6)
     return fig
 
 
-def capacity_rise_figure(plt, analyses: Sequence[CyclingAnalysis]):
+def capacity_rise_figure(plt, analyses: Sequence[CyclingSummary | CyclingAnalysis]):
     """Discharge capacity against cycle with the fitted activation law for each cell."""
     fig, ax = plt.subplots(figsize=(3.5, 2.8))
     for analysis in analyses:

@@ -73,11 +73,12 @@ def build_cycling_section(outcomes: list[TaskOutcome], out: Path, plt) -> Report
 
     if len(analyses) <= INTERACTIVE_CELLS:
         section.interactive.append(interactive.capacity_figure(analyses))
-    add_figure(section, plt, Drawing(figs.capacity_figure, analyses), out, id="cycling_capacity",
+    summaries = [a.summary() for a in analyses]
+    add_figure(section, plt, Drawing(figs.capacity_figure, summaries), out, id="cycling_capacity",
                title="Capacity and coulombic efficiency",
                caption="Discharge (filled) and charge (open) capacity and coulombic efficiency against cycle number.")
     if any(a.capacity_rise is not None for a in analyses):
-        add_figure(section, plt, Drawing(figs.capacity_rise_figure, analyses), out, id="cycling_capacity_rise",
+        add_figure(section, plt, Drawing(figs.capacity_rise_figure, summaries), out, id="cycling_capacity_rise",
                    title="Activation kinetics",
                    caption="Discharge capacity (points) and the fitted saturating activation law (lines), "
                            "with the activation constant N_act and its standard error.")

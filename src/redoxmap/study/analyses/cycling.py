@@ -33,8 +33,31 @@ def profile_rows(table: pd.DataFrame, cycles: Sequence[int], points: int = PROFI
     return kept
 
 
+class _Labelled:
+    """A cell's result, named by its metadata's label."""
+
+    metadata: CellMetadata
+
+    @property
+    def name(self) -> str:
+        """The cell's label."""
+        return self.metadata.label
+
+
 @dataclass
-class CyclingAnalysis:
+class CyclingSummary(_Labelled):
+    """What a figure comparing cells needs of one cell: its metadata, per-cycle table and capacity rise.
+
+    A campaign's comparison figures are drawn in other processes; sent whole, every cell's analysis went with
+    them (rows, dQ/dV, peaks: 500 MB of pickles for 256 cells, growing with the campaign)."""
+
+    metadata: CellMetadata
+    per_cycle: pd.DataFrame = field(repr=False)
+    capacity_rise: CapacityRiseFit | None = None
+
+
+@dataclass
+class CyclingAnalysis(_Labelled):
     """The analyses of one cell: its per-cycle table (``per_cycle``, :func:`redoxmap.cycling.cycle_summary`),
     regions, dQ/dV, peaks and the capacity rise.
 
@@ -53,10 +76,9 @@ class CyclingAnalysis:
     profile_cycles: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    @property
-    def name(self) -> str:
-        """The cell's label."""
-        return self.metadata.label
+    def summary(self) -> CyclingSummary:
+        """The cell's :class:`CyclingSummary` (what figures comparing cells draw)."""
+        return CyclingSummary(self.metadata, self.per_cycle, self.capacity_rise)
 
 
 def analyze_cycling(
