@@ -354,6 +354,60 @@ def test_a_measurement_agrees_within_its_side_of_the_interval_widened_by_its_err
     assert interval_method(38).startswith("± t sd of 38")
 
 
+def test_interval_sets_leave_out_refits_the_training_numbers_reject():
+    """Truth by construction: a 'refit' whose chi-square grows as 10 z² above the nominal fit's, z the drawn
+    particle radius's distance from its stated value in (log-normal) standard errors, so z is exactly normal. A
+    draw is rejected where 10 z² exceeds 2 ln 1000 = 13.82 on the nominal covariance's error scale:
+    * no degree of freedom (reduced chi-square undefined, scale 1): |z| > 1.1755, 23.97 % of draws;
+    * reduced chi-square 1.5 over 3 degrees of freedom (4.5, below chi2(3)'s 95th percentile 7.81, so the
+      covariance is not inflated and neither is the cut): 23.97 % again, where max(1, reduced) would give 16.6 %;
+    * reduced 4 over 3 (12 > 7.81: scale 4): |z| > 2.351, 1.873 %.
+    Every kept set lies inside; a refit without a finite chi-square counts as failed, not rejected."""
+    import dataclasses
+
+    import pandas as pd
+    from scipy.stats import norm
+
+    from redoxmap.model.fit import ModelFit
+    from redoxmap.model.validation import interval_sets, left_out_note
+
+    fixed = pd.DataFrame([{"name": "radius_nm", "value": 1000.0, "stderr": 200.0, "source": "stated"}])
+    template = fit_model([Observation("capacity", 160.0, 4.0, 30, 1)], vary=("q_o_mAh_g",))
+
+    def distance(start):
+        return np.log(start.radius_nm / 1000.0) / 0.2
+
+    def refit(observations, start, *, nominal, fails_beyond=np.inf):
+        table = pd.DataFrame({"name": ["q_o_mAh_g"], "value": [start.q_o_mAh_g], "stderr": [0.0],
+                              "relative_error": [0.0], "at_bound": [False]})
+        z = distance(start)
+        chi_square = np.nan if z > fails_beyond else nominal.chi_square + 10 * z ** 2
+        return ModelFit(start, table, template.correlations, template.residuals, chi_square,
+                        nominal.reduced_chi_square)
+
+    four_observations = pd.DataFrame({"observation": list("abcd")})
+    for reduced, residuals, limit in ((float("nan"), template.residuals, 1.1755), (1.5, four_observations, 1.1755),
+                                      (4.0, four_observations, 2.351)):
+        nominal = dataclasses.replace(template, residuals=residuals, reduced_chi_square=reduced,
+                                      chi_square=reduced * 3 if np.isfinite(reduced) else 0.0)
+        sets = interval_sets([], nominal, fixed, lambda o, s, n=nominal: refit(o, s, nominal=n), count=3000, seed=5)
+        tried = len(sets) + sets.left_out
+        expected = 2 * norm.sf(limit)
+        assert sets.rejected == sets.left_out
+        assert sets.rejected / tried == pytest.approx(expected, abs=3 * np.sqrt(expected * (1 - expected) / tried))
+        assert max(abs(distance(s)) for s in sets) <= limit
+    failing = interval_sets([], nominal, fixed, lambda o, s: refit(o, s, nominal=nominal, fails_beyond=2.0),
+                            count=3000, seed=6)
+    failed = failing.left_out - failing.rejected
+    assert failing.rejected / (len(failing) + failing.left_out) == pytest.approx(norm.sf(2.351), abs=0.006)
+    assert failed / (len(failing) + failing.left_out) == pytest.approx(norm.sf(2.0), abs=0.008)
+    assert left_out_note(failing) == (
+        f"{failing.left_out} of {len(failing) + failing.left_out} draws of the fixed values were left out: "
+        f"{failing.rejected} because the training numbers reject their refit (chi-square more than 13.8 above the "
+        f"fit's); {failed} because their refit failed or a covariance draw left a parameter without a value (the "
+        f"intervals: range of 3000 parameter sets without the 74 most extreme at each end (Wilks, 95.0 %))")
+
+
 def test_interval_sets_draw_on_past_refits_that_fail_to_the_count():
     """Truth by construction: a 'refit' that is exact (no covariance spread) and cannot run whenever the drawn
     contact fraction (0.3 +- 0.15, normal) is above a limit. Those draws are left out, every set kept lies at or

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.errors import AnalysisError, FitWarning
+from redoxmap.fitting import error_scale
 from redoxmap.model.cycle_model import (
     FARADAY,
     GAS_CONSTANT,
@@ -220,9 +221,19 @@ def draw_fixed(fixed: pd.DataFrame, rng: np.random.Generator, surface_ni: list[O
 
 class ParameterSets(list):
     """The parameter sets of :func:`interval_sets` (a list), with ``left_out``: how many draws were tried and
-    not kept."""
+    not kept, of which ``rejected`` because the training numbers reject their refit."""
 
     left_out: int = 0
+    rejected: int = 0
+
+
+REJECTED_DELTA_CHI2 = 2.0 * np.log(1000.0)
+"""A refit whose chi-square exceeds the nominal fit's by more than this (13.8, in units of the nominal fit's
+error scale) describes the training numbers a thousand times less likely than the nominal fit does:
+the draw of fixed values it started from is one the training numbers reject (its weight in a posterior
+over the fixed values, exp(-Δχ²/2), would be below 0.1 %). Such refits are the runaways that had set
+the protocol's absurd interval ends (a surface r of 718, a liquid cell of 2,075 mAh/g: χ² 72-2,065,
+where the other refits gave 2-12; 2026-12-06)."""
 
 
 def interval_sets(training: list[Observation], fit: ModelFit, fixed: pd.DataFrame, refit: Callable, *,
@@ -231,19 +242,24 @@ def interval_sets(training: list[Observation], fit: ModelFit, fixed: pd.DataFram
     from its error (:func:`draw_fixed`), refits the training numbers from there (a fixed value changes
     what the fit finds) and adds one draw from that refit's covariance.
 
-    A draw is left out when the model cannot fit it or a covariance draw gives a parameter that is not a
-    positive finite number, and another is drawn, until ``count`` sets are kept or ``2 count`` were
-    tried; ``result.left_out`` says how many were not kept. Refits that sit at a bound of a parameter's
-    range are kept: a bound is not evidence that the training numbers reject the fixed values drawn (only
-    two fitted parameters have finite bounds, and ``u_ref`` = 1 is a physical ceiling), so leaving them
-    out would narrow the intervals on an assertion. Weighting each draw by how well its refit describes
-    the training numbers would be the defensible way to let them speak; it is not built.
+    A draw is left out when the model cannot fit it, when the training numbers reject its refit (chi-square
+    above the nominal fit's by more than :data:`REJECTED_DELTA_CHI2`, on the error scale of the nominal fit's
+    covariance, :func:`redoxmap.fitting.error_scale`), or when a covariance draw gives a parameter that is
+    not a positive finite number; another is drawn, until ``count`` sets are kept or ``2 count`` were
+    tried. ``result.left_out`` says how many were not kept, ``result.rejected`` how many of them for their
+    chi-square. The sets kept weigh the same: weighting each by exp(-Δχ²/2) would be the posterior over the
+    fixed values, and narrower; equal weights keep the intervals on the cautious side of it. Refits that sit
+    at a bound of a parameter's range are kept: a bound is not evidence that the training numbers reject
+    the fixed values drawn (only two fitted parameters have finite bounds, and ``u_ref`` = 1 is a physical
+    ceiling).
 
     Refits on resampled training numbers (a parametric bootstrap) instead of the covariance draw were
     tried on 2026-12-06 and covered worse in ``benchmarks/bench_model_coverage.py`` (91 % of all intervals
     against 95 %; the first-charge surface r 85 and 90 %, as before): they are not used."""
     rng = np.random.default_rng(seed)
     sets, tried = ParameterSets(), 0
+    # the covariance's own error scale: the nominal chi-square inflates it only beyond its 95th percentile
+    scale = error_scale(fit.reduced_chi_square, errors_known=True, dof=len(fit.residuals) - len(fit.table))
     with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore", FitWarning)
         while len(sets) < count and tried < 2 * count:
@@ -251,6 +267,11 @@ def interval_sets(training: list[Observation], fit: ModelFit, fixed: pd.DataFram
             start = fit.parameters.with_values(**draw_fixed(fixed, rng, surface_ni))
             try:
                 refitted = refit(training, start)
+                if not np.isfinite(refitted.chi_square):
+                    continue
+                if (refitted.chi_square - fit.chi_square) / scale > REJECTED_DELTA_CHI2:  # never with a NaN nominal
+                    sets.rejected += 1
+                    continue
                 drawn = parameter_draws(refitted, 1, seed=seed + tried - 1)[0]
             except AnalysisError:
                 continue
@@ -568,7 +589,19 @@ def validate_reference(*, liquid_radius_nm: float | None = None, time_resolved: 
                          surface_ni=data["surface_ni"])
     table = prediction_table(fit, held_out, predictor, sets=sets)
     checks = pd.DataFrame([switch_check(sets, fit.parameters), mixing_check(sets, fit.parameters)])
-    left_out = (f"{sets.left_out} of {len(sets) + sets.left_out} draws of the fixed values were left out: their "
-                f"refit failed or a covariance draw left a parameter without a value (the intervals: "
-                f"{interval_method(len(sets))})") if sets.left_out else None
-    return Validation(fit, table, checks, _misses(table, checks), left_out)
+    return Validation(fit, table, checks, _misses(table, checks), left_out_note(sets))
+
+
+def left_out_note(sets: ParameterSets) -> str | None:
+    """What :attr:`Validation.draws_left_out` says of ``sets``: how many draws were left out, and why."""
+    if not sets.left_out:
+        return None
+    failed = sets.left_out - sets.rejected
+    reasons = []
+    if sets.rejected:
+        reasons.append(f"{sets.rejected} because the training numbers reject their refit (chi-square more than "
+                       f"{REJECTED_DELTA_CHI2:.1f} above the fit's)")
+    if failed:
+        reasons.append(f"{failed} because their refit failed or a covariance draw left a parameter without a value")
+    return (f"{sets.left_out} of {len(sets) + sets.left_out} draws of the fixed values were left out: "
+            f"{'; '.join(reasons)} (the intervals: {interval_method(len(sets))})")
