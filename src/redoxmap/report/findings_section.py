@@ -12,6 +12,10 @@ from redoxmap.report import map_figures as figs
 from redoxmap.report.elements import ReportSection, add_figure, add_table
 from redoxmap.report.figure_cache import Drawing
 
+MAP_FIGURE_ROWS = 60
+"""The most rows (a sample's quantities each) the activation map figure draws. It grows 0.42 in a row: a
+campaign of 1,000 cells made a figure 840 in tall, 1.2 GB to draw at print resolution and read by no one."""
+
 
 def build_findings_section(amap, out: Path, plt, *, findings=None, truth: dict | None = None) -> ReportSection:
     """The Findings section of a study's activation map (files go into ``out``).
@@ -38,7 +42,12 @@ def build_findings_section(amap, out: Path, plt, *, findings=None, truth: dict |
                f"{options.fast_cycles:g} cycles. [map] in study.toml sets each; 'How redoxmap decides' in the "
                f"documentation lists every rule."))
     section.verdicts = findings.verdicts
-    if figs.map_rows(ds):
+    rows = len(figs.map_rows(ds))
+    if rows > MAP_FIGURE_ROWS:
+        note = (f"not drawn: its {rows} rows (a sample's quantities each) are more than a figure can show "
+                f"({MAP_FIGURE_ROWS}); every number is in tables/activation_map.nc and in `redoxmap map --json`")
+        section.warnings.append(("activation map", note))
+    elif rows:
         add_figure(section, plt, Drawing(figs.map_figure, amap, findings), out, id="findings_map",
                    title="Activation map: surface and bulk by sample and state",
                    caption="Each cell is split into the surface probe (TEY, left) and the bulk probe (iPFY/TFY, "
@@ -50,7 +59,7 @@ def build_findings_section(amap, out: Path, plt, *, findings=None, truth: dict |
                    title="Charge capacity by voltage region and cycle",
                    caption="The charge passed in each voltage region of every charge, per sample (the region "
                            "bounds are in the cycling parameters).")
-    section.interactive += [figure for figure in (interactive.map_figure(amap),
+    section.interactive += [figure for figure in (interactive.map_figure(amap) if rows <= MAP_FIGURE_ROWS else None,
                                                   interactive.region_capacity_figure(amap)) if figure is not None]
     if truth is not None:
         from redoxmap.study.truth import truth_table, truth_verdicts

@@ -1,0 +1,39 @@
+"""The Findings section draws the activation map for as many samples as a figure can show, and says where
+the numbers are beyond that."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from redoxmap.report import findings_section
+from redoxmap.report.map_figures import map_rows
+from redoxmap.study import map_from_table
+
+
+def _map(samples: int):
+    """``samples`` cells with a surface and a bulk Ni valence in their first charge: one map row each."""
+    rows = [{"sample": f"cell {k}", "state": "1st charge", "probe": probe, "variable": "valence_Ni",
+             "value": value, "stderr": 0.05, "source": "by hand"}
+            for k in range(samples) for probe, value in (("surface", 3.3), ("bulk", 3.4))]
+    return map_from_table(pd.DataFrame(rows), pd.DataFrame({"name": [f"cell {k}" for k in range(samples)]}))
+
+
+def test_the_map_figure_is_drawn_up_to_its_row_limit_and_named_as_not_drawn_beyond(tmp_path, quiet):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    limit = findings_section.MAP_FIGURE_ROWS
+    for samples, drawn in ((limit, True), (limit + 1, False)):
+        amap = _map(samples)
+        assert len(map_rows(amap.dataset)) == samples
+        section = findings_section.build_findings_section(amap, tmp_path / str(samples), plt)
+        ids = [f.id for f in section.figures]
+        assert ("findings_map" in ids) is drawn
+        assert any(f.id == "findings_map_interactive" for f in section.interactive) is drawn
+        notes = [text for where, text in section.warnings if where == "activation map"]
+        expected = (f"not drawn: its {samples} rows (a sample's quantities each) are more than a figure can show "
+                    f"({limit}); every number is in tables/activation_map.nc and in `redoxmap map --json`")
+        assert notes == ([] if drawn else [expected])
+    plt.close("all")
