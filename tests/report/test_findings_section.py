@@ -34,6 +34,7 @@ def test_the_map_figure_is_drawn_up_to_its_row_limit_and_named_as_not_drawn_beyo
         assert any(f.id == "findings_map_interactive" for f in section.interactive) is drawn
         notes = [text for where, text in section.warnings if where == "activation map"]
         expected = (f"not drawn: its {samples} rows (a sample's quantities each) are more than a figure can show "
-                    f"({limit}); every number is in tables/activation_map.nc and in `redoxmap map --json`")
+                    f"({limit}); every number is in tables/activation_map.nc (and `redoxmap map <study> --json` "
+                    "prints them)")
         assert notes == ([] if drawn else [expected])
     plt.close("all")

@@ -45,7 +45,8 @@ def build_findings_section(amap, out: Path, plt, *, findings=None, truth: dict |
     rows = len(figs.map_rows(ds))
     if rows > MAP_FIGURE_ROWS:
         note = (f"not drawn: its {rows} rows (a sample's quantities each) are more than a figure can show "
-                f"({MAP_FIGURE_ROWS}); every number is in tables/activation_map.nc and in `redoxmap map --json`")
+                f"({MAP_FIGURE_ROWS}); every number is in tables/activation_map.nc (and `redoxmap map <study> --json` "
+                "prints them)")
         section.warnings.append(("activation map", note))
     elif rows:
         add_figure(section, plt, Drawing(figs.map_figure, amap, findings), out, id="findings_map",
