@@ -42,26 +42,14 @@ def build_findings_section(amap, out: Path, plt, *, findings=None, truth: dict |
                f"{options.fast_cycles:g} cycles. [map] in study.toml sets each; 'How redoxmap decides' in the "
                f"documentation lists every rule."))
     section.verdicts = findings.verdicts
-    rows = len(figs.map_rows(ds))
-    if rows > MAP_FIGURE_ROWS:
-        note = (f"not drawn: its {rows} rows (a sample's quantities each) are more than a figure can show "
-                f"({MAP_FIGURE_ROWS}); every number is in tables/activation_map.nc (and `redoxmap map <study> --json` "
-                "prints them)")
-        section.warnings.append(("activation map", note))
-    elif rows:
-        add_figure(section, plt, Drawing(figs.map_figure, amap, findings), out, id="findings_map",
-                   title="Activation map: surface and bulk by sample and state",
-                   caption="Each cell is split into the surface probe (TEY, left) and the bulk probe (iPFY/TFY, "
-                           "right); colour and number give the value. Hatched: r not above zero by the significance "
-                           "threshold; ≈, > and < compare surface with bulk; whole-electrode quantities (XRD, "
-                           "EIS) fill a cell.", wide=figs.map_state_count(ds) > 5)
+    _add_map(section, amap, findings, out, plt)
     if any(str(v).startswith("charge_region_") for v in ds.data_vars):
         add_figure(section, plt, Drawing(figs.region_capacity_figure, amap), out, id="findings_regions",
                    title="Charge capacity by voltage region and cycle",
                    caption="The charge passed in each voltage region of every charge, per sample (the region "
                            "bounds are in the cycling parameters).")
-    section.interactive += [figure for figure in (interactive.map_figure(amap) if rows <= MAP_FIGURE_ROWS else None,
-                                                  interactive.region_capacity_figure(amap)) if figure is not None]
+    region = interactive.region_capacity_figure(amap)
+    section.interactive += [region] if region is not None else []
     if truth is not None:
         from redoxmap.study.truth import truth_table, truth_verdicts
 
@@ -132,3 +120,25 @@ def findings_frame(findings) -> pd.DataFrame:
     return pd.DataFrame([{"sample": v.sample, "couple": v.couple, "aspect": v.aspect, "sentence": v.sentence,
                           "evidence": v.evidence, "determined": v.determined, "where": v.where, "since": v.since,
                           "speed": v.speed, "robustness": v.robustness.get("text", "")} for v in findings.verdicts])
+
+
+def _add_map(section: ReportSection, amap, findings, out: Path, plt) -> None:
+    """The activation map figure and its interactive twin, or, beyond :data:`MAP_FIGURE_ROWS`, a note of where
+    its numbers are."""
+    ds = amap.dataset
+    rows = len(figs.map_rows(ds))
+    if rows > MAP_FIGURE_ROWS:
+        note = (f"not drawn: its {rows} rows (a sample's quantities each) are more than a figure can show "
+                f"({MAP_FIGURE_ROWS}); every number is in tables/activation_map.nc (and `redoxmap map <study> --json` "
+                "prints them)")
+        section.warnings.append(("activation map", note))
+        return
+    if rows:
+        add_figure(section, plt, Drawing(figs.map_figure, amap, findings), out, id="findings_map",
+                   title="Activation map: surface and bulk by sample and state",
+                   caption="Each cell is split into the surface probe (TEY, left) and the bulk probe (iPFY/TFY, "
+                           "right); colour and number give the value. Hatched: r not above zero by the significance "
+                           "threshold; ≈, > and < compare surface with bulk; whole-electrode quantities (XRD, "
+                           "EIS) fill a cell.", wide=figs.map_state_count(ds) > 5)
+    mapped = interactive.map_figure(amap)
+    section.interactive += [mapped] if mapped is not None else []
