@@ -28,6 +28,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache(tmp_path_factory):
+    """The tests' measured cluster costs (redoxmap.study.adaptive_executor) go to a folder of their own, never
+    to the user's cache, and none of the user's measurements decides a test's executor."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REDOXMAP_CACHE", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 def _data_root() -> Path:
     configured = os.environ.get("REDOXMAP_TEST_DATA")
     return Path(configured) if configured else REPO.parent / "shared" / "data"

@@ -15,3 +15,9 @@ def square_or_die(value: int) -> int:
     if value == -3:
         raise ValueError("a bad file")
     return value * value
+
+
+def wait_then_square(value: int, seconds: float) -> int:
+    """A task of known cost that leaves the cores idle (it sleeps), so that it parallelises on any machine."""
+    time.sleep(seconds)
+    return value * value

@@ -13,7 +13,8 @@ from redoxmap.study.executor import Task
 
 pytest.importorskip("distributed")
 
-from redoxmap.study.dask_executor import DaskExecutor, choose_executor
+from redoxmap.study.adaptive_executor import AdaptiveExecutor, choose_executor
+from redoxmap.study.dask_executor import DaskExecutor
 from tests.study._dask_tasks import square_or_die
 
 
@@ -57,11 +58,11 @@ def test_the_demo_study_gives_the_same_results_on_dask(demo_run):
             assert ours.value.per_cycle.equals(theirs.value.per_cycle)
 
 
-def test_the_executor_is_chosen_by_size_and_by_request():
-    assert isinstance(choose_executor(5), SerialExecutor)
-    assert isinstance(choose_executor(5, workers=1), SerialExecutor)
-    assert isinstance(choose_executor(5, workers=2), DaskExecutor)
-    assert isinstance(choose_executor(5, scheduler="tcp://127.0.0.1:1"), DaskExecutor)
+def test_the_executor_is_chosen_by_request_else_by_measured_cost():
+    assert isinstance(choose_executor(), AdaptiveExecutor)
+    assert isinstance(choose_executor(workers=1), SerialExecutor)
+    assert isinstance(choose_executor(workers=2), DaskExecutor)
+    assert isinstance(choose_executor(scheduler="tcp://127.0.0.1:1"), DaskExecutor)
     with pytest.raises(ValueError, match="not both"):
         DaskExecutor(workers=2, scheduler="tcp://127.0.0.1:1")
 

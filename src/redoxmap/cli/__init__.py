@@ -84,8 +84,8 @@ def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = 
     was made from the study as it is now (:func:`redoxmap.report.up_to_date`) and not ``force``."""
     from redoxmap.report import up_to_date, write_report
     from redoxmap.study import load_study, run_study
-    from redoxmap.study.dask_executor import DEFAULT_TIMEOUT_S, choose_executor
-    from redoxmap.study.run import count_tasks
+    from redoxmap.study.adaptive_executor import choose_executor
+    from redoxmap.study.dask_executor import DEFAULT_TIMEOUT_S
 
     study = load_study(manifest)
     if not force:
@@ -95,7 +95,7 @@ def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = 
                 "(--force writes it again)", error=True)
             return index, None
     execution = study.execution  # the command line's options win over study.toml's
-    executor = choose_executor(count_tasks(study), workers=workers if workers is not None else execution.get("workers"),
+    executor = choose_executor(workers=workers if workers is not None else execution.get("workers"),
                                scheduler=scheduler or execution.get("scheduler"), progress=progress,
                                timeout_s=task_timeout_s or execution.get("task_timeout_s", DEFAULT_TIMEOUT_S))
     with executor if hasattr(executor, "__enter__") else nullcontext(executor):
@@ -141,7 +141,8 @@ def report(
         int | None,
         typer.Option(
             help="Analyse on a local Dask cluster of N processes (1: serially). "
-            "Default: serial below 40 tasks or 4 cores, all cores above."
+            "Default: each phase starts serially and moves to a local cluster when its tasks' measured "
+            "cost says that is sooner (-v says why)."
         ),
     ] = None,
     scheduler: Annotated[
@@ -209,6 +210,10 @@ def report(
                 error=True)
         for modality, seconds in tasks.items():
             say(f"{seconds:8.2f} s", modality, error=True)
+        if recorded.get("execution"):
+            say("", "how each phase ran, and why:", error=True)
+        for decision in recorded.get("execution", []):
+            say("", decision, error=True)
         figures = recorded.get("figures", {})
         say(f"{figures.get('drawn', 0):8d}  ", f"figures drawn, {figures.get('kept', 0)} kept from the last report "
             "(inputs unchanged)", error=True)

@@ -360,6 +360,7 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
     clock.lap("pages rendered")
     summary["timings_s"] = {**result.timings_s, **clock.laps}  # the analysis' phases, then the report's
     summary["task_seconds"] = result.task_seconds  # the tasks' own time, where they ran
+    summary["execution"] = result.execution  # how each phase ran (serial or a cluster) and why
     for name in sorted(pages, key=lambda n: n == "index.html"):  # the entry page last: it links the others
         atomic_write(out / name, lambda tmp, text=pages[name]: tmp.write_text(text, encoding="utf-8"))
     _remove_stale(out, summary)  # after every page of this report: none of them links a removed file

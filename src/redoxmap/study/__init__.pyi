@@ -3,9 +3,10 @@
 Written by ``python -m redoxmap._lazy``; tests/test_stubs.py keeps it true.
 """
 
+from redoxmap.study.adaptive_executor import AdaptiveExecutor as AdaptiveExecutor
+from redoxmap.study.adaptive_executor import choose_executor as choose_executor
 from redoxmap.study.contact import contact_predictions as contact_predictions
 from redoxmap.study.dask_executor import DaskExecutor as DaskExecutor
-from redoxmap.study.dask_executor import choose_executor as choose_executor
 from redoxmap.study.executor import Executor as Executor
 from redoxmap.study.executor import SerialExecutor as SerialExecutor
 from redoxmap.study.executor import Task as Task
@@ -36,6 +37,7 @@ from redoxmap.study.virtual import simulate_study as simulate_study
 
 __all__ = [
     "ActivationMap",
+    "AdaptiveExecutor",
     "DaskExecutor",
     "Executor",
     "Findings",

@@ -220,38 +220,3 @@ class DaskExecutor:
                 import logging
 
                 logging.getLogger("redoxmap").warning("restarting Dask worker(s) %s failed: %s", holders, exc)
-
-
-def choose_executor(task_count: int, *, workers: int | None = None, scheduler: str | None = None,
-                    progress: bool = True, timeout_s: float = DEFAULT_TIMEOUT_S):
-    """The executor for a run: a Dask one when asked (``workers``, ``scheduler``), a local cluster for
-    studies of at least :data:`PARALLEL_FROM_TASKS` tasks on a machine with :data:`PARALLEL_FROM_CORES`
-    cores or more, else serial.
-
-    Returns
-    -------
-    SerialExecutor or DaskExecutor
-    """
-    from redoxmap.study.executor import SerialExecutor
-
-    if scheduler:
-        return DaskExecutor(scheduler=scheduler, progress=progress, timeout_s=timeout_s)
-    if workers is not None:
-        return SerialExecutor(progress=progress) if workers <= 1 else DaskExecutor(
-            workers=workers, progress=progress, timeout_s=timeout_s)
-    cores = os.cpu_count() or 1
-    if task_count >= PARALLEL_FROM_TASKS and cores >= PARALLEL_FROM_CORES:
-        try:
-            import distributed  # noqa: F401 - only whether it is there
-        except ImportError:
-            return SerialExecutor(progress=progress)
-        return DaskExecutor(workers=min(cores, 8), progress=progress, timeout_s=timeout_s)
-    return SerialExecutor(progress=progress)
-
-
-PARALLEL_FROM_TASKS = 40
-"""Below this many tasks a study runs serially: a local cluster costs ~5 s to start (benchmarks/bench_scale.py)."""
-PARALLEL_FROM_CORES = 4
-"""On 2 cores a local cluster does not pay: the client, the scheduler and two workers share them, and a task runs
-~1.4x slower in a worker's thread than in the main process (benchmarks/bench_scale.py: 0.68x at 50 files); from
-4 cores the workers have cores of their own."""

@@ -49,6 +49,9 @@ class StudyResult:
     with its worker or stopped at its timeout counts 0 s). On one process it is the phase's time less the
     preparation; on ``n`` worker threads, a phase's time beyond ``task_seconds / n`` is what preparing the
     tasks and the cluster cost (sending tasks and results, waiting for a cold worker, uneven tasks)."""
+    execution: list[str] = field(default_factory=list)
+    """How each phase ran and why, where the executor decided it from the tasks' measured cost
+    (:class:`redoxmap.study.AdaptiveExecutor`)."""
     fingerprint: str = ""
     """The study's inputs as they were when the run started (:func:`redoxmap.study.fingerprint.study_fingerprint`);
     a report made from this result is up to date while they stay the same."""
@@ -384,14 +387,6 @@ def planners() -> dict:
     return {**{name: _planner(modality) for name, modality in modalities().items()}, "model": _model_tasks}
 
 
-def count_tasks(study: Study) -> int:
-    """How many analysis tasks a study makes (files of cycling, samples of the other modalities), without
-    reading any file: what decides serial or parallel execution."""
-    cycling = sum(len(s.files.get("cycling", [])) for s in study.samples)
-    others = sum(1 for s in study.samples for name in modalities() if name != "cycling" and s.files.get(name))
-    return cycling + others
-
-
 def run_study(study: Study | str | PathLike, *, executor: Executor | None = None,
               store: CellStore | str | PathLike | bool | None = None) -> StudyResult:
     """Analyse every file of every sample; a failing file is recorded, not fatal.
@@ -424,9 +419,8 @@ def run_study(study: Study | str | PathLike, *, executor: Executor | None = None
     fingerprint = study_fingerprint(study)  # before any file is read: a file changed during the run is redone
     started = datetime.now(UTC).isoformat(timespec="seconds")
     sections, task_seconds = {}, {}
-    # A Dask cluster started before the run, counted by the first run that uses it.
-    started_in = executor.start_seconds_once() if hasattr(executor, "start_seconds_once") else None
-    timings = {"Dask cluster started": round(started_in, 3)} if started_in is not None else {}
+    timings: dict[str, float] = {}
+    _count_cluster_start(executor, timings)  # a cluster started before the run: counted by its first run
     for modality, planner in planners().items():
         clock = time.perf_counter()
         planned = run_task(planner, Task(f"{modality} preparation", (study, store)))
@@ -436,8 +430,17 @@ def run_study(study: Study | str | PathLike, *, executor: Executor | None = None
         function, tasks = planned.value
         if tasks:
             sections[modality] = executor.map(function, tasks, description=f"{modality} analysis")
+            _count_cluster_start(executor, timings)  # one the executor started during this phase
             timings[f"{modality}: read and analyse"] = round(time.perf_counter() - clock, 3)
             task_seconds[modality] = round(sum(o.seconds for o in sections[modality]), 3)
     finished = datetime.now(UTC).isoformat(timespec="seconds")
     return StudyResult(study=study, sections=sections, started=started, finished=finished, timings_s=timings,
-                       task_seconds=task_seconds, fingerprint=fingerprint)
+                       task_seconds=task_seconds, fingerprint=fingerprint,
+                       execution=list(getattr(executor, "decisions", [])))
+
+
+def _count_cluster_start(executor: Executor, timings: dict[str, float]) -> None:
+    """Add a Dask cluster's start to ``timings`` the first time the executor reports it."""
+    seconds = executor.start_seconds_once() if hasattr(executor, "start_seconds_once") else None
+    if seconds is not None:
+        timings["Dask cluster started"] = round(seconds, 3)
