@@ -32,9 +32,9 @@ def test_the_map_figure_is_drawn_up_to_its_row_limit_and_named_as_not_drawn_beyo
         ids = [f.id for f in section.figures]
         assert ("findings_map" in ids) is drawn
         assert any(f.id == "findings_map_interactive" for f in section.interactive) is drawn
-        notes = [text for where, text in section.warnings if where == "activation map"]
-        expected = (f"not drawn: its {samples} rows (a sample's quantities each) are more than a figure can show "
-                    f"({limit}); every number is in tables/activation_map.nc (and `redoxmap map <study> --json` "
-                    "prints them)")
+        notes = [text for where, text in section.warnings if where == "tables/activation_map.nc"]
+        expected = (f"The activation map figure is not drawn: its {samples} rows (a sample's quantities each) are "
+                    f"more than a figure can show ({limit}); every number is in tables/activation_map.nc (and the "
+                    "command redoxmap map STUDY --json prints them).")
         assert notes == ([] if drawn else [expected])
     plt.close("all")

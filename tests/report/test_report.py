@@ -267,3 +267,19 @@ def test_page_figures_are_screen_resolution_unless_print_figures_are_asked_for(d
     page = (index.parent / "cycling.html").read_text()
     assert "PNG (300 dpi)" not in page and "--print-figures" in page
     assert "PNG (300 dpi)" in (damaged_report[0].parent / "cycling.html").read_text()
+
+
+def test_an_entry_page_without_the_map_figure_says_where_its_numbers_are(demo_report, tmp_path, monkeypatch):
+    """Beyond the map figure's row limit the entry page names the file of the map's numbers, and report.json names
+    that file (not a figure's title) as the note's file."""
+    from redoxmap.report import findings_section
+
+    monkeypatch.setattr(findings_section, "MAP_FIGURE_ROWS", 0)  # the demo map has rows
+    _, result = demo_report
+    index = write_report(result, tmp_path / "report", workers=1)
+    page = index.read_text()
+    assert "The activation map figure is not drawn" in page and 'href="tables/activation_map.nc"' in page
+    assert 'id="findings_map"' not in page
+    summary = json.loads((tmp_path / "report" / "report.json").read_text())
+    named = [w["file"] for s in summary["sections"] for w in s["warnings"] if "map figure is not drawn" in w["warning"]]
+    assert named == ["tables/activation_map.nc"] and (tmp_path / "report" / named[0]).is_file()

@@ -15,6 +15,9 @@ from redoxmap.report.figure_cache import Drawing
 MAP_FIGURE_ROWS = 60
 """The most rows (a sample's quantities each) the activation map figure draws. It grows 0.42 in a row: a
 campaign of 1,000 cells made a figure 840 in tall, 1.2 GB to draw at print resolution and read by no one."""
+MAP_TABLE = "tables/activation_map.nc"
+"""The report's file of every number of the map; a map too large to draw is named by it (the entry page's
+template selects that note by this name)."""
 
 
 def build_findings_section(amap, out: Path, plt, *, findings=None, truth: dict | None = None) -> ReportSection:
@@ -128,10 +131,10 @@ def _add_map(section: ReportSection, amap, findings, out: Path, plt) -> None:
     ds = amap.dataset
     rows = len(figs.map_rows(ds))
     if rows > MAP_FIGURE_ROWS:
-        note = (f"not drawn: its {rows} rows (a sample's quantities each) are more than a figure can show "
-                f"({MAP_FIGURE_ROWS}); every number is in tables/activation_map.nc (and `redoxmap map <study> --json` "
-                "prints them)")
-        section.warnings.append(("activation map", note))
+        note = (f"The activation map figure is not drawn: its {rows} rows (a sample's quantities each) are more "
+                f"than a figure can show ({MAP_FIGURE_ROWS}); every number is in {MAP_TABLE} (and the command "
+                "redoxmap map STUDY --json prints them).")
+        section.warnings.append((MAP_TABLE, note))  # named by the file that holds what the figure would show
         return
     if rows:
         add_figure(section, plt, Drawing(figs.map_figure, amap, findings), out, id="findings_map",
