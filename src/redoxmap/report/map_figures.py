@@ -19,15 +19,18 @@ def map_rows(ds) -> list[tuple[str, str]]:
     surface or in the bulk, then the whole-electrode quantities it has."""
     from redoxmap.study.map_records import valence_variables
 
-    depth = (["r"] if "r" in ds else []) + valence_variables(ds)
+    def measured(variable: str, probe) -> np.ndarray:  # per sample, in one pass over the variable
+        values = ds[variable].sel(probe=probe)
+        return np.isfinite(values).any(dim=[d for d in values.dims if d != "sample"]).to_numpy()
+
+    depth = {v: measured(v, ["surface", "bulk"]) for v in (["r"] if "r" in ds else []) + valence_variables(ds)}
+    electrode = {v: measured(v, "electrode") for v in ELECTRODE_ROWS if v in ds}
     rows = []
-    for sample in ds["sample"].to_numpy():
-        for variable in depth:
-            if np.isfinite(ds[variable].sel(sample=sample, probe=["surface", "bulk"])).any():
-                rows.append((str(sample), variable))
-        if any(v == str(sample) for v, _ in rows):
-            rows += [(str(sample), v) for v in ELECTRODE_ROWS
-                     if v in ds and np.isfinite(ds[v].sel(sample=sample, probe="electrode")).any()]
+    for k, sample in enumerate(ds["sample"].to_numpy()):
+        own = [(str(sample), v) for v, found in depth.items() if found[k]]
+        if own:  # the whole-electrode quantities of a sample that has a depth-resolved row
+            own += [(str(sample), v) for v, found in electrode.items() if found[k]]
+        rows += own
     return rows
 
 
