@@ -38,3 +38,32 @@ def test_the_map_figure_is_drawn_up_to_its_row_limit_and_named_as_not_drawn_beyo
                     "command redoxmap map STUDY --json prints them).")
         assert notes == ([] if drawn else [expected])
     plt.close("all")
+
+
+def _region_map(samples: int):
+    """A map of ``samples`` cells, each with the charge of regions II and III in three cycles."""
+    rows = [{"sample": f"cell {k}", "cycle": cycle, "variable": f"charge_region_{region}_mAh_g", "value": value,
+             "stderr": 1.0, "source": "by hand"}
+            for k in range(samples) for cycle in (1, 2, 3) for region, value in (("II", 120.0), ("III", 10.0 * cycle))]
+    return map_from_table(pd.DataFrame(rows), pd.DataFrame({"name": [f"cell {k}" for k in range(samples)]}))
+
+
+def test_the_charge_by_region_is_drawn_per_sample_up_to_its_limit_and_named_as_not_drawn_beyond(tmp_path, quiet):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    limit = findings_section.REGION_FIGURE_SAMPLES
+    for samples, drawn in ((limit, True), (limit + 1, False)):
+        amap = _region_map(samples)
+        section = findings_section.build_findings_section(amap, tmp_path / str(samples), plt)
+        assert ("findings_regions" in [f.id for f in section.figures]) is drawn
+        interactive = [f for f in section.interactive if f.id == "findings_regions_interactive"]
+        assert len(interactive[0].spec["data"]) == 2 * samples if drawn else not interactive
+        notes = [text for where, text in section.warnings if "by voltage region is not drawn" in text]
+        expected = (f"The charge by voltage region is not drawn per sample: {samples} samples' curves are more than "
+                    f"a figure can tell apart ({limit}); the campaign on the entry page draws the top region's share "
+                    "per cycle by group, and every number is in tables/activation_map.nc.")
+        assert notes == ([] if drawn else [expected])
+    plt.close("all")

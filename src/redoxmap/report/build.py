@@ -149,7 +149,7 @@ def render_pages(result: StudyResult, sections: list[ReportSection], findings, *
               "summarised": 0 if campaign is None else sum(v.determined and v.aspect in CELL_ASPECTS
                                                            for v in findings.verdicts),
               "samples_html": _samples_table(result), "parameters": _parameters_tables(result),
-              "campaign": campaign}
+              "campaign": campaign, "cell_aspects": CELL_ASPECTS, "entry_page": ENTRY}
     if single:
         return {"report-single.html": environment.get_template("single.html.j2").render(
             current="", page_title="", sections=sections, **common)}

@@ -15,6 +15,10 @@ from redoxmap.report.figure_cache import Drawing
 MAP_FIGURE_ROWS = 60
 """The most rows (a sample's quantities each) the activation map figure draws. It grows 0.42 in a row: a
 campaign of 1,000 cells made a figure 840 in tall, 1.2 GB to draw at print resolution and read by no one."""
+REGION_FIGURE_SAMPLES = 16
+"""The most samples whose charge by voltage region and cycle is drawn: two or three curves each, in colours that
+repeat after eight, with a legend row for every two curves (a campaign of 1,000 cells made a figure 130 in tall
+and 3.3 MB of interactive figure on the Findings page)."""
 MAP_TABLE = "tables/activation_map.nc"
 """The report's file of every number of the map; a map too large to draw is named by it (the entry page's
 template selects that note by this name)."""
@@ -46,13 +50,7 @@ def build_findings_section(amap, out: Path, plt, *, findings=None, truth: dict |
                f"documentation lists every rule."))
     section.verdicts = findings.verdicts
     _add_map(section, amap, findings, out, plt)
-    if any(str(v).startswith("charge_region_") for v in ds.data_vars):
-        add_figure(section, plt, Drawing(figs.region_capacity_figure, amap), out, id="findings_regions",
-                   title="Charge capacity by voltage region and cycle",
-                   caption="The charge passed in each voltage region of every charge, per sample (the region "
-                           "bounds are in the cycling parameters).")
-    region = interactive.region_capacity_figure(amap)
-    section.interactive += [region] if region is not None else []
+    _add_regions(section, amap, out, plt)
     if truth is not None:
         from redoxmap.study.truth import truth_table, truth_verdicts
 
@@ -123,6 +121,25 @@ def findings_frame(findings) -> pd.DataFrame:
     return pd.DataFrame([{"sample": v.sample, "couple": v.couple, "aspect": v.aspect, "sentence": v.sentence,
                           "evidence": v.evidence, "determined": v.determined, "where": v.where, "since": v.since,
                           "speed": v.speed, "robustness": v.robustness.get("text", "")} for v in findings.verdicts])
+
+
+def _add_regions(section: ReportSection, amap, out: Path, plt) -> None:
+    """The charge by voltage region per sample and cycle, static and interactive, or, beyond
+    :data:`REGION_FIGURE_SAMPLES`, a note of where the numbers and the comparison by group are."""
+    samples = len(figs.region_samples(amap.dataset))
+    if samples > REGION_FIGURE_SAMPLES:
+        section.warnings.append((MAP_TABLE, (
+            f"The charge by voltage region is not drawn per sample: {samples} samples' curves are more than a "
+            f"figure can tell apart ({REGION_FIGURE_SAMPLES}); the campaign on the entry page draws the top "
+            f"region's share per cycle by group, and every number is in {MAP_TABLE}.")))
+        return
+    if samples:
+        add_figure(section, plt, Drawing(figs.region_capacity_figure, amap), out, id="findings_regions",
+                   title="Charge capacity by voltage region and cycle",
+                   caption="The charge passed in each voltage region of every charge, per sample (the region "
+                           "bounds are in the cycling parameters).")
+    region = interactive.region_capacity_figure(amap)
+    section.interactive += [region] if region is not None else []
 
 
 def _add_map(section: ReportSection, amap, findings, out: Path, plt) -> None:

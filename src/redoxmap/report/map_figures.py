@@ -142,6 +142,18 @@ def _difference_mark(findings, sample: str, variable: str, state: str) -> str:
     return ">" if row["difference"].iat[0] > 0 else "<"
 
 
+def region_samples(ds) -> list[str]:
+    """The samples with a charge by voltage region in some cycle (those :func:`region_capacity_figure` draws)."""
+    from redoxmap.study.map_records import described_variables
+
+    found = np.zeros(ds.sizes["sample"], bool)
+    for variable in described_variables(ds):
+        if variable.startswith("charge_region_"):
+            values = ds[variable]
+            found |= np.isfinite(values).any(dim=[d for d in values.dims if d != "sample"]).to_numpy()
+    return [str(sample) for sample in ds["sample"].to_numpy()[found]]
+
+
 def region_capacity_figure(plt, amap):
     """Charge capacity in each voltage region against cycle, per sample (solid: the highest region)."""
     ds = amap.dataset
