@@ -58,13 +58,11 @@ def _by_state(plt, analyses, table_name, value, error, ylabel, split=None):
         ax.set_ylabel(ylabel)
         if split:
             ax.set_title(group, loc="left")
-    # One legend for all panels, below them: inside an axes it would cover points.
-    shown = {}
-    for ax in axes[0]:
-        for handle, label in zip(*ax.get_legend_handles_labels()):
-            shown.setdefault(label, handle)
-    wide = len(groups) > 1 or max(map(len, shown), default=0) < 28  # two columns only where they fit
-    fig.legend(list(shown.values()), list(shown), loc="outside lower center", ncols=2 if wide else 1, fontsize=6.5)
+    # One legend for all panels, below them: inside an axes it would cover points. Of many samples' it shows the
+    # first few and counts the rest (forty samples' legend squeezed the plot away).
+    labels = {label for ax in axes[0] for label in ax.get_legend_handles_labels()[1]}
+    wide = len(groups) > 1 or max(map(len, labels), default=0) < 28  # two columns only where they fit
+    legend_below(fig, cells=True, ncols=2 if wide else 1)
     return fig
 
 

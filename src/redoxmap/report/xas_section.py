@@ -18,6 +18,12 @@ from redoxmap.report.figure_cache import Drawing
 from redoxmap.study.executor import TaskOutcome
 
 MAX_LCF_FIGURES = 6  # LCF figures on a page: the section's, or a sample's own
+STACKED_SPECTRA = 16
+"""The most spectra (sample and state) of one edge and mode stacked in one figure, static and interactive: a
+campaign of 1,000 cells stacked 1,000 in a figure 3.6 in tall and wrote 15 MB of interactive figure."""
+SENSITIVITY_ROWS = 40
+"""The most spectra in the figure of the valence against analysis choices: it grows 0.26 in a row (1,000 cells
+made it 78,000 px tall)."""
 
 
 def build_xas_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSection:
@@ -32,18 +38,18 @@ def build_xas_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
     section.warnings += [(a.name, note) for a in analyses for note in a.notes]
     if not analyses:
         return section
-    pairs = sorted({(e, m) for a in analyses for (e, m, _) in a.spectra})
-    for k, (edge, mode) in enumerate(pairs, start=1):
-        add_figure(section, plt, Drawing(figs.stacked_spectra_figure, analyses, edge, mode), out,
-                   id=f"xas_spectra_{k}", title=f"{edge} spectra ({mode})",
-                   caption="Normalised spectra by sample and state, offset for clarity.")
-        section.interactive.append(interactive.xas_spectra_figure(analyses, edge, mode, k))
+    _add_spectra(section, analyses, out, plt)
     if any(not a.valence.empty for a in analyses):
         add_figure(section, plt, Drawing(figs.valence_figure, analyses), out, id="xas_valence",
                    title="Average valence against state",
                    caption="Filled: TEY (surface, ~4 nm); open: bulk modes (iPFY/TFY, 100–200 nm). "
                            "Error bars: standard errors from the fit covariance.")
-    if any(not a.sensitivity.empty for a in analyses):
+    rows = sum(a.sensitivity.groupby(["state", "edge", "mode"]).ngroups for a in analyses if not a.sensitivity.empty)
+    if rows > SENSITIVITY_ROWS:
+        section.warnings.append(("tables/xas_sensitivity.csv", (
+            f"The valence against analysis choices is not drawn: its {rows} spectra are more than a figure can "
+            f"show ({SENSITIVITY_ROWS}); every variant's valence is in tables/xas_sensitivity.csv.")))
+    elif rows:
         add_figure(section, plt, Drawing(figs.sensitivity_figure, analyses), out, id="xas_sensitivity",
                    title="Valence against analysis choices",
                    caption="Grey: refits with the fit-window edges moved by ±5 eV and, for K edges, post-edge "
@@ -53,6 +59,39 @@ def build_xas_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
         add_figure(section, plt, Drawing(figs.activation_figure, analyses), out, id="xas_oxygen_r",
                    title="Oxygen activation index against state",
                    caption="r = (b − b0)/a from the O K pre-edge peak heights; TEY beside bulk.")
+    _add_sample_pages(section, analyses, out, plt)
+    for attribute, title, caption in (
+            ("valence", "Valences", ("Valence by LCF with standard error, bootstrap spread, window sensitivity, "
+                                    "R-factor and the weights.")),
+            ("activation", "O K pre-edge and activation index", "Peak centres, heights and areas with errors; r."),
+            ("depth", "Surface and bulk", "Two-layer inversion of TEY and bulk-mode values."),
+            ("sensitivity", "Valence sensitivity", "Every fit-window and normalisation variant.")):
+        table = stacked_tables(analyses, attribute)
+        if not table.empty:
+            add_table(section, table, out, id=f"xas_{attribute}", title=title, caption=caption)
+    return section
+
+
+def _add_spectra(section: ReportSection, analyses, out: Path, plt) -> None:
+    """Per edge and mode, the spectra stacked in one figure and its interactive twin, or, beyond
+    :data:`STACKED_SPECTRA`, a note of where each sample's spectra are."""
+    pairs = sorted({(e, m) for a in analyses for (e, m, _) in a.spectra})
+    for k, (edge, mode) in enumerate(pairs, start=1):
+        count = sum(1 for a in analyses for (e, m, _) in a.spectra if (e, m) == (edge, mode))
+        if count > STACKED_SPECTRA:
+            section.warnings.append((f"{edge} spectra ({mode})", (
+                f"not stacked in one figure: its {count} spectra are more than a figure can tell apart "
+                f"({STACKED_SPECTRA}); each sample's page shows its fitted spectra (linear combination and O K "
+                "pre-edge fits), and tables/xas_valence.csv every valence.")))
+            continue
+        add_figure(section, plt, Drawing(figs.stacked_spectra_figure, analyses, edge, mode), out,
+                   id=f"xas_spectra_{k}", title=f"{edge} spectra ({mode})",
+                   caption="Normalised spectra by sample and state, offset for clarity.")
+        section.interactive.append(interactive.xas_spectra_figure(analyses, edge, mode, k))
+
+
+def _add_sample_pages(section: ReportSection, analyses, out: Path, plt) -> None:
+    """Each sample's LCF and O K pre-edge figures, on its own page (:func:`sample_page`)."""
     shown = 0
     for k, analysis in enumerate(analyses, start=1):
         if not (analysis.fits or analysis.oxygen):
@@ -69,13 +108,3 @@ def build_xas_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
             add_figure(page, plt, Drawing(figs.oxygen_fit_figure, fit, f"{analysis.name}: {state}, O K {mode}"),
                        out, id=f"xas_ok_{shown}", title=f"{analysis.name}: O K pre-edge, {state} ({mode})",
                        caption="Pre-edge peaks on the fitted background.")
-    for attribute, title, caption in (
-            ("valence", "Valences", ("Valence by LCF with standard error, bootstrap spread, window sensitivity, "
-                                    "R-factor and the weights.")),
-            ("activation", "O K pre-edge and activation index", "Peak centres, heights and areas with errors; r."),
-            ("depth", "Surface and bulk", "Two-layer inversion of TEY and bulk-mode values."),
-            ("sensitivity", "Valence sensitivity", "Every fit-window and normalisation variant.")):
-        table = stacked_tables(analyses, attribute)
-        if not table.empty:
-            add_table(section, table, out, id=f"xas_{attribute}", title=title, caption=caption)
-    return section
