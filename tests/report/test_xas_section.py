@@ -42,10 +42,13 @@ def test_spectra_are_stacked_up_to_their_limit_and_named_as_not_stacked_beyond(t
     assert len(next(f for f in drawn.interactive if f.id == "xas_spectra_1_interactive").spec["data"]) == limit
     beyond = _section(limit + 1, tmp_path, plt)
     assert not [f for f in beyond.figures if f.id.startswith("xas_spectra")] and not beyond.interactive
-    assert ("Mn-K spectra (transmission)",
-            (f"not stacked in one figure: its {limit + 1} spectra are more than a figure can tell apart ({limit}); "
-            "each sample's page shows its fitted spectra (linear combination and O K pre-edge fits), and "
-            "tables/xas_valence.csv every valence.")) in beyond.warnings
+    assert ("tables/xas_spectra_1.csv",
+            (f"The Mn-K spectra (transmission) are not stacked in one figure: {limit + 1} spectra are more than a "
+            f"figure can tell apart ({limit}); every normalised spectrum is in this file.")) in beyond.warnings
+    written = pd.read_csv(tmp_path / f"{limit + 1}-False" / "tables" / "xas_spectra_1.csv")
+    assert len(written) == (limit + 1) * 81 and set(written["sample"]) == {f"cell {k}" for k in range(limit + 1)}
+    first = written[written["sample"] == "cell 0"]["normalised"].to_numpy()
+    assert np.allclose(first, 0.5 + np.arctan((np.linspace(6520.0, 6600.0, 81) - 6550.0) / 3.0) / np.pi)
     plt.close("all")
 
 

@@ -65,6 +65,9 @@ class ReportSection:
     """One page per sample with that sample's own figures (:func:`sample_page`), linked from this one."""
     parent: str = ""
     """The id of the section a sample's page belongs to (empty for a section)."""
+    entry_note: tuple[str, str, str] | None = None
+    """What the entry page says in place of this section's figure that was not drawn: the text before the file
+    that holds its numbers, that file (linked), and the text after it."""
 
     @property
     def file(self) -> str:

@@ -20,8 +20,7 @@ REGION_FIGURE_SAMPLES = 16
 repeat after eight, with a legend row for every two curves (a campaign of 1,000 cells made a figure 130 in tall
 and 3.3 MB of interactive figure on the Findings page)."""
 MAP_TABLE = "tables/activation_map.nc"
-"""The report's file of every number of the map; a map too large to draw is named by it (the entry page's
-template selects that note by this name)."""
+"""The report's file of every number of the map: the notes of the figures not drawn name it."""
 
 
 def build_findings_section(amap, out: Path, plt, *, findings=None, truth: dict | None = None) -> ReportSection:
@@ -148,10 +147,10 @@ def _add_map(section: ReportSection, amap, findings, out: Path, plt) -> None:
     ds = amap.dataset
     rows = len(figs.map_rows(ds))
     if rows > MAP_FIGURE_ROWS:
-        note = (f"The activation map figure is not drawn: its {rows} rows (a sample's quantities each) are more "
-                f"than a figure can show ({MAP_FIGURE_ROWS}); every number is in {MAP_TABLE} (and the command "
-                "redoxmap map STUDY --json prints them).")
-        section.warnings.append((MAP_TABLE, note))  # named by the file that holds what the figure would show
+        section.entry_note = ((f"The activation map figure is not drawn: its {rows} rows (a sample's quantities "
+                              f"each) are more than a figure can show ({MAP_FIGURE_ROWS}); every number is in "),
+                              MAP_TABLE, " (and the command redoxmap map STUDY --json prints them).")
+        section.warnings.append((MAP_TABLE, "".join(section.entry_note)))  # named by the file of its numbers
         return
     if rows:
         add_figure(section, plt, Drawing(figs.map_figure, amap, findings), out, id="findings_map",

@@ -17,14 +17,11 @@ ELECTRODE_ROWS = {"ratio_020_003": "(020)/(003)", "c_A": "c (Å)", "R_interface_
 def map_rows(ds) -> list[tuple[str, str]]:
     """``(sample, variable)`` rows of the map figure: r and each valence where a sample has them at the
     surface or in the bulk, then the whole-electrode quantities it has."""
-    from redoxmap.study.map_records import valence_variables
+    from redoxmap.study.map_records import measured_by_sample, valence_variables
 
-    def measured(variable: str, probe) -> np.ndarray:  # per sample, in one pass over the variable
-        values = ds[variable].sel(probe=probe)
-        return np.isfinite(values).any(dim=[d for d in values.dims if d != "sample"]).to_numpy()
-
-    depth = {v: measured(v, ["surface", "bulk"]) for v in (["r"] if "r" in ds else []) + valence_variables(ds)}
-    electrode = {v: measured(v, "electrode") for v in ELECTRODE_ROWS if v in ds}
+    depth = {v: measured_by_sample(ds[v].sel(probe=["surface", "bulk"]))
+             for v in (["r"] if "r" in ds else []) + valence_variables(ds)}
+    electrode = {v: measured_by_sample(ds[v].sel(probe="electrode")) for v in ELECTRODE_ROWS if v in ds}
     rows = []
     for k, sample in enumerate(ds["sample"].to_numpy()):
         own = [(str(sample), v) for v, found in depth.items() if found[k]]
@@ -144,13 +141,12 @@ def _difference_mark(findings, sample: str, variable: str, state: str) -> str:
 
 def region_samples(ds) -> list[str]:
     """The samples with a charge by voltage region in some cycle (those :func:`region_capacity_figure` draws)."""
-    from redoxmap.study.map_records import described_variables
+    from redoxmap.study.map_records import described_variables, measured_by_sample
 
     found = np.zeros(ds.sizes["sample"], bool)
     for variable in described_variables(ds):
         if variable.startswith("charge_region_"):
-            values = ds[variable]
-            found |= np.isfinite(values).any(dim=[d for d in values.dims if d != "sample"]).to_numpy()
+            found |= measured_by_sample(ds[variable])
     return [str(sample) for sample in ds["sample"].to_numpy()[found]]
 
 

@@ -76,12 +76,12 @@ LEGEND_ENTRIES = 8
 """Most entries a legend shows; the rest are counted in its last entry."""
 
 
-def legend_below(fig, ax=None, *, cells: bool = False, **options):
+def legend_below(fig, ax=None, *, cells: bool = False, noun: str = "cells", **options):
     """The legend of ``ax`` (or of every axes) under the plot, replacing any legend inside the axes:
     constrained layout makes room for it, so
     it never covers data and the figure's edge never cuts it. Columns follow the labels' length unless
     ``ncols`` is given. With ``cells`` (one entry per cell), at most :data:`LEGEND_ENTRIES` are shown and
-    the last counts the others.
+    the last counts the others, as ``noun`` (what an entry is).
 
     Returns
     -------
@@ -104,7 +104,7 @@ def legend_below(fig, ax=None, *, cells: bool = False, **options):
 
         more = len(labels) - LEGEND_ENTRIES + 1
         handles = [*handles[:LEGEND_ENTRIES - 1], Line2D([], [], ls="none")]
-        labels = [*labels[:LEGEND_ENTRIES - 1], f"and {more} more cells"]
+        labels = [*labels[:LEGEND_ENTRIES - 1], f"and {more} more {noun}"]
     options.setdefault("fontsize", 6.5)
     size = options["fontsize"] if isinstance(options["fontsize"], (int, float)) else 6.5
     fits = int(fig.get_figwidth() * 72 / (0.55 * size)) - 8  # characters of a line beside its handle

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from redoxmap.report import interactive
 from redoxmap.report import xas_figures as figs
 from redoxmap.report.elements import (
@@ -79,10 +81,12 @@ def _add_spectra(section: ReportSection, analyses, out: Path, plt) -> None:
     for k, (edge, mode) in enumerate(pairs, start=1):
         count = sum(1 for a in analyses for (e, m, _) in a.spectra if (e, m) == (edge, mode))
         if count > STACKED_SPECTRA:
-            section.warnings.append((f"{edge} spectra ({mode})", (
-                f"not stacked in one figure: its {count} spectra are more than a figure can tell apart "
-                f"({STACKED_SPECTRA}); each sample's page shows its fitted spectra (linear combination and O K "
-                "pre-edge fits), and tables/xas_valence.csv every valence.")))
+            table = spectra_table(analyses, edge, mode)
+            add_table(section, table, out, id=f"xas_spectra_{k}", title=f"{edge} spectra ({mode})",
+                      caption="Every normalised spectrum, a row per energy.", shown=table.head(4))
+            section.warnings.append((f"tables/xas_spectra_{k}.csv", (
+                f"The {edge} spectra ({mode}) are not stacked in one figure: {count} spectra are more than a figure "
+                f"can tell apart ({STACKED_SPECTRA}); every normalised spectrum is in this file.")))
             continue
         add_figure(section, plt, Drawing(figs.stacked_spectra_figure, analyses, edge, mode), out,
                    id=f"xas_spectra_{k}", title=f"{edge} spectra ({mode})",
@@ -108,3 +112,11 @@ def _add_sample_pages(section: ReportSection, analyses, out: Path, plt) -> None:
             add_figure(page, plt, Drawing(figs.oxygen_fit_figure, fit, f"{analysis.name}: {state}, O K {mode}"),
                        out, id=f"xas_ok_{shown}", title=f"{analysis.name}: O K pre-edge, {state} ({mode})",
                        caption="Pre-edge peaks on the fitted background.")
+
+
+def spectra_table(analyses, edge: str, mode: str) -> pd.DataFrame:
+    """The normalised spectra of one edge and mode, long: ``sample``, ``state``, ``energy_eV``, ``normalised``."""
+    frames = [pd.DataFrame({"sample": analysis.name, "state": state, "energy_eV": energy, "normalised": norm})
+              for analysis in analyses for (e, m, state), (energy, norm) in analysis.spectra.items()
+              if (e, m) == (edge, mode)]
+    return pd.concat(frames, ignore_index=True)

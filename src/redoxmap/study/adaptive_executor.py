@@ -1,44 +1,57 @@
 """Serial or a local Dask cluster, chosen from what the study's tasks are measured to cost.
 
 A rule of thumb ("parallel from 40 tasks and 4 cores") decides wrongly both ways: forty 10 ms tasks
-never repay a cluster's ~5 s start, and four 10-minute fits do on any machine with idle cores.
-:class:`AdaptiveExecutor` starts every phase serially and times its tasks as they run. After each
-task it compares what the remaining ones would take serially with what they would take on a local
-cluster (its start, unless it already runs, and its throughput against one process) and moves them
-to the cluster as soon as that is measurably shorter.
+never repay a cluster's start, and a few long fits do on a machine with idle cores. :class:`AdaptiveExecutor`
+starts every phase serially and times its tasks as they run. After each task it compares what the remaining
+ones would take serially with what they would take on a local cluster (:meth:`ClusterCosts.seconds`: its
+start unless it runs already, the tasks in rounds of as many as run at once, each slower in a worker, and
+the client's own cost per task) and moves them there as soon as that is measurably shorter.
 
-The cluster's costs are measured on the machine where they are known: a local cluster's start and
-its throughput against one process are written to ``cluster_costs.json`` in redoxmap's cache folder
-whenever an adaptive run used one, and read back by the next run on the same number of cores and
-workers. Until then they are stated estimates, each with its source (:func:`cluster_costs`).
+The cluster's costs are measured on the machine where they are known: whenever a phase moved, the start,
+the slow-down of a task in a worker and the client's cost per task are written to ``cluster_costs.json`` in
+redoxmap's cache folder (:func:`costs_file`), per host, cores and workers, and read back by later runs for
+:data:`MEASUREMENT_DAYS` days. Until then they are stated, each with its source (:func:`cluster_costs`).
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 import os
+import platform
 import time
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
+from statistics import median
 from typing import Any
 
+from redoxmap.errors import AnalysisError, RedoxmapError
 from redoxmap.study.dask_executor import DEFAULT_TIMEOUT_S, DaskExecutor
-from redoxmap.study.executor import Task, TaskOutcome, progress_bar, run_task
+from redoxmap.study.executor import SerialExecutor, Task, TaskOutcome, progress_bar, run_task
 
 STATED_START_SECONDS = 5.0
-"""A local cluster's start when none was measured here: 4.9 s on a 2-core machine (``benchmarks/bench_scale.py``:
-one file took 5.8 s on Dask against 0.9 s serially)."""
+"""A local cluster's start, its workers' imports included, when none was measured here: a study of one file
+took 5.8 s on 2 Dask workers against 0.9 s serially (``benchmarks/bench_scale.py``, 2 cores)."""
 STATED_WORKER_SLOWDOWN = 1.4
 """How much longer a task takes in a worker process than in the main one when none was measured here: 0.41–0.61 s
 against 0.27–0.33 s for the same cycling task (``benchmarks/bench_scale.py``, 2 cores)."""
+STATED_OVERHEAD_SECONDS = 0.005
+"""The client's cost per task when none was measured here: Dask's documentation gives about 0.2 ms a task for its
+threaded scheduler and up to 1 ms for the distributed one ("Shared Memory", "Best Practices"), and the client also
+sends the task and receives and unpickles its result (a study keeps results slim)."""
 SWITCH_MARGIN = 0.8
-"""The cluster is used only when it is predicted to take at most this share of the serial time: the estimate of a
-task's cost from the first few is rough, and a cluster that gains less is not worth its memory."""
+"""The cluster is used only when it is predicted to take less than this share of the serial time: the estimate of
+a task's cost from the first few is rough, and a cluster that gains less is not worth its memory."""
 MEASURED_BEFORE_DECIDING = 2
-"""Tasks run serially before the first comparison: one task's time includes the imports of a cold process."""
+"""Tasks run serially before the first comparison: the first one's time includes a cold process's imports, so the
+cost of a task is taken from the others."""
+MEASUREMENT_DAYS = 90
+"""Measured costs older than this are not used (a machine changes, and a cost measured under load would otherwise
+keep the cluster unused, and so unmeasured, for good)."""
 
 
 @dataclass(frozen=True)
@@ -48,87 +61,124 @@ class ClusterCosts:
     Attributes
     ----------
     workers : int
+        Its worker processes (one thread each).
+    parallel : int
+        How many tasks run at once: the workers, at most the cores less one for the client and scheduler.
     start_seconds : float
-        Wall time to start the cluster, s.
-    speedup : float
-        The cluster's throughput against one process, start excluded: a phase of ``n`` tasks of ``t``
-        seconds each (serially) takes ``n t / speedup`` on it.
+        Wall time to start it, its workers' imports included, s.
+    slowdown : float
+        A task's time in a worker over its time in this process.
+    overhead_seconds : float
+        The client's own time per task (sending it, receiving and unpickling its result), s; serial.
     source : str
-        Where both numbers come from (a measurement here, with its date, or the stated estimate's reasons).
+        Where the numbers come from: a measurement here with its date, or the stated estimates' sources.
     """
 
     workers: int
+    parallel: int
     start_seconds: float
-    speedup: float
+    slowdown: float
+    overhead_seconds: float
     source: str
 
     def seconds(self, remaining: int, task_seconds: float, *, started: bool) -> float:
-        """Predicted wall time of ``remaining`` tasks of ``task_seconds`` each on the cluster, s (its start
-        included unless ``started``)."""
-        return (0.0 if started else self.start_seconds) + remaining * task_seconds / self.speedup
+        """Predicted wall time of ``remaining`` tasks of ``task_seconds`` each (serially, here) on the cluster:
+        its start unless ``started``, then rounds of :attr:`parallel` tasks, each :attr:`slowdown` times slower,
+        or the client's :attr:`overhead_seconds` per task, whichever is longer.
+
+        Examples
+        --------
+        >>> ClusterCosts(4, 3, 5.0, 1.5, 0.005, "stated").seconds(20, 1.0, started=False)  # 5 + 7 rounds of 1.5 s
+        15.5
+        """
+        rounds = math.ceil(remaining / max(self.parallel, 1))
+        return (0.0 if started else self.start_seconds) + max(rounds * task_seconds * self.slowdown,
+                                                               remaining * self.overhead_seconds)
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, as a batch system sets it; else the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def costs_file() -> Path:
-    """Where measured cluster costs are kept: ``$REDOXMAP_CACHE``, else ``$XDG_CACHE_HOME/redoxmap``, else
-    ``~/.cache/redoxmap``, then ``cluster_costs.json``."""
+    """Where measured cluster costs are kept: ``cluster_costs.json`` in the folder ``$REDOXMAP_CACHE``, else
+    ``$XDG_CACHE_HOME/redoxmap``, else ``~/.cache/redoxmap``. Deleting it goes back to the stated costs."""
     folder = os.environ.get("REDOXMAP_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") \
         / "redoxmap"
     return Path(folder) / "cluster_costs.json"
 
 
 def _machine_key(workers: int, cores: int) -> str:
-    return f"{cores} cores, {workers} workers"
+    return f"{platform.node()}: {cores} cores, {workers} workers"
 
 
-def cluster_costs(workers: int, *, cores: int | None = None) -> ClusterCosts:
-    """The costs of a local cluster of ``workers`` processes on this machine: the last measured here, else
-    stated estimates.
+def cluster_costs(workers: int, *, cores: int | None = None, today: date | None = None) -> ClusterCosts:
+    """The costs of a local cluster of ``workers`` processes here: the last measured on this host with as many
+    cores and workers within :data:`MEASUREMENT_DAYS` days, else the stated ones.
 
-    The estimate keeps one core for the client and the scheduler (the analyses' results are received and
-    unpickled there) and slows each task by :data:`STATED_WORKER_SLOWDOWN`, so its speed-up is
-    ``min(workers, cores - 1) / 1.4``: 0.71 on 2 cores, where a cluster never pays (measured: 0.84× at 100
-    files, 0.92× at 1,000, start included), and 2.1 on 4 cores.
+    The stated ones run ``min(workers, cores - 1)`` tasks at once (one core for the client and the scheduler),
+    each :data:`STATED_WORKER_SLOWDOWN` times slower, after a :data:`STATED_START_SECONDS` start. On 2 cores that
+    is one task at a time, 1.4 times slower: a cluster never pays there (``benchmarks/bench_scale.py`` measured
+    0.93–0.95 times one process's throughput, start excluded, for 100 and 1,000 files). On 8 cores it is 7 at a
+    time: twenty 1 s tasks take 5 + 3 × 1.4 = 9.2 s against 20 s.
 
     Parameters
     ----------
     workers : int
     cores : int, optional
-        Defaults to ``os.cpu_count()``.
+        Defaults to :func:`usable_cores`.
+    today : datetime.date, optional
+        The date a measurement's age is counted to (default: today, UTC).
 
     Returns
     -------
     ClusterCosts
     """
-    cores = cores or os.cpu_count() or 1
+    cores = cores or usable_cores()
+    parallel = max(min(workers, cores - 1), 1)
+    today = today or datetime.now(UTC).date()
     try:
         recorded = json.loads(costs_file().read_text()).get(_machine_key(workers, cores))
-    except (OSError, ValueError, AttributeError):
-        recorded = None  # none measured, or a file this version cannot read: the estimate decides
-    if isinstance(recorded, dict) and {"start_seconds", "speedup", "measured"} <= set(recorded):
-        return ClusterCosts(workers, float(recorded["start_seconds"]), float(recorded["speedup"]),
-                            f"measured on this machine {recorded['measured']}")
-    return ClusterCosts(workers, STATED_START_SECONDS, max(min(workers, cores - 1), 0.1) / STATED_WORKER_SLOWDOWN,
-                        f"estimated: one of {cores} cores for the client and scheduler, tasks "
-                        f"{STATED_WORKER_SLOWDOWN}x slower in a worker (benchmarks/bench_scale.py)")
+        age = (today - date.fromisoformat(recorded["measured"])).days
+        return ClusterCosts(workers, parallel, float(recorded["start_seconds"]), float(recorded["slowdown"]),
+                            float(recorded["overhead_seconds"]), f"measured on this machine {recorded['measured']}") \
+            if age <= MEASUREMENT_DAYS else _stated(workers, parallel, cores)
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return _stated(workers, parallel, cores)  # none measured, or a file this version cannot read
+
+
+def _stated(workers: int, parallel: int, cores: int) -> ClusterCosts:
+    return ClusterCosts(workers, parallel, STATED_START_SECONDS, STATED_WORKER_SLOWDOWN, STATED_OVERHEAD_SECONDS,
+                        f"stated: {parallel} of {cores} cores for tasks, the start, slow-down and client's cost "
+                        "of benchmarks/bench_scale.py and Dask's documentation")
 
 
 def record_cluster_costs(costs: ClusterCosts, *, cores: int | None = None) -> None:
-    """Keep measured costs for the next run on this machine (a cache: failing to write it loses nothing)."""
+    """Keep measured costs for the next runs on this machine (a cache: failing to write it loses nothing).
+
+    Parameters
+    ----------
+    costs : ClusterCosts
+    cores : int, optional
+        Defaults to :func:`usable_cores`.
+    """
+    from redoxmap.io.tables import atomic_write
+
     path = costs_file()
-    cores = cores or os.cpu_count() or 1
     try:
         known = json.loads(path.read_text()) if path.exists() else {}
-        if not isinstance(known, dict):
-            known = {}
     except (OSError, ValueError):
         known = {}
-    entry = {key: value for key, value in asdict(costs).items() if key in ("start_seconds", "speedup")}
-    known[_machine_key(costs.workers, cores)] = {**entry, "measured": datetime.now(UTC).date().isoformat()}
+    known = known if isinstance(known, dict) else {}
+    known[_machine_key(costs.workers, cores or usable_cores())] = {
+        "start_seconds": round(costs.start_seconds, 3), "slowdown": round(costs.slowdown, 3),
+        "overhead_seconds": round(costs.overhead_seconds, 5), "measured": datetime.now(UTC).date().isoformat()}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(known, indent=1))
-        temporary.replace(path)
+        atomic_write(path, lambda tmp: tmp.write_text(json.dumps(known, indent=1)))
     except OSError:
         pass
 
@@ -140,13 +190,13 @@ class AdaptiveExecutor:
     Parameters
     ----------
     workers : int, optional
-        The local cluster's size; defaults to the machine's cores (at most 8).
+        The local cluster's size; defaults to the usable cores (at most 8).
     progress : bool
         Show a progress bar.
     timeout_s : float
         On the cluster, a task running longer fails (:class:`DaskExecutor`).
     costs : ClusterCosts, optional
-        The cluster's costs; defaults to :func:`cluster_costs` (measured here, else estimated).
+        The cluster's costs; defaults to :func:`cluster_costs` (measured here, else stated).
 
     Attributes
     ----------
@@ -159,16 +209,20 @@ class AdaptiveExecutor:
     >>> with AdaptiveExecutor() as executor:                 # doctest: +SKIP
     ...     result = run_study("my-study/", executor=executor)
     >>> result.execution                                      # doctest: +SKIP
-    ['cycling analysis: 16 tasks serially: 0.31 s a task (measured on 2) ...']
+    ['cycling analysis: 16 tasks serially in 1.1 s (0.0706 s a task); on 2 local Dask workers ...']
     """
 
     def __init__(self, *, workers: int | None = None, progress: bool = True, timeout_s: float = DEFAULT_TIMEOUT_S,
                  costs: ClusterCosts | None = None) -> None:
-        self.workers = workers or min(os.cpu_count() or 1, 8)
+        if workers is not None and workers < 1:
+            raise AnalysisError(f"workers must be at least 1, not {workers}")
+        self.workers = workers or min(usable_cores(), 8)
         self.progress, self.timeout_s = progress, timeout_s
         self.costs = costs or cluster_costs(self.workers)
         self.decisions: list[str] = []
         self._cluster: DaskExecutor | None = None
+        self._unavailable = None if self.workers > 1 and _dask_installed() else (
+            "one worker" if self.workers < 2 else "dask.distributed is not installed")
 
     def __enter__(self):
         return self
@@ -181,6 +235,12 @@ class AdaptiveExecutor:
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
+
+    @property
+    def client(self):
+        """The started cluster's ``distributed.Client``, so that a report's figures go to it too; None while
+        every phase ran serially (the report's own pool of processes draws them)."""
+        return self._cluster.client if self._cluster is not None else None
 
     def start_seconds_once(self) -> float | None:
         """The cluster's start the first time it is asked for after a phase started one (:func:`run_study`)."""
@@ -199,82 +259,130 @@ class AdaptiveExecutor:
         label = description or "working"
         outcomes: list[TaskOutcome] = []
         clock = time.perf_counter()
-        bar = progress_bar(label, len(tasks)) if self.progress else nullcontext(lambda *shown: None)
-        with bar as update:
+        moving = None
+        with progress_bar(label, len(tasks)) if self.progress else nullcontext(lambda *shown: None) as update:
             for task in tasks:
                 update(len(outcomes), len(tasks), task.label)
                 outcomes.append(run_task(function, task))
-                remaining = len(tasks) - len(outcomes)
-                if remaining and len(outcomes) >= MEASURED_BEFORE_DECIDING and self._pays(outcomes, remaining):
+                moving = self._prediction(outcomes, len(tasks) - len(outcomes))
+                if moving is not None:
+                    update(len(outcomes), len(tasks), f"the other {len(tasks) - len(outcomes)} move to Dask")
                     break
-            update(len(outcomes), len(tasks), "")
-        serial_seconds = time.perf_counter() - clock
-        rest = tasks[len(outcomes):]
-        if not rest:
-            self.decisions.append(self._serial_note(label, outcomes, serial_seconds))
+            else:
+                update(len(outcomes), len(tasks), "")
+        if moving is None:
+            self.decisions.append(self._serial_note(label, outcomes, time.perf_counter() - clock))
             return outcomes
-        return outcomes + self._on_cluster(function, rest, label, outcomes)
+        return outcomes + self._on_cluster(function, tasks[len(outcomes):], label, outcomes, moving)
 
-    def _pays(self, outcomes: list[TaskOutcome], remaining: int) -> bool:
-        if self.workers < 2 or not _dask_installed():
-            return False
-        per_task = sum(o.seconds for o in outcomes) / len(outcomes)
-        on_cluster = self.costs.seconds(remaining, per_task, started=self._cluster is not None)
-        return on_cluster < SWITCH_MARGIN * remaining * per_task
+    def _prediction(self, outcomes: list[TaskOutcome], remaining: int) -> tuple[float, float] | None:
+        """``(serial, cluster)`` predicted seconds of the remaining tasks where the cluster pays, else None."""
+        if self._unavailable or not remaining or len(outcomes) < MEASURED_BEFORE_DECIDING:
+            return None
+        per_task = _task_cost(outcomes)
+        serial = remaining * per_task
+        cluster = self.costs.seconds(remaining, per_task, started=self._cluster is not None)
+        return (serial, cluster) if cluster < SWITCH_MARGIN * serial else None
 
     def _serial_note(self, label: str, outcomes: list[TaskOutcome], seconds: float) -> str:
-        per_task = sum(o.seconds for o in outcomes) / len(outcomes)
-        if self.workers < 2 or not _dask_installed():
-            why = "one worker" if self.workers < 2 else "dask.distributed is not installed"
-            return f"{label}: {len(outcomes)} tasks serially in {seconds:.1f} s ({per_task:.3g} s a task; {why})"
+        per_task = _task_cost(outcomes)
+        head = f"{label}: {len(outcomes)} tasks serially in {seconds:.1f} s ({per_task:.3g} s a task"
+        if self._unavailable:
+            return f"{head}; {self._unavailable})"
         cluster = self.costs.seconds(len(outcomes), per_task, started=self._cluster is not None)
-        return (f"{label}: {len(outcomes)} tasks serially in {seconds:.1f} s ({per_task:.3g} s a task); on "
-                f"{self.workers} local Dask workers they would take {cluster:.1f} s (start "
-                f"{0.0 if self._cluster is not None else self.costs.start_seconds:.1f} s, speed-up "
-                f"{self.costs.speedup:.2f}x one process: {self.costs.source})")
+        c = self.costs
+        return (f"{head}); on {self.workers} local Dask workers they would take {cluster:.1f} s ("
+                f"{'running' if self._cluster is not None else f'start {c.start_seconds:.1f} s'}, {c.parallel} at "
+                f"a time, each {c.slowdown:.2f}x slower, {c.overhead_seconds * 1000:.3g} ms a task for the client: "
+                f"{c.source})")
 
-    def _on_cluster(self, function, rest: Sequence[Task], label: str, measured: list[TaskOutcome]) -> list[TaskOutcome]:
+    def _on_cluster(self, function, rest: Sequence[Task], label: str, measured: list[TaskOutcome],
+                    predicted: tuple[float, float]) -> list[TaskOutcome]:
         started_before = self._cluster is not None
         if not started_before:
-            self._cluster = DaskExecutor(workers=self.workers, progress=self.progress, timeout_s=self.timeout_s)
-            self._cluster.start()
+            try:
+                self._cluster = DaskExecutor(workers=self.workers, progress=self.progress, timeout_s=self.timeout_s)
+                self._cluster.start()
+            except RedoxmapError as exc:  # a broken install, a port that cannot be bound: the rest runs here
+                self._cluster, self._unavailable = None, f"the local cluster did not start ({exc})"
+                outcomes = SerialExecutor(progress=self.progress).map(function, rest, description=label)
+                self.decisions.append(f"{label}: {len(measured) + len(rest)} tasks serially; after "
+                                      f"{len(measured)} {self._unavailable}")
+                return outcomes
         clock = time.perf_counter()
-        outcomes = self._cluster.map(function, rest, description=f"{label} (on {self.workers} Dask workers)")
+        outcomes = self._cluster.map(function, rest, description=f"{label} (the other {len(rest)} on "
+                                                                  f"{self.workers} Dask workers)")
         seconds = time.perf_counter() - clock
-        per_task = sum(o.seconds for o in measured) / len(measured)
-        speedup = len(rest) * per_task / seconds if seconds > 0 else self.costs.speedup
         start = self.costs.start_seconds if started_before else float(self._cluster.start_seconds or 0.0)
-        self.costs = ClusterCosts(self.workers, start, speedup, "measured on this machine by this run")
-        record_cluster_costs(self.costs)
-        self.decisions.append(
-            f"{label}: {len(measured)} tasks serially ({per_task:.3g} s a task), then {len(rest)} on {self.workers} "
-            f"local Dask workers in {seconds:.1f} s" + ("" if started_before else f" after a {start:.1f} s start")
-            + f": {speedup:.2f}x one process")
+        decision = (f"{label}: {len(measured)} tasks serially ({_task_cost(measured):.3g} s a task), then the other "
+                    f"{len(rest)}, predicted at {predicted[1]:.1f} s on {self.workers} local Dask workers against "
+                    f"{predicted[0]:.1f} s here ({self.costs.source}), took {seconds:.1f} s there"
+                    + ("" if started_before else f" after a {start:.1f} s start"))
+        learned = self._learn(outcomes, measured, seconds, start)
+        self.decisions.append(decision + (f"; measured: each task {learned.slowdown:.2f}x slower there, "
+                                          f"{learned.overhead_seconds * 1000:.3g} ms a task for the client"
+                                          if learned else ""))
         return outcomes
+
+    def _learn(self, outcomes: list[TaskOutcome], measured: list[TaskOutcome], seconds: float,
+               start: float) -> ClusterCosts | None:
+        """Measure the cluster's costs from a phase it ran, and keep them (returned) where the phase says enough: at
+        least two rounds of finished tasks (a task that failed fast says nothing of the others' cost)."""
+        finished = [o.seconds for o in outcomes if o.ok]
+        here = [o.seconds for o in measured[1:] if o.ok] or [o.seconds for o in measured if o.ok]
+        parallel = self.costs.parallel
+        if len(finished) < 2 * parallel or not here or median(here) <= 0:
+            return None
+        slowdown = median(finished) / median(here)
+        working = math.ceil(len(finished) / parallel) * median(finished)  # the rounds' own time
+        overhead = max(seconds - working, 0.0) / len(outcomes)
+        self.costs = ClusterCosts(self.workers, parallel, start, slowdown, overhead, "measured on this machine now")
+        record_cluster_costs(self.costs)
+        return self.costs
+
+
+def _task_cost(outcomes: list[TaskOutcome]) -> float:
+    """A task's cost here: the mean of those after the first (whose time holds a cold process's imports)."""
+    timed = outcomes[1:] if len(outcomes) > 1 else outcomes
+    return sum(o.seconds for o in timed) / len(timed)
 
 
 def choose_executor(*, workers: int | None = None, scheduler: str | None = None, progress: bool = True,
                     timeout_s: float = DEFAULT_TIMEOUT_S):
-    """The executor for a run: what the user asked for (a running cluster's ``scheduler``; ``workers`` = 1,
-    serial; more, a local cluster of that many), else an :class:`AdaptiveExecutor` that decides from the tasks'
-    measured cost.
+    """The executor for a run: what the user asked for, else one that decides from the tasks' measured cost.
+
+    Parameters
+    ----------
+    workers : int, optional
+        1: serially; more: a local cluster of that many processes. None: an :class:`AdaptiveExecutor`.
+    scheduler : str, optional
+        The address of a running Dask scheduler (``tcp://host:8786``): its cluster.
+    progress : bool
+        Show progress bars.
+    timeout_s : float
+        On Dask, a task running longer fails.
 
     Returns
     -------
     SerialExecutor, DaskExecutor or AdaptiveExecutor
-    """
-    from redoxmap.study.executor import SerialExecutor
 
+    Examples
+    --------
+    >>> type(choose_executor(workers=1)).__name__
+    'SerialExecutor'
+    """
     if scheduler:
         return DaskExecutor(scheduler=scheduler, progress=progress, timeout_s=timeout_s)
     if workers is not None:
-        return SerialExecutor(progress=progress) if workers <= 1 else DaskExecutor(
+        if workers < 1:
+            raise AnalysisError(f"workers must be at least 1, not {workers}")
+        return SerialExecutor(progress=progress) if workers == 1 else DaskExecutor(
             workers=workers, progress=progress, timeout_s=timeout_s)
     return AdaptiveExecutor(progress=progress, timeout_s=timeout_s)
 
 
+@functools.cache
 def _dask_installed() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("distributed") is not None
-

@@ -38,6 +38,7 @@ from redoxmap.study.map_records import (
     Records,
     collect,
     described_variables,
+    measured_by_sample,
     quantity,
     valence_variables,
 )
@@ -322,12 +323,9 @@ class ActivationMap:
         none = np.zeros(ds.sizes["sample"], bool)
 
         def measured(name: str, probe: str | None = None) -> np.ndarray:
-            """Per sample, whether ``name`` (at ``probe``) holds a finite number anywhere: one pass over the
-            whole variable (a selection per sample took seconds at 1,000 cells)."""
             if name not in ds:
                 return none
-            values = ds[name] if probe is None else ds[name].sel(probe=probe)
-            return np.isfinite(values).any(dim=[d for d in values.dims if d != "sample"]).to_numpy()
+            return measured_by_sample(ds[name] if probe is None else ds[name].sel(probe=probe))
 
         def both_probes(name: str) -> np.ndarray:
             return measured(name, "surface") & measured(name, "bulk") if name in ds else none

@@ -421,6 +421,7 @@ def run_study(study: Study | str | PathLike, *, executor: Executor | None = None
     sections, task_seconds = {}, {}
     timings: dict[str, float] = {}
     _count_cluster_start(executor, timings)  # a cluster started before the run: counted by its first run
+    decided_before = len(getattr(executor, "decisions", []))  # an executor reused: only this run's decisions
     for modality, planner in planners().items():
         clock = time.perf_counter()
         planned = run_task(planner, Task(f"{modality} preparation", (study, store)))
@@ -430,17 +431,20 @@ def run_study(study: Study | str | PathLike, *, executor: Executor | None = None
         function, tasks = planned.value
         if tasks:
             sections[modality] = executor.map(function, tasks, description=f"{modality} analysis")
-            _count_cluster_start(executor, timings)  # one the executor started during this phase
-            timings[f"{modality}: read and analyse"] = round(time.perf_counter() - clock, 3)
+            started_now = _count_cluster_start(executor, timings)  # one the executor started during this phase
+            timings[f"{modality}: read and analyse"] = round(time.perf_counter() - clock - started_now, 3)
             task_seconds[modality] = round(sum(o.seconds for o in sections[modality]), 3)
     finished = datetime.now(UTC).isoformat(timespec="seconds")
     return StudyResult(study=study, sections=sections, started=started, finished=finished, timings_s=timings,
                        task_seconds=task_seconds, fingerprint=fingerprint,
-                       execution=list(getattr(executor, "decisions", [])))
+                       execution=list(getattr(executor, "decisions", []))[decided_before:])
 
 
-def _count_cluster_start(executor: Executor, timings: dict[str, float]) -> None:
-    """Add a Dask cluster's start to ``timings`` the first time the executor reports it."""
+def _count_cluster_start(executor: Executor, timings: dict[str, float]) -> float:
+    """Add a Dask cluster's start to ``timings`` the first time the executor reports it; returns its seconds
+    (0 when none), which the phase that started it does not count again."""
     seconds = executor.start_seconds_once() if hasattr(executor, "start_seconds_once") else None
-    if seconds is not None:
-        timings["Dask cluster started"] = round(seconds, 3)
+    if seconds is None:
+        return 0.0
+    timings["Dask cluster started"] = round(seconds, 3)
+    return seconds
