@@ -40,6 +40,34 @@ def test_a_pool_draws_the_figure_in_its_own_process_in_the_report_style(tmp_path
     assert json.loads((tmp_path / "fig.key.json").read_text())["key"] == "k1"
 
 
+def _resident_mib(pid: int) -> float:
+    """A process's resident memory from /proc (VmRSS, kB)."""
+    line = next(ln for ln in Path(f"/proc/{pid}/status").read_text().splitlines() if ln.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+@pytest.mark.skipif(not FORK, reason="figures are drawn in forked processes on Linux only")
+def test_drawing_processes_forked_first_draw_without_the_memory_the_report_takes_later(tmp_path):
+    """Truth by construction: 300 MiB written after the drawing processes started are resident here and not in
+    them; the figure pool inside the block draws in those processes and leaves them running until the block ends."""
+    import numpy as np
+
+    from redoxmap.report import rendering
+
+    record = tmp_path / "drawn.json"
+    with rendering.drawing_processes(2):
+        started = rendering._STARTED.get()
+        workers = set(started._processes)
+        later = np.ones(300 * 2**20 // 8)  # every page written: resident
+        with figure_pool(2), figure_style() as plt:
+            submit(Drawing(where_drawn, record), tmp_path, "fig", plt=plt).result(timeout=120)
+        assert json.loads(record.read_text())["pid"] in workers and not started._shutdown_thread
+        here = _resident_mib(os.getpid())
+        assert all(_resident_mib(pid) < here - 200 for pid in workers), (here, [_resident_mib(p) for p in workers])
+        del later
+    assert started._shutdown_thread
+
+
 @pytest.mark.skipif(not FORK, reason="figures are drawn in forked processes on Linux only")
 def test_a_drawing_that_does_not_pickle_is_drawn_in_this_process(tmp_path):
     record = tmp_path / "drawn.json"

@@ -83,9 +83,10 @@ def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = 
     """Analyse a study and write its report; ``(index, None)`` without either where the report in ``out``
     was made from the study as it is now (:func:`redoxmap.report.up_to_date`) and not ``force``."""
     from redoxmap.report import up_to_date, write_report
+    from redoxmap.report.rendering import drawing_processes
     from redoxmap.study import load_study, run_study
     from redoxmap.study.adaptive_executor import choose_executor
-    from redoxmap.study.dask_executor import DEFAULT_TIMEOUT_S
+    from redoxmap.study.dask_executor import DEFAULT_TIMEOUT_S, DaskExecutor
 
     study = load_study(manifest)
     if not force:
@@ -98,7 +99,9 @@ def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = 
     executor = choose_executor(workers=workers if workers is not None else execution.get("workers"),
                                scheduler=scheduler or execution.get("scheduler"), progress=progress,
                                timeout_s=task_timeout_s or execution.get("task_timeout_s", DEFAULT_TIMEOUT_S))
-    with executor if hasattr(executor, "__enter__") else nullcontext(executor):
+    # the figures' drawing processes are forked before the analyses fill this process's memory
+    drawing = nullcontext() if isinstance(executor, DaskExecutor) else drawing_processes()
+    with drawing, executor if hasattr(executor, "__enter__") else nullcontext(executor):
         result = run_study(study, executor=executor, store=store)
         for outcome in result.failures():
             say("failed:", f"{outcome.label}: {outcome.error}", style="red")
