@@ -56,7 +56,7 @@ def test_drawing_processes_forked_first_draw_without_the_memory_the_report_takes
 
     record = tmp_path / "drawn.json"
     with rendering.drawing_processes(2):
-        started = rendering._STARTED.get()
+        started, _ = rendering._STARTED.get()
         workers = set(started._processes)
         later = np.ones(300 * 2**20 // 8)  # every page written: resident
         with figure_pool(2), figure_style() as plt:

@@ -138,7 +138,22 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-_STARTED: ContextVar[ProcessPoolExecutor | None] = ContextVar("redoxmap_drawing_processes", default=None)
+_STARTED: ContextVar[tuple[ProcessPoolExecutor, int] | None] = ContextVar("redoxmap_drawing_processes",
+                                                                           default=None)
+
+
+def _drawing_process_setup() -> None:
+    """In each drawing process: Ctrl-C is the report's to handle (it shuts the pool down), and the process ends
+    with the report's process if that is killed (Linux's parent-death signal), instead of waiting for tasks."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _forked_pool(workers: int) -> ProcessPoolExecutor | None:
@@ -147,8 +162,8 @@ def _forked_pool(workers: int) -> ProcessPoolExecutor | None:
     import multiprocessing
 
     fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux")
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) if workers > 1 and fork \
-        else None
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_drawing_process_setup) if workers > 1 and fork else None
 
 
 @contextmanager
@@ -160,16 +175,23 @@ def drawing_processes(workers: int | None = None) -> Iterator[None]:
     report's own held 1.3–1.9 GB (2026-12-06); forked before them, they hold the imports and what they draw. Where
     the figures go to a Dask client, the processes stay idle and end with the block.
     """
-    pool = _forked_pool(default_workers() if workers is None else workers)
+    workers = default_workers() if workers is None else workers
+    pool = _forked_pool(workers)
+    if pool is not None:
+        # imported once here, not by every process it forks
+        import matplotlib.backends.backend_agg
+        import matplotlib.figure  # noqa: F401
+        import pandas  # noqa: F401
+
+        try:
+            pool.submit(int).result()  # with fork, the first task starts every process of the pool
+        except Exception:  # noqa: BLE001 - no fork now (memory, process limit): the figure pool forks later
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = None
     if pool is None:
         yield
         return
-    # imported once here, not by every process it forks
-    import matplotlib.backends.backend_agg
-    import matplotlib.figure  # noqa: F401
-
-    pool.submit(int).result()  # with fork, the first task starts every process of the pool
-    token = _STARTED.set(pool)
+    token = _STARTED.set((pool, workers))
     try:
         yield
     finally:
@@ -185,7 +207,8 @@ def figure_pool(workers: int | None = None, progress: Progress | None = None, *,
     running); ``print_quality``: with their 300 dpi PNG and SVG, else the page's preview only; ``reuse``: keep
     the figures an earlier report saved from the same inputs (:mod:`redoxmap.report.figure_cache`)."""
     workers = default_workers() if workers is None else workers
-    started = _STARTED.get() if client is None and workers > 1 else None
+    started = _STARTED.get()
+    started = started[0] if started is not None and started[1] == workers and client is None else None
     local = started or (_forked_pool(workers) if client is None else None)
     pool = _Pool(client if client is not None else local, progress, print_quality, reuse,
                  limit=PENDING_PER_WORKER * workers if local is not None else 0, remote=client is not None)
@@ -233,9 +256,10 @@ def submit(drawing: Drawing, folder: Path, stem: str, label: str = "", key: str 
 
 
 def _pickled(drawing: Drawing, remote: bool) -> bytes | None:
-    """The drawing as bytes for the pool (None: draw it here). A local pool's forked processes share this
-    one's modules, so ``pickle`` serves; a Dask worker may not import the user's script, so cloudpickle
-    (Dask's own) sends such functions by value, and a drawing above :data:`REMOTE_DRAWING_BYTES` stays."""
+    """The drawing as bytes for the pool (None: draw it here). A local pool's forked processes import a drawing's
+    module by name (or have it from the fork), so ``pickle`` serves; a Dask worker may not import the user's
+    script, so cloudpickle (Dask's own) sends such functions by value, and a drawing above
+    :data:`REMOTE_DRAWING_BYTES` stays."""
     if not remote:
         return pickle.dumps(drawing)
     import cloudpickle
