@@ -403,9 +403,47 @@ def test_interval_sets_leave_out_refits_the_training_numbers_reject():
     assert failed / (len(failing) + failing.left_out) == pytest.approx(norm.sf(2.0), abs=0.008)
     assert left_out_note(failing) == (
         f"{failing.left_out} of {len(failing) + failing.left_out} draws of the fixed values were left out: "
-        f"{failing.rejected} because the training numbers reject their refit (chi-square more than 13.8 above the "
-        f"fit's); {failed} because their refit failed or a covariance draw left a parameter without a value (the "
-        f"intervals: range of 3000 parameter sets without the 74 most extreme at each end (Wilks, 95.0 %))")
+        f"{failing.rejected} because the training numbers reject them (chi-square more than 13.8 above the "
+        f"fit's, on its error scale); {failed} because the model could not refit or run them, or a covariance draw "
+        f"left a parameter without a value (the intervals: range of 3000 parameter sets without the 74 most extreme "
+        f"at each end (Wilks, 95.0 %))")
+
+
+def test_compensated_sets_move_the_fitted_values_as_a_refit_would_and_leave_out_what_the_numbers_reject():
+    """Truth by construction: a model linear on the fits' scale in x = ln Q_O (fitted) and y = ln radius (fixed,
+    drawn with 20 % so y = 0.2 z, z exactly normal), two training numbers with residuals (x + 5 y, 20 y) in their
+    errors. A refit of x at a drawn y gives x = -5 y exactly (what the linearised refit must find) and leaves
+    (0, 20 y): chi-square 16 z², rejected (nominal chi-square 0, error scale 1) where 16 z² > 2 ln 1000, |z| > 0.929,
+    35.3 % of draws, within three binomial standard errors of 2,000 kept."""
+    import dataclasses
+
+    import pandas as pd
+    from scipy.stats import norm
+
+    from redoxmap.model.validation import compensated_sets
+
+    training = [Observation("capacity", 160.0, 4.0, 30, 1), Observation("capacity", 170.0, 4.0, 30, 2)]
+    template = fit_model(training[:1], vary=("q_o_mAh_g",))
+    q_fit = template.parameters.q_o_mAh_g
+    fit = dataclasses.replace(
+        template, table=template.table.assign(stderr=q_fit * 1e-12), chi_square=0.0, reduced_chi_square=0.0,
+        residuals=pd.DataFrame({"observation": ["a", "b"]}),
+        fixed=pd.DataFrame([{"name": "radius_nm", "value": template.parameters.radius_nm, "stderr":
+                             0.2 * template.parameters.radius_nm, "source": "stated"}]))
+    radius = template.parameters.radius_nm
+
+    def predictor(parameters, observations):
+        x, y = np.log(parameters.q_o_mAh_g / q_fit), np.log(parameters.radius_nm / radius)
+        return np.array([o.value for o in observations]) + 4.0 * np.array([x + 5 * y, 20 * y])
+
+    sets = compensated_sets(training, fit, predictor, count=2000, seed=4)
+    tried = len(sets) + sets.left_out
+    expected = 2 * norm.sf(np.sqrt(2 * np.log(1000.0) / 16))
+    assert sets.rejected == sets.left_out
+    assert sets.rejected / tried == pytest.approx(expected, abs=3 * np.sqrt(expected * (1 - expected) / tried))
+    y = np.array([np.log(s.radius_nm / radius) for s in sets])
+    x = np.array([np.log(s.q_o_mAh_g / q_fit) for s in sets])
+    assert np.allclose(x, -5 * y, atol=1e-6) and np.abs(y / 0.2).max() <= 0.93
 
 
 def test_interval_sets_draw_on_past_refits_that_fail_to_the_count():

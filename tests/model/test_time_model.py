@@ -225,3 +225,21 @@ def test_oxygen_charged_on_the_plateau_comes_back_below_the_tm_top():
     np.testing.assert_allclose(least["discharge_capacity_mAh_g"], table["discharge_capacity_mAh_g"], rtol=2e-3)
     with pytest.raises(AnalysisError, match="oxygen_hysteresis_V must lie between"):
         simulate_time_resolved(free.with_values(oxygen_hysteresis_V=0.0), 1)
+
+
+def test_the_time_protocols_fixed_values_are_the_models_parameters_at_their_stated_values_and_draw_in_range():
+    """Every fixed value of the particle protocol is a parameter of the model (so the intervals draw it), the stated
+    ones equal the model's defaults (the nominal fit runs at them), and 2,000 draws stay where the model runs."""
+    import dataclasses
+
+    from redoxmap.model.validation import TIME_STATED, draw_fixed, reference_study, time_fixed_values
+
+    fixed = time_fixed_values(reference_study(), BASE.surface_reaction_energy_eV)
+    assert set(fixed["name"]) <= {f.name for f in dataclasses.fields(CellParameters)}
+    assert all(getattr(BASE, name) == value for name, (value, _, _) in TIME_STATED.items())
+    assert (fixed["stderr"] > 0).all() and fixed["source"].str.len().gt(20).all()
+    rng = np.random.default_rng(0)
+    draws = [draw_fixed(fixed, rng) for _ in range(2000)]
+    hysteresis = np.array([d["oxygen_hysteresis_V"] for d in draws])
+    assert hysteresis.min() >= 0.15 and hysteresis.max() <= 1.3
+    assert min(d["radius_um"] for d in draws) > 0 and min(d["mn_reduction"] for d in draws) >= 0

@@ -131,7 +131,7 @@ def model_validate(
         typer.Option(
             min=0,
             help="Draws for the 95 % intervals: each draws every fixed value from its error and refits (default "
-            "40, about 25 s; 24 covariance draws with --time-resolved; 0: no intervals).",
+            "40, about 25 s; with --time-resolved 24, each refitted to first order; 0: no intervals).",
         ),
     ] = None,
     plot: PlotOpt = None,
@@ -140,7 +140,8 @@ def model_validate(
 ) -> None:
     """The reference study's protocol: train on capacities (30 and 50 °C) and bulk r; predict the
     surface r-values and the liquid cell's first discharge, and print each against the measurement
-    with its 95 % interval (the fit's uncertainty and every fixed value's error, drawn and refitted);
+    with its 95 % interval (the fit's uncertainty and every fixed value's error, drawn and refitted; with
+    --time-resolved refitted to first order, since a refit of the particle model takes minutes);
     `agrees`: within 15 %, or within the interval and the measurement's error. Then the study's two
     qualitative tests (a cell moved from 30 to 50 °C after two cycles; liquid- against solid-phase
     mixing), each with `agrees`, and every fixed value with its source and error."""
@@ -152,7 +153,8 @@ def model_validate(
         with err_console.status("training the particle model") as status:
             result = validate_reference(liquid_radius_nm=liquid_radius_nm, time_resolved=True, draws=draws,
                                         on_evaluation=lambda n, chi2: status.update(
-                                            f"training the particle model: run {n}, χ² = {chi2:.4g}"))
+                                            f"the particle model (its fit, then its intervals): run {n}, "
+                                            f"χ² = {chi2:.4g}"))
     else:
         with err_console.status("training the model, then drawing every fixed value and refitting"):
             result = validate_reference(liquid_radius_nm=liquid_radius_nm, draws=draws)

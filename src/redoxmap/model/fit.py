@@ -42,7 +42,8 @@ LINEAR_BOUNDS = {"activation_energy_eV": (-1.0, 3.0), "surface_reaction_energy_e
                  "plateau_V": (4.0, 5.0), "contact_fraction": (0.01, 1.0), "mn_reduction": (0.0, 1.0),
                  "u_activation_energy_eV": (-1.0, 3.0), "r_int_activation_energy_eV": (-1.0, 3.0),
                  "u_ref": (0.05, 1.0), "u_liquid": (0.05, 1.0), "phi_c": (0.01, 10.0), "rho": (1.0, 1e4),
-                 "diffusion_activation_energy_eV": (-1.0, 3.0), "u_plateau_V": (4.0, 5.0)}
+                 "diffusion_activation_energy_eV": (-1.0, 3.0), "u_plateau_V": (4.0, 5.0),
+                 "oxygen_hysteresis_V": (0.15, 1.3)}
 
 
 @dataclass(frozen=True)
@@ -220,12 +221,15 @@ class ModelFit(FitResult):
         ax.legend(fontsize=6)
 
 
-def _encode(parameters: ParameterSet, names) -> np.ndarray:
+def encode_values(parameters: ParameterSet, names) -> np.ndarray:
+    """The values of ``names`` on the scale the fits work on: linear for those in ``LINEAR_BOUNDS``, else the
+    logarithm (a positive parameter)."""
     values = parameters.to_dict()
     return np.array([values[n] if n in LINEAR_BOUNDS else np.log(values[n]) for n in names])
 
 
-def _decode(x, names, base: ParameterSet) -> ParameterSet:
+def decode_values(x, names, base: ParameterSet) -> ParameterSet:
+    """``base`` with ``names`` set from values on the fits' scale (:func:`encode_values`)."""
     return base.with_values(**{n: (float(v) if n in LINEAR_BOUNDS else float(np.exp(v))) for n, v in zip(names, x)})
 
 
@@ -241,7 +245,7 @@ def parameter_draws(fit: ModelFit, count: int = 200, *, seed: int = 0) -> list[P
                       ignore_index=True) if len(fit.fixed) else fit.table
     names = list(table["name"])
     fitted = len(fit.table)
-    center = _encode(fit.parameters, names)
+    center = encode_values(fit.parameters, names)
     values = np.asarray(table["value"], float)
     stderr = np.asarray(table["stderr"], float)
     error = np.array([e if n in LINEAR_BOUNDS else e / abs(v) for n, v, e in zip(names, values, stderr)])
@@ -255,7 +259,7 @@ def parameter_draws(fit: ModelFit, count: int = 200, *, seed: int = 0) -> list[P
     for k, name in enumerate(names):
         if name in LINEAR_BOUNDS:
             draws[:, k] = np.clip(draws[:, k], *LINEAR_BOUNDS[name])
-    return [_decode(x, names, fit.parameters) for x in draws]
+    return [decode_values(x, names, fit.parameters) for x in draws]
 
 
 def fit_model(observations: list[Observation], *, start: ActivationParameters | None = None,
@@ -387,7 +391,7 @@ def fit_parameters(observations: list[Observation], predictor: Callable, start: 
     evaluations, failures = 0, []
 
     def evaluate(x):
-        return (predictor(_decode(x, names, start), observations) - measured) / sigma
+        return (predictor(decode_values(x, names, start), observations) - measured) / sigma
 
     def residuals(x):
         nonlocal evaluations
@@ -405,10 +409,10 @@ def fit_parameters(observations: list[Observation], predictor: Callable, start: 
             on_evaluation(evaluations, float(normalised @ normalised))
         return normalised
 
-    x0 = np.clip(_encode(start, names), lower + 1e-9, upper - 1e-9)
+    x0 = np.clip(encode_values(start, names), lower + 1e-9, upper - 1e-9)
     solution = least_squares(residuals, x0, bounds=(lower, upper), diff_step=diff_step,
                              ftol=tolerance, xtol=tolerance, max_nfev=100 * (len(names) + 1))
-    fitted = _decode(solution.x, names, start)
+    fitted = decode_values(solution.x, names, start)
     dof = max(len(observations) - len(names), 0)
     chi2 = float(np.sum(solution.fun ** 2))
     reduced = chi2 / dof if dof else float("nan")

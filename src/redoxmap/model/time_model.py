@@ -133,6 +133,11 @@ class CellParameters(ParameterSet):
         Share of the surface layer that loses its TM redox per charge at 30 °C, and the Arrhenius
         energy of that reaction with the electrolyte (the cycle-resolved model's parameters of the
         same names; :mod:`redoxmap.model.surface`). 0: no surface process.
+    tafel_width_V : float
+        Potential per e-fold of the activation rate (RT / alpha F; the cycle-resolved model's parameter of the
+        same name).
+    tey_nm, bulk_nm : float
+        Probing depths of the surface (TEY) and bulk (iPFY/TFY) XAS modes (the cycle-resolved model's).
     shells, surface_step_nm : int, float
         Depth grid: number of shells and the thickness of the outermost one.
     """
@@ -155,6 +160,9 @@ class CellParameters(ParameterSet):
     oxygen_hysteresis_V: float = 0.9
     surface_loss_per_cycle: float = 0.0
     surface_reaction_energy_eV: float = 0.3
+    tafel_width_V: float = DRIVE_V
+    tey_nm: float = 4.5
+    bulk_nm: float = 150.0
     shells: int = 24
     surface_step_nm: float = 2.0
 
@@ -290,11 +298,11 @@ def discharge_potential(x, a, oxygen_holes, parameters: CellParameters):
     return TM_START_V + x / tm_per_volt - flattening * shared + low_terms + BEYOND_V * beyond / f_o
 
 
-def _drive(u, plateau_V, gradient: bool = False):
-    """Activation drive ``exp((U - U_plateau) / 50 mV)``, and its slope if asked."""
-    z = (u - plateau_V) / DRIVE_V
+def _drive(u, plateau_V, width_V, gradient: bool = False):
+    """Activation drive ``exp((U - U_plateau) / w)``, ``w`` the Tafel width, and its slope if asked."""
+    z = (u - plateau_V) / width_V
     drive = np.exp(np.minimum(z, DRIVE_CAP))
-    return drive, (np.where(z < DRIVE_CAP, drive / DRIVE_V, 0.0) if gradient else None)
+    return drive, (np.where(z < DRIVE_CAP, drive / width_V, 0.0) if gradient else None)
 
 
 class ParticleModel:
@@ -350,7 +358,7 @@ class ParticleModel:
         rate[1:n] -= flux * self.outer_gain
         rate[n - 1] += current_mA_g * self.feed
         if current_mA_g > 0:
-            drive, _ = _drive(open_circuit_potential(x, a, p), p.u_plateau_V)
+            drive, _ = _drive(open_circuit_potential(x, a, p), p.u_plateau_V, p.tafel_width_V)
             rate[n:] = self.k_activation * (1 - a) * drive
         return rate
 
@@ -370,7 +378,7 @@ class ParticleModel:
         jac = np.bincount(self._face_index, weights, minlength=4 * n * n).reshape(2 * n, 2 * n)
         if current_mA_g > 0:
             u, du_dx, du_da = open_circuit_potential(x, a, p, gradient=True)
-            drive, d_drive = _drive(u, p.u_plateau_V, gradient=True)
+            drive, d_drive = _drive(u, p.u_plateau_V, p.tafel_width_V, gradient=True)
             k, i = self.k_activation, self._diagonal
             jac[n + i, i] = k * (1 - a) * d_drive * du_dx
             jac[n + i, n + i] = k * ((1 - a) * d_drive * du_da - drive)
@@ -398,7 +406,7 @@ def _time_above(times, voltage, level) -> float:
 
 def simulate_time_resolved(parameters: CellParameters | None = None, cycles: int = 5, *, temperature_C: float = 30.0,
                            c_rate: float = 0.1, upper_V: float = 4.7, lower_V: float = 2.0,
-                           points_per_half: int = 200, tey_nm: float = 4.0, bulk_nm: float = 150.0,
+                           points_per_half: int = 200, tey_nm: float | None = None, bulk_nm: float | None = None,
                            tolerance: float = 1e-4) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cycle the particle galvanostatically between cut-offs.
 
@@ -412,8 +420,8 @@ def simulate_time_resolved(parameters: CellParameters | None = None, cycles: int
         Cut-offs of charge and discharge.
     points_per_half : int
         Samples of the voltage record per half cycle (evenly in time).
-    tey_nm, bulk_nm : float
-        Probing depths of the surface and bulk XAS modes.
+    tey_nm, bulk_nm : float, optional
+        Probing depths of the surface and bulk XAS modes, if not the parameters'.
     tolerance : float
         The solver's relative tolerance (absolute: 1e-3 of it); capacities after 40 cycles are
         within 0.1 % of a 1e-7 solution at the default.
@@ -444,8 +452,8 @@ def simulate_time_resolved(parameters: CellParameters | None = None, cycles: int
                             f"reduced within the TM slope), not {p.oxygen_hysteresis_V}")
     model = ParticleModel(p, temperature_C)
     n = p.shells
-    tey = probe_weights(model.depth_nm, model.volume_fraction, tey_nm)
-    bulk = probe_weights(model.depth_nm, model.volume_fraction, bulk_nm)
+    tey = probe_weights(model.depth_nm, model.volume_fraction, p.tey_nm if tey_nm is None else tey_nm)
+    bulk = probe_weights(model.depth_nm, model.volume_fraction, p.bulk_nm if bulk_nm is None else bulk_nm)
     state = np.zeros(2 * n)
     current = c_rate * ONE_C_MA_G
     horizon = 3600 * model.q_total / current * 2.5  # longer than any half cycle can last
