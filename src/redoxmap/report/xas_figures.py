@@ -62,7 +62,7 @@ def _by_state(plt, analyses, table_name, value, error, ylabel, split=None):
     # first few and counts the rest (forty samples' legend squeezed the plot away).
     labels = {label for ax in axes[0] for label in ax.get_legend_handles_labels()[1]}
     wide = len(groups) > 1 or max(map(len, labels), default=0) < 28  # two columns only where they fit
-    legend_below(fig, cells=True, noun="series (a sample in a mode)", ncols=2 if wide else 1)
+    legend_below(fig, cells=True, noun="series", ncols=2 if wide else 1)  # a series: a sample in a mode
     return fig
 
 
