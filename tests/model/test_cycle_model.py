@@ -411,10 +411,10 @@ def test_interval_sets_leave_out_refits_the_training_numbers_reject():
 
 def test_compensated_sets_move_the_fitted_values_as_a_refit_would_and_leave_out_what_the_numbers_reject():
     """Truth by construction: a model linear on the fits' scale in x = ln Q_O (fitted) and y = ln radius (fixed,
-    drawn with 20 % so y = 0.2 z, z exactly normal), two training numbers with residuals (x + 5 y, 20 y) in their
-    errors. A refit of x at a drawn y gives x = -5 y exactly (what the linearised refit must find) and leaves
-    (0, 20 y): chi-square 16 z², rejected (nominal chi-square 0, error scale 1) where 16 z² > 2 ln 1000, |z| > 0.929,
-    35.3 % of draws, within three binomial standard errors of 2,000 kept."""
+    drawn with 20 % so y = 0.2 z, z exactly normal), two training numbers with residuals (10 x + 5 y, 20 y) in
+    their errors. A refit of x at a drawn y gives x = -y / 2 exactly (what the linearised refit must find) and
+    leaves (0, 20 y): chi-square 16 z², rejected (nominal chi-square 0, error scale 1) where 16 z² > 2 ln 1000,
+    |z| > 0.929, 35.3 % of draws, within three binomial standard errors of 2,000 kept."""
     import dataclasses
 
     import pandas as pd
@@ -434,7 +434,7 @@ def test_compensated_sets_move_the_fitted_values_as_a_refit_would_and_leave_out_
 
     def predictor(parameters, observations):
         x, y = np.log(parameters.q_o_mAh_g / q_fit), np.log(parameters.radius_nm / radius)
-        return np.array([o.value for o in observations]) + 4.0 * np.array([x + 5 * y, 20 * y])
+        return np.array([o.value for o in observations]) + 4.0 * np.array([10 * x + 5 * y, 20 * y])
 
     sets = compensated_sets(training, fit, predictor, count=2000, seed=4)
     tried = len(sets) + sets.left_out
@@ -443,7 +443,26 @@ def test_compensated_sets_move_the_fitted_values_as_a_refit_would_and_leave_out_
     assert sets.rejected / tried == pytest.approx(expected, abs=3 * np.sqrt(expected * (1 - expected) / tried))
     y = np.array([np.log(s.radius_nm / radius) for s in sets])
     x = np.array([np.log(s.q_o_mAh_g / q_fit) for s in sets])
-    assert np.allclose(x, -5 * y, atol=1e-6) and np.abs(y / 0.2).max() <= 0.93
+    assert np.allclose(x, -y / 2, atol=1e-6) and np.abs(y / 0.2).max() <= 0.93
+
+
+def test_the_linearised_refit_moves_only_along_what_the_training_numbers_determine():
+    """By hand: a unit step of the first fitted value moves the residuals by 10 standard errors, of the second by
+    0.01; the inverse keeps 1/10 along the first and nothing along the second (a refit has nothing to fit there)."""
+    from redoxmap.model.validation import _determined_inverse
+
+    np.testing.assert_allclose(_determined_inverse(np.array([[10.0, 0.0], [0.0, 0.01], [0.0, 0.0]])),
+                               [[0.1, 0.0, 0.0], [0.0, 0.0, 0.0]], atol=1e-12)
+
+
+def test_fewer_than_two_parameter_sets_give_no_interval():
+    from redoxmap.model.validation import interval_method, prediction_interval
+
+    for sampled in (np.empty((0, 2)), np.array([[1.0, 2.0]])):
+        low, high = prediction_interval(np.array([0.5, 1.5]), sampled)
+        assert np.isnan(low).all() and np.isnan(high).all()
+    assert interval_method(0) == "none: 0 parameter sets ran, and an interval needs two"
+    assert interval_method(1) == "none: 1 parameter set ran, and an interval needs two"
 
 
 def test_interval_sets_draw_on_past_refits_that_fail_to_the_count():

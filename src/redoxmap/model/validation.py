@@ -326,7 +326,10 @@ def compensated_sets(training: list[Observation], fit: ModelFit, predictor: Call
     Each draws every fixed value from its error (:func:`draw_fixed`) and moves the fitted parameters by what a
     refit would change to compensate it, to first order: ``-(J_θ⁺ J_φ) Δφ``, with ``J_θ`` and ``J_φ`` the
     training residuals' derivatives (in standard errors) by the fitted and the fixed values on the fits' scale
-    (:func:`redoxmap.model.fit.encode_values`; forward differences of ``step``). The set is left out where the
+    (:func:`redoxmap.model.fit.encode_values`; forward differences of ``step``). The pseudo-inverse keeps only the
+    directions of the fitted values that the training numbers determine (singular values of ``J_θ`` of at least
+    :data:`DETERMINED_SINGULAR_VALUE`): along the others a refit has nothing to fit, and dividing by their small
+    singular values sent every draw of the reference protocol out of the model's range. The set is left out where the
     training numbers reject that point (chi-square above :func:`rejection_limit`) and otherwise gets one draw of
     the fit's covariance, until ``count`` are kept or ``4 count`` were tried. A linearised refit is exact for a
     model linear in its parameters; where the model bends, the chi-square at the point it reaches says how far
@@ -360,7 +363,7 @@ def compensated_sets(training: list[Observation], fit: ModelFit, predictor: Call
         warnings.simplefilter("ignore", RuntimeWarning)
         warnings.simplefilter("ignore", UserWarning)
         at_fit = residuals(fit.parameters)
-        compensation = -np.linalg.pinv(jacobian(fitted_names), rcond=1e-8) @ jacobian(fixed_names)
+        compensation = -_determined_inverse(jacobian(fitted_names)) @ jacobian(fixed_names)
         centre_fixed, centre_fitted = encode_values(fit.parameters, fixed_names), encode_values(fit.parameters,
                                                                                                 fitted_names)
         while len(sets) < count and tried < 4 * count:
@@ -382,6 +385,18 @@ def compensated_sets(training: list[Observation], fit: ModelFit, predictor: Call
             sets.append(parameter_draws(spread, 1, seed=seed + tried)[0])
     sets.left_out = tried - len(sets)
     return sets
+
+
+DETERMINED_SINGULAR_VALUE = 1.0
+"""A direction of the fitted values is determined by the training numbers when a unit step along it (an e-fold of a
+positive parameter) moves their residuals by at least one standard error."""
+
+
+def _determined_inverse(jacobian: np.ndarray) -> np.ndarray:
+    """The pseudo-inverse of ``jacobian`` on its determined directions (:data:`DETERMINED_SINGULAR_VALUE`)."""
+    left, values, right = np.linalg.svd(jacobian, full_matrices=False)
+    kept = values >= DETERMINED_SINGULAR_VALUE
+    return right[kept].T @ np.diag(1.0 / values[kept]) @ left[:, kept].T
 
 
 def _within_bounds(parameters, names):
@@ -435,8 +450,9 @@ def prediction_interval(predicted: np.ndarray, sampled: np.ndarray) -> tuple[np.
     about the nominal value reaches below zero on one side and beyond every draw on the other. Neither covers
     the truth of virtual studies' first-charge surface r at 30 °C at 95 % (86 % with ± t sd, 86-87 % with
     these, in 100 virtual studies of ``benchmarks/bench_model_coverage.py``, 2026-12-06; the guide's model
-    page says why). With fewer sets: ``predicted`` ± t sd (:func:`interval_method` says which). The interval always
-    holds ``predicted``, and is not below zero (r-values and capacities are not negative).
+    page says why). With fewer sets: ``predicted`` ± t sd (:func:`interval_method` says which); with fewer than
+    two, no interval (NaN). The interval always holds ``predicted``, and is not below zero (r-values and
+    capacities are not negative).
 
     Parameters
     ----------
@@ -463,11 +479,12 @@ def prediction_interval(predicted: np.ndarray, sampled: np.ndarray) -> tuple[np.
         k = _order_statistic(count)
         ordered = np.sort(sampled, axis=0)
         low, high = np.minimum(ordered[k - 1], predicted), np.maximum(ordered[count - k], predicted)
-    else:
+    elif count >= 2:
         with np.errstate(over="ignore"):  # sets far out in an undetermined direction: an unbounded interval
-            half = (np.std(sampled, axis=0, ddof=1) * interval_factor(count) if count > 1
-                    else np.zeros(predicted.size))
+            half = np.std(sampled, axis=0, ddof=1) * interval_factor(count)
         low, high = predicted - half, predicted + half
+    else:  # no spread to make one from: no interval (an interval of zero width would claim certainty)
+        return np.full(predicted.size, np.nan), np.full(predicted.size, np.nan)
     return np.maximum(low, 0.0), high
 
 
@@ -491,6 +508,8 @@ def interval_method(count: int) -> str:
         k = _order_statistic(count)
         trimmed = "" if k == 1 else f" without the {k - 1} most extreme at each end"
         return f"range of {count} parameter sets{trimmed} (Wilks, {100 * (count + 1 - 2 * k) / (count + 1):.1f} %)"
+    if count < 2:
+        return f"none: {count} parameter set{'s' * (count != 1)} ran, and an interval needs two"
     return f"± t sd of {count} parameter sets (t = {interval_factor(count):.2f})"
 
 
