@@ -4,6 +4,7 @@ the numbers are beyond that."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from redoxmap.report import findings_section
 from redoxmap.report.map_figures import map_rows
@@ -18,12 +19,19 @@ def _map(samples: int):
     return map_from_table(pd.DataFrame(rows), pd.DataFrame({"name": [f"cell {k}" for k in range(samples)]}))
 
 
-def test_the_map_figure_is_drawn_up_to_its_row_limit_and_named_as_not_drawn_beyond(tmp_path, quiet):
+@pytest.fixture
+def plt(quiet):
+    """Pyplot on the Agg backend, its figures closed after the test."""
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib import pyplot
 
+    yield pyplot
+    pyplot.close("all")
+
+
+def test_the_map_figure_is_drawn_up_to_its_row_limit_and_named_as_not_drawn_beyond(tmp_path, plt):
     limit = findings_section.MAP_FIGURE_ROWS
     for samples, drawn in ((limit, True), (limit + 1, False)):
         amap = _map(samples)
@@ -37,7 +45,6 @@ def test_the_map_figure_is_drawn_up_to_its_row_limit_and_named_as_not_drawn_beyo
                     f"more than a figure can show ({limit}); every number is in tables/activation_map.nc (and the "
                     "command redoxmap map STUDY --json prints them).")
         assert notes == ([] if drawn else [expected])
-    plt.close("all")
 
 
 def _region_map(samples: int):
@@ -48,12 +55,7 @@ def _region_map(samples: int):
     return map_from_table(pd.DataFrame(rows), pd.DataFrame({"name": [f"cell {k}" for k in range(samples)]}))
 
 
-def test_the_charge_by_region_is_drawn_per_sample_up_to_its_limit_and_named_as_not_drawn_beyond(tmp_path, quiet):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def test_the_charge_by_region_is_drawn_per_sample_up_to_its_limit_and_named_as_not_drawn_beyond(tmp_path, plt):
     limit = findings_section.REGION_FIGURE_SAMPLES
     for samples, drawn in ((limit, True), (limit + 1, False)):
         amap = _region_map(samples)
@@ -66,4 +68,3 @@ def test_the_charge_by_region_is_drawn_per_sample_up_to_its_limit_and_named_as_n
                     f"a figure can tell apart ({limit}); the campaign on the entry page draws the top region's share "
                     "per cycle by group, and every number is in tables/activation_map.nc.")
         assert notes == ([] if drawn else [expected])
-    plt.close("all")
