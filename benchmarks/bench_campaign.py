@@ -8,8 +8,10 @@ references of the XAS Data Library) and an impedance spectrum (impedance.py's ex
 Half the cells are at 30 °C and half at 50 °C, so the campaign view has two groups.
 
 Every report runs in a fresh process (``redoxmap report --force --no-store --no-progress``), serially
-(``--workers 1``: the analyses in the process, the figures drawn by the default pool of processes) and on a
-local cluster (``--workers 2``, its start included: what a user waits for). For reference, the same study
+(``--workers 1``: the analyses in the process, the figures drawn by the default pool of processes), with the
+automatic choice (no ``--workers``: each phase serial or on a local cluster, as its tasks' measured cost
+decides; :mod:`redoxmap.study.adaptive_executor`) and on a local cluster (``--workers 2``, its start included:
+what a user waits for). For reference, the same study
 is also reported in one process, figures included (``run_study`` and ``write_report(workers=1)``): the
 "serial" the issue's goal of 1.6x was set against, since the default run keeps both cores busy drawing
 (up to :data:`ONE_PROCESS_UP_TO` cells: beyond, its per-cell cost is that of the smaller studies).
@@ -81,21 +83,24 @@ ONE_PROCESS = ("import sys, warnings; warnings.simplefilter('ignore')\n"
                "write_report(result, sys.argv[2], workers=1, reuse_figures=False)")
 
 
-def report(folder: Path, workers: int, *, force: bool = True) -> dict:
+def report(folder: Path, workers: int | None, *, force: bool = True) -> dict:
     """One report in a fresh process (``force``: every figure drawn; ``workers`` 0: everything in that one
-    process): wall, CPU, the largest process's memory, phases, entry page, figures drawn and kept."""
+    process; None: no ``--workers``, the automatic choice): wall, CPU, the largest process's memory, phases,
+    entry page, figures drawn and kept, and how each phase ran."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     command = ([sys.executable, "-c", ONE_PROCESS, str(folder), str(folder / "report")] if workers == 0 else
                [sys.executable, "-c", "from redoxmap.cli import main; main()", "report", str(folder),
-                *(["--force"] if force else []), "--no-store", "--no-progress", "--workers", str(workers)])
+                *(["--force"] if force else []), "--no-store", "--no-progress",
+                *([] if workers is None else ["--workers", str(workers)])])
     subprocess.run(command, check=True, capture_output=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     recorded = json.loads((folder / "report" / "report.json").read_text())
     return {"wall": wall, "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
             "peak_mib": after.ru_maxrss / 1024, "phases": recorded["timings_s"],
-            "entry_kib": (folder / "report" / "index.html").stat().st_size / 1024, "figures": recorded["figures"]}
+            "entry_kib": (folder / "report" / "index.html").stat().st_size / 1024, "figures": recorded["figures"],
+            "execution": recorded.get("execution", [])}
 
 
 def one_cell_changed(folder: Path) -> None:
@@ -110,11 +115,11 @@ def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [16, 64]
     print(threads_note())
     print("cells | run | wall (s) | CPU (s) | largest process (MiB) | entry page (KiB) | phases (s)")
-    measured: dict[str, dict[int, float]] = {"one process": {}, "serial": {}, "dask": {}}
+    measured: dict[str, dict[int, float]] = {"one process": {}, "serial": {}, "automatic": {}, "dask": {}}
     with tempfile.TemporaryDirectory() as tmp:
         for cells in sizes:
             folder = campaign_study(Path(tmp) / f"c{cells}", cells)
-            for label, workers in (("one process", 0), ("serial", 1), ("dask", 2)):
+            for label, workers in (("one process", 0), ("serial", 1), ("automatic", None), ("dask", 2)):
                 if workers == 0 and cells > ONE_PROCESS_UP_TO:
                     continue
                 result = report(folder, workers)
@@ -122,7 +127,12 @@ def main() -> None:
                 phases = ", ".join(f"{k} {v:.1f}" for k, v in result["phases"].items())
                 print(f"{cells} | {label} | {result['wall']:.1f} | {result['cpu']:.1f} | {result['peak_mib']:.0f} | "
                       f"{result['entry_kib']:.0f} | {phases}", flush=True)
-            ratios = f"{cells} | dask / serial | {measured['serial'][cells] / measured['dask'][cells]:.2f}x"
+                moved = [d for d in result["execution"] if "Dask workers in" in d or "then the other" in d]
+                if workers is None:
+                    print(f"{cells} | automatic: {len(result['execution'])} phases decided, {len(moved)} moved to a "
+                          f"cluster", flush=True)
+            ratios = (f"{cells} | dask / serial | {measured['serial'][cells] / measured['dask'][cells]:.2f}x; "
+                      f"automatic / serial {measured['serial'][cells] / measured['automatic'][cells]:.2f}x")
             if cells in measured["one process"]:
                 one = measured["one process"][cells]
                 ratios += (f"; dask / one process {one / measured['dask'][cells]:.2f}x; "
