@@ -247,8 +247,8 @@ def draw_fixed(fixed: pd.DataFrame, rng: np.random.Generator, surface_ni: list[O
 
 
 class ParameterSets(list):
-    """The parameter sets of :func:`interval_sets` (a list), with ``left_out``: how many draws were tried and
-    not kept, of which ``rejected`` because the training numbers reject them."""
+    """The parameter sets of :func:`interval_sets` or :func:`compensated_sets` (a list), with ``left_out``: how
+    many draws were tried and not kept, of which ``rejected`` because the training numbers reject them."""
 
     left_out: int = 0
     rejected: int = 0
@@ -301,12 +301,17 @@ def interval_sets(training: list[Observation], fit: ModelFit, fixed: pd.DataFram
                 drawn = parameter_draws(refitted, 1, seed=seed + tried - 1)[0]
             except AnalysisError:
                 continue
-            values = drawn.to_dict()
-            if all(np.isfinite(v) for v in values.values()) and all(
-                    values[n] > 0 for n in refit_names(fit) if n not in LINEAR_BOUNDS):
+            if _usable(drawn, fit):
                 sets.append(drawn)
     sets.left_out = tried - len(sets)
     return sets
+
+
+def _usable(parameters, fit: ModelFit) -> bool:
+    """Whether a drawn set can be run: every value finite, and the fitted positive parameters above zero."""
+    values = parameters.to_dict()
+    return all(np.isfinite(v) for v in values.values()) and all(
+        values[n] > 0 for n in refit_names(fit) if n not in LINEAR_BOUNDS)
 
 
 def rejection_limit(fit: ModelFit) -> float:
@@ -382,7 +387,9 @@ def compensated_sets(training: list[Observation], fit: ModelFit, predictor: Call
                 sets.rejected += 1
                 continue
             spread = replace(fit, parameters=refitted, fixed=fixed.iloc[0:0])
-            sets.append(parameter_draws(spread, 1, seed=seed + tried)[0])
+            drawn = parameter_draws(spread, 1, seed=seed + tried)[0]
+            if _usable(drawn, fit):  # else counted as a draw that could not be run
+                sets.append(drawn)
     sets.left_out = tried - len(sets)
     return sets
 
