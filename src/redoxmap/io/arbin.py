@@ -37,12 +37,13 @@ _MARKERS = ("datapoint", "cycleindex", "stepindex")
 
 def _sniff_csv(head: bytes, path: Path) -> bool:
     from redoxmap.io.tabular import find_table_header, header_keys
-    from redoxmap.io.text import head_text
+    from redoxmap.io.text import head_lines, head_text
 
     if not sniff_header(head, SYNONYMS):
         return False
-    index, sep = find_table_header(head_text(head), SYNONYMS)
-    keys = header_keys(head_text(head).splitlines()[index], sep)
+    text = head_text(head)
+    index, sep = find_table_header(text, SYNONYMS)
+    keys = header_keys(head_lines(text)[index], sep)
     return "datapoint" in keys and sum(marker in keys for marker in _MARKERS) >= 2  # Arbin always writes Data_Point
 
 

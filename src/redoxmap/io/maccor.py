@@ -17,7 +17,7 @@ from redoxmap.io.tabular import (
     sniff_header,
     table_to_raw,
 )
-from redoxmap.io.text import TextFile, head_text, timestamp
+from redoxmap.io.text import TextFile, head_lines, head_text, timestamp
 
 SYNONYMS = {
     "time": [("testtime", "s"), ("test", "s")],
@@ -35,7 +35,7 @@ def _sniff(head: bytes, path: Path) -> bool:
         return False
     text = head_text(head)
     index, sep = find_table_header(text, SYNONYMS)
-    keys = header_keys(text.splitlines()[index], sep)
+    keys = header_keys(head_lines(text)[index], sep)
     return "rec" in keys and bool({"cyc", "cyclec"} & set(keys))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from redoxmap.errors import AnalysisError, ReadError
@@ -71,6 +72,11 @@ class Reader:
     description: str = ""
     options: tuple[str, ...] = field(default_factory=tuple)
     fallback: bool = False
+
+    @cached_property
+    def extension_set(self) -> frozenset[str]:
+        """:attr:`extensions` as a set, for looking a file name's endings up."""
+        return frozenset(self.extensions)
 
     def __post_init__(self):
         if not (isinstance(self.modality, str) and self.modality.isidentifier()):

@@ -19,7 +19,7 @@ from redoxmap.errors import FormatError, ReadError, RedoxmapError
 from redoxmap.io.archives import check_archive
 from redoxmap.io.labels import AUX_COLUMN, choose_columns, extract_arrays, split_label
 from redoxmap.io.raw import RawCycling, checked
-from redoxmap.io.text import TextFile, head_text, parse_table, unique_names
+from redoxmap.io.text import TextFile, head_lines, head_text, parse_table, unique_names
 
 Synonyms = dict[str, list]
 MAX_HEADER_CHARS = 20_000  # the widest real export header (Arbin with aux channels) is ~2,000
@@ -59,7 +59,7 @@ def find_table_header(text: str | list[str], synonyms: Synonyms, *, limit: int =
                       quantities=("time", "voltage", "current")) -> tuple[int, str] | None:
     """The index and separator of the first line (within ``limit``) that names ``quantities``
     (``text``: the file's head, or its first lines)."""
-    lines = text.splitlines() if isinstance(text, str) else text
+    lines = head_lines(text) if isinstance(text, str) else text
     for index, line in enumerate(lines[:limit]):
         if len(line) > MAX_HEADER_CHARS:
             continue  # not a header (a damaged line would otherwise cost a label parse per character)
@@ -175,9 +175,8 @@ def table_to_raw(
     columns = extract_arrays(frame, chosen)
     state = columns.pop("instrument_state", None)
     if state is not None and (charge_states or discharge_states):
-        state = np.char.upper(state.astype(str))
-        sign = np.where(np.isin(state, charge_states), 1.0,
-                        np.where(np.isin(state, discharge_states), -1.0, 0.0))
+        state = pd.Series(state, dtype="str").str.upper()  # Arrow's upper: NumPy's cost a Maccor read 1.2 ms
+        sign = np.where(state.isin(charge_states), 1.0, np.where(state.isin(discharge_states), -1.0, 0.0))
         columns["current_A"] = np.abs(columns["current_A"]) * sign
     return checked(RawCycling(columns, instrument=instrument, reader=reader, source_file=path,
                               metadata=metadata or {}))
