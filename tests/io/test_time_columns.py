@@ -29,3 +29,5 @@ def test_a_column_of_durations_only():
     np.testing.assert_allclose(to_seconds(values), expected, rtol=0, atol=1e-9)
     with_junk = to_seconds(pd.concat([values, pd.Series(["junk"])], ignore_index=True))
     np.testing.assert_array_equal(to_seconds(values), with_junk[:-1])  # both ways give the same numbers
+    with_gap = to_seconds(pd.Series(["0d 00:00:1", None, "0d 00:00:3"], dtype="str"))  # a missing value: NaN
+    np.testing.assert_array_equal(with_gap, [1.0, np.nan, 3.0])

@@ -196,7 +196,7 @@ def _durations(text: pd.Series) -> np.ndarray:
     values = pa.array(text, type=pa.large_string())
     if isinstance(values, pa.ChunkedArray):  # a column pandas holds in chunks (one concatenated from tables)
         values = values.combine_chunks()
-    if len(values) and pc.all(pc.match_substring_regex(values, _DURATION)).as_py():
+    if len(values) and not values.null_count and pc.all(pc.match_substring_regex(values, _DURATION)).as_py():
         return _split_durations(values)
     parts = pc.extract_regex(values, _DURATION)
 
