@@ -16,24 +16,31 @@ def best(function, repeat: int = 3) -> tuple[float, object]:
     return min(times), value
 
 
-def interleaved(first, second, repeat: int = 5) -> tuple[dict, dict]:
+def interleaved(first, second, repeat: int = 5, *, round_s: float = 0.0) -> tuple[dict, dict]:
     """Time two callables alike: one warm-up call of each, then ``repeat`` rounds of A then B.
+
+    ``round_s``: each round calls a callable as many times as fill about that many seconds (at least once,
+    the same number for both, from the warm-up) and counts the time per call, so that a call of a
+    millisecond is not one timer sample among the machine's noise.
 
     Returns
     -------
     (dict, dict)
-        For each: ``median`` and ``spread`` (max - min) in seconds and its last ``value``.
+        For each: ``median`` and ``spread`` (max - min) in seconds per call and its last ``value``.
     """
     import statistics
 
+    start = time.perf_counter()
     first(), second()
+    calls = max(1, int(round_s / max(time.perf_counter() - start, 1e-9) * 2)) if round_s else 1
     times = ([], [])
     values = [None, None]
     for _ in range(repeat):
         for index, function in enumerate((first, second)):
             start = time.perf_counter()
-            values[index] = function()
-            times[index].append(time.perf_counter() - start)
+            for _ in range(calls):
+                values[index] = function()
+            times[index].append((time.perf_counter() - start) / calls)
     return tuple({"median": statistics.median(t), "spread": max(t) - min(t), "value": v}
                  for t, v in zip(times, values))
 

@@ -10,7 +10,9 @@
   150 MB): seconds per million rows should stay flat.
 
 Each pair is timed alike: one warm-up of each, then A B A B (5 rounds; 3 for the largest files),
-median and spread. Run ``python benchmarks/bench_readers.py``. A benchmark, not a test.
+median and spread; a round calls each as many times as fill about 0.2 s (a small file's millisecond is
+otherwise one timer sample among the machine's noise).
+Run ``python benchmarks/bench_readers.py``. A benchmark, not a test.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ TEXT_FILES = [
 ]
 MPR_FILES = ["yadg/gcpl.issue_211.mpr", "yadg/mb.issue_218.mpr", "battery-data-format/GCPL-0.mpr",
              "yadg/cv.issue_217.mpr"]
+ROUND_S = 0.2  # seconds a round of calls of each reader fills, at least one call
 NEWARE_FILES = ["NewareNDA/test_2.ndax", "NewareNDA/BTS85-36-6-5-110-20240424.ndax", "NewareNDA/TestFile.nda",
                 "NewareNDA/2-1-6_61[07005012].nda"]
 
@@ -64,10 +67,10 @@ def _bare_arguments(path: Path) -> dict:
 
 
 def _row(path: Path, label: str, ours, theirs, repeat: int = 5) -> tuple[float, float]:
-    mine, limit = interleaved(ours, theirs, repeat=repeat)
+    mine, limit = interleaved(ours, theirs, repeat=repeat, round_s=ROUND_S)
     megabytes = path.stat().st_size / 1e6
-    print(f"{label} | {megabytes:.1f} | {mine['median'] * 1e3:.0f} ± {mine['spread'] * 1e3:.0f} | "
-          f"{megabytes / mine['median']:.0f} | {limit['median'] * 1e3:.0f} ± {limit['spread'] * 1e3:.0f} | "
+    print(f"{label} | {megabytes:.1f} | {mine['median'] * 1e3:.2f} ± {mine['spread'] * 1e3:.2f} | "
+          f"{megabytes / mine['median']:.0f} | {limit['median'] * 1e3:.2f} ± {limit['spread'] * 1e3:.2f} | "
           f"{megabytes / limit['median']:.0f} | {mine['median'] / limit['median']:.2f}x", flush=True)
     return mine["median"], limit["median"]
 

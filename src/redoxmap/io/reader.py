@@ -8,6 +8,8 @@ format modules only by name, when a file is first read).
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -87,11 +89,15 @@ class Reader:
 def read_head(path: Path) -> bytes:
     """The first bytes of a file, with clear errors for missing, unreadable or empty files."""
     path = Path(path)
-    if not path.exists():
-        raise ReadError("file does not exist", path=path)
-    if path.is_dir():
+    try:
+        kind = os.stat(path).st_mode  # one look before opening (a pipe would block the open)
+    except (FileNotFoundError, NotADirectoryError):
+        raise ReadError("file does not exist", path=path) from None
+    except OSError as exc:
+        raise ReadError(f"cannot be opened ({exc.strerror})", path=path) from exc
+    if stat.S_ISDIR(kind):
         raise ReadError("is a folder, not a file", path=path)
-    if not path.is_file():  # a device (a link to /dev/zero never ends), a pipe, a socket
+    if not stat.S_ISREG(kind):  # a device (a link to /dev/zero never ends), a pipe, a socket
         raise ReadError("is not a regular file (a device, a pipe or a socket)", path=path)
     try:
         with path.open("rb") as handle:
