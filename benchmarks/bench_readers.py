@@ -62,8 +62,9 @@ def _bare_arguments(path: Path) -> dict:
                     "bdf": bdf.SYNONYMS, "csv": generic.SYNONYMS}[reader]
         skip, sep = find_table_header(source.head(60), synonyms)
     sample = source.head(skip + 3)[-1]
+    # plain UTF-8 for a UTF-8 file: pandas decodes any other name (utf-8-sig too) through a slower Python wrapper
     return {"reader": reader, "skiprows": skip, "sep": sep, "decimal": "," if uses_decimal_comma(sample, sep) else ".",
-            "encoding": source.encoding}
+            "encoding": "utf-8" if source.encoding == "utf-8-sig" else source.encoding}
 
 
 def _row(path: Path, label: str, ours, theirs, repeat: int = 5) -> tuple[float, float]:

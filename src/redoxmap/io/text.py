@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from collections.abc import Callable
@@ -184,10 +185,15 @@ def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str
         sample = next((line for line in source._decode(data[body:end if end >= 0 else len(data)]).splitlines()
                        if line.strip()), "")
         decimal = "," if uses_decimal_comma(sample, sep) else "."
+    if source.encoding == "utf-8-sig":
+        # pandas decodes any encoding but plain UTF-8 through a Python text wrapper (a tenth of a large BDF
+        # file's parse): a table that starts the file starts after its byte-order mark instead
+        offset += len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8, offset) else 0
+        encoding = "utf-8"
+    else:  # ASCII rows are the same bytes in UTF-8; the header's labels are this module's, decoded as the file is
+        encoding = "utf-8" if _ascii_from(data, body) else source.encoding
     handle = io.BytesIO(data)  # shares the bytes, no copy
     handle.seek(offset)
-    # ASCII rows are the same bytes in UTF-8; the header's labels are this module's, decoded as the file is
-    encoding = "utf-8" if source.encoding == "cp1252" and _ascii_from(data, body) else source.encoding
     # Only a Windows-1252 file can hold a byte its encoding (or UTF-8, for its ASCII rows after a header that is
     # not) lacks: a UTF-8 file was checked whole when read. pandas decodes through a Python text wrapper when
     # told to replace such bytes, which cost a third of a Maccor export's parse.
