@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from redoxmap.errors import ReadError
 from redoxmap.io.archives import check_archive
@@ -48,7 +47,7 @@ def read_neware(path: Path) -> RawCycling:
 
     current = column("current_mA") / 1000.0
     capacity = np.abs(column("capacity_mAh")) / 1000.0
-    table = pd.DataFrame({
+    table = {  # column arrays: checked() builds the one DataFrame
         "time_s": column("total_time_s"),
         "voltage_V": column("voltage_V"),
         "current_A": current,
@@ -57,7 +56,7 @@ def read_neware(path: Path) -> RawCycling:
         # fastnda's capacity is the charge passed since the start of the step.
         "instrument_charge_capacity_Ah": np.where(current > 0, capacity, 0.0),
         "instrument_discharge_capacity_Ah": np.where(current < 0, capacity, 0.0),
-    }, copy=False)
+    }
     for column in frame.columns:  # fastnda: aux1_voltage_V, aux1_temperature_degC, ...
         match = re.fullmatch(r"aux(\d+)_(voltage_V|temperature_degC)", column)
         if match:
@@ -65,7 +64,7 @@ def read_neware(path: Path) -> RawCycling:
             values = np.asarray(frame[column].to_numpy(), dtype=float)
             if np.any(values != 0):  # an input that logs zero throughout is not connected
                 table[f"aux{match.group(1)}_{quantity}"] = values
-    temperatures = sorted(c for c in table.columns if c.endswith("_temperature_C"))
+    temperatures = sorted(c for c in table if c.endswith("_temperature_C"))
     if temperatures:
         table["temperature_C"] = table[temperatures[0]]  # the first thermocouple: the cell's
     metadata = {}
