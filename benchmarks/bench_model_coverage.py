@@ -101,8 +101,8 @@ def trial(seed: int, draws: int = 40) -> dict:
     for k, (label, low, high, true) in enumerate(zip(table["observation"], table["low_95"], table["high_95"],
                                                      truth_held_out)):
         covered[label] = bool(low <= true <= high)
-        sides[label] = ("above" if true > high else "below" if true < low else "inside",
-                        bool(true > np.median(sampled[:, k])))
+        above_median = bool(true > np.median(sampled[:, k])) if len(sampled) else None  # no set ran: not known
+        sides[label] = ("above" if true > high else "below" if true < low else "inside", above_median)
     return covered, sides
 
 
@@ -131,8 +131,9 @@ def main() -> None:
           "the median of the refits' predictions (50 % when they are centred on it):")
     for label in sides[0]:
         where = [s[label][0] for s in sides]
+        above = [s[label][1] for s in sides if s[label][1] is not None]
         print(f"  {label:40s} {where.count('above'):3d} / {where.count('below'):3d}   "
-              f"{100 * np.mean([s[label][1] for s in sides]):5.1f} %")
+              f"{100 * np.mean(above) if above else float('nan'):5.1f} % of {len(above)}")
 
 
 if __name__ == "__main__":
