@@ -559,3 +559,35 @@ def test_json_rows_keep_every_float_and_write_missing_values_and_times_plainly()
     rows = json.loads(json.dumps(records(frame), allow_nan=False))
     assert rows == [{"d_cm2_s": 1.6123e-13, "when": "2026-12-06T15:00:00", "took": 90.0, "n": 1},
                     {"d_cm2_s": None, "when": None, "took": None, "n": 2}]
+
+
+def test_report_forks_its_drawing_processes_before_the_analyses(tmp_path, monkeypatch, echem):
+    """`redoxmap report` forks the figures' processes first (they would start with the analyses' memory) and
+    draws in them: the wiring of `drawing_processes` into the command."""
+    import shutil
+    from contextlib import contextmanager
+
+    import redoxmap.study
+    from redoxmap.report import rendering
+
+    shutil.copy(echem / "NewareNDA" / "TestFile.nda", tmp_path / "cell.nda")
+    (tmp_path / "study.toml").write_text('[[sample]]\nname = "A"\n[sample.files]\ncycling = "cell.nda"\n')
+    events = []
+    forked, analyse = rendering.drawing_processes, redoxmap.study.run_study
+
+    @contextmanager
+    def spy(workers=None):
+        with forked(2):
+            events.append(("forked", rendering._STARTED.get() is not None))
+            yield
+
+    def run_study(*args, **kwargs):
+        events.append(("analysed", rendering._STARTED.get() is not None))
+        return analyse(*args, **kwargs)
+
+    monkeypatch.setattr(rendering, "drawing_processes", spy)
+    monkeypatch.setattr(redoxmap.study, "run_study", run_study)
+    monkeypatch.setattr(rendering, "default_workers", lambda: 2)
+    result = runner.invoke(app, ["report", str(tmp_path), "--no-progress", "--no-store", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert events == [("forked", True), ("analysed", True)]
