@@ -83,8 +83,10 @@ def test_bytes_and_decoded_text_give_one_output(path, monkeypatch):
 def test_the_byte_path_is_taken_for_plain_files_and_left_for_odd_line_breaks(tmp_path):
     plain = text.TextFile(tmp_path / "a.csv", b"note\r\ntime_s,voltage_V\r\n1,2\r\n", "utf-8-sig")
     assert plain.line_offset(1) == 6
-    for odd in (b"note\rtime_s,voltage_V\n1,2\n", b"note\ntime_s,voltage_V\n1,2\x0c\n3,4\n"):
+    for odd in (b"note\rtime_s,voltage_V\n1,2\n", b"note\ntime_s,voltage_V\x0c\n1,2\n3,4\n"):
         assert text.TextFile(tmp_path / "b.csv", odd, "utf-8-sig").line_offset(1) is None
+    # in the rows, a form feed is part of a value for pandas, as it is for the bytes path
+    assert text.TextFile(tmp_path / "b.csv", b"note\ntime_s,voltage_V\n1,2\x0c\n3,4\n", "utf-8-sig").line_offset(1) == 5
     table = text.parse_table(text.TextFile.read(tmp_path / "c.csv", b"x\ny;z\n1,5;2\n"), sep=";", skip_lines=1)
     assert table.to_dict("list") == {"y": [1.5], "z": [2]}  # the decimal comma found in the data lines
     latin = "T/°C\tE/V\n25,5\t3,1\n".encode("cp1252")
@@ -203,3 +205,14 @@ def test_a_header_field_beyond_the_csv_limit_is_a_read_error_naming_the_file(tmp
     with pytest.raises(RedoxmapError, match="huge_header.csv.*header line cannot be split"):
         text.parse_table(text.TextFile.read(path), sep=",")
     assert path.read_text().startswith("time/s")  # the input is left as it was
+
+
+def test_a_form_feed_or_vertical_tab_in_a_row_leaves_its_values(tmp_path):
+    """Bytes str.splitlines breaks at, inside the rows: pandas reads them as the white space they are, and
+    every row keeps its values (decoded and split, the row would have been cut in two)."""
+    rows = "".join(f"{k},{3 + k * 0.01:.2f},0.001\n" for k in range(10)).encode()
+    path = tmp_path / "damaged.csv"
+    damaged = rows.replace(b"3.02,", b"3.02\x0c,").replace(b"3.05,", b"3.05\x0b,")
+    path.write_bytes(b"time_s,voltage_V,current_A\n" + damaged)
+    table = read_with(path, modality="cycling")[1].table
+    np.testing.assert_allclose(table["voltage_V"], 3 + 0.01 * np.arange(10))
