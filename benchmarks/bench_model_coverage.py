@@ -102,7 +102,9 @@ def trial(seed: int, draws: int = 40) -> dict:
                                                      truth_held_out)):
         covered[label] = bool(low <= true <= high)
         above_median = bool(true > np.median(sampled[:, k])) if len(sampled) else None  # no set ran: not known
-        sides[label] = ("above" if true > high else "below" if true < low else "inside", above_median)
+        side = ("no interval" if not (np.isfinite(low) and np.isfinite(high)) else
+                "above" if true > high else "below" if true < low else "inside")
+        sides[label] = (side, above_median)
     return covered, sides
 
 

@@ -146,3 +146,33 @@ def test_a_sniffer_that_crashes_is_not_this_format_with_a_warning(clean_registry
     with pytest.warns(RuntimeWarning, match="crashy reader's format check failed .*ZeroDivisionError"):
         name = chosen()
     assert name != "crashy"
+
+
+def test_a_readers_extensions_are_a_tuple_of_lower_case_endings():
+    """What detection matches file names against: a list becomes a tuple (changing the list later changes
+    nothing), an upper-case ending matches as the lower-cased name does, and a bare string or an empty
+    ending is refused with a clear error."""
+    from redoxmap.errors import AnalysisError
+
+    def make(extensions):
+        return Reader(name="x", modality="eis", instrument="X", extensions=extensions, sniff=lambda h, p: False,
+                      read=lambda p: None)
+
+    endings = [".MLB", ".mlb.gz"]
+    reader = make(endings)
+    endings.append(".csv")
+    assert reader.extensions == (".mlb", ".mlb.gz") and reader.extension_set == {".mlb", ".mlb.gz"}
+    for bad in (".mlb", ("",), (".mlb", 3)):
+        with pytest.raises(AnalysisError, match="extensions must be"):
+            make(bad)
+
+
+def test_a_bad_path_is_a_read_error(tmp_path):
+    from redoxmap.io.reader import read_head
+
+    with pytest.raises(ReadError, match="not a usable file name"):
+        read_head(tmp_path / "a\x00b.csv")
+    with pytest.raises(ReadError, match="does not exist"):
+        read_head(tmp_path / "missing.csv")
+    with pytest.raises(ReadError, match="folder"):
+        read_head(tmp_path)

@@ -216,3 +216,25 @@ def test_a_form_feed_or_vertical_tab_in_a_row_leaves_its_values(tmp_path):
     path.write_bytes(b"time_s,voltage_V,current_A\n" + damaged)
     table = read_with(path, modality="cycling")[1].table
     np.testing.assert_allclose(table["voltage_V"], 3 + 0.01 * np.arange(10))
+
+
+def test_a_header_after_blank_lines_is_checked_for_odd_line_breaks_too(tmp_path):
+    """A header line holding a form feed, after blank lines, is read as str.splitlines splits it (the
+    decoded path), as the same header without the blank lines is."""
+    tables = [b"note\n" + blank + b"time_s\x0cjunk,voltage_V,current_A\n0,3.0,0.1\n1,3.1,0.1\n"
+              for blank in (b"", b"\n\n")]
+    labels = []
+    for k, table in enumerate(tables):
+        source = text.TextFile.read(tmp_path / f"t{k}.csv", table)
+        labels.append(list(text.parse_table(source, sep=",", skip_lines=1).columns))
+    assert labels[0] == labels[1]
+
+
+def test_byte_counts_block_by_block_match_bytes_count(monkeypatch):
+    """The counts that guard a narrowed parse, made block by block (blocks of 7 bytes here), against
+    bytes.count on random bytes."""
+    data = np.random.default_rng(1).integers(0, 4, 1000, dtype=np.uint8).tobytes()
+    monkeypatch.setattr(text, "_COUNT_BLOCK", 7)
+    for start in (0, 5, 999, 1000):
+        assert text._count(data, b"\x01", start) == data.count(b"\x01", start)
+    assert text.head_text(bytearray(b"time_s,voltage_V")) == "time_s,voltage_V"  # any bytes-like head

@@ -189,7 +189,7 @@ def _durations(text: pd.Series) -> np.ndarray:
     functions over the column (a Python regex per row cost a Maccor export half its read time).
 
     A column whose every value is a duration (one regex match, no captures) is split at its colons and
-    its ``d``: RE2's capture groups cost five times as much (2.3 of a Maccor export's 3 ms here)."""
+    its ``d``: RE2's capture groups cost five times as much (2.3 ms of a Maccor export's 3 ms here)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 

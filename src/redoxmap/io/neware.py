@@ -66,7 +66,7 @@ def read_neware(path: Path) -> RawCycling:
                 table[f"aux{match.group(1)}_{quantity}"] = values
     temperatures = sorted(c for c in table if c.endswith("_temperature_C"))
     if temperatures:
-        table["temperature_C"] = table[temperatures[0]]  # the first thermocouple: the cell's
+        table["temperature_C"] = table[temperatures[0]].copy()  # the first thermocouple: the cell's (its own array)
     metadata = {}
     if not head_is_zip(path):  # an .ndax's metadata is nested XML, none of it a plain value: not read
         try:

@@ -81,6 +81,13 @@ class Reader:
         return frozenset(self.extensions)
 
     def __post_init__(self):
+        endings = self.extensions
+        if isinstance(endings, str) or not all(isinstance(e, str) and e for e in endings):
+            raise AnalysisError(f"reader {self.name!r}: extensions must be a tuple of file name endings such as "
+                                f"('.csv',), not {endings!r}")
+        # a tuple of lower-case endings, as file names are matched: a list its author changes later would leave
+        # extension_set stale, and an upper-case ending would never match
+        object.__setattr__(self, "extensions", tuple(e.lower() for e in endings))
         if not (isinstance(self.modality, str) and self.modality.isidentifier()):
             raise AnalysisError(f"reader {self.name!r}: modality must be a name such as "
                                 f"{', '.join(READER_MODALITIES)} (or a plugin modality's), not {self.modality!r}")
@@ -95,6 +102,8 @@ def read_head(path: Path) -> bytes:
         raise ReadError("file does not exist", path=path) from None
     except OSError as exc:
         raise ReadError(f"cannot be opened ({exc.strerror})", path=path) from exc
+    except ValueError as exc:  # a NUL byte in the name, or one the file system cannot encode
+        raise ReadError(f"is not a usable file name ({exc})", path=path) from None
     if stat.S_ISDIR(kind):
         raise ReadError("is a folder, not a file", path=path)
     if not stat.S_ISREG(kind):  # a device (a link to /dev/zero never ends), a pipe, a socket

@@ -24,12 +24,16 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-@lru_cache(maxsize=4)
 def head_text(head: bytes) -> str:
     """Decode the first bytes of a file for sniffing (tolerant of a cut multibyte character;
     UTF-16 when the file starts with its byte-order mark, as some Windows programs write).
 
     Remembered for the last few heads: every text reader's sniffer decodes the same head of a file."""
+    return _decoded_head(head if isinstance(head, bytes) else bytes(head))
+
+
+@lru_cache(maxsize=4)
+def _decoded_head(head: bytes) -> str:
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return head.decode("utf-16", errors="replace")
     return head.decode("utf-8", errors="replace")
@@ -54,8 +58,9 @@ def uses_decimal_comma(sample_line: str, sep: str) -> bool:
 # Line breaks Python's str.splitlines knows and pandas' tokenizer does not (both break at \n, \r\n
 # and a lone \r): where one comes before a table's rows (its preamble or header line), the lines a reader
 # looked at and the bytes pandas is given do not map one to one, and the table is parsed the old way
-# (decoded, split, rejoined). In the rows, pandas reads one as part of a value (a damaged row, whose value is
-# then not a number): looking for them in every row took five passes over the file (0.3 s of a 628 MB export).
+# (decoded, split, rejoined). In the rows, pandas reads one as part of a value (\x0b and \x0c as white space,
+# the others leave that value not a number): looking for them in every row took five passes over the file
+# (0.3 s of a 628 MB export).
 # The UTF-8 ones are looked for only in a UTF-8 file that is not plain ASCII, and only where their last byte
 # occurs (a one-byte search is ten times faster).
 _ODD_BYTES = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e")
@@ -136,14 +141,17 @@ class TextFile:
         offset = self._end_of_line(index)
         if offset < 0 or len(self._decode(self.data[:offset]).splitlines()) != index:
             return None
-        data, end = self.data, self._end_of_line(1, offset)
+        return None if self.odd_line_break(offset) else offset
+
+    def odd_line_break(self, start: int, line: int | None = None) -> bool:
+        """Whether the bytes from ``start`` to the end of the line at byte ``line`` (``start``'s line by default)
+        hold a line break str.splitlines knows and pandas does not."""
+        data, end = self.data, self._end_of_line(1, start if line is None else line)
         end = len(data) if end < 0 else end
-        if any(data.find(mark, offset, end) >= 0 for mark in _ODD_BYTES):
-            return None
-        if self.encoding != "cp1252" and not self.ascii and any(
-                data.find(last, offset, end) >= 0 and data.find(mark, offset, end) >= 0 for last, mark in _ODD_UTF8):
-            return None
-        return offset
+        if any(data.find(mark, start, end) >= 0 for mark in _ODD_BYTES):
+            return True
+        return self.encoding != "cp1252" and not self.ascii and any(
+            data.find(last, start, end) >= 0 and data.find(mark, start, end) >= 0 for last, mark in _ODD_UTF8)
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -174,13 +182,16 @@ def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str
         If the table cannot be parsed (a corrupted or truncated export).
     """
     offset = source.line_offset(skip_lines)
+    if offset is not None:
+        data, first, first_line = source.data, offset, skip_lines
+        body = source._end_of_line(1, offset)
+        while body > 0 and not data[offset:body].strip():  # pandas skips blank lines before a header: so do we
+            offset, body, skip_lines = body, source._end_of_line(1, body), skip_lines + 1
+        if skip_lines > first_line and source.odd_line_break(first, offset):  # those lines, and the header after
+            offset, skip_lines = None, first_line
     if offset is None:
         return parse_text_table(source.text(), path=source.path, sep=sep, skip_lines=skip_lines, decimal=decimal,
                                 columns=columns)
-    data = source.data
-    body = source._end_of_line(1, offset)
-    while body > 0 and not data[offset:body].strip():  # pandas skips blank lines before a header: so do we
-        offset, body, skip_lines = body, source._end_of_line(1, body), skip_lines + 1
     if not _VISIBLE_BYTE.search(data, offset):  # found at once in a table; data[offset:].strip() copied it twice
         raise ReadError(f"ends before its table (expected after line {skip_lines})", path=source.path)
     body = len(data) if body < 0 else body
@@ -199,8 +210,8 @@ def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str
     handle = io.BytesIO(data)  # shares the bytes, no copy
     handle.seek(offset)
     # Only a Windows-1252 file can hold a byte its encoding (or UTF-8, for its ASCII rows after a header that is
-    # not) lacks: a UTF-8 file was checked whole when read. pandas decodes through a Python text wrapper when
-    # told to replace such bytes, which cost a third of a Maccor export's parse.
+    # not) lacks: a UTF-8 file was checked whole when read. Told to replace such bytes, pandas' C parser decodes
+    # its text fields the slow way (pandas 3.1: a third of a Maccor export's parse, 15 ms against 10.5).
     errors = "strict" if source.encoding == "utf-8-sig" else "replace"
     return _read_table(handle, source.path, labels=_header_labels(source._decode(data[offset:body]), sep, source.path),
                        sep=sep, decimal=decimal, encoding=encoding, encoding_errors=errors,
@@ -322,19 +333,24 @@ def _rectangular(data, start: int, sep, newline) -> bool:
     """Whether the table from ``start`` has no more separators than its header line gives every row
     (with room for ragged ends). pandas' parser, told which columns to keep, no longer refuses a row
     with more fields than the header: a damaged row of millions of separators would take gigabytes, so
-    such a table is parsed whole (and refused cleanly) instead. Two counts over the bytes."""
+    such a table is parsed whole (and refused cleanly) instead. Two counts over the table's bytes."""
     end = data.find(newline, start)
     per_row = data.count(sep, start, end if end >= 0 else len(data))
     rows = _count(data, newline, start) + 1
     return _count(data, sep, start) <= 2 * (per_row + 1) * rows
 
 
+_COUNT_BLOCK = 1 << 22  # bytes compared at once: the comparison's array stays 4 MB whatever the file's size
+
+
 def _count(data, mark, start: int) -> int:
-    """How often ``mark`` occurs in ``data`` from ``start``: NumPy's comparison for one byte (three times
-    as fast as ``bytes.count``, which a Maccor export's 3.6 MB took 1.5 ms for), else ``count``."""
-    if isinstance(data, bytes) and len(mark) == 1:
-        return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8)[start:] == mark[0]))
-    return data.count(mark, start)
+    """How often ``mark`` occurs in ``data`` from ``start``: NumPy's comparison for one byte, block by block
+    (three times as fast as ``bytes.count``, which a Maccor export's 3.6 MB took 1.5 ms for), else ``count``."""
+    if not (isinstance(data, bytes) and len(mark) == 1):
+        return data.count(mark, start)
+    values = np.frombuffer(data, dtype=np.uint8)
+    return sum(int(np.count_nonzero(values[k:k + _COUNT_BLOCK] == mark[0]))
+               for k in range(start, len(values), _COUNT_BLOCK))
 
 
 def _named(label) -> bool:
