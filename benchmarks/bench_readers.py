@@ -9,8 +9,8 @@
 * Linearity: a BDF CSV written from the 700k-row ``BTS85`` file at 1x, 4x and 16x its rows (9 MB to
   150 MB): seconds per million rows should stay flat.
 
-redoxmap's read is timed as a campaign meets each file, with nothing it remembers between reads left from the
-call before (``_first_read``). Each pair is timed alike: one warm-up of each, then A B A B (5 rounds; 3 for
+redoxmap's read is timed as a campaign meets each file, with nothing remembered of its content from the call
+before (``_first_read``). Each pair is timed alike: one warm-up of each, then A B A B (5 rounds; 3 for
 the largest files),
 median and spread; a round calls each as many times as fill about 0.2 s (a small file's millisecond is
 otherwise one timer sample among the machine's noise).
@@ -70,11 +70,12 @@ def _bare_arguments(path: Path) -> dict:
 
 
 def _first_read(path: Path):
-    """``read_raw_cycling`` as a campaign meets each of its files: first, with none of what redoxmap remembers
-    between reads (a file's decoded head and its lines, header labels, column labels) left from the call before."""
-    from redoxmap.io import raw, read_raw_cycling, tabular, text
+    """``read_raw_cycling`` as a campaign meets each of its files: first, with nothing remembered of its content
+    (its decoded head and lines) from the call before. What is remembered by name stays, as it does across a
+    campaign's files of one instrument: their header lines' labels and the canonical columns' Index."""
+    from redoxmap.io import read_raw_cycling, text
 
-    for cache in (text._decoded_head, text.head_lines, tabular._line_keys, raw._labels):
+    for cache in (text._decoded_head, text.head_lines):
         cache.cache_clear()
     return read_raw_cycling(path)
 
