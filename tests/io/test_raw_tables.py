@@ -20,3 +20,18 @@ def test_tables_of_the_same_columns_do_not_share_their_column_labels():
     assert second.columns.name is None and _table(4.0).columns.name is None
     assert list(second.columns) == ["time_s", "voltage_V", "current_A"]
     np.testing.assert_array_equal(second["voltage_V"], [3.5, 3.5, 3.5])
+
+
+def test_the_largest_magnitude_ignores_what_is_not_a_number():
+    """What refuse_implausible reports and compares with its limit, by hand: NaN and infinities left out."""
+    import pytest
+
+    from redoxmap.errors import FormatError
+    from redoxmap.io.raw import refuse_implausible
+
+    cases = {(): 0.0, (np.nan,): 0.0, (1.0, -3.0, np.nan): 3.0, (np.inf, 2.0): 2.0, (-np.inf, np.nan, 5.0): 5.0,
+             (-0.0,): 0.0, (2.5, -7.5, 1e-3): 7.5}
+    for values, largest in cases.items():
+        assert refuse_implausible(np.array(values, dtype=float), 10.0, "x (V)", Path("x.csv")) == largest
+    with pytest.raises(FormatError, match="x \\(V\\) reaches 1e\\+308"):
+        refuse_implausible(np.array([1.0, 1e308, np.inf]), 10.0, "x (V)", Path("x.csv"))

@@ -152,8 +152,16 @@ def refuse_implausible(values, limit: float, what: str, path) -> float:
     FormatError
     """
     values = np.asarray(values, dtype=float)
-    # masked, not indexed: the finite values are not copied out (8 ms of a 700k-row file's read)
-    largest = float(np.max(np.abs(values), initial=0.0, where=np.isfinite(values)))
+    if not values.size:
+        return 0.0
+    # The extremes, NaN ignored: two plain reductions. A masked maximum of the magnitudes took 20 ns a value
+    # (0.24 s a column of an 11-million-row export); it is needed only where an infinity is among them.
+    with np.errstate(invalid="ignore"):
+        low, high = np.fmin.reduce(values), np.fmax.reduce(values)
+    if np.isfinite(low) and np.isfinite(high):
+        largest = max(abs(float(low)), abs(float(high)))
+    else:
+        largest = float(np.max(np.abs(values), initial=0.0, where=np.isfinite(values)))
     if largest > limit:
         raise FormatError(f"{what} reaches {largest:.3g}, beyond {limit:g}: not a measurement "
                           "(a damaged file, or a column read as the wrong quantity)", path=path)
