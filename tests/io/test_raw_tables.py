@@ -33,5 +33,6 @@ def test_the_largest_magnitude_ignores_what_is_not_a_number():
              (-0.0,): 0.0, (2.5, -7.5, 1e-3): 7.5}
     for values, largest in cases.items():
         assert refuse_implausible(np.array(values, dtype=float), 10.0, "x (V)", Path("x.csv")) == largest
+    assert refuse_implausible(np.array([[1.0, -4.0], [np.nan, 2.0]]), 10.0, "x (V)", Path("x.csv")) == 4.0  # 2-D
     with pytest.raises(FormatError, match="x \\(V\\) reaches 1e\\+308"):
         refuse_implausible(np.array([1.0, 1e308, np.inf]), 10.0, "x (V)", Path("x.csv"))

@@ -157,7 +157,7 @@ def refuse_implausible(values, limit: float, what: str, path) -> float:
     # The extremes, NaN ignored: two plain reductions. A masked maximum of the magnitudes took 20 ns a value
     # (0.24 s a column of an 11-million-row export); it is needed only where an infinity is among them.
     with np.errstate(invalid="ignore"):
-        low, high = np.fmin.reduce(values), np.fmax.reduce(values)
+        low, high = np.fmin.reduce(values, axis=None), np.fmax.reduce(values, axis=None)  # of any shape
     if np.isfinite(low) and np.isfinite(high):
         largest = max(abs(float(low)), abs(float(high)))
     else:
