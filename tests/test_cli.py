@@ -562,8 +562,9 @@ def test_json_rows_keep_every_float_and_write_missing_values_and_times_plainly()
 
 
 def test_report_forks_its_drawing_processes_before_the_analyses(tmp_path, monkeypatch, echem):
-    """`redoxmap report` forks the figures' processes first (they would start with the analyses' memory) and
-    draws in them: the wiring of `drawing_processes` into the command."""
+    """`redoxmap report` forks the figures' processes first (they would start with the analyses' memory), and they
+    are running while the analyses run: the wiring of `drawing_processes` into the command (whether the figures
+    are then drawn in them is `tests/report/test_rendering.py`'s)."""
     import shutil
     from contextlib import contextmanager
 
