@@ -405,6 +405,9 @@ def test_model_validate_prints_held_out_predictions_with_intervals(tmp_path):
     assert (tmp_path / "held.png").stat().st_size > 10_000
     text = runner.invoke(app, ["model", "validate", "--draws", "0"])
     assert text.exit_code == 0 and "Fixed from separate measurements" in text.output
+    # --refit is the particle model's: the cycle-resolved protocol refits every draw already
+    refused = runner.invoke(app, ["model", "validate", "--refit", "--draws", "0"])
+    assert refused.exit_code == 2 and "--time-resolved" in refused.output
 
 
 def test_model_whatif_and_fit_of_a_study(tmp_path):

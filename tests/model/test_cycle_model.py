@@ -495,3 +495,28 @@ def test_interval_sets_draw_on_past_refits_that_fail_to_the_count():
     assert half.left_out == pytest.approx(len(half), rel=0.15)
 
 
+
+
+def test_refits_in_worker_processes_give_the_sets_one_process_gives():
+    """The reference protocol's refits (the cycle-resolved model's, from the same draws of the fixed values) run
+    in two forked processes: the same sets in the same order, the same refits left out, each refit reported."""
+    import sys
+
+    from redoxmap.model.validation import interval_sets, refit_cycles
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("forked pools are Linux only")
+    data = reference_study()
+    training = data["capacities"] + data["bulk_r"]
+    fixed = reference_evidence(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        nominal = refit_cycles(training, reference_start(fixed))
+    runs = {}
+    for workers in (1, 2):
+        seen = []
+        sets = interval_sets(training, nominal, fixed, refit_cycles, count=5, seed=4, surface_ni=data["surface_ni"],
+                             workers=workers, on_refit=lambda n, chi2, seen=seen: seen.append((n, chi2)))
+        runs[workers] = ([s.to_dict() for s in sets], sets.left_out, seen)
+    assert runs[1] == runs[2]
+    assert [n for n, _ in runs[1][2]] == list(range(1, len(runs[1][0]) + runs[1][1] + 1))

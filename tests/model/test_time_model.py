@@ -177,6 +177,22 @@ def test_the_reference_protocol_runs_with_the_particle_model(monkeypatch):
     assert liquid > solid
 
 
+@pytest.mark.slow
+def test_the_particle_protocol_refits_each_draw_in_full_on_request(monkeypatch):
+    """With ``refit``, each draw of the fixed values is refitted by the particle model's own fit (here of r_max
+    alone, to keep the test short), in two processes: every refit is reported, and a kept set's r_max is the
+    refit's, not the nominal fit's (the fixed values drawn move it)."""
+    from redoxmap.model import validation
+
+    monkeypatch.setattr(validation, "TIME_VALIDATION_VARY", ("r_max",))
+    refits = []
+    result = validation.validate_reference(time_resolved=True, draws=2, refit=True, workers=2,
+                                           on_refit=lambda n, chi2: refits.append(n))
+    assert refits == list(range(1, len(refits) + 1)) and len(refits) >= 2
+    assert len(result.predictions) == 5
+    assert result.predictions["interval"].str.contains("parameter sets|t sd", regex=True).all()
+
+
 def test_the_discharge_branch_inverts_the_tm_slope_and_the_oxygen_sharing_one_potential():
     """Truth by hand: x(U) = f_TM (U - 3.0)/1.3 + y clip((U - U_o)/0.15, 0, 1), U_o = 4.3 - hysteresis
     (an unactivated shell: no Mn below the TM slope)."""

@@ -45,6 +45,7 @@ from redoxmap.model.fit import (
 )
 from redoxmap.model.surface import surface_loss_from_valence
 from redoxmap.model.time_model import CellParameters
+from redoxmap.processes import forked_pool, ordered_map
 
 # What the particle model's validation fits: transport, activation, interface and the oxygen capacity (the
 # cycle-resolved protocol fits Q_O too; with the Mn channel beside it, a stated 170 overshot the 50 °C capacity).
@@ -264,7 +265,8 @@ where the other refits gave 2-12; 2026-12-06)."""
 
 
 def interval_sets(training: list[Observation], fit: ModelFit, fixed: pd.DataFrame, refit: Callable, *,
-                  count: int = 60, seed: int = 0, surface_ni: list[Observation] | None = None) -> ParameterSets:
+                  count: int = 60, seed: int = 0, surface_ni: list[Observation] | None = None, workers: int = 1,
+                  on_refit: Callable[[int, float], None] | None = None) -> ParameterSets:
     """Parameter sets whose spread is the prediction's whole uncertainty: each draws every fixed value
     from its error (:func:`draw_fixed`), refits the training numbers from there (a fixed value changes
     what the fit finds) and adds one draw from that refit's covariance.
@@ -280,31 +282,55 @@ def interval_sets(training: list[Observation], fit: ModelFit, fixed: pd.DataFram
     the fixed values drawn (only two fitted parameters have finite bounds, and ``u_ref`` = 1 is a physical
     ceiling).
 
+    With ``workers`` above 1 the refits run in that many forked processes (``refit`` must then pickle: a
+    module-level function), a few ahead of those kept, with the same draws and the same sets as one process
+    gives. ``on_refit`` gets the count of refits done and the last one's chi-square, for progress.
+
     Refits on resampled training numbers (a parametric bootstrap) instead of the covariance draw were
     tried on 2026-12-06 and covered worse in ``benchmarks/bench_model_coverage.py`` (91 % of all intervals
     against 95 %; the first-charge surface r 85 and 90 %, as before): they are not used."""
     rng = np.random.default_rng(seed)
+    starts = [fit.parameters.with_values(**draw_fixed(fixed, rng, surface_ni)) for _ in range(2 * count)]
     sets, tried = ParameterSets(), 0
     limit = rejection_limit(fit)
+    pool = forked_pool(workers)
+    refits = ordered_map(pool, partial(_refit_or_none, refit, training), starts, ahead=workers)
     with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore", FitWarning)
-        while len(sets) < count and tried < 2 * count:
-            tried += 1
-            start = fit.parameters.with_values(**draw_fixed(fixed, rng, surface_ni))
-            try:
-                refitted = refit(training, start)
-                if not np.isfinite(refitted.chi_square):
+        try:
+            for refitted in refits:
+                tried += 1
+                if on_refit is not None:
+                    on_refit(tried, np.nan if refitted is None else refitted.chi_square)
+                if refitted is None or not np.isfinite(refitted.chi_square):
                     continue
                 if refitted.chi_square > limit:  # never with a NaN nominal
                     sets.rejected += 1
                     continue
-                drawn = parameter_draws(refitted, 1, seed=seed + tried - 1)[0]
-            except AnalysisError:
-                continue
-            if _usable(drawn, fit):
-                sets.append(drawn)
+                try:
+                    drawn = parameter_draws(refitted, 1, seed=seed + tried - 1)[0]
+                except AnalysisError:
+                    continue
+                if _usable(drawn, fit):
+                    sets.append(drawn)
+                if len(sets) == count:
+                    break
+        finally:
+            refits.close()
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
     sets.left_out = tried - len(sets)
     return sets
+
+
+def _refit_or_none(refit: Callable, training: list[Observation], start) -> ModelFit | None:
+    """``refit(training, start)``, or None where the model cannot fit from ``start`` (in a worker process too)."""
+    with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", FitWarning)
+        try:
+            return refit(training, start)
+        except AnalysisError:
+            return None
 
 
 def _usable(parameters, fit: ModelFit) -> bool:
@@ -670,9 +696,11 @@ def time_fixed_values(data: dict[str, list[Observation]], surface_reaction_energ
     return pd.DataFrame(rows, columns=["name", "value", "stderr", "source"])
 
 
-def _validate_particle(data, training, held_out, liquid_radius_nm, draws, on_evaluation, seed) -> Validation:
+def _validate_particle(data, training, held_out, liquid_radius_nm, draws, on_evaluation, seed, *, refit: bool,
+                       workers: int, on_refit) -> Validation:
     """The protocol with the time-resolved particle model: fitted from its fixed values, whose errors its
-    intervals draw (:func:`compensated_sets`: a refit per draw would take hours)."""
+    intervals draw, each refitted to first order (:func:`compensated_sets`) or, with ``refit``, in full
+    (:func:`interval_sets` on ``workers`` processes: minutes a refit)."""
     fixed = time_fixed_values(data, CellParameters().surface_reaction_energy_eV)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
@@ -683,11 +711,28 @@ def _validate_particle(data, training, held_out, liquid_radius_nm, draws, on_eva
     # the liquid cell's radius is the composite's (drawn) unless the caller gives one
     predictor = partial(predict_time_resolved,
                         liquid_radius_um=None if liquid_radius_nm is None else liquid_radius_nm / 1000)
-    sets = compensated_sets(training, fit, predictor, count=24 if draws is None else draws, seed=seed,
-                            on_evaluation=on_evaluation) if draws != 0 else None
+    count = 24 if draws is None else draws
+    if draws == 0:
+        sets = None
+    elif refit:
+        sets = interval_sets(training, fit, fixed, refit_particle, count=count, seed=seed, workers=workers,
+                             on_refit=on_refit)
+    else:
+        sets = compensated_sets(training, fit, predictor, count=count, seed=seed, on_evaluation=on_evaluation)
     table = prediction_table(fit, held_out, predictor, sets=sets if sets is not None else [])
     return Validation(fit, table, notes=_misses(table, None),
                       draws_left_out=left_out_note(sets) if sets is not None else None)
+
+
+def refit_cycles(training: list[Observation], start: ActivationParameters) -> ModelFit:
+    """The cycle-resolved model's protocol fit (``FITTED``) from ``start``: a refit of :func:`validate_reference`."""
+    return fit_model(training, start=start, vary=FITTED)
+
+
+def refit_particle(training: list[Observation], start: CellParameters) -> ModelFit:
+    """The particle model's protocol fit (``TIME_VALIDATION_VARY``) from ``start``, without the grid scan: a
+    refit of :func:`validate_reference` from one draw of the fixed values (about 2.5 min here)."""
+    return fit_time_resolved(training, start=start, vary=TIME_VALIDATION_VARY, seed=False)
 
 
 def _misses(table: pd.DataFrame, checks: pd.DataFrame | None) -> list[str]:
@@ -699,7 +744,9 @@ def _misses(table: pd.DataFrame, checks: pd.DataFrame | None) -> list[str]:
 
 
 def validate_reference(*, liquid_radius_nm: float | None = None, time_resolved: bool = False, draws: int | None = None,
-                       on_evaluation: Callable[[int, float], None] | None = None, seed: int = 0) -> Validation:
+                       on_evaluation: Callable[[int, float], None] | None = None, seed: int = 0,
+                       refit: bool = False, workers: int = 1,
+                       on_refit: Callable[[int, float], None] | None = None) -> Validation:
     """Train on the capacities at both temperatures and the bulk r-values; predict the surface
     r-values and the liquid cell's first discharge (its whole surface wetted, no interfacial loss),
     each with its 95 % interval, and run the study's two qualitative tests.
@@ -712,24 +759,24 @@ def validate_reference(*, liquid_radius_nm: float | None = None, time_resolved: 
     ``on_evaluation`` reports progress), its fixed values in ``fit.fixed`` (:func:`time_fixed_values`) and its
     intervals from ``draws`` (default 24) draws of the covariance and every fixed value that the training
     numbers do not reject, each with the fitted values a linearised refit moves to (:func:`compensated_sets`),
-    without the qualitative tests.
+    without the qualitative tests; with ``refit``, each draw is refitted in full instead (:func:`interval_sets`,
+    :func:`refit_particle`: about 2.5 min a refit, on ``workers`` forked processes; ``on_refit`` gets the
+    refits done and the last one's chi-square).
     """
     data = reference_study()
     training = data["capacities"] + data["bulk_r"]
     held_out = data["surface_r"] + data["liquid"]
     if time_resolved:
-        return _validate_particle(data, training, held_out, liquid_radius_nm, draws, on_evaluation, seed)
+        return _validate_particle(data, training, held_out, liquid_radius_nm, draws, on_evaluation, seed,
+                                  refit=refit, workers=workers, on_refit=on_refit)
     fixed = reference_evidence(data)
-
-    def refit(observations, start):
-        return fit_model(observations, start=start, vary=FITTED)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
-        fit = refit(training, reference_start(fixed))
+        fit = refit_cycles(training, reference_start(fixed))
     fit.fixed = fixed
     predictor = partial(predict, liquid_radius_nm=liquid_radius_nm)
-    sets = interval_sets(training, fit, fixed, refit, count=40 if draws is None else draws, seed=seed,
-                         surface_ni=data["surface_ni"])
+    sets = interval_sets(training, fit, fixed, refit_cycles, count=40 if draws is None else draws, seed=seed,
+                         surface_ni=data["surface_ni"], workers=workers, on_refit=on_refit)
     table = prediction_table(fit, held_out, predictor, sets=sets)
     checks = pd.DataFrame([switch_check(sets, fit.parameters), mixing_check(sets, fit.parameters)])
     return Validation(fit, table, checks, _misses(table, checks), left_out_note(sets))

@@ -31,6 +31,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from redoxmap.processes import forked_pool
 from redoxmap.report.figure_cache import Drawing, KeyMemo, remember
 from redoxmap.report.style import figure_style, save_figure
 
@@ -157,13 +158,8 @@ def _drawing_process_setup() -> None:
 
 
 def _forked_pool(workers: int) -> ProcessPoolExecutor | None:
-    """A pool of ``workers`` forked processes, or None where there is one worker or no fork (Linux only: a fork on
-    macOS is unsafe with its system libraries)."""
-    import multiprocessing
-
-    fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux")
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_drawing_process_setup) if workers > 1 and fork else None
+    """A pool of ``workers`` forked drawing processes, or None (:func:`redoxmap.processes.forked_pool`)."""
+    return forked_pool(workers, initializer=_drawing_process_setup)
 
 
 @contextmanager

@@ -1,0 +1,68 @@
+"""Forked worker processes for CPU-bound work whose inputs and results pickle: a report's figures, the
+particle model's refits.
+
+A forked process starts with its parent's imports, so a task costs its own work and its pickles, not
+a fresh interpreter's start (a spawned process would import numpy, pandas and scipy again: about a
+second here). Fork is used on Linux only: on macOS a fork is unsafe with the system's libraries.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
+
+
+def forked_pool(workers: int, *, initializer: Callable[[], None] | None = None) -> ProcessPoolExecutor | None:
+    """A pool of ``workers`` forked processes, or None where there is one worker or no fork (Linux only).
+
+    Parameters
+    ----------
+    workers : int
+        Processes in the pool.
+    initializer : callable, optional
+        Run once in each process as it starts.
+
+    Returns
+    -------
+    concurrent.futures.ProcessPoolExecutor or None
+        None: run the work in this process.
+    """
+    fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux")
+    if workers <= 1 or not fork:
+        return None
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=initializer)
+
+
+def ordered_map(executor: ProcessPoolExecutor | None, function: Callable, items: Iterable, *,
+                ahead: int) -> Iterator:
+    """``function`` over ``items``, results in the items' order, with at most ``ahead`` calls submitted to
+    ``executor`` beyond the one awaited (the builtin ``map`` where ``executor`` is None).
+
+    ``Executor.map`` submits every item at once; a consumer that stops early (an interval that has kept
+    the refits it needs) would leave them all to run. Here at most ``ahead`` are wasted, and the calls
+    not started are cancelled when the iterator is closed.
+
+    Examples
+    --------
+    >>> list(ordered_map(None, abs, [-1, 2, -3], ahead=2))
+    [1, 2, 3]
+    """
+    if executor is None:
+        yield from map(function, items)
+        return
+    remaining = iter(items)
+    pending = deque(executor.submit(function, item) for item in islice(remaining, ahead + 1))
+    try:
+        while pending:
+            result = pending.popleft().result()
+            for item in remaining:  # one more submitted, if any is left
+                pending.append(executor.submit(function, item))
+                break
+            yield result
+    finally:
+        for future in pending:
+            future.cancel()
