@@ -36,7 +36,7 @@ def test_every_item_once_in_order_from_other_processes(ahead):
 
 def test_a_consumer_that_stops_leaves_the_rest_unsubmitted():
     """Items are taken from the iterable only as results are awaited: after three results with two ahead, at
-    most six items were taken, and closing the iterator cancels what has not started."""
+    most six items were taken (Executor.map would have taken all 100)."""
     taken = []
 
     def items():

@@ -16,7 +16,21 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 
 
-def forked_pool(workers: int, *, initializer: Callable[[], None] | None = None) -> ProcessPoolExecutor | None:
+def worker_setup() -> None:
+    """In each worker process: Ctrl-C is the parent's to handle (it shuts the pool down), and the process ends
+    with its parent if that is killed (Linux's parent-death signal), instead of finishing its task alone."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def forked_pool(workers: int, *, initializer: Callable[[], None] = worker_setup) -> ProcessPoolExecutor | None:
     """A pool of ``workers`` forked processes, or None where there is one worker or no fork (Linux only).
 
     Parameters
@@ -24,7 +38,7 @@ def forked_pool(workers: int, *, initializer: Callable[[], None] | None = None) 
     workers : int
         Processes in the pool.
     initializer : callable, optional
-        Run once in each process as it starts.
+        Run once in each process as it starts (default :func:`worker_setup`).
 
     Returns
     -------
@@ -43,8 +57,24 @@ def ordered_map(executor: ProcessPoolExecutor | None, function: Callable, items:
     ``executor`` beyond the one awaited (the builtin ``map`` where ``executor`` is None).
 
     ``Executor.map`` submits every item at once; a consumer that stops early (an interval that has kept
-    the refits it needs) would leave them all to run. Here at most ``ahead`` are wasted, and the calls
-    not started are cancelled when the iterator is closed.
+    the refits it needs) would leave them all to run. Here items are taken from ``items`` only as results
+    are awaited, at most ``ahead`` calls are wasted, and those not started are cancelled when the iterator
+    is closed (those running finish: the pool's shutdown waits for them).
+
+    Parameters
+    ----------
+    executor : concurrent.futures.ProcessPoolExecutor or None
+        Where the calls run (None: here, one after the other).
+    function : callable
+        Called with each item; it and the items must pickle.
+    items : iterable
+    ahead : int
+        Calls submitted beyond the one awaited: the pool's workers less one keeps every worker busy.
+
+    Yields
+    ------
+    object
+        ``function(item)`` for each item, in order.
 
     Examples
     --------

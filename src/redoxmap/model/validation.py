@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from functools import partial
 
@@ -283,20 +284,21 @@ def interval_sets(training: list[Observation], fit: ModelFit, fixed: pd.DataFram
     ceiling).
 
     With ``workers`` above 1 the refits run in that many forked processes (``refit`` must then pickle: a
-    module-level function), a few ahead of those kept, with the same draws and the same sets as one process
-    gives. ``on_refit`` gets the count of refits done and the last one's chi-square, for progress.
+    module-level function), with the same draws and the same sets as one process gives; when enough are kept,
+    the refits still running (at most ``workers`` - 1) are waited for and dropped. ``on_refit`` gets the count
+    of refits done and the last one's chi-square (NaN: it could not refit), for progress.
 
     Refits on resampled training numbers (a parametric bootstrap) instead of the covariance draw were
     tried on 2026-12-06 and covered worse in ``benchmarks/bench_model_coverage.py`` (91 % of all intervals
     against 95 %; the first-charge surface r 85 and 90 %, as before): they are not used."""
     rng = np.random.default_rng(seed)
-    starts = [fit.parameters.with_values(**draw_fixed(fixed, rng, surface_ni)) for _ in range(2 * count)]
     sets, tried = ParameterSets(), 0
     limit = rejection_limit(fit)
     pool = forked_pool(workers)
-    refits = ordered_map(pool, partial(_refit_or_none, refit, training), starts, ahead=workers)
     with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore", FitWarning)
+        starts = [fit.parameters.with_values(**draw_fixed(fixed, rng, surface_ni)) for _ in range(2 * count)]
+        refits = ordered_map(pool, partial(_refit_or_none, refit, training), starts, ahead=max(workers - 1, 0))
         try:
             for refitted in refits:
                 tried += 1
@@ -315,6 +317,9 @@ def interval_sets(training: list[Observation], fit: ModelFit, fixed: pd.DataFram
                     sets.append(drawn)
                 if len(sets) == count:
                     break
+        except BrokenProcessPool as exc:  # a worker killed (out of memory, a signal): its refit is lost
+            raise AnalysisError(f"a refit's worker process ended abruptly after {tried} refits ({exc}); with "
+                                "workers=1 (--workers 1) the refits run in this process") from exc
         finally:
             refits.close()
             if pool is not None:
@@ -725,13 +730,35 @@ def _validate_particle(data, training, held_out, liquid_radius_nm, draws, on_eva
 
 
 def refit_cycles(training: list[Observation], start: ActivationParameters) -> ModelFit:
-    """The cycle-resolved model's protocol fit (``FITTED``) from ``start``: a refit of :func:`validate_reference`."""
+    """The cycle-resolved model's protocol fit (``FITTED``) from ``start``: a refit of :func:`validate_reference`.
+
+    Parameters
+    ----------
+    training : list of Observation
+    start : ActivationParameters
+        The fixed values drawn, the fitted ones where the fit starts.
+
+    Returns
+    -------
+    ModelFit
+    """
     return fit_model(training, start=start, vary=FITTED)
 
 
 def refit_particle(training: list[Observation], start: CellParameters) -> ModelFit:
     """The particle model's protocol fit (``TIME_VALIDATION_VARY``) from ``start``, without the grid scan: a
-    refit of :func:`validate_reference` from one draw of the fixed values (about 2.5 min here)."""
+    refit of :func:`validate_reference` from one draw of the fixed values (about 2.5 min here).
+
+    Parameters
+    ----------
+    training : list of Observation
+    start : CellParameters
+        The fixed values drawn, the fitted ones where the fit starts.
+
+    Returns
+    -------
+    ModelFit
+    """
     return fit_time_resolved(training, start=start, vary=TIME_VALIDATION_VARY, seed=False)
 
 
@@ -761,7 +788,9 @@ def validate_reference(*, liquid_radius_nm: float | None = None, time_resolved: 
     numbers do not reject, each with the fitted values a linearised refit moves to (:func:`compensated_sets`),
     without the qualitative tests; with ``refit``, each draw is refitted in full instead (:func:`interval_sets`,
     :func:`refit_particle`: about 2.5 min a refit, on ``workers`` forked processes; ``on_refit`` gets the
-    refits done and the last one's chi-square).
+    refits done and the last one's chi-square). ``workers`` runs the refits of either model in that many forked
+    processes (:func:`interval_sets`: the same intervals); ``refit`` applies to the particle model only (the
+    cycle-resolved protocol refits every draw already).
     """
     data = reference_study()
     training = data["capacities"] + data["bulk_r"]

@@ -143,25 +143,6 @@ _STARTED: ContextVar[tuple[ProcessPoolExecutor, int] | None] = ContextVar("redox
                                                                            default=None)
 
 
-def _drawing_process_setup() -> None:
-    """In each drawing process: Ctrl-C is the report's to handle (it shuts the pool down), and the process ends
-    with the report's process if that is killed (Linux's parent-death signal), instead of waiting for tasks."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def _forked_pool(workers: int) -> ProcessPoolExecutor | None:
-    """A pool of ``workers`` forked drawing processes, or None (:func:`redoxmap.processes.forked_pool`)."""
-    return forked_pool(workers, initializer=_drawing_process_setup)
-
-
 @contextmanager
 def drawing_processes(workers: int | None = None) -> Iterator[None]:
     """Fork the processes that draw a report's figures now, for the :func:`figure_pool` inside this block.
@@ -172,7 +153,7 @@ def drawing_processes(workers: int | None = None) -> Iterator[None]:
     the figures go to a Dask client, the processes stay idle and end with the block.
     """
     workers = default_workers() if workers is None else workers
-    pool = _forked_pool(workers)
+    pool = forked_pool(workers)
     if pool is not None:
         # imported once here, not by every process it forks
         import matplotlib.backends.backend_agg
@@ -205,7 +186,7 @@ def figure_pool(workers: int | None = None, progress: Progress | None = None, *,
     workers = default_workers() if workers is None else workers
     started = _STARTED.get()
     started = started[0] if started is not None and started[1] == workers and client is None else None
-    local = started or (_forked_pool(workers) if client is None else None)
+    local = started or (forked_pool(workers) if client is None else None)
     pool = _Pool(client if client is not None else local, progress, print_quality, reuse,
                  limit=PENDING_PER_WORKER * workers if local is not None else 0, remote=client is not None)
     token = _ACTIVE.set(pool)
