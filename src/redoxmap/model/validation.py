@@ -554,7 +554,12 @@ def interval_method(count: int) -> str:
 def within_interval(measured, sigma, predicted, low, high) -> np.ndarray:
     """Whether each measurement lies within its prediction's interval widened by its own error: the half of
     the interval on the measurement's side and 1.96 ``sigma``, added in quadrature. A side without bound (the
-    parameter sets of an undetermined fit) holds everything and so says nothing: it never agrees.
+    parameter sets of an undetermined fit) holds everything and so says nothing: it never agrees. Nor does an
+    interval with a side longer than the prediction itself (reaching below zero, or above twice the
+    prediction): a spread of more than 100 % does not determine the prediction, so a measurement inside it is
+    not evidence that the model agrees. Both sides count, since an interval of a quantity that cannot be
+    negative is cut at zero (the particle model's full refits, each with a draw of a covariance whose errors
+    reach thousands of per cent, gave 0.33 (0-467) for a surface r; 2026-12-07).
 
     Parameters
     ----------
@@ -570,10 +575,14 @@ def within_interval(measured, sigma, predicted, low, high) -> np.ndarray:
     [True]
     >>> within_interval([0.42], [0.02], [0.38], [0.0], [float("inf")]).tolist()
     [False]
+    >>> within_interval([0.42, 0.29], [0.02, 0.02], [0.38, 0.33], [0.0, 0.0], [0.76, 467.0]).tolist()
+    [True, False]
     """
-    measured, sigma, predicted = (np.asarray(v, float) for v in (measured, sigma, predicted))
-    side = np.where(measured < predicted, predicted - np.asarray(low, float), np.asarray(high, float) - predicted)
-    return np.isfinite(side) & (np.abs(predicted - measured) <= np.hypot(side, 1.96 * sigma))
+    measured, sigma, predicted, low, high = (np.asarray(v, float) for v in (measured, sigma, predicted, low, high))
+    below, above = predicted - low, high - predicted
+    determined = np.isfinite(below) & np.isfinite(above) & (np.maximum(below, above) <= np.abs(predicted))
+    side = np.where(measured < predicted, below, above)
+    return determined & (np.abs(predicted - measured) <= np.hypot(side, 1.96 * sigma))
 
 
 def prediction_table(fit: ModelFit, held_out: list[Observation], predictor: Callable, *, draws: int = 300,
