@@ -755,19 +755,8 @@ def refit_cycles(training: list[Observation], start: ActivationParameters) -> Mo
 
 
 def refit_particle(training: list[Observation], start: CellParameters) -> ModelFit:
-    """The particle model's protocol fit (``TIME_VALIDATION_VARY``) from ``start``, without the grid scan: a
-    refit of :func:`validate_reference` from one draw of the fixed values (about 2.5 min here).
-
-    Parameters
-    ----------
-    training : list of Observation
-    start : CellParameters
-        The fixed values drawn, the fitted ones where the fit starts.
-
-    Returns
-    -------
-    ModelFit
-    """
+    """:func:`refit_cycles` for the particle model: its protocol fit (``TIME_VALIDATION_VARY``) from ``start``
+    (:class:`CellParameters`), without the grid scan (about 2.5 min here)."""
     return fit_time_resolved(training, start=start, vary=TIME_VALIDATION_VARY, seed=False)
 
 
