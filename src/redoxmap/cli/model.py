@@ -142,7 +142,7 @@ def model_validate(
         typer.Option(
             "--refit",
             help="With --time-resolved: refit the particle model from each draw in full, not to first order "
-            "(about 2.5 min a refit, on --workers processes: 24 draws take about half an hour on 2 cores).",
+            "(minutes a refit, on --workers processes: 24 kept took about an hour on 2 cores).",
         ),
     ] = False,
     workers: Annotated[
@@ -158,7 +158,8 @@ def model_validate(
     surface r-values and the liquid cell's first discharge, and print each against the measurement
     with its 95 % interval (the fit's uncertainty and every fixed value's error, drawn and refitted; with
     --time-resolved refitted to first order, since a refit of the particle model takes minutes);
-    `agrees`: within 15 %, or within the interval and the measurement's error. Then the study's two
+    `agrees`: within 15 %, or within the interval and the measurement's error where the interval determines
+    its prediction (neither end beyond zero or twice the prediction). Then the study's two
     qualitative tests (a cell moved from 30 to 50 °C after two cycles; liquid- against solid-phase
     mixing), each with `agrees`, and every fixed value with its source and error."""
     from redoxmap.cli.common import err_console

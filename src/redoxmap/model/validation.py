@@ -554,12 +554,13 @@ def interval_method(count: int) -> str:
 def within_interval(measured, sigma, predicted, low, high) -> np.ndarray:
     """Whether each measurement lies within its prediction's interval widened by its own error: the half of
     the interval on the measurement's side and 1.96 ``sigma``, added in quadrature. A side without bound (the
-    parameter sets of an undetermined fit) holds everything and so says nothing: it never agrees. Nor does an
-    interval with a side longer than the prediction itself (reaching below zero, or above twice the
-    prediction): a spread of more than 100 % does not determine the prediction, so a measurement inside it is
-    not evidence that the model agrees. Both sides count, since an interval of a quantity that cannot be
-    negative is cut at zero (the particle model's full refits, each with a draw of a covariance whose errors
-    reach thousands of per cent, gave 0.33 (0-467) for a surface r; 2026-12-07).
+    parameter sets of an undetermined fit) holds everything and so says nothing: it never agrees. Nor does any
+    side of an interval with a side longer than the prediction itself (an upper end above twice the prediction,
+    or a lower end below zero): a spread of more than 100 % does not determine the prediction, so a measurement
+    inside it is not evidence that the model agrees (the particle model's full refits, each with a draw of a
+    covariance whose errors reach thousands of per cent, gave 0.33 (0-467) for a surface r; 2026-12-07). The
+    upper end is what decides it in practice: :func:`prediction_interval` cuts the lower end at zero, so a lower
+    side is at most as long as its prediction, which the rule allows. The threshold, 100 %, is a stated choice.
 
     Parameters
     ----------
@@ -575,7 +576,7 @@ def within_interval(measured, sigma, predicted, low, high) -> np.ndarray:
     [True]
     >>> within_interval([0.42], [0.02], [0.38], [0.0], [float("inf")]).tolist()
     [False]
-    >>> within_interval([0.42, 0.29], [0.02, 0.02], [0.38, 0.33], [0.0, 0.0], [0.76, 467.0]).tolist()
+    >>> within_interval([0.42, 0.29], [0.02, 0.02], [0.38, 0.33], [0.1, 0.0], [0.7, 467.0]).tolist()
     [True, False]
     """
     measured, sigma, predicted, low, high = (np.asarray(v, float) for v in (measured, sigma, predicted, low, high))
@@ -756,7 +757,7 @@ def refit_cycles(training: list[Observation], start: ActivationParameters) -> Mo
 
 def refit_particle(training: list[Observation], start: CellParameters) -> ModelFit:
     """:func:`refit_cycles` for the particle model: its protocol fit (``TIME_VALIDATION_VARY``) from ``start``
-    (:class:`CellParameters`), without the grid scan (about 2.5 min here)."""
+    (:class:`CellParameters`), without the grid scan (2.5-4 min here)."""
     return fit_time_resolved(training, start=start, vary=TIME_VALIDATION_VARY, seed=False)
 
 
@@ -785,7 +786,7 @@ def validate_reference(*, liquid_radius_nm: float | None = None, time_resolved: 
     intervals from ``draws`` (default 24) draws of the covariance and every fixed value that the training
     numbers do not reject, each with the fitted values a linearised refit moves to (:func:`compensated_sets`),
     without the qualitative tests; with ``refit``, each draw is refitted in full instead (:func:`interval_sets`,
-    :func:`refit_particle`: about 2.5 min a refit, on ``workers`` forked processes; ``on_refit`` gets the
+    :func:`refit_particle`: 2.5-4 min a refit, on ``workers`` forked processes; ``on_refit`` gets the
     refits done and the last one's chi-square). ``workers`` runs the refits of either model in that many forked
     processes (:func:`interval_sets`: the same intervals); ``refit`` applies to the particle model only (the
     cycle-resolved protocol refits every draw already).

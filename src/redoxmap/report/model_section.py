@@ -25,7 +25,8 @@ def add_held_out(section: ReportSection, validation: Validation, out: Path, plt)
         caption="The model trained on the reference study's capacities at 30 and 50 °C and its bulk r only "
         "(every other value fixed, with its source and error, in the table below); each point is a held-out "
         "number's prediction over its measurement, the bar its 95 % interval: every fixed value drawn from its "
-        "error and the model refitted. Blue: within 15 % or within the interval and the measurement's error; "
+        "error and the model refitted. Blue: within 15 %, or within the interval and the measurement's error "
+        "where the interval determines its prediction (neither end beyond zero or twice the prediction); "
         "vermilion: missed.",
     )
     add_table(section, predictions, out, id="model_held_out_table", title="Held-out predictions",
