@@ -294,10 +294,10 @@ def interval_sets(training: list[Observation], fit: ModelFit, fixed: pd.DataFram
     rng = np.random.default_rng(seed)
     sets, tried = ParameterSets(), 0
     limit = rejection_limit(fit)
-    pool = forked_pool(workers)
     with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore", FitWarning)
         starts = [fit.parameters.with_values(**draw_fixed(fixed, rng, surface_ni)) for _ in range(2 * count)]
+        pool = forked_pool(workers)  # made here, so that the finally below always shuts it down
         refits = ordered_map(pool, partial(_refit_or_none, refit, training), starts, ahead=max(workers - 1, 0))
         try:
             for refitted in refits:
