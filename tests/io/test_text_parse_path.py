@@ -238,3 +238,52 @@ def test_byte_counts_block_by_block_match_bytes_count(monkeypatch):
     for start in (0, 5, 999, 1000):
         assert text._count(data, b"\x01", start) == data.count(b"\x01", start)
     assert text.head_text(bytearray(b"time_s,voltage_V")) == "time_s,voltage_V"  # any bytes-like head
+
+
+SMALL_FILES = [param for param in FILES if param.values[0].stat().st_size <= 4 * text.SMALL_TABLE_BYTES]
+
+
+@pytest.mark.parametrize("path", SMALL_FILES)
+def test_small_tables_parsed_by_numpy_give_what_pandas_gives(path, monkeypatch):
+    """A small table of plain numbers skips pandas (issue 30: its fixed cost was most of a 2 kB file's read):
+    the output (values exactly, dtypes, metadata, warnings, errors) is the one pandas' parse gives."""
+    for modality in READER_MODALITIES:
+        numpy_path = _outcome(path, modality)
+        with monkeypatch.context() as patched:
+            patched.setattr(text, "SMALL_TABLE_BYTES", -1)
+            pandas_path = _outcome(path, modality)
+        _assert_same(numpy_path, pandas_path, f"{path.name} as {modality}")
+
+
+def _parsed(tmp_path, content: str, sep: str = ",", columns=None):
+    source = text.TextFile.read(tmp_path / "t.csv", content.encode())
+    return text.parse_table(source, sep=sep, columns=columns, arrays=True)
+
+
+def test_numpy_parses_only_tables_it_reads_as_pandas_does(tmp_path):
+    table = "t/s,note,E/V\r\n0, x ,3.25\r\n1.5,y:z,  -4e-3\r\n2,w,nan\r\n"
+    assert isinstance(_parsed(tmp_path, table), pd.DataFrame)  # every column kept: the text one is no number
+    numbers = _parsed(tmp_path, table, columns=lambda labels: {"t/s", "E/V"})  # the text column left out
+    assert isinstance(numbers, dict) and list(numbers) == ["t/s", "E/V"]
+    np.testing.assert_array_equal(numbers["t/s"], [0.0, 1.5, 2.0])
+    np.testing.assert_array_equal(numbers["E/V"], [3.25, -0.004, np.nan])
+    assert numbers["E/V"].dtype == np.float64 and numbers["E/V"].flags.c_contiguous
+    for other in ("t/s,E/V\n0,\n1,2\n",  # an empty field
+                  't/s,E/V\n0,"3"\n',  # a quote
+                  "t/s,E/V\n0,NA\n",  # pandas' missing-value mark
+                  "t/s,E/V\n0,1\n\n1,2\n",  # a blank line, which pandas skips
+                  "t/s,E/V\n0,1,7\n",  # a long row
+                  "t/s,E/V\n0,1\xa02\n",  # a Unicode space
+                  "t/s,E/V\n" + "0,1\n" * (text.SMALL_TABLE_BYTES // 4)):  # a large table
+        assert isinstance(_parsed(tmp_path, other), pd.DataFrame), repr(other[:30])
+    assert isinstance(_parsed(tmp_path, "t/s;E/V\n0;1,5\n", sep=";"), pd.DataFrame)  # a decimal comma
+
+
+def test_a_small_export_of_numbers_is_read_without_pandas_parse(monkeypatch):
+    """The 2 kB Arbin export (the one issue 30 timed) takes the NumPy path: pandas' parser is not called."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("pandas parsed the table")
+
+    monkeypatch.setattr(pd, "read_csv", refuse)
+    table = read_with(next(_data_root().rglob("sample_data_arbin.csv")), modality="cycling")[1].table
+    assert len(table) == 13 and table["voltage_V"].iloc[0] == 3.534595  # the file's first row, as written

@@ -49,7 +49,7 @@ def _sniff_csv(head: bytes, path: Path) -> bool:
 
 def read_arbin_csv(path: Path):
     """Read an Arbin CSV export."""
-    frame = read_delimited(path, SYNONYMS)
+    frame = read_delimited(path, SYNONYMS, arrays=True)
     return table_to_raw(frame, SYNONYMS, path=path, instrument="Arbin", reader="arbin-csv")
 
 

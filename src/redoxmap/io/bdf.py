@@ -68,9 +68,10 @@ def read_bdf(path: Path):
             raise ReadError(f"not a readable Parquet file ({type(exc).__name__}: {exc})", path=path) from exc
         frame.attrs = {}
     elif read_head(path).startswith(_GZIP_MAGIC):
-        frame = read_delimited(path, SYNONYMS, limit=3, source=TextFile.read(path, gunzip(path.read_bytes(), path)))
+        frame = read_delimited(path, SYNONYMS, limit=3, arrays=True,
+                               source=TextFile.read(path, gunzip(path.read_bytes(), path)))
     else:
-        frame = read_delimited(path, SYNONYMS, limit=3)
+        frame = read_delimited(path, SYNONYMS, limit=3, arrays=True)
     return table_to_raw(frame, SYNONYMS, path=path, instrument="BDF", reader="bdf")
 
 

@@ -75,7 +75,7 @@ def read_generic(
     if path.name.lower().endswith((".xlsx", ".xlsm")):
         frame = read_spreadsheet(path, synonyms)
     else:
-        frame = read_delimited(path, synonyms)
+        frame = read_delimited(path, synonyms, arrays=True)
     raw = table_to_raw(frame, synonyms, path=path, instrument="unknown", reader="csv")
     if current_sign not in (1, -1):
         raise FormatError("current_sign must be 1 or -1", path=path)

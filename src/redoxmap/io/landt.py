@@ -38,7 +38,7 @@ def _sniff_csv(head: bytes, path: Path) -> bool:
 
 def read_landt_csv(path: Path):
     """Read a LAND CSV export."""
-    frame = read_delimited(path, SYNONYMS)
+    frame = read_delimited(path, SYNONYMS, arrays=True)
     return table_to_raw(frame, SYNONYMS, path=path, instrument="LAND", reader="landt-csv")
 
 

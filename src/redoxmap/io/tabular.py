@@ -77,10 +77,13 @@ def sniff_header(head: bytes, synonyms: Synonyms, *, limit: int = 60) -> bool:
 
 
 def read_delimited(path: Path, synonyms: Synonyms, *, limit: int = 60, source: TextFile | None = None,
-                   also: Callable[[str], bool] = lambda label: False) -> pd.DataFrame:
+                   also: Callable[[str], bool] = lambda label: False,
+                   arrays: bool = False) -> pd.DataFrame | dict[str, np.ndarray]:
     """Read a delimited export whose header is the first line naming time, voltage and current (``source``:
     the file when the caller has already read or unpacked it). Only the columns :func:`table_to_raw` will
-    choose through ``synonyms`` (and auxiliary channels, and those ``also`` accepts) need to be parsed."""
+    choose through ``synonyms`` (and auxiliary channels, and those ``also`` accepts) need to be parsed.
+    ``arrays``: the caller hands the table straight to :func:`table_to_raw`, which takes column arrays (a small
+    table of numbers then skips pandas: :func:`~redoxmap.io.text.parse_table`)."""
     source = TextFile.read(path) if source is None else source
     found = find_table_header(source.head(limit), synonyms, limit=limit)
     if found is None:
@@ -90,7 +93,7 @@ def read_delimited(path: Path, synonyms: Synonyms, *, limit: int = 60, source: T
     def needed(labels: list[str]) -> set[str]:
         chosen = {choice.label for choice in choose_columns(labels, synonyms, path=path).values()}
         return chosen | {label for label in labels if AUX_COLUMN.match(label) or also(label)}
-    return parse_table(source, sep=sep, skip_lines=index, columns=needed)
+    return parse_table(source, sep=sep, skip_lines=index, columns=needed, arrays=arrays)
 
 
 def read_spreadsheet(
@@ -151,7 +154,7 @@ def data_sheets(
 
 
 def table_to_raw(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | dict[str, np.ndarray],
     synonyms: Synonyms,
     *,
     path: Path,
@@ -161,7 +164,7 @@ def table_to_raw(
     charge_states: tuple[str, ...] = (),
     discharge_states: tuple[str, ...] = (),
 ) -> RawCycling:
-    """Map a parsed table to canonical columns and check it.
+    """Map a parsed table (a DataFrame, or its columns' arrays by label) to canonical columns and check it.
 
     Parameters
     ----------
@@ -169,7 +172,7 @@ def table_to_raw(
         For instruments that log current without sign and a state column (Maccor
         ``C``/``D``): the state codes whose current is made positive or negative.
     """
-    chosen = choose_columns(list(frame.columns), synonyms, path=path)
+    chosen = choose_columns(list(frame), synonyms, path=path)
     # Column arrays, not a DataFrame: checked() builds the one DataFrame (an intermediate one, and dropping a
     # column from it, were a third of a small file's read)
     columns = extract_arrays(frame, chosen)

@@ -163,7 +163,8 @@ def _is_utf8(data: bytes) -> bool:
 
 
 def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str | None = None,
-                columns: Callable[[list[str]], set[str]] | None = None) -> pd.DataFrame:
+                columns: Callable[[list[str]], set[str]] | None = None,
+                arrays: bool = False) -> pd.DataFrame | dict[str, np.ndarray]:
     """Parse a delimited table whose header line follows ``skip_lines`` lines of preamble: pandas' C
     parser reads it from the file's bytes, from the header line on.
 
@@ -175,6 +176,10 @@ def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str
     ``columns``, given the table's (unique) labels, names those the caller needs; only those are parsed
     (:data:`PARSE_ONLY_NEEDED`: a wide export such as Maccor's spends most of its parse on text columns no
     reader uses). The labels are those of the whole header either way.
+
+    ``arrays``: the caller takes column arrays (:func:`~redoxmap.io.labels.extract_arrays` does): a small table
+    of plain numbers then comes back as a dict of float64 arrays, parsed without pandas
+    (:func:`_small_number_table`); any other table as a DataFrame.
 
     Raises
     ------
@@ -191,7 +196,7 @@ def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str
             offset, skip_lines = None, first_line
     if offset is None:
         return parse_text_table(source.text(), path=source.path, sep=sep, skip_lines=skip_lines, decimal=decimal,
-                                columns=columns)
+                                columns=columns, arrays=arrays)
     if not _VISIBLE_BYTE.search(data, offset):  # found at once in a table; data[offset:].strip() copied it twice
         raise ReadError(f"ends before its table (expected after line {skip_lines})", path=source.path)
     body = len(data) if body < 0 else body
@@ -215,14 +220,14 @@ def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str
     errors = "strict" if source.encoding == "utf-8-sig" else "replace"
     return _read_table(handle, source.path, labels=_header_labels(source._decode(data[offset:body]), sep, source.path),
                        sep=sep, decimal=decimal, encoding=encoding, encoding_errors=errors,
-                       columns=columns if PARSE_ONLY_NEEDED else None,
+                       columns=columns if PARSE_ONLY_NEEDED else None, arrays=arrays,
                        rectangular=partial(_rectangular, data, offset, sep.encode(), b"\n"), lines_before=skip_lines)
 
 
 def parse_text_table(
     text: str, *, path: Path, sep: str, skip_lines: int = 0, decimal: str | None = None,
-    columns: Callable[[list[str]], set[str]] | None = None,
-) -> pd.DataFrame:
+    columns: Callable[[list[str]], set[str]] | None = None, arrays: bool = False,
+) -> pd.DataFrame | dict[str, np.ndarray]:
     """:func:`parse_table` for a table already decoded to text.
 
     Raises
@@ -244,7 +249,7 @@ def parse_text_table(
         decimal = "," if uses_decimal_comma(sample, sep) else "."
     joined = "\n".join(table)
     return _read_table(io.StringIO(joined), path, labels=_header_labels(table[0], sep, path), sep=sep,
-                       decimal=decimal, columns=columns if PARSE_ONLY_NEEDED else None,
+                       decimal=decimal, columns=columns if PARSE_ONLY_NEEDED else None, arrays=arrays,
                        rectangular=partial(_rectangular, joined, 0, sep, "\n"), lines_before=skip_lines)
 
 
@@ -272,7 +277,8 @@ def _header_labels(line: str, sep: str, path: Path) -> list[str] | None:
 
 def _read_table(handle, path: Path, *, labels: list[str] | None, sep: str, decimal: str, encoding: str | None = None,
                 encoding_errors: str = "strict", columns: Callable[[list[str]], set[str]] | None = None,
-                rectangular: Callable[[], bool] = lambda: True, lines_before: int = 0) -> pd.DataFrame:
+                arrays: bool = False, rectangular: Callable[[], bool] = lambda: True,
+                lines_before: int = 0) -> pd.DataFrame | dict[str, np.ndarray]:
     """pandas' C parser on a header line (at ``handle``) and its rows, labelled with the header's ``labels``;
     unnamed columns (a trailing separator's) are left out.
 
@@ -282,7 +288,8 @@ def _read_table(handle, path: Path, *, labels: list[str] | None, sep: str, decim
     fields, if the table has no overlong rows (``rectangular()``, asked only then: it counts every byte);
     otherwise every column is parsed, so that pandas refuses a row with more fields than the header (told
     which columns to keep, it would try to hold them all). A row pandas refuses is named by its line in the
-    file (``lines_before`` the header). ``labels`` None: pandas reads them first (a header spanning lines)."""
+    file (``lines_before`` the header). ``labels`` None: pandas reads them first (a header spanning lines).
+    ``arrays``: a small table of plain numbers is parsed by :func:`_small_number_table` instead."""
     options = {"sep": sep, "decimal": decimal, "index_col": False, "skipinitialspace": True, "encoding": encoding,
                "encoding_errors": encoding_errors, "low_memory": False}
     start = handle.tell()
@@ -293,6 +300,11 @@ def _read_table(handle, path: Path, *, labels: list[str] | None, sep: str, decim
     if columns is not None:
         wanted = columns([labels[i] for i in keep])
         keep = [i for i in keep if labels[i] in wanted]
+    if arrays and keep and decimal == "." and len(sep) == 1:
+        numbers = _small_number_table(handle, len(labels), keep, sep=sep, encoding=encoding, errors=encoding_errors)
+        if numbers is not None:
+            return {labels[i]: column for i, column in zip(keep, numbers)}
+        handle.seek(start)
     frame = _parse(handle, path, options, lines_before, strict=True) if keep == list(range(len(labels))) else None
     if frame is None:
         handle.seek(start)
@@ -306,6 +318,46 @@ def _read_table(handle, path: Path, *, labels: list[str] | None, sep: str, decim
     if frame.empty:
         raise ReadError("the table has a header but no data rows", path=path)
     return frame
+
+
+SMALL_TABLE_BYTES = 1 << 16
+"""Tables up to this many bytes (header included) that hold plain numbers are parsed by NumPy, not pandas
+(:func:`_small_number_table`)."""
+_NOT_PLAIN = re.compile(r'[^\t\n\r\x20-\x7e]|"')  # beyond printable ASCII and tabs, or a quote
+
+
+def _small_number_table(handle, width: int, keep: list[int], *, sep: str, encoding: str | None,
+                        errors: str) -> list[np.ndarray] | None:
+    """The ``keep`` columns of a small table (``handle`` at its header line, ``width`` labels) as float64
+    arrays, parsed by NumPy's ``loadtxt``; None where the table is larger than :data:`SMALL_TABLE_BYTES`
+    or anything in it might be read otherwise by pandas, which then parses it.
+
+    Why not pandas: ``read_csv`` costs half a millisecond however small the table (its DataFrame, its
+    column Index, then a Series for every column taken), which was most of a 2 kB Arbin export's read
+    (issue 30: 2.1x a bare parse of it); ``loadtxt``'s C parser reads that table in 10 us. It is taken only
+    where the two read the same: rows of printable ASCII without quotes (NumPy strips Unicode spaces and pandas
+    does not; a quote is a field's delimiter to one and a character to the other), every row with the
+    header's separators (no blank, short or long rows, which pandas skips, pads or refuses), a decimal
+    point, and every kept field a number ``loadtxt`` converts (an empty field, ``NA`` or a duration is not:
+    pandas then reads the table, as it does any text column). NumPy rounds decimal text to the nearest double;
+    pandas' converter gives the same values on every small table of ``../shared/data`` (tested)."""
+    start = handle.tell()
+    if handle.seek(0, io.SEEK_END) - start > SMALL_TABLE_BYTES:
+        return None
+    handle.seek(start)
+    text = handle.read()
+    if isinstance(text, bytes):
+        text = text.decode(encoding or "utf-8", errors=errors)
+    rows = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[1:]  # pandas' line breaks; after the header
+    if rows and not rows[-1]:
+        rows.pop()  # the last line's line break
+    if not rows or any(row.count(sep) != width - 1 or _NOT_PLAIN.search(row) for row in rows):
+        return None
+    try:
+        values = np.loadtxt(rows, delimiter=sep, usecols=keep, dtype=np.float64, comments=None, ndmin=2)
+    except ValueError:  # a field loadtxt does not read as a number
+        return None
+    return list(np.ascontiguousarray(values.T))
 
 
 def _parse(handle, path: Path, options: dict, lines_before: int, *, strict: bool = False) -> pd.DataFrame | None:
