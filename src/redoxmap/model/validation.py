@@ -580,10 +580,30 @@ def within_interval(measured, sigma, predicted, low, high) -> np.ndarray:
     [True, False]
     """
     measured, sigma, predicted, low, high = (np.asarray(v, float) for v in (measured, sigma, predicted, low, high))
+    side = np.where(measured < predicted, predicted - low, high - predicted)
+    return interval_determined(predicted, low, high) & (np.abs(predicted - measured) <= np.hypot(side, 1.96 * sigma))
+
+
+def interval_determined(predicted, low, high) -> np.ndarray:
+    """Whether each prediction's interval determines it: both sides finite and at most as long as the
+    prediction (the rule of :func:`within_interval`).
+
+    Parameters
+    ----------
+    predicted, low, high : array-like
+
+    Returns
+    -------
+    numpy.ndarray of bool
+
+    Examples
+    --------
+    >>> interval_determined([0.38, 0.33, 0.22], [0.1, 0.0, 0.0], [0.7, 467.0, 0.24]).tolist()
+    [True, False, True]
+    """
+    predicted, low, high = (np.asarray(v, float) for v in (predicted, low, high))
     below, above = predicted - low, high - predicted
-    determined = np.isfinite(below) & np.isfinite(above) & (np.maximum(below, above) <= np.abs(predicted))
-    side = np.where(measured < predicted, below, above)
-    return determined & (np.abs(predicted - measured) <= np.hypot(side, 1.96 * sigma))
+    return np.isfinite(below) & np.isfinite(above) & (np.maximum(below, above) <= np.abs(predicted))
 
 
 def prediction_table(fit: ModelFit, held_out: list[Observation], predictor: Callable, *, draws: int = 300,

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from redoxmap.model.cycle_model import ActivationRun
+from redoxmap.model.validation import interval_determined
 from redoxmap.report.style import COLORS
 
 
@@ -51,12 +54,15 @@ def capacity_split_figure(plt, runs: dict[str, ActivationRun], data: dict[str, t
 
 def held_out_figure(plt, predictions, title: str = "", *, agreement_pct: float = 15.0):
     """Each held-out prediction over its measurement, with its 95 % interval (error bar), the +-15 %
-    band and the measurement's own 95 % error (grey bar at 1); blue agrees, vermilion misses."""
+    band and the measurement's own 95 % error (grey bar at 1); blue agrees, vermilion misses. A prediction
+    whose interval does not determine it (:func:`~redoxmap.model.validation.interval_determined`) is an open
+    marker without a bar (its bar would span everything, and the axis with it)."""
     fig, ax = plt.subplots(figsize=(max(3.6, 0.9 * len(predictions) + 1.4), 3.0))
     x = range(len(predictions))
     measured = predictions["measured"].to_numpy()
     ratio = predictions["predicted"].to_numpy() / measured
     low, high = predictions["low_95"].to_numpy() / measured, predictions["high_95"].to_numpy() / measured
+    determined = interval_determined(ratio, low, high)
     ax.axhspan(1 - agreement_pct / 100, 1 + agreement_pct / 100, color="0.9", label=f"±{agreement_pct:g} %")
     ax.axhline(1.0, color="0.5", lw=0.8)
     colors = [COLORS[0] if agrees else COLORS[1] for agrees in predictions["agrees"]]
@@ -64,8 +70,12 @@ def held_out_figure(plt, predictions, title: str = "", *, agreement_pct: float =
     for k, (r, lo, hi, color) in enumerate(zip(ratio, low, high, colors)):
         ax.errorbar([k - 0.08], [1.0], yerr=[[own[k]], [own[k]]], fmt="_", color="0.45", capsize=2, lw=1.2,
                     label="measured (95 %)" if k == 0 else None)
-        ax.errorbar([k + 0.08], [r], yerr=[[r - lo], [hi - r]], fmt="o", color=color, capsize=3, ms=4,
-                    label="predicted (95 %)" if k == 0 else None)
+        if determined[k]:
+            ax.errorbar([k + 0.08], [r], yerr=[[r - lo], [hi - r]], fmt="o", color=color, capsize=3, ms=4,
+                        label="predicted (95 %)" if k == int(np.argmax(determined)) else None)
+        else:
+            ax.plot([k + 0.08], [r], "o", mfc="none", color=color, ms=5,
+                    label="predicted, interval not determined" if k == int(np.argmin(determined)) else None)
     ax.set_xticks(list(x))
     ax.set_xticklabels([label.replace(", cycle ", "\ncycle ").replace(", liquid", "\nliquid")
                         for label in predictions["observation"]], fontsize=6)

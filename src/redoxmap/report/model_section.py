@@ -27,7 +27,7 @@ def add_held_out(section: ReportSection, validation: Validation, out: Path, plt)
         "number's prediction over its measurement, the bar its 95 % interval: every fixed value drawn from its "
         "error and the model refitted. Blue: within 15 %, or within the interval and the measurement's error "
         "where the interval determines its prediction (neither end beyond zero or twice the prediction); "
-        "vermilion: missed.",
+        "vermilion: missed. An open marker without a bar: an interval that does not determine its prediction.",
     )
     add_table(section, predictions, out, id="model_held_out_table", title="Held-out predictions",
               caption="Surface (TEY) r-values and the liquid cell's first discharge, never seen by the fit.")
