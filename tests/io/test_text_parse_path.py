@@ -287,3 +287,43 @@ def test_a_small_export_of_numbers_is_read_without_pandas_parse(monkeypatch):
     monkeypatch.setattr(pd, "read_csv", refuse)
     table = read_with(next(_data_root().rglob("sample_data_arbin.csv")), modality="cycling")[1].table
     assert len(table) == 13 and table["voltage_V"].iloc[0] == 3.534595  # the file's first row, as written
+
+
+@pytest.mark.parametrize("path", FILES)
+def test_a_large_file_parsed_from_the_file_gives_what_its_bytes_give(path, monkeypatch):
+    """Issue 30: a file above ``STREAM_BYTES`` with an ASCII head is held as its head, and pandas reads the
+    table from the file. Every file of the data folder read that way (the threshold at zero, a 4 kB head) gives
+    the output of reading it whole."""
+    for modality in READER_MODALITIES:
+        whole = _outcome(path, modality)
+        with monkeypatch.context() as patched:
+            patched.setattr(text, "STREAM_BYTES", 0)
+            patched.setattr(text, "HEAD_BYTES", 4096)
+            streamed = _outcome(path, modality)
+        _assert_same(streamed, whole, f"{path.name} as {modality}")
+
+
+def test_a_streamed_file_is_decided_on_its_whole_bytes_and_read_whole_only_when_needed(tmp_path, monkeypatch):
+    """Truth: the same bytes held whole. A Windows-1252 byte after the head makes the file Windows-1252, as it
+    does read whole; a header beyond the head is found (the file read whole then); otherwise the file's bytes
+    are never held whole."""
+    monkeypatch.setattr(text, "STREAM_BYTES", 0)
+    monkeypatch.setattr(text, "HEAD_BYTES", 1024)
+    rows = "".join(f"{k},{3 + k / 1000:.3f},0.5\n" for k in range(300))
+    cases = {"plain": ("time/s,Ewe/V,I/mA\n" + rows).encode(),
+             "cp1252 late": ("time/s,Ewe/V,I/mA\n" + rows).encode() + b"300,3.3,0.5\xb0\n",
+             "preamble": ("a note\n" * 200 + "time/s,Ewe/V,I/mA\n" + rows).encode()}
+    read_whole = []
+    real = text._read_bytes
+    monkeypatch.setattr(text, "_read_bytes", lambda path: read_whole.append(path.name) or real(path))
+    for name, content in cases.items():
+        path = tmp_path / f"{name}.txt"
+        path.write_bytes(content)
+        source = text.TextFile.read(path)
+        assert not source.complete and len(source.data) == 1024
+        skip = 200 if name == "preamble" else 0
+        streamed = text.parse_table(source, sep=",", skip_lines=skip)
+        expected = text.parse_table(text.TextFile.read(path, content), sep=",", skip_lines=skip)
+        pd.testing.assert_frame_equal(streamed, expected, check_exact=True)
+        assert source.encoding == ("cp1252" if name == "cp1252 late" else "utf-8-sig")
+    assert read_whole == ["cp1252 late.txt", "preamble.txt"]

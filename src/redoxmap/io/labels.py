@@ -276,13 +276,12 @@ def extract_arrays(source, chosen: dict[str, ColumnChoice]) -> dict[str, np.ndar
     for quantity, choice in chosen.items():
         column, family = QUANTITIES[quantity]
         values = source[choice.label]
-        if family == "time":
-            out[column] = to_seconds(values) * choice.factor
-        elif family == "text":
+        if family == "text":
             out[column] = pd.Series(values).astype(str).str.strip().to_numpy()
-        else:
-            numeric = as_float(values)
-            out[column] = numeric * choice.factor if choice.factor != 1.0 else numeric
+            continue
+        numeric = to_seconds(values) if family == "time" else as_float(values)
+        # a factor of 1 multiplied anyway was a copy of the column (0.1 s of an 11-million-row read)
+        out[column] = numeric * choice.factor if choice.factor != 1.0 else numeric
     return out
 
 

@@ -85,7 +85,7 @@ def checked(raw: RawCycling) -> RawCycling:
             DataWarning,
         )
         columns["voltage_V"] = voltage / 1000.0
-    backwards = np.diff(time) < 0
+    backwards = time[1:] < time[:-1]  # np.diff's array of differences was 0.28 s of an 11-million-row read
     if backwards.any():
         warn(
             f"{path}: time runs backwards at {int(backwards.sum())} rows (first at row "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,9 +73,15 @@ those: faster at every size (0.8-1.0x the time of parsing every column on the 35
 DECIMAL_SAMPLE_LINES = 50  # data lines after the header looked at for a decimal comma
 
 
-@dataclass(frozen=True)
+STREAM_BYTES = 1 << 25
+"""A file larger than this (32 MiB) whose first :data:`HEAD_BYTES` are ASCII is not read whole: its head serves
+the reader, and pandas reads the table from the file (:class:`TextFile`)."""
+HEAD_BYTES = 1 << 20
+
+
+@dataclass
 class TextFile:
-    """A text export read once as bytes, decoded only where a reader looks (its preamble and header);
+    """A text export read as bytes, decoded only where a reader looks (its preamble and header);
     the table itself goes to pandas' C parser straight from the bytes.
 
     A cycler's text export is mostly its table: decoding it, splitting it into lines and joining them
@@ -82,44 +89,75 @@ class TextFile:
     the whole file as :func:`decode` does (UTF-8 when valid, else Windows-1252), so a file reads the
     same either way.
 
+    A large file whose head is ASCII is held as its head only (``complete`` False): holding the whole of it
+    for the encoding's check cost the read of an 11-million-row BDF CSV half again its bare parse (issue 30:
+    628 MB of fresh memory filled, then parsed). pandas reads its table from the file and checks it is UTF-8
+    as it decodes (strictly); where it is not, the file is read whole and decided as any other. A method that
+    needs bytes beyond the head reads the whole file then, once.
+
     Attributes
     ----------
     path : Path
     data : bytes
-        The file's bytes (decompressed, for a gzipped export).
+        The file's bytes (decompressed, for a gzipped export); its first :data:`HEAD_BYTES` while ``complete``
+        is False.
     encoding : {"utf-8-sig", "cp1252"}
     ascii : bool
-        Whether every byte is ASCII (asked once: a pass over the file).
+        Whether every byte held is ASCII (asked once: a pass over them).
+    complete : bool
+        Whether ``data`` is the whole file.
     """
 
     path: Path
     data: bytes
     encoding: str
     ascii: bool = False
+    complete: bool = True
 
     @classmethod
     def read(cls, path: Path, data: bytes | None = None) -> TextFile:
         """Read a file (or take its already unpacked ``data``), with a :class:`ReadError` if it cannot be read."""
         if data is None:
             try:
-                data = path.read_bytes()
+                with path.open("rb") as handle:
+                    if os.fstat(handle.fileno()).st_size > STREAM_BYTES:
+                        head = handle.read(HEAD_BYTES)
+                        if head.isascii():
+                            return cls(path, head, "utf-8-sig", True, complete=False)
+                        handle.seek(0)
+                    data = handle.read()
             except OSError as exc:
                 raise ReadError(f"cannot be read ({exc.strerror})", path=path) from exc
         ascii = data.isascii()
         return cls(path, data, "utf-8-sig" if ascii or _is_utf8(data) else "cp1252", ascii)
+
+    def whole(self) -> bytes:
+        """All the file's bytes: read now, once, where only its head was (the encoding decided on them)."""
+        if not self.complete:
+            whole = TextFile.read(self.path, _read_bytes(self.path))
+            self.data, self.encoding, self.ascii, self.complete = whole.data, whole.encoding, whole.ascii, True
+        return self.data
+
+    def visible_from(self, offset: int) -> bool:
+        """Whether anything but white space follows ``offset`` (found at once in a table; ``data[offset:].strip()``
+        copied it twice)."""
+        return bool(_VISIBLE_BYTE.search(self.data, offset) or (not self.complete and
+                                                                 _VISIBLE_BYTE.search(self.whole(), offset)))
 
     def _decode(self, data: bytes) -> str:
         return data.decode(self.encoding, errors="replace")
 
     def text(self) -> str:
         """The whole file decoded (as :func:`decode`)."""
-        return self._decode(self.data)
+        return self._decode(self.whole())
 
     def _end_of_line(self, index: int, start: int = 0) -> int:
         """The byte offset just past the ``index``-th newline from ``start`` (-1 if the file has fewer)."""
         position = start
         for _ in range(index):
             found = self.data.find(b"\n", position)
+            if found < 0 and not self.complete:  # beyond the head
+                found = self.whole().find(b"\n", position)
             if found < 0:
                 return -1
             position = found + 1
@@ -127,7 +165,8 @@ class TextFile:
 
     def prefix(self, characters: int) -> str:
         """The first ``characters`` characters of the decoded file (decoding at most 4 bytes each)."""
-        return self._decode(self.data[:4 * characters])[:characters]
+        data = self.data if self.complete or len(self.data) >= 4 * characters else self.whole()
+        return self._decode(data[:4 * characters])[:characters]
 
     def head(self, lines: int) -> list[str]:
         """The first ``lines`` lines, decoding only their bytes."""
@@ -146,12 +185,20 @@ class TextFile:
     def odd_line_break(self, start: int, line: int | None = None) -> bool:
         """Whether the bytes from ``start`` to the end of the line at byte ``line`` (``start``'s line by default)
         hold a line break str.splitlines knows and pandas does not."""
-        data, end = self.data, self._end_of_line(1, start if line is None else line)
+        end = self._end_of_line(1, start if line is None else line)
+        data = self.data
         end = len(data) if end < 0 else end
         if any(data.find(mark, start, end) >= 0 for mark in _ODD_BYTES):
             return True
         return self.encoding != "cp1252" and not self.ascii and any(
             data.find(last, start, end) >= 0 and data.find(mark, start, end) >= 0 for last, mark in _ODD_UTF8)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"cannot be read ({exc.strerror})", path=path) from exc
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -166,7 +213,8 @@ def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str
                 columns: Callable[[list[str]], set[str]] | None = None,
                 arrays: bool = False) -> pd.DataFrame | dict[str, np.ndarray]:
     """Parse a delimited table whose header line follows ``skip_lines`` lines of preamble: pandas' C
-    parser reads it from the file's bytes, from the header line on.
+    parser reads it from the file's bytes, from the header line on (from the file itself, for a large file
+    held as its head: :class:`TextFile`).
 
     The header's labels are decoded and split here, so that pandas needs no second pass to say which
     columns it holds (telling it to read only the header cost a millisecond, a tenth of a 2 MB table's
@@ -187,24 +235,27 @@ def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str
         If the table cannot be parsed (a corrupted or truncated export).
     """
     offset = source.line_offset(skip_lines)
+    asked = {"sep": sep, "skip_lines": skip_lines, "decimal": decimal, "columns": columns, "arrays": arrays}
     if offset is not None:
-        data, first, first_line = source.data, offset, skip_lines
+        first, first_line = offset, skip_lines
         body = source._end_of_line(1, offset)
-        while body > 0 and not data[offset:body].strip():  # pandas skips blank lines before a header: so do we
+        while body > 0 and not source.data[offset:body].strip():  # pandas skips blank lines before a header
             offset, body, skip_lines = body, source._end_of_line(1, body), skip_lines + 1
         if skip_lines > first_line and source.odd_line_break(first, offset):  # those lines, and the header after
             offset, skip_lines = None, first_line
     if offset is None:
         return parse_text_table(source.text(), path=source.path, sep=sep, skip_lines=skip_lines, decimal=decimal,
                                 columns=columns, arrays=arrays)
-    if not _VISIBLE_BYTE.search(data, offset):  # found at once in a table; data[offset:].strip() copied it twice
+    if not source.visible_from(offset):
         raise ReadError(f"ends before its table (expected after line {skip_lines})", path=source.path)
-    body = len(data) if body < 0 else body
+    if body < 0:
+        body = len(source.whole())
     if decimal is None:
         end = source._end_of_line(DECIMAL_SAMPLE_LINES - 1, body)
-        sample = next((line for line in source._decode(data[body:end if end >= 0 else len(data)]).splitlines()
+        sample = next((line for line in source._decode(source.data[body:end if end >= 0 else None]).splitlines()
                        if line.strip()), "")
         decimal = "," if uses_decimal_comma(sample, sep) else "."
+    data = source.data
     if source.encoding == "utf-8-sig":
         # pandas decodes any encoding but plain UTF-8 through a Python text wrapper (a tenth of a large BDF
         # file's parse): a table that starts the file starts after its byte-order mark instead
@@ -212,16 +263,30 @@ def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str
         encoding = "utf-8"
     else:  # ASCII rows are the same bytes in UTF-8; the header's labels are this module's, decoded as the file is
         encoding = "utf-8" if _ascii_from(data, body) else source.encoding
-    handle = io.BytesIO(data)  # shares the bytes, no copy
-    handle.seek(offset)
     # Only a Windows-1252 file can hold a byte its encoding (or UTF-8, for its ASCII rows after a header that is
-    # not) lacks: a UTF-8 file was checked whole when read. Told to replace such bytes, pandas' C parser decodes
-    # its text fields the slow way (pandas 3.1: a third of a Maccor export's parse, 15 ms against 10.5).
-    errors = "strict" if source.encoding == "utf-8-sig" else "replace"
-    return _read_table(handle, source.path, labels=_header_labels(source._decode(data[offset:body]), sep, source.path),
-                       sep=sep, decimal=decimal, encoding=encoding, encoding_errors=errors,
-                       columns=columns if PARSE_ONLY_NEEDED else None, arrays=arrays,
-                       rectangular=partial(_rectangular, data, offset, sep.encode(), b"\n"), lines_before=skip_lines)
+    # not) lacks: a UTF-8 file was checked whole when read, or is checked by pandas as it decodes (a file held as
+    # its head). Told to replace such bytes, pandas' C parser decodes its text fields the slow way (pandas 3.1: a
+    # third of a Maccor export's parse, 15 ms against 10.5).
+    strict = source.encoding == "utf-8-sig"
+    options = {"labels": _header_labels(source._decode(data[offset:body]), sep, source.path), "sep": sep,
+               "decimal": decimal, "encoding": encoding, "encoding_errors": "strict" if strict else "replace",
+               "columns": columns if PARSE_ONLY_NEEDED else None, "arrays": arrays, "lines_before": skip_lines,
+               "rectangular": lambda: _rectangular(source.whole(), offset, sep.encode(), b"\n")}
+    if source.complete:
+        handle = io.BytesIO(data)  # shares the bytes, no copy
+        handle.seek(offset)
+        return _read_table(handle, source.path, **options)
+    try:
+        with source.path.open("rb") as handle:
+            handle.seek(offset)
+            return _read_table(handle, source.path, **options)
+    except OSError as exc:
+        raise ReadError(f"cannot be read ({exc.strerror})", path=source.path) from exc
+    except ReadError as exc:
+        if not isinstance(exc.__cause__, UnicodeDecodeError):
+            raise
+    source.whole()  # not UTF-8 after its head: decided on the whole file, as any file is, and parsed again
+    return parse_table(source, **asked)
 
 
 def parse_text_table(
