@@ -33,10 +33,11 @@ def read_neware(path: Path) -> RawCycling:
     """Read a Neware ``.nda`` or ``.ndax`` file."""
     import fastnda
 
-    if head_is_zip(path):
+    zipped = head_is_zip(path)
+    if zipped:
         check_archive(path)  # a damaged archive or a zip bomb is refused before fastnda unpacks it
     try:
-        with _quiet_fastnda(), _with_neware_suffix(path) as readable:
+        with _quiet_fastnda(), _with_neware_suffix(path, zipped) as readable:
             frame = fastnda.read(str(readable), cycle_mode="raw")
     except Exception as exc:  # fastnda raises many types on damaged files
         raise ReadError(f"not a readable Neware file ({type(exc).__name__}: {exc})", path=path) from exc
@@ -68,7 +69,7 @@ def read_neware(path: Path) -> RawCycling:
     if temperatures:
         table["temperature_C"] = table[temperatures[0]].copy()  # the first thermocouple: the cell's (its own array)
     metadata = {}
-    if not head_is_zip(path):  # an .ndax's metadata is nested XML, none of it a plain value: not read
+    if not zipped:  # an .ndax's metadata is nested XML, none of it a plain value: not read
         try:
             with _quiet_fastnda():
                 metadata = {k: v for k, v in fastnda.read_metadata(str(path)).items() if not isinstance(v, dict)}
@@ -94,13 +95,13 @@ def _quiet_fastnda():
 
 
 @contextmanager
-def _with_neware_suffix(path: Path):
-    """The file under a name fastnda accepts (it dispatches on the extension).
+def _with_neware_suffix(path: Path, zipped: bool):
+    """The file (a zip archive: ``zipped``) under a name fastnda accepts (it dispatches on the extension).
 
     A mislabelled file is recognised by its content; a symbolic link with the right
     extension lets fastnda read it without copying or touching the original.
     """
-    suffix = ".ndax" if head_is_zip(path) else ".nda"
+    suffix = ".ndax" if zipped else ".nda"
     if path.suffix.lower() == suffix:
         yield path
         return
