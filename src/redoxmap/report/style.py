@@ -183,13 +183,22 @@ def save_figure(figure, folder: Path, stem: str, *, print_quality: bool = True) 
     return {"png": png, "svg": svg, "preview": preview, "problems": problems}
 
 
+PREVIEW_COMPRESS_LEVEL = 3
+"""zlib's level for the page's PNGs. At 6 (Pillow's default) encoding a 1600 px preview took as long as drawing
+it (41 ms against 40); at 3 it takes 23 ms for a file 10 % larger (with the alpha channel of an opaque
+figure left out, which alone makes it 7 % smaller)."""
+
+
 def _write_drawn(figure, path: Path) -> None:
-    """Write the pixels of a figure already drawn on its Agg canvas as a PNG (no second drawing)."""
+    """Write the pixels of a figure already drawn on its Agg canvas as a PNG (no second drawing); an opaque
+    figure's (every report figure's: its background is white) as RGB, the same image without its alpha."""
     import numpy as np
     from PIL import Image
 
     pixels = np.asarray(figure.canvas.buffer_rgba())
-    Image.fromarray(pixels, "RGBA").save(path, format="PNG", compress_level=6)
+    opaque = pixels[..., 3].min(initial=255) == 255
+    image = Image.fromarray(np.ascontiguousarray(pixels[..., :3]), "RGB") if opaque else Image.fromarray(pixels, "RGBA")
+    image.save(path, format="PNG", compress_level=PREVIEW_COMPRESS_LEVEL)
 
 
 def _preview(png: bytes) -> bytes:
