@@ -274,6 +274,8 @@ def test_numpy_parses_only_tables_it_reads_as_pandas_does(tmp_path):
                   "t/s,E/V\n0,1\n\n1,2\n",  # a blank line, which pandas skips
                   "t/s,E/V\n0,1,7\n",  # a long row
                   "t/s,E/V\n0,1\xa02\n",  # a Unicode space
+                  "t/s,E/V\n-0,1\n",  # -0: pandas reads it in a column of integers as 0
+                  "t/s,E/V\n0,-nan\n",  # pandas' NaN has no sign
                   "t/s,E/V\n" + "0,1\n" * (text.SMALL_TABLE_BYTES // 4)):  # a large table
         assert isinstance(_parsed(tmp_path, other), pd.DataFrame), repr(other[:30])
     assert isinstance(_parsed(tmp_path, "t/s;E/V\n0;1,5\n", sep=";"), pd.DataFrame)  # a decimal comma
@@ -304,26 +306,40 @@ def test_a_large_file_parsed_from_the_file_gives_what_its_bytes_give(path, monke
 
 
 def test_a_streamed_file_is_decided_on_its_whole_bytes_and_read_whole_only_when_needed(tmp_path, monkeypatch):
-    """Truth: the same bytes held whole. A Windows-1252 byte after the head makes the file Windows-1252, as it
-    does read whole; a header beyond the head is found (the file read whole then); otherwise the file's bytes
-    are never held whole."""
+    """Truth: the same bytes held whole (``TextFile.read(path, content)``). A byte that is not UTF-8 after the
+    head makes the file Windows-1252, as it does read whole (in a number's column or a text one); a header
+    beyond the head, or a parse that leaves a column out (pandas would not decode its bytes), reads the file
+    whole; a table of UTF-8 whose every column is taken is parsed from the file, never held whole."""
     monkeypatch.setattr(text, "STREAM_BYTES", 0)
     monkeypatch.setattr(text, "HEAD_BYTES", 1024)
-    rows = "".join(f"{k},{3 + k / 1000:.3f},0.5\n" for k in range(300))
-    cases = {"plain": ("time/s,Ewe/V,I/mA\n" + rows).encode(),
-             "cp1252 late": ("time/s,Ewe/V,I/mA\n" + rows).encode() + b"300,3.3,0.5\xb0\n",
-             "preamble": ("a note\n" * 200 + "time/s,Ewe/V,I/mA\n" + rows).encode()}
-    read_whole = []
-    real = text._read_bytes
-    monkeypatch.setattr(text, "_read_bytes", lambda path: read_whole.append(path.name) or real(path))
-    for name, content in cases.items():
+    rows = "".join(f"{k},{3 + k / 1000:.3f},0.5,x\n" for k in range(300))
+    header = "time/s,Ewe/V,I/mA,note\n"
+    cases = {  # name: (content, preamble lines, columns taken, parsed from the file)
+        "plain": ((header + rows).encode(), 0, None, True),
+        "cp1252 number": ((header + rows).encode() + b"300,3.3,0.5\xb0,x\n", 0, None, False),
+        "cp1252 text": ((header + rows + "300,3.3,0.5,caf\u00e9\n").encode() + b"301,3.3,0.5,\xb0\n", 0, None, False),
+        "preamble": (("a note\n" * 200 + header + rows).encode(), 200, None, False),
+        "narrowed": ((header + rows).encode() + b"300,3.3,0.5,caf\xe9\n", 0, lambda labels: set(labels[:3]), False),
+    }
+    for name, (content, skip, columns, streamed) in cases.items():
         path = tmp_path / f"{name}.txt"
         path.write_bytes(content)
         source = text.TextFile.read(path)
         assert not source.complete and len(source.data) == 1024
-        skip = 200 if name == "preamble" else 0
-        streamed = text.parse_table(source, sep=",", skip_lines=skip)
-        expected = text.parse_table(text.TextFile.read(path, content), sep=",", skip_lines=skip)
-        pd.testing.assert_frame_equal(streamed, expected, check_exact=True)
-        assert source.encoding == ("cp1252" if name == "cp1252 late" else "utf-8-sig")
-    assert read_whole == ["cp1252 late.txt", "preamble.txt"]
+        table = text.parse_table(source, sep=",", skip_lines=skip, columns=columns)
+        expected = text.parse_table(text.TextFile.read(path, content), sep=",", skip_lines=skip, columns=columns)
+        pd.testing.assert_frame_equal(table, expected, check_exact=True, obj=name)
+        assert source.complete != streamed, name
+        assert source.encoding == ("cp1252" if name.startswith(("cp1252", "narrowed")) else "utf-8-sig"), name
+
+
+def test_a_file_that_changes_after_its_head_was_read_is_refused(tmp_path, monkeypatch):
+    """An export still being written: its head no longer describes it, so it is refused, naming the file."""
+    monkeypatch.setattr(text, "STREAM_BYTES", 0)
+    path = tmp_path / "growing.txt"
+    path.write_text("time/s,Ewe/V\n" + "".join(f"{k},3.1\n" for k in range(100)))
+    source = text.TextFile.read(path)
+    with path.open("a") as handle:
+        handle.write("100,3.2\n")
+    with pytest.raises(RedoxmapError, match="growing.txt.*changed while it was read"):
+        text.parse_table(source, sep=",")

@@ -6,10 +6,12 @@ import codecs
 import io
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -91,9 +93,11 @@ class TextFile:
 
     A large file whose head is ASCII is held as its head only (``complete`` False): holding the whole of it
     for the encoding's check cost the read of an 11-million-row BDF CSV half again its bare parse (issue 30:
-    628 MB of fresh memory filled, then parsed). pandas reads its table from the file and checks it is UTF-8
-    as it decodes (strictly); where it is not, the file is read whole and decided as any other. A method that
-    needs bytes beyond the head reads the whole file then, once.
+    628 MB of fresh memory filled, then parsed). Where a reader takes every column of its table, pandas parses
+    it from the file and so checks every byte of it: each field is either a number (ASCII) or decoded, strictly
+    as UTF-8; a file that is not UTF-8 is then read whole and decided as any other. A table whose parse leaves
+    columns out (whose bytes pandas would not decode), and a method that needs bytes beyond the head, read
+    the whole file, once.
 
     Attributes
     ----------
@@ -113,17 +117,22 @@ class TextFile:
     encoding: str
     ascii: bool = False
     complete: bool = True
+    stamp: tuple[int, int] | None = None
+    """The file's size and modification time (ns) when its head was read: a file held as its head that has
+    changed since is refused when read again (its head no longer describes it)."""
 
     @classmethod
     def read(cls, path: Path, data: bytes | None = None) -> TextFile:
-        """Read a file (or take its already unpacked ``data``), with a :class:`ReadError` if it cannot be read."""
+        """Read a file (or take its already unpacked ``data``), with a :class:`ReadError` if it cannot be read:
+        all of it, or its head only where it is large and its head ASCII (``complete`` False)."""
         if data is None:
             try:
                 with path.open("rb") as handle:
-                    if os.fstat(handle.fileno()).st_size > STREAM_BYTES:
+                    stamp = _file_stamp(handle)
+                    if stamp[0] > STREAM_BYTES:
                         head = handle.read(HEAD_BYTES)
                         if head.isascii():
-                            return cls(path, head, "utf-8-sig", True, complete=False)
+                            return cls(path, head, "utf-8-sig", True, complete=False, stamp=stamp)
                         handle.seek(0)
                     data = handle.read()
             except OSError as exc:
@@ -134,9 +143,28 @@ class TextFile:
     def whole(self) -> bytes:
         """All the file's bytes: read now, once, where only its head was (the encoding decided on them)."""
         if not self.complete:
-            whole = TextFile.read(self.path, _read_bytes(self.path))
+            with self.reopened() as handle:
+                whole = TextFile.read(self.path, handle.read())
             self.data, self.encoding, self.ascii, self.complete = whole.data, whole.encoding, whole.ascii, True
         return self.data
+
+    @contextmanager
+    def reopened(self) -> Iterator[BinaryIO]:
+        """The file of a :class:`TextFile` held as its head, opened again: refused (:class:`ReadError`) if it
+        changed since its head was read, or by the time the caller is done with it (an export still being
+        written); an OS error is a :class:`ReadError` too."""
+        try:
+            with self.path.open("rb") as handle:
+                self._refuse_changed(handle)
+                yield handle
+                self._refuse_changed(handle)
+        except OSError as exc:
+            raise ReadError(f"cannot be read ({exc.strerror})", path=self.path) from exc
+
+    def _refuse_changed(self, handle) -> None:
+        if self.stamp is not None and _file_stamp(handle) != self.stamp:
+            raise ReadError("changed while it was read (its size or modification time); read it again once the "
+                            "instrument has finished writing it", path=self.path)
 
     def visible_from(self, offset: int) -> bool:
         """Whether anything but white space follows ``offset`` (found at once in a table; ``data[offset:].strip()``
@@ -194,11 +222,9 @@ class TextFile:
             data.find(last, start, end) >= 0 and data.find(mark, start, end) >= 0 for last, mark in _ODD_UTF8)
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise ReadError(f"cannot be read ({exc.strerror})", path=path) from exc
+def _file_stamp(handle) -> tuple[int, int]:
+    info = os.fstat(handle.fileno())
+    return info.st_size, info.st_mtime_ns
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -234,8 +260,8 @@ def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str
     ReadError
         If the table cannot be parsed (a corrupted or truncated export).
     """
-    offset = source.line_offset(skip_lines)
     asked = {"sep": sep, "skip_lines": skip_lines, "decimal": decimal, "columns": columns, "arrays": arrays}
+    offset = source.line_offset(skip_lines)
     if offset is not None:
         first, first_line = offset, skip_lines
         body = source._end_of_line(1, offset)
@@ -270,23 +296,41 @@ def parse_table(source: TextFile, *, sep: str, skip_lines: int = 0, decimal: str
     strict = source.encoding == "utf-8-sig"
     options = {"labels": _header_labels(source._decode(data[offset:body]), sep, source.path), "sep": sep,
                "decimal": decimal, "encoding": encoding, "encoding_errors": "strict" if strict else "replace",
-               "columns": columns if PARSE_ONLY_NEEDED else None, "arrays": arrays, "lines_before": skip_lines,
-               "rectangular": lambda: _rectangular(source.whole(), offset, sep.encode(), b"\n")}
+               "columns": columns if PARSE_ONLY_NEEDED else None, "arrays": arrays, "lines_before": skip_lines}
     if source.complete:
         handle = io.BytesIO(data)  # shares the bytes, no copy
         handle.seek(offset)
-        return _read_table(handle, source.path, **options)
+        return _read_table(handle, source.path, **options,
+                           rectangular=partial(_rectangular, data, offset, sep.encode(), b"\n"))
+    table = _parse_streamed(source, offset, options)
+    if table is None:  # not a whole table of UTF-8: the file read whole, decided as any file is, and parsed again
+        source.whole()
+        return parse_table(source, **asked)
+    return table
+
+
+class _WholeFileNeeded(Exception):
+    """A parse from the file that cannot vouch for every byte (it leaves columns out, or must count them)."""
+
+
+def _parse_streamed(source: TextFile, offset: int, options: dict) -> pd.DataFrame | dict[str, np.ndarray] | None:
+    """:func:`_read_table` on the file of a :class:`TextFile` held as its head, from ``offset``: None where the
+    table is not what a streamed parse can vouch for, being UTF-8 (pandas met a byte that is not) or read in
+    full (the parse would leave columns out: pandas does not decode their bytes, and the guard against an
+    overlong row counts every byte)."""
+    def whole_file_needed() -> bool:
+        raise _WholeFileNeeded
+
     try:
-        with source.path.open("rb") as handle:
+        with source.reopened() as handle:
             handle.seek(offset)
-            return _read_table(handle, source.path, **options)
-    except OSError as exc:
-        raise ReadError(f"cannot be read ({exc.strerror})", path=source.path) from exc
+            return _read_table(handle, source.path, **options, rectangular=whole_file_needed)
+    except _WholeFileNeeded:
+        return None
     except ReadError as exc:
-        if not isinstance(exc.__cause__, UnicodeDecodeError):
-            raise
-    source.whole()  # not UTF-8 after its head: decided on the whole file, as any file is, and parsed again
-    return parse_table(source, **asked)
+        if isinstance(exc.__cause__, UnicodeDecodeError):
+            return None
+        raise
 
 
 def parse_text_table(
@@ -422,6 +466,8 @@ def _small_number_table(handle, width: int, keep: list[int], *, sep: str, encodi
         values = np.loadtxt(rows, delimiter=sep, usecols=keep, dtype=np.float64, comments=None, ndmin=2)
     except ValueError:  # a field loadtxt does not read as a number
         return None
+    if np.signbit(values[(values == 0) | np.isnan(values)]).any():
+        return None  # -0 or -nan: pandas reads -0 in a column of integers as 0, and gives NaN without its sign
     return list(np.ascontiguousarray(values.T))
 
 

@@ -591,6 +591,7 @@ def interval_determined(predicted, low, high) -> np.ndarray:
     Parameters
     ----------
     predicted, low, high : array-like
+        The predictions and the two ends of their intervals, in the predictions' units.
 
     Returns
     -------

@@ -62,7 +62,7 @@ def held_out_figure(plt, predictions, title: str = "", *, agreement_pct: float =
     measured = predictions["measured"].to_numpy()
     ratio = predictions["predicted"].to_numpy() / measured
     low, high = predictions["low_95"].to_numpy() / measured, predictions["high_95"].to_numpy() / measured
-    determined = interval_determined(ratio, low, high)
+    determined = interval_determined(predictions["predicted"], predictions["low_95"], predictions["high_95"])
     ax.axhspan(1 - agreement_pct / 100, 1 + agreement_pct / 100, color="0.9", label=f"±{agreement_pct:g} %")
     ax.axhline(1.0, color="0.5", lw=0.8)
     colors = [COLORS[0] if agrees else COLORS[1] for agrees in predictions["agrees"]]
