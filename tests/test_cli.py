@@ -168,6 +168,20 @@ def test_demo_keeps_an_edited_manifest(tmp_path):
     assert 'name = "my Arbin cell"' in manifest.read_text()
 
 
+def test_a_demo_whose_edited_study_fails_every_task_exits_with_an_error(tmp_path):
+    """As a report does: the demo's study.toml, edited to a file that is no cycler's, is reported (the report
+    says why) and the command fails before it makes the virtual study."""
+    from redoxmap.demo import copy_demo_study
+
+    study = copy_demo_study(tmp_path / "study").parent
+    (study / "cell.ndax").write_bytes(b"not a cycler file at all\n" * 40)
+    (study / "study.toml").write_text('[study]\nname = "broken"\n[[sample]]\nname = "A"\n'
+                                      '[sample.files]\ncycling = "cell.ndax"\n')
+    result = runner.invoke(app, ["demo", str(tmp_path), "--no-progress"])
+    assert result.exit_code == 1 and "every analysis task failed (1)" in result.output
+    assert (tmp_path / "report" / "index.html").is_file() and not (tmp_path / "virtual").exists()
+
+
 def _mn_scans(data, stem: str) -> str:
     """Comma-joined paths of the three Mn K-edge scans of an oxide."""
     folder = data / "xas" / "XraySpectroscopy+XASDataLibrary" / "data" / "Mn"

@@ -69,9 +69,11 @@ def demo(
     from redoxmap.study.virtual import simulate_study
 
     manifest = copy_demo_study(folder / "study")
-    index, _ = _report(manifest, folder / "report", progress=progress)
+    index, result = _report(manifest, folder / "report", progress=progress)
+    _refuse_empty(result)  # an edited study.toml whose every file fails: said before the virtual study is made
     virtual = simulate_study(folder / "virtual")
-    virtual_index, _ = _report(virtual, folder / "virtual" / "report", progress=progress)
+    virtual_index, virtual_result = _report(virtual, folder / "virtual" / "report", progress=progress)
+    _refuse_empty(virtual_result)
     out_console.print(f"Demo study: {manifest}")
     say("Report written:", str(index.resolve()), style="bold green", error=False)
     out_console.print(f"Virtual study (truth in {virtual.parent / 'truth.json'}): {virtual_index.resolve()}")
