@@ -333,6 +333,19 @@ def test_a_streamed_file_is_decided_on_its_whole_bytes_and_read_whole_only_when_
         assert source.encoding == ("cp1252" if name.startswith(("cp1252", "narrowed")) else "utf-8-sig"), name
 
 
+def test_a_small_table_read_from_its_head_on_that_is_not_utf8_is_read_whole(tmp_path, monkeypatch):
+    """Found in review: with the thresholds lowered, NumPy's path decoded a streamed table strictly and let
+    the UnicodeDecodeError escape. Truth: the same bytes held whole."""
+    monkeypatch.setattr(text, "STREAM_BYTES", 0)
+    monkeypatch.setattr(text, "HEAD_BYTES", 1024)
+    content = b"t/s,E/V\n" + b"0,1\n" * 300 + b"1,2\xb0\n"
+    path = tmp_path / "late.csv"
+    path.write_bytes(content)
+    table = text.parse_table(text.TextFile.read(path), sep=",", arrays=True)
+    expected = text.parse_table(text.TextFile.read(path, content), sep=",", arrays=True)
+    pd.testing.assert_frame_equal(table, expected, check_exact=True)
+
+
 def test_a_file_that_changes_after_its_head_was_read_is_refused(tmp_path, monkeypatch):
     """An export still being written: its head no longer describes it, so it is refused, naming the file."""
     monkeypatch.setattr(text, "STREAM_BYTES", 0)

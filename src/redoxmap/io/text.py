@@ -456,7 +456,10 @@ def _small_number_table(handle, width: int, keep: list[int], *, sep: str, encodi
     handle.seek(start)
     text = handle.read()
     if isinstance(text, bytes):
-        text = text.decode(encoding or "utf-8", errors=errors)
+        try:
+            text = text.decode(encoding or "utf-8", errors=errors)
+        except UnicodeDecodeError:  # a file read from its head on: pandas meets it, and the whole file is read
+            return None
     rows = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[1:]  # pandas' line breaks; after the header
     if rows and not rows[-1]:
         rows.pop()  # the last line's line break
