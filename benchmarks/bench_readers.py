@@ -19,6 +19,7 @@ Run ``python benchmarks/bench_readers.py``. A benchmark, not a test.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import warnings
 from pathlib import Path
@@ -150,6 +151,8 @@ def _linearity() -> None:
 
 def main() -> None:
     warnings.simplefilter("ignore")
+    # fastnda logs its advice on every decode (hundreds of lines); redoxmap's reader silences it the same way
+    logging.getLogger("fastnda").setLevel(logging.CRITICAL + 1)
     print(threads_note())
     _text([DATA / name for name in TEXT_FILES])
     _mpr([DATA / name for name in MPR_FILES])
