@@ -586,6 +586,7 @@ def test_report_forks_its_drawing_processes_before_the_analyses(tmp_path, monkey
     from contextlib import contextmanager
 
     import redoxmap.study
+    from redoxmap.processes import running_processes
     from redoxmap.report import rendering
 
     shutil.copy(echem / "NewareNDA" / "TestFile.nda", tmp_path / "cell.nda")
@@ -596,11 +597,11 @@ def test_report_forks_its_drawing_processes_before_the_analyses(tmp_path, monkey
     @contextmanager
     def spy(workers=None):
         with forked(2):
-            events.append(("forked", rendering._STARTED.get() is not None))
+            events.append(("forked", running_processes() is not None))
             yield
 
     def run_study(*args, **kwargs):
-        events.append(("analysed", rendering._STARTED.get() is not None))
+        events.append(("analysed", running_processes() is not None))
         return analyse(*args, **kwargs)
 
     monkeypatch.setattr(rendering, "drawing_processes", spy)

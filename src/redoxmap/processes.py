@@ -1,5 +1,5 @@
-"""Forked worker processes for CPU-bound work whose inputs and results pickle: a report's figures, the
-particle model's refits.
+"""Forked worker processes for CPU-bound work whose inputs and results pickle: a report's analyses and
+figures, the particle model's refits.
 
 A forked process starts with its parent's imports, so a task costs its own work and its pickles, not
 a fresh interpreter's start (a spawned process would import numpy, pandas and scipy again: about a
@@ -13,6 +13,8 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import islice
 
 
@@ -49,6 +51,56 @@ def forked_pool(workers: int, *, initializer: Callable[[], None] = worker_setup)
     if workers <= 1 or not fork:
         return None
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=initializer)
+
+
+_SHARED: ContextVar[tuple[ProcessPoolExecutor, int] | None] = ContextVar("redoxmap_shared_processes", default=None)
+
+
+@contextmanager
+def shared_processes(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Fork ``workers`` processes now and share them inside the block (:func:`running_processes`): a report's
+    analyses (:class:`redoxmap.study.AdaptiveExecutor`) and then its figures run in the same processes, forked
+    once, before the analyses fill this process's memory.
+
+    Parameters
+    ----------
+    workers : int
+        Processes in the pool.
+
+    Yields
+    ------
+    concurrent.futures.ProcessPoolExecutor or None
+        The pool, started; None where :func:`forked_pool` gives none or the fork fails now (memory, a process
+        limit): the work then runs where it would without the block.
+    """
+    pool = forked_pool(workers)
+    if pool is not None:
+        try:
+            pool.submit(int).result()  # with fork, the first task starts every process of the pool
+        except Exception:  # noqa: BLE001 - no fork now: the work forks later or runs here
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = None
+    if pool is None:
+        yield None
+        return
+    token = _SHARED.set((pool, workers))
+    try:
+        yield pool
+    finally:
+        _SHARED.reset(token)
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def running_processes() -> tuple[ProcessPoolExecutor, int] | None:
+    """The pool of the enclosing :func:`shared_processes` and its number of processes (None outside one, or
+    after :func:`retire_processes`)."""
+    return _SHARED.get()
+
+
+def retire_processes() -> None:
+    """Stop sharing the current pool (one of its processes died: every later task on it would fail); what comes
+    after forks its own processes or runs here. The pool is still shut down where its block ends."""
+    _SHARED.set(None)
 
 
 def ordered_map(executor: ProcessPoolExecutor | None, function: Callable, items: Iterable, *,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from redoxmap.processes import running_processes
 from redoxmap.report.figure_cache import Drawing
 from redoxmap.report.rendering import figure_pool, submit
 from redoxmap.report.style import RC, figure_style
@@ -56,7 +57,7 @@ def test_drawing_processes_forked_first_draw_without_the_memory_the_report_takes
 
     record = tmp_path / "drawn.json"
     with rendering.drawing_processes(2):
-        started, _ = rendering._STARTED.get()
+        started, _ = running_processes()
         workers = set(started._processes)
         later = np.ones(300 * 2**20 // 8)  # every page written: resident
         with figure_pool(2), figure_style() as plt:

@@ -21,3 +21,21 @@ def wait_then_square(value: int, seconds: float) -> int:
     """A task of known cost that leaves the cores idle (it sleeps), so that it parallelises on any machine."""
     time.sleep(seconds)
     return value * value
+
+
+def wait_then_pid(seconds: float) -> int:
+    """A task of known cost (it sleeps) that says which process ran it."""
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def a_function(value: int):
+    """A task whose result does not pickle (a local function)."""
+    return lambda: value
+
+
+def die_unless_in(parent: int) -> int:
+    """A task that kills any process but ``parent`` (a forked worker) and returns ``parent`` there."""
+    if os.getpid() != parent:
+        os._exit(1)
+    return parent

@@ -4,21 +4,28 @@ done by hand, the stated and measured cluster costs, and phases that really move
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+import sys
 from datetime import date, timedelta
 
 import pytest
 
 from redoxmap.errors import AnalysisError, RedoxmapError
+from redoxmap.processes import running_processes, shared_processes
 from redoxmap.study.adaptive_executor import (
     STATED_START_SECONDS,
     AdaptiveExecutor,
     ClusterCosts,
     cluster_costs,
     costs_file,
+    forked_costs,
     record_cluster_costs,
 )
 from redoxmap.study.executor import Task, TaskOutcome
-from tests.study._dask_tasks import wait_then_square
+from tests.study._dask_tasks import a_function, die_unless_in, wait_then_pid, wait_then_square
+
+FORK = "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux")
 
 
 @pytest.fixture(autouse=True)
@@ -155,3 +162,74 @@ def test_run_study_records_each_runs_own_decisions_and_counts_a_cluster_start_on
     assert len(first.execution) == len(second.execution) == 1
     assert first.execution[0].startswith("cycling analysis: 2 tasks serially")
     assert "Dask cluster started" not in first.timings_s
+
+
+def test_the_forked_processes_cost_their_first_imports_then_rounds_of_slower_tasks():
+    """By hand: 2 processes on 2 cores, tasks 1.2x slower there, 0.25 s for their first tasks' imports."""
+    costs = forked_costs(2, cores=2)
+    assert costs.seconds(7, 0.5, started=False) == pytest.approx(0.25 + 4 * 0.6)
+    assert costs.seconds(7, 0.5, started=True) == pytest.approx(4 * 0.6)
+    assert forked_costs(4, cores=2).parallel == 2  # no more at once than the cores
+
+
+@pytest.mark.skipif(not FORK, reason="forked processes on Linux only")
+@pytest.mark.parametrize(("tasks", "moves"), [(4, False), (10, True)])
+def test_a_phase_moves_to_the_reports_forked_processes_where_the_arithmetic_says_it_pays(tasks, moves):
+    """0.3 s tasks, Dask out of reach (its start given as 100 s): after two measured here, 2 left take 0.25 + 0.36 s
+    in the two processes against 0.8 x 0.6 = 0.48 s here (stay); 8 left take 0.25 + 4 x 0.36 = 1.69 s against
+    0.8 x 2.4 = 1.92 s (move). Results come back in order, those moved from the other processes."""
+    executor = AdaptiveExecutor(workers=2, progress=False, costs=ClusterCosts(2, 2, 100.0, 1.0, 0.0, "given"))
+    with shared_processes(2) as pool:
+        outcomes = executor.map(wait_then_pid, [Task(f"t{k}", (0.3,)) for k in range(tasks)], description="phase")
+        workers = set(pool._processes)
+    assert [o.label for o in outcomes] == [f"t{k}" for k in range(tasks)] and all(o.ok for o in outcomes)
+    assert {o.value for o in outcomes[:2]} == {os.getpid()}
+    elsewhere = {o.value for o in outcomes[2:]}
+    assert (elsewhere <= workers) if moves else (elsewhere == {os.getpid()})
+    (decision,) = executor.decisions
+    if moves:
+        assert decision.startswith("phase: 2 tasks serially") and "then the other 8, predicted at 1.7 s in the " \
+            "report's 2 forked processes against 2.4 s here" in decision
+    else:
+        # the note's estimate for the phase's 4 tasks there: 0.25 + 2 x 0.36 = 0.97 s
+        assert decision.startswith("phase: 4 tasks serially") and "in the report's 2 forked processes 1.0 s" in decision
+    assert executor.client is None
+
+
+@pytest.mark.skipif(not FORK, reason="forked processes on Linux only")
+def test_tasks_whose_results_do_not_pickle_finish_here_and_the_decision_says_why():
+    executor = AdaptiveExecutor(workers=1, progress=False)
+    # costly enough to move: the first two measured slow (they sleep), the rest quick and unpicklable
+    tasks = [Task(f"s{k}", (0.4, 0)) for k in range(2)]
+    with shared_processes(2):
+        outcomes = executor.map(_slow_or_function, [*tasks, *(Task(f"f{k}", (0.0, k)) for k in range(8))],
+                                description="phase")
+    assert [o.value() if callable(o.value) else o.value for o in outcomes[2:]] == list(range(8))
+    assert all(o.ok for o in outcomes)
+    assert "then the other 8 serially:" in executor.decisions[-1]
+
+
+def _slow_or_function(seconds: float, value: int):
+    if seconds:
+        return wait_then_square(value, seconds)
+    return a_function(value)
+
+
+@pytest.mark.skipif(not FORK, reason="forked processes on Linux only")
+def test_a_process_that_dies_leaves_the_rest_here_and_its_pool_unshared():
+    """Each task kills any process but this one: the moved ones kill the forked processes, are run here instead,
+    and the figures that follow will fork processes of their own."""
+    executor = AdaptiveExecutor(workers=1, progress=False)
+    parent = os.getpid()
+    with shared_processes(2):
+        outcomes = executor.map(_slow_then_die_unless_in, [Task(f"t{k}", (parent, k < 2)) for k in range(10)],
+                                description="phase")
+        assert running_processes() is None
+    assert [o.value for o in outcomes] == [parent] * 10
+    assert "serially: a process died" in executor.decisions[-1]
+
+
+def _slow_then_die_unless_in(parent: int, slow: bool) -> int:
+    if slow:
+        wait_then_square(0, 0.4)
+    return die_unless_in(parent)

@@ -89,6 +89,7 @@ def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = 
     from redoxmap.study import load_study, run_study
     from redoxmap.study.adaptive_executor import choose_executor
     from redoxmap.study.dask_executor import DEFAULT_TIMEOUT_S, DaskExecutor
+    from redoxmap.study.run import import_analyses
 
     study = load_study(manifest)
     if not force:
@@ -101,7 +102,10 @@ def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = 
     executor = choose_executor(workers=workers if workers is not None else execution.get("workers"),
                                scheduler=scheduler or execution.get("scheduler"), progress=progress,
                                timeout_s=task_timeout_s or execution.get("task_timeout_s", DEFAULT_TIMEOUT_S))
-    # the figures' drawing processes are forked before the analyses fill this process's memory
+    # The figures' drawing processes are forked before the analyses fill this process's memory (the analyses may
+    # run in them first: AdaptiveExecutor), with the analyses' modules imported.
+    if not isinstance(executor, DaskExecutor):
+        import_analyses(study)
     drawing = nullcontext() if isinstance(executor, DaskExecutor) else drawing_processes()
     with drawing, executor if hasattr(executor, "__enter__") else nullcontext(executor):
         result = run_study(study, executor=executor, store=store)
@@ -145,9 +149,9 @@ def report(
     workers: Annotated[
         int | None,
         typer.Option(
-            help="Analyse on a local Dask cluster of N processes (1: serially). "
-            "Default: each phase starts serially and moves to a local cluster when its tasks' measured "
-            "cost says that is sooner (-v says why)."
+            help="Analyse on a local Dask cluster of N processes (1: serially, here). "
+            "Default: each phase starts here and moves to the report's own processes (forked to draw its "
+            "figures) or to a local Dask cluster when its tasks' measured cost says that is sooner (-v says why)."
         ),
     ] = None,
     scheduler: Annotated[

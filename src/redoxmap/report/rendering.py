@@ -31,7 +31,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from redoxmap.processes import forked_pool
+from redoxmap.processes import forked_pool, running_processes, shared_processes
 from redoxmap.report.figure_cache import Drawing, KeyMemo, remember
 from redoxmap.report.style import figure_style, save_figure
 
@@ -139,41 +139,23 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-_STARTED: ContextVar[tuple[ProcessPoolExecutor, int] | None] = ContextVar("redoxmap_drawing_processes",
-                                                                           default=None)
-
-
 @contextmanager
 def drawing_processes(workers: int | None = None) -> Iterator[None]:
-    """Fork the processes that draw a report's figures now, for the :func:`figure_pool` inside this block.
+    """Fork the processes that draw a report's figures now (:func:`redoxmap.processes.shared_processes`: its
+    analyses may run in them first), for the :func:`figure_pool` inside this block.
 
     A forked process starts with its parent's resident memory. Forked after a study's analyses (where
     :func:`figure_pool` would fork them), the drawing processes of a 1,000-cell report held 1.9–2.8 GB while the
     report's own held 1.3–1.9 GB (2026-12-06); forked before them, they hold the imports and what they draw. Where
     the figures go to a Dask client, the processes stay idle and end with the block.
     """
-    workers = default_workers() if workers is None else workers
-    pool = forked_pool(workers)
-    if pool is not None:
-        # imported once here, not by every process it forks
-        import matplotlib.backends.backend_agg
-        import matplotlib.figure  # noqa: F401
-        import pandas  # noqa: F401
+    # imported once here, not by every process forked below
+    import matplotlib.backends.backend_agg
+    import matplotlib.figure  # noqa: F401
+    import pandas  # noqa: F401
 
-        try:
-            pool.submit(int).result()  # with fork, the first task starts every process of the pool
-        except Exception:  # noqa: BLE001 - no fork now (memory, process limit): the figure pool forks later
-            pool.shutdown(wait=False, cancel_futures=True)
-            pool = None
-    if pool is None:
+    with shared_processes(default_workers() if workers is None else workers):
         yield
-        return
-    token = _STARTED.set((pool, workers))
-    try:
-        yield
-    finally:
-        _STARTED.reset(token)
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @contextmanager
@@ -184,7 +166,7 @@ def figure_pool(workers: int | None = None, progress: Progress | None = None, *,
     running); ``print_quality``: with their 300 dpi PNG and SVG, else the page's preview only; ``reuse``: keep
     the figures an earlier report saved from the same inputs (:mod:`redoxmap.report.figure_cache`)."""
     workers = default_workers() if workers is None else workers
-    started = _STARTED.get()
+    started = running_processes()
     started = started[0] if started is not None and started[1] == workers and client is None else None
     local = started or (forked_pool(workers) if client is None else None)
     pool = _Pool(client if client is not None else local, progress, print_quality, reuse,

@@ -1,4 +1,5 @@
-"""Serial or a local Dask cluster, chosen from what the study's tasks are measured to cost.
+"""Serial, the report's forked processes or a local Dask cluster, chosen from what the study's tasks are
+measured to cost.
 
 A rule of thumb ("parallel from 40 tasks and 4 cores") decides wrongly both ways: forty 10 ms tasks
 never repay a cluster's start, and a few long fits do on a machine with idle cores. :class:`AdaptiveExecutor`
@@ -11,6 +12,12 @@ The cluster's costs are measured on the machine where they are known: whenever a
 the slow-down of a task in a worker and the client's cost per task are written to ``cluster_costs.json`` in
 redoxmap's cache folder (:func:`costs_file`), per host, cores and workers, and read back by later runs for
 :data:`MEASUREMENT_DAYS` days. Until then they are stated, each with its source (:func:`cluster_costs`).
+
+Where a report has forked its processes already (:func:`redoxmap.processes.shared_processes`: they draw its
+figures after the analyses, and sit idle until then), the remaining tasks may go to them instead: they cost no
+start and no imports of the libraries forked with them, and nothing is sent through a scheduler
+(:func:`forked_costs`). On two cores, where a Dask cluster never pays, they are what uses the second core
+during the analyses.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import os
 import platform
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -30,6 +38,7 @@ from statistics import median
 from typing import Any
 
 from redoxmap.errors import AnalysisError, RedoxmapError
+from redoxmap.processes import ordered_map, retire_processes, running_processes
 from redoxmap.study.dask_executor import DEFAULT_TIMEOUT_S, DaskExecutor
 from redoxmap.study.executor import SerialExecutor, Task, TaskOutcome, progress_bar, run_task
 
@@ -49,6 +58,18 @@ a task's cost from the first few is rough, and a cluster that gains less is not 
 MEASURED_BEFORE_DECIDING = 2
 """Tasks run serially before the first comparison: the first one's time includes a cold process's imports, so the
 cost of a task is taken from the others."""
+FORKED_SLOWDOWN = 1.2
+"""How much longer a task takes in one of the report's forked processes than here, with all of them busy: a
+cycling task of ``NewareNDA/test_2.ndax`` took 0.18–0.20 s in each of 2 forked processes against 0.15–0.16 s
+here (2 cores, 2026-12-07: the two share the cores' caches and memory; the first task of each is
+:data:`FORKED_START_SECONDS`)."""
+FORKED_START_SECONDS = 0.25
+"""What the forked processes' first tasks cost beyond the others: the imports a task makes on first use (a
+reader's decoder) that were not made before the fork. Measured as above: 0.4–0.5 s against 0.18–0.20 s, in
+parallel."""
+FORKED_OVERHEAD_SECONDS = 0.002
+"""This process's own cost per task run in the forked processes: unpickling the result (1.6 ms for that cycling
+task's analysis; the pickling is the worker's)."""
 MEASUREMENT_DAYS = 90
 """Measured costs older than this are not used (a machine changes, and a cost measured under load would otherwise
 keep the cluster unused, and so unmeasured, for good)."""
@@ -157,6 +178,23 @@ def _stated(workers: int, parallel: int, cores: int) -> ClusterCosts:
                         "of benchmarks/bench_scale.py and Dask's documentation")
 
 
+def forked_costs(workers: int, *, cores: int | None = None) -> ClusterCosts:
+    """What running tasks in ``workers`` forked processes that are running already costs: their first tasks'
+    imports (:data:`FORKED_START_SECONDS`; none once a phase ran there), as many tasks at once as there are
+    processes (at most the cores), each :data:`FORKED_SLOWDOWN` times slower, and
+    :data:`FORKED_OVERHEAD_SECONDS` of this process's time per task.
+
+    Examples
+    --------
+    >>> forked_costs(2, cores=2).seconds(10, 0.5, started=False)  # 0.25 s, then 5 rounds of 0.6 s
+    3.25
+    """
+    parallel = max(min(workers, cores or usable_cores()), 1)
+    return ClusterCosts(workers, parallel, FORKED_START_SECONDS, FORKED_SLOWDOWN, FORKED_OVERHEAD_SECONDS,
+                        f"stated: {parallel} at a time, each task {FORKED_SLOWDOWN}x slower, their first tasks' "
+                        f"imports {FORKED_START_SECONDS} s, measured with NewareNDA/test_2.ndax on 2 cores")
+
+
 def record_cluster_costs(costs: ClusterCosts, *, cores: int | None = None) -> None:
     """Keep measured costs for the next runs on this machine (a cache: failing to write it loses nothing).
 
@@ -184,8 +222,9 @@ def record_cluster_costs(costs: ClusterCosts, *, cores: int | None = None) -> No
 
 
 class AdaptiveExecutor:
-    """Runs each phase serially and moves its remaining tasks to a local Dask cluster when their measured
-    cost says the cluster finishes them sooner.
+    """Runs each phase serially and moves its remaining tasks to the report's forked processes (where they run:
+    :func:`redoxmap.processes.shared_processes`) or to a local Dask cluster, whichever their measured cost says
+    finishes them soonest, if either is sooner than here.
 
     Parameters
     ----------
@@ -221,6 +260,7 @@ class AdaptiveExecutor:
         self.costs = costs or cluster_costs(self.workers)
         self.decisions: list[str] = []
         self._cluster: DaskExecutor | None = None
+        self._forked_warm: list = []  # the forked pools a phase ran in: their imports are made
         self._unavailable = None if self.workers > 1 and _dask_installed() else (
             "one worker" if self.workers < 2 else "dask.distributed is not installed")
 
@@ -264,16 +304,39 @@ class AdaptiveExecutor:
             for task in tasks:
                 update(len(outcomes), len(tasks), task.label)
                 outcomes.append(run_task(function, task))
-                moving = self._prediction(outcomes, len(tasks) - len(outcomes))
+                moving = self._move(outcomes, len(tasks) - len(outcomes))
                 if moving is not None:
-                    update(len(outcomes), len(tasks), f"the other {len(tasks) - len(outcomes)} move to Dask")
+                    update(len(outcomes), len(tasks), f"the other {len(tasks) - len(outcomes)} move to {moving[0]}")
                     break
             else:
                 update(len(outcomes), len(tasks), "")
         if moving is None:
             self.decisions.append(self._serial_note(label, outcomes, time.perf_counter() - clock))
             return outcomes
-        return outcomes + self._on_cluster(function, tasks[len(outcomes):], label, outcomes, moving)
+        where, predicted = moving[0], moving[1:]
+        rest = tasks[len(outcomes):]
+        if where == _PROCESSES:
+            return outcomes + self._in_processes(function, rest, label, outcomes, predicted)
+        return outcomes + self._on_cluster(function, rest, label, outcomes, predicted)
+
+    def _move(self, outcomes: list[TaskOutcome], remaining: int) -> tuple[str, float, float] | None:
+        """Where the remaining tasks finish soonest, with the serial and predicted seconds (``(where, serial,
+        there)``), if anywhere sooner than here: the report's forked processes or the Dask cluster."""
+        options = [(where, *predicted) for where, predicted in (
+            (_PROCESSES, self._forked_prediction(outcomes, remaining)), ("Dask", self._prediction(outcomes, remaining)))
+            if predicted is not None]
+        return min(options, key=lambda option: option[2], default=None)
+
+    def _forked_prediction(self, outcomes: list[TaskOutcome], remaining: int) -> tuple[float, float] | None:
+        """``(serial, forked)`` predicted seconds of the remaining tasks where the report's forked processes
+        (:func:`redoxmap.processes.running_processes`) pay, else None."""
+        running = running_processes()
+        if running is None or not remaining or len(outcomes) < MEASURED_BEFORE_DECIDING:
+            return None
+        per_task = _task_cost(outcomes)
+        forked = forked_costs(running[1]).seconds(remaining, per_task, started=running[0] in self._forked_warm)
+        serial = remaining * per_task
+        return (serial, forked) if forked < SWITCH_MARGIN * serial else None
 
     def _prediction(self, outcomes: list[TaskOutcome], remaining: int) -> tuple[float, float] | None:
         """``(serial, cluster)`` predicted seconds of the remaining tasks where the cluster pays, else None."""
@@ -287,14 +350,53 @@ class AdaptiveExecutor:
     def _serial_note(self, label: str, outcomes: list[TaskOutcome], seconds: float) -> str:
         per_task = _task_cost(outcomes)
         head = f"{label}: {len(outcomes)} tasks serially in {seconds:.1f} s ({per_task:.3g} s a task"
+        running = running_processes()
+        forked = "" if running is None else self._forked_note(running, len(outcomes), per_task)
         if self._unavailable:
-            return f"{head}; {self._unavailable})"
+            return f"{head}; {self._unavailable}{forked})"
         cluster = self.costs.seconds(len(outcomes), per_task, started=self._cluster is not None)
         c = self.costs
         return (f"{head}); on {self.workers} local Dask workers they would take {cluster:.1f} s ("
                 f"{'running' if self._cluster is not None else f'start {c.start_seconds:.1f} s'}, {c.parallel} at "
                 f"a time, each {c.slowdown:.2f}x slower, {c.overhead_seconds * 1000:.3g} ms a task for the client: "
-                f"{c.source})")
+                f"{c.source}){forked}")
+
+    def _forked_note(self, running: tuple, tasks: int, per_task: float) -> str:
+        costs = forked_costs(running[1])
+        seconds = costs.seconds(tasks, per_task, started=running[0] in self._forked_warm)
+        return f"; in the report's {running[1]} forked processes {seconds:.1f} s ({costs.source})"
+
+    def _in_processes(self, function, rest: Sequence[Task], label: str, measured: list[TaskOutcome],
+                      predicted: tuple[float, float]) -> list[TaskOutcome]:
+        """The remaining tasks in the report's forked processes, in order; from the first that cannot go there
+        (a function or result that does not pickle) or after a process died, the rest here."""
+        pool, workers = running_processes()
+        self._forked_warm.append(pool)
+        clock = time.perf_counter()
+        outcomes: list[TaskOutcome] = []
+        stopped = None
+        description = f"{label} (the other {len(rest)} in {workers} processes)"
+        with progress_bar(description, len(rest)) if self.progress else nullcontext(lambda *shown: None) as update:
+            try:
+                for outcome in ordered_map(pool, _run_task, [(function, task) for task in rest], ahead=workers):
+                    outcomes.append(outcome)
+                    update(len(outcomes), len(rest), outcome.label)
+            except BrokenProcessPool as exc:
+                retire_processes()  # the figures fork processes of their own
+                stopped = f"a process died ({exc})"
+            except Exception as exc:  # noqa: BLE001 - a task's own errors are its outcome: this is the transport's
+                stopped = f"{type(exc).__name__}: {exc}"
+        seconds = time.perf_counter() - clock
+        decision = (f"{label}: {len(measured)} tasks serially ({_task_cost(measured):.3g} s a task), then the other "
+                    f"{len(rest)}, predicted at {predicted[1]:.1f} s in the report's {workers} forked processes "
+                    f"against {predicted[0]:.1f} s here ({forked_costs(workers).source}), took {seconds:.1f} s there")
+        if stopped is not None:
+            left = rest[len(outcomes):]
+            outcomes += SerialExecutor(progress=self.progress).map(function, left, description=label)
+            decision = (f"{label}: {len(measured)} tasks serially, {len(rest) - len(left)} in the report's {workers} "
+                        f"forked processes, then the other {len(left)} serially: {stopped}")
+        self.decisions.append(decision)
+        return outcomes
 
     def _on_cluster(self, function, rest: Sequence[Task], label: str, measured: list[TaskOutcome],
                     predicted: tuple[float, float]) -> list[TaskOutcome]:
@@ -339,6 +441,14 @@ class AdaptiveExecutor:
         self.costs = ClusterCosts(self.workers, parallel, start, slowdown, overhead, "measured on this machine now")
         record_cluster_costs(self.costs)
         return self.costs
+
+
+_PROCESSES = "the report's processes"
+
+
+def _run_task(item: tuple[Callable[..., Any], Task]) -> TaskOutcome:
+    """:func:`run_task` of a ``(function, task)`` pair, in a forked process."""
+    return run_task(*item)
 
 
 def _task_cost(outcomes: list[TaskOutcome]) -> float:

@@ -13,6 +13,7 @@ import pandas as pd
 from redoxmap._version import __version__
 from redoxmap.cycling.read import read_cycling
 from redoxmap.cycling.regions import regions_from_bounds
+from redoxmap.errors import RedoxmapError
 from redoxmap.store.cells import CellStore
 from redoxmap.study.analyses.cycling import analyze_cycling
 from redoxmap.study.builtin import (
@@ -378,6 +379,18 @@ def _planner(modality: Modality):
         return resolve(modality.task), [Task(s.name, (s, study.parameters[modality.name])) for s in study.samples
                                         if s.files.get(modality.name)]
     return planner
+
+
+def import_analyses(study: Study) -> None:
+    """Import the modules that analyse the study's files now, so that processes forked after this start with them
+    (:func:`redoxmap.processes.shared_processes`; each would otherwise import them on its first task: SciPy's
+    signal module alone takes 0.8 s here). A module that cannot be imported is left to fail its own tasks."""
+    for name, modality in modalities().items():
+        if any(sample.files.get(name) for sample in study.samples):
+            try:
+                resolve(modality.planner or modality.task)
+            except RedoxmapError:
+                pass
 
 
 def planners() -> dict:
