@@ -578,6 +578,48 @@ def test_json_rows_keep_every_float_and_write_missing_values_and_times_plainly()
                     {"d_cm2_s": None, "when": None, "took": None, "n": 2}]
 
 
+def _two_forked_processes() -> bool:
+    from redoxmap.processes import fork_available
+    from redoxmap.study.adaptive_executor import usable_cores
+
+    return fork_available() and usable_cores() >= 2
+
+
+@pytest.mark.skipif(not _two_forked_processes(), reason="two forked processes on two cores: Linux with 2 cores")
+def test_report_moves_a_costly_phase_to_its_forked_processes_and_writes_what_the_serial_run_writes(
+        tmp_path, monkeypatch, echem):
+    """The default `redoxmap report` with the forked processes made nearly free in its cost model (no first
+    imports, 0.01 of a task's time here), so that a cycling phase of six copies moves after its two measured
+    tasks: every table of the cycling section is the one `--workers 1` writes, analysing each file here."""
+    import shutil
+
+    from redoxmap.report import rendering
+    from redoxmap.study import adaptive_executor
+
+    monkeypatch.setattr(adaptive_executor, "FORKED_START_SECONDS", 0.0)
+    monkeypatch.setattr(adaptive_executor, "FORKED_SLOWDOWN", 0.01)
+    monkeypatch.setattr(rendering, "default_workers", lambda: 2)
+    study = tmp_path / "study"
+    study.mkdir()
+    samples = []
+    for k in range(6):
+        shutil.copy(echem / "NewareNDA" / "TestFile.nda", study / f"c{k}.nda")
+        samples.append(f'[[sample]]\nname = "c{k}"\nactive_mass_mg = 5\n[sample.files]\ncycling = "c{k}.nda"\n')
+    (study / "study.toml").write_text("".join(samples))
+    for out, options in (("moved", []), ("serial", ["--workers", "1"])):
+        result = runner.invoke(app, ["report", str(study), "-o", str(tmp_path / out), "--no-progress", "--no-store",
+                                     *options])
+        assert result.exit_code == 0, result.output
+    (moved,) = json.loads((tmp_path / "moved" / "report.json").read_text())["execution"]
+    assert moved.startswith("cycling analysis: 2 tasks serially") and "then the other 4" in moved
+    assert "in the report's 2 forked processes" in moved and "took" in moved
+    tables = sorted(path.name for path in (tmp_path / "serial" / "tables").glob("cycling_*.csv"))
+    assert len(tables) >= 5
+    for name in tables:
+        moved_table, serial_table = (tmp_path / run / "tables" / name for run in ("moved", "serial"))
+        assert moved_table.read_bytes() == serial_table.read_bytes(), name
+
+
 def test_report_forks_its_drawing_processes_before_the_analyses(tmp_path, monkeypatch, echem):
     """`redoxmap report` forks the figures' processes first (they would start with the analyses' memory), and they
     are running while the analyses run: the wiring of `drawing_processes` into the command (whether the figures

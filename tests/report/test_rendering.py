@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-from redoxmap.processes import running_processes
+from redoxmap.processes import fork_available, running_processes
 from redoxmap.report.figure_cache import Drawing
 from redoxmap.report.rendering import figure_pool, submit
 from redoxmap.report.style import RC, figure_style
 
-FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+FORK = fork_available()
 
 
 def where_drawn(plt, record: Path, label=str):

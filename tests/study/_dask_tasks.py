@@ -29,8 +29,8 @@ def wait_then_pid(seconds: float) -> int:
     return os.getpid()
 
 
-def a_function(value: int):
-    """A task whose result does not pickle (a local function)."""
+def a_function(value):
+    """A result that does not pickle (a local function) and returns ``value``."""
     return lambda: value
 
 

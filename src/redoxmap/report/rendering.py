@@ -146,8 +146,9 @@ def drawing_processes(workers: int | None = None) -> Iterator[None]:
 
     A forked process starts with its parent's resident memory. Forked after a study's analyses (where
     :func:`figure_pool` would fork them), the drawing processes of a 1,000-cell report held 1.9–2.8 GB while the
-    report's own held 1.3–1.9 GB (2026-12-06); forked before them, they hold the imports and what they draw. Where
-    the figures go to a Dask client, the processes stay idle and end with the block.
+    report's own held 1.3–1.9 GB (2026-12-06); forked before them, they hold the imports and what they analyse
+    (:class:`redoxmap.study.AdaptiveExecutor` may move tasks to them) and draw. Where the figures go to a Dask
+    client, the processes stay idle and end with the block.
     """
     # imported once here, not by every process forked below
     import matplotlib.backends.backend_agg

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from statistics import median
-from typing import Any
+from typing import Any, NamedTuple
 
 from redoxmap.errors import AnalysisError, RedoxmapError
 from redoxmap.processes import ordered_map, retire_processes, running_processes
@@ -59,17 +59,19 @@ MEASURED_BEFORE_DECIDING = 2
 """Tasks run serially before the first comparison: the first one's time includes a cold process's imports, so the
 cost of a task is taken from the others."""
 FORKED_SLOWDOWN = 1.2
-"""How much longer a task takes in one of the report's forked processes than here, with all of them busy: a
-cycling task of ``NewareNDA/test_2.ndax`` took 0.18–0.20 s in each of 2 forked processes against 0.15–0.16 s
-here (2 cores, 2026-12-07: the two share the cores' caches and memory; the first task of each is
-:data:`FORKED_START_SECONDS`)."""
+"""How much longer a task takes in one of the report's forked processes than here, with all of them busy (each
+with one BLAS thread): a cycling task of ``NewareNDA/test_2.ndax`` took 0.17–0.19 s in each of 2 forked
+processes against 0.14–0.15 s here, an impedance fit 0.071–0.075 s against 0.070–0.072 s (2 cores, 2026-12-07:
+the processes share the cores' caches and memory); the larger is stated."""
 FORKED_START_SECONDS = 0.25
 """What the forked processes' first tasks cost beyond the others: the imports a task makes on first use (a
-reader's decoder) that were not made before the fork. Measured as above: 0.4–0.5 s against 0.18–0.20 s, in
-parallel."""
+reader's decoder, lmfit) that were not made before the fork. Measured as above: the cycling task's first took
+0.38–0.39 s in each process against 0.17–0.19 s, the impedance fit's 0.15–0.18 s against 0.07 s."""
 FORKED_OVERHEAD_SECONDS = 0.002
 """This process's own cost per task run in the forked processes: unpickling the result (1.6 ms for that cycling
 task's analysis; the pickling is the worker's)."""
+PROCESSES = "the report's processes"
+"""Where :class:`AdaptiveExecutor` moves a phase's tasks, besides ``"Dask"``."""
 MEASUREMENT_DAYS = 90
 """Measured costs older than this are not used (a machine changes, and a cost measured under load would otherwise
 keep the cluster unused, and so unmeasured, for good)."""
@@ -77,7 +79,8 @@ keep the cluster unused, and so unmeasured, for good)."""
 
 @dataclass(frozen=True)
 class ClusterCosts:
-    """What a local cluster of ``workers`` processes costs on this machine.
+    """What a local cluster of ``workers`` processes costs on this machine (or the report's forked processes:
+    :func:`forked_costs`, where the start is their first tasks' imports and the client is this process).
 
     Attributes
     ----------
@@ -260,7 +263,7 @@ class AdaptiveExecutor:
         self.costs = costs or cluster_costs(self.workers)
         self.decisions: list[str] = []
         self._cluster: DaskExecutor | None = None
-        self._forked_warm: list = []  # the forked pools a phase ran in: their imports are made
+        self._forked_warm: list[tuple] = []  # (pool, module): a phase of the module's tasks ran in the pool
         self._unavailable = None if self.workers > 1 and _dask_installed() else (
             "one worker" if self.workers < 2 else "dask.distributed is not installed")
 
@@ -299,59 +302,66 @@ class AdaptiveExecutor:
         label = description or "working"
         outcomes: list[TaskOutcome] = []
         clock = time.perf_counter()
-        moving = None
-        with progress_bar(label, len(tasks)) if self.progress else nullcontext(lambda *shown: None) as update:
+        move = None
+        with self._progress(label, len(tasks)) as update:
             for task in tasks:
                 update(len(outcomes), len(tasks), task.label)
                 outcomes.append(run_task(function, task))
-                moving = self._move(outcomes, len(tasks) - len(outcomes))
-                if moving is not None:
-                    update(len(outcomes), len(tasks), f"the other {len(tasks) - len(outcomes)} move to {moving[0]}")
+                move = self._move(function, outcomes, len(tasks) - len(outcomes))
+                if move is not None:
+                    update(len(outcomes), len(tasks), f"the other {len(tasks) - len(outcomes)} move to {move.where}")
                     break
             else:
                 update(len(outcomes), len(tasks), "")
-        if moving is None:
-            self.decisions.append(self._serial_note(label, outcomes, time.perf_counter() - clock))
+        if move is None:
+            self.decisions.append(self._serial_note(function, label, outcomes, time.perf_counter() - clock))
             return outcomes
-        where, predicted = moving[0], moving[1:]
         rest = tasks[len(outcomes):]
-        if where == _PROCESSES:
-            return outcomes + self._in_processes(function, rest, label, outcomes, predicted)
-        return outcomes + self._on_cluster(function, rest, label, outcomes, predicted)
+        if move.where == PROCESSES:
+            return outcomes + self._in_processes(function, rest, label, outcomes, move)
+        return outcomes + self._on_cluster(function, rest, label, outcomes, (move.serial, move.there))
 
-    def _move(self, outcomes: list[TaskOutcome], remaining: int) -> tuple[str, float, float] | None:
-        """Where the remaining tasks finish soonest, with the serial and predicted seconds (``(where, serial,
-        there)``), if anywhere sooner than here: the report's forked processes or the Dask cluster."""
-        options = [(where, *predicted) for where, predicted in (
-            (_PROCESSES, self._forked_prediction(outcomes, remaining)), ("Dask", self._prediction(outcomes, remaining)))
-            if predicted is not None]
-        return min(options, key=lambda option: option[2], default=None)
+    def _progress(self, label: str, total: int):
+        """A progress bar, or a stand-in that shows nothing."""
+        return progress_bar(label, total) if self.progress else nullcontext(lambda *shown: None)
 
-    def _forked_prediction(self, outcomes: list[TaskOutcome], remaining: int) -> tuple[float, float] | None:
+    def _move(self, function, outcomes: list[TaskOutcome], remaining: int) -> _Move | None:
+        """Where the remaining tasks finish soonest, if anywhere sooner than here: the report's forked processes or
+        the Dask cluster."""
+        options = [_Move(where, *predicted) for where, predicted in (
+            (PROCESSES, self._forked_prediction(function, outcomes, remaining)),
+            ("Dask", self._prediction(outcomes, remaining))) if predicted is not None]
+        return min(options, key=lambda option: option.there, default=None)
+
+    def _forked_prediction(self, function, outcomes: list[TaskOutcome], remaining: int) -> tuple[float, float] | None:
         """``(serial, forked)`` predicted seconds of the remaining tasks where the report's forked processes
         (:func:`redoxmap.processes.running_processes`) pay, else None."""
         running = running_processes()
-        if running is None or not remaining or len(outcomes) < MEASURED_BEFORE_DECIDING:
+        if running is None:
             return None
-        per_task = _task_cost(outcomes)
-        forked = forked_costs(running[1]).seconds(remaining, per_task, started=running[0] in self._forked_warm)
-        serial = remaining * per_task
-        return (serial, forked) if forked < SWITCH_MARGIN * serial else None
+        return _paying(forked_costs(running[1]), outcomes, remaining, started=self._warm(running[0], function))
 
     def _prediction(self, outcomes: list[TaskOutcome], remaining: int) -> tuple[float, float] | None:
         """``(serial, cluster)`` predicted seconds of the remaining tasks where the cluster pays, else None."""
-        if self._unavailable or not remaining or len(outcomes) < MEASURED_BEFORE_DECIDING:
+        if self._unavailable:
             return None
-        per_task = _task_cost(outcomes)
-        serial = remaining * per_task
-        cluster = self.costs.seconds(remaining, per_task, started=self._cluster is not None)
-        return (serial, cluster) if cluster < SWITCH_MARGIN * serial else None
+        return _paying(self.costs, outcomes, remaining, started=self._cluster is not None)
 
-    def _serial_note(self, label: str, outcomes: list[TaskOutcome], seconds: float) -> str:
+    def _warm(self, pool, function) -> bool:
+        """Whether a phase of ``function``'s module ran in ``pool`` (its imports are made there)."""
+        return (pool, getattr(function, "__module__", None)) in self._forked_warm
+
+    def _serial_note(self, function, label: str, outcomes: list[TaskOutcome], seconds: float) -> str:
         per_task = _task_cost(outcomes)
         head = f"{label}: {len(outcomes)} tasks serially in {seconds:.1f} s ({per_task:.3g} s a task"
         running = running_processes()
-        forked = "" if running is None else self._forked_note(running, len(outcomes), per_task)
+        forked = ""
+        if running is not None:
+            costs = forked_costs(running[1])
+            there = costs.seconds(len(outcomes), per_task, started=self._warm(running[0], function))
+            forked = (f"; in the report's {running[1]} forked processes they would take {there:.1f} s "
+                      f"({costs.source}); tasks move where what is left is predicted below {SWITCH_MARGIN} of the "
+                      "time here")
         if self._unavailable:
             return f"{head}; {self._unavailable}{forked})"
         cluster = self.costs.seconds(len(outcomes), per_task, started=self._cluster is not None)
@@ -361,24 +371,19 @@ class AdaptiveExecutor:
                 f"a time, each {c.slowdown:.2f}x slower, {c.overhead_seconds * 1000:.3g} ms a task for the client: "
                 f"{c.source}){forked}")
 
-    def _forked_note(self, running: tuple, tasks: int, per_task: float) -> str:
-        costs = forked_costs(running[1])
-        seconds = costs.seconds(tasks, per_task, started=running[0] in self._forked_warm)
-        return f"; in the report's {running[1]} forked processes {seconds:.1f} s ({costs.source})"
-
     def _in_processes(self, function, rest: Sequence[Task], label: str, measured: list[TaskOutcome],
-                      predicted: tuple[float, float]) -> list[TaskOutcome]:
+                      move: _Move) -> list[TaskOutcome]:
         """The remaining tasks in the report's forked processes, in order; from the first that cannot go there
-        (a function or result that does not pickle) or after a process died, the rest here."""
+        (a function or result that does not pickle) or after a process died, the rest here (a task already
+        running there then may run twice)."""
         pool, workers = running_processes()
-        self._forked_warm.append(pool)
         clock = time.perf_counter()
         outcomes: list[TaskOutcome] = []
         stopped = None
-        description = f"{label} (the other {len(rest)} in {workers} processes)"
-        with progress_bar(description, len(rest)) if self.progress else nullcontext(lambda *shown: None) as update:
+        with self._progress(f"{label} (the other {len(rest)} in {workers} processes)", len(rest)) as update:
             try:
-                for outcome in ordered_map(pool, _run_task, [(function, task) for task in rest], ahead=workers):
+                # ahead: the processes less one, beyond the one awaited, keep every process busy
+                for outcome in ordered_map(pool, _run_task, [(function, task) for task in rest], ahead=workers - 1):
                     outcomes.append(outcome)
                     update(len(outcomes), len(rest), outcome.label)
             except BrokenProcessPool as exc:
@@ -386,16 +391,18 @@ class AdaptiveExecutor:
                 stopped = f"a process died ({exc})"
             except Exception as exc:  # noqa: BLE001 - a task's own errors are its outcome: this is the transport's
                 stopped = f"{type(exc).__name__}: {exc}"
-        seconds = time.perf_counter() - clock
-        decision = (f"{label}: {len(measured)} tasks serially ({_task_cost(measured):.3g} s a task), then the other "
-                    f"{len(rest)}, predicted at {predicted[1]:.1f} s in the report's {workers} forked processes "
-                    f"against {predicted[0]:.1f} s here ({forked_costs(workers).source}), took {seconds:.1f} s there")
+        if outcomes:
+            self._forked_warm.append((pool, getattr(function, "__module__", None)))
         if stopped is not None:
             left = rest[len(outcomes):]
-            outcomes += SerialExecutor(progress=self.progress).map(function, left, description=label)
-            decision = (f"{label}: {len(measured)} tasks serially, {len(rest) - len(left)} in the report's {workers} "
-                        f"forked processes, then the other {len(left)} serially: {stopped}")
-        self.decisions.append(decision)
+            self.decisions.append(f"{label}: {len(measured)} tasks serially, {len(outcomes)} in the report's "
+                                  f"{workers} forked processes, then the other {len(left)} serially: {stopped}")
+            return outcomes + SerialExecutor(progress=self.progress).map(function, left, description=label)
+        self.decisions.append(
+            f"{label}: {len(measured)} tasks serially ({_task_cost(measured):.3g} s a task), then the other "
+            f"{len(rest)}, predicted at {move.there:.1f} s in the report's {workers} forked processes against "
+            f"{move.serial:.1f} s here ({forked_costs(workers).source}), took {time.perf_counter() - clock:.1f} s "
+            "there")
         return outcomes
 
     def _on_cluster(self, function, rest: Sequence[Task], label: str, measured: list[TaskOutcome],
@@ -443,12 +450,29 @@ class AdaptiveExecutor:
         return self.costs
 
 
-_PROCESSES = "the report's processes"
-
-
 def _run_task(item: tuple[Callable[..., Any], Task]) -> TaskOutcome:
     """:func:`run_task` of a ``(function, task)`` pair, in a forked process."""
     return run_task(*item)
+
+
+class _Move(NamedTuple):
+    """Where a phase's remaining tasks go (:data:`PROCESSES` or ``"Dask"``), and their predicted seconds here and
+    there."""
+
+    where: str
+    serial: float
+    there: float
+
+
+def _paying(costs: ClusterCosts, outcomes: list[TaskOutcome], remaining: int, *,
+            started: bool) -> tuple[float, float] | None:
+    """``(serial, there)`` predicted seconds of the remaining tasks where ``costs`` say they finish in less than
+    :data:`SWITCH_MARGIN` of the time here, else None (nothing left, or too few tasks measured to say)."""
+    if not remaining or len(outcomes) < MEASURED_BEFORE_DECIDING:
+        return None
+    per_task = _task_cost(outcomes)
+    serial, there = remaining * per_task, costs.seconds(remaining, per_task, started=started)
+    return (serial, there) if there < SWITCH_MARGIN * serial else None
 
 
 def _task_cost(outcomes: list[TaskOutcome]) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from os import PathLike
@@ -13,7 +14,6 @@ import pandas as pd
 from redoxmap._version import __version__
 from redoxmap.cycling.read import read_cycling
 from redoxmap.cycling.regions import regions_from_bounds
-from redoxmap.errors import RedoxmapError
 from redoxmap.store.cells import CellStore
 from redoxmap.study.analyses.cycling import analyze_cycling
 from redoxmap.study.builtin import (
@@ -384,13 +384,18 @@ def _planner(modality: Modality):
 def import_analyses(study: Study) -> None:
     """Import the modules that analyse the study's files now, so that processes forked after this start with them
     (:func:`redoxmap.processes.shared_processes`; each would otherwise import them on its first task: SciPy's
-    signal module alone takes 0.8 s here). A module that cannot be imported is left to fail its own tasks."""
+    signal module alone takes 0.5 s here).
+
+    Parameters
+    ----------
+    study : Study
+        Its samples' files say which modalities' modules are imported. One that cannot be imported (a broken
+        plugin) is left to fail its own tasks, as it would without this.
+    """
     for name, modality in modalities().items():
         if any(sample.files.get(name) for sample in study.samples):
-            try:
+            with suppress(Exception):  # any error of a plugin's import is its tasks' to report
                 resolve(modality.planner or modality.task)
-            except RedoxmapError:
-                pass
 
 
 def planners() -> dict:
