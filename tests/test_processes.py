@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from redoxmap.processes import forked_pool, ordered_map
+from redoxmap.processes import fork_available, forked_pool, ordered_map
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked pools are Linux only")
 
@@ -52,3 +52,25 @@ def test_a_consumer_that_stops_leaves_the_rest_unsubmitted():
         pool.shutdown(wait=True, cancel_futures=True)
     assert first == [0, 1, 4]
     assert len(taken) <= 6
+
+
+def _blas_threads() -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [library["num_threads"] for library in threadpool_info() if library["user_api"] == "blas"]
+
+
+@pytest.mark.skipif(not fork_available(), reason="forked processes on Linux only")
+def test_a_forked_pool_starts_its_processes_with_one_blas_thread_and_leaves_this_ones_blas_alone():
+    """Truth from threadpoolctl itself: the processes report one BLAS thread; this process what it had before."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(2, user_api="blas"):  # as on a machine of two cores or more
+        here = _blas_threads()
+        pool = forked_pool(2)
+        try:
+            assert pool is not None and len(pool._processes) == 2  # started at once
+            assert [pool.submit(_blas_threads).result(timeout=60) for _ in range(4)] == [[1] * len(here)] * 4
+        finally:
+            pool.shutdown()
+        assert _blas_threads() == here

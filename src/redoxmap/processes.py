@@ -21,18 +21,9 @@ from itertools import islice
 
 
 def worker_setup() -> None:
-    """In each worker process: Ctrl-C is the parent's to handle (it shuts the pool down), the process ends with
-    its parent if that is killed (Linux's parent-death signal), instead of finishing its task alone, and it
-    computes with one BLAS thread (threadpoolctl).
-
-    The pool has as many processes as the cores, and each inherits a BLAS sized for all of them: an impedance
-    fit, many small linear-algebra calls, took 0.13–0.14 s in one forked process and 0.15–0.30 s in each of two
-    against 0.072 s here, and 0.075–0.077 s in each of two with one BLAS thread (2 cores, 2026-12-07). A Dask
-    nanny starts its workers with one BLAS thread each (``distributed.nanny.pre-spawn-environ``).
-    """
+    """In each worker process: Ctrl-C is the parent's to handle (it shuts the pool down), and the process ends
+    with its parent if that is killed (Linux's parent-death signal), instead of finishing its task alone."""
     import signal
-
-    from threadpoolctl import threadpool_limits
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
@@ -41,17 +32,46 @@ def worker_setup() -> None:
         ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
-    threadpool_limits(1, user_api="blas")
+
+
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """BLAS limited to one thread in this process while the block runs (threadpoolctl), so that processes forked
+    inside it compute with one each.
+
+    A pool has as many processes as the cores, and a process forked outside this would inherit a BLAS sized for
+    all of them: an impedance fit, many small linear-algebra calls, took 0.13–0.14 s in one forked process and
+    0.15–0.30 s in each of two against 0.072 s here; forked inside it, 0.076–0.081 s in each of two (2 cores,
+    2026-12-07). A Dask nanny starts its workers with one BLAS thread each the same way
+    (``distributed.nanny.pre-spawn-environ``). The limit is set here, before the fork, not in the forked
+    process: where another thread of this process was computing with BLAS at the fork, setting it there hung
+    the forked process (a test suite's run hung so), and so did a matrix product there with the inherited
+    threads (OpenBLAS's locks are copied as the other thread held them); with one thread inherited, 20 pools
+    forked beside 4 such threads all ran their product (a script, 2026-12-07).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # an install without it (a dependency since 2026-12-07): slower, not broken
+        yield
+        return
+    with threadpool_limits(1, user_api="blas"):
+        yield
 
 
 def fork_available() -> bool:
-    """Whether worker processes are forked here (Linux; on macOS a fork is unsafe with the system's
-    libraries, and Windows has none)."""
+    """Whether worker processes are forked here.
+
+    Returns
+    -------
+    bool
+        True on Linux; on macOS a fork is unsafe with the system's libraries, and Windows has none.
+    """
     return "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux")
 
 
 def forked_pool(workers: int, *, initializer: Callable[[], None] = worker_setup) -> ProcessPoolExecutor | None:
-    """A pool of ``workers`` forked processes, or None where there is one worker or no fork (Linux only).
+    """A pool of ``workers`` forked processes, started now, each with one BLAS thread; or None where there is
+    one worker, no fork (:func:`fork_available`), or the fork fails now (memory, a process limit).
 
     Parameters
     ----------
@@ -67,7 +87,14 @@ def forked_pool(workers: int, *, initializer: Callable[[], None] = worker_setup)
     """
     if workers <= 1 or not fork_available():
         return None
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=initializer)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=initializer)
+    try:
+        with _one_blas_thread():
+            pool.submit(int).result()  # with fork, the first task starts every process of the pool
+    except Exception:  # noqa: BLE001 - no fork now: the work runs here
+        pool.shutdown(wait=False, cancel_futures=True)
+        return None
+    return pool
 
 
 @dataclass
@@ -102,12 +129,6 @@ def shared_processes(workers: int) -> Iterator[ProcessPoolExecutor | None]:
         limit): the work then runs where it would without the block.
     """
     pool = forked_pool(workers)
-    if pool is not None:
-        try:
-            pool.submit(int).result()  # with fork, the first task starts every process of the pool
-        except Exception:  # noqa: BLE001 - no fork now: the work forks later or runs here
-            pool.shutdown(wait=False, cancel_futures=True)
-            pool = None
     if pool is None:
         yield None
         return

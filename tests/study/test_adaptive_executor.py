@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from redoxmap.errors import AnalysisError, RedoxmapError
-from redoxmap.processes import fork_available, running_processes, shared_processes
+from redoxmap.processes import fork_available, retire_processes, running_processes, shared_processes
 from redoxmap.study.adaptive_executor import (
     STATED_START_SECONDS,
     AdaptiveExecutor,
@@ -256,3 +256,38 @@ def _slow_then_die_unless_in(parent: int, slow: bool) -> int:
     if slow:
         wait_then_square(0, 0.4)
     return die_unless_in(parent)
+
+
+@pytest.mark.skipif(not TWO_FORKED, reason="two forked processes on two cores: Linux with 2 usable cores")
+def test_the_first_imports_are_counted_until_a_phase_of_the_same_task_function_ran_in_the_processes():
+    """By hand: 8 tasks of 0.5 s (the second measured), 2 at a time, 1.2x slower: 4 x 0.6 = 2.4 s there, and
+    0.25 s more for a task function no phase ran there yet, against 8 x 0.5 = 4 s here."""
+    executor = AdaptiveExecutor(workers=1, progress=False)
+    with shared_processes(2):
+        executor.map(wait_then_pid, [Task(f"t{k}", (0.3,)) for k in range(10)], description="first phase")
+        assert "forked processes" in executor.decisions[-1] and "took" in executor.decisions[-1]
+        same = executor._forked_prediction(wait_then_pid, _measured(3.0, 0.5), 8)
+        other = executor._forked_prediction(wait_then_square, _measured(3.0, 0.5), 8)
+    assert same == pytest.approx((4.0, 2.4)) and other == pytest.approx((4.0, 2.65))
+
+
+def _sees_shared(queue) -> None:
+    queue.put(running_processes() is None)
+
+
+@pytest.mark.skipif(not TWO_FORKED, reason="two forked processes on two cores: Linux with 2 usable cores")
+def test_a_retired_pool_is_unshared_in_every_context_and_a_process_forked_here_never_sees_it():
+    import contextvars
+    import multiprocessing
+
+    with shared_processes(2):
+        context = contextvars.copy_context()  # e.g. where asyncio.to_thread runs a study
+        fork = multiprocessing.get_context("fork")
+        queue = fork.Queue()
+        child = fork.Process(target=_sees_shared, args=(queue,))
+        child.start()
+        assert queue.get(timeout=60) is True  # its copy of the pool is not the pool
+        child.join(timeout=60)
+        assert running_processes() is not None
+        context.run(retire_processes)
+        assert running_processes() is None

@@ -89,7 +89,6 @@ def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = 
     from redoxmap.study import load_study, run_study
     from redoxmap.study.adaptive_executor import choose_executor
     from redoxmap.study.dask_executor import DEFAULT_TIMEOUT_S, DaskExecutor
-    from redoxmap.study.run import import_analyses
 
     study = load_study(manifest)
     if not force:
@@ -103,9 +102,7 @@ def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = 
                                scheduler=scheduler or execution.get("scheduler"), progress=progress,
                                timeout_s=task_timeout_s or execution.get("task_timeout_s", DEFAULT_TIMEOUT_S))
     # The figures' drawing processes are forked before the analyses fill this process's memory (the analyses may
-    # run in them first: AdaptiveExecutor), with the analyses' modules imported.
-    if not isinstance(executor, DaskExecutor):
-        import_analyses(study)
+    # run in them first: AdaptiveExecutor).
     drawing = nullcontext() if isinstance(executor, DaskExecutor) else drawing_processes()
     with drawing, executor if hasattr(executor, "__enter__") else nullcontext(executor):
         result = run_study(study, executor=executor, store=store)

@@ -15,7 +15,7 @@ redoxmap's cache folder (:func:`costs_file`), per host, cores and workers, and r
 
 Where a report has forked its processes already (:func:`redoxmap.processes.shared_processes`: they draw its
 figures after the analyses, and sit idle until then), the remaining tasks may go to them instead: they cost no
-start and no imports of the libraries forked with them, and nothing is sent through a scheduler
+start beyond the imports a task makes on first use, and nothing is sent through a scheduler
 (:func:`forked_costs`). On two cores, where a Dask cluster never pays, they are what uses the second core
 during the analyses.
 """
@@ -182,10 +182,23 @@ def _stated(workers: int, parallel: int, cores: int) -> ClusterCosts:
 
 
 def forked_costs(workers: int, *, cores: int | None = None) -> ClusterCosts:
-    """What running tasks in ``workers`` forked processes that are running already costs: their first tasks'
-    imports (:data:`FORKED_START_SECONDS`; none once a phase ran there), as many tasks at once as there are
-    processes (at most the cores), each :data:`FORKED_SLOWDOWN` times slower, and
-    :data:`FORKED_OVERHEAD_SECONDS` of this process's time per task.
+    """What running tasks in ``workers`` forked processes that are running already costs.
+
+    Their first tasks' imports (:data:`FORKED_START_SECONDS`; none once a phase of the same task function ran
+    there), as many tasks at once as there are processes (at most the cores), each :data:`FORKED_SLOWDOWN` times
+    slower, and :data:`FORKED_OVERHEAD_SECONDS` of this process's time per task.
+
+    Parameters
+    ----------
+    workers : int
+        The processes.
+    cores : int, optional
+        Defaults to :func:`usable_cores`.
+
+    Returns
+    -------
+    ClusterCosts
+        Stated, with their source.
 
     Examples
     --------
@@ -232,7 +245,8 @@ class AdaptiveExecutor:
     Parameters
     ----------
     workers : int, optional
-        The local cluster's size; defaults to the usable cores (at most 8).
+        The local Dask cluster's size; defaults to the usable cores (at most 8). The report's forked processes
+        are as many as they are, whatever this says.
     progress : bool
         Show a progress bar.
     timeout_s : float
@@ -263,7 +277,7 @@ class AdaptiveExecutor:
         self.costs = costs or cluster_costs(self.workers)
         self.decisions: list[str] = []
         self._cluster: DaskExecutor | None = None
-        self._forked_warm: list[tuple] = []  # (pool, module): a phase of the module's tasks ran in the pool
+        self._forked_warm: list[tuple] = []  # (pool, task function's name): a phase of it ran in the pool
         self._unavailable = None if self.workers > 1 and _dask_installed() else (
             "one worker" if self.workers < 2 else "dask.distributed is not installed")
 
@@ -281,8 +295,8 @@ class AdaptiveExecutor:
 
     @property
     def client(self):
-        """The started cluster's ``distributed.Client``, so that a report's figures go to it too; None while
-        every phase ran serially (the report's own pool of processes draws them)."""
+        """The started cluster's ``distributed.Client``, so that a report's figures go to it too; None while no
+        phase moved to Dask (the report's own processes draw them)."""
         return self._cluster.client if self._cluster is not None else None
 
     def start_seconds_once(self) -> float | None:
@@ -290,7 +304,8 @@ class AdaptiveExecutor:
         return self._cluster.start_seconds_once() if self._cluster is not None else None
 
     def map(self, function: Callable[..., Any], tasks: Sequence[Task], *, description: str = "") -> list[TaskOutcome]:
-        """Run every task, serially until the measured cost says the rest is sooner done on the cluster.
+        """Run every task, serially until the measured cost says the rest is sooner done in the report's forked
+        processes or on the Dask cluster.
 
         Returns
         -------
@@ -319,7 +334,7 @@ class AdaptiveExecutor:
         rest = tasks[len(outcomes):]
         if move.where == PROCESSES:
             return outcomes + self._in_processes(function, rest, label, outcomes, move)
-        return outcomes + self._on_cluster(function, rest, label, outcomes, (move.serial, move.there))
+        return outcomes + self._on_cluster(function, rest, label, outcomes, move)
 
     def _progress(self, label: str, total: int):
         """A progress bar, or a stand-in that shows nothing."""
@@ -348,8 +363,8 @@ class AdaptiveExecutor:
         return _paying(self.costs, outcomes, remaining, started=self._cluster is not None)
 
     def _warm(self, pool, function) -> bool:
-        """Whether a phase of ``function``'s module ran in ``pool`` (its imports are made there)."""
-        return (pool, getattr(function, "__module__", None)) in self._forked_warm
+        """Whether a phase of ``function`` ran in ``pool`` (the imports it makes on first use are made there)."""
+        return (pool, _name(function)) in self._forked_warm
 
     def _serial_note(self, function, label: str, outcomes: list[TaskOutcome], seconds: float) -> str:
         per_task = _task_cost(outcomes)
@@ -374,16 +389,17 @@ class AdaptiveExecutor:
     def _in_processes(self, function, rest: Sequence[Task], label: str, measured: list[TaskOutcome],
                       move: _Move) -> list[TaskOutcome]:
         """The remaining tasks in the report's forked processes, in order; from the first that cannot go there
-        (a function or result that does not pickle) or after a process died, the rest here (a task already
-        running there then may run twice)."""
+        (a function or result that does not pickle) or after a process died, the rest here (those already
+        sent there, up to two a process, may then run twice). No task has a time limit there, as here."""
         pool, workers = running_processes()
         clock = time.perf_counter()
         outcomes: list[TaskOutcome] = []
         stopped = None
         with self._progress(f"{label} (the other {len(rest)} in {workers} processes)", len(rest)) as update:
             try:
-                # ahead: the processes less one, beyond the one awaited, keep every process busy
-                for outcome in ordered_map(pool, _run_task, [(function, task) for task in rest], ahead=workers - 1):
+                # two tasks a process in flight: one slow task at the head leaves the others theirs to go on with
+                for outcome in ordered_map(pool, _run_task, [(function, task) for task in rest],
+                                           ahead=2 * workers - 1):
                     outcomes.append(outcome)
                     update(len(outcomes), len(rest), outcome.label)
             except BrokenProcessPool as exc:
@@ -392,7 +408,7 @@ class AdaptiveExecutor:
             except Exception as exc:  # noqa: BLE001 - a task's own errors are its outcome: this is the transport's
                 stopped = f"{type(exc).__name__}: {exc}"
         if outcomes:
-            self._forked_warm.append((pool, getattr(function, "__module__", None)))
+            self._forked_warm.append((pool, _name(function)))
         if stopped is not None:
             left = rest[len(outcomes):]
             self.decisions.append(f"{label}: {len(measured)} tasks serially, {len(outcomes)} in the report's "
@@ -406,7 +422,7 @@ class AdaptiveExecutor:
         return outcomes
 
     def _on_cluster(self, function, rest: Sequence[Task], label: str, measured: list[TaskOutcome],
-                    predicted: tuple[float, float]) -> list[TaskOutcome]:
+                    move: _Move) -> list[TaskOutcome]:
         started_before = self._cluster is not None
         if not started_before:
             try:
@@ -424,8 +440,8 @@ class AdaptiveExecutor:
         seconds = time.perf_counter() - clock
         start = self.costs.start_seconds if started_before else float(self._cluster.start_seconds or 0.0)
         decision = (f"{label}: {len(measured)} tasks serially ({_task_cost(measured):.3g} s a task), then the other "
-                    f"{len(rest)}, predicted at {predicted[1]:.1f} s on {self.workers} local Dask workers against "
-                    f"{predicted[0]:.1f} s here ({self.costs.source}), took {seconds:.1f} s there"
+                    f"{len(rest)}, predicted at {move.there:.1f} s on {self.workers} local Dask workers against "
+                    f"{move.serial:.1f} s here ({self.costs.source}), took {seconds:.1f} s there"
                     + ("" if started_before else f" after a {start:.1f} s start"))
         learned = self._learn(outcomes, measured, seconds, start)
         self.decisions.append(decision + (f"; measured: each task {learned.slowdown:.2f}x slower there, "
@@ -453,6 +469,11 @@ class AdaptiveExecutor:
 def _run_task(item: tuple[Callable[..., Any], Task]) -> TaskOutcome:
     """:func:`run_task` of a ``(function, task)`` pair, in a forked process."""
     return run_task(*item)
+
+
+def _name(function) -> str:
+    """A task function's full name (its module and qualified name)."""
+    return f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', repr(function))}"
 
 
 class _Move(NamedTuple):

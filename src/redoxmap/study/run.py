@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from os import PathLike
@@ -379,23 +378,6 @@ def _planner(modality: Modality):
         return resolve(modality.task), [Task(s.name, (s, study.parameters[modality.name])) for s in study.samples
                                         if s.files.get(modality.name)]
     return planner
-
-
-def import_analyses(study: Study) -> None:
-    """Import the modules that analyse the study's files now, so that processes forked after this start with them
-    (:func:`redoxmap.processes.shared_processes`; each would otherwise import them on its first task: SciPy's
-    signal module alone takes 0.5 s here).
-
-    Parameters
-    ----------
-    study : Study
-        Its samples' files say which modalities' modules are imported. One that cannot be imported (a broken
-        plugin) is left to fail its own tasks, as it would without this.
-    """
-    for name, modality in modalities().items():
-        if any(sample.files.get(name) for sample in study.samples):
-            with suppress(Exception):  # any error of a plugin's import is its tasks' to report
-                resolve(modality.planner or modality.task)
 
 
 def planners() -> dict:
