@@ -587,31 +587,36 @@ def _two_forked_processes() -> bool:
 
 @pytest.mark.skipif(not _two_forked_processes(), reason="two forked processes on two cores: Linux with 2 cores")
 def test_report_moves_a_costly_phase_to_its_forked_processes_and_writes_what_the_serial_run_writes(
-        tmp_path, monkeypatch, echem):
+        tmp_path, monkeypatch):
     """The default `redoxmap report` with the forked processes made nearly free in its cost model (no first
-    imports, 0.01 of a task's time here), so that a cycling phase of six copies moves after its two measured
-    tasks: every table of the cycling section is the one `--workers 1` writes, analysing each file here (to 1e-9)."""
+    imports, 0.01 of a task's time here), so that a cycling phase of six copies of an Arbin CSV export moves after
+    its two measured tasks: every table of the cycling section is the one `--workers 1` writes, analysing each
+    file here (to 1e-9). (Polars, which this test process may have started, is not used by that reader: the
+    fork-unsafe list is emptied for it.)"""
     import shutil
 
+    from redoxmap import processes
     from redoxmap.report import rendering
+    from redoxmap.resources import demo_source
     from redoxmap.study import adaptive_executor
 
     monkeypatch.setattr(adaptive_executor, "FORKED_START_SECONDS", 0.0)
     monkeypatch.setattr(adaptive_executor, "FORKED_SLOWDOWN", 0.01)
+    monkeypatch.setattr(processes, "FORK_UNSAFE_MODULES", ())
     monkeypatch.setattr(rendering, "default_workers", lambda: 2)
     study = tmp_path / "study"
     study.mkdir()
     samples = []
     for k in range(6):
-        shutil.copy(echem / "NewareNDA" / "TestFile.nda", study / f"c{k}.nda")
-        samples.append(f'[[sample]]\nname = "c{k}"\nactive_mass_mg = 5\n[sample.files]\ncycling = "c{k}.nda"\n')
+        shutil.copy(demo_source() / "cycling" / "arbin_example.csv", study / f"c{k}.csv")
+        samples.append(f'[[sample]]\nname = "c{k}"\nactive_mass_mg = 5\n[sample.files]\ncycling = "c{k}.csv"\n')
     (study / "study.toml").write_text("".join(samples))
     for out, options in (("moved", []), ("serial", ["--workers", "1"])):
         result = runner.invoke(app, ["report", str(study), "-o", str(tmp_path / out), "--no-progress", "--no-store",
                                      *options])
         assert result.exit_code == 0, result.output
     (moved,) = json.loads((tmp_path / "moved" / "report.json").read_text())["execution"]
-    assert moved.startswith("cycling analysis: 2 tasks serially") and "then the other 4" in moved
+    assert moved.startswith("cycling analysis: 2 tasks serially") and "then the other 4" in moved, moved
     assert "in the report's 2 forked processes" in moved and "took" in moved
     tables = sorted(path.name for path in (tmp_path / "serial" / "tables").glob("cycling_*.parquet"))
     assert len(tables) >= 5

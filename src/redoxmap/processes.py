@@ -97,15 +97,23 @@ def forked_pool(workers: int, *, initializer: Callable[[], None] = worker_setup)
     return pool
 
 
+FORK_UNSAFE_MODULES = ("polars",)
+"""Libraries whose own thread pool a forked process cannot use once the parent has started it: polars (its
+rayon pool's threads are not copied by the fork, and the forked process waits for them for ever: a Neware file
+read through fastnda hung so in a test run, and a polars filter in a plain script). A pool forked after one of
+them was imported here takes no analysis task (:func:`fork_hazard`), only figures (drawn without them)."""
+
+
 @dataclass
 class _Shared:
-    """The pool of a :func:`shared_processes` block, its size, and the process that forked it (a process forked
-    from that one inherits the context, not the pool's use). ``pool`` is cleared by :func:`retire_processes`
-    in every context that holds this object."""
+    """The pool of a :func:`shared_processes` block, its size, the process that forked it (a process forked
+    from that one inherits the context, not the pool's use) and the :data:`FORK_UNSAFE_MODULES` imported
+    before the fork. ``pool`` is cleared by :func:`retire_processes` in every context that holds this object."""
 
     pool: ProcessPoolExecutor | None
     workers: int
     owner: int
+    unsafe: tuple[str, ...]
 
 
 _SHARED: ContextVar[_Shared | None] = ContextVar("redoxmap_shared_processes", default=None)
@@ -128,11 +136,12 @@ def shared_processes(workers: int) -> Iterator[ProcessPoolExecutor | None]:
         The pool, started; None where :func:`forked_pool` gives none or the fork fails now (memory, a process
         limit): the work then runs where it would without the block.
     """
+    unsafe = tuple(name for name in FORK_UNSAFE_MODULES if name in sys.modules)
     pool = forked_pool(workers)
     if pool is None:
         yield None
         return
-    token = _SHARED.set(_Shared(pool, workers, os.getpid()))
+    token = _SHARED.set(_Shared(pool, workers, os.getpid(), unsafe))
     try:
         yield pool
     finally:
@@ -153,6 +162,22 @@ def running_processes() -> tuple[ProcessPoolExecutor, int] | None:
     if shared is None or shared.pool is None or shared.owner != os.getpid():
         return None
     return shared.pool, shared.workers
+
+
+def fork_hazard() -> str | None:
+    """Why the running pool (:func:`running_processes`) must not take analysis tasks, or None where it may.
+
+    Returns
+    -------
+    str or None
+        A sentence naming the :data:`FORK_UNSAFE_MODULES` this process had imported when it forked the pool
+        (their thread pools do not survive a fork); None where it imported none of them, or no pool runs.
+    """
+    shared = _SHARED.get()
+    if shared is None or not shared.unsafe:
+        return None
+    return (f"they were forked after {', '.join(shared.unsafe)} was imported here, whose thread pool a forked "
+            "process cannot use")
 
 
 def retire_processes() -> None:

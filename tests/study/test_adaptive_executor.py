@@ -33,6 +33,14 @@ def _fresh_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("REDOXMAP_CACHE", str(tmp_path))
 
 
+@pytest.fixture
+def _no_fork_hazard(monkeypatch):
+    """These tasks sleep and compute nothing: polars, which this test process may have started, is not theirs."""
+    from redoxmap import processes
+
+    monkeypatch.setattr(processes, "FORK_UNSAFE_MODULES", ())
+
+
 def test_the_prediction_runs_rounds_of_parallel_tasks_or_the_clients_cost_whichever_is_longer():
     costs = ClusterCosts(8, 7, 5.0, 1.4, 0.005, "given")
     # 18 tasks of 1 s: 3 rounds of 7 at 1.4 s after a 5 s start; running already, no start
@@ -174,6 +182,7 @@ def test_the_forked_processes_cost_their_first_imports_then_rounds_of_slower_tas
 
 @pytest.mark.skipif(not TWO_FORKED, reason="two forked processes on two cores: Linux with 2 usable cores")
 @pytest.mark.parametrize(("tasks", "moves"), [(4, False), (10, True)])
+@pytest.mark.usefixtures("_no_fork_hazard")
 def test_a_phase_moves_to_the_reports_forked_processes_where_the_arithmetic_says_it_pays(tasks, moves):
     """0.3 s tasks (p: the second's measured time), Dask out of reach (its start given as 100 s), 2 processes on
     2 cores, 1.2x slower there, 0.25 s for their first imports, a move below 0.8 of the time here: after two
@@ -210,6 +219,7 @@ def _counted(record: str, label: str, seconds: float, unpicklable: bool):
 
 
 @pytest.mark.skipif(not TWO_FORKED, reason="two forked processes on two cores: Linux with 2 usable cores")
+@pytest.mark.usefixtures("_no_fork_hazard")
 def test_from_a_result_that_does_not_pickle_the_rest_finishes_here_and_nothing_done_before_runs_twice(tmp_path):
     """Two tasks measured here (0.4 s), eight moved (0.05 s); the sixth of them (t7) returns what does not pickle:
     it and those after it run here, the three before it are kept from the processes (run once), and a task that
@@ -229,6 +239,7 @@ def test_from_a_result_that_does_not_pickle_the_rest_finishes_here_and_nothing_d
 
 
 @pytest.mark.skipif(not TWO_FORKED, reason="two forked processes on two cores: Linux with 2 usable cores")
+@pytest.mark.usefixtures("_no_fork_hazard")
 def test_a_process_that_dies_leaves_the_rest_here_and_the_figures_fork_processes_of_their_own(tmp_path):
     """Each task kills any process but this one: the moved ones kill the forked processes and are run here
     instead; the pool is no longer shared, so the figures that follow are drawn by new processes."""
@@ -259,6 +270,7 @@ def _slow_then_die_unless_in(parent: int, slow: bool) -> int:
 
 
 @pytest.mark.skipif(not TWO_FORKED, reason="two forked processes on two cores: Linux with 2 usable cores")
+@pytest.mark.usefixtures("_no_fork_hazard")
 def test_the_first_imports_are_counted_until_a_phase_of_the_same_task_function_ran_in_the_processes():
     """By hand: 8 tasks of 0.5 s (the second measured), 2 at a time, 1.2x slower: 4 x 0.6 = 2.4 s there, and
     0.25 s more for a task function no phase ran there yet, against 8 x 0.5 = 4 s here."""
@@ -291,3 +303,16 @@ def test_a_retired_pool_is_unshared_in_every_context_and_a_process_forked_here_n
         assert running_processes() is not None
         context.run(retire_processes)
         assert running_processes() is None
+
+
+@pytest.mark.skipif(not TWO_FORKED, reason="two forked processes on two cores: Linux with 2 usable cores")
+def test_processes_forked_after_polars_was_imported_take_no_task_and_the_decision_says_why():
+    """Costly tasks that would move (as in the test above) stay here where polars was imported before the fork:
+    a forked process cannot use its thread pool once the parent started it."""
+    pytest.importorskip("polars")
+    executor = AdaptiveExecutor(workers=1, progress=False)
+    with shared_processes(2):
+        outcomes = executor.map(wait_then_pid, [Task(f"t{k}", (0.3,)) for k in range(10)], description="phase")
+    assert {o.value for o in outcomes} == {os.getpid()}
+    (decision,) = executor.decisions
+    assert "none go to the report's processes: they were forked after polars was imported here" in decision

@@ -38,7 +38,7 @@ from statistics import median
 from typing import Any, NamedTuple
 
 from redoxmap.errors import AnalysisError, RedoxmapError
-from redoxmap.processes import ordered_map, retire_processes, running_processes
+from redoxmap.processes import fork_hazard, ordered_map, retire_processes, running_processes
 from redoxmap.study.dask_executor import DEFAULT_TIMEOUT_S, DaskExecutor
 from redoxmap.study.executor import SerialExecutor, Task, TaskOutcome, progress_bar, run_task
 
@@ -352,7 +352,7 @@ class AdaptiveExecutor:
         """``(serial, forked)`` predicted seconds of the remaining tasks where the report's forked processes
         (:func:`redoxmap.processes.running_processes`) pay, else None."""
         running = running_processes()
-        if running is None:
+        if running is None or fork_hazard() is not None:
             return None
         return _paying(forked_costs(running[1]), outcomes, remaining, started=self._warm(running[0], function))
 
@@ -371,7 +371,9 @@ class AdaptiveExecutor:
         head = f"{label}: {len(outcomes)} tasks serially in {seconds:.1f} s ({per_task:.3g} s a task"
         running = running_processes()
         forked = ""
-        if running is not None:
+        if running is not None and fork_hazard() is not None:
+            forked = f"; none go to the report's processes: {fork_hazard()}"
+        elif running is not None:
             costs = forked_costs(running[1])
             there = costs.seconds(len(outcomes), per_task, started=self._warm(running[0], function))
             forked = (f"; in the report's {running[1]} forked processes they would take {there:.1f} s "
