@@ -44,10 +44,10 @@ def _one_blas_thread() -> Iterator[None]:
     0.15–0.30 s in each of two against 0.072 s here; forked inside it, 0.076–0.081 s in each of two (2 cores,
     2026-12-07). A Dask nanny starts its workers with one BLAS thread each the same way
     (``distributed.nanny.pre-spawn-environ``). The limit is set here, before the fork, not in the forked
-    process: where another thread of this process was computing with BLAS at the fork, setting it there hung
-    the forked process (a test suite's run hung so), and so did a matrix product there with the inherited
-    threads (OpenBLAS's locks are copied as the other thread held them); with one thread inherited, 20 pools
-    forked beside 4 such threads all ran their product (a script, 2026-12-07).
+    process: where other threads of this process were computing with BLAS at the fork, setting it there hung
+    the forked process, and so did a matrix product there with the inherited threads (OpenBLAS's locks are
+    copied as those threads held them); with one thread inherited, 20 pools forked beside 4 such threads all
+    ran their product (a script, 2026-12-07).
     """
     try:
         from threadpoolctl import threadpool_limits
