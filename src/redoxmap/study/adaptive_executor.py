@@ -369,16 +369,18 @@ class AdaptiveExecutor:
     def _serial_note(self, function, label: str, outcomes: list[TaskOutcome], seconds: float) -> str:
         per_task = _task_cost(outcomes)
         head = f"{label}: {len(outcomes)} tasks serially in {seconds:.1f} s ({per_task:.3g} s a task"
-        running = running_processes()
-        forked = ""
-        if running is not None and fork_hazard() is not None:
-            forked = f"; none go to the report's processes: {fork_hazard()}"
+        running, hazard = running_processes(), fork_hazard()
+        forked, left = "", len(outcomes) - MEASURED_BEFORE_DECIDING  # the most left at a decision
+        if running is not None and hazard is not None:
+            forked = f"; none go to the report's processes: {hazard}"
+        elif running is not None and left <= 0:
+            forked = f"; too few to measure before moving any to the report's {running[1]} forked processes"
         elif running is not None:
             costs = forked_costs(running[1])
-            there = costs.seconds(len(outcomes), per_task, started=self._warm(running[0], function))
-            forked = (f"; in the report's {running[1]} forked processes they would take {there:.1f} s "
-                      f"({costs.source}); tasks move where what is left is predicted below {SWITCH_MARGIN} of the "
-                      "time here")
+            there = costs.seconds(left, per_task, started=self._warm(running[0], function))
+            forked = (f"; the {left} after the first {MEASURED_BEFORE_DECIDING} would take {there:.1f} s in the "
+                      f"report's {running[1]} forked processes against {left * per_task:.1f} s here, and move only "
+                      f"below {SWITCH_MARGIN} of that ({costs.source})")
         if self._unavailable:
             return f"{head}; {self._unavailable}{forked})"
         cluster = self.costs.seconds(len(outcomes), per_task, started=self._cluster is not None)
