@@ -48,7 +48,7 @@ def main() -> None:
     print(f"Joint fit, 30 and 50 C, {len(fit.names)} parameters, {len(fit.residuals)} observations: {elapsed:.1f} s "
           f"(goal < 30 s), chi-square {fit.chi_square:.2f}")
     from redoxmap.model.validation import validate_reference
-    from redoxmap.study.adaptive_executor import usable_cores
+    from redoxmap.processes import usable_cores
 
     cores = usable_cores()
     serial, parallel = interleaved(validate_reference, lambda: validate_reference(workers=cores), repeat=2)

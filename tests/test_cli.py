@@ -579,8 +579,7 @@ def test_json_rows_keep_every_float_and_write_missing_values_and_times_plainly()
 
 
 def _two_forked_processes() -> bool:
-    from redoxmap.processes import fork_available
-    from redoxmap.study.adaptive_executor import usable_cores
+    from redoxmap.processes import fork_available, usable_cores
 
     return fork_available() and usable_cores() >= 2
 

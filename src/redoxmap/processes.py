@@ -58,6 +58,20 @@ def _one_blas_thread() -> Iterator[None]:
         yield
 
 
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU affinity, as a batch system or ``taskset`` sets it (a job given
+    2 of a node's 64 cores has 2), else the machine's count where there is no affinity (not Linux).
+
+    Returns
+    -------
+    int
+    """
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
 def fork_available() -> bool:
     """Whether worker processes are forked here.
 

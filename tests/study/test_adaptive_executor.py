@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from redoxmap.errors import AnalysisError, RedoxmapError
-from redoxmap.processes import fork_available, retire_processes, running_processes, shared_processes
+from redoxmap.processes import fork_available, retire_processes, running_processes, shared_processes, usable_cores
 from redoxmap.study.adaptive_executor import (
     STATED_START_SECONDS,
     AdaptiveExecutor,
@@ -20,7 +20,6 @@ from redoxmap.study.adaptive_executor import (
     costs_file,
     forked_costs,
     record_cluster_costs,
-    usable_cores,
 )
 from redoxmap.study.executor import Task, TaskOutcome
 from tests.study._dask_tasks import a_function, die_unless_in, wait_then_pid, wait_then_square

@@ -164,8 +164,8 @@ def model_validate(
     mixing), each with `agrees`, and every fixed value with its source and error."""
     from redoxmap.cli.common import err_console
     from redoxmap.model.validation import validate_reference
+    from redoxmap.processes import usable_cores
     from redoxmap.report.model_figures import held_out_figure
-    from redoxmap.study.adaptive_executor import usable_cores
 
     if refit and not time_resolved:
         raise typer.BadParameter("the cycle-resolved protocol always refits each draw; --refit is for "

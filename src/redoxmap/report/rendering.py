@@ -21,7 +21,6 @@ drawn with their settings.
 
 from __future__ import annotations
 
-import os
 import pickle
 import sys
 from collections.abc import Callable, Iterator
@@ -31,7 +30,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from redoxmap.processes import forked_pool, running_processes, shared_processes
+from redoxmap.processes import forked_pool, running_processes, shared_processes, usable_cores
 from redoxmap.report.figure_cache import Drawing, KeyMemo, remember
 from redoxmap.report.style import figure_style, save_figure
 
@@ -133,10 +132,11 @@ def figure_counts() -> dict[str, int]:
 
 
 def default_workers() -> int:
-    """Worker processes for figures: the machine's cores, at most four (1, in this process, without fork)."""
+    """Worker processes for figures: the cores this process may use (:func:`redoxmap.processes.usable_cores`: its
+    CPU affinity, not the machine's count), at most four (1, in this process, without fork)."""
     if not sys.platform.startswith("linux"):
         return 1
-    return max(1, min(os.cpu_count() or 1, 4))
+    return max(1, min(usable_cores(), 4))
 
 
 @contextmanager

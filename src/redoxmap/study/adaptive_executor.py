@@ -38,7 +38,7 @@ from statistics import median
 from typing import Any, NamedTuple
 
 from redoxmap.errors import AnalysisError, RedoxmapError
-from redoxmap.processes import fork_hazard, ordered_map, retire_processes, running_processes
+from redoxmap.processes import fork_hazard, ordered_map, retire_processes, running_processes, usable_cores
 from redoxmap.study.dask_executor import DEFAULT_TIMEOUT_S, DaskExecutor
 from redoxmap.study.executor import SerialExecutor, Task, TaskOutcome, progress_bar, run_task
 
@@ -118,14 +118,6 @@ class ClusterCosts:
         rounds = math.ceil(remaining / max(self.parallel, 1))
         return (0.0 if started else self.start_seconds) + max(rounds * task_seconds * self.slowdown,
                                                                remaining * self.overhead_seconds)
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity, as a batch system sets it; else the machine's)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def costs_file() -> Path:
