@@ -8,12 +8,18 @@ files, and serially (``--workers 1``: the analyses in the report's process, the 
 without the store; the wall time, the CPU time of the process and its children, and the peak resident
 memory, and per file the slope between the two sizes. Each point is the median of 3 runs.
 
-Run ``python benchmarks/bench_report.py``; ``--before`` measures an older redoxmap (one without the
-store, e.g. ``PYTHONPATH=old/src``) the same way, without store options. A benchmark, not a test.
+``--baseline REV`` adds an older redoxmap, a commit of this repository unpacked into a temporary folder
+(``git archive``) and run from it as its users ran it (no options, in this environment's dependencies), into the
+same interleaved rounds, and prints each variant's per-file cost and 16-file time over the baseline's: the issue's
+"half the per-cell cost" measured against the code it was filed on (``--baseline dd9ac53``, the round's start) on
+the same machine in the same minutes, rather than against a figure taken on another day.
+
+Run ``python benchmarks/bench_report.py [--baseline REV]``. A benchmark, not a test.
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
 import subprocess
@@ -26,58 +32,85 @@ from _studies import copies_study
 from _timing import threads_note
 
 SIZES = (2, 16)  # 16: the issue's study (a phase of 8 tasks stays in the report's process)
+REPOSITORY = Path(__file__).resolve().parents[1]
 
 
-def _report(folder: Path, *options: str, force: bool = True) -> tuple[float, float, float]:
+def _report(folder: Path, *options: str, source: Path | None = None) -> tuple[float, float, float]:
     """Wall and CPU seconds (this process's children) and the peak memory (MiB) of one report, written in full
-    (``force``: every file analysed and every figure drawn, where an unchanged study would be "Up to date" and
-    its figures kept; an older redoxmap without ``--force`` is told nothing)."""
+    (``--force``: every file analysed and every figure drawn, where an unchanged study would be "Up to date" and
+    its figures kept). With ``source`` (an older redoxmap's ``src`` folder), that code with ``options`` alone: it
+    may know neither ``--force`` nor ``--no-progress``, and writes everything anew."""
+    command = [sys.executable, "-c", "from redoxmap.cli import main; main()", "report", str(folder), "-o",
+               str(folder / "report"), *(() if source else ("--no-progress", "--force")), *options]
+    environment = dict(os.environ, PYTHONPATH=str(source)) if source else None
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "from redoxmap.cli import main; main()", "report", str(folder), "-o",
-                    str(folder / "report"),
-                    "--no-progress", *(["--force"] if force else []), *options], check=True,
-                   capture_output=True)
+    subprocess.run(command, check=True, capture_output=True, env=environment)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu, after.ru_maxrss / 1024
 
 
+def _unpack(revision: str, folder: Path) -> Path:
+    """The ``src`` folder of ``revision`` of this repository, unpacked into ``folder`` (nothing of the working copy
+    changes)."""
+    archive = subprocess.run(["git", "-C", str(REPOSITORY), "archive", revision, "src"], check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder / "src"
+
+
+def _summary(label: str, points: dict, baseline: dict | None) -> str:
+    """A variant's per-file cost (the slope between the two sizes), fixed cost and time a file at the larger size,
+    each over the baseline's where there is one."""
+    span = SIZES[1] - SIZES[0]
+    (small_wall, small_cpu), (large_wall, large_cpu) = points[SIZES[0]], points[SIZES[1]]
+    per_file = (large_wall - small_wall) / span
+    line = (f"{label}: per file {per_file:.2f} s wall, {(large_cpu - small_cpu) / span:.2f} s CPU; fixed "
+            f"{small_wall - SIZES[0] * per_file:.1f} s; {large_wall / SIZES[1]:.2f} s a file at {SIZES[1]} files, "
+            "fixed cost included")
+    if baseline and points is not baseline:
+        base_per_file = (baseline[SIZES[1]][0] - baseline[SIZES[0]][0]) / span
+        line += (f"; over the baseline's: per file {per_file / base_per_file:.2f}x, at {SIZES[1]} files "
+                 f"{large_wall / baseline[SIZES[1]][0]:.2f}x")
+    return line
+
+
 def main() -> None:
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--before", action="store_true", help="the code under test has no store")
-    before = parser.parse_args().before
+    parser.add_argument("--baseline", metavar="REV", help="an older commit to measure in the same rounds")
+    revision = parser.parse_args().baseline
     print(threads_note())
-    print("store | files | wall (s) | CPU (s) | peak MiB")
-    variants = (("none (before)", ("--workers", "1")),) if before else (
-        ("no", ("--no-store",)), ("yes, second run", ()), ("no, --workers 1", ("--no-store", "--workers", "1")))
+    print("variant | files | wall (s) | CPU (s) | peak MiB")
+    variants = [("no store", ("--no-store",)), ("store, second run", ()),
+                ("no store, --workers 1", ("--no-store", "--workers", "1"))]
     with tempfile.TemporaryDirectory() as tmp:
+        source = _unpack(revision, Path(tmp)) if revision else None
+        if source:
+            variants.insert(0, (f"baseline {revision}", ()))
         points = {label: {} for label, _ in variants}
         for copies in SIZES:
             folders = {}
             for k, (label, options) in enumerate(variants):
                 folders[label] = copies_study(Path(tmp) / f"v{k}-{copies}", copies, name="report cost", mass_mg=5,
                                               temperature_C=30, model=False).parent
-                if options == ():
+                if label == "store, second run":
                     _report(folders[label])  # fills the store
             runs = {label: [] for label, _ in variants}
             for _ in range(3):  # the variants interleaved, so that the machine's drift falls on each alike
                 for label, options in variants:
-                    runs[label].append(_report(folders[label], *options, force=not before))
+                    old = source if label.startswith("baseline") else None
+                    runs[label].append(_report(folders[label], *options, source=old))
             for label, _ in variants:
                 wall, cpu, peak = (statistics.median(r[i] for r in runs[label]) for i in range(3))
                 points[label][copies] = (wall, cpu)
                 print(f"{label} | {copies} | {wall:.1f} | {cpu:.1f} | {peak:.0f}", flush=True)
-        span = SIZES[1] - SIZES[0]
+        baseline = points[variants[0][0]] if source else None
         for label, _ in variants:
-            (small_wall, small_cpu), (large_wall, large_cpu) = points[label][SIZES[0]], points[label][SIZES[1]]
-            per_file = (large_wall - small_wall) / span
-            print(f"{label}: per file {per_file:.2f} s wall, {(large_cpu - small_cpu) / span:.2f} s CPU; fixed "
-                  f"{small_wall - SIZES[0] * per_file:.1f} s; {large_wall / SIZES[1]:.2f} s a file at "
-                  f"{SIZES[1]} files, fixed cost included", flush=True)
+            print(_summary(label, points[label], baseline), flush=True)
 
 if __name__ == "__main__":
     main()
