@@ -504,7 +504,9 @@ def test_refits_in_worker_processes_give_the_sets_one_process_gave():
     """The reference protocol's refits (the cycle-resolved model's, from the same draws of the fixed values) in one
     process and in two forked ones: the sets the lazy one-process loop gave before the refits could run in
     workers (its R_int values and the one refit it rejected with seed 4, taken from redoxmap 704a319), in the
-    same order, each refit reported."""
+    same order, each refit reported. The pinned values hold to 1 % (a refit's optimum moves by that much between
+    NumPy 2.4 and 2.5 with SciPy 1.17 and 1.18, well inside R_int's standard error of about 20 %); one and two
+    workers give the same sets to rounding in the same environment."""
     import sys
 
     from redoxmap.model.validation import interval_sets, refit_cycles
@@ -517,10 +519,12 @@ def test_refits_in_worker_processes_give_the_sets_one_process_gave():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
         nominal = refit_cycles(training, reference_start(fixed))
+    found = []
     for workers in (1, 2):
         seen = []
         sets = interval_sets(training, nominal, fixed, refit_cycles, count=5, seed=4, surface_ni=data["surface_ni"],
                              workers=workers, on_refit=lambda n, chi2, seen=seen: seen.append(n))
-        np.testing.assert_allclose([s.r_int_ohm_g for s in sets], [8.2942, 7.005, 3.1101, 6.4826, 10.6365],
-                                   atol=1e-4)
+        found.append([s.r_int_ohm_g for s in sets])
+        np.testing.assert_allclose(found[-1], [8.2942, 7.005, 3.1101, 6.4826, 10.6365], rtol=0.01)
         assert (sets.left_out, sets.rejected) == (1, 1) and seen == [1, 2, 3, 4, 5, 6]
+    np.testing.assert_allclose(found[1], found[0], rtol=1e-9)
