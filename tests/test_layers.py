@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "redoxmap"
 # Layer of each top-level part of the package: a module may import from its own layer and below.
 LAYERS = {
     "_version": 0, "_lazy": 0, "errors": 0, "fitting": 0, "formatting": 0, "batch_lm": 0, "resources": 0,
-    "defaults": 0, "palette": 0, "_plugins": 0, "processes": 0,
+    "defaults": 0, "palette": 0, "_plugins": 0, "processes": 0, "progress": 0,
     "results": 1,  # saves through io.tables
     "io": 1,
     "cycling": 2, "xas": 2, "xrd": 2, "tem": 2, "eis": 2, "cv": 2, "model": 2, "xps": 2, "dems": 2, "sem": 2,

@@ -9,6 +9,8 @@ import json
 import math
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -28,6 +30,23 @@ err_console = Console(stderr=True, markup=False, highlight=False)
 def say(label: str, text: str, *, style: str = "", error: bool = True) -> None:
     """Print ``label text`` with the label styled and the text exactly as given."""
     (err_console if error else out_console).print(Text(label, style=style) + Text(f" {text}"), soft_wrap=True)
+
+
+@contextmanager
+def status(text: str) -> Iterator:
+    """A spinner with ``text`` on a terminal (rich's status; ``.update(text)`` changes it); elsewhere, as in a batch
+    job's log, the same updates as plain lines on standard error every few seconds
+    (:class:`redoxmap.progress.ProgressLines`), where rich would write nothing."""
+    from redoxmap.progress import ProgressLines
+
+    if err_console.is_terminal or err_console.is_jupyter:
+        with err_console.status(text) as spinner:
+            yield spinner
+        return
+    lines = ProgressLines(sys.stderr)
+    lines.show(text)
+    yield lines
+    lines.close()
 
 
 def show_warning(message, category, filename, lineno, file=None, line=None):

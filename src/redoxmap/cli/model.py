@@ -162,7 +162,7 @@ def model_validate(
     its prediction (neither end beyond zero or twice the prediction). Then the study's two
     qualitative tests (a cell moved from 30 to 50 °C after two cycles; liquid- against solid-phase
     mixing), each with `agrees`, and every fixed value with its source and error."""
-    from redoxmap.cli.common import err_console
+    from redoxmap.cli.common import status
     from redoxmap.model.validation import validate_reference
     from redoxmap.processes import usable_cores
     from redoxmap.report.model_figures import held_out_figure
@@ -172,7 +172,7 @@ def model_validate(
                                  "--time-resolved", param_hint="--refit")
     workers = workers or usable_cores()
     if time_resolved:
-        with err_console.status("training the particle model") as status:
+        with status("training the particle model") as status:
             result = validate_reference(liquid_radius_nm=liquid_radius_nm, time_resolved=True, draws=draws,
                                         refit=refit, workers=workers,
                                         on_evaluation=lambda n, chi2: status.update(
@@ -183,7 +183,7 @@ def model_validate(
                                             f"{2 * (24 if draws is None else draws)} done, "
                                             + ("could not refit" if math.isnan(chi2) else f"χ² = {chi2:.4g}")))
     else:
-        with err_console.status("training the model, then drawing every fixed value and refitting"):
+        with status("training the model, then drawing every fixed value and refitting"):
             result = validate_reference(liquid_radius_nm=liquid_radius_nm, draws=draws, workers=workers)
     save_plot(plot, lambda plt: held_out_figure(plt, result.predictions, title="held-out predictions"))
     payload = {"checks": records(result.checks), "fit": records(result.fit.table), "fixed": records(result.fit.fixed),
@@ -222,7 +222,7 @@ def _is_study(source: Path) -> bool:
 
 def _fit_time_resolved(source: Path, vary: str | None, parameters: list[str] | None, c_rate: float):
     """The particle model fitted to a study's capacities and region III charge, or to listed observations."""
-    from redoxmap.cli.common import err_console
+    from redoxmap.cli.common import status
     from redoxmap.errors import AnalysisError
     from redoxmap.model.fit import TIME_FITTED, fit_time_resolved
     from redoxmap.model.time_model import CellParameters
@@ -245,7 +245,7 @@ def _fit_time_resolved(source: Path, vary: str | None, parameters: list[str] | N
         observed = _observations_json(source)
     names = tuple(v.strip() for v in vary.split(",")) if vary else TIME_FITTED
     start = CellParameters(**_overrides(parameters, CellParameters))
-    with err_console.status("fitting the particle model") as status:
+    with status("fitting the particle model") as status:
         return fit_time_resolved(observed, start=start, vary=names, c_rate=c_rate, on_evaluation=lambda n, chi2:
                                  status.update(f"fitting the particle model: evaluation {n}, χ² = {chi2:.4g}"))
 

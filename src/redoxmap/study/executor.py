@@ -86,13 +86,23 @@ def run_task(function: Callable[..., Any], task: Task) -> TaskOutcome:
 def progress_bar(description: str, total: int | None = None) -> Iterator[Callable[[int, int, str], None]]:
     """A progress bar in terminals and notebooks (rich); yields ``update(done, total, label)``.
 
-    Labels are shown as they are (file names with brackets stay intact)."""
+    Labels are shown as they are (file names with brackets stay intact). Where no terminal shows the bar (a batch
+    job's log), plain lines on standard error instead (:class:`redoxmap.progress.ProgressLines`)."""
     import importlib.util
 
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    if Console().is_jupyter and importlib.util.find_spec("ipywidgets") is None:
+    from redoxmap.progress import ProgressLines
+
+    console = Console()
+    if not console.is_jupyter and not console.is_terminal:
+        lines = ProgressLines()
+        yield lambda done, count, label="": lines.show(f"{description}: {done} of {count}" + (f" ({label})" if label
+                                                                                           else ""))
+        lines.close()
+        return
+    if console.is_jupyter and importlib.util.find_spec("ipywidgets") is None:
         # rich draws a live bar in a notebook only through ipywidgets; without them, one line at the end.
         state = {"done": 0, "count": total or 0}
 
