@@ -51,7 +51,9 @@ def threads_note() -> str:
 
     keys = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
     set_ = {k: os.environ[k] for k in keys if k in os.environ}
-    return f"BLAS threads: {set_ or 'library default'}; cores: {os.cpu_count()}"
+    from redoxmap.processes import usable_cores
+
+    return f"BLAS threads: {set_ or 'library default'}; cores: {usable_cores()} usable of {os.cpu_count()}"
 
 
 def _sample_peak(stop: threading.Event, out: list, children: bool) -> None:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from redoxmap.processes import usable_cores
+
 MEMORY_BYTES = 4 * 1024 ** 3  # address space per worker: the fuzz's 2 GB of memory, and room for the libraries
 SECONDS = 60  # per call; the slowest legitimate call here takes about 10 s
 WORKER = Path(__file__).with_name("every_file_worker.py")
@@ -155,7 +157,7 @@ def _sweep(data: Path, tmp: Path, every: bool) -> tuple[list[dict], int]:
              for path in _files(data, folders, every)]
     inputs = sorted({p for folders, _ in commands.values() for p in _files(data, folders, every)})
     before = {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in inputs}
-    workers = max(1, min(4, os.cpu_count() or 1))
+    workers = max(1, min(4, usable_cores()))
     chunks = [calls[k::workers] for k in range(workers)]
     with ThreadPoolExecutor(workers) as pool:
         results = [r for chunk in pool.map(lambda c: _run_worker(c, tmp), chunks) for r in chunk]

