@@ -2,36 +2,68 @@
 
 from __future__ import annotations
 
+import io
 import re
+import time
+
+import pytest
 
 from redoxmap import progress
 from redoxmap.cli.common import status
+from redoxmap.progress import ProgressLines
 from redoxmap.study.executor import SerialExecutor, Task
+
+LINE = r"\[\d\d:\d\d:\d\d, \+0:00:\d\d\] "
 
 
 def _square(value: int) -> int:
     return value * value
 
 
-def test_a_phase_run_outside_a_terminal_writes_its_progress_as_lines(monkeypatch, capsys):
+@pytest.fixture
+def every_state(monkeypatch):
+    """Every state a line, and colour forced as some batch jobs set it: the decision is on the stream itself."""
+    monkeypatch.setattr(progress, "LOG_EVERY_S", 0.0)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+
+
+def test_a_phase_run_outside_a_terminal_writes_its_progress_as_lines(every_state, capsys):
     """pytest's captured output is no terminal, as a batch job's is not: rich would write nothing until the end."""
-    monkeypatch.setattr(progress, "LOG_EVERY_S", 0.0)  # every state a line
     outcomes = SerialExecutor(progress=True).map(_square, [Task(f"cell {k}", (k,)) for k in range(3)],
                                                  description="cycling analysis")
     assert [o.value for o in outcomes] == [0, 1, 4]
-    lines = capsys.readouterr().err.splitlines()
-    assert all(re.fullmatch(r"\[0:00:\d\d\] cycling analysis: \d of 3.*", line) for line in lines), lines
+    shown = capsys.readouterr()
+    lines = shown.err.splitlines()
+    assert all(re.fullmatch(LINE + r"cycling analysis: \d of 3.*", line) for line in lines), lines
     assert lines[0].endswith("0 of 3 (cell 0)") and lines[-1].endswith("3 of 3")
+    assert shown.out == ""
 
 
 def test_work_shorter_than_the_interval_writes_no_line(capsys):
     SerialExecutor(progress=True).map(_square, [Task("cell", (2,))], description="cycling analysis")
-    assert capsys.readouterr().err == ""
+    assert capsys.readouterr() == ("", "")
 
 
-def test_a_command_s_spinner_becomes_lines_outside_a_terminal(monkeypatch, capsys):
-    monkeypatch.setattr(progress, "LOG_EVERY_S", 0.0)
-    with status("training the model") as shown:
+def test_the_last_state_is_written_at_the_end_when_lines_were_written_before():
+    ticks = iter([0.0, 10.0, 12.0, 13.0])  # start; a line at 10 s; 12 s recorded only; the end at 13 s
+    out = io.StringIO()
+    lines = ProgressLines(out, every_s=10.0, clock=lambda: next(ticks))
+    lines.show("refit 1 of 80 done")
+    lines.show("refit 2 of 80 done")
+    lines.close()
+    assert [line.split("] ", 1)[1] for line in out.getvalue().splitlines()] == ["refit 1 of 80 done",
+                                                                                  "refit 2 of 80 done"]
+
+
+def test_a_command_s_spinner_becomes_lines_and_keeps_its_last_state_when_the_work_fails(monkeypatch, capsys):
+    """The state pending when the work raises (too soon after the last line to be written) is written on the way
+    out: in a job that dies, the most useful line."""
+    monkeypatch.setattr(progress, "LOG_EVERY_S", 0.05)
+    with pytest.raises(KeyError), status("training the model") as shown:
+        time.sleep(0.06)
         shown.update("refit 1 of 40 done")
+        shown.update(status="refit 2 of 40 done", spinner="dots")  # rich's keywords, as a spinner takes them
+        raise KeyError("a refit's error")
     lines = capsys.readouterr().err.splitlines()
-    assert [line.split("] ", 1)[1] for line in lines] == ["training the model", "refit 1 of 40 done"]
+    assert all(re.fullmatch(LINE + ".*", line) for line in lines), lines
+    assert [line.split("] ", 1)[1] for line in lines][-2:] == ["refit 1 of 40 done", "refit 2 of 40 done"]

@@ -2,12 +2,14 @@
 
 Rich draws its live bar and spinner only on a terminal; elsewhere it writes nothing until the work ends, so a
 campaign of a thousand cells run by a batch system would say nothing for an hour. There, progress is written as
-plain lines instead, at most one every :data:`LOG_EVERY_S` seconds, none for work shorter than that.
+plain lines on standard error instead, at most one every :data:`LOG_EVERY_S` seconds (and the last state when the
+work ends), none for work shorter than that.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -16,16 +18,27 @@ LOG_EVERY_S = 10.0
 """Seconds between two progress lines in a log: about six lines a minute, a few hundred for a long campaign."""
 
 
-def interactive_stderr() -> bool:
-    """Whether standard error is a terminal, where rich draws live progress."""
-    return bool(getattr(sys.stderr, "isatty", lambda: False)())
+def progress_in_lines() -> bool:
+    """Whether progress goes as plain lines: standard error is not a terminal (decided on the stream itself, so
+    that ``FORCE_COLOR`` does not send a live bar's escape codes into a log) and this is not a notebook, where
+    rich shows its own widget.
+
+    Returns
+    -------
+    bool
+    """
+    from rich.console import Console
+
+    return not getattr(sys.stderr, "isatty", lambda: False)() and not Console(stderr=True).is_jupyter
 
 
 class ProgressLines:
-    """Progress as plain lines (``[h:mm:ss] text``), at most one every ``every_s`` seconds.
+    """Progress as plain lines, ``[11:42:07, +0:02:10] text``: the time of day and the time since these lines
+    started (one phase's, one command's), at most one every ``every_s`` seconds.
 
     The first line comes once ``every_s`` seconds have passed, so work shorter than that writes nothing; the last
-    state is written by :meth:`close` where a line was written before it and the state changed since.
+    state is written by :meth:`close` where a line was written before and the state changed since. Safe to update
+    from several threads (a report's figures report from the pool's thread).
 
     Parameters
     ----------
@@ -39,15 +52,16 @@ class ProgressLines:
     Examples
     --------
     >>> import io
-    >>> ticks = iter([0.0, 4.0, 11.0, 12.0, 25.0])
+    >>> ticks = iter([0.0, 4.0, 11.0, 12.0, 25.0, 26.0, 27.0])
     >>> out = io.StringIO()
     >>> lines = ProgressLines(out, every_s=10.0, clock=lambda: next(ticks))
-    >>> for text in ("1 of 4", "2 of 4", "3 of 4", "4 of 4"):
+    >>> for text in ("1 of 5", "2 of 5", "3 of 5", "4 of 5", "5 of 5"):
     ...     lines.show(text)
     >>> lines.close()
-    >>> print(out.getvalue(), end="")
-    [0:00:11] 2 of 4
-    [0:00:25] 4 of 4
+    >>> print(out.getvalue(), end="")  # doctest: +ELLIPSIS
+    [..., +0:00:11] 2 of 5
+    [..., +0:00:25] 4 of 5
+    [..., +0:00:27] 5 of 5
     """
 
     def __init__(self, stream: TextIO | None = None, *, every_s: float | None = None,
@@ -57,24 +71,30 @@ class ProgressLines:
         self.started = clock()
         self._written_at: float | None = None
         self._pending: str | None = None
+        self._lock = threading.Lock()
 
     def show(self, text: str) -> None:
         """Record the current state; write it if ``every_s`` passed since the start or the last line."""
-        now = self.clock()
-        self._pending = text
-        if now - (self.started if self._written_at is None else self._written_at) >= self.every_s:
-            self._write(now)
+        with self._lock:
+            now = self.clock()
+            self._pending = text
+            if now - (self.started if self._written_at is None else self._written_at) >= self.every_s:
+                self._write(now)
 
-    update = show
-    """The same as :meth:`show`, so that these lines stand where a rich status spinner does."""
+    def update(self, status: str | None = None, **_ignored) -> None:
+        """:meth:`show` with the call of rich's ``Status.update`` (its spinner and speed options mean nothing
+        here), so that these lines stand where a status spinner does."""
+        if status is not None:
+            self.show(str(status))
 
     def close(self) -> None:
         """Write the last state if a line was written before and it changed since."""
-        if self._written_at is not None and self._pending is not None:
-            self._write(self.clock())
+        with self._lock:
+            if self._written_at is not None and self._pending is not None:
+                self._write(self.clock())
 
     def _write(self, now: float) -> None:
         seconds = int(now - self.started)
-        print(f"[{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}] {self._pending}", file=self.stream,
-              flush=True)
+        print(f"[{time.strftime('%H:%M:%S')}, +{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}] "
+              f"{self._pending}", file=self.stream, flush=True)
         self._written_at, self._pending = now, None

@@ -34,19 +34,32 @@ def say(label: str, text: str, *, style: str = "", error: bool = True) -> None:
 
 @contextmanager
 def status(text: str) -> Iterator:
-    """A spinner with ``text`` on a terminal (rich's status; ``.update(text)`` changes it); elsewhere, as in a batch
-    job's log, the same updates as plain lines on standard error every few seconds
-    (:class:`redoxmap.progress.ProgressLines`), where rich would write nothing."""
-    from redoxmap.progress import ProgressLines
+    """What a command shows while it works: rich's spinner on a terminal, plain lines in a log.
 
-    if err_console.is_terminal or err_console.is_jupyter:
+    Parameters
+    ----------
+    text : str
+        The first state shown.
+
+    Yields
+    ------
+    rich.status.Status or redoxmap.progress.ProgressLines
+        Its ``update(text)`` shows a new state: the spinner's text on a terminal; where standard error is no
+        terminal (a batch job's log), a line every few seconds (:class:`redoxmap.progress.ProgressLines`), where
+        rich would write nothing.
+    """
+    from redoxmap.progress import ProgressLines, progress_in_lines
+
+    if not progress_in_lines():
         with err_console.status(text) as spinner:
             yield spinner
         return
     lines = ProgressLines(sys.stderr)
     lines.show(text)
-    yield lines
-    lines.close()
+    try:
+        yield lines
+    finally:
+        lines.close()
 
 
 def show_warning(message, category, filename, lineno, file=None, line=None):

@@ -111,6 +111,12 @@ def model_simulate(
                                                             "r_tey", "r_bulk"])
 
 
+def _refits_shown(shown, label: str, most: int):
+    """An ``on_refit(n, chi2)`` that shows the refits' count on ``shown`` (a spinner or progress lines)."""
+    return lambda n, chi2: shown.update(f"{label}: refit {n} of at most {most} done, "
+                                        + ("could not refit" if math.isnan(chi2) else f"χ² = {chi2:.4g}"))
+
+
 @model_app.command("validate", epilog="Examples:  redoxmap model validate --json\n\n"
                    "redoxmap model validate --time-resolved --plot held_out.png\n\n"
                    "redoxmap model validate --time-resolved --refit --json > particle.json")
@@ -172,19 +178,19 @@ def model_validate(
                                  "--time-resolved", param_hint="--refit")
     workers = workers or usable_cores()
     if time_resolved:
-        with status("training the particle model") as status:
+        with status("training the particle model") as shown:
             result = validate_reference(liquid_radius_nm=liquid_radius_nm, time_resolved=True, draws=draws,
                                         refit=refit, workers=workers,
-                                        on_evaluation=lambda n, chi2: status.update(
+                                        on_evaluation=lambda n, chi2: shown.update(
                                             f"the particle model (its fit, then its intervals): run {n}, "
                                             f"χ² = {chi2:.4g}"),
-                                        on_refit=lambda n, chi2: status.update(
-                                            f"the particle model's intervals: refit {n} of at most "
-                                            f"{2 * (24 if draws is None else draws)} done, "
-                                            + ("could not refit" if math.isnan(chi2) else f"χ² = {chi2:.4g}")))
+                                        on_refit=_refits_shown(shown, "the particle model's intervals",
+                                                               2 * (24 if draws is None else draws)))
     else:
-        with status("training the model, then drawing every fixed value and refitting"):
-            result = validate_reference(liquid_radius_nm=liquid_radius_nm, draws=draws, workers=workers)
+        with status("training the model, then drawing every fixed value and refitting") as shown:
+            result = validate_reference(liquid_radius_nm=liquid_radius_nm, draws=draws, workers=workers,
+                                        on_refit=_refits_shown(shown, "the intervals",
+                                                               2 * (40 if draws is None else draws)))
     save_plot(plot, lambda plt: held_out_figure(plt, result.predictions, title="held-out predictions"))
     payload = {"checks": records(result.checks), "fit": records(result.fit.table), "fixed": records(result.fit.fixed),
                "training_residuals": records(result.fit.residuals),
@@ -245,9 +251,9 @@ def _fit_time_resolved(source: Path, vary: str | None, parameters: list[str] | N
         observed = _observations_json(source)
     names = tuple(v.strip() for v in vary.split(",")) if vary else TIME_FITTED
     start = CellParameters(**_overrides(parameters, CellParameters))
-    with status("fitting the particle model") as status:
+    with status("fitting the particle model") as shown:
         return fit_time_resolved(observed, start=start, vary=names, c_rate=c_rate, on_evaluation=lambda n, chi2:
-                                 status.update(f"fitting the particle model: evaluation {n}, χ² = {chi2:.4g}"))
+                                 shown.update(f"fitting the particle model: evaluation {n}, χ² = {chi2:.4g}"))
 
 
 @model_app.command(

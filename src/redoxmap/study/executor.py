@@ -84,24 +84,27 @@ def run_task(function: Callable[..., Any], task: Task) -> TaskOutcome:
 
 @contextmanager
 def progress_bar(description: str, total: int | None = None) -> Iterator[Callable[[int, int, str], None]]:
-    """A progress bar in terminals and notebooks (rich); yields ``update(done, total, label)``.
+    """A progress bar on a terminal (rich, on standard error) and in notebooks; yields ``update(done, total,
+    label)``.
 
-    Labels are shown as they are (file names with brackets stay intact). Where no terminal shows the bar (a batch
-    job's log), plain lines on standard error instead (:class:`redoxmap.progress.ProgressLines`)."""
+    Labels are shown as they are (file names with brackets stay intact). Where standard error is no terminal (a
+    batch job's log), plain lines there instead (:class:`redoxmap.progress.ProgressLines`)."""
     import importlib.util
 
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from redoxmap.progress import ProgressLines
+    from redoxmap.progress import ProgressLines, progress_in_lines
 
-    console = Console()
-    if not console.is_jupyter and not console.is_terminal:
+    if progress_in_lines():
         lines = ProgressLines()
-        yield lambda done, count, label="": lines.show(f"{description}: {done} of {count}" + (f" ({label})" if label
-                                                                                           else ""))
-        lines.close()
+        try:
+            yield lambda done, count, label="": lines.show(f"{description}: {done} of {count}"
+                                                           + (f" ({label})" if label else ""))
+        finally:
+            lines.close()
         return
+    console = Console(stderr=True)
     if console.is_jupyter and importlib.util.find_spec("ipywidgets") is None:
         # rich draws a live bar in a notebook only through ipywidgets; without them, one line at the end.
         state = {"done": 0, "count": total or 0}
@@ -115,7 +118,7 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Callabl
         return
     columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("{task.fields[current]}", markup=False))
-    with Progress(*columns, transient=False) as bar:
+    with Progress(*columns, transient=False, console=console) as bar:
         job = bar.add_task(description, total=total, current="")
 
         def update(done: int, count: int, label: str = "") -> None:
