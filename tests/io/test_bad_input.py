@@ -157,3 +157,58 @@ def test_unsupported_output_extension(tmp_path):
 
     with pytest.raises(FormatError, match="csv or .parquet"):
         write_table(pd.DataFrame({"a": [1]}), tmp_path / "table.xls")
+
+
+def _flaky_fastnda(monkeypatch, failures: int) -> list[int]:
+    """fastnda.read raising the deflate error a racing thread gives for its first ``failures`` calls (CPython 3.12
+    and 3.13 corrupt reads of one zip archive from several threads, which fastnda makes): returns the calls."""
+    import zlib
+
+    import fastnda
+
+    calls, real = [], fastnda.read
+
+    def read(*args, **kwargs):
+        calls.append(1)
+        if len(calls) <= failures:
+            raise zlib.error("Error -3 while decompressing data: invalid stored block lengths")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fastnda, "read", read)
+    return calls
+
+
+def test_an_ndax_whose_unpacking_fails_now_and_then_is_read_again(echem, monkeypatch):
+    """Four racing failures in a row and the fifth decode reads the file: the records of an undisturbed read."""
+    from redoxmap.io.neware import UNPACK_ATTEMPTS
+
+    path = echem / "NewareNDA" / "test_2.ndax"
+    expected = read_raw_cycling(path).table
+    calls = _flaky_fastnda(monkeypatch, UNPACK_ATTEMPTS - 1)
+    assert read_raw_cycling(path).table.equals(expected)
+    assert len(calls) == UNPACK_ATTEMPTS
+
+
+def test_an_ndax_that_never_unpacks_though_every_member_does_says_why(echem, monkeypatch):
+    from redoxmap.io.neware import UNPACK_ATTEMPTS
+
+    calls = _flaky_fastnda(monkeypatch, UNPACK_ATTEMPTS)
+    with pytest.raises(ReadError, match=r"test_2\.ndax.*5 attempts.*each member unpacks alone.*gh-128258"):
+        read_raw_cycling(echem / "NewareNDA" / "test_2.ndax")
+    assert len(calls) == UNPACK_ATTEMPTS
+
+
+def test_an_ndax_with_a_damaged_member_is_refused_naming_the_member(echem, tmp_path):
+    """Bytes of the compressed data.ndc zeroed (the archive's directory intact): the member check names it."""
+    import zipfile
+
+    source = echem / "NewareNDA" / "test_2.ndax"
+    with zipfile.ZipFile(source) as archive:
+        member = archive.getinfo("data.ndc")
+        start = member.header_offset + 30 + len(member.filename.encode()) + len(member.extra)
+    data = bytearray(source.read_bytes())
+    data[start + 1000:start + 3000] = bytes(2000)
+    broken = tmp_path / "damaged.ndax"
+    broken.write_bytes(bytes(data))
+    with pytest.raises(ReadError, match=r"damaged\.ndax.*'data\.ndc' is damaged"):
+        read_raw_cycling(broken)

@@ -37,9 +37,14 @@ def read_neware(path: Path) -> RawCycling:
     if zipped:
         check_archive(path)  # a damaged archive or a zip bomb is refused before fastnda unpacks it
     try:
-        with _quiet_fastnda(), _with_neware_suffix(path, zipped) as readable:
-            frame = fastnda.read(str(readable), cycle_mode="raw")
+        frame = _decoded(fastnda, path, zipped)
     except Exception as exc:  # fastnda raises many types on damaged files
+        if zipped and isinstance(exc, _unpacking_errors()):
+            check_archive(path, verify=True)  # a damaged member is named here; past it, every member is sound
+            raise ReadError(f"fastnda could not unpack the archive in {UNPACK_ATTEMPTS} attempts although each member "
+                            f"unpacks alone ({type(exc).__name__}: {exc}); on Python 3.12 and 3.13 reading one zip "
+                            "archive from several threads, as fastnda does, can fail (CPython issue gh-128258): "
+                            "Python 3.11 reads it", path=path) from exc
         raise ReadError(f"not a readable Neware file ({type(exc).__name__}: {exc})", path=path) from exc
     if frame.height == 0:
         raise ReadError("the Neware file holds no records", path=path)
@@ -77,6 +82,43 @@ def read_neware(path: Path) -> RawCycling:
             metadata = {}
     return checked(RawCycling(table, instrument="Neware", reader="neware", source_file=path,
                               metadata=metadata))
+
+
+UNPACK_ATTEMPTS = 5
+"""How often an ``.ndax`` is decoded before an unpacking error is taken as the file's. fastnda unpacks an archive's
+members in parallel threads from one ``zipfile.ZipFile``, and CPython 3.12.1 and 3.13.0 corrupt such reads now and
+then (gh-128258, gh-127847): reading ``NewareNDA/test_2.ndax``'s five members in threads failed 7 and 3 times in 60
+with a deflate or CRC error on a sound file (3.11.7: none in 60; 2026-12-07). The failures are independent from one
+attempt to the next, so five attempts leave about one in 10^5 reads failing at that rate; a damaged file is
+refused all the same (the archive is then checked member by member, which names what is damaged)."""
+
+
+def _unpacking_errors() -> tuple[type[BaseException], ...]:
+    """What a corrupted decompression raises: zlib's and zipfile's errors, and isal's where fastnda uses it."""
+    import zipfile
+    import zlib
+
+    errors: tuple[type[BaseException], ...] = (zlib.error, zipfile.BadZipFile, EOFError)
+    try:
+        from isal import isal_zlib
+    except ImportError:
+        return errors
+    return (*errors, isal_zlib.error)
+
+
+def _decoded(fastnda, path: Path, zipped: bool):
+    """fastnda's records of a Neware file; an ``.ndax`` decoded again after an unpacking error, up to
+    :data:`UNPACK_ATTEMPTS` times in all."""
+    def once():
+        with _quiet_fastnda(), _with_neware_suffix(path, zipped) as readable:
+            return fastnda.read(str(readable), cycle_mode="raw")
+
+    for _ in range(UNPACK_ATTEMPTS - 1 if zipped else 0):
+        try:
+            return once()
+        except _unpacking_errors():
+            continue
+    return once()
 
 
 @contextmanager
