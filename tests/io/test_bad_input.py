@@ -159,9 +159,10 @@ def test_unsupported_output_extension(tmp_path):
         write_table(pd.DataFrame({"a": [1]}), tmp_path / "table.xls")
 
 
-def _flaky_fastnda(monkeypatch, failures: int) -> list[int]:
-    """fastnda.read raising the deflate error a racing thread gives for its first ``failures`` calls (CPython 3.12
-    and 3.13 corrupt reads of one zip archive from several threads, which fastnda makes): returns the calls."""
+def _flaky_fastnda(monkeypatch, failures: int, error: Exception | None = None) -> list[int]:
+    """fastnda.read raising, for its first ``failures`` calls, the deflate error a racing thread gives (CPython 3.12
+    and 3.13 corrupt reads of one zip archive from several threads, which fastnda makes), or ``error``: returns the
+    calls."""
     import zlib
 
     import fastnda
@@ -171,7 +172,7 @@ def _flaky_fastnda(monkeypatch, failures: int) -> list[int]:
     def read(*args, **kwargs):
         calls.append(1)
         if len(calls) <= failures:
-            raise zlib.error("Error -3 while decompressing data: invalid stored block lengths")
+            raise error or zlib.error("Error -3 while decompressing data: invalid stored block lengths")
         return real(*args, **kwargs)
 
     monkeypatch.setattr(fastnda, "read", read)
@@ -189,18 +190,44 @@ def test_an_ndax_whose_unpacking_fails_now_and_then_is_read_again(echem, monkeyp
     assert len(calls) == UNPACK_ATTEMPTS
 
 
-def test_an_ndax_that_never_unpacks_though_every_member_does_says_why(echem, monkeypatch):
+def test_an_ndax_that_never_unpacks_though_every_member_does_says_so(echem, monkeypatch):
     from redoxmap.io.neware import UNPACK_ATTEMPTS
 
     calls = _flaky_fastnda(monkeypatch, UNPACK_ATTEMPTS)
-    with pytest.raises(ReadError, match=r"test_2\.ndax.*5 attempts.*each member unpacks alone.*gh-128258"):
+    with pytest.raises(ReadError, match=rf"test_2\.ndax.*{UNPACK_ATTEMPTS} attempts.*each member unpacks alone"):
         read_raw_cycling(echem / "NewareNDA" / "test_2.ndax")
     assert len(calls) == UNPACK_ATTEMPTS
 
 
-def test_an_ndax_with_a_damaged_member_is_refused_naming_the_member(echem, tmp_path):
-    """Bytes of the compressed data.ndc zeroed (the archive's directory intact): the member check names it."""
+def test_the_race_is_named_only_on_the_pythons_that_have_it(monkeypatch):
+    import sys
+
+    from redoxmap.io.neware import _race_note
+
+    assert ("gh-128258" in _race_note()) == (sys.version_info >= (3, 12))
+    monkeypatch.setattr(sys, "version_info", (3, 12, 1, "final", 0))
+    assert "gh-128258" in _race_note()
+    monkeypatch.setattr(sys, "version_info", (3, 11, 7, "final", 0))
+    assert _race_note() == ""
+
+
+@pytest.mark.parametrize(("name", "error"), [("NewareNDA/test_2.ndax", KeyError("data.ndc")),
+                                             ("fastnda/nda_v26.nda", None)])
+def test_other_errors_and_unzipped_files_are_decoded_once(echem, monkeypatch, name, error):
+    """Only an unpacking error of a zip archive is tried again: an .nda has no archive to race on, and another error
+    is the file's."""
+    calls = _flaky_fastnda(monkeypatch, 1, error)
+    with pytest.raises(ReadError, match="not a readable Neware file"):
+        read_raw_cycling(echem / name)
+    assert len(calls) == 1
+
+
+def test_an_ndax_with_a_damaged_member_is_refused_naming_the_member_after_one_decode(echem, tmp_path, monkeypatch):
+    """Bytes of the compressed data.ndc zeroed (the archive's directory intact): the member check after the first
+    unpacking error names it, without decoding the file again."""
     import zipfile
+
+    import fastnda
 
     source = echem / "NewareNDA" / "test_2.ndax"
     with zipfile.ZipFile(source) as archive:
@@ -210,5 +237,8 @@ def test_an_ndax_with_a_damaged_member_is_refused_naming_the_member(echem, tmp_p
     data[start + 1000:start + 3000] = bytes(2000)
     broken = tmp_path / "damaged.ndax"
     broken.write_bytes(bytes(data))
+    calls, real = [], fastnda.read
+    monkeypatch.setattr(fastnda, "read", lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs))
     with pytest.raises(ReadError, match=r"damaged\.ndax.*'data\.ndc' is damaged"):
         read_raw_cycling(broken)
+    assert len(calls) == 1

@@ -40,11 +40,8 @@ def read_neware(path: Path) -> RawCycling:
         frame = _decoded(fastnda, path, zipped)
     except Exception as exc:  # fastnda raises many types on damaged files
         if zipped and isinstance(exc, _unpacking_errors()):
-            check_archive(path, verify=True)  # a damaged member is named here; past it, every member is sound
             raise ReadError(f"fastnda could not unpack the archive in {UNPACK_ATTEMPTS} attempts although each member "
-                            f"unpacks alone ({type(exc).__name__}: {exc}); on Python 3.12 and 3.13 reading one zip "
-                            "archive from several threads, as fastnda does, can fail (CPython issue gh-128258): "
-                            "Python 3.11 reads it", path=path) from exc
+                            f"unpacks alone ({type(exc).__name__}: {exc}){_race_note()}", path=path) from exc
         raise ReadError(f"not a readable Neware file ({type(exc).__name__}: {exc})", path=path) from exc
     if frame.height == 0:
         raise ReadError("the Neware file holds no records", path=path)
@@ -85,12 +82,14 @@ def read_neware(path: Path) -> RawCycling:
 
 
 UNPACK_ATTEMPTS = 5
-"""How often an ``.ndax`` is decoded before an unpacking error is taken as the file's. fastnda unpacks an archive's
-members in parallel threads from one ``zipfile.ZipFile``, and CPython 3.12.1 and 3.13.0 corrupt such reads now and
-then (gh-128258, gh-127847): reading ``NewareNDA/test_2.ndax``'s five members in threads failed 7 and 3 times in 60
-with a deflate or CRC error on a sound file (3.11.7: none in 60; 2026-12-07). The failures are independent from one
-attempt to the next, so five attempts leave about one in 10^5 reads failing at that rate; a damaged file is
-refused all the same (the archive is then checked member by member, which names what is damaged)."""
+"""How often an ``.ndax`` whose members all unpack alone is decoded before an unpacking error is taken as final.
+fastnda unpacks an archive's members in threads from one ``zipfile.ZipFile``, and CPython 3.12.1 and 3.13.0
+corrupt such reads now and then (CPython issue gh-128258): on 3.12.1, 28 of 328 decodes of the sound
+``NewareNDA/test_2.ndax`` failed with a deflate or CRC error (its three members read in threads), and a script
+reading its members from threads failed 7 of 60 times on 3.12.1 and 3 of 60 on 3.13.0, none of 60 on 3.11.7
+(2026-12-07; later patch releases were not tried). At 28 in 328, five attempts leave about 4 in 10^6 reads failing
+if attempts fail independently (not measured). After the first such error the archive is checked member by member,
+in one thread: a damaged member is named at once, without the further attempts."""
 
 
 def _unpacking_errors() -> tuple[type[BaseException], ...]:
@@ -107,18 +106,33 @@ def _unpacking_errors() -> tuple[type[BaseException], ...]:
 
 
 def _decoded(fastnda, path: Path, zipped: bool):
-    """fastnda's records of a Neware file; an ``.ndax`` decoded again after an unpacking error, up to
+    """fastnda's records of a Neware file. After an unpacking error an ``.ndax`` is checked member by member (a
+    damaged one is refused, naming it) and, if every member unpacks alone, decoded again, up to
     :data:`UNPACK_ATTEMPTS` times in all."""
     def once():
         with _quiet_fastnda(), _with_neware_suffix(path, zipped) as readable:
             return fastnda.read(str(readable), cycle_mode="raw")
 
-    for _ in range(UNPACK_ATTEMPTS - 1 if zipped else 0):
+    if not zipped:
+        return once()
+    for attempt in range(1, UNPACK_ATTEMPTS):
         try:
             return once()
         except _unpacking_errors():
-            continue
+            if attempt == 1:
+                check_archive(path, verify=True)
     return once()
+
+
+def _race_note() -> str:
+    """Why a sound archive may not unpack, on the Python versions where that was seen."""
+    import platform
+    import sys
+
+    if sys.version_info < (3, 12):
+        return ""
+    return (f"; on Python {platform.python_version()}, reading one zip archive from several threads, as fastnda does, "
+            "can fail now and then (CPython issue gh-128258; Python 3.11 had no such failures here)")
 
 
 @contextmanager
