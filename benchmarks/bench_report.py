@@ -23,6 +23,7 @@ Run ``python benchmarks/bench_report.py [--baseline REV]``. A benchmark, not a t
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -56,8 +57,9 @@ def _command(folder: Path, variant: Variant, *extra: str) -> tuple[list[str], di
 
 
 def _report(folder: Path, variant: Variant) -> tuple[float, float, float]:
-    """Wall and CPU seconds and the peak resident memory (MiB) of one report: its process's and the processes it
-    waited for (``os.wait4``: this run's alone, not the largest of every run so far). Run from the study's folder,
+    """Wall and CPU seconds and the peak resident memory (MiB) of one report: the CPU of its process and the
+    processes it waited for, and the largest peak of any one of them (``os.wait4``: this run's alone, not the
+    largest of every run so far; not their sum). Run from the study's folder,
     so that no ``src`` folder of the working directory shadows the code under test."""
     command, environment = _command(folder, variant)
     with tempfile.TemporaryFile() as log:
@@ -90,17 +92,22 @@ def _baseline_variants(revision: str, folder: Path) -> list[Variant]:
     ``report --help`` says)."""
     source = _unpack(revision, folder)
     command, environment = _command(folder, Variant("help", (), source), "--help")
+    environment["COLUMNS"] = "200"  # no option name wrapped or cut in the help's table
     shown = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=folder, check=False)
     if shown.returncode:
         raise SystemExit(f"redoxmap {revision} does not run here:\n{shown.stderr[-3000:]}")
-    known = tuple(o for o in CURRENT if o in shown.stdout)
-    if "--no-store" not in shown.stdout:  # before the store: every run decodes every file
+
+    def knows(option: str) -> bool:
+        return re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", shown.stdout) is not None
+
+    known = tuple(o for o in CURRENT if knows(o))
+    if not knows("--no-store"):  # before the store: every run decodes every file
         return [Variant(f"baseline {revision}", known, source)]
     return [Variant(f"baseline {revision}, no store", (*known, "--no-store"), source),
             Variant(f"baseline {revision}, store, second run", known, source, store_filled=True)]
 
 
-def _summary(label: str, points: dict, baseline: dict | None) -> str:
+def _summary(label: str, points: dict, baseline: tuple[str, dict] | None) -> str:
     """A variant's per-file cost (the slope between the two sizes), fixed cost and time a file at the larger size,
     the first and last over the baseline's where one is given."""
     span = SIZES[1] - SIZES[0]
@@ -110,9 +117,10 @@ def _summary(label: str, points: dict, baseline: dict | None) -> str:
             f"{small_wall - SIZES[0] * per_file:.1f} s; {large_wall / SIZES[1]:.2f} s a file at {SIZES[1]} files, "
             "fixed cost included")
     if baseline:
-        base_per_file = (baseline[SIZES[1]][0] - baseline[SIZES[0]][0]) / span
-        line += (f"; over the like baseline's: per file {per_file / base_per_file:.2f}x, at {SIZES[1]} files "
-                 f"{large_wall / baseline[SIZES[1]][0]:.2f}x")
+        name, base = baseline
+        base_per_file = (base[SIZES[1]][0] - base[SIZES[0]][0]) / span
+        line += (f"; over {name}: per file {per_file / base_per_file:.2f}x, at {SIZES[1]} files "
+                 f"{large_wall / base[SIZES[1]][0]:.2f}x")
     return line
 
 
@@ -147,7 +155,8 @@ def main() -> None:
                 print(f"{variant.label} | {copies} | {wall:.1f} | {cpu:.1f} | {peak:.0f}", flush=True)
         for variant in variants:
             like = _like_for_like(variant, baselines)
-            print(_summary(variant.label, points[variant.label], points[like.label] if like else None), flush=True)
+            print(_summary(variant.label, points[variant.label], (like.label, points[like.label]) if like else None),
+                  flush=True)
 
 
 def _like_for_like(variant: Variant, baselines: list[Variant]) -> Variant | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 
 import pytest
 
@@ -58,12 +57,40 @@ def test_the_last_state_is_written_at_the_end_when_lines_were_written_before():
 def test_a_command_s_spinner_becomes_lines_and_keeps_its_last_state_when_the_work_fails(monkeypatch, capsys):
     """The state pending when the work raises (too soon after the last line to be written) is written on the way
     out: in a job that dies, the most useful line."""
-    monkeypatch.setattr(progress, "LOG_EVERY_S", 0.05)
+    ticks = iter([0.0, 1.0, 11.0, 12.0, 13.0])  # start, "training", refit 1 (a line), refit 2 (pending), the end
+    monkeypatch.setattr(progress, "_monotonic", lambda: next(ticks))
     with pytest.raises(KeyError), status("training the model") as shown:
-        time.sleep(0.06)
         shown.update("refit 1 of 40 done")
         shown.update(status="refit 2 of 40 done", spinner="dots")  # rich's keywords, as a spinner takes them
         raise KeyError("a refit's error")
     lines = capsys.readouterr().err.splitlines()
     assert all(re.fullmatch(LINE + ".*", line) for line in lines), lines
-    assert [line.split("] ", 1)[1] for line in lines][-2:] == ["refit 1 of 40 done", "refit 2 of 40 done"]
+    assert [line.split("] ", 1)[1] for line in lines] == ["refit 1 of 40 done", "refit 2 of 40 done"]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("term", "lines"), [("xterm-256color", False), ("dumb", True)])
+def test_a_terminal_gets_rich_s_bar_unless_it_cannot_show_it_live(monkeypatch, term, lines):
+    monkeypatch.setattr("sys.stderr", _Terminal())
+    monkeypatch.setenv("TERM", term)
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "JUPYTER_COLUMNS"):
+        monkeypatch.delenv(name, raising=False)
+    assert progress.progress_in_lines() is lines
+
+
+def test_no_stderr_or_a_closed_one_loses_the_progress_not_the_work(monkeypatch, capsys):
+    """``2>&-`` leaves no standard error: nothing goes to standard output instead. A pipe closed mid-run stops the
+    lines, not the work."""
+    monkeypatch.setattr("sys.stderr", None)
+    ProgressLines(every_s=0.0).show("cycling analysis: 1 of 3")
+    assert capsys.readouterr().out == ""
+    closed = io.StringIO()
+    closed.close()
+    lines = ProgressLines(closed, every_s=0.0)
+    lines.show("cycling analysis: 1 of 3")
+    lines.show("cycling analysis: 2 of 3")
+    assert lines.stream is None

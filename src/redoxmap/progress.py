@@ -19,9 +19,10 @@ LOG_EVERY_S = 10.0
 
 
 def progress_in_lines() -> bool:
-    """Whether progress goes as plain lines: standard error is not a terminal (decided on the stream itself, so
-    that ``FORCE_COLOR`` does not send a live bar's escape codes into a log) and this is not a notebook, where
-    rich shows its own widget.
+    """Whether progress goes as plain lines: standard error is no interactive terminal (decided on the stream
+    itself, so that ``FORCE_COLOR`` does not send a live bar's escape codes into a log; a ``TERM=dumb`` terminal,
+    where rich's live display shows nothing until the end, gets lines too), and this is no notebook, where rich
+    shows its own widget.
 
     Returns
     -------
@@ -29,7 +30,18 @@ def progress_in_lines() -> bool:
     """
     from rich.console import Console
 
-    return not getattr(sys.stderr, "isatty", lambda: False)() and not Console(stderr=True).is_jupyter
+    console = Console(stderr=True)
+    if console.is_jupyter:
+        return False
+    try:
+        terminal = bool(sys.stderr is not None and sys.stderr.isatty())
+    except (AttributeError, ValueError):  # no stream, or a closed one
+        terminal = False
+    return not (terminal and console.is_interactive)
+
+
+def _monotonic() -> float:
+    return time.monotonic()
 
 
 class ProgressLines:
@@ -43,11 +55,13 @@ class ProgressLines:
     Parameters
     ----------
     stream : file-like, optional
-        Where the lines go (default: standard error, as it is when the work starts).
+        Where the lines go (default: standard error, as it is when the work starts). None where there is no
+        standard error (``2>&-``), and lines stop at the first that cannot be written (a closed pipe): progress
+        never ends the work, nor goes to standard output.
     every_s : float, optional
         Seconds between two lines (default: :data:`LOG_EVERY_S`, read when the lines start).
-    clock : callable
-        Seconds from an arbitrary origin (:func:`time.monotonic`).
+    clock : callable, optional
+        Seconds from an arbitrary origin (default: :func:`time.monotonic`).
 
     Examples
     --------
@@ -65,10 +79,11 @@ class ProgressLines:
     """
 
     def __init__(self, stream: TextIO | None = None, *, every_s: float | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] | None = None) -> None:
         self.stream = stream if stream is not None else sys.stderr
-        self.every_s, self.clock = LOG_EVERY_S if every_s is None else every_s, clock
-        self.started = clock()
+        self.every_s = LOG_EVERY_S if every_s is None else every_s
+        self.clock = clock if clock is not None else _monotonic
+        self.started = self.clock()
         self._written_at: float | None = None
         self._pending: str | None = None
         self._lock = threading.Lock()
@@ -95,6 +110,12 @@ class ProgressLines:
 
     def _write(self, now: float) -> None:
         seconds = int(now - self.started)
-        print(f"[{time.strftime('%H:%M:%S')}, +{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}] "
-              f"{self._pending}", file=self.stream, flush=True)
+        line = (f"[{time.strftime('%H:%M:%S')}, +{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}] "
+                f"{self._pending}")
         self._written_at, self._pending = now, None
+        if self.stream is None:
+            return
+        try:
+            print(line, file=self.stream, flush=True)
+        except (OSError, ValueError):  # a closed pipe or stream: the work goes on without its progress
+            self.stream = None

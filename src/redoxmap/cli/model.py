@@ -169,7 +169,7 @@ def model_validate(
     qualitative tests (a cell moved from 30 to 50 °C after two cycles; liquid- against solid-phase
     mixing), each with `agrees`, and every fixed value with its source and error."""
     from redoxmap.cli.common import status
-    from redoxmap.model.validation import validate_reference
+    from redoxmap.model.validation import CYCLE_INTERVAL_SETS, PARTICLE_INTERVAL_SETS, validate_reference
     from redoxmap.processes import usable_cores
     from redoxmap.report.model_figures import held_out_figure
 
@@ -177,6 +177,7 @@ def model_validate(
         raise typer.BadParameter("the cycle-resolved protocol always refits each draw; --refit is for "
                                  "--time-resolved", param_hint="--refit")
     workers = workers or usable_cores()
+    most = 2 * (draws if draws is not None else PARTICLE_INTERVAL_SETS if time_resolved else CYCLE_INTERVAL_SETS)
     if time_resolved:
         with status("training the particle model") as shown:
             result = validate_reference(liquid_radius_nm=liquid_radius_nm, time_resolved=True, draws=draws,
@@ -184,13 +185,11 @@ def model_validate(
                                         on_evaluation=lambda n, chi2: shown.update(
                                             f"the particle model (its fit, then its intervals): run {n}, "
                                             f"χ² = {chi2:.4g}"),
-                                        on_refit=_refits_shown(shown, "the particle model's intervals",
-                                                               2 * (24 if draws is None else draws)))
+                                        on_refit=_refits_shown(shown, "the particle model's intervals", most))
     else:
         with status("training the model, then drawing every fixed value and refitting") as shown:
             result = validate_reference(liquid_radius_nm=liquid_radius_nm, draws=draws, workers=workers,
-                                        on_refit=_refits_shown(shown, "the intervals",
-                                                               2 * (40 if draws is None else draws)))
+                                        on_refit=_refits_shown(shown, "the intervals", most))
     save_plot(plot, lambda plt: held_out_figure(plt, result.predictions, title="held-out predictions"))
     payload = {"checks": records(result.checks), "fit": records(result.fit.table), "fixed": records(result.fit.fixed),
                "training_residuals": records(result.fit.residuals),

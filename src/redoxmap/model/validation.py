@@ -55,6 +55,8 @@ TIME_VALIDATION_VARY = ("k_activation_per_h", "activation_energy_eV", "diffusivi
 PRISTINE_NI = 2.04  # the uncycled LLO's Ni valence (surface and bulk)
 VALENCE_STDERR = 0.03  # not printed in the study: a valence from L-edge LCF, taken as +-0.03
 AGREEMENT_PCT = 15.0  # a held-out prediction within this of the measurement agrees
+CYCLE_INTERVAL_SETS = 40  # the cycle-resolved protocol's refits kept for its intervals, by default
+PARTICLE_INTERVAL_SETS = 24  # the particle model's, by default (each a refit of minutes with refit=True)
 MN_BULK_PRISTINE, MN_BULK_50C_FIRST = 3.99, 3.91  # bulk Mn valence before and after the 1st charge at 50 °C
 R_BULK_50C_FIRST, R_BULK_SATURATED = 0.18, 0.22  # the bulk r there, and after 22 charges (activation complete)
 LPM_PHI_C = (1.3, 0.2)  # the liquid-phase-mixed composite's contact relative to the hand-milled one
@@ -747,7 +749,7 @@ def _validate_particle(data, training, held_out, liquid_radius_nm, draws, on_eva
     # the liquid cell's radius is the composite's (drawn) unless the caller gives one
     predictor = partial(predict_time_resolved,
                         liquid_radius_um=None if liquid_radius_nm is None else liquid_radius_nm / 1000)
-    count = 24 if draws is None else draws
+    count = PARTICLE_INTERVAL_SETS if draws is None else draws
     if draws == 0:
         sets = None
     elif refit:
@@ -824,7 +826,8 @@ def validate_reference(*, liquid_radius_nm: float | None = None, time_resolved: 
         fit = refit_cycles(training, reference_start(fixed))
     fit.fixed = fixed
     predictor = partial(predict, liquid_radius_nm=liquid_radius_nm)
-    sets = interval_sets(training, fit, fixed, refit_cycles, count=40 if draws is None else draws, seed=seed,
+    count = CYCLE_INTERVAL_SETS if draws is None else draws
+    sets = interval_sets(training, fit, fixed, refit_cycles, count=count, seed=seed,
                          surface_ni=data["surface_ni"], workers=workers, on_refit=on_refit)
     table = prediction_table(fit, held_out, predictor, sets=sets)
     checks = pd.DataFrame([switch_check(sets, fit.parameters), mixing_check(sets, fit.parameters)])
