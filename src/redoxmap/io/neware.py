@@ -38,6 +38,8 @@ def read_neware(path: Path) -> RawCycling:
         check_archive(path)  # a damaged archive or a zip bomb is refused before fastnda unpacks it
     try:
         frame = _decoded(fastnda, path, zipped)
+    except ReadError:  # the member check's, naming the damaged member
+        raise
     except Exception as exc:  # fastnda raises many types on damaged files
         if zipped and isinstance(exc, _unpacking_errors()):
             raise ReadError(f"fastnda could not unpack the archive in {UNPACK_ATTEMPTS} attempts although each member "
