@@ -75,6 +75,23 @@ def require_program_for(path, program: str = "mdb-export", package: str = "mdbto
         require_program(program, package)
 
 
+def cells_study(folder: Path, count: int) -> Path:
+    """A study of ``count`` copies of the demo's small real Arbin export, one cell each (5 mg), without the model;
+    returns its ``study.toml`` (written again, with the files, on a second call)."""
+    from redoxmap.resources import demo_source
+
+    (folder / "cycling").mkdir(exist_ok=True)
+    source = (demo_source() / "cycling" / "arbin_example.csv").read_bytes()
+    samples = []
+    for k in range(1, count + 1):
+        (folder / "cycling" / f"c{k}.csv").write_bytes(source)
+        samples.append(f'[[sample]]\nname = "cell {k}"\nactive_mass_mg = 5.0\n'
+                       f'[sample.files]\ncycling = "cycling/c{k}.csv"\n')
+    manifest = folder / "study.toml"
+    manifest.write_text(f'[study]\nname = "{count} cells"\n[model]\nrun = false\n' + "".join(samples))
+    return manifest
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

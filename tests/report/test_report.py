@@ -239,7 +239,7 @@ def test_reports_in_a_real_browser(demo_run):
             figures = [f for section in summary["sections"] for f in section["figures"]]
             pages = [(index.parent / name).read_text(encoding="utf-8") for name in summary["pages"].values()
                      if name != "index.html"]
-            shown = sum(len(re.findall(r'<figure id="fig-(?![^"]*_interactive")', html)) for html in pages)
+            shown = sum(len(re.findall(r'<figure id="fig-[^"]*" class="(?![^"]*interactive)', html)) for html in pages)
             assert shown == len(figures)
             interactive = [i for section in summary["sections"] for i in section["interactive"]]
             assert len(interactive) >= 2 and sum(html.count('class="plot"') for html in pages) == len(interactive)

@@ -16,6 +16,7 @@ from redoxmap.demo import copy_demo_study
 from redoxmap.resources import demo_source
 from redoxmap.study import load_study
 from redoxmap.study.fingerprint import input_files, study_fingerprint
+from tests.conftest import cells_study
 
 runner = CliRunner()
 
@@ -110,32 +111,24 @@ def test_a_report_with_a_failed_task_is_never_up_to_date(one_cell):
 
 
 def test_a_sample_dropped_from_the_study_takes_its_page_and_figures_with_it(tmp_path):
-    """Seven real cycler files give each cell a page of its own; with the seventh dropped from the manifest,
-    its page, figures and their key records are removed, and nothing else: a file the user put in the
-    report's folder stays."""
-    (tmp_path / "cycling").mkdir()
-    source = (demo_source() / "cycling" / "arbin_example.csv").read_bytes()
-    samples = []
-    for k in range(1, 8):
-        (tmp_path / "cycling" / f"c{k}.csv").write_bytes(source)
-        samples.append(f'[[sample]]\nname = "cell {k}"\nactive_mass_mg = 5.0\n'
-                       f'[sample.files]\ncycling = "cycling/c{k}.csv"\n')
-    manifest = tmp_path / "study.toml"
-    manifest.write_text('[study]\nname = "seven cells"\n[model]\nrun = false\n' + "".join(samples))
-    _report(tmp_path)
+    """Seven real cycler files give each cell a page of its own (its figures drawn by Matplotlib with
+    ``--print-figures``); with the seventh dropped from the manifest, its page, figures and their key records are
+    removed, and nothing else: a file the user put in the report's folder stays."""
+    cells_study(tmp_path, 7)
+    _report(tmp_path, "--print-figures")
     report = tmp_path / "report"
     (report / "notes.txt").write_text("mine")
     assert (report / "cycling-7.html").is_file() and (report / "figures" / "cycling_cell7_dqdv.key.json").is_file()
 
-    manifest.write_text('[study]\nname = "seven cells"\n[model]\nrun = false\n' + "".join(samples[:6]))
-    _report(tmp_path)
+    cells_study(tmp_path, 6)
+    _report(tmp_path, "--print-figures")
     assert not (report / "cycling-7.html").exists()
     assert not list((report / "figures").glob("cycling_cell7_*"))
     assert (report / "cycling-6.html").is_file() and (report / "notes.txt").read_text() == "mine"
     recorded = json.loads((report / "report.json").read_text())
     listed = {name for s in recorded["sections"] for f in s["figures"] for name in f.values()}
     assert all((report / name).is_file() for name in listed)
-    saved = {f"figures/{p.name}" for p in (report / "figures").glob("*.png")}
+    saved = {f"figures/{p.name}" for pattern in ("*.png", "*.svg") for p in (report / "figures").glob(pattern)}
     assert saved == listed  # no figure left that the report does not list
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
+import pandas as pd
 
-from redoxmap.report.style import COLORS, legend_below
+from redoxmap.report.style import COLORS, legend_below, title_left
 from redoxmap.study.analyses.cycling import CyclingAnalysis, CyclingSummary
 
 
@@ -53,43 +54,60 @@ def capacity_figure(plt, analyses: Sequence[CyclingSummary | CyclingAnalysis]):
     return fig
 
 
+def cycle_colors(analysis: CyclingAnalysis) -> dict[int, tuple]:
+    """The colour of each profile cycle (viridis, first to last), shared by its voltage profiles and dQ/dV."""
+    import matplotlib
+
+    cmap, cycles = matplotlib.colormaps["viridis"], analysis.profile_cycles
+    return {cycle: cmap(k / max(len(cycles) - 1, 1)) for k, cycle in enumerate(cycles)}
+
+
+def profile_curves(analysis: CyclingAnalysis) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """Each charge and discharge of the profile cycles as ``(cycle, capacity, voltage_V)``, the capacity in mAh/g
+    where the cell's mass is known (else mAh): what the page's figure (:mod:`redoxmap.report.interactive`) and
+    the paper's both draw."""
+    mass_g = analysis.metadata.active_mass_g if analysis.metadata.active_mass_mg else None
+    table = analysis.table
+    for cycle in analysis.profile_cycles:
+        rows = table[(table["cycle"] == cycle) & table["state"].isin(["charge", "discharge"])]
+        for _, part in rows.groupby("half_cycle", sort=True):
+            q = part["capacity_Ah"].to_numpy() * 1000.0
+            yield cycle, (q / mass_g if mass_g else q), part["voltage_V"].to_numpy()
+
+
 def voltage_profile_figure(plt, analysis: CyclingAnalysis):
     """Voltage against capacity for the chosen cycles (charge and discharge)."""
-    specific = bool(analysis.metadata.active_mass_mg)
-    table = analysis.table
     fig, ax = plt.subplots(figsize=(3.5, 2.8))
-    cmap = plt.get_cmap("viridis")
-    cycles = analysis.profile_cycles
-    for k, cycle in enumerate(cycles):
-        color = cmap(k / max(len(cycles) - 1, 1))
-        rows = table[(table["cycle"] == cycle) & table["state"].isin(["charge", "discharge"])]
-        for j, (_, part) in enumerate(rows.groupby("half_cycle", sort=True)):
-            q = part["capacity_Ah"].to_numpy() * 1000.0
-            if specific:
-                q = q / analysis.metadata.active_mass_g
-            ax.plot(q, part["voltage_V"], color=color, lw=1.0, label=f"cycle {cycle}" if j == 0 else None)
-    ax.set_xlabel("Capacity (mAh g$^{-1}$)" if specific else "Capacity (mAh)")
+    colors, labelled = cycle_colors(analysis), set()
+    for cycle, q, voltage in profile_curves(analysis):
+        ax.plot(q, voltage, color=colors[cycle], lw=1.0,
+                label=f"cycle {cycle}" if cycle not in labelled else None)
+        labelled.add(cycle)
+    ax.set_xlabel("Capacity (mAh g$^{-1}$)" if analysis.metadata.active_mass_mg else "Capacity (mAh)")
     ax.set_ylabel("Voltage (V)")
-    ax.set_title(analysis.name, loc="left")
+    title_left(fig, ax, analysis.name)
     legend_below(fig, ax)
     return fig
+
+
+def named_peaks(analysis: CyclingAnalysis):
+    """The named dQ/dV peaks of the profile cycles (those inside a peak window), the tallest of each name: the
+    labels a dQ/dV figure puts on its curves."""
+    peaks = analysis.peaks
+    named = peaks[peaks["label"].notna() & peaks["half_cycle"].isin(analysis.dqdv.half_cycles["half_cycle"])]
+    return named.loc[named.groupby("label")["height"].idxmax()] if len(named) else named
 
 
 def dqdv_figure(plt, analysis: CyclingAnalysis):
     """dQ/dV of the chosen cycles with their tracked peaks labelled."""
     result = analysis.dqdv
     fig, ax = plt.subplots(figsize=(3.5, 2.8))
-    cmap = plt.get_cmap("viridis")
-    cycles = analysis.profile_cycles
-    colors = {c: cmap(k / max(len(cycles) - 1, 1)) for k, c in enumerate(cycles)}
-    labelled = set()
+    colors, labelled = cycle_colors(analysis), set()
     for k, info in enumerate(result.half_cycles.itertuples(index=False)):
         ax.plot(result.voltage_V, result.row(k), color=colors.get(info.cycle, "grey"), lw=0.9,
                 label=f"cycle {info.cycle}" if info.cycle not in labelled else None)
         labelled.add(info.cycle)
-    peaks = analysis.peaks
-    named = peaks[peaks["label"].notna() & peaks["half_cycle"].isin(result.half_cycles["half_cycle"])]
-    named = named.loc[named.groupby("label")["height"].idxmax()] if len(named) else named
+    named = named_peaks(analysis)
     ax.margins(y=0.14)  # room inside the frame for the labels above and below the tallest peaks
     for row in named.itertuples(index=False):
         sign = 1.0 if row.direction == "charge" else -1.0
@@ -99,7 +117,7 @@ def dqdv_figure(plt, analysis: CyclingAnalysis):
     ax.axhline(0.0, color="0.6", lw=0.5)
     ax.set_xlabel("Voltage (V)")
     ax.set_ylabel(f"dQ/dV ({result.unit.replace('/g/V', ' g$^{-1}$ V$^{-1}$').replace('/V', ' V$^{-1}$')})")
-    ax.set_title(analysis.name, loc="left")
+    title_left(fig, ax, analysis.name)
     legend_below(fig, ax)
     lo = result.half_cycles["min_voltage_V"].min()
     hi = result.half_cycles["max_voltage_V"].max()
@@ -119,40 +137,66 @@ def _bars(ax, x: np.ndarray, height: np.ndarray, bottom: np.ndarray, *, color, l
     ax.add_collection(PolyCollection(boxes, facecolors=color, edgecolors="none", label=label), autolim=True)
 
 
-def regions_figure(plt, analysis: CyclingAnalysis, *, direction: str = "charge", max_cycles: int = 60):
-    """Capacity by voltage region, stacked per cycle."""
-    specific = bool(analysis.metadata.active_mass_mg)
-    column = "capacity_mAh_g" if specific else "capacity_mAh"
+def region_stack(analysis: CyclingAnalysis, *, direction: str = "charge",
+                 max_cycles: int = 60) -> tuple[pd.DataFrame, list[str]]:
+    """The capacity of each voltage region per cycle (rows: cycles, at most ``max_cycles``; columns: regions in
+    their order; mAh/g where the mass is known, else mAh) and each region's legend label (``"II: 3.9–4.4 V"``)."""
+    column = "capacity_mAh_g" if analysis.metadata.active_mass_mg else "capacity_mAh"
     regions = analysis.regions[analysis.regions["direction"] == direction]
     wide = regions.pivot_table(index="cycle", columns="region", values=column, aggfunc="sum", sort=False)
     wide = wide[[r for r in dict.fromkeys(regions["region"])]].iloc[:max_cycles]
-    fig, ax = plt.subplots(figsize=(3.5, 2.6))
-    bottom = np.zeros(len(wide))
-    for color, region in zip(COLORS, wide.columns):
+    labels = []
+    for region in wide.columns:
         bounds = regions.loc[regions["region"] == region, ["low_V", "high_V"]].iloc[0]
         low = "" if np.isinf(bounds.low_V) else f"{bounds.low_V:g}"
         high = "" if np.isinf(bounds.high_V) else f"{bounds.high_V:g}"
-        span = f"{low}–{high} V"
+        labels.append(f"{region}: {low}–{high} V")
+    return wide, labels
+
+
+def regions_figure(plt, analysis: CyclingAnalysis, *, direction: str = "charge", max_cycles: int = 60):
+    """Capacity by voltage region, stacked per cycle."""
+    wide, labels = region_stack(analysis, direction=direction, max_cycles=max_cycles)
+    fig, ax = plt.subplots(figsize=(3.5, 2.6))
+    bottom = np.zeros(len(wide))
+    for color, region, label in zip(COLORS, wide.columns, labels):
         height = wide[region].fillna(0).to_numpy()
-        _bars(ax, wide.index.to_numpy(float), height, bottom, color=color, label=f"{region}: {span}")
+        _bars(ax, wide.index.to_numpy(float), height, bottom, color=color, label=label)
         bottom += height
     ax.autoscale_view()
     if not (wide.fillna(0).to_numpy() < 0).any():
         ax.set_ylim(bottom=0)  # bars stand on zero, as ax.bar's would
     ax.set_xlabel("Cycle number")
-    ax.set_ylabel(f"{direction.capitalize()} capacity ({'mAh g$^{-1}$' if specific else 'mAh'})")
-    ax.set_title(analysis.name, loc="left")
+    unit = "mAh g$^{-1}$" if analysis.metadata.active_mass_mg else "mAh"
+    ax.set_ylabel(f"{direction.capitalize()} capacity ({unit})")
+    title_left(fig, ax, analysis.name)
     legend_below(fig, ax)
     return fig
+
+
+PEAK_LINES_UP_TO_CYCLES = 60
+"""A peak's positions are joined by lines up to this many cycles; beyond, points alone stay readable."""
+
+
+def followed_tracks(analysis: CyclingAnalysis, *, max_tracks: int = 6) -> list:
+    """The dQ/dV peak tracks seen in two cycles or more, the most persistent first, at most ``max_tracks``."""
+    counts = analysis.peaks.groupby("track").size().sort_values(ascending=False)
+    return [t for t in counts.index if counts[t] >= 2][:max_tracks]
+
+
+def areas_span_decades(analysis: CyclingAnalysis, tracks: list) -> bool:
+    """Whether the tracks' peak areas are all positive and the largest exceeds 30 times their median: a log axis
+    then shows them all."""
+    areas = analysis.peaks.loc[analysis.peaks["track"].isin(tracks), "area"]
+    return bool(len(areas) and areas.min() > 0 and areas.max() / areas.median() > 30)
 
 
 def peak_tracking_figure(plt, analysis: CyclingAnalysis, *, max_tracks: int = 6):
     """Position and area of the most persistent dQ/dV peaks against cycle."""
     peaks = analysis.peaks
-    counts = peaks.groupby("track").size().sort_values(ascending=False)
-    tracks = [t for t in counts.index if counts[t] >= 2][:max_tracks]
+    tracks = followed_tracks(analysis, max_tracks=max_tracks)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(3.5, 3.8), sharex=True)
-    many = peaks["cycle"].nunique() > 60
+    many = peaks["cycle"].nunique() > PEAK_LINES_UP_TO_CYCLES
     style = {"ls": "none" if many else "-", "marker": "o", "ms": 1.0 if many else 2.5, "lw": 0.7}
     for color, track in zip(COLORS, tracks):
         rows = peaks[peaks["track"] == track]
@@ -162,10 +206,9 @@ def peak_tracking_figure(plt, analysis: CyclingAnalysis, *, max_tracks: int = 6)
     top.set_ylabel("Peak voltage (V)")
     bottom.set_ylabel(f"Peak area ({unit})")
     bottom.set_xlabel("Cycle number")
-    areas = peaks.loc[peaks["track"].isin(tracks), "area"]
-    if len(areas) and areas.min() > 0 and areas.max() / areas.median() > 30:
+    if areas_span_decades(analysis, tracks):
         bottom.set_yscale("log")
-    top.set_title(analysis.name, loc="left")
+    title_left(fig, top, analysis.name)
     legend_below(fig, top, markerscale=2)
     return fig
 

@@ -28,6 +28,10 @@ class InteractiveFigure:
     title: str
     caption: str
     spec: dict
+    wide: bool = True
+    """A full row of the page (else half of one, beside another figure, on a wide screen)."""
+    printed: bool = False
+    """Shown when the page is printed: the page holds no static version of it."""
 
     @property
     def json(self) -> str:
@@ -48,12 +52,23 @@ def write_plotly(out: Path) -> str:
     return PLOTLY_ASSET
 
 
-def _values(array) -> list:
-    """Finite values as plain floats (JSON has no NaN: gaps become null), thinned to :data:`MAX_POINTS`."""
+SIGNIFICANT_DIGITS = 6
+"""Digits of a trace's largest value its numbers keep in the page: a 1,000 px plot cannot show more, and the
+full seventeen of a float doubled a cell page's size."""
+
+
+def _values(array, limit: int = MAX_POINTS) -> list:
+    """Finite values as plain floats (JSON has no NaN: gaps become null), rounded to :data:`SIGNIFICANT_DIGITS`
+    of the largest and thinned evenly to ``limit``."""
     array = np.asarray(array, dtype=float)
-    if len(array) > MAX_POINTS:
-        array = array[np.linspace(0, len(array) - 1, MAX_POINTS).astype(int)]
-    return [float(v) if np.isfinite(v) else None for v in array]
+    if len(array) > limit:
+        array = array[np.linspace(0, len(array) - 1, limit).astype(int)]
+    finite = np.isfinite(array)
+    largest = np.abs(array[finite]).max(initial=0.0)
+    if largest > 0:
+        array = np.round(array, SIGNIFICANT_DIGITS - 1 - int(np.floor(np.log10(largest))))
+    values = array.tolist()
+    return values if finite.all() else [v if ok else None for v, ok in zip(values, finite)]
 
 
 def _layout(x_title: str, y_title: str, **extra) -> dict:
@@ -64,8 +79,8 @@ def _layout(x_title: str, y_title: str, **extra) -> dict:
 
 
 def _trace(x, y, name: str, color: str, *, mode: str = "lines", hover: str, dash: str = "solid",
-           group: str | None = None, **extra) -> dict:
-    trace = {"type": "scatter", "mode": mode, "x": _values(x), "y": _values(y), "name": name,
+           group: str | None = None, limit: int = MAX_POINTS, **extra) -> dict:
+    trace = {"type": "scatter", "mode": mode, "x": _values(x, limit), "y": _values(y, limit), "name": name,
              "line": {"color": color, "width": 1.5, "dash": dash}, "marker": {"color": color, "size": 5},
              "hovertemplate": hover + f"<extra>{name}</extra>", **extra}
     if group:
@@ -73,8 +88,19 @@ def _trace(x, y, name: str, color: str, *, mode: str = "lines", hover: str, dash
     return trace
 
 
-def capacity_figure(analyses, id: str = "cycling_capacity_interactive") -> InteractiveFigure:
-    """Discharge and charge capacity per cycle of every cell (charge dotted)."""
+def _stacked_layout(x_title: str, top_title: str, bottom_title: str) -> dict:
+    """Two panels sharing the x axis: traces on ``yaxis="y"`` above, ``yaxis="y2"`` below."""
+    layout = _layout(x_title, top_title)
+    layout["xaxis"].update(anchor="y2")
+    layout["yaxis"].update(domain=[0.55, 1.0])
+    layout["yaxis2"] = {"title": {"text": bottom_title}, "domain": [0.0, 0.45], "zeroline": False}
+    return layout
+
+
+def capacity_figure(analyses, id: str = "cycling_capacity_interactive", *, wide: bool = True,
+                    printed: bool = False, title: str = "Capacity per cycle (interactive)") -> InteractiveFigure:
+    """Discharge and charge capacity per cycle of every cell (charge dotted); ``wide`` and ``printed`` as
+    :class:`InteractiveFigure`'s."""
     specific = all(a.metadata.active_mass_mg for a in analyses)
     unit = "mAh/g" if specific else "mAh"
     suffix = "_mAh_g" if specific else "_mAh"
@@ -86,26 +112,95 @@ def capacity_figure(analyses, id: str = "cycling_capacity_interactive") -> Inter
             traces.append(_trace(rows["cycle"], rows[f"{direction}_capacity{suffix}"], f"{analysis.name}: {direction}",
                                  color, mode="lines+markers", dash=dash, group=analysis.name,
                                  hover=f"cycle %{{x}}<br>{direction} %{{y:.4g}} {unit}"))
-    return InteractiveFigure(id, "Capacity per cycle (interactive)",
+    return InteractiveFigure(id, title,
                              "Hover for values, click a legend entry to hide a series, drag to zoom (double-click "
-                             "resets).", {"data": traces, "layout": _layout("Cycle", f"Capacity ({unit})")})
+                             "resets).", {"data": traces, "layout": _layout("Cycle", f"Capacity ({unit})")},
+                             wide=wide, printed=printed)
 
 
-def dqdv_figure(analysis, cell: str) -> InteractiveFigure:
-    """dQ/dV of the chosen half cycles of one cell, one trace per half cycle."""
-    result = analysis.dqdv
-    cycles = sorted({int(c) for c in result.half_cycles["cycle"]})
-    traces = []
+def _hex(color) -> str:
+    from matplotlib.colors import to_hex
+
+    return to_hex(color)
+
+
+def _capacity_unit(analysis) -> str:
+    return "mAh/g" if analysis.metadata.active_mass_mg else "mAh"
+
+
+BROWSER_PROFILE_POINTS = 400
+"""Points per half cycle of a voltage profile drawn in the browser (the analysis keeps 1,000 for a 300 dpi figure)."""
+
+
+def voltage_profile_figure(analysis, id: str, title: str, caption: str) -> InteractiveFigure:
+    """Voltage against capacity for the profile cycles of one cell, coloured by cycle as the static figure."""
+    from redoxmap.report.cycling_figures import cycle_colors, profile_curves
+
+    colors, unit, traces, shown = cycle_colors(analysis), _capacity_unit(analysis), [], set()
+    for cycle, q, voltage in profile_curves(analysis):
+        traces.append(_trace(q, voltage, f"cycle {cycle}", _hex(colors[cycle]), group=f"cycle {cycle}",
+                             showlegend=cycle not in shown, limit=BROWSER_PROFILE_POINTS,
+                             hover=f"%{{x:.4g}} {unit}<br>%{{y:.4f}} V"))
+        shown.add(cycle)
+    layout = _layout(f"Capacity ({unit})", "Voltage (V)")
+    return InteractiveFigure(id, title, caption, {"data": traces, "layout": layout}, wide=False, printed=True)
+
+
+def dqdv_figure(analysis, id: str, title: str, caption: str, *, printed: bool = True) -> InteractiveFigure:
+    """dQ/dV of the chosen half cycles of one cell, one trace per half cycle coloured by cycle as the static
+    figure, its named peaks labelled (``printed``: the page holds no static dQ/dV)."""
+    from redoxmap.report.cycling_figures import cycle_colors, named_peaks
+
+    result, colors = analysis.dqdv, cycle_colors(analysis)
+    traces, shown = [], set()
     for k, info in enumerate(result.half_cycles.itertuples(index=False)):
-        color = COLORS[cycles.index(int(info.cycle)) % len(COLORS)]
         values = result.row(k)
         keep = values != 0  # a row is zero outside its own stretch of the grid
-        traces.append(_trace(result.voltage_V[keep], values[keep], f"cycle {info.cycle} {info.direction}", color,
-                             group=f"cycle {info.cycle}",
-                             hover=f"%{{x:.3f}} V<br>%{{y:.4g}} {result.unit}"))
-    return InteractiveFigure(f"cycling_{cell}_dqdv_interactive", f"{analysis.name}: dQ/dV (interactive)",
-                             "One trace per half cycle (discharge negative); hover for values, drag to zoom.",
-                             {"data": traces, "layout": _layout("Voltage (V)", f"dQ/dV ({result.unit})")})
+        name = f"cycle {info.cycle}"  # one legend entry a cycle, toggling its charge and discharge together
+        traces.append(_trace(result.voltage_V[keep], values[keep], name, _hex(colors.get(info.cycle, "grey")),
+                             group=name, showlegend=info.cycle not in shown,
+                             hover=f"{info.direction}<br>%{{x:.3f}} V<br>%{{y:.4g}} {result.unit}"))
+        shown.add(info.cycle)
+    layout = _layout("Voltage (V)", f"dQ/dV ({result.unit})")
+    layout["annotations"] = [{"x": float(row.voltage_V), "y": float(row.height) * sign, "text": str(row.label),
+                              "showarrow": False, "font": {"size": 10}, "yshift": 9 * sign}
+                             for row in named_peaks(analysis).itertuples(index=False)
+                             for sign in [1 if row.direction == "charge" else -1]]
+    return InteractiveFigure(id, title, caption, {"data": traces, "layout": layout}, printed=printed)
+
+
+def regions_figure(analysis, id: str, title: str, caption: str) -> InteractiveFigure:
+    """Charge capacity in each voltage region, stacked per cycle, of one cell."""
+    from redoxmap.report.cycling_figures import region_stack
+
+    wide, labels = region_stack(analysis)
+    unit = _capacity_unit(analysis)
+    traces = [{"type": "bar", "x": _values(wide.index), "y": _values(wide[region].fillna(0.0)), "name": label,
+               "marker": {"color": COLORS[k % len(COLORS)]},
+               "hovertemplate": f"cycle %{{x}}<br>%{{y:.4g}} {unit}<extra>{label}</extra>"}
+              for k, (region, label) in enumerate(zip(wide.columns, labels))]
+    layout = _layout("Cycle", f"Charge capacity ({unit})", barmode="stack", bargap=0.2)
+    layout["legend"]["traceorder"] = "normal"  # Plotly lists stacked bars top first; the regions read I, II, III
+    return InteractiveFigure(id, title, caption, {"data": traces, "layout": layout}, wide=False, printed=True)
+
+
+def peak_tracking_figure(analysis, id: str, title: str, caption: str) -> InteractiveFigure:
+    """Position (above) and area (below) of one cell's most persistent dQ/dV peaks against cycle."""
+    from redoxmap.report.cycling_figures import PEAK_LINES_UP_TO_CYCLES, areas_span_decades, followed_tracks
+
+    peaks, tracks, unit = analysis.peaks, followed_tracks(analysis), _capacity_unit(analysis)
+    mode = "lines+markers" if peaks["cycle"].nunique() <= PEAK_LINES_UP_TO_CYCLES else "markers"
+    traces = []
+    for k, track in enumerate(tracks):
+        rows, color, name = peaks[peaks["track"] == track], COLORS[k % len(COLORS)], str(track)
+        traces.append(_trace(rows["cycle"], rows["voltage_V"], name, color, mode=mode, group=name,
+                             hover="cycle %{x}<br>%{y:.3f} V"))
+        traces.append(_trace(rows["cycle"], rows["area"], name, color, mode=mode, group=name, yaxis="y2",
+                             showlegend=False, hover=f"cycle %{{x}}<br>area %{{y:.4g}} {unit}"))
+    layout = _stacked_layout("Cycle", "Peak voltage (V)", f"Peak area ({unit})")
+    if areas_span_decades(analysis, tracks):
+        layout["yaxis2"]["type"] = "log"
+    return InteractiveFigure(id, title, caption, {"data": traces, "layout": layout}, wide=False, printed=True)
 
 
 def nyquist_figure(analysis, index: int) -> InteractiveFigure:
@@ -157,10 +252,8 @@ def bode_figure(analysis, index: int) -> InteractiveFigure:
             traces.append(_trace(fit.frequency_Hz, -np.degrees(np.angle(z)), f"{fit.label}: {kind}", color,
                                  mode=mode, group=fit.label, hover="%{x:.4g} Hz<br>−phase %{y:.3g}°",
                                  yaxis="y2", showlegend=False))
-    layout = _layout("Frequency (Hz)", "|Z| (Ω)")
-    layout["xaxis"].update(type="log", anchor="y2")
-    layout["yaxis"].update(type="log", domain=[0.55, 1.0])
-    layout["yaxis2"] = {"title": {"text": "−phase (°)"}, "domain": [0.0, 0.45], "zeroline": False}
+    layout = _stacked_layout("Frequency (Hz)", "|Z| (Ω)", "−phase (°)")
+    layout["xaxis"]["type"] = layout["yaxis"]["type"] = "log"
     return InteractiveFigure(f"eis_bode_{index}_interactive", f"{analysis.name}: Bode plot (interactive)",
                              "Modulus (top) and phase (bottom) of every spectrum, data as points and the fitted "
                              "circuit as lines; a legend entry toggles both panels.",

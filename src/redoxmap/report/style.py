@@ -76,6 +76,22 @@ LEGEND_ENTRIES = 8
 """Most entries a legend shows; the rest are counted in its last entry."""
 
 
+def characters_across(fig, size: float) -> int:
+    """About how many characters of text at ``size`` points fit the width of ``fig`` (an average glyph of the
+    report's sans-serif is 0.55 of its size wide)."""
+    return int(fig.get_figwidth() * 72 / (0.55 * size))
+
+
+def title_left(fig, ax, text: str) -> None:
+    """``text`` as the axes' title at its left, wrapped to the figure's width: a sample named by a long file name
+    would otherwise run past the figure's edge."""
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+
+    size = FontProperties(size=rcParams["axes.titlesize"]).get_size_in_points()
+    ax.set_title(textwrap.fill(text, characters_across(fig, size)), loc="left")
+
+
 def legend_below(fig, ax=None, *, cells: bool = False, noun: str = "cells", **options):
     """The legend of ``ax`` (or of every axes) under the plot, replacing any legend inside the axes:
     constrained layout makes room for it, so
@@ -107,7 +123,7 @@ def legend_below(fig, ax=None, *, cells: bool = False, noun: str = "cells", **op
         labels = [*labels[:LEGEND_ENTRIES - 1], f"and {more} more {noun}"]
     options.setdefault("fontsize", 6.5)
     size = options["fontsize"] if isinstance(options["fontsize"], (int, float)) else 6.5
-    fits = int(fig.get_figwidth() * 72 / (0.55 * size)) - 8  # characters of a line beside its handle
+    fits = characters_across(fig, size) - 8  # characters of a line beside its handle
     labels = [textwrap.fill(label, fits) for label in labels]  # one entry may not outrun the figure
     longest = max(len(line) for label in labels for line in label.splitlines())
     options.setdefault("ncols", min(1 if longest > 34 else 2 if longest > 16 else 3, len(labels)))
