@@ -1,7 +1,9 @@
 """Benchmark: what one more cycler file costs a report.
 
 Studies of 2 and 16 copies (under distinct names) of a real Neware file (``NewareNDA/test_2.ndax``,
-108k rows, 54 cycles; a mass and a temperature, so the report draws every cell's profiles and dQ/dV)
+108k rows, 54 cycles; a mass and a temperature, so the report shows every cell's profiles and dQ/dV: on the
+section's page, drawn by Matplotlib, for 2 files; on each cell's page, drawn by the browser, for 16, so the slope
+between them flatters a change of the cell pages and the 16-file time is the measure to read)
 are reported by ``redoxmap report`` in a fresh process each: as a user runs it (no ``--workers``: each phase
 starts here and may move to the report's forked processes), without and then with the store of decoded
 files, and serially (``--workers 1``: the analyses in the report's process, the figures in its pool)

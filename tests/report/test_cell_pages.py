@@ -34,11 +34,11 @@ def cell(data):
 
 
 def test_numbers_keep_six_digits_of_the_largest_and_gaps_become_null():
-    assert interactive._values([3.14159265358979, 257.8, np.nan]) == [3.142, 257.8, None]
-    assert interactive._values([0.001234567, 1.0]) == [0.00123, 1.0]
-    assert interactive._values([123456789.0, -5.0]) == [123457000.0, -0.0]
-    assert interactive._values([0.0, np.inf]) == [0.0, None]
-    thinned = interactive._values(np.arange(1000.0), limit=10)
+    assert interactive.numbers([3.14159265358979, 257.8, np.nan]) == [3.142, 257.8, None]
+    assert interactive.numbers([0.001234567, 1.0]) == [0.00123, 1.0]
+    assert interactive.numbers([123456789.0, -5.0]) == [123457000.0, -0.0]
+    assert interactive.numbers([0.0, np.inf]) == [0.0, None]
+    thinned = interactive.numbers(np.arange(1000.0), limit=10)
     assert len(thinned) == 10 and thinned[0] == 0.0 and thinned[-1] == 999.0
 
 

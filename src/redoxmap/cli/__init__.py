@@ -179,7 +179,9 @@ def report(
     ] = False,
     print_figures: Annotated[
         bool,
-        typer.Option("--print-figures", help="Also write every figure as a 300 dpi PNG and an SVG, for a paper."),
+        typer.Option("--print-figures", help="Also write every figure as a 300 dpi PNG and an SVG, for a paper "
+                     "(and draw the figures of a campaign's sample pages with Matplotlib; without it, the browser "
+                     "draws them)."),
     ] = False,
     force: Annotated[
         bool,

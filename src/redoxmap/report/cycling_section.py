@@ -8,9 +8,15 @@ import pandas as pd
 
 from redoxmap.report import cycling_figures as figs
 from redoxmap.report import interactive
-from redoxmap.report.elements import ReportSection, add_figure, add_table, sample_page, section_from_outcomes
+from redoxmap.report.elements import (
+    ReportSection,
+    add_figure,
+    add_table,
+    drawn_by_browser,
+    sample_page,
+    section_from_outcomes,
+)
 from redoxmap.report.figure_cache import Drawing
-from redoxmap.report.rendering import print_quality
 from redoxmap.study.analyses.cycling import CyclingAnalysis
 from redoxmap.study.executor import TaskOutcome
 
@@ -127,7 +133,7 @@ def build_cycling_section(outcomes: list[TaskOutcome], out: Path, plt) -> Report
                            "with the activation constant N_act and its standard error.")
     for k, a in enumerate(analyses, start=1):
         cell, page = f"cell{k}", sample_page(section, a.name, k, len(analyses))
-        if page is not section and not print_quality():
+        if drawn_by_browser(page):
             _add_browser_figures(page, a, cell)
         else:
             _add_static_figures(page, a, cell, out, plt, own_page=page is not section)

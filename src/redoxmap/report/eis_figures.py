@@ -40,11 +40,18 @@ def drt_figure(plt, drts: list[tuple[str, DrtResult]], *, title: str = ""):
     return fig
 
 
+def resistance_axis(table) -> tuple[np.ndarray, str]:
+    """What a sample's resistances are drawn against, and its axis title: the temperature where each spectrum has
+    its own, else the spectrum's index."""
+    if table["temperature_C"].notna().all() and table["temperature_C"].nunique() > 1:
+        return table["temperature_C"].to_numpy(float), "Temperature (°C)"
+    return np.arange(len(table)), "Spectrum (cycle)"
+
+
 def resistances_figure(plt, analysis: EisAnalysis):
     """Resistances of each RC pair (by its label) against the spectrum index or temperature."""
     table = analysis.resistances
-    x_by_temperature = table["temperature_C"].notna().all() and table["temperature_C"].nunique() > 1
-    x = table["temperature_C"] if x_by_temperature else np.arange(len(table))
+    x, x_title = resistance_axis(table)
     fig, ax = plt.subplots(figsize=(3.8, 2.8))
     ax.plot(x, table["R0_ohm"], "o-", ms=3, lw=0.8, color="0.3", label="R0 (series)")
     k = 1
@@ -56,28 +63,37 @@ def resistances_figure(plt, analysis: EisAnalysis):
     if invalid.any():
         ax.plot(np.asarray(x)[invalid], table.loc[invalid, "R0_ohm"], "x", color="red", ms=5, label="fails KK")
     ax.set_yscale("log")
-    ax.set_xlabel("Temperature (°C)" if x_by_temperature else "Spectrum (cycle)")
+    ax.set_xlabel(x_title)
     ax.set_ylabel("R (Ω)")
     ax.legend(fontsize=6)
     ax.set_title(analysis.name, loc="left")
     return fig
 
 
-def arrhenius_figure(plt, analysis: EisAnalysis):
-    """ln(1/R) against 1000/T per resistance, with the fitted activation energies."""
+def arrhenius_lines(analysis: EisAnalysis) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """Per resistance with an activation energy: its label with E_a ± error, 1000/T and ln(1/R) of its points,
+    and its fitted line (the fitted slope through the points' mean) over their range."""
     from redoxmap.eis.temperature import BOLTZMANN_EV
 
     table = analysis.resistances
-    fig, ax = plt.subplots(figsize=(3.6, 2.8))
     inverse_t = 1000 / (table["temperature_C"].to_numpy(float) + 273.15)
-    for k, row in enumerate(analysis.arrhenius.itertuples()):
-        color = COLORS[k % len(COLORS)]
+    lines = []
+    for row in analysis.arrhenius.itertuples():
         y = -np.log(table[row.resistance].to_numpy(float))
-        ax.plot(inverse_t, y, "o", color=color, ms=4)
         line = np.linspace(inverse_t.min(), inverse_t.max(), 10)
         slope = -row.Ea_eV / (BOLTZMANN_EV * 1000)
-        ax.plot(line, y.mean() + slope * (line - inverse_t.mean()), "-", color=color, lw=1,
-                label=f"{row.label}: {row.Ea_eV:.2f} ± {row.Ea_stderr_eV:.2f} eV")
+        lines.append((f"{row.label}: {row.Ea_eV:.2f} ± {row.Ea_stderr_eV:.2f} eV", inverse_t, y, line,
+                      y.mean() + slope * (line - inverse_t.mean())))
+    return lines
+
+
+def arrhenius_figure(plt, analysis: EisAnalysis):
+    """ln(1/R) against 1000/T per resistance, with the fitted activation energies."""
+    fig, ax = plt.subplots(figsize=(3.6, 2.8))
+    for k, (label, inverse_t, y, line_x, line_y) in enumerate(arrhenius_lines(analysis)):
+        color = COLORS[k % len(COLORS)]
+        ax.plot(inverse_t, y, "o", color=color, ms=4)
+        ax.plot(line_x, line_y, "-", color=color, lw=1, label=label)
     ax.set_xlabel("1000 / T (1/K)")
     ax.set_ylabel("ln(1/R) (ln S)")
     ax.legend(fontsize=6)

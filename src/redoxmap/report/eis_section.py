@@ -6,10 +6,12 @@ from pathlib import Path
 
 from redoxmap.report import eis_figures as figs
 from redoxmap.report import interactive
+from redoxmap.report import interactive_fits as browser
 from redoxmap.report.elements import (
     ReportSection,
     add_figure,
     add_table,
+    drawn_by_browser,
     sample_page,
     section_from_outcomes,
     stacked_tables,
@@ -18,6 +20,52 @@ from redoxmap.report.figure_cache import Drawing
 from redoxmap.study.executor import TaskOutcome
 
 MAX_FIT_FIGURES = 4  # per sample: the first spectrum of a series and a few more
+
+
+FIT_CAPTION = ("Nyquist and Bode plots with the fitted circuit; residuals relative to |Z| (dotted: the "
+               "Kramers-Kronig test's).")
+DRT_CAPTION = "γ(τ) by Tikhonov regularisation (λ by GCV); triangles: peaks."
+RESISTANCES_CAPTION = "Fitted resistances with standard errors; crosses: spectra failing the Kramers-Kronig test."
+ARRHENIUS_CAPTION = ("ln(1/R) against 1000/T; lines: the fitted activation energies (the mean line through the "
+                     "points with the fitted slope).")
+
+
+def _add_static_figures(page: ReportSection, analysis, k: int, shown: list[int], out: Path, plt) -> None:
+    """A sample's impedance figures drawn by Matplotlib: each shown spectrum's fit, the DRT, and the resistances
+    and Arrhenius plot where there are several spectra or temperatures."""
+    for j in shown:
+        fit = analysis.fits[j]
+        index = analysis.resistances["index"].iloc[j]
+        add_figure(page, plt, Drawing(figs.fit_figure, fit, analysis.kk[index], title=f"{analysis.name}: {fit.label}"),
+                   out, id=f"eis_fit_{k}_{j + 1}", title=f"{analysis.name}: {fit.label}", caption=FIT_CAPTION)
+    add_figure(page, plt, Drawing(figs.drt_figure, analysis.drts, title=analysis.name), out, id=f"eis_drt_{k}",
+               title=f"{analysis.name}: distribution of relaxation times", caption=DRT_CAPTION)
+    if len(analysis.resistances) > 1:
+        add_figure(page, plt, Drawing(figs.resistances_figure, analysis), out, id=f"eis_resistances_{k}",
+                   title=f"{analysis.name}: resistances", caption=RESISTANCES_CAPTION)
+    if not analysis.arrhenius.empty:
+        add_figure(page, plt, Drawing(figs.arrhenius_figure, analysis), out, id=f"eis_arrhenius_{k}",
+                   title=f"{analysis.name}: Arrhenius plot", caption=ARRHENIUS_CAPTION)
+
+
+def _add_browser_figures(page: ReportSection, analysis, k: int, shown: list[int]) -> None:
+    """The same figures drawn by the browser (:func:`redoxmap.report.elements.drawn_by_browser`): the shown
+    spectra's residuals beside the Nyquist and Bode plots of every fit, the DRT, resistances and Arrhenius plot."""
+    if shown and analysis.fits:
+        fits = [analysis.fits[j] for j in shown]
+        kks = [analysis.kk[analysis.resistances["index"].iloc[j]] for j in shown]
+        page.interactive.append(browser.eis_residuals_figure(
+            fits, kks, f"eis_residuals_{k}", f"{analysis.name}: fit residuals",
+            "Residuals relative to |Z| of the real (solid) and imaginary (dashed) parts; dotted: the real part's "
+            "of the Kramers-Kronig test."))
+    page.interactive.append(browser.drt_figure(analysis.drts, f"eis_drt_{k}",
+                                               f"{analysis.name}: distribution of relaxation times", DRT_CAPTION))
+    if len(analysis.resistances) > 1:
+        page.interactive.append(browser.resistances_figure(analysis, f"eis_resistances_{k}",
+                                                           f"{analysis.name}: resistances", RESISTANCES_CAPTION))
+    if not analysis.arrhenius.empty:
+        page.interactive.append(browser.arrhenius_figure(analysis, f"eis_arrhenius_{k}",
+                                                         f"{analysis.name}: Arrhenius plot", ARRHENIUS_CAPTION))
 
 
 def build_eis_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSection:
@@ -34,34 +82,15 @@ def build_eis_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
     section.warnings += [(a.name, note) for a in analyses for note in a.notes]
     for k, analysis in enumerate(analyses, start=1):
         page = sample_page(section, analysis.name, k, len(analyses))
+        browser = drawn_by_browser(page)
         if analysis.fits:
-            page.interactive.append(interactive.nyquist_figure(analysis, k))
-            page.interactive.append(interactive.bode_figure(analysis, k))
+            page.interactive.append(interactive.nyquist_figure(analysis, k, printed=browser))
+            page.interactive.append(interactive.bode_figure(analysis, k, printed=browser))
         shown = sorted({0, len(analysis.fits) // 2, len(analysis.fits) - 1})[:MAX_FIT_FIGURES]
-        for j in shown:
-            fit = analysis.fits[j]
-            index = analysis.resistances["index"].iloc[j]
-            add_figure(
-                page,
-                plt,
-                Drawing(figs.fit_figure, fit, analysis.kk[index], title=f"{analysis.name}: {fit.label}"),
-                out,
-                id=f"eis_fit_{k}_{j + 1}",
-                title=f"{analysis.name}: {fit.label}",
-                caption="Nyquist and Bode plots with the fitted circuit; residuals relative to |Z| "
-                "(dotted: the Kramers-Kronig test's).",
-            )
-        add_figure(page, plt, Drawing(figs.drt_figure, analysis.drts, title=analysis.name), out, id=f"eis_drt_{k}",
-                   title=f"{analysis.name}: distribution of relaxation times",
-                   caption="γ(τ) by Tikhonov regularisation (λ by GCV); triangles: peaks.")
-        if len(analysis.resistances) > 1:
-            add_figure(page, plt, Drawing(figs.resistances_figure, analysis), out, id=f"eis_resistances_{k}",
-                       title=f"{analysis.name}: resistances", caption="Fitted resistances with standard errors; "
-                       "crosses: spectra failing the Kramers-Kronig test.")
-        if not analysis.arrhenius.empty:
-            add_figure(page, plt, Drawing(figs.arrhenius_figure, analysis), out, id=f"eis_arrhenius_{k}",
-                       title=f"{analysis.name}: Arrhenius plot", caption="ln(1/R) against 1000/T; lines: the fitted "
-                       "activation energies (the mean line through the points with the fitted slope).")
+        if browser:
+            _add_browser_figures(page, analysis, k, shown)
+        else:
+            _add_static_figures(page, analysis, k, shown, out, plt)
     for attribute, title, caption in (
             ("resistances", "Resistances", ("Per spectrum: Kramers-Kronig check, fit quality, R0 and each RC "
                                             "pair's R (with standard error), effective C and label.")),

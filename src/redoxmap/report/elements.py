@@ -75,6 +75,16 @@ class ReportSection:
         return f"{self.id}.html"
 
 
+def drawn_by_browser(page: ReportSection) -> bool:
+    """Whether a sample's figures are drawn by the browser from the numbers in its page (Plotly): on a page of its
+    own (:func:`sample_page`, from :data:`SAMPLE_PAGES_FROM` samples) in a report without ``--print-figures``. A
+    campaign's pages are many and few are opened; Matplotlib drawing their figures was most of the report's time
+    per sample."""
+    from redoxmap.report.rendering import print_quality
+
+    return bool(page.parent) and not print_quality()
+
+
 def sample_page(section: ReportSection, name: str, index: int, count: int) -> ReportSection:
     """Where a sample's own figures go: the section itself for fewer than :data:`SAMPLE_PAGES_FROM`
     samples, else a page of the sample's own (``<section>-<index>.html``), listed on the section's page;

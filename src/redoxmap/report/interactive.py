@@ -57,7 +57,7 @@ SIGNIFICANT_DIGITS = 6
 full seventeen of a float doubled a cell page's size."""
 
 
-def _values(array, limit: int = MAX_POINTS) -> list:
+def numbers(array, limit: int = MAX_POINTS) -> list:
     """Finite values as plain floats (JSON has no NaN: gaps become null), rounded to :data:`SIGNIFICANT_DIGITS`
     of the largest and thinned evenly to ``limit``."""
     array = np.asarray(array, dtype=float)
@@ -71,16 +71,19 @@ def _values(array, limit: int = MAX_POINTS) -> list:
     return values if finite.all() else [v if ok else None for v, ok in zip(values, finite)]
 
 
-def _layout(x_title: str, y_title: str, **extra) -> dict:
+def plot_layout(x_title: str, y_title: str, **extra) -> dict:
+    """The report's Plotly layout with these axis titles: legend below, closest-point hover, plain template."""
     return {"xaxis": {"title": {"text": x_title}, "zeroline": False},
             "yaxis": {"title": {"text": y_title}, "zeroline": False},
             "legend": {"orientation": "h", "y": -0.25}, "margin": {"l": 60, "r": 10, "t": 10, "b": 50},
             "hovermode": "closest", "template": "simple_white", **extra}
 
 
-def _trace(x, y, name: str, color: str, *, mode: str = "lines", hover: str, dash: str = "solid",
-           group: str | None = None, limit: int = MAX_POINTS, **extra) -> dict:
-    trace = {"type": "scatter", "mode": mode, "x": _values(x, limit), "y": _values(y, limit), "name": name,
+def scatter_trace(x, y, name: str, color: str, *, mode: str = "lines", hover: str, dash: str = "solid",
+                  group: str | None = None, limit: int = MAX_POINTS, **extra) -> dict:
+    """A Plotly scatter trace of ``x`` and ``y`` (:func:`numbers`, at most ``limit`` points) in ``color``, its
+    ``hover`` template followed by its name, in legend ``group``; ``extra`` keys go into the trace as they are."""
+    trace = {"type": "scatter", "mode": mode, "x": numbers(x, limit), "y": numbers(y, limit), "name": name,
              "line": {"color": color, "width": 1.5, "dash": dash}, "marker": {"color": color, "size": 5},
              "hovertemplate": hover + f"<extra>{name}</extra>", **extra}
     if group:
@@ -88,9 +91,9 @@ def _trace(x, y, name: str, color: str, *, mode: str = "lines", hover: str, dash
     return trace
 
 
-def _stacked_layout(x_title: str, top_title: str, bottom_title: str) -> dict:
+def stacked_layout(x_title: str, top_title: str, bottom_title: str) -> dict:
     """Two panels sharing the x axis: traces on ``yaxis="y"`` above, ``yaxis="y2"`` below."""
-    layout = _layout(x_title, top_title)
+    layout = plot_layout(x_title, top_title)
     layout["xaxis"].update(anchor="y2")
     layout["yaxis"].update(domain=[0.55, 1.0])
     layout["yaxis2"] = {"title": {"text": bottom_title}, "domain": [0.0, 0.45], "zeroline": False}
@@ -109,12 +112,12 @@ def capacity_figure(analyses, id: str = "cycling_capacity_interactive", *, wide:
         color = COLORS[k % len(COLORS)]
         rows = analysis.per_cycle[analysis.per_cycle["cycle"] >= 1]
         for direction, dash in (("discharge", "solid"), ("charge", "dot")):
-            traces.append(_trace(rows["cycle"], rows[f"{direction}_capacity{suffix}"], f"{analysis.name}: {direction}",
-                                 color, mode="lines+markers", dash=dash, group=analysis.name,
-                                 hover=f"cycle %{{x}}<br>{direction} %{{y:.4g}} {unit}"))
+            traces.append(scatter_trace(rows["cycle"], rows[f"{direction}_capacity{suffix}"],
+                                        f"{analysis.name}: {direction}", color, mode="lines+markers", dash=dash,
+                                        group=analysis.name, hover=f"cycle %{{x}}<br>{direction} %{{y:.4g}} {unit}"))
     return InteractiveFigure(id, title,
                              "Hover for values, click a legend entry to hide a series, drag to zoom (double-click "
-                             "resets).", {"data": traces, "layout": _layout("Cycle", f"Capacity ({unit})")},
+                             "resets).", {"data": traces, "layout": plot_layout("Cycle", f"Capacity ({unit})")},
                              wide=wide, printed=printed)
 
 
@@ -138,11 +141,11 @@ def voltage_profile_figure(analysis, id: str, title: str, caption: str) -> Inter
 
     colors, unit, traces, shown = cycle_colors(analysis), _capacity_unit(analysis), [], set()
     for cycle, q, voltage in profile_curves(analysis):
-        traces.append(_trace(q, voltage, f"cycle {cycle}", _hex(colors[cycle]), group=f"cycle {cycle}",
-                             showlegend=cycle not in shown, limit=BROWSER_PROFILE_POINTS,
-                             hover=f"%{{x:.4g}} {unit}<br>%{{y:.4f}} V"))
+        traces.append(scatter_trace(q, voltage, f"cycle {cycle}", _hex(colors[cycle]), group=f"cycle {cycle}",
+                                    showlegend=cycle not in shown, limit=BROWSER_PROFILE_POINTS,
+                                    hover=f"%{{x:.4g}} {unit}<br>%{{y:.4f}} V"))
         shown.add(cycle)
-    layout = _layout(f"Capacity ({unit})", "Voltage (V)")
+    layout = plot_layout(f"Capacity ({unit})", "Voltage (V)")
     return InteractiveFigure(id, title, caption, {"data": traces, "layout": layout}, wide=False, printed=True)
 
 
@@ -157,11 +160,12 @@ def dqdv_figure(analysis, id: str, title: str, caption: str, *, printed: bool = 
         values = result.row(k)
         keep = values != 0  # a row is zero outside its own stretch of the grid
         name = f"cycle {info.cycle}"  # one legend entry a cycle, toggling its charge and discharge together
-        traces.append(_trace(result.voltage_V[keep], values[keep], name, _hex(colors.get(info.cycle, "grey")),
-                             group=name, showlegend=info.cycle not in shown,
-                             hover=f"{info.direction}<br>%{{x:.3f}} V<br>%{{y:.4g}} {result.unit}"))
+        traces.append(scatter_trace(result.voltage_V[keep], values[keep], name,
+                                    _hex(colors.get(info.cycle, "grey")), group=name,
+                                    showlegend=info.cycle not in shown,
+                                    hover=f"{info.direction}<br>%{{x:.3f}} V<br>%{{y:.4g}} {result.unit}"))
         shown.add(info.cycle)
-    layout = _layout("Voltage (V)", f"dQ/dV ({result.unit})")
+    layout = plot_layout("Voltage (V)", f"dQ/dV ({result.unit})")
     layout["annotations"] = [{"x": float(row.voltage_V), "y": float(row.height) * sign, "text": str(row.label),
                               "showarrow": False, "font": {"size": 10}, "yshift": 9 * sign}
                              for row in named_peaks(analysis).itertuples(index=False)
@@ -175,11 +179,11 @@ def regions_figure(analysis, id: str, title: str, caption: str) -> InteractiveFi
 
     wide, labels = region_stack(analysis)
     unit = _capacity_unit(analysis)
-    traces = [{"type": "bar", "x": _values(wide.index), "y": _values(wide[region].fillna(0.0)), "name": label,
+    traces = [{"type": "bar", "x": numbers(wide.index), "y": numbers(wide[region].fillna(0.0)), "name": label,
                "marker": {"color": COLORS[k % len(COLORS)]},
                "hovertemplate": f"cycle %{{x}}<br>%{{y:.4g}} {unit}<extra>{label}</extra>"}
               for k, (region, label) in enumerate(zip(wide.columns, labels))]
-    layout = _layout("Cycle", f"Charge capacity ({unit})", barmode="stack", bargap=0.2)
+    layout = plot_layout("Cycle", f"Charge capacity ({unit})", barmode="stack", bargap=0.2)
     layout["legend"]["traceorder"] = "normal"  # Plotly lists stacked bars top first; the regions read I, II, III
     return InteractiveFigure(id, title, caption, {"data": traces, "layout": layout}, wide=False, printed=True)
 
@@ -193,31 +197,32 @@ def peak_tracking_figure(analysis, id: str, title: str, caption: str) -> Interac
     traces = []
     for k, track in enumerate(tracks):
         rows, color, name = peaks[peaks["track"] == track], COLORS[k % len(COLORS)], str(track)
-        traces.append(_trace(rows["cycle"], rows["voltage_V"], name, color, mode=mode, group=name,
-                             hover="cycle %{x}<br>%{y:.3f} V"))
-        traces.append(_trace(rows["cycle"], rows["area"], name, color, mode=mode, group=name, yaxis="y2",
-                             showlegend=False, hover=f"cycle %{{x}}<br>area %{{y:.4g}} {unit}"))
-    layout = _stacked_layout("Cycle", "Peak voltage (V)", f"Peak area ({unit})")
+        traces.append(scatter_trace(rows["cycle"], rows["voltage_V"], name, color, mode=mode, group=name,
+                                    hover="cycle %{x}<br>%{y:.3f} V"))
+        traces.append(scatter_trace(rows["cycle"], rows["area"], name, color, mode=mode, group=name, yaxis="y2",
+                                    showlegend=False, hover=f"cycle %{{x}}<br>area %{{y:.4g}} {unit}"))
+    layout = stacked_layout("Cycle", "Peak voltage (V)", f"Peak area ({unit})")
     if areas_span_decades(analysis, tracks):
         layout["yaxis2"]["type"] = "log"
     return InteractiveFigure(id, title, caption, {"data": traces, "layout": layout}, wide=False, printed=True)
 
 
-def nyquist_figure(analysis, index: int) -> InteractiveFigure:
-    """Every spectrum of one sample with its fitted circuit, in the Nyquist plane (frequency on hover)."""
+def nyquist_figure(analysis, index: int, *, printed: bool = False) -> InteractiveFigure:
+    """Every spectrum of one sample with its fitted circuit, in the Nyquist plane (frequency on hover);
+    ``printed``: the page holds no static Nyquist plot."""
     traces = []
     for k, fit in enumerate(analysis.fits):
         color = COLORS[k % len(COLORS)]
         hover = "Z' %{x:.4g} Ω<br>−Z'' %{y:.4g} Ω<br>%{customdata:.4g} Hz"
-        traces.append(_trace(fit.z_data.real, -fit.z_data.imag, f"{fit.label}: data", color, mode="markers",
-                             group=fit.label, hover=hover, customdata=_values(fit.frequency_Hz)))
-        traces.append(_trace(fit.z_fit.real, -fit.z_fit.imag, f"{fit.label}: fit", color, group=fit.label,
-                             hover=hover, customdata=_values(fit.frequency_Hz)))
-    layout = _layout("Z' (Ω)", "−Z'' (Ω)")
+        traces.append(scatter_trace(fit.z_data.real, -fit.z_data.imag, f"{fit.label}: data", color, mode="markers",
+                                    group=fit.label, hover=hover, customdata=numbers(fit.frequency_Hz)))
+        traces.append(scatter_trace(fit.z_fit.real, -fit.z_fit.imag, f"{fit.label}: fit", color, group=fit.label,
+                                    hover=hover, customdata=numbers(fit.frequency_Hz)))
+    layout = plot_layout("Z' (Ω)", "−Z'' (Ω)")
     layout["yaxis"].update(scaleanchor="x", scaleratio=1)
     return InteractiveFigure(f"eis_nyquist_{index}_interactive", f"{analysis.name}: Nyquist plot (interactive)",
                              "Data (points) and fitted circuit (lines) of every spectrum, equal axes; the frequency "
-                             "of each point on hover.", {"data": traces, "layout": layout})
+                             "of each point on hover.", {"data": traces, "layout": layout}, printed=printed)
 
 
 def region_capacity_figure(amap) -> InteractiveFigure | None:
@@ -231,33 +236,34 @@ def region_capacity_figure(amap) -> InteractiveFigure | None:
             if not np.isfinite(values).any():
                 continue
             region = str(variable).split("_")[2]
-            traces.append(_trace(ds["cycle"].to_numpy(), values, f"{sample}: region {region}",
-                                 COLORS[k % len(COLORS)], dash=("solid", "dash", "dot", "dashdot")[m % 4],
-                                 group=str(sample), hover="cycle %{x}<br>%{y:.4g} mAh/g"))
+            traces.append(scatter_trace(ds["cycle"].to_numpy(), values, f"{sample}: region {region}",
+                                        COLORS[k % len(COLORS)], dash=("solid", "dash", "dot", "dashdot")[m % 4],
+                                        group=str(sample), hover="cycle %{x}<br>%{y:.4g} mAh/g"))
     if not traces:
         return None
     return InteractiveFigure("findings_regions_interactive", "Charge capacity by voltage region (interactive)",
                              "Per sample and region; click a legend entry to hide it, drag to zoom.",
-                             {"data": traces, "layout": _layout("Cycle", "Charge capacity in region (mAh/g)")})
+                             {"data": traces, "layout": plot_layout("Cycle", "Charge capacity in region (mAh/g)")})
 
 
-def bode_figure(analysis, index: int) -> InteractiveFigure:
-    """|Z| and phase against frequency of every spectrum of one sample with its fitted circuit."""
+def bode_figure(analysis, index: int, *, printed: bool = False) -> InteractiveFigure:
+    """|Z| and phase against frequency of every spectrum of one sample with its fitted circuit;
+    ``printed``: the page holds no static Bode plot."""
     traces = []
     for k, fit in enumerate(analysis.fits):
         color = COLORS[k % len(COLORS)]
         for z, kind, mode, show in ((fit.z_data, "data", "markers", True), (fit.z_fit, "fit", "lines", False)):
-            traces.append(_trace(fit.frequency_Hz, np.abs(z), f"{fit.label}: {kind}", color, mode=mode,
-                                 group=fit.label, hover="%{x:.4g} Hz<br>|Z| %{y:.4g} Ω"))
-            traces.append(_trace(fit.frequency_Hz, -np.degrees(np.angle(z)), f"{fit.label}: {kind}", color,
-                                 mode=mode, group=fit.label, hover="%{x:.4g} Hz<br>−phase %{y:.3g}°",
-                                 yaxis="y2", showlegend=False))
-    layout = _stacked_layout("Frequency (Hz)", "|Z| (Ω)", "−phase (°)")
+            traces.append(scatter_trace(fit.frequency_Hz, np.abs(z), f"{fit.label}: {kind}", color, mode=mode,
+                                        group=fit.label, hover="%{x:.4g} Hz<br>|Z| %{y:.4g} Ω"))
+            traces.append(scatter_trace(fit.frequency_Hz, -np.degrees(np.angle(z)), f"{fit.label}: {kind}", color,
+                                        mode=mode, group=fit.label, hover="%{x:.4g} Hz<br>−phase %{y:.3g}°",
+                                        yaxis="y2", showlegend=False))
+    layout = stacked_layout("Frequency (Hz)", "|Z| (Ω)", "−phase (°)")
     layout["xaxis"]["type"] = layout["yaxis"]["type"] = "log"
     return InteractiveFigure(f"eis_bode_{index}_interactive", f"{analysis.name}: Bode plot (interactive)",
                              "Modulus (top) and phase (bottom) of every spectrum, data as points and the fitted "
                              "circuit as lines; a legend entry toggles both panels.",
-                             {"data": traces, "layout": layout})
+                             {"data": traces, "layout": layout}, printed=printed)
 
 
 def xas_spectra_figure(analyses, edge: str, mode: str, index: int) -> InteractiveFigure:
@@ -269,16 +275,16 @@ def xas_spectra_figure(analyses, edge: str, mode: str, index: int) -> Interactiv
             if e != edge or m != mode:
                 continue
             name, color = f"{analysis.name}: {state}", COLORS[k % len(COLORS)]
-            traces.append(_trace(energy, norm, name, color, group=name, hover="%{x:.2f} eV<br>%{y:.4g}"))
+            traces.append(scatter_trace(energy, norm, name, color, group=name, hover="%{x:.2f} eV<br>%{y:.4g}"))
             fit = analysis.fits.get((e, m, state))
             if fit is not None:
-                traces.append(_trace(fit.energy, fit.fit, f"{name}: LCF fit", color, dash="dash", group=name,
-                                     hover="%{x:.2f} eV<br>fit %{y:.4g}"))
+                traces.append(scatter_trace(fit.energy, fit.fit, f"{name}: LCF fit", color, dash="dash", group=name,
+                                            hover="%{x:.2f} eV<br>fit %{y:.4g}"))
             k += 1
     return InteractiveFigure(f"xas_spectra_{index}_interactive", f"{edge} spectra, {mode} (interactive)",
                              "Normalised spectra by sample and state (not offset: hide series from the legend to "
                              "compare two); dashed: the linear combination fit over its window.",
-                             {"data": traces, "layout": _layout("Energy (eV)", "Normalised absorption")})
+                             {"data": traces, "layout": plot_layout("Energy (eV)", "Normalised absorption")})
 
 
 def map_figure(amap) -> InteractiveFigure | None:
@@ -321,7 +327,7 @@ def map_figure(amap) -> InteractiveFigure | None:
         "textfont": {"size": 10},
         "hovertemplate": "%{y}<br>%{x}<br>%{text}<extra></extra>",
     }
-    layout = _layout("State · probe", "")
+    layout = plot_layout("State · probe", "")
     layout["yaxis"].update(autorange="reversed", automargin=True)
     layout["xaxis"].update(automargin=True, tickangle=-30)
     layout["height"] = max(260, 40 * len(rows) + 160)

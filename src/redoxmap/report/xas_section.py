@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from redoxmap.report import interactive
+from redoxmap.report import interactive, interactive_fits
 from redoxmap.report import xas_figures as figs
 from redoxmap.report.elements import (
     ReportSection,
     add_figure,
     add_table,
+    drawn_by_browser,
     sample_page,
     section_from_outcomes,
     stacked_tables,
@@ -94,24 +95,43 @@ def _add_spectra(section: ReportSection, analyses, out: Path, plt) -> None:
         section.interactive.append(interactive.xas_spectra_figure(analyses, edge, mode, k))
 
 
+LCF_CAPTION = "Data, fit, weighted reference components and residual."
+OXYGEN_CAPTION = "Pre-edge peaks on the fitted background."
+
+
 def _add_sample_pages(section: ReportSection, analyses, out: Path, plt) -> None:
-    """Each sample's LCF and O K pre-edge figures, on its own page (:func:`sample_page`)."""
+    """Each sample's LCF and O K pre-edge figures, on its own page (:func:`sample_page`): drawn by Matplotlib, or by
+    the browser on a campaign's pages (:func:`redoxmap.report.elements.drawn_by_browser`)."""
     shown = 0
     for k, analysis in enumerate(analyses, start=1):
         if not (analysis.fits or analysis.oxygen):
             continue  # nothing of its own to show: no page
         page = sample_page(section, analysis.name, k, len(analyses))
-        for (edge, mode, state), fit in analysis.fits.items():
-            if sum(f.id.startswith("xas_lcf") for f in page.figures) < MAX_LCF_FIGURES:
-                shown += 1
-                add_figure(page, plt, Drawing(figs.lcf_figure, fit, f"{analysis.name}: {state}\n{edge}, {mode}"),
-                           out, id=f"xas_lcf_{shown}", title=f"{analysis.name}: LCF of {state} ({edge}, {mode})",
-                           caption="Data, fit, weighted reference components and residual.")
-        for (mode, state), fit in list(analysis.oxygen.items())[:4]:
+        browser = drawn_by_browser(page)
+        lcf = [(key, fit) for key, fit in analysis.fits.items()][:max(0, MAX_LCF_FIGURES - _lcf_figures(page))]
+        oxygen = list(analysis.oxygen.items())[:4]
+        for (edge, mode, state), fit in lcf:
             shown += 1
-            add_figure(page, plt, Drawing(figs.oxygen_fit_figure, fit, f"{analysis.name}: {state}, O K {mode}"),
-                       out, id=f"xas_ok_{shown}", title=f"{analysis.name}: O K pre-edge, {state} ({mode})",
-                       caption="Pre-edge peaks on the fitted background.")
+            title = f"{analysis.name}: LCF of {state} ({edge}, {mode})"
+            if browser:
+                page.interactive.append(interactive_fits.lcf_figure(fit, f"xas_lcf_{shown}", title, LCF_CAPTION))
+            else:
+                add_figure(page, plt, Drawing(figs.lcf_figure, fit, f"{analysis.name}: {state}\n{edge}, {mode}"),
+                           out, id=f"xas_lcf_{shown}", title=title, caption=LCF_CAPTION)
+        for (mode, state), fit in oxygen:
+            shown += 1
+            title = f"{analysis.name}: O K pre-edge, {state} ({mode})"
+            if browser:
+                page.interactive.append(interactive_fits.oxygen_fit_figure(
+                    fit, f"xas_ok_{shown}", title, f"{OXYGEN_CAPTION} Below: the residual (data − fit)."))
+            else:
+                add_figure(page, plt, Drawing(figs.oxygen_fit_figure, fit, f"{analysis.name}: {state}, O K {mode}"),
+                           out, id=f"xas_ok_{shown}", title=title, caption=OXYGEN_CAPTION)
+
+
+def _lcf_figures(page: ReportSection) -> int:
+    """LCF figures a page holds already (a sample's page may be shared: see :func:`sample_page`)."""
+    return sum(f.id.startswith("xas_lcf") for f in [*page.figures, *page.interactive])
 
 
 def spectra_table(analyses, edge: str, mode: str) -> pd.DataFrame:
