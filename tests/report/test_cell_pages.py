@@ -33,11 +33,13 @@ def cell(data):
         return analyze_cycling(table, peak_windows=WINDOWS, keep_rows="profiles")
 
 
-def test_numbers_keep_six_digits_of_the_largest_and_gaps_become_null():
-    assert interactive.numbers([3.14159265358979, 257.8, np.nan]) == [3.142, 257.8, None]
-    assert interactive.numbers([0.001234567, 1.0]) == [0.00123, 1.0]
-    assert interactive.numbers([123456789.0, -5.0]) == [123457000.0, -0.0]
-    assert interactive.numbers([0.0, np.inf]) == [0.0, None]
+def test_numbers_keep_six_significant_digits_each_and_gaps_become_null():
+    assert interactive.numbers([3.14159265358979, 257.8, np.nan]) == [3.14159, 257.8, None]
+    assert interactive.numbers([0.001234567, 1.0]) == [0.00123457, 1.0]
+    assert interactive.numbers([123456789.0, -5.0]) == [123457000.0, -5.0]
+    assert interactive.numbers([0.0, np.inf, 5e-320]) == [0.0, None, 5e-320]
+    decades = np.logspace(-3.3, 4.2, 16)  # an impedance spectrum's frequencies: none may become 0 on a log axis
+    assert interactive.numbers(decades) == pytest.approx(decades, rel=5e-6) and min(interactive.numbers(decades)) > 0
     thinned = interactive.numbers(np.arange(1000.0), limit=10)
     assert len(thinned) == 10 and thinned[0] == 0.0 and thinned[-1] == 999.0
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from redoxmap.report import interactive
 from redoxmap.report import interactive_fits as browser
 from redoxmap.resources import demo_source
 
@@ -28,12 +29,14 @@ def impedance():
 
 
 def test_impedance_residuals_are_data_minus_fit_over_the_modulus(impedance):
-    fit = impedance.fits[0]
-    kk = impedance.kk[impedance.resistances["index"].iloc[0]]
-    traces = browser.eis_residuals_figure([fit], [kk], "r", "t", "c").spec["data"]
+    fit = impedance.fits[1]
+    kk = impedance.kk[impedance.resistances["index"].iloc[1]]
+    traces = browser.eis_residuals_figure(impedance, [1], "r", "t", "c").spec["data"]
     by_hand = 100 * (fit.z_data - fit.z_fit) / np.hypot(fit.z_data.real, fit.z_data.imag)
     real, imaginary, kramers_kronig = traces
     scale = np.abs(by_hand).max()
+    assert real["line"]["color"] == interactive.nyquist_figure(impedance, 1).spec["data"][2]["line"]["color"]
+    assert real["x"] == pytest.approx(fit.frequency_Hz, rel=1e-5) and min(real["x"]) > 0  # every decade on the log axis
     assert real["y"] == pytest.approx(by_hand.real, abs=1e-5 * scale)
     assert imaginary["y"] == pytest.approx(by_hand.imag, abs=1e-5 * scale) and imaginary["line"]["dash"] == "dash"
     assert kramers_kronig["line"]["dash"] == "dot" and len(kramers_kronig["x"]) == len(kk.frequency_Hz)
@@ -45,6 +48,7 @@ def test_the_drt_marks_its_peaks_on_a_log_time_axis(impedance):
     state, result = impedance.drts[0]
     assert curve["name"] == state and figure.spec["layout"]["xaxis"]["type"] == "log"
     assert len(peaks["x"]) == len(result.peaks) >= 1 and peaks["marker"]["symbol"] == "triangle-down"
+    assert curve["x"] == pytest.approx(result.tau_s, rel=1e-5) and min(curve["x"]) > 0  # log τ: no value lost
     tallest = int(np.argmax(result.gamma_ohm))
     assert max(curve["y"]) == pytest.approx(result.gamma_ohm[tallest], rel=1e-5)
 

@@ -180,8 +180,7 @@ def report(
     print_figures: Annotated[
         bool,
         typer.Option("--print-figures", help="Also write every figure as a 300 dpi PNG and an SVG, for a paper "
-                     "(and draw the figures of a campaign's sample pages with Matplotlib; without it, the browser "
-                     "draws them)."),
+                     "(those of a campaign's sample pages included; without it, the browser draws those)."),
     ] = False,
     force: Annotated[
         bool,

@@ -294,8 +294,8 @@ def write_report(result: StudyResult, out: str | PathLike, *, progress: Progress
         Also write ``report-single.html``: every page in one file with its figures inline, for mailing.
     print_figures : bool
         Also write every figure as a 300 dpi PNG and an SVG for publication (about twice the time of
-        the figures; the pages show screen-resolution PNG either way), and draw the figures of a
-        campaign's sample pages (from 6 samples) with Matplotlib too; without it the browser draws them.
+        the figures; the pages show screen-resolution PNG previews of them), the figures of a campaign's
+        cycling, impedance and XAS sample pages (from 6 samples) included; without it the browser draws those.
     reuse_figures : bool
         Keep a figure an earlier report saved in ``out`` from the same inputs and the same redoxmap and
         Matplotlib (:mod:`redoxmap.report.figure_cache`); False draws every figure.

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from redoxmap.report import eis_figures as figs
-from redoxmap.report import interactive
-from redoxmap.report import interactive_fits as browser
+from redoxmap.report import interactive, interactive_fits
 from redoxmap.report.elements import (
     ReportSection,
     add_figure,
@@ -51,21 +50,20 @@ def _add_static_figures(page: ReportSection, analysis, k: int, shown: list[int],
 def _add_browser_figures(page: ReportSection, analysis, k: int, shown: list[int]) -> None:
     """The same figures drawn by the browser (:func:`redoxmap.report.elements.drawn_by_browser`): the shown
     spectra's residuals beside the Nyquist and Bode plots of every fit, the DRT, resistances and Arrhenius plot."""
-    if shown and analysis.fits:
-        fits = [analysis.fits[j] for j in shown]
-        kks = [analysis.kk[analysis.resistances["index"].iloc[j]] for j in shown]
-        page.interactive.append(browser.eis_residuals_figure(
-            fits, kks, f"eis_residuals_{k}", f"{analysis.name}: fit residuals",
+    if analysis.fits:
+        page.interactive.append(interactive_fits.eis_residuals_figure(
+            analysis, shown, f"eis_residuals_{k}", f"{analysis.name}: fit residuals",
             "Residuals relative to |Z| of the real (solid) and imaginary (dashed) parts; dotted: the real part's "
             "of the Kramers-Kronig test."))
-    page.interactive.append(browser.drt_figure(analysis.drts, f"eis_drt_{k}",
-                                               f"{analysis.name}: distribution of relaxation times", DRT_CAPTION))
+    name = analysis.name
+    page.interactive.append(interactive_fits.drt_figure(analysis.drts, f"eis_drt_{k}",
+                                                        f"{name}: distribution of relaxation times", DRT_CAPTION))
     if len(analysis.resistances) > 1:
-        page.interactive.append(browser.resistances_figure(analysis, f"eis_resistances_{k}",
-                                                           f"{analysis.name}: resistances", RESISTANCES_CAPTION))
+        page.interactive.append(interactive_fits.resistances_figure(analysis, f"eis_resistances_{k}",
+                                                                    f"{name}: resistances", RESISTANCES_CAPTION))
     if not analysis.arrhenius.empty:
-        page.interactive.append(browser.arrhenius_figure(analysis, f"eis_arrhenius_{k}",
-                                                         f"{analysis.name}: Arrhenius plot", ARRHENIUS_CAPTION))
+        page.interactive.append(interactive_fits.arrhenius_figure(analysis, f"eis_arrhenius_{k}",
+                                                                  f"{name}: Arrhenius plot", ARRHENIUS_CAPTION))
 
 
 def build_eis_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSection:
@@ -82,12 +80,12 @@ def build_eis_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSect
     section.warnings += [(a.name, note) for a in analyses for note in a.notes]
     for k, analysis in enumerate(analyses, start=1):
         page = sample_page(section, analysis.name, k, len(analyses))
-        browser = drawn_by_browser(page)
+        by_browser = drawn_by_browser(page)
         if analysis.fits:
-            page.interactive.append(interactive.nyquist_figure(analysis, k, printed=browser))
-            page.interactive.append(interactive.bode_figure(analysis, k, printed=browser))
+            page.interactive.append(interactive.nyquist_figure(analysis, k, printed=by_browser))
+            page.interactive.append(interactive.bode_figure(analysis, k, printed=by_browser))
         shown = sorted({0, len(analysis.fits) // 2, len(analysis.fits) - 1})[:MAX_FIT_FIGURES]
-        if browser:
+        if by_browser:
             _add_browser_figures(page, analysis, k, shown)
         else:
             _add_static_figures(page, analysis, k, shown, out, plt)

@@ -53,21 +53,46 @@ def write_plotly(out: Path) -> str:
 
 
 SIGNIFICANT_DIGITS = 6
-"""Digits of a trace's largest value its numbers keep in the page: a 1,000 px plot cannot show more, and the
-full seventeen of a float doubled a cell page's size."""
+"""Significant digits each number keeps in the page: a 1,000 px plot cannot show more, and the full seventeen of
+a float doubled a cell page's size."""
 
 
 def numbers(array, limit: int = MAX_POINTS) -> list:
-    """Finite values as plain floats (JSON has no NaN: gaps become null), rounded to :data:`SIGNIFICANT_DIGITS`
-    of the largest and thinned evenly to ``limit``."""
+    """Values for a page's Plotly trace: plain floats, each rounded to :data:`SIGNIFICANT_DIGITS` significant
+    digits of its own (a log axis over many decades keeps its smallest values), non-finite ones as null (JSON has
+    no NaN), thinned evenly to ``limit`` (the first and last kept).
+
+    Parameters
+    ----------
+    array : array-like
+    limit : int
+        Most values returned.
+
+    Returns
+    -------
+    list of float or None
+
+    Examples
+    --------
+    >>> numbers([3.14159265, 0.000123456789, float("nan"), 2.0e9 / 3])
+    [3.14159, 0.000123457, None, 666667000.0]
+    """
     array = np.asarray(array, dtype=float)
     if len(array) > limit:
         array = array[np.linspace(0, len(array) - 1, limit).astype(int)]
     finite = np.isfinite(array)
-    largest = np.abs(array[finite]).max(initial=0.0)
-    if largest > 0:
-        array = np.round(array, SIGNIFICANT_DIGITS - 1 - int(np.floor(np.log10(largest))))
-    values = array.tolist()
+    rounded = array.copy()
+    nonzero = finite & (array != 0)
+    value = array[nonzero]
+    decimals = SIGNIFICANT_DIGITS - 1 - np.floor(np.log10(np.abs(value))).astype(int)
+    up = decimals >= 0
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond a double's powers of ten: the value kept as it is
+        scale = 10.0 ** np.abs(decimals)  # exact powers of ten: the quotient or product is the nearest double
+        shown = np.empty_like(value)
+        shown[up] = np.round(value[up] * scale[up]) / scale[up]
+        shown[~up] = np.round(value[~up] / scale[~up]) * scale[~up]
+    rounded[nonzero] = np.where(np.isfinite(shown), shown, value)
+    values = rounded.tolist()
     return values if finite.all() else [v if ok else None for v, ok in zip(values, finite)]
 
 
@@ -166,6 +191,7 @@ def dqdv_figure(analysis, id: str, title: str, caption: str, *, printed: bool = 
                                     hover=f"{info.direction}<br>%{{x:.3f}} V<br>%{{y:.4g}} {result.unit}"))
         shown.add(info.cycle)
     layout = plot_layout("Voltage (V)", f"dQ/dV ({result.unit})")
+    layout["yaxis"]["zeroline"] = True  # charge above, discharge below, as the static figure's line at zero
     layout["annotations"] = [{"x": float(row.voltage_V), "y": float(row.height) * sign, "text": str(row.label),
                               "showarrow": False, "font": {"size": 10}, "yshift": 9 * sign}
                              for row in named_peaks(analysis).itertuples(index=False)

@@ -21,13 +21,15 @@ def _color(k: int) -> str:
     return COLORS[k % len(COLORS)]
 
 
-def eis_residuals_figure(fits, kks, id: str, title: str, caption: str) -> InteractiveFigure:
-    """Relative residuals (%) of the real and imaginary parts of each fitted spectrum against frequency, with the
-    real part of its Kramers–Kronig test's dotted (``kks``: one per fit, or None)."""
+def eis_residuals_figure(analysis, shown: list[int], id: str, title: str, caption: str) -> InteractiveFigure:
+    """Relative residuals (%) of the real and imaginary parts of the ``shown`` fits of a sample (their indices in
+    ``analysis.fits``, whose colours they keep from the Nyquist and Bode plots) against frequency, each with the
+    real part of its Kramers–Kronig test's dotted."""
     traces = []
-    for k, (fit, kk) in enumerate(zip(fits, kks)):
-        relative, color = 100 * fit.residuals, _color(k)
-        hover = "%{x:.4g} Hz<br>%{y:.3g} %"
+    for j in shown:
+        fit, color = analysis.fits[j], _color(j)
+        kk = analysis.kk[analysis.resistances["index"].iloc[j]]
+        relative, hover = 100 * fit.residuals, "%{x:.4g} Hz<br>%{y:.3g} %"
         for part, values, dash in (("Δ'", relative.real, "solid"), ("Δ''", relative.imag, "dash")):
             traces.append(scatter_trace(fit.frequency_Hz, values, f"{fit.label}: {part}", color, dash=dash,
                                         mode="lines+markers", group=fit.label, hover=hover))

@@ -107,13 +107,13 @@ def _add_sample_pages(section: ReportSection, analyses, out: Path, plt) -> None:
         if not (analysis.fits or analysis.oxygen):
             continue  # nothing of its own to show: no page
         page = sample_page(section, analysis.name, k, len(analyses))
-        browser = drawn_by_browser(page)
-        lcf = [(key, fit) for key, fit in analysis.fits.items()][:max(0, MAX_LCF_FIGURES - _lcf_figures(page))]
+        by_browser = drawn_by_browser(page)
+        lcf = list(analysis.fits.items())[:max(0, MAX_LCF_FIGURES - _lcf_figures(page))]
         oxygen = list(analysis.oxygen.items())[:4]
         for (edge, mode, state), fit in lcf:
             shown += 1
             title = f"{analysis.name}: LCF of {state} ({edge}, {mode})"
-            if browser:
+            if by_browser:
                 page.interactive.append(interactive_fits.lcf_figure(fit, f"xas_lcf_{shown}", title, LCF_CAPTION))
             else:
                 add_figure(page, plt, Drawing(figs.lcf_figure, fit, f"{analysis.name}: {state}\n{edge}, {mode}"),
@@ -121,7 +121,7 @@ def _add_sample_pages(section: ReportSection, analyses, out: Path, plt) -> None:
         for (mode, state), fit in oxygen:
             shown += 1
             title = f"{analysis.name}: O K pre-edge, {state} ({mode})"
-            if browser:
+            if by_browser:
                 page.interactive.append(interactive_fits.oxygen_fit_figure(
                     fit, f"xas_ok_{shown}", title, f"{OXYGEN_CAPTION} Below: the residual (data − fit)."))
             else:
