@@ -111,19 +111,13 @@ def test_an_o_k_pre_edge_fills_each_named_peak_over_its_residual(quiet):
     assert residual["y"] == pytest.approx(fit.data - fit.fit, abs=1e-6)
 
 
-def test_a_campaigns_sample_pages_draw_their_fits_in_the_browser_unless_print_figures(tmp_path):
+def _six_samples(folder):
     """Six samples, each with the demo's real Mn K (LCF against three references), O K (pre-edge) and impedance
-    spectra: each gets a page of its own whose fits the browser draws, and no sample figure is drawn; with
-    ``--print-figures`` Matplotlib draws them as before."""
-    import json
+    spectra: enough for each to get a page of its own."""
     import shutil
 
-    from typer.testing import CliRunner
-
-    from redoxmap.cli import app
-
-    for folder in ("xas", "eis"):
-        shutil.copytree(demo_source() / folder, tmp_path / folder)
+    for kind in ("xas", "eis"):
+        shutil.copytree(demo_source() / kind, folder / kind)
     manifest = [('[study]\nname = "six samples"\n[model]\nrun = false\n[xas]\nreference_e0_eV = 6539.0\n'
                  'o_k_peaks = ["A"]\no_k_window_eV = [527.0, 531.0]\nreferences = [\n')]
     for name, valence in (("MnO", 2), ("Mn2O3", 3), ("MnO2", 4)):
@@ -136,11 +130,28 @@ def test_a_campaigns_sample_pages_draw_their_fits_in_the_browser_unless_print_fi
             'xas = [{file = ["xas/Mn3O4_rt_01.xdi", "xas/Mn3O4_rt_02.xdi"], edge = "Mn-K", mode = "transmission", '
             'state = "as made"}, {file = "xas/CuO_O-K_TEY.txt", edge = "O-K", mode = "tey", state = "as made"}]\n'
             'eis = [{file = "eis/impedance_py_example.csv", state = "as measured"}]\n')
-    (tmp_path / "study.toml").write_text("".join(manifest))
-    runner = CliRunner()
-    result = runner.invoke(app, ["report", str(tmp_path), "--no-progress", "--no-store", "--workers", "1"])
+    (folder / "study.toml").write_text("".join(manifest))
+    return folder
+
+
+def _report(folder, *options):
+    from typer.testing import CliRunner
+
+    from redoxmap.cli import app
+
+    result = CliRunner().invoke(app, ["report", str(folder), "--no-progress", "--no-store", "--workers", "1",
+                                      *options])
     assert result.exit_code == 0, result.output
-    report = tmp_path / "report"
+    return folder / "report"
+
+
+def test_a_campaigns_sample_pages_draw_their_fits_in_the_browser_unless_print_figures(tmp_path):
+    """Each of six samples gets a page of its own whose fits the browser draws, and no sample figure is drawn;
+    with ``--print-figures`` Matplotlib draws them as before."""
+    import json
+
+    _six_samples(tmp_path)
+    report = _report(tmp_path)
     recorded = json.loads((report / "report.json").read_text())
     pages = {s["id"]: s for s in recorded["sections"]}
     xas_page, eis_page = pages["xas-1"], pages["eis-1"]
@@ -151,10 +162,37 @@ def test_a_campaigns_sample_pages_draw_their_fits_in_the_browser_unless_print_fi
     assert html.count('interactive printed"') == len(eis_page["interactive"])
     assert not list((report / "figures").glob("xas_lcf_*")) and not list((report / "figures").glob("eis_drt_*"))
 
-    result = runner.invoke(app, ["report", str(tmp_path), "--no-progress", "--no-store", "--workers", "1",
-                                 "--print-figures"])
-    assert result.exit_code == 0, result.output
+    _report(tmp_path, "--print-figures")
     pages = {s["id"]: s for s in json.loads((report / "report.json").read_text())["sections"]}
     listed = {f["svg"] for page in ("xas-1", "eis-1") for f in pages[page]["figures"]}
     assert {"figures/xas_lcf_1.svg", "figures/xas_ok_2.svg", "figures/eis_drt_1.svg"} <= listed
     assert all((report / name).is_file() for name in listed)
+
+
+@pytest.mark.slow
+def test_the_browser_draws_the_impedance_and_xas_sample_pages(tmp_path):
+    """Headless Chromium (Debian's package, driven by Playwright) opens a sample's impedance and XAS pages at 1440
+    and 390 px: every plot is drawn, none scrolls the page sideways, no script error."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import require_program
+
+    chromium = require_program("chromium", "chromium")
+    report = _report(_six_samples(tmp_path))
+    errors = []
+    with sync_playwright() as p:
+        browser_process = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        for width, height in ((1440, 900), (390, 844)):
+            tab = browser_process.new_page(viewport={"width": width, "height": height})
+            tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            tab.on("pageerror", lambda e: errors.append(str(e)))
+            for name in ("eis-1.html", "xas-1.html"):
+                tab.goto((report / name).as_uri(), wait_until="load")
+                plots = tab.locator("div.plot").count()
+                assert plots >= 2, name
+                tab.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length === {plots}")
+                assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (name, width)
+                widths = tab.locator("div.plot").evaluate_all("ps => ps.map(p => p.getBoundingClientRect().width)")
+                assert min(widths) > 0.5 * min(width, 560), (name, width, widths)  # a readable plot, not a sliver
+        browser_process.close()
+    assert errors == []
