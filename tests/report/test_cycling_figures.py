@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
 
 import numpy as np
 
@@ -33,3 +34,52 @@ def test_figures_comparing_cells_draw_the_same_from_the_summaries(echem, quiet):
         assert _lines(slim) == _lines(whole) and len(_lines(whole)) >= 2
         plt.close(whole)
         plt.close(slim)
+
+
+def test_a_cells_region_stack_and_profiles_add_up_to_its_capacities(echem, quiet):
+    """Truth: the cycler's own per-cycle charge capacity (the analysis's ``per_cycle`` table, summed from the
+    current, not from the regions or the profile rows): the regions of a cycle's charge add up to it, and the last
+    point of each profile charge reaches it (in mAh/g, not mAh), on a real Neware file (108k rows) and an Arbin
+    export."""
+    for path in (echem / "NewareNDA" / "test_2.ndax", echem / "battery-data-toolkit" / "arbin_example.csv"):
+        if not path.exists():
+            continue
+        analysis = analyze_cycling(read_cycling(path, active_mass_mg=5.0), keep_rows="profiles")
+        per_cycle = analysis.per_cycle.set_index("cycle")
+        stack, labels = figs.region_stack(analysis)
+        assert list(stack.columns) == list(dict.fromkeys(analysis.regions["region"]))
+        assert len(labels) == stack.shape[1] and all(label.endswith(" V") for label in labels)
+        assert stack.index.is_monotonic_increasing and len(stack) <= 60
+        np.testing.assert_allclose(stack.sum(axis=1), per_cycle.loc[stack.index, "charge_capacity_mAh_g"],
+                                   rtol=1e-9, atol=1e-9)
+        charges = {}
+        for cycle, capacity, voltage in figs.profile_curves(analysis):
+            assert len(capacity) == len(voltage) > 1 and cycle in analysis.profile_cycles
+            charges.setdefault(cycle, []).append(capacity)
+        assert sorted(charges) == sorted(analysis.profile_cycles)
+        for cycle, curves in charges.items():
+            ends = [np.nanmax(np.abs(q)) for q in curves]
+            # the profile's last logged point; the cycle's capacity is counted to the step's end (0.04 % more here)
+            assert np.isclose(ends, per_cycle.loc[cycle, "charge_capacity_mAh_g"], rtol=2e-3).any()
+
+
+def test_the_capacity_rise_of_many_cells_has_one_legend_below(echem, quiet):
+    """A campaign's capacity-rise figure: no legend inside the axes (one redrawn for every cell made the figure
+    quadratic in its cells), one below it that counts the cells it cannot list, and every cell drawn."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from redoxmap.report.style import LEGEND_ENTRIES
+
+    summary = analyze_cycling(read_cycling(echem / "NewareNDA" / "test_2.ndax", active_mass_mg=5.0)).summary()
+    cells = 3 * LEGEND_ENTRIES
+    named = [replace(summary, capacity_rise=replace(summary.capacity_rise, name=f"cell {k}")) for k in range(cells)]
+    figure = figs.capacity_rise_figure(plt, named)
+    (ax,) = figure.axes
+    assert ax.get_legend() is None and len(figure.legends) == 1
+    texts = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert len(texts) == LEGEND_ENTRIES and texts[-1] == f"and {cells - LEGEND_ENTRIES + 1} more cells"
+    assert len(ax.get_lines()) == 2 * cells  # its capacities and its fitted law, for each cell
+    plt.close(figure)

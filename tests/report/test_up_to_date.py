@@ -155,3 +155,17 @@ def test_a_report_json_edited_to_list_files_elsewhere_removes_none_of_them(one_c
     manifest_text = beside.read_text()
     assert "Report written" in _report(one_cell, "--force")[0]
     assert outside.read_text() == "not the report's" and beside.read_text() == manifest_text
+
+
+def test_a_warning_alike_for_many_files_is_printed_once(tmp_path):
+    """Five copies of a real Arbin export given a 5 mg mass each warn alike (a specific capacity that implies a
+    unit slip): the command prints it once, with how many more files said it; the report lists every one."""
+    cells_study(tmp_path, 5)
+    result = runner.invoke(app, ["report", str(tmp_path), "--no-progress", "--no-store"])
+    assert result.exit_code == 0, result.output
+    slips = [line for line in result.output.splitlines() if "specific capacity reaches" in line]
+    assert len(slips) == 1 and slips[0].startswith("warning: ") and "c1.csv" in slips[0], result.output
+    assert slips[0].endswith("(and 4 more files or samples alike: the report lists each)")
+    recorded = json.loads((tmp_path / "report" / "report.json").read_text())
+    listed = [w["file"] for s in recorded["sections"] for w in s["warnings"] if "specific capacity" in w["warning"]]
+    assert len(listed) == 5

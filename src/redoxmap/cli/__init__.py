@@ -27,6 +27,7 @@ from redoxmap.cli.common import (
     command,
     emit,
     err_console,
+    grouped_warnings,
     out_console,
     read_cell,
     say,
@@ -120,8 +121,7 @@ def _report(manifest: Path, out: Path, *, progress: bool, workers: int | None = 
             else:
                 index = write_report(result, out, client=client, single_file=single_file, print_figures=print_figures,
                                      reuse_figures=not force)
-    shown = {w for outcomes in result.sections.values() for o in outcomes for w in o.warnings}
-    for text in sorted(shown):
+    for text in grouped_warnings(w for outcomes in result.sections.values() for o in outcomes for w in o.warnings):
         say("warning:", text, style="yellow")
     return index, result
 
