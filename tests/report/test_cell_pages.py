@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from redoxmap.cli import app
 from redoxmap.cycling import read_cycling
 from redoxmap.report import cycling_figures as figs
-from redoxmap.report import interactive
+from redoxmap.report import interactive, interactive_cycling
 from redoxmap.study.analyses.cycling import analyze_cycling
 from tests.conftest import cells_study
 
@@ -45,7 +45,7 @@ def test_numbers_keep_six_significant_digits_each_and_gaps_become_null():
 
 
 def test_the_browser_profiles_are_each_half_cycle_in_mAh_per_g(cell):
-    figure = interactive.voltage_profile_figure(cell, "p", "t", "c")
+    figure = interactive_cycling.voltage_profile_figure(cell, "p", "t", "c")
     traces = figure.spec["data"]
     rows = cell.table["cycle"].isin(cell.profile_cycles) & cell.table["state"].isin(["charge", "discharge"])
     table = cell.table[rows]
@@ -53,7 +53,7 @@ def test_the_browser_profiles_are_each_half_cycle_in_mAh_per_g(cell):
     first = table[table["half_cycle"] == table["half_cycle"].min()]
     q = first["capacity_Ah"].to_numpy() * 1000.0 / (MASS_MG / 1000.0)  # mAh/g by hand
     x, y = np.array(traces[0]["x"]), np.array(traces[0]["y"])
-    assert len(x) == min(len(q), interactive.BROWSER_PROFILE_POINTS)
+    assert len(x) == min(len(q), interactive_cycling.BROWSER_PROFILE_POINTS)
     assert x[0] == pytest.approx(q[0], rel=1e-5, abs=1e-4) and x[-1] == pytest.approx(q[-1], rel=1e-5)
     assert y[-1] == pytest.approx(first["voltage_V"].iloc[-1], abs=1e-5)
     assert [t["name"] for t in traces if t["showlegend"]] == [f"cycle {c}" for c in cell.profile_cycles]
@@ -61,7 +61,7 @@ def test_the_browser_profiles_are_each_half_cycle_in_mAh_per_g(cell):
 
 
 def test_the_browser_regions_stack_each_regions_charge_per_cycle(cell):
-    figure = interactive.regions_figure(cell, "r", "t", "c")
+    figure = interactive_cycling.regions_figure(cell, "r", "t", "c")
     bars = figure.spec["data"]
     assert [b["name"].split(":")[0] for b in bars] == ["I", "II", "III"]
     assert figure.spec["layout"]["barmode"] == "stack" and figure.spec["layout"]["legend"]["traceorder"] == "normal"
@@ -74,7 +74,7 @@ def test_the_browser_regions_stack_each_regions_charge_per_cycle(cell):
 
 
 def test_the_browser_peaks_follow_the_tracks_of_two_cycles_or_more(cell):
-    figure = interactive.peak_tracking_figure(cell, "k", "t", "c")
+    figure = interactive_cycling.peak_tracking_figure(cell, "k", "t", "c")
     counts = cell.peaks.groupby("track").size()
     tracked = counts[counts >= 2]
     traces = figure.spec["data"]
@@ -94,7 +94,7 @@ def test_the_browser_dqdv_labels_the_peaks_the_static_figure_labels(cell):
     with figure_style() as plt:
         static = figs.dqdv_figure(plt, cell)
     written = sorted((t.get_text(), round(t.xy[0], 4), round(t.xy[1], 1)) for t in static.axes[0].texts)
-    figure = interactive.dqdv_figure(cell, "d", "t", "c")
+    figure = interactive_cycling.dqdv_figure(cell, "d", "t", "c")
     labels = sorted((a["text"], round(a["x"], 4), round(a["y"], 1)) for a in figure.spec["layout"]["annotations"])
     assert labels == written and {label for label, *_ in labels} == {"A", "B"}
     assert next(a for a in figure.spec["layout"]["annotations"] if a["text"] == "B")["y"] < 0

@@ -90,7 +90,7 @@ def grouped_warnings(texts, *, listed: int = 3) -> list[str]:
     """
     groups: dict[str, list[str]] = {}
     for text in sorted(set(texts)):
-        subject, separator, said = text.partition(": ")
+        _, separator, said = text.partition(": ")
         groups.setdefault(_NUMBER.sub("#", said) if separator else text, []).append(text)
     lines = []
     for alike in groups.values():

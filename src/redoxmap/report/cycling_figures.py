@@ -8,17 +8,12 @@ import numpy as np
 import pandas as pd
 
 from redoxmap.report.style import COLORS, legend_below, title_left
-from redoxmap.study.analyses.cycling import CyclingAnalysis, CyclingSummary
+from redoxmap.study.analyses.cycling import CyclingAnalysis, CyclingSummary, capacity_column, capacity_unit
 
 
-def _specific(analyses: Sequence[CyclingSummary]) -> bool:
-    return all(a.metadata.active_mass_mg for a in analyses)
-
-
-def _capacity_column(specific: bool, direction: str) -> tuple[str, str]:
-    if specific:
-        return f"{direction}_capacity_mAh_g", "mAh g$^{-1}$"
-    return f"{direction}_capacity_mAh", "mAh"
+def axis_unit(unit: str) -> str:
+    """A unit as a Matplotlib axis title writes it (``"mAh g$^{-1}$"`` for ``"mAh/g"``)."""
+    return unit.replace("/g", " g$^{-1}$")
 
 
 def _log_if_disparate(ax, maxima: list[float]) -> None:
@@ -30,20 +25,19 @@ def _log_if_disparate(ax, maxima: list[float]) -> None:
 
 def capacity_figure(plt, analyses: Sequence[CyclingSummary | CyclingAnalysis]):
     """Charge and discharge capacity and coulombic efficiency against cycle, all cells."""
-    specific = _specific(analyses)
+    unit = capacity_unit(analyses)
+    discharge, charge = capacity_column("discharge_capacity", unit), capacity_column("charge_capacity", unit)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(3.5, 4.2), sharex=True,
                                       gridspec_kw={"height_ratios": [2.2, 1]})
     n_max = max(len(a.per_cycle) for a in analyses)
     size = 4 if n_max <= 60 else (2 if n_max <= 500 else 0.5)
     for color, analysis in zip(COLORS * 4, analyses):
         s = analysis.per_cycle[analysis.per_cycle["cycle"] >= 1]
-        column, unit = _capacity_column(specific, "discharge")
-        top.plot(s["cycle"], s[column], "o", ms=size, color=color, label=analysis.name)
-        charge_column, _ = _capacity_column(specific, "charge")
-        top.plot(s["cycle"], s[charge_column], "o", ms=size, mfc="none", mew=0.6, color=color)
+        top.plot(s["cycle"], s[discharge], "o", ms=size, color=color, label=analysis.name)
+        top.plot(s["cycle"], s[charge], "o", ms=size, mfc="none", mew=0.6, color=color)
         bottom.plot(s["cycle"], s["coulombic_efficiency_pct"], "-", lw=0.8, color=color)
-    _log_if_disparate(top, [a.per_cycle[_capacity_column(specific, "discharge")[0]].max() for a in analyses])
-    top.set_ylabel(f"Capacity ({unit})")
+    _log_if_disparate(top, [a.per_cycle[discharge].max() for a in analyses])
+    top.set_ylabel(f"Capacity ({axis_unit(unit)})")
     legend_below(fig, top, cells=True, title="filled: discharge, open: charge", title_fontsize=7)
     bottom.set_ylabel("CE (%)")
     bottom.set_xlabel("Cycle number")
@@ -90,7 +84,7 @@ def voltage_profile_figure(plt, analysis: CyclingAnalysis):
         ax.plot(q, voltage, color=colors[cycle], lw=1.0,
                 label=f"cycle {cycle}" if cycle not in labelled else None)
         labelled.add(cycle)
-    ax.set_xlabel("Capacity (mAh g$^{-1}$)" if analysis.metadata.active_mass_mg else "Capacity (mAh)")
+    ax.set_xlabel(f"Capacity ({axis_unit(analysis.capacity_unit)})")
     ax.set_ylabel("Voltage (V)")
     title_left(fig, ax, analysis.name)
     legend_below(fig, ax)
@@ -149,7 +143,7 @@ def region_stack(analysis: CyclingAnalysis, *, direction: str = "charge",
     """The capacity of each voltage region per cycle (rows: cycles, at most ``max_cycles``; columns: regions in
     their order; mAh/g where the mass is known, else mAh) and each region's legend label (``"II: 3.9–4.4 V"``).
     Summed on arrays: pandas' ``pivot_table`` took 5 ms a cell, ten times this, in a campaign's report."""
-    column = "capacity_mAh_g" if analysis.metadata.active_mass_mg else "capacity_mAh"
+    column = capacity_column("capacity", analysis.capacity_unit)
     regions = analysis.regions
     chosen = regions[regions["direction"].to_numpy() == direction]
     rows, row_of = np.unique(chosen["cycle"].to_numpy(), return_inverse=True)
@@ -179,8 +173,7 @@ def regions_figure(plt, analysis: CyclingAnalysis, *, direction: str = "charge",
     if not (wide.fillna(0).to_numpy() < 0).any():
         ax.set_ylim(bottom=0)  # bars stand on zero, as ax.bar's would
     ax.set_xlabel("Cycle number")
-    unit = "mAh g$^{-1}$" if analysis.metadata.active_mass_mg else "mAh"
-    ax.set_ylabel(f"{direction.capitalize()} capacity ({unit})")
+    ax.set_ylabel(f"{direction.capitalize()} capacity ({axis_unit(analysis.capacity_unit)})")
     title_left(fig, ax, analysis.name)
     legend_below(fig, ax)
     return fig
@@ -214,7 +207,7 @@ def peak_tracking_figure(plt, analysis: CyclingAnalysis, *, max_tracks: int = 6)
         rows = peaks[peaks["track"] == track]
         top.plot(rows["cycle"], rows["voltage_V"], color=color, label=track, **style)
         bottom.plot(rows["cycle"], rows["area"], color=color, **style)
-    unit = "mAh g$^{-1}$" if analysis.metadata.active_mass_mg else "mAh"
+    unit = axis_unit(analysis.capacity_unit)
     top.set_ylabel("Peak voltage (V)")
     bottom.set_ylabel(f"Peak area ({unit})")
     bottom.set_xlabel("Cycle number")
@@ -233,7 +226,7 @@ def capacity_rise_figure(plt, analyses: Sequence[CyclingSummary | CyclingAnalysi
             analysis.capacity_rise.draw_data_and_law(ax)
     _log_if_disparate(ax, [a.capacity_rise.capacity.max() for a in analyses if a.capacity_rise is not None])
     units = {a.capacity_rise.unit for a in analyses if a.capacity_rise is not None}
-    unit = units.pop().replace("/g", " g$^{-1}$") if len(units) == 1 else "mAh or mAh g$^{-1}$"
+    unit = axis_unit(units.pop()) if len(units) == 1 else "mAh or mAh g$^{-1}$"
     ax.set_xlabel("Cycle number")
     ax.set_ylabel(f"Discharge capacity\n({unit})")
     legend_below(fig, ax, cells=True)

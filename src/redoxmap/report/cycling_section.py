@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from redoxmap.report import cycling_figures as figs
-from redoxmap.report import interactive
+from redoxmap.report import interactive_cycling as browser
 from redoxmap.report.elements import (
     ReportSection,
     add_figure,
@@ -17,7 +17,7 @@ from redoxmap.report.elements import (
     section_from_outcomes,
 )
 from redoxmap.report.figure_cache import Drawing
-from redoxmap.study.analyses.cycling import CyclingAnalysis
+from redoxmap.study.analyses.cycling import CyclingAnalysis, capacity_column
 from redoxmap.study.executor import TaskOutcome
 
 INTERACTIVE_CELLS = 64
@@ -39,8 +39,7 @@ def overview_table(analyses: list[CyclingAnalysis]) -> pd.DataFrame:
     rows = []
     for a in analyses:
         meta, s = a.metadata, a.per_cycle[a.per_cycle["cycle"] >= 1]
-        specific = bool(meta.active_mass_mg)
-        column = "discharge_capacity_mAh_g" if specific else "discharge_capacity_mAh"
+        column = capacity_column("discharge_capacity", a.capacity_unit)
         discharge = s[column].dropna()
         fit = a.capacity_rise
         rows.append({
@@ -50,7 +49,7 @@ def overview_table(analyses: list[CyclingAnalysis]) -> pd.DataFrame:
             "active_mass_mg": meta.active_mass_mg,
             "temperature_C": meta.temperature_C,
             "cycles": int(s["cycle"].max()) if len(s) else 0,
-            "unit": "mAh/g" if specific else "mAh",
+            "unit": a.capacity_unit,
             "first_discharge": discharge.iloc[0] if len(discharge) else None,
             "max_discharge": discharge.max() if len(discharge) else None,
             "cycle_of_max": int(s.loc[discharge.idxmax(), "cycle"]) if len(discharge) else None,
@@ -72,15 +71,15 @@ HOVER = "Hover for values, click a legend entry to hide a series, drag to zoom (
 def _cell_figures(a: CyclingAnalysis) -> list[tuple[str, object, object, str, str]]:
     """A cell's own figures as ``(kind, static drawing function, interactive builder, title, caption)``."""
     return [
-        ("profiles", figs.voltage_profile_figure, interactive.voltage_profile_figure, f"{a.name}: voltage profiles",
+        ("profiles", figs.voltage_profile_figure, browser.voltage_profile_figure, f"{a.name}: voltage profiles",
          f"Voltage against capacity, cycles {', '.join(map(str, a.profile_cycles))}."),
-        ("dqdv", figs.dqdv_figure, interactive.dqdv_figure, f"{a.name}: dQ/dV",
+        ("dqdv", figs.dqdv_figure, browser.dqdv_figure, f"{a.name}: dQ/dV",
          (f"Differential capacity (discharge negative; Gaussian kernel, σ = "
           f"{a.dqdv.parameters['smoothing_V'] * 1000:g} mV; CV holds excluded: {a.dqdv.parameters['exclude_cv']}); "
           "named peaks are those inside the voltage windows.")),
-        ("regions", figs.regions_figure, interactive.regions_figure, f"{a.name}: charge capacity by voltage region",
+        ("regions", figs.regions_figure, browser.regions_figure, f"{a.name}: charge capacity by voltage region",
          "Charge passed in each voltage region during each charge."),
-        ("peaks", figs.peak_tracking_figure, interactive.peak_tracking_figure, f"{a.name}: dQ/dV peaks across cycles",
+        ("peaks", figs.peak_tracking_figure, browser.peak_tracking_figure, f"{a.name}: dQ/dV peaks across cycles",
          "Position and area of the dQ/dV peaks followed from cycle to cycle."),
     ]
 
@@ -89,7 +88,7 @@ def _add_browser_figures(page: ReportSection, a: CyclingAnalysis, cell: str) -> 
     """A campaign cell's page without ``--print-figures``: its figures drawn by the browser when the page is
     opened, from their numbers in the page. Drawn here by Matplotlib they were four fifths of the report's time
     per cell (0.49 s of CPU against 0.14 s for reading and analysing ``test_2.ndax``), for pages few open."""
-    page.interactive.append(interactive.capacity_figure([a], id=f"cycling_{cell}_capacity", wide=False, printed=True,
+    page.interactive.append(browser.capacity_figure([a], id=f"cycling_{cell}_capacity", wide=False, printed=True,
                                                         title=f"{a.name}: capacity per cycle"))
     for kind, _, build, title, caption in _cell_figures(a):
         page.interactive.append(build(a, f"cycling_{cell}_{kind}", title, f"{caption} {HOVER}"))
@@ -100,10 +99,10 @@ def _add_static_figures(page: ReportSection, a: CyclingAnalysis, cell: str, out:
     """A cell's figures drawn by Matplotlib (the preview, and the 300 dpi PNG and SVG with ``--print-figures``),
     with its dQ/dV, and on a page of its own its capacity, to explore in the browser beside them."""
     if own_page:
-        page.interactive.append(interactive.capacity_figure([a], id=f"cycling_{cell}_capacity_interactive"))
+        page.interactive.append(browser.capacity_figure([a], id=f"cycling_{cell}_capacity_interactive"))
     for kind, draw, _, title, caption in _cell_figures(a):
         add_figure(page, plt, Drawing(draw, a), out, id=f"cycling_{cell}_{kind}", title=title, caption=caption)
-    page.interactive.append(interactive.dqdv_figure(
+    page.interactive.append(browser.dqdv_figure(
         a, f"cycling_{cell}_dqdv_interactive", f"{a.name}: dQ/dV (interactive)",
         "Charge and discharge (negative) of each profile cycle; hover for values, drag to zoom.", printed=False))
 
@@ -121,7 +120,7 @@ def build_cycling_section(outcomes: list[TaskOutcome], out: Path, plt) -> Report
         return section
 
     if len(analyses) <= INTERACTIVE_CELLS:
-        section.interactive.append(interactive.capacity_figure(analyses))
+        section.interactive.append(browser.capacity_figure(analyses))
     summaries = [a.summary() for a in analyses]
     add_figure(section, plt, Drawing(figs.capacity_figure, summaries), out, id="cycling_capacity",
                title="Capacity and coulombic efficiency",

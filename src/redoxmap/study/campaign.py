@@ -30,6 +30,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from redoxmap.study.analyses.cycling import capacity_column
+
 OUTLIER_Z = 3.5
 """Modified z-score beyond which a cell stands apart (Iglewicz & Hoaglin 1993)."""
 MIN_GROUP = 5
@@ -67,8 +69,7 @@ def cell_figures(analysis) -> dict:
     :class:`redoxmap.study.analyses.cycling.CyclingAnalysis`; NaN where the cell lacks them."""
     per_cycle = analysis.per_cycle
     per_cycle = per_cycle[per_cycle["cycle"] >= 1]
-    specific = "discharge_capacity_mAh_g" in per_cycle and per_cycle["discharge_capacity_mAh_g"].notna().any()
-    column = "discharge_capacity_mAh_g" if specific else "discharge_capacity_mAh"
+    column = capacity_column("discharge_capacity", analysis.capacity_unit)
     capacity = per_cycle[column].to_numpy(float) if column in per_cycle else np.array([])
     finite = capacity[np.isfinite(capacity)]
     first = float(capacity[0]) if capacity.size and np.isfinite(capacity[0]) else math.nan
@@ -80,7 +81,7 @@ def cell_figures(analysis) -> dict:
     rise = analysis.capacity_rise
     share_first, share_last = _top_share(analysis.regions)
     return {
-        "capacity_unit": "mAh/g" if specific else "mAh",
+        "capacity_unit": analysis.capacity_unit,
         "cycles": int(per_cycle["cycle"].max()) if len(per_cycle) else 0,
         "capacity_first": first, "capacity_max": largest, "capacity_last": last,
         "retention_pct": 100.0 * last / largest if largest > 0 else math.nan,

@@ -33,6 +33,18 @@ def profile_rows(table: pd.DataFrame, cycles: Sequence[int], points: int = PROFI
     return kept
 
 
+def capacity_unit(cells: Sequence[_Labelled]) -> str:
+    """The unit in which the capacities of ``cells`` compare: ``"mAh/g"`` when every cell's active mass is known,
+    else ``"mAh"``. A table's column of it is named with the unit's ``/`` as ``_`` (``discharge_capacity_mAh_g``)."""
+    return "mAh/g" if all(cell.metadata.active_mass_mg for cell in cells) else "mAh"
+
+
+def capacity_column(quantity: str, unit: str) -> str:
+    """The per-cycle column of ``quantity`` in ``unit`` (``capacity_column("discharge_capacity", "mAh/g")`` is
+    ``"discharge_capacity_mAh_g"``)."""
+    return f"{quantity}_{unit.replace('/', '_')}"
+
+
 class _Labelled:
     """A cell's result, named by its metadata's label."""
 
@@ -42,6 +54,11 @@ class _Labelled:
     def name(self) -> str:
         """The cell's label."""
         return self.metadata.label
+
+    @property
+    def capacity_unit(self) -> str:
+        """The unit of the cell's capacities in its tables and figures (:func:`capacity_unit`)."""
+        return capacity_unit([self])
 
 
 @dataclass
