@@ -58,7 +58,7 @@ def cycle_colors(analysis: CyclingAnalysis) -> dict[int, tuple]:
 
 def profile_curves(analysis: CyclingAnalysis) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     """Each charge and discharge of the profile cycles as ``(cycle, capacity, voltage_V)``, the capacity in mAh/g
-    where the cell's mass is known (else mAh): what the page's figure (:mod:`redoxmap.report.interactive`) and
+    where the cell's mass is known (else mAh): what the page's figure (:mod:`redoxmap.report.interactive_cycling`) and
     the paper's both draw. The rows are chosen once on arrays (a frame filtered per cycle and grouped per half
     cycle took 6 ms a cell, a tenth of that now: a campaign's report does it for every cell)."""
     mass_g = analysis.metadata.active_mass_g if analysis.metadata.active_mass_mg else None
