@@ -134,8 +134,8 @@ def nyquist_figure(analysis, index: int, *, printed: bool = False) -> Interactiv
         hover = "Z' %{x:.4g} Ω<br>−Z'' %{y:.4g} Ω<br>%{customdata:.4g} Hz"
         traces.append(scatter_trace(fit.z_data.real, -fit.z_data.imag, f"{fit.label}: data", color, mode="markers",
                                     group=fit.label, hover=hover, customdata=numbers(fit.frequency_Hz)))
-        traces.append(scatter_trace(fit.z_fit.real, -fit.z_fit.imag, f"{fit.label}: fit", color, group=fit.label,
-                                    hover=hover, customdata=numbers(fit.frequency_Hz)))
+        traces.append(scatter_trace(fit.z_fit.real, -fit.z_fit.imag, f"{fit.label}: {fit.circuit}", color,
+                                    group=fit.label, hover=hover, customdata=numbers(fit.frequency_Hz)))
     layout = plot_layout("Z' (Ω)", "−Z'' (Ω)")
     layout["yaxis"].update(scaleanchor="x", scaleratio=1)
     return InteractiveFigure(f"eis_nyquist_{index}_interactive", f"{analysis.name}: Nyquist plot (interactive)",
