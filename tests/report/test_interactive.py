@@ -13,11 +13,11 @@ from redoxmap.report.interactive import (
     PLOTLY_ASSET,
     InteractiveFigure,
     bode_figure,
-    capacity_figure,
     map_figure,
     write_plotly,
     xas_spectra_figure,
 )
+from redoxmap.report.interactive_cycling import capacity_figure
 
 
 def test_capacity_traces_hold_each_cells_capacities_with_gaps_as_null():
