@@ -656,3 +656,24 @@ def test_report_forks_its_drawing_processes_before_the_analyses(tmp_path, monkey
     result = runner.invoke(app, ["report", str(tmp_path), "--no-progress", "--no-store", "--workers", "1"])
     assert result.exit_code == 0, result.output
     assert events == [("forked", True), ("analysed", True)]
+
+
+def test_alike_warnings_are_printed_once_and_others_each():
+    """Hand-made truth: four files with the same unit slip at different capacities merge into one line; three alike
+    stay three; lines that differ in a name holding a digit (Mn 2p and Mn 3p), in a sign, or before their first
+    colon with no number apart stay apart."""
+    from redoxmap.cli.common import grouped_warnings
+
+    slips = [f"cycling/c{k}.csv: specific capacity reaches {2000 + k}.5 mAh/g with an active mass of 5 mg"
+             for k in range(1, 5)]
+    few = [f"cell {k}: capacity falls over the cycles" for k in range(1, 4)]
+    apart = [f"s{k}.xps: Mn {k + 1}p: the background ends at a peak" for k in range(1, 5)]
+    signs = [f"x{k}: a shift of {sign}0.4 eV" for k, sign in ((1, "+"), (2, "-"), (3, "+"), (4, "+"), (5, "+"))]
+    lines = grouped_warnings(slips + few + apart + signs)
+    assert [line for line in lines if "specific capacity" in line] == [
+        f"{slips[0]} (and 3 more like it: the report lists each)"]
+    assert [line for line in lines if "capacity falls" in line] == few
+    assert [line for line in lines if "background" in line] == apart
+    assert [line for line in lines if "shift" in line] == [
+        "x1: a shift of +0.4 eV (and 3 more like it: the report lists each)", signs[1]]
+    assert lines == sorted(lines)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pickle
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
+import pytest
 
 from redoxmap.cycling import read_cycling
 from redoxmap.report import cycling_figures as figs
@@ -42,8 +45,6 @@ def test_a_cells_region_stack_and_profiles_add_up_to_its_capacities(echem, quiet
     point of each profile charge reaches it (in mAh/g, not mAh), on a real Neware file (108k rows) and an Arbin
     export."""
     for path in (echem / "NewareNDA" / "test_2.ndax", echem / "battery-data-toolkit" / "arbin_example.csv"):
-        if not path.exists():
-            continue
         analysis = analyze_cycling(read_cycling(path, active_mass_mg=5.0), keep_rows="profiles")
         per_cycle = analysis.per_cycle.set_index("cycle")
         stack, labels = figs.region_stack(analysis)
@@ -70,16 +71,39 @@ def test_the_capacity_rise_of_many_cells_has_one_legend_below(echem, quiet):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
 
     from redoxmap.report.style import LEGEND_ENTRIES
 
     summary = analyze_cycling(read_cycling(echem / "NewareNDA" / "test_2.ndax", active_mass_mg=5.0)).summary()
     cells = 3 * LEGEND_ENTRIES
     named = [replace(summary, capacity_rise=replace(summary.capacity_rise, name=f"cell {k}")) for k in range(cells)]
-    figure = figs.capacity_rise_figure(plt, named)
+    legends_inside = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Axes, "legend", lambda *args, **kwargs: legends_inside.append(args))
+        figure = figs.capacity_rise_figure(plt, named)
+    assert legends_inside == []
     (ax,) = figure.axes
     assert ax.get_legend() is None and len(figure.legends) == 1
     texts = [t.get_text() for t in figure.legends[0].get_texts()]
     assert len(texts) == LEGEND_ENTRIES and texts[-1] == f"and {cells - LEGEND_ENTRIES + 1} more cells"
     assert len(ax.get_lines()) == 2 * cells  # its capacities and its fitted law, for each cell
     plt.close(figure)
+
+
+def test_a_region_stack_keeps_the_analysis_order_of_regions_and_their_sums():
+    """Hand-made truth: regions listed high, low, mid (not alphabetical), two rows of one region in a cycle (summed),
+    a missing capacity (counted as none), a region absent from a cycle (empty), cycles listed out of order."""
+    regions = pd.DataFrame({
+        "cycle": [2, 2, 2, 1, 1, 1, 1],
+        "direction": ["charge"] * 6 + ["discharge"],
+        "region": ["high", "low", "mid", "high", "low", "low", "mid"],
+        "low_V": [4.4, -np.inf, 3.9, 4.4, -np.inf, -np.inf, 3.9],
+        "high_V": [np.inf, 3.9, 4.4, np.inf, 3.9, 3.9, 4.4],
+        "capacity_mAh_g": [5.0, 1.0, np.nan, 7.0, 2.0, 0.5, 9.0],
+    })
+    cell = SimpleNamespace(regions=regions, capacity_unit="mAh/g")
+    stack, labels = figs.region_stack(cell)
+    assert list(stack.columns) == ["high", "low", "mid"] and list(stack.index) == [1, 2]
+    assert labels == ["high: 4.4– V", "low: –3.9 V", "mid: 3.9–4.4 V"]
+    np.testing.assert_array_equal(stack.to_numpy(), [[7.0, 2.5, np.nan], [5.0, 1.0, 0.0]])

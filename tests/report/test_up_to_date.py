@@ -165,7 +165,7 @@ def test_a_warning_alike_for_many_files_is_printed_once(tmp_path):
     assert result.exit_code == 0, result.output
     slips = [line for line in result.output.splitlines() if "specific capacity reaches" in line]
     assert len(slips) == 1 and slips[0].startswith("warning: ") and "c1.csv" in slips[0], result.output
-    assert slips[0].endswith("(and 4 more files or samples alike: the report lists each)")
+    assert slips[0].endswith("(and 4 more like it: the report lists each)")
     recorded = json.loads((tmp_path / "report" / "report.json").read_text())
     listed = [w["file"] for s in recorded["sections"] for w in s["warnings"] if "specific capacity" in w["warning"]]
     assert len(listed) == 5

@@ -63,13 +63,16 @@ def status(text: str) -> Iterator:
         lines.close()
 
 
-_NUMBER = re.compile(r"[-+]?\d[\d.,]*(?:[eE][-+]?\d+)?")
+_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?(?!\w|\.\d)")
+"""A number standing alone (``214678``, ``3801.9``, ``1e-05``); not one inside a name (``Mn 2p``, ``L3``, a file's
+``cell_00001``), nor its sign, which stays part of what a warning says."""
 
 
 def grouped_warnings(texts, *, listed: int = 3) -> list[str]:
     """The warnings a command prints after a study: each as it is, except those that say the same of more than
-    ``listed`` files or samples (the same words after ``subject: ``, numbers aside), printed once with how many more
-    said it. A campaign of 1,000 copies of three files printed 2,000 lines of three warnings; the report lists each.
+    ``listed`` files or samples (the same words after the first ``": "``, standalone numbers aside), printed once
+    with how many more are like it. A campaign of 1,000 copies of three files printed 2,000 lines of three
+    warnings; the report lists each.
 
     Parameters
     ----------
@@ -86,7 +89,7 @@ def grouped_warnings(texts, *, listed: int = 3) -> list[str]:
     Examples
     --------
     >>> grouped_warnings([f"cell {k}: capacity falls over {k + 9} cycles" for k in range(5)], listed=3)
-    ['cell 0: capacity falls over 9 cycles (and 4 more files or samples alike: the report lists each)']
+    ['cell 0: capacity falls over 9 cycles (and 4 more like it: the report lists each)']
     """
     groups: dict[str, list[str]] = {}
     for text in sorted(set(texts)):
@@ -95,7 +98,7 @@ def grouped_warnings(texts, *, listed: int = 3) -> list[str]:
     lines = []
     for alike in groups.values():
         lines.extend(alike if len(alike) <= listed else
-                     [f"{alike[0]} (and {len(alike) - 1} more files or samples alike: the report lists each)"])
+                     [f"{alike[0]} (and {len(alike) - 1} more like it: the report lists each)"])
     return sorted(lines)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from os import PathLike
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from redoxmap.errors import FormatError
@@ -75,8 +76,8 @@ def write_table(
 
 POLARS_FROM_ROWS = 100_000
 """Tables of at least this many rows are written by polars: pandas' ``to_csv`` formats each value in Python (8.8 s
-for the 2.9-million-row dQ/dV table of a 1,000-cell report, polars 0.40 s, the same bytes), and below this size
-polars' import (0.2 s) would cost more than it saves."""
+for the 2.9-million-row dQ/dV table of a 1,000-cell report, polars 0.40 s, byte for byte the same file), and below
+this size polars' import (0.2 s) would cost more than it saves."""
 
 
 def _to_csv(frame: pd.DataFrame, tmp: Path) -> None:
@@ -96,21 +97,25 @@ def _to_csv(frame: pd.DataFrame, tmp: Path) -> None:
 
 
 def _plain_columns(frame: pd.DataFrame) -> bool:
-    """Whether every column of ``frame`` is a real number, a flag or text under a unique text name: what polars writes
-    as pandas does (dates, complex numbers and Python objects it spells otherwise, or not at all)."""
+    """Whether ``frame`` has two columns or more, each a real number, a flag or text under a unique text name: what
+    polars writes as pandas does. Dates, complex numbers and Python objects it spells otherwise or not at all,
+    float16 with all its digits (``0.099975586`` for pandas' ``0.1``), and a missing value of a one-column table as
+    an empty line, which a CSV reader skips."""
     names = list(frame.columns)
-    if len(set(names)) != len(names) or not all(isinstance(name, str) for name in names):
+    if len(names) < 2 or len(set(names)) != len(names) or not all(isinstance(name, str) for name in names):
         return False
     return all(_plain(frame[name]) for name in names)
 
 
 def _plain(column: pd.Series) -> bool:
-    types = pd.api.types
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return types.is_string_dtype(column.cat.categories)
-    if types.is_bool_dtype(column.dtype) or types.is_string_dtype(column):  # an object column: only if all text
+    types, dtype = pd.api.types, column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return types.infer_dtype(dtype.categories, skipna=True) == "string"
+    if types.is_bool_dtype(dtype):
         return True
-    return types.is_numeric_dtype(column.dtype) and not types.is_complex_dtype(column.dtype)
+    if types.is_numeric_dtype(dtype):
+        return not types.is_complex_dtype(dtype) and dtype != np.float16
+    return types.infer_dtype(column, skipna=True) == "string"  # text, with gaps; an object column of text alone
 
 
 def _to_parquet(frame: pd.DataFrame, tmp: Path) -> None:

@@ -151,7 +151,8 @@ def region_stack(analysis: CyclingAnalysis, *, direction: str = "charge",
     order = np.argsort(first)  # the regions in the order the analysis lists them
     wide = np.full((len(rows), len(names)), np.nan)
     wide[row_of, column_of] = 0.0  # a region's missing capacity counts as nothing, as a sum over it would
-    np.add.at(wide, (row_of, column_of), np.nan_to_num(chosen[column].to_numpy()))
+    values = chosen[column].to_numpy(float)
+    np.add.at(wide, (row_of, column_of), np.where(np.isnan(values), 0.0, values))
     stack = pd.DataFrame(wide[:max_cycles, order], index=pd.Index(rows[:max_cycles], name="cycle"),
                          columns=pd.Index(names[order], name="region"))
     low, high = chosen["low_V"].to_numpy()[first[order]], chosen["high_V"].to_numpy()[first[order]]
