@@ -134,13 +134,16 @@ def nyquist_figure(analysis, index: int, *, printed: bool = False) -> Interactiv
         hover = "Z' %{x:.4g} Ω<br>−Z'' %{y:.4g} Ω<br>%{customdata:.4g} Hz"
         traces.append(scatter_trace(fit.z_data.real, -fit.z_data.imag, f"{fit.label}: data", color, mode="markers",
                                     group=fit.label, hover=hover, customdata=numbers(fit.frequency_Hz)))
-        traces.append(scatter_trace(fit.z_fit.real, -fit.z_fit.imag, f"{fit.label}: {fit.circuit}", color,
+        traces.append(scatter_trace(fit.z_fit.real, -fit.z_fit.imag, f"{fit.label}: fit", color,
                                     group=fit.label, hover=hover, customdata=numbers(fit.frequency_Hz)))
     layout = plot_layout("Z' (Ω)", "−Z'' (Ω)")
     layout["yaxis"].update(scaleanchor="x", scaleratio=1)
+    # the circuit in the caption, not the legend: Plotly does not wrap a legend entry, and a circuit beside a
+    # spectrum's name ran past a phone's screen
+    circuits = ", ".join(dict.fromkeys(fit.circuit for fit in analysis.fits))
     return InteractiveFigure(f"eis_nyquist_{index}_interactive", f"{analysis.name}: Nyquist plot (interactive)",
-                             "Data (points) and fitted circuit (lines) of every spectrum, equal axes; the frequency "
-                             "of each point on hover.", {"data": traces, "layout": layout}, printed=printed)
+                             f"Data (points) and fitted circuit {circuits} (lines) of every spectrum, equal axes; the "
+                             "frequency of each point on hover.", {"data": traces, "layout": layout}, printed=printed)
 
 
 def region_capacity_figure(amap) -> InteractiveFigure | None:
