@@ -104,3 +104,103 @@ def test_the_virtual_study_feeds_its_impedance_and_sem_to_the_model(virtual_stud
     assert "SEM" in radius.source and radius.stderr > 0
     assert abs(radius.value - truth["sem"]["virtual LLO-30"]["sphere_radius_nm"]) <= 2 * radius.stderr
     assert analysis.fit.parameters.radius_nm == radius.value
+
+
+def _mn_l_reference(name: str):
+    """A bundled Mn L2,3 reference (digitised from a published figure, MIT) read with pandas, its repeated
+    energies averaged."""
+    from redoxmap.resources import demo_source
+
+    frame = pd.read_csv(demo_source() / "xas" / "mn_l" / f"{name}.csv", encoding="utf-8-sig")
+    frame.columns = ["energy", "mu"]
+    frame = frame.groupby("energy", as_index=False).mean()
+    return frame["energy"].to_numpy(), frame["mu"].to_numpy()
+
+
+def _surface_study(out, *, pristine: bool = True, rate_30C: float = 0.03, energy_eV: float = 0.4):
+    """A study whose surface (TEY) Mn valence after charges 1, 6 and 12 at 30 and 50 °C fades as
+    3 + 0.9 exp(-gamma(T) (n - 1)): spectra mixed by hand from the Mn3+ (LaMnO3) and Mn4+ (SrMnO3) references,
+    each scaled to unit area, with 0.3 % noise; the pristine spectrum is Mn3+ (valence 3, one electron)."""
+    import shutil
+
+    from redoxmap.resources import demo_source
+
+    (out / "xas").mkdir(parents=True)
+    (e3, m3), (e4, m4) = _mn_l_reference("LaMnO3"), _mn_l_reference("SrMnO3")
+    grid = np.arange(max(e3[0], e4[0]) + 0.1, min(e3[-1], e4[-1]) - 0.1, 0.05)
+    mn3, mn4 = (np.interp(grid, e, m) for e, m in ((e3, m3), (e4, m4)))
+    mn3, mn4 = mn3 / np.trapezoid(mn3, grid), mn4 / np.trapezoid(mn4, grid)
+    rng = np.random.default_rng(1)
+
+    def spectrum(name, valence):
+        mu = (4 - valence) * mn3 + (valence - 3) * mn4
+        mu = mu + 0.003 * mu.max() * rng.normal(size=mu.size)
+        (out / "xas" / name).write_text("# energy mu\n" + "\n".join(f"{e:.3f} {m:.6g}" for e, m in zip(grid, mu)))
+        return f'{{file = "xas/{name}", edge = "Mn-L3", mode = "tey", state = '
+
+    truth, samples = [], []
+    for temperature in (30, 50):
+        gamma = rate_30C * np.exp(-energy_eV * 96485.33212 / 8.314462618 * (1 / (temperature + 273.15) - 1 / 303.15))
+        entries = []
+        for n in (1, 6, 12):
+            truth.append((temperature, n, 3 + 0.9 * np.exp(-gamma * (n - 1))))
+            entries.append(spectrum(f"cell{temperature}_charge{n}.txt", truth[-1][2]) + f'"charge {n}"}}')
+        samples.append(f'[[sample]]\nname = "cell {temperature}"\ntemperature_C = {temperature}\n[sample.files]\n'
+                       f'xas = [{", ".join(entries)}]\n')
+    if pristine:
+        samples.append(f'[[sample]]\nname = "uncycled"\n[sample.files]\nxas = [{spectrum("pristine.txt", 3.0)}'
+                       f'"pristine"}}]\n')
+    references = []
+    for name, valence in (("MnO", 2), ("LaMnO3", 3), ("SrMnO3", 4)):
+        shutil.copyfile(demo_source() / "xas" / "mn_l" / f"{name}.csv", out / "xas" / f"{name}.csv")
+        references.append(f'{{file = "xas/{name}.csv", edge = "Mn-L3", valence = {valence}, name = "{name}"}}')
+    (out / "study.toml").write_text(
+        f'[study]\nname = "surface"\n[model]\nsurface_edge = "Mn-L3"\nsurface_electrons = 1\n'
+        f'[xas]\nreferences = [{", ".join(references)}]\n' + "\n".join(samples))
+    return pd.DataFrame(truth, columns=["temperature_C", "cycle", "valence"])
+
+
+def test_a_study_s_surface_valences_fix_its_surface_reaction(tmp_path):
+    """The surface valences read back from the study's spectra within their errors, and the two temperatures
+    give the rate at 30 °C and the energy the spectra were made with (0.03 per cycle, 0.4 eV) within 2 standard
+    errors; the model fit of the study then holds them, with that source, in place of the stated energy."""
+    from redoxmap.model.cycle_model import simulate_cycles
+    from redoxmap.study.analyses.model import analyze_model
+    from redoxmap.study.manifest import load_study
+    from redoxmap.study.run import model_surface_valences
+
+    truth = _surface_study(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the digitised references repeat energies: the reader says so
+        surface = model_surface_valences(load_study(tmp_path))
+    measured = surface.valences.merge(truth, on=["temperature_C", "cycle"], suffixes=("", "_truth"))
+    assert len(measured) == 6
+    assert np.all(np.abs(measured["valence"] - measured["valence_truth"]) < 2 * measured["valence_stderr"])
+    assert surface.pristine == pytest.approx(3.0, abs=2 * surface.pristine_stderr)
+    rates = surface.reaction(0.3)
+    for name, value in (("surface_loss_per_cycle", 0.03), ("surface_reaction_energy_eV", 0.4)):
+        assert abs(rates[name][0] - value) < 2 * rates[name][1], (name, rates[name])
+    cells = []
+    for temperature in (30.0, 50.0):
+        table = simulate_cycles(ActivationParameters(), 12, temperature_C=temperature).table
+        cells.append((f"cell {temperature:g}", temperature,
+                      pd.DataFrame({"cycle": table["cycle"], "discharge_capacity_mAh_g": table["capacity_mAh_g"]})))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        analysis = analyze_model(cells, vary=("r_int_ohm_g", "q_o_mAh_g"), surface=surface)
+    fixed = analysis.fit.fixed.set_index("name")
+    for name in rates:
+        assert fixed.loc[name, "value"] == pytest.approx(rates[name][0])
+        assert getattr(analysis.fit.parameters, name) == pytest.approx(rates[name][0])
+        assert "Mn-L3 valence" in fixed.loc[name, "source"]
+    assert any("surface reaction is fixed" in note for note in analysis.notes)
+
+
+def test_a_study_without_a_pristine_surface_spectrum_gives_no_surface_reaction(tmp_path):
+    from redoxmap.study.manifest import load_study
+    from redoxmap.study.run import model_surface_valences
+
+    _surface_study(tmp_path, pristine=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert model_surface_valences(load_study(tmp_path)) is None

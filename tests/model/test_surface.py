@@ -111,3 +111,52 @@ def test_the_particle_models_surface_reaction_has_its_own_energy():
     _, table = simulate_time_resolved(fast, 3, temperature_C=50.0)
     gamma = 0.1 * np.exp(0.5 / 8.617333262e-5 * (1 / 303.15 - 1 / 323.15))
     np.testing.assert_allclose(table["surface_deactivated"], 1 - np.exp(-gamma * np.arange(3)), rtol=1e-9)
+
+
+def test_an_arrhenius_fit_is_the_line_through_two_rates_by_hand():
+    """0.02 per cycle at 30 °C and 0.05 at 50 °C: E = k ln(2.5) / (1/303.15 - 1/323.15), the errors propagated
+    by hand (relative errors of 10 % and 5 %)."""
+    from redoxmap.model.arrhenius import arrhenius_fit
+
+    fit = arrhenius_fit([30, 50], [0.02, 0.05], [0.002, 0.0025])
+    inverse_span = 1 / 303.15 - 1 / 323.15
+    by_hand = 8.314462618 / 96485.33212 * np.log(2.5) / inverse_span
+    assert fit.energy_eV == pytest.approx(by_hand, rel=1e-9)
+    assert fit.energy_stderr_eV == pytest.approx(8.314462618 / 96485.33212 * np.hypot(0.1, 0.05) / inverse_span,
+                                                 rel=1e-9)
+    assert (fit.value_ref, fit.value_ref_stderr) == pytest.approx((0.02, 0.002), rel=1e-9)
+    for bad in (([30, 30], [0.02, 0.05], [0.002, 0.002]), ([30, 50], [0.02, -0.05], [0.002, 0.002]),
+                ([30, 50], [0.02, 0.05], [0.002, 0.0])):
+        with pytest.raises(AnalysisError, match="Arrhenius fit needs"):
+            arrhenius_fit(*bad)
+
+
+def _surface_valences(temperatures, charges, *, rate_30C=0.03, energy_eV=0.4, u1=0.65):
+    """Surface Ni valences by hand: 2.04 + 2 u1 exp(-gamma(T) (n - 1)), gamma Arrhenius from 30 °C."""
+    import pandas as pd
+
+    rows = []
+    for temperature in temperatures:
+        gamma = rate_30C * np.exp(-energy_eV * 96485.33212 / 8.314462618 * (1 / (temperature + 273.15) - 1 / 303.15))
+        rows += [(temperature, n, 2.04 + 2 * u1 * np.exp(-gamma * (n - 1)), 0.03) for n in charges]
+    return pd.DataFrame(rows, columns=["temperature_C", "cycle", "valence", "valence_stderr"])
+
+
+def test_two_temperatures_fix_the_surface_reaction_one_keeps_its_stated_energy():
+    from redoxmap.model.surface import surface_reaction_from_valences
+
+    both = surface_reaction_from_valences(_surface_valences((30, 50), (1, 6, 12, 22)), pristine=2.04,
+                                          stated_energy_eV=0.0)
+    assert both["surface_loss_per_cycle"][0] == pytest.approx(0.03, rel=1e-6)
+    assert both["surface_reaction_energy_eV"][0] == pytest.approx(0.4, rel=1e-6)
+    assert 0 < both["surface_reaction_energy_eV"][1] < 0.2
+    # at 50 °C only: the rate there (0.0774 per cycle) brought to 30 °C with the stated energy, by hand
+    hot = surface_reaction_from_valences(_surface_valences((30, 50), (1, 6, 12, 22)).query("temperature_C == 50"),
+                                         pristine=2.04, stated_energy_eV=0.3)
+    at_50 = 0.03 * np.exp(-0.4 * 96485.33212 / 8.314462618 * (1 / 323.15 - 1 / 303.15))
+    to_30 = np.exp(-0.3 * 96485.33212 / 8.314462618 * (1 / 323.15 - 1 / 303.15))
+    assert set(hot) == {"surface_loss_per_cycle"}
+    assert hot["surface_loss_per_cycle"][0] == pytest.approx(at_50 / to_30, rel=1e-6)
+    # the first charge alone at each temperature says nothing of a rate
+    with pytest.raises(AnalysisError, match="after two different charges"):
+        surface_reaction_from_valences(_surface_valences((30, 50), (1,)), pristine=2.04, stated_energy_eV=0.3)

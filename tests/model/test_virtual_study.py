@@ -33,6 +33,25 @@ def test_xps_recovers_the_decomposition_and_the_charging(virtual):
             assert row.charge_shift_eV == pytest.approx(-expected["charging_eV"], abs=0.05)
 
 
+def test_the_surface_reaction_evidence_holds_each_measured_share_and_loss(virtual):
+    """The model section's evidence table: every XPS family share (within three standard errors of the truth the
+    files were written with) and every charge's lattice-oxygen loss, each with its cell's temperature."""
+    from redoxmap.study.surface_evidence import surface_reaction_evidence
+
+    truth, study = virtual
+    evidence = surface_reaction_evidence(study)
+    xps = evidence[evidence["measured"].str.endswith("(XPS)")]
+    assert len(xps) == sum(len(o.value.shares) for o in study.sections["xps"])
+    for row in xps.itertuples():
+        family = row.measured.split("share of the ")[1].split(" family")[0]
+        expected = truth["cells"][row.sample]["xps"][row.state]["shares"][family]
+        assert abs(row.value - expected) <= 3 * row.stderr + 0.01, row
+    dems = evidence[evidence["measured"].str.endswith("(DEMS)")]
+    assert not dems.empty and (dems["unit"] == "umol/g").all()
+    temperatures = {s.name: s.temperature_C for s in study.study.samples}
+    assert all(row.temperature_C == temperatures[row.sample] for row in evidence.itertuples())
+
+
 def test_sem_gives_the_contact_and_the_model_predicts_the_better_mixed_cell(virtual):
     """Each composite's section gives its contact fraction; the better-mixed cell is left out of the model fit,
     and the model run with its measured phi_c predicts its capacities within 1 %."""

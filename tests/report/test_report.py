@@ -133,6 +133,17 @@ def test_model_section_shows_held_out_predictions_with_intervals(demo_report):
     assert "Reference study, held out:" in html and 'id="fig-model_held_out"' in html
 
 
+def test_model_section_shows_the_surface_reaction_evidence(demo_run):
+    """The virtual study's report: its cells' XPS family shares and DEMS lattice-oxygen losses stand beside the
+    model's surface reaction, each with its cell's temperature."""
+    index = demo_run[0] / "virtual" / "report" / "index.html"
+    evidence = pd.read_parquet(index.parent / "tables" / "model_surface_evidence.parquet")
+    assert set(evidence["sample"]) >= {"virtual LLO-30", "virtual LLO-50"}
+    assert set(evidence.dropna(subset=["temperature_C"])["temperature_C"]) == {30.0, 50.0}
+    assert evidence["measured"].str.endswith("(XPS)").any() and evidence["measured"].str.endswith("(DEMS)").any()
+    assert "XPS and DEMS measured" in (index.parent / "model.html").read_text()
+
+
 def test_tables_hold_every_cell_and_units(demo_report):
     index, _result = demo_report
     summary = pd.read_parquet(index.parent / "tables" / "cycling_summary.parquet")

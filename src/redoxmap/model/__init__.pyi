@@ -3,6 +3,9 @@
 Written by ``python -m redoxmap._lazy``; tests/test_stubs.py keeps it true.
 """
 
+from redoxmap.model.arrhenius import ArrheniusFit as ArrheniusFit
+from redoxmap.model.arrhenius import arrhenius_factor as arrhenius_factor
+from redoxmap.model.arrhenius import arrhenius_fit as arrhenius_fit
 from redoxmap.model.cycle_model import ActivationParameters as ActivationParameters
 from redoxmap.model.cycle_model import ActivationRun as ActivationRun
 from redoxmap.model.cycle_model import ParameterSet as ParameterSet
@@ -24,9 +27,11 @@ from redoxmap.model.fit import profile_interval as profile_interval
 from redoxmap.model.observations import capacity_observations as capacity_observations
 from redoxmap.model.observations import r_observations as r_observations
 from redoxmap.model.observations import region_iii_observations as region_iii_observations
+from redoxmap.model.surface import SurfaceValences as SurfaceValences
 from redoxmap.model.surface import surface_deactivation as surface_deactivation
 from redoxmap.model.surface import surface_loss_from_valence as surface_loss_from_valence
 from redoxmap.model.surface import surface_oxygen_excess as surface_oxygen_excess
+from redoxmap.model.surface import surface_reaction_from_valences as surface_reaction_from_valences
 from redoxmap.model.time_model import CellParameters as CellParameters
 from redoxmap.model.time_model import ParticleModel as ParticleModel
 from redoxmap.model.time_model import simulate_time_resolved as simulate_time_resolved
@@ -43,13 +48,17 @@ from redoxmap.model.validation import validate_reference as validate_reference
 __all__ = [
     "ActivationParameters",
     "ActivationRun",
+    "ArrheniusFit",
     "CellParameters",
     "ModelFit",
     "Observation",
     "ParameterSet",
     "ParticleModel",
     "Profile",
+    "SurfaceValences",
     "Validation",
+    "arrhenius_factor",
+    "arrhenius_fit",
     "capacity_observations",
     "depth_grid",
     "draw_fixed",
@@ -74,6 +83,7 @@ __all__ = [
     "surface_deactivation",
     "surface_loss_from_valence",
     "surface_oxygen_excess",
+    "surface_reaction_from_valences",
     "tm_utilisation_from_valence",
     "transport_drop",
     "validate_reference",

@@ -45,11 +45,9 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from redoxmap.model.arrhenius import arrhenius_factor
 from redoxmap.model.surface import surface_deactivation, surface_oxygen_excess
 
-FARADAY = 96485.33212
-GAS_CONSTANT = 8.314462618
-T_REF_K = 303.15  # 30 °C, the reference study's lower temperature
 # Ni2+ -> Ni4+ and Co3+ -> Co4+ in Li1.2Ni0.16Co0.08Mn0.56O2: (2 x 0.16 + 0.08) F / M, M = 85.45 g/mol.
 Q_TM_MAH_G = 125.8
 Q_MN_PER_VALENCE_MAH_G = 0.56 * Q_TM_MAH_G / 0.40  # 0.56 Mn per formula unit, per unit of Mn valence
@@ -148,11 +146,6 @@ class ActivationParameters(ParameterSet):
     bulk_nm: float = 150.0
     surface_loss_per_cycle: float = 0.0
     surface_reaction_energy_eV: float = 0.3
-
-
-def arrhenius_factor(energy_eV: float, temperature_K: float) -> float:
-    """``exp(-E/R (1/T - 1/T_ref))``: a rate at T relative to 30 °C (E in eV)."""
-    return float(np.exp(-energy_eV * FARADAY / GAS_CONSTANT * (1 / temperature_K - 1 / T_REF_K)))
 
 
 def depth_edges(radius_nm: float, *, surface_step_nm: float = 0.25, points: int = 160) -> np.ndarray:

@@ -20,17 +20,23 @@ keeps growing after the bulk has saturated, with no new parameter beyond ``gamma
 ``gamma`` is not fitted to the surface r (held out): it comes from a separate measurement, the
 surface (TEY) TM valence after numbered charges (:func:`surface_loss_from_valence`). The rate is
 that of the sulfide electrolyte reducing the charged oxide (XPS: SOx, TM-S; DEMS: O2): in both
-models it has its own Arrhenius energy (``surface_reaction_energy_eV``). The layer is a few
+models it has its own Arrhenius energy (``surface_reaction_energy_eV``), fixed by the rates at two
+temperatures where the valences were followed over charges at both, stated otherwise
+(:func:`surface_reaction_from_valences`). The layer is a few
 nanometres thick: the bulk modes (100-200 nm) give it under 3 % of their weight, so the bulk r and
 the capacity are left as the bulk model gives them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+import pandas as pd
 from scipy.optimize import least_squares
 
 from redoxmap.errors import AnalysisError
+from redoxmap.model.arrhenius import arrhenius_factor, arrhenius_fit
 
 
 def surface_deactivation(loss_per_cycle) -> np.ndarray:
@@ -102,3 +108,92 @@ def surface_loss_from_valence(
     scale = max(1.0, float(solution.fun @ solution.fun) / dof) if dof else 1.0
     covariance = np.linalg.pinv(jac.T @ jac) * scale
     return float(solution.x[1]), float(np.sqrt(max(covariance[1, 1], 0.0)))
+
+
+def surface_reaction_from_valences(valences: pd.DataFrame, *, pristine: float, stated_energy_eV: float,
+                                   electrons: float = 2.0, what: str = "surface (TEY) TM valence"
+                                   ) -> dict[str, tuple[float, float, str]]:
+    """The surface reaction's rate at 30 °C and its Arrhenius energy from the surface TM valence after
+    numbered charges.
+
+    At each temperature with valences after two different charges or more, the loss per cycle there
+    (:func:`surface_loss_from_valence`). With two such temperatures or more, the rate at 30 °C and the energy
+    come from them (:func:`redoxmap.model.arrhenius.arrhenius_fit`); with one, the rate is converted to 30 °C
+    with the stated energy (its error is then the measured rate's alone: the stated energy's error is drawn
+    on its own).
+
+    Parameters
+    ----------
+    valences : pandas.DataFrame
+        ``temperature_C``, ``cycle`` (the charge after which the spectrum was taken), ``valence`` and
+        ``valence_stderr``.
+    pristine : float
+        The uncharged material's valence.
+    stated_energy_eV : float
+        The reaction's energy to use when one temperature is measured.
+    electrons : float
+        Electrons per TM between the discharged and charged state (Ni2+/4+: 2).
+    what : str
+        What the valences are, for the sources.
+
+    Returns
+    -------
+    dict
+        ``{"surface_loss_per_cycle": (value, stderr, source)}`` (at 30 °C), and
+        ``"surface_reaction_energy_eV"`` likewise where two temperatures measure it.
+
+    Raises
+    ------
+    AnalysisError
+        When no temperature has valences after two different charges, or a rate is not positive.
+    """
+    rates = []
+    for temperature, rows in valences.groupby("temperature_C", sort=True):
+        if rows["cycle"].nunique() >= 2:
+            gamma, error = surface_loss_from_valence(rows["cycle"], rows["valence"], rows["valence_stderr"],
+                                                     pristine=pristine, electrons=electrons)
+            rates.append((float(temperature), gamma, error, sorted(int(c) for c in rows["cycle"].unique())))
+    if not rates:
+        raise AnalysisError(f"the surface reaction needs the {what} after two different charges at one "
+                            f"temperature at least (got charges {sorted(set(valences['cycle'].astype(int)))})")
+    measured = "; ".join(f"charges {', '.join(map(str, charges))} at {t:g} °C ({gamma:.3g} +- {error:.2g} per cycle)"
+                         for t, gamma, error, charges in rates)
+    if len(rates) >= 2:
+        fit = arrhenius_fit(*zip(*[(t, gamma, error) for t, gamma, error, _ in rates]))
+        source = f"{what} after {measured}: the rates at {len(rates)} temperatures"
+        return {"surface_loss_per_cycle": (fit.value_ref, fit.value_ref_stderr, source),
+                "surface_reaction_energy_eV": (fit.energy_eV, fit.energy_stderr_eV, source)}
+    temperature, gamma, error, _ = rates[0]
+    scale = arrhenius_factor(stated_energy_eV, temperature + 273.15)
+    source = f"{what} after {measured}, converted to 30 °C with the reaction's stated energy ({stated_energy_eV:g} eV)"
+    return {"surface_loss_per_cycle": (gamma / scale, error / scale, source)}
+
+
+@dataclass(frozen=True)
+class SurfaceValences:
+    """A study's surface TM valence after numbered charges: what fixes its surface reaction
+    (:func:`surface_reaction_from_valences`).
+
+    Attributes
+    ----------
+    valences : pandas.DataFrame
+        ``temperature_C``, ``cycle``, ``valence``, ``valence_stderr`` (and ``sample``).
+    pristine, pristine_stderr : float
+        The uncharged material's valence at that edge and probing depth, and its error.
+    what : str
+        What was measured, for the sources (``"surface (TEY) Ni-L3 valence"``).
+    electrons : float
+        Electrons per TM between the discharged and charged state.
+    """
+
+    valences: pd.DataFrame
+    pristine: float
+    pristine_stderr: float
+    what: str
+    electrons: float = 2.0
+
+    def reaction(self, stated_energy_eV: float) -> dict[str, tuple[float, float, str]]:
+        """:func:`surface_reaction_from_valences` of these valences."""
+        what = f"{self.what} (pristine {self.pristine:.3g} +- {self.pristine_stderr:.2g})"
+        return surface_reaction_from_valences(self.valences, pristine=self.pristine, stated_energy_eV=stated_energy_eV,
+                                              electrons=self.electrons, what=what)

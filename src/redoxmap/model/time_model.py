@@ -59,17 +59,15 @@ from scipy.special import expit
 
 from redoxmap.cycling.regions import DEFAULT_REGIONS
 from redoxmap.errors import AnalysisError
+from redoxmap.model.arrhenius import FARADAY, GAS_CONSTANT, arrhenius_factor
 from redoxmap.model.cycle_model import (
     DRIVE_CAP,
-    FARADAY,
-    GAS_CONSTANT,
     ONE_C_MA_G,
     Q_MN_PER_VALENCE_MAH_G,
     Q_TM_MAH_G,
     TM_SPAN_V,
     TM_START_V,
     ParameterSet,
-    arrhenius_factor,
     depth_edges,
     front_depth,
     interface_resistance,

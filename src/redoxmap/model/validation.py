@@ -22,15 +22,8 @@ import pandas as pd
 
 from redoxmap.errors import AnalysisError, FitWarning
 from redoxmap.fitting import error_scale
-from redoxmap.model.cycle_model import (
-    FARADAY,
-    GAS_CONSTANT,
-    T_REF_K,
-    ActivationParameters,
-    ParameterSet,
-    arrhenius_factor,
-    simulate_cycles,
-)
+from redoxmap.model.arrhenius import arrhenius_factor, arrhenius_fit
+from redoxmap.model.cycle_model import ActivationParameters, ParameterSet, simulate_cycles
 from redoxmap.model.fit import (
     FITTED,
     LINEAR_BOUNDS,
@@ -44,7 +37,7 @@ from redoxmap.model.fit import (
     predict,
     predict_time_resolved,
 )
-from redoxmap.model.surface import surface_loss_from_valence
+from redoxmap.model.surface import surface_reaction_from_valences
 from redoxmap.model.time_model import CellParameters
 from redoxmap.processes import forked_pool, ordered_map
 
@@ -159,31 +152,24 @@ def tm_utilisation_from_valence(bulk_ni: list[Observation], *, pristine: float =
     source = f"bulk Ni valence after the first charge ({', '.join(f'{v:g} at {t:g} °C' for t, v, _ in first)})"
     if t1 == t2:
         return {"u_ref": (u1, error1, source), "u_activation_energy_eV": (0.0, 0.0, source)}
-    k1, k2 = 1 / (t1 + 273.15), 1 / (t2 + 273.15)
-    per_eV = FARADAY / GAS_CONSTANT
-    energy = -np.log(u2 / u1) / (k2 - k1) / per_eV
-    energy_error = np.hypot(error1 / u1, error2 / u2) / abs(k2 - k1) / per_eV
-    u_ref = u1 * float(np.exp(-energy * per_eV * (1 / T_REF_K - k1)))
-    return {"u_ref": (float(u_ref), float(error1), source),
-            "u_activation_energy_eV": (float(energy), float(energy_error), source)}
+    fit = arrhenius_fit([t1, t2], [u1, u2], [error1, error2])
+    return {"u_ref": (fit.value_ref, fit.value_ref_stderr, source),
+            "u_activation_energy_eV": (fit.energy_eV, fit.energy_stderr_eV, source)}
 
 
 def surface_loss_evidence(surface_ni: list[Observation], reaction_energy_eV: float, *,
                           pristine: float = PRISTINE_NI) -> tuple[float, float, str, float]:
     """``surface_loss_per_cycle`` at T_ref (and its error) from the surface Ni valence after numbered
-    charges at the temperature with the most of them, converted with the surface reaction's energy.
+    charges at the temperature with the most of them, converted with the surface reaction's energy
+    (:func:`redoxmap.model.surface.surface_reaction_from_valences`).
 
     Returns the value at T_ref, its error, the source and the temperature of the measurement (°C)."""
-    by_temperature: dict[float, list[Observation]] = {}
-    for obs in surface_ni:
-        by_temperature.setdefault(obs.temperature_C, []).append(obs)
-    temperature, rows = max(by_temperature.items(), key=lambda item: len({o.cycle for o in item[1]}))
-    gamma, error = surface_loss_from_valence([o.cycle for o in rows], [o.value for o in rows],
-                                             [o.stderr for o in rows], pristine=pristine)
-    scale = arrhenius_factor(reaction_energy_eV, temperature + 273.15)
-    source = (f"surface (TEY) Ni valence after charges {', '.join(str(o.cycle) for o in rows)} at {temperature:g} °C "
-              f"({gamma:.3g} +- {error:.2g} per cycle there), converted to 30 °C with the reaction's energy")
-    return gamma / scale, error / scale, source, temperature
+    table = pd.DataFrame([(o.temperature_C, o.cycle, o.value, o.stderr) for o in surface_ni],
+                         columns=["temperature_C", "cycle", "valence", "valence_stderr"])
+    temperature = float(table.groupby("temperature_C")["cycle"].nunique().idxmax())
+    rate = surface_reaction_from_valences(table[table["temperature_C"] == temperature], pristine=pristine,
+                                          stated_energy_eV=reaction_energy_eV, what="surface (TEY) Ni valence")
+    return (*rate["surface_loss_per_cycle"], temperature)
 
 
 def mn_reduction_evidence() -> tuple[float, float, str]:

@@ -99,11 +99,16 @@ def _parameters_tables(result: StudyResult) -> dict[str, str]:
 
 def _study_context(builder, result: StudyResult) -> dict:
     """What a section needs beyond its own outcomes: the microstructure section shows the model's
-    predictions with each sample's measured contact."""
+    predictions with each sample's measured contact; the model section, the study's XPS and DEMS beside its
+    surface reaction."""
     if builder is build_microstructure_section:
         from redoxmap.study.contact import contact_predictions
 
         return {"predictions": contact_predictions(result)}
+    if builder is build_model_section:
+        from redoxmap.study.surface_evidence import surface_reaction_evidence
+
+        return {"surface_evidence": surface_reaction_evidence(result)}
     return {}
 
 

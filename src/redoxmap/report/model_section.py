@@ -41,8 +41,10 @@ def add_held_out(section: ReportSection, validation: Validation, out: Path, plt)
               "why), each error drawn in the intervals.")
 
 
-def build_model_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSection:
-    """Figures and tables of the model section (files go into ``out``)."""
+def build_model_section(outcomes: list[TaskOutcome], out: Path, plt, surface_evidence=None) -> ReportSection:
+    """Figures and tables of the model section (files go into ``out``); ``surface_evidence``: the study's XPS and
+    DEMS numbers of the surface reaction (:func:`redoxmap.study.surface_evidence.surface_reaction_evidence`),
+    shown beside the values the fit holds."""
     section, analyses = section_from_outcomes(
         outcomes, id="model", title="Model: spatially asynchronous activation",
         intro=("The cycle-resolved model (TM redox fast and uniform; oxygen activating from the surface inwards, "
@@ -72,8 +74,17 @@ def build_model_section(outcomes: list[TaskOutcome], out: Path, plt) -> ReportSe
         if len(analysis.fit.fixed):
             add_table(section, analysis.fit.fixed, out, id="model_study_fixed",
                       title="Values the fit holds, with source and error",
-                      caption="Not fitted: the study's own measurements (its SEM's particle radius) or the "
-                              "reference study's stated values; the map's model arrays draw them.")
+                      caption="Not fitted: the study's own measurements (its SEM's particle radius, the surface "
+                              "reaction from its surface valences after numbered charges) or the reference study's "
+                              "stated values; the map's model arrays draw them.")
+        if surface_evidence is not None and not surface_evidence.empty:
+            add_table(section, surface_evidence, out, id="model_surface_evidence",
+                      title="The surface reaction: what the study's XPS and DEMS measured",
+                      caption="Beside the surface reaction the model holds (its rate, and its energy where two "
+                              "temperatures measure it, from the surface valences: the values above): the share of "
+                              "each chemical family in the XPS regions (the electrolyte's side products) and the "
+                              "lattice oxygen released in each charge (DEMS), by sample and temperature. Evidence, "
+                              "not fitted.")
         if not analysis.interface.empty:
             add_table(section, analysis.interface, out, id="model_interface",
                       title="Interface resistance from the cells' impedance",

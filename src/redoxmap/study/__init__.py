@@ -15,7 +15,8 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "redoxmap.study.modality": ["Modality", "Parameter", "modalities", "parameter", "register_modality",
                                 "reset_modalities"],
     "redoxmap.study.model_evidence": ["model_interface_resistances", "model_particle_radius"],
-    "redoxmap.study.run": ["StudyResult", "run_study"],
+    "redoxmap.study.run": ["StudyResult", "model_surface_valences", "run_study"],
+    "redoxmap.study.surface_evidence": ["surface_reaction_evidence"],
     "redoxmap.study.states": ["State", "parse_state"],
     "redoxmap.study.virtual": ["simulate_study"],
 })

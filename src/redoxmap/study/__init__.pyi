@@ -30,9 +30,11 @@ from redoxmap.study.modality import reset_modalities as reset_modalities
 from redoxmap.study.model_evidence import model_interface_resistances as model_interface_resistances
 from redoxmap.study.model_evidence import model_particle_radius as model_particle_radius
 from redoxmap.study.run import StudyResult as StudyResult
+from redoxmap.study.run import model_surface_valences as model_surface_valences
 from redoxmap.study.run import run_study as run_study
 from redoxmap.study.states import State as State
 from redoxmap.study.states import parse_state as parse_state
+from redoxmap.study.surface_evidence import surface_reaction_evidence as surface_reaction_evidence
 from redoxmap.study.virtual import simulate_study as simulate_study
 
 __all__ = [
@@ -61,10 +63,12 @@ __all__ = [
     "modalities",
     "model_interface_resistances",
     "model_particle_radius",
+    "model_surface_valences",
     "parameter",
     "parse_state",
     "register_modality",
     "reset_modalities",
     "run_study",
     "simulate_study",
+    "surface_reaction_evidence",
 ]

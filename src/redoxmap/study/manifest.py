@@ -57,6 +57,10 @@ class ModelRunParameters:
     parameters: dict = parameter({}, "model parameter values, e.g. {phi_c = 0.8, radius_nm = 1500}", dict)
     cycles: int = parameter(40, "cycles to simulate", int)
     capacity_stderr_pct: float = parameter(1.0, "uncertainty of a measured capacity, in %", (int, float))
+    surface_edge: str = parameter("Ni-L3", "the TM edge whose surface (TEY) valence after numbered charges, with a "
+                                  "pristine spectrum at that edge, fixes the surface reaction's rate", str)
+    surface_electrons: float = parameter(2.0, "electrons per TM of that edge between discharged and charged "
+                                         "(Ni2+/4+: 2)", (int, float))
 
 
 ANALYSES: dict[str, type] = {"model": ModelRunParameters, "map": MapOptions}

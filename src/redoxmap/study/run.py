@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from os import PathLike
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from redoxmap._version import __version__
@@ -247,6 +248,69 @@ def model_r_values(study: Study) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["temperature_C", "cycle", "mode", "r", "r_stderr", "sample"])
 
 
+def model_surface_valences(study: Study):
+    """The surface (TEY) valence at the ``[model] surface_edge`` after numbered charges of the cells the model
+    learns from, with the pristine valence at that edge and probing depth: what fixes the surface reaction's rate
+    (:class:`redoxmap.model.surface.SurfaceValences`). Each valence carries its combined error (statistical,
+    replicates, analysis choices, references and the ``[map]`` floor); several pristine spectra are averaged, their
+    error the largest of theirs or their replicate spread's. None without such spectra after a charge, without a
+    pristine one, or without references for the edge; a sample whose spectra cannot be read is left out (its own
+    XAS task reports why).
+    """
+    from redoxmap.errors import RedoxmapError
+    from redoxmap.fitting import replicate_error
+    from redoxmap.model.surface import SurfaceValences
+    from redoxmap.study.analyses.xas import analyze_xas, combined_stderr
+    from redoxmap.study.states import parse_state
+    from redoxmap.xas.channels import probe_of_mode
+
+    parameters = study.parameters["model"]
+    edge = parameters.surface_edge.upper()
+    held_out = predicted_samples(study)
+    chosen = []  # (sample, entry, charge or 0 for pristine)
+    for sample in study.samples:
+        for entry, options in zip(_xas_entries(sample, study.parameters["xas"]), sample.file_options.get("xas", [])):
+            state = parse_state(options.get("state", ""), options.get("cycle"))
+            if entry.edge.upper() != edge or probe_of_mode(entry.mode) != "surface":
+                continue
+            if entry.pristine or state.half == "pristine":
+                chosen.append((sample, entry, 0))
+            elif (state.half == "charge" and state.cycle >= 1 and sample.temperature_C is not None
+                  and sample.name not in held_out):
+                chosen.append((sample, entry, int(state.cycle)))
+    if not any(cycle for _, _, cycle in chosen) or all(cycle for _, _, cycle in chosen):
+        return None
+    context = prepare_xas(study)
+    if edge not in context["references"]:
+        return None
+    rows, pristine = [], []
+    for sample in {s.name: s for s, _, _ in chosen}.values():
+        entries = {(e.mode, e.state): cycle for s, e, cycle in chosen if s is sample}
+        try:
+            result = analyze_xas(sample.name, [e for s, e, _ in chosen if s is sample],
+                                 references=context["references"], pristine=context["pristine"],
+                                 settings=context["settings"])
+        except RedoxmapError:
+            continue
+        for row in result.valence.to_dict("records"):
+            cycle = entries.get((row["mode"], row["state"]))
+            if cycle is None or not np.isfinite(row["valence"]):
+                continue
+            error = combined_stderr(row, "valence", context["settings"].floors)
+            if cycle:
+                rows.append({"temperature_C": sample.temperature_C, "cycle": cycle, "valence": row["valence"],
+                             "valence_stderr": error, "sample": sample.name})
+            else:
+                pristine.append((row["valence"], error))
+    if not rows or not pristine:
+        return None
+    values, errors = np.array(pristine).T
+    spread = replicate_error(list(values))[0]
+    return SurfaceValences(pd.DataFrame(rows), float(values.mean()),
+                           float(np.nanmax([errors.max(), spread])), f"surface (TEY) {parameters.surface_edge} valence",
+                           float(parameters.surface_electrons))
+
+
 def analyze_xas_sample(sample: Sample, parameters: XasParameters, context: dict):
     """Analyse every spectrum of a sample (the task the executor runs)."""
     from redoxmap.study.analyses.xas import analyze_xas
@@ -357,7 +421,8 @@ def analyze_model_study(study: Study, parameters: ModelRunParameters, store: Cel
 
     cells = [(label, temperature, cycle_summary(table)) for label, temperature, table in model_cells(study, store)]
     return analyze_model(cells, r_values=model_r_values(study), interface=model_interface_resistances(study),
-                         radius=model_particle_radius(study), vary=tuple(parameters.vary),
+                         radius=model_particle_radius(study), surface=model_surface_valences(study),
+                         vary=tuple(parameters.vary),
                          parameters=parameters.parameters,
                          cycles=parameters.cycles, stderr_pct=parameters.capacity_stderr_pct,
                          reference_protocol=parameters.reference_protocol)

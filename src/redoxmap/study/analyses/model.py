@@ -19,7 +19,8 @@ from redoxmap.model.fit import (
     profile_interval,
 )
 from redoxmap.model.observations import capacity_observations, interface_observations, r_observations
-from redoxmap.model.validation import Validation, stated_values, validate_reference
+from redoxmap.model.surface import SurfaceValences
+from redoxmap.model.validation import REFERENCE_STATED, Validation, stated_values, validate_reference
 
 REFERENCE_DRAWS = 20  # refits for the report's reference protocol (`redoxmap model validate`: 40; ~0.35 s each)
 
@@ -68,14 +69,33 @@ class ModelAnalysis:
                               "profile_low": p.low, "profile_high": p.high} for p in self.profiles])
 
 
+def _surface_reaction(surface: SurfaceValences, parameters: dict, notes: list[str]) -> dict:
+    """The surface reaction's fixed values from the study's surface valences (a note says what, or why not)."""
+    energy = parameters.get("surface_reaction_energy_eV", REFERENCE_STATED["surface_reaction_energy_eV"][0])
+    try:
+        rates = surface.reaction(energy)
+    except AnalysisError as exc:
+        notes.append(f"no surface reaction from the {surface.what}: {exc}")
+        return {}
+    if "surface_reaction_energy_eV" in parameters:  # the user's energy stands
+        rates.pop("surface_reaction_energy_eV", None)
+    notes.append("the surface reaction is fixed by the " + "; ".join(
+        f"{name} = {value:.3g} +- {error:.2g}" for name, (value, error, _) in rates.items()) + f" ({surface.what})")
+    return rates
+
+
 def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[str, ...],
                   parameters: dict | None = None, cycles: int = 40, stderr_pct: float = 1.0,
                   r_values: pd.DataFrame | None = None, interface: pd.DataFrame | None = None,
-                  radius: tuple[float, float, str] | None = None, reference_protocol: bool = False) -> ModelAnalysis:
+                  radius: tuple[float, float, str] | None = None, surface: SurfaceValences | None = None,
+                  reference_protocol: bool = False) -> ModelAnalysis:
     """Fit the cycle-resolved model to cells ``(name, temperature_C, cycle summary)`` jointly, and to
     the O activation indices ``r_values`` (see :func:`r_observations`) and the interface resistances
     ``interface`` (:func:`interface_observations`) of the same cells if given. ``radius`` (nm, its
-    error, its source: the study's SEM) replaces the stated particle radius unless ``parameters`` set it.
+    error, its source: the study's SEM) replaces the stated particle radius unless ``parameters`` set it; the
+    ``surface`` valences after numbered charges fix the surface reaction (its rate at 30 °C, and its energy where
+    two temperatures measure it: :func:`redoxmap.model.surface.surface_reaction_from_valences`) unless
+    ``parameters`` set its rate.
     With ``reference_protocol`` the reference study's protocol is run too (:func:`validate_reference`,
     ``REFERENCE_DRAWS`` refits for its intervals): the model's held-out predictions for the report.
 
@@ -103,6 +123,8 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
     measured = {}
     if radius is not None and "radius_nm" not in (parameters or {}) and "radius_nm" not in vary:
         measured["radius_nm"] = radius
+    if surface is not None and "surface_loss_per_cycle" not in (parameters or {}):
+        measured.update(_surface_reaction(surface, parameters or {}, notes))
     start = ActivationParameters(**(parameters or {}), **{name: value for name, (value, _, _) in measured.items()})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FitWarning)

@@ -433,8 +433,9 @@ def _oxygen_row(entry: SpectrumEntry, energy, norm, pristine: dict[str, Pristine
 FLOOR_OF = {"valence": "valence", "r": "r"}
 
 
-def _total(row, column: str, floors: dict) -> float:
-    """A row's combined error: the statistical, replicate, choice and references parts and the floor."""
+def combined_stderr(row, column: str, floors: dict) -> float:
+    """A result row's combined error of ``column`` (``valence`` or ``r``): the statistical, replicate, choice and
+    references parts and the floor (:func:`redoxmap.study.budget.total_error`)."""
     return float(total_error(row.get(f"{column}_stderr", np.nan), row.get(f"{column}_replicates_stderr", np.nan),
                              floors.get(FLOOR_OF[column], np.nan), row.get(f"{column}_choice_stderr", np.nan),
                              row.get(f"{column}_references_stderr", np.nan)))
@@ -459,8 +460,8 @@ def _depth_table(result: XasAnalysis, references: dict[str, ReferenceSet], setti
                 known = list(references[edge.upper()].valences.values())
                 bounds = (min(known), max(known))
             inverted = two_layer(float(tey[value]), float(bulk[value]),
-                                 surface_mode_stderr=_total(tey, value, settings.floors),
-                                 bulk_mode_stderr=_total(bulk, value, settings.floors),
+                                 surface_mode_stderr=combined_stderr(tey, value, settings.floors),
+                                 bulk_mode_stderr=combined_stderr(bulk, value, settings.floors),
                                  layer_nm=settings.layer_nm, surface_depth_nm=settings.tey_depth_nm,
                                  bulk_depth_nm=settings.bulk_depth_nm, layer_stderr_nm=settings.layer_stderr_nm,
                                  surface_depth_stderr_nm=settings.tey_depth_stderr_nm,

@@ -1,0 +1,77 @@
+"""The Arrhenius laws of the activation models: a rate at a temperature relative to 30 °C, and a rate and its
+energy from values measured at two temperatures or more (the TM utilisation from the bulk Ni valence, the surface
+reaction from the surface valences)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from redoxmap.errors import AnalysisError
+
+FARADAY = 96485.33212
+GAS_CONSTANT = 8.314462618
+T_REF_K = 303.15  # 30 °C, the reference study's lower temperature
+PER_EV = FARADAY / GAS_CONSTANT  # kelvin per eV: E / k_B
+
+
+def arrhenius_factor(energy_eV: float, temperature_K: float) -> float:
+    """``exp(-E/R (1/T - 1/T_ref))``: a rate at T relative to 30 °C (E in eV)."""
+    return float(np.exp(-energy_eV * PER_EV * (1 / temperature_K - 1 / T_REF_K)))
+
+
+@dataclass(frozen=True)
+class ArrheniusFit:
+    """A rate at 30 °C and its Arrhenius energy, with standard errors (:func:`arrhenius_fit`)."""
+
+    value_ref: float
+    value_ref_stderr: float
+    energy_eV: float
+    energy_stderr_eV: float
+
+
+def arrhenius_fit(temperatures_C, values, stderr) -> ArrheniusFit:
+    """A rate at 30 °C and its Arrhenius energy from values measured at two temperatures or more.
+
+    Weighted least squares of ``ln v = ln v_ref - E/k (1/T - 1/T_ref)`` with the errors of ``ln v``
+    (``stderr / v``) taken as known; through two temperatures the line passes through both, and the errors
+    are those of the two values propagated.
+
+    Parameters
+    ----------
+    temperatures_C, values, stderr : array_like
+        One value and its standard error per measurement.
+
+    Returns
+    -------
+    ArrheniusFit
+
+    Raises
+    ------
+    AnalysisError
+        With fewer than two different temperatures, or a value or error that is not a positive number.
+
+    Examples
+    --------
+    A rate that doubles from 30 to 50 °C has an energy of 0.29 eV:
+
+    >>> fit = arrhenius_fit([30, 50], [1.0, 2.0], [0.1, 0.2])
+    >>> round(fit.value_ref, 6), round(fit.energy_eV, 3)
+    (1.0, 0.293)
+    """
+    temperatures, values, stderr = (np.asarray(v, float) for v in (temperatures_C, values, stderr))
+    if not (temperatures.shape == values.shape == stderr.shape) or not np.all(np.isfinite(values) & (values > 0)) \
+            or not np.all(np.isfinite(stderr) & (stderr > 0)):
+        raise AnalysisError("an Arrhenius fit needs one positive value and one positive error per temperature "
+                            f"(got values {values.tolist()}, errors {stderr.tolist()})")
+    if len(np.unique(temperatures)) < 2:
+        raise AnalysisError(f"an Arrhenius fit needs values at two temperatures or more (got {temperatures.tolist()})")
+    x = PER_EV * (1 / (temperatures + 273.15) - 1 / T_REF_K)
+    design = np.column_stack([np.ones_like(x), -x])  # ln v = ln v_ref + E (-x)
+    weights = (values / stderr) ** 2
+    covariance = np.linalg.inv(design.T @ (design * weights[:, None]))
+    log_ref, energy = covariance @ (design.T @ (weights * np.log(values)))
+    value_ref = float(np.exp(log_ref))
+    return ArrheniusFit(value_ref, value_ref * float(np.sqrt(covariance[0, 0])), float(energy),
+                        float(np.sqrt(covariance[1, 1])))
