@@ -117,7 +117,7 @@ def _mn_l_reference(name: str):
     return frame["energy"].to_numpy(), frame["mu"].to_numpy()
 
 
-def _surface_study(out, *, pristine: bool = True, rate_30C: float = 0.03, energy_eV: float = 0.4):
+def _surface_study(out, *, pristine: bool = True, rate_30C: float = 0.03, energy_eV: float = 0.8):
     """A study whose surface (TEY) Mn valence after charges 1, 6 and 12 at 30 and 50 °C fades as
     3 + 0.9 exp(-gamma(T) (n - 1)): spectra mixed by hand from the Mn3+ (LaMnO3) and Mn4+ (SrMnO3) references,
     each scaled to unit area, with 0.3 % noise; the pristine spectrum is Mn3+ (valence 3, one electron)."""
@@ -162,8 +162,9 @@ def _surface_study(out, *, pristine: bool = True, rate_30C: float = 0.03, energy
 
 def test_a_study_s_surface_valences_fix_its_surface_reaction(tmp_path):
     """The surface valences read back from the study's spectra within their errors, and the two temperatures
-    give the rate at 30 °C and the energy the spectra were made with (0.03 per cycle, 0.4 eV) within 2 standard
-    errors; the model fit of the study then holds them, with that source, in place of the stated energy."""
+    give the rate at 30 °C and the energy the spectra were made with (0.03 per cycle, 0.8 eV) within 2 standard
+    errors, and an energy more than 2 standard errors from the stated 0.3 eV; the model fit of the study then
+    holds them, with that source, in place of the stated energy."""
     from redoxmap.model.cycle_model import simulate_cycles
     from redoxmap.study.analyses.model import analyze_model
     from redoxmap.study.manifest import load_study
@@ -178,8 +179,9 @@ def test_a_study_s_surface_valences_fix_its_surface_reaction(tmp_path):
     assert np.all(np.abs(measured["valence"] - measured["valence_truth"]) < 2 * measured["valence_stderr"])
     assert surface.pristine == pytest.approx(3.0, abs=2 * surface.pristine_stderr)
     rates = surface.reaction(0.3)
-    for name, value in (("surface_loss_per_cycle", 0.03), ("surface_reaction_energy_eV", 0.4)):
+    for name, value in (("surface_loss_per_cycle", 0.03), ("surface_reaction_energy_eV", 0.8)):
         assert abs(rates[name][0] - value) < 2 * rates[name][1], (name, rates[name])
+    assert abs(rates["surface_reaction_energy_eV"][0] - 0.3) > 2 * rates["surface_reaction_energy_eV"][1]
     cells = []
     for temperature in (30.0, 50.0):
         table = simulate_cycles(ActivationParameters(), 12, temperature_C=temperature).table
@@ -204,3 +206,66 @@ def test_a_study_without_a_pristine_surface_spectrum_gives_no_surface_reaction(t
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert model_surface_valences(load_study(tmp_path)) is None
+
+
+def _fading(temperatures, *, rate_30C=0.03, energy_eV=0.4):
+    """Surface Ni valences by hand after charges 1, 6, 12 and 22, fading at an Arrhenius rate from 30 °C."""
+    from redoxmap.model.surface import SurfaceValences
+
+    rows = []
+    for temperature in temperatures:
+        gamma = rate_30C * np.exp(-energy_eV * 96485.33212 / 8.314462618 * (1 / (temperature + 273.15) - 1 / 303.15))
+        rows += [(temperature, n, 2.04 + 2 * 0.65 * np.exp(-gamma * (n - 1)), 0.03) for n in (1, 6, 12, 22)]
+    table = pd.DataFrame(rows, columns=["temperature_C", "cycle", "valence", "valence_stderr"])
+    return SurfaceValences(table, 2.04, 0.03, "surface (TEY) Ni-L3 valence")
+
+
+def _two_cells():
+    cells = []
+    for temperature in (30.0, 50.0):
+        table = ActivationParameters().with_values(surface_loss_per_cycle=0.0)
+        run = __import__("redoxmap.model.cycle_model", fromlist=["simulate_cycles"]).simulate_cycles(
+            table, 12, temperature_C=temperature).table
+        cells.append((f"cell {temperature:g}", temperature,
+                      pd.DataFrame({"cycle": run["cycle"], "discharge_capacity_mAh_g": run["capacity_mAh_g"]})))
+    return cells
+
+
+def test_a_rate_measured_at_one_temperature_keeps_its_value_there_when_the_energy_is_drawn():
+    """Valences at 50 °C only: the rate at 30 °C comes with the stated 0.3 +- 0.3 eV. Drawn, the rate at 50 °C
+    spreads as its measurement (its relative error), the rate at 30 °C as that and the energy together
+    (0.3 eV x E/k (1/303.15 - 1/323.15) = 0.71 in its logarithm, by hand)."""
+    from redoxmap.model.fit import parameter_draws
+    from redoxmap.study.analyses.model import analyze_model
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        analysis = analyze_model(_two_cells(), vary=("q_o_mAh_g",), surface=_fading([50.0]))
+    fixed = analysis.fit.fixed.set_index("name")
+    assert fixed.loc["surface_loss_per_cycle", "rate_measured_at_C"] == 50.0
+    relative = fixed.loc["surface_loss_per_cycle", "stderr"] / fixed.loc["surface_loss_per_cycle", "value"]
+    draws = parameter_draws(analysis.fit, 4000, seed=2)
+    at_30 = np.log([d.surface_loss_per_cycle for d in draws])
+    energy = np.array([d.surface_reaction_energy_eV for d in draws])
+    at_50 = at_30 - energy * 96485.33212 / 8.314462618 * (1 / 323.15 - 1 / 303.15)
+    by_hand = 0.3 * 96485.33212 / 8.314462618 * (1 / 303.15 - 1 / 323.15)
+    assert np.std(at_50) == pytest.approx(relative, rel=0.1)
+    assert np.std(at_30) == pytest.approx(np.hypot(relative, by_hand), rel=0.1)
+
+
+def test_a_user_s_energy_or_a_fitted_rate_stands():
+    """An energy set in [model] parameters converts both temperatures' rates to 30 °C (no fitted energy in the
+    fixed values); with the energy among the fitted parameters the valences fix nothing (nothing held twice)."""
+    from redoxmap.study.analyses.model import analyze_model
+
+    surface = _fading([30.0, 50.0], energy_eV=0.4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        user = analyze_model(_two_cells(), vary=("q_o_mAh_g",), surface=surface,
+                             parameters={"surface_reaction_energy_eV": 0.4})
+        varied = analyze_model(_two_cells(), vary=("q_o_mAh_g", "surface_reaction_energy_eV"), surface=surface)
+    fixed = user.fit.fixed.set_index("name")
+    assert "surface_reaction_energy_eV" not in fixed.index and user.fit.parameters.surface_reaction_energy_eV == 0.4
+    assert fixed.loc["surface_loss_per_cycle", "value"] == pytest.approx(0.03, rel=0.02)  # the truth, both rates
+    assert not {"surface_loss_per_cycle", "surface_reaction_energy_eV"} & set(varied.fit.fixed["name"])
+    assert not any("surface reaction is fixed" in note for note in varied.notes)

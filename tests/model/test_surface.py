@@ -125,6 +125,13 @@ def test_an_arrhenius_fit_is_the_line_through_two_rates_by_hand():
     assert fit.energy_stderr_eV == pytest.approx(8.314462618 / 96485.33212 * np.hypot(0.1, 0.05) / inverse_span,
                                                  rel=1e-9)
     assert (fit.value_ref, fit.value_ref_stderr) == pytest.approx((0.02, 0.002), rel=1e-9)
+    # away from 30 °C the rate there is extrapolated: its error by hand from the line through 40 and 60 °C
+    away = arrhenius_fit([40, 60], [0.03, 0.09], [0.003, 0.0045])
+    x1, x2 = (96485.33212 / 8.314462618 * (1 / (t + 273.15) - 1 / 303.15) for t in (40, 60))
+    log_ref = (x2 * np.log(0.03) - x1 * np.log(0.09)) / (x2 - x1)
+    assert away.value_ref == pytest.approx(np.exp(log_ref), rel=1e-9)
+    assert away.value_ref_stderr / away.value_ref == pytest.approx(np.hypot(x2 * 0.1, x1 * 0.05) / abs(x2 - x1),
+                                                                   rel=1e-9)
     for bad in (([30, 30], [0.02, 0.05], [0.002, 0.002]), ([30, 50], [0.02, -0.05], [0.002, 0.002]),
                 ([30, 50], [0.02, 0.05], [0.002, 0.0])):
         with pytest.raises(AnalysisError, match="Arrhenius fit needs"):

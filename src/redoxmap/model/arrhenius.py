@@ -17,7 +17,23 @@ PER_EV = FARADAY / GAS_CONSTANT  # kelvin per eV: E / k_B
 
 
 def arrhenius_factor(energy_eV: float, temperature_K: float) -> float:
-    """``exp(-E/R (1/T - 1/T_ref))``: a rate at T relative to 30 °C (E in eV)."""
+    """``exp(-E/k (1/T - 1/T_ref))``: a rate at T relative to 30 °C.
+
+    Parameters
+    ----------
+    energy_eV : float
+        The activation energy (eV).
+    temperature_K : float
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(arrhenius_factor(0.3, 323.15), 3)
+    2.036
+    """
     return float(np.exp(-energy_eV * PER_EV * (1 / temperature_K - 1 / T_REF_K)))
 
 

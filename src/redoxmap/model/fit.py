@@ -25,6 +25,7 @@ from scipy.optimize import least_squares
 from redoxmap.errors import AnalysisError, FitWarning, warn
 from redoxmap.fitting import KNOWN, error_scale
 from redoxmap.formatting import unit_of
+from redoxmap.model.arrhenius import PER_EV, T_REF_K
 from redoxmap.model.cycle_model import ActivationParameters, ParameterSet, interface_resistance, simulate_cycles
 from redoxmap.model.time_model import CellParameters, simulate_time_resolved
 from redoxmap.palette import COLORS
@@ -256,10 +257,23 @@ def parameter_draws(fit: ModelFit, count: int = 200, *, seed: int = 0) -> list[P
     np.fill_diagonal(correlation, 1.0)
     covariance = correlation * np.outer(error, error)
     draws = np.random.default_rng(seed).multivariate_normal(center, covariance, size=count, method="eigh")
+    _follow_drawn_energy(draws, center, names, fit.fixed)
     for k, name in enumerate(names):
         if name in LINEAR_BOUNDS:
             draws[:, k] = np.clip(draws[:, k], *LINEAR_BOUNDS[name])
     return [decode_values(x, names, fit.parameters) for x in draws]
+
+
+def _follow_drawn_energy(draws: np.ndarray, center: np.ndarray, names: list[str], fixed: pd.DataFrame) -> None:
+    """A surface rate measured at one temperature and brought to 30 °C with the stated energy
+    (``rate_measured_at_C`` in ``fixed``) keeps its measured value there when the energy is drawn: its logarithm
+    moves by ``E/k (1/T_m - 1/T_ref)`` times the energy's draw (as the reference protocol's draws do)."""
+    if "rate_measured_at_C" not in fixed or not {"surface_loss_per_cycle", "surface_reaction_energy_eV"} <= set(names):
+        return
+    measured_at = fixed.set_index("name")["rate_measured_at_C"].get("surface_loss_per_cycle", np.nan)
+    if np.isfinite(measured_at):
+        rate, energy = names.index("surface_loss_per_cycle"), names.index("surface_reaction_energy_eV")
+        draws[:, rate] += PER_EV * (1 / (measured_at + 273.15) - 1 / T_REF_K) * (draws[:, energy] - center[energy])
 
 
 def fit_model(observations: list[Observation], *, start: ActivationParameters | None = None,

@@ -111,16 +111,17 @@ def surface_loss_from_valence(
 
 
 def surface_reaction_from_valences(valences: pd.DataFrame, *, pristine: float, stated_energy_eV: float,
-                                   electrons: float = 2.0, what: str = "surface (TEY) TM valence"
-                                   ) -> dict[str, tuple[float, float, str]]:
+                                   electrons: float = 2.0, pristine_stderr: float = 0.0, fit_energy: bool = True,
+                                   what: str = "surface (TEY) TM valence") -> dict[str, tuple[float, float, str]]:
     """The surface reaction's rate at 30 °C and its Arrhenius energy from the surface TM valence after
     numbered charges.
 
     At each temperature with valences after two different charges or more, the loss per cycle there
-    (:func:`surface_loss_from_valence`). With two such temperatures or more, the rate at 30 °C and the energy
-    come from them (:func:`redoxmap.model.arrhenius.arrhenius_fit`); with one, the rate is converted to 30 °C
-    with the stated energy (its error is then the measured rate's alone: the stated energy's error is drawn
-    on its own).
+    (:func:`surface_loss_from_valence`; the pristine valence's error added by moving it one standard error
+    each way). With two such temperatures or more (and ``fit_energy``), the rate at 30 °C and the energy come
+    from them (:func:`redoxmap.model.arrhenius.arrhenius_fit`); otherwise each rate is brought to 30 °C with the
+    stated energy and their inverse-variance mean taken (the energy's own error is not in it: a draw of the
+    energy moves the rate at 30 °C, see :func:`redoxmap.model.fit.parameter_draws`).
 
     Parameters
     ----------
@@ -130,9 +131,13 @@ def surface_reaction_from_valences(valences: pd.DataFrame, *, pristine: float, s
     pristine : float
         The uncharged material's valence.
     stated_energy_eV : float
-        The reaction's energy to use when one temperature is measured.
+        The reaction's energy where the valences do not measure it.
     electrons : float
         Electrons per TM between the discharged and charged state (Ni2+/4+: 2).
+    pristine_stderr : float
+        The pristine valence's standard error.
+    fit_energy : bool
+        Whether valences at two temperatures fix the energy (False: the stated one stands, as a user's does).
     what : str
         What the valences are, for the sources.
 
@@ -149,24 +154,52 @@ def surface_reaction_from_valences(valences: pd.DataFrame, *, pristine: float, s
     """
     rates = []
     for temperature, rows in valences.groupby("temperature_C", sort=True):
-        if rows["cycle"].nunique() >= 2:
-            gamma, error = surface_loss_from_valence(rows["cycle"], rows["valence"], rows["valence_stderr"],
-                                                     pristine=pristine, electrons=electrons)
-            rates.append((float(temperature), gamma, error, sorted(int(c) for c in rows["cycle"].unique())))
+        if rows["cycle"].nunique() < 2:
+            continue
+        gamma, error = surface_loss_from_valence(rows["cycle"], rows["valence"], rows["valence_stderr"],
+                                                 pristine=pristine, electrons=electrons)
+        if pristine_stderr > 0:
+            moved = [surface_loss_from_valence(rows["cycle"], rows["valence"], rows["valence_stderr"],
+                                               pristine=pristine + step, electrons=electrons)[0]
+                     for step in (-pristine_stderr, pristine_stderr)]
+            error = float(np.hypot(error, 0.5 * abs(moved[1] - moved[0])))
+        if not gamma > 0:
+            raise AnalysisError(f"the {what} at {temperature:g} °C does not fall over charges {sorted(rows['cycle'])}"
+                                " (a loss rate of 0): the surface reaction's rate cannot be measured from it")
+        rates.append((float(temperature), gamma, error, sorted(int(c) for c in rows["cycle"].unique())))
     if not rates:
         raise AnalysisError(f"the surface reaction needs the {what} after two different charges at one "
                             f"temperature at least (got charges {sorted(set(valences['cycle'].astype(int)))})")
     measured = "; ".join(f"charges {', '.join(map(str, charges))} at {t:g} °C ({gamma:.3g} +- {error:.2g} per cycle)"
                          for t, gamma, error, charges in rates)
-    if len(rates) >= 2:
+    if len(rates) >= 2 and fit_energy:
         fit = arrhenius_fit(*zip(*[(t, gamma, error) for t, gamma, error, _ in rates]))
         source = f"{what} after {measured}: the rates at {len(rates)} temperatures"
         return {"surface_loss_per_cycle": (fit.value_ref, fit.value_ref_stderr, source),
                 "surface_reaction_energy_eV": (fit.energy_eV, fit.energy_stderr_eV, source)}
-    temperature, gamma, error, _ = rates[0]
-    scale = arrhenius_factor(stated_energy_eV, temperature + 273.15)
+    scales = np.array([arrhenius_factor(stated_energy_eV, t + 273.15) for t, _, _, _ in rates])
+    at_30 = np.array([gamma for _, gamma, _, _ in rates]) / scales
+    errors = np.array([error for _, _, error, _ in rates]) / scales
+    weights = 1 / errors ** 2
     source = f"{what} after {measured}, converted to 30 °C with the reaction's stated energy ({stated_energy_eV:g} eV)"
-    return {"surface_loss_per_cycle": (gamma / scale, error / scale, source)}
+    return {"surface_loss_per_cycle": (float(weights @ at_30 / weights.sum()), float(weights.sum() ** -0.5), source)}
+
+
+def rate_temperatures(valences: pd.DataFrame) -> list[float]:
+    """The temperatures (°C) at which ``valences`` measure a loss rate: those with valences after two different
+    charges or more.
+
+    Parameters
+    ----------
+    valences : pandas.DataFrame
+        As :func:`surface_reaction_from_valences` takes them.
+
+    Returns
+    -------
+    list of float
+    """
+    counts = valences.groupby("temperature_C")["cycle"].nunique()
+    return [float(t) for t in counts.index[counts >= 2]]
 
 
 @dataclass(frozen=True)
@@ -192,8 +225,21 @@ class SurfaceValences:
     what: str
     electrons: float = 2.0
 
-    def reaction(self, stated_energy_eV: float) -> dict[str, tuple[float, float, str]]:
-        """:func:`surface_reaction_from_valences` of these valences."""
+    def reaction(self, stated_energy_eV: float, *, fit_energy: bool = True) -> dict[str, tuple[float, float, str]]:
+        """:func:`surface_reaction_from_valences` of these valences.
+
+        Parameters
+        ----------
+        stated_energy_eV : float
+            The energy where the valences do not measure it.
+        fit_energy : bool
+            Whether valences at two temperatures fix the energy.
+
+        Returns
+        -------
+        dict
+        """
         what = f"{self.what} (pristine {self.pristine:.3g} +- {self.pristine_stderr:.2g})"
         return surface_reaction_from_valences(self.valences, pristine=self.pristine, stated_energy_eV=stated_energy_eV,
-                                              electrons=self.electrons, what=what)
+                                              electrons=self.electrons, pristine_stderr=self.pristine_stderr,
+                                              fit_energy=fit_energy, what=what)

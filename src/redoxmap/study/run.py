@@ -250,12 +250,19 @@ def model_r_values(study: Study) -> pd.DataFrame:
 
 def model_surface_valences(study: Study):
     """The surface (TEY) valence at the ``[model] surface_edge`` after numbered charges of the cells the model
-    learns from, with the pristine valence at that edge and probing depth: what fixes the surface reaction's rate
-    (:class:`redoxmap.model.surface.SurfaceValences`). Each valence carries its combined error (statistical,
-    replicates, analysis choices, references and the ``[map]`` floor); several pristine spectra are averaged, their
-    error the largest of theirs or their replicate spread's. None without such spectra after a charge, without a
-    pristine one, or without references for the edge; a sample whose spectra cannot be read is left out (its own
-    XAS task reports why).
+    learns from, with the pristine valence at that edge and probing depth: what fixes the surface reaction's rate.
+    Each valence carries its combined error (statistical, replicates, analysis choices, references and the
+    ``[map]`` floor); several pristine spectra are averaged, their error the largest of theirs or their replicate
+    spread's. None without such spectra after a charge, without a pristine one, or without references for the
+    edge; a sample whose spectra cannot be read is left out (its own XAS task reports why).
+
+    Parameters
+    ----------
+    study : Study
+
+    Returns
+    -------
+    redoxmap.model.surface.SurfaceValences or None
     """
     from redoxmap.errors import RedoxmapError
     from redoxmap.fitting import replicate_error
@@ -421,7 +428,9 @@ def analyze_model_study(study: Study, parameters: ModelRunParameters, store: Cel
 
     cells = [(label, temperature, cycle_summary(table)) for label, temperature, table in model_cells(study, store)]
     return analyze_model(cells, r_values=model_r_values(study), interface=model_interface_resistances(study),
-                         radius=model_particle_radius(study), surface=model_surface_valences(study),
+                         radius=model_particle_radius(study),
+                         surface=None if "surface_loss_per_cycle" in parameters.parameters
+                         else model_surface_valences(study),
                          vary=tuple(parameters.vary),
                          parameters=parameters.parameters,
                          cycles=parameters.cycles, stderr_pct=parameters.capacity_stderr_pct,

@@ -5,7 +5,6 @@ reaction as evidence; they are never fitted (the model has no quantity they meas
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 COLUMNS = ["sample", "temperature_C", "state", "measured", "value", "stderr", "unit"]
@@ -30,7 +29,7 @@ def surface_reaction_evidence(result) -> pd.DataFrame:
             sample = outcome.value.name
             for row in outcome.value.shares.to_dict("records"):
                 temperature = row.get("temperature_C")
-                rows.append([sample, temperatures.get(sample) if _missing(temperature) else temperature,
+                rows.append([sample, temperatures.get(sample) if pd.isna(temperature) else temperature,
                              row["state"], f"share of the {row['family']} family in {row['region']} (XPS)",
                              row["share"], row["share_stderr"], "fraction"])
     for outcome in result.sections.get("dems", []):
@@ -38,11 +37,8 @@ def surface_reaction_evidence(result) -> pd.DataFrame:
             sample = outcome.value.name
             for row in outcome.value.oxygen.to_dict("records"):
                 if row["direction"] == "charge" and row["cycle"] >= 1:
+                    gases = "O2 and CO2, an upper bound" if row.get("counts_co2") else "O2"
                     rows.append([sample, temperatures.get(sample), row["state"],
-                                 f"lattice oxygen released in charge {int(row['cycle'])} (DEMS)",
+                                 f"lattice oxygen released in charge {int(row['cycle'])} as {gases} (DEMS)",
                                  row["oxygen_umol_g"], row["oxygen_stderr_umol_g"], "umol/g"])
     return pd.DataFrame(rows, columns=COLUMNS)
-
-
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))

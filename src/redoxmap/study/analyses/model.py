@@ -19,7 +19,7 @@ from redoxmap.model.fit import (
     profile_interval,
 )
 from redoxmap.model.observations import capacity_observations, interface_observations, r_observations
-from redoxmap.model.surface import SurfaceValences
+from redoxmap.model.surface import SurfaceValences, rate_temperatures
 from redoxmap.model.validation import REFERENCE_STATED, Validation, stated_values, validate_reference
 
 REFERENCE_DRAWS = 20  # refits for the report's reference protocol (`redoxmap model validate`: 40; ~0.35 s each)
@@ -70,18 +70,33 @@ class ModelAnalysis:
 
 
 def _surface_reaction(surface: SurfaceValences, parameters: dict, notes: list[str]) -> dict:
-    """The surface reaction's fixed values from the study's surface valences (a note says what, or why not)."""
+    """The surface reaction's fixed values from the study's surface valences (a note says what, or why not); a
+    user's energy in ``parameters`` stands, and the rate at 30 °C is converted with it."""
+    user_energy = "surface_reaction_energy_eV" in parameters
     energy = parameters.get("surface_reaction_energy_eV", REFERENCE_STATED["surface_reaction_energy_eV"][0])
     try:
-        rates = surface.reaction(energy)
+        rates = surface.reaction(energy, fit_energy=not user_energy)
     except AnalysisError as exc:
         notes.append(f"no surface reaction from the {surface.what}: {exc}")
         return {}
-    if "surface_reaction_energy_eV" in parameters:  # the user's energy stands
-        rates.pop("surface_reaction_energy_eV", None)
     notes.append("the surface reaction is fixed by the " + "; ".join(
         f"{name} = {value:.3g} +- {error:.2g}" for name, (value, error, _) in rates.items()) + f" ({surface.what})")
     return rates
+
+
+def _held_values(measured: dict, exclude: set, surface: SurfaceValences | None) -> pd.DataFrame:
+    """The fit's fixed values: the reference study's stated ones the study neither fits nor sets (``exclude``)
+    and its own measurements; a surface rate measured at one temperature and brought to 30 °C with the stated
+    energy says at which (``rate_measured_at_C``), so that a draw of that energy moves it
+    (:func:`redoxmap.model.fit.parameter_draws`)."""
+    fixed = stated_values(exclude=exclude | set(measured))
+    for name, (value, error, source) in measured.items():
+        fixed.loc[len(fixed)] = [name, value, error, source]
+    if "surface_loss_per_cycle" in measured and "surface_reaction_energy_eV" in set(fixed["name"]) \
+            and "surface_reaction_energy_eV" not in measured:
+        (temperature,) = rate_temperatures(surface.valences)
+        fixed["rate_measured_at_C"] = np.where(fixed["name"] == "surface_loss_per_cycle", temperature, np.nan)
+    return fixed
 
 
 def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[str, ...],
@@ -123,7 +138,8 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
     measured = {}
     if radius is not None and "radius_nm" not in (parameters or {}) and "radius_nm" not in vary:
         measured["radius_nm"] = radius
-    if surface is not None and "surface_loss_per_cycle" not in (parameters or {}):
+    surface_names = {"surface_loss_per_cycle", "surface_reaction_energy_eV"}
+    if surface is not None and "surface_loss_per_cycle" not in (parameters or {}) and not surface_names & set(vary):
         measured.update(_surface_reaction(surface, parameters or {}, notes))
     start = ActivationParameters(**(parameters or {}), **{name: value for name, (value, _, _) in measured.items()})
     with warnings.catch_warnings(record=True) as caught:
@@ -132,10 +148,7 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
     # What the study neither fits nor sets keeps the reference study's stated value, and its error reaches
     # the model's intervals in the map (the front depth with the radius' error); the probing depths are the
     # study's own settings.
-    fixed = stated_values(exclude={*vary, *(parameters or {}), *measured, "tey_nm", "bulk_nm"})
-    for name, (value, error, source) in measured.items():
-        fixed.loc[len(fixed)] = [name, value, error, source]
-    fit.fixed = fixed
+    fit.fixed = _held_values(measured, {*vary, *(parameters or {}), "tey_nm", "bulk_nm"}, surface)
     profiles = [profile_interval(observations, fit, name) for name in poorly_identified(fit)]
     runs, data = {}, {}
     for name, temperature, summary in usable:
