@@ -199,12 +199,18 @@ def test_a_study_s_surface_valences_fix_its_surface_reaction(tmp_path):
 
 
 def test_a_study_without_a_pristine_surface_spectrum_gives_no_surface_reaction(tmp_path):
+    from redoxmap.errors import DataWarning
     from redoxmap.study.manifest import load_study
     from redoxmap.study.run import model_surface_valences
 
     _surface_study(tmp_path, pristine=False)
+    study = load_study(tmp_path)
+    with pytest.warns(DataWarning, match="Mn-L3 TEY spectra after numbered charges but no pristine one"):
+        assert model_surface_valences(study) is None
+    manifest = tmp_path / "study.toml"  # no spectra at the default Ni-L3 edge: nothing to say
+    manifest.write_text(manifest.read_text().replace('surface_edge = "Mn-L3"\n', ""))
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("error", DataWarning)
         assert model_surface_valences(load_study(tmp_path)) is None
 
 

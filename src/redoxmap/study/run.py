@@ -253,8 +253,9 @@ def model_surface_valences(study: Study):
     learns from, with the pristine valence at that edge and probing depth: what fixes the surface reaction's rate.
     Each valence carries its combined error (statistical, replicates, analysis choices, references and the
     ``[map]`` floor); several pristine spectra are averaged, their error the largest of theirs or their replicate
-    spread's. None without such spectra after a charge, without a pristine one, or without references for the
-    edge; a sample whose spectra cannot be read is left out (its own XAS task reports why).
+    spread's. None without such spectra after a charge; with them, a ``DataWarning`` says why there is none (no
+    pristine spectrum at that edge and mode, no references for the edge, no valence read); a sample whose spectra
+    cannot be read is left out (its own XAS task reports why).
 
     Parameters
     ----------
@@ -264,7 +265,7 @@ def model_surface_valences(study: Study):
     -------
     redoxmap.model.surface.SurfaceValences or None
     """
-    from redoxmap.errors import RedoxmapError
+    from redoxmap.errors import RedoxmapError, warn
     from redoxmap.fitting import replicate_error
     from redoxmap.model.surface import SurfaceValences
     from redoxmap.study.analyses.xas import analyze_xas, combined_stderr
@@ -285,10 +286,17 @@ def model_surface_valences(study: Study):
             elif (state.half == "charge" and state.cycle >= 1 and sample.temperature_C is not None
                   and sample.name not in held_out):
                 chosen.append((sample, entry, int(state.cycle)))
-    if not any(cycle for _, _, cycle in chosen) or all(cycle for _, _, cycle in chosen):
+    if not any(cycle for _, _, cycle in chosen):
+        return None
+    unused = (f"the surface reaction keeps its stated rate: the study has {parameters.surface_edge} TEY spectra after "
+              "numbered charges but")
+    if all(cycle for _, _, cycle in chosen):
+        warn(f"{unused} no pristine one at that edge and mode (state = \"pristine\" or pristine = true)")
         return None
     context = prepare_xas(study)
     if edge not in context["references"]:
+        known = ", ".join(sorted(context["references"])) or "none"
+        warn(f"{unused} no [xas] references for that edge (it has {known})")
         return None
     rows, pristine = [], []
     for sample in {s.name: s for s, _, _ in chosen}.values():
@@ -310,6 +318,7 @@ def model_surface_valences(study: Study):
             else:
                 pristine.append((row["valence"], error))
     if not rows or not pristine:
+        warn(f"{unused} no valence could be read from {'them' if not rows else 'the pristine one'}")
         return None
     values, errors = np.array(pristine).T
     spread = replicate_error(list(values))[0]
