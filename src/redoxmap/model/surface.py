@@ -153,9 +153,8 @@ def surface_reaction_from_valences(valences: pd.DataFrame, *, pristine: float, s
         When no temperature has valences after two different charges, or a rate is not positive.
     """
     rates = []
-    for temperature, rows in valences.groupby("temperature_C", sort=True):
-        if rows["cycle"].nunique() < 2:
-            continue
+    for temperature in rate_temperatures(valences):
+        rows = valences[valences["temperature_C"] == temperature]
         gamma, error = surface_loss_from_valence(rows["cycle"], rows["valence"], rows["valence_stderr"],
                                                  pristine=pristine, electrons=electrons)
         if pristine_stderr > 0:
