@@ -86,3 +86,26 @@ def test_which_charge_a_spectrum_follows(options, cycle):
     from redoxmap.study.run import charge_cycle
 
     assert charge_cycle(options) == cycle
+
+
+def test_a_cycle_key_names_the_state_so_spectra_after_different_cycles_stay_apart(tmp_path):
+    from redoxmap.study.analyses.xas import group_replicates
+    from redoxmap.study.run import _xas_entries
+
+    _write(tmp_path, """
+        [study]
+        name = "s"
+        [[sample]]
+        name = "A"
+        [sample.files]
+        xas = [{file = "c1.dat", edge = "Ni-L3", state = "charge", cycle = 1},
+               {file = "c12.dat", edge = "Ni-L3", state = "charge", cycle = 12},
+               {file = "c12b.dat", edge = "Ni-L3", state = "12th charge", cycle = 12},
+               {file = "d3.dat", edge = "Ni-L3", state = "discharged", cycle = 3}]
+    """, files=("c1.dat", "c12.dat", "c12b.dat", "d3.dat"))
+    study = load_study(tmp_path)
+    sample = study.samples[0]
+    assert [o["state"] for o in sample.file_options["xas"]] == ["charge 1", "charge 12", "charge 12", "discharge 3"]
+    spectra = group_replicates(_xas_entries(sample, study.parameters["xas"]))
+    assert [(s.state, [f.name for f in s.files]) for s in spectra] == [
+        ("charge 1", ["c1.dat"]), ("charge 12", ["c12.dat", "c12b.dat"]), ("discharge 3", ["d3.dat"])]

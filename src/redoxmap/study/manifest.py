@@ -43,6 +43,7 @@ from redoxmap.study.modality import (
     parameter_values,
     resolve,
 )
+from redoxmap.study.states import parse_state
 
 
 @dataclass(frozen=True)
@@ -441,6 +442,8 @@ def _file_entry(entry, manifest: Path, where: str, declared: Modality) -> tuple[
         raise ManifestError(f"{where}: a {modality} entry's 'file' lists no file", path=manifest)
     files = [_resolve(n, manifest, where, modality) for n in names]
     options = {k: v for k, v in entry.items() if k != "file"}
+    if "cycle" in options:  # the state is named with its cycle, or entries "charge" after cycles 1 and 12 would be one
+        options["state"] = parse_state(str(options.get("state", "")), options["cycle"]).label
     for key in declared.path_options:
         if isinstance(options.get(key), dict):  # several named files: an SEM image's maps {Mn = "mn.tif", ...}
             options[key] = {str(name): str(_resolve(str(file), manifest, where, f"{name} {key}"))
