@@ -218,9 +218,13 @@ def model_r_values(study: Study) -> pd.DataFrame:
     """The O activation index r of every O K spectrum taken after a numbered charge of a cell with a
     temperature, by the model's mode (``tey`` or ``bulk``): the XAS values the model is fitted to.
 
+    Each r carries its combined error (statistical, replicates, analysis choices and the ``[map]`` floor, 0.02
+    unless set: :func:`redoxmap.study.analyses.xas.combined_stderr`), as the map's verdicts do; the floor is
+    shared by every spectrum, so counting it per spectrum over-states the fit's errors (the cautious side).
+
     Columns: ``temperature_C``, ``cycle``, ``mode``, ``r``, ``r_stderr``, ``sample``.
     """
-    from redoxmap.study.analyses.xas import analyze_xas
+    from redoxmap.study.analyses.xas import analyze_xas, combined_stderr
     from redoxmap.xas.channels import probe_of_mode
     from redoxmap.xas.files import edge_kind
 
@@ -236,15 +240,16 @@ def model_r_values(study: Study) -> pd.DataFrame:
         if not chosen:
             continue
         pristine = pristine_oxygen(study) if pristine is None else pristine
+        settings = xas_settings(study)
         result = analyze_xas(sample.name, [entry for entry, _ in chosen], references={}, pristine=pristine,
-                             settings=xas_settings(study))
+                             settings=settings)
         if "r" not in result.activation:
             continue
         cycles = {(entry.mode, entry.state): cycle for entry, cycle in chosen}
-        for row in result.activation.dropna(subset=["r"]).itertuples():
-            rows.append({"temperature_C": sample.temperature_C, "cycle": cycles[(row.mode, row.state)],
-                         "mode": "tey" if probe_of_mode(row.mode) == "surface" else "bulk", "r": row.r,
-                         "r_stderr": row.r_stderr, "sample": sample.name})
+        for row in result.activation.dropna(subset=["r"]).to_dict("records"):
+            rows.append({"temperature_C": sample.temperature_C, "cycle": cycles[(row["mode"], row["state"])],
+                         "mode": "tey" if probe_of_mode(row["mode"]) == "surface" else "bulk", "r": row["r"],
+                         "r_stderr": combined_stderr(row, "r", settings.floors), "sample": sample.name})
     return pd.DataFrame(rows, columns=["temperature_C", "cycle", "mode", "r", "r_stderr", "sample"])
 
 
