@@ -138,6 +138,26 @@ def test_an_arrhenius_fit_is_the_line_through_two_rates_by_hand():
             arrhenius_fit(*bad)
 
 
+@pytest.mark.parametrize("rates", [[0.020, 0.036, 0.050, 0.090], [0.020, 0.0301, 0.0453, 0.0663]])
+def test_an_arrhenius_fit_of_four_rates_is_numpys_weighted_line(rates):
+    """Against numpy.polyfit on ln v and x = (1/T - 1/T_ref)/k with weights 1/(stderr/v): its covariance scaled by
+    the reduced chi-square where the rates scatter beyond their errors (the first set), unscaled where they do
+    not (the second, almost on a line)."""
+    from redoxmap.model.arrhenius import arrhenius_fit
+
+    temperatures, relative = np.array([30.0, 40.0, 50.0, 60.0]), 0.05
+    fit = arrhenius_fit(temperatures, rates, relative * np.array(rates))
+    x = 96485.33212 / 8.314462618 * (1 / (temperatures + 273.15) - 1 / 303.15)
+    (slope, intercept), scaled = np.polyfit(x, np.log(rates), 1, w=np.full(4, 1 / relative), cov=True)
+    unscaled = np.polyfit(x, np.log(rates), 1, w=np.full(4, 1 / relative), cov="unscaled")[1]
+    chi2 = float(np.sum(((np.log(rates) - (slope * x + intercept)) / relative) ** 2))
+    covariance = scaled if chi2 / 2 > 1 else unscaled
+    assert (chi2 / 2 > 1) == (rates[1] == 0.036)
+    assert (fit.energy_eV, np.log(fit.value_ref)) == pytest.approx((-slope, intercept), rel=1e-9)
+    assert fit.energy_stderr_eV == pytest.approx(np.sqrt(covariance[0, 0]), rel=1e-9)
+    assert fit.value_ref_stderr / fit.value_ref == pytest.approx(np.sqrt(covariance[1, 1]), rel=1e-9)
+
+
 def _surface_valences(temperatures, charges, *, rate_30C=0.03, energy_eV=0.4, u1=0.65):
     """Surface Ni valences by hand: 2.04 + 2 u1 exp(-gamma(T) (n - 1)), gamma Arrhenius from 30 °C."""
     import pandas as pd

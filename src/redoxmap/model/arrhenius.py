@@ -52,7 +52,9 @@ def arrhenius_fit(temperatures_C, values, stderr) -> ArrheniusFit:
 
     Weighted least squares of ``ln v = ln v_ref - E/k (1/T - 1/T_ref)`` with the errors of ``ln v``
     (``stderr / v``) taken as known; through two temperatures the line passes through both, and the errors
-    are those of the two values propagated.
+    are those of the two values propagated. With three temperatures or more, values that scatter about the
+    line more than their errors allow (reduced chi-square above 1) widen both errors by its square root (the
+    Birge ratio: the errors were under-stated); a reduced chi-square below 1 leaves them as stated.
 
     Parameters
     ----------
@@ -75,6 +77,13 @@ def arrhenius_fit(temperatures_C, values, stderr) -> ArrheniusFit:
     >>> fit = arrhenius_fit([30, 50], [1.0, 2.0], [0.1, 0.2])
     >>> round(fit.value_ref, 6), round(fit.energy_eV, 3)
     (1.0, 0.293)
+
+    Three rates that miss their line by far more than their 1 % errors get wider errors:
+
+    >>> scattered = arrhenius_fit([30, 40, 50], [1.0, 1.8, 2.0], [0.01, 0.018, 0.02])
+    >>> scattered.energy_stderr_eV > 10 * arrhenius_fit([30, 40, 50], [1.0, 1.41, 2.0],
+    ...                                                  [0.01, 0.0141, 0.02]).energy_stderr_eV
+    True
     """
     temperatures, values, stderr = (np.asarray(v, float) for v in (temperatures_C, values, stderr))
     if not (temperatures.shape == values.shape == stderr.shape) or not np.all(np.isfinite(values) & (values > 0)) \
@@ -88,6 +97,9 @@ def arrhenius_fit(temperatures_C, values, stderr) -> ArrheniusFit:
     weights = (values / stderr) ** 2
     covariance = np.linalg.inv(design.T @ (design * weights[:, None]))
     log_ref, energy = covariance @ (design.T @ (weights * np.log(values)))
+    if len(values) > 2:
+        residuals = np.log(values) - design @ np.array([log_ref, energy])
+        covariance = covariance * max(1.0, float(weights @ residuals ** 2) / (len(values) - 2))
     value_ref = float(np.exp(log_ref))
     return ArrheniusFit(value_ref, value_ref * float(np.sqrt(covariance[0, 0])), float(energy),
                         float(np.sqrt(covariance[1, 1])))
