@@ -167,7 +167,8 @@ def model_validate(
     `agrees`: within 15 %, or within the interval and the measurement's error where the interval determines
     its prediction (neither end beyond zero or twice the prediction). Then the study's two
     qualitative tests (a cell moved from 30 to 50 °C after two cycles; liquid- against solid-phase
-    mixing), each with `agrees`, and every fixed value with its source and error."""
+    mixing), each with its verdict (agrees when the nominal model and 95 % of the draws pass, disagrees when as many
+    fail, else not determined) and `agrees`, and every fixed value with its source and error."""
     from redoxmap.cli.common import status
     from redoxmap.model.validation import CYCLE_INTERVAL_SETS, PARTICLE_INTERVAL_SETS, validate_reference
     from redoxmap.processes import usable_cores
@@ -205,7 +206,7 @@ def model_validate(
         for note in result.fit.identifiability:
             typer.echo(f"identifiability: {note}", err=True)
         for note in result.notes:
-            typer.echo(f"missed (more than 15 % off and outside its interval, or a test not passed): {note}", err=True)
+            typer.echo(f"missed (more than 15 % off and outside its interval, or a test not agreed): {note}", err=True)
         if result.draws_left_out:
             typer.echo(f"note: {result.draws_left_out}", err=True)
 

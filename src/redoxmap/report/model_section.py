@@ -34,8 +34,9 @@ def add_held_out(section: ReportSection, validation: Validation, out: Path, plt)
     if len(validation.checks):
         add_table(section, validation.checks, out, id="model_checks", title="Qualitative tests of the reference study",
                   caption="The cell moved from 30 to 50 °C after two cycles, and the better-mixed composite at "
-                  "30 °C: what the study saw, what the model predicts, and whether the nominal model and 95 % "
-                  "of the drawn parameter sets agree.")
+                  "30 °C: what the study saw, what the model predicts, and the verdict: agrees when the nominal "
+                  "model and 95 % of the drawn parameter sets pass, disagrees when as many fail, else not "
+                  "determined (the values the training numbers leave open decide it).")
     add_table(section, validation.fit.fixed, out, id="model_fixed", title="Fixed values, with source and error",
               caption="Every value the training numbers do not determine: measured in the study or stated (and "
               "why), each error drawn in the intervals.")
