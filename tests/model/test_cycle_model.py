@@ -303,8 +303,16 @@ def test_a_study_fit_carries_the_stated_values_into_its_fronts():
         warnings.simplefilter("ignore", FitWarning)
         analysis = analyze_model(cells, vary=("r_int_ohm_g", "q_o_mAh_g"), parameters={"rho": 8.0})
     fixed = set(analysis.fit.fixed["name"])
-    assert {"radius_nm", "contact_fraction", "plateau_V"} <= fixed
-    assert not fixed & {"r_int_ohm_g", "q_o_mAh_g", "rho", "tey_nm", "bulk_nm"}
+    assert {"radius_nm", "contact_fraction", "plateau_V", "tey_nm", "bulk_nm"} <= fixed
+    assert not fixed & {"r_int_ohm_g", "q_o_mAh_g", "rho"}
+    # the study's own probing depths replace the stated ones, in the fit and in its fixed values
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        own = analyze_model(cells, vary=("r_int_ohm_g", "q_o_mAh_g"), parameters={"rho": 8.0},
+                            probing={"tey_nm": (3.0, 0.7, "the study's [xas]"), "bulk_nm": (120.0, 30.0, "ditto")})
+    depths = own.fit.fixed.set_index("name").loc[["tey_nm", "bulk_nm"], ["value", "stderr"]]
+    assert depths.to_numpy().tolist() == [[3.0, 0.7], [120.0, 30.0]]
+    assert (own.fit.parameters.tey_nm, own.fit.parameters.bulk_nm) == (3.0, 120.0)
     temperatures = {"cell 30": 30.0}
     with_stated = model_arrays(analysis, temperatures, cycles=20, draws=60)
     analysis.fit.fixed = analysis.fit.fixed.iloc[0:0]

@@ -127,6 +127,8 @@ def test_the_model_is_fitted_to_the_spectra_too(virtual):
         expected = cell[f"r_{row.mode}"][row.cycle - 1]
         assert abs(row.r - expected) <= 0.015, row
         assert 0.02 <= row.r_stderr < 0.03, row  # the [map] floor of r (0.02) reaches the fit
+    depths = analysis.fit.fixed.set_index("name").loc[["tey_nm", "bulk_nm"], "value"]
+    assert depths.tolist() == [truth["parameters"]["tey_nm"], truth["parameters"]["bulk_nm"]]  # the manifest's
     residuals = analysis.fit.residuals
     assert (residuals["kind"] == "r").sum() == 12 and residuals["normalised_residual"].abs().max() < 3
     assert "r_max" in analysis.fit.names and any("r_max is fitted too" in note for note in analysis.notes)

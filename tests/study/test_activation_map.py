@@ -49,7 +49,7 @@ def test_the_map_joins_every_modality_by_sample_state_and_probe(virtual_map):
     _, amap, _ = virtual_map
     ds = amap.dataset
     assert list(ds["probe"].to_numpy()) == ["surface", "bulk", "electrode"]
-    assert list(ds["probing_depth_nm"].to_numpy()[:2]) == [4.0, 150.0]
+    assert list(ds["probing_depth_nm"].to_numpy()[:2]) == [4.5, 150.0]  # the virtual truth's depths, in its manifest
     assert list(ds["state"].to_numpy()[:5]) == ["pristine", "charge 1", "discharge 1", "charge 12", "charge 22"]
     for variable in ("r", "valence_Mn", "r_layer", "c_A", "ratio_020_003", "R_interface_ohm"):
         assert {"units", "long_name", "method"} <= set(ds[variable].attrs), variable

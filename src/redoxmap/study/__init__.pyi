@@ -29,6 +29,7 @@ from redoxmap.study.modality import register_modality as register_modality
 from redoxmap.study.modality import reset_modalities as reset_modalities
 from redoxmap.study.model_evidence import model_interface_resistances as model_interface_resistances
 from redoxmap.study.model_evidence import model_particle_radius as model_particle_radius
+from redoxmap.study.model_evidence import model_probing_depths as model_probing_depths
 from redoxmap.study.run import StudyResult as StudyResult
 from redoxmap.study.run import model_surface_valences as model_surface_valences
 from redoxmap.study.run import run_study as run_study
@@ -63,6 +64,7 @@ __all__ = [
     "modalities",
     "model_interface_resistances",
     "model_particle_radius",
+    "model_probing_depths",
     "model_surface_valences",
     "parameter",
     "parse_state",

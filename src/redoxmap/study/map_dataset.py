@@ -436,8 +436,7 @@ def activation_map(source, *, options: MapOptions | None = None, progress: bool 
 
         cycles = int(max(study.parameters["model"].cycles, model.cells["cycles"].max()))
         records.model = model_arrays(model, {s.name: s.temperature_C for s in study.samples}, cycles=cycles,
-                                     draws=options.model_draws, tey_nm=xas.tey_depth_nm,
-                                     bulk_nm=xas.bulk_depth_nm)
+                                     draws=options.model_draws)
     attrs = {
         "title": f"Activation map of {study.name}", "study": study.name, "Conventions": "CF-1.10",
         "source": f"redoxmap {__version__}", "history": f"{datetime.now(UTC).isoformat(timespec='seconds')} "

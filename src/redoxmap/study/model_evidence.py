@@ -11,6 +11,8 @@
   active material's sections in the fitted cells' SEM, corrected for sections of spheres
   (:func:`redoxmap.model.observations.radius_from_sections`), replaces the stated radius with its
   error.
+* **The probing depths** (:func:`model_probing_depths`): the ``[xas]`` depths its spectra are read with, so that
+  the fit and the map use the same ones, each with its error.
 
 Both re-run the modality's analysis of the cells the model learns from (an impedance fit or a
 segmentation: fractions of a second per sample), so the model needs no other task's result.
@@ -150,3 +152,14 @@ def model_particle_radius(study: Study) -> tuple[float, float, str] | None:
               f"{'; '.join(names)}, as sections of spheres (median = sqrt(3)/2 of the diameter; +- for their "
               f"shape: {SECTION_SHAPE_PCT:g} %; for a d90/d10 beyond one size's: {100 * width:.0f} %)")
     return value, error, source
+
+
+def model_probing_depths(study: Study) -> dict[str, tuple[float, float, str]]:
+    """The probing depths the study's spectra are read with (``[xas]`` ``tey_depth_nm`` and ``bulk_depth_nm``, with
+    their errors), for its model fit: ``{"tey_nm": (value, error, source), "bulk_nm": ...}``, so that the fit, the
+    map's two-layer values and the model's r by probe use the same depths, each with its error drawn."""
+    xas = study.parameters["xas"]
+    return {"tey_nm": (float(xas.tey_depth_nm), float(xas.tey_depth_stderr_nm),
+                       "the study's [xas] tey_depth_nm and tey_depth_stderr_nm: the depth its surface spectra probe"),
+            "bulk_nm": (float(xas.bulk_depth_nm), float(xas.bulk_depth_stderr_nm),
+                        "the study's [xas] bulk_depth_nm and bulk_depth_stderr_nm: the depth its bulk spectra probe")}

@@ -15,8 +15,8 @@ from redoxmap.model.cycle_model import simulate_cycles
 from redoxmap.model.fit import parameter_draws
 
 
-def _run_arrays(parameters, cycles: int, temperature_C: float, tey_nm: float, bulk_nm: float):
-    run = simulate_cycles(parameters.with_values(tey_nm=tey_nm, bulk_nm=bulk_nm), cycles, temperature_C=temperature_C)
+def _run_arrays(parameters, cycles: int, temperature_C: float):
+    run = simulate_cycles(parameters, cycles, temperature_C=temperature_C)
     table = run.table
     return (run.depth_nm, run.profiles, table["front_nm"].to_numpy(),
             np.column_stack([table["r_tey"].to_numpy(), table["r_bulk"].to_numpy()]))
@@ -31,8 +31,7 @@ def front_speed(cycles: np.ndarray, front_nm: np.ndarray) -> float:
     return float(np.polyfit(cycles[known], front_nm[known], 1)[0])
 
 
-def model_arrays(analysis, sample_temperatures: dict[str, float], *, cycles: int, draws: int = 200,
-                 tey_nm: float = 4.5, bulk_nm: float = 150.0) -> dict:
+def model_arrays(analysis, sample_temperatures: dict[str, float], *, cycles: int, draws: int = 200) -> dict:
     """The fitted model's arrays for every sample whose temperature the model was fitted at.
 
     Parameters
@@ -61,8 +60,8 @@ def model_arrays(analysis, sample_temperatures: dict[str, float], *, cycles: int
     sets = parameter_draws(analysis.fit, draws) if draws else []
     by_temperature = {}
     for temperature in sorted(set(chosen.values())):
-        depth, profiles, front, r = _run_arrays(analysis.fit.parameters, cycles, temperature, tey_nm, bulk_nm)
-        runs = [_run_arrays(p, cycles, temperature, tey_nm, bulk_nm) for p in sets]
+        depth, profiles, front, r = _run_arrays(analysis.fit.parameters, cycles, temperature)
+        runs = [_run_arrays(p, cycles, temperature) for p in sets]
         numbered = np.arange(1, cycles + 1)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a front not yet formed in every draw

@@ -29,7 +29,12 @@ from redoxmap.study.executor import Executor, SerialExecutor, Task, TaskOutcome,
 from redoxmap.study.fingerprint import study_fingerprint
 from redoxmap.study.manifest import ModelRunParameters, Sample, Study, load_study
 from redoxmap.study.modality import Modality, modalities, resolve
-from redoxmap.study.model_evidence import model_interface_resistances, model_particle_radius, predicted_samples
+from redoxmap.study.model_evidence import (
+    model_interface_resistances,
+    model_particle_radius,
+    model_probing_depths,
+    predicted_samples,
+)
 
 
 @dataclass
@@ -442,7 +447,7 @@ def analyze_model_study(study: Study, parameters: ModelRunParameters, store: Cel
 
     cells = [(label, temperature, cycle_summary(table)) for label, temperature, table in model_cells(study, store)]
     return analyze_model(cells, r_values=model_r_values(study), interface=model_interface_resistances(study),
-                         radius=model_particle_radius(study),
+                         radius=model_particle_radius(study), probing=model_probing_depths(study),
                          surface=None if "surface_loss_per_cycle" in parameters.parameters
                          else model_surface_valences(study),
                          vary=tuple(parameters.vary),

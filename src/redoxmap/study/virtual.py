@@ -462,6 +462,7 @@ def simulate_study(out: str | PathLike, *, cycles: int = 40, temperatures_C=(30.
     out = Path(out)
     samples = write_virtual_cells(out, cycles=cycles, temperatures_C=temperatures_C, xas=True, xrd=True, dems=True,
                                   xps=True, sem=True, **options)
+    truth = options.get("parameters") or ActivationParameters()  # its probing depths are the manifest's
     manifest = f"""# A virtual study written by `redoxmap simulate study`: every file comes from the activation
 # model, and truth.json holds what each analysis should find.
 [study]
@@ -482,8 +483,8 @@ half_width_deg = 0.5
 o_k_peaks = ["A", "B", "C"]
 bootstrap = 50
 {mn_l_references_toml(out)}
-tey_depth_nm = 4.0
-bulk_depth_nm = 150.0
+tey_depth_nm = {truth.tey_nm:g}
+bulk_depth_nm = {truth.bulk_nm:g}
 
 [xps]
 regions = ["S 2p"]

@@ -103,11 +103,14 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
                   parameters: dict | None = None, cycles: int = 40, stderr_pct: float = 1.0,
                   r_values: pd.DataFrame | None = None, interface: pd.DataFrame | None = None,
                   radius: tuple[float, float, str] | None = None, surface: SurfaceValences | None = None,
+                  probing: dict[str, tuple[float, float, str]] | None = None,
                   reference_protocol: bool = False) -> ModelAnalysis:
     """Fit the cycle-resolved model to cells ``(name, temperature_C, cycle summary)`` jointly, and to
     the O activation indices ``r_values`` (see :func:`r_observations`) and the interface resistances
     ``interface`` (:func:`interface_observations`) of the same cells if given. ``radius`` (nm, its
-    error, its source: the study's SEM) replaces the stated particle radius unless ``parameters`` set it; the
+    error, its source: the study's SEM) replaces the stated particle radius unless ``parameters`` set it, and
+    ``probing`` (``{"tey_nm": (value, error, source), "bulk_nm": ...}``: the study's ``[xas]`` depths) the stated
+    probing depths unless ``parameters`` set or ``vary`` fits them; the
     ``surface`` valences after numbered charges fix the surface reaction (its rate at 30 °C, and its energy where
     two temperatures measure it: :func:`redoxmap.model.surface.surface_reaction_from_valences`) unless
     ``parameters`` set its rate.
@@ -135,9 +138,9 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
         notes.append("the interface resistance is fitted to the cells' impedance too: "
                      + ", ".join(f"{o.value:.3g} +- {o.stderr:.2g} ohm g at {o.temperature_C:g} °C"
                                  for o in from_impedance))
-    measured = {}
-    if radius is not None and "radius_nm" not in (parameters or {}) and "radius_nm" not in vary:
-        measured["radius_nm"] = radius
+    taken = {"radius_nm": radius, **(probing or {})}
+    measured = {name: value for name, value in taken.items()
+                if value is not None and name not in (parameters or {}) and name not in vary}
     surface_names = {"surface_loss_per_cycle", "surface_reaction_energy_eV"}
     if surface is not None and "surface_loss_per_cycle" not in (parameters or {}) and not surface_names & set(vary):
         measured.update(_surface_reaction(surface, parameters or {}, notes))
@@ -146,9 +149,8 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
         warnings.simplefilter("always", FitWarning)
         fit = fit_model(observations, start=start, vary=tuple(vary))
     # What the study neither fits nor sets keeps the reference study's stated value, and its error reaches
-    # the model's intervals in the map (the front depth with the radius' error); the probing depths are the
-    # study's own settings.
-    fit.fixed = _held_values(measured, {*vary, *(parameters or {}), "tey_nm", "bulk_nm"}, surface)
+    # the model's intervals in the map (the front depth with the radius' error, r by probe with the depths').
+    fit.fixed = _held_values(measured, {*vary, *(parameters or {})}, surface)
     profiles = [profile_interval(observations, fit, name) for name in poorly_identified(fit)]
     runs, data = {}, {}
     for name, temperature, summary in usable:
