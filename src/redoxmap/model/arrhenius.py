@@ -1,6 +1,6 @@
-"""The Arrhenius laws of the activation models: a rate at a temperature relative to 30 °C, and a rate and its
-energy from values measured at two temperatures or more (the TM utilisation from the bulk Ni valence, the surface
-reaction from the surface valences)."""
+"""The temperature laws of the activation models: a rate at a temperature relative to 30 °C, the Tafel width's
+proportion to T, and a rate and its energy from values measured at two temperatures or more (the TM utilisation
+from the bulk Ni valence, the surface reaction from the surface valences)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,27 @@ def arrhenius_factor(energy_eV: float, temperature_K: float) -> float:
     2.036
     """
     return float(np.exp(-energy_eV * PER_EV * (1 / temperature_K - 1 / T_REF_K)))
+
+
+def tafel_width(width_ref_V: float, temperature_K: float) -> float:
+    """The Tafel width RT / (alpha F) at T from its value at 30 °C: it grows in proportion to T (alpha held).
+
+    Parameters
+    ----------
+    width_ref_V : float
+        The width at 30 °C (V per e-fold of the rate).
+    temperature_K : float
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(tafel_width(0.05, 323.15), 4)  # 50 °C: 6.6 % wider
+    0.0533
+    """
+    return width_ref_V * temperature_K / T_REF_K
 
 
 @dataclass(frozen=True)

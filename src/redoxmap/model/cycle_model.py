@@ -45,7 +45,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from redoxmap.model.arrhenius import arrhenius_factor
+from redoxmap.model.arrhenius import arrhenius_factor, tafel_width
 from redoxmap.model.surface import surface_deactivation, surface_oxygen_excess
 
 # Ni2+ -> Ni4+ and Co3+ -> Co4+ in Li1.2Ni0.16Co0.08Mn0.56O2: (2 x 0.16 + 0.08) F / M, M = 85.45 g/mol.
@@ -92,7 +92,8 @@ class ActivationParameters(ParameterSet):
     plateau_V : float
         Local potential of the oxygen plateau: one charge there activates 63 % of what is unactivated.
     tafel_width_V : float
-        Potential per e-fold of the activation rate (RT / alpha F).
+        Potential per e-fold of the activation rate at 30 °C (RT / alpha F; proportional to T at other
+        temperatures, :func:`redoxmap.model.arrhenius.tafel_width`).
     activation_energy_eV : float
         Arrhenius energy of the activation step at a given local potential.
     diffusivity_cm2_s, diffusion_activation_energy_eV : float
@@ -283,9 +284,10 @@ def charge_step(parameters: ActivationParameters, a: np.ndarray, depth_nm: np.nd
     margin = upper_V - eta - p.plateau_V
     rate = arrhenius_factor(p.activation_energy_eV, temperature_K) / SUBSTEPS
     weights = transport_weights(p, depth_nm, temperature_K, c_rate=c_rate, liquid=liquid)
+    width = tafel_width(p.tafel_width_V, temperature_K)
     for _ in range(SUBSTEPS):
         drop = np.cumsum(weights / (1 + (p.rho - 1) * a))
-        drive = np.exp(np.minimum((margin - drop) / p.tafel_width_V, DRIVE_CAP))
+        drive = np.exp(np.minimum((margin - drop) / width, DRIVE_CAP))
         a = 1 - (1 - a) * np.exp(-rate * drive)
     return a, eta
 

@@ -14,8 +14,8 @@ the full capacity Q_Mn + Q_TM + Q_O, and ``a``, the activated fraction of its Li
   steeply below the Mn, where every site is lithiated); the activated oxygen reservoir (Q_O a)
   on to 4.45 V; beyond what is available the potential climbs steeply through the plateau
   ``U_plateau`` (4.5 V). The domains activate on charge with Tafel kinetics in the local
-  potential, ``da/dt = k_a(T) (1 - a) exp((U - U_plateau) / w)`` (w = 50 mV: tenfold per
-  115 mV): fast on the plateau, slowly on the TM slope below it.
+  potential, ``da/dt = k_a(T) (1 - a) exp((U - U_plateau) / w)`` (w = 50 mV at 30 °C: tenfold per
+  115 mV; RT / alpha F, so in proportion to T): fast on the plateau, slowly on the TM slope below it.
   Activating adds oxygen capacity, which pulls U back down: the plateau of the first charge. It
   also opens the Mn reservoir reduced (the oxygen that leaves reduces Mn: the bulk Mn falls from
   3.99 to 3.91 in the first charge at 50 °C), at the bottom of the shell's charge, so the holes
@@ -59,7 +59,7 @@ from scipy.special import expit
 
 from redoxmap.cycling.regions import DEFAULT_REGIONS
 from redoxmap.errors import AnalysisError
-from redoxmap.model.arrhenius import FARADAY, GAS_CONSTANT, arrhenius_factor
+from redoxmap.model.arrhenius import FARADAY, GAS_CONSTANT, arrhenius_factor, tafel_width
 from redoxmap.model.cycle_model import (
     DRIVE_CAP,
     ONE_C_MA_G,
@@ -132,8 +132,8 @@ class CellParameters(ParameterSet):
         energy of that reaction with the electrolyte (the cycle-resolved model's parameters of the
         same names; :mod:`redoxmap.model.surface`). 0: no surface process.
     tafel_width_V : float
-        Potential per e-fold of the activation rate (RT / alpha F; the cycle-resolved model's parameter of the
-        same name).
+        Potential per e-fold of the activation rate at 30 °C (RT / alpha F, proportional to T; the cycle-resolved
+        model's parameter of the same name).
     tey_nm, bulk_nm : float
         Probing depths of the surface (TEY) and bulk (iPFY/TFY) XAS modes (the cycle-resolved model's).
     shells, surface_step_nm : int, float
@@ -328,6 +328,7 @@ class ParticleModel:
         self._inner_gain4, self._outer_gain4 = np.tile(self.inner_gain, 4), np.tile(self.outer_gain, 4)
         self.d0 = p.diffusivity_cm2_s * arrhenius_factor(p.diffusion_activation_energy_eV, t)
         self.k_activation = p.k_activation_per_h / 3600 * arrhenius_factor(p.activation_energy_eV, t)
+        self.width = tafel_width(p.tafel_width_V, t)
         self.r_int = interface_resistance(p, t)
         self.q_total, self.f_mn, self.f_tm, _ = capacity_fractions(p)
         # The current extracts charge through the surface shell: d<x>/dt = I / (3600 Q_total).
@@ -356,7 +357,7 @@ class ParticleModel:
         rate[1:n] -= flux * self.outer_gain
         rate[n - 1] += current_mA_g * self.feed
         if current_mA_g > 0:
-            drive, _ = _drive(open_circuit_potential(x, a, p), p.u_plateau_V, p.tafel_width_V)
+            drive, _ = _drive(open_circuit_potential(x, a, p), p.u_plateau_V, self.width)
             rate[n:] = self.k_activation * (1 - a) * drive
         return rate
 
@@ -376,7 +377,7 @@ class ParticleModel:
         jac = np.bincount(self._face_index, weights, minlength=4 * n * n).reshape(2 * n, 2 * n)
         if current_mA_g > 0:
             u, du_dx, du_da = open_circuit_potential(x, a, p, gradient=True)
-            drive, d_drive = _drive(u, p.u_plateau_V, p.tafel_width_V, gradient=True)
+            drive, d_drive = _drive(u, p.u_plateau_V, self.width, gradient=True)
             k, i = self.k_activation, self._diagonal
             jac[n + i, i] = k * (1 - a) * d_drive * du_dx
             jac[n + i, n + i] = k * ((1 - a) * d_drive * du_da - drive)

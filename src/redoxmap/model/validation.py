@@ -61,7 +61,8 @@ REFERENCE_STATED = {
     "plateau_V": (4.5, 0.05, ("the reference study: the oxygen plateau of the first charge at ~4.5 V (dQ/dV peak Ox4, "
                              "region III above 4.4 V)")),
     "tafel_width_V": (0.05, 0.016, ("RT / (alpha F) = 0.052 V at 30 °C with a transfer coefficient 0.5, +- 0.15 "
-                                   "in alpha (symmetric Butler-Volmer; not measured in the study)")),
+                                   "in alpha (symmetric Butler-Volmer; not measured in the study); in proportion "
+                                   "to T at 50 °C")),
     "activation_energy_eV": (0.0, 0.2, ("stated: the step at a given local potential; what 30 °C lacks is potential, "
                                        "not the step itself (a liquid cell activates at 30 °C in its first charge)")),
     "contact_fraction": (0.3, 0.15, ("stated: the study's SEM of the hand-milled composite shows voids and loose "
