@@ -321,6 +321,37 @@ def test_a_study_fit_carries_the_stated_values_into_its_fronts():
     def width(arrays):
         return float(np.nanmean(arrays["front_high_nm"] - arrays["front_low_nm"]))
     assert width(with_stated) > 2 * width(covariance_only)
+    # two fitted values cannot absorb the fixed values' draws on 40 exact capacities: the map says its intervals
+    # hold draws the data reject
+    assert "wider than the data allow" in with_stated["intervals"] and "covariance" in covariance_only["intervals"]
+
+
+def test_the_maps_model_intervals_draw_the_fixed_values_with_the_fit_compensating():
+    """Five fitted values and ten capacities per temperature with 10 % errors: each draw of the fixed values is
+    compensated by the fitted ones and kept where the data accept it; the truth's front lies inside the
+    intervals, which are narrower than draws with the fitted values held."""
+    import pandas as pd
+
+    from redoxmap.model.fit import parameter_draws
+    from redoxmap.study.analyses.model import analyze_model
+    from redoxmap.study.model_records import model_arrays
+
+    runs = {t: simulate_cycles(BASE, 10, temperature_C=t).table for t in (30.0, 50.0)}
+    cells = [(f"cell {t:g}", t, pd.DataFrame({"cycle": run["cycle"],
+                                               "discharge_capacity_mAh_g": run["capacity_mAh_g"]}))
+             for t, run in runs.items()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        analysis = analyze_model(cells, vary=("r_int_ohm_g", "r_int_activation_energy_eV", "diffusivity_cm2_s",
+                                              "q_o_mAh_g", "u_ref"), stderr_pct=10.0)
+        arrays = model_arrays(analysis, {"cell 30": 30.0}, cycles=10, draws=40)
+    assert "compensated by the fitted values" in arrays["intervals"] and arrays["draws"] >= 20
+    truth = runs[30.0]["front_nm"].to_numpy()
+    assert np.all((arrays["front_low_nm"][0] <= truth) & (truth <= arrays["front_high_nm"][0]))
+    held = np.array([simulate_cycles(p, 10, temperature_C=30.0).table["front_nm"].to_numpy()
+                     for p in parameter_draws(analysis.fit, 40)])
+    held_width = np.nanpercentile(held, 97.5, axis=0) - np.nanpercentile(held, 2.5, axis=0)
+    assert np.nanmean(arrays["front_high_nm"][0] - arrays["front_low_nm"][0]) < np.nanmean(held_width)
 
 
 def test_prediction_intervals_from_skewed_draws_cover_a_further_draw_at_their_nominal_rate():

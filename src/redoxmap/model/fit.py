@@ -199,6 +199,16 @@ class ModelFit(FitResult):
                              "stderr": self.table["stderr"], "unit": [unit_of(n) for n in self.table["name"]],
                              **({"at_bound": self.table["at_bound"]} if "at_bound" in self.table else {})})
 
+    def observations(self) -> list[Observation]:
+        """The observations the fit was made to (from its residual table), to refit or compensate it.
+
+        Returns
+        -------
+        list of Observation
+        """
+        return [Observation(r.kind, float(r.measured), float(r.stderr), float(r.temperature_C), int(r.cycle),
+                            r.mode if isinstance(r.mode, str) else None, r.cell) for r in self.residuals.itertuples()]
+
     def statistics(self) -> dict:
         """Chi-square and its reduced value, observations, the model fitted and the error convention."""
         return {"chi_square": self.chi_square, "reduced_chi_square": self.reduced_chi_square,
@@ -264,16 +274,35 @@ def parameter_draws(fit: ModelFit, count: int = 200, *, seed: int = 0) -> list[P
     return [decode_values(x, names, fit.parameters) for x in draws]
 
 
-def _follow_drawn_energy(draws: np.ndarray, center: np.ndarray, names: list[str], fixed: pd.DataFrame) -> None:
-    """A surface rate measured at one temperature and brought to 30 °C with the stated energy
-    (``rate_measured_at_C`` in ``fixed``) keeps its measured value there when the energy is drawn: its logarithm
-    moves by ``E/k (1/T_m - 1/T_ref)`` times the energy's draw (as the reference protocol's draws do)."""
-    if "rate_measured_at_C" not in fixed or not {"surface_loss_per_cycle", "surface_reaction_energy_eV"} <= set(names):
-        return
+def energy_coupling(fixed: pd.DataFrame) -> float:
+    """How far the logarithm of a surface rate at 30 °C moves per eV of its reaction energy's draw: a rate measured
+    at one temperature T_m and brought to 30 °C with the stated energy (``rate_measured_at_C`` in ``fixed``) keeps
+    its measured value there, so ``ln v_30`` moves by ``(1/T_m - 1/T_ref) / k`` times the energy's change (as the
+    reference protocol's draws do); 0 where no rate is measured at one temperature.
+
+    Parameters
+    ----------
+    fixed : pandas.DataFrame
+        A fit's fixed values (``ModelFit.fixed``).
+
+    Returns
+    -------
+    float
+        Per eV.
+    """
+    names = set(fixed["name"])
+    if "rate_measured_at_C" not in fixed or not {"surface_loss_per_cycle", "surface_reaction_energy_eV"} <= names:
+        return 0.0
     measured_at = fixed.set_index("name")["rate_measured_at_C"].get("surface_loss_per_cycle", np.nan)
-    if np.isfinite(measured_at):
+    return float(PER_EV * (1 / (measured_at + 273.15) - 1 / T_REF_K)) if np.isfinite(measured_at) else 0.0
+
+
+def _follow_drawn_energy(draws: np.ndarray, center: np.ndarray, names: list[str], fixed: pd.DataFrame) -> None:
+    """The drawn surface rates at 30 °C (log scale) moved with the drawn energy (:func:`energy_coupling`)."""
+    coupling = energy_coupling(fixed)
+    if coupling:
         rate, energy = names.index("surface_loss_per_cycle"), names.index("surface_reaction_energy_eV")
-        draws[:, rate] += PER_EV * (1 / (measured_at + 273.15) - 1 / T_REF_K) * (draws[:, energy] - center[energy])
+        draws[:, rate] += coupling * (draws[:, energy] - center[energy])
 
 
 def fit_model(observations: list[Observation], *, start: ActivationParameters | None = None,

@@ -32,6 +32,7 @@ from redoxmap.model.fit import (
     Observation,
     decode_values,
     encode_values,
+    energy_coupling,
     fit_model,
     fit_time_resolved,
     parameter_draws,
@@ -221,7 +222,8 @@ def draw_fixed(fixed: pd.DataFrame, rng: np.random.Generator, surface_ni: list[O
     """One draw of every fixed value from its error: normal within the bounds of ``LINEAR_BOUNDS`` for
     the values that may be negative or are bounded, log-normal for the positive ones. With
     ``surface_ni``, the surface loss at 30 °C follows the drawn reaction energy (the loss measured at
-    50 °C stays what it was)."""
+    50 °C stays what it was); so does a study's rate measured at one temperature
+    (:func:`redoxmap.model.fit.energy_coupling`)."""
     drawn = {}
     for row in fixed.itertuples():
         if not row.stderr > 0:
@@ -235,6 +237,9 @@ def draw_fixed(fixed: pd.DataFrame, rng: np.random.Generator, surface_ni: list[O
         at_measured = max(rng.normal(gamma, error), 0.0)
         drawn["surface_loss_per_cycle"] = at_measured / arrhenius_factor(drawn["surface_reaction_energy_eV"],
                                                                            temperature + 273.15)
+    elif coupling := energy_coupling(fixed):  # a study's rate measured at one temperature keeps its value there
+        nominal = float(fixed.set_index("name").loc["surface_reaction_energy_eV", "value"])
+        drawn["surface_loss_per_cycle"] *= float(np.exp(coupling * (drawn["surface_reaction_energy_eV"] - nominal)))
     return drawn
 
 

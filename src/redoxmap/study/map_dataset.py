@@ -225,6 +225,7 @@ def _add_model(dataset, model: dict, index: dict) -> None:
             "units": "nm/cycle", "long_name": f"{MODEL_NOTE}: mean speed of the activation front"
             + ("" if name.endswith("cycle") else f" ({'2.5' if 'low' in name else '97.5'} % of the draws)")})
     dataset.attrs["model_parameters"] = model["parameters"]
+    dataset.attrs["model_intervals"] = model["intervals"]
     dataset.attrs["model_radius_nm"] = float(model["radius_nm"])
 
 
