@@ -349,7 +349,7 @@ def rejection_limit(fit: ModelFit) -> float:
 
 
 def compensated_sets(training: list[Observation], fit: ModelFit, predictor: Callable, *, count: int = 24,
-                     seed: int = 0, step: float = 0.02,
+                     seed: int = 0, step: float = 0.02, at_least: int = 0,
                      on_evaluation: Callable[[int, float], None] | None = None) -> ParameterSets:
     """Parameter sets for a model too slow to refit per draw (the time-resolved one: minutes a fit), made as
     :func:`interval_sets` makes them with a linearised refit in place of the refit.
@@ -364,8 +364,10 @@ def compensated_sets(training: list[Observation], fit: ModelFit, predictor: Call
     training numbers reject that point (chi-square above :func:`rejection_limit`) and otherwise gets one draw of
     the fit's covariance, until ``count`` are kept or ``4 count`` were tried. A linearised refit is exact for a
     model linear in its parameters; where the model bends, the chi-square at the point it reaches says how far
-    from a refit it is (a point beyond the limit is left out, as a refit beyond it would be). ``on_evaluation``
-    gets the count of model runs and the last chi-square, for progress.
+    from a refit it is (a point beyond the limit is left out, as a refit beyond it would be). With ``at_least``, the
+    draws stop once the tries left could no longer keep that many, or, after ``count / 2`` tries, once the share
+    kept so far would keep fewer than half of them (the caller then draws otherwise).
+    ``on_evaluation`` gets the count of model runs and the last chi-square, for progress.
     """
     fixed = fit.fixed.reset_index(drop=True)
     fitted_names, fixed_names = list(refit_names(fit)), list(fixed["name"])
@@ -397,7 +399,7 @@ def compensated_sets(training: list[Observation], fit: ModelFit, predictor: Call
         compensation = -_determined_inverse(jacobian(fitted_names)) @ jacobian(fixed_names)
         centre_fixed, centre_fitted = encode_values(fit.parameters, fixed_names), encode_values(fit.parameters,
                                                                                                 fitted_names)
-        while len(sets) < count and tried < 4 * count:
+        while len(sets) < count and tried < 4 * count and _may_keep(len(sets), tried, 4 * count, at_least):
             tried += 1
             drawn = fit.parameters.with_values(**draw_fixed(fixed, rng))
             shift = encode_values(drawn, fixed_names) - centre_fixed
@@ -418,6 +420,18 @@ def compensated_sets(training: list[Observation], fit: ModelFit, predictor: Call
                 sets.append(drawn)
     sets.left_out = tried - len(sets)
     return sets
+
+
+def _may_keep(kept: int, tried: int, most: int, at_least: int) -> bool:
+    """Whether ``most`` tries may still keep ``at_least`` sets: enough tries are left, and (after an eighth of
+    them) the share kept so far projects at least half of ``at_least``.
+
+    >>> _may_keep(0, 99, 800, 100), _may_keep(0, 101, 800, 100), _may_keep(30, 200, 800, 100), _may_keep(0, 701, 800, 100)
+    (True, False, True, False)
+    """
+    if kept + most - tried < at_least:
+        return False
+    return tried < most // 8 or kept + kept / tried * (most - tried) >= at_least / 2
 
 
 DETERMINED_SINGULAR_VALUE = 1.0

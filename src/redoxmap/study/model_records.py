@@ -49,15 +49,15 @@ def _draws(fit, count: int) -> tuple[list, str]:
         return parameter_draws(fit, count), f"{count} draws of the fit's covariance"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
-        sets = compensated_sets(fit.observations(), fit, fit.predictor, count=count)
-    if len(sets) >= count / 2:
+        sets = compensated_sets(fit.observations(), fit, fit.predictor, count=count, at_least=(count + 1) // 2)
+    if len(sets) >= (count + 1) // 2:
         return list(sets), (f"{len(sets)} draws of the fixed values, each compensated by the fitted values to "
                             f"first order, and of the fit's covariance ({sets.rejected} the training numbers reject "
                             "left out)")
     return parameter_draws(fit, count), (
         f"{count} draws of the fit's covariance and the fixed values with the fitted values held: the training "
-        f"numbers reject {sets.rejected} of {sets.rejected + len(sets)} compensated draws (the fit varies too few "
-        "parameters to absorb the fixed values' errors), so these intervals are wider than the data allow")
+        f"numbers reject {sets.rejected} of the {sets.left_out + len(sets)} compensated draws tried (the fit varies "
+        "too few parameters to absorb the fixed values' errors), so these intervals are wider than the data allow")
 
 
 def model_arrays(analysis, sample_temperatures: dict[str, float], *, cycles: int, draws: int = 200) -> dict:
