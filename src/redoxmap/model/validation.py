@@ -426,8 +426,8 @@ def _may_keep(kept: int, tried: int, most: int, at_least: int) -> bool:
     """Whether ``most`` tries may still keep ``at_least`` sets: enough tries are left, and (after an eighth of
     them) the share kept so far projects at least half of ``at_least``.
 
-    >>> _may_keep(0, 99, 800, 100), _may_keep(0, 101, 800, 100), _may_keep(30, 200, 800, 100), _may_keep(0, 701, 800, 100)
-    (True, False, True, False)
+    >>> [_may_keep(kept, tried, 800, 100) for kept, tried in ((0, 99), (0, 101), (30, 200), (0, 701))]
+    [True, False, True, False]
     """
     if kept + most - tried < at_least:
         return False
