@@ -159,7 +159,6 @@ def test_reference_protocol_fits_determined_parameters_and_predicts_with_interva
     # Both tests run; the mixing one agrees in every draw. The switch one's nominal model shows the plateau from
     # cycle 3, but only ~90 % of draws do (`model validate`, 40 draws: not determined), so it never disagrees.
     assert len(result.checks) == 2 and bool(result.checks["agrees"].iloc[1])
-    assert list(result.checks["verdict"] == "agrees") == list(result.checks["agrees"])
     assert result.checks["verdict"].iloc[0] in ("agrees", "not determined")
     assert "in cycle 3 at 50 °C" in result.checks["predicted"].iloc[0]
 
@@ -327,16 +326,19 @@ def test_a_study_fit_carries_the_stated_values_into_its_fronts():
 
 
 def test_the_maps_model_intervals_draw_the_fixed_values_with_the_fit_compensating():
-    """Five fitted values and ten capacities per temperature with 10 % errors: each draw of the fixed values is
-    compensated by the fitted ones and kept where the data accept it; the truth's front lies inside the
-    intervals, which are narrower than draws with the fitted values held."""
+    """A truth whose fixed values are not the stated ones the fit assumes (radius 1250 nm, contact 0.36, plateau
+    4.52 V, each within its stated error); five fitted values and ten capacities per temperature with 10 % errors.
+    The fit's own front misses the truth's by over 10 %; each draw of the fixed values, compensated by the fitted
+    ones and kept where the data accept it, makes intervals that hold the truth's front, narrower than draws with
+    the fitted values held."""
     import pandas as pd
 
     from redoxmap.model.fit import parameter_draws
     from redoxmap.study.analyses.model import analyze_model
     from redoxmap.study.model_records import model_arrays
 
-    runs = {t: simulate_cycles(BASE, 10, temperature_C=t).table for t in (30.0, 50.0)}
+    truth = BASE.with_values(radius_nm=1250.0, contact_fraction=0.36, plateau_V=4.52)
+    runs = {t: simulate_cycles(truth, 10, temperature_C=t).table for t in (30.0, 50.0)}
     cells = [(f"cell {t:g}", t, pd.DataFrame({"cycle": run["cycle"],
                                                "discharge_capacity_mAh_g": run["capacity_mAh_g"]}))
              for t, run in runs.items()]
@@ -346,8 +348,9 @@ def test_the_maps_model_intervals_draw_the_fixed_values_with_the_fit_compensatin
                                               "q_o_mAh_g", "u_ref"), stderr_pct=10.0)
         arrays = model_arrays(analysis, {"cell 30": 30.0}, cycles=10, draws=40)
     assert "compensated by the fitted values" in arrays["intervals"] and arrays["draws"] >= 20
-    truth = runs[30.0]["front_nm"].to_numpy()
-    assert np.all((arrays["front_low_nm"][0] <= truth) & (truth <= arrays["front_high_nm"][0]))
+    front = runs[30.0]["front_nm"].to_numpy()
+    assert abs(arrays["front_nm"][0][-1] / front[-1] - 1) > 0.1
+    assert np.all((arrays["front_low_nm"][0] <= front) & (front <= arrays["front_high_nm"][0]))
     held = np.array([simulate_cycles(p, 10, temperature_C=30.0).table["front_nm"].to_numpy()
                      for p in parameter_draws(analysis.fit, 40)])
     held_width = np.nanpercentile(held, 97.5, axis=0) - np.nanpercentile(held, 2.5, axis=0)

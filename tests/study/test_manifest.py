@@ -88,8 +88,11 @@ def test_which_charge_a_spectrum_follows(options, cycle):
     assert charge_cycle(options) == cycle
 
 
-def test_a_cycle_key_names_the_state_so_spectra_after_different_cycles_stay_apart(tmp_path):
+def test_one_state_name_with_different_cycle_keys_is_named_apart(tmp_path):
+    """"charge" after cycles 1 and 12 are two spectra, each with its cycle; names the user made distinct
+    ("charged to 4.4 V", "charged to 4.7 V" in one cycle) or used with one cycle stay as written."""
     from redoxmap.study.analyses.xas import group_replicates
+    from redoxmap.study.map_records import _entry_state
     from redoxmap.study.run import _xas_entries
 
     _write(tmp_path, """
@@ -100,12 +103,17 @@ def test_a_cycle_key_names_the_state_so_spectra_after_different_cycles_stay_apar
         [sample.files]
         xas = [{file = "c1.dat", edge = "Ni-L3", state = "charge", cycle = 1},
                {file = "c12.dat", edge = "Ni-L3", state = "charge", cycle = 12},
-               {file = "c12b.dat", edge = "Ni-L3", state = "12th charge", cycle = 12},
-               {file = "d3.dat", edge = "Ni-L3", state = "discharged", cycle = 3}]
-    """, files=("c1.dat", "c12.dat", "c12b.dat", "d3.dat"))
+               {file = "c12b.dat", edge = "Ni-L3", state = "charge", cycle = 12},
+               {file = "h44.dat", edge = "Ni-L3", state = "charged to 4.4 V", cycle = 1},
+               {file = "h47.dat", edge = "Ni-L3", state = "charged to 4.7 V", cycle = 1}]
+    """, files=("c1.dat", "c12.dat", "c12b.dat", "h44.dat", "h47.dat"))
     study = load_study(tmp_path)
     sample = study.samples[0]
-    assert [o["state"] for o in sample.file_options["xas"]] == ["charge 1", "charge 12", "charge 12", "discharge 3"]
+    names = ["charge, cycle 1", "charge, cycle 12", "charge, cycle 12", "charged to 4.4 V", "charged to 4.7 V"]
+    assert [o["state"] for o in sample.file_options["xas"]] == names
     spectra = group_replicates(_xas_entries(sample, study.parameters["xas"]))
     assert [(s.state, [f.name for f in s.files]) for s in spectra] == [
-        ("charge 1", ["c1.dat"]), ("charge 12", ["c12.dat", "c12b.dat"]), ("discharge 3", ["d3.dat"])]
+        ("charge, cycle 1", ["c1.dat"]), ("charge, cycle 12", ["c12.dat", "c12b.dat"]),
+        ("charged to 4.4 V", ["h44.dat"]), ("charged to 4.7 V", ["h47.dat"])]
+    assert [_entry_state(sample.file_options["xas"], n).label for n in names] == [
+        "charge 1", "charge 12", "charge 12", "charge 1", "charge 1"]

@@ -252,7 +252,7 @@ def transport_weights(parameters: ActivationParameters, depth_nm: np.ndarray, te
     p = parameters
     radius_cm = (p.radius_nm - depth_nm) * 1e-7
     step_cm = np.diff(depth_nm, prepend=0.0) * 1e-7
-    contact = 1.0 if liquid else p.contact_fraction * max(p.phi_c, 1e-9)
+    contact = 1.0 if liquid else min(p.contact_fraction * max(p.phi_c, 1e-9), 1.0)  # at most the whole surface
     diffusivity = p.diffusivity_cm2_s * arrhenius_factor(p.diffusion_activation_energy_eV, temperature_K)
     volts_per_unit = TM_SPAN_V * c_rate * ONE_C_MA_G / (3600 * p.q_tm_mAh_g)  # s g: slope x charging rate
     return volts_per_unit * radius_cm * step_cm / (3 * diffusivity * contact)

@@ -428,10 +428,12 @@ def _may_keep(kept: int, tried: int, most: int, at_least: int) -> bool:
 
     >>> [_may_keep(kept, tried, 800, 100) for kept, tried in ((0, 99), (0, 101), (30, 200), (0, 701))]
     [True, False, True, False]
+    >>> _may_keep(0, 0, 4, 1), _may_keep(0, 0, 4, 0)  # one draw asked for: the first try is always made
+    (True, True)
     """
     if kept + most - tried < at_least:
         return False
-    return tried < most // 8 or kept + kept / tried * (most - tried) >= at_least / 2
+    return tried < max(most // 8, 1) or kept + kept / tried * (most - tried) >= at_least / 2
 
 
 DETERMINED_SINGULAR_VALUE = 1.0

@@ -43,7 +43,6 @@ from redoxmap.study.modality import (
     parameter_values,
     resolve,
 )
-from redoxmap.study.states import parse_state
 
 
 @dataclass(frozen=True)
@@ -442,8 +441,6 @@ def _file_entry(entry, manifest: Path, where: str, declared: Modality) -> tuple[
         raise ManifestError(f"{where}: a {modality} entry's 'file' lists no file", path=manifest)
     files = [_resolve(n, manifest, where, modality) for n in names]
     options = {k: v for k, v in entry.items() if k != "file"}
-    if "cycle" in options:  # the state is named with its cycle, or entries "charge" after cycles 1 and 12 would be one
-        options["state"] = parse_state(str(options.get("state", "")), options["cycle"]).label
     for key in declared.path_options:
         if isinstance(options.get(key), dict):  # several named files: an SEM image's maps {Mn = "mn.tif", ...}
             options[key] = {str(name): str(_resolve(str(file), manifest, where, f"{name} {key}"))
@@ -468,7 +465,23 @@ def _sample_files(raw: dict, manifest: Path, declared: dict[str, Modality], *,
             else:  # several files of one entry are repeated scans of one spectrum
                 files[modality].append(paths[0])
                 options[modality].append({**extra, "files": paths})
+        _name_states_apart(options[modality])
     return files, options
+
+
+def _name_states_apart(entries: list[dict]) -> None:
+    """Entries that share a state name but not a ``cycle`` key get the cycle in their names ("charge" with
+    ``cycle = 1`` and ``cycle = 12``: "charge, cycle 1" and "charge, cycle 12"), so that they are told apart as
+    spectra (not merged as replicates) and each keeps its own cycle in the map; a name used with one cycle stays as
+    the user wrote it."""
+    cycles: dict[str, set] = {}
+    for entry in entries:
+        if "cycle" in entry:
+            cycles.setdefault(str(entry.get("state", "")), set()).add(entry["cycle"])
+    for entry in entries:
+        name = str(entry.get("state", ""))
+        if "cycle" in entry and len(cycles[name]) > 1:
+            entry["state"] = f"{name}, cycle {entry['cycle']}" if name else f"cycle {entry['cycle']}"
 
 
 def _model_parameters(section: ModelRunParameters, manifest: Path) -> None:

@@ -156,10 +156,13 @@ def model_particle_radius(study: Study) -> tuple[float, float, str] | None:
 
 def model_probing_depths(study: Study) -> dict[str, tuple[float, float, str]]:
     """The probing depths the study's spectra are read with (``[xas]`` ``tey_depth_nm`` and ``bulk_depth_nm``, with
-    their errors), for its model fit: ``{"tey_nm": (value, error, source), "bulk_nm": ...}``, so that the fit, the
-    map's two-layer values and the model's r by probe use the same depths, each with its error drawn."""
+    their errors: the manifest's, or the package's defaults where it sets none), for its model fit:
+    ``{"tey_nm": (value, error, source), "bulk_nm": ...}``, so that the fit's r by probe and the map's two-layer
+    values use the same depths (unless ``[model] parameters`` set the model's own ``tey_nm`` or ``bulk_nm``), each
+    with its error drawn."""
     xas = study.parameters["xas"]
+    read = "(the manifest's, else the package's default): the depth the study's {} spectra are read with"
     return {"tey_nm": (float(xas.tey_depth_nm), float(xas.tey_depth_stderr_nm),
-                       "the study's [xas] tey_depth_nm and tey_depth_stderr_nm: the depth its surface spectra probe"),
+                       "[xas] tey_depth_nm +- tey_depth_stderr_nm " + read.format("surface")),
             "bulk_nm": (float(xas.bulk_depth_nm), float(xas.bulk_depth_stderr_nm),
-                        "the study's [xas] bulk_depth_nm and bulk_depth_stderr_nm: the depth its bulk spectra probe")}
+                        "[xas] bulk_depth_nm +- bulk_depth_stderr_nm " + read.format("bulk"))}

@@ -224,8 +224,10 @@ def model_r_values(study: Study) -> pd.DataFrame:
     temperature, by the model's mode (``tey`` or ``bulk``): the XAS values the model is fitted to.
 
     Each r carries its combined error (statistical, replicates, analysis choices and the ``[map]`` floor, 0.02
-    unless set: :func:`redoxmap.study.analyses.xas.combined_stderr`), as the map's verdicts do; the floor is
-    shared by every spectrum, so counting it per spectrum over-states the fit's errors (the cautious side).
+    unless set: :func:`redoxmap.study.analyses.xas.combined_stderr`), as the map's verdicts do. The floor is a
+    systematic shared by the spectra of one beamtime and mode, counted here per spectrum: that over-states the
+    errors of differences between spectra (how r grows) and under-states that of their common level (r_max),
+    which a shared offset moves whole.
 
     Columns: ``temperature_C``, ``cycle``, ``mode``, ``r``, ``r_stderr``, ``sample``.
     """

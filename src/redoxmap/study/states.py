@@ -10,8 +10,8 @@ A state is one of:
 * anything else keeps its name, with no cycle, and sorts after the states with one.
 
 A file entry's ``cycle`` key in the manifest gives the number where the name has none (or
-overrides it), and the manifest names the entry's state with it (``state = "charge"`` with
-``cycle = 12`` is "charge 12"), so that entries of the same words after different cycles stay apart.
+overrides it); entries of one name with different ``cycle`` keys get it in their names ("charge, cycle 1" and
+"charge, cycle 12"), so that they stay apart.
 """
 
 from __future__ import annotations

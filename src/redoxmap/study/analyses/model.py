@@ -138,13 +138,14 @@ def analyze_model(cells: list[tuple[str, float, pd.DataFrame]], *, vary: tuple[s
         notes.append("the interface resistance is fitted to the cells' impedance too: "
                      + ", ".join(f"{o.value:.3g} +- {o.stderr:.2g} ohm g at {o.temperature_C:g} °C"
                                  for o in from_impedance))
-    taken = {"radius_nm": radius, **(probing or {})}
-    measured = {name: value for name, value in taken.items()
-                if value is not None and name not in (parameters or {}) and name not in vary}
+    taken = {name: value for name, value in {"radius_nm": radius, **(probing or {})}.items()
+             if value is not None and name not in (parameters or {})}
+    measured = {name: value for name, value in taken.items() if name not in vary}  # a fitted one starts there
     surface_names = {"surface_loss_per_cycle", "surface_reaction_energy_eV"}
     if surface is not None and "surface_loss_per_cycle" not in (parameters or {}) and not surface_names & set(vary):
         measured.update(_surface_reaction(surface, parameters or {}, notes))
-    start = ActivationParameters(**(parameters or {}), **{name: value for name, (value, _, _) in measured.items()})
+    start = ActivationParameters(**(parameters or {}),
+                                 **{name: value for name, (value, _, _) in {**taken, **measured}.items()})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FitWarning)
         fit = fit_model(observations, start=start, vary=tuple(vary))
