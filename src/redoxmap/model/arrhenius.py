@@ -45,10 +45,12 @@ def tafel_width(width_ref_V: float, temperature_K: float) -> float:
     width_ref_V : float
         The width at 30 °C (V per e-fold of the rate).
     temperature_K : float
+        Where it is wanted.
 
     Returns
     -------
     float
+        The width there (V).
 
     Examples
     --------
